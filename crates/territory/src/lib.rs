@@ -1,0 +1,25 @@
+//! Italian territorial reference data and the codice fiscale.
+//!
+//! - [`places`] (re-exported here): comuni current and historical by ISTAT
+//!   code, Belfiore code and date, or name; foreign states by `Z` code.
+//! - [`codice_fiscale`]: parse, decode, encode, omocodia.
+//! - [`cli`]: the logic behind the `sportello cf` commands.
+//!
+//! Data: ISTAT list of comuni (CC BY 3.0 IT) and the historical Belfiore
+//! and foreign-state tables of python-codicefiscale (MIT, Fabio Caccamo);
+//! see `data/README.md`.
+
+pub mod cli;
+pub mod codice_fiscale;
+pub mod places;
+mod text;
+
+#[cfg(test)]
+mod datagen;
+
+pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, CodiceFiscaleKind, EncodeError, PersonalData, Sex};
+pub use places::{
+    BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code, birthplaces_by_name,
+    comune_by_belfiore, comune_by_istat, comune_history, comuni, comuni_by_name, foreign_state_by_code,
+    foreign_states, foreign_states_by_name,
+};

@@ -1,0 +1,460 @@
+//! Comuni (current and historical) and foreign states, embedded from the
+//! generated tables in `data/` (see `data/README.md`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+use serde::{Serialize, Serializer};
+use time::{Date, Month};
+
+use crate::text::search_key;
+
+const COMUNI_TSV: &str = include_str!("../data/comuni.tsv");
+const STATES_TSV: &str = include_str!("../data/stati-esteri.tsv");
+
+/// A Belfiore (codice catastale) code: one letter and three digits, e.g.
+/// `A475` (Assisi) or `Z404` (Stati Uniti). Foreign states use `Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BelfioreCode([u8; 4]);
+
+impl BelfioreCode {
+    /// Accepts exactly one ASCII letter followed by three digits, after
+    /// trimming and uppercasing.
+    pub fn new(code: &str) -> Option<Self> {
+        let b = code.trim().as_bytes();
+        match b {
+            [l, d1, d2, d3]
+                if l.is_ascii_alphabetic()
+                    && d1.is_ascii_digit()
+                    && d2.is_ascii_digit()
+                    && d3.is_ascii_digit() =>
+            {
+                Some(Self([l.to_ascii_uppercase(), *d1, *d2, *d3]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Builds a code from bytes already known to be `[A-Z][0-9]{3}`.
+    pub(crate) fn from_bytes(bytes: [u8; 4]) -> Option<Self> {
+        let [l, d1, d2, d3] = bytes;
+        (l.is_ascii_uppercase()
+            && d1.is_ascii_digit()
+            && d2.is_ascii_digit()
+            && d3.is_ascii_digit())
+        .then_some(Self(bytes))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored, so this cannot fail.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+
+    pub fn as_bytes(&self) -> [u8; 4] {
+        self.0
+    }
+
+    /// Foreign states have codes starting with `Z`.
+    pub fn is_foreign(&self) -> bool {
+        self.0[0] == b'Z'
+    }
+}
+
+impl fmt::Display for BelfioreCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for BelfioreCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A comune over one period of validity of its Belfiore code. Several rows
+/// may share a code (renamed comuni, province changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Comune {
+    /// ISTAT code, only for the latest row of a comune present in the ISTAT
+    /// list (absent for suppressed comuni and for those created after it).
+    pub istat: Option<&'static str>,
+    pub belfiore: BelfioreCode,
+    pub name: &'static str,
+    /// Province sigla as it was in that period (e.g. `PS` before `PU`).
+    pub province: Option<&'static str>,
+    /// Region name, known only when `istat` is.
+    pub region: Option<&'static str>,
+    pub valid_from: Date,
+    /// Last day of validity (inclusive); `None` while still in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A foreign state and its Belfiore `Z` code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ForeignState {
+    pub code: BelfioreCode,
+    pub name: &'static str,
+    pub valid_from: Date,
+    /// Last day of validity (inclusive); `None` while still in force.
+    pub valid_to: Option<Date>,
+}
+
+/// A place of birth as written in a codice fiscale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Birthplace {
+    Comune(Comune),
+    ForeignState(ForeignState),
+}
+
+impl Birthplace {
+    pub fn code(&self) -> BelfioreCode {
+        match self {
+            Self::Comune(c) => c.belfiore,
+            Self::ForeignState(s) => s.code,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Comune(c) => c.name,
+            Self::ForeignState(s) => s.name,
+        }
+    }
+
+    /// Province sigla; `None` abroad.
+    pub fn province(&self) -> Option<&'static str> {
+        match self {
+            Self::Comune(c) => c.province,
+            Self::ForeignState(_) => None,
+        }
+    }
+
+    pub fn valid_from(&self) -> Date {
+        match self {
+            Self::Comune(c) => c.valid_from,
+            Self::ForeignState(s) => s.valid_from,
+        }
+    }
+
+    pub fn valid_to(&self) -> Option<Date> {
+        match self {
+            Self::Comune(c) => c.valid_to,
+            Self::ForeignState(s) => s.valid_to,
+        }
+    }
+
+    pub fn is_valid_on(&self, date: Date) -> bool {
+        valid_on(self.valid_from(), self.valid_to(), date)
+    }
+
+    /// "Assisi (PG)", "Francia (stato estero)", for messages.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Comune(c) => format!("{} ({})", c.name, c.province.unwrap_or("-")),
+            Self::ForeignState(s) => format!("{} (stato estero)", s.name),
+        }
+    }
+}
+
+/// A birthplace found by code for a date. When no period of the code covers
+/// the date, the period closest to it is returned with
+/// `valid_on_date == false` (codes are often assigned or kept across
+/// boundary dates that the source data does not record exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BirthplaceMatch {
+    pub place: Birthplace,
+    pub valid_on_date: bool,
+}
+
+fn valid_on(from: Date, to: Option<Date>, date: Date) -> bool {
+    from <= date && to.is_none_or(|t| date <= t)
+}
+
+/// Days between `date` and the period `[from, to]`; 0 inside it.
+fn distance(from: Date, to: Option<Date>, date: Date) -> i64 {
+    if date < from {
+        (from - date).whole_days()
+    } else {
+        to.map_or(0, |t| (date - t).whole_days().max(0))
+    }
+}
+
+fn parse_date(s: &str) -> Option<Date> {
+    let mut it = s.splitn(3, '-');
+    let y = it.next()?.parse().ok()?;
+    let m = Month::try_from(it.next()?.parse::<u8>().ok()?).ok()?;
+    let d = it.next()?.parse().ok()?;
+    Date::from_calendar_date(y, m, d).ok()
+}
+
+fn opt(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Data lines of a generated table, with their aliases column (the last).
+fn data_lines(tsv: &'static str) -> impl Iterator<Item = &'static str> {
+    tsv.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+struct Table<T> {
+    rows: Vec<T>,
+    /// `search_key` of name and aliases → row indexes.
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+fn index_names(keys: impl Iterator<Item = (usize, &'static str)>) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, name) in keys {
+        let key = search_key(name);
+        if key.is_empty() {
+            continue;
+        }
+        let rows = map.entry(key).or_default();
+        if rows.last() != Some(&i) {
+            rows.push(i);
+        }
+    }
+    map
+}
+
+fn names_of(name: &'static str, aliases: &'static str) -> impl Iterator<Item = &'static str> {
+    std::iter::once(name).chain(aliases.split('|').filter(|a| !a.is_empty()))
+}
+
+// Columns: belfiore, valid_from, valid_to, province, istat, region, name, aliases.
+fn parse_comune(line: &'static str) -> Option<(Comune, &'static str)> {
+    let mut f = line.split('\t');
+    let belfiore = BelfioreCode::new(f.next()?)?;
+    let valid_from = parse_date(f.next()?)?;
+    let valid_to = match f.next()? {
+        "" => None,
+        s => Some(parse_date(s)?),
+    };
+    let province = opt(f.next()?);
+    let istat = opt(f.next()?);
+    let region = opt(f.next()?);
+    let name = f.next()?;
+    let aliases = f.next()?;
+    let comune = Comune { istat, belfiore, name, province, region, valid_from, valid_to };
+    Some((comune, aliases))
+}
+
+// Columns: code, valid_from, valid_to, name, aliases.
+fn parse_state(line: &'static str) -> Option<(ForeignState, &'static str)> {
+    let mut f = line.split('\t');
+    let code = BelfioreCode::new(f.next()?)?;
+    let valid_from = parse_date(f.next()?)?;
+    let valid_to = match f.next()? {
+        "" => None,
+        s => Some(parse_date(s)?),
+    };
+    let name = f.next()?;
+    let aliases = f.next()?;
+    Some((ForeignState { code, name, valid_from, valid_to }, aliases))
+}
+
+fn build<T>(
+    tsv: &'static str,
+    parse: fn(&'static str) -> Option<(T, &'static str)>,
+    name: fn(&T) -> &'static str,
+) -> Table<T> {
+    // The generator writes rows sorted by code then start date; lookups rely on it.
+    let parsed: Vec<(T, &'static str)> = data_lines(tsv).filter_map(parse).collect();
+    let by_name = index_names(
+        parsed
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (row, aliases))| names_of(name(row), aliases).map(move |n| (i, n))),
+    );
+    let rows = parsed.into_iter().map(|(row, _)| row).collect();
+    Table { rows, by_name }
+}
+
+static COMUNI: LazyLock<Table<Comune>> = LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name));
+static STATES: LazyLock<Table<ForeignState>> =
+    LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.name));
+static BY_ISTAT: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
+    let rows = &COMUNI.rows;
+    rows.iter().enumerate().filter_map(|(i, c)| Some((c.istat?, i))).collect()
+});
+
+/// All comuni rows (every period of every Belfiore code), sorted by code and
+/// start date.
+pub fn comuni() -> &'static [Comune] {
+    &COMUNI.rows
+}
+
+/// All foreign states, sorted by code and start date.
+pub fn foreign_states() -> &'static [ForeignState] {
+    &STATES.rows
+}
+
+/// The comune with this ISTAT code (6 digits, e.g. `"054001"`).
+pub fn comune_by_istat(istat: &str) -> Option<Comune> {
+    let i = *BY_ISTAT.get(istat.trim())?;
+    COMUNI.rows.get(i).copied()
+}
+
+/// Every period recorded for a Belfiore code, oldest first.
+pub fn comune_history(code: BelfioreCode) -> &'static [Comune] {
+    slice_for(&COMUNI.rows, code, |c| c.belfiore)
+}
+
+fn slice_for<T>(rows: &[T], code: BelfioreCode, key: fn(&T) -> BelfioreCode) -> &[T] {
+    let start = rows.partition_point(|r| key(r) < code);
+    let len = rows.get(start..).map_or(0, |rest| rest.partition_point(|r| key(r) == code));
+    rows.get(start..start + len).unwrap_or(&[])
+}
+
+/// The comune that had this Belfiore code on `date`, historical codes
+/// included.
+pub fn comune_by_belfiore(code: BelfioreCode, date: Date) -> Option<Comune> {
+    comune_history(code)
+        .iter()
+        .find(|c| valid_on(c.valid_from, c.valid_to, date))
+        .copied()
+}
+
+/// The foreign state with this `Z` code on `date`.
+pub fn foreign_state_by_code(code: BelfioreCode, date: Date) -> Option<ForeignState> {
+    slice_for(&STATES.rows, code, |s| s.code)
+        .iter()
+        .find(|s| valid_on(s.valid_from, s.valid_to, date))
+        .copied()
+}
+
+/// Resolves a Belfiore code as a birthplace: the comune or state valid on
+/// `date`, else the closest period of the same code (flagged), else `None`.
+pub fn birthplace_by_code(code: BelfioreCode, date: Date) -> Option<BirthplaceMatch> {
+    fn pick<T: Copy>(rows: &[T], period: fn(&T) -> (Date, Option<Date>), date: Date) -> Option<(T, bool)> {
+        rows.iter()
+            .map(|r| {
+                let (from, to) = period(r);
+                (distance(from, to, date), *r)
+            })
+            .min_by_key(|(d, _)| *d)
+            .map(|(d, r)| (r, d == 0))
+    }
+    let (place, valid_on_date) = if code.is_foreign() {
+        let rows = slice_for(&STATES.rows, code, |s| s.code);
+        let (s, ok) = pick(rows, |s| (s.valid_from, s.valid_to), date)?;
+        (Birthplace::ForeignState(s), ok)
+    } else {
+        let (c, ok) = pick(comune_history(code), |c| (c.valid_from, c.valid_to), date)?;
+        (Birthplace::Comune(c), ok)
+    };
+    Some(BirthplaceMatch { place, valid_on_date })
+}
+
+fn rows_by_name<T: Copy>(table: &Table<T>, name: &str) -> Vec<T> {
+    table
+        .by_name
+        .get(&search_key(name))
+        .into_iter()
+        .flatten()
+        .filter_map(|&i| table.rows.get(i).copied())
+        .collect()
+}
+
+/// Comuni whose name (or alternative-language name) matches, accent-,
+/// case- and punctuation-insensitively; every period, oldest code first.
+pub fn comuni_by_name(name: &str) -> Vec<Comune> {
+    rows_by_name(&COMUNI, name)
+}
+
+/// Foreign states whose Italian or English name matches.
+pub fn foreign_states_by_name(name: &str) -> Vec<ForeignState> {
+    rows_by_name(&STATES, name)
+}
+
+/// Comuni and foreign states with this name, every period.
+pub fn birthplaces_by_name(name: &str) -> Vec<Birthplace> {
+    let comuni = comuni_by_name(name).into_iter().map(Birthplace::Comune);
+    let states = foreign_states_by_name(name).into_iter().map(Birthplace::ForeignState);
+    comuni.chain(states).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn code(s: &str) -> BelfioreCode {
+        BelfioreCode::new(s).expect("valid code")
+    }
+
+    #[test]
+    fn every_generated_line_parses() {
+        assert_eq!(comuni().len(), data_lines(COMUNI_TSV).count());
+        assert_eq!(foreign_states().len(), data_lines(STATES_TSV).count());
+        assert!(comuni().len() > 19_000);
+        assert!(foreign_states().len() > 200);
+        assert!(comuni().is_sorted_by_key(|c| (c.belfiore, c.valid_from)));
+        assert!(foreign_states().is_sorted_by_key(|s| (s.code, s.valid_from)));
+    }
+
+    #[test]
+    fn belfiore_code_format() {
+        assert_eq!(code(" a562 ").as_str(), "A562");
+        assert!(BelfioreCode::new("A56").is_none());
+        assert!(BelfioreCode::new("AA62").is_none());
+        assert!(BelfioreCode::new("À562").is_none());
+        assert!(code("Z404").is_foreign());
+    }
+
+    #[test]
+    fn istat_lookup() {
+        let assisi = comune_by_istat("054001").expect("Assisi");
+        assert_eq!(assisi.name, "Assisi");
+        assert_eq!(assisi.belfiore, code("A475"));
+        assert_eq!(assisi.province, Some("PG"));
+        assert_eq!(assisi.region, Some("Umbria"));
+        assert_eq!(assisi.valid_to, None);
+        assert!(comune_by_istat("999999").is_none());
+    }
+
+    #[test]
+    fn belfiore_lookup_follows_history() {
+        // A001 was "Abano" until 1924-11-13, "Abano Terme" from the next day.
+        let before = comune_by_belfiore(code("A001"), date!(1924 - 11 - 13)).expect("Abano");
+        assert_eq!(before.name, "Abano");
+        assert_eq!(before.istat, None);
+        let after = comune_by_belfiore(code("A001"), date!(1924 - 11 - 14)).expect("Abano Terme");
+        assert_eq!(after.name, "Abano Terme");
+        assert_eq!(after.istat, Some("028001"));
+        // Monteciccardo (F474) was in province PS, then PU, and merged into
+        // Pesaro on 2020-07-01: after that no row is valid.
+        let m = code("F474");
+        assert_eq!(comune_by_belfiore(m, date!(1990 - 01 - 01)).and_then(|c| c.province), Some("PS"));
+        assert_eq!(comune_by_belfiore(m, date!(2010 - 01 - 01)).and_then(|c| c.province), Some("PU"));
+        assert!(comune_by_belfiore(m, date!(2021 - 01 - 01)).is_none());
+        let closest = birthplace_by_code(m, date!(2021 - 01 - 01)).expect("closest");
+        assert!(!closest.valid_on_date);
+        assert_eq!(closest.place.province(), Some("PU"));
+    }
+
+    #[test]
+    fn foreign_states_by_code_and_date() {
+        let usa = foreign_state_by_code(code("Z404"), date!(1980 - 01 - 01)).expect("USA");
+        assert_eq!(usa.name, "Stati Uniti D'America");
+        // Tanganica existed 1916-01-01..=1964-04-25.
+        let t = code("Z350");
+        assert!(foreign_state_by_code(t, date!(1950 - 06 - 01)).is_some());
+        assert!(foreign_state_by_code(t, date!(1970 - 06 - 01)).is_none());
+        assert!(foreign_state_by_code(code("Z999"), date!(1970 - 06 - 01)).is_none());
+    }
+
+    #[test]
+    fn name_search_is_accent_and_case_insensitive() {
+        let forli: Vec<_> = comuni_by_name("FORLI'").iter().map(|c| c.belfiore).collect();
+        assert!(forli.contains(&code("D704")));
+        // German alternative names are indexed too.
+        assert!(comuni_by_name("bozen").iter().any(|c| c.belfiore == code("A952")));
+        assert!(foreign_states_by_name("germany").iter().any(|s| s.code == code("Z112")));
+        assert!(foreign_states_by_name("Germania").iter().any(|s| s.code == code("Z112")));
+        assert!(comuni_by_name("Nowhere-on-Sea").is_empty());
+    }
+}

@@ -130,7 +130,10 @@ pub enum CodiceFiscaleError {
 }
 
 fn month_name(month: u8) -> &'static str {
-    MONTH_NAMES.get(usize::from(month).wrapping_sub(1)).copied().unwrap_or("?")
+    MONTH_NAMES
+        .get(usize::from(month).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?")
 }
 
 /// Why a codice fiscale could not be computed. Display is in Italian.
@@ -176,7 +179,11 @@ pub struct PersonalData {
 
 /// The normalized form of an input: whitespace removed, uppercased.
 pub fn normalize(input: &str) -> String {
-    input.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// Value of a digit or omocodia letter, `None` for anything else.
@@ -184,7 +191,10 @@ fn omocodia_digit(b: u8) -> Option<u8> {
     if b.is_ascii_digit() {
         return Some(b - b'0');
     }
-    OMOCODIA_LETTERS.iter().position(|&l| l == b).and_then(|p| u8::try_from(p).ok())
+    OMOCODIA_LETTERS
+        .iter()
+        .position(|&l| l == b)
+        .and_then(|p| u8::try_from(p).ok())
 }
 
 fn char_value(b: u8) -> Option<(u8, u8)> {
@@ -284,7 +294,11 @@ impl CodiceFiscale {
                 Some((p, ch)) if p == position => ch,
                 _ => bytes.get(position).map_or('?', |&b| char::from(b)),
             };
-            CodiceFiscaleError::InvalidChar { position: position + 1, ch, expected }
+            CodiceFiscaleError::InvalidChar {
+                position: position + 1,
+                ch,
+                expected,
+            }
         };
         let kind = match len {
             0 => return Err(CodiceFiscaleError::Empty),
@@ -302,10 +316,16 @@ impl CodiceFiscale {
             CodiceFiscaleKind::Stp | CodiceFiscaleKind::Eni if i < 3 => Expected::Letter,
             _ => Expected::Digit,
         };
-        if let Some(i) = (0..len).find(|&i| !code.get(i).is_some_and(|&b| accepts(expected_at(i), b))) {
+        if let Some(i) =
+            (0..len).find(|&i| !code.get(i).is_some_and(|&b| accepts(expected_at(i), b)))
+        {
             return Err(invalid(i, expected_at(i)));
         }
-        let cf = Self { bytes, len: len as u8, kind };
+        let cf = Self {
+            bytes,
+            len: len as u8,
+            kind,
+        };
         match kind {
             CodiceFiscaleKind::Ordinary => cf.check_ordinary()?,
             CodiceFiscaleKind::Provisional => {
@@ -334,7 +354,9 @@ impl CodiceFiscale {
         }
         let (yy, month, day, _) = self.raw_date();
         if !(1..=31).contains(&day) {
-            return Err(CodiceFiscaleError::DayOutOfRange { value: self.day_field() });
+            return Err(CodiceFiscaleError::DayOutOfRange {
+                value: self.day_field(),
+            });
         }
         // 29 February is possible in some century whenever yy is a multiple
         // of 4 (00 included, thanks to 2000); the century is fixed later.
@@ -346,7 +368,12 @@ impl CodiceFiscale {
 
     /// Two-digit value at two positions, omocodia letters decoded.
     fn pair(&self, at: usize) -> u8 {
-        let d = |i: usize| self.bytes.get(i).and_then(|&b| omocodia_digit(b)).unwrap_or(0);
+        let d = |i: usize| {
+            self.bytes
+                .get(i)
+                .and_then(|&b| omocodia_digit(b))
+                .unwrap_or(0)
+        };
         d(at) * 10 + d(at + 1)
     }
 
@@ -362,7 +389,11 @@ impl CodiceFiscale {
             .position(|&m| m == self.bytes[8])
             .map_or(0, |p| p as u8 + 1);
         let field = self.day_field();
-        let (day, sex) = if field > 40 { (field - 40, Sex::F) } else { (field, Sex::M) };
+        let (day, sex) = if field > 40 {
+            (field - 40, Sex::F)
+        } else {
+            (field, Sex::M)
+        };
         (yy, month, day, sex)
     }
 
@@ -379,7 +410,9 @@ impl CodiceFiscale {
     /// True when an ordinary code has omocodia letters in place of digits.
     pub fn is_omocode(&self) -> bool {
         self.kind == CodiceFiscaleKind::Ordinary
-            && OMOCODIA_POSITIONS.iter().any(|&i| self.bytes[i].is_ascii_uppercase())
+            && OMOCODIA_POSITIONS
+                .iter()
+                .any(|&i| self.bytes[i].is_ascii_uppercase())
     }
 
     /// Sex of an ordinary code.
@@ -403,7 +436,10 @@ impl CodiceFiscale {
     ///
     /// The two-digit year is placed in the most recent century that does
     /// not put the birth after `reference` (usually today).
-    pub fn decode_with_reference(&self, reference: Date) -> Result<Option<PersonalData>, CodiceFiscaleError> {
+    pub fn decode_with_reference(
+        &self,
+        reference: Date,
+    ) -> Result<Option<PersonalData>, CodiceFiscaleError> {
         if self.kind != CodiceFiscaleKind::Ordinary {
             return Ok(None);
         }
@@ -417,12 +453,15 @@ impl CodiceFiscale {
             .ok()
             .and_then(|m| Date::from_calendar_date(year, m, day).ok())
             .ok_or(CodiceFiscaleError::ImpossibleDateInYear { day, month, year })?;
-        let code = self.birthplace_code().ok_or(CodiceFiscaleError::InvalidChar {
-            position: 12,
-            ch: char::from(self.bytes[11]),
-            expected: Expected::Letter,
-        })?;
-        let found = birthplace_by_code(code, birth_date).ok_or(CodiceFiscaleError::UnknownPlaceCode { code })?;
+        let code = self
+            .birthplace_code()
+            .ok_or(CodiceFiscaleError::InvalidChar {
+                position: 12,
+                ch: char::from(self.bytes[11]),
+                expected: Expected::Letter,
+            })?;
+        let found = birthplace_by_code(code, birth_date)
+            .ok_or(CodiceFiscaleError::UnknownPlaceCode { code })?;
         Ok(Some(PersonalData {
             sex,
             birth_date,
@@ -454,7 +493,11 @@ impl CodiceFiscale {
         bytes[9..11].copy_from_slice(&[b'0' + day / 10, b'0' + day % 10]);
         bytes[11..15].copy_from_slice(&birthplace.as_bytes());
         bytes[15] = check_char(&bytes[..15]);
-        Ok(Self { bytes, len: 16, kind: CodiceFiscaleKind::Ordinary })
+        Ok(Self {
+            bytes,
+            len: 16,
+            kind: CodiceFiscaleKind::Ordinary,
+        })
     }
 
     /// The code with every omocodia letter turned back into its digit.
@@ -473,7 +516,10 @@ impl CodiceFiscale {
         // Bit k stands for OMOCODIA_POSITIONS[k]: comparing the bit-reversed
         // mask orders equal-sized combinations lexicographically.
         masks.sort_by_key(|&m| (m.count_ones(), std::cmp::Reverse(m.reverse_bits())));
-        masks.into_iter().map(|m| self.with_substitutions(m)).collect()
+        masks
+            .into_iter()
+            .map(|m| self.with_substitutions(m))
+            .collect()
     }
 
     /// Base code with the positions selected by `mask` (bit k =
@@ -485,7 +531,11 @@ impl CodiceFiscale {
         }
         for (k, &i) in OMOCODIA_POSITIONS.iter().enumerate() {
             let d = omocodia_digit(self.bytes[i]).unwrap_or(0);
-            out.bytes[i] = if mask & (1 << k) != 0 { OMOCODIA_LETTERS[usize::from(d)] } else { b'0' + d };
+            out.bytes[i] = if mask & (1 << k) != 0 {
+                OMOCODIA_LETTERS[usize::from(d)]
+            } else {
+                b'0' + d
+            };
         }
         out.bytes[15] = check_char(&out.bytes[..15]);
         out
@@ -534,5 +584,360 @@ impl std::str::FromStr for CodiceFiscale {
 impl Serialize for CodiceFiscale {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::places::comuni;
+    use proptest::prelude::*;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 26);
+
+    fn parse(s: &str) -> CodiceFiscale {
+        CodiceFiscale::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn decode(s: &str) -> PersonalData {
+        parse(s)
+            .decode_with_reference(TODAY)
+            .expect("decodes")
+            .expect("ordinary")
+    }
+
+    fn err(s: &str) -> CodiceFiscaleError {
+        CodiceFiscale::parse(s).expect_err("invalid")
+    }
+
+    /// Appends the right check character to 15 characters.
+    fn with_check(first15: &str) -> String {
+        format!("{first15}{}", char::from(check_char(first15.as_bytes())))
+    }
+
+    fn code(s: &str) -> BelfioreCode {
+        BelfioreCode::new(s).expect("code")
+    }
+
+    #[test]
+    fn decodes_the_textbook_example() {
+        // RSSMRA85T10A562S: Rossi Mario, 10/12/1985 (T = December). A562 is
+        // San Giuliano Terme (PI), not Assisi (A475) as often said.
+        let p = decode("RSSMRA85T10A562S");
+        assert_eq!(p.sex, Sex::M);
+        assert_eq!(p.birth_date, date!(1985 - 12 - 10));
+        assert_eq!(p.birthplace_code, code("A562"));
+        assert_eq!(p.birthplace.name(), "San Giuliano Terme");
+        assert_eq!(p.birthplace.province(), Some("PI"));
+        assert!(p.birthplace_valid_on_birth_date);
+    }
+
+    #[test]
+    fn encodes_known_people() {
+        // Dario Fo, Sangiano (H872), 24/03/1926: the published code.
+        // Odd positions F X R 2 C 4 8 2 = 13+25+8+5+5+9+19+5 = 89, even
+        // O D A 6 2 H 7 = 14+3+0+6+2+7+7 = 39; 128 mod 26 = 24 = Y.
+        let fo = CodiceFiscale::encode("Fo", "Dario", Sex::M, date!(1926 - 03 - 24), code("H872"));
+        assert_eq!(fo.expect("encodes").as_str(), "FOXDRA26C24H872Y");
+        // Bianchi Giovanna, Roma (H501), 28/02/1990: name GNN (4 consonants
+        // G V N N: 1st, 3rd, 4th), day 28+40 = 68. Odd B C N 9 B 8 5 1 =
+        // 0+5+20+21+0+19+13+0 = 78, even N G N 0 6 H 0 = 13+6+13+0+6+7+0 =
+        // 45; 123 mod 26 = 19 = T.
+        let b = CodiceFiscale::encode(
+            "Bianchi",
+            "Giovanna",
+            Sex::F,
+            date!(1990 - 02 - 28),
+            code("H501"),
+        );
+        assert_eq!(b.expect("encodes").as_str(), "BNCGNN90B68H501T");
+        let r = CodiceFiscale::encode(
+            "Rossi",
+            "Mario",
+            Sex::M,
+            date!(1985 - 12 - 10),
+            code("A562"),
+        );
+        assert_eq!(r.expect("encodes").as_str(), "RSSMRA85T10A562S");
+    }
+
+    #[test]
+    fn name_and_surname_rules() {
+        assert_eq!(name_part("Rossi", false), Some(*b"RSS"));
+        assert_eq!(name_part("Fo", false), Some(*b"FOX"));
+        assert_eq!(name_part("Ai", false), Some(*b"AIX"));
+        assert_eq!(name_part("De Luca", false), Some(*b"DLC"));
+        assert_eq!(name_part("D'Àngelo", false), Some(*b"DNG"));
+        // Names: with 4+ consonants take the 1st, 3rd and 4th.
+        assert_eq!(name_part("Francesco", true), Some(*b"FNC"));
+        assert_eq!(name_part("Giovanna", true), Some(*b"GNN"));
+        // Surnames never drop a consonant.
+        assert_eq!(name_part("Francesco", false), Some(*b"FRN"));
+        assert_eq!(name_part("Mario", true), Some(*b"MRA"));
+        assert_eq!(name_part("Ugo", true), Some(*b"GUO"));
+        assert_eq!(name_part("Lu", true), Some(*b"LUX"));
+        assert_eq!(name_part("'- 2", true), None);
+        let e = CodiceFiscale::encode("", "Mario", Sex::M, TODAY, code("H501"));
+        assert_eq!(
+            e.expect_err("no surname").to_string(),
+            "il cognome non contiene lettere"
+        );
+        let e = CodiceFiscale::encode("Rossi", "..", Sex::M, TODAY, code("H501"));
+        assert_eq!(e.expect_err("no name"), EncodeError::NameWithoutLetters);
+    }
+
+    #[test]
+    fn normalizes_input() {
+        assert_eq!(
+            parse("  rss mra 85t10\ta562s\n").as_str(),
+            "RSSMRA85T10A562S"
+        );
+        assert_eq!(normalize(" rss mra "), "RSSMRA");
+    }
+
+    #[test]
+    fn omocodes_decode_to_the_same_person() {
+        let cf = parse("RSSMRA85T10A562S");
+        let omocodes = cf.omocodes();
+        assert_eq!(omocodes.len(), 127);
+        // Standard order: one substitution from the right, then pairs, ...
+        assert_eq!(omocodes[0].as_str(), "RSSMRA85T10A56NH");
+        assert_eq!(omocodes[1].as_str(), "RSSMRA85T10A5S2E");
+        assert_eq!(omocodes[6].as_str(), "RSSMRAU5T10A562P");
+        assert_eq!(omocodes[7].as_str(), "RSSMRA85T10A5SNT");
+        assert_eq!(omocodes[126].as_str(), "RSSMRAURTMLARSNL");
+        let mut unique: Vec<&str> = omocodes.iter().map(CodiceFiscale::as_str).collect();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 127);
+        let person = decode("RSSMRA85T10A562S");
+        for o in &omocodes {
+            let reparsed = parse(o.as_str());
+            assert!(reparsed.is_omocode());
+            assert_eq!(reparsed.base(), cf);
+            assert_eq!(decode(o.as_str()), person, "{o}");
+        }
+        assert!(!cf.is_omocode());
+        assert_eq!(parse("12345678903").omocodes(), vec![]);
+    }
+
+    #[test]
+    fn historical_birthplaces() {
+        // A001 was "Abano" until 1924-11-13, then "Abano Terme".
+        // yy = 20 is 2020 seen from 2026: decode as seen from 1999.
+        let old =
+            parse(&with_check("RSSMRA20A01A001")).decode_with_reference(date!(1999 - 01 - 01));
+        let old = old.expect("decodes").expect("ordinary");
+        assert_eq!(old.birth_date, date!(1920 - 01 - 01));
+        assert_eq!(old.birthplace.name(), "Abano");
+        assert!(old.birthplace_valid_on_birth_date);
+        assert_eq!(
+            decode(&with_check("RSSMRA50A01A001")).birthplace.name(),
+            "Abano Terme"
+        );
+        // Monteciccardo (F474, PS until 1998, then PU) merged into Pesaro on
+        // 2020-07-01.
+        let ps = decode(&with_check("RSSMRA90A01F474"));
+        assert_eq!(
+            (ps.birthplace.name(), ps.birthplace.province()),
+            ("Monteciccardo", Some("PS"))
+        );
+        let pu = decode(&with_check("RSSMRA05A01F474"));
+        assert_eq!(pu.birthplace.province(), Some("PU"));
+        // Born after the suppression: still resolved, to the closest
+        // period, and flagged.
+        let late = decode(&with_check("RSSMRA21A01F474"));
+        assert_eq!(late.birthplace.name(), "Monteciccardo");
+        assert!(!late.birthplace_valid_on_birth_date);
+    }
+
+    #[test]
+    fn foreign_births() {
+        let p = decode(&with_check("MLLNNA01E45Z112"));
+        assert_eq!(p.sex, Sex::F);
+        assert_eq!(p.birth_date, date!(2001 - 05 - 05));
+        assert_eq!(p.birthplace.name(), "Germania");
+        assert_eq!(p.birthplace.province(), None);
+        assert!(matches!(p.birthplace, Birthplace::ForeignState(_)));
+        // Tanganica (Z350) existed until 1964-04-25.
+        assert!(decode(&with_check("RSSMRA60A01Z350")).birthplace_valid_on_birth_date);
+        assert!(!decode(&with_check("RSSMRA70A01Z350")).birthplace_valid_on_birth_date);
+        // Omocodia in the place digits: Z1MN = Z112.
+        let o = decode(&with_check("MLLNNA01E45Z1MN"));
+        assert_eq!(o.birthplace_code, code("Z112"));
+    }
+
+    #[test]
+    fn century_inference() {
+        let year = |s: &str, reference: Date| {
+            let p = parse(&with_check(s))
+                .decode_with_reference(reference)
+                .expect("decodes")
+                .expect("ordinary");
+            p.birth_date.year()
+        };
+        assert_eq!(year("RSSMRA85T10H501", TODAY), 1985);
+        assert_eq!(year("RSSMRA05T10H501", TODAY), 2005);
+        // Born today: same century; tomorrow's date: a century earlier.
+        assert_eq!(year("RSSMRA26S26H501", TODAY), 2026);
+        assert_eq!(year("RSSMRA26S27H501", TODAY), 1926);
+        assert_eq!(year("RSSMRA26S66H501", TODAY), 2026);
+        assert_eq!(year("RSSMRA99A01H501", date!(1999 - 12 - 31)), 1999);
+        assert_eq!(year("RSSMRA00A01H501", date!(1999 - 12 - 31)), 1900);
+        // 29/02/00 is 2000 (leap) from 2000 on, but 1900 (not leap) before.
+        assert_eq!(year("RSSMRA00B29H501", TODAY), 2000);
+        let e = parse(&with_check("RSSMRA00B29H501")).decode_with_reference(date!(1999 - 06 - 01));
+        let e = e.expect_err("1900 is not leap");
+        assert_eq!(
+            e,
+            CodiceFiscaleError::ImpossibleDateInYear {
+                day: 29,
+                month: 2,
+                year: 1900
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "data di nascita impossibile: 29 febbraio 1900 non esiste"
+        );
+    }
+
+    #[test]
+    fn provisional_stp_and_eni() {
+        let p = parse("12345678903");
+        assert_eq!(p.kind(), CodiceFiscaleKind::Provisional);
+        assert_eq!(p.sex(), None);
+        assert_eq!(p.decode_with_reference(TODAY), Ok(None));
+        // Digits 1..0: odd places 1+3+5+7+9 = 25, even places doubled
+        // 4+8+(12-9)+(16-9)+0 = 22; 47 → (10 - 7) = 3.
+        assert_eq!(
+            err("12345678901").to_string(),
+            "cifra di controllo errata: trovata '1', attesa '3'"
+        );
+        assert_eq!(parse("stp 030 1234 567890").kind(), CodiceFiscaleKind::Stp);
+        assert_eq!(parse("ENI1234567890123").kind(), CodiceFiscaleKind::Eni);
+        assert_eq!(parse("ENI1234567890123").birthplace_code(), None);
+        assert_eq!(
+            err("STP12345678901X3").to_string(),
+            "carattere 'X' non ammesso in posizione 15: è richiesta una cifra"
+        );
+    }
+
+    #[test]
+    fn every_error_has_a_precise_italian_message() {
+        assert_eq!(err("   ").to_string(), "codice fiscale vuoto");
+        assert_eq!(
+            err("RSSMRA85T10A562").to_string(),
+            "lunghezza errata: 15 caratteri, attesi 16 (o 11 cifre per un codice provvisorio)"
+        );
+        assert_eq!(
+            err("RSSMRA85T10A562SS"),
+            CodiceFiscaleError::WrongLength { found: 17 }
+        );
+        assert_eq!(
+            err("1SSMRA85T10A562S").to_string(),
+            "carattere '1' non ammesso in posizione 1: è richiesta una lettera"
+        );
+        assert_eq!(
+            err("RÉSMRA85T10A562S").to_string(),
+            "carattere 'É' non ammesso in posizione 2: è richiesta una lettera"
+        );
+        assert_eq!(
+            err("RSSMRA8-T10A562S").to_string(),
+            "carattere '-' non ammesso in posizione 8: è richiesta una cifra o una lettera di omocodia (L M N P Q R S T U V)"
+        );
+        assert_eq!(
+            err("RSSMRAA5T10A562S").to_string(),
+            "carattere 'A' non ammesso in posizione 7: è richiesta una cifra o una lettera di omocodia (L M N P Q R S T U V)"
+        );
+        assert_eq!(
+            err("RSSMRA85F10A562S").to_string(),
+            "carattere 'F' non ammesso in posizione 9: è richiesta una lettera del mese (A B C D E H L M P R S T)"
+        );
+        assert_eq!(
+            err("RSSMRA85T10A562T").to_string(),
+            "carattere di controllo errato: trovato 'T', atteso 'S'"
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA85T35A562")).to_string(),
+            "data di nascita impossibile: giorno codificato 35, atteso da 01 a 31 (maschi) o da 41 a 71 (femmine)"
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA85T00A562")),
+            CodiceFiscaleError::DayOutOfRange { value: 0 }
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA85T72A562")),
+            CodiceFiscaleError::DayOutOfRange { value: 72 }
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA85B30A562")).to_string(),
+            "data di nascita impossibile: 30 febbraio non esiste"
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA85D71A562")),
+            CodiceFiscaleError::ImpossibleDate { day: 31, month: 4 }
+        );
+        assert_eq!(
+            err(&with_check("RSSMRA01B29A562")),
+            CodiceFiscaleError::ImpossibleDate { day: 29, month: 2 }
+        );
+        assert!(CodiceFiscale::parse(&with_check("RSSMRA04B69A562")).is_ok());
+        let unknown = parse(&with_check("RSSMRA85T10A000")).decode_with_reference(TODAY);
+        assert_eq!(
+            unknown.expect_err("unknown").to_string(),
+            "codice del luogo di nascita sconosciuto: A000 non è un comune né uno stato estero"
+        );
+        assert!(
+            parse(&with_check("RSSMRA85T10Z999"))
+                .decode_with_reference(TODAY)
+                .is_err()
+        );
+    }
+
+    fn comune_codes() -> impl Strategy<Value = BelfioreCode> {
+        (0..comuni().len()).prop_map(|i| comuni().get(i).map_or(code("H501"), |c| c.belfiore))
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_strings_never_panic(s in any::<String>()) {
+            if let Ok(cf) = CodiceFiscale::parse(&s) {
+                let _ = cf.decode_with_reference(TODAY);
+                let _ = cf.omocodes();
+            }
+        }
+
+        #[test]
+        fn code_like_strings_never_panic(s in "[A-Z0-9LMNPQRSTUV ]{10,18}", t in any::<i32>()) {
+            let reference = Date::from_julian_day(t.rem_euclid(3_000_000)).unwrap_or(TODAY);
+            if let Ok(cf) = CodiceFiscale::parse(&s) {
+                let _ = cf.decode_with_reference(reference);
+            }
+        }
+
+        #[test]
+        fn encode_decode_round_trip(
+            surname in "[A-Za-zàèéìòùÀÈ' ]{0,12}[A-Za-z]",
+            name in "[A-Za-zàèéìòù ]{0,12}[A-Za-z]",
+            female in any::<bool>(),
+            days in 0i64..36_500,
+            place in comune_codes(),
+            omocode in 0usize..127,
+        ) {
+            let birth = TODAY - time::Duration::days(days);
+            let sex = if female { Sex::F } else { Sex::M };
+            let cf = CodiceFiscale::encode(&surname, &name, sex, birth, place).expect("letters present");
+            for variant in [cf, cf.omocodes()[omocode]] {
+                let reparsed = CodiceFiscale::parse(variant.as_str()).expect("valid");
+                prop_assert_eq!(reparsed, variant);
+                let p = reparsed.decode_with_reference(TODAY).expect("decodes").expect("ordinary");
+                prop_assert_eq!(p.sex, sex);
+                prop_assert_eq!(p.birth_date, birth);
+                prop_assert_eq!(p.birthplace_code, place);
+                prop_assert_eq!(p.birthplace.code(), place);
+            }
+        }
     }
 }

@@ -69,15 +69,22 @@ fn aliases<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Str
 }
 
 fn clean(field: &str) -> &str {
-    assert!(!field.contains(['\t', '\n', '|']), "separator inside a field: {field:?}");
+    assert!(
+        !field.contains(['\t', '\n', '|']),
+        "separator inside a field: {field:?}"
+    );
     field.trim()
 }
 
 fn comuni_table(historic: &[HistoricRow], istat: &[IstatRow]) -> String {
-    let istat_by_code: HashMap<&str, &IstatRow> =
-        istat.iter().map(|r| (r.codice_catastale.as_str(), r)).collect();
+    let istat_by_code: HashMap<&str, &IstatRow> = istat
+        .iter()
+        .map(|r| (r.codice_catastale.as_str(), r))
+        .collect();
     let mut rows: Vec<&HistoricRow> = historic.iter().filter(|r| is_belfiore(&r.code)).collect();
-    rows.sort_by(|a, b| (&a.code, day(&a.date_created), &a.name).cmp(&(&b.code, day(&b.date_created), &b.name)));
+    rows.sort_by(|a, b| {
+        (&a.code, day(&a.date_created), &a.name).cmp(&(&b.code, day(&b.date_created), &b.name))
+    });
     let mut out = String::from(
         "# Generated from belfiore-storico.json and comuni-istat.json (see data/README.md); do not edit.\n\
          # belfiore\tvalid_from\tvalid_to\tprovince\tistat\tregion\tname\taliases\n",
@@ -94,7 +101,12 @@ fn comuni_table(historic: &[HistoricRow], istat: &[IstatRow]) -> String {
                 c.nome.as_str(),
                 aliases(&c.nome, [r.name.as_str(), r.name_alt.as_str()]),
             ),
-            None => ("", "", r.name.as_str(), aliases(&r.name, [r.name_alt.as_str()])),
+            None => (
+                "",
+                "",
+                r.name.as_str(),
+                aliases(&r.name, [r.name_alt.as_str()]),
+            ),
         };
         let fields = [
             r.code.as_str(),
@@ -146,7 +158,10 @@ fn generated_tables_are_current() {
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../../../shared/data/comuni"));
     if !source.join("belfiore-storico.json").exists() {
-        eprintln!("sources not found in {}: tables not checked", source.display());
+        eprintln!(
+            "sources not found in {}: tables not checked",
+            source.display()
+        );
         return;
     }
     let historic: Vec<HistoricRow> = read_json(&source, "belfiore-storico.json");

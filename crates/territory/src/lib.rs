@@ -17,9 +17,11 @@ mod text;
 #[cfg(test)]
 mod datagen;
 
-pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, CodiceFiscaleKind, EncodeError, PersonalData, Sex};
+pub use codice_fiscale::{
+    CodiceFiscale, CodiceFiscaleError, CodiceFiscaleKind, EncodeError, PersonalData, Sex,
+};
 pub use places::{
-    BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code, birthplaces_by_name,
-    comune_by_belfiore, comune_by_istat, comune_history, comuni, comuni_by_name, foreign_state_by_code,
-    foreign_states, foreign_states_by_name,
+    BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code,
+    birthplaces_by_name, comune_by_belfiore, comune_by_istat, comune_history, comuni,
+    comuni_by_name, foreign_state_by_code, foreign_states, foreign_states_by_name,
 };

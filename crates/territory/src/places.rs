@@ -238,7 +238,15 @@ fn parse_comune(line: &'static str) -> Option<(Comune, &'static str)> {
     let region = opt(f.next()?);
     let name = f.next()?;
     let aliases = f.next()?;
-    let comune = Comune { istat, belfiore, name, province, region, valid_from, valid_to };
+    let comune = Comune {
+        istat,
+        belfiore,
+        name,
+        province,
+        region,
+        valid_from,
+        valid_to,
+    };
     Some((comune, aliases))
 }
 
@@ -253,7 +261,15 @@ fn parse_state(line: &'static str) -> Option<(ForeignState, &'static str)> {
     };
     let name = f.next()?;
     let aliases = f.next()?;
-    Some((ForeignState { code, name, valid_from, valid_to }, aliases))
+    Some((
+        ForeignState {
+            code,
+            name,
+            valid_from,
+            valid_to,
+        },
+        aliases,
+    ))
 }
 
 fn build<T>(
@@ -273,12 +289,16 @@ fn build<T>(
     Table { rows, by_name }
 }
 
-static COMUNI: LazyLock<Table<Comune>> = LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name));
+static COMUNI: LazyLock<Table<Comune>> =
+    LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name));
 static STATES: LazyLock<Table<ForeignState>> =
     LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.name));
 static BY_ISTAT: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
     let rows = &COMUNI.rows;
-    rows.iter().enumerate().filter_map(|(i, c)| Some((c.istat?, i))).collect()
+    rows.iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((c.istat?, i)))
+        .collect()
 });
 
 /// All comuni rows (every period of every Belfiore code), sorted by code and
@@ -305,7 +325,9 @@ pub fn comune_history(code: BelfioreCode) -> &'static [Comune] {
 
 fn slice_for<T>(rows: &[T], code: BelfioreCode, key: fn(&T) -> BelfioreCode) -> &[T] {
     let start = rows.partition_point(|r| key(r) < code);
-    let len = rows.get(start..).map_or(0, |rest| rest.partition_point(|r| key(r) == code));
+    let len = rows
+        .get(start..)
+        .map_or(0, |rest| rest.partition_point(|r| key(r) == code));
     rows.get(start..start + len).unwrap_or(&[])
 }
 
@@ -329,7 +351,11 @@ pub fn foreign_state_by_code(code: BelfioreCode, date: Date) -> Option<ForeignSt
 /// Resolves a Belfiore code as a birthplace: the comune or state valid on
 /// `date`, else the closest period of the same code (flagged), else `None`.
 pub fn birthplace_by_code(code: BelfioreCode, date: Date) -> Option<BirthplaceMatch> {
-    fn pick<T: Copy>(rows: &[T], period: fn(&T) -> (Date, Option<Date>), date: Date) -> Option<(T, bool)> {
+    fn pick<T: Copy>(
+        rows: &[T],
+        period: fn(&T) -> (Date, Option<Date>),
+        date: Date,
+    ) -> Option<(T, bool)> {
         rows.iter()
             .map(|r| {
                 let (from, to) = period(r);
@@ -346,7 +372,10 @@ pub fn birthplace_by_code(code: BelfioreCode, date: Date) -> Option<BirthplaceMa
         let (c, ok) = pick(comune_history(code), |c| (c.valid_from, c.valid_to), date)?;
         (Birthplace::Comune(c), ok)
     };
-    Some(BirthplaceMatch { place, valid_on_date })
+    Some(BirthplaceMatch {
+        place,
+        valid_on_date,
+    })
 }
 
 fn rows_by_name<T: Copy>(table: &Table<T>, name: &str) -> Vec<T> {
@@ -373,7 +402,9 @@ pub fn foreign_states_by_name(name: &str) -> Vec<ForeignState> {
 /// Comuni and foreign states with this name, every period.
 pub fn birthplaces_by_name(name: &str) -> Vec<Birthplace> {
     let comuni = comuni_by_name(name).into_iter().map(Birthplace::Comune);
-    let states = foreign_states_by_name(name).into_iter().map(Birthplace::ForeignState);
+    let states = foreign_states_by_name(name)
+        .into_iter()
+        .map(Birthplace::ForeignState);
     comuni.chain(states).collect()
 }
 
@@ -428,8 +459,14 @@ mod tests {
         // Monteciccardo (F474) was in province PS, then PU, and merged into
         // Pesaro on 2020-07-01: after that no row is valid.
         let m = code("F474");
-        assert_eq!(comune_by_belfiore(m, date!(1990 - 01 - 01)).and_then(|c| c.province), Some("PS"));
-        assert_eq!(comune_by_belfiore(m, date!(2010 - 01 - 01)).and_then(|c| c.province), Some("PU"));
+        assert_eq!(
+            comune_by_belfiore(m, date!(1990 - 01 - 01)).and_then(|c| c.province),
+            Some("PS")
+        );
+        assert_eq!(
+            comune_by_belfiore(m, date!(2010 - 01 - 01)).and_then(|c| c.province),
+            Some("PU")
+        );
         assert!(comune_by_belfiore(m, date!(2021 - 01 - 01)).is_none());
         let closest = birthplace_by_code(m, date!(2021 - 01 - 01)).expect("closest");
         assert!(!closest.valid_on_date);
@@ -449,12 +486,27 @@ mod tests {
 
     #[test]
     fn name_search_is_accent_and_case_insensitive() {
-        let forli: Vec<_> = comuni_by_name("FORLI'").iter().map(|c| c.belfiore).collect();
+        let forli: Vec<_> = comuni_by_name("FORLI'")
+            .iter()
+            .map(|c| c.belfiore)
+            .collect();
         assert!(forli.contains(&code("D704")));
         // German alternative names are indexed too.
-        assert!(comuni_by_name("bozen").iter().any(|c| c.belfiore == code("A952")));
-        assert!(foreign_states_by_name("germany").iter().any(|s| s.code == code("Z112")));
-        assert!(foreign_states_by_name("Germania").iter().any(|s| s.code == code("Z112")));
+        assert!(
+            comuni_by_name("bozen")
+                .iter()
+                .any(|c| c.belfiore == code("A952"))
+        );
+        assert!(
+            foreign_states_by_name("germany")
+                .iter()
+                .any(|s| s.code == code("Z112"))
+        );
+        assert!(
+            foreign_states_by_name("Germania")
+                .iter()
+                .any(|s| s.code == code("Z112"))
+        );
         assert!(comuni_by_name("Nowhere-on-Sea").is_empty());
     }
 }

@@ -1,0 +1,610 @@
+//! The calculation (DPCM 159/2013 art. 2–9, Allegati 1–2), in the order of research §10.
+//! Exact decimal arithmetic; each figure the attestation prints is rounded half-up to the cent
+//! and the following steps use the printed figure, so the attestation adds up.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use time::{Date, Month};
+
+use crate::dsu::{
+    Abitazione, Componente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
+};
+use crate::rules::{Rules, RuleSet, rules};
+use crate::values::age_on;
+
+/// Why a valid DSU could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalcError {
+    #[error("tabella delle regole ISEE non valida: {0}")]
+    Regole(String),
+    #[error("nessun insieme di regole ISEE per una DSU presentata il {0}")]
+    NessunaRegola(Date),
+    #[error("manca il tasso del reddito figurativo per le DSU dell'anno {0} (tabella rendimento_figurativo)")]
+    Rendimento(i32),
+    #[error("{0}")]
+    Dsu(DsuError),
+}
+
+/// Per-component figures (research §4–§5).
+#[derive(Debug, Clone)]
+pub struct FigureComponente {
+    /// Index into [`Dsu::componenti`].
+    pub indice: usize,
+    pub redditi: Decimal,
+    pub detrazioni: Decimal,
+    pub reddito_netto: Decimal,
+    pub patrimonio_mobiliare: Decimal,
+    pub titoli_stato_esclusi: Decimal,
+    pub patrimonio_immobiliare: Decimal,
+}
+
+/// One componente aggiuntiva (Allegato 2).
+#[derive(Debug, Clone)]
+pub struct ComponenteAggiuntiva {
+    pub codice_fiscale: String,
+    /// ISE of the external person alone, divided by the scala of their nucleo.
+    pub isee_esterno: Decimal,
+    pub importo: Decimal,
+    /// true for a non-cohabiting parent (Allegato 2 c. 2), false for a child (c. 1).
+    pub genitore: bool,
+}
+
+/// The 2026 "ISEE per specifiche prestazioni familiari" (L. 199/2025 c. 208).
+#[derive(Debug, Clone)]
+pub struct IseeFamiglia {
+    pub detrazione_casa: Decimal,
+    pub isp: Decimal,
+    pub ise: Decimal,
+    pub maggiorazione_figli: Decimal,
+    pub scala: Decimal,
+    pub isee: Decimal,
+    /// The requested prestazione is one of those the indicator is for.
+    pub si_applica: bool,
+}
+
+/// University autonomy test (art. 8 c. 2).
+#[derive(Debug, Clone, Copy)]
+pub struct Autonomia {
+    pub residenza_esterna: bool,
+    pub alloggio: bool,
+    pub capacita_reddito: bool,
+    pub autonomo: bool,
+}
+
+/// ISEE corrente checks (art. 9).
+#[derive(Debug, Clone, Copy)]
+pub struct EsitoCorrente {
+    pub isr_ordinario: Decimal,
+    pub variazione_isr: Option<Decimal>,
+    pub evento: bool,
+    pub patrimonio_aggiornato: bool,
+    pub variazione_patrimonio: Option<Decimal>,
+}
+
+/// Maggiorazioni of the scala (Allegato 1).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Maggiorazioni {
+    pub convivenza: Decimal,
+    pub figli: Decimal,
+    pub minori: Decimal,
+    pub disabilita: Decimal,
+}
+
+impl Maggiorazioni {
+    pub fn totale(&self) -> Decimal {
+        self.convivenza + self.figli + self.minori + self.disabilita
+    }
+}
+
+/// Every line of the INPS attestation plus the per-component figures.
+#[derive(Debug, Clone)]
+pub struct Attestazione {
+    pub rule_set: &'static RuleSet,
+    pub rules: &'static Rules,
+    pub variante: Variante,
+    pub anno_redditi: i32,
+    pub anno_patrimonio: i32,
+    /// Bit mask of the components in the nucleo used.
+    pub nucleo: u64,
+    pub componenti: Vec<FigureComponente>,
+    pub somma_redditi: Decimal,
+    pub tasso_figurativo: Decimal,
+    pub base_figurativo: Decimal,
+    pub reddito_figurativo: Decimal,
+    pub detrazioni_componenti: Decimal,
+    pub detrazione_affitto: Decimal,
+    pub detrazioni: Decimal,
+    pub isr: Decimal,
+    pub patrimonio_mobiliare: Decimal,
+    pub titoli_stato_esclusi: Decimal,
+    pub franchigia_mobiliare: Decimal,
+    pub patrimonio_immobiliare: Decimal,
+    pub donazioni: Decimal,
+    pub detrazione_casa: Decimal,
+    pub isp: Decimal,
+    pub ise: Decimal,
+    pub numero_componenti: u32,
+    pub parametro_scala: Decimal,
+    pub maggiorazioni: Maggiorazioni,
+    pub scala: Decimal,
+    pub componenti_aggiuntive: Vec<ComponenteAggiuntiva>,
+    pub isee: Decimal,
+    pub famiglia: Option<IseeFamiglia>,
+    pub autonomia: Option<Autonomia>,
+    pub corrente: Option<EsitoCorrente>,
+}
+
+/// Rounds a printed figure half-up to the cent.
+pub fn cents(v: Decimal) -> Decimal {
+    v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn bit(i: usize) -> u64 {
+    1u64.checked_shl(i as u32).unwrap_or(0)
+}
+
+fn members(dsu: &Dsu, mask: u64) -> impl Iterator<Item = (usize, &Componente)> {
+    dsu.componenti()
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| mask & bit(*i) != 0)
+}
+
+fn count_over(n: usize, excluded: u32) -> Decimal {
+    Decimal::from(n.saturating_sub(excluded as usize))
+}
+
+/// Income and per-component deductions (art. 4 c. 2–3), `(redditi, detrazioni, netto)`.
+fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) {
+    let mut lordo = r.reddito_complessivo
+        + r.altri_redditi
+        + r.proventi_agrari
+        + r.trattamenti
+        + r.assegni_figli_ricevuti;
+    if auu {
+        lordo += r.assegno_unico;
+    }
+    let lav = (r.lavoro_dipendente * rs.lavoro_aliquota.value).min(rs.lavoro_massimo.value);
+    let pen = (r.pensione * rs.pensione_aliquota.value).min(rs.pensione_massimo.value);
+    let venti = if rs.lavoro_pensione_alternative.value {
+        lav.max(pen)
+    } else {
+        lav + pen
+    };
+    let agrari = if r.proventi_agrari > Decimal::ZERO {
+        r.redditi_agrari
+    } else {
+        Decimal::ZERO
+    };
+    let ded = r.assegni_corrisposti
+        + r.spese_sanitarie_disabili.min(rs.spese_disabili_massimo.value)
+        + venti
+        + agrari;
+    let netto = (lordo - ded).max(Decimal::ZERO);
+    (lordo, lordo - netto, netto)
+}
+
+fn scala_step(steps: &[(u32, Decimal)], n: usize) -> Decimal {
+    steps
+        .iter()
+        .filter(|(k, _)| (*k as usize) <= n)
+        .map(|(_, v)| *v)
+        .next_back()
+        .unwrap_or(Decimal::ZERO)
+}
+
+fn parametro(rs: &RuleSet, n: usize) -> Decimal {
+    let table = &rs.scala_parametri.value;
+    match table.get(n.saturating_sub(1)) {
+        Some(v) => *v,
+        None => {
+            let last = table.last().copied().unwrap_or(Decimal::ONE);
+            last + rs.scala_oltre.value * Decimal::from(n.saturating_sub(table.len()))
+        }
+    }
+}
+
+fn years_before(d: Date, years: u32) -> Date {
+    let y = d.year() - years as i32;
+    Date::from_calendar_date(y, d.month(), d.day())
+        .or_else(|_| Date::from_calendar_date(y, Month::February, 28))
+        .unwrap_or(d)
+}
+
+fn aggiuntiva(e: &Esterno, soglia: Decimal, quota: Decimal, rs: &RuleSet, scala: Decimal) -> (Decimal, Decimal) {
+    let ise = e.isr + rs.quota_isp.value * e.isp;
+    let x = ise / e.scala;
+    let eccedenza = x - soglia;
+    if eccedenza > Decimal::ZERO {
+        (x, cents(eccedenza * quota / scala))
+    } else {
+        (x, Decimal::ZERO)
+    }
+}
+
+/// Computes the attestation for a validated DSU with the embedded rules.
+pub fn compute(dsu: &Dsu) -> Result<Attestazione, CalcError> {
+    let rules = rules().map_err(CalcError::Regole)?;
+    compute_with(dsu, rules)
+}
+
+/// Computes the attestation with a given rules table.
+pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, CalcError> {
+    let date = dsu.data_presentazione();
+    let rs = rules.select(date).ok_or(CalcError::NessunaRegola(date))?;
+    let rendimento = rules
+        .rendimento(date.year())
+        .ok_or(CalcError::Rendimento(date.year()))?;
+    let comps = dsu.componenti();
+    let all = if comps.len() >= 64 {
+        u64::MAX
+    } else {
+        bit(comps.len()) - 1
+    };
+
+    // Nucleo of the variant (art. 3, 6, 7, 8).
+    let mut autonomia = None;
+    let mask = match dsu.variante() {
+        Variante::Sociosanitario | Variante::Residenze => dsu.nucleo_ristretto(),
+        Variante::Universita => match dsu.universita() {
+            Some(u) => {
+                let residenza_esterna = u.anni_residenza_esterna >= rs.universita_anni.value;
+                let capacita_reddito = u.redditi_lavoro.len() == 2
+                    && u.redditi_lavoro.iter().all(|r| *r >= rs.universita_reddito.value);
+                let autonomo = residenza_esterna && u.alloggio_non_di_familiari && capacita_reddito;
+                autonomia = Some(Autonomia {
+                    residenza_esterna,
+                    alloggio: u.alloggio_non_di_familiari,
+                    capacita_reddito,
+                    autonomo,
+                });
+                if autonomo { all & !u.nucleo_genitori } else { all }
+            }
+            None => all,
+        },
+        _ => all,
+    };
+
+    let n = mask.count_ones() as usize;
+    let mut figli = 0usize;
+    let mut figli_conviventi = 0usize;
+    let mut minori = 0usize;
+    let mut under3 = false;
+    let mut disabili = 0usize;
+    let mut conviventi_anagrafici = 0usize;
+    for (_, c) in members(dsu, mask) {
+        if c.relazione.is_child() {
+            figli += 1;
+            if c.relazione != Relazione::FNC && !c.convivenza_anagrafica {
+                figli_conviventi += 1;
+            }
+        }
+        if matches!(c.relazione, Relazione::F | Relazione::MA) {
+            minori += 1;
+            under3 |= age_on(c.data_nascita, date) < 3;
+        }
+        if c.disabilita.is_some() {
+            disabili += 1;
+        }
+        if c.convivenza_anagrafica {
+            conviventi_anagrafici += 1;
+        }
+    }
+
+    // ISR (art. 4).
+    let auu = !rs.auu_escluso_per.value.contains(&dsu.prestazione());
+    let corrente = dsu.corrente();
+    let bimestre = rs.corrente_bimestre.value;
+    let mut componenti = Vec::with_capacity(n);
+    let mut somma_redditi = Decimal::ZERO;
+    let mut detrazioni_componenti = Decimal::ZERO;
+    let mut netto_totale = Decimal::ZERO;
+    let mut netto_ordinario = Decimal::ZERO;
+    for (i, c) in members(dsu, mask) {
+        let (lordo, ded, netto) = reddito(&c.redditi, rs, auu);
+        netto_ordinario += netto;
+        let (lordo, ded, netto) = match corrente.and_then(|k| k.componenti.iter().find(|r| r.componente == i)) {
+            Some(rc) => {
+                let k = match rc.periodo {
+                    Periodo::DodiciMesi => Decimal::ONE,
+                    Periodo::DueMesi => bimestre,
+                };
+                let r = Redditi {
+                    reddito_complessivo: (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi) * k,
+                    lavoro_dipendente: rc.lavoro_dipendente * k,
+                    pensione: rc.pensione * k,
+                    redditi_agrari: Decimal::ZERO,
+                    proventi_agrari: Decimal::ZERO,
+                    altri_redditi: Decimal::ZERO,
+                    trattamenti: rc.trattamenti * k,
+                    assegno_unico: Decimal::ZERO,
+                    ..c.redditi
+                };
+                reddito(&r, rs, auu)
+            }
+            None => (lordo, ded, netto),
+        };
+        somma_redditi += lordo;
+        detrazioni_componenti += ded;
+        netto_totale += netto;
+        componenti.push(FigureComponente {
+            indice: i,
+            redditi: cents(lordo),
+            detrazioni: cents(ded),
+            reddito_netto: cents(netto),
+            patrimonio_mobiliare: Decimal::ZERO,
+            titoli_stato_esclusi: Decimal::ZERO,
+            patrimonio_immobiliare: cents(c.immobili + c.casa),
+        });
+    }
+
+    // Titoli di Stato exclusion (L. 213/2023 c. 183; INPS msg. 1895/2025): dichiarante,
+    // then by decreasing age, the non-cohabiting parent last.
+    let mut residuo = rs.titoli_soglia.value;
+    let mut esclusi = [(Decimal::ZERO, Decimal::ZERO); 64];
+    if residuo > Decimal::ZERO {
+        let mut done = 0u64;
+        while residuo > Decimal::ZERO {
+            let next = members(dsu, mask & !done)
+                .filter(|(_, c)| c.mobiliare.titoli_stato + c.mobiliare.buoni_postali + c.mobiliare.libretti_postali > Decimal::ZERO)
+                .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
+            let Some((i, c)) = next else { break };
+            done |= bit(i);
+            let m = &c.mobiliare;
+            let t = m.titoli_stato.min(residuo);
+            residuo -= t;
+            let b = m.buoni_postali.min(residuo);
+            residuo -= b;
+            let l = m.libretti_postali.min(residuo);
+            residuo -= l;
+            if let Some(slot) = esclusi.get_mut(i) {
+                *slot = (t + b, l);
+            }
+        }
+    }
+
+    // Patrimonio mobiliare (art. 5 c. 4) and the base of the reddito figurativo.
+    let mut patrimonio_mobiliare = Decimal::ZERO;
+    let mut titoli_stato_esclusi = Decimal::ZERO;
+    let mut base_figurativo = Decimal::ZERO;
+    for f in componenti.iter_mut() {
+        let Some(c) = comps.get(f.indice) else { continue };
+        let (e_sez2, e_libretti) = esclusi.get(f.indice).copied().unwrap_or_default();
+        let m = &c.mobiliare;
+        let saldi = (m.saldi - e_libretti).max(Decimal::ZERO);
+        let giacenze = (m.giacenze - e_libretti).max(Decimal::ZERO);
+        let depositi = if giacenze > saldi && m.incrementi <= giacenze - saldi {
+            giacenze
+        } else {
+            saldi
+        };
+        let altri = m.altri - e_sez2;
+        let mob = depositi + altri;
+        base_figurativo += if rs.figurativo_esclude_titoli.value { altri } else { m.altri };
+        patrimonio_mobiliare += mob;
+        titoli_stato_esclusi += e_sez2 + e_libretti;
+        f.patrimonio_mobiliare = cents(mob);
+        f.titoli_stato_esclusi = cents(e_sez2 + e_libretti);
+    }
+
+    let tasso_figurativo = rendimento.tasso();
+    let reddito_figurativo = base_figurativo * tasso_figurativo;
+
+    // Rent (art. 4 c. 4 lett. a).
+    let detrazione_affitto = match dsu.abitazione() {
+        Abitazione::Locazione { intestatario, canone } if mask & bit(*intestatario) != 0 => (*canone)
+            .min(rs.affitto_massimo.value + rs.affitto_incremento.value * count_over(figli_conviventi, rs.affitto_figli_esclusi.value)),
+        _ => Decimal::ZERO,
+    };
+
+    let mut isr = cents((netto_totale + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+
+    // Patrimonio immobiliare (art. 5 c. 2–3), donations for residential care (art. 6 c. 3).
+    let mut immobili = Decimal::ZERO;
+    let mut casa = Decimal::ZERO;
+    for (_, c) in members(dsu, mask) {
+        immobili += c.immobili;
+        casa += c.casa;
+    }
+    let mut donazioni = Decimal::ZERO;
+    if let Some(r) = dsu.residenze() {
+        let from = years_before(date, rs.residenze_anni_donazioni.value);
+        donazioni = r.donazioni.iter().filter(|(d, _)| *d >= from).map(|(_, v)| *v).sum();
+        immobili += donazioni;
+        let b = dsu.beneficiario();
+        if let Some(f) = componenti.iter_mut().find(|f| f.indice == b) {
+            f.patrimonio_immobiliare = cents(f.patrimonio_immobiliare + donazioni);
+        }
+    }
+
+    // ISEE corrente (art. 9): updated incomes need an event or an ISR change over 25 %;
+    // the updated patrimonio replaces the ordinary one only if it changes by over 20 %.
+    let mut esito_corrente = None;
+    if let Some(k) = corrente {
+        let isr_ordinario = cents((netto_ordinario + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+        let variazione = |new: Decimal, old: Decimal| {
+            if old.is_zero() {
+                None
+            } else {
+                Some(((new - old) / old).abs())
+            }
+        };
+        let variazione_isr = variazione(isr, isr_ordinario);
+        let evento = k.componenti.iter().any(|r| r.evento.is_some());
+        let isr_ok = !k.componenti.is_empty()
+            && (evento || variazione_isr.is_none_or(|v| v > rs.corrente_variazione_isr.value) && isr != isr_ordinario);
+        let mut variazione_patrimonio = None;
+        let mut patrimonio_aggiornato = false;
+        if let Some((mob, imm, casa_c)) = k.patrimonio {
+            let old = patrimonio_mobiliare + immobili + casa;
+            let new = mob + imm + casa_c;
+            variazione_patrimonio = variazione(new, old);
+            if variazione_patrimonio.is_none_or(|v| v > rs.corrente_variazione_patrimonio.value) && new != old {
+                patrimonio_mobiliare = mob;
+                immobili = imm;
+                casa = casa_c;
+                patrimonio_aggiornato = true;
+            }
+        }
+        if !isr_ok && !patrimonio_aggiornato {
+            return Err(CalcError::Dsu(DsuError::new(
+                "Modulo sostitutivo",
+                "componenti",
+                "nessun requisito dell'art. 9 c. 1: né un evento lavorativo o di trattamento, né una variazione dell'ISR oltre il 25%, né del patrimonio oltre il 20%",
+            )));
+        }
+        if !isr_ok {
+            isr = isr_ordinario;
+        }
+        esito_corrente = Some(EsitoCorrente {
+            isr_ordinario,
+            variazione_isr,
+            evento,
+            patrimonio_aggiornato,
+            variazione_patrimonio,
+        });
+    }
+
+    let franchigia_casa = rs.casa_franchigia.value
+        + rs.casa_incremento.value * count_over(figli_conviventi, rs.casa_figli_esclusi.value);
+    let (num, den) = rs.casa_quota.value;
+    let casa_contata = (casa - franchigia_casa).max(Decimal::ZERO) * num / den;
+    let detrazione_casa = cents(casa - casa_contata);
+    let patrimonio_immobiliare = cents(immobili + casa);
+
+    let franchigia_max = (rs.mob_base.value
+        + rs.mob_per_componente.value * Decimal::from(n.saturating_sub(1)))
+    .min(rs.mob_massimo.value)
+        + rs.mob_per_figlio.value * count_over(figli, rs.mob_figli_esclusi.value);
+    let patrimonio_mobiliare = cents(patrimonio_mobiliare);
+    let franchigia_mobiliare = franchigia_max.min(patrimonio_mobiliare);
+    let mobiliare_netto = patrimonio_mobiliare - franchigia_mobiliare;
+
+    let isp = patrimonio_immobiliare - detrazione_casa + mobiliare_netto;
+    let ise = cents(isr + rs.quota_isp.value * isp);
+
+    // Scala di equivalenza (Allegato 1).
+    let regolari = n - conviventi_anagrafici;
+    let (parametro_scala, extra_conv) = if regolari > 0 {
+        (parametro(rs, regolari), conviventi_anagrafici)
+    } else {
+        (parametro(rs, 1), conviventi_anagrafici.saturating_sub(1))
+    };
+    let numero_figli = if mask == all {
+        dsu.numero_figli().map_or(figli, |q| q as usize)
+    } else {
+        figli
+    };
+    let minori_ok = minori > 0
+        && (dsu.genitori_lavoratori() || (dsu.unico_genitore() && rs.scala_unico_genitore.value));
+    let maggiorazioni = Maggiorazioni {
+        convivenza: rs.scala_convivenza.value * Decimal::from(extra_conv),
+        figli: scala_step(&rs.scala_figli.value, numero_figli),
+        minori: if !minori_ok {
+            Decimal::ZERO
+        } else if under3 {
+            rs.scala_under3.value
+        } else {
+            rs.scala_minori.value
+        },
+        disabilita: rs.scala_disabilita.value * Decimal::from(disabili),
+    };
+    let scala = parametro_scala + maggiorazioni.totale();
+
+    // Componenti aggiuntive (Allegato 2).
+    let mut componenti_aggiuntive = Vec::new();
+    if let Some(g) = dsu.genitore_non_convivente() {
+        if let Some(e) = &g.aggiuntiva {
+            let (x, importo) = aggiuntiva(e, rs.aggiuntiva_genitore_soglia.value, rs.aggiuntiva_genitore_quota.value, rs, scala);
+            componenti_aggiuntive.push(ComponenteAggiuntiva {
+                codice_fiscale: e.codice_fiscale.clone(),
+                isee_esterno: cents(x),
+                importo,
+                genitore: true,
+            });
+        }
+    }
+    if let Some(r) = dsu.residenze() {
+        for e in &r.figli {
+            let (x, importo) = aggiuntiva(e, rs.aggiuntiva_soglia.value, rs.aggiuntiva_quota.value, rs, scala);
+            componenti_aggiuntive.push(ComponenteAggiuntiva {
+                codice_fiscale: e.codice_fiscale.clone(),
+                isee_esterno: cents(x),
+                importo,
+                genitore: false,
+            });
+        }
+    }
+    let somma_aggiuntive: Decimal = componenti_aggiuntive.iter().map(|c| c.importo).sum();
+    let isee = cents(ise / scala + somma_aggiuntive);
+
+    // Second indicator for the family benefits of L. 199/2025 c. 208.
+    let famiglia = match &rs.famiglia {
+        Some(f) if matches!(dsu.variante(), Variante::Ordinario | Variante::Minorenni | Variante::Corrente) => {
+            let capoluogo = match dsu.abitazione() {
+                Abitazione::Proprieta { comune } => {
+                    f.capoluoghi.value.iter().any(|c| c.eq_ignore_ascii_case(comune))
+                }
+                _ => false,
+            };
+            let base = if capoluogo {
+                f.casa_franchigia_capoluogo.value
+            } else {
+                f.casa_franchigia.value
+            };
+            let franchigia = base
+                + rs.casa_incremento.value * count_over(figli_conviventi, f.casa_figli_esclusi.value);
+            let contata = (casa - franchigia).max(Decimal::ZERO) * num / den;
+            let detrazione_casa_f = cents(casa - contata);
+            let isp_f = patrimonio_immobiliare - detrazione_casa_f + mobiliare_netto;
+            let ise_f = cents(isr + rs.quota_isp.value * isp_f);
+            let magg = scala_step(&f.scala_figli.value, numero_figli);
+            let scala_f = scala - maggiorazioni.figli + magg;
+            Some(IseeFamiglia {
+                detrazione_casa: detrazione_casa_f,
+                isp: isp_f,
+                ise: ise_f,
+                maggiorazione_figli: magg,
+                scala: scala_f,
+                isee: cents(ise_f / scala_f + somma_aggiuntive),
+                si_applica: f.prestazioni.value.contains(&dsu.prestazione()),
+            })
+        }
+        _ => None,
+    };
+
+    let detrazioni = detrazioni_componenti + detrazione_affitto;
+    Ok(Attestazione {
+        rule_set: rs,
+        rules,
+        variante: dsu.variante(),
+        anno_redditi: date.year() - rs.anni_redditi.value as i32,
+        anno_patrimonio: date.year() - rs.anni_patrimonio.value as i32,
+        nucleo: mask,
+        componenti,
+        somma_redditi: cents(somma_redditi),
+        tasso_figurativo,
+        base_figurativo: cents(base_figurativo),
+        reddito_figurativo: cents(reddito_figurativo),
+        detrazioni_componenti: cents(detrazioni_componenti),
+        detrazione_affitto: cents(detrazione_affitto),
+        detrazioni: cents(detrazioni),
+        isr,
+        patrimonio_mobiliare,
+        titoli_stato_esclusi: cents(titoli_stato_esclusi),
+        franchigia_mobiliare,
+        patrimonio_immobiliare,
+        donazioni: cents(donazioni),
+        detrazione_casa,
+        isp,
+        ise,
+        numero_componenti: n as u32,
+        parametro_scala,
+        maggiorazioni,
+        scala,
+        componenti_aggiuntive,
+        isee,
+        famiglia,
+        autonomia,
+        corrente: esito_corrente,
+    })
+}

@@ -1,0 +1,1043 @@
+//! The validated DSU: built only from a [`DsuInput`] that passes every check, so the
+//! calculation never meets missing or contradictory data.
+
+pub mod input;
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use time::Date;
+
+pub use input::*;
+
+use crate::values::age_on;
+
+/// Bad DSU data: which quadro, which field, what is wrong (in Italian).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DsuError {
+    /// Quadro or module, as printed on the form ("A", "FC2", "MB.1 ridotto"…).
+    pub quadro: String,
+    /// Codice fiscale of the component the quadro belongs to, for per-component quadri.
+    pub componente: Option<String>,
+    /// Field path inside the quadro.
+    pub campo: String,
+    pub messaggio: String,
+}
+
+impl DsuError {
+    pub(crate) fn new(quadro: &str, campo: impl Into<String>, messaggio: impl Into<String>) -> Self {
+        DsuError {
+            quadro: quadro.to_owned(),
+            componente: None,
+            campo: campo.into(),
+            messaggio: messaggio.into(),
+        }
+    }
+
+    pub(crate) fn of(mut self, cf: &str) -> Self {
+        self.componente = Some(cf.to_owned());
+        self
+    }
+}
+
+impl fmt::Display for DsuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quadro.starts_with("MB") || self.quadro.starts_with("Modulo") || self.quadro == "DSU"
+        {
+            write!(f, "{}", self.quadro)?;
+        } else {
+            write!(f, "Quadro {}", self.quadro)?;
+        }
+        if let Some(cf) = &self.componente {
+            write!(f, " (componente {cf})")?;
+        }
+        write!(f, ", campo «{}»: {}", self.campo, self.messaggio)
+    }
+}
+
+impl std::error::Error for DsuError {}
+
+/// A component with the figures the calculation needs, already multiplied by the shares.
+#[derive(Debug, Clone)]
+pub struct Componente {
+    pub codice_fiscale: String,
+    pub cognome: String,
+    pub nome: String,
+    pub data_nascita: Date,
+    pub relazione: Relazione,
+    pub convivenza_anagrafica: bool,
+    pub disabilita: Option<Condizione>,
+    pub redditi: Redditi,
+    pub mobiliare: Mobiliare,
+    /// Σ max(0, valore − mutuo) of the properties other than the casa di abitazione (art. 5 c. 2).
+    pub immobili: Decimal,
+    /// The same for this component's share of the casa di abitazione.
+    pub casa: Decimal,
+}
+
+/// Incomes and per-component deductions of the reference year (quadri FC4, FC5, FC8).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Redditi {
+    pub reddito_complessivo: Decimal,
+    pub lavoro_dipendente: Decimal,
+    pub pensione: Decimal,
+    pub redditi_agrari: Decimal,
+    pub proventi_agrari: Decimal,
+    /// Imposta sostitutiva, esenti, esteri, fondiari esenti (art. 4 c. 2).
+    pub altri_redditi: Decimal,
+    /// Trattamenti not in the IRPEF income, disability ones excluded.
+    pub trattamenti: Decimal,
+    pub assegno_unico: Decimal,
+    pub assegni_figli_ricevuti: Decimal,
+    /// Recorded only: excluded from income by L. 89/2016 art. 2-sexies.
+    pub trattamenti_disabilita: Decimal,
+    pub spese_sanitarie_disabili: Decimal,
+    pub assegni_corrisposti: Decimal,
+}
+
+/// Patrimonio mobiliare of a component (quadro FC2), by the groups the rules treat differently.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mobiliare {
+    /// Depositi e conti correnti (tipi 01, 03): Σ saldi and Σ giacenze medie.
+    pub saldi: Decimal,
+    pub giacenze: Decimal,
+    pub incrementi: Decimal,
+    /// Other rapporti, total value.
+    pub altri: Decimal,
+    /// Parts eligible for the titoli di Stato exclusion, in INPS order.
+    pub titoli_stato: Decimal,
+    pub buoni_postali: Decimal,
+    pub libretti_postali: Decimal,
+}
+
+/// Casa di abitazione (quadro B).
+#[derive(Debug, Clone)]
+pub enum Abitazione {
+    Proprieta { comune: String },
+    Locazione { intestatario: usize, canone: Decimal },
+    Altro,
+}
+
+/// Quadro C outcome.
+#[derive(Debug, Clone)]
+pub struct Universita {
+    pub studente: usize,
+    pub anni_residenza_esterna: u32,
+    pub alloggio_non_di_familiari: bool,
+    pub redditi_lavoro: Vec<Decimal>,
+    /// Components of the parents' nucleo (bit mask over `componenti`).
+    pub nucleo_genitori: u64,
+}
+
+/// Data of a person outside the nucleo for a componente aggiuntiva (quadro FC9).
+#[derive(Debug, Clone)]
+pub struct Esterno {
+    pub codice_fiscale: String,
+    pub isr: Decimal,
+    pub isp: Decimal,
+    pub scala: Decimal,
+}
+
+/// Quadro D.
+#[derive(Debug, Clone)]
+pub struct GenitoreNonConvivente {
+    pub codice_fiscale: String,
+    pub caso: CasoArt7,
+    /// FC9 data, present in cases a) and b).
+    pub aggiuntiva: Option<Esterno>,
+}
+
+/// Modulo MB.3.
+#[derive(Debug, Clone)]
+pub struct Residenze {
+    /// Children outside the nucleo without esonero, with their FC9 data.
+    pub figli: Vec<Esterno>,
+    /// Children outside the nucleo with an esonero (no componente aggiuntiva).
+    pub figli_esonerati: Vec<(String, Esonero)>,
+    pub donazioni: Vec<(Date, Decimal)>,
+}
+
+/// Modulo sostitutivo, resolved.
+#[derive(Debug, Clone)]
+pub struct Corrente {
+    pub componenti: Vec<RedditoCorrente>,
+    pub patrimonio: Option<(Decimal, Decimal, Decimal)>,
+}
+
+/// Current incomes of one component, already annualised.
+#[derive(Debug, Clone, Copy)]
+pub struct RedditoCorrente {
+    pub componente: usize,
+    pub evento: Option<Evento>,
+    pub periodo: Periodo,
+    pub lavoro_dipendente: Decimal,
+    pub pensione: Decimal,
+    pub altri_redditi: Decimal,
+    pub trattamenti: Decimal,
+}
+
+/// A validated DSU. Only [`Dsu::try_from`] (or deserialization) builds one.
+#[derive(Debug, Clone)]
+pub struct Dsu {
+    protocollo: Option<String>,
+    data_presentazione: Date,
+    variante: Variante,
+    prestazione: Prestazione,
+    componenti: Vec<Componente>,
+    abitazione: Abitazione,
+    genitori_lavoratori: bool,
+    unico_genitore: bool,
+    numero_figli: Option<u32>,
+    beneficiario: usize,
+    nucleo_ristretto: u64,
+    universita: Option<Universita>,
+    genitore_non_convivente: Option<GenitoreNonConvivente>,
+    residenze: Option<Residenze>,
+    corrente: Option<Corrente>,
+}
+
+/// Most components a DSU may list (the nucleo is kept as a bit mask).
+pub const MAX_COMPONENTI: usize = 64;
+
+impl Dsu {
+    pub fn protocollo(&self) -> Option<&str> {
+        self.protocollo.as_deref()
+    }
+    pub fn data_presentazione(&self) -> Date {
+        self.data_presentazione
+    }
+    pub fn variante(&self) -> Variante {
+        self.variante
+    }
+    pub fn prestazione(&self) -> Prestazione {
+        self.prestazione
+    }
+    pub fn componenti(&self) -> &[Componente] {
+        &self.componenti
+    }
+    pub fn abitazione(&self) -> &Abitazione {
+        &self.abitazione
+    }
+    pub fn genitori_lavoratori(&self) -> bool {
+        self.genitori_lavoratori
+    }
+    pub fn unico_genitore(&self) -> bool {
+        self.unico_genitore
+    }
+    pub fn numero_figli(&self) -> Option<u32> {
+        self.numero_figli
+    }
+    /// Index of the beneficiary (dichiarante unless MB.1 ridotto says otherwise).
+    pub fn beneficiario(&self) -> usize {
+        self.beneficiario
+    }
+    /// Bit mask of the nucleo ristretto (MB.1 ridotto), 0 when absent.
+    pub fn nucleo_ristretto(&self) -> u64 {
+        self.nucleo_ristretto
+    }
+    pub fn universita(&self) -> Option<&Universita> {
+        self.universita.as_ref()
+    }
+    pub fn genitore_non_convivente(&self) -> Option<&GenitoreNonConvivente> {
+        self.genitore_non_convivente.as_ref()
+    }
+    pub fn residenze(&self) -> Option<&Residenze> {
+        self.residenze.as_ref()
+    }
+    pub fn corrente(&self) -> Option<&Corrente> {
+        self.corrente.as_ref()
+    }
+
+    /// Parses and validates a DSU from JSON bytes.
+    pub fn from_json(bytes: &[u8]) -> Result<Dsu, DsuError> {
+        match serde_json::from_slice::<DsuInput>(bytes) {
+            Ok(input) => Dsu::try_from(input),
+            Err(_) => Err(json_error(bytes)),
+        }
+    }
+}
+
+/// Re-reads bad JSON tracking the path, to name the quadro and the field of the error.
+pub(crate) fn json_error(bytes: &[u8]) -> DsuError {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, DsuInput>(&mut de) {
+        Ok(_) => DsuError::new("DSU", "", "JSON non valido"),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            path_error(&path, &inner)
+        }
+    }
+}
+
+fn path_error(path: &str, err: &serde_json::Error) -> DsuError {
+    let raw = err.to_string();
+    // serde_json appends " at line L column C"; keep the position in Italian.
+    let (msg, pos) = match raw.rfind(" at line ") {
+        Some(i) => (raw.get(..i).unwrap_or(&raw), raw.get(i + 9..).unwrap_or("")),
+        None => (raw.as_str(), ""),
+    };
+    let mut path = if path == "." { String::new() } else { path.to_owned() };
+    let messaggio = if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|s| s.strip_suffix('`'))
+    {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(field);
+        "campo obbligatorio mancante".to_owned()
+    } else if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(field);
+        "campo non previsto dal modello DSU".to_owned()
+    } else if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or(rest);
+        let expected = rest.split("expected ").nth(1).unwrap_or("");
+        format!("valore «{value}» non ammesso (ammessi: {expected})")
+    } else if msg.starts_with("invalid type") {
+        format!("tipo di valore errato ({msg})")
+    } else if err.is_syntax() || err.is_eof() {
+        format!("JSON non valido: {msg}")
+    } else {
+        msg.to_owned()
+    };
+    let messaggio = if pos.is_empty() {
+        messaggio
+    } else {
+        format!("{messaggio} (riga {})", pos.replace(" column ", ", colonna "))
+    };
+    let (quadro, campo) = split_path(&path);
+    DsuError {
+        quadro,
+        componente: None,
+        campo,
+        messaggio,
+    }
+}
+
+/// Maps a JSON path such as `fc1[0].quadro_fc2.rapporti[1].saldo` to ("FC2", "rapporti[1].saldo").
+fn split_path(path: &str) -> (String, String) {
+    let segments: Vec<&str> = path.split('.').collect();
+    if let Some(i) = segments.iter().rposition(|s| s.starts_with("quadro_")) {
+        let name = segments
+            .get(i)
+            .and_then(|s| s.strip_prefix("quadro_"))
+            .unwrap_or("")
+            .to_uppercase();
+        let campo = segments.get(i + 1..).map(|s| s.join(".")).unwrap_or_default();
+        return (name, campo);
+    }
+    let first = segments.first().copied().unwrap_or("");
+    let head = first.split('[').next().unwrap_or(first);
+    let quadro = match head {
+        "mb1_ridotto" => "MB.1 ridotto",
+        "mb3" => "MB.3",
+        "modulo_sostitutivo" => "Modulo sostitutivo",
+        "fc1" => "Modulo FC.1",
+        "fc2" => "Modulo FC.2",
+        "fc3" => "Modulo FC.3",
+        "fc4" => "Modulo FC.4",
+        _ => "DSU",
+    };
+    let campo = if quadro == "DSU" {
+        path.to_owned()
+    } else {
+        segments.get(1..).map(|s| s.join(".")).unwrap_or_default()
+    };
+    (quadro.to_owned(), campo)
+}
+
+impl<'de> Deserialize<'de> for Dsu {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let input = DsuInput::deserialize(d)?;
+        Dsu::try_from(input).map_err(serde::de::Error::custom)
+    }
+}
+
+fn check_cf(cf: &str, quadro: &str, campo: &str) -> Result<(), DsuError> {
+    let ok = (cf.len() == 16 && cf.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(DsuError::new(
+            quadro,
+            campo,
+            format!("«{cf}» non è un codice fiscale (16 caratteri maiuscoli o 11 cifre)"),
+        ))
+    }
+}
+
+fn find(componenti: &[ComponenteA], cf: &str) -> Option<usize> {
+    componenti.iter().position(|c| c.codice_fiscale == cf)
+}
+
+fn esterno(fc4: &[ModuloFc4], cf: &str, quadro: &str, campo: &str) -> Result<Esterno, DsuError> {
+    let m = fc4.iter().find(|m| m.codice_fiscale == cf).ok_or_else(|| {
+        DsuError::new(
+            quadro,
+            campo,
+            format!("manca il modulo FC.4 (quadro FC9) per {cf}, necessario alla componente aggiuntiva"),
+        )
+    })?;
+    Ok(Esterno {
+        codice_fiscale: cf.to_owned(),
+        isr: m.quadro_fc9.isr.value(),
+        isp: m.quadro_fc9.isp.value(),
+        scala: m.quadro_fc9.scala_nucleo.value(),
+    })
+}
+
+fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
+    let mut m = Mobiliare {
+        incrementi: q.incrementi_patrimonio.value(),
+        ..Mobiliare::default()
+    };
+    for (i, r) in q.rapporti.iter().enumerate() {
+        let field = |f: &str| format!("rapporti[{i}].{f}");
+        let err = |f: &str, msg: String| DsuError::new("FC2", field(f), msg).of(cf);
+        let tipo = r.tipo.code();
+        let titoli = r.titoli_di_stato.map(|t| t.value());
+        if r.tipo.is_deposit() {
+            if r.valore.is_some() {
+                return Err(err(
+                    "valore",
+                    format!("per il tipo {tipo} si indicano saldo e giacenza media, non il valore"),
+                ));
+            }
+            let saldo = r.saldo.ok_or_else(|| err("saldo", format!("obbligatorio per il tipo {tipo}")))?;
+            let giacenza = r
+                .giacenza_media
+                .ok_or_else(|| err("giacenza_media", format!("obbligatoria per il tipo {tipo}")))?;
+            m.saldi += r.quota.of(saldo.value());
+            m.giacenze += r.quota.of(giacenza.value());
+            if let Some(t) = titoli {
+                if !(r.tipo == TipoRapporto::DepositoRisparmio && r.postale) {
+                    return Err(err(
+                        "titoli_di_stato",
+                        "tra i depositi è escluso solo il libretto postale (tipo 03, postale)".into(),
+                    ));
+                }
+                if t > saldo.value().max(giacenza.value()) {
+                    return Err(err(
+                        "titoli_di_stato",
+                        "supera sia il saldo sia la giacenza media del libretto".into(),
+                    ));
+                }
+                m.libretti_postali += r.quota.of(t);
+            }
+        } else {
+            if r.saldo.is_some() || r.giacenza_media.is_some() {
+                return Err(err(
+                    "saldo",
+                    format!("saldo e giacenza media valgono solo per i tipi 01 e 03, non per {tipo}"),
+                ));
+            }
+            let valore = r.valore.ok_or_else(|| err("valore", format!("obbligatorio per il tipo {tipo}")))?;
+            m.altri += r.quota.of(valore.value());
+            if let Some(t) = titoli {
+                if t > valore.value() {
+                    return Err(err("titoli_di_stato", "supera il valore del rapporto".into()));
+                }
+                match r.tipo {
+                    TipoRapporto::DepositoTitoli | TipoRapporto::GestionePatrimoniale => {
+                        m.titoli_stato += r.quota.of(t);
+                    }
+                    TipoRapporto::CertificatiBuoni if r.postale => {
+                        m.buoni_postali += r.quota.of(t);
+                    }
+                    _ => {
+                        return Err(err(
+                            "titoli_di_stato",
+                            format!(
+                                "l'esclusione vale per i tipi 02 e 06, per i buoni postali (07) e per i libretti postali (03), non per il tipo {tipo}"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(m)
+}
+
+impl TryFrom<DsuInput> for Dsu {
+    type Error = DsuError;
+
+    fn try_from(input: DsuInput) -> Result<Dsu, DsuError> {
+        let date = input.data_presentazione.0;
+        let quadro_a = &input.mb1.quadro_a.componenti;
+        let quadro_b = &input.mb1.quadro_b;
+        if quadro_a.is_empty() {
+            return Err(DsuError::new("A", "componenti", "il nucleo deve avere almeno un componente"));
+        }
+        if quadro_a.len() > MAX_COMPONENTI {
+            return Err(DsuError::new(
+                "A",
+                "componenti",
+                format!("al più {MAX_COMPONENTI} componenti"),
+            ));
+        }
+        for (i, c) in quadro_a.iter().enumerate() {
+            check_cf(&c.codice_fiscale, "A", &format!("componenti[{i}].codice_fiscale"))?;
+            if find(quadro_a, &c.codice_fiscale) != Some(i) {
+                return Err(DsuError::new(
+                    "A",
+                    format!("componenti[{i}].codice_fiscale"),
+                    format!("{} compare due volte", c.codice_fiscale),
+                ));
+            }
+            if c.data_nascita.0 > date {
+                return Err(DsuError::new(
+                    "A",
+                    format!("componenti[{i}].data_nascita"),
+                    "data di nascita successiva alla presentazione della DSU",
+                ));
+            }
+        }
+
+        // Quadro FC1: exactly one module per component.
+        for (i, m) in input.fc1.iter().enumerate() {
+            if find(quadro_a, &m.codice_fiscale).is_none() {
+                return Err(DsuError::new(
+                    "Modulo FC.1",
+                    format!("fc1[{i}].codice_fiscale"),
+                    format!("{} non è un componente del quadro A", m.codice_fiscale),
+                ));
+            }
+            if input.fc1.iter().position(|o| o.codice_fiscale == m.codice_fiscale) != Some(i) {
+                return Err(DsuError::new(
+                    "Modulo FC.1",
+                    format!("fc1[{i}].codice_fiscale"),
+                    format!("due moduli FC.1 per {}", m.codice_fiscale),
+                ));
+            }
+        }
+        for (name, list) in [
+            ("Modulo FC.2", input.fc2.iter().map(|m| &m.codice_fiscale).collect::<Vec<_>>()),
+            ("Modulo FC.3", input.fc3.iter().map(|m| &m.codice_fiscale).collect()),
+        ] {
+            for (i, cf) in list.iter().enumerate() {
+                if find(quadro_a, cf).is_none() {
+                    return Err(DsuError::new(
+                        name,
+                        format!("[{i}].codice_fiscale"),
+                        format!("{cf} non è un componente del quadro A"),
+                    ));
+                }
+                if list.iter().position(|o| o == cf) != Some(i) {
+                    return Err(DsuError::new(
+                        name,
+                        format!("[{i}].codice_fiscale"),
+                        format!("due moduli per {cf}"),
+                    ));
+                }
+            }
+        }
+
+        let quadro_d = input.mb2.as_ref().and_then(|m| m.quadro_d.as_ref());
+        let quadro_c = input.mb2.as_ref().and_then(|m| m.quadro_c.as_ref());
+
+        let mut componenti = Vec::with_capacity(quadro_a.len());
+        let mut casa_comune: Option<String> = None;
+        let mut casa_quota = Decimal::ZERO;
+        for (i, a) in quadro_a.iter().enumerate() {
+            let cf = a.codice_fiscale.as_str();
+            let m = input.fc1.iter().find(|m| m.codice_fiscale == cf).ok_or_else(|| {
+                DsuError::new(
+                    "Modulo FC.1",
+                    "codice_fiscale",
+                    format!("manca il modulo FC.1 del componente {cf} (quadro A, riga {})", i + 1),
+                )
+            })?;
+            let rel = m.quadro_fc1.relazione;
+            if (i == 0) != (rel == Relazione::D) {
+                return Err(DsuError::new(
+                    "FC1",
+                    "relazione",
+                    "il dichiarante (D) è il primo componente del quadro A, e solo lui",
+                )
+                .of(cf));
+            }
+            let age = age_on(a.data_nascita.0, date);
+            match rel {
+                Relazione::F | Relazione::MA if age >= 18 => {
+                    return Err(DsuError::new(
+                        "FC1",
+                        "relazione",
+                        format!("codice {rel:?} per un minorenne, ma il componente ha {age} anni"),
+                    )
+                    .of(cf));
+                }
+                Relazione::FC | Relazione::FNC if age < 18 => {
+                    return Err(DsuError::new(
+                        "FC1",
+                        "relazione",
+                        format!("codice {rel:?} per un figlio maggiorenne, ma il componente ha {age} anni"),
+                    )
+                    .of(cf));
+                }
+                Relazione::FNC if age >= 26 => {
+                    return Err(DsuError::new(
+                        "FC1",
+                        "relazione",
+                        format!("codice FNC solo sotto i 26 anni, il componente ne ha {age}"),
+                    )
+                    .of(cf));
+                }
+                Relazione::GNC => {
+                    let ok = input.variante == Variante::Minorenni
+                        && quadro_d.is_some_and(|d| d.genitore == cf && d.caso == CasoArt7::Nessuno);
+                    if !ok {
+                        return Err(DsuError::new(
+                            "FC1",
+                            "relazione",
+                            "il codice GNC vale solo per l'ISEE minorenni, con il genitore indicato nel quadro D senza casi dell'art. 7",
+                        )
+                        .of(cf));
+                    }
+                }
+                _ => {}
+            }
+            if rel == Relazione::C
+                && input
+                    .fc1
+                    .iter()
+                    .filter(|o| o.quadro_fc1.relazione == Relazione::C)
+                    .count()
+                    > 1
+            {
+                return Err(DsuError::new("FC1", "relazione", "più di un coniuge (C) nel nucleo").of(cf));
+            }
+            if rel.is_child() {
+                if let Some(d) = quadro_a.first() {
+                    if a.data_nascita.0 <= d.data_nascita.0 {
+                        return Err(DsuError::new(
+                            "A",
+                            format!("componenti[{i}].data_nascita"),
+                            format!(
+                                "il figlio {cf} risulta nato non dopo il dichiarante {}",
+                                d.codice_fiscale
+                            ),
+                        ));
+                    }
+                }
+            }
+
+            let fc8 = input
+                .fc3
+                .iter()
+                .find(|x| x.codice_fiscale == cf)
+                .map(|x| x.quadro_fc8.clone())
+                .unwrap_or_default();
+            let parts = fc8.di_cui_lavoro_dipendente.value()
+                + fc8.di_cui_pensione.value()
+                + fc8.di_cui_redditi_agrari.value();
+            if parts > fc8.reddito_complessivo.value() {
+                return Err(DsuError::new(
+                    "FC8",
+                    "di_cui_lavoro_dipendente",
+                    "la somma dei redditi «di cui» supera il reddito complessivo",
+                )
+                .of(cf));
+            }
+            let fc4 = &m.quadro_fc4;
+            let fc5 = &m.quadro_fc5;
+            let redditi = Redditi {
+                reddito_complessivo: fc8.reddito_complessivo.value(),
+                lavoro_dipendente: fc8.di_cui_lavoro_dipendente.value(),
+                pensione: fc8.di_cui_pensione.value(),
+                redditi_agrari: fc8.di_cui_redditi_agrari.value(),
+                proventi_agrari: fc8.proventi_agrari.value(),
+                altri_redditi: fc4.redditi_imposta_sostitutiva.value()
+                    + fc4.redditi_esenti.value()
+                    + fc4.redditi_esteri.value()
+                    + fc4.redditi_fondiari_esenti.value(),
+                trattamenti: fc8.trattamenti_inps.value() + fc4.trattamenti_non_inps.value(),
+                assegno_unico: fc8.assegno_unico.value(),
+                assegni_figli_ricevuti: fc5.assegni_figli_ricevuti.value(),
+                trattamenti_disabilita: fc8.trattamenti_disabilita.value(),
+                spese_sanitarie_disabili: fc8.spese_sanitarie_disabili.value(),
+                assegni_corrisposti: fc5.assegni_coniuge_corrisposti.value()
+                    + fc5.assegni_figli_corrisposti.value(),
+            };
+
+            let mut immobili = Decimal::ZERO;
+            let mut casa = Decimal::ZERO;
+            let mut case_proprie = 0;
+            for (k, imm) in m.quadro_fc3.immobili.iter().enumerate() {
+                let netto = (imm.quota.of(imm.valore.value()) - imm.quota.of(imm.mutuo_residuo.value()))
+                    .max(Decimal::ZERO);
+                if imm.casa_abitazione {
+                    let field = format!("immobili[{k}].casa_abitazione");
+                    if quadro_b.casa_abitazione != TitoloCasa::Proprieta {
+                        return Err(DsuError::new(
+                            "FC3",
+                            field,
+                            "il quadro B non indica una casa di abitazione in proprietà",
+                        )
+                        .of(cf));
+                    }
+                    if imm.tipo != TipoImmobile::F || imm.estero {
+                        return Err(DsuError::new(
+                            "FC3",
+                            field,
+                            "la casa di abitazione è un fabbricato (tipo F) in Italia",
+                        )
+                        .of(cf));
+                    }
+                    case_proprie += 1;
+                    let same = casa_comune
+                        .as_deref()
+                        .is_none_or(|c| c.eq_ignore_ascii_case(imm.comune_o_stato.trim()));
+                    casa_quota += imm.quota.percent();
+                    if case_proprie > 1 || !same || casa_quota > Decimal::ONE_HUNDRED {
+                        return Err(DsuError::new(
+                            "FC3",
+                            field,
+                            "più di un immobile indicato come casa di abitazione",
+                        )
+                        .of(cf));
+                    }
+                    casa_comune = Some(imm.comune_o_stato.trim().to_owned());
+                    casa += netto;
+                } else {
+                    immobili += netto;
+                }
+            }
+
+            let disabilita = input
+                .fc2
+                .iter()
+                .find(|x| x.codice_fiscale == cf)
+                .map(|x| x.quadro_fc7.condizione);
+            componenti.push(Componente {
+                codice_fiscale: a.codice_fiscale.clone(),
+                cognome: a.cognome.clone(),
+                nome: a.nome.clone(),
+                data_nascita: a.data_nascita.0,
+                relazione: rel,
+                convivenza_anagrafica: m.quadro_fc1.convivenza_anagrafica,
+                disabilita,
+                redditi,
+                mobiliare: mobiliare(&m.quadro_fc2, cf)?,
+                immobili,
+                casa,
+            });
+        }
+
+        let abitazione = match (quadro_b.casa_abitazione, &quadro_b.locazione) {
+            (TitoloCasa::Locazione, Some(l)) => {
+                let intestatario = find(quadro_a, &l.intestatario).ok_or_else(|| {
+                    DsuError::new(
+                        "B",
+                        "locazione.intestatario",
+                        format!("{} non è un componente del quadro A", l.intestatario),
+                    )
+                })?;
+                Abitazione::Locazione {
+                    intestatario,
+                    canone: l.canone_annuo.value(),
+                }
+            }
+            (TitoloCasa::Locazione, None) => {
+                return Err(DsuError::new(
+                    "B",
+                    "locazione",
+                    "casa in locazione: indicare il contratto registrato e il canone annuo",
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(DsuError::new(
+                    "B",
+                    "locazione",
+                    "contratto di locazione indicato, ma la casa non è in locazione",
+                ));
+            }
+            (TitoloCasa::Proprieta, None) => Abitazione::Proprieta {
+                comune: casa_comune.ok_or_else(|| {
+                    DsuError::new(
+                        "B",
+                        "casa_abitazione",
+                        "casa in proprietà, ma nessun immobile del quadro FC3 è indicato come casa di abitazione",
+                    )
+                })?,
+            },
+            (TitoloCasa::Altro, None) => Abitazione::Altro,
+        };
+
+        let minori = componenti
+            .iter()
+            .filter(|c| matches!(c.relazione, Relazione::F | Relazione::MA))
+            .count();
+        let figli = componenti.iter().filter(|c| c.relazione.is_child()).count();
+        if quadro_b.genitori_lavoratori && quadro_b.unico_genitore {
+            return Err(DsuError::new(
+                "B",
+                "unico_genitore",
+                "contraddice «genitori_lavoratori»: il genitore solo è non lavoratore",
+            ));
+        }
+        if (quadro_b.genitori_lavoratori || quadro_b.unico_genitore) && minori == 0 {
+            let campo = if quadro_b.unico_genitore { "unico_genitore" } else { "genitori_lavoratori" };
+            return Err(DsuError::new("B", campo, "nel nucleo non ci sono figli minorenni (F o MA)"));
+        }
+        if quadro_b.unico_genitore && componenti.len() != minori + 1 {
+            return Err(DsuError::new(
+                "B",
+                "unico_genitore",
+                "il nucleo deve essere composto solo dal genitore e dai figli minorenni",
+            ));
+        }
+        if let Some(n) = quadro_b.numero_figli {
+            if (n as usize) < figli {
+                return Err(DsuError::new(
+                    "B",
+                    "numero_figli",
+                    format!("{n} figli dichiarati, ma il nucleo ne comprende {figli}"),
+                ));
+            }
+        }
+
+        let mask_of = |cfs: &[String], quadro: &str, campo: &str| -> Result<u64, DsuError> {
+            let mut mask = 0u64;
+            for (k, cf) in cfs.iter().enumerate() {
+                let i = find(quadro_a, cf).ok_or_else(|| {
+                    DsuError::new(
+                        quadro,
+                        format!("{campo}[{k}]"),
+                        format!("{cf} non è un componente del quadro A"),
+                    )
+                })?;
+                mask |= 1u64 << i;
+            }
+            Ok(mask)
+        };
+
+        let mut beneficiario = 0;
+        let mut nucleo_ristretto = 0;
+        if matches!(input.variante, Variante::Sociosanitario | Variante::Residenze) {
+            let r = input.mb1_ridotto.as_ref().ok_or_else(|| {
+                DsuError::new(
+                    "MB.1 ridotto",
+                    "beneficiario",
+                    "l'ISEE sociosanitario richiede il modulo MB.1 ridotto (nucleo ristretto)",
+                )
+            })?;
+            beneficiario = find(quadro_a, &r.beneficiario).ok_or_else(|| {
+                DsuError::new(
+                    "MB.1 ridotto",
+                    "beneficiario",
+                    format!("{} non è un componente del quadro A", r.beneficiario),
+                )
+            })?;
+            nucleo_ristretto = mask_of(&r.componenti, "MB.1 ridotto", "componenti")? | (1u64 << beneficiario);
+            if beneficiario == 0 {
+                for (k, cf) in r.componenti.iter().enumerate() {
+                    let ok = componenti
+                        .iter()
+                        .find(|c| &c.codice_fiscale == cf)
+                        .is_some_and(|c| c.relazione == Relazione::C || c.relazione.is_child());
+                    if !ok {
+                        return Err(DsuError::new(
+                            "MB.1 ridotto",
+                            format!("componenti[{k}]"),
+                            "nel nucleo ristretto entrano solo il coniuge e i figli del beneficiario",
+                        ));
+                    }
+                }
+            }
+        }
+
+        let universita = if input.variante == Variante::Universita {
+            let c = quadro_c.ok_or_else(|| {
+                DsuError::new("C", "studente", "l'ISEE università richiede il quadro C del modulo MB.2")
+            })?;
+            let studente = find(quadro_a, &c.studente).ok_or_else(|| {
+                DsuError::new("C", "studente", format!("{} non è un componente del quadro A", c.studente))
+            })?;
+            if c.redditi_lavoro.len() > 2 {
+                return Err(DsuError::new("C", "redditi_lavoro", "al più due anni di redditi"));
+            }
+            let nucleo_genitori = mask_of(&c.nucleo_genitori, "C", "nucleo_genitori")?;
+            if nucleo_genitori & (1u64 << studente) != 0 {
+                return Err(DsuError::new(
+                    "C",
+                    "nucleo_genitori",
+                    "lo studente non può essere nel nucleo dei genitori",
+                ));
+            }
+            Some(Universita {
+                studente,
+                anni_residenza_esterna: c.anni_residenza_esterna,
+                alloggio_non_di_familiari: c.alloggio_non_di_familiari,
+                redditi_lavoro: c.redditi_lavoro.iter().map(|r| r.value()).collect(),
+                nucleo_genitori,
+            })
+        } else {
+            None
+        };
+
+        let genitore_non_convivente = if input.variante == Variante::Minorenni {
+            let d = quadro_d.ok_or_else(|| {
+                DsuError::new("D", "genitore", "l'ISEE minorenni richiede il quadro D del modulo MB.2")
+            })?;
+            check_cf(&d.genitore, "D", "genitore")?;
+            if minori == 0 {
+                return Err(DsuError::new(
+                    "D",
+                    "genitore",
+                    "ISEE minorenni senza figli minorenni (F o MA) nel nucleo",
+                ));
+            }
+            let in_a = find(quadro_a, &d.genitore).is_some();
+            if (d.caso == CasoArt7::Nessuno) != in_a {
+                let msg = if in_a {
+                    "nei casi a)–e) dell'art. 7 il genitore non entra nel quadro A"
+                } else {
+                    "senza casi dell'art. 7 il genitore entra nel nucleo: va nel quadro A con codice GNC"
+                };
+                return Err(DsuError::new("D", "caso", msg));
+            }
+            let aggiuntiva = match d.caso {
+                CasoArt7::A | CasoArt7::B => Some(esterno(&input.fc4, &d.genitore, "D", "genitore")?),
+                _ => None,
+            };
+            Some(GenitoreNonConvivente {
+                codice_fiscale: d.genitore.clone(),
+                caso: d.caso,
+                aggiuntiva,
+            })
+        } else {
+            None
+        };
+
+        let residenze = if input.variante == Variante::Residenze {
+            let mb3 = input.mb3.as_ref().ok_or_else(|| {
+                DsuError::new(
+                    "MB.3",
+                    "figli_non_nel_nucleo",
+                    "l'ISEE per prestazioni residenziali richiede il modulo MB.3",
+                )
+            })?;
+            let mut figli = Vec::new();
+            let mut figli_esonerati = Vec::new();
+            for (k, f) in mb3.figli_non_nel_nucleo.iter().enumerate() {
+                let campo = format!("figli_non_nel_nucleo[{k}].codice_fiscale");
+                check_cf(&f.codice_fiscale, "MB.3", &campo)?;
+                if find(quadro_a, &f.codice_fiscale).is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0) {
+                    return Err(DsuError::new(
+                        "MB.3",
+                        campo,
+                        "il figlio è già nel nucleo ristretto",
+                    ));
+                }
+                match f.esonero {
+                    Some(e) => figli_esonerati.push((f.codice_fiscale.clone(), e)),
+                    None => figli.push(esterno(&input.fc4, &f.codice_fiscale, "MB.3", &campo)?),
+                }
+            }
+            Some(Residenze {
+                figli,
+                figli_esonerati,
+                donazioni: mb3.donazioni.iter().map(|d| (d.data.0, d.valore.value())).collect(),
+            })
+        } else {
+            None
+        };
+
+        let corrente = if input.variante == Variante::Corrente {
+            let ms = input.modulo_sostitutivo.as_ref().ok_or_else(|| {
+                DsuError::new(
+                    "Modulo sostitutivo",
+                    "componenti",
+                    "l'ISEE corrente richiede il modulo sostitutivo",
+                )
+            })?;
+            if ms.componenti.is_empty() && ms.patrimonio.is_none() {
+                return Err(DsuError::new(
+                    "Modulo sostitutivo",
+                    "componenti",
+                    "indicare i redditi aggiornati di almeno un componente o il patrimonio aggiornato",
+                ));
+            }
+            let mut list = Vec::with_capacity(ms.componenti.len());
+            for (k, c) in ms.componenti.iter().enumerate() {
+                let campo = format!("componenti[{k}].codice_fiscale");
+                let componente = find(quadro_a, &c.codice_fiscale).ok_or_else(|| {
+                    DsuError::new(
+                        "Modulo sostitutivo",
+                        campo.clone(),
+                        format!("{} non è un componente del quadro A", c.codice_fiscale),
+                    )
+                })?;
+                if list.iter().any(|r: &RedditoCorrente| r.componente == componente) {
+                    return Err(DsuError::new(
+                        "Modulo sostitutivo",
+                        campo,
+                        format!("{} compare due volte", c.codice_fiscale),
+                    ));
+                }
+                list.push(RedditoCorrente {
+                    componente,
+                    evento: c.evento,
+                    periodo: c.periodo,
+                    lavoro_dipendente: c.redditi_lavoro_dipendente.value(),
+                    pensione: c.redditi_pensione.value(),
+                    altri_redditi: c.altri_redditi.value(),
+                    trattamenti: c.trattamenti.value(),
+                });
+            }
+            Some(Corrente {
+                componenti: list,
+                patrimonio: ms.patrimonio.as_ref().map(|p| {
+                    (p.mobiliare.value(), p.immobiliare.value(), p.casa_abitazione.value())
+                }),
+            })
+        } else {
+            None
+        };
+
+        for (i, m) in input.fc4.iter().enumerate() {
+            let used = genitore_non_convivente
+                .as_ref()
+                .is_some_and(|g| g.codice_fiscale == m.codice_fiscale)
+                || residenze
+                    .as_ref()
+                    .is_some_and(|r| r.figli.iter().any(|f| f.codice_fiscale == m.codice_fiscale));
+            if !used && matches!(input.variante, Variante::Minorenni | Variante::Residenze) {
+                return Err(DsuError::new(
+                    "Modulo FC.4",
+                    format!("[{i}].codice_fiscale"),
+                    format!(
+                        "{} non è un genitore del quadro D né un figlio del modulo MB.3 soggetto a componente aggiuntiva",
+                        m.codice_fiscale
+                    ),
+                ));
+            }
+        }
+
+        Ok(Dsu {
+            protocollo: input.protocollo,
+            data_presentazione: date,
+            variante: input.variante,
+            prestazione: input.prestazione,
+            componenti,
+            abitazione,
+            genitori_lavoratori: quadro_b.genitori_lavoratori,
+            unico_genitore: quadro_b.unico_genitore,
+            numero_figli: quadro_b.numero_figli,
+            beneficiario,
+            nucleo_ristretto,
+            universita,
+            genitore_non_convivente,
+            residenze,
+            corrente,
+        })
+    }
+}

@@ -1,0 +1,292 @@
+//! Scalar values of the DSU: amounts, shares, scale parameters and dates, parsed from JSON
+//! strings so that money never passes through a float.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use time::{Date, Month};
+
+/// Parses a decimal written as "1234.56" (a comma is accepted as decimal separator).
+fn parse_decimal(s: &str) -> Option<Decimal> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 24 {
+        return None;
+    }
+    if s.contains(',') {
+        Decimal::from_str_exact(&s.replacen(',', ".", 1)).ok()
+    } else {
+        Decimal::from_str_exact(s).ok()
+    }
+}
+
+struct DecimalVisitor(&'static str);
+
+impl Visitor<'_> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).ok_or_else(|| E::custom(format!("«{v}» non è un numero decimale valido")))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
+        Err(E::custom(
+            "i numeri con decimali vanno scritti come stringa, ad esempio \"1234.56\"",
+        ))
+    }
+}
+
+/// A euro amount of the DSU: not negative, at most two decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Importo(Decimal);
+
+impl Importo {
+    pub const ZERO: Importo = Importo(Decimal::ZERO);
+
+    /// Builds an amount; `None` when negative or with more than two decimals.
+    pub fn new(value: Decimal) -> Option<Importo> {
+        (value >= Decimal::ZERO && value.scale() <= 2).then_some(Importo(value))
+    }
+
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Importo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = d.deserialize_any(DecimalVisitor("un importo in euro, ad esempio \"1234.56\""))?;
+        if v < Decimal::ZERO {
+            return Err(de::Error::custom(format!(
+                "importo negativo ({v}): un saldo negativo o nullo si indica come 0"
+            )));
+        }
+        if v.normalize().scale() > 2 {
+            return Err(de::Error::custom(format!(
+                "importo con più di due decimali ({v})"
+            )));
+        }
+        Ok(Importo(v))
+    }
+}
+
+impl Serialize for Importo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Importo {
+    fn schema_name() -> Cow<'static, str> {
+        "Importo".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Importo in euro come stringa decimale, non negativo, al più due decimali (es. \"1234.56\"); ammesso anche un intero.",
+            "anyOf": [
+                { "type": "string", "pattern": "^\\s*[0-9]+([.,][0-9]{1,2})?\\s*$" },
+                { "type": "integer", "minimum": 0 }
+            ]
+        })
+    }
+}
+
+/// A share of ownership in percent: greater than 0, at most 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quota(Decimal);
+
+impl Quota {
+    pub const FULL: Quota = Quota(Decimal::ONE_HUNDRED);
+
+    /// The share as a fraction of one.
+    pub fn fraction(self) -> Decimal {
+        self.0 / Decimal::ONE_HUNDRED
+    }
+
+    pub fn percent(self) -> Decimal {
+        self.0
+    }
+
+    /// `amount × share` without leaving the exact path when the share is 100 %.
+    pub fn of(self, amount: Decimal) -> Decimal {
+        if self.0 == Decimal::ONE_HUNDRED {
+            amount
+        } else {
+            amount * self.0 / Decimal::ONE_HUNDRED
+        }
+    }
+}
+
+impl Default for Quota {
+    fn default() -> Self {
+        Quota::FULL
+    }
+}
+
+impl<'de> Deserialize<'de> for Quota {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = d.deserialize_any(DecimalVisitor("una percentuale, ad esempio \"50\""))?;
+        if v <= Decimal::ZERO {
+            return Err(de::Error::custom(format!(
+                "quota {v}%: deve essere maggiore di 0"
+            )));
+        }
+        if v > Decimal::ONE_HUNDRED {
+            return Err(de::Error::custom(format!(
+                "quota {v}%: non può superare il 100%"
+            )));
+        }
+        Ok(Quota(v))
+    }
+}
+
+impl Serialize for Quota {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Quota {
+    fn schema_name() -> Cow<'static, str> {
+        "Quota".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Quota di possesso in percentuale, maggiore di 0 e non oltre 100 (es. \"50\").",
+            "anyOf": [
+                { "type": "string", "pattern": "^\\s*[0-9]+([.,][0-9]+)?\\s*$" },
+                { "type": "integer", "minimum": 1, "maximum": 100 }
+            ]
+        })
+    }
+}
+
+/// A parametro of a scala di equivalenza (at least 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Parametro(Decimal);
+
+impl Parametro {
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Parametro {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = d.deserialize_any(DecimalVisitor("un parametro della scala, ad esempio \"1.57\""))?;
+        if v < Decimal::ONE {
+            return Err(de::Error::custom(format!(
+                "parametro della scala {v}: non può essere inferiore a 1"
+            )));
+        }
+        Ok(Parametro(v))
+    }
+}
+
+impl Serialize for Parametro {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl JsonSchema for Parametro {
+    fn schema_name() -> Cow<'static, str> {
+        "Parametro".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Parametro della scala di equivalenza, almeno 1 (es. \"1.57\").",
+            "anyOf": [
+                { "type": "string", "pattern": "^\\s*[0-9]+([.,][0-9]+)?\\s*$" },
+                { "type": "integer", "minimum": 1 }
+            ]
+        })
+    }
+}
+
+/// A calendar date written as "AAAA-MM-GG".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Data(pub Date);
+
+/// Parses "YYYY-MM-DD".
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year: i32 = s.get(0..4)?.parse().ok()?;
+    let month: u8 = s.get(5..7)?.parse().ok()?;
+    let day: u8 = s.get(8..10)?.parse().ok()?;
+    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
+}
+
+impl<'de> Deserialize<'de> for Data {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Data;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("una data AAAA-MM-GG")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Data, E> {
+                parse_date(v)
+                    .map(Data)
+                    .ok_or_else(|| E::custom(format!("«{v}» non è una data valida (AAAA-MM-GG)")))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Serialize for Data {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        s.collect_str(&format_args!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        ))
+    }
+}
+
+impl JsonSchema for Data {
+    fn schema_name() -> Cow<'static, str> {
+        "Data".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Data nel formato AAAA-MM-GG.",
+            "type": "string",
+            "format": "date"
+        })
+    }
+}
+
+/// Full years from `birth` to `on` (age "compiuta").
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (u8::from(on.month()), on.day()) < (u8::from(birth.month()), birth.day()) {
+        age -= 1;
+    }
+    age
+}

@@ -1,9 +1,10 @@
 //! Logic of the `sportello cf` commands; the binary only wires arguments
 //! and standard input/output to these functions.
 
+use std::fmt;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use time::Date;
 
 use crate::codice_fiscale::{CodiceFiscale, EncodeError, Sex, normalize};
@@ -34,8 +35,9 @@ pub struct DecodeDetails {
     /// "ordinario", "provvisorio", "stp" or "eni".
     pub kind: &'static str,
     pub sex: Option<Sex>,
-    /// `YYYY-MM-DD`.
-    pub birth_date: Option<String>,
+    /// Written as `YYYY-MM-DD`.
+    #[serde(serialize_with = "iso_date")]
+    pub birth_date: Option<Date>,
     /// Belfiore code, omocodia letters turned back into digits.
     pub birthplace_code: Option<BelfioreCode>,
     pub birthplace_name: Option<&'static str>,
@@ -44,8 +46,26 @@ pub struct DecodeDetails {
     pub omocodia: bool,
 }
 
-fn iso_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+struct Iso(Date);
+
+impl fmt::Display for Iso {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        )
+    }
+}
+
+fn iso_date<S: Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.collect_str(&Iso(*d)),
+        None => s.serialize_none(),
+    }
 }
 
 /// Decodes one code for `sportello cf decode`, inferring the century from
@@ -62,7 +82,7 @@ pub fn decode_json(input: &str, today: Date) -> DecodeOutput<'_> {
             details: Some(DecodeDetails {
                 kind: cf.kind().label(),
                 sex: personal.map(|p| p.sex),
-                birth_date: personal.map(|p| iso_date(p.birth_date)),
+                birth_date: personal.map(|p| p.birth_date),
                 birthplace_code: personal.map(|p| p.birthplace_code),
                 birthplace_name: personal.map(|p| p.birthplace.name()),
                 province: personal.and_then(|p| p.birthplace.province()),
@@ -89,9 +109,14 @@ pub fn decode_lines<'a>(
     today: Date,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Each line is built in a reused buffer and written at once: serde_json
+    // makes many tiny writes, costly through `dyn Write`.
+    let mut line = Vec::with_capacity(512);
     for code in codes.filter(|c| !c.trim().is_empty()) {
-        serde_json::to_writer(&mut *out, &decode_json(code, today))?;
-        out.write_all(b"\n")?;
+        line.clear();
+        serde_json::to_writer(&mut line, &decode_json(code, today))?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     Ok(())
 }
@@ -178,8 +203,10 @@ fn candidate_label(p: &Birthplace, with_period: bool) -> String {
     if !with_period {
         return base;
     }
-    let to = p.valid_to().map_or_else(|| "oggi".to_owned(), iso_date);
-    format!("{base} dal {} al {to}", iso_date(p.valid_from()))
+    let to = p
+        .valid_to()
+        .map_or_else(|| "oggi".to_owned(), |d| Iso(d).to_string());
+    format!("{base} dal {} al {to}", Iso(p.valid_from()))
 }
 
 #[cfg(test)]

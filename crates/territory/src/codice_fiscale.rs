@@ -278,6 +278,14 @@ impl CodiceFiscale {
         // First character that is not an ASCII letter or digit, by position.
         let mut bad: Option<(usize, char)> = None;
         for c in input.chars().filter(|c| !c.is_whitespace()) {
+            if c.is_ascii_alphanumeric() {
+                // Fast path for the usual input.
+                if let Some(slot) = bytes.get_mut(len) {
+                    *slot = c.to_ascii_uppercase() as u8;
+                }
+                len += 1;
+                continue;
+            }
             for u in c.to_uppercase() {
                 if u.is_ascii_alphanumeric() {
                     if let Some(slot) = bytes.get_mut(len) {

@@ -12,6 +12,8 @@ use crate::text::search_key;
 
 const COMUNI_TSV: &str = include_str!("../data/comuni.tsv");
 const STATES_TSV: &str = include_str!("../data/stati-esteri.tsv");
+/// Number of possible Belfiore codes, `A000` to `Z999`.
+const CODE_SLOTS: usize = 26 * 1000;
 
 /// A Belfiore (codice catastale) code: one letter and three digits, e.g.
 /// `A475` (Assisi) or `Z404` (Stati Uniti). Foreign states use `Z`.
@@ -53,6 +55,13 @@ impl BelfioreCode {
 
     pub fn as_bytes(&self) -> [u8; 4] {
         self.0
+    }
+
+    /// Index in 0..CODE_SLOTS: letter × 1000 + number.
+    fn slot(self) -> usize {
+        let [l, a, b, c] = self.0.map(usize::from);
+        let digit = |d: usize| d - usize::from(b'0');
+        (l - usize::from(b'A')) * 1000 + digit(a) * 100 + digit(b) * 10 + digit(c)
     }
 
     /// Foreign states have codes starting with `Z`.
@@ -201,6 +210,9 @@ fn data_lines(tsv: &'static str) -> impl Iterator<Item = &'static str> {
 
 struct Table<T> {
     rows: Vec<T>,
+    /// `starts[slot(code)]..starts[slot(code) + 1]` are the rows of a code:
+    /// a direct index over all 26,000 possible codes, one lookup per decode.
+    starts: Vec<u32>,
     /// `search_key` of name and aliases → row indexes.
     by_name: HashMap<String, Vec<usize>>,
 }
@@ -276,6 +288,7 @@ fn build<T>(
     tsv: &'static str,
     parse: fn(&'static str) -> Option<(T, &'static str)>,
     name: fn(&T) -> &'static str,
+    code: fn(&T) -> BelfioreCode,
 ) -> Table<T> {
     // The generator writes rows sorted by code then start date; lookups rely on it.
     let parsed: Vec<(T, &'static str)> = data_lines(tsv).filter_map(parse).collect();
@@ -285,14 +298,30 @@ fn build<T>(
             .enumerate()
             .flat_map(|(i, (row, aliases))| names_of(name(row), aliases).map(move |n| (i, n))),
     );
-    let rows = parsed.into_iter().map(|(row, _)| row).collect();
-    Table { rows, by_name }
+    let rows: Vec<T> = parsed.into_iter().map(|(row, _)| row).collect();
+    let mut starts = vec![0u32; CODE_SLOTS + 1];
+    for r in &rows {
+        if let Some(n) = starts.get_mut(code(r).slot() + 1) {
+            *n += 1;
+        }
+    }
+    // Counts to prefix sums.
+    let mut total = 0;
+    for n in &mut starts {
+        total += *n;
+        *n = total;
+    }
+    Table {
+        rows,
+        starts,
+        by_name,
+    }
 }
 
 static COMUNI: LazyLock<Table<Comune>> =
-    LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name));
+    LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name, |c| c.belfiore));
 static STATES: LazyLock<Table<ForeignState>> =
-    LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.name));
+    LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.name, |s| s.code));
 static BY_ISTAT: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
     let rows = &COMUNI.rows;
     rows.iter()
@@ -320,15 +349,15 @@ pub fn comune_by_istat(istat: &str) -> Option<Comune> {
 
 /// Every period recorded for a Belfiore code, oldest first.
 pub fn comune_history(code: BelfioreCode) -> &'static [Comune] {
-    slice_for(&COMUNI.rows, code, |c| c.belfiore)
+    slice_for(&COMUNI, code)
 }
 
-fn slice_for<T>(rows: &[T], code: BelfioreCode, key: fn(&T) -> BelfioreCode) -> &[T] {
-    let start = rows.partition_point(|r| key(r) < code);
-    let len = rows
-        .get(start..)
-        .map_or(0, |rest| rest.partition_point(|r| key(r) == code));
-    rows.get(start..start + len).unwrap_or(&[])
+fn slice_for<T>(table: &Table<T>, code: BelfioreCode) -> &[T] {
+    let slot = code.slot();
+    match (table.starts.get(slot), table.starts.get(slot + 1)) {
+        (Some(&a), Some(&b)) => table.rows.get(a as usize..b as usize).unwrap_or(&[]),
+        _ => &[],
+    }
 }
 
 /// The comune that had this Belfiore code on `date`, historical codes
@@ -342,7 +371,7 @@ pub fn comune_by_belfiore(code: BelfioreCode, date: Date) -> Option<Comune> {
 
 /// The foreign state with this `Z` code on `date`.
 pub fn foreign_state_by_code(code: BelfioreCode, date: Date) -> Option<ForeignState> {
-    slice_for(&STATES.rows, code, |s| s.code)
+    slice_for(&STATES, code)
         .iter()
         .find(|s| valid_on(s.valid_from, s.valid_to, date))
         .copied()
@@ -356,16 +385,21 @@ pub fn birthplace_by_code(code: BelfioreCode, date: Date) -> Option<BirthplaceMa
         period: fn(&T) -> (Date, Option<Date>),
         date: Date,
     ) -> Option<(T, bool)> {
+        if let Some(r) = rows.iter().find(|r| {
+            let (from, to) = period(r);
+            valid_on(from, to, date)
+        }) {
+            return Some((*r, true));
+        }
         rows.iter()
-            .map(|r| {
+            .min_by_key(|r| {
                 let (from, to) = period(r);
-                (distance(from, to, date), *r)
+                distance(from, to, date)
             })
-            .min_by_key(|(d, _)| *d)
-            .map(|(d, r)| (r, d == 0))
+            .map(|r| (*r, false))
     }
     let (place, valid_on_date) = if code.is_foreign() {
-        let rows = slice_for(&STATES.rows, code, |s| s.code);
+        let rows = slice_for(&STATES, code);
         let (s, ok) = pick(rows, |s| (s.valid_from, s.valid_to), date)?;
         (Birthplace::ForeignState(s), ok)
     } else {

@@ -519,6 +519,20 @@ mod tests {
     }
 
     #[test]
+    fn birthplaces_serialize_with_iso_dates() {
+        let assisi = Birthplace::Comune(comune_by_istat("054001").expect("Assisi"));
+        assert_eq!(
+            serde_json::to_string(&assisi).expect("serializes"),
+            r#"{"type":"comune","istat":"054001","belfiore":"A475","name":"Assisi","province":"PG","region":"Umbria","valid_from":"1929-02-21","valid_to":null}"#
+        );
+        let t = foreign_state_by_code(code("Z350"), date!(1950 - 01 - 01)).expect("Tanganica");
+        assert_eq!(
+            serde_json::to_string(&Birthplace::ForeignState(t)).expect("serializes"),
+            r#"{"type":"foreign_state","code":"Z350","name":"Tanganica","valid_from":"1916-01-01","valid_to":"1964-04-25"}"#
+        );
+    }
+
+    #[test]
     fn name_search_is_accent_and_case_insensitive() {
         let forli: Vec<_> = comuni_by_name("FORLI'")
             .iter()

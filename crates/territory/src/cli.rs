@@ -335,6 +335,16 @@ mod tests {
         assert!(enc("castro(bg)", d).is_ok_and(|c| c.contains("C337")));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(s in proptest::prelude::any::<String>(), days in 0i64..60_000) {
+            let date = TODAY - time::Duration::days(days);
+            let _ = serde_json::to_string(&decode_json(&s, date));
+            let _ = encode(&s, &s, "F", date, &s);
+            let _ = encode("Rossi", "Anna", "F", date, &format!("{s} (RM)"));
+        }
+    }
+
     #[test]
     fn encode_errors() {
         let d = date!(1990 - 01 - 01);

@@ -5,6 +5,18 @@
 //! - [`codice_fiscale`]: parse, decode, encode, omocodia.
 //! - [`cli`]: the logic behind the `sportello cf` commands.
 //!
+//! ```
+//! use territory::{CodiceFiscale, Sex};
+//! use time::macros::date;
+//!
+//! let cf = CodiceFiscale::parse("rssmra85t10a562s")?;
+//! let person = cf.decode_with_reference(date!(2026 - 11 - 26))?.expect("ordinary code");
+//! assert_eq!(person.sex, Sex::M);
+//! assert_eq!(person.birth_date, date!(1985 - 12 - 10));
+//! assert_eq!(person.birthplace.name(), "San Giuliano Terme");
+//! # Ok::<(), territory::CodiceFiscaleError>(())
+//! ```
+//!
 //! Data: ISTAT list of comuni (CC BY 3.0 IT) and the historical Belfiore
 //! and foreign-state tables of python-codicefiscale (MIT, Fabio Caccamo);
 //! see `data/README.md`.

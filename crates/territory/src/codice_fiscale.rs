@@ -177,12 +177,14 @@ pub struct PersonalData {
     pub birthplace_valid_on_birth_date: bool,
 }
 
-/// The normalized form of an input: whitespace removed, uppercased.
+/// The normalized form of an input: whitespace removed, ASCII letters
+/// uppercased. Other characters are kept as typed (and rejected by `parse`),
+/// so positions in messages match what the user sees.
 pub fn normalize(input: &str) -> String {
     input
         .chars()
         .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
@@ -279,23 +281,13 @@ impl CodiceFiscale {
         let mut bad: Option<(usize, char)> = None;
         for c in input.chars().filter(|c| !c.is_whitespace()) {
             if c.is_ascii_alphanumeric() {
-                // Fast path for the usual input.
                 if let Some(slot) = bytes.get_mut(len) {
                     *slot = c.to_ascii_uppercase() as u8;
                 }
-                len += 1;
-                continue;
+            } else if bad.is_none() {
+                bad = Some((len, c));
             }
-            for u in c.to_uppercase() {
-                if u.is_ascii_alphanumeric() {
-                    if let Some(slot) = bytes.get_mut(len) {
-                        *slot = u as u8;
-                    }
-                } else if bad.is_none() {
-                    bad = Some((len, u));
-                }
-                len += 1;
-            }
+            len += 1;
         }
         let invalid = |position: usize, expected: Expected| {
             let ch = match bad {
@@ -701,7 +693,7 @@ mod tests {
             parse("  rss mra 85t10\ta562s\n").as_str(),
             "RSSMRA85T10A562S"
         );
-        assert_eq!(normalize(" rss mra "), "RSSMRA");
+        assert_eq!(normalize(" rss mrà "), "RSSMRà");
     }
 
     #[test]
@@ -850,6 +842,16 @@ mod tests {
         assert_eq!(
             err("RÉSMRA85T10A562S").to_string(),
             "carattere 'É' non ammesso in posizione 2: è richiesta una lettera"
+        );
+        assert_eq!(
+            err("rssmrà85t10a562s").to_string(),
+            "carattere 'à' non ammesso in posizione 6: è richiesta una lettera"
+        );
+        // Non-ASCII characters count as one position and are never folded
+        // into ASCII ('ß' is not "SS").
+        assert_eq!(
+            err("ßSMRA85T10A562S"),
+            CodiceFiscaleError::WrongLength { found: 15 }
         );
         assert_eq!(
             err("RSSMRA8-T10A562S").to_string(),

@@ -203,7 +203,7 @@ fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Data lines of a generated table, with their aliases column (the last).
+/// Data lines of a generated table (comment lines start with `#`).
 fn data_lines(tsv: &'static str) -> impl Iterator<Item = &'static str> {
     tsv.lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
@@ -213,13 +213,21 @@ struct Table<T> {
     /// `starts[slot(code)]..starts[slot(code) + 1]` are the rows of a code:
     /// a direct index over all 26,000 possible codes, one lookup per decode.
     starts: Vec<u32>,
-    /// `search_key` of name and aliases → row indexes.
-    by_name: HashMap<String, Vec<usize>>,
+    /// Search aliases of each row (`|`-separated), for the name index.
+    aliases: Vec<&'static str>,
 }
 
-fn index_names(keys: impl Iterator<Item = (usize, &'static str)>) -> HashMap<String, Vec<usize>> {
-    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, name) in keys {
+/// `search_key` of names and aliases → row indexes. Built apart from the
+/// table so that decoding never pays for it.
+fn index_names<T>(table: &Table<T>, name: fn(&T) -> &'static str) -> NameIndex {
+    let mut map = NameIndex::new();
+    let names = table
+        .rows
+        .iter()
+        .zip(&table.aliases)
+        .enumerate()
+        .flat_map(|(i, (row, aliases))| names_of(name(row), aliases).map(move |n| (i, n)));
+    for (i, name) in names {
         let key = search_key(name);
         if key.is_empty() {
             continue;
@@ -287,18 +295,10 @@ fn parse_state(line: &'static str) -> Option<(ForeignState, &'static str)> {
 fn build<T>(
     tsv: &'static str,
     parse: fn(&'static str) -> Option<(T, &'static str)>,
-    name: fn(&T) -> &'static str,
     code: fn(&T) -> BelfioreCode,
 ) -> Table<T> {
     // The generator writes rows sorted by code then start date; lookups rely on it.
-    let parsed: Vec<(T, &'static str)> = data_lines(tsv).filter_map(parse).collect();
-    let by_name = index_names(
-        parsed
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (row, aliases))| names_of(name(row), aliases).map(move |n| (i, n))),
-    );
-    let rows: Vec<T> = parsed.into_iter().map(|(row, _)| row).collect();
+    let (rows, aliases): (Vec<T>, Vec<&'static str>) = data_lines(tsv).filter_map(parse).unzip();
     let mut starts = vec![0u32; CODE_SLOTS + 1];
     for r in &rows {
         if let Some(n) = starts.get_mut(code(r).slot() + 1) {
@@ -314,14 +314,18 @@ fn build<T>(
     Table {
         rows,
         starts,
-        by_name,
+        aliases,
     }
 }
 
+type NameIndex = HashMap<String, Vec<usize>>;
+
 static COMUNI: LazyLock<Table<Comune>> =
-    LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.name, |c| c.belfiore));
+    LazyLock::new(|| build(COMUNI_TSV, parse_comune, |c| c.belfiore));
 static STATES: LazyLock<Table<ForeignState>> =
-    LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.name, |s| s.code));
+    LazyLock::new(|| build(STATES_TSV, parse_state, |s| s.code));
+static COMUNI_BY_NAME: LazyLock<NameIndex> = LazyLock::new(|| index_names(&COMUNI, |c| c.name));
+static STATES_BY_NAME: LazyLock<NameIndex> = LazyLock::new(|| index_names(&STATES, |s| s.name));
 static BY_ISTAT: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
     let rows = &COMUNI.rows;
     rows.iter()
@@ -412,9 +416,8 @@ pub fn birthplace_by_code(code: BelfioreCode, date: Date) -> Option<BirthplaceMa
     })
 }
 
-fn rows_by_name<T: Copy>(table: &Table<T>, name: &str) -> Vec<T> {
-    table
-        .by_name
+fn rows_by_name<T: Copy>(table: &Table<T>, index: &NameIndex, name: &str) -> Vec<T> {
+    index
         .get(&search_key(name))
         .into_iter()
         .flatten()
@@ -425,12 +428,12 @@ fn rows_by_name<T: Copy>(table: &Table<T>, name: &str) -> Vec<T> {
 /// Comuni whose name (or alternative-language name) matches, accent-,
 /// case- and punctuation-insensitively; every period, oldest code first.
 pub fn comuni_by_name(name: &str) -> Vec<Comune> {
-    rows_by_name(&COMUNI, name)
+    rows_by_name(&COMUNI, &COMUNI_BY_NAME, name)
 }
 
 /// Foreign states whose Italian or English name matches.
 pub fn foreign_states_by_name(name: &str) -> Vec<ForeignState> {
-    rows_by_name(&STATES, name)
+    rows_by_name(&STATES, &STATES_BY_NAME, name)
 }
 
 /// Comuni and foreign states with this name, every period.

@@ -8,7 +8,7 @@ use time::{Date, Month};
 use crate::dsu::{
     Abitazione, Componente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
 };
-use crate::rules::{Rules, RuleSet, rules};
+use crate::rules::{RuleSet, Rules, rules};
 use crate::values::age_on;
 
 /// Why a valid DSU could not be computed.
@@ -18,7 +18,9 @@ pub enum CalcError {
     Regole(String),
     #[error("nessun insieme di regole ISEE per una DSU presentata il {0}")]
     NessunaRegola(Date),
-    #[error("manca il tasso del reddito figurativo per le DSU dell'anno {0} (tabella rendimento_figurativo)")]
+    #[error(
+        "manca il tasso del reddito figurativo per le DSU dell'anno {0} (tabella rendimento_figurativo)"
+    )]
     Rendimento(i32),
     #[error("{0}")]
     Dsu(DsuError),
@@ -176,7 +178,8 @@ fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) 
         Decimal::ZERO
     };
     let ded = r.assegni_corrisposti
-        + r.spese_sanitarie_disabili.min(rs.spese_disabili_massimo.value)
+        + r.spese_sanitarie_disabili
+            .min(rs.spese_disabili_massimo.value)
         + venti
         + agrari;
     let netto = (lordo - ded).max(Decimal::ZERO);
@@ -210,7 +213,13 @@ fn years_before(d: Date, years: u32) -> Date {
         .unwrap_or(d)
 }
 
-fn aggiuntiva(e: &Esterno, soglia: Decimal, quota: Decimal, rs: &RuleSet, scala: Decimal) -> (Decimal, Decimal) {
+fn aggiuntiva(
+    e: &Esterno,
+    soglia: Decimal,
+    quota: Decimal,
+    rs: &RuleSet,
+    scala: Decimal,
+) -> (Decimal, Decimal) {
     let ise = e.isr + rs.quota_isp.value * e.isp;
     let x = ise / e.scala;
     let eccedenza = x - soglia;
@@ -249,7 +258,9 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
             Some(u) => {
                 let residenza_esterna = u.anni_residenza_esterna >= rs.universita_anni.value;
                 let capacita_reddito = u.redditi_lavoro.len() == 2
-                    && u.redditi_lavoro.iter().all(|r| *r >= rs.universita_reddito.value);
+                    && u.redditi_lavoro
+                        .iter()
+                        .all(|r| *r >= rs.universita_reddito.value);
                 let autonomo = residenza_esterna && u.alloggio_non_di_familiari && capacita_reddito;
                 autonomia = Some(Autonomia {
                     residenza_esterna,
@@ -257,7 +268,11 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
                     capacita_reddito,
                     autonomo,
                 });
-                if autonomo { all & !u.nucleo_genitori } else { all }
+                if autonomo {
+                    all & !u.nucleo_genitori
+                } else {
+                    all
+                }
             }
             None => all,
         },
@@ -302,14 +317,17 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     for (i, c) in members(dsu, mask) {
         let (lordo, ded, netto) = reddito(&c.redditi, rs, auu);
         netto_ordinario += netto;
-        let (lordo, ded, netto) = match corrente.and_then(|k| k.componenti.iter().find(|r| r.componente == i)) {
+        let (lordo, ded, netto) = match corrente
+            .and_then(|k| k.componenti.iter().find(|r| r.componente == i))
+        {
             Some(rc) => {
                 let k = match rc.periodo {
                     Periodo::DodiciMesi => Decimal::ONE,
                     Periodo::DueMesi => bimestre,
                 };
                 let r = Redditi {
-                    reddito_complessivo: (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi) * k,
+                    reddito_complessivo: (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi)
+                        * k,
                     lavoro_dipendente: rc.lavoro_dipendente * k,
                     pensione: rc.pensione * k,
                     redditi_agrari: Decimal::ZERO,
@@ -345,7 +363,12 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         let mut done = 0u64;
         while residuo > Decimal::ZERO {
             let next = members(dsu, mask & !done)
-                .filter(|(_, c)| c.mobiliare.titoli_stato + c.mobiliare.buoni_postali + c.mobiliare.libretti_postali > Decimal::ZERO)
+                .filter(|(_, c)| {
+                    c.mobiliare.titoli_stato
+                        + c.mobiliare.buoni_postali
+                        + c.mobiliare.libretti_postali
+                        > Decimal::ZERO
+                })
                 .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
             let Some((i, c)) = next else { break };
             done |= bit(i);
@@ -367,7 +390,9 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     let mut titoli_stato_esclusi = Decimal::ZERO;
     let mut base_figurativo = Decimal::ZERO;
     for f in componenti.iter_mut() {
-        let Some(c) = comps.get(f.indice) else { continue };
+        let Some(c) = comps.get(f.indice) else {
+            continue;
+        };
         let (e_sez2, e_libretti) = esclusi.get(f.indice).copied().unwrap_or_default();
         let m = &c.mobiliare;
         let saldi = (m.saldi - e_libretti).max(Decimal::ZERO);
@@ -379,7 +404,11 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         };
         let altri = m.altri - e_sez2;
         let mob = depositi + altri;
-        base_figurativo += if rs.figurativo_esclude_titoli.value { altri } else { m.altri };
+        base_figurativo += if rs.figurativo_esclude_titoli.value {
+            altri
+        } else {
+            m.altri
+        };
         patrimonio_mobiliare += mob;
         titoli_stato_esclusi += e_sez2 + e_libretti;
         f.patrimonio_mobiliare = cents(mob);
@@ -391,12 +420,19 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
 
     // Rent (art. 4 c. 4 lett. a).
     let detrazione_affitto = match dsu.abitazione() {
-        Abitazione::Locazione { intestatario, canone } if mask & bit(*intestatario) != 0 => (*canone)
-            .min(rs.affitto_massimo.value + rs.affitto_incremento.value * count_over(figli_conviventi, rs.affitto_figli_esclusi.value)),
+        Abitazione::Locazione {
+            intestatario,
+            canone,
+        } if mask & bit(*intestatario) != 0 => (*canone).min(
+            rs.affitto_massimo.value
+                + rs.affitto_incremento.value
+                    * count_over(figli_conviventi, rs.affitto_figli_esclusi.value),
+        ),
         _ => Decimal::ZERO,
     };
 
-    let mut isr = cents((netto_totale + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+    let mut isr =
+        cents((netto_totale + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
 
     // Patrimonio immobiliare (art. 5 c. 2–3), donations for residential care (art. 6 c. 3).
     let mut immobili = Decimal::ZERO;
@@ -408,7 +444,12 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     let mut donazioni = Decimal::ZERO;
     if let Some(r) = dsu.residenze() {
         let from = years_before(date, rs.residenze_anni_donazioni.value);
-        donazioni = r.donazioni.iter().filter(|(d, _)| *d >= from).map(|(_, v)| *v).sum();
+        donazioni = r
+            .donazioni
+            .iter()
+            .filter(|(d, _)| *d >= from)
+            .map(|(_, v)| *v)
+            .sum();
         immobili += donazioni;
         let b = dsu.beneficiario();
         if let Some(f) = componenti.iter_mut().find(|f| f.indice == b) {
@@ -420,7 +461,8 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     // the updated patrimonio replaces the ordinary one only if it changes by over 20 %.
     let mut esito_corrente = None;
     if let Some(k) = corrente {
-        let isr_ordinario = cents((netto_ordinario + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+        let isr_ordinario =
+            cents((netto_ordinario + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
         let variazione = |new: Decimal, old: Decimal| {
             if old.is_zero() {
                 None
@@ -431,14 +473,18 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         let variazione_isr = variazione(isr, isr_ordinario);
         let evento = k.componenti.iter().any(|r| r.evento.is_some());
         let isr_ok = !k.componenti.is_empty()
-            && (evento || variazione_isr.is_none_or(|v| v > rs.corrente_variazione_isr.value) && isr != isr_ordinario);
+            && (evento
+                || variazione_isr.is_none_or(|v| v > rs.corrente_variazione_isr.value)
+                    && isr != isr_ordinario);
         let mut variazione_patrimonio = None;
         let mut patrimonio_aggiornato = false;
         if let Some((mob, imm, casa_c)) = k.patrimonio {
             let old = patrimonio_mobiliare + immobili + casa;
             let new = mob + imm + casa_c;
             variazione_patrimonio = variazione(new, old);
-            if variazione_patrimonio.is_none_or(|v| v > rs.corrente_variazione_patrimonio.value) && new != old {
+            if variazione_patrimonio.is_none_or(|v| v > rs.corrente_variazione_patrimonio.value)
+                && new != old
+            {
                 patrimonio_mobiliare = mob;
                 immobili = imm;
                 casa = casa_c;
@@ -512,20 +558,33 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
 
     // Componenti aggiuntive (Allegato 2).
     let mut componenti_aggiuntive = Vec::new();
-    if let Some(g) = dsu.genitore_non_convivente() {
-        if let Some(e) = &g.aggiuntiva {
-            let (x, importo) = aggiuntiva(e, rs.aggiuntiva_genitore_soglia.value, rs.aggiuntiva_genitore_quota.value, rs, scala);
-            componenti_aggiuntive.push(ComponenteAggiuntiva {
-                codice_fiscale: e.codice_fiscale.clone(),
-                isee_esterno: cents(x),
-                importo,
-                genitore: true,
-            });
-        }
+    if let Some(e) = dsu
+        .genitore_non_convivente()
+        .and_then(|g| g.aggiuntiva.as_ref())
+    {
+        let (x, importo) = aggiuntiva(
+            e,
+            rs.aggiuntiva_genitore_soglia.value,
+            rs.aggiuntiva_genitore_quota.value,
+            rs,
+            scala,
+        );
+        componenti_aggiuntive.push(ComponenteAggiuntiva {
+            codice_fiscale: e.codice_fiscale.clone(),
+            isee_esterno: cents(x),
+            importo,
+            genitore: true,
+        });
     }
     if let Some(r) = dsu.residenze() {
         for e in &r.figli {
-            let (x, importo) = aggiuntiva(e, rs.aggiuntiva_soglia.value, rs.aggiuntiva_quota.value, rs, scala);
+            let (x, importo) = aggiuntiva(
+                e,
+                rs.aggiuntiva_soglia.value,
+                rs.aggiuntiva_quota.value,
+                rs,
+                scala,
+            );
             componenti_aggiuntive.push(ComponenteAggiuntiva {
                 codice_fiscale: e.codice_fiscale.clone(),
                 isee_esterno: cents(x),
@@ -539,11 +598,18 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
 
     // Second indicator for the family benefits of L. 199/2025 c. 208.
     let famiglia = match &rs.famiglia {
-        Some(f) if matches!(dsu.variante(), Variante::Ordinario | Variante::Minorenni | Variante::Corrente) => {
+        Some(f)
+            if matches!(
+                dsu.variante(),
+                Variante::Ordinario | Variante::Minorenni | Variante::Corrente
+            ) =>
+        {
             let capoluogo = match dsu.abitazione() {
-                Abitazione::Proprieta { comune } => {
-                    f.capoluoghi.value.iter().any(|c| c.eq_ignore_ascii_case(comune))
-                }
+                Abitazione::Proprieta { comune } => f
+                    .capoluoghi
+                    .value
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(comune)),
                 _ => false,
             };
             let base = if capoluogo {
@@ -552,7 +618,8 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
                 f.casa_franchigia.value
             };
             let franchigia = base
-                + rs.casa_incremento.value * count_over(figli_conviventi, f.casa_figli_esclusi.value);
+                + rs.casa_incremento.value
+                    * count_over(figli_conviventi, f.casa_figli_esclusi.value);
             let contata = (casa - franchigia).max(Decimal::ZERO) * num / den;
             let detrazione_casa_f = cents(casa - contata);
             let isp_f = patrimonio_immobiliare - detrazione_casa_f + mobiliare_netto;

@@ -88,7 +88,13 @@ pub fn batch(
             }
             Err(e) => {
                 let msg = e.to_string();
-                serde_json::to_writer(&mut w, &LineError { line: n, error: &msg })?;
+                serde_json::to_writer(
+                    &mut w,
+                    &LineError {
+                        line: n,
+                        error: &msg,
+                    },
+                )?;
                 summary.errors += 1;
             }
         }

@@ -36,7 +36,6 @@ pub struct Riga<'a> {
     pub nota: Option<&'a str>,
 }
 
-
 /// The lines of the INPS attestation in its order, each with its legal source.
 pub fn righe(a: &Attestazione) -> Vec<Riga<'static>> {
     let rs = a.rule_set;
@@ -48,36 +47,116 @@ pub fn righe(a: &Attestazione) -> Vec<Riga<'static>> {
         nota: None,
     };
     let mut v = vec![
-        r("somma_redditi", "Somma dei redditi dei componenti", a.somma_redditi, "DPCM 159/2013 art. 4 c. 2"),
+        r(
+            "somma_redditi",
+            "Somma dei redditi dei componenti",
+            a.somma_redditi,
+            "DPCM 159/2013 art. 4 c. 2",
+        ),
         Riga {
             nota: Some(a.rules.rendimento_note.as_str()),
-            ..r("reddito_figurativo", "Reddito figurativo del patrimonio mobiliare del nucleo", a.reddito_figurativo, a.rules.rendimento_source.as_str())
+            ..r(
+                "reddito_figurativo",
+                "Reddito figurativo del patrimonio mobiliare del nucleo",
+                a.reddito_figurativo,
+                a.rules.rendimento_source.as_str(),
+            )
         },
-        r("detrazioni_componenti", "Detrazioni dei singoli componenti (assegni, spese, lavoro e pensione)", a.detrazioni_componenti, "DPCM 159/2013 art. 4 c. 3"),
-        r("detrazione_affitto", "Detrazione per il canone di locazione", a.detrazione_affitto, rs.affitto_massimo.source.as_str()),
-        r("detrazioni", "Detrazioni (spese e franchigie)", a.detrazioni, "DPCM 159/2013 art. 4 c. 3 e c. 4"),
-        r("isr", "ISR — Indicatore della situazione reddituale", a.isr, "DPCM 159/2013 art. 4 c. 1"),
-        r("patrimonio_mobiliare", "Patrimonio mobiliare del nucleo", a.patrimonio_mobiliare, "DPCM 159/2013 art. 5 c. 4"),
+        r(
+            "detrazioni_componenti",
+            "Detrazioni dei singoli componenti (assegni, spese, lavoro e pensione)",
+            a.detrazioni_componenti,
+            "DPCM 159/2013 art. 4 c. 3",
+        ),
+        r(
+            "detrazione_affitto",
+            "Detrazione per il canone di locazione",
+            a.detrazione_affitto,
+            rs.affitto_massimo.source.as_str(),
+        ),
+        r(
+            "detrazioni",
+            "Detrazioni (spese e franchigie)",
+            a.detrazioni,
+            "DPCM 159/2013 art. 4 c. 3 e c. 4",
+        ),
+        r(
+            "isr",
+            "ISR — Indicatore della situazione reddituale",
+            a.isr,
+            "DPCM 159/2013 art. 4 c. 1",
+        ),
+        r(
+            "patrimonio_mobiliare",
+            "Patrimonio mobiliare del nucleo",
+            a.patrimonio_mobiliare,
+            "DPCM 159/2013 art. 5 c. 4",
+        ),
         Riga {
             nota: rs.titoli_soglia.note.as_deref(),
-            ..r("titoli_stato_esclusi", "Titoli di Stato, buoni e libretti postali esclusi (già tolti dal patrimonio mobiliare)", a.titoli_stato_esclusi, rs.titoli_soglia.source.as_str())
+            ..r(
+                "titoli_stato_esclusi",
+                "Titoli di Stato, buoni e libretti postali esclusi (già tolti dal patrimonio mobiliare)",
+                a.titoli_stato_esclusi,
+                rs.titoli_soglia.source.as_str(),
+            )
         },
-        r("franchigia_mobiliare", "Detrazione (franchigia) patrimonio mobiliare", a.franchigia_mobiliare, rs.mob_base.source.as_str()),
-        r("patrimonio_immobiliare", "Patrimonio immobiliare (al netto dei mutui)", a.patrimonio_immobiliare, "DPCM 159/2013 art. 5 c. 2 e c. 3"),
-        r("detrazione_casa", "Detrazione patrimonio immobiliare (casa di abitazione)", a.detrazione_casa, rs.casa_franchigia.source.as_str()),
-        r("isp", "ISP — Indicatore della situazione patrimoniale", a.isp, "DPCM 159/2013 art. 5 c. 1"),
-        r("ise", "ISE — Indicatore della situazione economica (ISR + 20% ISP)", a.ise, rs.quota_isp.source.as_str()),
+        r(
+            "franchigia_mobiliare",
+            "Detrazione (franchigia) patrimonio mobiliare",
+            a.franchigia_mobiliare,
+            rs.mob_base.source.as_str(),
+        ),
+        r(
+            "patrimonio_immobiliare",
+            "Patrimonio immobiliare (al netto dei mutui)",
+            a.patrimonio_immobiliare,
+            "DPCM 159/2013 art. 5 c. 2 e c. 3",
+        ),
+        r(
+            "detrazione_casa",
+            "Detrazione patrimonio immobiliare (casa di abitazione)",
+            a.detrazione_casa,
+            rs.casa_franchigia.source.as_str(),
+        ),
+        r(
+            "isp",
+            "ISP — Indicatore della situazione patrimoniale",
+            a.isp,
+            "DPCM 159/2013 art. 5 c. 1",
+        ),
+        r(
+            "ise",
+            "ISE — Indicatore della situazione economica (ISR + 20% ISP)",
+            a.ise,
+            rs.quota_isp.source.as_str(),
+        ),
         Riga {
             importo: Fixed(a.parametro_scala, 2),
-            ..r("parametro_scala", "Parametro della scala per numero di componenti", Decimal::ZERO, rs.scala_parametri.source.as_str())
+            ..r(
+                "parametro_scala",
+                "Parametro della scala per numero di componenti",
+                Decimal::ZERO,
+                rs.scala_parametri.source.as_str(),
+            )
         },
         Riga {
             importo: Fixed(a.maggiorazioni.totale(), 2),
-            ..r("maggiorazioni", "Maggiorazioni della scala", Decimal::ZERO, "DPCM 159/2013 Allegato 1")
+            ..r(
+                "maggiorazioni",
+                "Maggiorazioni della scala",
+                Decimal::ZERO,
+                "DPCM 159/2013 Allegato 1",
+            )
         },
         Riga {
             importo: Fixed(a.scala, 2),
-            ..r("scala", "Scala di equivalenza", Decimal::ZERO, "DPCM 159/2013 art. 2 c. 3 e Allegato 1")
+            ..r(
+                "scala",
+                "Scala di equivalenza",
+                Decimal::ZERO,
+                "DPCM 159/2013 art. 2 c. 3 e Allegato 1",
+            )
         },
     ];
     if a.donazioni > Decimal::ZERO {
@@ -85,15 +164,30 @@ pub fn righe(a: &Attestazione) -> Vec<Riga<'static>> {
             10,
             Riga {
                 nota: rs.residenze_anni_donazioni.note.as_deref(),
-                ..r("donazioni", "Di cui immobili donati dal beneficiario", a.donazioni, rs.residenze_anni_donazioni.source.as_str())
+                ..r(
+                    "donazioni",
+                    "Di cui immobili donati dal beneficiario",
+                    a.donazioni,
+                    rs.residenze_anni_donazioni.source.as_str(),
+                )
             },
         );
     }
     if !a.componenti_aggiuntive.is_empty() {
         let tot = a.componenti_aggiuntive.iter().map(|c| c.importo).sum();
-        v.push(r("componenti_aggiuntive", "Componenti aggiuntive", tot, "DPCM 159/2013 Allegato 2"));
+        v.push(r(
+            "componenti_aggiuntive",
+            "Componenti aggiuntive",
+            tot,
+            "DPCM 159/2013 Allegato 2",
+        ));
     }
-    v.push(r("isee", "ISEE — Indicatore della situazione economica equivalente", a.isee, "DPCM 159/2013 art. 2 c. 3"));
+    v.push(r(
+        "isee",
+        "ISEE — Indicatore della situazione economica equivalente",
+        a.isee,
+        "DPCM 159/2013 art. 2 c. 3",
+    ));
     v
 }
 
@@ -224,10 +318,30 @@ impl<'a> Report<'a> {
         let rs = a.rule_set;
         let m = a.maggiorazioni;
         let maggiorazioni = [
-            ("convivenza_anagrafica", m.convivenza, rs.scala_convivenza.source.as_str(), rs.scala_convivenza.note.as_deref()),
-            ("figli", m.figli, rs.scala_figli.source.as_str(), rs.scala_figli.note.as_deref()),
-            ("minori_genitori_lavoratori", m.minori, rs.scala_minori.source.as_str(), rs.scala_under3.note.as_deref()),
-            ("disabilita", m.disabilita, rs.scala_disabilita.source.as_str(), rs.scala_disabilita.note.as_deref()),
+            (
+                "convivenza_anagrafica",
+                m.convivenza,
+                rs.scala_convivenza.source.as_str(),
+                rs.scala_convivenza.note.as_deref(),
+            ),
+            (
+                "figli",
+                m.figli,
+                rs.scala_figli.source.as_str(),
+                rs.scala_figli.note.as_deref(),
+            ),
+            (
+                "minori_genitori_lavoratori",
+                m.minori,
+                rs.scala_minori.source.as_str(),
+                rs.scala_under3.note.as_deref(),
+            ),
+            (
+                "disabilita",
+                m.disabilita,
+                rs.scala_disabilita.source.as_str(),
+                rs.scala_disabilita.note.as_deref(),
+            ),
         ]
         .into_iter()
         .filter(|(_, v, _, _)| !v.is_zero())
@@ -441,8 +555,7 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     }
     let _ = writeln!(
         s,
-        "   Si sommano i redditi di ogni componente ({}): {}. Da ciascuno si tolgono, fino al suo reddito, gli assegni versati, le spese per disabili fino a {}, il 20% dei redditi da lavoro dipendente fino a {} o delle pensioni fino a {} (DPCM 159/2013 art. 4 c. 3): in totale {}.",
-        "DPCM 159/2013 art. 4 c. 2",
+        "   Si sommano i redditi di ogni componente (DPCM 159/2013 art. 4 c. 2): {}. Da ciascuno si tolgono, fino al suo reddito, gli assegni versati, le spese per disabili fino a {}, il 20% dei redditi da lavoro dipendente fino a {} o delle pensioni fino a {} (DPCM 159/2013 art. 4 c. 3): in totale {}.",
         euro(a.somma_redditi),
         euro(rs.spese_disabili_massimo.value),
         euro(rs.lavoro_massimo.value),
@@ -477,7 +590,11 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
             s,
             "   ISEE corrente: i redditi del modulo sostitutivo sostituiscono quelli della DSU; l'ISR ordinario era {}{} ({}).",
             euro(k.isr_ordinario),
-            if k.evento { ", ed è indicato un evento lavorativo o l'interruzione di un trattamento" } else { "" },
+            if k.evento {
+                ", ed è indicato un evento lavorativo o l'interruzione di un trattamento"
+            } else {
+                ""
+            },
             rs.corrente_variazione_isr.source
         );
     }
@@ -551,13 +668,29 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     );
     let m = a.maggiorazioni;
     for (v, testo, fonte) in [
-        (m.convivenza, "componenti in convivenza anagrafica (+1 ciascuno)", &rs.scala_convivenza.source),
+        (
+            m.convivenza,
+            "componenti in convivenza anagrafica (+1 ciascuno)",
+            &rs.scala_convivenza.source,
+        ),
         (m.figli, "numero di figli", &rs.scala_figli.source),
-        (m.minori, "figli minorenni con genitori lavoratori o genitore solo", &rs.scala_minori.source),
-        (m.disabilita, "componenti con disabilità (+0,5 ciascuno)", &rs.scala_disabilita.source),
+        (
+            m.minori,
+            "figli minorenni con genitori lavoratori o genitore solo",
+            &rs.scala_minori.source,
+        ),
+        (
+            m.disabilita,
+            "componenti con disabilità (+0,5 ciascuno)",
+            &rs.scala_disabilita.source,
+        ),
     ] {
         if !v.is_zero() {
-            let _ = writeln!(s, "   Maggiorazione per {testo}: +{} ({fonte}).", comma(v, 2));
+            let _ = writeln!(
+                s,
+                "   Maggiorazione per {testo}: +{} ({fonte}).",
+                comma(v, 2)
+            );
         }
     }
     let _ = writeln!(s, "   Scala di equivalenza: {}.", comma(a.scala, 2));
@@ -572,7 +705,10 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     );
     for c in &a.componenti_aggiuntive {
         let (fonte, chi) = if c.genitore {
-            (&rs.aggiuntiva_genitore_soglia.source, "del genitore non convivente")
+            (
+                &rs.aggiuntiva_genitore_soglia.source,
+                "del genitore non convivente",
+            )
         } else {
             (&rs.aggiuntiva_soglia.source, "del figlio non nel nucleo")
         };

@@ -87,7 +87,12 @@ pub struct RuleSet {
 }
 
 fn ser_date<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&format_args!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
+    s.collect_str(&format_args!(
+        "{:04}-{:02}-{:02}",
+        d.year(),
+        u8::from(d.month()),
+        d.day()
+    ))
 }
 
 /// The figurative-income rate of one DSU year.
@@ -104,7 +109,9 @@ pub struct Rendimento {
 impl Rendimento {
     /// min(yield, legal rate + 1 point), as a fraction.
     pub fn tasso(&self) -> Decimal {
-        self.rendimento_decennali.min(self.tasso_legale + Decimal::ONE) / Decimal::ONE_HUNDRED
+        self.rendimento_decennali
+            .min(self.tasso_legale + Decimal::ONE)
+            / Decimal::ONE_HUNDRED
     }
 }
 
@@ -174,7 +181,12 @@ impl Table {
             .ok_or_else(|| format!("parametro {name} assente al {on}"))
     }
 
-    fn get<T>(&self, name: &str, on: Date, conv: impl Fn(&Value) -> Option<T>) -> Result<Param<T>, String> {
+    fn get<T>(
+        &self,
+        name: &str,
+        on: Date,
+        conv: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Param<T>, String> {
         let p = self.row(name, on)?;
         let value = conv(&p.value).ok_or_else(|| format!("parametro {name}: valore non valido"))?;
         Ok(Param {
@@ -246,7 +258,12 @@ fn rule_set(t: &Table, on: Date) -> Result<RuleSet, String> {
         None
     };
     Ok(RuleSet {
-        id: format!("ISEE-{:04}-{:02}-{:02}", on.year(), u8::from(on.month()), on.day()),
+        id: format!(
+            "ISEE-{:04}-{:02}-{:02}",
+            on.year(),
+            u8::from(on.month()),
+            on.day()
+        ),
         valid_from: on,
         quota_isp: t.dec("formula.quota_isp", on)?,
         anni_redditi: t.int("anni.redditi", on)?,
@@ -296,10 +313,12 @@ fn rule_set(t: &Table, on: Date) -> Result<RuleSet, String> {
 
 /// Parses a rules table (the embedded one, or a corrected copy in tests).
 pub fn parse_rules(json: &str) -> Result<Rules, String> {
-    let raw: RawFile = serde_json::from_str(json).map_err(|e| format!("tabella delle regole: {e}"))?;
+    let raw: RawFile =
+        serde_json::from_str(json).map_err(|e| format!("tabella delle regole: {e}"))?;
     let mut rows = Vec::with_capacity(raw.parameters.len());
     for p in raw.parameters {
-        let from = parse_date(&p.from).ok_or_else(|| format!("parametro {}: data {} non valida", p.name, p.from))?;
+        let from = parse_date(&p.from)
+            .ok_or_else(|| format!("parametro {}: data {} non valida", p.name, p.from))?;
         if p.source.trim().is_empty() {
             return Err(format!("parametro {}: manca la fonte", p.name));
         }

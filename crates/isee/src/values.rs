@@ -190,7 +190,9 @@ impl Parametro {
 
 impl<'de> Deserialize<'de> for Parametro {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = d.deserialize_any(DecimalVisitor("un parametro della scala, ad esempio \"1.57\""))?;
+        let v = d.deserialize_any(DecimalVisitor(
+            "un parametro della scala, ad esempio \"1.57\"",
+        ))?;
         if v < Decimal::ONE {
             return Err(de::Error::custom(format!(
                 "parametro della scala {v}: non può essere inferiore a 1"

@@ -26,7 +26,11 @@ pub struct DsuError {
 }
 
 impl DsuError {
-    pub(crate) fn new(quadro: &str, campo: impl Into<String>, messaggio: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        quadro: &str,
+        campo: impl Into<String>,
+        messaggio: impl Into<String>,
+    ) -> Self {
         DsuError {
             quadro: quadro.to_owned(),
             componente: None,
@@ -43,7 +47,9 @@ impl DsuError {
 
 impl fmt::Display for DsuError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.quadro.starts_with("MB") || self.quadro.starts_with("Modulo") || self.quadro == "DSU"
+        if self.quadro.starts_with("MB")
+            || self.quadro.starts_with("Modulo")
+            || self.quadro == "DSU"
         {
             write!(f, "{}", self.quadro)?;
         } else {
@@ -114,8 +120,13 @@ pub struct Mobiliare {
 /// Casa di abitazione (quadro B).
 #[derive(Debug, Clone)]
 pub enum Abitazione {
-    Proprieta { comune: String },
-    Locazione { intestatario: usize, canone: Decimal },
+    Proprieta {
+        comune: String,
+    },
+    Locazione {
+        intestatario: usize,
+        canone: Decimal,
+    },
     Altro,
 }
 
@@ -278,7 +289,11 @@ fn path_error(path: &str, err: &serde_json::Error) -> DsuError {
         Some(i) => (raw.get(..i).unwrap_or(&raw), raw.get(i + 9..).unwrap_or("")),
         None => (raw.as_str(), ""),
     };
-    let mut path = if path == "." { String::new() } else { path.to_owned() };
+    let mut path = if path == "." {
+        String::new()
+    } else {
+        path.to_owned()
+    };
     let messaggio = if let Some(field) = msg
         .strip_prefix("missing field `")
         .and_then(|s| s.strip_suffix('`'))
@@ -309,7 +324,10 @@ fn path_error(path: &str, err: &serde_json::Error) -> DsuError {
     let messaggio = if pos.is_empty() {
         messaggio
     } else {
-        format!("{messaggio} (riga {})", pos.replace(" column ", ", colonna "))
+        format!(
+            "{messaggio} (riga {})",
+            pos.replace(" column ", ", colonna ")
+        )
     };
     let (quadro, campo) = split_path(&path);
     DsuError {
@@ -329,7 +347,10 @@ fn split_path(path: &str) -> (String, String) {
             .and_then(|s| s.strip_prefix("quadro_"))
             .unwrap_or("")
             .to_uppercase();
-        let campo = segments.get(i + 1..).map(|s| s.join(".")).unwrap_or_default();
+        let campo = segments
+            .get(i + 1..)
+            .map(|s| s.join("."))
+            .unwrap_or_default();
         return (name, campo);
     }
     let first = segments.first().copied().unwrap_or("");
@@ -360,7 +381,10 @@ impl<'de> Deserialize<'de> for Dsu {
 }
 
 fn check_cf(cf: &str, quadro: &str, campo: &str) -> Result<(), DsuError> {
-    let ok = (cf.len() == 16 && cf.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+    let ok = (cf.len() == 16
+        && cf
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
         || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()));
     if ok {
         Ok(())
@@ -382,7 +406,9 @@ fn esterno(fc4: &[ModuloFc4], cf: &str, quadro: &str, campo: &str) -> Result<Est
         DsuError::new(
             quadro,
             campo,
-            format!("manca il modulo FC.4 (quadro FC9) per {cf}, necessario alla componente aggiuntiva"),
+            format!(
+                "manca il modulo FC.4 (quadro FC9) per {cf}, necessario alla componente aggiuntiva"
+            ),
         )
     })?;
     Ok(Esterno {
@@ -410,7 +436,9 @@ fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
                     format!("per il tipo {tipo} si indicano saldo e giacenza media, non il valore"),
                 ));
             }
-            let saldo = r.saldo.ok_or_else(|| err("saldo", format!("obbligatorio per il tipo {tipo}")))?;
+            let saldo = r
+                .saldo
+                .ok_or_else(|| err("saldo", format!("obbligatorio per il tipo {tipo}")))?;
             let giacenza = r
                 .giacenza_media
                 .ok_or_else(|| err("giacenza_media", format!("obbligatoria per il tipo {tipo}")))?;
@@ -420,7 +448,8 @@ fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
                 if !(r.tipo == TipoRapporto::DepositoRisparmio && r.postale) {
                     return Err(err(
                         "titoli_di_stato",
-                        "tra i depositi è escluso solo il libretto postale (tipo 03, postale)".into(),
+                        "tra i depositi è escluso solo il libretto postale (tipo 03, postale)"
+                            .into(),
                     ));
                 }
                 if t > saldo.value().max(giacenza.value()) {
@@ -435,14 +464,21 @@ fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
             if r.saldo.is_some() || r.giacenza_media.is_some() {
                 return Err(err(
                     "saldo",
-                    format!("saldo e giacenza media valgono solo per i tipi 01 e 03, non per {tipo}"),
+                    format!(
+                        "saldo e giacenza media valgono solo per i tipi 01 e 03, non per {tipo}"
+                    ),
                 ));
             }
-            let valore = r.valore.ok_or_else(|| err("valore", format!("obbligatorio per il tipo {tipo}")))?;
+            let valore = r
+                .valore
+                .ok_or_else(|| err("valore", format!("obbligatorio per il tipo {tipo}")))?;
             m.altri += r.quota.of(valore.value());
             if let Some(t) = titoli {
                 if t > valore.value() {
-                    return Err(err("titoli_di_stato", "supera il valore del rapporto".into()));
+                    return Err(err(
+                        "titoli_di_stato",
+                        "supera il valore del rapporto".into(),
+                    ));
                 }
                 match r.tipo {
                     TipoRapporto::DepositoTitoli | TipoRapporto::GestionePatrimoniale => {
@@ -474,7 +510,11 @@ impl TryFrom<DsuInput> for Dsu {
         let quadro_a = &input.mb1.quadro_a.componenti;
         let quadro_b = &input.mb1.quadro_b;
         if quadro_a.is_empty() {
-            return Err(DsuError::new("A", "componenti", "il nucleo deve avere almeno un componente"));
+            return Err(DsuError::new(
+                "A",
+                "componenti",
+                "il nucleo deve avere almeno un componente",
+            ));
         }
         if quadro_a.len() > MAX_COMPONENTI {
             return Err(DsuError::new(
@@ -484,7 +524,11 @@ impl TryFrom<DsuInput> for Dsu {
             ));
         }
         for (i, c) in quadro_a.iter().enumerate() {
-            check_cf(&c.codice_fiscale, "A", &format!("componenti[{i}].codice_fiscale"))?;
+            check_cf(
+                &c.codice_fiscale,
+                "A",
+                &format!("componenti[{i}].codice_fiscale"),
+            )?;
             if find(quadro_a, &c.codice_fiscale) != Some(i) {
                 return Err(DsuError::new(
                     "A",
@@ -510,7 +554,12 @@ impl TryFrom<DsuInput> for Dsu {
                     format!("{} non è un componente del quadro A", m.codice_fiscale),
                 ));
             }
-            if input.fc1.iter().position(|o| o.codice_fiscale == m.codice_fiscale) != Some(i) {
+            if input
+                .fc1
+                .iter()
+                .position(|o| o.codice_fiscale == m.codice_fiscale)
+                != Some(i)
+            {
                 return Err(DsuError::new(
                     "Modulo FC.1",
                     format!("fc1[{i}].codice_fiscale"),
@@ -519,8 +568,18 @@ impl TryFrom<DsuInput> for Dsu {
             }
         }
         for (name, list) in [
-            ("Modulo FC.2", input.fc2.iter().map(|m| &m.codice_fiscale).collect::<Vec<_>>()),
-            ("Modulo FC.3", input.fc3.iter().map(|m| &m.codice_fiscale).collect()),
+            (
+                "Modulo FC.2",
+                input
+                    .fc2
+                    .iter()
+                    .map(|m| &m.codice_fiscale)
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "Modulo FC.3",
+                input.fc3.iter().map(|m| &m.codice_fiscale).collect(),
+            ),
         ] {
             for (i, cf) in list.iter().enumerate() {
                 if find(quadro_a, cf).is_none() {
@@ -548,13 +607,20 @@ impl TryFrom<DsuInput> for Dsu {
         let mut casa_quota = Decimal::ZERO;
         for (i, a) in quadro_a.iter().enumerate() {
             let cf = a.codice_fiscale.as_str();
-            let m = input.fc1.iter().find(|m| m.codice_fiscale == cf).ok_or_else(|| {
-                DsuError::new(
-                    "Modulo FC.1",
-                    "codice_fiscale",
-                    format!("manca il modulo FC.1 del componente {cf} (quadro A, riga {})", i + 1),
-                )
-            })?;
+            let m = input
+                .fc1
+                .iter()
+                .find(|m| m.codice_fiscale == cf)
+                .ok_or_else(|| {
+                    DsuError::new(
+                        "Modulo FC.1",
+                        "codice_fiscale",
+                        format!(
+                            "manca il modulo FC.1 del componente {cf} (quadro A, riga {})",
+                            i + 1
+                        ),
+                    )
+                })?;
             let rel = m.quadro_fc1.relazione;
             if (i == 0) != (rel == Relazione::D) {
                 return Err(DsuError::new(
@@ -592,7 +658,8 @@ impl TryFrom<DsuInput> for Dsu {
                 }
                 Relazione::GNC => {
                     let ok = input.variante == Variante::Minorenni
-                        && quadro_d.is_some_and(|d| d.genitore == cf && d.caso == CasoArt7::Nessuno);
+                        && quadro_d
+                            .is_some_and(|d| d.genitore == cf && d.caso == CasoArt7::Nessuno);
                     if !ok {
                         return Err(DsuError::new(
                             "FC1",
@@ -612,21 +679,22 @@ impl TryFrom<DsuInput> for Dsu {
                     .count()
                     > 1
             {
-                return Err(DsuError::new("FC1", "relazione", "più di un coniuge (C) nel nucleo").of(cf));
+                return Err(
+                    DsuError::new("FC1", "relazione", "più di un coniuge (C) nel nucleo").of(cf),
+                );
             }
-            if rel.is_child() {
-                if let Some(d) = quadro_a.first() {
-                    if a.data_nascita.0 <= d.data_nascita.0 {
-                        return Err(DsuError::new(
-                            "A",
-                            format!("componenti[{i}].data_nascita"),
-                            format!(
-                                "il figlio {cf} risulta nato non dopo il dichiarante {}",
-                                d.codice_fiscale
-                            ),
-                        ));
-                    }
-                }
+            if let Some(d) = quadro_a.first()
+                && rel.is_child()
+                && a.data_nascita.0 <= d.data_nascita.0
+            {
+                return Err(DsuError::new(
+                    "A",
+                    format!("componenti[{i}].data_nascita"),
+                    format!(
+                        "il figlio {cf} risulta nato non dopo il dichiarante {}",
+                        d.codice_fiscale
+                    ),
+                ));
             }
 
             let fc8 = input
@@ -671,8 +739,9 @@ impl TryFrom<DsuInput> for Dsu {
             let mut casa = Decimal::ZERO;
             let mut case_proprie = 0;
             for (k, imm) in m.quadro_fc3.immobili.iter().enumerate() {
-                let netto = (imm.quota.of(imm.valore.value()) - imm.quota.of(imm.mutuo_residuo.value()))
-                    .max(Decimal::ZERO);
+                let netto = (imm.quota.of(imm.valore.value())
+                    - imm.quota.of(imm.mutuo_residuo.value()))
+                .max(Decimal::ZERO);
                 if imm.casa_abitazione {
                     let field = format!("immobili[{k}].casa_abitazione");
                     if quadro_b.casa_abitazione != TitoloCasa::Proprieta {
@@ -784,8 +853,16 @@ impl TryFrom<DsuInput> for Dsu {
             ));
         }
         if (quadro_b.genitori_lavoratori || quadro_b.unico_genitore) && minori == 0 {
-            let campo = if quadro_b.unico_genitore { "unico_genitore" } else { "genitori_lavoratori" };
-            return Err(DsuError::new("B", campo, "nel nucleo non ci sono figli minorenni (F o MA)"));
+            let campo = if quadro_b.unico_genitore {
+                "unico_genitore"
+            } else {
+                "genitori_lavoratori"
+            };
+            return Err(DsuError::new(
+                "B",
+                campo,
+                "nel nucleo non ci sono figli minorenni (F o MA)",
+            ));
         }
         if quadro_b.unico_genitore && componenti.len() != minori + 1 {
             return Err(DsuError::new(
@@ -794,14 +871,14 @@ impl TryFrom<DsuInput> for Dsu {
                 "il nucleo deve essere composto solo dal genitore e dai figli minorenni",
             ));
         }
-        if let Some(n) = quadro_b.numero_figli {
-            if (n as usize) < figli {
-                return Err(DsuError::new(
-                    "B",
-                    "numero_figli",
-                    format!("{n} figli dichiarati, ma il nucleo ne comprende {figli}"),
-                ));
-            }
+        if let Some(n) = quadro_b.numero_figli
+            && (n as usize) < figli
+        {
+            return Err(DsuError::new(
+                "B",
+                "numero_figli",
+                format!("{n} figli dichiarati, ma il nucleo ne comprende {figli}"),
+            ));
         }
 
         let mask_of = |cfs: &[String], quadro: &str, campo: &str| -> Result<u64, DsuError> {
@@ -821,7 +898,10 @@ impl TryFrom<DsuInput> for Dsu {
 
         let mut beneficiario = 0;
         let mut nucleo_ristretto = 0;
-        if matches!(input.variante, Variante::Sociosanitario | Variante::Residenze) {
+        if matches!(
+            input.variante,
+            Variante::Sociosanitario | Variante::Residenze
+        ) {
             let r = input.mb1_ridotto.as_ref().ok_or_else(|| {
                 DsuError::new(
                     "MB.1 ridotto",
@@ -836,7 +916,8 @@ impl TryFrom<DsuInput> for Dsu {
                     format!("{} non è un componente del quadro A", r.beneficiario),
                 )
             })?;
-            nucleo_ristretto = mask_of(&r.componenti, "MB.1 ridotto", "componenti")? | (1u64 << beneficiario);
+            nucleo_ristretto =
+                mask_of(&r.componenti, "MB.1 ridotto", "componenti")? | (1u64 << beneficiario);
             if beneficiario == 0 {
                 for (k, cf) in r.componenti.iter().enumerate() {
                     let ok = componenti
@@ -856,13 +937,25 @@ impl TryFrom<DsuInput> for Dsu {
 
         let universita = if input.variante == Variante::Universita {
             let c = quadro_c.ok_or_else(|| {
-                DsuError::new("C", "studente", "l'ISEE università richiede il quadro C del modulo MB.2")
+                DsuError::new(
+                    "C",
+                    "studente",
+                    "l'ISEE università richiede il quadro C del modulo MB.2",
+                )
             })?;
             let studente = find(quadro_a, &c.studente).ok_or_else(|| {
-                DsuError::new("C", "studente", format!("{} non è un componente del quadro A", c.studente))
+                DsuError::new(
+                    "C",
+                    "studente",
+                    format!("{} non è un componente del quadro A", c.studente),
+                )
             })?;
             if c.redditi_lavoro.len() > 2 {
-                return Err(DsuError::new("C", "redditi_lavoro", "al più due anni di redditi"));
+                return Err(DsuError::new(
+                    "C",
+                    "redditi_lavoro",
+                    "al più due anni di redditi",
+                ));
             }
             let nucleo_genitori = mask_of(&c.nucleo_genitori, "C", "nucleo_genitori")?;
             if nucleo_genitori & (1u64 << studente) != 0 {
@@ -885,7 +978,11 @@ impl TryFrom<DsuInput> for Dsu {
 
         let genitore_non_convivente = if input.variante == Variante::Minorenni {
             let d = quadro_d.ok_or_else(|| {
-                DsuError::new("D", "genitore", "l'ISEE minorenni richiede il quadro D del modulo MB.2")
+                DsuError::new(
+                    "D",
+                    "genitore",
+                    "l'ISEE minorenni richiede il quadro D del modulo MB.2",
+                )
             })?;
             check_cf(&d.genitore, "D", "genitore")?;
             if minori == 0 {
@@ -905,7 +1002,9 @@ impl TryFrom<DsuInput> for Dsu {
                 return Err(DsuError::new("D", "caso", msg));
             }
             let aggiuntiva = match d.caso {
-                CasoArt7::A | CasoArt7::B => Some(esterno(&input.fc4, &d.genitore, "D", "genitore")?),
+                CasoArt7::A | CasoArt7::B => {
+                    Some(esterno(&input.fc4, &d.genitore, "D", "genitore")?)
+                }
                 _ => None,
             };
             Some(GenitoreNonConvivente {
@@ -930,7 +1029,9 @@ impl TryFrom<DsuInput> for Dsu {
             for (k, f) in mb3.figli_non_nel_nucleo.iter().enumerate() {
                 let campo = format!("figli_non_nel_nucleo[{k}].codice_fiscale");
                 check_cf(&f.codice_fiscale, "MB.3", &campo)?;
-                if find(quadro_a, &f.codice_fiscale).is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0) {
+                if find(quadro_a, &f.codice_fiscale)
+                    .is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0)
+                {
                     return Err(DsuError::new(
                         "MB.3",
                         campo,
@@ -945,7 +1046,11 @@ impl TryFrom<DsuInput> for Dsu {
             Some(Residenze {
                 figli,
                 figli_esonerati,
-                donazioni: mb3.donazioni.iter().map(|d| (d.data.0, d.valore.value())).collect(),
+                donazioni: mb3
+                    .donazioni
+                    .iter()
+                    .map(|d| (d.data.0, d.valore.value()))
+                    .collect(),
             })
         } else {
             None
@@ -976,7 +1081,10 @@ impl TryFrom<DsuInput> for Dsu {
                         format!("{} non è un componente del quadro A", c.codice_fiscale),
                     )
                 })?;
-                if list.iter().any(|r: &RedditoCorrente| r.componente == componente) {
+                if list
+                    .iter()
+                    .any(|r: &RedditoCorrente| r.componente == componente)
+                {
                     return Err(DsuError::new(
                         "Modulo sostitutivo",
                         campo,
@@ -996,7 +1104,11 @@ impl TryFrom<DsuInput> for Dsu {
             Some(Corrente {
                 componenti: list,
                 patrimonio: ms.patrimonio.as_ref().map(|p| {
-                    (p.mobiliare.value(), p.immobiliare.value(), p.casa_abitazione.value())
+                    (
+                        p.mobiliare.value(),
+                        p.immobiliare.value(),
+                        p.casa_abitazione.value(),
+                    )
                 }),
             })
         } else {

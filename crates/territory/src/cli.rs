@@ -1,6 +1,7 @@
 //! Logic of the `sportello cf` commands; the binary only wires arguments
 //! and standard input/output to these functions.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
 
@@ -20,9 +21,10 @@ pub struct DecodeOutput<'a> {
     /// Italian message, only for invalid codes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Whitespace removed and uppercased; absent for blank input.
+    /// Whitespace removed and uppercased; absent for blank input. Borrowed
+    /// from `input` when that is already normalized (the common case).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub normalized: Option<String>,
+    pub normalized: Option<Cow<'a, str>>,
     /// Present for valid codes only.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub details: Option<DecodeDetails>,
@@ -78,7 +80,11 @@ pub fn decode_json(input: &str, today: Date) -> DecodeOutput<'_> {
             input,
             valid: true,
             error: None,
-            normalized: Some(cf.as_str().to_owned()),
+            normalized: Some(if cf.as_str() == input {
+                Cow::Borrowed(input)
+            } else {
+                Cow::Owned(cf.as_str().to_owned())
+            }),
             details: Some(DecodeDetails {
                 kind: cf.kind().label(),
                 sex: personal.map(|p| p.sex),
@@ -95,7 +101,7 @@ pub fn decode_json(input: &str, today: Date) -> DecodeOutput<'_> {
                 input,
                 valid: false,
                 error: Some(e.to_string()),
-                normalized: (!normalized.is_empty()).then_some(normalized),
+                normalized: (!normalized.is_empty()).then_some(Cow::Owned(normalized)),
                 details: None,
             }
         }

@@ -302,7 +302,9 @@ impl CodiceFiscale {
         };
         let kind = match len {
             0 => return Err(CodiceFiscaleError::Empty),
-            11 => CodiceFiscaleKind::Provisional,
+            // 11 characters starting with a letter are a truncated personal
+            // code, not a provisional one: report the length.
+            11 if bytes[0].is_ascii_digit() => CodiceFiscaleKind::Provisional,
             16 => match (bytes.get(..3), bytes.get(3)) {
                 (Some(b"STP"), Some(d)) if d.is_ascii_digit() => CodiceFiscaleKind::Stp,
                 (Some(b"ENI"), Some(d)) if d.is_ascii_digit() => CodiceFiscaleKind::Eni,
@@ -834,6 +836,14 @@ mod tests {
         assert_eq!(
             err("RSSMRA85T10A562SS"),
             CodiceFiscaleError::WrongLength { found: 17 }
+        );
+        assert_eq!(
+            err("RSSMRA85T10"),
+            CodiceFiscaleError::WrongLength { found: 11 }
+        );
+        assert_eq!(
+            err("1234567890A").to_string(),
+            "carattere 'A' non ammesso in posizione 11: è richiesta una cifra"
         );
         assert_eq!(
             err("1SSMRA85T10A562S").to_string(),

@@ -9,7 +9,7 @@ use crate::dsu::{
     Abitazione, Componente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
 };
 use crate::rules::{RuleSet, Rules, rules};
-use crate::values::age_on;
+use crate::values::{CodiceFiscale, age_on, floor0, positive};
 
 /// Why a valid DSU could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +42,7 @@ pub struct FigureComponente {
 /// One componente aggiuntiva (Allegato 2).
 #[derive(Debug, Clone)]
 pub struct ComponenteAggiuntiva {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     /// ISE of the external person alone, divided by the scala of their nucleo.
     pub isee_esterno: Decimal,
     pub importo: Decimal,
@@ -137,7 +137,11 @@ pub struct Attestazione {
 
 /// Rounds a printed figure half-up to the cent.
 pub fn cents(v: Decimal) -> Decimal {
-    v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    if v.scale() <= 2 {
+        v
+    } else {
+        v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    }
 }
 
 fn bit(i: usize) -> u64 {
@@ -172,7 +176,7 @@ fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) 
     } else {
         lav + pen
     };
-    let agrari = if r.proventi_agrari > Decimal::ZERO {
+    let agrari = if positive(r.proventi_agrari) {
         r.redditi_agrari
     } else {
         Decimal::ZERO
@@ -182,7 +186,7 @@ fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) 
             .min(rs.spese_disabili_massimo.value)
         + venti
         + agrari;
-    let netto = (lordo - ded).max(Decimal::ZERO);
+    let netto = floor0(lordo - ded);
     (lordo, lordo - netto, netto)
 }
 
@@ -223,7 +227,7 @@ fn aggiuntiva(
     let ise = e.isr + rs.quota_isp.value * e.isp;
     let x = ise / e.scala;
     let eccedenza = x - soglia;
-    if eccedenza > Decimal::ZERO {
+    if positive(eccedenza) {
         (x, cents(eccedenza * quota / scala))
     } else {
         (x, Decimal::ZERO)
@@ -358,16 +362,15 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     // Titoli di Stato exclusion (L. 213/2023 c. 183; INPS msg. 1895/2025): dichiarante,
     // then by decreasing age, the non-cohabiting parent last.
     let mut residuo = rs.titoli_soglia.value;
-    let mut esclusi = [(Decimal::ZERO, Decimal::ZERO); 64];
-    if residuo > Decimal::ZERO {
+    // (titoli and buoni, libretti) excluded, by position in `componenti`.
+    let mut esclusi = Vec::new();
+    if positive(residuo) {
         let mut done = 0u64;
-        while residuo > Decimal::ZERO {
+        while positive(residuo) {
             let next = members(dsu, mask & !done)
                 .filter(|(_, c)| {
-                    c.mobiliare.titoli_stato
-                        + c.mobiliare.buoni_postali
-                        + c.mobiliare.libretti_postali
-                        > Decimal::ZERO
+                    let m = &c.mobiliare;
+                    positive(m.titoli_stato + m.buoni_postali + m.libretti_postali)
                 })
                 .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
             let Some((i, c)) = next else { break };
@@ -379,9 +382,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
             residuo -= b;
             let l = m.libretti_postali.min(residuo);
             residuo -= l;
-            if let Some(slot) = esclusi.get_mut(i) {
-                *slot = (t + b, l);
-            }
+            esclusi.push((i, t + b, l));
         }
     }
 
@@ -393,10 +394,13 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         let Some(c) = comps.get(f.indice) else {
             continue;
         };
-        let (e_sez2, e_libretti) = esclusi.get(f.indice).copied().unwrap_or_default();
+        let (e_sez2, e_libretti) = esclusi
+            .iter()
+            .find(|(i, _, _)| *i == f.indice)
+            .map_or((Decimal::ZERO, Decimal::ZERO), |(_, a, b)| (*a, *b));
         let m = &c.mobiliare;
-        let saldi = (m.saldi - e_libretti).max(Decimal::ZERO);
-        let giacenze = (m.giacenze - e_libretti).max(Decimal::ZERO);
+        let saldi = floor0(m.saldi - e_libretti);
+        let giacenze = floor0(m.giacenze - e_libretti);
         let depositi = if giacenze > saldi && m.incrementi <= giacenze - saldi {
             giacenze
         } else {
@@ -415,7 +419,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         f.titoli_stato_esclusi = cents(e_sez2 + e_libretti);
     }
 
-    let tasso_figurativo = rendimento.tasso();
+    let tasso_figurativo = rendimento.tasso;
     let reddito_figurativo = base_figurativo * tasso_figurativo;
 
     // Rent (art. 4 c. 4 lett. a).
@@ -431,8 +435,9 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         _ => Decimal::ZERO,
     };
 
-    let mut isr =
-        cents((netto_totale + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+    let mut isr = cents(floor0(
+        netto_totale + reddito_figurativo - detrazione_affitto,
+    ));
 
     // Patrimonio immobiliare (art. 5 c. 2–3), donations for residential care (art. 6 c. 3).
     let mut immobili = Decimal::ZERO;
@@ -461,8 +466,9 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     // the updated patrimonio replaces the ordinary one only if it changes by over 20 %.
     let mut esito_corrente = None;
     if let Some(k) = corrente {
-        let isr_ordinario =
-            cents((netto_ordinario + reddito_figurativo - detrazione_affitto).max(Decimal::ZERO));
+        let isr_ordinario = cents(floor0(
+            netto_ordinario + reddito_figurativo - detrazione_affitto,
+        ));
         let variazione = |new: Decimal, old: Decimal| {
             if old.is_zero() {
                 None
@@ -513,7 +519,11 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     let franchigia_casa = rs.casa_franchigia.value
         + rs.casa_incremento.value * count_over(figli_conviventi, rs.casa_figli_esclusi.value);
     let (num, den) = rs.casa_quota.value;
-    let casa_contata = (casa - franchigia_casa).max(Decimal::ZERO) * num / den;
+    let casa_contata = if casa > franchigia_casa {
+        (casa - franchigia_casa) * num / den
+    } else {
+        Decimal::ZERO
+    };
     let detrazione_casa = cents(casa - casa_contata);
     let patrimonio_immobiliare = cents(immobili + casa);
 
@@ -570,7 +580,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
             scala,
         );
         componenti_aggiuntive.push(ComponenteAggiuntiva {
-            codice_fiscale: e.codice_fiscale.clone(),
+            codice_fiscale: e.codice_fiscale,
             isee_esterno: cents(x),
             importo,
             genitore: true,
@@ -586,7 +596,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
                 scala,
             );
             componenti_aggiuntive.push(ComponenteAggiuntiva {
-                codice_fiscale: e.codice_fiscale.clone(),
+                codice_fiscale: e.codice_fiscale,
                 isee_esterno: cents(x),
                 importo,
                 genitore: false,
@@ -620,7 +630,11 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
             let franchigia = base
                 + rs.casa_incremento.value
                     * count_over(figli_conviventi, f.casa_figli_esclusi.value);
-            let contata = (casa - franchigia).max(Decimal::ZERO) * num / den;
+            let contata = if casa > franchigia {
+                (casa - franchigia) * num / den
+            } else {
+                Decimal::ZERO
+            };
             let detrazione_casa_f = cents(casa - contata);
             let isp_f = patrimonio_immobiliare - detrazione_casa_f + mobiliare_netto;
             let ise_f = cents(isr + rs.quota_isp.value * isp_f);

@@ -103,16 +103,9 @@ pub struct Rendimento {
     pub rendimento_decennali: Decimal,
     /// Legal interest rate at 1 January, percent.
     pub tasso_legale: Decimal,
+    /// min(yield, legal rate + 1 point), as a fraction: the rate applied.
+    pub tasso: Decimal,
     pub source: String,
-}
-
-impl Rendimento {
-    /// min(yield, legal rate + 1 point), as a fraction.
-    pub fn tasso(&self) -> Decimal {
-        self.rendimento_decennali
-            .min(self.tasso_legale + Decimal::ONE)
-            / Decimal::ONE_HUNDRED
-    }
 }
 
 /// The whole table: rule sets ordered by date and the yearly rates.
@@ -234,7 +227,12 @@ impl Table {
 }
 
 fn dec(v: &Value) -> Option<Decimal> {
-    Decimal::from_str_exact(v.as_str()?).ok()
+    let mut d = Decimal::from_str_exact(v.as_str()?).ok()?;
+    // Cents scale like the DSU amounts, so arithmetic stays on the same-scale path.
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    Some(d)
 }
 
 fn fraction(v: &Value) -> Option<(Decimal, Decimal)> {
@@ -337,12 +335,15 @@ pub fn parse_rules(json: &str) -> Result<Rules, String> {
         .anni
         .into_iter()
         .map(|r| {
+            let rendimento_decennali = Decimal::from_str_exact(&r.rendimento_decennali)
+                .map_err(|e| format!("rendimento {}: {e}", r.anno_dsu))?;
+            let tasso_legale = Decimal::from_str_exact(&r.tasso_legale)
+                .map_err(|e| format!("tasso legale {}: {e}", r.anno_dsu))?;
             Ok(Rendimento {
                 anno_dsu: r.anno_dsu,
-                rendimento_decennali: Decimal::from_str_exact(&r.rendimento_decennali)
-                    .map_err(|e| format!("rendimento {}: {e}", r.anno_dsu))?,
-                tasso_legale: Decimal::from_str_exact(&r.tasso_legale)
-                    .map_err(|e| format!("tasso legale {}: {e}", r.anno_dsu))?,
+                rendimento_decennali,
+                tasso_legale,
+                tasso: rendimento_decennali.min(tasso_legale + Decimal::ONE) / Decimal::ONE_HUNDRED,
                 source: r.source,
             })
         })

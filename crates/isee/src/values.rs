@@ -68,6 +68,20 @@ impl Importo {
     }
 }
 
+/// `max(0, v)` without a full decimal comparison.
+pub fn floor0(v: Decimal) -> Decimal {
+    if v.is_sign_negative() {
+        Decimal::ZERO
+    } else {
+        v
+    }
+}
+
+/// `v > 0` without a full decimal comparison.
+pub fn positive(v: Decimal) -> bool {
+    !v.is_zero() && v.is_sign_positive()
+}
+
 impl<'de> Deserialize<'de> for Importo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = d.deserialize_any(DecimalVisitor("un importo in euro, ad esempio \"1234.56\""))?;
@@ -76,11 +90,14 @@ impl<'de> Deserialize<'de> for Importo {
                 "importo negativo ({v}): un saldo negativo o nullo si indica come 0"
             )));
         }
-        if v.normalize().scale() > 2 {
+        if v.scale() > 2 && v.normalize().scale() > 2 {
             return Err(de::Error::custom(format!(
                 "importo con più di due decimali ({v})"
             )));
         }
+        // Same scale everywhere keeps later additions and comparisons on the fast path.
+        let mut v = v;
+        v.rescale(2);
         Ok(Importo(v))
     }
 }
@@ -291,4 +308,100 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
         age -= 1;
     }
     age
+}
+
+/// A codice fiscale (16 upper-case letters and digits) or a provisional one (11 digits),
+/// checked for its shape when parsed and kept inline (no allocation).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CodiceFiscale {
+    len: u8,
+    bytes: [u8; 16],
+}
+
+impl CodiceFiscale {
+    /// Checks the shape; `None` if it is not a codice fiscale.
+    pub fn parse(s: &str) -> Option<CodiceFiscale> {
+        let b = s.as_bytes();
+        let ok = (b.len() == 16
+            && b.iter()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+            || (b.len() == 11 && b.iter().all(u8::is_ascii_digit));
+        if !ok {
+            return None;
+        }
+        let mut bytes = [0u8; 16];
+        for (dst, src) in bytes.iter_mut().zip(b) {
+            *dst = *src;
+        }
+        Some(CodiceFiscale {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len as usize)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for CodiceFiscale {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for CodiceFiscale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for CodiceFiscale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CodiceFiscale {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = CodiceFiscale;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("un codice fiscale")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<CodiceFiscale, E> {
+                CodiceFiscale::parse(v).ok_or_else(|| {
+                    E::custom(format!(
+                        "«{v}» non è un codice fiscale (16 caratteri maiuscoli o 11 cifre)"
+                    ))
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Serialize for CodiceFiscale {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl JsonSchema for CodiceFiscale {
+    fn schema_name() -> Cow<'static, str> {
+        "CodiceFiscale".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Codice fiscale: 16 lettere maiuscole e cifre, o 11 cifre (provvisorio).",
+            "type": "string",
+            "pattern": "^([A-Z0-9]{16}|[0-9]{11})$"
+        })
+    }
 }

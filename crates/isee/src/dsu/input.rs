@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::values::{Data, Importo, Parametro, Quota};
+use crate::values::{CodiceFiscale, Data, Importo, Parametro, Quota};
 
 /// Dichiarazione Sostitutiva Unica (DPCM 159/2013 art. 10), moduli MB e FC.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -106,7 +106,7 @@ pub struct QuadroA {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponenteA {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub cognome: String,
     pub nome: String,
     pub data_nascita: Data,
@@ -153,7 +153,7 @@ pub enum TitoloCasa {
 #[serde(deny_unknown_fields)]
 pub struct Locazione {
     /// Codice fiscale dell'intestatario del contratto (componente del nucleo).
-    pub intestatario: String,
+    pub intestatario: CodiceFiscale,
     pub data_registrazione: Data,
     /// Serie, numero e ufficio di registrazione.
     pub estremi_registrazione: String,
@@ -166,10 +166,10 @@ pub struct Locazione {
 #[serde(deny_unknown_fields)]
 pub struct ModuloMb1Ridotto {
     /// Codice fiscale del beneficiario della prestazione.
-    pub beneficiario: String,
+    pub beneficiario: CodiceFiscale,
     /// Codici fiscali di coniuge e figli inclusi nel nucleo ristretto.
     #[serde(default)]
-    pub componenti: Vec<String>,
+    pub componenti: Vec<CodiceFiscale>,
 }
 
 /// Modulo MB.2.
@@ -187,7 +187,7 @@ pub struct ModuloMb2 {
 #[serde(deny_unknown_fields)]
 pub struct QuadroC {
     /// Codice fiscale dello studente (componente del quadro A).
-    pub studente: String,
+    pub studente: CodiceFiscale,
     /// Anni di residenza fuori dall'unità abitativa della famiglia d'origine prima della
     /// prima iscrizione (art. 8 c. 2 lett. a).
     pub anni_residenza_esterna: u32,
@@ -199,7 +199,7 @@ pub struct QuadroC {
     /// Codici fiscali dei componenti del nucleo dei genitori, che entrano nel nucleo dello
     /// studente se l'autonomia non è dimostrata.
     #[serde(default)]
-    pub nucleo_genitori: Vec<String>,
+    pub nucleo_genitori: Vec<CodiceFiscale>,
 }
 
 /// Quadro D: genitore non convivente per le prestazioni ai minorenni (art. 7).
@@ -207,7 +207,7 @@ pub struct QuadroC {
 #[serde(deny_unknown_fields)]
 pub struct QuadroD {
     /// Codice fiscale del genitore non convivente.
-    pub genitore: String,
+    pub genitore: CodiceFiscale,
     pub cognome: String,
     pub nome: String,
     /// Caso dell'art. 7 c. 1 che si applica.
@@ -248,7 +248,7 @@ pub struct ModuloMb3 {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FiglioNonNelNucleo {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub cognome: String,
     pub nome: String,
     /// Motivo per cui non si calcola la componente aggiuntiva.
@@ -279,7 +279,7 @@ pub struct Donazione {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModuloFc1 {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub quadro_fc1: QuadroFc1,
     #[serde(default)]
     pub quadro_fc2: QuadroFc2,
@@ -553,7 +553,7 @@ pub enum TipoVeicolo {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModuloFc2 {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub quadro_fc7: QuadroFc7,
 }
 
@@ -584,7 +584,7 @@ pub enum Condizione {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModuloFc3 {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub quadro_fc8: QuadroFc8,
 }
 
@@ -628,7 +628,7 @@ pub struct QuadroFc8 {
 #[serde(deny_unknown_fields)]
 pub struct ModuloFc4 {
     /// Codice fiscale del genitore non convivente o del figlio non nel nucleo.
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub quadro_fc9: QuadroFc9,
 }
 
@@ -664,7 +664,7 @@ pub struct ModuloSostitutivo {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComponenteCorrente {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     /// Evento che giustifica l'ISEE corrente per questo componente.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evento: Option<Evento>,

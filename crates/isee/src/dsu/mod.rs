@@ -11,7 +11,7 @@ use time::Date;
 
 pub use input::*;
 
-use crate::values::age_on;
+use crate::values::{CodiceFiscale, age_on};
 
 /// Bad DSU data: which quadro, which field, what is wrong (in Italian).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl std::error::Error for DsuError {}
 /// A component with the figures the calculation needs, already multiplied by the shares.
 #[derive(Debug, Clone)]
 pub struct Componente {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub cognome: String,
     pub nome: String,
     pub data_nascita: Date,
@@ -144,7 +144,7 @@ pub struct Universita {
 /// Data of a person outside the nucleo for a componente aggiuntiva (quadro FC9).
 #[derive(Debug, Clone)]
 pub struct Esterno {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub isr: Decimal,
     pub isp: Decimal,
     pub scala: Decimal,
@@ -153,7 +153,7 @@ pub struct Esterno {
 /// Quadro D.
 #[derive(Debug, Clone)]
 pub struct GenitoreNonConvivente {
-    pub codice_fiscale: String,
+    pub codice_fiscale: CodiceFiscale,
     pub caso: CasoArt7,
     /// FC9 data, present in cases a) and b).
     pub aggiuntiva: Option<Esterno>,
@@ -165,7 +165,7 @@ pub struct Residenze {
     /// Children outside the nucleo without esonero, with their FC9 data.
     pub figli: Vec<Esterno>,
     /// Children outside the nucleo with an esonero (no componente aggiuntiva).
-    pub figli_esonerati: Vec<(String, Esonero)>,
+    pub figli_esonerati: Vec<(CodiceFiscale, Esonero)>,
     pub donazioni: Vec<(Date, Decimal)>,
 }
 
@@ -262,9 +262,13 @@ impl Dsu {
 
     /// Parses and validates a DSU from JSON bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Dsu, DsuError> {
-        match serde_json::from_slice::<DsuInput>(bytes) {
-            Ok(input) => Dsu::try_from(input),
-            Err(_) => Err(json_error(bytes)),
+        // One UTF-8 check for the whole text instead of one per JSON string.
+        let parsed = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| serde_json::from_str::<DsuInput>(text).ok());
+        match parsed {
+            Some(input) => Dsu::try_from(input),
+            None => Err(json_error(bytes)),
         }
     }
 }
@@ -380,39 +384,27 @@ impl<'de> Deserialize<'de> for Dsu {
     }
 }
 
-fn check_cf(cf: &str, quadro: &str, campo: &str) -> Result<(), DsuError> {
-    let ok = (cf.len() == 16
-        && cf
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
-        || (cf.len() == 11 && cf.bytes().all(|b| b.is_ascii_digit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(DsuError::new(
-            quadro,
-            campo,
-            format!("«{cf}» non è un codice fiscale (16 caratteri maiuscoli o 11 cifre)"),
-        ))
-    }
+fn find(componenti: &[ComponenteA], cf: &CodiceFiscale) -> Option<usize> {
+    componenti.iter().position(|c| c.codice_fiscale == *cf)
 }
 
-fn find(componenti: &[ComponenteA], cf: &str) -> Option<usize> {
-    componenti.iter().position(|c| c.codice_fiscale == cf)
-}
-
-fn esterno(fc4: &[ModuloFc4], cf: &str, quadro: &str, campo: &str) -> Result<Esterno, DsuError> {
-    let m = fc4.iter().find(|m| m.codice_fiscale == cf).ok_or_else(|| {
+fn esterno(
+    fc4: &[ModuloFc4],
+    cf: &CodiceFiscale,
+    quadro: &str,
+    campo: impl FnOnce() -> String,
+) -> Result<Esterno, DsuError> {
+    let m = fc4.iter().find(|m| m.codice_fiscale == *cf).ok_or_else(|| {
         DsuError::new(
             quadro,
-            campo,
+            campo(),
             format!(
                 "manca il modulo FC.4 (quadro FC9) per {cf}, necessario alla componente aggiuntiva"
             ),
         )
     })?;
     Ok(Esterno {
-        codice_fiscale: cf.to_owned(),
+        codice_fiscale: *cf,
         isr: m.quadro_fc9.isr.value(),
         isp: m.quadro_fc9.isp.value(),
         scala: m.quadro_fc9.scala_nucleo.value(),
@@ -505,8 +497,16 @@ fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
 impl TryFrom<DsuInput> for Dsu {
     type Error = DsuError;
 
-    fn try_from(input: DsuInput) -> Result<Dsu, DsuError> {
+    fn try_from(mut input: DsuInput) -> Result<Dsu, DsuError> {
         let date = input.data_presentazione.0;
+        // Names are only carried over: move them out instead of copying.
+        let names: Vec<(String, String)> = input
+            .mb1
+            .quadro_a
+            .componenti
+            .iter_mut()
+            .map(|c| (std::mem::take(&mut c.cognome), std::mem::take(&mut c.nome)))
+            .collect();
         let quadro_a = &input.mb1.quadro_a.componenti;
         let quadro_b = &input.mb1.quadro_b;
         if quadro_a.is_empty() {
@@ -524,11 +524,6 @@ impl TryFrom<DsuInput> for Dsu {
             ));
         }
         for (i, c) in quadro_a.iter().enumerate() {
-            check_cf(
-                &c.codice_fiscale,
-                "A",
-                &format!("componenti[{i}].codice_fiscale"),
-            )?;
             if find(quadro_a, &c.codice_fiscale) != Some(i) {
                 return Err(DsuError::new(
                     "A",
@@ -567,35 +562,37 @@ impl TryFrom<DsuInput> for Dsu {
                 ));
             }
         }
-        for (name, list) in [
-            (
-                "Modulo FC.2",
+        let modules = input
+            .fc2
+            .iter()
+            .map(|m| ("Modulo FC.2", &m.codice_fiscale))
+            .enumerate()
+            .chain(
                 input
-                    .fc2
+                    .fc3
                     .iter()
-                    .map(|m| &m.codice_fiscale)
-                    .collect::<Vec<_>>(),
-            ),
-            (
-                "Modulo FC.3",
-                input.fc3.iter().map(|m| &m.codice_fiscale).collect(),
-            ),
-        ] {
-            for (i, cf) in list.iter().enumerate() {
-                if find(quadro_a, cf).is_none() {
-                    return Err(DsuError::new(
-                        name,
-                        format!("[{i}].codice_fiscale"),
-                        format!("{cf} non è un componente del quadro A"),
-                    ));
-                }
-                if list.iter().position(|o| o == cf) != Some(i) {
-                    return Err(DsuError::new(
-                        name,
-                        format!("[{i}].codice_fiscale"),
-                        format!("due moduli per {cf}"),
-                    ));
-                }
+                    .map(|m| ("Modulo FC.3", &m.codice_fiscale))
+                    .enumerate(),
+            );
+        for (i, (name, cf)) in modules {
+            if find(quadro_a, cf).is_none() {
+                return Err(DsuError::new(
+                    name,
+                    format!("[{i}].codice_fiscale"),
+                    format!("{cf} non è un componente del quadro A"),
+                ));
+            }
+            let dup = if name == "Modulo FC.2" {
+                input.fc2.iter().take(i).any(|m| &m.codice_fiscale == cf)
+            } else {
+                input.fc3.iter().take(i).any(|m| &m.codice_fiscale == cf)
+            };
+            if dup {
+                return Err(DsuError::new(
+                    name,
+                    format!("[{i}].codice_fiscale"),
+                    format!("due moduli per {cf}"),
+                ));
             }
         }
 
@@ -605,12 +602,12 @@ impl TryFrom<DsuInput> for Dsu {
         let mut componenti = Vec::with_capacity(quadro_a.len());
         let mut casa_comune: Option<String> = None;
         let mut casa_quota = Decimal::ZERO;
-        for (i, a) in quadro_a.iter().enumerate() {
-            let cf = a.codice_fiscale.as_str();
+        for ((i, a), (cognome, nome)) in quadro_a.iter().enumerate().zip(names) {
+            let cf = &a.codice_fiscale;
             let m = input
                 .fc1
                 .iter()
-                .find(|m| m.codice_fiscale == cf)
+                .find(|m| m.codice_fiscale == *cf)
                 .ok_or_else(|| {
                     DsuError::new(
                         "Modulo FC.1",
@@ -659,7 +656,7 @@ impl TryFrom<DsuInput> for Dsu {
                 Relazione::GNC => {
                     let ok = input.variante == Variante::Minorenni
                         && quadro_d
-                            .is_some_and(|d| d.genitore == cf && d.caso == CasoArt7::Nessuno);
+                            .is_some_and(|d| d.genitore == *cf && d.caso == CasoArt7::Nessuno);
                     if !ok {
                         return Err(DsuError::new(
                             "FC1",
@@ -700,8 +697,9 @@ impl TryFrom<DsuInput> for Dsu {
             let fc8 = input
                 .fc3
                 .iter()
-                .find(|x| x.codice_fiscale == cf)
-                .map(|x| x.quadro_fc8.clone())
+                .find(|x| x.codice_fiscale == *cf)
+                .map(|x| &x.quadro_fc8)
+                .cloned()
                 .unwrap_or_default();
             let parts = fc8.di_cui_lavoro_dipendente.value()
                 + fc8.di_cui_pensione.value()
@@ -783,12 +781,12 @@ impl TryFrom<DsuInput> for Dsu {
             let disabilita = input
                 .fc2
                 .iter()
-                .find(|x| x.codice_fiscale == cf)
+                .find(|x| x.codice_fiscale == *cf)
                 .map(|x| x.quadro_fc7.condizione);
             componenti.push(Componente {
-                codice_fiscale: a.codice_fiscale.clone(),
-                cognome: a.cognome.clone(),
-                nome: a.nome.clone(),
+                codice_fiscale: a.codice_fiscale,
+                cognome,
+                nome,
                 data_nascita: a.data_nascita.0,
                 relazione: rel,
                 convivenza_anagrafica: m.quadro_fc1.convivenza_anagrafica,
@@ -881,7 +879,7 @@ impl TryFrom<DsuInput> for Dsu {
             ));
         }
 
-        let mask_of = |cfs: &[String], quadro: &str, campo: &str| -> Result<u64, DsuError> {
+        let mask_of = |cfs: &[CodiceFiscale], quadro: &str, campo: &str| -> Result<u64, DsuError> {
             let mut mask = 0u64;
             for (k, cf) in cfs.iter().enumerate() {
                 let i = find(quadro_a, cf).ok_or_else(|| {
@@ -984,7 +982,6 @@ impl TryFrom<DsuInput> for Dsu {
                     "l'ISEE minorenni richiede il quadro D del modulo MB.2",
                 )
             })?;
-            check_cf(&d.genitore, "D", "genitore")?;
             if minori == 0 {
                 return Err(DsuError::new(
                     "D",
@@ -1002,13 +999,13 @@ impl TryFrom<DsuInput> for Dsu {
                 return Err(DsuError::new("D", "caso", msg));
             }
             let aggiuntiva = match d.caso {
-                CasoArt7::A | CasoArt7::B => {
-                    Some(esterno(&input.fc4, &d.genitore, "D", "genitore")?)
-                }
+                CasoArt7::A | CasoArt7::B => Some(esterno(&input.fc4, &d.genitore, "D", || {
+                    "genitore".to_owned()
+                })?),
                 _ => None,
             };
             Some(GenitoreNonConvivente {
-                codice_fiscale: d.genitore.clone(),
+                codice_fiscale: d.genitore,
                 caso: d.caso,
                 aggiuntiva,
             })
@@ -1027,20 +1024,19 @@ impl TryFrom<DsuInput> for Dsu {
             let mut figli = Vec::new();
             let mut figli_esonerati = Vec::new();
             for (k, f) in mb3.figli_non_nel_nucleo.iter().enumerate() {
-                let campo = format!("figli_non_nel_nucleo[{k}].codice_fiscale");
-                check_cf(&f.codice_fiscale, "MB.3", &campo)?;
+                let campo = || format!("figli_non_nel_nucleo[{k}].codice_fiscale");
                 if find(quadro_a, &f.codice_fiscale)
                     .is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0)
                 {
                     return Err(DsuError::new(
                         "MB.3",
-                        campo,
+                        campo(),
                         "il figlio è già nel nucleo ristretto",
                     ));
                 }
                 match f.esonero {
-                    Some(e) => figli_esonerati.push((f.codice_fiscale.clone(), e)),
-                    None => figli.push(esterno(&input.fc4, &f.codice_fiscale, "MB.3", &campo)?),
+                    Some(e) => figli_esonerati.push((f.codice_fiscale, e)),
+                    None => figli.push(esterno(&input.fc4, &f.codice_fiscale, "MB.3", campo)?),
                 }
             }
             Some(Residenze {

@@ -728,7 +728,7 @@ fn every_parameter_has_a_source_and_every_m_point_a_note() {
         assert!(r.rendimento(year).is_some(), "tasso {year}");
     }
     // The 2026 rate: min(3,50 ; 1,60 + 1) = 2,60 %.
-    assert_eq!(r.rendimento(2026).unwrap().tasso(), d("0.026"));
+    assert_eq!(r.rendimento(2026).unwrap().tasso, d("0.026"));
 }
 
 #[test]

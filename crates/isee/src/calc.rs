@@ -161,31 +161,38 @@ fn count_over(n: usize, excluded: u32) -> Decimal {
 
 /// Income and per-component deductions (art. 4 c. 2–3), `(redditi, detrazioni, netto)`.
 fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) {
-    let mut lordo = r.reddito_complessivo
-        + r.altri_redditi
-        + r.proventi_agrari
-        + r.trattamenti
-        + r.assegni_figli_ricevuti;
+    let mut lordo = r.lordo;
     if auu {
         lordo += r.assegno_unico;
     }
-    let lav = (r.lavoro_dipendente * rs.lavoro_aliquota.value).min(rs.lavoro_massimo.value);
-    let pen = (r.pensione * rs.pensione_aliquota.value).min(rs.pensione_massimo.value);
+    // Most components have only some of these: skip the multiplications for zeros.
+    let lav = if r.lavoro_dipendente.is_zero() {
+        Decimal::ZERO
+    } else {
+        (r.lavoro_dipendente * rs.lavoro_aliquota.value).min(rs.lavoro_massimo.value)
+    };
+    let pen = if r.pensione.is_zero() {
+        Decimal::ZERO
+    } else {
+        (r.pensione * rs.pensione_aliquota.value).min(rs.pensione_massimo.value)
+    };
     let venti = if rs.lavoro_pensione_alternative.value {
         lav.max(pen)
     } else {
         lav + pen
     };
-    let agrari = if positive(r.proventi_agrari) {
-        r.redditi_agrari
-    } else {
-        Decimal::ZERO
-    };
-    let ded = r.assegni_corrisposti
-        + r.spese_sanitarie_disabili
-            .min(rs.spese_disabili_massimo.value)
-        + venti
-        + agrari;
+    let mut ded = venti;
+    if !r.assegni_corrisposti.is_zero() {
+        ded += r.assegni_corrisposti;
+    }
+    if !r.spese_sanitarie_disabili.is_zero() {
+        ded += r
+            .spese_sanitarie_disabili
+            .min(rs.spese_disabili_massimo.value);
+    }
+    if positive(r.proventi_agrari) {
+        ded += r.redditi_agrari;
+    }
     let netto = floor0(lordo - ded);
     (lordo, lordo - netto, netto)
 }
@@ -321,30 +328,32 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     for (i, c) in members(dsu, mask) {
         let (lordo, ded, netto) = reddito(&c.redditi, rs, auu);
         netto_ordinario += netto;
-        let (lordo, ded, netto) = match corrente
-            .and_then(|k| k.componenti.iter().find(|r| r.componente == i))
-        {
-            Some(rc) => {
-                let k = match rc.periodo {
-                    Periodo::DodiciMesi => Decimal::ONE,
-                    Periodo::DueMesi => bimestre,
-                };
-                let r = Redditi {
-                    reddito_complessivo: (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi)
-                        * k,
-                    lavoro_dipendente: rc.lavoro_dipendente * k,
-                    pensione: rc.pensione * k,
-                    redditi_agrari: Decimal::ZERO,
-                    proventi_agrari: Decimal::ZERO,
-                    altri_redditi: Decimal::ZERO,
-                    trattamenti: rc.trattamenti * k,
-                    assegno_unico: Decimal::ZERO,
-                    ..c.redditi
-                };
-                reddito(&r, rs, auu)
-            }
-            None => (lordo, ded, netto),
-        };
+        let (lordo, ded, netto) =
+            match corrente.and_then(|k| k.componenti.iter().find(|r| r.componente == i)) {
+                Some(rc) => {
+                    let k = match rc.periodo {
+                        Periodo::DodiciMesi => Decimal::ONE,
+                        Periodo::DueMesi => bimestre,
+                    };
+                    let reddito_complessivo =
+                        (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi) * k;
+                    let trattamenti = rc.trattamenti * k;
+                    let r = Redditi {
+                        lordo: reddito_complessivo + trattamenti + c.redditi.assegni_figli_ricevuti,
+                        reddito_complessivo,
+                        lavoro_dipendente: rc.lavoro_dipendente * k,
+                        pensione: rc.pensione * k,
+                        redditi_agrari: Decimal::ZERO,
+                        proventi_agrari: Decimal::ZERO,
+                        altri_redditi: Decimal::ZERO,
+                        trattamenti,
+                        assegno_unico: Decimal::ZERO,
+                        ..c.redditi
+                    };
+                    reddito(&r, rs, auu)
+                }
+                None => (lordo, ded, netto),
+            };
         somma_redditi += lordo;
         detrazioni_componenti += ded;
         netto_totale += netto;

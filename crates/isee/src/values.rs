@@ -10,8 +10,27 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use time::{Date, Month};
 
+/// Fast path for the common "1234" / "1234.5" / "1234.56" forms.
+fn parse_plain(s: &str) -> Option<Decimal> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() || int.len() > 15 || frac.len() > 2 {
+        return None;
+    }
+    let mut cents: i64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        cents = cents * 10 + i64::from(b - b'0');
+    }
+    Some(Decimal::new(cents, frac.len() as u32))
+}
+
 /// Parses a decimal written as "1234.56" (a comma is accepted as decimal separator).
 fn parse_decimal(s: &str) -> Option<Decimal> {
+    if let Some(d) = parse_plain(s) {
+        return Some(d);
+    }
     let s = s.trim();
     if s.is_empty() || s.len() > 24 {
         return None;

@@ -85,6 +85,8 @@ pub struct Componente {
 /// Incomes and per-component deductions of the reference year (quadri FC4, FC5, FC8).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Redditi {
+    /// Sum of the incomes of art. 4 c. 2 except the assegno unico (which depends on the benefit).
+    pub lordo: Decimal,
     pub reddito_complessivo: Decimal,
     pub lavoro_dipendente: Decimal,
     pub pensione: Decimal,
@@ -714,7 +716,8 @@ impl TryFrom<DsuInput> for Dsu {
             }
             let fc4 = &m.quadro_fc4;
             let fc5 = &m.quadro_fc5;
-            let redditi = Redditi {
+            let mut redditi = Redditi {
+                lordo: Decimal::ZERO,
                 reddito_complessivo: fc8.reddito_complessivo.value(),
                 lavoro_dipendente: fc8.di_cui_lavoro_dipendente.value(),
                 pensione: fc8.di_cui_pensione.value(),
@@ -732,6 +735,11 @@ impl TryFrom<DsuInput> for Dsu {
                 assegni_corrisposti: fc5.assegni_coniuge_corrisposti.value()
                     + fc5.assegni_figli_corrisposti.value(),
             };
+            redditi.lordo = redditi.reddito_complessivo
+                + redditi.altri_redditi
+                + redditi.proventi_agrari
+                + redditi.trattamenti
+                + redditi.assegni_figli_ricevuti;
 
             let mut immobili = Decimal::ZERO;
             let mut casa = Decimal::ZERO;

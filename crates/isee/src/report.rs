@@ -17,7 +17,37 @@ impl Serialize for Fixed {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut d = self.0;
         d.rescale(self.1);
-        s.collect_str(&d)
+        // Written by hand from the mantissa: the fmt machinery is a large share of `batch`.
+        let mut buf = [0u8; 48];
+        let mut pos = buf.len();
+        let mut m = d.mantissa().unsigned_abs();
+        let scale = d.scale() as usize;
+        let mut digits = 0;
+        while (m > 0 || digits <= scale) && pos > 1 {
+            if digits == scale && scale > 0 {
+                pos -= 1;
+                if let Some(b) = buf.get_mut(pos) {
+                    *b = b'.';
+                }
+            }
+            pos -= 1;
+            if let Some(b) = buf.get_mut(pos) {
+                *b = b'0' + (m % 10) as u8;
+            }
+            m /= 10;
+            digits += 1;
+        }
+        if d.is_sign_negative() && !d.is_zero() {
+            pos -= 1;
+            if let Some(b) = buf.get_mut(pos) {
+                *b = b'-';
+            }
+        }
+        let text = buf
+            .get(pos..)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("0");
+        s.serialize_str(text)
     }
 }
 

@@ -749,11 +749,11 @@ impl TryFrom<DsuInput> for Dsu {
                     - imm.quota.of(imm.mutuo_residuo.value()))
                 .max(Decimal::ZERO);
                 if imm.casa_abitazione {
-                    let field = format!("immobili[{k}].casa_abitazione");
+                    let field = || format!("immobili[{k}].casa_abitazione");
                     if quadro_b.casa_abitazione != TitoloCasa::Proprieta {
                         return Err(DsuError::new(
                             "FC3",
-                            field,
+                            field(),
                             "il quadro B non indica una casa di abitazione in proprietà",
                         )
                         .of(cf));
@@ -761,7 +761,7 @@ impl TryFrom<DsuInput> for Dsu {
                     if imm.tipo != TipoImmobile::F || imm.estero {
                         return Err(DsuError::new(
                             "FC3",
-                            field,
+                            field(),
                             "la casa di abitazione è un fabbricato (tipo F) in Italia",
                         )
                         .of(cf));
@@ -774,7 +774,7 @@ impl TryFrom<DsuInput> for Dsu {
                     if case_proprie > 1 || !same || casa_quota > Decimal::ONE_HUNDRED {
                         return Err(DsuError::new(
                             "FC3",
-                            field,
+                            field(),
                             "più di un immobile indicato come casa di abitazione",
                         )
                         .of(cf));

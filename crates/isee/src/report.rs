@@ -515,6 +515,11 @@ pub fn euro(d: Decimal) -> String {
     out
 }
 
+/// "08/04/2026".
+fn data_it(d: time::Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
 fn comma(d: Decimal, dp: u32) -> String {
     let mut d = d;
     d.rescale(dp);
@@ -536,9 +541,9 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     let _ = writeln!(s, "Calcolo dell'ISEE {variante}");
     let _ = writeln!(
         s,
-        "DSU presentata il {}; regole in vigore da {} ({}). Redditi dell'anno {}, patrimonio al 31 dicembre {}.",
-        Data(dsu.data_presentazione()).0,
-        Data(rs.valid_from).0,
+        "DSU presentata il {}; regole in vigore dal {} ({}). Redditi dell'anno {}, patrimonio al 31 dicembre {}.",
+        data_it(dsu.data_presentazione()),
+        data_it(rs.valid_from),
         rs.id,
         a.anno_redditi,
         a.anno_patrimonio
@@ -551,8 +556,12 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
         .collect();
     let _ = writeln!(
         s,
-        "\nNucleo considerato: {} componenti ({}).",
-        a.numero_componenti,
+        "\nNucleo considerato: {} ({}).",
+        if a.numero_componenti == 1 {
+            "1 componente".to_owned()
+        } else {
+            format!("{} componenti", a.numero_componenti)
+        },
         nomi.join(", ")
     );
     if let Some(x) = a.autonomia {
@@ -742,14 +751,29 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
         } else {
             (&rs.aggiuntiva_soglia.source, "del figlio non nel nucleo")
         };
-        let _ = writeln!(
-            s,
-            "   Componente aggiuntiva {chi} {}: la sua situazione equivalente è {}; la parte oltre {} conta per il 20%, divisa per la scala del nucleo: +{} ({fonte}).",
-            c.codice_fiscale,
-            euro(c.isee_esterno),
-            euro(rs.aggiuntiva_soglia.value),
-            euro(c.importo)
-        );
+        let soglia = if c.genitore {
+            rs.aggiuntiva_genitore_soglia.value
+        } else {
+            rs.aggiuntiva_soglia.value
+        };
+        if c.importo.is_zero() {
+            let _ = writeln!(
+                s,
+                "   Componente aggiuntiva {chi} {}: la sua situazione equivalente è {}, non supera {}: nessuna aggiunta ({fonte}).",
+                c.codice_fiscale,
+                euro(c.isee_esterno),
+                euro(soglia)
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "   Componente aggiuntiva {chi} {}: la sua situazione equivalente è {}; la parte oltre {} conta per il 20%, divisa per la scala del nucleo: +{} ({fonte}).",
+                c.codice_fiscale,
+                euro(c.isee_esterno),
+                euro(soglia),
+                euro(c.importo)
+            );
+        }
     }
     let _ = writeln!(s, "   ISEE: {}.", euro(a.isee));
 

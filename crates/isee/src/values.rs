@@ -70,6 +70,9 @@ impl Visitor<'_> for DecimalVisitor {
     }
 }
 
+/// Largest amount accepted in a DSU field (one thousand billion euro).
+pub const IMPORTO_MASSIMO: i64 = 1_000_000_000_000;
+
 /// A euro amount of the DSU: not negative, at most two decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Importo(Decimal);
@@ -114,6 +117,12 @@ impl<'de> Deserialize<'de> for Importo {
                 "importo con più di due decimali ({v})"
             )));
         }
+        // Keeps every sum and product of the calculation far from the decimal range.
+        if v > Decimal::from(IMPORTO_MASSIMO) {
+            return Err(de::Error::custom(format!(
+                "importo {v} oltre il massimo ammesso ({IMPORTO_MASSIMO} euro)"
+            )));
+        }
         // Same scale everywhere keeps later additions and comparisons on the fast path.
         let mut v = v;
         v.rescale(2);
@@ -134,10 +143,10 @@ impl JsonSchema for Importo {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "Importo in euro come stringa decimale, non negativo, al più due decimali (es. \"1234.56\"); ammesso anche un intero.",
+            "description": "Importo in euro come stringa decimale, non negativo, al più due decimali, non oltre 1.000 miliardi (es. \"1234.56\"); ammesso anche un intero.",
             "anyOf": [
                 { "type": "string", "pattern": "^\\s*[0-9]+([.,][0-9]{1,2})?\\s*$" },
-                { "type": "integer", "minimum": 0 }
+                { "type": "integer", "minimum": 0, "maximum": 1000000000000i64 }
             ]
         })
     }
@@ -229,9 +238,9 @@ impl<'de> Deserialize<'de> for Parametro {
         let v = d.deserialize_any(DecimalVisitor(
             "un parametro della scala, ad esempio \"1.57\"",
         ))?;
-        if v < Decimal::ONE {
+        if v < Decimal::ONE || v > Decimal::ONE_HUNDRED {
             return Err(de::Error::custom(format!(
-                "parametro della scala {v}: non può essere inferiore a 1"
+                "parametro della scala {v}: deve essere tra 1 e 100"
             )));
         }
         Ok(Parametro(v))
@@ -251,10 +260,10 @@ impl JsonSchema for Parametro {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "Parametro della scala di equivalenza, almeno 1 (es. \"1.57\").",
+            "description": "Parametro della scala di equivalenza, tra 1 e 100 (es. \"1.57\").",
             "anyOf": [
                 { "type": "string", "pattern": "^\\s*[0-9]+([.,][0-9]+)?\\s*$" },
-                { "type": "integer", "minimum": 1 }
+                { "type": "integer", "minimum": 1, "maximum": 100 }
             ]
         })
     }

@@ -246,6 +246,45 @@ fn modules_must_match_quadro_a() {
 }
 
 #[test]
+fn huge_amounts_are_refused_not_overflowed() {
+    let msg = single()
+        .fc8(
+            0,
+            json!({"reddito_complessivo": "79228162514264337593543950335"}),
+        )
+        .err();
+    assert_names(&msg, "Quadro FC8", "reddito_complessivo");
+    let msg = single()
+        .set("/variante", json!("residenze"))
+        .set("/mb1_ridotto", json!({"beneficiario": cf(0)}))
+        .set("/mb3", json!({"figli_non_nel_nucleo": [{"codice_fiscale": cf(1), "cognome": "X", "nome": "Y"}]}))
+        .set("/fc4", json!([{"codice_fiscale": cf(1), "quadro_fc9": {"isr": "1", "isp": "1", "scala_nucleo": "0.5"}}]))
+        .err();
+    assert!(msg.contains("scala_nucleo"), "{msg}");
+    // The largest accepted amounts everywhere still compute.
+    let big = "1000000000000";
+    let mut b = single().member(1, "C", "1970-01-01");
+    for i in 0..2 {
+        b = b
+            .fc8(
+                i,
+                json!({"reddito_complessivo": big, "di_cui_lavoro_dipendente": big}),
+            )
+            .quadro(
+                i,
+                "quadro_fc2",
+                json!({"rapporti": [conto(big, big), {"tipo": "05", "valore": big}]}),
+            )
+            .quadro(
+                i,
+                "quadro_fc3",
+                json!({"immobili": [{"tipo": "F", "comune_o_stato": "Roma", "valore": big}]}),
+            );
+    }
+    assert!(b.run().isee > rust_decimal::Decimal::ZERO);
+}
+
+#[test]
 fn garbage_never_panics() {
     for input in [
         "",

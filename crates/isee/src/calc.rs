@@ -105,6 +105,8 @@ pub struct Attestazione {
     pub variante: Variante,
     pub anno_redditi: i32,
     pub anno_patrimonio: i32,
+    /// Last day the DSU (or the ISEE corrente) is valid.
+    pub valida_fino_al: Date,
     /// Bit mask of the components in the nucleo used.
     pub nucleo: u64,
     pub componenti: Vec<FigureComponente>,
@@ -215,6 +217,15 @@ fn parametro(rs: &RuleSet, n: usize) -> Decimal {
             last + rs.scala_oltre.value * Decimal::from(n.saturating_sub(table.len()))
         }
     }
+}
+
+/// `d` plus `months`, on the same day or the last day of a shorter month.
+fn months_after(d: Date, months: u32) -> Date {
+    let total = d.year() * 12 + i32::from(u8::from(d.month())) - 1 + months as i32;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = Month::try_from(month0 as u8 + 1).unwrap_or(Month::December);
+    let day = d.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).unwrap_or(d)
 }
 
 fn years_before(d: Date, years: u32) -> Date {
@@ -662,6 +673,15 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         _ => None,
     };
 
+    let valida_fino_al = if dsu.variante() == Variante::Corrente {
+        months_after(date, rs.validita_corrente_mesi.value)
+    } else {
+        let (m, d) = rs.validita_ordinaria.value;
+        Month::try_from(m)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(date.year(), m, d).ok())
+            .unwrap_or(date)
+    };
     let detrazioni = detrazioni_componenti + detrazione_affitto;
     Ok(Attestazione {
         rule_set: rs,
@@ -669,6 +689,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         variante: dsu.variante(),
         anno_redditi: date.year() - rs.anni_redditi.value as i32,
         anno_patrimonio: date.year() - rs.anni_patrimonio.value as i32,
+        valida_fino_al,
         nucleo: mask,
         componenti,
         somma_redditi: cents(somma_redditi),

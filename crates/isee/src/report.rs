@@ -316,6 +316,7 @@ pub struct Report<'a> {
     variante: Variante,
     prestazione: Prestazione,
     rule_set: &'a str,
+    valida_fino_al: Data,
     isr: Fixed,
     isp: Fixed,
     ise: Fixed,
@@ -424,6 +425,7 @@ impl<'a> Report<'a> {
             variante: a.variante,
             prestazione: dsu.prestazione(),
             rule_set: &rs.id,
+            valida_fino_al: Data(a.valida_fino_al),
             isr: money(a.isr),
             isp: money(a.isp),
             ise: money(a.ise),
@@ -775,7 +777,17 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
             );
         }
     }
-    let _ = writeln!(s, "   ISEE: {}.", euro(a.isee));
+    let _ = writeln!(
+        s,
+        "   ISEE: {}, valido fino al {} ({}).",
+        euro(a.isee),
+        data_it(a.valida_fino_al),
+        if a.variante == Variante::Corrente {
+            &rs.validita_corrente_mesi.source
+        } else {
+            &rs.validita_ordinaria.source
+        }
+    );
 
     if let (Some(f), Some(fr)) = (&a.famiglia, &rs.famiglia) {
         let _ = writeln!(s, "\n6. ISEE per specifiche prestazioni familiari");

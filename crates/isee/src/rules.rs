@@ -41,6 +41,9 @@ pub struct RuleSet {
     #[serde(serialize_with = "ser_date")]
     pub valid_from: Date,
     pub quota_isp: Param<Decimal>,
+    /// Last day of validity of an ordinary DSU, as (month, day) of the presentation year.
+    pub validita_ordinaria: Param<(u8, u8)>,
+    pub validita_corrente_mesi: Param<u32>,
     pub anni_redditi: Param<u32>,
     pub anni_patrimonio: Param<u32>,
     pub lavoro_aliquota: Param<Decimal>,
@@ -264,6 +267,11 @@ fn rule_set(t: &Table, on: Date) -> Result<RuleSet, String> {
         ),
         valid_from: on,
         quota_isp: t.dec("formula.quota_isp", on)?,
+        validita_ordinaria: t.get("validita.ordinaria", on, |v| {
+            let (m, d) = v.as_str()?.split_once('-')?;
+            Some((m.parse().ok()?, d.parse().ok()?))
+        })?,
+        validita_corrente_mesi: t.int("validita.corrente_mesi", on)?,
         anni_redditi: t.int("anni.redditi", on)?,
         anni_patrimonio: t.int("anni.patrimonio", on)?,
         lavoro_aliquota: t.dec("detrazione.lavoro.aliquota", on)?,

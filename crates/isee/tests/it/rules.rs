@@ -685,6 +685,20 @@ fn famiglia_2026_second_indicator() {
     );
 }
 
+#[test]
+fn validity_until_31_december_or_six_months_for_the_isee_corrente() {
+    // Ordinary DSU of 1-2-2026 → 31-12-2026 (D.Lgs. 147/2017 art. 10 c. 1).
+    assert_eq!(single().run().valida_fino_al.to_string(), "2026-12-31");
+    // ISEE corrente of 31-8-2026 → six months: 28-2-2027 (no 31 February).
+    let a = single()
+        .lavoro(0, "30000")
+        .set("/data_presentazione", json!("2026-08-31"))
+        .set("/variante", json!("corrente"))
+        .set("/modulo_sostitutivo", json!({"componenti": [{"codice_fiscale": cf(0), "evento": "lavoro_indeterminato", "periodo": "dodici_mesi"}]}))
+        .run();
+    assert_eq!(a.valida_fino_al.to_string(), "2027-02-28");
+}
+
 // ---------------------------------------------------------------- rules table
 
 #[test]

@@ -78,11 +78,18 @@ pub const IMPORTO_MASSIMO: i64 = 1_000_000_000_000;
 pub struct Importo(Decimal);
 
 impl Importo {
-    pub const ZERO: Importo = Importo(Decimal::ZERO);
-
-    /// Builds an amount; `None` when negative or with more than two decimals.
+    /// Builds an amount as the parser does; `None` when negative, with more than two
+    /// decimals or over [`IMPORTO_MASSIMO`].
     pub fn new(value: Decimal) -> Option<Importo> {
-        (value >= Decimal::ZERO && value.scale() <= 2).then_some(Importo(value))
+        let mut v = value.normalize();
+        if v.is_sign_negative() && !v.is_zero()
+            || v.scale() > 2
+            || v > Decimal::from(IMPORTO_MASSIMO)
+        {
+            return None;
+        }
+        v.rescale(2);
+        Some(Importo(v))
     }
 
     pub fn value(self) -> Decimal {
@@ -158,11 +165,6 @@ pub struct Quota(Decimal);
 
 impl Quota {
     pub const FULL: Quota = Quota(Decimal::ONE_HUNDRED);
-
-    /// The share as a fraction of one.
-    pub fn fraction(self) -> Decimal {
-        self.0 / Decimal::ONE_HUNDRED
-    }
 
     pub fn percent(self) -> Decimal {
         self.0

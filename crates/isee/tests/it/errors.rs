@@ -285,6 +285,18 @@ fn huge_amounts_are_refused_not_overflowed() {
 }
 
 #[test]
+fn importo_new_follows_the_parser_rules() {
+    use isee::values::Importo;
+    assert_eq!(
+        Importo::new(d("12.5")).map(|i| i.value().to_string()),
+        Some("12.50".to_owned())
+    );
+    assert!(Importo::new(d("-1")).is_none());
+    assert!(Importo::new(d("0.001")).is_none());
+    assert!(Importo::new(d("1000000000000.01")).is_none());
+}
+
+#[test]
 fn garbage_never_panics() {
     for input in [
         "",

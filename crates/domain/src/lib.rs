@@ -1,0 +1,29 @@
+//! Pure domain of Sportello: types that cannot be invalid, and the rules that decide who may
+//! do what. No I/O here: the store and the web layer call into this crate.
+
+pub mod audit;
+pub mod org;
+pub mod policy;
+pub mod user;
+
+pub use org::{OrgCode, OrgKind};
+pub use policy::{Action, Actor, Decision, RecordScope, Role};
+pub use user::{Login, PasswordError, check_new_password};
+
+/// A one-line, Italian, user-facing error for a value that failed to parse; `field` names the
+/// form field or input column so the UI can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}

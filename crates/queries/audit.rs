@@ -1,0 +1,211 @@
+use super::map_err;
+use crate::{Db, Tx};
+use domain::audit::{AuditRow, GENESIS, row_hash, truncate_to_micros};
+use store::{AuditFilter, AuditStore, ChainHead, NewAudit, Result};
+use uuid::Uuid;
+
+/// Appends `e` to its organization's chain inside `tx`. Bumping the head row first takes its
+/// row lock (PostgreSQL) or the database write lock (SQLite), so concurrent appends to one
+/// chain are serialized and sequence numbers never repeat.
+pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
+    sqlx::query!(
+        "INSERT INTO audit_head (org_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING",
+        e.org_id,
+        GENESIS
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    let head = sqlx::query!(
+        r#"UPDATE audit_head SET seq = seq + 1 WHERE org_id = $1 RETURNING seq AS "seq!", hash AS "hash!""#,
+        e.org_id
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    let mut row = AuditRow {
+        id: Uuid::now_v7(),
+        org_id: e.org_id,
+        seq: head.seq,
+        at: truncate_to_micros(e.at),
+        actor_id: e.actor_id,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        record_kind: e.record_kind.clone(),
+        record_id: e.record_id,
+        summary: e.summary.clone(),
+        reason: e.reason.clone(),
+        prev_hash: head.hash,
+        hash: String::new(),
+    };
+    row.hash = row_hash(&row);
+    let at_us = micros(&row);
+    sqlx::query!(
+        "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
+             record_id, summary, reason, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        row.id,
+        row.org_id,
+        row.seq,
+        at_us,
+        row.actor_id,
+        row.actor,
+        row.action,
+        row.record_kind,
+        row.record_id,
+        row.summary,
+        row.reason,
+        row.prev_hash,
+        row.hash
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query!(
+        "UPDATE audit_head SET hash = $2 WHERE org_id = $1",
+        row.org_id,
+        row.hash
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(row)
+}
+
+fn micros(row: &AuditRow) -> i64 {
+    (row.at.unix_timestamp_nanos() / 1_000) as i64
+}
+
+fn from_micros(us: i64) -> Result<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000).map_err(|e| {
+        store::StoreError::Corrupt {
+            column: "at_us",
+            message: e.to_string(),
+        }
+    })
+}
+
+macro_rules! audit_row {
+    ($r:expr) => {
+        AuditRow {
+            id: $r.id,
+            org_id: $r.org_id,
+            seq: $r.seq,
+            at: from_micros($r.at_us)?,
+            actor_id: $r.actor_id,
+            actor: $r.actor,
+            action: $r.action,
+            record_kind: $r.record_kind,
+            record_id: $r.record_id,
+            summary: $r.summary,
+            reason: $r.reason,
+            prev_hash: $r.prev_hash,
+            hash: $r.hash,
+        }
+    };
+}
+
+/// Escapes LIKE wildcards so that user input matches literally (with `ESCAPE '\'`).
+fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+impl AuditStore for Db {
+    async fn append_audit(&self, entry: &NewAudit) -> Result<AuditRow> {
+        let mut tx = self.begin().await?;
+        let row = append(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(row)
+    }
+
+    async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRow>> {
+        let action = f.action_prefix.as_deref().map(like_prefix);
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
+                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+               FROM audit_log
+               WHERE (org_id = $1 OR $1 IS NULL)
+                 AND (actor = $2 OR $2 IS NULL)
+                 AND (action LIKE $3 ESCAPE '\' OR $3 IS NULL)
+                 AND (record_id = $4 OR $4 IS NULL)
+                 AND (at_us >= $5 OR $5 IS NULL)
+                 AND (at_us <= $6 OR $6 IS NULL)
+               ORDER BY at_us DESC, seq DESC
+               LIMIT $7 OFFSET $8"#,
+            f.org_id,
+            f.actor,
+            action,
+            f.record_id,
+            f.from_us,
+            f.to_us,
+            f.limit,
+            f.offset
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
+    }
+
+    async fn count_audit(&self, f: &AuditFilter) -> Result<i64> {
+        let action = f.action_prefix.as_deref().map(like_prefix);
+        sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!" FROM audit_log
+               WHERE (org_id = $1 OR $1 IS NULL)
+                 AND (actor = $2 OR $2 IS NULL)
+                 AND (action LIKE $3 ESCAPE '\' OR $3 IS NULL)
+                 AND (record_id = $4 OR $4 IS NULL)
+                 AND (at_us >= $5 OR $5 IS NULL)
+                 AND (at_us <= $6 OR $6 IS NULL)"#,
+            f.org_id,
+            f.actor,
+            action,
+            f.record_id,
+            f.from_us,
+            f.to_us
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)
+    }
+
+    async fn audit_chain(&self, org_id: Uuid) -> Result<Vec<AuditRow>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
+                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+               FROM audit_log WHERE org_id = $1 ORDER BY seq"#,
+            org_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
+    }
+
+    async fn chain_heads(&self) -> Result<Vec<ChainHead>> {
+        let rows = sqlx::query!(
+            r#"SELECT org_id AS "org_id!: Uuid", seq, hash FROM audit_head ORDER BY org_id"#
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ChainHead {
+                org_id: r.org_id,
+                seq: r.seq,
+                hash: r.hash,
+            })
+            .collect())
+    }
+}

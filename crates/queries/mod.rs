@@ -1,0 +1,54 @@
+//! Shared query source. This directory is not a crate: each backend crate includes it with
+//! `#[path]`, so every `sqlx::query!` here is checked against both schemas. A query that
+//! cannot be written portably belongs in the backend crates, behind the same trait.
+
+/// Builds an `Organization` from a query record with its columns.
+macro_rules! organization {
+    ($r:expr) => {
+        store::Organization {
+            id: $r.id,
+            code: super::parse_col("code", domain::OrgCode::parse(&$r.code))?,
+            name: $r.name,
+            kind: super::parse_col("kind", domain::OrgKind::parse(&$r.kind))?,
+            active: $r.active,
+            created_at: $r.created_at,
+        }
+    };
+}
+
+mod audit;
+mod org;
+mod session;
+mod token;
+mod user;
+
+use store::StoreError;
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(
+            db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
+        ),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// Parses a text column into its domain type, reporting the column if the database holds
+/// something the domain would never have written.
+fn parse_col<T, E: std::fmt::Display>(
+    column: &'static str,
+    r: Result<T, E>,
+) -> Result<T, StoreError> {
+    r.map_err(|e| StoreError::Corrupt {
+        column,
+        message: e.to_string(),
+    })
+}
+
+fn role_col(s: &str) -> Result<domain::Role, StoreError> {
+    parse_col("role", domain::Role::parse(s).ok_or(s))
+}

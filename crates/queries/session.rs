@@ -1,0 +1,143 @@
+use super::map_err;
+use crate::Db;
+use store::{NewAudit, Result, Session, SessionStage, SessionStore, StoreError};
+use uuid::Uuid;
+
+macro_rules! session {
+    ($r:expr) => {
+        Session {
+            token_hash: $r.token_hash,
+            user_id: $r.user_id,
+            org_id: $r.org_id,
+            stage: super::parse_col("stage", SessionStage::parse(&$r.stage).ok_or(&$r.stage))?,
+            pending_totp: $r.pending_totp,
+            created_us: $r.created_us,
+            last_seen_us: $r.last_seen_us,
+            ip: $r.ip,
+            user_agent: $r.user_agent,
+        }
+    };
+}
+
+impl SessionStore for Db {
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        sqlx::query!(
+            "INSERT INTO session (token_hash, user_id, org_id, stage, pending_totp, created_us,
+                                  last_seen_us, ip, user_agent)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            s.token_hash,
+            s.user_id,
+            s.org_id,
+            s.stage.as_str(),
+            s.pending_totp,
+            s.created_us,
+            s.last_seen_us,
+            s.ip,
+            s.user_agent
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, token_hash: &str) -> Result<Session> {
+        let r = sqlx::query!(
+            r#"SELECT token_hash, user_id AS "user_id!: Uuid", org_id AS "org_id?: Uuid", stage,
+                      pending_totp, created_us, last_seen_us, ip, user_agent
+               FROM session WHERE token_hash = $1"#,
+            token_hash
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(session!(r))
+    }
+
+    async fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> Result<()> {
+        sqlx::query!(
+            "UPDATE session SET last_seen_us = $2 WHERE token_hash = $1",
+            token_hash,
+            last_seen_us
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn set_session_stage(&self, token_hash: &str, stage: SessionStage, pending_totp: Option<&str>) -> Result<()> {
+        let done = sqlx::query!(
+            "UPDATE session SET stage = $2, pending_totp = $3 WHERE token_hash = $1",
+            token_hash,
+            stage.as_str(),
+            pending_totp
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn set_session_org(&self, token_hash: &str, org_id: Uuid) -> Result<()> {
+        let done = sqlx::query!(
+            "UPDATE session SET org_id = $2 WHERE token_hash = $1",
+            token_hash,
+            org_id
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
+            .execute(self.write())
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn delete_user_sessions(&self, user_id: Uuid, audit: &NewAudit) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn list_user_sessions(&self, user_id: Uuid) -> Result<Vec<Session>> {
+        let rows = sqlx::query!(
+            r#"SELECT token_hash, user_id AS "user_id!: Uuid", org_id AS "org_id?: Uuid", stage,
+                      pending_totp, created_us, last_seen_us, ip, user_agent
+               FROM session WHERE user_id = $1 ORDER BY last_seen_us DESC"#,
+            user_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(session!(r))).collect()
+    }
+
+    async fn purge_sessions(&self, idle_before_us: i64, created_before_us: i64) -> Result<u64> {
+        let done = sqlx::query!(
+            "DELETE FROM session WHERE last_seen_us < $1 OR created_us < $2",
+            idle_before_us,
+            created_before_us
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+}

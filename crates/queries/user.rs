@@ -1,0 +1,250 @@
+use super::{map_err, parse_col, role_col};
+use crate::Db;
+use domain::{Login, Role};
+use store::{Member, Membership, NewAudit, Result, StoreError, User, UserStore};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+macro_rules! user {
+    ($r:expr) => {
+        User {
+            id: $r.id,
+            login: parse_col("login", Login::parse(&$r.login))?,
+            full_name: $r.full_name,
+            email: $r.email,
+            password_hash: $r.password_hash,
+            must_change_password: $r.must_change_password,
+            totp_secret: $r.totp_secret,
+            active: $r.active,
+            created_at: $r.created_at,
+        }
+    };
+}
+
+fn affected_one(done: u64) -> Result<()> {
+    if done == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+impl UserStore for Db {
+    async fn create_user(&self, u: &User, org_id: Uuid, role: Role, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query!(
+            "INSERT INTO app_user (id, login, full_name, email, password_hash, must_change_password,
+                                   totp_secret, active, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            u.id,
+            u.login.as_str(),
+            u.full_name,
+            u.email,
+            u.password_hash,
+            u.must_change_password,
+            u.totp_secret,
+            u.active,
+            u.created_at
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query!(
+            "INSERT INTO membership (user_id, org_id, role) VALUES ($1, $2, $3)",
+            u.id,
+            org_id,
+            role.as_str()
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn get_user(&self, id: Uuid) -> Result<User> {
+        let r = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
+                      must_change_password AS "must_change_password!: bool", totp_secret,
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+               FROM app_user WHERE id = $1"#,
+            id
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(user!(r))
+    }
+
+    async fn get_user_by_login(&self, login: &Login) -> Result<User> {
+        let r = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
+                      must_change_password AS "must_change_password!: bool", totp_secret,
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+               FROM app_user WHERE login = $1"#,
+            login.as_str()
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(user!(r))
+    }
+
+    async fn list_members(&self, org_id: Uuid) -> Result<Vec<Member>> {
+        let rows = sqlx::query!(
+            r#"SELECT u.id AS "id!: Uuid", u.login, u.full_name, u.email, u.password_hash,
+                      u.must_change_password AS "must_change_password!: bool", u.totp_secret,
+                      u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime",
+                      m.role
+               FROM membership m JOIN app_user u ON u.id = m.user_id
+               WHERE m.org_id = $1 ORDER BY u.login"#,
+            org_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let role = role_col(&r.role)?;
+                Ok(Member { user: user!(r), role })
+            })
+            .collect()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
+                      must_change_password AS "must_change_password!: bool", totp_secret,
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+               FROM app_user ORDER BY login"#
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(user!(r))).collect()
+    }
+
+    async fn memberships(&self, user_id: Uuid) -> Result<Vec<Membership>> {
+        let rows = sqlx::query!(
+            r#"SELECT o.id AS "id!: Uuid", o.code, o.name, o.kind, o.active AS "active!: bool",
+                      o.created_at AS "created_at!: OffsetDateTime", m.role
+               FROM membership m JOIN organization o ON o.id = m.org_id
+               WHERE m.user_id = $1 ORDER BY o.name, o.code"#,
+            user_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let role = role_col(&r.role)?;
+                let org = organization!(r);
+                Ok(Membership { org, role })
+            })
+            .collect()
+    }
+
+    async fn set_membership(&self, user_id: Uuid, org_id: Uuid, role: Role, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query!(
+            "INSERT INTO membership (user_id, org_id, role) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
+            user_id,
+            org_id,
+            role.as_str()
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        // A changed role takes effect at the next login, not in a session opened under the old one.
+        sqlx::query!("DELETE FROM session WHERE user_id = $1 AND org_id = $2", user_id, org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn remove_membership(&self, user_id: Uuid, org_id: Uuid, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "DELETE FROM membership WHERE user_id = $1 AND org_id = $2",
+            user_id,
+            org_id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        sqlx::query!("DELETE FROM session WHERE user_id = $1 AND org_id = $2", user_id, org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_password(&self, user_id: Uuid, hash: &str, must_change: bool, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE app_user SET password_hash = $2, must_change_password = $3 WHERE id = $1",
+            user_id,
+            hash,
+            must_change
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!("UPDATE app_user SET totp_secret = $2 WHERE id = $1", user_id, secret)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!("UPDATE app_user SET active = $2 WHERE id = $1", user_id, active)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        if !active {
+            sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn update_profile(&self, user_id: Uuid, full_name: &str, email: Option<&str>, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE app_user SET full_name = $2, email = $3 WHERE id = $1",
+            user_id,
+            full_name,
+            email
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        super::audit::append(&mut tx, audit).await?;
+        tx.commit().await.map_err(map_err)
+    }
+}

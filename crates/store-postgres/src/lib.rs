@@ -1,0 +1,55 @@
+//! PostgreSQL backend. The queries live in `crates/queries/` and are compiled here against the
+//! PostgreSQL schema (and in `store-sqlite` against SQLite's).
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+use store::StoreError;
+
+pub type Pool = sqlx::PgPool;
+type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    /// Connects to `url` (`postgres://…`) and applies the migrations.
+    pub async fn open(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+        let opts =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(opts)
+            .await
+            .map_err(map_err)?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrazione: {e}")))?;
+        Ok(Db { pool })
+    }
+
+    async fn begin(&self) -> Result<Tx, StoreError> {
+        self.pool.begin().await.map_err(map_err)
+    }
+
+    fn read(&self) -> &Pool {
+        &self.pool
+    }
+
+    fn write(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+#[path = "../../queries/mod.rs"]
+mod queries;
+use queries::map_err;

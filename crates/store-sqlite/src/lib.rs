@@ -1,0 +1,74 @@
+//! SQLite backend. The queries live in `crates/queries/` and are compiled here against the
+//! SQLite schema (and in `store-postgres` against PostgreSQL's). WAL mode, one writer
+//! connection (SQLite admits one writer at a time; a pool of writers only queues on the lock),
+//! a pool of readers.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+use store::StoreError;
+
+pub type Pool = sqlx::SqlitePool;
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+
+#[derive(Debug, Clone)]
+pub struct Db {
+    write: Pool,
+    read: Pool,
+}
+
+impl Db {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path` or `sqlite::memory:`)
+    /// and applies the migrations.
+    pub async fn open(url: &str) -> Result<Db, StoreError> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            // An in-memory database lives as long as its one connection.
+            .min_connections(u32::from(memory))
+            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+            .connect_with(opts.clone())
+            .await
+            .map_err(map_err)?;
+        MIGRATOR
+            .run(&write)
+            .await
+            .map_err(|e| StoreError::Other(format!("migrazione: {e}")))?;
+        let read = if memory {
+            write.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts.read_only(true))
+                .await
+                .map_err(map_err)?
+        };
+        Ok(Db { write, read })
+    }
+
+    async fn begin(&self) -> Result<Tx, StoreError> {
+        self.write.begin().await.map_err(map_err)
+    }
+
+    fn read(&self) -> &Pool {
+        &self.read
+    }
+
+    fn write(&self) -> &Pool {
+        &self.write
+    }
+}
+
+#[path = "../../queries/mod.rs"]
+mod queries;
+use queries::map_err;

@@ -1,0 +1,121 @@
+//! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
+//! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`, …) →
+//! command-line flags. Secrets are `SecretString` and never reach a log.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize, Serializer};
+use std::path::Path;
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Config {
+    pub listen: String,
+    pub database: Database,
+    #[serde(default)]
+    pub admin: Admin,
+    pub session: SessionLimits,
+    /// Sportello is reached over HTTPS (through a proxy): Secure cookies and HSTS.
+    pub tls: bool,
+    pub max_body_bytes: usize,
+    pub log: Log,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Database {
+    #[serde(serialize_with = "redact_url")]
+    pub url: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Admin {
+    /// The first administrator's password, used only on an empty database.
+    #[serde(serialize_with = "redact_secret")]
+    pub password: Option<SecretString>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct SessionLimits {
+    pub idle_minutes: u64,
+    pub absolute_hours: u64,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Log {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `sportello=debug,info`.
+    pub level: String,
+}
+
+fn redact_secret<S: Serializer>(s: &Option<SecretString>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(_) => ser.serialize_str("[nascosto]"),
+        None => ser.serialize_none(),
+    }
+}
+
+/// Hides the password of a `postgres://user:password@host/db` URL.
+pub fn redact_url_text(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:[nascosto]{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn redact_url<S: Serializer>(url: &str, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(&redact_url_text(url))
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config, config::ConfigError> {
+        let mut b = config::Config::builder()
+            .set_default("listen", "127.0.0.1:8328")?
+            .set_default("database.url", "sqlite://data/sportello.db")?
+            .set_default("session.idle_minutes", 30)?
+            .set_default("session.absolute_hours", 12)?
+            .set_default("tls", false)?
+            .set_default("max_body_bytes", 1_048_576)?
+            .set_default("log.format", "text")?
+            .set_default("log.level", "info")?;
+        b = match file {
+            Some(f) => b.add_source(config::File::from(f).required(true)),
+            None => b.add_source(config::File::with_name("sportello.toml").required(false)),
+        };
+        b.add_source(
+            config::Environment::with_prefix("SPORTELLO")
+                .prefix_separator("__")
+                .separator("__"),
+        )
+        .build()?
+        .try_deserialize()
+    }
+
+    pub fn admin_password(&self) -> Option<String> {
+        self.admin
+            .password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_hidden() {
+        assert_eq!(
+            redact_url_text("postgres://app:s3cret@db:5432/sportello"),
+            "postgres://app:[nascosto]@db:5432/sportello"
+        );
+        assert_eq!(
+            redact_url_text("sqlite://data/sportello.db"),
+            "sqlite://data/sportello.db"
+        );
+    }
+}

@@ -1,0 +1,520 @@
+//! The `sportello` command: the web server (the default) and the administration, import and
+//! calculation commands.
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use domain::{Login, OrgCode, Role};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use store::{OrgStore, UserStore};
+use web::manage::{self, Author};
+
+#[derive(Parser)]
+#[command(
+    name = "sportello",
+    version,
+    about = "Sportello: gestionale dei servizi sociali comunali"
+)]
+struct Cli {
+    /// Configuration file (default: ./sportello.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path or postgres://user@host/db (overrides the configuration).
+    #[arg(long, global = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (what `sportello` does with no command).
+    Serve {
+        /// Address and port to listen on (default 127.0.0.1:8328).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Operators' accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Organizations.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Print the effective configuration (secrets hidden).
+    Config,
+    /// Codice fiscale: decode and encode.
+    #[command(subcommand)]
+    Cf(CfCmd),
+    /// ISEE: calculate from DSU data.
+    #[command(subcommand)]
+    Isee(IseeCmd),
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create an account; prints its one-time password.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Organization code.
+        #[arg(long)]
+        org: String,
+        /// amministratore, responsabile, assistente_sociale, operatore_sportello, operatore_caf, ragioneria, revisore, cittadino
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Set a new one-time password (to be changed at the next login); ends the user's sessions.
+    Passwd { login: String },
+    /// Disable an account and end its sessions.
+    Disable { login: String },
+    /// Enable a disabled account.
+    Enable { login: String },
+    /// List accounts with their roles.
+    List,
+}
+
+#[derive(Subcommand)]
+enum OrgCmd {
+    /// Create an organization.
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// ambito_territoriale, comune, caf, erogatore
+        #[arg(long)]
+        kind: String,
+        /// ISTAT codes of its comuni, separated by commas or spaces.
+        #[arg(long, default_value = "")]
+        comuni: String,
+    },
+    /// List organizations.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create an API bearer token for a user, shown once.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Organization code (default: the user's first organization).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, default_value = "riga di comando")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Check every organization's hash chain; exits 1 if a row was altered, removed or reordered.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum CfCmd {
+    /// Decode codici fiscali: one JSON object per code, per line.
+    Decode { codes: Vec<String> },
+    /// Compute a codice fiscale.
+    Encode {
+        #[arg(long)]
+        cognome: String,
+        #[arg(long)]
+        nome: String,
+        #[arg(long)]
+        sesso: String,
+        /// Birth date, YYYY-MM-DD.
+        #[arg(long)]
+        data: String,
+        /// Birthplace: comune or foreign state name, or Belfiore code.
+        #[arg(long)]
+        luogo: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum IseeCmd {
+    /// Calculate one DSU (JSON file, or - for standard input).
+    Calc { file: String },
+    /// Calculate one DSU per line of a JSONL file.
+    Batch { input: PathBuf, output: PathBuf },
+    /// Explain the calculation in plain Italian.
+    Explain { file: String },
+}
+
+fn read_input(file: &str) -> Result<Box<dyn std::io::Read>> {
+    Ok(if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).with_context(|| format!("impossibile aprire {file}"))?)
+    })
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("errore: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<std::process::ExitCode> {
+    let cli = Cli::parse();
+    let ok = Ok(std::process::ExitCode::SUCCESS);
+    // Commands that need no database and no configuration.
+    match &cli.command {
+        Some(Command::Cf(cmd)) => return cf(cmd).map(|()| std::process::ExitCode::SUCCESS),
+        Some(Command::Isee(cmd)) => return isee(cmd).map(|()| std::process::ExitCode::SUCCESS),
+        _ => {}
+    }
+    let mut cfg = Config::load(cli.config.as_deref()).context("configurazione non valida")?;
+    if let Some(url) = cli.database.clone() {
+        cfg.database.url = url;
+    }
+    if let Some(Command::Config) = cli.command {
+        println!("{}", serde_json::to_string_pretty(&cfg)?);
+        return ok;
+    }
+    init_logging(&cfg);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let store = web::open_store(&cfg.database.url)
+            .await
+            .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
+        let now = web::Clock::default().now();
+        let author = Author::system(now);
+        match cli.command.unwrap_or(Command::Serve { listen: None }) {
+            Command::Serve { listen } => serve(cfg, store, listen).await?,
+            Command::Migrate => println!("Database aggiornato."),
+            Command::User(cmd) => user(&store, &author, cmd).await?,
+            Command::Org(cmd) => org(&store, &author, cmd).await?,
+            Command::Token(TokenCmd::Create { user, org, name }) => {
+                let u = store
+                    .get_user_by_login(&Login::parse(&user)?)
+                    .await
+                    .context("utente non trovato")?;
+                let memberships = store.memberships(u.id).await?;
+                let m = match org {
+                    Some(code) => memberships
+                        .into_iter()
+                        .find(|m| m.org.code.as_str() == code),
+                    None => memberships.into_iter().next(),
+                }
+                .context("l'utente non ha un ruolo in quell'ente")?;
+                let (secret, _) = manage::create_token(&store, &author, &u, &m.org, &name)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!(
+                    "Token per {} in {} (mostrato solo ora):\n{secret}",
+                    u.login, m.org.code
+                );
+            }
+            Command::Audit(AuditCmd::Verify) => {
+                let (rows, problems) = manage::verify_audit(&store)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                if problems.is_empty() {
+                    println!("Registro integro: {rows} righe verificate.");
+                } else {
+                    for (org, p) in &problems {
+                        println!("ente {org}: {p}");
+                    }
+                    println!(
+                        "Registro ALTERATO: {} problemi su {rows} righe.",
+                        problems.len()
+                    );
+                    return Ok(std::process::ExitCode::from(1));
+                }
+            }
+            Command::Config | Command::Cf(_) | Command::Isee(_) => {}
+        }
+        ok
+    })
+}
+
+fn init_logging(cfg: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log.level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if cfg.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result<()> {
+    if let Some(b) = manage::bootstrap(&store, web::Clock::default().now(), cfg.admin_password())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        println!("Primo avvio: creato l'amministratore «{}».", b.login);
+        match b.generated_password {
+            Some(p) => println!(
+                "Password provvisoria (mostrata solo ora, da cambiare al primo accesso): {p}"
+            ),
+            None => println!(
+                "Password: quella di SPORTELLO__ADMIN__PASSWORD (da cambiare al primo accesso)."
+            ),
+        }
+    }
+    let addr = listen.unwrap_or_else(|| cfg.listen.clone());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("impossibile ascoltare su {addr}"))?;
+    println!("Sportello è pronto su http://{}", listener.local_addr()?);
+    let web_cfg = web::WebConfig {
+        session_idle: std::time::Duration::from_secs(cfg.session.idle_minutes * 60),
+        session_absolute: std::time::Duration::from_secs(cfg.session.absolute_hours * 3600),
+        tls: cfg.tls,
+        max_body_bytes: cfg.max_body_bytes,
+    };
+    web::serve(listener, web::AppState::new(store, web_cfg)).await?;
+    Ok(())
+}
+
+async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
+    let find = |login: &str| {
+        let login = Login::parse(login);
+        async move {
+            store
+                .get_user_by_login(&login?)
+                .await
+                .context("utente non trovato")
+        }
+    };
+    match cmd {
+        UserCmd::Add {
+            login,
+            name,
+            org,
+            role,
+            email,
+        } => {
+            let login = Login::parse(&login)?;
+            let name = domain::user::parse_full_name(&name)?;
+            let email = domain::user::parse_email(email.as_deref().unwrap_or(""))?;
+            let Some(role) = Role::parse(&role) else {
+                bail!("ruolo sconosciuto: {role}")
+            };
+            let org = store
+                .get_org_by_code(&OrgCode::parse(&org)?)
+                .await
+                .context("ente non trovato")?;
+            let password = web::auth::one_time_password().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let u = manage::create_user(
+                store,
+                author,
+                &org,
+                login,
+                name,
+                email,
+                role,
+                password.clone(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Creato {} ({}) in {}. Password provvisoria: {password}",
+                u.login,
+                role.label(),
+                org.code
+            );
+        }
+        UserCmd::Passwd { login } => {
+            let u = find(&login).await?;
+            let org = web::auth::home_org(store, &u)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .context("l'utente non ha un ente")?;
+            let p = manage::reset_password(store, author, &u, org)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Nuova password provvisoria per {}: {p}", u.login);
+        }
+        UserCmd::Disable { login } => set_active(store, author, find(&login).await?, false).await?,
+        UserCmd::Enable { login } => set_active(store, author, find(&login).await?, true).await?,
+        UserCmd::List => {
+            for u in store.list_users().await? {
+                let roles: Vec<String> = store
+                    .memberships(u.id)
+                    .await?
+                    .iter()
+                    .map(|m| format!("{}:{}", m.org.code, m.role.as_str()))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.login,
+                    if u.active { "attivo" } else { "disattivato" },
+                    u.full_name,
+                    roles.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn set_active(
+    store: &web::Store,
+    author: &Author,
+    u: store::User,
+    active: bool,
+) -> Result<()> {
+    let org = web::auth::home_org(store, &u)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .context("l'utente non ha un ente")?;
+    let summary = format!(
+        "utente {} {} da riga di comando",
+        u.login,
+        if active { "riattivato" } else { "disattivato" }
+    );
+    store
+        .set_active(
+            u.id,
+            active,
+            &author.audit(
+                org,
+                if active {
+                    "user.enable"
+                } else {
+                    "user.disable"
+                },
+                "user",
+                Some(u.id),
+                summary,
+            ),
+        )
+        .await?;
+    println!(
+        "{} {}.",
+        u.login,
+        if active {
+            "riattivato"
+        } else {
+            "disattivato; sessioni terminate"
+        }
+    );
+    Ok(())
+}
+
+async fn org(store: &web::Store, author: &Author, cmd: OrgCmd) -> Result<()> {
+    match cmd {
+        OrgCmd::Add {
+            code,
+            name,
+            kind,
+            comuni,
+        } => {
+            let (code, name, kind, comuni) = manage::parse_org(&code, &name, &kind, &comuni)
+                .map_err(|errs| {
+                    anyhow::anyhow!(
+                        errs.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })?;
+            let o = manage::create_org(store, author, code, name, kind, comuni)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Creato l'ente {} «{}».", o.code, o.name);
+        }
+        OrgCmd::List => {
+            for o in store.list_orgs().await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    o.code,
+                    o.kind.as_str(),
+                    if o.active { "attivo" } else { "disattivato" },
+                    o.name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn cf(cmd: &CfCmd) -> Result<()> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match cmd {
+        CfCmd::Decode { codes } if codes.is_empty() => {
+            let lines: Vec<String> = std::io::stdin().lock().lines().collect::<Result<_, _>>()?;
+            territory::cli::decode_lines(lines.iter().map(String::as_str), today, &mut out)?;
+        }
+        CfCmd::Decode { codes } => {
+            territory::cli::decode_lines(codes.iter().map(String::as_str), today, &mut out)?
+        }
+        CfCmd::Encode {
+            cognome,
+            nome,
+            sesso,
+            data,
+            luogo,
+        } => {
+            let date = time::Date::parse(
+                data,
+                &time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .with_context(|| format!("data di nascita «{data}»: scrivila come AAAA-MM-GG"))?;
+            let cf = territory::cli::encode(cognome, nome, sesso, date, luogo)?;
+            writeln!(out, "{cf}")?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn isee(cmd: &IseeCmd) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match cmd {
+        IseeCmd::Calc { file } => isee::cli::calc(&mut read_input(file)?, &mut out)?,
+        IseeCmd::Explain { file } => isee::cli::explain(&mut read_input(file)?, &mut out)?,
+        IseeCmd::Batch { input, output } => {
+            let total = std::fs::read(input)
+                .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
+                .unwrap_or(0);
+            let mut reader = std::io::BufReader::new(
+                std::fs::File::open(input)
+                    .with_context(|| format!("impossibile aprire {}", input.display()))?,
+            );
+            let mut writer = std::io::BufWriter::new(
+                std::fs::File::create(output)
+                    .with_context(|| format!("impossibile creare {}", output.display()))?,
+            );
+            let bar = indicatif::ProgressBar::new(total);
+            let summary = isee::cli::batch(&mut reader, &mut writer, &mut |n| bar.set_position(n))?;
+            writer.flush()?;
+            bar.finish_and_clear();
+            writeln!(
+                out,
+                "{} righe: {} calcolate, {} con errori.",
+                summary.lines, summary.ok, summary.errors
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

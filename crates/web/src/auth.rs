@@ -1,0 +1,458 @@
+//! Who is asking: password hashing, session and API tokens, TOTP, login throttling, and the
+//! extractors that give every handler an authenticated [`Ctx`] whose `authorize` it must call.
+
+use crate::error::AppError;
+use crate::{AppState, Store};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::Engine;
+use domain::policy::{Action, Actor, RecordScope, decide};
+use domain::{OrgKind, Role};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use store::{
+    Membership, NewAudit, Organization, Session, SessionStage, SessionStore, StoreError,
+    TokenStore, User, UserStore,
+};
+use uuid::Uuid;
+
+pub const SESSION_COOKIE: &str = "sportello_sid";
+
+/// A fresh random secret (256 bits) as URL-safe base64, and the SHA-256 the store keeps.
+pub fn new_secret(prefix: &str) -> Result<(String, String), AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let token = format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let hash = hash_token(&token);
+    Ok((token, hash))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A one-time password for a new or reset account: 20 characters from an alphabet without
+/// look-alike letters, easy to read out over the phone.
+pub fn one_time_password() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    Ok(chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommendation),
+/// off the async threads.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Verifies a password; with no stored hash (unknown login) it still spends the same time on
+/// a dummy hash, so response times do not reveal which logins exist.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        argon2::Argon2::default()
+            .hash_password(b"sportello-dummy-password")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    });
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| DUMMY.clone());
+    tokio::task::spawn_blocking(move || {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+        && known
+}
+
+/// TOTP (RFC 6238: SHA-1, 6 digits, 30 s, one step of clock skew) for a user's secret.
+pub fn totp(secret_b32: &str, login: &str) -> Result<totp_rs::Totp, AppError> {
+    let secret = totp_rs::Secret::try_from_base32(secret_b32)
+        .map_err(|_| AppError::Internal("stored TOTP secret is not base32".into()))?;
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_issuer(Some("Sportello"))
+        .with_account_name(login)
+        .build()
+        .map_err(|e| AppError::Internal(format!("totp: {e}")))
+}
+
+pub fn new_totp_secret() -> Result<String, AppError> {
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
+    Ok(totp_rs::Secret::from(bytes).to_base32())
+}
+
+pub fn totp_code_ok(secret_b32: &str, login: &str, code: &str, unix: u64) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    code.len() == 6 && totp(secret_b32, login).is_ok_and(|t| t.check(&code, unix).is_some())
+}
+
+/// The enrolment QR code as inline SVG (no image crate, no data: URL needed).
+pub fn qr_svg(data: &str) -> Result<String, AppError> {
+    let code =
+        qrcode::QrCode::new(data.as_bytes()).map_err(|e| AppError::Internal(format!("qr: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build())
+}
+
+/// Failed-login counters per account and per address, in memory. A window of 15 minutes;
+/// past the limit every attempt is refused until the window ends, right password or not.
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    window: Duration,
+}
+
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self {
+            failures: Mutex::new(HashMap::new()),
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl Throttle {
+    fn key_count(&self, key: &str) -> u32 {
+        let now = Instant::now();
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .filter(|(_, since)| now.duration_since(*since) < self.window)
+            .map_or(0, |(n, _)| *n)
+    }
+
+    pub fn blocked(&self, login: &str, ip: &str) -> bool {
+        self.key_count(&format!("u:{login}")) >= MAX_FAILURES_PER_ACCOUNT
+            || self.key_count(&format!("a:{ip}")) >= MAX_FAILURES_PER_ADDRESS
+    }
+
+    pub fn fail(&self, login: &str, ip: &str) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Old entries go when the map grows, so a flood of logins cannot grow it forever.
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
+        }
+        for key in [format!("u:{login}"), format!("a:{ip}")] {
+            let e = map.entry(key).or_insert((0, now));
+            if now.duration_since(e.1) >= self.window {
+                *e = (0, now);
+            }
+            e.0 += 1;
+        }
+    }
+
+    pub fn succeed(&self, login: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(&format!("u:{login}"));
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when served over TLS; no Max-Age, so it
+/// ends with the browser as well as on the server.
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+pub fn removal_cookie() -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}
+
+/// The client's address for throttling and the session list.
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "sconosciuto".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// A session found from the cookie and still within its idle and absolute limits, at any
+/// login stage.
+pub struct LoginSession {
+    pub session: Session,
+    pub user: User,
+}
+
+impl LoginSession {
+    pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<LoginSession>, AppError> {
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Ok(None);
+        };
+        let hash = hash_token(&token);
+        let session = match state.store.get_session(&hash).await {
+            Ok(s) => s,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let now = state.clock.now_us();
+        let cfg = &state.config;
+        if now - session.last_seen_us > cfg.session_idle.as_micros() as i64
+            || now - session.created_us > cfg.session_absolute.as_micros() as i64
+        {
+            state.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        let user = state.store.get_user(session.user_id).await?;
+        if !user.active {
+            state.store.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        // Activity is recorded at most once a minute: enough for a 30-minute idle limit,
+        // and it keeps page views from turning into writes.
+        if now - session.last_seen_us > 60_000_000 {
+            state.store.touch_session(&hash, now).await?;
+        }
+        Ok(Some(LoginSession { session, user }))
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for LoginSession {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        LoginSession::load(state, &jar).await
+    }
+}
+
+impl FromRequestParts<AppState> for LoginSession {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        LoginSession::load(state, &jar)
+            .await?
+            .ok_or(AppError::LoginRequired)
+    }
+}
+
+/// Where a session at `stage` must go next.
+pub fn stage_path(stage: SessionStage) -> &'static str {
+    match stage {
+        SessionStage::ChangePassword => "/password",
+        SessionStage::EnrolTotp => "/totp/attiva",
+        SessionStage::Totp => "/totp",
+        SessionStage::Active => "/",
+    }
+}
+
+/// A fully authenticated operator acting inside one organization. Every handler that reads
+/// or changes data takes one and calls [`Ctx::authorize`] before doing so.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub user: User,
+    pub org: Organization,
+    pub role: Role,
+    pub memberships: Vec<Membership>,
+    /// The session's token hash (browser) or `None` (API token).
+    pub session_hash: Option<String>,
+    pub now: time::OffsetDateTime,
+}
+
+impl Ctx {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            role: self.role,
+            system_org: self.org.kind == OrgKind::Sistema,
+            active: self.user.active,
+        }
+    }
+
+    pub fn can(&self, action: Action, scope: RecordScope) -> bool {
+        decide(&self.actor(), action, scope).is_allowed()
+    }
+
+    /// The explicit permission check. Denials are logged with who tried what.
+    pub fn authorize(&self, action: Action, scope: RecordScope) -> Result<(), AppError> {
+        if self.can(action, scope) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.user.login, org = %self.org.code, ?action, ?scope, "denied");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The scope of a record that belongs to `org_id`.
+    pub fn scope_of(&self, org_id: Uuid) -> RecordScope {
+        if org_id == self.org.id {
+            RecordScope::SameOrg
+        } else {
+            RecordScope::OtherOrg
+        }
+    }
+
+    /// An audit entry by this user, in the organization they act in.
+    pub fn audit(
+        &self,
+        action: &str,
+        record_kind: &str,
+        record_id: Option<Uuid>,
+        summary: String,
+    ) -> NewAudit {
+        self.audit_in(self.org.id, action, record_kind, record_id, summary)
+    }
+
+    /// An audit entry written in another organization's chain (the change concerns it).
+    pub fn audit_in(
+        &self,
+        org_id: Uuid,
+        action: &str,
+        record_kind: &str,
+        record_id: Option<Uuid>,
+        summary: String,
+    ) -> NewAudit {
+        NewAudit {
+            org_id,
+            at: self.now,
+            actor_id: Some(self.user.id),
+            actor: self.user.login.to_string(),
+            action: action.into(),
+            record_kind: record_kind.into(),
+            record_id,
+            summary,
+            reason: None,
+        }
+    }
+
+    async fn for_user(
+        state: &AppState,
+        user: User,
+        org_id: Uuid,
+        session_hash: Option<String>,
+    ) -> Result<Ctx, AppError> {
+        let memberships = state.store.memberships(user.id).await?;
+        let Some(m) = memberships
+            .iter()
+            .find(|m| m.org.id == org_id && m.org.active)
+        else {
+            return Err(AppError::Redirect("/ente".into()));
+        };
+        Ok(Ctx {
+            org: m.org.clone(),
+            role: m.role,
+            memberships,
+            user,
+            session_hash,
+            now: state.clock.now(),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let login =
+            <LoginSession as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        if login.session.stage != SessionStage::Active {
+            return Err(AppError::Redirect(stage_path(login.session.stage).into()));
+        }
+        let Some(org_id) = login.session.org_id else {
+            return Err(AppError::Redirect("/ente".into()));
+        };
+        Ctx::for_user(state, login.user, org_id, Some(login.session.token_hash)).await
+    }
+}
+
+/// An API caller authenticated by `Authorization: Bearer <token>`, acting in the token's
+/// organization.
+pub struct ApiCtx(pub Ctx);
+
+impl FromRequestParts<AppState> for ApiCtx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(AppError::LoginRequired)?;
+        let t = match state
+            .store
+            .get_token_by_hash(&hash_token(token.trim()))
+            .await
+        {
+            Ok(t) if t.revoked_at.is_none() => t,
+            Ok(_) | Err(StoreError::NotFound) => return Err(AppError::LoginRequired),
+            Err(e) => return Err(e.into()),
+        };
+        let user = state.store.get_user(t.user_id).await?;
+        if !user.active {
+            return Err(AppError::LoginRequired);
+        }
+        let ctx = Ctx::for_user(state, user, t.org_id, None)
+            .await
+            .map_err(|e| match e {
+                AppError::Redirect(_) => AppError::Forbidden,
+                other => other,
+            })?;
+        let stale = t
+            .last_used_at
+            .is_none_or(|at| ctx.now - at > time::Duration::minutes(1));
+        if stale {
+            state.store.touch_token(t.id, ctx.now).await?;
+        }
+        Ok(ApiCtx(ctx))
+    }
+}
+
+/// Used by the login handlers: the audit entry for an event of `user` with no session yet.
+pub fn audit_for(
+    user: &User,
+    org_id: Uuid,
+    now: time::OffsetDateTime,
+    action: &str,
+    summary: String,
+) -> NewAudit {
+    NewAudit {
+        org_id,
+        at: now,
+        actor_id: Some(user.id),
+        actor: user.login.to_string(),
+        action: action.into(),
+        record_kind: "user".into(),
+        record_id: Some(user.id),
+        summary,
+        reason: None,
+    }
+}
+
+/// The organization whose audit chain records a user's own events (login, password, TOTP):
+/// the first one they belong to.
+pub async fn home_org(store: &Store, user: &User) -> Result<Option<Uuid>, AppError> {
+    Ok(store.memberships(user.id).await?.first().map(|m| m.org.id))
+}

@@ -1,0 +1,191 @@
+//! The web layer's one error type, mapped to HTTP once. Handlers return `AppError`; the
+//! [`render_errors`] middleware turns any error status into an Italian page, or into
+//! `application/problem+json` under `/api/`, so that rejections from axum itself (unknown
+//! route, malformed form, oversized body) look the same as ours.
+
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("pagina non trovata")]
+    NotFound,
+    /// Not logged in (pages redirect to the login form; the API answers 401).
+    #[error("accesso richiesto")]
+    LoginRequired,
+    /// Logged in, but the session still has a login step to complete.
+    #[error("completa l'accesso")]
+    Redirect(String),
+    #[error("non hai i permessi per questa operazione")]
+    Forbidden,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("richiesta rifiutata: proviene da un altro sito")]
+    CrossSite,
+    #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
+    TooManyAttempts,
+    #[error("il dato è stato modificato da un altro utente: ricarica la pagina e riprova")]
+    Conflict,
+    #[error("il servizio non è al momento disponibile")]
+    Unavailable,
+    #[error("errore interno")]
+    Internal(String),
+}
+
+/// Marks a response whose body is already a complete page (a form shown again with its
+/// errors): the error middleware leaves it alone.
+#[derive(Clone, Copy)]
+pub struct Rendered;
+
+/// Carries the message of an error to the middleware that renders it.
+#[derive(Clone)]
+struct ErrorMessage(String);
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
+            StoreError::Unavailable(m) => {
+                tracing::error!(error = %m, "database unavailable");
+                AppError::Unavailable
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LoginRequired => StatusCode::UNAUTHORIZED,
+            AppError::Redirect(_) => StatusCode::SEE_OTHER,
+            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict => StatusCode::CONFLICT,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Redirect(to) => Redirect::to(&to).into_response(),
+            AppError::Internal(detail) => {
+                // The detail goes to the log with the request id, never to the client.
+                tracing::error!(error = %detail, "internal error");
+                let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                r.extensions_mut().insert(ErrorMessage(
+                    "Si è verificato un errore interno. Riprova; se si ripete, segnala l'orario all'assistenza.".into(),
+                ));
+                r
+            }
+            other => {
+                let mut r = other.status().into_response();
+                r.extensions_mut()
+                    .insert(ErrorMessage(capitalize(&other.to_string())));
+                r
+            }
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn default_message(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "La pagina che cerchi non esiste o è stata spostata.",
+        StatusCode::METHOD_NOT_ALLOWED => "Operazione non consentita su questo indirizzo.",
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            "I dati inviati superano la dimensione massima consentita."
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => {
+            "I dati inviati non sono validi: controlla il modulo e riprova."
+        }
+        StatusCode::UNAUTHORIZED => "Accesso richiesto.",
+        StatusCode::FORBIDDEN => "Non hai i permessi per questa operazione.",
+        _ => "Si è verificato un errore. Riprova.",
+    }
+}
+
+fn title(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Pagina non trovata",
+        StatusCode::UNAUTHORIZED => "Accesso richiesto",
+        StatusCode::FORBIDDEN => "Accesso negato",
+        StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
+        StatusCode::PAYLOAD_TOO_LARGE => "Dati troppo grandi",
+        StatusCode::CONFLICT => "Dato modificato",
+        StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
+        s if s.is_server_error() => "Errore interno",
+        _ => "Richiesta non valida",
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
+    login_link: bool,
+    asset: &'static str,
+}
+
+/// Renders every error status that is not already a full page.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<Rendered>().is_some()
+    {
+        return response;
+    }
+    let message = response
+        .extensions()
+        .get::<ErrorMessage>()
+        .map_or_else(|| default_message(status).to_owned(), |m| m.0.clone());
+    if api {
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": title(status),
+            "status": status.as_u16(),
+            "detail": message,
+        });
+        let mut r = (status, body.to_string()).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        return r;
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        return Redirect::to("/login").into_response();
+    }
+    let page = ErrorPage {
+        title: title(status),
+        message: &message,
+        status: status.as_u16(),
+        login_link: status == StatusCode::FORBIDDEN,
+        asset: crate::assets::VERSION,
+    };
+    match askama::Template::render(&page) {
+        Ok(html) => (status, axum::response::Html(html)).into_response(),
+        Err(_) => (status, message).into_response(),
+    }
+}

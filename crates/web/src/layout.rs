@@ -1,0 +1,219 @@
+//! What every page shares: the header with organization and user, the navigation for the
+//! areas the role may open, breadcrumbs, the flash message, and the form-error summary.
+
+use crate::auth::Ctx;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use domain::FieldError;
+use domain::policy::{Action, RecordScope};
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
+pub struct Flash {
+    /// `success`, `info`, `warning` or `danger`: the alert's modifier class.
+    pub kind: String,
+    pub text: String,
+}
+
+/// Per-field errors of a form, in the order of the fields.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+}
+
+pub struct Layout {
+    pub title: String,
+    pub asset: &'static str,
+    /// `None` on the login pages.
+    pub ente: Option<String>,
+    pub user: Option<String>,
+    pub role: Option<&'static str>,
+    pub can_switch_org: bool,
+    pub nav: Vec<NavItem>,
+    pub crumbs: Vec<Crumb>,
+    pub flash: Option<Flash>,
+    pub errors: FormErrors,
+}
+
+const FLASH_COOKIE: &str = "sportello_flash";
+
+impl Layout {
+    /// The layout of a login-step page (no navigation).
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: format!("{title} – Sportello"),
+            asset: crate::assets::VERSION,
+            ente: None,
+            user: None,
+            role: None,
+            can_switch_org: false,
+            nav: Vec::new(),
+            crumbs: Vec::new(),
+            flash: None,
+            errors: FormErrors::default(),
+        }
+    }
+
+    /// The layout of an operator's page in `area` (the nav item's href).
+    pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
+        let items: [(&'static str, &'static str, bool); 3] = [
+            ("/", "Scrivania", true),
+            (
+                "/admin",
+                "Amministrazione",
+                ctx.can(Action::OrgManage, RecordScope::SameOrg)
+                    || ctx.can(Action::UserManage, RecordScope::SameOrg),
+            ),
+            (
+                "/audit",
+                "Registro attività",
+                ctx.can(Action::AuditView, RecordScope::SameOrg),
+            ),
+        ];
+        let nav = items
+            .into_iter()
+            .filter(|(_, _, shown)| *shown)
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                current: href == area,
+            })
+            .collect();
+        let area_label = match area {
+            "/admin" => "Amministrazione",
+            "/audit" => "Registro attività",
+            "/account" => "Il mio profilo",
+            _ => "Scrivania",
+        };
+        Self {
+            title: format!("{title} – {area_label} – Sportello – {}", ctx.org.name),
+            asset: crate::assets::VERSION,
+            ente: Some(ctx.org.name.clone()),
+            user: Some(ctx.user.full_name.clone()),
+            role: Some(ctx.role.label()),
+            can_switch_org: ctx.memberships.len() > 1,
+            nav,
+            crumbs: Vec::new(),
+            flash: read_flash(jar),
+            errors: FormErrors::default(),
+        }
+    }
+
+    pub fn crumb(mut self, href: &str, label: &str) -> Self {
+        self.crumbs.push(Crumb {
+            href: href.into(),
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Shows the form errors: the summary at the top and `Errore: ` in the title.
+    pub fn with_errors(mut self, errors: FormErrors) -> Self {
+        if !errors.is_empty() {
+            self.title = format!("Errore: {}", self.title);
+        }
+        self.errors = errors;
+        self
+    }
+}
+
+fn read_flash(jar: &CookieJar) -> Option<Flash> {
+    let v = jar.get(FLASH_COOKIE)?.value();
+    let (kind, text) = v.split_once(':')?;
+    let kind = match kind {
+        "success" | "info" | "warning" | "danger" => kind.to_owned(),
+        _ => return None,
+    };
+    let text = percent_decode(text)?;
+    Some(Flash { kind, text })
+}
+
+/// Sets a message shown once on the next page.
+pub fn flash(jar: CookieJar, kind: &str, text: &str) -> CookieJar {
+    let value = format!("{kind}:{}", percent_encode(text));
+    jar.add(
+        Cookie::build((FLASH_COOKIE, value))
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .build(),
+    )
+}
+
+/// Removes the message once shown.
+pub fn clear_flash(jar: CookieJar) -> CookieJar {
+    if jar.get(FLASH_COOKIE).is_some() {
+        jar.remove(Cookie::build(FLASH_COOKIE).path("/").build())
+    } else {
+        jar
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' || b == b',' {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn flash_text_survives_the_cookie() {
+        let text = "Utente «mario» creato; password: ab-cd";
+        assert_eq!(
+            super::percent_decode(&super::percent_encode(text)).unwrap(),
+            text
+        );
+        assert_eq!(super::percent_decode("%Z"), None);
+    }
+}

@@ -1,0 +1,165 @@
+//! Sportello's web layer: the axum router, login and sessions, the operators' pages and the
+//! JSON API. It owns no SQL: every read and write goes through the `store` traits.
+
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod layout;
+pub mod manage;
+mod pages;
+mod security;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::AppError;
+
+/// The one store the application holds: SQLite or PostgreSQL, chosen by the URL at start-up.
+pub type Store = store::Backend<store_sqlite::Db, store_postgres::Db>;
+
+/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and applies migrations.
+pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(store::Backend::Postgres(
+            store_postgres::Db::open(url, 16).await?,
+        ))
+    } else if url.starts_with("sqlite:") {
+        if let Some(dir) = sqlite_parent_dir(url) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                store::StoreError::Unavailable(format!("cartella del database {dir}: {e}"))
+            })?;
+        }
+        Ok(store::Backend::Sqlite(store_sqlite::Db::open(url).await?))
+    } else {
+        Err(store::StoreError::Unavailable(
+            "l'indirizzo del database deve iniziare con sqlite:// o postgres://".into(),
+        ))
+    }
+}
+
+/// The folder of a file database, so that the first start can create `./data`.
+fn sqlite_parent_dir(url: &str) -> Option<&str> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next()?;
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    let dir = std::path::Path::new(path).parent()?.to_str()?;
+    (!dir.is_empty()).then_some(dir)
+}
+
+/// Web settings, filled by the binary from its configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Set when Sportello is reached over HTTPS: Secure cookies and HSTS.
+    pub tls: bool,
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            tls: false,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The time, with an offset that tests can move forward (idle and absolute session limits).
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Arc<AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> time::OffsetDateTime {
+        let t = time::OffsetDateTime::now_utc()
+            + time::Duration::seconds(self.0.load(Ordering::Relaxed));
+        domain::audit::truncate_to_micros(t)
+    }
+
+    pub fn now_us(&self) -> i64 {
+        (self.now().unix_timestamp_nanos() / 1_000) as i64
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_secs() as i64, Ordering::Relaxed);
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<auth::Throttle>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::default(),
+            clock: Clock::default(),
+        }
+    }
+}
+
+/// The whole application: pages, API, static files and the layers every request crosses.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    let tls = state.config.tls;
+    pages::routes()
+        .merge(assets::routes())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(tls, req, next)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let purge = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(300)).await;
+            let now = purge.clock.now_us();
+            let idle = now - purge.config.session_idle.as_micros() as i64;
+            let absolute = now - purge.config.session_absolute.as_micros() as i64;
+            use store::SessionStore;
+            if let Err(e) = purge.store.purge_sessions(idle, absolute).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

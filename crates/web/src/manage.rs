@@ -1,0 +1,373 @@
+//! Operations shared by the administration pages and the command line: first start,
+//! organizations, accounts, tokens, audit verification. Each validates its input into domain
+//! types and writes through the store with its audit row.
+
+use crate::Store;
+use crate::error::AppError;
+use domain::audit::{ChainProblem, verify_chain};
+use domain::{FieldError, Login, OrgCode, OrgKind, Role};
+use store::{
+    ApiToken, AuditStore, NewAudit, OrgComune, OrgStore, Organization, StoreError, TokenStore,
+    User, UserStore,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Who makes a change: a logged-in operator, or the command line / start-up (`sistema`).
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub id: Option<Uuid>,
+    pub label: String,
+    pub at: OffsetDateTime,
+}
+
+impl Author {
+    pub fn system(at: OffsetDateTime) -> Self {
+        Self {
+            id: None,
+            label: "sistema".into(),
+            at,
+        }
+    }
+
+    pub fn audit(
+        &self,
+        org_id: Uuid,
+        action: &str,
+        kind: &str,
+        id: Option<Uuid>,
+        summary: String,
+    ) -> NewAudit {
+        NewAudit {
+            org_id,
+            at: self.at,
+            actor_id: self.id,
+            actor: self.label.clone(),
+            action: action.into(),
+            record_kind: kind.into(),
+            record_id: id,
+            summary,
+            reason: None,
+        }
+    }
+}
+
+pub const SYSTEM_ORG_CODE: &str = "sistema";
+pub const ADMIN_LOGIN: &str = "admin";
+
+/// What the first start did, to be printed once.
+pub struct Bootstrap {
+    pub login: String,
+    /// The generated one-time password, or `None` when it came from the environment.
+    pub generated_password: Option<String>,
+}
+
+/// On an empty database: creates the installation's organization and its administrator, who
+/// must change the password at the first login. Does nothing on a database already in use.
+pub async fn bootstrap(
+    store: &Store,
+    at: OffsetDateTime,
+    password: Option<String>,
+) -> Result<Option<Bootstrap>, AppError> {
+    if store.count_orgs().await? > 0 {
+        return Ok(None);
+    }
+    let author = Author::system(at);
+    let org = Organization {
+        id: Uuid::now_v7(),
+        code: OrgCode::parse(SYSTEM_ORG_CODE).map_err(|e| AppError::Internal(e.to_string()))?,
+        name: "Amministrazione di sistema".into(),
+        kind: OrgKind::Sistema,
+        active: true,
+        created_at: at,
+    };
+    store
+        .create_org(
+            &org,
+            &[],
+            &author.audit(
+                org.id,
+                "org.create",
+                "organization",
+                Some(org.id),
+                "primo avvio: creato l'ente di sistema".into(),
+            ),
+        )
+        .await?;
+    let generated = password.is_none();
+    let password = match password {
+        Some(p) => p,
+        None => crate::auth::one_time_password()?,
+    };
+    let login = Login::parse(ADMIN_LOGIN).map_err(|e| AppError::Internal(e.to_string()))?;
+    create_user(
+        store,
+        &author,
+        &org,
+        login,
+        "Amministratore di sistema".into(),
+        None,
+        Role::Amministratore,
+        password.clone(),
+    )
+    .await?;
+    Ok(Some(Bootstrap {
+        login: ADMIN_LOGIN.into(),
+        generated_password: generated.then_some(password),
+    }))
+}
+
+/// Reads a list of ISTAT codes (separated by commas, spaces or new lines) into the comuni an
+/// organization covers.
+pub fn parse_comuni(text: &str) -> Result<Vec<OrgComune>, FieldError> {
+    let mut out: Vec<OrgComune> = Vec::new();
+    for code in text
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        let valid = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+        if !valid {
+            return Err(FieldError::new(
+                "comuni",
+                format!(
+                    "«{code}» non è un codice ISTAT: servono 6 cifre, ad esempio 016024 per Bergamo"
+                ),
+            ));
+        }
+        let Some(c) = territory::comune_by_istat(code) else {
+            return Err(FieldError::new(
+                "comuni",
+                format!("il codice ISTAT {code} non corrisponde a nessun comune in vigore"),
+            ));
+        };
+        if out.iter().all(|o| o.istat_code != code) {
+            out.push(OrgComune {
+                istat_code: code.to_owned(),
+                belfiore_code: c.belfiore.as_str().to_owned(),
+                name: c.name.to_owned(),
+                province: c.province.unwrap_or("").to_owned(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Checks an organization's fields together; returns every problem at once.
+pub fn parse_org(
+    code: &str,
+    name: &str,
+    kind: &str,
+    comuni: &str,
+) -> Result<(OrgCode, String, OrgKind, Vec<OrgComune>), Vec<FieldError>> {
+    let code = OrgCode::parse(code);
+    let name = domain::org::parse_org_name(name);
+    let kind = OrgKind::parse(kind).and_then(|k| {
+        if k == OrgKind::Sistema {
+            Err(FieldError::new(
+                "tipo",
+                "l'ente di sistema esiste già: scegli un altro tipo",
+            ))
+        } else {
+            Ok(k)
+        }
+    });
+    let comuni = parse_comuni(comuni).and_then(|c| match &kind {
+        Ok(OrgKind::Comune) if c.len() != 1 => Err(FieldError::new(
+            "comuni",
+            "per un Comune indica il suo codice ISTAT, uno solo",
+        )),
+        Ok(OrgKind::AmbitoTerritoriale) if c.is_empty() => Err(FieldError::new(
+            "comuni",
+            "indica i codici ISTAT dei comuni dell'Ambito",
+        )),
+        Ok(k) if !k.has_comuni() && !c.is_empty() => Err(FieldError::new(
+            "comuni",
+            "questo tipo di ente non ha comuni: lascia il campo vuoto",
+        )),
+        _ => Ok(c),
+    });
+    match (code, name, kind, comuni) {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => Ok((a, b, c, d)),
+        (a, b, c, d) => Err([a.err(), b.err(), c.err(), d.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
+}
+
+pub async fn create_org(
+    store: &Store,
+    author: &Author,
+    code: OrgCode,
+    name: String,
+    kind: OrgKind,
+    comuni: Vec<OrgComune>,
+) -> Result<Organization, AppError> {
+    let org = Organization {
+        id: Uuid::now_v7(),
+        code,
+        name,
+        kind,
+        active: true,
+        created_at: author.at,
+    };
+    let summary = format!(
+        "creato ente {} «{}» ({}){}",
+        org.code,
+        org.name,
+        org.kind.label(),
+        if comuni.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", comuni: {}",
+                comuni
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    match store
+        .create_org(
+            &org,
+            &comuni,
+            &author.audit(org.id, "org.create", "organization", Some(org.id), summary),
+        )
+        .await
+    {
+        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(format!(
+            "esiste già un ente con codice {}",
+            org.code
+        ))),
+        other => other.map_err(AppError::from).map(|()| org),
+    }
+}
+
+/// Creates an account with a first password that must be changed at the first login.
+#[allow(clippy::too_many_arguments)]
+pub async fn create_user(
+    store: &Store,
+    author: &Author,
+    org: &Organization,
+    login: Login,
+    full_name: String,
+    email: Option<String>,
+    role: Role,
+    password: String,
+) -> Result<User, AppError> {
+    let user = User {
+        id: Uuid::now_v7(),
+        login,
+        full_name,
+        email,
+        password_hash: crate::auth::hash_password(password).await?,
+        must_change_password: true,
+        totp_secret: None,
+        active: true,
+        created_at: author.at,
+    };
+    let summary = format!(
+        "creato utente {} ({}) con ruolo {} in {}",
+        user.login,
+        user.full_name,
+        role.label(),
+        org.code
+    );
+    match store
+        .create_user(
+            &user,
+            org.id,
+            role,
+            &author.audit(org.id, "user.create", "user", Some(user.id), summary),
+        )
+        .await
+    {
+        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(format!(
+            "il nome utente {} è già in uso",
+            user.login
+        ))),
+        other => other.map_err(AppError::from).map(|()| user),
+    }
+}
+
+/// Sets a new one-time password that the user must change at the next login; ends sessions.
+pub async fn reset_password(
+    store: &Store,
+    author: &Author,
+    user: &User,
+    org_id: Uuid,
+) -> Result<String, AppError> {
+    let password = crate::auth::one_time_password()?;
+    let hash = crate::auth::hash_password(password.clone()).await?;
+    let audit = author.audit(
+        org_id,
+        "user.password_reset",
+        "user",
+        Some(user.id),
+        format!("nuova password provvisoria per {}", user.login),
+    );
+    store.set_password(user.id, &hash, true, &audit).await?;
+    Ok(password)
+}
+
+/// Creates an API token for `user` in `org`; returns the token, shown once, and its record.
+pub async fn create_token(
+    store: &Store,
+    author: &Author,
+    user: &User,
+    org: &Organization,
+    name: &str,
+) -> Result<(String, ApiToken), AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadRequest(
+            "Nome del token: da 1 a 100 caratteri, ad esempio il programma che lo userà".into(),
+        ));
+    }
+    let (secret, hash) = crate::auth::new_secret("spt_")?;
+    let token = ApiToken {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        org_id: org.id,
+        name: name.to_owned(),
+        token_hash: hash,
+        created_at: author.at,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let summary = format!(
+        "creato token API «{}» per {} in {}",
+        token.name, user.login, org.code
+    );
+    store
+        .create_token(
+            &token,
+            &author.audit(org.id, "token.create", "api_token", Some(token.id), summary),
+        )
+        .await?;
+    Ok((secret, token))
+}
+
+/// Verifies every organization's audit chain; returns the problems with the organization code.
+pub async fn verify_audit(store: &Store) -> Result<(usize, Vec<(String, ChainProblem)>), AppError> {
+    let heads = store.chain_heads().await?;
+    let orgs = store.list_orgs().await?;
+    let mut problems = Vec::new();
+    let mut rows_checked = 0;
+    for head in &heads {
+        let chain = store.audit_chain(head.org_id).await?;
+        rows_checked += chain.len();
+        let code = orgs
+            .iter()
+            .find(|o| o.id == head.org_id)
+            .map_or_else(|| head.org_id.to_string(), |o| o.code.to_string());
+        problems.extend(
+            verify_chain(&chain, head.seq)
+                .into_iter()
+                .map(|p| (code.clone(), p)),
+        );
+    }
+    Ok((rows_checked, problems))
+}

@@ -1,0 +1,128 @@
+//! The user's own profile: password, open sessions, API tokens.
+
+use super::{Form, parse_id, render_page};
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::layout::{Layout, flash};
+use crate::manage::{self, Author};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use store::{ApiToken, Session, SessionStore, TokenStore};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(show))
+        .route("/account/token", post(create_token))
+        .route("/account/token/{id}/revoca", post(revoke_token))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    l: Layout,
+    sessions: Vec<Session>,
+    tokens: Vec<ApiToken>,
+    new_token: Option<String>,
+    current: String,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: &CookieJar,
+    new_token: Option<String>,
+) -> Result<AccountPage, AppError> {
+    Ok(AccountPage {
+        l: Layout::page(ctx, jar, "Il mio profilo", "/account").crumb("/account", "Il mio profilo"),
+        sessions: state.store.list_user_sessions(ctx.user.id).await?,
+        tokens: state.store.list_tokens(ctx.user.id).await?,
+        new_token,
+        current: ctx.session_hash.clone().unwrap_or_default(),
+    })
+}
+
+// Everyone may see and manage their own sessions and tokens: the record scope is `Own`, and
+// no role's policy is needed for one's own account beyond being logged in and active.
+async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    own(&ctx)?;
+    let p = page(&state, &ctx, &jar, None).await?;
+    Ok(render_page(jar, &p, StatusCode::OK))
+}
+
+fn own(ctx: &Ctx) -> Result<(), AppError> {
+    if ctx.user.active {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    nome: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    own(&ctx)?;
+    let author = Author {
+        id: Some(ctx.user.id),
+        label: ctx.user.login.to_string(),
+        at: ctx.now,
+    };
+    let (secret, _) =
+        manage::create_token(&state.store, &author, &ctx.user, &ctx.org, &f.nome).await?;
+    let p = page(&state, &ctx, &jar, Some(secret)).await?;
+    Ok(render_page(jar, &p, StatusCode::CREATED))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    own(&ctx)?;
+    let id = parse_id(&id)?;
+    let t = state
+        .store
+        .list_tokens(ctx.user.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(AppError::NotFound)?;
+    state
+        .store
+        .revoke_token(
+            t.id,
+            ctx.now,
+            &ctx.audit(
+                "token.revoke",
+                "api_token",
+                Some(t.id),
+                format!("revocato il token «{}»", t.name),
+            ),
+        )
+        .await?;
+    Ok((
+        flash(jar, "success", "Token revocato."),
+        Redirect::to("/account"),
+    )
+        .into_response())
+}

@@ -1,0 +1,346 @@
+//! The audit log for the revisore: browse with filters, export as CSV.
+
+use super::render_page;
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::layout::{FormErrors, Layout};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use domain::FieldError;
+use domain::audit::AuditRow;
+use domain::policy::{Action, RecordScope};
+use serde::Deserialize;
+use store::{AuditFilter, AuditStore, OrgStore, Organization};
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, Time, UtcOffset};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(browse))
+        .route("/audit/export.csv", get(export))
+}
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    ente: String,
+    #[serde(default)]
+    utente: String,
+    #[serde(default)]
+    azione: String,
+    #[serde(default)]
+    dal: String,
+    #[serde(default)]
+    al: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+/// Parses `gg/mm/aaaa` (also with `-` or `.`, or ISO `aaaa-mm-gg`).
+pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let iso = format_description!("[year]-[month]-[day]");
+    if let Ok(d) = Date::parse(s, &iso) {
+        return Ok(Some(d));
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    let bad = || {
+        FieldError::new(
+            field,
+            format!("«{s}» non è una data: scrivila come gg/mm/aaaa, ad esempio 05/03/2026"),
+        )
+    };
+    let [d, m, y] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.len() != 4 {
+        return Err(bad());
+    }
+    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u8>(), m.parse::<u8>(), y.parse::<i32>()) else {
+        return Err(bad());
+    };
+    let month = time::Month::try_from(m).map_err(|_| bad())?;
+    Date::from_calendar_date(y, month, d)
+        .map(Some)
+        .map_err(|_| bad())
+}
+
+fn day_bound_us(d: Date, end: bool) -> i64 {
+    let t = if end { Time::MAX } else { Time::MIDNIGHT };
+    let at = d.with_time(t).assume_offset(UtcOffset::UTC);
+    (at.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// Builds the store filter from the query, checking the actor may see the organization asked.
+async fn filter(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AuditQuery,
+    action: Action,
+) -> Result<(AuditFilter, FormErrors, Vec<Organization>), AppError> {
+    ctx.authorize(action, RecordScope::SameOrg)?;
+    let all = ctx.can(action, RecordScope::OtherOrg);
+    let orgs = if all {
+        state.store.list_orgs().await?
+    } else {
+        vec![ctx.org.clone()]
+    };
+    let org_id = if q.ente.is_empty() {
+        (!all).then_some(ctx.org.id)
+    } else {
+        let o = orgs
+            .iter()
+            .find(|o| o.code.as_str() == q.ente)
+            .ok_or(AppError::Forbidden)?;
+        ctx.authorize(action, ctx.scope_of(o.id))?;
+        Some(o.id)
+    };
+    let mut errors = FormErrors::default();
+    let from = parse_date("dal", &q.dal)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    let to = parse_date("al", &q.al)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            errors.push(FieldError::new(
+                "al",
+                "la data finale viene prima di quella iniziale",
+            ));
+        }
+    }
+    let page = q.pagina.unwrap_or(1).clamp(1, 1_000_000);
+    let f = AuditFilter {
+        org_id,
+        actor: Some(q.utente.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        action_prefix: Some(q.azione.trim().to_owned()).filter(|s| !s.is_empty()),
+        record_id: None,
+        from_us: from.map(|d| day_bound_us(d, false)),
+        to_us: to.map(|d| day_bound_us(d, true)),
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+    };
+    Ok((f, errors, orgs))
+}
+
+struct Row {
+    when: String,
+    org: String,
+    r: AuditRow,
+}
+
+fn when(at: OffsetDateTime) -> String {
+    let fmt = format_description!("[day]/[month]/[year] [hour]:[minute]:[second]");
+    at.format(&fmt).unwrap_or_default()
+}
+
+fn rows(rows: Vec<AuditRow>, orgs: &[Organization]) -> Vec<Row> {
+    rows.into_iter()
+        .map(|r| Row {
+            when: when(r.at),
+            org: orgs
+                .iter()
+                .find(|o| o.id == r.org_id)
+                .map_or_else(String::new, |o| o.code.to_string()),
+            r,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    l: Layout,
+    q: AuditQuery,
+    rows: Vec<Row>,
+    orgs: Vec<Organization>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query_string: String,
+}
+
+fn query_string(q: &AuditQuery) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect::<String>()
+    };
+    format!(
+        "ente={}&utente={}&azione={}&dal={}&al={}",
+        enc(&q.ente),
+        enc(&q.utente),
+        enc(&q.azione),
+        enc(&q.dal),
+        enc(&q.al)
+    )
+}
+
+async fn browse(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let (f, errors, orgs) = filter(&state, &ctx, &q, Action::AuditView).await?;
+    let (found, total) = if errors.is_empty() {
+        (
+            state.store.list_audit(&f).await?,
+            state.store.count_audit(&f).await?,
+        )
+    } else {
+        (Vec::new(), 0)
+    };
+    let page = f.offset / PAGE_SIZE + 1;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::page(&ctx, &jar, "Registro attività", "/audit")
+        .crumb("/audit", "Registro attività")
+        .with_errors(errors);
+    let page = AuditPage {
+        l,
+        rows: rows(found, &orgs),
+        orgs,
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        query_string: query_string(&q),
+        q,
+    };
+    Ok(render_page(jar, &page, status))
+}
+
+/// A cell that a spreadsheet would read as a formula gets a leading apostrophe.
+fn cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let (mut f, errors, orgs) = filter(&state, &ctx, &q, Action::AuditExport).await?;
+    if let Some(e) = errors.0.first() {
+        return Err(AppError::BadRequest(e.to_string()));
+    }
+    f.limit = 1_000_000;
+    f.offset = 0;
+    let found = state.store.list_audit(&f).await?;
+    // Exporting the log is itself logged.
+    state
+        .store
+        .append_audit(&ctx.audit(
+            "audit.export",
+            "audit_log",
+            None,
+            format!(
+                "esportate {} righe del registro ({})",
+                found.len(),
+                query_string(&q)
+            ),
+        ))
+        .await?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::from("\u{feff}".as_bytes()));
+    let header_row = [
+        "data e ora (UTC)",
+        "ente",
+        "sequenza",
+        "utente",
+        "azione",
+        "tipo record",
+        "id record",
+        "descrizione",
+        "motivo",
+        "hash",
+    ];
+    w.write_record(header_row)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    for r in rows(found, &orgs) {
+        let record = [
+            r.when,
+            r.org,
+            r.r.seq.to_string(),
+            cell(&r.r.actor),
+            cell(&r.r.action),
+            cell(&r.r.record_kind),
+            r.r.record_id.map(|u| u.to_string()).unwrap_or_default(),
+            cell(&r.r.summary),
+            cell(r.r.reason.as_deref().unwrap_or("")),
+            r.r.hash,
+        ];
+        w.write_record(&record)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"registro-attivita.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn italian_and_iso_dates_are_read_and_two_digit_years_refused() {
+        let d = time::macros::date!(2026 - 03 - 05);
+        assert_eq!(parse_date("dal", "05/03/2026").unwrap(), Some(d));
+        assert_eq!(parse_date("dal", "5.3.2026").unwrap(), Some(d));
+        assert_eq!(parse_date("dal", "2026-03-05").unwrap(), Some(d));
+        assert_eq!(parse_date("dal", "").unwrap(), None);
+        assert!(parse_date("dal", "05/03/26").is_err());
+        assert!(
+            parse_date("dal", "31/02/2026")
+                .unwrap_err()
+                .message
+                .contains("gg/mm/aaaa")
+        );
+    }
+
+    #[test]
+    fn formula_cells_are_neutralized() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("-1+1"), "'-1+1");
+        assert_eq!(cell("mario"), "mario");
+    }
+}

@@ -1,0 +1,561 @@
+//! Logging in: password, first-login password change, TOTP enrolment and check, choice of the
+//! organization to act in, logout.
+
+use super::{Form, render};
+use crate::AppState;
+use crate::auth::{self, LoginSession, audit_for, home_org, stage_path};
+use crate::error::AppError;
+use crate::layout::{FormErrors, Layout, flash};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use domain::{FieldError, Login};
+use serde::Deserialize;
+use store::{AuditStore, Session, SessionStage, SessionStore, User, UserStore};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/password", get(password_form).post(change_password))
+        .route("/totp/attiva", get(enrol_form).post(enrol))
+        .route("/totp", get(totp_form).post(totp_check))
+        .route("/ente", get(choose_org_form).post(choose_org))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    l: Layout,
+    login: String,
+    error: Option<String>,
+}
+
+async fn login_form(session: Option<LoginSession>) -> Response {
+    if let Some(s) = session {
+        return Redirect::to(stage_path(s.session.stage)).into_response();
+    }
+    render(
+        &LoginPage {
+            l: Layout::bare("Accedi"),
+            login: String::new(),
+            error: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The stage a session starts in once the password is accepted.
+async fn first_stage(state: &AppState, user: &User) -> Result<SessionStage, AppError> {
+    if user.must_change_password {
+        return Ok(SessionStage::ChangePassword);
+    }
+    after_password(state, user).await
+}
+
+async fn after_password(state: &AppState, user: &User) -> Result<SessionStage, AppError> {
+    if user.totp_secret.is_some() {
+        return Ok(SessionStage::Totp);
+    }
+    let needs = state
+        .store
+        .memberships(user.id)
+        .await?
+        .iter()
+        .any(|m| m.role.requires_second_factor());
+    Ok(if needs {
+        SessionStage::EnrolTotp
+    } else {
+        SessionStage::Active
+    })
+}
+
+/// Starts a new session (a new id at every login and after every password change, so a
+/// session id seen before authentication is worth nothing after it).
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    parts_ip: String,
+    user_agent: String,
+    user: &User,
+    stage: SessionStage,
+) -> Result<(CookieJar, String), AppError> {
+    let (token, hash) = auth::new_secret("")?;
+    let memberships = state.store.memberships(user.id).await?;
+    let now = state.clock.now_us();
+    let org_id = match memberships.as_slice() {
+        [only] => Some(only.org.id),
+        _ => None,
+    };
+    state
+        .store
+        .create_session(&Session {
+            token_hash: hash,
+            user_id: user.id,
+            org_id,
+            stage,
+            pending_totp: None,
+            created_us: now,
+            last_seen_us: now,
+            ip: parts_ip,
+            user_agent: user_agent.chars().take(200).collect(),
+        })
+        .await?;
+    Ok((
+        jar.add(auth::session_cookie(token, state.config.tls)),
+        stage_path(stage).to_owned(),
+    ))
+}
+
+fn user_agent(parts: &Parts) -> String {
+    parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let ip = auth::client_ip(&parts);
+    let typed = f.login.trim().to_lowercase();
+    let again = |error: &str, status| {
+        render(
+            &LoginPage {
+                l: Layout::bare("Errore: Accedi"),
+                login: f.login.clone(),
+                error: Some(error.to_owned()),
+            },
+            status,
+        )
+    };
+    if state.throttle.blocked(&typed, &ip) {
+        return Ok(again(
+            "Troppi tentativi di accesso non riusciti. Per sicurezza l'accesso è sospeso per 15 minuti.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
+    let user = match Login::parse(&f.login) {
+        Ok(l) => match state.store.get_user_by_login(&l).await {
+            Ok(u) => Some(u),
+            Err(store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        Err(_) => None,
+    };
+    let ok = auth::verify_password(
+        f.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let Some(user) = user.filter(|u| ok && u.active) else {
+        state.throttle.fail(&typed, &ip);
+        return Ok(again(
+            "Nome utente o password non corretti.",
+            StatusCode::UNAUTHORIZED,
+        ));
+    };
+    let Some(org_id) = home_org(&state.store, &user).await? else {
+        return Ok(again(
+            "Il tuo account non è associato a nessun ente: rivolgiti all'amministratore.",
+            StatusCode::FORBIDDEN,
+        ));
+    };
+    state.throttle.succeed(&typed);
+    // A session the browser had before is ended, not reused.
+    if let Some(old) = jar.get(auth::SESSION_COOKIE) {
+        state
+            .store
+            .delete_session(&auth::hash_token(old.value()))
+            .await?;
+    }
+    let stage = first_stage(&state, &user).await?;
+    let (jar, next) =
+        start_session(&state, jar, ip.clone(), user_agent(&parts), &user, stage).await?;
+    state
+        .store
+        .append_audit(&audit_for(
+            &user,
+            org_id,
+            state.clock.now(),
+            "session.login",
+            format!("password accettata da {ip}"),
+        ))
+        .await?;
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Response, AppError> {
+    if let Some(c) = jar.get(auth::SESSION_COOKIE) {
+        state
+            .store
+            .delete_session(&auth::hash_token(c.value()))
+            .await?;
+    }
+    let jar = flash(
+        jar.remove(auth::removal_cookie()),
+        "success",
+        "Sei uscito da Sportello.",
+    );
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    l: Layout,
+    first: bool,
+}
+
+fn password_page(first: bool, errors: FormErrors) -> Layout {
+    Layout::bare(if first {
+        "Scegli la tua password"
+    } else {
+        "Cambia la password"
+    })
+    .with_errors(errors)
+}
+
+async fn password_form(s: LoginSession) -> Response {
+    let first = s.session.stage == SessionStage::ChangePassword;
+    if !first && s.session.stage != SessionStage::Active {
+        return Redirect::to(stage_path(s.session.stage)).into_response();
+    }
+    render(
+        &PasswordPage {
+            l: password_page(first, FormErrors::default()),
+            first,
+        },
+        StatusCode::OK,
+    )
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    attuale: String,
+    #[serde(default)]
+    nuova: String,
+    #[serde(default)]
+    conferma: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    s: LoginSession,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let first = s.session.stage == SessionStage::ChangePassword;
+    if !first && s.session.stage != SessionStage::Active {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    let user = s.user;
+    let mut errors = FormErrors::default();
+    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await {
+        errors.push(FieldError::new(
+            "attuale",
+            "la password attuale non è corretta",
+        ));
+    }
+    let personal: Vec<&str> = std::iter::once(user.login.as_str())
+        .chain(user.full_name.split_whitespace())
+        .chain(user.email.as_deref())
+        .collect();
+    if let Err(e) = domain::check_new_password(&f.nuova, &personal) {
+        errors.push(FieldError::new("nuova", e.to_string()));
+    } else if f.nuova == f.attuale {
+        errors.push(FieldError::new(
+            "nuova",
+            "la nuova password deve essere diversa da quella attuale",
+        ));
+    }
+    if f.conferma != f.nuova {
+        errors.push(FieldError::new(
+            "conferma",
+            "le due password non coincidono: riscrivila uguale",
+        ));
+    }
+    if !errors.is_empty() {
+        return Ok(render(
+            &PasswordPage {
+                l: password_page(first, errors),
+                first,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let hash = auth::hash_password(f.nuova).await?;
+    let org_id = home_org(&state.store, &user)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let audit = audit_for(
+        &user,
+        org_id,
+        state.clock.now(),
+        "user.password_change",
+        "password cambiata dall'utente; sessioni terminate".into(),
+    );
+    // Every session of the user ends here, this one included; a new one continues the login.
+    state
+        .store
+        .set_password(user.id, &hash, false, &audit)
+        .await?;
+    let stage = if first {
+        after_password(&state, &user).await?
+    } else {
+        SessionStage::Active
+    };
+    let (jar, next) = start_session(
+        &state,
+        jar,
+        auth::client_ip(&parts),
+        user_agent(&parts),
+        &user,
+        stage,
+    )
+    .await?;
+    let jar = flash(
+        jar,
+        "success",
+        "Password cambiata. Le altre sessioni aperte con il tuo account sono state chiuse.",
+    );
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "totp_enrol.html")]
+struct EnrolPage {
+    l: Layout,
+    qr_svg: String,
+    secret: String,
+}
+
+async fn enrol_page(
+    state: &AppState,
+    s: &LoginSession,
+    errors: FormErrors,
+) -> Result<EnrolPage, AppError> {
+    let secret = match &s.session.pending_totp {
+        Some(secret) => secret.clone(),
+        None => {
+            let secret = auth::new_totp_secret()?;
+            state
+                .store
+                .set_session_stage(
+                    &s.session.token_hash,
+                    SessionStage::EnrolTotp,
+                    Some(&secret),
+                )
+                .await?;
+            secret
+        }
+    };
+    let url = auth::totp(&secret, s.user.login.as_str())?
+        .to_url()
+        .map_err(|e| AppError::Internal(format!("totp url: {e}")))?;
+    Ok(EnrolPage {
+        l: Layout::bare("Attiva la verifica in due passaggi").with_errors(errors),
+        qr_svg: auth::qr_svg(&url)?,
+        secret,
+    })
+}
+
+async fn enrol_form(State(state): State<AppState>, s: LoginSession) -> Result<Response, AppError> {
+    if s.session.stage != SessionStage::EnrolTotp {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    Ok(render(
+        &enrol_page(&state, &s, FormErrors::default()).await?,
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    codice: String,
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    s: LoginSession,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    if s.session.stage != SessionStage::EnrolTotp {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    let Some(secret) = s.session.pending_totp.clone() else {
+        return Ok(Redirect::to("/totp/attiva").into_response());
+    };
+    let unix = state.clock.now().unix_timestamp().max(0) as u64;
+    if !auth::totp_code_ok(&secret, s.user.login.as_str(), &f.codice, unix) {
+        let mut errors = FormErrors::default();
+        errors.push(FieldError::new(
+            "codice",
+            "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
+        ));
+        return Ok(render(
+            &enrol_page(&state, &s, errors).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let org_id = home_org(&state.store, &s.user)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let audit = audit_for(
+        &s.user,
+        org_id,
+        state.clock.now(),
+        "user.totp_enrol",
+        "verifica in due passaggi attivata".into(),
+    );
+    state
+        .store
+        .set_totp(s.user.id, Some(&secret), &audit)
+        .await?;
+    state
+        .store
+        .set_session_stage(&s.session.token_hash, SessionStage::Active, None)
+        .await?;
+    let jar = flash(
+        jar,
+        "success",
+        "Verifica in due passaggi attivata. Da ora all'accesso ti chiederemo il codice dell'app.",
+    );
+    Ok((jar, Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "totp.html")]
+struct TotpPage {
+    l: Layout,
+}
+
+async fn totp_form(s: LoginSession) -> Response {
+    if s.session.stage != SessionStage::Totp {
+        return Redirect::to(stage_path(s.session.stage)).into_response();
+    }
+    render(
+        &TotpPage {
+            l: Layout::bare("Codice di verifica"),
+        },
+        StatusCode::OK,
+    )
+}
+
+async fn totp_check(
+    State(state): State<AppState>,
+    parts: Parts,
+    s: LoginSession,
+    Form(f): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    if s.session.stage != SessionStage::Totp {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    let ip = auth::client_ip(&parts);
+    let login = s.user.login.to_string();
+    let unix = state.clock.now().unix_timestamp().max(0) as u64;
+    let ok = !state.throttle.blocked(&login, &ip)
+        && s.user
+            .totp_secret
+            .as_deref()
+            .is_some_and(|secret| auth::totp_code_ok(secret, &login, &f.codice, unix));
+    if !ok {
+        state.throttle.fail(&login, &ip);
+        let mut errors = FormErrors::default();
+        errors.push(FieldError::new(
+            "codice",
+            "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
+        ));
+        return Ok(render(
+            &TotpPage {
+                l: Layout::bare("Codice di verifica").with_errors(errors),
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    state.throttle.succeed(&login);
+    state
+        .store
+        .set_session_stage(&s.session.token_hash, SessionStage::Active, None)
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "choose_org.html")]
+struct ChooseOrgPage {
+    l: Layout,
+    orgs: Vec<(String, String, &'static str)>,
+}
+
+async fn choose_org_form(
+    State(state): State<AppState>,
+    s: LoginSession,
+) -> Result<Response, AppError> {
+    if s.session.stage != SessionStage::Active {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    let orgs = state
+        .store
+        .memberships(s.user.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.org.active)
+        .map(|m| (m.org.id.to_string(), m.org.name, m.role.label()))
+        .collect();
+    Ok(render(
+        &ChooseOrgPage {
+            l: Layout::bare("Scegli l'ente"),
+            orgs,
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Deserialize)]
+struct OrgForm {
+    #[serde(default)]
+    ente: String,
+}
+
+async fn choose_org(
+    State(state): State<AppState>,
+    s: LoginSession,
+    Form(f): Form<OrgForm>,
+) -> Result<Response, AppError> {
+    if s.session.stage != SessionStage::Active {
+        return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
+    }
+    let memberships = state.store.memberships(s.user.id).await?;
+    let chosen = memberships
+        .iter()
+        .find(|m| m.org.active && m.org.id.to_string() == f.ente)
+        .ok_or(AppError::Forbidden)?;
+    state
+        .store
+        .set_session_org(&s.session.token_hash, chosen.org.id)
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}

@@ -1,0 +1,88 @@
+//! The operators' pages and the JSON API, one module per area.
+
+mod account;
+mod admin;
+mod api;
+mod audit;
+mod home;
+mod login;
+
+use crate::AppState;
+use crate::error::{AppError, Rendered};
+use axum::Router;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use store::HealthStore;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
+        .merge(login::routes())
+        .merge(home::routes())
+        .merge(account::routes())
+        .merge(admin::routes())
+        .merge(audit::routes())
+        .nest("/api/v1", api::routes())
+        .fallback(|| async { AppError::NotFound })
+}
+
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, AppError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    Ok("ok")
+}
+
+/// Renders a page with `status`; marked as complete so the error layer keeps it as it is.
+pub fn render<T: askama::Template>(page: &T, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            r.extensions_mut().insert(Rendered);
+            r
+        }
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// Renders an operator's page and drops the flash message it has just shown.
+pub fn render_page<T: askama::Template>(
+    jar: axum_extra::extract::CookieJar,
+    page: &T,
+    status: StatusCode,
+) -> Response {
+    (crate::layout::clear_flash(jar), render(page, status)).into_response()
+}
+
+/// A URL-encoded form. A body that does not decode (a forged or truncated request) is a 400
+/// with an Italian page, never a panic or a bare message from the framework.
+pub struct Form<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(rejection) => Err(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                StatusCode::PAYLOAD_TOO_LARGE.into_response()
+            } else {
+                AppError::BadRequest(
+                    "I dati inviati non sono validi: ricarica la pagina e riprova".into(),
+                )
+                .into_response()
+            }),
+        }
+    }
+}
+
+/// Parses a path id; a malformed one is simply a page that does not exist.
+pub fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}

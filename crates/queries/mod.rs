@@ -28,7 +28,8 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(
-            db.constraint().map_or_else(|| db.message().to_owned(), str::to_owned),
+            db.constraint()
+                .map_or_else(|| db.message().to_owned(), str::to_owned),
         ),
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             StoreError::Unavailable(e.to_string())

@@ -38,7 +38,12 @@ impl HealthStore for Db {
 }
 
 impl OrgStore for Db {
-    async fn create_org(&self, org: &Organization, comuni: &[OrgComune], audit: &NewAudit) -> Result<()> {
+    async fn create_org(
+        &self,
+        org: &Organization,
+        comuni: &[OrgComune],
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query!(
             "INSERT INTO organization (id, code, name, kind, active, created_at)
@@ -58,7 +63,12 @@ impl OrgStore for Db {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn update_org(&self, org: &Organization, comuni: &[OrgComune], audit: &NewAudit) -> Result<()> {
+    async fn update_org(
+        &self,
+        org: &Organization,
+        comuni: &[OrgComune],
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query!(
             "UPDATE organization SET name = $2, active = $3 WHERE id = $1",

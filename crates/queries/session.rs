@@ -66,7 +66,12 @@ impl SessionStore for Db {
         Ok(())
     }
 
-    async fn set_session_stage(&self, token_hash: &str, stage: SessionStage, pending_totp: Option<&str>) -> Result<()> {
+    async fn set_session_stage(
+        &self,
+        token_hash: &str,
+        stage: SessionStage,
+        pending_totp: Option<&str>,
+    ) -> Result<()> {
         let done = sqlx::query!(
             "UPDATE session SET stage = $2, pending_totp = $3 WHERE token_hash = $1",
             token_hash,

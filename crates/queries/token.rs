@@ -75,10 +75,14 @@ impl TokenStore for Db {
     }
 
     async fn touch_token(&self, id: Uuid, at: OffsetDateTime) -> Result<()> {
-        sqlx::query!("UPDATE api_token SET last_used_at = $2 WHERE id = $1", id, at)
-            .execute(self.write())
-            .await
-            .map_err(map_err)?;
+        sqlx::query!(
+            "UPDATE api_token SET last_used_at = $2 WHERE id = $1",
+            id,
+            at
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
         Ok(())
     }
 }

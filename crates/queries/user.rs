@@ -30,7 +30,13 @@ fn affected_one(done: u64) -> Result<()> {
 }
 
 impl UserStore for Db {
-    async fn create_user(&self, u: &User, org_id: Uuid, role: Role, audit: &NewAudit) -> Result<()> {
+    async fn create_user(
+        &self,
+        u: &User,
+        org_id: Uuid,
+        role: Role,
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query!(
             "INSERT INTO app_user (id, login, full_name, email, password_hash, must_change_password,
@@ -106,7 +112,10 @@ impl UserStore for Db {
         rows.into_iter()
             .map(|r| {
                 let role = role_col(&r.role)?;
-                Ok(Member { user: user!(r), role })
+                Ok(Member {
+                    user: user!(r),
+                    role,
+                })
             })
             .collect()
     }
@@ -144,7 +153,13 @@ impl UserStore for Db {
             .collect()
     }
 
-    async fn set_membership(&self, user_id: Uuid, org_id: Uuid, role: Role, audit: &NewAudit) -> Result<()> {
+    async fn set_membership(
+        &self,
+        user_id: Uuid,
+        org_id: Uuid,
+        role: Role,
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query!(
             "INSERT INTO membership (user_id, org_id, role) VALUES ($1, $2, $3)
@@ -157,10 +172,14 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         // A changed role takes effect at the next login, not in a session opened under the old one.
-        sqlx::query!("DELETE FROM session WHERE user_id = $1 AND org_id = $2", user_id, org_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query!(
+            "DELETE FROM session WHERE user_id = $1 AND org_id = $2",
+            user_id,
+            org_id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         super::audit::append(&mut tx, audit).await?;
         tx.commit().await.map_err(map_err)
     }
@@ -176,15 +195,25 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
-        sqlx::query!("DELETE FROM session WHERE user_id = $1 AND org_id = $2", user_id, org_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query!(
+            "DELETE FROM session WHERE user_id = $1 AND org_id = $2",
+            user_id,
+            org_id
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         super::audit::append(&mut tx, audit).await?;
         tx.commit().await.map_err(map_err)
     }
 
-    async fn set_password(&self, user_id: Uuid, hash: &str, must_change: bool, audit: &NewAudit) -> Result<()> {
+    async fn set_password(
+        &self,
+        user_id: Uuid,
+        hash: &str,
+        must_change: bool,
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query!(
             "UPDATE app_user SET password_hash = $2, must_change_password = $3 WHERE id = $1",
@@ -206,10 +235,14 @@ impl UserStore for Db {
 
     async fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> Result<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query!("UPDATE app_user SET totp_secret = $2 WHERE id = $1", user_id, secret)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done = sqlx::query!(
+            "UPDATE app_user SET totp_secret = $2 WHERE id = $1",
+            user_id,
+            secret
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         affected_one(done.rows_affected())?;
         super::audit::append(&mut tx, audit).await?;
         tx.commit().await.map_err(map_err)
@@ -217,10 +250,14 @@ impl UserStore for Db {
 
     async fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> Result<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query!("UPDATE app_user SET active = $2 WHERE id = $1", user_id, active)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done = sqlx::query!(
+            "UPDATE app_user SET active = $2 WHERE id = $1",
+            user_id,
+            active
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         affected_one(done.rows_affected())?;
         if !active {
             sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
@@ -232,7 +269,13 @@ impl UserStore for Db {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn update_profile(&self, user_id: Uuid, full_name: &str, email: Option<&str>, audit: &NewAudit) -> Result<()> {
+    async fn update_profile(
+        &self,
+        user_id: Uuid,
+        full_name: &str,
+        email: Option<&str>,
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query!(
             "UPDATE app_user SET full_name = $2, email = $3 WHERE id = $1",

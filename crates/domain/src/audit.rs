@@ -55,11 +55,23 @@ pub fn row_hash(row: &AuditRow) -> String {
     field(&mut h, row.org_id.as_bytes());
     let micros = (row.at.unix_timestamp_nanos() / 1_000) as i64;
     field(&mut h, &micros.to_be_bytes());
-    field(&mut h, row.actor_id.map(|u| *u.as_bytes()).unwrap_or_default().as_slice());
+    field(
+        &mut h,
+        row.actor_id
+            .map(|u| *u.as_bytes())
+            .unwrap_or_default()
+            .as_slice(),
+    );
     field(&mut h, row.actor.as_bytes());
     field(&mut h, row.action.as_bytes());
     field(&mut h, row.record_kind.as_bytes());
-    field(&mut h, row.record_id.map(|u| *u.as_bytes()).unwrap_or_default().as_slice());
+    field(
+        &mut h,
+        row.record_id
+            .map(|u| *u.as_bytes())
+            .unwrap_or_default()
+            .as_slice(),
+    );
     field(&mut h, row.summary.as_bytes());
     field(&mut h, row.reason.as_deref().unwrap_or("").as_bytes());
     hex::encode(h.finalize())
@@ -102,7 +114,10 @@ impl std::fmt::Display for ChainProblem {
 /// Walks one organization's rows in the order the store returns them (by `seq`) and reports
 /// every place where the chain is broken. `head_seq` is the last sequence number the store
 /// handed out for the chain, so rows cut from the end are found too.
-pub fn verify_chain<'a>(rows: impl IntoIterator<Item = &'a AuditRow>, head_seq: i64) -> Vec<ChainProblem> {
+pub fn verify_chain<'a>(
+    rows: impl IntoIterator<Item = &'a AuditRow>,
+    head_seq: i64,
+) -> Vec<ChainProblem> {
     let mut problems = Vec::new();
     let mut prev_hash = GENESIS.to_owned();
     let mut prev_seq = 0;
@@ -114,9 +129,15 @@ pub fn verify_chain<'a>(rows: impl IntoIterator<Item = &'a AuditRow>, head_seq: 
             });
         }
         if row_hash(row) != row.hash {
-            problems.push(ChainProblem::Altered { seq: row.seq, id: row.id });
+            problems.push(ChainProblem::Altered {
+                seq: row.seq,
+                id: row.id,
+            });
         } else if row.prev_hash != prev_hash {
-            problems.push(ChainProblem::BrokenLink { seq: row.seq, id: row.id });
+            problems.push(ChainProblem::BrokenLink {
+                seq: row.seq,
+                id: row.id,
+            });
         }
         prev_hash = row.hash.clone();
         prev_seq = row.seq;
@@ -173,7 +194,10 @@ mod tests {
         rows[2].summary = "riga cambiata".into();
         assert_eq!(
             verify_chain(&rows, 5),
-            vec![ChainProblem::Altered { seq: 3, id: rows[2].id }]
+            vec![ChainProblem::Altered {
+                seq: 3,
+                id: rows[2].id
+            }]
         );
     }
 
@@ -182,8 +206,20 @@ mod tests {
         let mut rows = chain(5);
         rows.remove(1);
         let p = verify_chain(&rows, 5);
-        assert_eq!(p[0], ChainProblem::Missing { from_seq: 2, to_seq: 2 });
-        assert_eq!(p[1], ChainProblem::BrokenLink { seq: 3, id: rows[1].id });
+        assert_eq!(
+            p[0],
+            ChainProblem::Missing {
+                from_seq: 2,
+                to_seq: 2
+            }
+        );
+        assert_eq!(
+            p[1],
+            ChainProblem::BrokenLink {
+                seq: 3,
+                id: rows[1].id
+            }
+        );
     }
 
     #[test]
@@ -191,7 +227,10 @@ mod tests {
         let rows = chain(5);
         assert_eq!(
             verify_chain(&rows[..3], 5),
-            vec![ChainProblem::Truncated { last_seq: 3, head_seq: 5 }]
+            vec![ChainProblem::Truncated {
+                last_seq: 3,
+                head_seq: 5
+            }]
         );
     }
 
@@ -203,7 +242,13 @@ mod tests {
         rows[1] = AuditRow { seq: 2, ..b };
         rows[2] = AuditRow { seq: 3, ..a };
         let p = verify_chain(&rows, 4);
-        assert!(p.contains(&ChainProblem::Altered { seq: 2, id: rows[1].id }), "{p:?}");
+        assert!(
+            p.contains(&ChainProblem::Altered {
+                seq: 2,
+                id: rows[1].id
+            }),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -115,7 +115,10 @@ pub fn parse_org_name(raw: &str) -> Result<String, FieldError> {
     let s = raw.trim();
     match s.chars().count() {
         0 => Err(FieldError::new("nome", "inserisci il nome dell'ente")),
-        1 => Err(FieldError::new("nome", "il nome deve avere almeno 2 caratteri")),
+        1 => Err(FieldError::new(
+            "nome",
+            "il nome deve avere almeno 2 caratteri",
+        )),
         n if n > 200 => Err(FieldError::new(
             "nome",
             "il nome può avere al massimo 200 caratteri",
@@ -130,7 +133,10 @@ mod tests {
 
     #[test]
     fn org_code_is_normalized_and_checked() {
-        assert_eq!(OrgCode::parse(" Ambito-BG1 ").unwrap().as_str(), "ambito-bg1");
+        assert_eq!(
+            OrgCode::parse(" Ambito-BG1 ").unwrap().as_str(),
+            "ambito-bg1"
+        );
         assert!(OrgCode::parse("a").is_err());
         let e = OrgCode::parse("ab cd").unwrap_err();
         assert!(e.message.contains("posizione 3"), "{e}");

@@ -199,25 +199,32 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
     match (role, action) {
         // The installation's administrators manage every organization and its accounts;
         // an organization's own administrator manages only that organization.
-        (Amministratore, OrgView | OrgManage | UserView | UserManage | SessionManage | TokenManage) => {
-            Some(if system_org { OtherOrg } else { SameOrg })
-        }
+        (
+            Amministratore,
+            OrgView | OrgManage | UserView | UserManage | SessionManage | TokenManage,
+        ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
-        (Responsabile, OrgView | UserView | PersonView | PersonEdit | CaseFileRead | CaseFileWrite
-            | ConfidentialRead | ApplicationView | ApplicationFile | ApplicationDecide
-            | ReportView | CatalogueManage | SessionManage) => Some(SameOrg),
+        (
+            Responsabile,
+            OrgView | UserView | PersonView | PersonEdit | CaseFileRead | CaseFileWrite
+            | ConfidentialRead | ApplicationView | ApplicationFile | ApplicationDecide | ReportView
+            | CatalogueManage | SessionManage,
+        ) => Some(SameOrg),
 
-        (AssistenteSociale, OrgView | PersonView | PersonEdit | CaseFileRead | ApplicationView
-            | ApplicationFile) => Some(SameOrg),
+        (
+            AssistenteSociale,
+            OrgView | PersonView | PersonEdit | CaseFileRead | ApplicationView | ApplicationFile,
+        ) => Some(SameOrg),
         (AssistenteSociale, CaseFileWrite | ConfidentialRead) => Some(Assigned),
         (AssistenteSociale, BreakGlass) => Some(SameOrg),
 
-        (OperatoreSportello, OrgView | PersonView | PersonEdit | ApplicationView | ApplicationFile) => {
-            Some(SameOrg)
-        }
+        (
+            OperatoreSportello,
+            OrgView | PersonView | PersonEdit | ApplicationView | ApplicationFile,
+        ) => Some(SameOrg),
 
         // A CAF operator sees only what they filed.
         (OperatoreCaf, OrgView) => Some(SameOrg),
@@ -258,7 +265,14 @@ mod tests {
         const OWN: &[RecordScope] = &[Own];
         let mut rows = Vec::new();
         for sys in [false, true] {
-            for a in [OrgView, OrgManage, UserView, UserManage, SessionManage, TokenManage] {
+            for a in [
+                OrgView,
+                OrgManage,
+                UserView,
+                UserManage,
+                SessionManage,
+                TokenManage,
+            ] {
                 rows.push((Amministratore, sys, a, if sys { ALL } else { SAME }));
             }
             for a in [AuditView, AuditExport] {
@@ -268,19 +282,43 @@ mod tests {
                 rows.push((Revisore, sys, a, SAME));
             }
             for a in [
-                OrgView, UserView, PersonView, PersonEdit, CaseFileRead, CaseFileWrite,
-                ConfidentialRead, ApplicationView, ApplicationFile, ApplicationDecide, ReportView,
-                CatalogueManage, SessionManage,
+                OrgView,
+                UserView,
+                PersonView,
+                PersonEdit,
+                CaseFileRead,
+                CaseFileWrite,
+                ConfidentialRead,
+                ApplicationView,
+                ApplicationFile,
+                ApplicationDecide,
+                ReportView,
+                CatalogueManage,
+                SessionManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
-            for a in [OrgView, PersonView, PersonEdit, CaseFileRead, ApplicationView, ApplicationFile, BreakGlass] {
+            for a in [
+                OrgView,
+                PersonView,
+                PersonEdit,
+                CaseFileRead,
+                ApplicationView,
+                ApplicationFile,
+                BreakGlass,
+            ] {
                 rows.push((AssistenteSociale, sys, a, SAME));
             }
             for a in [CaseFileWrite, ConfidentialRead] {
                 rows.push((AssistenteSociale, sys, a, ASSIGNED));
             }
-            for a in [OrgView, PersonView, PersonEdit, ApplicationView, ApplicationFile] {
+            for a in [
+                OrgView,
+                PersonView,
+                PersonEdit,
+                ApplicationView,
+                ApplicationFile,
+            ] {
                 rows.push((OperatoreSportello, sys, a, SAME));
             }
             rows.push((OperatoreCaf, sys, OrgView, SAME));
@@ -307,7 +345,11 @@ mod tests {
                             .iter()
                             .find(|(r, s, a, _)| *r == role && *s == sys && *a == action)
                             .is_some_and(|(_, _, _, scopes)| scopes.contains(&scope));
-                        let actor = Actor { role, system_org: sys, active: true };
+                        let actor = Actor {
+                            role,
+                            system_org: sys,
+                            active: true,
+                        };
                         assert_eq!(
                             decide(&actor, action, scope).is_allowed(),
                             want,
@@ -326,7 +368,11 @@ mod tests {
         for role in Role::ALL {
             for action in Action::ALL {
                 for scope in RecordScope::ALL {
-                    let actor = Actor { role, system_org: true, active: false };
+                    let actor = Actor {
+                        role,
+                        system_org: true,
+                        active: false,
+                    };
                     assert_eq!(decide(&actor, action, scope), Decision::Deny);
                 }
             }
@@ -335,8 +381,14 @@ mod tests {
 
     #[test]
     fn second_factor_is_required_for_roles_that_read_case_files_or_hold_keys() {
-        let with: Vec<Role> = Role::ALL.into_iter().filter(|r| r.requires_second_factor()).collect();
-        assert_eq!(with, vec![Amministratore, Responsabile, AssistenteSociale, Revisore]);
+        let with: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.requires_second_factor())
+            .collect();
+        assert_eq!(
+            with,
+            vec![Amministratore, Responsabile, AssistenteSociale, Revisore]
+        );
     }
 
     #[test]

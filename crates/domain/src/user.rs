@@ -74,7 +74,11 @@ pub fn parse_email(raw: &str) -> Result<Option<String>, FieldError> {
     let ok = s.len() <= 254
         && !s.chars().any(char::is_whitespace)
         && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
         });
     if ok {
         Ok(Some(s.to_owned()))
@@ -95,7 +99,9 @@ pub enum PasswordError {
     TooShort,
     #[error("la password può avere al massimo {PASSWORD_MAX_CHARS} caratteri")]
     TooLong,
-    #[error("la password è troppo comune o facile da indovinare: scegline una più lunga o meno prevedibile, ad esempio una frase di più parole")]
+    #[error(
+        "la password è troppo comune o facile da indovinare: scegline una più lunga o meno prevedibile, ad esempio una frase di più parole"
+    )]
     TooGuessable,
 }
 
@@ -124,14 +130,25 @@ mod tests {
 
     #[test]
     fn login_is_lowercased_and_limited_to_safe_characters() {
-        assert_eq!(Login::parse(" Mario.Rossi ").unwrap().as_str(), "mario.rossi");
+        assert_eq!(
+            Login::parse(" Mario.Rossi ").unwrap().as_str(),
+            "mario.rossi"
+        );
         assert!(Login::parse("ab").is_err());
-        assert!(Login::parse("mario rossi").unwrap_err().message.contains("posizione 6"));
+        assert!(
+            Login::parse("mario rossi")
+                .unwrap_err()
+                .message
+                .contains("posizione 6")
+        );
     }
 
     #[test]
     fn short_common_and_personal_passwords_are_refused() {
-        assert_eq!(check_new_password("corta", &[]), Err(PasswordError::TooShort));
+        assert_eq!(
+            check_new_password("corta", &[]),
+            Err(PasswordError::TooShort)
+        );
         assert_eq!(
             check_new_password("password1234", &[]),
             Err(PasswordError::TooGuessable)
@@ -152,7 +169,10 @@ mod tests {
 
     #[test]
     fn long_passphrases_without_composition_rules_are_accepted() {
-        assert_eq!(check_new_password("gatto nero sul tetto di vetro", &[]), Ok(()));
+        assert_eq!(
+            check_new_password("gatto nero sul tetto di vetro", &[]),
+            Ok(())
+        );
         assert_eq!(check_new_password("Ciliegie-Marzo-Lanterna-7", &[]), Ok(()));
     }
 

@@ -35,8 +35,16 @@ impl Db {
             .max_connections(1)
             // An in-memory database lives as long as its one connection.
             .min_connections(u32::from(memory))
-            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
+            .idle_timeout(if memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if memory {
+                None
+            } else {
+                Some(Duration::from_secs(3600))
+            })
             .connect_with(opts.clone())
             .await
             .map_err(map_err)?;

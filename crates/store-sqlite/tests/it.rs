@@ -1,7 +1,13 @@
 //! The conformance suite on SQLite, each test on its own in-memory database, plus the check
 //! that both backends' migrations stay numbered alike.
 
-store::conformance_tests!(async { Some(store_sqlite::Db::open("sqlite::memory:").await.expect("open")) });
+store::conformance_tests!(async {
+    Some(
+        store_sqlite::Db::open("sqlite::memory:")
+            .await
+            .expect("open"),
+    )
+});
 
 #[test]
 fn both_backends_have_the_same_migration_files() {
@@ -12,7 +18,10 @@ fn both_backends_have_the_same_migration_files() {
             .collect::<std::collections::BTreeSet<_>>()
     };
     let sqlite = names(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"));
-    let pg = names(concat!(env!("CARGO_MANIFEST_DIR"), "/../store-postgres/migrations"));
+    let pg = names(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../store-postgres/migrations"
+    ));
     assert_eq!(sqlite, pg);
     assert_eq!(store_sqlite::MIGRATOR.iter().count(), sqlite.len());
 }

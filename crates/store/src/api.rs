@@ -127,6 +127,13 @@ pub trait Stores:
 }
 
 impl<T> Stores for T where
-    T: HealthStore + OrgStore + UserStore + SessionStore + TokenStore + AuditStore + Clone + 'static
+    T: HealthStore
+        + OrgStore
+        + UserStore
+        + SessionStore
+        + TokenStore
+        + AuditStore
+        + Clone
+        + 'static
 {
 }

@@ -23,7 +23,10 @@ pub enum StoreError {
     Conflict,
     /// A value read back from the database does not parse into its domain type.
     #[error("corrupt value in column {column}: {message}")]
-    Corrupt { column: &'static str, message: String },
+    Corrupt {
+        column: &'static str,
+        message: String,
+    },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]

@@ -1,0 +1,435 @@
+//! Browser journeys in headless Chromium, driven through chromedriver with fantoccini.
+//!
+//! They run only when SPORTELLO_CHROMEDRIVER names a chromedriver binary (SPORTELLO_CHROMIUM
+//! may name the browser, /usr/bin/chromium otherwise). Without it they are skipped, unless
+//! SPORTELLO_REQUIRE_ALL=1 asks that every test really run.
+
+use crate::support;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A chromedriver started for one test, killed (with the browsers it started) when dropped,
+/// also when the test panics.
+struct Chromedriver {
+    child: Child,
+    url: String,
+}
+
+impl Chromedriver {
+    fn start(path: &str) -> Self {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+            l.local_addr().expect("local addr").port()
+        };
+        let mut cmd = Command::new(path);
+        cmd.arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null());
+        {
+            use std::os::unix::process::CommandExt;
+            // Its own process group, so that the browsers it starts die with it.
+            cmd.process_group(0);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start chromedriver {path}: {e}"));
+        let mut driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return driver;
+            }
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited at start: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within {WAIT:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let pgid = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pgid}")])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The chromedriver to use, or `None` when the browser tests are to be skipped.
+fn chromedriver_path(test: &str) -> Option<String> {
+    match std::env::var("SPORTELLO_CHROMEDRIVER") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            if std::env::var("SPORTELLO_REQUIRE_ALL").as_deref() == Ok("1") {
+                panic!(
+                    "{test}: SPORTELLO_REQUIRE_ALL=1 but SPORTELLO_CHROMEDRIVER (path to chromedriver) is not set"
+                );
+            }
+            eprintln!(
+                "skipped: {test} (set SPORTELLO_CHROMEDRIVER to the path of chromedriver to run it)"
+            );
+            None
+        }
+    }
+}
+
+async fn browser(driver: &Chromedriver, profile: &std::path::Path) -> Client {
+    let binary = std::env::var("SPORTELLO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain([
+        format!("--user-data-dir={}", profile.display()),
+        "--window-size=1280,900".into(),
+    ])
+    .collect::<Vec<_>>();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": binary, "args": args }),
+    );
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("new chromedriver session")
+}
+
+/// The page the browser is on, as a path.
+async fn path(c: &Client) -> String {
+    c.current_url()
+        .await
+        .expect("current url")
+        .path()
+        .to_owned()
+}
+
+/// Waits until a page whose h1 reads `h1` is shown, and returns its path.
+async fn wait_h1(c: &Client, h1: &str) -> String {
+    let xpath = format!("//h1[normalize-space()=\"{h1}\"]");
+    if let Err(e) = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+    {
+        let shown = c.find(Locator::Css("h1")).await.ok();
+        let shown = match shown {
+            Some(el) => el.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        panic!(
+            "page «{h1}» not shown within {WAIT:?} (at {}, h1 «{shown}»): {e}",
+            path(c).await
+        );
+    }
+    path(c).await
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("field {css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("typing in {css}: {e}"));
+}
+
+async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("select {css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("option {value} of {css}: {e}"));
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("element {css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+        .trim()
+        .to_owned()
+}
+
+async fn submit(c: &Client) {
+    c.find(Locator::Css("main form.sp-form button[type=submit]"))
+        .await
+        .expect("the form's submit button")
+        .click()
+        .await
+        .expect("click submit");
+}
+
+async fn login(c: &Client, base: &str, login: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("open /login");
+    assert_eq!(wait_h1(c, "Accedi a Sportello").await, "/login");
+    fill(c, "#login", login).await;
+    fill(c, "#password", password).await;
+    submit(c).await;
+}
+
+async fn first_password(c: &Client, old: &str) {
+    assert_eq!(wait_h1(c, "Scegli la tua password").await, "/password");
+    fill(c, "#attuale", old).await;
+    fill(c, "#nuova", support::STRONG).await;
+    fill(c, "#conferma", support::STRONG).await;
+    submit(c).await;
+}
+
+async fn logout(c: &Client) {
+    c.find(Locator::Css("form[action='/logout'] button.sp-link-button"))
+        .await
+        .expect("the Esci button")
+        .click()
+        .await
+        .expect("click Esci");
+    assert_eq!(wait_h1(c, "Accedi a Sportello").await, "/login");
+}
+
+/// Opens `url` and checks the answer is the "Accesso negato" page.
+async fn denied(c: &Client, url: &str) {
+    c.goto(url).await.expect("goto");
+    wait_h1(c, "Accesso negato").await;
+    let title = c.title().await.expect("title");
+    assert!(
+        title.starts_with("Accesso negato"),
+        "title of {url}: {title}"
+    );
+}
+
+async fn nav_labels(c: &Client) -> Vec<String> {
+    let mut labels = Vec::new();
+    for a in c
+        .find_all(Locator::Css("nav.sp-nav a"))
+        .await
+        .expect("nav links")
+    {
+        labels.push(a.text().await.expect("nav label").trim().to_owned());
+    }
+    labels
+}
+
+/// The ids the journey needs from the store.
+struct Known {
+    system_org: uuid::Uuid,
+    other_org: uuid::Uuid,
+}
+
+const ORG_NAME: &str = "Comune di Bergamo";
+const OPERATOR: &str = "maria.bianchi";
+
+async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
+    let c = &c;
+
+    // The administrator: one-time password, a new one, TOTP enrolment.
+    login(c, &base, "admin", support::ADMIN_PASSWORD).await;
+    first_password(c, support::ADMIN_PASSWORD).await;
+    assert_eq!(
+        wait_h1(c, "Attiva la verifica in due passaggi").await,
+        "/totp/attiva"
+    );
+    let secret = text(c, "#chiave").await;
+    assert!(!secret.is_empty(), "no TOTP secret shown");
+    c.find(Locator::Css(".sp-qr svg"))
+        .await
+        .expect("the QR code");
+    let now = state.clock.now().unix_timestamp() as u64;
+    let code = web::auth::totp(&secret, "admin")
+        .unwrap()
+        .generate(now)
+        .to_string();
+    fill(c, "#codice", &code).await;
+    submit(c).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    assert!(
+        nav_labels(c).await.iter().any(|l| l == "Amministrazione"),
+        "admin nav: {:?}",
+        nav_labels(c).await
+    );
+
+    // A new organization.
+    c.goto(&format!("{base}/admin/enti/nuovo"))
+        .await
+        .expect("open new org");
+    assert_eq!(wait_h1(c, "Nuovo ente").await, "/admin/enti/nuovo");
+    fill(c, "#codice", "comune-bergamo").await;
+    fill(c, "#nome", ORG_NAME).await;
+    choose(c, "#tipo", "comune").await;
+    fill(c, "#comuni", "016024").await;
+    submit(c).await;
+    let org_path = wait_h1(c, ORG_NAME).await;
+    let org_id = org_path
+        .strip_prefix("/admin/enti/")
+        .unwrap_or_else(|| panic!("after creating the org: {org_path}"));
+    let org_id: uuid::Uuid = org_id
+        .parse()
+        .unwrap_or_else(|e| panic!("org id in {org_path}: {e}"));
+
+    // An operator in it.
+    c.goto(&format!("{base}/admin/utenti/nuovo"))
+        .await
+        .expect("open new user");
+    assert_eq!(wait_h1(c, "Nuovo utente").await, "/admin/utenti/nuovo");
+    fill(c, "#login", OPERATOR).await;
+    fill(c, "#nome", "Maria Bianchi").await;
+    fill(c, "#email", "maria.bianchi@comune.bergamo.it").await;
+    choose(c, "#ente", &org_id.to_string()).await;
+    choose(c, "#ruolo", "operatore_sportello").await;
+    submit(c).await;
+    assert_eq!(wait_h1(c, "Utente creato").await, "/admin/utenti/nuovo");
+    let one_time = text(c, "#password-provvisoria").await;
+    assert!(!one_time.is_empty(), "no one-time password shown");
+    logout(c).await;
+
+    // The operator: one-time password, a new one, no TOTP for this role.
+    login(c, &base, OPERATOR, &one_time).await;
+    first_password(c, &one_time).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+
+    // Only the new organization.
+    assert_eq!(text(c, ".sp-slim__ente").await, ORG_NAME);
+    assert!(
+        c.find_all(Locator::Css("a[href='/ente']"))
+            .await
+            .expect("links")
+            .is_empty(),
+        "an operator of one organization is offered «Cambia ente»"
+    );
+    let nav = nav_labels(c).await;
+    assert!(
+        !nav.iter().any(|l| l == "Amministrazione"),
+        "operator nav: {nav:?}"
+    );
+    let lead = text(c, "main .sp-lead").await;
+    assert!(lead.starts_with(ORG_NAME), "desk lead: {lead}");
+    let source = c.source().await.expect("page source");
+    assert!(
+        source.contains("016024"),
+        "the desk does not list Bergamo's comune"
+    );
+    assert!(
+        !source.contains("Amministrazione di sistema"),
+        "the desk names the system organization"
+    );
+    assert!(
+        !source.contains("Comune di Brescia"),
+        "the desk names another organization"
+    );
+
+    denied(c, &format!("{base}/admin/enti")).await;
+    denied(c, &format!("{base}/admin/enti/{}", known.system_org)).await;
+    denied(c, &format!("{base}/admin/enti/{}", known.other_org)).await;
+    denied(c, &format!("{base}/admin/utenti/nuovo")).await;
+
+    // Still logged in, still in the same organization.
+    c.goto(&format!("{base}/")).await.expect("open /");
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    assert_eq!(text(c, ".sp-slim__ente").await, ORG_NAME);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
+    let test = "admin_first_login_creates_org_and_operator_who_sees_only_it";
+    let Some(chromedriver) = chromedriver_path(test) else {
+        return;
+    };
+    let started = Instant::now();
+
+    let state = support::app().await;
+    let system_org = {
+        use store::OrgStore;
+        state
+            .store
+            .get_org_by_code(&domain::OrgCode::parse("sistema").unwrap())
+            .await
+            .unwrap()
+            .id
+    };
+    // Another organization, which the operator must not see.
+    let other_org = {
+        let (code, name, kind, comuni) =
+            web::manage::parse_org("comune-brescia", "Comune di Brescia", "comune", "017029")
+                .unwrap();
+        web::manage::create_org(
+            &state.store,
+            &web::manage::Author::system(state.clock.now()),
+            code,
+            name,
+            kind,
+            comuni,
+        )
+        .await
+        .unwrap()
+        .id
+    };
+    let base = support::serve(state.clone()).await;
+
+    let driver = Chromedriver::start(&chromedriver);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = browser(&driver, profile.path()).await;
+
+    // In a task of its own, so that a failed assertion still lets us take a screenshot and
+    // end the browser session.
+    let outcome = tokio::spawn(journey(
+        client.clone(),
+        base,
+        state,
+        Known {
+            system_org,
+            other_org,
+        },
+    ))
+    .await;
+    if outcome.is_err() {
+        let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../target/browser-failure.png");
+        if let Ok(png) = client.screenshot().await {
+            if std::fs::write(&shot, png).is_ok() {
+                eprintln!("screenshot of the failure: {}", shot.display());
+            }
+        }
+    }
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(p) => std::panic::resume_unwind(p),
+            Err(e) => panic!("browser journey: {e}"),
+        }
+    }
+    eprintln!("{test}: {:?}", started.elapsed());
+}

@@ -124,8 +124,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
-        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(tls, req, next)
         }))

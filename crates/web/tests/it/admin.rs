@@ -1,0 +1,292 @@
+//! Administration and the walls between organizations: by page, by id in the URL, by API.
+
+use crate::support::{self, ADMIN_PASSWORD, Client};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use store::{AuditFilter, AuditStore, OrgStore};
+
+/// Creates an organization from the admin pages and returns its id.
+async fn create_org(admin: &mut Client, code: &str, name: &str, istat: &str) -> String {
+    let r = admin
+        .post(
+            "/admin/enti/nuovo",
+            &[
+                ("codice", code),
+                ("nome", name),
+                ("tipo", "comune"),
+                ("comuni", istat),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location().trim_start_matches("/admin/enti/").to_owned()
+}
+
+/// Creates an account from the admin pages and returns its one-time password.
+async fn create_user(admin: &mut Client, login: &str, org_id: &str, role: &str) -> String {
+    let r = admin
+        .post(
+            "/admin/utenti/nuovo",
+            &[
+                ("login", login),
+                ("nome", "Mario Rossi"),
+                ("email", ""),
+                ("ente", org_id),
+                ("ruolo", role),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.text("#password-provvisoria")
+}
+
+#[tokio::test]
+async fn organizations_are_created_with_their_comuni_and_bad_input_is_named() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let r = admin
+        .post(
+            "/admin/enti/nuovo",
+            &[
+                ("codice", "a b"),
+                ("nome", ""),
+                ("tipo", "banca"),
+                ("comuni", "12345x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["codice", "nome", "tipo", "comuni"] {
+        assert!(
+            r.html()
+                .select(
+                    &scraper::Selector::parse(&format!(".sp-error-summary a[href='#{field}']"))
+                        .unwrap()
+                )
+                .next()
+                .is_some(),
+            "{field} named"
+        );
+    }
+    assert_eq!(r.text("#nome").len(), 0, "the form is shown again");
+    let id = create_org(&mut admin, "comune-bergamo", "Comune di Bergamo", "016024").await;
+    let page = admin.get(&format!("/admin/enti/{id}")).await;
+    assert_eq!(page.text("h1"), "Comune di Bergamo");
+    let comuni = app.store.org_comuni(id.parse().unwrap()).await.unwrap();
+    assert_eq!(
+        (comuni[0].name.as_str(), comuni[0].belfiore_code.as_str()),
+        ("Bergamo", "A794")
+    );
+    let dup = admin
+        .post(
+            "/admin/enti/nuovo",
+            &[
+                ("codice", "comune-bergamo"),
+                ("nome", "Altro"),
+                ("tipo", "comune"),
+                ("comuni", "016024"),
+            ],
+        )
+        .await;
+    assert!(dup.text("#codice-err").contains("esiste già"));
+    let audit = app
+        .store
+        .list_audit(&AuditFilter {
+            action_prefix: Some("org.create".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.summary.contains("Comune di Bergamo") && r.actor == "admin")
+    );
+}
+
+#[tokio::test]
+async fn an_operator_sees_only_their_organization_by_page_url_and_api() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "Comune di Bergamo", "016024").await;
+    let b = create_org(&mut admin, "comune-b", "Comune di Seriate", "016203").await;
+    let pw = create_user(&mut admin, "operatore.a", &a, "operatore_sportello").await;
+    let pw_b_admin = create_user(&mut admin, "admin.b", &b, "amministratore").await;
+    let user_b = app.store.list_orgs().await.unwrap();
+    assert_eq!(user_b.len(), 3);
+
+    let mut op = Client::new(&app);
+    op.login_fully("operatore.a", &pw).await;
+    let home = op.get("/").await;
+    assert_eq!(home.text(".sp-slim__ente").trim(), "Comune di Bergamo");
+    assert!(!home.body.contains("Amministrazione") && !home.body.contains("Cambia ente"));
+    for path in [
+        format!("/admin/enti/{b}"),
+        "/admin/enti".into(),
+        "/admin/utenti".into(),
+        "/audit".into(),
+    ] {
+        let r = op.get(&path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // An organization's own administrator manages it, and only it.
+    let mut adm_b = Client::new(&app);
+    adm_b.login_fully("admin.b", &pw_b_admin).await;
+    let list = adm_b.get("/admin/enti").await;
+    assert!(list.body.contains("Comune di Seriate") && !list.body.contains("Comune di Bergamo"));
+    assert_eq!(
+        adm_b.get(&format!("/admin/enti/{a}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let users = adm_b.get("/admin/utenti").await;
+    assert!(!users.body.contains("operatore.a"));
+    let op_id = users_id(&app, "operatore.a").await;
+    assert_eq!(
+        adm_b.get(&format!("/admin/utenti/{op_id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        adm_b
+            .post(&format!("/admin/utenti/{op_id}/stato"), &[("attivo", "0")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = adm_b
+        .post(
+            "/admin/utenti/nuovo",
+            &[
+                ("login", "intruso"),
+                ("nome", "X Y"),
+                ("ente", &a),
+                ("ruolo", "responsabile"),
+            ],
+        )
+        .await;
+    assert!(
+        r.text("#ente-err").contains("scegli l'ente"),
+        "cannot create accounts in another organization"
+    );
+
+    // Through the API, with a token scoped to organization B.
+    let r = adm_b.post("/account/token", &[("nome", "prova")]).await;
+    let token = r.text("#nuovo-token");
+    assert!(token.starts_with("spt_"));
+    let api = |path: String| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let me = Client::new(&app).send(api("/api/v1/me".into())).await;
+    assert!(me.body.contains("comune-b"), "{}", me.body);
+    assert_eq!(
+        Client::new(&app)
+            .send(api(format!("/api/v1/organizations/{a}")))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        Client::new(&app)
+            .send(api(format!("/api/v1/users/{op_id}")))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let own = Client::new(&app)
+        .send(api(format!("/api/v1/organizations/{b}")))
+        .await;
+    assert!(own.body.contains("Seriate"));
+    let list = Client::new(&app)
+        .send(api("/api/v1/organizations".into()))
+        .await;
+    assert!(!list.body.contains("comune-a"));
+}
+
+async fn users_id(app: &web::AppState, login: &str) -> uuid::Uuid {
+    use store::UserStore;
+    app.store
+        .get_user_by_login(&domain::Login::parse(login).unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_and_blocks_login() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "Comune di Bergamo", "016024").await;
+    let pw = create_user(&mut admin, "anna", &a, "operatore_caf").await;
+    let mut anna = Client::new(&app);
+    let pw = anna.login_fully("anna", &pw).await;
+    assert_eq!(anna.get("/").await.status, StatusCode::OK);
+    let id = users_id(&app, "anna").await;
+    let r = admin
+        .post(&format!("/admin/utenti/{id}/stato"), &[("attivo", "0")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(anna.get("/").await.location(), "/login");
+    let r = anna
+        .post("/login", &[("login", "anna"), ("password", &pw)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A reset gives a new one-time password, shown once.
+    admin
+        .post(&format!("/admin/utenti/{id}/stato"), &[("attivo", "1")])
+        .await;
+    let page = admin
+        .post(&format!("/admin/utenti/{id}/password"), &[])
+        .await;
+    let fresh = page.text("#password-provvisoria");
+    assert_eq!(fresh.len(), 23);
+    assert_eq!(
+        anna.post("/login", &[("login", "anna"), ("password", &fresh)])
+            .await
+            .location(),
+        "/password"
+    );
+}
+
+#[tokio::test]
+async fn the_revisore_browses_and_exports_the_audit_log() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "=SOMMA(1+1)", "016024").await;
+    let pw = create_user(&mut admin, "revisore.a", &a, "revisore").await;
+    let mut rev = Client::new(&app);
+    rev.login_fully("revisore.a", &pw).await;
+    let page = rev.get("/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("user.create") && page.body.contains("session.login"),
+        "{}",
+        page.body
+    );
+    let filtered = rev.get("/audit?azione=user.totp").await;
+    assert!(filtered.body.contains("user.totp_enrol") && !filtered.body.contains("org.create"));
+    let bad = rev.get("/audit?dal=31/02/2026").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text("#dal-err").contains("gg/mm/aaaa"));
+    let csv = rev.get("/audit/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(csv.body.contains("data e ora (UTC);ente;sequenza"));
+    assert!(
+        csv.body.contains("'=SOMMA") || !csv.body.contains(";=SOMMA"),
+        "formula neutralized"
+    );
+    // The export itself is in the log; another organization's chain is not visible.
+    let after = rev.get("/audit?azione=audit.export").await;
+    assert!(after.body.contains("audit.export"));
+    assert_eq!(
+        rev.get("/audit?ente=sistema").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

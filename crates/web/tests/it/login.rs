@@ -1,0 +1,213 @@
+//! Logging in: first login, password rules, second factor, throttling, session limits.
+
+use crate::support::{self, ADMIN_PASSWORD, Client, STRONG};
+use axum::http::StatusCode;
+use std::time::Duration;
+use store::{SessionStore, UserStore};
+
+#[tokio::test]
+async fn the_first_administrator_must_change_the_password_and_enrol_totp() {
+    let app = support::app().await;
+    let mut c = Client::new(&app);
+    let r = c
+        .post(
+            "/login",
+            &[("login", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.location(), "/password");
+    // Nothing else is reachable before the password is changed.
+    assert_eq!(c.get("/admin/enti").await.location(), "/password");
+    let weak = c
+        .post(
+            "/password",
+            &[
+                ("attuale", ADMIN_PASSWORD),
+                ("nuova", "password1234"),
+                ("conferma", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.text("title").starts_with("Errore:"));
+    assert!(
+        weak.text("#nuova-err").contains("troppo comune"),
+        "{}",
+        weak.body
+    );
+    let mismatch = c
+        .post(
+            "/password",
+            &[
+                ("attuale", ADMIN_PASSWORD),
+                ("nuova", STRONG),
+                ("conferma", "altro"),
+            ],
+        )
+        .await;
+    assert!(mismatch.text("#conferma-err").contains("non coincidono"));
+    let r = c
+        .post(
+            "/password",
+            &[
+                ("attuale", ADMIN_PASSWORD),
+                ("nuova", STRONG),
+                ("conferma", STRONG),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/totp/attiva");
+    assert_eq!(c.get("/").await.location(), "/totp/attiva");
+    let page = c.get("/totp/attiva").await;
+    assert!(page.body.contains("<svg"), "QR code shown inline");
+    let wrong = c.post("/totp/attiva", &[("codice", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let secret = page.text("#chiave");
+    let code = c.code(&secret, "admin");
+    assert_eq!(
+        c.post("/totp/attiva", &[("codice", &code)])
+            .await
+            .location(),
+        "/"
+    );
+    let home = c.get("/").await;
+    assert_eq!(home.text("h1"), "Scrivania");
+    assert!(
+        home.text(".sp-alert--success")
+            .contains("Verifica in due passaggi attivata")
+    );
+
+    // Next login asks for the code.
+    let mut c2 = Client::new(&app);
+    assert_eq!(
+        c2.post("/login", &[("login", "admin"), ("password", STRONG)])
+            .await
+            .location(),
+        "/totp"
+    );
+    assert_eq!(
+        c2.post("/totp", &[("codice", "123")]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let code = c2.code(&secret, "admin");
+    assert_eq!(c2.post("/totp", &[("codice", &code)]).await.location(), "/");
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_per_account() {
+    let app = support::app().await;
+    let mut c = Client::new(&app);
+    let r = c
+        .post("/login", &[("login", "admin"), ("password", "sbagliata")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("Nome utente o password non corretti"));
+    let r = c
+        .post("/login", &[("login", "nessuno"), ("password", "sbagliata")])
+        .await;
+    assert!(
+        r.body.contains("Nome utente o password non corretti"),
+        "unknown logins look the same"
+    );
+    for _ in 0..4 {
+        c.post("/login", &[("login", "admin"), ("password", "sbagliata")])
+            .await;
+    }
+    let r = c
+        .post(
+            "/login",
+            &[("login", "admin"), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+}
+
+#[tokio::test]
+async fn a_login_gets_a_new_session_id_and_logout_ends_it() {
+    let app = support::app().await;
+    let mut c = Client::new(&app);
+    c.login_fully("admin", ADMIN_PASSWORD).await;
+    let first = c.cookies[web::auth::SESSION_COOKIE].clone();
+    c.login_fully("admin", STRONG).await;
+    let second = c.cookies[web::auth::SESSION_COOKIE].clone();
+    assert_ne!(first, second);
+    assert!(
+        app.store
+            .get_session(&web::auth::hash_token(&first))
+            .await
+            .is_err(),
+        "old session ended"
+    );
+    let r = c.post("/logout", &[]).await;
+    assert_eq!(r.location(), "/login");
+    assert!(
+        app.store
+            .get_session(&web::auth::hash_token(&second))
+            .await
+            .is_err()
+    );
+    assert_eq!(c.get("/").await.location(), "/login");
+}
+
+#[tokio::test]
+async fn sessions_end_after_30_idle_minutes_and_after_12_hours() {
+    let app = support::app().await;
+    let mut c = Client::new(&app);
+    c.login_fully("admin", ADMIN_PASSWORD).await;
+    app.clock.advance(Duration::from_secs(29 * 60));
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
+    app.clock.advance(Duration::from_secs(31 * 60));
+    assert_eq!(c.get("/").await.location(), "/login");
+
+    c.login_fully("admin", STRONG).await;
+    for _ in 0..24 {
+        app.clock.advance(Duration::from_secs(29 * 60));
+        assert_eq!(c.get("/").await.status, StatusCode::OK);
+    }
+    app.clock.advance(Duration::from_secs(29 * 60));
+    assert_eq!(
+        c.get("/").await.location(),
+        "/login",
+        "absolute limit of 12 hours"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions() {
+    let app = support::app().await;
+    let mut a = Client::new(&app);
+    a.login_fully("admin", ADMIN_PASSWORD).await;
+    let mut b = Client::new(&app);
+    b.login_fully("admin", STRONG).await;
+    let new = "un'altra frase lunga e segreta";
+    let r = a
+        .post(
+            "/password",
+            &[("attuale", STRONG), ("nuova", new), ("conferma", new)],
+        )
+        .await;
+    assert_eq!(r.location(), "/");
+    assert_eq!(
+        a.get("/").await.status,
+        StatusCode::OK,
+        "this browser goes on"
+    );
+    assert_eq!(
+        b.get("/").await.location(),
+        "/login",
+        "the other is logged out"
+    );
+    let admin = app
+        .store
+        .get_user_by_login(&domain::Login::parse("admin").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store.list_user_sessions(admin.id).await.unwrap().len(),
+        1
+    );
+}

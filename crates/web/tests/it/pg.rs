@@ -1,0 +1,48 @@
+//! The web journeys on PostgreSQL (run when SPORTELLO_TEST_POSTGRES_URL is set).
+
+use crate::support::{self, ADMIN_PASSWORD, Client};
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn login_administration_and_audit_work_on_postgresql() {
+    let Some(app) = support::app_pg().await else {
+        return;
+    };
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let r = admin
+        .post(
+            "/admin/enti/nuovo",
+            &[
+                ("codice", "comune-a"),
+                ("nome", "Comune di Bergamo"),
+                ("tipo", "comune"),
+                ("comuni", "016024"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let org = r.location().trim_start_matches("/admin/enti/").to_owned();
+    let r = admin
+        .post(
+            "/admin/utenti/nuovo",
+            &[
+                ("login", "op.uno"),
+                ("nome", "Op Uno"),
+                ("ente", &org),
+                ("ruolo", "operatore_sportello"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pw = r.text("#password-provvisoria");
+    let mut op = Client::new(&app);
+    op.login_fully("op.uno", &pw).await;
+    assert_eq!(
+        op.get("/").await.text(".sp-slim__ente").trim(),
+        "Comune di Bergamo"
+    );
+    assert_eq!(op.get("/admin/enti").await.status, StatusCode::FORBIDDEN);
+    let (rows, problems) = web::manage::verify_audit(&app.store).await.unwrap();
+    assert!(rows >= 6 && problems.is_empty(), "{rows} {problems:?}");
+}

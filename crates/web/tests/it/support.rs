@@ -1,0 +1,229 @@
+//! Test support: an application on a fresh database (SQLite in memory by default, PostgreSQL
+//! when asked), in-process requests with a cookie jar, and helpers to log in.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use tower::ServiceExt;
+use web::{AppState, WebConfig};
+
+pub const ADMIN_PASSWORD: &str = "prima-password-di-prova";
+pub const STRONG: &str = "gatto nero sul tetto di vetro";
+
+/// A fresh application with the first administrator created (password [`ADMIN_PASSWORD`]).
+pub async fn app() -> AppState {
+    let store = web::open_store("sqlite::memory:")
+        .await
+        .expect("open store");
+    let state = AppState::new(store, WebConfig::default());
+    web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
+        .await
+        .expect("bootstrap");
+    state
+}
+
+/// The same on PostgreSQL, or `None` when SPORTELLO_TEST_POSTGRES_URL is not set.
+pub async fn app_pg() -> Option<AppState> {
+    let url = store_postgres::testing::fresh_url().await?;
+    let store = web::open_store(&url).await.expect("open store");
+    let state = AppState::new(store, WebConfig::default());
+    web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
+        .await
+        .expect("bootstrap");
+    Some(state)
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// The text of the first element matching `selector`.
+    pub fn text(&self, selector: &str) -> String {
+        let sel = scraper::Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default()
+    }
+}
+
+/// A browser-like client: keeps cookies, sends same-origin headers on POST.
+pub struct Client {
+    pub state: AppState,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            state: state.clone(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    pub async fn send(&mut self, req: Request<Body>) -> Response {
+        let mut req = req;
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        if !cookie.is_empty() {
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+        }
+        let res = web::router(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("infallible");
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().expect("ascii cookie");
+            let (pair, _) = c.split_once(';').unwrap_or((c, ""));
+            if let Some((k, v)) = pair.split_once('=') {
+                if v.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// Logs in and completes every step (new password, TOTP enrolment or code).
+    /// Returns the password now in force.
+    pub async fn login_fully(&mut self, login: &str, password: &str) -> String {
+        let mut password = password.to_owned();
+        let mut r = self
+            .post("/login", &[("login", login), ("password", &password)])
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {login}: {}",
+            r.body
+        );
+        loop {
+            match r.location().to_owned().as_str() {
+                "/password" => {
+                    r = self
+                        .post(
+                            "/password",
+                            &[
+                                ("attuale", &password),
+                                ("nuova", STRONG),
+                                ("conferma", STRONG),
+                            ],
+                        )
+                        .await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::SEE_OTHER,
+                        "password change: {}",
+                        r.body
+                    );
+                    password = STRONG.to_owned();
+                }
+                "/totp/attiva" => {
+                    let page = self.get("/totp/attiva").await;
+                    let secret = page.text("#chiave");
+                    let code = self.code(&secret, login);
+                    r = self.post("/totp/attiva", &[("codice", &code)]).await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::SEE_OTHER,
+                        "totp enrolment: {}",
+                        r.body
+                    );
+                }
+                "/totp" => {
+                    let user = {
+                        use store::UserStore;
+                        self.state
+                            .store
+                            .get_user_by_login(&domain::Login::parse(login).unwrap())
+                            .await
+                            .unwrap()
+                    };
+                    let code = self.code(user.totp_secret.as_deref().unwrap(), login);
+                    r = self.post("/totp", &[("codice", &code)]).await;
+                    assert_eq!(r.status, StatusCode::SEE_OTHER, "totp: {}", r.body);
+                }
+                _ => return password,
+            }
+        }
+    }
+
+    pub fn code(&self, secret: &str, login: &str) -> String {
+        let now = self.state.clock.now().unix_timestamp() as u64;
+        web::auth::totp(secret, login)
+            .unwrap()
+            .generate(now)
+            .to_string()
+    }
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._*".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Serves the application on a real port (for the browser), returning its base URL.
+pub async fn serve(state: AppState) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(web::serve(listener, state));
+    format!("http://{addr}")
+}

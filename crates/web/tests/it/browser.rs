@@ -269,7 +269,7 @@ async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
         .expect("the QR code");
     let now = state.clock.now().unix_timestamp() as u64;
     let code = web::auth::totp(&secret, "admin")
-        .unwrap()
+        .expect("TOTP of the secret shown")
         .generate(now)
         .to_string();
     fill(c, "#codice", &code).await;
@@ -417,10 +417,10 @@ async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
     if outcome.is_err() {
         let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../target/browser-failure.png");
-        if let Ok(png) = client.screenshot().await {
-            if std::fs::write(&shot, png).is_ok() {
-                eprintln!("screenshot of the failure: {}", shot.display());
-            }
+        if let Ok(png) = client.screenshot().await
+            && std::fs::write(&shot, png).is_ok()
+        {
+            eprintln!("screenshot of the failure: {}", shot.display());
         }
     }
     let _ = client.close().await;

@@ -1,0 +1,208 @@
+//! The `sportello` command as a user runs it: first start, administration commands, audit
+//! verification (with a tampered database), codice fiscale and ISEE.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn sportello(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(args)
+        .env_remove("SPORTELLO__ADMIN__PASSWORD")
+        .output()
+        .expect("run sportello")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn first_start_creates_the_database_and_prints_a_one_time_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("SPORTELLO__ADMIN__PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let ready = line.contains("è pronto su http://127.0.0.1:");
+        seen.push(line);
+        if ready {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = seen.join("\n");
+    assert!(text.contains("creato l'amministratore «admin»"), "{text}");
+    assert!(text.contains("Password provvisoria"), "{text}");
+    assert!(
+        dir.path().join("data/sportello.db").exists(),
+        "SQLite at ./data/sportello.db"
+    );
+}
+
+#[test]
+fn accounts_organizations_and_tokens_from_the_command_line_then_tampering_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/s.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["--database", db.as_str()];
+        all.extend_from_slice(args);
+        sportello(&all)
+    };
+    assert!(run(&["migrate"]).status.success());
+    let o = run(&[
+        "org",
+        "add",
+        "comune-bg",
+        "--name",
+        "Comune di Bergamo",
+        "--kind",
+        "comune",
+        "--comuni",
+        "016024",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let bad = run(&["org", "add", "x", "--name", "", "--kind", "banca"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("codice") && err.contains("nome") && err.contains("tipo"),
+        "{err}"
+    );
+    let o = run(&[
+        "user",
+        "add",
+        "mario.rossi",
+        "--name",
+        "Mario Rossi",
+        "--org",
+        "comune-bg",
+        "--role",
+        "assistente_sociale",
+    ]);
+    assert!(stdout(&o).contains("Password provvisoria"), "{o:?}");
+    assert!(run(&["user", "passwd", "mario.rossi"]).status.success());
+    assert!(run(&["user", "disable", "mario.rossi"]).status.success());
+    let list = stdout(&run(&["user", "list"]));
+    assert!(
+        list.contains("mario.rossi\tdisattivato\tMario Rossi\tcomune-bg:assistente_sociale"),
+        "{list}"
+    );
+    let token = stdout(&run(&["token", "create", "--user", "mario.rossi"]));
+    assert!(token.lines().last().unwrap().starts_with("spt_"));
+    assert!(
+        stdout(&run(&["org", "list"])).contains("comune-bg\tcomune\tattivo\tComune di Bergamo")
+    );
+
+    let ok = run(&["audit", "verify"]);
+    assert!(
+        ok.status.success() && stdout(&ok).contains("Registro integro"),
+        "{ok:?}"
+    );
+
+    // Someone with access to the database file edits a row, past the append-only trigger.
+    let rt = tokio_rt();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        sqlx::raw_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET summary = 'niente' WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let bad = run(&["audit", "verify"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let out = stdout(&bad);
+    assert!(
+        out.contains("riga 2") && out.contains("modificato") && out.contains("ALTERATO"),
+        "{out}"
+    );
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn the_configuration_is_printed_with_secrets_hidden() {
+    let o = Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args([
+            "--database",
+            "postgres://app:segreta@db/sportello",
+            "config",
+        ])
+        .env("SPORTELLO__ADMIN__PASSWORD", "un segreto lungo davvero")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(o.status.success());
+    assert!(
+        !out.contains("segreta") && !out.contains("un segreto"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[nascosto]") && out.contains("127.0.0.1:8328"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cf_decode_prints_one_json_object_per_code_in_order() {
+    let o = sportello(&["cf", "decode", "RSSMRA85T10A475X", "RSSMRA85T10A475Y"]);
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["birthplace_name"], "Assisi");
+    assert_eq!(lines[0]["birth_date"], "1985-12-10");
+    assert_eq!(lines[1]["valid"], false);
+    assert!(
+        lines[1]["error"].as_str().unwrap().contains("X"),
+        "{}",
+        lines[1]
+    );
+    let enc = sportello(&[
+        "cf",
+        "encode",
+        "--cognome",
+        "Rossi",
+        "--nome",
+        "Mario",
+        "--sesso",
+        "M",
+        "--data",
+        "1985-12-10",
+        "--luogo",
+        "Assisi",
+    ]);
+    assert_eq!(stdout(&enc).trim(), "RSSMRA85T10A475X");
+}
+
+#[test]
+fn isee_calc_prints_the_figures_as_decimal_strings() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/isee/pensionato-solo.json"
+    );
+    let o = sportello(&["isee", "calc", example]);
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for key in ["isr", "isp", "ise", "scala", "isee"] {
+        assert!(v[key].is_string(), "{key}: {v}");
+    }
+    assert!(v["detail"].is_object() || v["detail"].is_array());
+    let bad = sportello(&["isee", "calc", "/nonexistent.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -1,6 +1,8 @@
 //! The conformance suite: behaviour every backend must show. Each backend's tests call
 //! [`conformance_tests!`] with an expression that opens a fresh, empty, migrated store.
 
+#![allow(clippy::unwrap_used)] // test support: a failed step is a failed test
+
 use crate::*;
 use domain::audit::verify_chain;
 use domain::{Login, OrgCode, OrgKind, Role};

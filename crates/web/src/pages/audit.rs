@@ -115,13 +115,13 @@ async fn filter(
         .map_err(|e| errors.push(e))
         .ok()
         .flatten();
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            errors.push(FieldError::new(
-                "al",
-                "la data finale viene prima di quella iniziale",
-            ));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        errors.push(FieldError::new(
+            "al",
+            "la data finale viene prima di quella iniziale",
+        ));
     }
     let page = q.pagina.unwrap_or(1).clamp(1, 1_000_000);
     let f = AuditFilter {

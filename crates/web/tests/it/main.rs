@@ -1,6 +1,8 @@
 //! The web layer's tests, in one binary: in-process requests through the router, and the
 //! browser journeys in headless Chromium.
 
+#![allow(clippy::unwrap_used)] // a failed step is a failed test, helpers included
+
 mod admin;
 mod browser;
 mod login;

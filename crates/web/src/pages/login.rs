@@ -107,7 +107,13 @@ async fn start_session(
             user_id: user.id,
             org_id,
             stage,
-            pending_totp: None,
+            // The secret to enrol is chosen with the session, so that showing the enrolment
+            // page (a GET) changes nothing.
+            pending_totp: if stage == SessionStage::EnrolTotp {
+                Some(auth::new_totp_secret()?)
+            } else {
+                None
+            },
             created_us: now,
             last_seen_us: now,
             ip: parts_ip,
@@ -350,26 +356,12 @@ struct EnrolPage {
     secret: String,
 }
 
-async fn enrol_page(
-    state: &AppState,
-    s: &LoginSession,
-    errors: FormErrors,
-) -> Result<EnrolPage, AppError> {
-    let secret = match &s.session.pending_totp {
-        Some(secret) => secret.clone(),
-        None => {
-            let secret = auth::new_totp_secret()?;
-            state
-                .store
-                .set_session_stage(
-                    &s.session.token_hash,
-                    SessionStage::EnrolTotp,
-                    Some(&secret),
-                )
-                .await?;
-            secret
-        }
-    };
+fn enrol_page(s: &LoginSession, errors: FormErrors) -> Result<EnrolPage, AppError> {
+    let secret = s
+        .session
+        .pending_totp
+        .clone()
+        .ok_or_else(|| AppError::Internal("enrolment session without a secret".into()))?;
     let url = auth::totp(&secret, s.user.login.as_str())?
         .to_url()
         .map_err(|e| AppError::Internal(format!("totp url: {e}")))?;
@@ -380,12 +372,12 @@ async fn enrol_page(
     })
 }
 
-async fn enrol_form(State(state): State<AppState>, s: LoginSession) -> Result<Response, AppError> {
+async fn enrol_form(s: LoginSession) -> Result<Response, AppError> {
     if s.session.stage != SessionStage::EnrolTotp {
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
     Ok(render(
-        &enrol_page(&state, &s, FormErrors::default()).await?,
+        &enrol_page(&s, FormErrors::default())?,
         StatusCode::OK,
     ))
 }
@@ -406,7 +398,9 @@ async fn enrol(
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
     let Some(secret) = s.session.pending_totp.clone() else {
-        return Ok(Redirect::to("/totp/attiva").into_response());
+        return Err(AppError::Internal(
+            "enrolment session without a secret".into(),
+        ));
     };
     let unix = state.clock.now().unix_timestamp().max(0) as u64;
     if !auth::totp_code_ok(&secret, s.user.login.as_str(), &f.codice, unix) {
@@ -416,7 +410,7 @@ async fn enrol(
             "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
         ));
         return Ok(render(
-            &enrol_page(&state, &s, errors).await?,
+            &enrol_page(&s, errors)?,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }

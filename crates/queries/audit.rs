@@ -72,6 +72,12 @@ pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
     Ok(row)
 }
 
+/// Appends the change's audit entry and commits: the last step of every audited change.
+pub(crate) async fn commit_with(mut tx: Tx, e: &NewAudit) -> Result<()> {
+    append(&mut tx, e).await?;
+    tx.commit().await.map_err(map_err)
+}
+
 fn micros(row: &AuditRow) -> i64 {
     (row.at.unix_timestamp_nanos() / 1_000) as i64
 }

@@ -38,6 +38,15 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// An update or delete that must touch a row, or the record does not exist.
+pub(crate) fn affected_one(done: u64) -> store::Result<()> {
+    if done == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses a text column into its domain type, reporting the column if the database holds
 /// something the domain would never have written.
 fn parse_col<T, E: std::fmt::Display>(

@@ -1,4 +1,4 @@
-use super::map_err;
+use super::{affected_one, map_err};
 use crate::{Db, Tx};
 use domain::OrgCode;
 use store::{HealthStore, NewAudit, OrgComune, OrgStore, Organization, Result};
@@ -59,8 +59,7 @@ impl OrgStore for Db {
         .await
         .map_err(map_err)?;
         replace_comuni(&mut tx, org.id, comuni).await?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn update_org(
@@ -79,12 +78,9 @@ impl OrgStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(store::StoreError::NotFound);
-        }
+        affected_one(done.rows_affected())?;
         replace_comuni(&mut tx, org.id, comuni).await?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn get_org(&self, id: Uuid) -> Result<Organization> {

@@ -1,6 +1,6 @@
-use super::map_err;
+use super::{affected_one, map_err};
 use crate::Db;
-use store::{NewAudit, Result, Session, SessionStage, SessionStore, StoreError};
+use store::{NewAudit, Result, Session, SessionStage, SessionStore};
 use uuid::Uuid;
 
 macro_rules! session {
@@ -81,9 +81,7 @@ impl SessionStore for Db {
         .execute(self.write())
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        affected_one(done.rows_affected())?;
         Ok(())
     }
 
@@ -96,9 +94,7 @@ impl SessionStore for Db {
         .execute(self.write())
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        affected_one(done.rows_affected())?;
         Ok(())
     }
 
@@ -116,8 +112,7 @@ impl SessionStore for Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)?;
+        super::audit::commit_with(tx, audit).await?;
         Ok(done.rows_affected())
     }
 

@@ -1,6 +1,6 @@
-use super::map_err;
+use super::{affected_one, map_err};
 use crate::Db;
-use store::{ApiToken, NewAudit, Result, StoreError, TokenStore};
+use store::{ApiToken, NewAudit, Result, TokenStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -23,8 +23,7 @@ impl TokenStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn get_token_by_hash(&self, token_hash: &str) -> Result<ApiToken> {
@@ -67,11 +66,8 @@ impl TokenStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        affected_one(done.rows_affected())?;
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn touch_token(&self, id: Uuid, at: OffsetDateTime) -> Result<()> {

@@ -1,7 +1,7 @@
-use super::{map_err, parse_col, role_col};
+use super::{affected_one, map_err, parse_col, role_col};
 use crate::Db;
 use domain::{Login, Role};
-use store::{Member, Membership, NewAudit, Result, StoreError, User, UserStore};
+use store::{Member, Membership, NewAudit, Result, User, UserStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,14 +19,6 @@ macro_rules! user {
             created_at: $r.created_at,
         }
     };
-}
-
-fn affected_one(done: u64) -> Result<()> {
-    if done == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
 }
 
 impl UserStore for Db {
@@ -64,8 +56,7 @@ impl UserStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn get_user(&self, id: Uuid) -> Result<User> {
@@ -180,8 +171,7 @@ impl UserStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn remove_membership(&self, user_id: Uuid, org_id: Uuid, audit: &NewAudit) -> Result<()> {
@@ -203,8 +193,7 @@ impl UserStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn set_password(
@@ -229,8 +218,7 @@ impl UserStore for Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> Result<()> {
@@ -244,8 +232,7 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> Result<()> {
@@ -265,8 +252,7 @@ impl UserStore for Db {
                 .await
                 .map_err(map_err)?;
         }
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn update_profile(
@@ -287,7 +273,6 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
-        super::audit::append(&mut tx, audit).await?;
-        tx.commit().await.map_err(map_err)
+        super::audit::commit_with(tx, audit).await
     }
 }

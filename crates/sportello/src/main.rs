@@ -383,28 +383,9 @@ async fn set_active(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("l'utente non ha un ente")?;
-    let summary = format!(
-        "utente {} {} da riga di comando",
-        u.login,
-        if active { "riattivato" } else { "disattivato" }
-    );
-    store
-        .set_active(
-            u.id,
-            active,
-            &author.audit(
-                org,
-                if active {
-                    "user.enable"
-                } else {
-                    "user.disable"
-                },
-                "user",
-                Some(u.id),
-                summary,
-            ),
-        )
-        .await?;
+    manage::set_active(store, author, &u, org, active)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "{} {}.",
         u.login,

@@ -312,6 +312,29 @@ pub async fn reset_password(
     Ok(password)
 }
 
+/// Enables or disables an account (disabling ends its sessions), audited in `org_id`'s chain.
+pub async fn set_active(
+    store: &Store,
+    author: &Author,
+    user: &User,
+    org_id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
+    let (action, what) = if active {
+        ("user.enable", "riattivato")
+    } else {
+        ("user.disable", "disattivato; sessioni terminate")
+    };
+    let audit = author.audit(
+        org_id,
+        action,
+        "user",
+        Some(user.id),
+        format!("utente {} {what}", user.login),
+    );
+    Ok(store.set_active(user.id, active, &audit).await?)
+}
+
 /// Creates an API token for `user` in `org`; returns the token, shown once, and its record.
 pub async fn create_token(
     store: &Store,

@@ -610,32 +610,7 @@ async fn set_active(
 ) -> Result<Response, AppError> {
     let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
     let active = f.attivo == "1";
-    let summary = format!(
-        "utente {} {}",
-        user.login,
-        if active {
-            "riattivato"
-        } else {
-            "disattivato; sessioni terminate"
-        }
-    );
-    state
-        .store
-        .set_active(
-            user.id,
-            active,
-            &ctx.audit(
-                if active {
-                    "user.enable"
-                } else {
-                    "user.disable"
-                },
-                "user",
-                Some(user.id),
-                summary,
-            ),
-        )
-        .await?;
+    manage::set_active(&state.store, &author(&ctx), &user, ctx.org.id, active).await?;
     Ok(back_to(
         &user,
         jar,

@@ -1,6 +1,6 @@
 //! Throughput of the ISEE engine on a realistic mix of households.
 //!
-//! `cargo bench --bench isee` (from crates/isee). Figures in docs/performance-isee.md.
+//! `cargo bench --bench isee` (from crates/isee). Figures in docs/performance.md.
 
 use std::fmt::Write as _;
 use std::hint::black_box;

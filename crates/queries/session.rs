@@ -1,5 +1,5 @@
 use super::{affected_one, map_err};
-use crate::Db;
+use crate::{Db, Tx};
 use store::{NewAudit, Result, Session, SessionStage, SessionStore};
 use uuid::Uuid;
 
@@ -17,6 +17,16 @@ macro_rules! session {
             user_agent: $r.user_agent,
         }
     };
+}
+
+/// Ends every session of a user inside `tx` (password change, disabling, an administrator's
+/// request); returns how many there were.
+pub(crate) async fn end_user_sessions(tx: &mut Tx, user_id: Uuid) -> Result<u64> {
+    let done = sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected())
 }
 
 impl SessionStore for Db {
@@ -108,12 +118,9 @@ impl SessionStore for Db {
 
     async fn delete_user_sessions(&self, user_id: Uuid, audit: &NewAudit) -> Result<u64> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let ended = end_user_sessions(&mut tx, user_id).await?;
         super::audit::commit_with(tx, audit).await?;
-        Ok(done.rows_affected())
+        Ok(ended)
     }
 
     async fn list_user_sessions(&self, user_id: Uuid) -> Result<Vec<Session>> {

@@ -214,10 +214,7 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
-        sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        super::session::end_user_sessions(&mut tx, user_id).await?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -247,10 +244,7 @@ impl UserStore for Db {
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
         if !active {
-            sqlx::query!("DELETE FROM session WHERE user_id = $1", user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+            super::session::end_user_sessions(&mut tx, user_id).await?;
         }
         super::audit::commit_with(tx, audit).await
     }

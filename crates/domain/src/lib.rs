@@ -27,3 +27,12 @@ impl FieldError {
         }
     }
 }
+
+/// How a refused character is named in a message: a blank is invisible between quotes.
+pub(crate) fn char_name(c: char) -> String {
+    match c {
+        ' ' => "lo spazio".to_owned(),
+        c if c.is_whitespace() || c.is_control() => format!("il carattere U+{:04X}", u32::from(c)),
+        c => format!("il carattere «{c}»"),
+    }
+}

@@ -1,6 +1,6 @@
 //! Organizations (enti): the installation itself, Ambiti territoriali, Comuni, CAF, providers.
 
-use crate::FieldError;
+use crate::{FieldError, char_name};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -76,7 +76,8 @@ impl OrgCode {
             .find(|(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
         {
             return Err(err(&format!(
-                "il carattere «{c}» in posizione {} non è ammesso: usa lettere, cifre e trattini",
+                "{} in posizione {} non è ammesso: usa lettere, cifre e trattini",
+                char_name(c),
                 i + 1
             )));
         }

@@ -1,7 +1,7 @@
 //! Operators' identities and the password rules (OWASP ASVS 2.1: length, no composition rules,
 //! common and guessable passwords refused).
 
-use crate::FieldError;
+use crate::{FieldError, char_name};
 use serde::{Deserialize, Serialize};
 
 /// A login name: 3 to 64 characters among lowercase letters, digits, `.`, `_`, `-`.
@@ -21,7 +21,8 @@ impl Login {
             !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         }) {
             return Err(err(format!(
-                "il carattere «{c}» in posizione {} non è ammesso: usa lettere, cifre, punto, trattino o trattino basso",
+                "{} in posizione {} non è ammesso: usa lettere, cifre, punto, trattino o trattino basso",
+                char_name(c),
                 i + 1
             )));
         }

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(users))
         .route("/users/{id}", get(user))
         .route("/audit", get(audit))
+        .route("/codice-fiscale/{cf}", get(codice_fiscale))
 }
 
 fn org_json(o: &Organization) -> Value {
@@ -143,4 +144,20 @@ async fn audit(
         total: state.store.count_audit(&f).await?,
         rows: state.store.list_audit(&f).await?,
     }))
+}
+
+/// Checks and decodes a codice fiscale, with the same JSON as `sportello cf decode`. An
+/// invalid code is an answer (`valid: false` and the Italian reason), not an error.
+async fn codice_fiscale(
+    ApiCtx(ctx): ApiCtx,
+    Path(cf): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    ctx.authorize(Action::PersonView, RecordScope::Own)?;
+    // Serialized straight from the struct, so the keys keep the command line's order.
+    let body = serde_json::to_string(&territory::cli::decode_json(&cf, ctx.now.date()))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(axum::response::IntoResponse::into_response((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )))
 }

@@ -290,3 +290,53 @@ async fn the_revisore_browses_and_exports_the_audit_log() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_api_decodes_a_codice_fiscale_like_the_command_line() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "Comune di Bergamo", "016024").await;
+    let pw = create_user(&mut admin, "sportello.a", &a, "operatore_sportello").await;
+    let mut op = Client::new(&app);
+    op.login_fully("sportello.a", &pw).await;
+    let token = op
+        .post("/account/token", &[("nome", "cf")])
+        .await
+        .text("#nuovo-token");
+    let get = |path: &str, token: &str| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = Client::new(&app)
+        .send(get("/api/v1/codice-fiscale/rssmra85t10a475x", &token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (v["valid"].as_bool(), v["birthplace_name"].as_str()),
+        (Some(true), Some("Assisi"))
+    );
+    assert_eq!(v["normalized"], "RSSMRA85T10A475X");
+    assert!(
+        r.body
+            .starts_with("{\"input\":\"rssmra85t10a475x\",\"valid\":true"),
+        "{}",
+        r.body
+    );
+    let bad = Client::new(&app)
+        .send(get("/api/v1/codice-fiscale/RSSMRA85T10A475Y", &token))
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(v["valid"], false);
+    assert!(v["error"].as_str().unwrap().contains('X'), "{v}");
+    assert_eq!(
+        Client::new(&app)
+            .send(get("/api/v1/codice-fiscale/x", "spt_nope"))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}

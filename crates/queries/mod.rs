@@ -16,6 +16,23 @@ macro_rules! organization {
     };
 }
 
+/// Builds a `User` from a query record with its columns.
+macro_rules! user {
+    ($r:expr) => {
+        store::User {
+            id: $r.id,
+            login: super::parse_col("login", domain::Login::parse(&$r.login))?,
+            full_name: $r.full_name,
+            email: $r.email,
+            password_hash: $r.password_hash,
+            must_change_password: $r.must_change_password,
+            totp_secret: $r.totp_secret,
+            active: $r.active,
+            created_at: $r.created_at,
+        }
+    };
+}
+
 mod audit;
 mod org;
 mod session;

@@ -1,6 +1,7 @@
 use super::{affected_one, map_err};
 use crate::{Db, Tx};
-use store::{NewAudit, Result, Session, SessionStage, SessionStore};
+use store::{NewAudit, Result, Session, SessionStage, SessionStore, User};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 macro_rules! session {
@@ -62,6 +63,24 @@ impl SessionStore for Db {
         .await
         .map_err(map_err)?;
         Ok(session!(r))
+    }
+
+    async fn get_session_with_user(&self, token_hash: &str) -> Result<(Session, User)> {
+        let r = sqlx::query!(
+            r#"SELECT s.token_hash, s.user_id AS "user_id!: Uuid", s.org_id AS "org_id?: Uuid",
+                      s.stage, s.pending_totp, s.created_us, s.last_seen_us, s.ip, s.user_agent,
+                      u.id AS "id!: Uuid", u.login, u.full_name, u.email, u.password_hash,
+                      u.must_change_password AS "must_change_password!: bool", u.totp_secret,
+                      u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime"
+               FROM session s JOIN app_user u ON u.id = s.user_id
+               WHERE s.token_hash = $1"#,
+            token_hash
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)?;
+        let session = session!(r);
+        Ok((session, user!(r)))
     }
 
     async fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> Result<()> {

@@ -1,25 +1,9 @@
-use super::{affected_one, map_err, parse_col, role_col};
+use super::{affected_one, map_err, role_col};
 use crate::Db;
 use domain::{Login, Role};
 use store::{Member, Membership, NewAudit, Result, User, UserStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-macro_rules! user {
-    ($r:expr) => {
-        User {
-            id: $r.id,
-            login: parse_col("login", Login::parse(&$r.login))?,
-            full_name: $r.full_name,
-            email: $r.email,
-            password_hash: $r.password_hash,
-            must_change_password: $r.must_change_password,
-            totp_secret: $r.totp_secret,
-            active: $r.active,
-            created_at: $r.created_at,
-        }
-    };
-}
 
 impl UserStore for Db {
     async fn create_user(

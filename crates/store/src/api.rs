@@ -87,6 +87,8 @@ store_traits! {
     pub trait SessionStore {
         fn create_session(&self, session: &Session) -> ();
         fn get_session(&self, token_hash: &str) -> Session;
+        /// The session and its user in one query: what every authenticated page starts with.
+        fn get_session_with_user(&self, token_hash: &str) -> (Session, User);
         fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> ();
         fn set_session_stage(&self, token_hash: &str, stage: SessionStage, pending_totp: Option<&str>) -> ();
         fn set_session_org(&self, token_hash: &str, org_id: Uuid) -> ();

@@ -318,6 +318,12 @@ pub async fn sessions_move_through_stages_and_expire<S: Stores>(s: &S) {
     sess.stage = SessionStage::EnrolTotp;
     s.create_session(&sess).await.unwrap();
     assert_eq!(s.get_session("h1").await.unwrap(), sess);
+    let (with, owner) = s.get_session_with_user("h1").await.unwrap();
+    assert_eq!((with, owner), (sess.clone(), u.clone()));
+    assert!(matches!(
+        s.get_session_with_user("nope").await,
+        Err(StoreError::NotFound)
+    ));
     s.set_session_stage("h1", SessionStage::Totp, Some("SECRET"))
         .await
         .unwrap();

@@ -213,8 +213,8 @@ impl LoginSession {
             return Ok(None);
         };
         let hash = hash_token(&token);
-        let session = match state.store.get_session(&hash).await {
-            Ok(s) => s,
+        let (session, user) = match state.store.get_session_with_user(&hash).await {
+            Ok(found) => found,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
@@ -226,7 +226,6 @@ impl LoginSession {
             state.store.delete_session(&hash).await?;
             return Ok(None);
         }
-        let user = state.store.get_user(session.user_id).await?;
         if !user.active {
             state.store.delete_session(&hash).await?;
             return Ok(None);

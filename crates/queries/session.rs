@@ -52,19 +52,6 @@ impl SessionStore for Db {
         Ok(())
     }
 
-    async fn get_session(&self, token_hash: &str) -> Result<Session> {
-        let r = sqlx::query!(
-            r#"SELECT token_hash, user_id AS "user_id!: Uuid", org_id AS "org_id?: Uuid", stage,
-                      pending_totp, created_us, last_seen_us, ip, user_agent
-               FROM session WHERE token_hash = $1"#,
-            token_hash
-        )
-        .fetch_one(self.read())
-        .await
-        .map_err(map_err)?;
-        Ok(session!(r))
-    }
-
     async fn get_session_with_user(&self, token_hash: &str) -> Result<(Session, User)> {
         let r = sqlx::query!(
             r#"SELECT s.token_hash, s.user_id AS "user_id!: Uuid", s.org_id AS "org_id?: Uuid",

@@ -86,7 +86,6 @@ store_traits! {
     /// Browser sessions, kept server-side.
     pub trait SessionStore {
         fn create_session(&self, session: &Session) -> ();
-        fn get_session(&self, token_hash: &str) -> Session;
         /// The session and its user in one query: what every authenticated page starts with.
         fn get_session_with_user(&self, token_hash: &str) -> (Session, User);
         fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> ();

@@ -137,7 +137,7 @@ async fn a_login_gets_a_new_session_id_and_logout_ends_it() {
     assert_ne!(first, second);
     assert!(
         app.store
-            .get_session(&web::auth::hash_token(&first))
+            .get_session_with_user(&web::auth::hash_token(&first))
             .await
             .is_err(),
         "old session ended"
@@ -146,7 +146,7 @@ async fn a_login_gets_a_new_session_id_and_logout_ends_it() {
     assert_eq!(r.location(), "/login");
     assert!(
         app.store
-            .get_session(&web::auth::hash_token(&second))
+            .get_session_with_user(&web::auth::hash_token(&second))
             .await
             .is_err()
     );

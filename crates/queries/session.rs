@@ -30,6 +30,20 @@ pub(crate) async fn end_user_sessions(tx: &mut Tx, user_id: Uuid) -> Result<u64>
     Ok(done.rows_affected())
 }
 
+/// Ends a user's sessions in one organization: a changed or removed role takes effect at the
+/// next login, not in a session opened under the old one.
+pub(crate) async fn end_org_sessions(tx: &mut Tx, user_id: Uuid, org_id: Uuid) -> Result<()> {
+    sqlx::query!(
+        "DELETE FROM session WHERE user_id = $1 AND org_id = $2",
+        user_id,
+        org_id
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
 impl SessionStore for Db {
     async fn create_session(&self, s: &Session) -> Result<()> {
         sqlx::query!(

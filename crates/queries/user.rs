@@ -146,15 +146,7 @@ impl UserStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        // A changed role takes effect at the next login, not in a session opened under the old one.
-        sqlx::query!(
-            "DELETE FROM session WHERE user_id = $1 AND org_id = $2",
-            user_id,
-            org_id
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        super::session::end_org_sessions(&mut tx, user_id, org_id).await?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -169,14 +161,7 @@ impl UserStore for Db {
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
-        sqlx::query!(
-            "DELETE FROM session WHERE user_id = $1 AND org_id = $2",
-            user_id,
-            org_id
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        super::session::end_org_sessions(&mut tx, user_id, org_id).await?;
         super::audit::commit_with(tx, audit).await
     }
 

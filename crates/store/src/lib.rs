@@ -18,9 +18,6 @@ pub enum StoreError {
     /// A unique constraint refused the row; carries the constraint or column name.
     #[error("duplicate value for {0}")]
     Duplicate(String),
-    /// A compare-and-set update found the record changed by someone else.
-    #[error("the record was changed by someone else")]
-    Conflict,
     /// A value read back from the database does not parse into its domain type.
     #[error("corrupt value in column {column}: {message}")]
     Corrupt {

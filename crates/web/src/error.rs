@@ -27,8 +27,6 @@ pub enum AppError {
     CrossSite,
     #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
     TooManyAttempts,
-    #[error("il dato è stato modificato da un altro utente: ricarica la pagina e riprova")]
-    Conflict,
     #[error("il servizio non è al momento disponibile")]
     Unavailable,
     #[error("errore interno")]
@@ -48,7 +46,6 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict => AppError::Conflict,
             StoreError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 AppError::Unavailable
@@ -67,7 +64,6 @@ impl AppError {
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -129,7 +125,6 @@ fn title(status: StatusCode) -> &'static str {
         StatusCode::FORBIDDEN => "Accesso negato",
         StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
         StatusCode::PAYLOAD_TOO_LARGE => "Dati troppo grandi",
-        StatusCode::CONFLICT => "Dato modificato",
         StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
         s if s.is_server_error() => "Errore interno",
         _ => "Richiesta non valida",

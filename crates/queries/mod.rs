@@ -34,7 +34,10 @@ macro_rules! user {
 }
 
 mod audit;
+mod household;
 mod org;
+mod person;
+pub(crate) mod search;
 mod session;
 mod token;
 mod user;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod org;
+pub mod person;
 pub mod policy;
 pub mod user;
 

@@ -95,6 +95,10 @@ pub enum Action {
     AuditExport,
     PersonView,
     PersonEdit,
+    /// Merge a duplicate person into another (keeps both histories).
+    PersonMerge,
+    /// Load the comune's civil-registry list of residents.
+    RegistryImport,
     CaseFileRead,
     CaseFileWrite,
     /// Read a confidential (riservato) diary entry.
@@ -110,7 +114,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::OrgView,
         Action::OrgManage,
         Action::UserView,
@@ -121,6 +125,8 @@ impl Action {
         Action::AuditExport,
         Action::PersonView,
         Action::PersonEdit,
+        Action::PersonMerge,
+        Action::RegistryImport,
         Action::CaseFileRead,
         Action::CaseFileWrite,
         Action::ConfidentialRead,
@@ -204,14 +210,15 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             OrgView | OrgManage | UserView | UserManage | SessionManage | TokenManage,
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
+        (Amministratore, RegistryImport) => Some(SameOrg),
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
         (
             Responsabile,
-            OrgView | UserView | PersonView | PersonEdit | CaseFileRead | CaseFileWrite
-            | ConfidentialRead | ApplicationView | ApplicationFile | ApplicationDecide | ReportView
-            | CatalogueManage | SessionManage,
+            OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
+            | CaseFileRead | CaseFileWrite | ConfidentialRead | ApplicationView | ApplicationFile
+            | ApplicationDecide | ReportView | CatalogueManage | SessionManage,
         ) => Some(SameOrg),
 
         (
@@ -275,6 +282,7 @@ mod tests {
             ] {
                 rows.push((Amministratore, sys, a, if sys { ALL } else { SAME }));
             }
+            rows.push((Amministratore, sys, RegistryImport, SAME));
             for a in [AuditView, AuditExport] {
                 rows.push((Revisore, sys, a, if sys { ALL } else { SAME }));
             }
@@ -286,6 +294,8 @@ mod tests {
                 UserView,
                 PersonView,
                 PersonEdit,
+                PersonMerge,
+                RegistryImport,
                 CaseFileRead,
                 CaseFileWrite,
                 ConfidentialRead,
@@ -360,7 +370,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 20 * 4);
+        assert_eq!(checked, 8 * 2 * 22 * 4);
     }
 
     #[test]

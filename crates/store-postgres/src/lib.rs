@@ -7,6 +7,7 @@ use std::time::Duration;
 use store::StoreError;
 
 pub type Pool = sqlx::PgPool;
+type Kind = sqlx::Postgres;
 type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -49,6 +50,20 @@ impl Db {
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Name search through the GIN text-search index on the name words.
+fn name_source() -> &'static str {
+    "person p"
+}
+
+/// Every word must start a word of the name (`ros:* & mar:*`); words hold only folded
+/// letters and digits, so none is read as a tsquery operator.
+fn name_match(qb: &mut sqlx::QueryBuilder<Kind>, words: &[String]) {
+    let query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+    qb.push("to_tsvector('simple', p.search_key) @@ to_tsquery('simple', ");
+    qb.push_bind(query.join(" & "));
+    qb.push(")");
+}
 
 #[path = "../../queries/mod.rs"]
 mod queries;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use store::StoreError;
 
 pub type Pool = sqlx::SqlitePool;
+type Kind = sqlx::Sqlite;
 type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -75,6 +76,20 @@ impl Db {
     fn write(&self) -> &Pool {
         &self.write
     }
+}
+
+/// Name search through the FTS5 index: the index drives the join, so a rare name reads only
+/// its matches.
+fn name_source() -> &'static str {
+    "person_fts f CROSS JOIN person p ON p.rowid = f.rowid"
+}
+
+/// Every word must start a word of the name; words hold only folded letters and digits, and
+/// each is quoted so that none is read as an FTS5 operator.
+fn name_match(qb: &mut sqlx::QueryBuilder<Kind>, words: &[String]) {
+    let query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+    qb.push("person_fts MATCH ");
+    qb.push_bind(query.join(" "));
 }
 
 #[path = "../../queries/mod.rs"]

@@ -1,6 +1,7 @@
 //! The storage traits. Each is declared once in [`store_traits!`], which also writes the
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
+use crate::person::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
 use domain::audit::AuditRow;
@@ -108,6 +109,48 @@ store_traits! {
         fn touch_token(&self, id: Uuid, at: time::OffsetDateTime) -> ();
     }
 
+    /// Persons of the anagrafe sociale. Every read and write is scoped by organization.
+    pub trait PersonStore {
+        fn create_person(&self, person: &Person, history: &NewHistory, audit: &NewAudit) -> ();
+        /// Stores new data if the person is still at `person.version - 1` (compare and set);
+        /// `StoreError::Conflict` when someone else changed it first.
+        fn update_person(&self, person: &Person, history: &NewHistory, audit: &NewAudit) -> ();
+        fn get_person(&self, org_id: Uuid, id: Uuid) -> Person;
+        fn find_person_by_cf(&self, org_id: Uuid, codice_fiscale: &str) -> Person;
+        /// Persons matching every criterion, merged duplicates left out, by name.
+        fn search_persons(&self, org_id: Uuid, search: &PersonSearch) -> Vec<Person>;
+        /// Persons that may be the same as a new one: same code, same birth date, or same
+        /// phonetic key (the caller scores them).
+        fn duplicate_candidates(&self, org_id: Uuid, codice_fiscale: Option<&str>, birth_date: time::Date, phonetic_key: &str) -> Vec<Person>;
+        /// Merges `duplicate` into `survivor`: the duplicate is kept, marked merged, and its
+        /// households, network, documents and history are shown with the survivor's.
+        fn merge_persons(&self, org_id: Uuid, survivor: Uuid, duplicate: Uuid, history: &[NewHistory], audit: &NewAudit) -> ();
+        /// The person's history and that of every duplicate merged into it, newest first.
+        fn person_history(&self, org_id: Uuid, id: Uuid) -> Vec<HistoryEntry>;
+        fn add_document(&self, doc: &IdentityDocument, history: &NewHistory, audit: &NewAudit) -> ();
+        fn remove_document(&self, org_id: Uuid, id: Uuid, history: &NewHistory, audit: &NewAudit) -> ();
+        fn person_documents(&self, org_id: Uuid, person_id: Uuid) -> Vec<IdentityDocument>;
+    }
+
+    /// Registry households over time, and the support network outside them.
+    pub trait HouseholdStore {
+        fn create_household(&self, household: &Household, audit: &NewAudit) -> ();
+        fn get_household(&self, org_id: Uuid, id: Uuid) -> Household;
+        /// Adds a period of membership; a person is in at most one household at a time, so
+        /// an open membership elsewhere is closed the day before `from_date`.
+        fn add_household_member(&self, member: &HouseholdMember, history: &NewHistory, audit: &NewAudit) -> ();
+        /// Closes an open membership on `to_date`.
+        fn end_household_member(&self, org_id: Uuid, member_id: Uuid, to_date: time::Date, history: &NewHistory, audit: &NewAudit) -> ();
+        /// Every membership of the household, current first.
+        fn household_members(&self, org_id: Uuid, household_id: Uuid) -> Vec<MemberView>;
+        /// Every membership of the person, newest first.
+        fn person_households(&self, org_id: Uuid, person_id: Uuid) -> Vec<HouseholdMember>;
+        fn add_support_link(&self, link: &SupportLink, history: &NewHistory, audit: &NewAudit) -> ();
+        fn end_support_link(&self, org_id: Uuid, id: Uuid, to_date: time::Date, history: &NewHistory, audit: &NewAudit) -> ();
+        /// The person's network, and the links in which the person is the other party.
+        fn person_support(&self, org_id: Uuid, person_id: Uuid) -> Vec<SupportLink>;
+    }
+
     /// The append-only, hash-chained audit log.
     pub trait AuditStore {
         /// Appends one entry on its own (reads of sensitive records, logins); changes append
@@ -123,7 +166,16 @@ store_traits! {
 
 /// Everything the application needs from a store.
 pub trait Stores:
-    HealthStore + OrgStore + UserStore + SessionStore + TokenStore + AuditStore + Clone + 'static
+    HealthStore
+    + OrgStore
+    + UserStore
+    + SessionStore
+    + TokenStore
+    + PersonStore
+    + HouseholdStore
+    + AuditStore
+    + Clone
+    + 'static
 {
 }
 
@@ -133,6 +185,8 @@ impl<T> Stores for T where
         + UserStore
         + SessionStore
         + TokenStore
+        + PersonStore
+        + HouseholdStore
         + AuditStore
         + Clone
         + 'static

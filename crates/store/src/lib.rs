@@ -6,9 +6,11 @@
 mod api;
 #[cfg(feature = "testing")]
 pub mod conformance;
+mod person;
 mod types;
 
 pub use api::*;
+pub use person::*;
 pub use types::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,9 @@ pub enum StoreError {
         column: &'static str,
         message: String,
     },
+    /// A compare-and-set update found the record changed by someone else.
+    #[error("record changed by someone else")]
+    Conflict,
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]

@@ -25,6 +25,7 @@ pub mod cli;
 pub mod codice_fiscale;
 pub mod places;
 mod text;
+pub use text::name_words;
 
 #[cfg(test)]
 mod datagen;
@@ -35,5 +36,6 @@ pub use codice_fiscale::{
 pub use places::{
     BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code,
     birthplaces_by_name, comune_by_belfiore, comune_by_istat, comune_history, comuni,
-    comuni_by_name, foreign_state_by_code, foreign_states, foreign_states_by_name,
+    comuni_by_name, foreign_state_by_code, foreign_state_history, foreign_states,
+    foreign_states_by_name,
 };

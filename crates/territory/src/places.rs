@@ -356,6 +356,11 @@ pub fn comune_history(code: BelfioreCode) -> &'static [Comune] {
     slice_for(&COMUNI, code)
 }
 
+/// Every period recorded for a foreign state's `Z` code, oldest first.
+pub fn foreign_state_history(code: BelfioreCode) -> &'static [ForeignState] {
+    slice_for(&STATES, code)
+}
+
 fn slice_for<T>(table: &Table<T>, code: BelfioreCode) -> &[T] {
     let slot = code.slot();
     match (table.starts.get(slot), table.starts.get(slot + 1)) {

@@ -52,6 +52,16 @@ pub(crate) fn search_key(s: &str) -> String {
     s.chars().map(fold).collect()
 }
 
+/// The words of a personal name, each folded like [`search_key`]; words are split at blanks,
+/// hyphens and slashes (a double surname "Rossi-Bianchi" is found by either part), while an
+/// apostrophe joins ("D'Angelo" is one word, "dangelo").
+pub fn name_words(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .map(search_key)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// The uppercase ASCII letters of a personal name, accents folded, as used by
 /// the codice fiscale algorithm.
 pub(crate) fn cf_letters(s: &str) -> impl Iterator<Item = u8> + '_ {

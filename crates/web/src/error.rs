@@ -27,6 +27,11 @@ pub enum AppError {
     CrossSite,
     #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
     TooManyAttempts,
+    /// Someone else changed the record since the form was opened.
+    #[error(
+        "la scheda è stata modificata da un altro operatore nel frattempo: ricarica la pagina e ripeti la modifica"
+    )]
+    Conflict,
     #[error("il servizio non è al momento disponibile")]
     Unavailable,
     #[error("errore interno")]
@@ -46,6 +51,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict => AppError::Conflict,
             StoreError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 AppError::Unavailable
@@ -63,6 +69,7 @@ impl AppError {
             AppError::Redirect(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod org;
 pub mod person;
 pub mod policy;
+pub mod registry;
 pub mod user;
 
 pub use org::{OrgCode, OrgKind};

@@ -4,6 +4,8 @@
 //!   code, Belfiore code and date, or name; foreign states by `Z` code.
 //! - [`codice_fiscale`]: parse, decode, encode, omocodia.
 //! - [`cli`]: the logic behind the `sportello cf` commands.
+//! - [`demo`]: a synthetic, deterministic resident population (the
+//!   civil-registry import file) for demonstrations and benchmarks.
 //!
 //! ```
 //! use territory::{CodiceFiscale, Sex};
@@ -23,6 +25,7 @@
 
 pub mod cli;
 pub mod codice_fiscale;
+pub mod demo;
 pub mod places;
 mod text;
 pub use text::name_words;

@@ -822,6 +822,110 @@ impl SearchQuery {
     }
 }
 
+/// Why `other` may be the same person as `new`, if it may: the same codice fiscale; a
+/// similar name and the same birth date; or a name that sounds the same with the birth date
+/// differing only in the year or only in day and month (a typing slip).
+pub fn duplicate_reason(new: &PersonData, other: &PersonData) -> Option<&'static str> {
+    if let (Some(a), Some(b)) = (new.codice_fiscale, other.codice_fiscale)
+        && a.base() == b.base()
+    {
+        return Some("stesso codice fiscale");
+    }
+    let (a, b) = (new.birth_date, other.birth_date);
+    if a == b && name_similarity(&new.search_key(), &other.search_key()) >= 0.85 {
+        return Some("nome simile e stessa data di nascita");
+    }
+    let close_date = a.year() == b.year() || (a.month(), a.day()) == (b.month(), b.day());
+    if close_date && new.phonetic_key() == other.phonetic_key() {
+        return Some("nome che si pronuncia allo stesso modo e data di nascita simile");
+    }
+    None
+}
+
+fn show<T: AsRef<str>>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".to_owned(), |s| s.as_ref().to_owned())
+}
+
+/// The changes from `old` to `new`, one "campo: prima → dopo" per changed field, for the
+/// person's history.
+pub fn changes(old: &PersonData, new: &PersonData) -> Vec<String> {
+    let addr = |a: &Option<Address>| {
+        a.as_ref()
+            .map(|a| format!("{}, {}", a.street, a.comune.label()))
+    };
+    let fields: [(&str, String, String); 14] = [
+        (
+            "Codice fiscale",
+            show(old.codice_fiscale.map(|c| c.as_str().to_owned())),
+            show(new.codice_fiscale.map(|c| c.as_str().to_owned())),
+        ),
+        ("Cognome", old.surname.clone(), new.surname.clone()),
+        ("Nome", old.given_names.clone(), new.given_names.clone()),
+        ("Sesso", sex_str(old.sex).into(), sex_str(new.sex).into()),
+        (
+            "Data di nascita",
+            format_date(old.birth_date),
+            format_date(new.birth_date),
+        ),
+        (
+            "Luogo di nascita",
+            old.birthplace.name.clone(),
+            new.birthplace.name.clone(),
+        ),
+        (
+            "Cittadinanza",
+            old.citizenship.label(),
+            new.citizenship.label(),
+        ),
+        (
+            "Stato civile",
+            show(old.civil_status.map(CivilStatus::label)),
+            show(new.civil_status.map(CivilStatus::label)),
+        ),
+        (
+            "Data di decesso",
+            show(old.death_date.map(format_date)),
+            show(new.death_date.map(format_date)),
+        ),
+        (
+            "Residenza",
+            show(addr(&old.residence)),
+            show(addr(&new.residence)),
+        ),
+        (
+            "Domicilio",
+            show(addr(&old.domicile)),
+            show(addr(&new.domicile)),
+        ),
+        (
+            "Telefono",
+            show(old.phone.as_ref()),
+            show(new.phone.as_ref()),
+        ),
+        ("Email", show(old.email.as_ref()), show(new.email.as_ref())),
+        (
+            "Codice fiscale confermato nonostante la discordanza",
+            if old.cf_mismatch_confirmed {
+                "sì"
+            } else {
+                "no"
+            }
+            .into(),
+            if new.cf_mismatch_confirmed {
+                "sì"
+            } else {
+                "no"
+            }
+            .into(),
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(label, a, b)| format!("{label}: {a} → {b}"))
+        .collect()
+}
+
 /// Age in whole years on `on`.
 pub fn age_on(birth: Date, on: Date) -> i32 {
     let mut age = on.year() - birth.year();
@@ -999,6 +1103,38 @@ mod tests {
         assert_eq!(ma.code(), "Z330");
         assert_eq!(Citizenship::parse("Z330"), Some(ma));
         assert_eq!(Citizenship::parse("A794"), None);
+    }
+
+    #[test]
+    fn duplicates_are_found_by_code_by_name_and_date_and_by_sound() {
+        let a = parse_person(&input(), TODAY).unwrap();
+        let mut b = a.clone();
+        b.surname = "Bianchi".into();
+        assert_eq!(duplicate_reason(&a, &b), Some("stesso codice fiscale"));
+        let mut c = a.clone();
+        c.codice_fiscale = None;
+        c.surname = "Rosi".into();
+        assert_eq!(
+            duplicate_reason(&a, &c),
+            Some("nome simile e stessa data di nascita")
+        );
+        c.birth_date = date!(1980 - 01 - 10);
+        assert!(duplicate_reason(&a, &c).unwrap().contains("pronuncia"));
+        c.birth_date = date!(1975 - 06 - 10);
+        assert_eq!(duplicate_reason(&a, &c), None);
+    }
+
+    #[test]
+    fn changes_name_each_changed_field_with_before_and_after() {
+        let a = parse_person(&input(), TODAY).unwrap();
+        let mut b = a.clone();
+        b.phone = Some("035 123456".into());
+        b.surname = "Rossini".into();
+        assert_eq!(
+            changes(&a, &b),
+            ["Cognome: Rossi → Rossini", "Telefono: — → 035 123456"]
+        );
+        assert!(changes(&a, &a).is_empty());
     }
 
     #[test]

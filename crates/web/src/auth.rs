@@ -315,6 +315,33 @@ impl Ctx {
         }
     }
 
+    /// This user as the author of a change.
+    pub fn author(&self) -> crate::manage::Author {
+        crate::manage::Author {
+            id: Some(self.user.id),
+            label: self.user.login.to_string(),
+            at: self.now,
+        }
+    }
+
+    /// A person-history entry by this user, now.
+    pub fn history(
+        &self,
+        person_id: Uuid,
+        kind: &'static str,
+        summary: String,
+        changes: Vec<String>,
+    ) -> store::NewHistory {
+        store::NewHistory {
+            person_id,
+            at_us: (self.now.unix_timestamp_nanos() / 1_000) as i64,
+            actor: self.user.login.to_string(),
+            kind,
+            summary,
+            changes,
+        }
+    }
+
     /// An audit entry by this user, in the organization they act in.
     pub fn audit(
         &self,

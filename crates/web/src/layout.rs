@@ -83,8 +83,13 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 3] = [
+        let items: [(&'static str, &'static str, bool); 4] = [
             ("/", "Scrivania", true),
+            (
+                "/persone",
+                "Anagrafe sociale",
+                ctx.can(Action::PersonView, RecordScope::SameOrg),
+            ),
             (
                 "/admin",
                 "Amministrazione",
@@ -108,6 +113,7 @@ impl Layout {
             .collect();
         let area_label = match area {
             "/admin" => "Amministrazione",
+            "/persone" => "Anagrafe sociale",
             "/audit" => "Registro attività",
             "/account" => "Il mio profilo",
             _ => "Scrivania",

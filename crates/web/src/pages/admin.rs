@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::manage::{self, Author};
+use crate::manage;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -41,14 +41,6 @@ pub fn routes() -> Router<AppState> {
             "/admin/utenti/{id}/token/{token}/revoca",
             post(revoke_token),
         )
-}
-
-fn author(ctx: &Ctx) -> Author {
-    Author {
-        id: Some(ctx.user.id),
-        label: ctx.user.login.to_string(),
-        at: ctx.now,
-    }
 }
 
 /// The organizations the actor may see: all of them from the installation's organization.
@@ -176,7 +168,7 @@ async fn create_org(
         Ok(v) => v,
         Err(errors) => return Ok(fail(errors, f)),
     };
-    match manage::create_org(&state.store, &author(&ctx), code, name, kind, comuni).await {
+    match manage::create_org(&state.store, &ctx.author(), code, name, kind, comuni).await {
         Ok(org) => {
             let jar = flash(jar, "success", &format!("Ente «{}» creato.", org.name));
             Ok((jar, Redirect::to(&format!("/admin/enti/{}", org.id))).into_response())
@@ -460,7 +452,7 @@ async fn create_user(
     let password = crate::auth::one_time_password()?;
     match manage::create_user(
         &state.store,
-        &author(&ctx),
+        &ctx.author(),
         &org,
         login,
         name,
@@ -610,7 +602,7 @@ async fn set_active(
 ) -> Result<Response, AppError> {
     let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
     let active = f.attivo == "1";
-    manage::set_active(&state.store, &author(&ctx), &user, ctx.org.id, active).await?;
+    manage::set_active(&state.store, &ctx.author(), &user, ctx.org.id, active).await?;
     Ok(back_to(
         &user,
         jar,
@@ -630,7 +622,7 @@ async fn reset_password(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
-    let password = manage::reset_password(&state.store, &author(&ctx), &user, ctx.org.id).await?;
+    let password = manage::reset_password(&state.store, &ctx.author(), &user, ctx.org.id).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }

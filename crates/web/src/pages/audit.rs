@@ -175,17 +175,7 @@ struct AuditPage {
 }
 
 fn query_string(q: &AuditQuery) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect::<String>()
-    };
+    let enc = super::url_encode;
     format!(
         "ente={}&utente={}&azione={}&dal={}&al={}",
         enc(&q.ente),

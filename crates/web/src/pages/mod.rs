@@ -5,7 +5,9 @@ mod admin;
 mod api;
 mod audit;
 mod home;
+mod households;
 mod login;
+mod persons;
 
 use crate::AppState;
 use crate::error::{AppError, Rendered};
@@ -25,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(audit::routes())
+        .merge(persons::routes())
+        .merge(households::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::NotFound })
 }
@@ -80,6 +84,19 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> 
             }),
         }
     }
+}
+
+/// Percent-encodes a query-string value (everything but letters, digits, `-._`).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Parses a path id; a malformed one is simply a page that does not exist.

@@ -7,6 +7,10 @@
  * 2. Confirmation: `form[data-confirm="…"]` (or a submit button with data-confirm)
  *    asks window.confirm(message) before submitting. The server must still offer a
  *    confirmation page for no-JS users (ui-style.md §2.14).
+ * 3. Results as you type: `form[data-live-search="#target"]` (a GET form) fetches
+ *    its own URL with `frammento=1` while the user types or changes a filter, and
+ *    puts the server-rendered results into #target. Without JS the submit button
+ *    does the same with a full page.
  */
 (function () {
   "use strict";
@@ -49,9 +53,46 @@
     }
   }, true);
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusErrorSummary);
-  } else {
+  function liveSearch(form) {
+    var target = document.querySelector(form.getAttribute("data-live-search"));
+    if (!target || !window.fetch) return;
+    var timer = null;
+    var pending = null;
+    var last = null;
+    function run() {
+      var params = new URLSearchParams(new FormData(form));
+      var query = params.toString();
+      if (query === last) return;
+      last = query;
+      if (pending) pending.abort();
+      pending = new AbortController();
+      params.set("frammento", "1");
+      var url = form.getAttribute("action") + "?" + params.toString();
+      fetch(url, { signal: pending.signal, credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          target.innerHTML = html;
+          if (history.replaceState) history.replaceState(null, "", form.getAttribute("action") + "?" + query);
+        })
+        .catch(function () { /* aborted or offline: the submit button still works */ });
+    }
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 250);
+    });
+    form.addEventListener("change", run);
+  }
+
+  function enhance() {
     focusErrorSummary();
+    var forms = document.querySelectorAll("form[data-live-search]");
+    for (var i = 0; i < forms.length; i++) liveSearch(forms[i]);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
   }
 })();

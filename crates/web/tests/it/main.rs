@@ -6,6 +6,7 @@
 mod admin;
 mod browser;
 mod login;
+mod persons;
 mod pg;
 mod security;
 mod support;

@@ -227,3 +227,48 @@ pub async fn serve(state: AppState) -> String {
     tokio::spawn(web::serve(listener, state));
     format!("http://{addr}")
 }
+
+/// An organization for a comune (created if missing) and an operator of it with `role`,
+/// logged in through every step.
+pub async fn staff(
+    state: &AppState,
+    org_code: &str,
+    istat: &str,
+    login: &str,
+    role: domain::Role,
+) -> Client {
+    use store::OrgStore;
+    let author = web::manage::Author::system(state.clock.now());
+    let code = domain::OrgCode::parse(org_code).expect("org code");
+    let org = match state.store.get_org_by_code(&code).await {
+        Ok(org) => org,
+        Err(_) => {
+            let comuni = web::manage::parse_comuni(istat).expect("comuni");
+            web::manage::create_org(
+                &state.store,
+                &author,
+                code,
+                format!("Comune {org_code}"),
+                domain::OrgKind::Comune,
+                comuni,
+            )
+            .await
+            .expect("create org")
+        }
+    };
+    web::manage::create_user(
+        &state.store,
+        &author,
+        &org,
+        domain::Login::parse(login).expect("login"),
+        format!("Operatore {login}"),
+        None,
+        role,
+        ADMIN_PASSWORD.into(),
+    )
+    .await
+    .expect("create user");
+    let mut c = Client::new(state);
+    c.login_fully(login, ADMIN_PASSWORD).await;
+    c
+}

@@ -1,11 +1,45 @@
 //! Anagrafe sociale through the pages: registration, search, edits with history, households,
 //! support network, documents, duplicates and merge, on SQLite and PostgreSQL.
 
-use crate::support::{Client, app, app_pg, staff};
+use crate::support::{Client, staff};
 use axum::http::StatusCode;
 use domain::Role;
 use store::{AuditFilter, AuditStore};
 use web::AppState;
+
+/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::support::app().await).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(state) = crate::support::app_pg().await {
+                    super::$name(state).await
+                }
+            })*
+        }
+    };
+}
+
+on_both!(
+    an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code_or_date,
+    a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_confirmed,
+    bad_input_is_refused_naming_every_field_and_nothing_is_saved,
+    a_possible_duplicate_asks_for_confirmation_and_the_same_code_is_refused,
+    an_edit_records_each_change_in_the_history_and_a_stale_form_is_refused,
+    a_household_shows_its_members_over_time_and_joining_another_closes_the_old_one,
+    the_support_network_shows_on_both_persons_and_can_be_closed,
+    identity_documents_are_checked_added_and_removed,
+    a_merge_keeps_both_histories_moves_the_household_and_is_audited,
+    filters_by_comune_and_age_band_and_pages_of_twenty,
+    persons_are_visible_only_inside_their_organization_and_to_allowed_roles,
+);
 
 const ROSSI: [(&str, &str); 10] = [
     ("codice_fiscale", "RSSMRA80A01A794J"),
@@ -63,7 +97,9 @@ async fn sportello(state: &AppState) -> Client {
     .await
 }
 
-async fn search_and_registration(state: AppState) {
+async fn an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code_or_date(
+    state: AppState,
+) {
     let mut c = sportello(&state).await;
     let path = register(&mut c, &ROSSI).await;
     let page = c.get(&path).await;
@@ -100,20 +136,9 @@ async fn search_and_registration(state: AppState) {
     assert!(short.body.contains("almeno due lettere"));
 }
 
-#[tokio::test]
-async fn an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code_or_date() {
-    search_and_registration(app().await).await;
-}
-
-#[tokio::test]
-async fn search_and_registration_work_on_postgres() {
-    let Some(state) = app_pg().await else { return };
-    search_and_registration(state).await;
-}
-
-#[tokio::test]
-async fn a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_confirmed() {
-    let state = app().await;
+async fn a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_confirmed(
+    state: AppState,
+) {
     let mut c = sportello(&state).await;
     let wrong = with(&ROSSI, &[("birth_date", "02/01/1980")]);
     let r = c.post("/persone/nuova", &wrong).await;
@@ -130,9 +155,7 @@ async fn a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_c
     assert!(page.body.contains("non corrispondente ai dati, confermato"));
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_naming_every_field_and_nothing_is_saved() {
-    let state = app().await;
+async fn bad_input_is_refused_naming_every_field_and_nothing_is_saved(state: AppState) {
     let mut c = sportello(&state).await;
     let r = c
         .post(
@@ -163,9 +186,7 @@ async fn bad_input_is_refused_naming_every_field_and_nothing_is_saved() {
     assert!(list.body.contains("Nessuna persona trovata"));
 }
 
-#[tokio::test]
-async fn a_possible_duplicate_asks_for_confirmation_and_the_same_code_is_refused() {
-    let state = app().await;
+async fn a_possible_duplicate_asks_for_confirmation_and_the_same_code_is_refused(state: AppState) {
     let mut c = sportello(&state).await;
     let first = register(&mut c, &ROSSI).await;
     let same_cf = with(&ROSSI, &[("surname", "Rossi"), ("given_names", "Mario")]);
@@ -187,9 +208,7 @@ async fn a_possible_duplicate_asks_for_confirmation_and_the_same_code_is_refused
     assert_ne!(first, second);
 }
 
-#[tokio::test]
-async fn an_edit_records_each_change_in_the_history_and_a_stale_form_is_refused() {
-    let state = app().await;
+async fn an_edit_records_each_change_in_the_history_and_a_stale_form_is_refused(state: AppState) {
     let mut c = sportello(&state).await;
     let path = register(&mut c, &ROSSI).await;
     let edit = c.get(&format!("{path}/modifica")).await;
@@ -235,9 +254,9 @@ async fn an_edit_records_each_change_in_the_history_and_a_stale_form_is_refused(
     assert_eq!(actions.iter().filter(|a| **a == "person.create").count(), 1);
 }
 
-#[tokio::test]
-async fn a_household_shows_its_members_over_time_and_joining_another_closes_the_old_one() {
-    let state = app().await;
+async fn a_household_shows_its_members_over_time_and_joining_another_closes_the_old_one(
+    state: AppState,
+) {
     let mut c = sportello(&state).await;
     let mario = register(&mut c, &ROSSI).await;
     let anna = register(
@@ -301,9 +320,7 @@ async fn a_household_shows_its_members_over_time_and_joining_another_closes_the_
     assert!(page.body.contains("Dati non salvati"), "{}", page.body);
 }
 
-#[tokio::test]
-async fn the_support_network_shows_on_both_persons_and_can_be_closed() {
-    let state = app().await;
+async fn the_support_network_shows_on_both_persons_and_can_be_closed(state: AppState) {
     let mut c = sportello(&state).await;
     let mario = register(&mut c, &ROSSI).await;
     let lucia = register(
@@ -367,9 +384,7 @@ async fn the_support_network_shows_on_both_persons_and_can_be_closed() {
     );
 }
 
-#[tokio::test]
-async fn identity_documents_are_checked_added_and_removed() {
-    let state = app().await;
+async fn identity_documents_are_checked_added_and_removed(state: AppState) {
     let mut c = sportello(&state).await;
     let path = register(&mut c, &ROSSI).await;
     let r = c
@@ -410,9 +425,7 @@ async fn identity_documents_are_checked_added_and_removed() {
     );
 }
 
-#[tokio::test]
-async fn a_merge_keeps_both_histories_moves_the_household_and_is_audited() {
-    let state = app().await;
+async fn a_merge_keeps_both_histories_moves_the_household_and_is_audited(state: AppState) {
     let mut c = sportello(&state).await;
     let keep = register(&mut c, &ROSSI).await;
     let dup_fields = with(
@@ -494,9 +507,7 @@ async fn a_merge_keeps_both_histories_moves_the_household_and_is_audited() {
     );
 }
 
-#[tokio::test]
-async fn filters_by_comune_and_age_band_and_pages_of_twenty() {
-    let state = app().await;
+async fn filters_by_comune_and_age_band_and_pages_of_twenty(state: AppState) {
     let mut c = staff(
         &state,
         "ambito",
@@ -562,9 +573,7 @@ async fn filters_by_comune_and_age_band_and_pages_of_twenty() {
     );
 }
 
-#[tokio::test]
-async fn persons_are_visible_only_inside_their_organization_and_to_allowed_roles() {
-    let state = app().await;
+async fn persons_are_visible_only_inside_their_organization_and_to_allowed_roles(state: AppState) {
     let mut c = sportello(&state).await;
     let path = register(&mut c, &ROSSI).await;
     let mut other = staff(

@@ -361,14 +361,46 @@ async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
     assert_eq!(text(c, ".sp-slim__ente").await, ORG_NAME);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
-    let test = "admin_first_login_creates_org_and_operator_who_sees_only_it";
+/// Runs `journey` in a browser against `state` served on a real port; on failure saves a
+/// screenshot, and always ends the browser and chromedriver.
+async fn run_journey<F, Fut>(test: &str, state: web::AppState, journey: F)
+where
+    F: FnOnce(Client, String, web::AppState) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let Some(chromedriver) = chromedriver_path(test) else {
         return;
     };
     let started = Instant::now();
+    let base = support::serve(state.clone()).await;
+    let driver = Chromedriver::start(&chromedriver);
+    let profile = tempfile::tempdir().expect("profile dir");
+    let client = browser(&driver, profile.path()).await;
+    // In a task of its own, so that a failed assertion still lets us take a screenshot and
+    // end the browser session.
+    let outcome = tokio::spawn(journey(client.clone(), base, state)).await;
+    if outcome.is_err() {
+        let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../target/browser-failure-{test}.png"));
+        if let Ok(png) = client.screenshot().await
+            && std::fs::write(&shot, png).is_ok()
+        {
+            eprintln!("screenshot of the failure: {}", shot.display());
+        }
+    }
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(p) => std::panic::resume_unwind(p),
+            Err(e) => panic!("browser journey: {e}"),
+        }
+    }
+    eprintln!("{test}: {:?}", started.elapsed());
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
     let state = support::app().await;
     let system_org = {
         use store::OrgStore;
@@ -396,40 +428,164 @@ async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
         .unwrap()
         .id
     };
-    let base = support::serve(state.clone()).await;
-
-    let driver = Chromedriver::start(&chromedriver);
-    let profile = tempfile::tempdir().expect("profile dir");
-    let client = browser(&driver, profile.path()).await;
-
-    // In a task of its own, so that a failed assertion still lets us take a screenshot and
-    // end the browser session.
-    let outcome = tokio::spawn(journey(
-        client.clone(),
-        base,
+    let known = Known {
+        system_org,
+        other_org,
+    };
+    run_journey(
+        "admin_first_login_creates_org_and_operator_who_sees_only_it",
         state,
-        Known {
-            system_org,
-            other_org,
-        },
-    ))
+        move |c, base, state| journey(c, base, state, known),
+    )
     .await;
-    if outcome.is_err() {
-        let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/browser-failure.png");
-        if let Ok(png) = client.screenshot().await
-            && std::fs::write(&shot, png).is_ok()
-        {
-            eprintln!("screenshot of the failure: {}", shot.display());
-        }
-    }
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(p) => std::panic::resume_unwind(p),
-            Err(e) => panic!("browser journey: {e}"),
-        }
-    }
-    eprintln!("{test}: {:?}", started.elapsed());
+}
+
+/// Search as you type → the person → the household → an edit with a codice fiscale that does
+/// not match the new birth date, refused, then corrected.
+async fn registry_journey(c: Client, base: String, _state: web::AppState) {
+    let c = &c;
+    login(c, &base, "sportello", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    c.find(Locator::LinkText("Anagrafe sociale"))
+        .await
+        .expect("the nav link")
+        .click()
+        .await
+        .expect("click Anagrafe sociale");
+    assert_eq!(wait_h1(c, "Anagrafe sociale").await, "/persone");
+
+    // Results arrive while typing, without pressing Cerca.
+    fill(c, "#q", "ross mar").await;
+    let hit = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//div[@id='risultati']//a[normalize-space()='Rossi Mario']",
+        ))
+        .await
+        .expect("live results");
+    assert!(
+        path(c).await == "/persone",
+        "typing must not leave the page"
+    );
+    hit.click().await.expect("open the person");
+    let person = wait_h1(c, "Rossi Mario").await;
+    let family_text = text(c, "section[aria-labelledby=famiglia]").await;
+    assert!(
+        family_text.contains("Bianchi Anna") && family_text.contains("Intestatario"),
+        "household at a glance: {family_text}"
+    );
+
+    c.find(Locator::LinkText("Apri la famiglia"))
+        .await
+        .expect("link to the household")
+        .click()
+        .await
+        .expect("open the household");
+    wait_h1(c, "Famiglia di Rossi Mario").await;
+    let members = text(c, "table.sp-table tbody").await;
+    assert!(
+        members.contains("Bianchi Anna") && members.contains("marito / moglie"),
+        "{members}"
+    );
+
+    // Edit: a birth date that the codice fiscale contradicts is refused, naming the field.
+    c.goto(&format!("{base}{person}/modifica"))
+        .await
+        .expect("open edit");
+    wait_h1(c, "Modifica: Rossi Mario").await;
+    fill(c, "#birth_date", "02/01/1980").await;
+    fill(c, "#phone", "333 1234567").await;
+    submit(c).await;
+    wait_h1(c, "Modifica: Rossi Mario").await;
+    let summary = text(c, ".sp-error-summary").await;
+    assert!(summary.contains("giorno di nascita"), "{summary}");
+    assert!(
+        summary.contains("RSSMRA80A02A794O"),
+        "the expected code is shown: {summary}"
+    );
+    c.find(Locator::Css("#cf_mismatch_confirmed"))
+        .await
+        .expect("the confirmation box is offered");
+    assert_eq!(
+        c.find(Locator::Css("#birth_date"))
+            .await
+            .expect("field")
+            .attr("aria-invalid")
+            .await
+            .expect("attr")
+            .as_deref(),
+        Some("true")
+    );
+    fill(c, "#birth_date", "01/01/1980").await;
+    submit(c).await;
+    assert_eq!(wait_h1(c, "Rossi Mario").await, person);
+    assert_eq!(text(c, ".sp-alert p").await, "Modifiche salvate.");
+    let history = text(c, ".sp-history").await;
+    assert!(
+        history.contains("Telefono: 035 123456 → 333 1234567"),
+        "{history}"
+    );
+    assert!(!history.contains("Data di nascita"), "{history}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_person_household_and_an_edit_with_a_wrong_codice_fiscale() {
+    let state = support::app().await;
+    // The operator (password already changed) and a household of two, made through the pages.
+    let mut desk = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        domain::Role::OperatoreSportello,
+    )
+    .await;
+    let mut register = async |fields: &[(&str, &str)]| {
+        let r = desk.post("/persone/nuova", fields).await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+        r.location().to_owned()
+    };
+    let mario = register(&[
+        ("codice_fiscale", "RSSMRA80A01A794J"),
+        ("surname", "Rossi"),
+        ("given_names", "Mario"),
+        ("sex", "M"),
+        ("birth_date", "01/01/1980"),
+        ("birthplace", "A794"),
+        ("citizenship", "IT"),
+        ("phone", "035 123456"),
+    ])
+    .await;
+    register(&[
+        ("codice_fiscale", "BNCNNA82B45A794U"),
+        ("surname", "Bianchi"),
+        ("given_names", "Anna"),
+        ("sex", "F"),
+        ("birth_date", "05/02/1982"),
+        ("birthplace", "A794"),
+        ("citizenship", "IT"),
+    ])
+    .await;
+    let r = desk
+        .post(&format!("{mario}/famiglia"), &[("from_date", "01/06/2010")])
+        .await;
+    let family = r.location().to_owned();
+    let r = desk
+        .post(
+            &format!("{family}/componenti"),
+            &[
+                ("codice_fiscale", "BNCNNA82B45A794U"),
+                ("relationship", "2"),
+                ("from_date", "01/06/2010"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    run_journey(
+        "search_person_household_and_an_edit_with_a_wrong_codice_fiscale",
+        state,
+        registry_journey,
+    )
+    .await;
 }

@@ -37,6 +37,7 @@ mod audit;
 mod household;
 mod org;
 mod person;
+mod registry;
 pub(crate) mod search;
 mod session;
 mod token;

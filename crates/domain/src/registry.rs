@@ -492,7 +492,7 @@ pub enum Change {
     /// person's history ("campo: prima → dopo").
     Update {
         record: usize,
-        data: PersonData,
+        data: Box<PersonData>,
         events: Vec<Event>,
         changes: Vec<String>,
         household_changed: bool,
@@ -571,7 +571,7 @@ pub fn diff(
                 Some((data, events, changes, household_changed, rejoined)) => {
                     out.changes.push(Change::Update {
                         record: i,
-                        data,
+                        data: Box::new(data),
                         events,
                         changes,
                         household_changed,
@@ -1099,7 +1099,7 @@ mod tests {
         assert_eq!(events[0].kind, RegistryEventKind::Death);
         assert_eq!(events[0].date, date!(2026 - 10 - 11));
         // Next list: the dead person is no longer there, and that is no emigration.
-        prev.get_mut("1002").unwrap().data = data.clone();
+        prev.get_mut("1002").unwrap().data = (**data).clone();
         let d = diff(
             &prev,
             &parse(&[MARIO]).records,

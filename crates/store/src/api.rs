@@ -2,6 +2,7 @@
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
 use crate::person::*;
+use crate::registry::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
 use domain::audit::AuditRow;
@@ -162,6 +163,43 @@ store_traits! {
         fn audit_chain(&self, org_id: Uuid) -> Vec<AuditRow>;
         fn chain_heads(&self) -> Vec<ChainHead>;
     }
+
+    /// The civil-registry import: the previous state of a comune's registry persons, batches
+    /// of changes, the import's record and report, events to review, and open matters.
+    pub trait RegistryStore {
+        /// Every person linked to the comune's registry (Belfiore code), merged ones left out,
+        /// with the open household membership.
+        fn registry_persons(&self, org_id: Uuid, comune: &str) -> Vec<RegistryPerson>;
+        /// The comune's registry households: (registry code, id).
+        fn registry_households(&self, org_id: Uuid, comune: &str) -> Vec<(String, Uuid)>;
+        /// Persons with a codice fiscale not linked to this comune's registry.
+        fn codice_fiscale_holders(&self, org_id: Uuid, comune: &str) -> Vec<CfHolder>;
+        /// Records an import as started (status `in_corso`), before its batches.
+        fn start_registry_import(&self, import: &RegistryImport) -> ();
+        /// Applies one batch in one transaction: all of it or nothing.
+        fn apply_registry_batch(&self, batch: &RegistryBatch) -> ();
+        /// Stores the import's counts, status and rejected rows with its one audit row.
+        fn finish_registry_import(&self, import: &RegistryImport, rejections: &[RegistryRejection], audit: &NewAudit) -> ();
+        /// The comune's last completed import.
+        fn last_registry_import(&self, org_id: Uuid, comune: &str) -> Option<RegistryImport>;
+        /// The organization's imports, newest first.
+        fn list_registry_imports(&self, org_id: Uuid, limit: i64) -> Vec<RegistryImport>;
+        fn get_registry_import(&self, org_id: Uuid, id: Uuid) -> RegistryImport;
+        fn registry_rejections(&self, org_id: Uuid, import_id: Uuid) -> Vec<RegistryRejection>;
+        /// Events of persons with an open matter, newest first; reviewed ones only if asked.
+        fn registry_events_to_review(&self, org_id: Uuid, include_reviewed: bool, limit: i64) -> Vec<RegistryEvent>;
+        /// Every registry event of a person, newest first.
+        fn person_registry_events(&self, org_id: Uuid, person_id: Uuid) -> Vec<RegistryEvent>;
+        /// Marks an event as reviewed ("verificato") by `by` at `at_us`; `NotFound` if it
+        /// does not exist or was already reviewed.
+        fn review_registry_event(&self, org_id: Uuid, id: Uuid, at_us: i64, by: &str, audit: &NewAudit) -> ();
+        /// Opens a matter on a person (later modules: case files, applications).
+        fn open_matter(&self, matter: &OpenMatter, audit: &NewAudit) -> ();
+        /// Closes the open matter `kind`/`ref_id` (every person it concerns); the count closed.
+        fn close_matter(&self, org_id: Uuid, kind: &str, ref_id: Uuid, closed_at_us: i64, audit: &NewAudit) -> u64;
+        /// The person's matters still open.
+        fn open_matters(&self, org_id: Uuid, person_id: Uuid) -> Vec<OpenMatter>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -174,6 +212,7 @@ pub trait Stores:
     + PersonStore
     + HouseholdStore
     + AuditStore
+    + RegistryStore
     + Clone
     + 'static
 {
@@ -188,6 +227,7 @@ impl<T> Stores for T where
         + PersonStore
         + HouseholdStore
         + AuditStore
+        + RegistryStore
         + Clone
         + 'static
 {

@@ -7,10 +7,12 @@ mod api;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod person;
+mod registry;
 mod types;
 
 pub use api::*;
 pub use person::*;
+pub use registry::*;
 pub use types::*;
 
 #[derive(Debug, thiserror::Error)]

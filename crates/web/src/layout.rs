@@ -83,7 +83,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 4] = [
+        let items: [(&'static str, &'static str, bool); 6] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -101,6 +101,16 @@ impl Layout {
                 "Registro attività",
                 ctx.can(Action::AuditView, RecordScope::SameOrg),
             ),
+            (
+                "/anagrafe/import",
+                "Import anagrafe",
+                ctx.can(Action::RegistryImport, RecordScope::SameOrg),
+            ),
+            (
+                "/anagrafe/eventi",
+                "Eventi anagrafici",
+                ctx.can(Action::PersonView, RecordScope::SameOrg),
+            ),
         ];
         let nav = items
             .into_iter()
@@ -116,6 +126,8 @@ impl Layout {
             "/persone" => "Anagrafe sociale",
             "/audit" => "Registro attività",
             "/account" => "Il mio profilo",
+            "/anagrafe/import" => "Import anagrafe",
+            "/anagrafe/eventi" => "Eventi anagrafici",
             _ => "Scrivania",
         };
         Self {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod layout;
 pub mod manage;
 mod pages;
+pub mod registry;
 mod security;
 
 use axum::Router;
@@ -123,7 +124,9 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            registry::limit_body(limit, req, next)
+        }))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(move |req, next| {

@@ -7,6 +7,7 @@ mod audit;
 mod home;
 mod households;
 mod login;
+mod registry;
 mod persons;
 
 use crate::AppState;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(audit::routes())
+        .merge(registry::routes())
         .merge(persons::routes())
         .merge(households::routes())
         .nest("/api/v1", api::routes())

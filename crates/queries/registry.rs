@@ -1,0 +1,561 @@
+use super::household::insert_household;
+use super::person::{RawPerson, insert_history, insert_person, update_person_row};
+use super::{affected_one, map_err, parse_col};
+use crate::{Db, Tx};
+use domain::person::{RegistryEventKind, Relationship};
+use domain::registry::{format_event_counts, parse_event_counts};
+use store::{
+    CfHolder, HouseholdMember, ImportStatus, NewAudit, OpenMatter, RegistryBatch, RegistryEvent,
+    RegistryImport, RegistryPerson, RegistryRejection, RegistryStore, Result,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// Builds a `RegistryImport` from a query record with its columns.
+macro_rules! registry_import {
+    ($r:expr) => {{
+        let r = $r;
+        RegistryImport {
+            id: r.id,
+            org_id: r.org_id,
+            comune: r.comune,
+            file_name: r.file_name,
+            file_sha256: r.file_sha256,
+            reference_date: r.reference_date,
+            baseline: r.baseline,
+            status: parse_col("status", ImportStatus::parse(&r.status).ok_or(&r.status))?,
+            error: r.error,
+            rows_read: r.rows_read,
+            created: r.created,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            left: r.left_registry,
+            rejected: r.rejected,
+            events: parse_event_counts(&r.event_counts),
+            actor: r.actor,
+            at_us: r.at_us,
+            finished_at_us: r.finished_at_us,
+        }
+    }};
+}
+
+/// Builds a `RegistryEvent` from a query record with its columns.
+macro_rules! registry_event {
+    ($r:expr) => {{
+        let r = $r;
+        RegistryEvent {
+            id: r.id,
+            person_id: r.person_id,
+            import_id: r.import_id,
+            kind: parse_col("kind", RegistryEventKind::parse(&r.kind).ok_or(&r.kind))?,
+            event_date: r.event_date,
+            summary: r.summary,
+            at_us: r.at_us,
+            reviewed_at_us: r.reviewed_at_us,
+            reviewed_by: r.reviewed_by,
+            surname: r.surname,
+            given_names: r.given_names,
+            codice_fiscale: r.codice_fiscale,
+        }
+    }};
+}
+
+/// Inserts a membership inside `tx` (the person has no other open one: new person, or
+/// memberships closed first in the same batch).
+async fn insert_membership(tx: &mut Tx, m: &HouseholdMember) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO household_member (id, org_id, household_id, person_id, relationship,
+             from_date, to_date)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        m.id,
+        m.org_id,
+        m.household_id,
+        m.person_id,
+        m.relationship.as_str(),
+        m.from_date,
+        m.to_date
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+impl RegistryStore for Db {
+    async fn registry_persons(&self, org_id: Uuid, comune: &str) -> Result<Vec<RegistryPerson>> {
+        let rows = sqlx::query!(
+            r#"SELECT p.id AS "id!: Uuid", p.org_id AS "org_id!: Uuid", p.codice_fiscale,
+                   p.surname, p.given_names, p.sex, p.birth_date AS "birth_date!: Date",
+                   p.birthplace_code, p.birthplace_name, p.citizenship, p.civil_status,
+                   p.death_date AS "death_date: Date", p.residence_istat, p.residence_street,
+                   p.domicile_istat, p.domicile_street, p.phone, p.email,
+                   p.cf_mismatch AS "cf_mismatch!: bool", p.registry_comune, p.registry_id,
+                   p.registry_left_on AS "registry_left_on: Date",
+                   p.merged_into AS "merged_into: Uuid", p.version AS "version!: i64",
+                   p.created_at AS "created_at!: OffsetDateTime",
+                   p.updated_at AS "updated_at!: OffsetDateTime",
+                   h.registry_code AS "household_code?", m.relationship AS "relationship?"
+               FROM person p
+               LEFT JOIN household_member m
+                   ON m.person_id = p.id AND m.org_id = p.org_id AND m.to_date IS NULL
+               LEFT JOIN household h ON h.id = m.household_id
+               WHERE p.org_id = $1 AND p.registry_comune = $2 AND p.merged_into IS NULL
+               ORDER BY p.id"#,
+            org_id,
+            comune
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        let mut out: Vec<RegistryPerson> = Vec::with_capacity(rows.len());
+        for r in rows {
+            // A person with two open memberships (an office edit) appears twice: keep one.
+            if out.last().is_some_and(|p| p.person.id == r.id) {
+                continue;
+            }
+            let household = match (r.household_code, r.relationship) {
+                (Some(code), Some(rel)) => Some((
+                    code,
+                    parse_col("relationship", Relationship::parse(&rel).ok_or(&rel))?,
+                )),
+                _ => None,
+            };
+            let person = RawPerson {
+                id: r.id,
+                org_id: r.org_id,
+                codice_fiscale: r.codice_fiscale,
+                surname: r.surname,
+                given_names: r.given_names,
+                sex: r.sex,
+                birth_date: r.birth_date,
+                birthplace_code: r.birthplace_code,
+                birthplace_name: r.birthplace_name,
+                citizenship: r.citizenship,
+                civil_status: r.civil_status,
+                death_date: r.death_date,
+                residence_istat: r.residence_istat,
+                residence_street: r.residence_street,
+                domicile_istat: r.domicile_istat,
+                domicile_street: r.domicile_street,
+                phone: r.phone,
+                email: r.email,
+                cf_mismatch: r.cf_mismatch,
+                registry_comune: r.registry_comune,
+                registry_id: r.registry_id,
+                registry_left_on: r.registry_left_on,
+                merged_into: r.merged_into,
+                version: r.version,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            }
+            .parse()?;
+            out.push(RegistryPerson { person, household });
+        }
+        Ok(out)
+    }
+
+    async fn registry_households(&self, org_id: Uuid, comune: &str) -> Result<Vec<(String, Uuid)>> {
+        let rows = sqlx::query!(
+            r#"SELECT registry_code AS "code!", id AS "id!: Uuid" FROM household
+               WHERE org_id = $1 AND registry_comune = $2 AND registry_code IS NOT NULL"#,
+            org_id,
+            comune
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
+    }
+
+    async fn codice_fiscale_holders(&self, org_id: Uuid, comune: &str) -> Result<Vec<CfHolder>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", codice_fiscale AS "codice_fiscale!", registry_comune,
+                   registry_left_on AS "registry_left_on: Date"
+               FROM person
+               WHERE org_id = $1 AND codice_fiscale IS NOT NULL AND merged_into IS NULL
+                 AND (registry_comune IS NULL OR registry_comune <> $2)"#,
+            org_id,
+            comune
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CfHolder {
+                id: r.id,
+                codice_fiscale: r.codice_fiscale,
+                registry_comune: r.registry_comune,
+                registry_left_on: r.registry_left_on,
+            })
+            .collect())
+    }
+
+    async fn start_registry_import(&self, i: &RegistryImport) -> Result<()> {
+        let events = format_event_counts(&i.events);
+        sqlx::query!(
+            "INSERT INTO registry_import (id, org_id, comune, file_name, file_sha256,
+                 reference_date, baseline, status, error, rows_read, created, updated, unchanged,
+                 left_registry, rejected, event_counts, actor, at_us, finished_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19)",
+            i.id,
+            i.org_id,
+            i.comune,
+            i.file_name,
+            i.file_sha256,
+            i.reference_date,
+            i.baseline,
+            i.status.as_str(),
+            i.error,
+            i.rows_read,
+            i.created,
+            i.updated,
+            i.unchanged,
+            i.left,
+            i.rejected,
+            events,
+            i.actor,
+            i.at_us,
+            i.finished_at_us
+        )
+        .execute(self.write())
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn apply_registry_batch(&self, b: &RegistryBatch) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for h in &b.households {
+            insert_household(&mut tx, h).await?;
+        }
+        for p in &b.created {
+            insert_person(&mut tx, p).await?;
+        }
+        for p in &b.updated {
+            update_person_row(&mut tx, p).await?;
+        }
+        for (person_id, to_date) in &b.closed_memberships {
+            sqlx::query!(
+                "UPDATE household_member
+                 SET to_date = CASE WHEN from_date > $3 THEN from_date ELSE $3 END
+                 WHERE org_id = $1 AND person_id = $2 AND to_date IS NULL",
+                b.org_id,
+                person_id,
+                to_date
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for m in &b.opened_memberships {
+            insert_membership(&mut tx, m).await?;
+        }
+        for e in &b.events {
+            sqlx::query!(
+                "INSERT INTO registry_event (id, org_id, person_id, import_id, kind, event_date,
+                     summary, at_us, reviewed_at_us, reviewed_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL)",
+                e.id,
+                b.org_id,
+                e.person_id,
+                b.import_id,
+                e.kind.as_str(),
+                e.event_date,
+                e.summary,
+                e.at_us
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for h in &b.history {
+            insert_history(&mut tx, b.org_id, h).await?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn finish_registry_import(
+        &self,
+        i: &RegistryImport,
+        rejections: &[RegistryRejection],
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let events = format_event_counts(&i.events);
+        let done = sqlx::query!(
+            "UPDATE registry_import SET status = $3, error = $4, rows_read = $5, created = $6,
+                 updated = $7, unchanged = $8, left_registry = $9, rejected = $10,
+                 event_counts = $11, finished_at_us = $12, baseline = $13
+             WHERE org_id = $1 AND id = $2",
+            i.org_id,
+            i.id,
+            i.status.as_str(),
+            i.error,
+            i.rows_read,
+            i.created,
+            i.updated,
+            i.unchanged,
+            i.left,
+            i.rejected,
+            events,
+            i.finished_at_us,
+            i.baseline
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        for r in rejections {
+            sqlx::query!(
+                "INSERT INTO registry_import_rejection (id, org_id, import_id, line, field, reason)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                Uuid::now_v7(),
+                i.org_id,
+                i.id,
+                r.line,
+                r.field,
+                r.reason
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn last_registry_import(
+        &self,
+        org_id: Uuid,
+        comune: &str,
+    ) -> Result<Option<RegistryImport>> {
+        let r = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", comune, file_name,
+                   file_sha256, reference_date AS "reference_date!: Date",
+                   baseline AS "baseline!: bool", status, error, rows_read, created, updated,
+                   unchanged, left_registry, rejected, event_counts, actor, at_us,
+                   finished_at_us
+               FROM registry_import
+               WHERE org_id = $1 AND comune = $2 AND status = 'completato'
+               ORDER BY reference_date DESC, at_us DESC
+               LIMIT 1"#,
+            org_id,
+            comune
+        )
+        .fetch_optional(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(match r {
+            Some(r) => Some(registry_import!(r)),
+            None => None,
+        })
+    }
+
+    async fn list_registry_imports(&self, org_id: Uuid, limit: i64) -> Result<Vec<RegistryImport>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", comune, file_name,
+                   file_sha256, reference_date AS "reference_date!: Date",
+                   baseline AS "baseline!: bool", status, error, rows_read, created, updated,
+                   unchanged, left_registry, rejected, event_counts, actor, at_us,
+                   finished_at_us
+               FROM registry_import WHERE org_id = $1
+               ORDER BY at_us DESC LIMIT $2"#,
+            org_id,
+            limit
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(registry_import!(r))).collect()
+    }
+
+    async fn get_registry_import(&self, org_id: Uuid, id: Uuid) -> Result<RegistryImport> {
+        let r = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", comune, file_name,
+                   file_sha256, reference_date AS "reference_date!: Date",
+                   baseline AS "baseline!: bool", status, error, rows_read, created, updated,
+                   unchanged, left_registry, rejected, event_counts, actor, at_us,
+                   finished_at_us
+               FROM registry_import WHERE org_id = $1 AND id = $2"#,
+            org_id,
+            id
+        )
+        .fetch_one(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(registry_import!(r))
+    }
+
+    async fn registry_rejections(
+        &self,
+        org_id: Uuid,
+        import_id: Uuid,
+    ) -> Result<Vec<RegistryRejection>> {
+        let rows = sqlx::query!(
+            r#"SELECT line, field, reason FROM registry_import_rejection
+               WHERE org_id = $1 AND import_id = $2 ORDER BY line, id"#,
+            org_id,
+            import_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RegistryRejection {
+                line: r.line,
+                field: r.field,
+                reason: r.reason,
+            })
+            .collect())
+    }
+
+    async fn registry_events_to_review(
+        &self,
+        org_id: Uuid,
+        include_reviewed: bool,
+        limit: i64,
+    ) -> Result<Vec<RegistryEvent>> {
+        let rows = sqlx::query!(
+            r#"SELECT e.id AS "id!: Uuid", e.person_id AS "person_id!: Uuid",
+                   e.import_id AS "import_id!: Uuid", e.kind, e.event_date AS "event_date!: Date",
+                   e.summary, e.at_us, e.reviewed_at_us, e.reviewed_by, p.surname, p.given_names,
+                   p.codice_fiscale
+               FROM registry_event e JOIN person p ON p.id = e.person_id
+               WHERE e.org_id = $1
+                 AND (e.reviewed_at_us IS NULL OR $2)
+                 AND EXISTS (SELECT 1 FROM person_open_matter m
+                             WHERE m.org_id = $1 AND m.person_id = e.person_id
+                               AND m.closed_at_us IS NULL)
+               ORDER BY e.event_date DESC, e.at_us DESC, e.id DESC
+               LIMIT $3"#,
+            org_id,
+            include_reviewed,
+            limit
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(registry_event!(r))).collect()
+    }
+
+    async fn person_registry_events(
+        &self,
+        org_id: Uuid,
+        person_id: Uuid,
+    ) -> Result<Vec<RegistryEvent>> {
+        let rows = sqlx::query!(
+            r#"SELECT e.id AS "id!: Uuid", e.person_id AS "person_id!: Uuid",
+                   e.import_id AS "import_id!: Uuid", e.kind, e.event_date AS "event_date!: Date",
+                   e.summary, e.at_us, e.reviewed_at_us, e.reviewed_by, p.surname, p.given_names,
+                   p.codice_fiscale
+               FROM registry_event e JOIN person p ON p.id = e.person_id
+               WHERE e.org_id = $1 AND e.person_id = $2
+               ORDER BY e.event_date DESC, e.at_us DESC, e.id DESC"#,
+            org_id,
+            person_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(registry_event!(r))).collect()
+    }
+
+    async fn review_registry_event(
+        &self,
+        org_id: Uuid,
+        id: Uuid,
+        at_us: i64,
+        by: &str,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE registry_event SET reviewed_at_us = $3, reviewed_by = $4
+             WHERE org_id = $1 AND id = $2 AND reviewed_at_us IS NULL",
+            org_id,
+            id,
+            at_us,
+            by
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn open_matter(&self, m: &OpenMatter, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query!(
+            "INSERT INTO person_open_matter (id, org_id, person_id, kind, ref_id, opened_at_us,
+                 closed_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            m.id,
+            m.org_id,
+            m.person_id,
+            m.kind,
+            m.ref_id,
+            m.opened_at_us,
+            m.closed_at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn close_matter(
+        &self,
+        org_id: Uuid,
+        kind: &str,
+        ref_id: Uuid,
+        closed_at_us: i64,
+        audit: &NewAudit,
+    ) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE person_open_matter SET closed_at_us = $4
+             WHERE org_id = $1 AND kind = $2 AND ref_id = $3 AND closed_at_us IS NULL",
+            org_id,
+            kind,
+            ref_id,
+            closed_at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let n = done.rows_affected();
+        affected_one(n)?;
+        super::audit::commit_with(tx, audit).await?;
+        Ok(n)
+    }
+
+    async fn open_matters(&self, org_id: Uuid, person_id: Uuid) -> Result<Vec<OpenMatter>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", person_id AS "person_id!: Uuid",
+                   kind, ref_id AS "ref_id!: Uuid", opened_at_us, closed_at_us
+               FROM person_open_matter
+               WHERE org_id = $1 AND person_id = $2 AND closed_at_us IS NULL
+               ORDER BY opened_at_us"#,
+            org_id,
+            person_id
+        )
+        .fetch_all(self.read())
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OpenMatter {
+                id: r.id,
+                org_id: r.org_id,
+                person_id: r.person_id,
+                kind: r.kind,
+                ref_id: r.ref_id,
+                opened_at_us: r.opened_at_us,
+                closed_at_us: r.closed_at_us,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,379 @@
+//! The civil-registry import pages: the upload form with the past imports, each import's
+//! report, and the registry events of persons with an open matter, to be checked.
+
+use super::{parse_id, render, render_page};
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::layout::{FormErrors, Layout, flash};
+use crate::registry::{MAX_UPLOAD_BYTES, UPLOAD_PATH, import_file, parse_comune};
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use domain::FieldError;
+use domain::person::format_date;
+use domain::policy::{Action, RecordScope};
+use serde::Deserialize;
+use store::{OrgComune, OrgStore, RegistryEvent, RegistryImport, RegistryRejection, RegistryStore};
+use time::macros::format_description;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            UPLOAD_PATH,
+            get(import_page)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/anagrafe/import/{id}", get(report_page))
+        .route("/anagrafe/eventi", get(events_page))
+        .route("/anagrafe/eventi/{id}/verificato", post(review))
+}
+
+fn when(at_us: i64) -> String {
+    let fmt = format_description!("[day]/[month]/[year] [hour]:[minute]");
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
+/// An import as a table row or report header.
+struct ImportView {
+    i: RegistryImport,
+    comune: String,
+    when: String,
+    reference: String,
+    events: Vec<(&'static str, i64)>,
+}
+
+fn view(i: RegistryImport, comuni: &[OrgComune]) -> ImportView {
+    let comune = comuni
+        .iter()
+        .find(|c| c.belfiore_code == i.comune)
+        .map_or_else(
+            || i.comune.clone(),
+            |c| format!("{} ({})", c.name, c.province),
+        );
+    ImportView {
+        comune,
+        when: when(i.at_us),
+        reference: format_date(i.reference_date),
+        events: i.events.iter().map(|(k, n)| (k.label(), *n)).collect(),
+        i,
+    }
+}
+
+#[derive(Default)]
+struct UploadForm {
+    comune: String,
+    data_riferimento: String,
+}
+
+#[derive(Template)]
+#[template(path = "registry_import.html")]
+struct ImportPage {
+    l: Layout,
+    f: UploadForm,
+    comuni: Vec<OrgComune>,
+    imports: Vec<ImportView>,
+}
+
+async fn import_form(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: &CookieJar,
+    f: UploadForm,
+    errors: Vec<FieldError>,
+) -> Result<ImportPage, AppError> {
+    let comuni = state.store.org_comuni(ctx.org.id).await?;
+    let imports = state
+        .store
+        .list_registry_imports(ctx.org.id, 50)
+        .await?
+        .into_iter()
+        .map(|i| view(i, &comuni))
+        .collect();
+    let l = Layout::page(ctx, jar, "Import dall'anagrafe comunale", UPLOAD_PATH)
+        .crumb(UPLOAD_PATH, "Import anagrafe")
+        .with_errors(FormErrors(errors));
+    let f = if f.comune.is_empty() && comuni.len() == 1 {
+        UploadForm {
+            comune: comuni[0].belfiore_code.clone(),
+            ..f
+        }
+    } else {
+        f
+    };
+    Ok(ImportPage {
+        l,
+        f,
+        comuni,
+        imports,
+    })
+}
+
+async fn import_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::RegistryImport, RecordScope::SameOrg)?;
+    let page = import_form(&state, &ctx, &jar, UploadForm::default(), Vec::new()).await?;
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::RegistryImport, RecordScope::SameOrg)?;
+    let mut multipart = multipart.map_err(|_| {
+        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
+    })?;
+    let mut f = UploadForm::default();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::BadRequest(format!(
+                        "Il file supera la dimensione massima di {} MiB: dividerlo o usare il comando «sportello import anagrafe»",
+                        MAX_UPLOAD_BYTES / (1024 * 1024)
+                    ))
+                } else {
+                    AppError::BadRequest(
+                        "Il file inviato non è stato ricevuto per intero: riprova".into(),
+                    )
+                });
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("anagrafe").to_owned();
+                let bytes = field.bytes().await.map_err(|_| {
+                    AppError::BadRequest(
+                        "Il file inviato non è stato ricevuto per intero: riprova".into(),
+                    )
+                })?;
+                if !bytes.is_empty() {
+                    file = Some((file_name, bytes.to_vec()));
+                }
+            }
+            "comune" | "data_riferimento" => {
+                let text = field.text().await.unwrap_or_default();
+                if name == "comune" {
+                    f.comune = text.trim().to_owned();
+                } else {
+                    f.data_riferimento = text.trim().to_owned();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = Vec::new();
+    let comune = parse_comune(&f.comune);
+    if comune.is_none() {
+        errors.push(FieldError::new("comune", "scegliere il comune dell'elenco"));
+    }
+    let reference = match super::audit::parse_date("data_riferimento", &f.data_riferimento) {
+        Ok(d) => d,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    if file.is_none() {
+        errors.push(FieldError::new(
+            "file",
+            "scegliere il file dell'anagrafe (CSV o JSON)",
+        ));
+    }
+    let (Some(comune), Some((file_name, bytes)), true) = (comune, file, errors.is_empty()) else {
+        let page = import_form(&state, &ctx, &jar, f, errors).await?;
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let today = ctx.now.date();
+    match import_file(
+        &state.store,
+        ctx.org.id,
+        comune,
+        &file_name,
+        &bytes,
+        reference,
+        &ctx.author(),
+        today,
+    )
+    .await
+    {
+        Ok(report) => {
+            let (kind, text) = match &report.import.error {
+                None => (
+                    "success",
+                    format!(
+                        "Import completato: {} righe lette, {} scartate.",
+                        report.import.rows_read, report.import.rejected
+                    ),
+                ),
+                Some(_) => (
+                    "danger",
+                    "Import non completato: vedi il resoconto.".to_owned(),
+                ),
+            };
+            let jar = flash(jar, kind, &text);
+            Ok((
+                jar,
+                Redirect::to(&format!("/anagrafe/import/{}", report.import.id)),
+            )
+                .into_response())
+        }
+        Err(AppError::BadRequest(m)) => {
+            let page = import_form(&state, &ctx, &jar, f, vec![FieldError::new("file", m)]).await?;
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry_report.html")]
+struct ReportPage {
+    l: Layout,
+    v: ImportView,
+    rejections: Vec<RegistryRejection>,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::RegistryImport, RecordScope::SameOrg)?;
+    let id = parse_id(&id)?;
+    let import = state.store.get_registry_import(ctx.org.id, id).await?;
+    let rejections = state.store.registry_rejections(ctx.org.id, id).await?;
+    let comuni = state.store.org_comuni(ctx.org.id).await?;
+    let v = view(import, &comuni);
+    let l = Layout::page(&ctx, &jar, "Resoconto dell'import", UPLOAD_PATH)
+        .crumb(UPLOAD_PATH, "Import anagrafe")
+        .crumb(&format!("/anagrafe/import/{id}"), "Resoconto");
+    Ok(render_page(
+        jar,
+        &ReportPage { l, v, rejections },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    tutti: Option<String>,
+}
+
+struct EventRow {
+    e: RegistryEvent,
+    date: String,
+    kind: &'static str,
+    reviewed: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "registry_events.html")]
+struct EventsPage {
+    l: Layout,
+    rows: Vec<EventRow>,
+    all: bool,
+    can_review: bool,
+}
+
+async fn events_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<EventsQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::PersonView, RecordScope::SameOrg)?;
+    let all = q.tutti.is_some_and(|v| !v.is_empty());
+    let rows = state
+        .store
+        .registry_events_to_review(ctx.org.id, all, 500)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            date: format_date(e.event_date),
+            kind: e.kind.label(),
+            reviewed: e.reviewed_at_us.map(|at| {
+                format!(
+                    "verificato da {} il {}",
+                    e.reviewed_by.as_deref().unwrap_or(""),
+                    when(at)
+                )
+            }),
+            e,
+        })
+        .collect();
+    let l = Layout::page(
+        &ctx,
+        &jar,
+        "Eventi anagrafici da verificare",
+        "/anagrafe/eventi",
+    )
+    .crumb("/anagrafe/eventi", "Eventi anagrafici da verificare");
+    Ok(render_page(
+        jar,
+        &EventsPage {
+            l,
+            rows,
+            all,
+            can_review: ctx.can(Action::PersonEdit, RecordScope::SameOrg),
+        },
+        StatusCode::OK,
+    ))
+}
+
+async fn review(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::PersonEdit, RecordScope::SameOrg)?;
+    let id = parse_id(&id)?;
+    let at_us = (ctx.now.unix_timestamp_nanos() / 1_000) as i64;
+    let audit = ctx.audit(
+        "anagrafe.evento.verificato",
+        "registry_event",
+        Some(id),
+        "evento anagrafico segnato come verificato".into(),
+    );
+    let login = ctx.user.login.to_string();
+    match state
+        .store
+        .review_registry_event(ctx.org.id, id, at_us, &login, &audit)
+        .await
+    {
+        Ok(()) => {
+            let jar = flash(jar, "success", "Evento segnato come verificato.");
+            Ok((jar, Redirect::to("/anagrafe/eventi")).into_response())
+        }
+        Err(store::StoreError::NotFound) => {
+            let jar = flash(
+                jar,
+                "info",
+                "L'evento era già stato verificato, o non esiste.",
+            );
+            Ok((jar, Redirect::to("/anagrafe/eventi")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

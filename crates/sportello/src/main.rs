@@ -2,6 +2,7 @@
 //! calculation commands.
 
 mod config;
+mod demo;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -59,6 +60,9 @@ enum Command {
     /// ISEE: calculate from DSU data.
     #[command(subcommand)]
     Isee(IseeCmd),
+    /// Demonstration data: a synthetic population for the civil-registry import.
+    #[command(subcommand)]
+    Demo(demo::DemoCmd),
 }
 
 #[derive(Subcommand)]
@@ -181,6 +185,9 @@ fn run() -> Result<std::process::ExitCode> {
     match &cli.command {
         Some(Command::Cf(cmd)) => return cf(cmd).map(|()| std::process::ExitCode::SUCCESS),
         Some(Command::Isee(cmd)) => return isee(cmd).map(|()| std::process::ExitCode::SUCCESS),
+        Some(Command::Demo(cmd)) => {
+            return demo::run(cmd).map(|()| std::process::ExitCode::SUCCESS);
+        }
         _ => {}
     }
     let mut cfg = Config::load(cli.config.as_deref()).context("configurazione non valida")?;
@@ -242,7 +249,7 @@ fn run() -> Result<std::process::ExitCode> {
                     return Ok(std::process::ExitCode::from(1));
                 }
             }
-            Command::Config | Command::Cf(_) | Command::Isee(_) => {}
+            Command::Config | Command::Cf(_) | Command::Isee(_) | Command::Demo(_) => {}
         }
         ok
     })

@@ -208,3 +208,66 @@ fn isee_calc_prints_the_figures_as_decimal_strings() {
     let bad = sportello(&["isee", "calc", "/nonexistent.json"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn demo_generate_is_deterministic_and_writes_the_import_file() {
+    let args = [
+        "demo",
+        "generate",
+        "--persons",
+        "50",
+        "--seed",
+        "7",
+        "--data",
+        "2026-10-26",
+    ];
+    let a = sportello(&args);
+    assert!(a.status.success(), "{a:?}");
+    let b = sportello(&args);
+    assert_eq!(a.stdout, b.stdout);
+    let text = stdout(&a);
+    assert_eq!(text.lines().count(), 51);
+    assert!(text.starts_with(
+        "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela\n"
+    ));
+    // Without --data the reference is a month ago: still the same file twice.
+    let c = sportello(&["demo", "generate", "--persons", "50", "--seed", "7"]);
+    assert_eq!(
+        c.stdout,
+        sportello(&["demo", "generate", "--persons", "50", "--seed", "7"]).stdout
+    );
+    assert_ne!(
+        sportello(&["demo", "generate", "--persons", "50", "--seed", "8"]).stdout,
+        c.stdout
+    );
+
+    // The next month's file, into a file; a summary on standard error.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dicembre.csv");
+    let o = sportello(&[
+        "demo",
+        "generate",
+        "--persons",
+        "50",
+        "--seed",
+        "7",
+        "--data",
+        "2026-10-26",
+        "--mese-successivo",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("al 2026-11-26") && err.contains("nascite"),
+        "{err}"
+    );
+    let next = std::fs::read_to_string(&out).unwrap();
+    assert_ne!(next, text);
+    assert_eq!(next.lines().next(), text.lines().next());
+
+    let bad = sportello(&["demo", "generate", "--comune", "999999"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("999999"));
+}

@@ -1,13 +1,22 @@
 //! `sportello demo`: demonstration data (see `territory::demo`).
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
+use domain::{Login, Role};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use store::UserStore;
 use time::{Date, Month};
+use web::manage::{self, Author};
 
 /// Bergamo, the comune of the demonstration.
 pub const DEFAULT_COMUNE: &str = "016024";
+/// The database of `serve --demo`, recreated at every start: never the configured one.
+pub const DEMO_DATABASE: &str = "sqlite://data/demo.db";
+/// Residents of the demonstration comune.
+pub const DEMO_PERSONS: usize = 2_000;
+/// The password of every demonstration account (printed at start: demo data only).
+pub const DEMO_PASSWORD: &str = "demo-sportello";
 
 #[derive(Subcommand)]
 pub enum DemoCmd {
@@ -114,4 +123,158 @@ pub fn run(cmd: &DemoCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Deletes `./data/demo.db` (and its journal files) and returns its URL: `serve --demo` starts
+/// from scratch every time and never touches the configured database.
+pub fn fresh_database() -> Result<String> {
+    let dir = Path::new("data");
+    std::fs::create_dir_all(dir).context("impossibile creare la cartella ./data")?;
+    for name in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.db-journal"] {
+        let path = dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("impossibile eliminare {}", path.display()));
+            }
+        }
+    }
+    Ok(DEMO_DATABASE.to_owned())
+}
+
+fn app(e: web::AppError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// Fills the empty demonstration database: the installation's administrator, the organization
+/// "Comune di Bergamo (demo)" with an operatore di sportello and a responsabile (all with
+/// [`DEMO_PASSWORD`], no change required), then [`DEMO_PERSONS`] residents imported as last
+/// month's registry list followed by this month's, so that the registry events (births,
+/// deaths, moves, marriages) wait to be checked. Prints the accounts.
+pub async fn seed(store: &web::Store) -> Result<()> {
+    let now = web::Clock::default().now();
+    let today = now.date();
+    let author = Author::system(now);
+    manage::bootstrap(store, now, Some(DEMO_PASSWORD.to_owned()))
+        .await
+        .map_err(app)?
+        .context("il database dimostrativo non è vuoto")?;
+    let (code, name, kind, comuni) = manage::parse_org(
+        "comune-bergamo-demo",
+        "Comune di Bergamo (demo)",
+        "comune",
+        DEFAULT_COMUNE,
+    )
+    .map_err(|errs| {
+        anyhow!(
+            "{}",
+            errs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let org = manage::create_org(store, &author, code, name, kind, comuni)
+        .await
+        .map_err(app)?;
+    let accounts = [
+        (manage::ADMIN_LOGIN, "", Role::Amministratore),
+        (
+            "sportello",
+            "Operatore Dimostrativo",
+            Role::OperatoreSportello,
+        ),
+        (
+            "responsabile",
+            "Responsabile Dimostrativa",
+            Role::Responsabile,
+        ),
+    ];
+    let hash = web::auth::hash_password(DEMO_PASSWORD.to_owned())
+        .await
+        .map_err(app)?;
+    for (login, full_name, role) in accounts {
+        let login = Login::parse(login)?;
+        let (user, org_id) = if role == Role::Amministratore {
+            // Created by bootstrap in the installation's organization.
+            let u = store.get_user_by_login(&login).await?;
+            let org_id = web::auth::home_org(store, &u)
+                .await
+                .map_err(app)?
+                .context("l'amministratore non ha un ente")?;
+            (u, org_id)
+        } else {
+            let u = manage::create_user(
+                store,
+                &author,
+                &org,
+                login,
+                full_name.to_owned(),
+                None,
+                role,
+                DEMO_PASSWORD.to_owned(),
+            )
+            .await
+            .map_err(app)?;
+            (u, org.id)
+        };
+        let audit = author.audit(
+            org_id,
+            "user.password_reset",
+            "user",
+            Some(user.id),
+            format!("dati dimostrativi: password nota per {}", user.login),
+        );
+        store.set_password(user.id, &hash, false, &audit).await?;
+    }
+
+    let belfiore = territory::comune_by_istat(DEFAULT_COMUNE)
+        .map(|c| c.belfiore)
+        .context("comune dimostrativo sconosciuto")?;
+    let last_month = month_before(today);
+    let mut files = Vec::new();
+    let base = territory::demo::generate(DEMO_PERSONS, 1, &[DEFAULT_COMUNE], last_month)?;
+    files.push((last_month, csv_bytes(base)?));
+    let next =
+        territory::demo::generate_next_month(DEMO_PERSONS, 1, &[DEFAULT_COMUNE], last_month)?;
+    files.push((next.reference(), csv_bytes(next)?));
+    let mut reports = Vec::new();
+    for (date, bytes) in files {
+        let report = web::registry::import_file(
+            store,
+            org.id,
+            belfiore,
+            &format!("anagrafe-demo-{date}.csv"),
+            &bytes,
+            Some(date),
+            &author,
+            today,
+        )
+        .await
+        .map_err(app)?;
+        reports.push(web::registry::summary(&report.import, &report.comune_name));
+    }
+    println!("Dati dimostrativi in ./data/demo.db (ricreato a ogni avvio con --demo):");
+    for r in reports {
+        println!("  {r}");
+    }
+    println!("Accessi (password «{DEMO_PASSWORD}» per tutti):");
+    println!(
+        "  sportello     operatore di sportello del Comune di Bergamo (demo): anagrafe sociale"
+    );
+    println!(
+        "  responsabile  responsabile: anche import ed eventi dell'anagrafe; al primo accesso attiva \
+         la verifica in due passaggi (app di autenticazione)"
+    );
+    println!(
+        "  admin         amministratore di sistema: enti e utenti; anche lui con la verifica in due passaggi"
+    );
+    Ok(())
+}
+
+fn csv_bytes(rows: impl Iterator<Item = territory::demo::Resident>) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    territory::demo::write_csv(&mut out, rows, |_| {})?;
+    Ok(out)
 }

@@ -37,6 +37,10 @@ enum Command {
         /// Address and port to listen on (default 127.0.0.1:8328).
         #[arg(long)]
         listen: Option<String>,
+        /// Demonstration: a fresh database ./data/demo.db (recreated at every start, never the
+        /// configured one) with a demo comune, its operators and 2,000 synthetic residents.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply the database migrations and exit.
     Migrate,
@@ -194,6 +198,10 @@ fn run() -> Result<std::process::ExitCode> {
     if let Some(url) = cli.database.clone() {
         cfg.database.url = url;
     }
+    let demo_data = matches!(cli.command, Some(Command::Serve { demo: true, .. }));
+    if demo_data {
+        cfg.database.url = demo::fresh_database()?;
+    }
     if let Some(Command::Config) = cli.command {
         println!("{}", serde_json::to_string_pretty(&cfg)?);
         return ok;
@@ -206,8 +214,16 @@ fn run() -> Result<std::process::ExitCode> {
             .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
         let now = web::Clock::default().now();
         let author = Author::system(now);
-        match cli.command.unwrap_or(Command::Serve { listen: None }) {
-            Command::Serve { listen } => serve(cfg, store, listen).await?,
+        match cli.command.unwrap_or(Command::Serve {
+            listen: None,
+            demo: false,
+        }) {
+            Command::Serve { listen, .. } => {
+                if demo_data {
+                    demo::seed(&store).await?;
+                }
+                serve(cfg, store, listen).await?
+            }
             Command::Migrate => println!("Database aggiornato."),
             Command::User(cmd) => user(&store, &author, cmd).await?,
             Command::Org(cmd) => org(&store, &author, cmd).await?,

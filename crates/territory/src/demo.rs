@@ -19,8 +19,9 @@
 //! mostly born abroad (their children born here keep the parents'
 //! citizenship); Italians born in the comune, in its province or elsewhere
 //! in Italy on a comune that existed on their birth date; a few Italians
-//! born abroad; about 0.3% omocodie. Everyone is alive on the reference
-//! date.
+//! born abroad; about 0.3% omocodie, and a code that would repeat another
+//! person's takes its first free omocodia variant, so that no two rows share
+//! a code. Everyone is alive on the reference date.
 //!
 //! ```
 //! use territory::demo;
@@ -36,7 +37,7 @@
 
 mod names;
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io::Write;
 
 use thiserror::Error;
@@ -185,6 +186,7 @@ pub fn generate(
         emitted: 0,
         households: 0,
         buffer: VecDeque::new(),
+        issued: HashSet::new(),
     })
 }
 
@@ -1195,6 +1197,8 @@ pub struct Population {
     emitted: usize,
     households: u64,
     buffer: VecDeque<Resident>,
+    /// Codes handed out so far: a repeated one becomes an omocode.
+    issued: HashSet<CodiceFiscale>,
 }
 
 impl Population {
@@ -1207,9 +1211,30 @@ impl Population {
         let mut rng = Rng::derive(self.ctx.seed, STREAM_HOUSEHOLD, h);
         let mut members = self.ctx.household(&mut rng, h, self.emitted as u64, None);
         members.truncate(self.persons - self.emitted);
+        for m in &mut members {
+            self.make_unique(m);
+        }
         self.emitted += members.len();
         self.households += 1;
         Some(members)
+    }
+
+    /// Gives a code already held by someone else its first free omocodia
+    /// variant, as the Agenzia delle Entrate does.
+    fn make_unique(&mut self, r: &mut Resident) {
+        if self.issued.insert(r.codice_fiscale) {
+            return;
+        }
+        if let Some(v) = r
+            .codice_fiscale
+            .base()
+            .omocodes()
+            .into_iter()
+            .find(|v| !self.issued.contains(v))
+        {
+            r.codice_fiscale = v;
+            self.issued.insert(v);
+        }
     }
 
     /// The reference date of the rows.
@@ -1298,12 +1323,15 @@ impl NextMonth {
             let mut rng = Rng::derive(self.base.ctx.seed, STREAM_MOVE_IN, k);
             let index = self.base.households;
             self.base.households += 1;
-            let members = self.base.ctx.household(
+            let mut members = self.base.ctx.household(
                 &mut rng,
                 index,
                 self.next_person,
                 Some((self.start, self.end)),
             );
+            for m in &mut members {
+                self.base.make_unique(m);
+            }
             self.next_person += members.len() as u64;
             self.summary.moved_in += members.len();
             self.buffer.extend(members);
@@ -1479,7 +1507,7 @@ impl NextMonth {
         };
         let id_anpr = ctx.person_id(self.next_person);
         self.next_person += 1;
-        members.push(Resident {
+        let mut child = Resident {
             id_anpr,
             codice_fiscale,
             surname,
@@ -1495,7 +1523,9 @@ impl NextMonth {
             residence_since: birth,
             household_id: mother.household_id,
             relationship: rel::CHILD,
-        });
+        };
+        self.base.make_unique(&mut child);
+        members.push(child);
         self.summary.births += 1;
         true
     }

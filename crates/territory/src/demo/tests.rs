@@ -471,3 +471,32 @@ fn several_comuni() {
         assert!(h.iter().all(|m| m.comune_istat == h[0].comune_istat));
     }
 }
+
+#[test]
+fn codes_are_unique_and_a_repeated_code_becomes_an_omocode() {
+    let rows = people(20_000, 8);
+    let codes: HashSet<_> = rows.iter().map(|r| r.codice_fiscale).collect();
+    assert_eq!(codes.len(), rows.len());
+    let next: Vec<Resident> = generate_next_month(20_000, 8, &[BERGAMO], REFERENCE)
+        .unwrap()
+        .collect();
+    let codes: HashSet<_> = next.iter().map(|r| r.codice_fiscale).collect();
+    assert_eq!(codes.len(), next.len());
+
+    let mut pop = generate(10, 1, &[BERGAMO], REFERENCE).unwrap();
+    let first = pop.next().unwrap();
+    let mut twin = first.clone();
+    pop.make_unique(&mut twin);
+    assert_ne!(twin.codice_fiscale, first.codice_fiscale);
+    assert_eq!(twin.codice_fiscale.base(), first.codice_fiscale.base());
+    assert_eq!(
+        twin.codice_fiscale,
+        first.codice_fiscale.base().omocodes()[0]
+    );
+    let mut third = first.clone();
+    pop.make_unique(&mut third);
+    assert_eq!(
+        third.codice_fiscale,
+        first.codice_fiscale.base().omocodes()[1]
+    );
+}

@@ -158,6 +158,7 @@ pub(crate) struct PersonColumns<'a> {
     pub domicile_istat: Option<&'a str>,
     pub domicile_street: Option<&'a str>,
     pub search_key: String,
+    pub search_key_rev: String,
     pub phonetic_key: String,
 }
 
@@ -174,6 +175,7 @@ impl<'a> PersonColumns<'a> {
             domicile_istat: d.domicile.as_ref().map(|a| a.comune.istat.as_str()),
             domicile_street: d.domicile.as_ref().map(|a| a.street.as_str()),
             search_key: d.search_key(),
+            search_key_rev: d.search_key_rev(),
             phonetic_key: d.phonetic_key(),
         }
     }
@@ -191,9 +193,9 @@ pub(crate) async fn insert_person(tx: &mut Tx, p: &Person) -> Result<()> {
              birthplace_code, birthplace_name, citizenship, civil_status, death_date,
              residence_istat, residence_street, domicile_istat, domicile_street, phone, email,
              cf_mismatch, search_key, phonetic_key, registry_comune, registry_id,
-             registry_left_on, merged_into, version, created_at, updated_at)
+             registry_left_on, merged_into, version, created_at, updated_at, search_key_rev)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+             $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
         p.id,
         p.org_id,
         c.codice_fiscale,
@@ -221,7 +223,8 @@ pub(crate) async fn insert_person(tx: &mut Tx, p: &Person) -> Result<()> {
         p.merged_into,
         p.version,
         p.created_at,
-        p.updated_at
+        p.updated_at,
+        c.search_key_rev
     )
     .execute(&mut **tx)
     .await
@@ -243,7 +246,8 @@ pub(crate) async fn update_person_row(tx: &mut Tx, p: &Person) -> Result<()> {
              civil_status = $11, death_date = $12, residence_istat = $13, residence_street = $14,
              domicile_istat = $15, domicile_street = $16, phone = $17, email = $18,
              cf_mismatch = $19, search_key = $20, phonetic_key = $21, registry_comune = $22,
-             registry_id = $23, registry_left_on = $24, version = $25, updated_at = $26
+             registry_id = $23, registry_left_on = $24, version = $25, updated_at = $26,
+             search_key_rev = $28
          WHERE id = $1 AND org_id = $2 AND version = $27",
         p.id,
         p.org_id,
@@ -271,7 +275,8 @@ pub(crate) async fn update_person_row(tx: &mut Tx, p: &Person) -> Result<()> {
         p.registry_left_on,
         p.version,
         p.updated_at,
-        previous
+        previous,
+        c.search_key_rev
     )
     .execute(&mut **tx)
     .await

@@ -1,26 +1,72 @@
-//! Person search, built at run time because its conditions depend on what was typed. The
-//! name condition is the one part each backend writes its own way (SQLite's FTS5 index,
+//! Person search, built at run time because its conditions depend on what was typed.
+//!
+//! Names are matched in up to three passes, each in its own order, until the page is full:
+//! names that start with the words as typed, surname first ("rossi m" → Rossi Maria); the
+//! same with the names first ("mario ros" → Mario Rossi); then every other name that has a
+//! word starting with each typed word, in any order. The first two are range scans of an
+//! index already in order, so the common searches read only the rows they show; the third
+//! uses the full-text index, the one part each backend writes its own way (SQLite's FTS5,
 //! PostgreSQL's text-search GIN index): `crate::name_source` and `crate::name_match`.
 
 use super::map_err;
+use std::collections::HashSet;
 use store::{PersonSearch, Result};
 use uuid::Uuid;
 
-pub(crate) async fn person_ids(
+#[derive(Clone, Copy)]
+enum Pass {
+    /// No name typed: the other criteria alone, by name.
+    All,
+    SurnameFirst,
+    NamesFirst,
+    AnyOrder,
+}
+
+/// The smallest string greater than every string starting with `prefix` (keys hold only
+/// ASCII letters, digits and blanks, so bumping the last byte stays ASCII).
+fn prefix_end(prefix: &str) -> String {
+    let mut end = prefix.to_owned();
+    if let Some(last) = end.pop() {
+        end.push(char::from(
+            u8::try_from(u32::from(last) + 1).unwrap_or(b'~'),
+        ));
+    }
+    end
+}
+
+async fn pass(
     pool: &crate::Pool,
     org_id: Uuid,
     s: &PersonSearch,
+    pass: Pass,
+    limit: i64,
 ) -> Result<Vec<Uuid>> {
     let mut qb = sqlx::QueryBuilder::<crate::Kind>::new("SELECT p.id FROM ");
-    if s.words.is_empty() {
-        qb.push("person p");
-    } else {
-        qb.push(crate::name_source());
-    }
+    qb.push(match pass {
+        Pass::AnyOrder => crate::name_source(),
+        _ => "person p",
+    });
     qb.push(" WHERE p.org_id = ");
     qb.push_bind(org_id);
     qb.push(" AND p.merged_into IS NULL");
-    if !s.words.is_empty() {
+    let order = match pass {
+        Pass::All | Pass::AnyOrder => "p.search_key",
+        Pass::SurnameFirst => {
+            qb.push(" AND p.search_key >= ");
+            qb.push_bind(s.phrase.clone());
+            qb.push(" AND p.search_key < ");
+            qb.push_bind(prefix_end(&s.phrase));
+            "p.search_key"
+        }
+        Pass::NamesFirst => {
+            qb.push(" AND p.search_key_rev >= ");
+            qb.push_bind(s.phrase.clone());
+            qb.push(" AND p.search_key_rev < ");
+            qb.push_bind(prefix_end(&s.phrase));
+            "p.search_key_rev"
+        }
+    };
+    if let Pass::AnyOrder = pass {
         qb.push(" AND ");
         crate::name_match(&mut qb, &s.words);
     }
@@ -36,20 +82,57 @@ pub(crate) async fn person_ids(
         qb.push(" AND p.residence_istat = ");
         qb.push_bind(istat.clone());
     }
+    // An age band keeps most persons: the name index, already in order, should drive.
     if let Some(d) = s.born_from {
-        qb.push(" AND p.birth_date >= ");
+        qb.push(" AND ");
+        qb.push(crate::AGE_BAND_BIRTH_DATE);
+        qb.push(" >= ");
         qb.push_bind(d);
     }
     if let Some(d) = s.born_to {
-        qb.push(" AND p.birth_date <= ");
+        qb.push(" AND ");
+        qb.push(crate::AGE_BAND_BIRTH_DATE);
+        qb.push(" <= ");
         qb.push_bind(d);
     }
-    qb.push(" ORDER BY p.search_key, p.birth_date, p.id LIMIT ");
-    qb.push_bind(s.limit);
-    qb.push(" OFFSET ");
-    qb.push_bind(s.offset);
+    qb.push(" ORDER BY ");
+    qb.push(order);
+    qb.push(", p.birth_date, p.id LIMIT ");
+    qb.push_bind(limit);
     qb.build_query_scalar::<Uuid>()
         .fetch_all(pool)
         .await
         .map_err(map_err)
+}
+
+pub(crate) async fn person_ids(
+    pool: &crate::Pool,
+    org_id: Uuid,
+    s: &PersonSearch,
+) -> Result<Vec<Uuid>> {
+    let offset = usize::try_from(s.offset).unwrap_or(0);
+    let limit = usize::try_from(s.limit).unwrap_or(0);
+    let want = offset + limit;
+    let passes: &[Pass] = if s.phrase.is_empty() {
+        &[Pass::All]
+    } else if s.words.is_empty() {
+        &[Pass::SurnameFirst, Pass::NamesFirst]
+    } else {
+        &[Pass::SurnameFirst, Pass::NamesFirst, Pass::AnyOrder]
+    };
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for &p in passes {
+        if ids.len() >= want {
+            break;
+        }
+        // Enough rows to fill the page even if every earlier match comes back again.
+        let n = i64::try_from(want + ids.len()).unwrap_or(i64::MAX);
+        for id in pass(pool, org_id, s, p, n).await? {
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids.into_iter().skip(offset).take(limit).collect())
 }

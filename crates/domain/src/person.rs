@@ -363,6 +363,11 @@ impl PersonData {
         search_key(&self.surname, &self.given_names)
     }
 
+    /// The same words with the names first ("mario rossi").
+    pub fn search_key_rev(&self) -> String {
+        search_key(&self.given_names, &self.surname)
+    }
+
     pub fn phonetic_key(&self) -> String {
         phonetic_key(&self.surname, &self.given_names)
     }
@@ -787,6 +792,9 @@ pub struct SearchQuery {
     pub birth_date: Option<Date>,
     /// Folded words, each at least two characters, at most five words.
     pub words: Vec<String>,
+    /// Every folded word in the order typed, short ones too ("rossi m"): names that start
+    /// with it, surname first or names first, come before other matches.
+    pub phrase: String,
 }
 
 impl SearchQuery {
@@ -809,6 +817,10 @@ impl SearchQuery {
                 continue;
             }
             for w in territory::name_words(token) {
+                if !q.phrase.is_empty() {
+                    q.phrase.push(' ');
+                }
+                q.phrase.push_str(&w);
                 if w.len() >= 2 && q.words.len() < 5 && !q.words.contains(&w) {
                     q.words.push(w);
                 }
@@ -818,7 +830,7 @@ impl SearchQuery {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codice_fiscale.is_none() && self.birth_date.is_none() && self.words.is_empty()
+        self.codice_fiscale.is_none() && self.birth_date.is_none() && self.phrase.is_empty()
     }
 }
 
@@ -1090,10 +1102,13 @@ mod tests {
     fn the_search_box_splits_code_date_and_words_in_any_order() {
         let q = SearchQuery::parse("Mario 01/01/1980 ROSSÌ");
         assert_eq!(q.words, ["mario", "rossi"]);
+        assert_eq!(q.phrase, "mario rossi");
+        assert_eq!(SearchQuery::parse("rossi m").phrase, "rossi m");
         assert_eq!(q.birth_date, Some(date!(1980 - 01 - 01)));
         let q = SearchQuery::parse(" rssmra80a01a794j ");
         assert_eq!(q.codice_fiscale.as_deref(), Some("RSSMRA80A01A794J"));
-        assert!(SearchQuery::parse("a").is_empty());
+        assert!(SearchQuery::parse("").is_empty());
+        assert!(SearchQuery::parse("a").words.is_empty());
     }
 
     #[test]

@@ -51,6 +51,9 @@ impl Db {
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The birth date as an age-band filter (PostgreSQL's planner weighs the range itself).
+const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
+
 /// Name search through the GIN text-search index on the name words.
 fn name_source() -> &'static str {
     "person p"

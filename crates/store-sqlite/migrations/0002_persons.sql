@@ -21,8 +21,10 @@ CREATE TABLE person (
     phone            TEXT,
     email            TEXT,
     cf_mismatch      INTEGER NOT NULL CHECK (cf_mismatch IN (0, 1)),
-    -- Folded words of surname and names ("rossi mario"), and the phonetic key (duplicates).
+    -- Folded words of surname and names ("rossi mario"), the same with the names first
+    -- ("mario rossi"): prefix ranges on either answer most searches from an index, in order.
     search_key       TEXT NOT NULL,
+    search_key_rev   TEXT NOT NULL,
     phonetic_key     TEXT NOT NULL,
     -- The civil registry that feeds this person (Belfiore code of the comune) and its id there.
     registry_comune  TEXT,
@@ -41,6 +43,7 @@ CREATE UNIQUE INDEX person_registry ON person (org_id, registry_comune, registry
 CREATE INDEX person_birth ON person (org_id, birth_date);
 CREATE INDEX person_phonetic ON person (org_id, phonetic_key);
 CREATE INDEX person_name ON person (org_id, search_key);
+CREATE INDEX person_name_rev ON person (org_id, search_key_rev);
 
 -- Full-text index of the name words, kept in step by triggers; prefix queries ("ros*") are
 -- answered from the prefix indexes.

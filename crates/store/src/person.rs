@@ -62,8 +62,11 @@ pub struct IdentityDocument {
 pub struct PersonSearch {
     pub codice_fiscale: Option<String>,
     pub birth_date: Option<Date>,
-    /// Folded name words; each must be the start of a word of the name.
+    /// Folded name words (two letters or more); each must be the start of a word of the name.
     pub words: Vec<String>,
+    /// Every folded word in the order typed: names starting with it (surname first, then
+    /// names first) are listed before the other matches of `words`.
+    pub phrase: String,
     /// Residence comune (ISTAT code).
     pub residence_istat: Option<String>,
     /// Born on or after / on or before (age band, turned into dates by the caller).

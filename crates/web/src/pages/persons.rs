@@ -144,6 +144,7 @@ async fn search(
             codice_fiscale: query.codice_fiscale.clone(),
             birth_date: query.birth_date,
             words: query.words.clone(),
+            phrase: query.phrase.clone(),
             residence_istat: (!comune.is_empty()).then(|| comune.to_owned()),
             born_from: band
                 .and_then(|b| b.3)
@@ -161,7 +162,7 @@ async fn search(
             .collect();
     }
     let hint = if !p.q.trim().is_empty() && query.is_empty() {
-        "Scrivi almeno due lettere del cognome o del nome, un codice fiscale o una data di nascita (gg/mm/aaaa).".to_owned()
+        "Scrivi l'inizio del cognome o del nome, un codice fiscale o una data di nascita (gg/mm/aaaa).".to_owned()
     } else {
         String::new()
     };

@@ -28,6 +28,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    names_starting_with_the_typed_words_come_first_then_other_matches,
     an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code_or_date,
     a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_confirmed,
     bad_input_is_refused_naming_every_field_and_nothing_is_saved,
@@ -132,8 +133,17 @@ async fn an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code
         !fragment.body.contains("<html"),
         "the fragment is not a whole page"
     );
-    let short = c.get("/persone?q=r").await;
-    assert!(short.body.contains("almeno due lettere"));
+    let one_letter = c.get("/persone?q=r").await;
+    assert!(
+        one_letter.body.contains(&path),
+        "one letter is the start of a name"
+    );
+    let nothing = c.get("/persone?q=%21%3F").await;
+    assert!(
+        nothing.body.contains("inizio del cognome"),
+        "{}",
+        nothing.body
+    );
 }
 
 async fn a_code_that_disagrees_with_the_birth_data_is_shown_and_kept_only_when_confirmed(
@@ -605,4 +615,36 @@ async fn persons_are_visible_only_inside_their_organization_and_to_allowed_roles
         StatusCode::FORBIDDEN
     );
     assert_eq!(money.get(&path).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn names_starting_with_the_typed_words_come_first_then_other_matches(state: AppState) {
+    let mut c = sportello(&state).await;
+    let person = |surname: &'static str, names: &'static str, day: &'static str| {
+        [
+            ("surname", surname),
+            ("given_names", names),
+            ("sex", "F"),
+            ("birth_date", day),
+            ("birthplace", "A794"),
+            ("citizenship", "IT"),
+        ]
+    };
+    let middle = register(&mut c, &person("Rossi", "Anna Maria", "01/01/1970")).await;
+    let exact = register(&mut c, &person("Rossi", "Maria", "02/01/1970")).await;
+    let first_name = register(&mut c, &person("Maria", "Rossella", "03/01/1970")).await;
+    let r = c.get("/persone?q=rossi+mar").await;
+    let (a, b) = (r.body.find(&exact), r.body.find(&middle));
+    assert!(a.is_some() && b.is_some(), "both found: {}", r.body);
+    assert!(
+        a < b,
+        "«Rossi Maria» starts with the typed words and comes first"
+    );
+    assert!(!r.body.contains(&first_name), "{}", r.body);
+    let r = c.get("/persone?q=maria+ross").await;
+    let (a, b) = (r.body.find(&exact), r.body.find(&first_name));
+    assert!(
+        a.is_some() && b.is_some(),
+        "names first and surname first: {}",
+        r.body
+    );
 }

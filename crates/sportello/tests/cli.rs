@@ -271,3 +271,51 @@ fn demo_generate_is_deterministic_and_writes_the_import_file() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("999999"));
 }
+
+#[test]
+fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .current_dir(dir.path())
+            .env_remove("SPORTELLO__ADMIN__PASSWORD")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut seen = Vec::new();
+        for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            let ready = line.contains("è pronto su http://127.0.0.1:");
+            seen.push(line);
+            if ready {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        seen.join("\n")
+    };
+    let text = start();
+    // Both generated files go through the real import without a rejected row.
+    assert!(
+        text.contains("2000 righe lette, 2000 nuove persone"),
+        "{text}"
+    );
+    assert_eq!(text.matches("0 righe scartate").count(), 2, "{text}");
+    assert!(text.contains("password «demo-sportello»"), "{text}");
+    assert!(
+        text.contains("sportello ") && text.contains("responsabile"),
+        "{text}"
+    );
+    assert!(!text.contains("Primo avvio"), "{text}");
+    assert!(dir.path().join("data/demo.db").exists());
+    assert!(!dir.path().join("data/sportello.db").exists());
+    // Recreated at every start: the same first import again.
+    let again = start();
+    assert!(
+        again.contains("2000 righe lette, 2000 nuove persone"),
+        "{again}"
+    );
+}

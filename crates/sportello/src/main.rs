@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod import;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -67,6 +68,9 @@ enum Command {
     /// Demonstration data: a synthetic population for the civil-registry import.
     #[command(subcommand)]
     Demo(demo::DemoCmd),
+    /// Imports: the civil registry's list of residents.
+    #[command(subcommand)]
+    Import(import::ImportCmd),
 }
 
 #[derive(Subcommand)]
@@ -225,6 +229,7 @@ fn run() -> Result<std::process::ExitCode> {
                 serve(cfg, store, listen).await?
             }
             Command::Migrate => println!("Database aggiornato."),
+            Command::Import(cmd) => return import::run(&store, &author, cmd).await,
             Command::User(cmd) => user(&store, &author, cmd).await?,
             Command::Org(cmd) => org(&store, &author, cmd).await?,
             Command::Token(TokenCmd::Create { user, org, name }) => {

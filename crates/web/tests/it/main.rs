@@ -8,5 +8,6 @@ mod browser;
 mod login;
 mod persons;
 mod pg;
+mod registry;
 mod security;
 mod support;

@@ -319,3 +319,72 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
         "{again}"
     );
 }
+
+#[test]
+fn import_anagrafe_prints_the_report_lists_rejections_and_refuses_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/s.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["--database", db.as_str()];
+        all.extend_from_slice(args);
+        sportello(&all)
+    };
+    assert!(run(&["migrate"]).status.success());
+    let o = run(&[
+        "org",
+        "add",
+        "comune-bg",
+        "--name",
+        "Comune di Bergamo",
+        "--kind",
+        "comune",
+        "--comuni",
+        "016024",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples");
+    let csv = format!("{examples}/anagrafe-A794.csv");
+    let o = run(&[
+        "import",
+        "anagrafe",
+        &csv,
+        "--comune",
+        "A794",
+        "--data-riferimento",
+        "2026-11-01",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let text = stdout(&o);
+    assert!(text.contains("primo import"), "{text}");
+    assert!(text.contains("persone nuove                    16"), "{text}");
+    // The same list as JSON, with the organization named: nothing changes.
+    let json = format!("{examples}/anagrafe-A794.json");
+    let o = run(&[
+        "import", "anagrafe", &json, "--comune", "016024", "--ente", "comune-bg", "--json",
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["nuove"], 0);
+    assert_eq!(v["invariate"], 16);
+    assert_eq!(v["data_riferimento"], "2026-11-01");
+    // Rejected rows are listed and the exit status is still 0.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "id_anpr;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza\n9;Rossi;Ugo;X;1950-01-01;A794;IT\n",
+    )
+    .unwrap();
+    let o = run(&["import", "anagrafe", bad.to_str().unwrap(), "--comune", "A794"]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("riga 2, sesso:"), "{}", stdout(&o));
+    // A file that cannot be read at all, or a comune no organization covers: exit 2.
+    std::fs::write(&bad, "id_anpr;cognome\n1;Rossi\n").unwrap();
+    let o = run(&["import", "anagrafe", bad.to_str().unwrap(), "--comune", "A794"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("«nome»"));
+    let o = run(&["import", "anagrafe", "/nessun/file.csv", "--comune", "A794"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["import", "anagrafe", &csv, "--comune", "F205"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nessun ente"));
+}

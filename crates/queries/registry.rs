@@ -1,12 +1,12 @@
-use super::household::insert_household;
-use super::person::{RawPerson, insert_history, insert_person, update_person_row};
+use super::person::{PersonColumns, RawPerson, insert_history, update_person_row};
 use super::{affected_one, map_err, parse_col};
-use crate::{Db, Tx};
+use crate::{Db, Kind, Tx};
 use domain::person::{RegistryEventKind, Relationship};
 use domain::registry::{format_event_counts, parse_event_counts};
 use store::{
-    CfHolder, HouseholdMember, ImportStatus, NewAudit, OpenMatter, RegistryBatch, RegistryEvent,
-    RegistryImport, RegistryPerson, RegistryRejection, RegistryStore, Result,
+    CfHolder, Household, HouseholdMember, ImportStatus, NewAudit, OpenMatter, Person,
+    RegistryBatch, RegistryEvent, RegistryImport, RegistryPerson, RegistryRejection, RegistryStore,
+    Result,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -60,24 +60,101 @@ macro_rules! registry_event {
     }};
 }
 
-/// Inserts a membership inside `tx` (the person has no other open one: new person, or
-/// memberships closed first in the same batch).
-async fn insert_membership(tx: &mut Tx, m: &HouseholdMember) -> Result<()> {
-    sqlx::query!(
-        "INSERT INTO household_member (id, org_id, household_id, person_id, relationship,
-             from_date, to_date)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        m.id,
-        m.org_id,
-        m.household_id,
-        m.person_id,
-        m.relationship.as_str(),
-        m.from_date,
-        m.to_date
-    )
-    .execute(&mut **tx)
-    .await
-    .map_err(map_err)?;
+// Rows per multi-row INSERT: few statements for many rows (the per-statement cost dominates
+// an import), under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const PERSON_ROWS: usize = 1_000;
+const ROWS: usize = 4_000;
+
+/// Inserts persons, many per statement: the same columns as `person::insert_person` (a column
+/// added there must be added here; the import tests fail otherwise).
+async fn insert_persons(tx: &mut Tx, persons: &[Person]) -> Result<()> {
+    for chunk in persons.chunks(PERSON_ROWS) {
+        let mut qb = sqlx::QueryBuilder::<Kind>::new(
+            "INSERT INTO person (id, org_id, codice_fiscale, surname, given_names, sex,
+                 birth_date, birthplace_code, birthplace_name, citizenship, civil_status,
+                 death_date, residence_istat, residence_street, domicile_istat, domicile_street,
+                 phone, email, cf_mismatch, search_key, phonetic_key, registry_comune,
+                 registry_id, registry_left_on, merged_into, version, created_at, updated_at,
+                 search_key_rev) ",
+        );
+        qb.push_values(chunk, |mut b, p| {
+            let d = &p.data;
+            let c = PersonColumns::of(d);
+            let (registry_comune, registry_id) = p.registry.as_ref().map_or((None, None), |r| {
+                (Some(r.comune.as_str()), Some(r.id.as_str()))
+            });
+            b.push_bind(p.id)
+                .push_bind(p.org_id)
+                .push_bind(c.codice_fiscale)
+                .push_bind(d.surname.as_str())
+                .push_bind(d.given_names.as_str())
+                .push_bind(c.sex)
+                .push_bind(d.birth_date)
+                .push_bind(c.birthplace_code)
+                .push_bind(d.birthplace.name.as_str())
+                .push_bind(c.citizenship)
+                .push_bind(c.civil_status)
+                .push_bind(d.death_date)
+                .push_bind(c.residence_istat)
+                .push_bind(c.residence_street)
+                .push_bind(c.domicile_istat)
+                .push_bind(c.domicile_street)
+                .push_bind(d.phone.as_deref())
+                .push_bind(d.email.as_deref())
+                .push_bind(d.cf_mismatch_confirmed)
+                .push_bind(c.search_key)
+                .push_bind(c.phonetic_key)
+                .push_bind(registry_comune)
+                .push_bind(registry_id)
+                .push_bind(p.registry_left_on)
+                .push_bind(p.merged_into)
+                .push_bind(p.version)
+                .push_bind(p.created_at)
+                .push_bind(p.updated_at)
+                .push_bind(c.search_key_rev);
+        });
+        qb.build().execute(&mut **tx).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Inserts households, many per statement.
+async fn insert_households(tx: &mut Tx, households: &[Household]) -> Result<()> {
+    for chunk in households.chunks(ROWS) {
+        let mut qb = sqlx::QueryBuilder::<Kind>::new(
+            "INSERT INTO household (id, org_id, registry_comune, registry_code, created_at) ",
+        );
+        qb.push_values(chunk, |mut b, h| {
+            b.push_bind(h.id)
+                .push_bind(h.org_id)
+                .push_bind(h.registry_comune.as_deref())
+                .push_bind(h.registry_code.as_deref())
+                .push_bind(h.created_at);
+        });
+        qb.build().execute(&mut **tx).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// Inserts memberships, many per statement (each person has no other open one: a new person,
+/// or memberships closed first in the same batch).
+async fn insert_memberships(tx: &mut Tx, members: &[HouseholdMember]) -> Result<()> {
+    for chunk in members.chunks(ROWS) {
+        let mut qb = sqlx::QueryBuilder::<Kind>::new(
+            "INSERT INTO household_member (id, org_id, household_id, person_id, relationship,
+                 from_date, to_date) ",
+        );
+        qb.push_values(chunk, |mut b, m| {
+            b.push_bind(m.id)
+                .push_bind(m.org_id)
+                .push_bind(m.household_id)
+                .push_bind(m.person_id)
+                .push_bind(m.relationship.as_str())
+                .push_bind(m.from_date)
+                .push_bind(m.to_date);
+        });
+        qb.build().execute(&mut **tx).await.map_err(map_err)?;
+    }
     Ok(())
 }
 
@@ -227,12 +304,8 @@ impl RegistryStore for Db {
 
     async fn apply_registry_batch(&self, b: &RegistryBatch) -> Result<()> {
         let mut tx = self.begin().await?;
-        for h in &b.households {
-            insert_household(&mut tx, h).await?;
-        }
-        for p in &b.created {
-            insert_person(&mut tx, p).await?;
-        }
+        insert_households(&mut tx, &b.households).await?;
+        insert_persons(&mut tx, &b.created).await?;
         for p in &b.updated {
             update_person_row(&mut tx, p).await?;
         }
@@ -249,9 +322,7 @@ impl RegistryStore for Db {
             .await
             .map_err(map_err)?;
         }
-        for m in &b.opened_memberships {
-            insert_membership(&mut tx, m).await?;
-        }
+        insert_memberships(&mut tx, &b.opened_memberships).await?;
         for e in &b.events {
             sqlx::query!(
                 "INSERT INTO registry_event (id, org_id, person_id, import_id, kind, event_date,

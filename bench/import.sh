@@ -78,7 +78,7 @@ ls -la "$base" "$next" | awk '{print $5, $9}'
 run migrate > /dev/null
 run org add comune-bg --name "Comune di Bergamo" --kind comune --comuni 016024 > /dev/null
 
-step baseline run import anagrafe "$base" --comune A794 --data-riferimento 2026-10-01
-step incremental run import anagrafe "$next" --comune A794 --data-riferimento 2026-11-01
-step same-file-again run import anagrafe "$next" --comune A794 --data-riferimento 2026-11-01
+step baseline "$bin" --database "$database" import anagrafe "$base" --comune A794 --data-riferimento 2026-10-01
+step incremental "$bin" --database "$database" import anagrafe "$next" --comune A794 --data-riferimento 2026-11-01
+step same-file-again "$bin" --database "$database" import anagrafe "$next" --comune A794 --data-riferimento 2026-11-01
 grep -E "^  (righe|persone|cancellate|evento)" "$dir/incremental.out" || true

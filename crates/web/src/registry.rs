@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 /// Rows written per transaction: large enough that the per-transaction cost vanishes, small
 /// enough that a failure loses little work and holds the write lock briefly.
-const BATCH_ROWS: usize = 20_000;
+const BATCH_ROWS: usize = 100_000;
 
 /// One import at a time per process: two imports of the same comune must not interleave.
 static IMPORT_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -58,6 +58,7 @@ pub async fn import_file(
     today: Date,
 ) -> Result<ImportReport, AppError> {
     let _one_at_a_time = IMPORT_LOCK.lock().await;
+    let started = std::time::Instant::now();
     let belfiore = comune.as_str().to_owned();
     let covered = store.org_comuni(org_id).await?;
     let Some(oc) = covered.iter().find(|c| c.belfiore_code == belfiore) else {
@@ -76,6 +77,11 @@ pub async fn import_file(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
     .map_err(|e| bad(e.to_string()))?;
+    tracing::info!(
+        rows = parsed.rows_read,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "registry import: file read"
+    );
     let reference = reference_date.or(parsed.reference_date).unwrap_or(today);
     if reference > today {
         return Err(bad(format!(
@@ -107,6 +113,11 @@ pub async fn import_file(
         .map(|h| (h.codice_fiscale.clone(), h))
         .collect();
 
+    tracing::info!(
+        previous = persons.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "registry import: previous state loaded"
+    );
     let (parsed, persons, diff) = tokio::task::spawn_blocking(move || {
         let mut by_id: HashMap<String, RegistryPerson> = HashMap::with_capacity(persons.len());
         let mut previous: HashMap<String, PreviousPerson> = HashMap::with_capacity(persons.len());
@@ -153,6 +164,11 @@ pub async fn import_file(
         finished_at_us: None,
     };
     store.start_registry_import(&import).await?;
+    tracing::info!(
+        changes = diff.changes.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "registry import: compared"
+    );
 
     let mut rejections: Vec<Rejection> = parsed.rejections;
     rejections.extend(diff.rejections);
@@ -240,6 +256,10 @@ pub async fn import_file(
         failure = Some(e);
     }
 
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "registry import: changes stored"
+    );
     rejections.sort_by_key(|r| r.line);
     let mut lines: Vec<usize> = rejections.iter().map(|r| r.line).collect();
     lines.dedup();

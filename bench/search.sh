@@ -58,7 +58,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "$database" ]; then
-    database="sqlite://$tmp/s.db"
+    database="sqlite://$out/s.db"
     backend="SQLite"
 else
     backend="PostgreSQL"

@@ -65,11 +65,11 @@ macro_rules! registry_event {
 const PERSON_ROWS: usize = 1_000;
 const ROWS: usize = 4_000;
 
-/// SQLite: while an import writes, the writer connection keeps up to 512 MiB of pages in
+/// SQLite: while an import writes, the writer connection keeps up to 2 GiB of pages in
 /// memory (the default 2 MiB makes every batch re-read and re-write the indexes' pages);
 /// the import's last transaction sets the default back. PostgreSQL: nothing.
 const BULK_CACHE: Option<&str> = if matches!(<Kind as sqlx::Database>::NAME.as_bytes(), b"SQLite") {
-    Some("PRAGMA cache_size = -524288")
+    Some("PRAGMA cache_size = -2097152")
 } else {
     None
 };

@@ -356,11 +356,21 @@ fn import_anagrafe_prints_the_report_lists_rejections_and_refuses_unreadable_fil
     assert!(o.status.success(), "{o:?}");
     let text = stdout(&o);
     assert!(text.contains("primo import"), "{text}");
-    assert!(text.contains("persone nuove                    16"), "{text}");
+    assert!(
+        text.contains("persone nuove                    16"),
+        "{text}"
+    );
     // The same list as JSON, with the organization named: nothing changes.
     let json = format!("{examples}/anagrafe-A794.json");
     let o = run(&[
-        "import", "anagrafe", &json, "--comune", "016024", "--ente", "comune-bg", "--json",
+        "import",
+        "anagrafe",
+        &json,
+        "--comune",
+        "016024",
+        "--ente",
+        "comune-bg",
+        "--json",
     ]);
     assert!(o.status.success(), "{o:?}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -374,12 +384,24 @@ fn import_anagrafe_prints_the_report_lists_rejections_and_refuses_unreadable_fil
         "id_anpr;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza\n9;Rossi;Ugo;X;1950-01-01;A794;IT\n",
     )
     .unwrap();
-    let o = run(&["import", "anagrafe", bad.to_str().unwrap(), "--comune", "A794"]);
+    let o = run(&[
+        "import",
+        "anagrafe",
+        bad.to_str().unwrap(),
+        "--comune",
+        "A794",
+    ]);
     assert!(o.status.success(), "{o:?}");
     assert!(stdout(&o).contains("riga 2, sesso:"), "{}", stdout(&o));
     // A file that cannot be read at all, or a comune no organization covers: exit 2.
     std::fs::write(&bad, "id_anpr;cognome\n1;Rossi\n").unwrap();
-    let o = run(&["import", "anagrafe", bad.to_str().unwrap(), "--comune", "A794"]);
+    let o = run(&[
+        "import",
+        "anagrafe",
+        bad.to_str().unwrap(),
+        "--comune",
+        "A794",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("«nome»"));
     let o = run(&["import", "anagrafe", "/nessun/file.csv", "--comune", "A794"]);

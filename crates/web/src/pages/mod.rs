@@ -7,8 +7,8 @@ mod audit;
 mod home;
 mod households;
 mod login;
-mod registry;
 mod persons;
+mod registry;
 
 use crate::AppState;
 use crate::error::{AppError, Rendered};

@@ -20,7 +20,7 @@ use domain::person::{
 use serde::Deserialize;
 use store::{
     HistoryEntry, HouseholdMember, HouseholdStore, IdentityDocument, OrgComune, OrgStore, Person,
-    PersonSearch, PersonStore, StoreError, SupportLink,
+    PersonSearch, PersonStore, RegistryStore, StoreError, SupportLink,
 };
 use time::Date;
 use uuid::Uuid;
@@ -470,6 +470,13 @@ struct LinkView {
     to: String,
 }
 
+struct EventView {
+    kind: &'static str,
+    date: String,
+    summary: String,
+    reviewed: String,
+}
+
 struct HistoryView {
     h: HistoryEntry,
     when: String,
@@ -491,6 +498,7 @@ struct PersonPage {
     past: Vec<HouseholdLine>,
     links: Vec<LinkView>,
     history: Vec<HistoryView>,
+    events: Vec<EventView>,
     candidates: Vec<Candidate>,
     can_edit: bool,
     can_merge: bool,
@@ -645,6 +653,21 @@ async fn person_page(
             h,
         })
         .collect();
+    let events = state
+        .store
+        .person_registry_events(ctx.org.id, p.id)
+        .await?
+        .into_iter()
+        .map(|e| EventView {
+            kind: e.kind.label(),
+            date: format_date(e.event_date),
+            summary: e.summary,
+            reviewed: match (e.reviewed_at_us, e.reviewed_by) {
+                (Some(at), Some(by)) => format!("verificato da {by} il {}", when(at)),
+                _ => String::new(),
+            },
+        })
+        .collect();
     let can_merge = ctx.can(domain::Action::PersonMerge, ctx.scope_of(p.org_id));
     let candidates = if can_merge && p.merged_into.is_none() {
         duplicates(state, ctx, &p.data, Some(p.id))
@@ -680,6 +703,7 @@ async fn person_page(
         past,
         links,
         history,
+        events,
         candidates,
         can_edit: ctx.can(domain::Action::PersonEdit, ctx.scope_of(p.org_id))
             && p.merged_into.is_none(),

@@ -777,6 +777,15 @@ async fn events_to_review_are_listed_and_marked_verified() {
         "{}",
         page.body
     );
+    // The person's page lists the event with its review.
+    let person = resp.get(&format!("/persone/{}", mario.id)).await;
+    let events = person.text("h2#eventi + .sp-table-wrap");
+    assert!(
+        events.contains("decesso")
+            && events.contains("30/10/2026")
+            && events.contains("verificato da resp.bg"),
+        "{events}"
+    );
     let audited = app
         .store
         .count_audit(&AuditFilter {

@@ -84,9 +84,17 @@ pub(crate) async fn close_member(
 }
 
 impl HouseholdStore for Db {
-    async fn create_household(&self, household: &Household, audit: &NewAudit) -> Result<()> {
+    async fn create_household(
+        &self,
+        household: &Household,
+        head: &HouseholdMember,
+        history: &NewHistory,
+        audit: &NewAudit,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         insert_household(&mut tx, household).await?;
+        insert_member(&mut tx, head).await?;
+        insert_history(&mut tx, household.org_id, history).await?;
         super::audit::commit_with(tx, audit).await
     }
 

@@ -135,7 +135,8 @@ store_traits! {
 
     /// Registry households over time, and the support network outside them.
     pub trait HouseholdStore {
-        fn create_household(&self, household: &Household, audit: &NewAudit) -> ();
+        /// Creates a household with its first member (the head), in one transaction.
+        fn create_household(&self, household: &Household, head: &HouseholdMember, history: &NewHistory, audit: &NewAudit) -> ();
         fn get_household(&self, org_id: Uuid, id: Uuid) -> Household;
         /// Adds a period of membership; a person is in at most one household at a time, so
         /// an open membership elsewhere is closed the day before `from_date`.

@@ -108,19 +108,7 @@ async fn create_household(
         created_at: ctx.now,
     };
     let name = p.data.full_name();
-    state
-        .store
-        .create_household(
-            &h,
-            &ctx.audit(
-                "household.create",
-                "household",
-                Some(h.id),
-                format!("Nuova famiglia con intestatario {name}"),
-            ),
-        )
-        .await?;
-    let m = HouseholdMember {
+    let head = HouseholdMember {
         id: Uuid::now_v7(),
         org_id: ctx.org.id,
         household_id: h.id,
@@ -139,17 +127,17 @@ async fn create_household(
         Vec::new(),
     );
     let audit = ctx.audit(
-        "household.member.add",
+        "household.create",
         "household",
         Some(h.id),
         format!(
-            "{name} intestatario della famiglia dal {}",
+            "Nuova famiglia con intestatario {name} dal {}",
             format_date(from)
         ),
     );
     state
         .store
-        .add_household_member(&m, &history, &audit)
+        .create_household(&h, &head, &history, &audit)
         .await?;
     let jar = flash(jar, "success", "Famiglia creata.");
     Ok((jar, Redirect::to(&format!("/famiglie/{}", h.id))).into_response())

@@ -125,7 +125,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(move |req, next| {
-            registry::limit_body(limit, req, next)
+            security::limit_body(limit, req, next)
         }))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn(error::render_errors))

@@ -652,28 +652,3 @@ pub fn parse_comune(raw: &str) -> Option<BelfioreCode> {
 /// The upload form's address: the one route that accepts bodies up to [`MAX_UPLOAD_BYTES`].
 pub const UPLOAD_PATH: &str = "/anagrafe/import";
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-
-/// The request body limit: `limit` everywhere, [`MAX_UPLOAD_BYTES`] for the registry upload.
-/// A declared length over the limit is refused at once; a longer body stops being read at it.
-pub(crate) async fn limit_body(
-    limit: usize,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let max = if req.uri().path() == UPLOAD_PATH {
-        MAX_UPLOAD_BYTES.max(limit)
-    } else {
-        limit
-    };
-    let declared = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
-        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    }
-    let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, max)));
-    next.run(req).await
-}

@@ -78,3 +78,28 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
         AppError::CrossSite.into_response()
     }
 }
+
+/// The request body limit: `limit` everywhere, [`crate::registry::MAX_UPLOAD_BYTES`] for the registry upload.
+/// A declared length over the limit is refused at once; a longer body stops being read at it.
+pub(crate) async fn limit_body(
+    limit: usize,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let max = if req.uri().path() == crate::registry::UPLOAD_PATH {
+        crate::registry::MAX_UPLOAD_BYTES.max(limit)
+    } else {
+        limit
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, max)));
+    next.run(req).await
+}

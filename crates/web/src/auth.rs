@@ -334,7 +334,7 @@ impl Ctx {
     ) -> store::NewHistory {
         store::NewHistory {
             person_id,
-            at_us: (self.now.unix_timestamp_nanos() / 1_000) as i64,
+            at_us: domain::audit::unix_micros(self.now),
             actor: self.user.login.to_string(),
             kind,
             summary,

@@ -89,7 +89,7 @@ impl Clock {
     }
 
     pub fn now_us(&self) -> i64 {
-        (self.now().unix_timestamp_nanos() / 1_000) as i64
+        domain::audit::unix_micros(self.now())
     }
 
     pub fn advance(&self, by: Duration) {

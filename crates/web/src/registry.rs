@@ -5,6 +5,7 @@
 use crate::Store;
 use crate::error::AppError;
 use crate::manage::Author;
+use domain::audit::unix_micros;
 use domain::person::{ComuneRef, PersonData, RegistryEventKind, format_date};
 use domain::registry::{Change, Event, PreviousPerson, RegistryRecord, Rejection};
 use sha2::{Digest, Sha256};
@@ -35,10 +36,6 @@ pub struct ImportReport {
 
 fn bad(msg: impl Into<String>) -> AppError {
     AppError::BadRequest(msg.into())
-}
-
-fn micros(at: time::OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000) as i64
 }
 
 /// Imports `bytes` (CSV or JSON) as the list of residents of `comune` for the organization.
@@ -160,7 +157,7 @@ pub async fn import_file(
         rejected: 0,
         events: Vec::new(),
         actor: author.label.clone(),
-        at_us: micros(author.at),
+        at_us: unix_micros(author.at),
         finished_at_us: None,
     };
     store.start_registry_import(&import).await?;
@@ -278,7 +275,7 @@ pub async fn import_file(
         ImportStatus::Done
     };
     import.error = failure;
-    import.finished_at_us = Some(micros(time::OffsetDateTime::now_utc()).max(import.at_us));
+    import.finished_at_us = Some(unix_micros(time::OffsetDateTime::now_utc()).max(import.at_us));
     let stored: Vec<RegistryRejection> = rejections
         .into_iter()
         .map(|r| RegistryRejection {
@@ -353,7 +350,7 @@ struct Plan<'a> {
 
 impl Plan<'_> {
     fn at_us(&self) -> i64 {
-        micros(self.author.at)
+        unix_micros(self.author.at)
     }
 
     fn history(&self, person_id: Uuid, summary: String, changes: Vec<String>) -> NewHistory {

@@ -79,7 +79,7 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldE
 fn day_bound_us(d: Date, end: bool) -> i64 {
     let t = if end { Time::MAX } else { Time::MIDNIGHT };
     let at = d.with_time(t).assume_offset(UtcOffset::UTC);
-    (at.unix_timestamp_nanos() / 1_000) as i64
+    domain::audit::unix_micros(at)
 }
 
 /// Builds the store filter from the query, checking the actor may see the organization asked.

@@ -1,6 +1,7 @@
 //! The civil-registry import pages: the upload form with the past imports, each import's
 //! report, and the registry events of persons with an open matter, to be checked.
 
+use super::persons::when;
 use super::{parse_id, render, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
@@ -19,7 +20,6 @@ use domain::person::format_date;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{OrgComune, OrgStore, RegistryEvent, RegistryImport, RegistryRejection, RegistryStore};
-use time::macros::format_description;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,14 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/anagrafe/import/{id}", get(report_page))
         .route("/anagrafe/eventi", get(events_page))
         .route("/anagrafe/eventi/{id}/verificato", post(review))
-}
-
-fn when(at_us: i64) -> String {
-    let fmt = format_description!("[day]/[month]/[year] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000)
-        .ok()
-        .and_then(|t| t.format(&fmt).ok())
-        .unwrap_or_default()
 }
 
 /// An import as a table row or report header.
@@ -349,7 +341,7 @@ async fn review(
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::PersonEdit, RecordScope::SameOrg)?;
     let id = parse_id(&id)?;
-    let at_us = (ctx.now.unix_timestamp_nanos() / 1_000) as i64;
+    let at_us = domain::audit::unix_micros(ctx.now);
     let audit = ctx.audit(
         "anagrafe.evento.verificato",
         "registry_event",

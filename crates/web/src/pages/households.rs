@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use domain::person::{Relationship, SupportKind, age_on, format_date, parse_date};
+use domain::person::{Relationship, SupportKind, age_on, format_date};
 use domain::{Action, FieldError};
 use serde::Deserialize;
 use store::{
@@ -36,19 +36,9 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A date typed in a form; empty means `default`.
+/// A date typed in a form; empty (or unreadable, with the error recorded) means `default`.
 fn date_or(field: &'static str, raw: &str, default: Date, errors: &mut Vec<FieldError>) -> Date {
-    let t = raw.trim();
-    if t.is_empty() {
-        return default;
-    }
-    parse_date(t).unwrap_or_else(|| {
-        errors.push(FieldError::new(
-            field,
-            format!("«{t}» non è una data valida (gg/mm/aaaa)"),
-        ));
-        default
-    })
+    super::persons::optional_date(field, raw, errors).unwrap_or(default)
 }
 
 async fn person_for_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {

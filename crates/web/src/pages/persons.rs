@@ -824,7 +824,11 @@ async fn update(
     Ok((jar, Redirect::to(&person_path(p.id))).into_response())
 }
 
-fn optional_date(field: &'static str, raw: &str, errors: &mut Vec<FieldError>) -> Option<Date> {
+pub(super) fn optional_date(
+    field: &'static str,
+    raw: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Date> {
     let t = raw.trim();
     if t.is_empty() {
         return None;

@@ -320,18 +320,6 @@ pub(crate) async fn insert_history(tx: &mut Tx, org_id: Uuid, h: &NewHistory) ->
     Ok(())
 }
 
-impl Db {
-    /// The persons with these ids, in the same order (one indexed read each: the lists
-    /// are a page long).
-    async fn persons(&self, org_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Person>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.get_person(org_id, id).await?);
-        }
-        Ok(out)
-    }
-}
-
 impl PersonStore for Db {
     async fn create_person(
         &self,
@@ -393,7 +381,12 @@ impl PersonStore for Db {
 
     async fn search_persons(&self, org_id: Uuid, search: &PersonSearch) -> Result<Vec<Person>> {
         let ids = super::search::person_ids(self.read(), org_id, search).await?;
-        self.persons(org_id, ids).await
+        // One indexed read per person: a page is twenty.
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.get_person(org_id, id).await?);
+        }
+        Ok(out)
     }
 
     async fn duplicate_candidates(
@@ -403,8 +396,19 @@ impl PersonStore for Db {
         birth_date: Date,
         phonetic_key: &str,
     ) -> Result<Vec<Person>> {
-        let ids = sqlx::query_scalar!(
-            r#"SELECT id AS "id!: Uuid" FROM person
+        // Whole rows in one query: a common name can have a hundred candidates, and this runs
+        // on every new person and every person page a responsabile opens.
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", codice_fiscale, surname,
+                   given_names, sex, birth_date AS "birth_date!: Date", birthplace_code,
+                   birthplace_name, citizenship, civil_status, death_date AS "death_date: Date",
+                   residence_istat, residence_street, domicile_istat, domicile_street, phone,
+                   email, cf_mismatch AS "cf_mismatch!: bool", registry_comune, registry_id,
+                   registry_left_on AS "registry_left_on: Date",
+                   merged_into AS "merged_into: Uuid", version AS "version!: i64",
+                   created_at AS "created_at!: OffsetDateTime",
+                   updated_at AS "updated_at!: OffsetDateTime"
+               FROM person
                WHERE org_id = $1 AND merged_into IS NULL
                  AND (codice_fiscale = $2 OR birth_date = $3 OR phonetic_key = $4)
                ORDER BY search_key
@@ -417,7 +421,7 @@ impl PersonStore for Db {
         .fetch_all(self.read())
         .await
         .map_err(map_err)?;
-        self.persons(org_id, ids).await
+        rows.into_iter().map(|r| raw_person!(r).parse()).collect()
     }
 
     async fn merge_persons(

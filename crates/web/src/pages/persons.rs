@@ -26,6 +26,9 @@ use time::Date;
 use uuid::Uuid;
 
 const PAGE_SIZE: i64 = 20;
+/// Each search pass reads every row up to the page asked for: past 10,000 results the
+/// operator refines the search instead of paging on.
+const MAX_PAGE: i64 = 500;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -135,7 +138,7 @@ async fn search(
     let query = SearchQuery::parse(&p.q);
     let comune = p.comune.trim();
     let band = AGE_BANDS.iter().find(|b| b.0 == p.eta.trim());
-    let page = p.pagina.unwrap_or(1).clamp(1, 10_000);
+    let page = p.pagina.unwrap_or(1).clamp(1, MAX_PAGE);
     let searched = !query.is_empty() || !comune.is_empty() || band.is_some();
     let mut hits = Vec::new();
     let mut has_next = false;

@@ -37,7 +37,9 @@ mod audit;
 mod household;
 mod org;
 mod person;
+#[macro_use]
 mod registry;
+mod casework;
 pub(crate) mod search;
 mod session;
 mod token;

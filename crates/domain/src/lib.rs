@@ -1,7 +1,35 @@
 //! Pure domain of Sportello: types that cannot be invalid, and the rules that decide who may
 //! do what. No I/O here: the store and the web layer call into this crate.
 
+/// Declares a closed set of codes stored as text, with its Italian label.
+macro_rules! coded_enum {
+    ($(#[$m:meta])* pub enum $name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+pub mod assessment;
 pub mod audit;
+pub mod casework;
+pub mod localtime;
 pub mod org;
 pub mod person;
 pub mod policy;

@@ -6,31 +6,6 @@ use crate::FieldError;
 use territory::{BelfioreCode, Birthplace, CodiceFiscale, CodiceFiscaleKind, Sex};
 use time::{Date, Month};
 
-/// Declares a closed set of codes stored as text, with its Italian label.
-macro_rules! coded_enum {
-    ($(#[$m:meta])* pub enum $name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-
 coded_enum! {
     /// Stato civile, with the codes of ANPR's table of civil statuses.
     pub enum CivilStatus {

@@ -99,6 +99,10 @@ pub enum Action {
     PersonMerge,
     /// Load the comune's civil-registry list of residents.
     RegistryImport,
+    /// Record and read first-access records (schede di accesso) of the segretariato sociale.
+    AccessRecord,
+    /// Book, move and cancel interviews in the workers' calendars.
+    AppointmentManage,
     CaseFileRead,
     CaseFileWrite,
     /// Read a confidential (riservato) diary entry.
@@ -114,7 +118,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::OrgView,
         Action::OrgManage,
         Action::UserView,
@@ -127,6 +131,8 @@ impl Action {
         Action::PersonEdit,
         Action::PersonMerge,
         Action::RegistryImport,
+        Action::AccessRecord,
+        Action::AppointmentManage,
         Action::CaseFileRead,
         Action::CaseFileWrite,
         Action::ConfidentialRead,
@@ -217,20 +223,26 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (
             Responsabile,
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
-            | CaseFileRead | CaseFileWrite | ConfidentialRead | ApplicationView | ApplicationFile
-            | ApplicationDecide | ReportView | CatalogueManage | SessionManage,
+            | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
+            | ApplicationFile | ApplicationDecide | ReportView | CatalogueManage | SessionManage
+            | BreakGlass,
         ) => Some(SameOrg),
+        // Confidential entries are for the workers assigned to the case file; anyone else,
+        // the responsabile included, opens them through a logged break-glass access.
+        (Responsabile | AssistenteSociale, ConfidentialRead) => Some(Assigned),
 
         (
             AssistenteSociale,
-            OrgView | PersonView | PersonEdit | CaseFileRead | ApplicationView | ApplicationFile,
+            OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | CaseFileRead
+            | ApplicationView | ApplicationFile,
         ) => Some(SameOrg),
-        (AssistenteSociale, CaseFileWrite | ConfidentialRead) => Some(Assigned),
+        (AssistenteSociale, CaseFileWrite) => Some(Assigned),
         (AssistenteSociale, BreakGlass) => Some(SameOrg),
 
         (
             OperatoreSportello,
-            OrgView | PersonView | PersonEdit | ApplicationView | ApplicationFile,
+            OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | ApplicationView
+            | ApplicationFile,
         ) => Some(SameOrg),
 
         // A CAF operator sees only what they filed.
@@ -296,22 +308,27 @@ mod tests {
                 PersonEdit,
                 PersonMerge,
                 RegistryImport,
+                AccessRecord,
+                AppointmentManage,
                 CaseFileRead,
                 CaseFileWrite,
-                ConfidentialRead,
                 ApplicationView,
                 ApplicationFile,
                 ApplicationDecide,
                 ReportView,
                 CatalogueManage,
                 SessionManage,
+                BreakGlass,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
+            rows.push((Responsabile, sys, ConfidentialRead, ASSIGNED));
             for a in [
                 OrgView,
                 PersonView,
                 PersonEdit,
+                AccessRecord,
+                AppointmentManage,
                 CaseFileRead,
                 ApplicationView,
                 ApplicationFile,
@@ -326,6 +343,8 @@ mod tests {
                 OrgView,
                 PersonView,
                 PersonEdit,
+                AccessRecord,
+                AppointmentManage,
                 ApplicationView,
                 ApplicationFile,
             ] {
@@ -370,7 +389,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 22 * 4);
+        assert_eq!(checked, 8 * 2 * 24 * 4);
     }
 
     #[test]

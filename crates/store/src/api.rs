@@ -1,6 +1,7 @@
 //! The storage traits. Each is declared once in [`store_traits!`], which also writes the
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
+use crate::casework::*;
 use crate::person::*;
 use crate::registry::*;
 use crate::types::*;
@@ -201,6 +202,80 @@ store_traits! {
         /// The person's matters still open.
         fn open_matters(&self, org_id: Uuid, person_id: Uuid) -> Vec<OpenMatter>;
     }
+    /// Segretariato sociale and cartella sociale. Every read and write is scoped by
+    /// organization; confidential diary entries are read only when asked for.
+    pub trait CaseStore {
+        fn record_access(&self, record: &AccessRecord, audit: &NewAudit) -> ();
+        fn get_access(&self, org_id: Uuid, id: Uuid) -> AccessRecord;
+        /// The person's first-access records, newest first.
+        fn person_accesses(&self, org_id: Uuid, person_id: Uuid) -> Vec<AccessRecord>;
+        /// First-access records since `since_us`, newest first.
+        fn recent_accesses(&self, org_id: Uuid, since_us: i64, limit: i64) -> Vec<AccessView>;
+        /// Opens a case file: numbers it (yearly per organization, returned), records the
+        /// opening, links the first-access record that led to it and opens the person's
+        /// matter (registry events of the person are then listed for review).
+        fn open_case_file(&self, case: &CaseFile, opening: &StateChange, access_id: Option<Uuid>, audit: &NewAudit) -> String;
+        fn get_case_file(&self, org_id: Uuid, id: Uuid) -> CaseFile;
+        fn person_case_file(&self, org_id: Uuid, person_id: Uuid) -> Option<CaseFile>;
+        /// Stores the new state if the file is still at `case.version - 1` (compare and
+        /// set), with its history row; closing closes the person's matter, reopening opens it.
+        fn change_case_state(&self, case: &CaseFile, change: &StateChange, audit: &NewAudit) -> ();
+        fn case_state_history(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<StateChange>;
+        fn case_team(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<TeamMember>;
+        fn add_team_member(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, at_us: i64, audit: &NewAudit) -> ();
+        fn remove_team_member(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, audit: &NewAudit) -> ();
+        /// Whether the user is the responsible worker or in the team.
+        fn is_assigned(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid) -> bool;
+        /// Gives the case files to another responsible worker, all or none; the count.
+        fn reassign_case_files(&self, org_id: Uuid, ids: &[Uuid], worker_id: Uuid, audit: &NewAudit) -> u64;
+        fn list_case_files(&self, org_id: Uuid, filter: &CaseFilter) -> Vec<CaseFileView>;
+        /// Open and suspended files and overdue reviews per responsible worker.
+        fn caseload(&self, org_id: Uuid, today: time::Date) -> Vec<CaseloadRow>;
+        fn add_diary_entry(&self, entry: &DiaryEntry, audit: &NewAudit) -> ();
+        /// The diary, newest first; confidential entries only with `include_restricted`.
+        fn diary_entries(&self, org_id: Uuid, case_file_id: Uuid, include_restricted: bool) -> Vec<DiaryEntry>;
+        /// How many confidential entries the diary holds.
+        fn count_restricted_entries(&self, org_id: Uuid, case_file_id: Uuid) -> i64;
+        fn record_break_glass(&self, access: &BreakGlass, audit: &NewAudit) -> ();
+        /// Whether the user holds an unexpired break-glass access to the file.
+        fn has_break_glass(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, now_us: i64) -> bool;
+        fn case_break_glass(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<BreakGlass>;
+        /// Break-glass accesses since `since_us` to files where the user is assigned.
+        fn break_glass_on_my_cases(&self, org_id: Uuid, user_id: Uuid, since_us: i64) -> Vec<BreakGlassView>;
+        fn book_appointment(&self, appointment: &Appointment, audit: &NewAudit) -> ();
+        fn get_appointment(&self, org_id: Uuid, id: Uuid) -> AppointmentView;
+        /// Compare-and-set on `version`: the new status, and the diary entry of its outcome.
+        fn set_appointment_status(&self, org_id: Uuid, id: Uuid, version: i64, status: domain::casework::AppointmentStatus, outcome: Option<&DiaryEntry>, audit: &NewAudit) -> ();
+        /// A worker's appointments starting in `[from_us, to_us)`, by time.
+        fn worker_appointments(&self, org_id: Uuid, worker_id: Uuid, from_us: i64, to_us: i64) -> Vec<AppointmentView>;
+        fn person_appointments(&self, org_id: Uuid, person_id: Uuid) -> Vec<AppointmentView>;
+        /// Booked appointments of every organization starting in `[from_us, to_us)` with
+        /// an address and no reminder sent yet.
+        fn reminders_due(&self, from_us: i64, to_us: i64) -> Vec<AppointmentView>;
+        fn mark_reminder_sent(&self, id: Uuid, at_us: i64) -> ();
+        fn add_assessment(&self, assessment: &Assessment, audit: &NewAudit) -> ();
+        fn case_assessments(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<Assessment>;
+        fn get_assessment(&self, org_id: Uuid, id: Uuid) -> Assessment;
+        /// Stores a new plan; the case file's previous active plan stops being active.
+        fn create_plan(&self, plan: &CarePlan, audit: &NewAudit) -> ();
+        fn get_plan(&self, org_id: Uuid, id: Uuid) -> CarePlan;
+        /// The case file's plans, newest first.
+        fn case_plans(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<CarePlan>;
+        fn add_intervention(&self, intervention: &Intervention, audit: &NewAudit) -> ();
+        fn plan_interventions(&self, org_id: Uuid, plan_id: Uuid) -> Vec<Intervention>;
+        /// Records a review and moves the plan's next review date.
+        fn add_plan_review(&self, review: &PlanReview, audit: &NewAudit) -> ();
+        fn plan_reviews(&self, org_id: Uuid, plan_id: Uuid) -> Vec<PlanReview>;
+        /// Reviews of active plans due on or before `until`, of open files; one worker's
+        /// (responsible or team) or everyone's.
+        fn reviews_due(&self, org_id: Uuid, worker_id: Option<Uuid>, until: time::Date) -> Vec<ReviewDue>;
+        fn add_case_document(&self, document: &CaseDocument, content: &[u8], audit: &NewAudit) -> ();
+        fn case_documents(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<CaseDocument>;
+        fn case_document_content(&self, org_id: Uuid, id: Uuid) -> (CaseDocument, Vec<u8>);
+        /// Unreviewed civil-registry events of persons whose open case file the user is
+        /// assigned to, newest first.
+        fn registry_events_on_my_cases(&self, org_id: Uuid, user_id: Uuid, limit: i64) -> Vec<RegistryEvent>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -214,6 +289,7 @@ pub trait Stores:
     + HouseholdStore
     + AuditStore
     + RegistryStore
+    + CaseStore
     + Clone
     + 'static
 {
@@ -229,6 +305,7 @@ impl<T> Stores for T where
         + HouseholdStore
         + AuditStore
         + RegistryStore
+        + CaseStore
         + Clone
         + 'static
 {

@@ -4,6 +4,7 @@
 //! the rest of the application is compiled once.
 
 mod api;
+mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod person;
@@ -11,6 +12,7 @@ mod registry;
 mod types;
 
 pub use api::*;
+pub use casework::*;
 pub use person::*;
 pub use registry::*;
 pub use types::*;

@@ -1,0 +1,1142 @@
+//! Segretariato sociale and cartella sociale: first-access records, appointments, case files
+//! with their states and diary, the individual plan (PAI). Raw form input is parsed here into
+//! values that cannot be invalid, with Italian messages that name the field; dates that must
+//! follow one another (a review after the plan starts, a closure after the opening) are
+//! checked here too.
+
+use crate::FieldError;
+use crate::person::{format_date, parse_date};
+use time::{Date, OffsetDateTime};
+
+coded_enum! {
+    /// How the person reached the office (canale di accesso).
+    pub enum AccessChannel {
+        InPerson = "di_persona", "di persona allo sportello";
+        Phone = "telefono", "telefono";
+        Email = "email", "e-mail o PEC";
+        School = "scuola", "segnalazione della scuola";
+        Health = "sanita", "segnalazione dell'ospedale o del medico";
+        Police = "forze_ordine", "segnalazione delle forze dell'ordine";
+        Court = "autorita_giudiziaria", "segnalazione dell'autorità giudiziaria";
+        OtherService = "altri_servizi", "invio da altri servizi";
+        Other = "altro", "altro";
+    }
+}
+
+impl AccessChannel {
+    /// A referral by an institution: who referred must be written down.
+    pub fn is_referral(self) -> bool {
+        matches!(
+            self,
+            Self::School | Self::Health | Self::Police | Self::Court | Self::OtherService
+        )
+    }
+}
+
+coded_enum! {
+    /// Areas of need, as the national social-services records group them.
+    pub enum NeedArea {
+        FamilyMinors = "famiglia_minori", "Famiglia e minori";
+        Disability = "disabilita", "Disabilità e non autosufficienza";
+        Poverty = "poverta", "Povertà ed esclusione sociale";
+        Elderly = "anziani", "Anziani";
+        Migrants = "immigrati", "Immigrati";
+        Addiction = "dipendenze", "Dipendenze";
+        General = "generale", "Informazione e orientamento";
+    }
+}
+
+coded_enum! {
+    /// A need expressed at the first access (bisogno espresso), each in one area.
+    pub enum Need {
+        Income = "economico", "difficoltà economiche";
+        Housing = "abitativo", "casa: sfratto, morosità, ricerca di alloggio";
+        Work = "lavoro", "lavoro e inserimento lavorativo";
+        Isolation = "isolamento", "isolamento ed esclusione sociale";
+        Parenting = "cura_figli", "cura ed educazione dei figli";
+        ChildProtection = "tutela_minori", "tutela di minori";
+        FamilyConflict = "conflitto_familiare", "conflitti familiari, separazione";
+        Violence = "violenza", "violenza domestica o di genere";
+        DisabilitySupport = "disabilita", "sostegno a persona con disabilità";
+        DependentCare = "non_autosufficienza", "cura di persona non autosufficiente";
+        HomeCare = "assistenza_domiciliare", "assistenza domiciliare per anziani";
+        Residential = "residenzialita", "inserimento in struttura residenziale";
+        Papers = "documenti", "documenti e permesso di soggiorno";
+        Integration = "integrazione", "lingua, scuola e integrazione";
+        Addiction = "dipendenze", "dipendenze (alcol, sostanze, gioco)";
+        Information = "orientamento", "informazioni su servizi e prestazioni";
+    }
+}
+
+impl Need {
+    pub fn area(self) -> NeedArea {
+        use Need::*;
+        match self {
+            Income | Housing | Work | Isolation => NeedArea::Poverty,
+            Parenting | ChildProtection | FamilyConflict | Violence => NeedArea::FamilyMinors,
+            DisabilitySupport | DependentCare => NeedArea::Disability,
+            HomeCare | Residential => NeedArea::Elderly,
+            Papers | Integration => NeedArea::Migrants,
+            Addiction => NeedArea::Addiction,
+            Information => NeedArea::General,
+        }
+    }
+}
+
+coded_enum! {
+    /// What the first access led to.
+    pub enum AccessOutcome {
+        Information = "informazioni", "solo informazioni";
+        Referral = "invio", "invio ad altro servizio";
+        Appointment = "appuntamento", "appuntamento con l'assistente sociale";
+        TakenInCharge = "presa_in_carico", "presa in carico";
+    }
+}
+
+coded_enum! {
+    /// State of a case file (cartella sociale).
+    pub enum CaseState {
+        Open = "aperta", "aperta";
+        Suspended = "sospesa", "sospesa";
+        Closed = "chiusa", "chiusa";
+    }
+}
+
+coded_enum! {
+    /// Why a case file was closed.
+    pub enum CloseReason {
+        GoalsMet = "obiettivi_raggiunti", "obiettivi raggiunti";
+        Transferred = "trasferimento", "trasferimento ad altro servizio o comune";
+        Death = "decesso", "decesso";
+        Refused = "rinuncia", "rinuncia della persona";
+        Unreachable = "irreperibile", "persona irreperibile";
+        Other = "altro", "altro motivo";
+    }
+}
+
+coded_enum! {
+    /// Kind of diary entry.
+    pub enum DiaryKind {
+        Interview = "colloquio", "colloquio";
+        HomeVisit = "visita_domiciliare", "visita domiciliare";
+        Call = "telefonata", "telefonata";
+        Meeting = "riunione", "riunione d'équipe o di rete";
+        Note = "nota", "nota";
+    }
+}
+
+coded_enum! {
+    /// Who may read a diary entry: everyone who may read the case file, or (riservato)
+    /// only its assigned workers and the responsabile.
+    pub enum Confidentiality {
+        Normal = "normale", "normale";
+        Restricted = "riservato", "riservato";
+    }
+}
+
+coded_enum! {
+    /// State of a booked interview.
+    pub enum AppointmentStatus {
+        Booked = "prenotato", "prenotato";
+        Held = "svolto", "svolto";
+        Cancelled = "annullato", "annullato";
+        NoShow = "assente", "la persona non si è presentata";
+    }
+}
+
+/// How long a break-glass access lets its holder read a case file's confidential entries.
+pub const BREAK_GLASS_MINUTES: i64 = 60;
+
+const LONG_TEXT: usize = 20_000;
+const SHORT_TEXT: usize = 300;
+
+fn text(
+    field: &'static str,
+    raw: &str,
+    what: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, FieldError> {
+    let t = raw.trim();
+    if t.is_empty() && required {
+        return Err(FieldError::new(field, format!("indicare {what}")));
+    }
+    if t.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            format!("{what}: al massimo {max} caratteri"),
+        ));
+    }
+    if let Some(c) = t
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("{what}: contiene {}", crate::char_name(c)),
+        ));
+    }
+    Ok(t.replace("\r\n", "\n"))
+}
+
+fn code<T: Copy>(
+    field: &'static str,
+    raw: &str,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new(field, format!("scegliere {what}")));
+    }
+    parse(raw.trim())
+        .ok_or_else(|| FieldError::new(field, format!("{what}: scegliere un valore dell'elenco")))
+}
+
+fn date(field: &'static str, raw: &str, what: &str) -> Result<Date, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new(field, format!("indicare {what}")));
+    }
+    parse_date(raw).ok_or_else(|| {
+        FieldError::new(
+            field,
+            format!(
+                "{what}: «{}» non è una data valida (gg/mm/aaaa)",
+                raw.trim()
+            ),
+        )
+    })
+}
+
+fn optional_date(field: &'static str, raw: &str, what: &str) -> Result<Option<Date>, FieldError> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        date(field, raw, what).map(Some)
+    }
+}
+
+/// Collects the outcome of each parse; the value exists only if every field parsed.
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    fn check(&mut self, ok: bool, field: &'static str, message: &str) {
+        if !ok {
+            self.0.push(FieldError::new(field, message));
+        }
+    }
+}
+
+/// An e-mail address as far as the office can tell at the counter: one `@`, a dot in the
+/// domain, no blanks. Delivery is the proof.
+fn email(field: &'static str, raw: &str) -> Result<Option<String>, FieldError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let ok = t.len() <= 254
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
+        && t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if ok {
+        Ok(Some(t.to_owned()))
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("«{t}» non è un indirizzo e-mail valido"),
+        ))
+    }
+}
+
+/// A first-access record as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AccessInput {
+    pub on_behalf_of: String,
+    pub channel: String,
+    pub referral: String,
+    pub needs: Vec<String>,
+    pub request: String,
+    pub information: String,
+    pub outcome: String,
+    pub follow_up: String,
+    pub follow_up_date: String,
+}
+
+/// A first-access record (scheda di accesso) that can be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessData {
+    /// Who came on the person's behalf, if not the person ("la figlia Anna").
+    pub on_behalf_of: Option<String>,
+    pub channel: AccessChannel,
+    /// Who referred, for referrals (which school, ward, station, court, service).
+    pub referral: Option<String>,
+    pub needs: Vec<Need>,
+    pub request: String,
+    pub information: String,
+    pub outcome: AccessOutcome,
+    pub follow_up: Option<String>,
+    pub follow_up_date: Option<Date>,
+}
+
+pub fn parse_access(i: &AccessInput, today: Date) -> Result<AccessData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let on_behalf_of = f.take(text(
+        "on_behalf_of",
+        &i.on_behalf_of,
+        "chi è venuto per la persona",
+        SHORT_TEXT,
+        false,
+    ));
+    let channel = f.take(code(
+        "channel",
+        &i.channel,
+        "il canale di accesso",
+        AccessChannel::parse,
+    ));
+    let referral = f.take(text(
+        "referral",
+        &i.referral,
+        "chi ha segnalato",
+        SHORT_TEXT,
+        channel.is_some_and(AccessChannel::is_referral),
+    ));
+    let mut needs = Vec::new();
+    for raw in i.needs.iter().filter(|n| !n.trim().is_empty()) {
+        match Need::parse(raw.trim()) {
+            Some(n) if !needs.contains(&n) => needs.push(n),
+            Some(_) => {}
+            None => f.0.push(FieldError::new(
+                "needs",
+                "bisogni espressi: scegliere valori dell'elenco",
+            )),
+        }
+    }
+    f.check(
+        !needs.is_empty() || i.needs.iter().any(|n| !n.trim().is_empty()),
+        "needs",
+        "scegliere almeno un bisogno espresso",
+    );
+    let request = f.take(text(
+        "request",
+        &i.request,
+        "la richiesta della persona",
+        LONG_TEXT,
+        true,
+    ));
+    let information = f.take(text(
+        "information",
+        &i.information,
+        "le informazioni date",
+        LONG_TEXT,
+        false,
+    ));
+    let outcome = f.take(code(
+        "outcome",
+        &i.outcome,
+        "l'esito dell'accesso",
+        AccessOutcome::parse,
+    ));
+    let follow_up = f.take(text(
+        "follow_up",
+        &i.follow_up,
+        "il seguito",
+        LONG_TEXT,
+        false,
+    ));
+    let follow_up_date = f.take(optional_date(
+        "follow_up_date",
+        &i.follow_up_date,
+        "la data del seguito",
+    ));
+    if let Some(Some(d)) = follow_up_date {
+        f.check(
+            d >= today,
+            "follow_up_date",
+            "la data del seguito non può essere nel passato",
+        );
+    }
+    match (
+        on_behalf_of,
+        channel,
+        referral,
+        request,
+        information,
+        outcome,
+        follow_up,
+        follow_up_date,
+    ) {
+        (
+            Some(on_behalf_of),
+            Some(channel),
+            Some(referral),
+            Some(request),
+            Some(information),
+            Some(outcome),
+            Some(follow_up),
+            Some(follow_up_date),
+        ) if f.0.is_empty() => Ok(AccessData {
+            on_behalf_of: Some(on_behalf_of).filter(|s| !s.is_empty()),
+            channel,
+            referral: Some(referral).filter(|s| !s.is_empty()),
+            needs,
+            request,
+            information,
+            outcome,
+            follow_up: Some(follow_up).filter(|s| !s.is_empty()),
+            follow_up_date,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+/// A change of a case file's state as typed.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionInput {
+    pub to: String,
+    pub date: String,
+    pub close_reason: String,
+    pub note: String,
+}
+
+/// A checked change of state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: CaseState,
+    pub to: CaseState,
+    pub on: Date,
+    pub close_reason: Option<CloseReason>,
+    pub note: String,
+}
+
+impl Transition {
+    /// How the history names it: sospensione, chiusura, ripresa, riapertura.
+    pub fn label(&self) -> &'static str {
+        transition_label(self.from, self.to)
+    }
+}
+
+pub fn transition_label(from: CaseState, to: CaseState) -> &'static str {
+    match (from, to) {
+        (_, CaseState::Suspended) => "sospensione",
+        (_, CaseState::Closed) => "chiusura",
+        (CaseState::Suspended, CaseState::Open) => "ripresa",
+        (CaseState::Closed, CaseState::Open) => "riapertura",
+        (CaseState::Open, CaseState::Open) => "apertura",
+    }
+}
+
+/// The states a case file may move to from `from`.
+pub fn next_states(from: CaseState) -> &'static [CaseState] {
+    match from {
+        CaseState::Open => &[CaseState::Suspended, CaseState::Closed],
+        CaseState::Suspended => &[CaseState::Open, CaseState::Closed],
+        CaseState::Closed => &[CaseState::Open],
+    }
+}
+
+/// Parses a change of state of a case file now in `from` whose last change (or opening) was
+/// on `last_change`.
+pub fn parse_transition(
+    i: &TransitionInput,
+    from: CaseState,
+    last_change: Date,
+    today: Date,
+) -> Result<Transition, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let to = f.take(code("to", &i.to, "il nuovo stato", CaseState::parse));
+    if let Some(to) = to
+        && !next_states(from).contains(&to)
+    {
+        f.0.push(FieldError::new(
+            "to",
+            format!(
+                "una cartella {} non può diventare {}",
+                from.label(),
+                to.label()
+            ),
+        ));
+    }
+    let on = f.take(date("date", &i.date, "la data"));
+    if let Some(on) = on {
+        f.check(on <= today, "date", "la data non può essere nel futuro");
+        if on < last_change {
+            f.0.push(FieldError::new(
+                "date",
+                format!(
+                    "la data non può precedere l'ultimo cambio di stato o l'apertura ({})",
+                    format_date(last_change)
+                ),
+            ));
+        }
+    }
+    let close_reason = if to == Some(CaseState::Closed) {
+        f.take(code(
+            "close_reason",
+            &i.close_reason,
+            "il motivo della chiusura",
+            CloseReason::parse,
+        ))
+    } else {
+        None
+    };
+    let note_required = matches!(to, Some(CaseState::Suspended | CaseState::Open))
+        || close_reason == Some(CloseReason::Other);
+    let note = f.take(text("note", &i.note, "il motivo", LONG_TEXT, note_required));
+    match (to, on, note) {
+        (Some(to), Some(on), Some(note)) if f.0.is_empty() => Ok(Transition {
+            from,
+            to,
+            on,
+            close_reason,
+            note,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+/// A diary entry as typed.
+#[derive(Debug, Clone, Default)]
+pub struct DiaryInput {
+    pub kind: String,
+    pub date: String,
+    pub confidentiality: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiaryData {
+    pub kind: DiaryKind,
+    pub occurred_on: Date,
+    pub confidentiality: Confidentiality,
+    pub title: String,
+    pub body: String,
+}
+
+/// Parses a diary entry of a case file opened on `opened_on`.
+pub fn parse_diary(
+    i: &DiaryInput,
+    opened_on: Date,
+    today: Date,
+) -> Result<DiaryData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let kind = f.take(code(
+        "kind",
+        &i.kind,
+        "il tipo di annotazione",
+        DiaryKind::parse,
+    ));
+    let occurred_on = f.take(date("date", &i.date, "la data"));
+    if let Some(d) = occurred_on {
+        f.check(d <= today, "date", "la data non può essere nel futuro");
+        if d < opened_on {
+            f.0.push(FieldError::new(
+                "date",
+                format!(
+                    "la data non può precedere l'apertura della cartella ({})",
+                    format_date(opened_on)
+                ),
+            ));
+        }
+    }
+    let confidentiality = f.take(code(
+        "confidentiality",
+        &i.confidentiality,
+        "la riservatezza",
+        Confidentiality::parse,
+    ));
+    let title = f.take(text("title", &i.title, "il titolo", SHORT_TEXT, true));
+    let body = f.take(text("body", &i.body, "il testo", LONG_TEXT, true));
+    match (kind, occurred_on, confidentiality, title, body) {
+        (Some(kind), Some(occurred_on), Some(confidentiality), Some(title), Some(body))
+            if f.0.is_empty() =>
+        {
+            Ok(DiaryData {
+                kind,
+                occurred_on,
+                confidentiality,
+                title,
+                body,
+            })
+        }
+        _ => Err(f.0),
+    }
+}
+
+/// An appointment as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentInput {
+    pub date: String,
+    pub time: String,
+    pub minutes: String,
+    pub place: String,
+    pub purpose: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentData {
+    pub starts_at: OffsetDateTime,
+    pub minutes: i32,
+    pub place: String,
+    pub purpose: String,
+    /// Where the reminder goes; none, no reminder.
+    pub email: Option<String>,
+}
+
+/// Parses an interview to book; it must start after `now`.
+pub fn parse_appointment(
+    i: &AppointmentInput,
+    now: OffsetDateTime,
+) -> Result<AppointmentData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let day = f.take(date("date", &i.date, "il giorno"));
+    let at = if i.time.trim().is_empty() {
+        f.0.push(FieldError::new("time", "indicare l'ora"));
+        None
+    } else {
+        let t = crate::localtime::parse_time(&i.time);
+        if t.is_none() {
+            f.0.push(FieldError::new(
+                "time",
+                format!("«{}» non è un'ora valida (hh:mm)", i.time.trim()),
+            ));
+        }
+        t
+    };
+    let starts_at = match (day, at) {
+        (Some(d), Some(t)) => {
+            let s = crate::localtime::from_local(d, t);
+            f.check(
+                s > now,
+                "date",
+                "non si può fissare un appuntamento nel passato",
+            );
+            Some(s)
+        }
+        _ => None,
+    };
+    let minutes = match i.minutes.trim() {
+        "" => Some(45),
+        m => match m.parse::<i32>() {
+            Ok(n) if (5..=480).contains(&n) => Some(n),
+            _ => {
+                f.0.push(FieldError::new(
+                    "minutes",
+                    "la durata va indicata in minuti, da 5 a 480",
+                ));
+                None
+            }
+        },
+    };
+    let place = f.take(text("place", &i.place, "il luogo", SHORT_TEXT, true));
+    let purpose = f.take(text(
+        "purpose",
+        &i.purpose,
+        "il motivo dell'incontro",
+        SHORT_TEXT,
+        true,
+    ));
+    let email = f.take(email("email", &i.email));
+    match (starts_at, minutes, place, purpose, email) {
+        (Some(starts_at), Some(minutes), Some(place), Some(purpose), Some(email))
+            if f.0.is_empty() =>
+        {
+            Ok(AppointmentData {
+                starts_at,
+                minutes,
+                place,
+                purpose,
+                email,
+            })
+        }
+        _ => Err(f.0),
+    }
+}
+
+/// An individual plan (PAI) as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PlanInput {
+    pub starts_on: String,
+    pub ends_on: String,
+    pub goals: String,
+    pub commitments: String,
+    pub next_review: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanData {
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub goals: String,
+    /// What the person and the family commit to.
+    pub commitments: String,
+    pub next_review: Date,
+}
+
+/// Parses a plan of a case file opened on `opened_on`.
+pub fn parse_plan(i: &PlanInput, opened_on: Date) -> Result<PlanData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let starts_on = f.take(date("starts_on", &i.starts_on, "l'inizio del progetto"));
+    let ends_on = f.take(optional_date("ends_on", &i.ends_on, "la fine del progetto"));
+    let next_review = f.take(date(
+        "next_review",
+        &i.next_review,
+        "la data della prima verifica",
+    ));
+    if let Some(s) = starts_on {
+        if s < opened_on {
+            f.0.push(FieldError::new(
+                "starts_on",
+                format!(
+                    "il progetto non può iniziare prima dell'apertura della cartella ({})",
+                    format_date(opened_on)
+                ),
+            ));
+        }
+        if let Some(Some(e)) = ends_on {
+            f.check(
+                e >= s,
+                "ends_on",
+                "la fine del progetto non può precedere l'inizio",
+            );
+        }
+        if let Some(r) = next_review {
+            f.check(
+                r >= s,
+                "next_review",
+                "la verifica non può precedere l'inizio del progetto",
+            );
+            if let Some(Some(e)) = ends_on {
+                f.check(
+                    r <= e,
+                    "next_review",
+                    "la verifica non può seguire la fine del progetto",
+                );
+            }
+        }
+    }
+    let goals = f.take(text("goals", &i.goals, "gli obiettivi", LONG_TEXT, true));
+    let commitments = f.take(text(
+        "commitments",
+        &i.commitments,
+        "gli impegni",
+        LONG_TEXT,
+        false,
+    ));
+    match (starts_on, ends_on, goals, commitments, next_review) {
+        (Some(starts_on), Some(ends_on), Some(goals), Some(commitments), Some(next_review))
+            if f.0.is_empty() =>
+        {
+            Ok(PlanData {
+                starts_on,
+                ends_on,
+                goals,
+                commitments,
+                next_review,
+            })
+        }
+        _ => Err(f.0),
+    }
+}
+
+/// An intervention of the plan as typed.
+#[derive(Debug, Clone, Default)]
+pub struct InterventionInput {
+    pub description: String,
+    pub benefit: String,
+    pub responsible: String,
+    pub frequency: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterventionData {
+    pub description: String,
+    /// The benefit or service it uses (assistenza domiciliare, contributo economico, …).
+    pub benefit: Option<String>,
+    /// Who does it: a service, the family, the person.
+    pub responsible: String,
+    pub frequency: Option<String>,
+    pub from: Date,
+    pub to: Option<Date>,
+}
+
+/// Parses an intervention of a plan running from `starts_on` to `ends_on`.
+pub fn parse_intervention(
+    i: &InterventionInput,
+    starts_on: Date,
+    ends_on: Option<Date>,
+) -> Result<InterventionData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let description = f.take(text(
+        "description",
+        &i.description,
+        "l'intervento",
+        SHORT_TEXT * 3,
+        true,
+    ));
+    let benefit = f.take(text(
+        "benefit",
+        &i.benefit,
+        "la prestazione",
+        SHORT_TEXT,
+        false,
+    ));
+    let responsible = f.take(text(
+        "responsible",
+        &i.responsible,
+        "chi se ne occupa",
+        SHORT_TEXT,
+        true,
+    ));
+    let frequency = f.take(text(
+        "frequency",
+        &i.frequency,
+        "la frequenza",
+        SHORT_TEXT,
+        false,
+    ));
+    let from = f.take(date("from", &i.from, "l'inizio dell'intervento"));
+    let to = f.take(optional_date("to", &i.to, "la fine dell'intervento"));
+    if let Some(from) = from {
+        f.check(
+            from >= starts_on,
+            "from",
+            "l'intervento non può iniziare prima del progetto",
+        );
+        if let Some(Some(to)) = to {
+            f.check(
+                to >= from,
+                "to",
+                "la fine dell'intervento non può precedere l'inizio",
+            );
+        }
+    }
+    if let (Some(Some(to)), Some(end)) = (to, ends_on) {
+        f.check(
+            to <= end,
+            "to",
+            "l'intervento non può finire dopo il progetto",
+        );
+    }
+    match (description, benefit, responsible, frequency, from, to) {
+        (
+            Some(description),
+            Some(benefit),
+            Some(responsible),
+            Some(frequency),
+            Some(from),
+            Some(to),
+        ) if f.0.is_empty() => Ok(InterventionData {
+            description,
+            benefit: Some(benefit).filter(|s| !s.is_empty()),
+            responsible,
+            frequency: Some(frequency).filter(|s| !s.is_empty()),
+            from,
+            to,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+/// A plan review as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewInput {
+    pub done_on: String,
+    pub outcome: String,
+    pub next_review: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewData {
+    pub done_on: Date,
+    pub outcome: String,
+    /// None: the plan needs no further review (it is ending).
+    pub next_review: Option<Date>,
+}
+
+/// Parses a review of a plan that started on `starts_on`.
+pub fn parse_review(
+    i: &ReviewInput,
+    starts_on: Date,
+    today: Date,
+) -> Result<ReviewData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let done_on = f.take(date("done_on", &i.done_on, "la data della verifica"));
+    if let Some(d) = done_on {
+        f.check(
+            d >= starts_on,
+            "done_on",
+            "la verifica non può precedere l'inizio del progetto",
+        );
+        f.check(
+            d <= today,
+            "done_on",
+            "la verifica non può essere nel futuro",
+        );
+    }
+    let outcome = f.take(text(
+        "outcome",
+        &i.outcome,
+        "l'esito della verifica",
+        LONG_TEXT,
+        true,
+    ));
+    let next_review = f.take(optional_date(
+        "next_review",
+        &i.next_review,
+        "la prossima verifica",
+    ));
+    if let (Some(d), Some(Some(n))) = (done_on, next_review) {
+        f.check(
+            n > d,
+            "next_review",
+            "la prossima verifica deve seguire quella registrata",
+        );
+    }
+    match (done_on, outcome, next_review) {
+        (Some(done_on), Some(outcome), Some(next_review)) if f.0.is_empty() => Ok(ReviewData {
+            done_on,
+            outcome,
+            next_review,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+/// The reason given for a break-glass access: specific enough to be read later.
+pub fn parse_break_glass_reason(raw: &str) -> Result<String, FieldError> {
+    let r = text(
+        "reason",
+        raw,
+        "il motivo dell'accesso",
+        SHORT_TEXT * 3,
+        true,
+    )?;
+    if r.chars().filter(|c| c.is_alphanumeric()).count() < 10 {
+        return Err(FieldError::new(
+            "reason",
+            "il motivo dell'accesso va spiegato (almeno 10 lettere o cifre)",
+        ));
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    fn fields(e: &[FieldError]) -> Vec<&'static str> {
+        e.iter().map(|e| e.field).collect()
+    }
+
+    fn walk_in() -> AccessInput {
+        AccessInput {
+            channel: "di_persona".into(),
+            needs: vec!["economico".into(), "abitativo".into()],
+            request: "Chiede aiuto per l'affitto arretrato".into(),
+            outcome: "appuntamento".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_walk_in_needs_only_channel_need_request_and_outcome() {
+        let a = parse_access(&walk_in(), date!(2026 - 11 - 26)).expect("valid");
+        assert_eq!(a.channel, AccessChannel::InPerson);
+        assert_eq!(a.needs, vec![Need::Income, Need::Housing]);
+        assert_eq!(a.on_behalf_of, None);
+        assert_eq!(a.needs[1].area(), NeedArea::Poverty);
+    }
+
+    #[test]
+    fn a_referral_must_say_who_referred_and_bad_codes_name_their_field() {
+        let mut i = walk_in();
+        i.channel = "scuola".into();
+        let e = parse_access(&i, date!(2026 - 11 - 26)).expect_err("no referral");
+        assert_eq!(fields(&e), vec!["referral"]);
+        i.channel = "piccione".into();
+        i.needs = vec!["fame".into()];
+        i.outcome = String::new();
+        i.request = "  ".into();
+        i.follow_up_date = "01/01/2020".into();
+        let e = parse_access(&i, date!(2026 - 11 - 26)).expect_err("bad");
+        assert_eq!(
+            fields(&e),
+            vec!["channel", "needs", "request", "outcome", "follow_up_date"]
+        );
+        assert!(e[0].message.contains("canale"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn a_closure_before_the_opening_or_in_the_future_is_refused() {
+        let i = TransitionInput {
+            to: "chiusa".into(),
+            date: "01/01/2026".into(),
+            close_reason: "obiettivi_raggiunti".into(),
+            note: String::new(),
+        };
+        let e = parse_transition(
+            &i,
+            CaseState::Open,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect_err("before opening");
+        assert_eq!(fields(&e), vec!["date"]);
+        assert!(e[0].message.contains("01/03/2026"), "{}", e[0].message);
+        let mut i = i;
+        i.date = "27/11/2026".into();
+        let e = parse_transition(
+            &i,
+            CaseState::Open,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect_err("future");
+        assert_eq!(fields(&e), vec!["date"]);
+        i.date = "20/11/2026".into();
+        let t = parse_transition(
+            &i,
+            CaseState::Open,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect("valid");
+        assert_eq!(t.label(), "chiusura");
+        assert_eq!(t.close_reason, Some(CloseReason::GoalsMet));
+    }
+
+    #[test]
+    fn only_the_allowed_state_changes_pass_and_reopening_needs_a_reason() {
+        let i = TransitionInput {
+            to: "sospesa".into(),
+            date: "20/11/2026".into(),
+            ..Default::default()
+        };
+        let e = parse_transition(
+            &i,
+            CaseState::Closed,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect_err("closed cannot be suspended");
+        assert_eq!(fields(&e), vec!["to", "note"]);
+        let i = TransitionInput {
+            to: "aperta".into(),
+            date: "20/11/2026".into(),
+            note: "Nuova segnalazione della scuola".into(),
+            ..Default::default()
+        };
+        let t = parse_transition(
+            &i,
+            CaseState::Closed,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect("reopen");
+        assert_eq!(t.label(), "riapertura");
+        let mut i = i;
+        i.to = "chiusa".into();
+        i.note = String::new();
+        let e = parse_transition(
+            &i,
+            CaseState::Open,
+            date!(2026 - 03 - 01),
+            date!(2026 - 11 - 26),
+        )
+        .expect_err("no reason");
+        assert_eq!(fields(&e), vec!["close_reason"]);
+    }
+
+    #[test]
+    fn a_diary_entry_cannot_predate_the_case_file_nor_lack_text() {
+        let i = DiaryInput {
+            kind: "colloquio".into(),
+            date: "01/02/2026".into(),
+            confidentiality: "riservato".into(),
+            title: "Primo colloquio".into(),
+            body: String::new(),
+        };
+        let e = parse_diary(&i, date!(2026 - 03 - 01), date!(2026 - 11 - 26)).expect_err("bad");
+        assert_eq!(fields(&e), vec!["date", "body"]);
+        let mut i = i;
+        i.date = "02/03/2026".into();
+        i.body = "Racconta della perdita del lavoro.\r\nDue figli.".into();
+        let d = parse_diary(&i, date!(2026 - 03 - 01), date!(2026 - 11 - 26)).expect("valid");
+        assert_eq!(d.confidentiality, Confidentiality::Restricted);
+        assert_eq!(d.body, "Racconta della perdita del lavoro.\nDue figli.");
+    }
+
+    #[test]
+    fn an_appointment_is_booked_in_italian_time_and_never_in_the_past() {
+        let now = datetime!(2026-11-26 15:00 UTC);
+        let i = AppointmentInput {
+            date: "03/12/2026".into(),
+            time: "10:30".into(),
+            minutes: String::new(),
+            place: "Sede di via Roma 1, stanza 4".into(),
+            purpose: "Colloquio".into(),
+            email: "anna.rossi@example.it".into(),
+        };
+        let a = parse_appointment(&i, now).expect("valid");
+        assert_eq!(a.starts_at, datetime!(2026-12-03 09:30 UTC));
+        assert_eq!(a.minutes, 45);
+        let mut i = i;
+        i.date = "26/11/2026".into();
+        i.time = "15:30".into();
+        i.minutes = "1000".into();
+        i.email = "anna@@example".into();
+        let e = parse_appointment(&i, now).expect_err("bad");
+        assert_eq!(fields(&e), vec!["date", "minutes", "email"]);
+    }
+
+    #[test]
+    fn a_review_before_the_plan_starts_is_refused() {
+        let i = PlanInput {
+            starts_on: "01/04/2026".into(),
+            ends_on: "31/03/2026".into(),
+            goals: "Rientro al lavoro".into(),
+            commitments: String::new(),
+            next_review: "01/03/2026".into(),
+        };
+        let e = parse_plan(&i, date!(2026 - 03 - 01)).expect_err("bad");
+        assert_eq!(fields(&e), vec!["ends_on", "next_review"]);
+        let mut i = i;
+        i.ends_on = "31/12/2026".into();
+        i.next_review = "01/07/2026".into();
+        assert!(parse_plan(&i, date!(2026 - 03 - 01)).is_ok());
+        let r = ReviewInput {
+            done_on: "01/03/2026".into(),
+            outcome: "In corso".into(),
+            next_review: "01/02/2026".into(),
+        };
+        let e = parse_review(&r, date!(2026 - 04 - 01), date!(2026 - 11 - 26)).expect_err("bad");
+        assert_eq!(fields(&e), vec!["done_on", "next_review"]);
+        let iv = InterventionInput {
+            description: "Assistenza domiciliare".into(),
+            responsible: "Cooperativa".into(),
+            from: "01/03/2026".into(),
+            ..Default::default()
+        };
+        let e = parse_intervention(&iv, date!(2026 - 04 - 01), None).expect_err("bad");
+        assert_eq!(fields(&e), vec!["from"]);
+    }
+
+    #[test]
+    fn a_break_glass_reason_must_say_something() {
+        assert!(parse_break_glass_reason("urgente").is_err());
+        assert!(parse_break_glass_reason("Segnalazione urgente del pronto soccorso").is_ok());
+    }
+}

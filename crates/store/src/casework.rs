@@ -1,0 +1,250 @@
+//! Row types of the segretariato sociale and the cartella sociale.
+
+use domain::casework::{
+    AccessData, AppointmentStatus, CaseState, CloseReason, Confidentiality, DiaryData,
+    InterventionData,
+};
+use time::Date;
+use uuid::Uuid;
+
+/// A case file (cartella sociale). `number` is given by the store when the file is opened
+/// ("2026/00017", yearly per organization).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFile {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub number: String,
+    pub state: CaseState,
+    /// The responsible social worker.
+    pub worker_id: Uuid,
+    pub opened_on: Date,
+    /// Date of the last change of state (or of the opening).
+    pub state_since: Date,
+    pub close_reason: Option<CloseReason>,
+    pub version: i64,
+    pub created_at_us: i64,
+}
+
+/// A case file with its person and responsible worker, for lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFileView {
+    pub case: CaseFile,
+    pub surname: String,
+    pub given_names: String,
+    pub codice_fiscale: Option<String>,
+    pub birth_date: Date,
+    pub worker_name: String,
+}
+
+/// One change of state in a case file's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    /// None for the opening.
+    pub from: Option<CaseState>,
+    pub to: CaseState,
+    pub on: Date,
+    pub close_reason: Option<CloseReason>,
+    pub note: String,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// A worker of a case file's team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    pub user_id: Uuid,
+    pub login: String,
+    pub full_name: String,
+    pub added_at_us: i64,
+}
+
+/// Filter for lists of case files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Files where this user is the responsible worker or in the team.
+    pub worker_id: Option<Uuid>,
+    pub state: Option<CaseState>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One worker's caseload, for the responsabile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseloadRow {
+    pub worker_id: Uuid,
+    pub login: String,
+    pub full_name: String,
+    pub open: i64,
+    pub suspended: i64,
+    pub reviews_overdue: i64,
+}
+
+/// A first-access record (scheda di accesso).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub data: AccessData,
+    pub case_file_id: Option<Uuid>,
+    pub actor_id: Uuid,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// A first-access record with the person's name, for the day's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessView {
+    pub record: AccessRecord,
+    pub surname: String,
+    pub given_names: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiaryEntry {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    pub data: DiaryData,
+    pub actor_id: Uuid,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// An access to a case file's confidential entries by someone not assigned to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlass {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    pub user_id: Uuid,
+    pub actor: String,
+    pub reason: String,
+    pub at_us: i64,
+    pub expires_at_us: i64,
+}
+
+/// A break-glass access with the case file it opened, for the assigned worker's desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassView {
+    pub access: BreakGlass,
+    pub case_number: String,
+    pub surname: String,
+    pub given_names: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub worker_id: Uuid,
+    pub person_id: Uuid,
+    pub case_file_id: Option<Uuid>,
+    pub starts_at_us: i64,
+    pub minutes: i64,
+    pub place: String,
+    pub purpose: String,
+    pub email: Option<String>,
+    pub status: AppointmentStatus,
+    pub reminder_sent_at_us: Option<i64>,
+    /// The diary entry that records how the interview went.
+    pub diary_entry_id: Option<Uuid>,
+    pub actor: String,
+    pub at_us: i64,
+    pub version: i64,
+}
+
+/// An appointment with the person's and the worker's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentView {
+    pub appointment: Appointment,
+    pub surname: String,
+    pub given_names: String,
+    pub worker_name: String,
+    pub org_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    pub form: String,
+    pub form_version: String,
+    pub assessed_on: Date,
+    /// The answers as JSON, written by `domain::assessment`.
+    pub answers: String,
+    pub summary: String,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// An individual plan (PAI). Only the newest plan of a case file is active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarePlan {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub goals: String,
+    pub commitments: String,
+    pub next_review: Option<Date>,
+    pub active: bool,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intervention {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub plan_id: Uuid,
+    pub data: InterventionData,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanReview {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub plan_id: Uuid,
+    pub done_on: Date,
+    pub outcome: String,
+    pub next_review: Option<Date>,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// A plan review that is due, for the worker's desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewDue {
+    pub plan_id: Uuid,
+    pub case_file_id: Uuid,
+    pub case_number: String,
+    pub surname: String,
+    pub given_names: String,
+    pub next_review: Date,
+    pub worker_id: Uuid,
+}
+
+/// A document of a case file, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseDocument {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub case_file_id: Uuid,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub description: String,
+    pub confidentiality: Confidentiality,
+    pub actor: String,
+    pub at_us: i64,
+}

@@ -1,5 +1,6 @@
 //! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
-//! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`, …) →
+//! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`,
+//! `SPORTELLO__MAIL__SMTP_URL`, …) →
 //! command-line flags. Secrets are `SecretString` and never reach a log.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -17,6 +18,8 @@ pub struct Config {
     pub tls: bool,
     pub max_body_bytes: usize,
     pub log: Log,
+    #[serde(default)]
+    pub mail: Mail,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -30,6 +33,33 @@ pub struct Admin {
     /// The first administrator's password, used only on an empty database.
     #[serde(serialize_with = "redact_secret")]
     pub password: Option<SecretString>,
+}
+
+/// E-mail (appointment reminders, notices to applicants). Without `smtp_url` nothing is sent.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Mail {
+    /// `smtp://host:25`, `smtp://user:password@host:587?tls=required`, `smtps://…:465`.
+    #[serde(serialize_with = "redact_optional_url")]
+    pub smtp_url: Option<String>,
+    /// The sender: `Servizi sociali <servizi.sociali@comune.example>`.
+    pub from: String,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        let web::mail::MailConfig { smtp_url, from } = web::mail::MailConfig::default();
+        Self { smtp_url, from }
+    }
+}
+
+impl Mail {
+    pub fn to_web(&self) -> web::mail::MailConfig {
+        web::mail::MailConfig {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+            from: self.from.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -69,6 +99,13 @@ pub fn redact_url_text(url: &str) -> String {
 
 fn redact_url<S: Serializer>(url: &str, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(&redact_url_text(url))
+}
+
+fn redact_optional_url<S: Serializer>(url: &Option<String>, ser: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(u) => ser.serialize_str(&redact_url_text(u)),
+        None => ser.serialize_none(),
+    }
 }
 
 impl Config {
@@ -116,6 +153,20 @@ mod tests {
         assert_eq!(
             redact_url_text("sqlite://data/sportello.db"),
             "sqlite://data/sportello.db"
+        );
+    }
+
+    #[test]
+    fn smtp_passwords_are_hidden() {
+        let mail = Mail {
+            smtp_url: Some("smtp://posta:s3cret@mail.example:587?tls=required".into()),
+            ..Mail::default()
+        };
+        let shown = serde_json::to_string(&mail).unwrap();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("smtp://posta:[nascosto]@mail.example:587?tls=required"),
+            "{shown}"
         );
     }
 }

@@ -71,6 +71,19 @@ enum Command {
     /// Imports: the civil registry's list of residents.
     #[command(subcommand)]
     Import(import::ImportCmd),
+    /// E-mail: check the SMTP settings (`[mail]`).
+    #[command(subcommand)]
+    Mail(MailCmd),
+}
+
+#[derive(Subcommand)]
+enum MailCmd {
+    /// Send a test message; exits non-zero with the reason if it is not delivered.
+    Prova {
+        /// The recipient's address.
+        #[arg(long = "a", value_name = "INDIRIZZO")]
+        a: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +224,12 @@ fn run() -> Result<std::process::ExitCode> {
         return ok;
     }
     init_logging(&cfg);
+    // Commands that need the configuration but no database.
+    if let Some(Command::Mail(MailCmd::Prova { a })) = &cli.command {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(mail_test(&cfg, a))?;
+        return ok;
+    }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let store = web::open_store(&cfg.database.url)
@@ -270,7 +289,11 @@ fn run() -> Result<std::process::ExitCode> {
                     return Ok(std::process::ExitCode::from(1));
                 }
             }
-            Command::Config | Command::Cf(_) | Command::Isee(_) | Command::Demo(_) => {}
+            Command::Config
+            | Command::Cf(_)
+            | Command::Isee(_)
+            | Command::Demo(_)
+            | Command::Mail(_) => {}
         }
         ok
     })
@@ -290,6 +313,11 @@ fn init_logging(cfg: &Config) {
 }
 
 async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result<()> {
+    let mail = cfg.mail.to_web();
+    let mailer = web::mail::Mailer::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !mailer.is_configured() {
+        tracing::info!("posta: invio di e-mail non configurato (mail.smtp_url)");
+    }
     if let Some(b) = manage::bootstrap(&store, web::Clock::default().now(), cfg.admin_password())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -314,8 +342,27 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
         session_absolute: std::time::Duration::from_secs(cfg.session.absolute_hours * 3600),
         tls: cfg.tls,
         max_body_bytes: cfg.max_body_bytes,
+        mail,
     };
     web::serve(listener, web::AppState::new(store, web_cfg)).await?;
+    Ok(())
+}
+
+/// `sportello mail prova --a ADDRESS`: one message through the configured SMTP server.
+async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
+    let mailer = web::mail::Mailer::new(&cfg.mail.to_web()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let msg = web::mail::Mail {
+        to: to.to_owned(),
+        subject: "Sportello: messaggio di prova".into(),
+        body: "Questo è un messaggio di prova inviato da Sportello.\n\n\
+               Se lo ha ricevuto, l'invio di e-mail è configurato correttamente.\n"
+            .into(),
+    };
+    mailer
+        .send(&msg)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("Messaggio di prova inviato a {}.", to.trim());
     Ok(())
 }
 

@@ -145,12 +145,20 @@ fn the_configuration_is_printed_with_secrets_hidden() {
             "config",
         ])
         .env("SPORTELLO__ADMIN__PASSWORD", "un segreto lungo davvero")
+        .env(
+            "SPORTELLO__MAIL__SMTP_URL",
+            "smtp://posta:parola-smtp@mail.example:587?tls=required",
+        )
         .output()
         .unwrap();
     let out = stdout(&o);
     assert!(o.status.success());
     assert!(
-        !out.contains("segreta") && !out.contains("un segreto"),
+        !out.contains("segreta") && !out.contains("un segreto") && !out.contains("parola-smtp"),
+        "{out}"
+    );
+    assert!(
+        out.contains("smtp://posta:[nascosto]@mail.example:587?tls=required"),
         "{out}"
     );
     assert!(
@@ -409,4 +417,101 @@ fn import_anagrafe_prints_the_report_lists_rejections_and_refuses_unreadable_fil
     let o = run(&["import", "anagrafe", &csv, "--comune", "F205"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nessun ente"));
+}
+
+/// A one-message SMTP server on 127.0.0.1: answers the plain dialogue, refusing every
+/// recipient with 550 when `refuse`; returns its port and the message data it accepted.
+fn smtp_once(refuse: bool) -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        let mut w = socket.try_clone().unwrap();
+        let mut lines = BufReader::new(socket).lines();
+        let mut data = String::new();
+        w.write_all(b"220 prova ESMTP\r\n").unwrap();
+        while let Some(Ok(line)) = lines.next() {
+            let cmd = line.to_ascii_uppercase();
+            let reply: &[u8] = if cmd.starts_with("RCPT") && refuse {
+                b"550 5.1.1 casella inesistente\r\n"
+            } else if cmd == "DATA" {
+                w.write_all(b"354 avanti\r\n").unwrap();
+                for l in lines.by_ref() {
+                    let l = l.unwrap();
+                    if l == "." {
+                        break;
+                    }
+                    data.push_str(&l);
+                    data.push('\n');
+                }
+                b"250 OK\r\n"
+            } else if cmd.starts_with("QUIT") {
+                let _ = w.write_all(b"221 ciao\r\n");
+                break;
+            } else {
+                b"250 OK\r\n"
+            };
+            w.write_all(reply).unwrap();
+        }
+        data
+    });
+    (port, handle)
+}
+
+#[test]
+fn mail_prova_sends_a_test_message_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let prova = |url: Option<String>, to: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_sportello"));
+        c.args(["mail", "prova", "--a", to])
+            .current_dir(dir.path())
+            .env_remove("SPORTELLO__MAIL__SMTP_URL")
+            .env(
+                "SPORTELLO__MAIL__FROM",
+                "Comune di Prova <sociale@comune.example>",
+            );
+        if let Some(url) = url {
+            c.env("SPORTELLO__MAIL__SMTP_URL", url);
+        }
+        c.output().unwrap()
+    };
+
+    let (port, server) = smtp_once(false);
+    let o = prova(Some(format!("smtp://127.0.0.1:{port}")), "anna@example.org");
+    assert!(o.status.success(), "{o:?}");
+    assert!(stdout(&o).contains("Messaggio di prova inviato a anna@example.org."));
+    let data = server.join().unwrap();
+    assert!(data.contains("To: anna@example.org"), "{data}");
+    assert!(
+        data.contains("Subject: Sportello: messaggio di prova"),
+        "{data}"
+    );
+    assert!(data.contains("sociale@comune.example"), "{data}");
+
+    let (port, server) = smtp_once(true);
+    let o = prova(
+        Some(format!("smtp://127.0.0.1:{port}")),
+        "nessuno@example.org",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("il server di posta ha rifiutato il messaggio: 550"),
+        "{err}"
+    );
+    assert_eq!(server.join().unwrap(), "");
+
+    let o = prova(None, "anna@example.org");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("l'invio di e-mail non è configurato"), "{err}");
+
+    let o = prova(None, "non-un-indirizzo");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("indirizzo e-mail non valido: «non-un-indirizzo»"),
+        "{err}"
+    );
 }

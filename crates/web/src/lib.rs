@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod layout;
+pub mod mail;
 pub mod manage;
 mod pages;
 pub mod registry;
@@ -64,6 +65,7 @@ pub struct WebConfig {
     /// Set when Sportello is reached over HTTPS: Secure cookies and HSTS.
     pub tls: bool,
     pub max_body_bytes: usize,
+    pub mail: mail::MailConfig,
 }
 
 impl Default for WebConfig {
@@ -73,6 +75,7 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             tls: false,
             max_body_bytes: 1024 * 1024,
+            mail: mail::MailConfig::default(),
         }
     }
 }
@@ -103,12 +106,14 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
     pub clock: Clock,
+    pub mailer: mail::Mailer,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
             store,
+            mailer: mail::Mailer::from_config(&config.mail),
             config: Arc::new(config),
             throttle: Arc::default(),
             clock: Clock::default(),

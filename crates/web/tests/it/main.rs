@@ -6,8 +6,10 @@
 mod admin;
 mod browser;
 mod login;
+mod mail;
 mod persons;
 mod pg;
 mod registry;
 mod security;
+mod smtp;
 mod support;

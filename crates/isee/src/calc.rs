@@ -138,11 +138,37 @@ pub struct Attestazione {
 }
 
 /// Rounds a printed figure half-up to the cent.
+#[inline]
 pub fn cents(v: Decimal) -> Decimal {
-    if v.scale() <= 2 {
-        v
-    } else {
-        v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let scale = v.scale();
+    if scale <= 2 {
+        return v;
+    }
+    // Integer rounding of the 96-bit mantissa: the same result as
+    // `round_dp_with_strategy(2, MidpointAwayFromZero)`, several times faster.
+    let m = v.mantissa();
+    // Products of amounts and rates: a small mantissa, a 64-bit division is enough.
+    if scale <= 21
+        && let Ok(abs) = u64::try_from(m.unsigned_abs())
+    {
+        let div = 10u64.pow(scale - 2);
+        let (mut q, r) = (abs / div, abs % div);
+        if r >= div / 2 {
+            q += 1;
+        }
+        let q = i128::from(q);
+        return Decimal::from_i128_with_scale(if m < 0 { -q } else { q }, 2);
+    }
+    let Some(div) = 10i128.checked_pow(scale - 2) else {
+        return v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    };
+    let (mut q, r) = (m / div, m % div);
+    if r.unsigned_abs() >= div.unsigned_abs().div_ceil(2) {
+        q += m.signum();
+    }
+    match Decimal::try_from_i128_with_scale(q, 2) {
+        Ok(out) => out,
+        Err(_) => v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
     }
 }
 

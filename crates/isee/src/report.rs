@@ -13,12 +13,12 @@ use crate::values::Data;
 #[derive(Debug, Clone, Copy)]
 pub struct Fixed(pub Decimal, pub u32);
 
-impl Serialize for Fixed {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Fixed {
+    /// The text of the figure, written into `buf`.
+    fn text(self, buf: &mut [u8; 48]) -> &str {
         let mut d = self.0;
         d.rescale(self.1);
         // Written by hand from the mantissa: the fmt machinery is a large share of `batch`.
-        let mut buf = [0u8; 48];
         let mut pos = buf.len();
         let mut m = d.mantissa().unsigned_abs();
         let scale = d.scale() as usize;
@@ -43,11 +43,16 @@ impl Serialize for Fixed {
                 *b = b'-';
             }
         }
-        let text = buf
-            .get(pos..)
+        buf.get(pos..)
             .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("0");
-        s.serialize_str(text)
+            .unwrap_or("0")
+    }
+}
+
+impl Serialize for Fixed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 48];
+        s.serialize_str(self.text(&mut buf))
     }
 }
 
@@ -493,6 +498,65 @@ impl<'a> Summary<'a> {
             isee: money(a.isee),
             isee_prestazioni_familiari: a.famiglia.as_ref().map(|f| money(f.isee)),
         }
+    }
+}
+
+impl Summary<'_> {
+    /// Appends the same bytes as `serde_json::to_writer(out, self)`, without serde's
+    /// machinery (the output side of `batch`).
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{\"line\":");
+        let mut buf = [0u8; 48];
+        out.extend_from_slice(Fixed(Decimal::from(self.line), 0).text(&mut buf).as_bytes());
+        if let Some(p) = self.protocollo {
+            out.extend_from_slice(b",\"protocollo\":");
+            json_str(out, p)?;
+        }
+        out.extend_from_slice(b",\"variante\":\"");
+        out.extend_from_slice(match self.variante {
+            Variante::Ordinario => b"ordinario".as_slice(),
+            Variante::Minorenni => b"minorenni",
+            Variante::Universita => b"universita",
+            Variante::Sociosanitario => b"sociosanitario",
+            Variante::Residenze => b"residenze",
+            Variante::Corrente => b"corrente",
+        });
+        out.extend_from_slice(b"\",\"rule_set\":");
+        json_str(out, self.rule_set)?;
+        let figures = [
+            (b"isr".as_slice(), Some(self.isr)),
+            (b"isp", Some(self.isp)),
+            (b"ise", Some(self.ise)),
+            (b"scala", Some(self.scala)),
+            (b"isee", Some(self.isee)),
+            (
+                b"isee_prestazioni_familiari",
+                self.isee_prestazioni_familiari,
+            ),
+        ];
+        for (name, figure) in figures {
+            if let Some(f) = figure {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(name);
+                out.extend_from_slice(b"\":\"");
+                out.extend_from_slice(f.text(&mut buf).as_bytes());
+                out.push(b'"');
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+/// A JSON string as serde_json writes it (escapes only `"`, `\\` and control characters).
+fn json_str(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        serde_json::to_writer(&mut *out, s)
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        Ok(())
     }
 }
 

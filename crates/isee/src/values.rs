@@ -10,20 +10,29 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use time::{Date, Month};
 
-/// Fast path for the common "1234" / "1234.5" / "1234.56" forms.
-fn parse_plain(s: &str) -> Option<Decimal> {
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+/// Splits the common "1234" / "1234.5" / "1234.56" forms (and "1234.") into the digits as
+/// an integer and the number of decimals.
+fn plain_digits(s: &[u8]) -> Option<(i64, u32)> {
+    let (int, frac) = match s.iter().position(|&b| b == b'.') {
+        Some(i) => (s.get(..i)?, s.get(i + 1..)?),
+        None => (s, &[][..]),
+    };
     if int.is_empty() || int.len() > 15 || frac.len() > 2 {
         return None;
     }
-    let mut cents: i64 = 0;
-    for b in int.bytes().chain(frac.bytes()) {
+    let mut n: i64 = 0;
+    for &b in int.iter().chain(frac) {
         if !b.is_ascii_digit() {
             return None;
         }
-        cents = cents * 10 + i64::from(b - b'0');
+        n = n * 10 + i64::from(b - b'0');
     }
-    Some(Decimal::new(cents, frac.len() as u32))
+    Some((n, frac.len() as u32))
+}
+
+/// Fast path for the common "1234" / "1234.5" / "1234.56" forms.
+fn parse_plain(s: &str) -> Option<Decimal> {
+    plain_digits(s.as_bytes()).map(|(n, scale)| Decimal::new(n, scale))
 }
 
 /// Parses a decimal written as "1234.56" (a comma is accepted as decimal separator).
@@ -95,6 +104,20 @@ impl Importo {
     pub fn value(self) -> Decimal {
         self.0
     }
+
+    /// The amount a plain JSON string such as `1234`, `1234.5` or `1234.56` (the bytes between
+    /// the quotes) deserializes to, without serde; `None` for any other form, left to serde.
+    pub(crate) fn from_plain(s: &[u8]) -> Option<Importo> {
+        let (n, scale) = plain_digits(s)?;
+        let cents = n * if scale == 0 {
+            100
+        } else if scale == 1 {
+            10
+        } else {
+            1
+        };
+        (cents <= IMPORTO_MASSIMO * 100).then(|| Importo(Decimal::new(cents, 2)))
+    }
 }
 
 /// `max(0, v)` without a full decimal comparison.
@@ -114,6 +137,18 @@ pub fn positive(v: Decimal) -> bool {
 impl<'de> Deserialize<'de> for Importo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = d.deserialize_any(DecimalVisitor("un importo in euro, ad esempio \"1234.56\""))?;
+        // Plain amounts: at most two decimals, not negative, under the maximum. The checks
+        // below would all pass: skip their decimal comparisons.
+        if v.scale() <= 2
+            && !v.is_sign_negative()
+            && v.mantissa() <= i128::from(IMPORTO_MASSIMO) * 10i128.pow(v.scale())
+        {
+            let mut v = v;
+            if v.scale() < 2 {
+                v.rescale(2);
+            }
+            return Ok(Importo(v));
+        }
         if v < Decimal::ZERO {
             return Err(de::Error::custom(format!(
                 "importo negativo ({v}): un saldo negativo o nullo si indica come 0"
@@ -351,7 +386,11 @@ pub struct CodiceFiscale {
 impl CodiceFiscale {
     /// Checks the shape; `None` if it is not a codice fiscale.
     pub fn parse(s: &str) -> Option<CodiceFiscale> {
-        let b = s.as_bytes();
+        Self::parse_bytes(s.as_bytes())
+    }
+
+    /// [`CodiceFiscale::parse`] on the bytes of a string.
+    pub(crate) fn parse_bytes(b: &[u8]) -> Option<CodiceFiscale> {
         let ok = (b.len() == 16
             && b.iter()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))

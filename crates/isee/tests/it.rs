@@ -6,6 +6,7 @@ mod it {
     pub mod common;
     mod errors;
     mod examples;
+    mod fast;
     mod props;
     mod rules;
     mod schema;

@@ -1,6 +1,7 @@
 //! The validated DSU: built only from a [`DsuInput`] that passes every check, so the
 //! calculation never meets missing or contradictory data.
 
+mod fast;
 pub mod input;
 
 use std::fmt;
@@ -190,7 +191,8 @@ pub struct RedditoCorrente {
     pub trattamenti: Decimal,
 }
 
-/// A validated DSU. Only [`Dsu::try_from`] (or deserialization) builds one.
+/// A validated DSU. Only [`Dsu::try_from`] (or deserialization) builds one. The modules of
+/// the rarer variants are boxed: a small `Dsu` keeps the calculation's reads in cache.
 #[derive(Debug, Clone)]
 pub struct Dsu {
     protocollo: Option<String>,
@@ -204,10 +206,10 @@ pub struct Dsu {
     numero_figli: Option<u32>,
     beneficiario: usize,
     nucleo_ristretto: u64,
-    universita: Option<Universita>,
-    genitore_non_convivente: Option<GenitoreNonConvivente>,
-    residenze: Option<Residenze>,
-    corrente: Option<Corrente>,
+    universita: Option<Box<Universita>>,
+    genitore_non_convivente: Option<Box<GenitoreNonConvivente>>,
+    residenze: Option<Box<Residenze>>,
+    corrente: Option<Box<Corrente>>,
 }
 
 /// Most components a DSU may list (the nucleo is kept as a bit mask).
@@ -250,29 +252,37 @@ impl Dsu {
         self.nucleo_ristretto
     }
     pub fn universita(&self) -> Option<&Universita> {
-        self.universita.as_ref()
+        self.universita.as_deref()
     }
     pub fn genitore_non_convivente(&self) -> Option<&GenitoreNonConvivente> {
-        self.genitore_non_convivente.as_ref()
+        self.genitore_non_convivente.as_deref()
     }
     pub fn residenze(&self) -> Option<&Residenze> {
-        self.residenze.as_ref()
+        self.residenze.as_deref()
     }
     pub fn corrente(&self) -> Option<&Corrente> {
-        self.corrente.as_ref()
+        self.corrente.as_deref()
     }
 
     /// Parses and validates a DSU from JSON bytes.
     pub fn from_json(bytes: &[u8]) -> Result<Dsu, DsuError> {
+        // The direct reader handles the plain form; serde anything else (and the errors).
         // One UTF-8 check for the whole text instead of one per JSON string.
-        let parsed = std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|text| serde_json::from_str::<DsuInput>(text).ok());
+        let parsed = std::str::from_utf8(bytes).ok().and_then(|text| {
+            fast::parse(text).or_else(|| serde_json::from_str::<DsuInput>(text).ok())
+        });
         match parsed {
             Some(input) => Dsu::try_from(input),
             None => Err(json_error(bytes)),
         }
     }
+}
+
+/// The direct reader behind [`Dsu::from_json`] alone: `None` where it leaves the text to
+/// serde. For the tests that check it builds what serde builds.
+#[doc(hidden)]
+pub fn fast_input(text: &str) -> Option<DsuInput> {
+    fast::parse(text)
 }
 
 /// Re-reads bad JSON tracking the path, to name the quadro and the field of the error.
@@ -413,7 +423,7 @@ fn esterno(
     })
 }
 
-fn mobiliare(q: &QuadroFc2, cf: &str) -> Result<Mobiliare, DsuError> {
+fn mobiliare(q: &QuadroFc2, cf: &CodiceFiscale) -> Result<Mobiliare, DsuError> {
     let mut m = Mobiliare {
         incrementi: q.incrementi_patrimonio.value(),
         ..Mobiliare::default()
@@ -1150,10 +1160,10 @@ impl TryFrom<DsuInput> for Dsu {
             numero_figli: quadro_b.numero_figli,
             beneficiario,
             nucleo_ristretto,
-            universita,
-            genitore_non_convivente,
-            residenze,
-            corrente,
+            universita: universita.map(Box::new),
+            genitore_non_convivente: genitore_non_convivente.map(Box::new),
+            residenze: residenze.map(Box::new),
+            corrente: corrente.map(Box::new),
         })
     }
 }

@@ -1,0 +1,619 @@
+//! Appointments: each worker's week, booking an interview (no clashes), and its outcome,
+//! which for an interview held goes straight into the case file's diary.
+
+use super::cases::{case_access, from_us};
+use super::{Form, parse_id, render_page, url_encode};
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::layout::{FormErrors, Layout, flash};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use domain::audit::unix_micros;
+use domain::casework::{
+    self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, DiaryInput, DiaryKind,
+};
+use domain::localtime::{format_time, from_local, long_date, to_local, today, week_start};
+use domain::person::{format_date, parse_date};
+use domain::{Action, FieldError, RecordScope, Role};
+use serde::Deserialize;
+use store::{
+    Appointment, AppointmentView, CaseFile, CaseStore, DiaryEntry, Person, PersonStore, StoreError,
+    UserStore,
+};
+use time::{Duration, OffsetDateTime, Time};
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agenda", get(week))
+        .route("/agenda/nuovo", get(book_form).post(book_save))
+        .route("/appuntamenti/{id}", get(show))
+        .route("/appuntamenti/{id}/esito", post(outcome))
+}
+
+/// Who can hold interviews: the organization's active social workers and responsabili.
+async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, String)>, AppError> {
+    let mut out: Vec<(Uuid, String)> = state
+        .store
+        .list_members(ctx.org.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.user.active && matches!(m.role, Role::AssistenteSociale | Role::Responsabile))
+        .map(|m| (m.user.id, m.user.full_name))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+fn agenda_link(worker: Uuid, day: time::Date) -> String {
+    format!(
+        "/agenda?operatore={worker}&settimana={}",
+        url_encode(&format_date(day))
+    )
+}
+
+fn ends_at(a: &Appointment) -> OffsetDateTime {
+    from_us(a.starts_at_us) + Duration::minutes(a.minutes)
+}
+
+/// One appointment as the pages show it.
+struct Row {
+    v: AppointmentView,
+    day: String,
+    from: String,
+    to: String,
+    status: &'static str,
+}
+
+impl Row {
+    fn new(v: AppointmentView) -> Self {
+        let start = from_us(v.appointment.starts_at_us);
+        Row {
+            day: long_date(to_local(start).date()),
+            from: format_time(start),
+            to: format_time(ends_at(&v.appointment)),
+            status: v.appointment.status.label(),
+            v,
+        }
+    }
+
+    fn booked(&self) -> bool {
+        self.v.appointment.status == AppointmentStatus::Booked
+    }
+}
+
+struct Day {
+    label: String,
+    rows: Vec<Row>,
+}
+
+#[derive(Deserialize, Default)]
+struct WeekQuery {
+    #[serde(default)]
+    operatore: String,
+    #[serde(default)]
+    settimana: String,
+}
+
+#[derive(Template)]
+#[template(path = "agenda.html")]
+struct WeekPage {
+    l: Layout,
+    workers: Vec<(Uuid, String)>,
+    worker: String,
+    worker_name: String,
+    week: String,
+    title: String,
+    prev: String,
+    next: String,
+    this_week: String,
+    days: Vec<Day>,
+}
+
+async fn week(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<WeekQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::AppointmentManage, RecordScope::SameOrg)?;
+    let workers = workers(&state, &ctx).await?;
+    let worker = match q.operatore.trim() {
+        "" => ctx.user.id,
+        raw => parse_id(raw)?,
+    };
+    let worker_name = match workers.iter().find(|(id, _)| *id == worker) {
+        Some((_, name)) => name.clone(),
+        None if worker == ctx.user.id => ctx.user.full_name.clone(),
+        None => return Err(AppError::NotFound),
+    };
+    let now_day = today(ctx.now);
+    let day = match q.settimana.trim() {
+        "" => now_day,
+        raw => parse_date(raw).ok_or_else(|| {
+            AppError::BadRequest(format!("«{raw}» non è una data valida (gg/mm/aaaa)"))
+        })?,
+    };
+    let monday = week_start(day);
+    let sunday = monday + Duration::days(6);
+    let from = from_local(monday, Time::MIDNIGHT);
+    let to = from_local(monday + Duration::days(7), Time::MIDNIGHT);
+    let list = state
+        .store
+        .worker_appointments(ctx.org.id, worker, unix_micros(from), unix_micros(to))
+        .await?;
+    let mut days: Vec<Day> = (0..7)
+        .map(|i| Day {
+            label: long_date(monday + Duration::days(i)),
+            rows: Vec::new(),
+        })
+        .collect();
+    for v in list {
+        let d = to_local(from_us(v.appointment.starts_at_us)).date();
+        let i = (d - monday).whole_days();
+        if let Some(day) = usize::try_from(i).ok().and_then(|i| days.get_mut(i)) {
+            day.rows.push(Row::new(v));
+        }
+    }
+    let page = WeekPage {
+        l: Layout::page(&ctx, &jar, "Agenda", "/agenda").crumb("/agenda", "Agenda"),
+        worker: worker.to_string(),
+        title: format!(
+            "Settimana dal {} al {}",
+            format_date(monday),
+            format_date(sunday)
+        ),
+        week: format_date(monday),
+        prev: agenda_link(worker, monday - Duration::days(7)),
+        next: agenda_link(worker, monday + Duration::days(7)),
+        this_week: agenda_link(worker, now_day),
+        workers,
+        worker_name,
+        days,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+#[derive(Deserialize, Default)]
+struct BookQuery {
+    #[serde(default)]
+    persona: String,
+    #[serde(default)]
+    cartella: String,
+}
+
+#[derive(Deserialize, Default)]
+struct BookForm {
+    #[serde(default)]
+    worker: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "appointment_form.html")]
+struct BookPage {
+    l: Layout,
+    p: Person,
+    case: Option<CaseFile>,
+    action: String,
+    workers: Vec<(Uuid, String)>,
+    f: BookForm,
+}
+
+/// The person to book for and, when given, their case file (which must be theirs).
+async fn booking_subject(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &BookQuery,
+) -> Result<(Person, Option<CaseFile>), AppError> {
+    ctx.authorize(Action::AppointmentManage, RecordScope::SameOrg)?;
+    if q.persona.trim().is_empty() {
+        return Err(AppError::BadRequest(
+            "indicare la persona: prenota l'appuntamento dalla sua scheda".into(),
+        ));
+    }
+    let p = state
+        .store
+        .get_person(ctx.org.id, parse_id(q.persona.trim())?)
+        .await?;
+    if p.merged_into.is_some() {
+        return Err(AppError::BadRequest(
+            "la scheda è stata unita a un'altra: prenota su quella".into(),
+        ));
+    }
+    let case = match q.cartella.trim() {
+        "" => None,
+        raw => {
+            let c = state
+                .store
+                .get_case_file(ctx.org.id, parse_id(raw)?)
+                .await?;
+            if c.person_id != p.id {
+                return Err(AppError::BadRequest(
+                    "la cartella indicata non è della persona".into(),
+                ));
+            }
+            Some(c)
+        }
+    };
+    Ok((p, case))
+}
+
+fn book_layout(ctx: &Ctx, jar: &CookieJar, p: &Person) -> Layout {
+    Layout::page(ctx, jar, "Nuovo appuntamento", "/agenda")
+        .crumb("/agenda", "Agenda")
+        .crumb(&format!("/persone/{}", p.id), &p.data.full_name())
+}
+
+fn book_action(p: &Person, case: &Option<CaseFile>) -> String {
+    match case {
+        Some(c) => format!("/agenda/nuovo?persona={}&cartella={}", p.id, c.id),
+        None => format!("/agenda/nuovo?persona={}", p.id),
+    }
+}
+
+async fn book_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<BookQuery>,
+) -> Result<Response, AppError> {
+    let (p, case) = booking_subject(&state, &ctx, &q).await?;
+    let workers = workers(&state, &ctx).await?;
+    let worker = if workers.iter().any(|(id, _)| *id == ctx.user.id) {
+        ctx.user.id.to_string()
+    } else {
+        case.as_ref()
+            .map(|c| c.worker_id.to_string())
+            .unwrap_or_default()
+    };
+    let f = BookForm {
+        worker,
+        minutes: "45".into(),
+        email: p.data.email.clone().unwrap_or_default(),
+        ..BookForm::default()
+    };
+    let page = BookPage {
+        l: book_layout(&ctx, &jar, &p),
+        action: book_action(&p, &case),
+        workers,
+        f,
+        case,
+        p,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn book_save(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<BookQuery>,
+    Form(f): Form<BookForm>,
+) -> Result<Response, AppError> {
+    let (p, case) = booking_subject(&state, &ctx, &q).await?;
+    let workers = workers(&state, &ctx).await?;
+    let mut errors = Vec::new();
+    let worker = Uuid::parse_str(f.worker.trim())
+        .ok()
+        .filter(|w| workers.iter().any(|(id, _)| id == w));
+    if worker.is_none() {
+        errors.push(FieldError::new(
+            "worker",
+            "scegliere l'operatore dall'elenco",
+        ));
+    }
+    let input = AppointmentInput {
+        date: f.date.clone(),
+        time: f.time.clone(),
+        minutes: f.minutes.clone(),
+        place: f.place.clone(),
+        purpose: f.purpose.clone(),
+        email: f.email.clone(),
+    };
+    let data = match casework::parse_appointment(&input, ctx.now) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    if let (Some(w), Some(d)) = (worker, &data) {
+        let start = d.starts_at;
+        let end = start + Duration::minutes(i64::from(d.minutes));
+        // No appointment lasts more than 8 hours: earlier ones cannot reach this one.
+        let around = state
+            .store
+            .worker_appointments(
+                ctx.org.id,
+                w,
+                unix_micros(start - Duration::hours(8)),
+                unix_micros(end),
+            )
+            .await?;
+        if let Some(other) = around.iter().map(|v| &v.appointment).find(|a| {
+            a.status == AppointmentStatus::Booked
+                && from_us(a.starts_at_us) < end
+                && ends_at(a) > start
+        }) {
+            errors.push(FieldError::new(
+                "time",
+                format!(
+                    "l'operatore ha già un appuntamento dalle {} alle {}",
+                    format_time(from_us(other.starts_at_us)),
+                    format_time(ends_at(other))
+                ),
+            ));
+        }
+    }
+    let (Some(worker), Some(data), true) = (worker, data, errors.is_empty()) else {
+        let page = BookPage {
+            l: book_layout(&ctx, &jar, &p).with_errors(FormErrors(errors)),
+            action: book_action(&p, &case),
+            workers,
+            f,
+            case,
+            p,
+        };
+        return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let at_us = unix_micros(ctx.now);
+    let a = Appointment {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        worker_id: worker,
+        person_id: p.id,
+        case_file_id: case.as_ref().map(|c| c.id),
+        starts_at_us: unix_micros(data.starts_at),
+        minutes: i64::from(data.minutes),
+        place: data.place,
+        purpose: data.purpose,
+        email: data.email,
+        status: AppointmentStatus::Booked,
+        reminder_sent_at_us: None,
+        diary_entry_id: None,
+        actor: ctx.user.login.to_string(),
+        at_us,
+        version: 1,
+    };
+    let worker_name = workers
+        .iter()
+        .find(|(id, _)| *id == worker)
+        .map(|(_, n)| n.as_str())
+        .unwrap_or_default();
+    let audit = ctx.audit(
+        "appointment.book",
+        "appointment",
+        Some(a.id),
+        format!(
+            "Appuntamento di {} con {} il {} ({} minuti)",
+            p.data.full_name(),
+            worker_name,
+            domain::localtime::format_date_time(data.starts_at),
+            a.minutes
+        ),
+    );
+    state.store.book_appointment(&a, &audit).await?;
+    let jar = flash(jar, "success", "Appuntamento fissato.");
+    let to = agenda_link(worker, to_local(data.starts_at).date());
+    Ok((jar, Redirect::to(&to)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct OutcomeForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "appointment.html")]
+struct ShowPage {
+    l: Layout,
+    r: Row,
+    agenda: String,
+    /// The outcome may carry a diary entry into this case file.
+    can_write_case: bool,
+    outcomes: Vec<AppointmentStatus>,
+    confidentialities: &'static [Confidentiality],
+    f: OutcomeForm,
+}
+
+async fn appointment_for(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<AppointmentView, AppError> {
+    let v = state
+        .store
+        .get_appointment(ctx.org.id, parse_id(id)?)
+        .await?;
+    ctx.authorize(
+        Action::AppointmentManage,
+        ctx.scope_of(v.appointment.org_id),
+    )?;
+    Ok(v)
+}
+
+async fn show_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: &CookieJar,
+    v: AppointmentView,
+    f: OutcomeForm,
+    errors: Vec<FieldError>,
+) -> Result<ShowPage, AppError> {
+    let can_write_case = match v.appointment.case_file_id {
+        Some(c) => match case_access(state, ctx, c).await {
+            Ok(a) => a.can_write(ctx) && a.case.state != CaseState::Closed,
+            Err(AppError::Forbidden) => false,
+            Err(e) => return Err(e),
+        },
+        None => false,
+    };
+    let r = Row::new(v);
+    let agenda = agenda_link(
+        r.v.appointment.worker_id,
+        to_local(from_us(r.v.appointment.starts_at_us)).date(),
+    );
+    Ok(ShowPage {
+        l: Layout::page(ctx, jar, "Appuntamento", "/agenda")
+            .crumb(&agenda, "Agenda")
+            .crumb(
+                &format!("/appuntamenti/{}", r.v.appointment.id),
+                "Appuntamento",
+            )
+            .with_errors(FormErrors(errors)),
+        agenda,
+        can_write_case,
+        outcomes: vec![
+            AppointmentStatus::Held,
+            AppointmentStatus::NoShow,
+            AppointmentStatus::Cancelled,
+        ],
+        confidentialities: Confidentiality::ALL,
+        f,
+        r,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let v = appointment_for(&state, &ctx, &id).await?;
+    let f = OutcomeForm {
+        title: format!("Colloquio: {}", v.appointment.purpose),
+        confidentiality: Confidentiality::Normal.as_str().into(),
+        version: v.appointment.version,
+        ..OutcomeForm::default()
+    };
+    let page = show_page(&state, &ctx, &jar, v, f, Vec::new()).await?;
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<OutcomeForm>,
+) -> Result<Response, AppError> {
+    let v = appointment_for(&state, &ctx, &id).await?;
+    let a = &v.appointment;
+    let back = format!("/appuntamenti/{}", a.id);
+    if a.status != AppointmentStatus::Booked {
+        return Err(AppError::BadRequest(format!(
+            "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
+            a.status.label()
+        )));
+    }
+    let status =
+        AppointmentStatus::parse(f.status.trim()).filter(|s| *s != AppointmentStatus::Booked);
+    let Some(status) = status else {
+        let errors = vec![FieldError::new(
+            "status",
+            "scegliere l'esito: svolto, assente o annullato",
+        )];
+        let page = show_page(&state, &ctx, &jar, v, f, errors).await?;
+        return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let mut entry = None;
+    let mut case_number = None;
+    if let (AppointmentStatus::Held, Some(case_id)) = (status, a.case_file_id) {
+        let access = case_access(&state, &ctx, case_id).await?;
+        access.authorize_write(&ctx)?;
+        // The interview's day; an outcome written before that day is dated today.
+        let day = to_local(from_us(a.starts_at_us)).date().min(today(ctx.now));
+        let input = DiaryInput {
+            kind: DiaryKind::Interview.as_str().into(),
+            date: format_date(day),
+            confidentiality: f.confidentiality.clone(),
+            title: f.title.clone(),
+            body: f.body.clone(),
+        };
+        match casework::parse_diary(&input, access.case.opened_on, today(ctx.now)) {
+            Ok(data) => {
+                entry = Some(DiaryEntry {
+                    id: Uuid::now_v7(),
+                    org_id: ctx.org.id,
+                    case_file_id: case_id,
+                    data,
+                    actor_id: ctx.user.id,
+                    actor: ctx.user.login.to_string(),
+                    at_us: unix_micros(ctx.now),
+                });
+                case_number = Some(access.case.number);
+            }
+            Err(errors) => {
+                let page = show_page(&state, &ctx, &jar, v, f, errors).await?;
+                return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+            }
+        }
+    }
+    let summary = match &case_number {
+        Some(n) => format!(
+            "Esito dell'appuntamento di {} {}: {}; colloquio annotato nella cartella n. {n}",
+            v.given_names,
+            v.surname,
+            status.label()
+        ),
+        None => format!(
+            "Esito dell'appuntamento di {} {}: {}",
+            v.given_names,
+            v.surname,
+            status.label()
+        ),
+    };
+    let audit = ctx.audit("appointment.outcome", "appointment", Some(a.id), summary);
+    match state
+        .store
+        .set_appointment_status(ctx.org.id, a.id, f.version, status, entry.as_ref(), &audit)
+        .await
+    {
+        Ok(()) => {
+            let text = if entry.is_some() {
+                "Esito registrato; il colloquio è nel diario della cartella."
+            } else {
+                "Esito registrato."
+            };
+            let jar = flash(jar, "success", text);
+            Ok((jar, Redirect::to(&back)).into_response())
+        }
+        Err(StoreError::Conflict) => {
+            let jar = flash(
+                jar,
+                "danger",
+                "Qualcun altro ha appena cambiato l'appuntamento: controlla e ripeti l'operazione.",
+            );
+            Ok((jar, Redirect::to(&back)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,420 @@
+//! Appointments through the pages: booking into a worker's week, past dates and clashes
+//! refused, the outcome of an interview written into the case file, and the reminders sent
+//! through a real SMTP server; on SQLite and PostgreSQL.
+
+use crate::smtp::{Behaviour, SmtpSink};
+use crate::support::{Client, staff};
+use axum::http::StatusCode;
+use domain::Role;
+use domain::casework::{AppointmentStatus, Confidentiality, DiaryKind};
+use domain::localtime::{format_time, to_local, today};
+use domain::person::format_date;
+use store::{CaseStore, OrgStore, UserStore};
+use time::Duration;
+use uuid::Uuid;
+use web::AppState;
+use web::mail::{MailConfig, Mailer};
+
+/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::support::app().await).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(state) = crate::support::app_pg().await {
+                    super::$name(state).await
+                }
+            })*
+        }
+    };
+}
+
+on_both!(
+    a_booking_shows_in_the_workers_week,
+    a_past_date_and_a_clash_are_refused_naming_the_field,
+    an_interview_held_goes_into_the_case_file_diary_once,
+    a_reminder_is_sent_once_through_the_mail_server,
+);
+
+const EMAIL: &str = "mario.rossi@example.org";
+
+/// A social worker of the comune, logged in, and their user id.
+async fn worker(state: &AppState) -> (Client, Uuid) {
+    let c = staff(
+        state,
+        "comune-bergamo",
+        "016024",
+        "assistente",
+        Role::AssistenteSociale,
+    )
+    .await;
+    let id = state
+        .store
+        .get_user_by_login(&domain::Login::parse("assistente").unwrap())
+        .await
+        .unwrap()
+        .id;
+    (c, id)
+}
+
+/// Registers Mario Rossi (with an e-mail) and returns his id.
+async fn person(c: &mut Client) -> String {
+    let r = c
+        .post(
+            "/persone/nuova",
+            &[
+                ("codice_fiscale", "RSSMRA80A01A794J"),
+                ("surname", "Rossi"),
+                ("given_names", "Mario"),
+                ("sex", "M"),
+                ("birth_date", "01/01/1980"),
+                ("birthplace", "Bergamo"),
+                ("citizenship", "IT"),
+                ("residence_istat", "016024"),
+                ("residence_street", "Via Roma 1"),
+                ("email", EMAIL),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    r.location().trim_start_matches("/persone/").to_owned()
+}
+
+fn tomorrow(state: &AppState) -> String {
+    format_date(today(state.clock.now()) + Duration::days(1))
+}
+
+async fn book(
+    c: &mut Client,
+    path: &str,
+    worker: Uuid,
+    date: &str,
+    time: &str,
+) -> super::support::Response {
+    let w = worker.to_string();
+    c.post(
+        path,
+        &[
+            ("worker", &w),
+            ("date", date),
+            ("time", time),
+            ("minutes", ""),
+            ("place", "Sede di via Roma 1, stanza 4"),
+            ("purpose", "contributo affitto"),
+            ("email", EMAIL),
+        ],
+    )
+    .await
+}
+
+/// The ids of the appointments linked from a page.
+fn appointment_links(r: &super::support::Response) -> Vec<String> {
+    let sel = scraper::Selector::parse("a[href^=\"/appuntamenti/\"]").unwrap();
+    r.html()
+        .select(&sel)
+        .filter_map(|a| a.value().attr("href"))
+        .map(|h| h.trim_start_matches("/appuntamenti/").to_owned())
+        .collect()
+}
+
+async fn a_booking_shows_in_the_workers_week(state: AppState) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let form = c.get(&format!("/agenda/nuovo?persona={pid}")).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains(EMAIL), "e-mail prefilled");
+    let day = tomorrow(&state);
+    let r = book(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        &day,
+        "10:00",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    let to = r.location().to_owned();
+    assert!(
+        to.starts_with(&format!("/agenda?operatore={uid}&settimana=")),
+        "{to}"
+    );
+    let week = c.get(&to).await;
+    assert_eq!(week.status, StatusCode::OK);
+    let row = week.text(".sp-appointment");
+    assert!(row.contains("10:00–10:45"), "{row}");
+    assert!(row.contains("Rossi Mario"), "{row}");
+    assert!(row.contains("contributo affitto"), "{row}");
+    assert!(row.contains("prenotato"), "{row}");
+    assert!(week.body.contains(&format!("href=\"/persone/{pid}\"")));
+    // The default is the current user's week, which holds tomorrow or shows it a week on.
+    let mine = c.get("/agenda").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("Settimana successiva"));
+    assert_eq!(appointment_links(&week).len(), 1);
+}
+
+async fn a_past_date_and_a_clash_are_refused_naming_the_field(state: AppState) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let path = format!("/agenda/nuovo?persona={pid}");
+    let yesterday = format_date(today(state.clock.now()) - Duration::days(1));
+    let r = book(&mut c, &path, uid, &yesterday, "10:00").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#date-err").trim(),
+        "Errore: non si può fissare un appuntamento nel passato"
+    );
+
+    let day = tomorrow(&state);
+    let r = book(&mut c, &path, uid, &day, "10:00").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = book(&mut c, &path, uid, &day, "10:30").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#time-err").trim(),
+        "Errore: l'operatore ha già un appuntamento dalle 10:00 alle 10:45"
+    );
+    assert!(
+        r.text(".sp-error-summary")
+            .contains("dalle 10:00 alle 10:45")
+    );
+    // Right after it is free.
+    let r = book(&mut c, &path, uid, &day, "10:45").await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+}
+
+async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let opened = format_date(today(state.clock.now()));
+    let r = c
+        .post(
+            &format!("/persone/{pid}/cartella"),
+            &[
+                ("worker", &uid.to_string()),
+                ("opened_on", &opened),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    let case_path = r.location().to_owned();
+    let cid = case_path.trim_start_matches("/cartelle/").to_owned();
+    let day = tomorrow(&state);
+    let r = book(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}&cartella={cid}"),
+        uid,
+        &day,
+        "09:15",
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    let week = c.get(r.location()).await;
+    let aid = appointment_links(&week).remove(0);
+
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Colloquio: contributo affitto"),
+        "title prefilled"
+    );
+    let sel = scraper::Selector::parse("input[name=version]").unwrap();
+    let version = page
+        .html()
+        .select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_owned))
+        .unwrap();
+
+    // The account of the interview is required.
+    let esito = format!("/appuntamenti/{aid}/esito");
+    let r = c
+        .post(
+            &esito,
+            &[
+                ("status", "svolto"),
+                ("confidentiality", "riservato"),
+                ("title", "Colloquio: contributo affitto"),
+                ("body", ""),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text(".sp-error-summary").contains("il testo"));
+
+    let r = c
+        .post(
+            &esito,
+            &[
+                ("status", "svolto"),
+                ("confidentiality", "riservato"),
+                ("title", "Colloquio: contributo affitto"),
+                (
+                    "body",
+                    "Sfratto per morosità: riferisce violenze in famiglia.",
+                ),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert_eq!(page.text("#stato"), "svolto");
+
+    let org = state
+        .store
+        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
+        .await
+        .unwrap();
+    let cid = Uuid::parse_str(&cid).unwrap();
+    let diary = state.store.diary_entries(org.id, cid, true).await.unwrap();
+    assert_eq!(diary.len(), 1);
+    let e = &diary[0];
+    assert_eq!(e.data.kind, DiaryKind::Interview);
+    assert_eq!(e.data.confidentiality, Confidentiality::Restricted);
+    assert_eq!(e.data.title, "Colloquio: contributo affitto");
+    assert!(
+        state
+            .store
+            .diary_entries(org.id, cid, false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let a = state
+        .store
+        .get_appointment(org.id, Uuid::parse_str(&aid).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(a.appointment.status, AppointmentStatus::Held);
+    assert_eq!(a.appointment.diary_entry_id, Some(e.id));
+    let case = c.get(&case_path).await;
+    assert!(
+        case.body.contains("riferisce violenze"),
+        "the worker reads it"
+    );
+
+    // The outcome is recorded once.
+    let r = c
+        .post(
+            &esito,
+            &[
+                ("status", "assente"),
+                ("version", &(a.appointment.version).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("già registrato"), "{}", r.body);
+    assert_eq!(
+        state
+            .store
+            .diary_entries(org.id, cid, true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let mut state = state;
+    // Without a mail server nothing is sent and nothing is marked.
+    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 0);
+    state.mailer = Mailer::new(&MailConfig {
+        smtp_url: Some(sink.url()),
+        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+    })
+    .unwrap();
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let soon = to_local(state.clock.now() + Duration::hours(2));
+    let r = book(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        &format_date(soon.date()),
+        &format_time(soon),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    // One a week away is not due yet.
+    let later = format_date(today(state.clock.now()) + Duration::days(7));
+    let r = book(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        &later,
+        "10:00",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 1);
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, [EMAIL]);
+    let body = got[0].body();
+    assert!(body.contains("Gentile Mario Rossi"), "{body}");
+    assert!(body.contains("Operatore assistente"), "{body}");
+    assert!(body.contains("Motivo: contributo affitto"), "{body}");
+
+    let org = state
+        .store
+        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
+        .await
+        .unwrap();
+    let booked = state
+        .store
+        .person_appointments(org.id, Uuid::parse_str(&pid).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        booked
+            .iter()
+            .filter(|v| v.appointment.reminder_sent_at_us.is_some())
+            .count(),
+        1
+    );
+    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 0);
+    assert_eq!(sink.received().len(), 1);
+}

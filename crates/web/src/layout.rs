@@ -83,12 +83,27 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 6] = [
+        let items: [(&'static str, &'static str, bool); 9] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
                 "Anagrafe sociale",
                 ctx.can(Action::PersonView, RecordScope::SameOrg),
+            ),
+            (
+                "/segretariato",
+                "Segretariato",
+                ctx.can(Action::AccessRecord, RecordScope::SameOrg),
+            ),
+            (
+                "/cartelle",
+                "Cartelle sociali",
+                ctx.can(Action::CaseFileRead, RecordScope::SameOrg),
+            ),
+            (
+                "/agenda",
+                "Agenda",
+                ctx.can(Action::AppointmentManage, RecordScope::SameOrg),
             ),
             (
                 "/admin",
@@ -124,6 +139,9 @@ impl Layout {
         let area_label = match area {
             "/admin" => "Amministrazione",
             "/persone" => "Anagrafe sociale",
+            "/segretariato" => "Segretariato sociale",
+            "/cartelle" => "Cartelle sociali",
+            "/agenda" => "Agenda",
             "/audit" => "Registro attività",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",

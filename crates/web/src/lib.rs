@@ -9,6 +9,7 @@ pub mod mail;
 pub mod manage;
 mod pages;
 pub mod registry;
+pub mod reminders;
 mod security;
 
 use axum::Router;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    reminders::spawn(state.clone());
     let purge = state.clone();
     tokio::spawn(async move {
         loop {

@@ -12,8 +12,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
+use domain::localtime::{format_date_time, format_time, from_local, today};
+use domain::person::format_date;
 use domain::policy::{Action, RecordScope};
-use store::{OrgComune, OrgStore};
+use store::{CaseFilter, CaseStore, OrgComune, OrgStore};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -26,6 +28,119 @@ struct HomePage {
     kind: &'static str,
     comuni: Vec<OrgComune>,
     links: Vec<(&'static str, &'static str, &'static str)>,
+    work: Option<Work>,
+}
+
+/// A social worker's day: their case files, plan reviews due, today's interviews, registry
+/// events on their files, and break-glass accesses to them.
+struct Work {
+    cases: Vec<(uuid::Uuid, String, String, &'static str)>,
+    reviews: Vec<(uuid::Uuid, String, String, String, bool)>,
+    appointments: Vec<(uuid::Uuid, String, String, String, &'static str)>,
+    events: Vec<(uuid::Uuid, String, String, String)>,
+    glass: Vec<(uuid::Uuid, String, String, String, String)>,
+}
+
+async fn work(state: &AppState, ctx: &Ctx) -> Result<Work, AppError> {
+    let org = ctx.org.id;
+    let me = ctx.user.id;
+    let day = today(ctx.now);
+    let cases = state
+        .store
+        .list_case_files(
+            org,
+            &CaseFilter {
+                worker_id: Some(me),
+                state: None,
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|v| v.case.state != domain::casework::CaseState::Closed)
+        .map(|v| {
+            (
+                v.case.id,
+                v.case.number,
+                format!("{} {}", v.surname, v.given_names),
+                v.case.state.label(),
+            )
+        })
+        .collect();
+    let horizon = day + time::Duration::days(14);
+    let reviews = state
+        .store
+        .reviews_due(org, Some(me), horizon)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.plan_id,
+                r.case_number,
+                format!("{} {}", r.surname, r.given_names),
+                format_date(r.next_review),
+                r.next_review < day,
+            )
+        })
+        .collect();
+    let from = domain::audit::unix_micros(from_local(day, time::Time::MIDNIGHT));
+    let to = domain::audit::unix_micros(from_local(
+        day.next_day().unwrap_or(day),
+        time::Time::MIDNIGHT,
+    ));
+    let appointments = state
+        .store
+        .worker_appointments(org, me, from, to)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.appointment.id,
+                format_time(super::cases::from_us(a.appointment.starts_at_us)),
+                format!("{} {}", a.surname, a.given_names),
+                a.appointment.purpose,
+                a.appointment.status.label(),
+            )
+        })
+        .collect();
+    let events = state
+        .store
+        .registry_events_on_my_cases(org, me, 50)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                e.person_id,
+                format_date(e.event_date),
+                format!("{} {}", e.surname, e.given_names),
+                e.summary,
+            )
+        })
+        .collect();
+    let since = domain::audit::unix_micros(ctx.now - time::Duration::days(30));
+    let glass = state
+        .store
+        .break_glass_on_my_cases(org, me, since)
+        .await?
+        .into_iter()
+        .map(|g| {
+            (
+                g.access.case_file_id,
+                g.case_number,
+                format_date_time(super::cases::from_us(g.access.at_us)),
+                g.access.actor,
+                g.access.reason,
+            )
+        })
+        .collect();
+    Ok(Work {
+        cases,
+        reviews,
+        appointments,
+        events,
+        glass,
+    })
 }
 
 async fn home(
@@ -63,7 +178,33 @@ async fn home(
         "Il mio profilo",
         "Password, sessioni aperte e token per le API.",
     ));
+    let work = if ctx.can(Action::CaseFileWrite, RecordScope::Assigned) {
+        Some(work(&state, &ctx).await?)
+    } else {
+        None
+    };
+    if ctx.can(Action::AccessRecord, RecordScope::SameOrg) {
+        links.insert(
+            0,
+            (
+                "/segretariato",
+                "Segretariato sociale",
+                "Accessi allo sportello, telefonate e segnalazioni.",
+            ),
+        );
+    }
+    if ctx.can(Action::CaseFileWrite, RecordScope::SameOrg) {
+        links.insert(
+            0,
+            (
+                "/cartelle/carico",
+                "Carichi di lavoro",
+                "Cartelle per assistente sociale e riassegnazione.",
+            ),
+        );
+    }
     let page = HomePage {
+        work,
         l: Layout::page(&ctx, &jar, "Scrivania", "/"),
         kind: ctx.org.kind.label(),
         comuni,

@@ -1,13 +1,17 @@
 //! The operators' pages and the JSON API, one module per area.
 
+mod access;
 mod account;
 mod admin;
+mod agenda;
 mod api;
 mod audit;
+mod cases;
 mod home;
 mod households;
 mod login;
 mod persons;
+mod plans;
 mod registry;
 
 use crate::AppState;
@@ -31,6 +35,10 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(persons::routes())
         .merge(households::routes())
+        .merge(cases::routes())
+        .merge(plans::routes())
+        .merge(agenda::routes())
+        .merge(access::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::NotFound })
 }
@@ -104,4 +112,34 @@ pub fn url_encode(s: &str) -> String {
 /// Parses a path id; a malformed one is simply a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+}
+
+/// A form read as its name–value pairs, for forms with repeated names (check boxes).
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Pairs {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state).await?;
+        Ok(Pairs(pairs))
+    }
 }

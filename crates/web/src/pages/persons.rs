@@ -509,6 +509,7 @@ struct PersonPage {
     support_kinds: &'static [person::SupportKind],
     doc: DocForm,
     today: String,
+    social: super::cases::PersonSocial,
 }
 
 fn date_or_dash(d: Option<Date>) -> String {
@@ -715,6 +716,7 @@ async fn person_page(
         support_kinds: person::SupportKind::ALL,
         doc,
         today: format_date(today),
+        social: super::cases::person_social(state, ctx, &p).await?,
         p,
     })
 }

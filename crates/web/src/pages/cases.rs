@@ -1,0 +1,1111 @@
+//! The cartella sociale: taking in charge, states, team, diary with confidential entries and
+//! break-glass access, the person's household and network on one page, caseloads.
+
+use super::{Form, Pairs, parse_id, render_page};
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::layout::{FormErrors, Layout, flash};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use domain::audit::unix_micros;
+use domain::casework::{
+    self, BREAK_GLASS_MINUTES, CaseState, CloseReason, Confidentiality, DiaryInput, DiaryKind,
+    TransitionInput,
+};
+use domain::localtime::{format_date_time, today};
+use domain::person::format_date;
+use domain::{Action, FieldError, RecordScope, Role};
+use serde::Deserialize;
+use store::{
+    AccessRecord, AuditStore, BreakGlass, CaseFile, CaseFileView, CaseFilter, CaseStore,
+    CaseloadRow, DiaryEntry, HouseholdStore, Person, PersonStore, StateChange, StoreError,
+    TeamMember, UserStore,
+};
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/persone/{id}/cartella", get(open_form).post(open_save))
+        .route("/cartelle", get(list))
+        .route("/cartelle/carico", get(caseload).post(reassign))
+        .route("/cartelle/{id}", get(show))
+        .route("/cartelle/{id}/stato", post(change_state))
+        .route("/cartelle/{id}/diario", post(add_diary))
+        .route("/cartelle/{id}/accesso-straordinario", post(break_glass))
+        .route("/cartelle/{id}/equipe", post(add_member))
+        .route("/cartelle/{id}/equipe/{user}/rimuovi", post(remove_member))
+}
+
+/// What the current user may do with one case file. Every case-file handler starts here:
+/// the file is read within the user's organization and `CaseFileRead` is checked with the
+/// user's relation to it.
+pub(super) struct CaseAccess {
+    pub case: CaseFile,
+    pub assigned: bool,
+    pub scope: RecordScope,
+    /// May read confidential entries: assigned, or holding a break-glass access.
+    pub restricted: bool,
+    pub via_break_glass: bool,
+}
+
+impl CaseAccess {
+    pub fn can_write(&self, ctx: &Ctx) -> bool {
+        ctx.can(Action::CaseFileWrite, self.scope)
+    }
+
+    pub fn authorize_write(&self, ctx: &Ctx) -> Result<(), AppError> {
+        ctx.authorize(Action::CaseFileWrite, self.scope)?;
+        if self.case.state == CaseState::Closed {
+            return Err(AppError::BadRequest(
+                "la cartella è chiusa: riaprila per aggiungere o cambiare qualcosa".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub(super) async fn case_access(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+) -> Result<CaseAccess, AppError> {
+    let case = state.store.get_case_file(ctx.org.id, id).await?;
+    let assigned = state
+        .store
+        .is_assigned(ctx.org.id, case.id, ctx.user.id)
+        .await?;
+    let scope = if assigned {
+        RecordScope::Assigned
+    } else {
+        ctx.scope_of(case.org_id)
+    };
+    ctx.authorize(Action::CaseFileRead, scope)?;
+    let by_role = ctx.can(Action::ConfidentialRead, scope);
+    let via_break_glass = !by_role
+        && state
+            .store
+            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
+            .await?;
+    Ok(CaseAccess {
+        case,
+        assigned,
+        scope,
+        restricted: by_role || via_break_glass,
+        via_break_glass,
+    })
+}
+
+/// The social-services box of a person's page: what exists and what the user may start.
+pub(super) struct PersonSocial {
+    pub case_file: Option<CaseFile>,
+    pub can_record_access: bool,
+    pub can_take_in_charge: bool,
+    pub can_book: bool,
+    pub accesses: Vec<(Uuid, String, &'static str)>,
+}
+
+pub(super) async fn person_social(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Person,
+) -> Result<PersonSocial, AppError> {
+    let active = p.merged_into.is_none();
+    let case_file = if ctx.can(Action::CaseFileRead, RecordScope::SameOrg) {
+        state.store.person_case_file(ctx.org.id, p.id).await?
+    } else {
+        None
+    };
+    let can_record_access = active && ctx.can(Action::AccessRecord, RecordScope::SameOrg);
+    let accesses = if can_record_access {
+        state
+            .store
+            .person_accesses(ctx.org.id, p.id)
+            .await?
+            .into_iter()
+            .take(5)
+            .map(|r| {
+                (
+                    r.id,
+                    format_date_time(from_us(r.at_us)),
+                    r.data.outcome.label(),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(PersonSocial {
+        can_take_in_charge: active
+            && case_file.is_none()
+            && ctx.can(Action::CaseFileWrite, RecordScope::Assigned),
+        can_book: active && ctx.can(Action::AppointmentManage, RecordScope::SameOrg),
+        case_file,
+        can_record_access,
+        accesses,
+    })
+}
+
+/// Workers who can be responsible for a case file: the organization's social workers and
+/// responsabili, by name.
+async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, String)>, AppError> {
+    let mut out: Vec<(Uuid, String)> = state
+        .store
+        .list_members(ctx.org.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.user.active && matches!(m.role, Role::AssistenteSociale | Role::Responsabile))
+        .map(|m| (m.user.id, m.user.full_name))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+fn refuse(jar: CookieJar, back: &str, errors: &[FieldError]) -> Response {
+    let text = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let jar = flash(jar, "danger", &format!("Dati non salvati: {text}."));
+    (jar, Redirect::to(back)).into_response()
+}
+
+fn conflict_or(e: StoreError, jar: CookieJar, back: &str) -> Result<Response, AppError> {
+    match e {
+        StoreError::Conflict => {
+            let jar = flash(
+                jar,
+                "danger",
+                "Qualcun altro ha appena cambiato la cartella: controlla e ripeti l'operazione.",
+            );
+            Ok((jar, Redirect::to(back)).into_response())
+        }
+        e => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct OpenQuery {
+    #[serde(default)]
+    accesso: String,
+}
+
+#[derive(Template)]
+#[template(path = "case_open.html")]
+struct OpenPage {
+    l: Layout,
+    p: Person,
+    access: Option<AccessRecord>,
+    workers: Vec<(Uuid, String)>,
+    worker: String,
+    opened_on: String,
+    note: String,
+    can_choose: bool,
+}
+
+async fn person_to_take(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
+    let p = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
+    ctx.authorize(Action::CaseFileWrite, RecordScope::Assigned)?;
+    if p.merged_into.is_some() {
+        return Err(AppError::BadRequest(
+            "la scheda è stata unita a un'altra: apri la cartella su quella".into(),
+        ));
+    }
+    Ok(p)
+}
+
+async fn open_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<OpenQuery>,
+) -> Result<Response, AppError> {
+    let p = person_to_take(&state, &ctx, &id).await?;
+    if let Some(c) = state.store.person_case_file(ctx.org.id, p.id).await? {
+        return Ok(Redirect::to(&format!("/cartelle/{}", c.id)).into_response());
+    }
+    let access = match Uuid::parse_str(&q.accesso) {
+        Ok(a) => Some(state.store.get_access(ctx.org.id, a).await?),
+        Err(_) => None,
+    };
+    let page = OpenPage {
+        l: open_layout(&ctx, &jar, &p),
+        access,
+        workers: workers(&state, &ctx).await?,
+        worker: ctx.user.id.to_string(),
+        opened_on: format_date(today(ctx.now)),
+        note: String::new(),
+        can_choose: ctx.can(Action::CaseFileWrite, RecordScope::SameOrg),
+        p,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+fn open_layout(ctx: &Ctx, jar: &CookieJar, p: &Person) -> Layout {
+    Layout::page(ctx, jar, "Presa in carico", "/cartelle")
+        .crumb("/persone", "Anagrafe sociale")
+        .crumb(&format!("/persone/{}", p.id), &p.data.full_name())
+        .crumb(&format!("/persone/{}/cartella", p.id), "Presa in carico")
+}
+
+#[derive(Deserialize, Default)]
+struct OpenForm {
+    #[serde(default)]
+    worker: String,
+    #[serde(default)]
+    opened_on: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    access: String,
+}
+
+async fn open_save(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<OpenForm>,
+) -> Result<Response, AppError> {
+    let p = person_to_take(&state, &ctx, &id).await?;
+    if let Some(c) = state.store.person_case_file(ctx.org.id, p.id).await? {
+        let jar = flash(
+            jar,
+            "info",
+            "La persona ha già una cartella sociale: eccola.",
+        );
+        return Ok((jar, Redirect::to(&format!("/cartelle/{}", c.id))).into_response());
+    }
+    let mut errors = Vec::new();
+    let workers = workers(&state, &ctx).await?;
+    let worker = Uuid::parse_str(f.worker.trim())
+        .ok()
+        .filter(|w| workers.iter().any(|(id, _)| id == w));
+    match worker {
+        None => errors.push(FieldError::new(
+            "worker",
+            "scegliere l'assistente sociale responsabile dall'elenco",
+        )),
+        Some(w) if w != ctx.user.id => {
+            ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
+        }
+        Some(_) => {}
+    }
+    let today = today(ctx.now);
+    let opened_on = match domain::person::parse_date(&f.opened_on) {
+        Some(d) if d > today => {
+            errors.push(FieldError::new(
+                "opened_on",
+                "la data di presa in carico non può essere nel futuro",
+            ));
+            None
+        }
+        Some(d) if d < p.data.birth_date => {
+            errors.push(FieldError::new(
+                "opened_on",
+                "la data di presa in carico precede la nascita",
+            ));
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            errors.push(FieldError::new(
+                "opened_on",
+                "indicare la data di presa in carico (gg/mm/aaaa)",
+            ));
+            None
+        }
+    };
+    let note = f.note.trim().to_owned();
+    if note.chars().count() > 20_000 {
+        errors.push(FieldError::new(
+            "note",
+            "la nota: al massimo 20000 caratteri",
+        ));
+    }
+    let access = Uuid::parse_str(f.access.trim()).ok();
+    let (Some(worker), Some(opened_on), true) = (worker, opened_on, errors.is_empty()) else {
+        let access = match access {
+            Some(a) => Some(state.store.get_access(ctx.org.id, a).await?),
+            None => None,
+        };
+        let page = OpenPage {
+            l: open_layout(&ctx, &jar, &p).with_errors(FormErrors(errors)),
+            access,
+            workers,
+            worker: f.worker,
+            opened_on: f.opened_on,
+            note: f.note,
+            can_choose: ctx.can(Action::CaseFileWrite, RecordScope::SameOrg),
+            p,
+        };
+        return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let at_us = unix_micros(ctx.now);
+    let case = CaseFile {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        person_id: p.id,
+        number: String::new(),
+        state: CaseState::Open,
+        worker_id: worker,
+        opened_on,
+        state_since: opened_on,
+        close_reason: None,
+        version: 1,
+        created_at_us: at_us,
+    };
+    let opening = StateChange {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: case.id,
+        from: None,
+        to: CaseState::Open,
+        on: opened_on,
+        close_reason: None,
+        note,
+        actor: ctx.user.login.to_string(),
+        at_us,
+    };
+    let audit = ctx.audit(
+        "casefile.open",
+        "case_file",
+        Some(case.id),
+        format!(
+            "Presa in carico di {} dal {}",
+            p.data.full_name(),
+            format_date(opened_on)
+        ),
+    );
+    let number = state
+        .store
+        .open_case_file(&case, &opening, access, &audit)
+        .await?;
+    let jar = flash(
+        jar,
+        "success",
+        &format!("Cartella sociale n. {number} aperta."),
+    );
+    Ok((jar, Redirect::to(&format!("/cartelle/{}", case.id))).into_response())
+}
+
+struct DiaryView {
+    e: DiaryEntry,
+    on: String,
+    written: String,
+}
+
+struct ChangeView {
+    c: StateChange,
+    label: &'static str,
+    on: String,
+    at: String,
+}
+
+struct GlassView {
+    b: BreakGlass,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    l: Layout,
+    c: CaseFile,
+    p: Person,
+    worker_name: String,
+    team: Vec<TeamMember>,
+    history: Vec<ChangeView>,
+    diary: Vec<DiaryView>,
+    hidden: i64,
+    glass: Vec<GlassView>,
+    show_glass: bool,
+    via_break_glass: bool,
+    can_write: bool,
+    can_write_state: bool,
+    can_close: bool,
+    can_break_glass: bool,
+    can_manage_team: bool,
+    next: Vec<CaseState>,
+    close_reasons: &'static [CloseReason],
+    diary_kinds: &'static [DiaryKind],
+    confidentialities: &'static [Confidentiality],
+    candidates: Vec<(Uuid, String)>,
+    household: Vec<(Uuid, String, &'static str)>,
+    network: Vec<(String, &'static str)>,
+    accesses: Vec<(Uuid, String, String)>,
+    opened_on: String,
+    state_since: String,
+    today: String,
+    diary_form: DiaryForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct DiaryForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    confidentiality: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    let form = DiaryForm {
+        date: format_date(today(ctx.now)),
+        ..DiaryForm::default()
+    };
+    let page = case_page(&state, &ctx, &jar, a, form, Vec::new()).await?;
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn case_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: &CookieJar,
+    a: CaseAccess,
+    diary_form: DiaryForm,
+    errors: Vec<FieldError>,
+) -> Result<CasePage, AppError> {
+    let org = ctx.org.id;
+    let c = a.case.clone();
+    let p = state.store.get_person(org, c.person_id).await?;
+    if !a.assigned {
+        // Reads by workers not assigned to the file are the ones a DPO asks about.
+        state
+            .store
+            .append_audit(&ctx.audit(
+                "casefile.read",
+                "case_file",
+                Some(c.id),
+                format!(
+                    "Consultazione della cartella n. {} di {}{}",
+                    c.number,
+                    p.data.full_name(),
+                    if a.via_break_glass {
+                        " (con accesso straordinario)"
+                    } else {
+                        ""
+                    }
+                ),
+            ))
+            .await?;
+    }
+    let worker_name = state.store.get_user(c.worker_id).await?.full_name;
+    let team = state.store.case_team(org, c.id).await?;
+    let history = state
+        .store
+        .case_state_history(org, c.id)
+        .await?
+        .into_iter()
+        .map(|ch| ChangeView {
+            label: ch
+                .from
+                .map_or("apertura", |f| casework::transition_label(f, ch.to)),
+            on: format_date(ch.on),
+            at: format_date_time(from_us(ch.at_us)),
+            c: ch,
+        })
+        .collect();
+    let diary: Vec<DiaryView> = state
+        .store
+        .diary_entries(org, c.id, a.restricted)
+        .await?
+        .into_iter()
+        .map(|e| DiaryView {
+            on: format_date(e.data.occurred_on),
+            written: format_date_time(from_us(e.at_us)),
+            e,
+        })
+        .collect();
+    let hidden = if a.restricted {
+        0
+    } else {
+        state.store.count_restricted_entries(org, c.id).await?
+    };
+    let show_glass = a.assigned || ctx.role == Role::Responsabile;
+    let glass = if show_glass {
+        state
+            .store
+            .case_break_glass(org, c.id)
+            .await?
+            .into_iter()
+            .map(|b| GlassView {
+                at: format_date_time(from_us(b.at_us)),
+                b,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let can_manage_team =
+        c.worker_id == ctx.user.id || ctx.can(Action::CaseFileWrite, RecordScope::SameOrg);
+    let candidates = if can_manage_team {
+        workers(state, ctx)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| *id != c.worker_id && !team.iter().any(|t| t.user_id == *id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let now = today(ctx.now);
+    let mut household = Vec::new();
+    for m in state.store.person_households(org, p.id).await? {
+        if m.to_date.is_some_and(|t| t < now) {
+            continue;
+        }
+        for v in state.store.household_members(org, m.household_id).await? {
+            if v.member.to_date.is_none() && v.member.person_id != p.id {
+                household.push((
+                    v.member.person_id,
+                    format!("{} {}", v.surname, v.given_names),
+                    v.member.relationship.label(),
+                ));
+            }
+        }
+    }
+    let network = state
+        .store
+        .person_support(org, p.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.person_id == p.id && l.to_date.is_none_or(|t| t >= now))
+        .map(|l| (l.related_name.clone(), l.kind.label()))
+        .collect();
+    let accesses = state
+        .store
+        .person_accesses(org, p.id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let needs = r
+                .data
+                .needs
+                .iter()
+                .map(|n| n.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (r.id, format_date_time(from_us(r.at_us)), needs)
+        })
+        .collect();
+    let l = Layout::page(ctx, jar, &format!("Cartella n. {}", c.number), "/cartelle")
+        .crumb("/cartelle", "Cartelle sociali")
+        .crumb(
+            &format!("/cartelle/{}", c.id),
+            &format!("Cartella n. {}", c.number),
+        )
+        .with_errors(FormErrors(errors));
+    Ok(CasePage {
+        l,
+        worker_name,
+        team,
+        history,
+        diary,
+        hidden,
+        glass,
+        show_glass,
+        via_break_glass: a.via_break_glass,
+        can_write: a.can_write(ctx) && c.state != CaseState::Closed,
+        can_break_glass: !a.restricted && ctx.can(Action::BreakGlass, a.scope),
+        can_manage_team: can_manage_team && c.state != CaseState::Closed,
+        next: casework::next_states(c.state).to_vec(),
+        can_close: casework::next_states(c.state).contains(&CaseState::Closed),
+        close_reasons: CloseReason::ALL,
+        diary_kinds: DiaryKind::ALL,
+        confidentialities: Confidentiality::ALL,
+        candidates,
+        household,
+        network,
+        accesses,
+        opened_on: format_date(c.opened_on),
+        state_since: format_date(c.state_since),
+        today: format_date(now),
+        diary_form,
+        can_write_state: a.can_write(ctx),
+        c,
+        p,
+    })
+}
+
+pub(super) fn from_us(at_us: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+async fn add_diary(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DiaryForm>,
+) -> Result<Response, AppError> {
+    let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    a.authorize_write(&ctx)?;
+    let input = DiaryInput {
+        kind: f.kind.clone(),
+        date: f.date.clone(),
+        confidentiality: f.confidentiality.clone(),
+        title: f.title.clone(),
+        body: f.body.clone(),
+    };
+    let data = match casework::parse_diary(&input, a.case.opened_on, today(ctx.now)) {
+        Ok(d) => d,
+        Err(errors) => {
+            let page = case_page(&state, &ctx, &jar, a, f, errors).await?;
+            return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let entry = DiaryEntry {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: a.case.id,
+        data,
+        actor_id: ctx.user.id,
+        actor: ctx.user.login.to_string(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "casefile.diary",
+        "case_file",
+        Some(a.case.id),
+        format!(
+            "Annotazione ({}, {}) nella cartella n. {}",
+            entry.data.kind.label(),
+            entry.data.confidentiality.label(),
+            a.case.number
+        ),
+    );
+    state.store.add_diary_entry(&entry, &audit).await?;
+    let jar = flash(jar, "success", "Annotazione registrata.");
+    Ok((
+        jar,
+        Redirect::to(&format!("/cartelle/{}#diario", a.case.id)),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct StateForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    close_reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: i64,
+}
+
+async fn change_state(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<StateForm>,
+) -> Result<Response, AppError> {
+    let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    ctx.authorize(Action::CaseFileWrite, a.scope)?;
+    let back = format!("/cartelle/{}", a.case.id);
+    if f.version != a.case.version {
+        return conflict_or(StoreError::Conflict, jar, &back);
+    }
+    let input = TransitionInput {
+        to: f.to,
+        date: f.date,
+        close_reason: f.close_reason,
+        note: f.note,
+    };
+    let t = match casework::parse_transition(
+        &input,
+        a.case.state,
+        a.case.state_since,
+        today(ctx.now),
+    ) {
+        Ok(t) => t,
+        Err(errors) => return Ok(refuse(jar, &back, &errors)),
+    };
+    let mut case = a.case.clone();
+    case.state = t.to;
+    case.state_since = t.on;
+    case.close_reason = t.close_reason;
+    case.version += 1;
+    let change = StateChange {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: case.id,
+        from: Some(t.from),
+        to: t.to,
+        on: t.on,
+        close_reason: t.close_reason,
+        note: t.note.clone(),
+        actor: ctx.user.login.to_string(),
+        at_us: unix_micros(ctx.now),
+    };
+    let mut audit = ctx.audit(
+        "casefile.state",
+        "case_file",
+        Some(case.id),
+        format!(
+            "Cartella n. {}: {} dal {}{}",
+            case.number,
+            t.label(),
+            format_date(t.on),
+            t.close_reason
+                .map(|r| format!(" ({})", r.label()))
+                .unwrap_or_default()
+        ),
+    );
+    audit.reason = Some(t.note).filter(|n| !n.is_empty());
+    match state.store.change_case_state(&case, &change, &audit).await {
+        Ok(()) => {
+            let jar = flash(jar, "success", &format!("Cartella {}.", case.state.label()));
+            Ok((jar, Redirect::to(&back)).into_response())
+        }
+        Err(e) => conflict_or(e, jar, &back),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct GlassForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn break_glass(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<GlassForm>,
+) -> Result<Response, AppError> {
+    let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    ctx.authorize(Action::BreakGlass, a.scope)?;
+    let back = format!("/cartelle/{}", a.case.id);
+    if a.restricted {
+        return Ok((jar, Redirect::to(&back)).into_response());
+    }
+    let reason = match casework::parse_break_glass_reason(&f.reason) {
+        Ok(r) => r,
+        Err(e) => return Ok(refuse(jar, &back, &[e])),
+    };
+    let at_us = unix_micros(ctx.now);
+    let b = BreakGlass {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: a.case.id,
+        user_id: ctx.user.id,
+        actor: ctx.user.login.to_string(),
+        reason: reason.clone(),
+        at_us,
+        expires_at_us: at_us + BREAK_GLASS_MINUTES * 60 * 1_000_000,
+    };
+    let mut audit = ctx.audit(
+        "casefile.breakglass",
+        "case_file",
+        Some(a.case.id),
+        format!(
+            "Accesso straordinario alle annotazioni riservate della cartella n. {}",
+            a.case.number
+        ),
+    );
+    audit.reason = Some(reason);
+    state.store.record_break_glass(&b, &audit).await?;
+    let jar = flash(
+        jar,
+        "warning",
+        &format!(
+            "Accesso straordinario registrato per {BREAK_GLASS_MINUTES} minuti: il motivo è visibile agli assistenti sociali della cartella."
+        ),
+    );
+    Ok((jar, Redirect::to(&format!("{back}#diario"))).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct MemberForm {
+    #[serde(default)]
+    user: String,
+}
+
+async fn team_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<CaseAccess, AppError> {
+    let a = case_access(state, ctx, parse_id(id)?).await?;
+    a.authorize_write(ctx)?;
+    if a.case.worker_id != ctx.user.id {
+        ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
+    }
+    Ok(a)
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<MemberForm>,
+) -> Result<Response, AppError> {
+    let a = team_access(&state, &ctx, &id).await?;
+    let back = format!("/cartelle/{}", a.case.id);
+    let workers = workers(&state, &ctx).await?;
+    let Some((user, name)) = Uuid::parse_str(f.user.trim())
+        .ok()
+        .and_then(|u| workers.into_iter().find(|(id, _)| *id == u))
+    else {
+        return Ok(refuse(
+            jar,
+            &back,
+            &[FieldError::new(
+                "user",
+                "scegliere un operatore dall'elenco",
+            )],
+        ));
+    };
+    if user == a.case.worker_id {
+        return Ok((jar, Redirect::to(&back)).into_response());
+    }
+    let audit = ctx.audit(
+        "casefile.team.add",
+        "case_file",
+        Some(a.case.id),
+        format!("{name} nell'équipe della cartella n. {}", a.case.number),
+    );
+    match state
+        .store
+        .add_team_member(ctx.org.id, a.case.id, user, unix_micros(ctx.now), &audit)
+        .await
+    {
+        Ok(()) | Err(StoreError::Duplicate(_)) => {
+            let jar = flash(jar, "success", &format!("{name} aggiunto all'équipe."));
+            Ok((jar, Redirect::to(&back)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path((id, user)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let a = team_access(&state, &ctx, &id).await?;
+    let user = parse_id(&user)?;
+    let name = state.store.get_user(user).await?.full_name;
+    let audit = ctx.audit(
+        "casefile.team.remove",
+        "case_file",
+        Some(a.case.id),
+        format!(
+            "{name} tolto dall'équipe della cartella n. {}",
+            a.case.number
+        ),
+    );
+    state
+        .store
+        .remove_team_member(ctx.org.id, a.case.id, user, &audit)
+        .await?;
+    let jar = flash(jar, "success", &format!("{name} tolto dall'équipe."));
+    Ok((jar, Redirect::to(&format!("/cartelle/{}", a.case.id))).into_response())
+}
+
+const PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    stato: String,
+    #[serde(default)]
+    tutte: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+struct ListRow {
+    v: CaseFileView,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    l: Layout,
+    rows: Vec<ListRow>,
+    states: &'static [CaseState],
+    stato: String,
+    all: bool,
+    page: i64,
+    more: bool,
+    can_caseload: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::CaseFileRead, RecordScope::SameOrg)?;
+    let all = !q.tutte.is_empty();
+    let page = q.pagina.unwrap_or(1).clamp(1, 1000);
+    let st = CaseState::parse(&q.stato);
+    let mut rows = state
+        .store
+        .list_case_files(
+            ctx.org.id,
+            &CaseFilter {
+                worker_id: (!all).then_some(ctx.user.id),
+                state: st,
+                limit: PAGE + 1,
+                offset: (page - 1) * PAGE,
+            },
+        )
+        .await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let page_view = ListPage {
+        l: Layout::page(&ctx, &jar, "Cartelle sociali", "/cartelle")
+            .crumb("/cartelle", "Cartelle sociali"),
+        rows: rows
+            .into_iter()
+            .map(|v| ListRow {
+                since: format_date(v.case.state_since),
+                v,
+            })
+            .collect(),
+        states: CaseState::ALL,
+        stato: st.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        all,
+        page,
+        more,
+        can_caseload: ctx.can(Action::CaseFileWrite, RecordScope::SameOrg),
+    };
+    Ok(render_page(jar, &page_view, StatusCode::OK))
+}
+
+#[derive(Template)]
+#[template(path = "caseload.html")]
+struct CaseloadPage {
+    l: Layout,
+    rows: Vec<CaseloadRow>,
+    from: Option<(Uuid, String)>,
+    cases: Vec<CaseFileView>,
+    workers: Vec<(Uuid, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct CaseloadQuery {
+    #[serde(default)]
+    operatore: String,
+}
+
+async fn caseload(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<CaseloadQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
+    let rows = state.store.caseload(ctx.org.id, today(ctx.now)).await?;
+    let from = Uuid::parse_str(&q.operatore)
+        .ok()
+        .and_then(|id| rows.iter().find(|r| r.worker_id == id))
+        .map(|r| (r.worker_id, r.full_name.clone()));
+    let cases = match &from {
+        Some((id, _)) => state
+            .store
+            .list_case_files(
+                ctx.org.id,
+                &CaseFilter {
+                    worker_id: Some(*id),
+                    state: None,
+                    limit: 10_000,
+                    offset: 0,
+                },
+            )
+            .await?
+            .into_iter()
+            .filter(|v| v.case.worker_id == *id && v.case.state != CaseState::Closed)
+            .collect(),
+        None => Vec::new(),
+    };
+    let page = CaseloadPage {
+        l: Layout::page(&ctx, &jar, "Carichi di lavoro", "/cartelle")
+            .crumb("/cartelle", "Cartelle sociali")
+            .crumb("/cartelle/carico", "Carichi di lavoro"),
+        rows,
+        from,
+        cases,
+        workers: workers(&state, &ctx).await?,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn reassign(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    f: Pairs,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
+    let from = f.get("from").to_owned();
+    let back = format!("/cartelle/carico?operatore={from}");
+    let workers = workers(&state, &ctx).await?;
+    let Some((to, name)) = Uuid::parse_str(f.get("to").trim())
+        .ok()
+        .and_then(|u| workers.into_iter().find(|(id, _)| *id == u))
+    else {
+        return Ok(refuse(
+            jar,
+            &back,
+            &[FieldError::new(
+                "to",
+                "scegliere l'assistente sociale a cui assegnare le cartelle",
+            )],
+        ));
+    };
+    let mut ids = Vec::new();
+    let mut numbers = Vec::new();
+    for raw in f.all("case") {
+        let id = parse_id(&raw)?;
+        let c = state.store.get_case_file(ctx.org.id, id).await?;
+        numbers.push(c.number);
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return Ok(refuse(
+            jar,
+            &back,
+            &[FieldError::new("case", "scegliere almeno una cartella")],
+        ));
+    }
+    let audit = ctx.audit(
+        "casefile.reassign",
+        "case_file",
+        None,
+        format!("Cartelle assegnate a {name}: n. {}", numbers.join(", ")),
+    );
+    let n = state
+        .store
+        .reassign_case_files(ctx.org.id, &ids, to, &audit)
+        .await?;
+    let jar = flash(jar, "success", &format!("{n} cartelle assegnate a {name}."));
+    Ok((jar, Redirect::to(&back)).into_response())
+}

@@ -13,21 +13,27 @@ use time::{Date, Month};
 /// Splits the common "1234" / "1234.5" / "1234.56" forms (and "1234.") into the digits as
 /// an integer and the number of decimals.
 fn plain_digits(s: &[u8]) -> Option<(i64, u32)> {
-    let (int, frac) = match s.iter().position(|&b| b == b'.') {
-        Some(i) => (s.get(..i)?, s.get(i + 1..)?),
-        None => (s, &[][..]),
-    };
-    if int.is_empty() || int.len() > 15 || frac.len() > 2 {
-        return None;
-    }
+    // One pass: digits, at most one dot; 1–15 digits before it, at most 2 after.
     let mut n: i64 = 0;
-    for &b in int.iter().chain(frac) {
-        if !b.is_ascii_digit() {
+    let (mut int_len, mut frac_len, mut dot) = (0u32, 0u32, false);
+    for &b in s {
+        if b.is_ascii_digit() {
+            if dot {
+                frac_len += 1;
+            } else {
+                int_len += 1;
+            }
+            if int_len > 15 || frac_len > 2 {
+                return None;
+            }
+            n = n * 10 + i64::from(b - b'0');
+        } else if b == b'.' && !dot {
+            dot = true;
+        } else {
             return None;
         }
-        n = n * 10 + i64::from(b - b'0');
     }
-    Some((n, frac.len() as u32))
+    (int_len > 0).then_some((n, frac_len))
 }
 
 /// Fast path for the common "1234" / "1234.5" / "1234.56" forms.

@@ -589,3 +589,175 @@ async fn search_person_household_and_an_edit_with_a_wrong_codice_fiscale() {
     )
     .await;
 }
+
+/// Logs in a user whose second factor is enrolled, typing the current code.
+async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_name: &str) {
+    use store::UserStore;
+    login(c, base, login_name, support::STRONG).await;
+    let user = state
+        .store
+        .get_user_by_login(&domain::Login::parse(login_name).unwrap())
+        .await
+        .unwrap();
+    let now = state.clock.now().unix_timestamp() as u64;
+    let code = web::auth::totp(user.totp_secret.as_deref().unwrap(), login_name)
+        .unwrap()
+        .generate(now)
+        .to_string();
+    fill(c, "#codice", &code).await;
+    submit(c).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+}
+
+async fn click_button(c: &Client, label: &str) {
+    c.find(Locator::XPath(&format!(
+        "//main//button[normalize-space()=\"{label}\"]"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("button «{label}»: {e}"))
+    .click()
+    .await
+    .expect("click");
+}
+
+/// A walk-in recorded and taken in charge; an interview logged as riservato; another worker
+/// cannot read it; the responsabile's break-glass access is logged and shown.
+async fn case_file_journey(c: Client, base: String, state: web::AppState, person: String) {
+    let c = &c;
+    login_with_code(c, &base, &state, "anna").await;
+    c.goto(&format!("{base}{person}"))
+        .await
+        .expect("person page");
+    wait_h1(c, "Rossi Mario").await;
+    c.find(Locator::LinkText("Registra un accesso"))
+        .await
+        .expect("the access button")
+        .click()
+        .await
+        .expect("click");
+    wait_h1(c, "Nuovo accesso di Rossi Mario").await;
+    c.find(Locator::Css("input[name=needs][value=economico]"))
+        .await
+        .expect("need box")
+        .click()
+        .await
+        .expect("tick");
+    fill(c, "#request", "Chiede aiuto per l'affitto arretrato").await;
+    choose(c, "#outcome", "presa_in_carico").await;
+    submit(c).await;
+    wait_h1(c, "Presa in carico di Rossi Mario").await;
+    submit(c).await;
+    let h1 = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//h1[starts-with(normalize-space(), 'Cartella sociale n.')]",
+        ))
+        .await
+        .expect("the case file page");
+    let case_title = h1.text().await.expect("h1");
+    let case = path(c).await;
+
+    c.find(Locator::Css("details summary"))
+        .await
+        .expect("new entry")
+        .click()
+        .await
+        .expect("open the form");
+    c.find(Locator::Css("input[name=confidentiality][value=riservato]"))
+        .await
+        .expect("riservato")
+        .click()
+        .await
+        .expect("choose riservato");
+    fill(c, "#title", "Colloquio riservato").await;
+    fill(c, "#body", "Racconta di violenze in famiglia.").await;
+    click_button(c, "Registra l'annotazione").await;
+    wait_h1(c, &case_title).await;
+    assert!(text(c, "main").await.contains("Racconta di violenze"));
+    logout(c).await;
+
+    login_with_code(c, &base, &state, "bruno").await;
+    c.goto(&format!("{base}{case}")).await.expect("case page");
+    wait_h1(c, &case_title).await;
+    let seen = text(c, "main").await;
+    assert!(!seen.contains("Racconta di violenze"), "{seen}");
+    assert!(
+        seen.contains("1 annotazione riservata non è mostrata"),
+        "{seen}"
+    );
+    logout(c).await;
+
+    login_with_code(c, &base, &state, "capo").await;
+    c.goto(&format!("{base}{case}")).await.expect("case page");
+    wait_h1(c, &case_title).await;
+    assert!(!text(c, "main").await.contains("Racconta di violenze"));
+    fill(c, "#reason", "Segnalazione urgente del pronto soccorso").await;
+    click_button(c, "Accedi alle annotazioni riservate").await;
+    wait_h1(c, &case_title).await;
+    assert!(text(c, "main").await.contains("Racconta di violenze"));
+    logout(c).await;
+
+    login_with_code(c, &base, &state, "anna").await;
+    let desk = text(c, "main").await;
+    assert!(
+        desk.contains("Accessi straordinari alle tue cartelle")
+            && desk.contains("Segnalazione urgente del pronto soccorso"),
+        "{desk}"
+    );
+    let logged = {
+        use store::AuditStore;
+        state
+            .store
+            .list_audit(&store::AuditFilter {
+                action_prefix: Some("casefile.breakglass".into()),
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    };
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].actor, "capo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walk_in_taken_in_charge_confidential_entry_and_break_glass() {
+    let state = support::app().await;
+    let mut anna = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "anna",
+        domain::Role::AssistenteSociale,
+    )
+    .await;
+    for (login, role) in [
+        ("bruno", domain::Role::AssistenteSociale),
+        ("capo", domain::Role::Responsabile),
+    ] {
+        support::staff(&state, "comune-bergamo", "016024", login, role).await;
+    }
+    let r = anna
+        .post(
+            "/persone/nuova",
+            &[
+                ("codice_fiscale", "RSSMRA80A01A794J"),
+                ("surname", "Rossi"),
+                ("given_names", "Mario"),
+                ("sex", "M"),
+                ("birth_date", "01/01/1980"),
+                ("birthplace", "A794"),
+                ("citizenship", "IT"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let person = r.location().to_owned();
+    run_journey(
+        "walk_in_taken_in_charge_confidential_entry_and_break_glass",
+        state,
+        move |c, base, state| case_file_journey(c, base, state, person),
+    )
+    .await;
+}

@@ -932,6 +932,115 @@ pub fn parse_break_glass_reason(raw: &str) -> Result<String, FieldError> {
     Ok(r)
 }
 
+/// The largest document a case file takes.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+coded_enum! {
+    /// The kinds of document a case file takes, recognised by their content.
+    pub enum DocumentType {
+        Pdf = "application/pdf", "PDF";
+        Jpeg = "image/jpeg", "immagine JPEG";
+        Png = "image/png", "immagine PNG";
+        P7m = "application/pkcs7-mime", "documento firmato digitalmente (P7M)";
+    }
+}
+
+/// The DER encoding of the PKCS#7 signedData object identifier (1.2.840.113549.1.7.2).
+const SIGNED_DATA_OID: [u8; 11] = [
+    0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+];
+
+fn tail(bytes: &[u8], n: usize) -> &[u8] {
+    &bytes[bytes.len().saturating_sub(n)..]
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What the bytes really are, whatever the name says: the whole structure's start and end
+/// are checked, so that a renamed file or a truncated upload is refused.
+fn sniff(bytes: &[u8]) -> Option<DocumentType> {
+    if bytes.starts_with(b"%PDF-") && contains(tail(bytes, 2048), b"%%EOF") {
+        Some(DocumentType::Pdf)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && contains(tail(bytes, 64), &[0xFF, 0xD9]) {
+        Some(DocumentType::Jpeg)
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A])
+        && contains(tail(bytes, 64), b"IEND")
+    {
+        Some(DocumentType::Png)
+    } else if bytes.first() == Some(&0x30)
+        && contains(&bytes[..bytes.len().min(64)], &SIGNED_DATA_OID)
+    {
+        Some(DocumentType::P7m)
+    } else {
+        None
+    }
+}
+
+/// A checked upload: its type from the content, and a file name safe to show and to send
+/// back in a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedDocument {
+    pub kind: DocumentType,
+    pub file_name: String,
+}
+
+/// Checks an uploaded file: not empty, not over [`MAX_DOCUMENT_BYTES`], a PDF, JPEG, PNG or
+/// P7M by content, and named with the extension of what it is.
+pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<CheckedDocument, FieldError> {
+    let base = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(200)
+        .collect::<String>();
+    let base = base.trim().to_owned();
+    if bytes.is_empty() {
+        return Err(FieldError::new("file", "scegliere il file da allegare"));
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(FieldError::new(
+            "file",
+            format!(
+                "il file supera la dimensione massima di {} MiB",
+                MAX_DOCUMENT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    let Some(kind) = sniff(bytes) else {
+        return Err(FieldError::new(
+            "file",
+            "il file non è un PDF, un'immagine JPEG o PNG né un documento firmato P7M",
+        ));
+    };
+    let ext = base
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let ext_ok = match kind {
+        DocumentType::Pdf => ext == "pdf",
+        DocumentType::Jpeg => ext == "jpg" || ext == "jpeg",
+        DocumentType::Png => ext == "png",
+        DocumentType::P7m => ext == "p7m",
+    };
+    if !ext_ok {
+        return Err(FieldError::new(
+            "file",
+            format!(
+                "il nome «{base}» non corrisponde al contenuto, che è un {}",
+                kind.label()
+            ),
+        ));
+    }
+    Ok(CheckedDocument {
+        kind,
+        file_name: base,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1132,6 +1241,33 @@ mod tests {
         };
         let e = parse_intervention(&iv, date!(2026 - 04 - 01), None).expect_err("bad");
         assert_eq!(fields(&e), vec!["from"]);
+    }
+
+    #[test]
+    fn an_upload_is_recognised_by_its_content_not_its_name() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
+        let d = check_document("C:\\Documenti\\isee 2026.pdf", pdf).expect("pdf");
+        assert_eq!(
+            (d.kind, d.file_name.as_str()),
+            (DocumentType::Pdf, "isee 2026.pdf")
+        );
+        let png = [
+            &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..],
+            b"....IEND\xAEB`\x82",
+        ]
+        .concat();
+        assert_eq!(
+            check_document("foto.PNG", &png).expect("png").kind,
+            DocumentType::Png
+        );
+        let e = check_document("foto.pdf", &png).expect_err("renamed");
+        assert!(e.message.contains("non corrisponde"), "{}", e.message);
+        let e = check_document("virus.pdf", b"MZ\x90\x00 this is a program").expect_err("exe");
+        assert_eq!(e.field, "file");
+        assert!(check_document("troncato.pdf", b"%PDF-1.7 ...").is_err());
+        assert!(check_document("vuoto.pdf", b"").is_err());
+        let big = vec![0u8; MAX_DOCUMENT_BYTES + 1];
+        assert!(check_document("grande.pdf", &big).is_err());
     }
 
     #[test]

@@ -441,6 +441,7 @@ struct CasePage {
     household: Vec<(Uuid, String, &'static str)>,
     network: Vec<(String, &'static str)>,
     accesses: Vec<(Uuid, String, String)>,
+    documents: Vec<(store::CaseDocument, String, String)>,
     opened_on: String,
     state_since: String,
     today: String,
@@ -606,6 +607,15 @@ async fn case_page(
             (r.id, format_date_time(from_us(r.at_us)), needs)
         })
         .collect();
+    let documents = super::documents::visible(state, ctx, &a)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let at = format_date_time(from_us(d.at_us));
+            let size = format!("{} kB", (d.size_bytes + 1023) / 1024);
+            (d, at, size)
+        })
+        .collect();
     let l = Layout::page(ctx, jar, &format!("Cartella n. {}", c.number), "/cartelle")
         .crumb("/cartelle", "Cartelle sociali")
         .crumb(
@@ -635,6 +645,7 @@ async fn case_page(
         household,
         network,
         accesses,
+        documents,
         opened_on: format_date(c.opened_on),
         state_since: format_date(c.state_since),
         today: format_date(now),

@@ -7,6 +7,7 @@ mod agenda;
 mod api;
 mod audit;
 mod cases;
+pub(crate) mod documents;
 mod home;
 mod households;
 mod login;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(persons::routes())
         .merge(households::routes())
         .merge(cases::routes())
+        .merge(documents::routes())
         .merge(plans::routes())
         .merge(agenda::routes())
         .merge(access::routes())

@@ -32,6 +32,7 @@ on_both!(
     state_changes_follow_their_rules_dates_and_versions,
     a_responsabile_sees_caseloads_and_reassigns_in_bulk,
     a_bad_access_record_names_its_fields_and_saves_nothing,
+    documents_are_checked_by_content_and_confidential_ones_stay_with_the_team,
 );
 
 const ORG: &str = "comune-bergamo";
@@ -476,4 +477,61 @@ async fn a_bad_access_record_names_its_fields_and_saves_nothing(state: AppState)
         desk.get(&format!("/persone/{p}/cartella")).await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+async fn documents_are_checked_by_content_and_confidential_ones_stay_with_the_team(
+    state: AppState,
+) {
+    let (mut anna, anna_id) = worker(&state, "anna", Role::AssistenteSociale).await;
+    let p = person(&mut anna).await;
+    let case = take_in_charge(&mut anna, &p, &anna_id).await;
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n";
+    let r = anna
+        .upload(
+            &format!("{case}/documenti"),
+            &[
+                ("description", "Relazione del consultorio"),
+                ("confidentiality", "riservato"),
+            ],
+            Some(("relazione è.pdf", pdf)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // An executable named .pdf is refused, naming the file, and nothing is stored.
+    anna.upload(
+        &format!("{case}/documenti"),
+        &[("description", "Finto"), ("confidentiality", "normale")],
+        Some(("isee.pdf", b"MZ\x90\x00 programma")),
+    )
+    .await;
+    let page = anna.get(&case).await;
+    assert!(
+        page.body.contains("Documento non salvato"),
+        "{}",
+        page.text(".sp-alert")
+    );
+    let table = page.text("#documenti + div table");
+    assert!(
+        table.contains("relazione è.pdf") && !table.contains("isee.pdf"),
+        "{table}"
+    );
+    let link = scraper::Html::parse_document(&page.body)
+        .select(&scraper::Selector::parse("a[href*='/documenti/']").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .unwrap()
+        .to_owned();
+    let got = anna.get(&link).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.headers["content-type"], "application/pdf");
+    assert!(
+        got.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(got.body.as_bytes(), pdf);
+    let (mut bruno, _) = worker(&state, "bruno", Role::AssistenteSociale).await;
+    assert!(!bruno.get(&case).await.body.contains("relazione"));
+    assert_eq!(bruno.get(&link).await.status, StatusCode::FORBIDDEN);
 }

@@ -2,8 +2,7 @@
 //! `web::registry::import_file` and the store), the pages, and the example files.
 
 use crate::support::{self, Client};
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use domain::person::{RegistryEventKind, Relationship};
 use store::{
     AuditFilter, AuditStore, HouseholdStore, ImportStatus, OpenMatter, OrgStore, Organization,
@@ -586,41 +585,12 @@ async fn the_example_files_import(s: &web::Store) {
 
 // ---- pages ----
 
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
-    let boundary = "sportello-test-boundary-7d2f";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(
     c: &mut Client,
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> support::Response {
-    let (ct, body) = multipart(fields, file);
-    let req = Request::post("/anagrafe/import")
-        .header(header::CONTENT_TYPE, ct)
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(body))
-        .unwrap();
-    c.send(req).await
+    c.upload("/anagrafe/import", fields, file).await
 }
 
 #[tokio::test]

@@ -197,6 +197,22 @@ impl Client {
         }
     }
 
+    /// Posts a multipart form with an optional file, as a browser on the same site does.
+    pub async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Response {
+        let (ct, body) = multipart(fields, file);
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, ct)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub fn code(&self, secret: &str, login: &str) -> String {
         let now = self.state.clock.now().unix_timestamp() as u64;
         web::auth::totp(secret, login)
@@ -204,6 +220,30 @@ impl Client {
             .generate(now)
             .to_string()
     }
+}
+
+/// A multipart/form-data body with `fields` and, if given, one file named `file`.
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "sportello-test-boundary-7d2f";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn enc(s: &str) -> String {

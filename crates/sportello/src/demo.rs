@@ -148,7 +148,7 @@ fn app(e: web::AppError) -> anyhow::Error {
 }
 
 /// Fills the empty demonstration database: the installation's administrator, the organization
-/// "Comune di Bergamo (demo)" with an operatore di sportello and a responsabile (all with
+/// "Comune di Bergamo (demo)" with an operatore di sportello, a responsabile and an assistente sociale (all with
 /// [`DEMO_PASSWORD`], no change required), then [`DEMO_PERSONS`] residents imported as last
 /// month's registry list followed by this month's, so that the registry events (births,
 /// deaths, moves, marriages) wait to be checked. Prints the accounts.
@@ -189,6 +189,11 @@ pub async fn seed(store: &web::Store) -> Result<()> {
             "responsabile",
             "Responsabile Dimostrativa",
             Role::Responsabile,
+        ),
+        (
+            "assistente",
+            "Assistente Sociale Dimostrativa",
+            Role::AssistenteSociale,
         ),
     ];
     let hash = web::auth::hash_password(DEMO_PASSWORD.to_owned())
@@ -266,6 +271,9 @@ pub async fn seed(store: &web::Store) -> Result<()> {
     println!(
         "  responsabile  responsabile: anche import ed eventi dell'anagrafe; al primo accesso attiva \
          la verifica in due passaggi (app di autenticazione)"
+    );
+    println!(
+        "  assistente    assistente sociale: segretariato, cartelle, agenda, PAI; verifica in due passaggi"
     );
     println!(
         "  admin         amministratore di sistema: enti e utenti; anche lui con la verifica in due passaggi"

@@ -542,6 +542,22 @@ fn cf(cmd: &CfCmd) -> Result<()> {
     Ok(())
 }
 
+/// The number of lines of a JSONL file, estimated from its first MiB and its size: counting
+/// them would read the whole file twice.
+fn estimate_lines(path: &std::path::Path) -> u64 {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    let mut head = Vec::with_capacity(1 << 20);
+    if file.take(1 << 20).read_to_end(&mut head).is_err() || head.is_empty() {
+        return 0;
+    }
+    let lines = head.iter().filter(|c| **c == b'\n').count().max(1) as u64;
+    size.saturating_mul(lines) / head.len() as u64
+}
+
 fn isee(cmd: &IseeCmd) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -549,9 +565,7 @@ fn isee(cmd: &IseeCmd) -> Result<()> {
         IseeCmd::Calc { file } => isee::cli::calc(&mut read_input(file)?, &mut out)?,
         IseeCmd::Explain { file } => isee::cli::explain(&mut read_input(file)?, &mut out)?,
         IseeCmd::Batch { input, output } => {
-            let total = std::fs::read(input)
-                .map(|b| b.iter().filter(|c| **c == b'\n').count() as u64)
-                .unwrap_or(0);
+            let total = estimate_lines(input);
             let mut reader = std::io::BufReader::new(
                 std::fs::File::open(input)
                     .with_context(|| format!("impossibile aprire {}", input.display()))?,
@@ -561,7 +575,12 @@ fn isee(cmd: &IseeCmd) -> Result<()> {
                     .with_context(|| format!("impossibile creare {}", output.display()))?,
             );
             let bar = indicatif::ProgressBar::new(total);
-            let summary = isee::cli::batch(&mut reader, &mut writer, &mut |n| bar.set_position(n))?;
+            let summary = isee::cli::batch(&mut reader, &mut writer, &mut |n| {
+                if bar.length().is_some_and(|l| n > l) {
+                    bar.set_length(n);
+                }
+                bar.set_position(n);
+            })?;
             writer.flush()?;
             bar.finish_and_clear();
             writeln!(

@@ -145,7 +145,9 @@ struct Row {
 
 fn when(at: OffsetDateTime) -> String {
     let fmt = format_description!("[day]/[month]/[year] [hour]:[minute]:[second]");
-    at.format(&fmt).unwrap_or_default()
+    domain::localtime::to_local(at)
+        .format(&fmt)
+        .unwrap_or_default()
 }
 
 fn rows(rows: Vec<AuditRow>, orgs: &[Organization]) -> Vec<Row> {

@@ -517,17 +517,7 @@ fn date_or_dash(d: Option<Date>) -> String {
 }
 
 pub(super) fn when(at_us: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000).map_or_else(
-        |_| String::new(),
-        |t| {
-            format!(
-                "{} {:02}:{:02}",
-                format_date(t.date()),
-                t.hour(),
-                t.minute()
-            )
-        },
-    )
+    domain::localtime::format_date_time(super::cases::from_us(at_us))
 }
 
 async fn household_lines(

@@ -101,11 +101,15 @@ const MONTHS: [&str; 12] = [
     "dicembre",
 ];
 
-/// "giovedì 3 dicembre 2026".
+/// "giovedì 3 dicembre 2026"; the first of the month is written "1°".
 pub fn long_date(d: Date) -> String {
     let wd = WEEKDAYS[usize::from(d.weekday().number_days_from_monday())];
     let m = MONTHS[usize::from(u8::from(d.month())) - 1];
-    format!("{wd} {} {m} {}", d.day(), d.year())
+    let day = match d.day() {
+        1 => "1°".to_owned(),
+        n => n.to_string(),
+    };
+    format!("{wd} {day} {m} {}", d.year())
 }
 
 /// Parses "hh:mm" (or "hh.mm", "hh").

@@ -255,41 +255,8 @@ fn smtp_error(e: &lettre::transport::smtp::Error) -> MailError {
 // ---------------------------------------------------------------------------------------
 // Italian dates
 
-const WEEKDAYS: [&str; 7] = [
-    "lunedì",
-    "martedì",
-    "mercoledì",
-    "giovedì",
-    "venerdì",
-    "sabato",
-    "domenica",
-];
-
-const MONTHS: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
-
 /// "giovedì 3 dicembre 2026" (the first of the month is written "1°").
-pub fn long_date(d: Date) -> String {
-    let weekday = WEEKDAYS[usize::from(d.weekday().number_days_from_monday())];
-    let month = MONTHS[usize::from(u8::from(d.month()) - 1)];
-    let day = match d.day() {
-        1 => "1°".to_owned(),
-        n => n.to_string(),
-    };
-    format!("{weekday} {day} {month} {}", d.year())
-}
+pub use domain::localtime::long_date;
 
 /// "alle 10:30", "all'1:05".
 pub fn at_time(t: time::Time) -> String {

@@ -1,6 +1,7 @@
 //! Appointments: each worker's week, booking an interview (no clashes), and its outcome,
 //! which for an interview held goes straight into the case file's diary.
 
+use super::cases::workers;
 use super::cases::{case_access, from_us};
 use super::{Form, parse_id, render_page, url_encode};
 use crate::AppState;
@@ -20,11 +21,10 @@ use domain::casework::{
 };
 use domain::localtime::{format_time, from_local, long_date, to_local, today, week_start};
 use domain::person::{format_date, parse_date};
-use domain::{Action, FieldError, RecordScope, Role};
+use domain::{Action, FieldError, RecordScope};
 use serde::Deserialize;
 use store::{
     Appointment, AppointmentView, CaseFile, CaseStore, DiaryEntry, Person, PersonStore, StoreError,
-    UserStore,
 };
 use time::{Duration, OffsetDateTime, Time};
 use uuid::Uuid;
@@ -35,20 +35,6 @@ pub fn routes() -> Router<AppState> {
         .route("/agenda/nuovo", get(book_form).post(book_save))
         .route("/appuntamenti/{id}", get(show))
         .route("/appuntamenti/{id}/esito", post(outcome))
-}
-
-/// Who can hold interviews: the organization's active social workers and responsabili.
-async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, String)>, AppError> {
-    let mut out: Vec<(Uuid, String)> = state
-        .store
-        .list_members(ctx.org.id)
-        .await?
-        .into_iter()
-        .filter(|m| m.user.active && matches!(m.role, Role::AssistenteSociale | Role::Responsabile))
-        .map(|m| (m.user.id, m.user.full_name))
-        .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
 }
 
 fn agenda_link(worker: Uuid, day: time::Date) -> String {

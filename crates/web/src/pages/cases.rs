@@ -153,7 +153,7 @@ pub(super) async fn person_social(
 
 /// Workers who can be responsible for a case file: the organization's social workers and
 /// responsabili, by name.
-async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, String)>, AppError> {
+pub(super) async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, String)>, AppError> {
     let mut out: Vec<(Uuid, String)> = state
         .store
         .list_members(ctx.org.id)

@@ -15,26 +15,6 @@ use uuid::Uuid;
 use web::AppState;
 use web::mail::{MailConfig, Mailer};
 
-/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(crate::support::app().await).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if let Some(state) = crate::support::app_pg().await {
-                    super::$name(state).await
-                }
-            })*
-        }
-    };
-}
-
 on_both!(
     a_booking_shows_in_the_workers_week,
     a_past_date_and_a_clash_are_refused_naming_the_field,

@@ -7,25 +7,6 @@ use domain::Role;
 use store::{AuditFilter, AuditStore, UserStore};
 use web::AppState;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(crate::support::app().await).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if let Some(state) = crate::support::app_pg().await {
-                    super::$name(state).await
-                }
-            })*
-        }
-    };
-}
-
 on_both!(
     a_walk_in_is_recorded_and_taken_in_charge_with_a_numbered_case_file,
     a_confidential_entry_is_hidden_from_other_workers_until_a_logged_break_glass,

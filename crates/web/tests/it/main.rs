@@ -3,6 +3,26 @@
 
 #![allow(clippy::unwrap_used)] // a failed step is a failed test, helpers included
 
+/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::support::app().await).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(state) = crate::support::app_pg().await {
+                    super::$name(state).await
+                }
+            })*
+        }
+    };
+}
+
 mod admin;
 mod agenda;
 mod browser;

@@ -7,26 +7,6 @@ use domain::Role;
 use store::{AuditFilter, AuditStore};
 use web::AppState;
 
-/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(crate::support::app().await).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if let Some(state) = crate::support::app_pg().await {
-                    super::$name(state).await
-                }
-            })*
-        }
-    };
-}
-
 on_both!(
     names_starting_with_the_typed_words_come_first_then_other_matches,
     an_operator_registers_a_person_and_finds_them_by_name_in_any_order_code_or_date,

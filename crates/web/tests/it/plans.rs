@@ -9,26 +9,6 @@ use domain::person::format_date;
 use store::{AuditFilter, AuditStore, CaseStore, UserStore};
 use web::AppState;
 
-/// Runs each scenario on SQLite and, when SPORTELLO_TEST_POSTGRES_URL is set, on PostgreSQL.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(crate::support::app().await).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if let Some(state) = crate::support::app_pg().await {
-                    super::$name(state).await
-                }
-            })*
-        }
-    };
-}
-
 on_both!(
     a_social_worker_writes_a_plan_with_interventions_and_reviews_and_prints_it,
     a_sina_assessment_is_saved_and_shown_and_a_bad_code_is_refused,

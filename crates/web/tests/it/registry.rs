@@ -96,7 +96,7 @@ async fn import_audits(store: &web::Store, org: &Organization) -> i64 {
 }
 
 /// Runs a scenario on SQLite and, when configured, on PostgreSQL.
-macro_rules! on_both {
+macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -118,7 +118,7 @@ macro_rules! on_both {
     };
 }
 
-on_both!(
+on_both_stores!(
     the_first_import_is_a_baseline_and_the_same_file_again_changes_nothing,
     a_newer_list_records_births_moves_deaths_and_emigrations,
     an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicated,

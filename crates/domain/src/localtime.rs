@@ -86,25 +86,11 @@ const WEEKDAYS: [&str; 7] = [
     "sabato",
     "domenica",
 ];
-const MONTHS: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
 
 /// "giovedì 3 dicembre 2026"; the first of the month is written "1°".
 pub fn long_date(d: Date) -> String {
     let wd = WEEKDAYS[usize::from(d.weekday().number_days_from_monday())];
-    let m = MONTHS[usize::from(u8::from(d.month())) - 1];
+    let m = territory::MONTH_NAMES[usize::from(u8::from(d.month())) - 1];
     let day = match d.day() {
         1 => "1°".to_owned(),
         n => n.to_string(),

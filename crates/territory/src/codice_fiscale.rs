@@ -27,7 +27,8 @@ const ODD_VALUES: [u8; 36] = [
     1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
     23, // A-Z
 ];
-const MONTH_NAMES: [&str; 12] = [
+/// Italian month names, January first.
+pub const MONTH_NAMES: [&str; 12] = [
     "gennaio",
     "febbraio",
     "marzo",

@@ -34,7 +34,8 @@ pub use text::name_words;
 mod datagen;
 
 pub use codice_fiscale::{
-    CodiceFiscale, CodiceFiscaleError, CodiceFiscaleKind, EncodeError, PersonalData, Sex,
+    CodiceFiscale, CodiceFiscaleError, CodiceFiscaleKind, EncodeError, MONTH_NAMES, PersonalData,
+    Sex,
 };
 pub use places::{
     BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code,

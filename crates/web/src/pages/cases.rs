@@ -1,7 +1,7 @@
 //! The cartella sociale: taking in charge, states, team, diary with confidential entries and
 //! break-glass access, the person's household and network on one page, caseloads.
 
-use super::{Form, Pairs, parse_id, render_page};
+use super::{Form, Pairs, parse_id, refuse, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -164,16 +164,6 @@ pub(super) async fn workers(state: &AppState, ctx: &Ctx) -> Result<Vec<(Uuid, St
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(out)
-}
-
-fn refuse(jar: CookieJar, back: &str, errors: &[FieldError]) -> Response {
-    let text = errors
-        .iter()
-        .map(|e| e.message.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let jar = flash(jar, "danger", &format!("Dati non salvati: {text}."));
-    (jar, Redirect::to(back)).into_response()
 }
 
 fn conflict_or(e: StoreError, jar: CookieJar, back: &str) -> Result<Response, AppError> {

@@ -1,7 +1,7 @@
 //! Registry households over time (who lived with whom, from when to when) and the support
 //! network outside them.
 
-use super::{Form, parse_id, render_page};
+use super::{Form, parse_id, refuse, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -50,18 +50,6 @@ async fn person_for_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person
         ));
     }
     Ok(p)
-}
-
-/// Answers a refused form with the page it came from and the messages in a flash: these are
-/// one- or two-field forms placed on pages that hold several of them.
-fn refuse(jar: CookieJar, back: &str, errors: &[FieldError]) -> Response {
-    let text = errors
-        .iter()
-        .map(|e| e.message.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let jar = flash(jar, "danger", &format!("Dati non salvati: {text}."));
-    (jar, Redirect::to(back)).into_response()
 }
 
 #[derive(Deserialize, Default)]

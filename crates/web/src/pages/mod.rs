@@ -145,3 +145,19 @@ impl<S: Send + Sync> FromRequest<S> for Pairs {
         Ok(Pairs(pairs))
     }
 }
+
+/// Answers a refused form with the page it came from and the messages in a flash: these are
+/// one- or two-field forms placed on pages that hold several of them.
+pub(super) fn refuse(
+    jar: axum_extra::extract::CookieJar,
+    back: &str,
+    errors: &[domain::FieldError],
+) -> Response {
+    let text = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let jar = crate::layout::flash(jar, "danger", &format!("Dati non salvati: {text}."));
+    (jar, axum::response::Redirect::to(back)).into_response()
+}

@@ -5,7 +5,8 @@
 //! checked here too.
 
 use crate::FieldError;
-use crate::person::{format_date, parse_date};
+use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, email, optional_date, text};
+use crate::person::format_date;
 use time::{Date, OffsetDateTime};
 
 coded_enum! {
@@ -146,115 +147,6 @@ coded_enum! {
 
 /// How long a break-glass access lets its holder read a case file's confidential entries.
 pub const BREAK_GLASS_MINUTES: i64 = 60;
-
-const LONG_TEXT: usize = 20_000;
-const SHORT_TEXT: usize = 300;
-
-fn text(
-    field: &'static str,
-    raw: &str,
-    what: &str,
-    max: usize,
-    required: bool,
-) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() && required {
-        return Err(FieldError::new(field, format!("indicare {what}")));
-    }
-    if t.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("{what}: al massimo {max} caratteri"),
-        ));
-    }
-    if let Some(c) = t
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(FieldError::new(
-            field,
-            format!("{what}: contiene {}", crate::char_name(c)),
-        ));
-    }
-    Ok(t.replace("\r\n", "\n"))
-}
-
-fn code<T: Copy>(
-    field: &'static str,
-    raw: &str,
-    what: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, FieldError> {
-    if raw.trim().is_empty() {
-        return Err(FieldError::new(field, format!("scegliere {what}")));
-    }
-    parse(raw.trim())
-        .ok_or_else(|| FieldError::new(field, format!("{what}: scegliere un valore dell'elenco")))
-}
-
-fn date(field: &'static str, raw: &str, what: &str) -> Result<Date, FieldError> {
-    if raw.trim().is_empty() {
-        return Err(FieldError::new(field, format!("indicare {what}")));
-    }
-    parse_date(raw).ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!(
-                "{what}: «{}» non è una data valida (gg/mm/aaaa)",
-                raw.trim()
-            ),
-        )
-    })
-}
-
-fn optional_date(field: &'static str, raw: &str, what: &str) -> Result<Option<Date>, FieldError> {
-    if raw.trim().is_empty() {
-        Ok(None)
-    } else {
-        date(field, raw, what).map(Some)
-    }
-}
-
-/// Collects the outcome of each parse; the value exists only if every field parsed.
-struct Fields(Vec<FieldError>);
-
-impl Fields {
-    fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
-        r.map_err(|e| self.0.push(e)).ok()
-    }
-
-    fn check(&mut self, ok: bool, field: &'static str, message: &str) {
-        if !ok {
-            self.0.push(FieldError::new(field, message));
-        }
-    }
-}
-
-/// An e-mail address as far as the office can tell at the counter: one `@`, a dot in the
-/// domain, no blanks. Delivery is the proof.
-fn email(field: &'static str, raw: &str) -> Result<Option<String>, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    let ok = t.len() <= 254
-        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
-        && t.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if ok {
-        Ok(Some(t.to_owned()))
-    } else {
-        Err(FieldError::new(
-            field,
-            format!("«{t}» non è un indirizzo e-mail valido"),
-        ))
-    }
-}
 
 /// A first-access record as typed.
 #[derive(Debug, Clone, Default)]

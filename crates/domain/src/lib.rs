@@ -23,13 +23,33 @@ macro_rules! coded_enum {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
         }
+
+        // Stored JSON (rules, outcomes) holds the code, as the database columns do.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&raw).ok_or_else(|| {
+                    serde::de::Error::custom(format!("codice sconosciuto «{raw}»"))
+                })
+            }
+        }
     };
 }
 
+pub mod application;
 pub mod assessment;
 pub mod audit;
+pub mod benefit;
 pub mod casework;
+mod form;
 pub mod localtime;
+pub mod money;
 pub mod org;
 pub mod person;
 pub mod policy;

@@ -111,6 +111,10 @@ pub enum Action {
     BreakGlass,
     ApplicationView,
     ApplicationFile,
+    /// Review an application (istruttoria: start it, ask for documents, resume it) and
+    /// record its delivery.
+    ApplicationReview,
+    /// Decide an application: notice before rejection, acceptance, rejection, archiving.
     ApplicationDecide,
     PaymentManage,
     ReportView,
@@ -118,7 +122,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::OrgView,
         Action::OrgManage,
         Action::UserView,
@@ -139,6 +143,7 @@ impl Action {
         Action::BreakGlass,
         Action::ApplicationView,
         Action::ApplicationFile,
+        Action::ApplicationReview,
         Action::ApplicationDecide,
         Action::PaymentManage,
         Action::ReportView,
@@ -224,8 +229,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             Responsabile,
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
-            | ApplicationFile | ApplicationDecide | ReportView | CatalogueManage | SessionManage
-            | BreakGlass,
+            | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
+            | CatalogueManage | SessionManage | BreakGlass,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -234,7 +239,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (
             AssistenteSociale,
             OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | CaseFileRead
-            | ApplicationView | ApplicationFile,
+            | ApplicationView | ApplicationFile | ApplicationReview,
         ) => Some(SameOrg),
         (AssistenteSociale, CaseFileWrite) => Some(Assigned),
         (AssistenteSociale, BreakGlass) => Some(SameOrg),
@@ -242,7 +247,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (
             OperatoreSportello,
             OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | ApplicationView
-            | ApplicationFile,
+            | ApplicationFile | ApplicationReview,
         ) => Some(SameOrg),
 
         // A CAF operator sees only what they filed.
@@ -314,6 +319,7 @@ mod tests {
                 CaseFileWrite,
                 ApplicationView,
                 ApplicationFile,
+                ApplicationReview,
                 ApplicationDecide,
                 ReportView,
                 CatalogueManage,
@@ -332,6 +338,7 @@ mod tests {
                 CaseFileRead,
                 ApplicationView,
                 ApplicationFile,
+                ApplicationReview,
                 BreakGlass,
             ] {
                 rows.push((AssistenteSociale, sys, a, SAME));
@@ -347,6 +354,7 @@ mod tests {
                 AppointmentManage,
                 ApplicationView,
                 ApplicationFile,
+                ApplicationReview,
             ] {
                 rows.push((OperatoreSportello, sys, a, SAME));
             }
@@ -389,7 +397,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 24 * 4);
+        assert_eq!(checked, 8 * 2 * 25 * 4);
     }
 
     #[test]

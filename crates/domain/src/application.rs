@@ -1,0 +1,933 @@
+//! Istanze: applications for a benefit from the counter, a CAF or the portal, their states
+//! and the transitions between them (L. 241/1990: the procedure's deadline, the request for
+//! documents that suspends it, the notice before rejection of art. 10-bis with ten days to
+//! reply), the INPS ISEE attestations they rely on, and the months of delivery.
+
+use crate::FieldError;
+use crate::benefit::{IseeFact, IseeVariant};
+use crate::form::{Fields, LONG_TEXT, code, date, email, text};
+use crate::money::Money;
+use crate::person::format_date;
+use crate::policy::Action;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, Month};
+
+coded_enum! {
+    pub enum ApplicationState {
+        Draft = "bozza", "bozza";
+        Submitted = "presentata", "presentata";
+        InReview = "in_istruttoria", "in istruttoria";
+        IntegrationRequested = "integrazione_richiesta", "integrazione richiesta";
+        NoticeOfRejection = "preavviso_rigetto", "preavviso di rigetto";
+        Accepted = "accolta", "accolta";
+        Rejected = "respinta", "respinta";
+        Archived = "archiviata", "archiviata";
+        Delivering = "in_erogazione", "in erogazione";
+        Concluded = "conclusa", "conclusa";
+    }
+}
+
+coded_enum! {
+    /// Where the application was filed.
+    pub enum Channel {
+        Counter = "sportello", "sportello del Comune";
+        Caf = "caf", "CAF convenzionato";
+        Portal = "portale", "portale del cittadino";
+    }
+}
+
+/// Days the applicant has to answer a notice before rejection (L. 241/1990 art. 10-bis).
+pub const NOTICE_REPLY_DAYS: i64 = 10;
+
+impl ApplicationState {
+    /// States in which the procedure is still running and its deadline counts.
+    pub fn is_pending(self) -> bool {
+        matches!(
+            self,
+            ApplicationState::Submitted | ApplicationState::InReview
+        )
+    }
+
+    /// States in which the term is suspended, waiting for the applicant.
+    pub fn is_suspended(self) -> bool {
+        matches!(
+            self,
+            ApplicationState::IntegrationRequested | ApplicationState::NoticeOfRejection
+        )
+    }
+
+    /// The application still concerns the person: registry events are listed for review
+    /// and an ISEE that expires is flagged.
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            ApplicationState::Rejected | ApplicationState::Archived | ApplicationState::Concluded
+        )
+    }
+
+    /// The applicant has, or will have, the benefit: incompatibilities count it.
+    pub fn grants(self) -> bool {
+        matches!(
+            self,
+            ApplicationState::Accepted | ApplicationState::Delivering
+        )
+    }
+
+    /// States whose change is written to the applicant.
+    pub fn notifies(self) -> bool {
+        self != ApplicationState::Draft
+    }
+}
+
+/// The states an application may move to from `from`.
+pub fn next_states(from: ApplicationState) -> &'static [ApplicationState] {
+    use ApplicationState::*;
+    match from {
+        Draft => &[Submitted, Archived],
+        Submitted => &[InReview, Archived],
+        InReview => &[IntegrationRequested, NoticeOfRejection, Accepted, Archived],
+        IntegrationRequested => &[InReview, Archived],
+        NoticeOfRejection => &[InReview, Rejected],
+        Accepted => &[Delivering],
+        Delivering => &[Concluded],
+        Rejected | Archived | Concluded => &[],
+    }
+}
+
+/// The permission a transition needs: filing (and withdrawing a draft) is the counter's,
+/// the review steps the reviewer's, the decisions the responsabile's.
+pub fn transition_action(from: ApplicationState, to: ApplicationState) -> Action {
+    use ApplicationState::*;
+    match (from, to) {
+        (Draft, _) => Action::ApplicationFile,
+        (_, NoticeOfRejection | Accepted | Rejected | Archived) => Action::ApplicationDecide,
+        _ => Action::ApplicationReview,
+    }
+}
+
+/// How the history and the buttons name a transition.
+pub fn transition_label(from: ApplicationState, to: ApplicationState) -> &'static str {
+    use ApplicationState::*;
+    match (from, to) {
+        (Draft, Submitted) => "Presenta la domanda",
+        (Draft, Archived) => "Ritira la bozza",
+        (IntegrationRequested, InReview) => "Integrazione ricevuta: riprendi l'istruttoria",
+        (NoticeOfRejection, InReview) => "Osservazioni accolte: riprendi l'istruttoria",
+        (_, InReview) => "Avvia l'istruttoria",
+        (_, IntegrationRequested) => "Chiedi un'integrazione",
+        (_, NoticeOfRejection) => "Invia il preavviso di rigetto (art. 10-bis)",
+        (_, Accepted) => "Accogli",
+        (_, Rejected) => "Respingi",
+        (_, Archived) => "Archivia",
+        (_, Delivering) => "Avvia l'erogazione",
+        (_, Concluded) => "Concludi",
+        _ => "Cambia stato",
+    }
+}
+
+/// Whether the transition needs a reason written for the applicant.
+pub fn needs_reason(to: ApplicationState) -> bool {
+    matches!(
+        to,
+        ApplicationState::IntegrationRequested
+            | ApplicationState::NoticeOfRejection
+            | ApplicationState::Rejected
+            | ApplicationState::Archived
+    )
+}
+
+/// A change of state as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TransitionInput {
+    pub to: String,
+    pub note: String,
+    /// "on": the applicant's observations on the notice were received (art. 10-bis).
+    pub observations: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: ApplicationState,
+    pub to: ApplicationState,
+    pub note: String,
+    pub observations_received: bool,
+}
+
+/// Checks a change of state of an application now in `from`. `notice_on` is the day the
+/// notice before rejection was sent, when it is pending.
+pub fn parse_transition(
+    i: &TransitionInput,
+    from: ApplicationState,
+    notice_on: Option<Date>,
+    today: Date,
+) -> Result<Transition, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let to = f.take(code("to", &i.to, "il nuovo stato", ApplicationState::parse));
+    if let Some(to) = to
+        && !next_states(from).contains(&to)
+    {
+        f.0.push(FieldError::new(
+            "to",
+            format!(
+                "una domanda {} non può diventare {}",
+                from.label(),
+                to.label()
+            ),
+        ));
+    }
+    let required = to.is_some_and(needs_reason);
+    let note = f.take(text("note", &i.note, "la motivazione", LONG_TEXT, required));
+    let observations_received = matches!(i.observations.trim(), "on" | "1" | "true");
+    if to == Some(ApplicationState::Rejected)
+        && !observations_received
+        && let Some(sent) = notice_on
+    {
+        let ends = sent + Duration::days(NOTICE_REPLY_DAYS);
+        if today <= ends {
+            f.0.push(FieldError::new(
+                "observations",
+                format!(
+                    "il termine di {NOTICE_REPLY_DAYS} giorni per le osservazioni al preavviso (art. 10-bis L. 241/1990) scade il {}: si può respingere dal giorno dopo, o prima se le osservazioni sono arrivate",
+                    format_date(ends)
+                ),
+            ));
+        }
+    }
+    match (to, note) {
+        (Some(to), Some(note)) if f.0.is_empty() => Ok(Transition {
+            from,
+            to,
+            note,
+            observations_received,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+/// The new deadline after leaving a state in which the term was suspended for `days`.
+pub fn extend_deadline(due_on: Date, suspended_since: Date, today: Date) -> Date {
+    let days = (today - suspended_since).whole_days().max(0);
+    due_on + Duration::days(days)
+}
+
+/// A yearly protocol number: "2026/000123".
+pub fn format_protocol(year: i32, n: i64) -> String {
+    format!("{year}/{n:06}")
+}
+
+/// The protocol number of a DSU: `INPS-ISEE-AAAA-NNNNNNNNX-NN`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DsuProtocol(String);
+
+impl DsuProtocol {
+    pub fn parse(field: &'static str, raw: &str) -> Result<DsuProtocol, FieldError> {
+        let t: String = raw.trim().to_uppercase().replace(' ', "");
+        if t.is_empty() {
+            return Err(FieldError::new(field, "indicare il protocollo della DSU"));
+        }
+        let parts: Vec<&str> = t.split('-').collect();
+        let ok = parts.len() == 5
+            && parts[0] == "INPS"
+            && parts[1] == "ISEE"
+            && parts[2].len() == 4
+            && parts[2]
+                .parse::<u16>()
+                .is_ok_and(|y| (2015..=2100).contains(&y))
+            && parts[3].len() == 9
+            && parts[3][..8].chars().all(|c| c.is_ascii_digit())
+            && parts[3][8..].chars().all(|c| c.is_ascii_alphanumeric())
+            && parts[4].len() == 2
+            && parts[4].chars().all(|c| c.is_ascii_digit());
+        if ok {
+            Ok(DsuProtocol(t))
+        } else {
+            Err(FieldError::new(
+                field,
+                format!(
+                    "il protocollo «{}» non ha la forma INPS-ISEE-AAAA-NNNNNNNNX-NN (ad esempio INPS-ISEE-2026-00012345A-00)",
+                    raw.trim()
+                ),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The year in the protocol, that of the DSU.
+    pub fn year(&self) -> i32 {
+        self.0[10..14].parse().unwrap_or(0)
+    }
+}
+
+/// A member of the ISEE household as the attestation lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IseeMember {
+    pub codice_fiscale: String,
+    pub surname: String,
+    pub given_names: String,
+    /// Relation to the declarant as INPS writes it ("D" dichiarante, "C" coniuge, "F" figlio…).
+    pub relation: String,
+}
+
+/// An INPS ISEE attestation as typed or imported, stored as INPS gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationData {
+    pub protocol: DsuProtocol,
+    /// The declarant's codice fiscale, when the attestation says it (the XML does).
+    pub declarant_cf: Option<String>,
+    pub submitted_on: Date,
+    pub variant: IseeVariant,
+    /// ISEE corrente (DPCM 159/2013 art. 9): valid six months.
+    pub corrente: bool,
+    pub isee: Money,
+    pub ise: Money,
+    pub isr: Money,
+    pub isp: Money,
+    /// Scala di equivalenza, up to two decimals.
+    pub scala: Decimal,
+    pub members: u8,
+    pub member_list: Vec<IseeMember>,
+    pub omissioni: bool,
+    pub difformita: bool,
+}
+
+impl AttestationData {
+    /// The last day the attestation can be used: 31 December of the year the DSU was
+    /// submitted (D.L. 34/2019 art. 28-bis); an ISEE corrente six months from submission.
+    pub fn valid_until(&self) -> Date {
+        if self.corrente {
+            add_months(self.submitted_on, 6) - Duration::days(1)
+        } else {
+            Date::from_calendar_date(self.submitted_on.year(), Month::December, 31)
+                .unwrap_or(self.submitted_on)
+        }
+    }
+
+    pub fn fact(&self) -> IseeFact {
+        IseeFact {
+            protocol: self.protocol.as_str().to_owned(),
+            value: self.isee,
+            variant: self.variant,
+            corrente: self.corrente,
+            valid_until: self.valid_until(),
+            discrepancies: self.omissioni || self.difformita,
+        }
+    }
+
+    /// Whether the figures hold together: ISE = ISR + 20 % ISP, and, for the variants whose
+    /// ISEE is the ISE over the scale (no componente aggiuntiva), ISEE = ISE / scala; one
+    /// euro of rounding either way.
+    pub fn check_figures(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let euro = Decimal::ONE;
+        let ise = self.isr.to_decimal() + self.isp.to_decimal() * Decimal::new(2, 1);
+        if (ise - self.ise.to_decimal()).abs() > euro {
+            errors.push(FieldError::new(
+                "ise",
+                format!(
+                    "l'ISE {} non corrisponde a ISR + 20% dell'ISP ({}): controllare i valori dell'attestazione",
+                    self.ise.format(),
+                    Money::from_decimal(ise).unwrap_or_default().format()
+                ),
+            ));
+        }
+        if self.scala > Decimal::ZERO {
+            let isee = self.ise.to_decimal() / self.scala;
+            let has_additional = matches!(
+                self.variant,
+                IseeVariant::Minorenni | IseeVariant::Universita | IseeVariant::Residenze
+            );
+            let off = self.isee.to_decimal() - isee;
+            if off < -euro || (!has_additional && off > euro) {
+                errors.push(FieldError::new(
+                    "isee",
+                    format!(
+                        "l'ISEE {} non corrisponde all'ISE diviso per la scala di equivalenza ({}): controllare i valori dell'attestazione",
+                        self.isee.format(),
+                        Money::from_decimal(isee).unwrap_or_default().format()
+                    ),
+                ));
+            }
+        }
+        errors
+    }
+}
+
+fn add_months(d: Date, months: u8) -> Date {
+    let total = i32::from(u8::from(d.month())) - 1 + i32::from(months);
+    let year = d.year() + total / 12;
+    let month = Month::try_from((total % 12 + 1) as u8).unwrap_or(Month::January);
+    let last = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// An attestation as typed at the counter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AttestationInput {
+    pub protocol: String,
+    pub submitted_on: String,
+    pub variant: String,
+    pub corrente: String,
+    pub isee: String,
+    pub ise: String,
+    pub isr: String,
+    pub isp: String,
+    pub scala: String,
+    pub members: String,
+    pub omissioni: String,
+    pub difformita: String,
+}
+
+/// The scale of equivalence: from 1 to 20, at most two decimals ("2,04").
+pub fn parse_scala(field: &'static str, raw: &str) -> Result<Decimal, FieldError> {
+    let t = raw.trim().replace(',', ".");
+    let bad = || {
+        FieldError::new(
+            field,
+            format!(
+                "la scala di equivalenza «{}» deve essere un numero da 1 a 20 con al massimo due decimali, ad esempio 2,04",
+                raw.trim()
+            ),
+        )
+    };
+    if t.is_empty() {
+        return Err(FieldError::new(field, "indicare la scala di equivalenza"));
+    }
+    if !t.chars().all(|c| c.is_ascii_digit() || c == '.') || t.len() > 6 {
+        return Err(bad());
+    }
+    let d: Decimal = t.parse().map_err(|_| bad())?;
+    if d < Decimal::ONE || d > Decimal::new(20, 0) || d.scale() > 2 {
+        return Err(bad());
+    }
+    Ok(d.normalize())
+}
+
+pub fn parse_attestation(
+    i: &AttestationInput,
+    today: Date,
+) -> Result<AttestationData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let protocol = f.take(DsuProtocol::parse("protocol", &i.protocol));
+    let submitted_on = f.take(date(
+        "submitted_on",
+        &i.submitted_on,
+        "la data di presentazione della DSU",
+    ));
+    if let Some(d) = submitted_on {
+        f.check(
+            d <= today,
+            "submitted_on",
+            "la data di presentazione della DSU non può essere nel futuro",
+        );
+        if let Some(p) = &protocol
+            && p.year() != d.year()
+        {
+            f.0.push(FieldError::new(
+                "submitted_on",
+                format!(
+                    "la DSU è stata presentata nel {}, ma il protocollo è del {}",
+                    d.year(),
+                    p.year()
+                ),
+            ));
+        }
+    }
+    let variant = f.take(code(
+        "variant",
+        &i.variant,
+        "la variante ISEE",
+        IseeVariant::parse,
+    ));
+    let isee = f.take(Money::parse("isee", &i.isee, "l'ISEE"));
+    let ise = f.take(Money::parse("ise", &i.ise, "l'ISE"));
+    let isr = f.take(Money::parse("isr", &i.isr, "l'ISR"));
+    let isp = f.take(Money::parse("isp", &i.isp, "l'ISP"));
+    let scala = f.take(parse_scala("scala", &i.scala));
+    let members = match i.members.trim().parse::<u8>() {
+        Ok(n) if (1..=30).contains(&n) => Some(n),
+        _ => {
+            f.0.push(FieldError::new(
+                "members",
+                format!(
+                    "i componenti del nucleo: «{}» non è un numero da 1 a 30",
+                    i.members.trim()
+                ),
+            ));
+            None
+        }
+    };
+    let on = |s: &str| matches!(s.trim(), "on" | "1" | "true");
+    match (
+        protocol,
+        submitted_on,
+        variant,
+        isee,
+        ise,
+        isr,
+        isp,
+        scala,
+        members,
+    ) {
+        (
+            Some(protocol),
+            Some(submitted_on),
+            Some(variant),
+            Some(isee),
+            Some(ise),
+            Some(isr),
+            Some(isp),
+            Some(scala),
+            Some(members),
+        ) if f.0.is_empty() => {
+            let a = AttestationData {
+                protocol,
+                declarant_cf: None,
+                submitted_on,
+                variant,
+                corrente: on(&i.corrente),
+                isee,
+                ise,
+                isr,
+                isp,
+                scala,
+                members,
+                member_list: Vec::new(),
+                omissioni: on(&i.omissioni),
+                difformita: on(&i.difformita),
+            };
+            let errors = a.check_figures();
+            if errors.is_empty() {
+                Ok(a)
+            } else {
+                Err(errors)
+            }
+        }
+        _ => Err(f.0),
+    }
+}
+
+/// What an application declares beyond the registry: typed at the counter, applied to the
+/// rules with the person's data.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApplicationInput {
+    pub benefit: String,
+    pub attestation: String,
+    pub channel: String,
+    pub resident_since: String,
+    pub disability: String,
+    pub cost: String,
+    pub units: String,
+    pub months: String,
+    pub email: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declared {
+    pub resident_since: Option<Date>,
+    pub disability: bool,
+    pub cost: Option<Money>,
+    pub units: Option<u32>,
+    /// Months of delivery for a periodic benefit.
+    pub months: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationData {
+    pub channel: Channel,
+    pub declared: Declared,
+    pub email: Option<String>,
+    pub notes: String,
+}
+
+pub fn parse_application(
+    i: &ApplicationInput,
+    today: Date,
+) -> Result<ApplicationData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let channel = f.take(code("channel", &i.channel, "il canale", Channel::parse));
+    let resident_since = if i.resident_since.trim().is_empty() {
+        Some(None)
+    } else {
+        f.take(date(
+            "resident_since",
+            &i.resident_since,
+            "la data di inizio della residenza",
+        ))
+        .map(Some)
+    };
+    if let Some(Some(d)) = resident_since {
+        f.check(
+            d <= today,
+            "resident_since",
+            "la data di inizio della residenza non può essere nel futuro",
+        );
+    }
+    let cost = f.take(Money::parse_optional("cost", &i.cost, "il costo"));
+    let units = match i.units.trim() {
+        "" => Some(None),
+        t => match t.parse::<u32>() {
+            Ok(n) if n <= 744 => Some(Some(n)),
+            _ => {
+                f.0.push(FieldError::new(
+                    "units",
+                    format!("la quantità mensile: «{t}» non è un numero intero da 0 a 744"),
+                ));
+                None
+            }
+        },
+    };
+    let months = match i.months.trim() {
+        "" => Some(12),
+        t => match t.parse::<u8>() {
+            Ok(n) if (1..=36).contains(&n) => Some(n),
+            _ => {
+                f.0.push(FieldError::new(
+                    "months",
+                    format!("la durata: «{t}» non è un numero di mesi da 1 a 36"),
+                ));
+                None
+            }
+        },
+    };
+    let mail = f.take(email("email", &i.email));
+    let notes = f.take(text("notes", &i.notes, "le note", LONG_TEXT, false));
+    match (channel, resident_since, cost, units, months, mail, notes) {
+        (
+            Some(channel),
+            Some(resident_since),
+            Some(cost),
+            Some(units),
+            Some(months),
+            Some(email),
+            Some(notes),
+        ) if f.0.is_empty() => Ok(ApplicationData {
+            channel,
+            declared: Declared {
+                resident_since,
+                disability: matches!(i.disability.trim(), "on" | "1" | "true"),
+                cost,
+                units,
+                months,
+            },
+            email,
+            notes,
+        }),
+        _ => Err(f.0),
+    }
+}
+
+coded_enum! {
+    pub enum DeliveryStatus {
+        Planned = "prevista", "prevista";
+        Delivered = "erogata", "erogata";
+        Suspended = "sospesa", "sospesa";
+    }
+}
+
+/// The first day of each month of delivery, from the month of `start`.
+pub fn delivery_months(start: Date, months: u8) -> Vec<Date> {
+    let first = start.replace_day(1).unwrap_or(start);
+    (0..months).map(|m| add_months(first, m)).collect()
+}
+
+/// "dicembre 2026".
+pub fn month_label(d: Date) -> String {
+    const NAMES: [&str; 12] = [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ];
+    format!(
+        "{} {}",
+        NAMES[usize::from(u8::from(d.month())) - 1],
+        d.year()
+    )
+}
+
+/// What was delivered in a month, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DeliveryInput {
+    pub quantity: String,
+    pub amount: String,
+    pub co_payment: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryData {
+    pub quantity: Option<u32>,
+    pub amount: Money,
+    pub co_payment: Money,
+    pub note: String,
+}
+
+pub fn parse_delivery(i: &DeliveryInput) -> Result<DeliveryData, Vec<FieldError>> {
+    let mut f = Fields(Vec::new());
+    let quantity = match i.quantity.trim() {
+        "" => Some(None),
+        t => match t.parse::<u32>() {
+            Ok(n) if n <= 744 => Some(Some(n)),
+            _ => {
+                f.0.push(FieldError::new(
+                    "quantity",
+                    format!("la quantità erogata: «{t}» non è un numero intero da 0 a 744"),
+                ));
+                None
+            }
+        },
+    };
+    let amount = if i.amount.trim().is_empty() {
+        Some(Money::ZERO)
+    } else {
+        f.take(Money::parse("amount", &i.amount, "l'importo erogato"))
+    };
+    let co_payment = if i.co_payment.trim().is_empty() {
+        Some(Money::ZERO)
+    } else {
+        f.take(Money::parse(
+            "co_payment",
+            &i.co_payment,
+            "la compartecipazione dovuta",
+        ))
+    };
+    let note = f.take(text("note", &i.note, "la nota", 2_000, false));
+    match (quantity, amount, co_payment, note) {
+        (Some(quantity), Some(amount), Some(co_payment), Some(note)) if f.0.is_empty() => {
+            Ok(DeliveryData {
+                quantity,
+                amount,
+                co_payment,
+                note,
+            })
+        }
+        _ => Err(f.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn att() -> AttestationInput {
+        AttestationInput {
+            protocol: "inps-isee-2026-00012345a-00".into(),
+            submitted_on: "15/01/2026".into(),
+            variant: "ordinario".into(),
+            isee: "8.500,00".into(),
+            ise: "17.340,00".into(),
+            isr: "15.000,00".into(),
+            isp: "11.700,00".into(),
+            scala: "2,04".into(),
+            members: "3".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_attestation_is_valid_to_the_end_of_its_year_or_six_months_when_corrente() {
+        let a = parse_attestation(&att(), date!(2026 - 03 - 01)).unwrap();
+        assert_eq!(a.protocol.as_str(), "INPS-ISEE-2026-00012345A-00");
+        assert_eq!(a.valid_until(), date!(2026 - 12 - 31));
+        let mut i = att();
+        i.corrente = "on".into();
+        i.submitted_on = "31/08/2026".into();
+        let a = parse_attestation(&i, date!(2026 - 09 - 01)).unwrap();
+        assert_eq!(a.valid_until(), date!(2027 - 02 - 27));
+        assert!(a.fact().corrente);
+    }
+
+    #[test]
+    fn attestation_figures_must_hold_together() {
+        let mut i = att();
+        i.ise = "18.000,00".into();
+        let e = parse_attestation(&i, date!(2026 - 03 - 01)).unwrap_err();
+        assert_eq!(e[0].field, "ise");
+        assert!(e[0].message.contains("17.340,00"), "{}", e[0].message);
+        let mut i = att();
+        i.isee = "9.500,00".into();
+        let e = parse_attestation(&i, date!(2026 - 03 - 01)).unwrap_err();
+        assert_eq!(e[0].field, "isee");
+        // A componente aggiuntiva raises the ISEE for minors: higher is possible, lower is not.
+        i.variant = "minorenni".into();
+        assert!(parse_attestation(&i, date!(2026 - 03 - 01)).is_ok());
+    }
+
+    #[test]
+    fn bad_attestations_name_every_field() {
+        let i = AttestationInput {
+            protocol: "INPS-ISEE-26-1-1".into(),
+            submitted_on: "01/01/2027".into(),
+            variant: "speciale".into(),
+            isee: "-1".into(),
+            ise: "x".into(),
+            isr: "".into(),
+            isp: "1,234".into(),
+            scala: "0,5".into(),
+            members: "0".into(),
+            ..Default::default()
+        };
+        let fields: Vec<&str> = parse_attestation(&i, date!(2026 - 03 - 01))
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "protocol",
+                "submitted_on",
+                "variant",
+                "isee",
+                "ise",
+                "isr",
+                "isp",
+                "scala",
+                "members"
+            ]
+        );
+        let mut i = att();
+        i.submitted_on = "15/01/2025".into();
+        let e = parse_attestation(&i, date!(2026 - 03 - 01)).unwrap_err();
+        assert!(e[0].message.contains("protocollo è del 2026"));
+    }
+
+    #[test]
+    fn transitions_follow_the_procedure() {
+        use ApplicationState::*;
+        let t = |to: &str, from, note: &str| {
+            parse_transition(
+                &TransitionInput {
+                    to: to.into(),
+                    note: note.into(),
+                    ..Default::default()
+                },
+                from,
+                None,
+                date!(2026 - 03 - 01),
+            )
+        };
+        assert!(t("accolta", InReview, "").is_ok());
+        let e = t("accolta", Submitted, "").unwrap_err();
+        assert!(
+            e[0].message
+                .contains("presentata non può diventare accolta")
+        );
+        // Rejection only after the notice of art. 10-bis.
+        assert!(t("respinta", InReview, "motivo").is_err());
+        let e = t("integrazione_richiesta", InReview, " ").unwrap_err();
+        assert_eq!(e[0].field, "note");
+        assert!(t("in_istruttoria", IntegrationRequested, "").is_ok());
+        for s in ApplicationState::ALL {
+            for n in next_states(*s) {
+                assert_ne!(s, n);
+            }
+        }
+        assert_eq!(transition_action(Draft, Submitted), Action::ApplicationFile);
+        assert_eq!(
+            transition_action(InReview, Accepted),
+            Action::ApplicationDecide
+        );
+        assert_eq!(
+            transition_action(Submitted, InReview),
+            Action::ApplicationReview
+        );
+    }
+
+    #[test]
+    fn rejection_waits_ten_days_after_the_notice_unless_observations_arrived() {
+        let i = TransitionInput {
+            to: "respinta".into(),
+            note: "ISEE oltre la soglia".into(),
+            ..Default::default()
+        };
+        let sent = date!(2026 - 03 - 01);
+        let from = ApplicationState::NoticeOfRejection;
+        let e = parse_transition(&i, from, Some(sent), date!(2026 - 03 - 11)).unwrap_err();
+        assert!(
+            e[0].message.contains("scade il 11/03/2026"),
+            "{}",
+            e[0].message
+        );
+        assert!(parse_transition(&i, from, Some(sent), date!(2026 - 03 - 12)).is_ok());
+        let early = TransitionInput {
+            observations: "on".into(),
+            ..i
+        };
+        assert!(parse_transition(&early, from, Some(sent), date!(2026 - 03 - 05)).is_ok());
+    }
+
+    #[test]
+    fn a_suspension_moves_the_deadline_by_its_days() {
+        assert_eq!(
+            extend_deadline(
+                date!(2026 - 03 - 31),
+                date!(2026 - 03 - 10),
+                date!(2026 - 03 - 25)
+            ),
+            date!(2026 - 04 - 15)
+        );
+    }
+
+    #[test]
+    fn delivery_months_start_from_the_first_of_the_month() {
+        assert_eq!(
+            delivery_months(date!(2026 - 11 - 20), 3),
+            [
+                date!(2026 - 11 - 01),
+                date!(2026 - 12 - 01),
+                date!(2027 - 01 - 01)
+            ]
+        );
+        assert_eq!(month_label(date!(2027 - 01 - 01)), "gennaio 2027");
+    }
+
+    #[test]
+    fn application_input_is_checked_field_by_field() {
+        let i = ApplicationInput {
+            channel: "fax".into(),
+            resident_since: "01/01/2030".into(),
+            cost: "abc".into(),
+            units: "-3".into(),
+            months: "99".into(),
+            email: "no".into(),
+            ..Default::default()
+        };
+        let fields: Vec<&str> = parse_application(&i, date!(2026 - 03 - 01))
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "channel",
+                "resident_since",
+                "cost",
+                "units",
+                "months",
+                "email"
+            ]
+        );
+    }
+}

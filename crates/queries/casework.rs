@@ -333,7 +333,15 @@ impl CaseStore for Db {
             .map_err(map_err)?;
             affected_one(done.rows_affected())?;
         }
-        open_matter(&mut tx, c, c.created_at_us).await?;
+        open_matter(
+            &mut tx,
+            c.org_id,
+            c.person_id,
+            MATTER,
+            c.id,
+            c.created_at_us,
+        )
+        .await?;
         super::audit::commit_with(tx, audit).await?;
         Ok(number)
     }
@@ -399,19 +407,11 @@ impl CaseStore for Db {
         insert_change(&mut tx, change).await?;
         match (change.from, change.to) {
             (_, CaseState::Closed) => {
-                sqlx::query!(
-                    "UPDATE person_open_matter SET closed_at_us = $4
-                     WHERE org_id = $1 AND kind = $2 AND ref_id = $3 AND closed_at_us IS NULL",
-                    c.org_id,
-                    MATTER,
-                    c.id,
-                    change.at_us
-                )
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
+                close_matter(&mut tx, c.org_id, MATTER, c.id, change.at_us).await?
             }
-            (Some(CaseState::Closed), _) => open_matter(&mut tx, c, change.at_us).await?,
+            (Some(CaseState::Closed), _) => {
+                open_matter(&mut tx, c.org_id, c.person_id, MATTER, c.id, change.at_us).await?
+            }
             _ => {}
         }
         super::audit::commit_with(tx, audit).await
@@ -1455,16 +1455,46 @@ async fn insert_diary(tx: &mut crate::Tx, e: &DiaryEntry) -> Result<()> {
 
 /// Registers the case file as an open matter of its person, so that civil-registry events
 /// about them are listed for review.
-async fn open_matter(tx: &mut crate::Tx, c: &CaseFile, at_us: i64) -> Result<()> {
+/// Opens a matter on a person: their registry events are then listed for review.
+pub(crate) async fn open_matter(
+    tx: &mut crate::Tx,
+    org_id: Uuid,
+    person_id: Uuid,
+    kind: &str,
+    ref_id: Uuid,
+    at_us: i64,
+) -> Result<()> {
     sqlx::query!(
         "INSERT INTO person_open_matter (id, org_id, person_id, kind, ref_id, opened_at_us,
              closed_at_us)
          VALUES ($1, $2, $3, $4, $5, $6, NULL)",
         Uuid::now_v7(),
-        c.org_id,
-        c.person_id,
-        MATTER,
-        c.id,
+        org_id,
+        person_id,
+        kind,
+        ref_id,
+        at_us
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Closes the open matter `kind`/`ref_id` on every person it concerns.
+pub(crate) async fn close_matter(
+    tx: &mut crate::Tx,
+    org_id: Uuid,
+    kind: &str,
+    ref_id: Uuid,
+    at_us: i64,
+) -> Result<()> {
+    sqlx::query!(
+        "UPDATE person_open_matter SET closed_at_us = $4
+         WHERE org_id = $1 AND kind = $2 AND ref_id = $3 AND closed_at_us IS NULL",
+        org_id,
+        kind,
+        ref_id,
         at_us
     )
     .execute(&mut **tx)

@@ -34,6 +34,7 @@ macro_rules! user {
 }
 
 mod audit;
+mod benefit;
 mod household;
 mod org;
 mod person;

@@ -1,6 +1,7 @@
 //! The storage traits. Each is declared once in [`store_traits!`], which also writes the
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
+use crate::benefit::*;
 use crate::casework::*;
 use crate::person::*;
 use crate::registry::*;
@@ -276,6 +277,57 @@ store_traits! {
         /// assigned to, newest first.
         fn registry_events_on_my_cases(&self, org_id: Uuid, user_id: Uuid, limit: i64) -> Vec<RegistryEvent>;
     }
+    /// Prestazioni and istanze: the catalogue with its rule versions, ISEE attestations,
+    /// applications with their history, documents and months of delivery. Every read and
+    /// write is scoped by organization.
+    pub trait BenefitStore {
+        fn create_benefit(&self, benefit: &Benefit, audit: &NewAudit) -> ();
+        /// Stores new data if the entry is still at `benefit.version - 1` (compare and set).
+        fn update_benefit(&self, benefit: &Benefit, audit: &NewAudit) -> ();
+        fn get_benefit(&self, org_id: Uuid, id: Uuid) -> Benefit;
+        /// The catalogue, by name.
+        fn list_benefits(&self, org_id: Uuid) -> Vec<Benefit>;
+        /// Entries and rules of the base catalogue, all in one transaction with one audit row.
+        fn seed_benefits(&self, benefits: &[Benefit], rules: &[BenefitRule], audit: &NewAudit) -> ();
+        /// Committed and spent per benefit for decisions and months in `[from, to]`.
+        fn benefit_budgets(&self, org_id: Uuid, from: time::Date, to: time::Date) -> Vec<BudgetRow>;
+        fn add_rule(&self, rule: &BenefitRule, audit: &NewAudit) -> ();
+        /// Every version of a benefit's rules, the latest `valid_from` first.
+        fn benefit_rules(&self, org_id: Uuid, benefit_id: Uuid) -> Vec<BenefitRule>;
+        /// Every rule version of the organization, for evaluating many applications at once.
+        fn all_rules(&self, org_id: Uuid) -> Vec<BenefitRule>;
+        fn add_attestation(&self, attestation: &Attestation, audit: &NewAudit) -> ();
+        fn get_attestation(&self, org_id: Uuid, id: Uuid) -> Attestation;
+        /// The person's attestations, latest submitted first.
+        fn person_attestations(&self, org_id: Uuid, person_id: Uuid) -> Vec<Attestation>;
+        fn set_attestation_simulation(&self, org_id: Uuid, id: Uuid, simulation: &Simulation, audit: &NewAudit) -> ();
+        /// Stores a new application with its first history row; numbered (and the person's
+        /// matter opened) if it is created already submitted. The protocol, if given.
+        fn create_application(&self, app: &Application, event: &ApplicationEvent, audit: &NewAudit) -> Option<String>;
+        /// Stores the application's new state and fields if it is still at `app.version - 1`
+        /// (compare and set), with its history row and, when delivery starts, its months.
+        /// Submission numbers it and opens the person's matter; the end of the procedure
+        /// closes it. The protocol, if it was given now.
+        fn change_application_state(&self, app: &Application, event: &ApplicationEvent, deliveries: &[Delivery], audit: &NewAudit) -> Option<String>;
+        /// Stores attestation, declared facts and outcome (compare and set).
+        fn update_application(&self, app: &Application, audit: &NewAudit) -> ();
+        fn get_application(&self, org_id: Uuid, id: Uuid) -> ApplicationView;
+        fn list_applications(&self, org_id: Uuid, filter: &ApplicationFilter) -> Vec<ApplicationView>;
+        /// The worklists' sizes on `today` for `user`; only `filed_by`'s if given.
+        fn worklist_counts(&self, org_id: Uuid, user_id: Uuid, filed_by: Option<Uuid>, today: time::Date) -> WorklistCounts;
+        /// The application's history, oldest first.
+        fn application_events(&self, org_id: Uuid, application_id: Uuid) -> Vec<ApplicationEvent>;
+        fn add_application_document(&self, document: &ApplicationDocument, content: &[u8], audit: &NewAudit) -> ();
+        fn application_documents(&self, org_id: Uuid, application_id: Uuid) -> Vec<ApplicationDocument>;
+        fn application_document_content(&self, org_id: Uuid, id: Uuid) -> (ApplicationDocument, Vec<u8>);
+        /// The months of delivery, in order.
+        fn application_deliveries(&self, org_id: Uuid, application_id: Uuid) -> Vec<Delivery>;
+        /// Stores a month's status and figures if it is still at `delivery.version - 1`.
+        fn update_delivery(&self, delivery: &Delivery, audit: &NewAudit) -> ();
+        /// Suspends the planned months from `from_month` on (or, with `suspend` false, plans
+        /// the suspended ones again); the count changed.
+        fn suspend_deliveries(&self, org_id: Uuid, application_id: Uuid, from_month: time::Date, suspend: bool, audit: &NewAudit) -> u64;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -290,6 +342,7 @@ pub trait Stores:
     + AuditStore
     + RegistryStore
     + CaseStore
+    + BenefitStore
     + Clone
     + 'static
 {
@@ -306,6 +359,7 @@ impl<T> Stores for T where
         + AuditStore
         + RegistryStore
         + CaseStore
+        + BenefitStore
         + Clone
         + 'static
 {

@@ -4,6 +4,7 @@
 //! the rest of the application is compiled once.
 
 mod api;
+mod benefit;
 mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
@@ -12,6 +13,7 @@ mod registry;
 mod types;
 
 pub use api::*;
+pub use benefit::*;
 pub use casework::*;
 pub use person::*;
 pub use registry::*;

@@ -1,0 +1,206 @@
+//! Row types of the prestazioni and the istanze.
+
+use domain::application::{ApplicationState, AttestationData, Channel, Declared, DeliveryStatus};
+use domain::benefit::{BenefitData, Outcome, Rule};
+use domain::money::Money;
+use time::Date;
+use uuid::Uuid;
+
+/// A catalogue entry. `version` is compare-and-set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Benefit {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub data: BenefitData,
+    pub version: i64,
+    pub created_at_us: i64,
+}
+
+/// One version of a benefit's rules; versions are never changed, a new one supersedes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenefitRule {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub benefit_id: Uuid,
+    pub rule: Rule,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// What a benefit's budget carries in a year: committed by decisions, spent by deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetRow {
+    pub benefit_id: Uuid,
+    pub committed: Money,
+    pub spent: Money,
+}
+
+/// Our own calculation of an attestation's DSU, kept beside INPS's figures, never over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simulation {
+    pub isee: Money,
+    pub ise: Money,
+    /// The itemized report as JSON (`isee::report::Report`).
+    pub report: String,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// An INPS ISEE attestation as received, for the person who declared it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub data: AttestationData,
+    /// `manuale` (typed at the counter) or `inps_xml` (the consultation service's file).
+    pub source: String,
+    pub simulation: Option<Simulation>,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// An application (istanza). `protocol` is given by the store when it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub benefit_id: Uuid,
+    pub protocol: Option<String>,
+    pub state: ApplicationState,
+    pub channel: Channel,
+    pub filed_by: Uuid,
+    /// Who reviews it (istruttore), from the start of the review.
+    pub reviewer_id: Option<Uuid>,
+    pub attestation_id: Option<Uuid>,
+    pub declared: Declared,
+    /// The rules' outcome the last time they were applied.
+    pub outcome: Option<Outcome>,
+    pub rule_id: Option<Uuid>,
+    /// The month's amount (periodic) or the whole amount (one-off), from the outcome.
+    pub amount: Option<Money>,
+    /// What a granted contribution takes from the budget.
+    pub committed: Money,
+    pub email: Option<String>,
+    pub notes: String,
+    pub submitted_on: Option<Date>,
+    /// The procedure's deadline, moved by the suspensions.
+    pub due_on: Option<Date>,
+    /// Since when the term is suspended (integration requested, notice before rejection).
+    pub suspended_since: Option<Date>,
+    /// When the notice before rejection was sent, while it is pending.
+    pub notice_on: Option<Date>,
+    pub decided_on: Option<Date>,
+    /// The motivazione of the decision or of the notice.
+    pub decision_note: String,
+    pub version: i64,
+    pub created_at_us: i64,
+}
+
+/// An application with what lists and pages show beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationView {
+    pub app: Application,
+    pub surname: String,
+    pub given_names: String,
+    pub codice_fiscale: Option<String>,
+    pub benefit_code: String,
+    pub benefit_name: String,
+    /// The benefit needs an ISEE.
+    pub needs_isee: bool,
+    /// The last day of the attached attestation.
+    pub isee_valid_until: Option<Date>,
+    pub filed_by_name: String,
+}
+
+/// One change of state in an application's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationEvent {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub application_id: Uuid,
+    /// None for the creation.
+    pub from: Option<ApplicationState>,
+    pub to: ApplicationState,
+    pub note: String,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// A document of an application, without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationDocument {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub application_id: Uuid,
+    /// The required document it answers (a line of the benefit's list), or "" for others.
+    pub requirement: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub actor: String,
+    pub at_us: i64,
+}
+
+/// One month of delivery (erogazione) of a granted application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub application_id: Uuid,
+    /// The first day of the month.
+    pub month: Date,
+    pub status: DeliveryStatus,
+    /// Hours, meals, trips delivered.
+    pub quantity: Option<i64>,
+    /// Paid to the citizen.
+    pub amount: Money,
+    /// Owed by the citizen.
+    pub co_payment: Money,
+    pub note: String,
+    pub actor: String,
+    pub at_us: i64,
+    pub version: i64,
+}
+
+/// Which applications a worklist shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worklist {
+    All,
+    /// Filed by, or reviewed by, this user.
+    Mine(Uuid),
+    /// Submitted or in review.
+    ToReview,
+    /// Submitted or in review, past their deadline on the given day.
+    Overdue(Date),
+    /// Waiting for the applicant's documents.
+    AwaitingDocuments,
+    /// Open, needing an ISEE, with the attestation missing or expired on the given day.
+    IseeMissing(Date),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    pub list: Worklist,
+    pub state: Option<ApplicationState>,
+    pub benefit_id: Option<Uuid>,
+    /// Only those filed by this user (a CAF operator sees only theirs).
+    pub filed_by: Option<Uuid>,
+    /// Only this person's.
+    pub person_id: Option<Uuid>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// How many applications each worklist holds, for the tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorklistCounts {
+    pub all: i64,
+    pub mine: i64,
+    pub to_review: i64,
+    pub overdue: i64,
+    pub awaiting_documents: i64,
+    pub isee_missing: i64,
+}

@@ -24,6 +24,7 @@ macro_rules! conformance_tests {
             audit_rows_form_a_verifiable_chain_per_organization,
             audit_filters_match_literally,
             a_failed_change_leaves_nothing_behind,
+            an_application_is_numbered_moves_by_compare_and_set_and_is_delivered,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -505,4 +506,348 @@ pub async fn a_failed_change_leaves_nothing_behind<S: Stores>(s: &S) {
         .await
         .unwrap();
     assert_eq!(before, after);
+}
+
+/// The whole procedure through the store: catalogue and rule, attestation, an application
+/// filed as a draft, numbered at submission, a stale change refused, acceptance counted in
+/// the budget, months of delivery, worklists and the person's matter.
+pub async fn an_application_is_numbered_moves_by_compare_and_set_and_is_delivered<S: Stores>(
+    s: &S,
+) {
+    use domain::application::{self as app, ApplicationState as St};
+    use domain::benefit::base_catalogue;
+    use domain::money::Money;
+    use time::macros::date;
+    let o = new_org(s, "comune-bg").await;
+    let op = new_user(s, "istruttore", o.id, Role::Responsabile).await;
+    let data = domain::person::parse_person(
+        &domain::person::PersonInput {
+            surname: "Rossi".into(),
+            given_names: "Mario".into(),
+            sex: "M".into(),
+            birth_date: "01/01/1940".into(),
+            birthplace: "Bergamo".into(),
+            citizenship: "IT".into(),
+            ..Default::default()
+        },
+        date!(2026 - 03 - 01),
+    )
+    .unwrap();
+    let person = Person {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        data,
+        registry: None,
+        registry_left_on: None,
+        merged_into: None,
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+    };
+    let history = NewHistory {
+        person_id: person.id,
+        at_us: 1,
+        actor: "sistema".into(),
+        kind: "creazione",
+        summary: "nuova".into(),
+        changes: vec![],
+    };
+    s.create_person(&person, &history, &audit(o.id, "person.create", "p"))
+        .await
+        .unwrap();
+    let seed = base_catalogue(date!(2026 - 01 - 01));
+    let sad = seed.iter().find(|b| b.data.code == "sad").unwrap();
+    let benefit = Benefit {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        data: sad.data.clone(),
+        version: 1,
+        created_at_us: 1,
+    };
+    let rule = BenefitRule {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        benefit_id: benefit.id,
+        rule: sad.rule.clone().unwrap(),
+        actor: "sistema".into(),
+        at_us: 1,
+    };
+    s.seed_benefits(
+        std::slice::from_ref(&benefit),
+        std::slice::from_ref(&rule),
+        &audit(o.id, "benefit.seed", "catalogo"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.list_benefits(o.id).await.unwrap(), vec![benefit.clone()]);
+    assert_eq!(
+        s.benefit_rules(o.id, benefit.id).await.unwrap(),
+        vec![rule.clone()]
+    );
+    let att = app::parse_attestation(
+        &app::AttestationInput {
+            protocol: "INPS-ISEE-2026-00012345A-00".into(),
+            submitted_on: "15/01/2026".into(),
+            variant: "sociosanitario".into(),
+            isee: "8.500,00".into(),
+            ise: "17.340,00".into(),
+            isr: "15.000,00".into(),
+            isp: "11.700,00".into(),
+            scala: "2,04".into(),
+            members: "3".into(),
+            ..Default::default()
+        },
+        date!(2026 - 03 - 01),
+    )
+    .unwrap();
+    let attestation = Attestation {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        person_id: person.id,
+        data: att,
+        source: "manuale".into(),
+        simulation: None,
+        actor: "istruttore".into(),
+        at_us: 2,
+    };
+    s.add_attestation(&attestation, &audit(o.id, "isee.add", "att"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_attestation(o.id, attestation.id).await.unwrap(),
+        attestation
+    );
+    let dup = Attestation {
+        id: Uuid::now_v7(),
+        ..attestation.clone()
+    };
+    assert!(matches!(
+        s.add_attestation(&dup, &audit(o.id, "isee.add", "dup"))
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let mut a = Application {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        person_id: person.id,
+        benefit_id: benefit.id,
+        protocol: None,
+        state: St::Draft,
+        channel: app::Channel::Counter,
+        filed_by: op.id,
+        reviewer_id: None,
+        attestation_id: Some(attestation.id),
+        declared: app::Declared {
+            resident_since: None,
+            disability: false,
+            cost: None,
+            units: Some(20),
+            months: 2,
+        },
+        outcome: None,
+        rule_id: Some(rule.id),
+        amount: None,
+        committed: Money::ZERO,
+        email: Some("mario@example.org".into()),
+        notes: String::new(),
+        submitted_on: None,
+        due_on: None,
+        suspended_since: None,
+        notice_on: None,
+        decided_on: None,
+        decision_note: String::new(),
+        version: 1,
+        created_at_us: 3,
+    };
+    let event = |a: &Application, from: Option<St>, at_us| ApplicationEvent {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        application_id: a.id,
+        from,
+        to: a.state,
+        note: String::new(),
+        actor: "istruttore".into(),
+        at_us,
+    };
+    let created = s
+        .create_application(
+            &a,
+            &event(&a, None, 3),
+            &audit(o.id, "application.create", "a"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created, None, "a draft has no protocol");
+    assert!(s.open_matters(o.id, person.id).await.unwrap().is_empty());
+    a.state = St::Submitted;
+    a.submitted_on = Some(date!(2026 - 03 - 02));
+    a.due_on = Some(date!(2026 - 04 - 01));
+    a.version = 2;
+    let protocol = s
+        .change_application_state(
+            &a,
+            &event(&a, Some(St::Draft), 4),
+            &[],
+            &audit(o.id, "application.state", "s"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(protocol.as_deref(), Some("2026/000001"));
+    assert_eq!(s.open_matters(o.id, person.id).await.unwrap().len(), 1);
+    let stale = Application {
+        state: St::Archived,
+        ..a.clone()
+    };
+    assert!(matches!(
+        s.change_application_state(
+            &stale,
+            &event(&stale, Some(St::Submitted), 5),
+            &[],
+            &audit(o.id, "application.state", "x")
+        )
+        .await,
+        Err(StoreError::Conflict)
+    ));
+    a.protocol = protocol;
+    let counts = s
+        .worklist_counts(o.id, op.id, None, date!(2026 - 04 - 02))
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts.all, counts.mine, counts.to_review, counts.overdue),
+        (1, 1, 1, 1)
+    );
+    let overdue = ApplicationFilter {
+        list: Worklist::Overdue(date!(2026 - 04 - 02)),
+        state: None,
+        benefit_id: None,
+        filed_by: None,
+        person_id: None,
+        limit: 10,
+        offset: 0,
+    };
+    assert_eq!(s.list_applications(o.id, &overdue).await.unwrap().len(), 1);
+    let on_time = ApplicationFilter {
+        list: Worklist::Overdue(date!(2026 - 04 - 01)),
+        ..overdue.clone()
+    };
+    assert!(
+        s.list_applications(o.id, &on_time)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let expired = ApplicationFilter {
+        list: Worklist::IseeMissing(date!(2027 - 01 - 01)),
+        ..overdue.clone()
+    };
+    assert_eq!(s.list_applications(o.id, &expired).await.unwrap().len(), 1);
+    a.state = St::InReview;
+    a.version = 3;
+    a.reviewer_id = Some(op.id);
+    s.change_application_state(
+        &a,
+        &event(&a, Some(St::Submitted), 6),
+        &[],
+        &audit(o.id, "application.state", "r"),
+    )
+    .await
+    .unwrap();
+    a.state = St::Accepted;
+    a.version = 4;
+    a.decided_on = Some(date!(2026 - 03 - 10));
+    a.amount = Some(Money(10_000));
+    a.committed = Money(20_000);
+    s.change_application_state(
+        &a,
+        &event(&a, Some(St::InReview), 7),
+        &[],
+        &audit(o.id, "application.state", "a"),
+    )
+    .await
+    .unwrap();
+    a.state = St::Delivering;
+    a.version = 5;
+    let months: Vec<Delivery> = app::delivery_months(date!(2026 - 03 - 10), 2)
+        .into_iter()
+        .map(|m| Delivery {
+            id: Uuid::now_v7(),
+            org_id: o.id,
+            application_id: a.id,
+            month: m,
+            status: app::DeliveryStatus::Planned,
+            quantity: Some(20),
+            amount: Money(10_000),
+            co_payment: Money::ZERO,
+            note: String::new(),
+            actor: "istruttore".into(),
+            at_us: 8,
+            version: 1,
+        })
+        .collect();
+    s.change_application_state(
+        &a,
+        &event(&a, Some(St::Accepted), 8),
+        &months,
+        &audit(o.id, "application.state", "d"),
+    )
+    .await
+    .unwrap();
+    let mut first = s.application_deliveries(o.id, a.id).await.unwrap()[0].clone();
+    assert_eq!(first.month, date!(2026 - 03 - 01));
+    first.status = app::DeliveryStatus::Delivered;
+    first.version = 2;
+    s.update_delivery(&first, &audit(o.id, "delivery.record", "m"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.suspend_deliveries(
+            o.id,
+            a.id,
+            date!(2026 - 03 - 01),
+            true,
+            &audit(o.id, "delivery.suspend", "s")
+        )
+        .await
+        .unwrap(),
+        1,
+        "only the planned month is suspended"
+    );
+    let budgets = s
+        .benefit_budgets(o.id, date!(2026 - 01 - 01), date!(2026 - 12 - 31))
+        .await
+        .unwrap();
+    assert_eq!(budgets[0].committed, Money(20_000));
+    assert_eq!(budgets[0].spent, Money(10_000));
+    let view = s.get_application(o.id, a.id).await.unwrap();
+    assert_eq!(view.app, a);
+    assert_eq!(view.isee_valid_until, Some(date!(2026 - 12 - 31)));
+    let history = s.application_events(o.id, a.id).await.unwrap();
+    let states: Vec<St> = history.iter().map(|e| e.to).collect();
+    assert_eq!(
+        states,
+        [
+            St::Draft,
+            St::Submitted,
+            St::InReview,
+            St::Accepted,
+            St::Delivering
+        ]
+    );
+    a.state = St::Concluded;
+    a.version = 6;
+    s.change_application_state(
+        &a,
+        &event(&a, Some(St::Delivering), 9),
+        &[],
+        &audit(o.id, "application.state", "c"),
+    )
+    .await
+    .unwrap();
+    assert!(s.open_matters(o.id, person.id).await.unwrap().is_empty());
+    let other = new_org(s, "comune-xx").await;
+    assert!(matches!(
+        s.get_application(other.id, a.id).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -48,6 +48,7 @@ pub mod audit;
 pub mod benefit;
 pub mod casework;
 mod form;
+pub mod inps_xml;
 pub mod localtime;
 pub mod money;
 pub mod org;

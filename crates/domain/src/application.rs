@@ -5,7 +5,7 @@
 
 use crate::FieldError;
 use crate::benefit::{IseeFact, IseeVariant};
-use crate::form::{Fields, LONG_TEXT, code, date, email, text};
+use crate::form::{Fields, LONG_TEXT, code, date, email, flag, text};
 use crate::money::Money;
 use crate::person::format_date;
 use crate::policy::Action;
@@ -180,7 +180,7 @@ pub fn parse_transition(
     }
     let required = to.is_some_and(needs_reason);
     let note = f.take(text("note", &i.note, "la motivazione", LONG_TEXT, required));
-    let observations_received = matches!(i.observations.trim(), "on" | "1" | "true");
+    let observations_received = flag(&i.observations);
     if to == Some(ApplicationState::Rejected)
         && !observations_received
         && let Some(sent) = notice_on
@@ -464,7 +464,6 @@ pub fn parse_attestation(
             None
         }
     };
-    let on = |s: &str| matches!(s.trim(), "on" | "1" | "true");
     match (
         protocol,
         submitted_on,
@@ -492,7 +491,7 @@ pub fn parse_attestation(
                 declarant_cf: None,
                 submitted_on,
                 variant,
-                corrente: on(&i.corrente),
+                corrente: flag(&i.corrente),
                 isee,
                 ise,
                 isr,
@@ -500,8 +499,8 @@ pub fn parse_attestation(
                 scala,
                 members,
                 member_list: Vec::new(),
-                omissioni: on(&i.omissioni),
-                difformita: on(&i.difformita),
+                omissioni: flag(&i.omissioni),
+                difformita: flag(&i.difformita),
             };
             let errors = a.check_figures();
             if errors.is_empty() {
@@ -614,7 +613,7 @@ pub fn parse_application(
             channel,
             declared: Declared {
                 resident_since,
-                disability: matches!(i.disability.trim(), "on" | "1" | "true"),
+                disability: flag(&i.disability),
                 cost,
                 units,
                 months,

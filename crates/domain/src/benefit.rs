@@ -7,7 +7,7 @@
 //! applications and the decision document.
 
 use crate::FieldError;
-use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, text};
+use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, flag, text};
 use crate::money::Money;
 use crate::person::{age_on, format_date};
 use rust_decimal::Decimal;
@@ -219,10 +219,6 @@ pub fn parse_benefit_code(field: &'static str, raw: &str) -> Result<String, Fiel
             ),
         ))
     }
-}
-
-fn flag(raw: &str) -> bool {
-    matches!(raw.trim(), "on" | "1" | "true" | "si" | "sì")
 }
 
 pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {

@@ -117,3 +117,8 @@ pub(crate) fn email(field: &'static str, raw: &str) -> Result<Option<String>, Fi
         ))
     }
 }
+
+/// A ticked check box: browsers send "on"; imports and the API may say 1, true or sì.
+pub(crate) fn flag(raw: &str) -> bool {
+    matches!(raw.trim(), "on" | "1" | "true" | "si" | "sì")
+}

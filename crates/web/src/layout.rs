@@ -83,7 +83,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 9] = [
+        let items: [(&'static str, &'static str, bool); 11] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -99,6 +99,16 @@ impl Layout {
                 "/cartelle",
                 "Cartelle sociali",
                 ctx.can(Action::CaseFileRead, RecordScope::SameOrg),
+            ),
+            (
+                "/istanze",
+                "Istanze",
+                ctx.can(Action::ApplicationView, RecordScope::Own),
+            ),
+            (
+                "/prestazioni",
+                "Prestazioni",
+                ctx.can(Action::ApplicationView, RecordScope::Own),
             ),
             (
                 "/agenda",
@@ -142,6 +152,8 @@ impl Layout {
             "/segretariato" => "Segretariato sociale",
             "/cartelle" => "Cartelle sociali",
             "/agenda" => "Agenda",
+            "/istanze" => "Istanze",
+            "/prestazioni" => "Prestazioni",
             "/audit" => "Registro attività",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",

@@ -3,11 +3,13 @@
 
 pub mod assets;
 pub mod auth;
+pub mod decision;
 pub mod error;
 pub mod layout;
 pub mod mail;
 pub mod manage;
 mod pages;
+mod procedure;
 pub mod registry;
 pub mod reminders;
 mod security;

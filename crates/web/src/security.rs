@@ -80,7 +80,7 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
 }
 
 /// The request body limit: `limit` everywhere, [`crate::registry::MAX_UPLOAD_BYTES`] for the registry upload
-/// and [`crate::pages::documents::MAX_UPLOAD_BODY`] for a case-file document.
+/// and [`crate::pages::documents::MAX_UPLOAD_BODY`] for a file upload (document, INPS XML, DSU).
 /// A declared length over the limit is refused at once; a longer body stops being read at it.
 pub(crate) async fn limit_body(
     limit: usize,
@@ -90,7 +90,7 @@ pub(crate) async fn limit_body(
     use axum::response::IntoResponse;
     let max = if req.uri().path() == crate::registry::UPLOAD_PATH {
         crate::registry::MAX_UPLOAD_BYTES.max(limit)
-    } else if crate::pages::documents::is_upload_path(req.uri().path()) {
+    } else if crate::pages::is_upload_path(req.uri().path()) {
         crate::pages::documents::MAX_UPLOAD_BODY.max(limit)
     } else {
         limit

@@ -32,11 +32,13 @@ pub fn routes() -> Router<AppState> {
 /// The body of an upload: the document and the form's few fields.
 pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
 
-/// Whether `path` is a document upload, which may carry [`MAX_UPLOAD_BODY`] bytes.
+/// Whether `path` is a document upload (of a case file or of an application), which may carry [`MAX_UPLOAD_BODY`] bytes.
 pub fn is_upload_path(path: &str) -> bool {
-    path.strip_prefix("/cartelle/")
-        .and_then(|rest| rest.strip_suffix("/documenti"))
-        .is_some_and(|id| !id.contains('/'))
+    ["/cartelle/", "/istanze/"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix("/documenti"))
+            .is_some_and(|id| !id.contains('/'))
+    })
 }
 
 /// The documents of a case file the user may see.
@@ -73,51 +75,13 @@ async fn upload(
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
     a.authorize_write(&ctx)?;
     let back = format!("/cartelle/{}#documenti", a.case.id);
-    let mut multipart = multipart.map_err(|_| {
-        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
-    })?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut description = String::new();
-    let mut confidentiality = String::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Ok(refuse(
-                    jar,
-                    &back,
-                    &FieldError::new(
-                        "file",
-                        format!(
-                            "il file supera la dimensione massima di {} MiB",
-                            MAX_DOCUMENT_BYTES / (1024 * 1024)
-                        ),
-                    ),
-                ));
-            }
-            Err(_) => {
-                return Err(AppError::BadRequest(
-                    "Il file inviato non è stato ricevuto per intero: riprova".into(),
-                ));
-            }
-        };
-        match field.name().unwrap_or("") {
-            "file" => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                let bytes = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(
-                        "Il file inviato non è stato ricevuto per intero: riprova".into(),
-                    )
-                })?;
-                file = Some((name, bytes.to_vec()));
-            }
-            "description" => description = field.text().await.unwrap_or_default(),
-            "confidentiality" => confidentiality = field.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
-    let (name, bytes) = file.unwrap_or_default();
+    let up = match read_upload(multipart).await? {
+        Ok(up) => up,
+        Err(e) => return Ok(refuse(jar, &back, &e)),
+    };
+    let description = up.field("description").to_owned();
+    let confidentiality = up.field("confidentiality").to_owned();
+    let (name, bytes) = up.file.unwrap_or_default();
     let checked = match check_document(&name, &bytes) {
         Ok(c) => c,
         Err(e) => return Ok(refuse(jar, &back, &e)),
@@ -200,8 +164,69 @@ async fn download(
             ))
             .await?;
     }
-    let ascii: String = d
-        .file_name
+    Ok(send_file(&d.file_name, d.content_type, content))
+}
+
+/// A multipart form as read: its file (name and bytes) and its other fields.
+pub(super) struct Upload {
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// The value of a text field, or "".
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Reads an upload form whose file field is named `file`. A body over the limit is a field
+/// error to show; a body cut short or not multipart is a bad request.
+pub(super) async fn read_upload(
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Result<Upload, FieldError>, AppError> {
+    let incomplete =
+        || AppError::BadRequest("Il file inviato non è stato ricevuto per intero: riprova".into());
+    let mut multipart = multipart.map_err(|_| {
+        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
+    })?;
+    let mut up = Upload {
+        file: None,
+        fields: Vec::new(),
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(Ok(up)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Ok(Err(FieldError::new(
+                    "file",
+                    format!(
+                        "il file supera la dimensione massima di {} MiB",
+                        MAX_DOCUMENT_BYTES / (1024 * 1024)
+                    ),
+                )));
+            }
+            Err(_) => return Err(incomplete()),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| incomplete())?;
+            up.file = Some((file_name, bytes.to_vec()));
+        } else {
+            let value = field.text().await.map_err(|_| incomplete())?;
+            up.fields.push((name, value));
+        }
+    }
+}
+
+/// A stored document sent back as an attachment under its (sanitized) name.
+pub(super) fn send_file(file_name: &str, content_type: String, content: Vec<u8>) -> Response {
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
@@ -213,14 +238,14 @@ async fn download(
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        super::url_encode(&d.file_name)
+        super::url_encode(file_name)
     );
-    Ok((
+    (
         [
-            (header::CONTENT_TYPE, d.content_type),
+            (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         content,
     )
-        .into_response())
+        .into_response()
 }

@@ -5,7 +5,10 @@ mod account;
 mod admin;
 mod agenda;
 mod api;
+mod applications;
+mod attestations;
 mod audit;
+mod benefits;
 mod cases;
 pub(crate) mod documents;
 mod home;
@@ -24,6 +27,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use store::HealthStore;
 
+/// Whether `path` takes a file (a document, an INPS XML, a DSU), which may be larger than
+/// an ordinary form.
+pub fn is_upload_path(path: &str) -> bool {
+    documents::is_upload_path(path) || attestations::is_upload_path(path)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -41,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(agenda::routes())
         .merge(access::routes())
+        .merge(benefits::routes())
+        .merge(applications::routes())
+        .merge(attestations::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::NotFound })
 }

@@ -510,6 +510,7 @@ struct PersonPage {
     doc: DocForm,
     today: String,
     social: super::cases::PersonSocial,
+    apps: super::applications::PersonApplications,
 }
 
 fn date_or_dash(d: Option<Date>) -> String {
@@ -707,6 +708,7 @@ async fn person_page(
         doc,
         today: format_date(today),
         social: super::cases::person_social(state, ctx, &p).await?,
+        apps: super::applications::person_applications(state, ctx, &p).await?,
         p,
     })
 }

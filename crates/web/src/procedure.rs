@@ -1,0 +1,703 @@
+//! The procedure of an application (istanza) shared by the pages and the JSON API: who may
+//! see it, the facts the rules are applied to, filing, the changes of state with their
+//! deadlines and months of delivery, and the e-mail to the applicant after each change.
+
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::mail::{ApplicationStateChanged, Compose};
+use domain::FieldError;
+use domain::application::{
+    ApplicationData, ApplicationState, Declared, DeliveryStatus, TransitionInput, delivery_months,
+    extend_deadline, parse_transition, transition_action, transition_label,
+};
+use domain::audit::unix_micros;
+use domain::benefit::{AmountKind, Facts, Periodicity, Rule, evaluate, rule_in_force};
+use domain::localtime::today;
+use domain::money::Money;
+use domain::person::age_on;
+use domain::policy::{Action, RecordScope};
+use store::{
+    Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
+    BenefitStore, Delivery, HouseholdStore, OrgStore, Person, PersonStore, Worklist,
+};
+use time::{Date, Duration};
+use uuid::Uuid;
+
+/// An application the user may see, and on which footing.
+pub struct AppAccess {
+    pub view: ApplicationView,
+    /// `Own` when the user filed it (a CAF operator sees only those).
+    pub scope: RecordScope,
+}
+
+impl AppAccess {
+    pub fn can(&self, ctx: &Ctx, action: Action) -> bool {
+        ctx.can(action, self.scope)
+    }
+}
+
+pub async fn access(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<AppAccess, AppError> {
+    let view = state.store.get_application(ctx.org.id, id).await?;
+    let scope = scope_of(ctx, &view.app);
+    ctx.authorize(Action::ApplicationView, scope)?;
+    Ok(AppAccess { view, scope })
+}
+
+pub fn scope_of(ctx: &Ctx, app: &Application) -> RecordScope {
+    if app.filed_by == ctx.user.id {
+        RecordScope::Own
+    } else {
+        ctx.scope_of(app.org_id)
+    }
+}
+
+/// Whether the user sees every application of the organization, or only those they filed.
+pub fn filed_by_filter(ctx: &Ctx) -> Result<Option<Uuid>, AppError> {
+    if ctx.can(Action::ApplicationView, RecordScope::SameOrg) {
+        Ok(None)
+    } else {
+        ctx.authorize(Action::ApplicationView, RecordScope::Own)?;
+        Ok(Some(ctx.user.id))
+    }
+}
+
+/// The facts of the person on `on`: age, residence in the organization's comuni, the
+/// registry household (or, without one, the attestation's), the benefits already granted.
+pub async fn facts(
+    state: &AppState,
+    org: Uuid,
+    person: &Person,
+    declared: &Declared,
+    attestation: Option<&Attestation>,
+    this: Uuid,
+    on: Date,
+) -> Result<Facts, AppError> {
+    let comuni = state.store.org_comuni(org).await?;
+    let resident = person
+        .data
+        .residence
+        .as_ref()
+        .is_some_and(|a| comuni.iter().any(|c| c.istat_code == a.comune.istat));
+    let (mut size, mut minors) = (0u32, 0u32);
+    let memberships = state.store.person_households(org, person.id).await?;
+    if let Some(m) = memberships.iter().find(|m| m.to_date.is_none()) {
+        for v in state.store.household_members(org, m.household_id).await? {
+            if v.member.to_date.is_none() && v.death_date.is_none() {
+                size += 1;
+                if age_on(v.birth_date, on) < 18 {
+                    minors += 1;
+                }
+            }
+        }
+    }
+    if size == 0 {
+        size = attestation.map_or(1, |a| u32::from(a.data.members));
+        minors = u32::from(age_on(person.data.birth_date, on) < 18);
+    }
+    let granted = state
+        .store
+        .list_applications(
+            org,
+            &ApplicationFilter {
+                list: Worklist::All,
+                state: None,
+                benefit_id: None,
+                filed_by: None,
+                person_id: Some(person.id),
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await?;
+    let other_benefits = granted
+        .into_iter()
+        .filter(|v| v.app.id != this && v.app.state.grants())
+        .map(|v| v.benefit_code)
+        .collect();
+    Ok(Facts {
+        on,
+        isee: attestation.map(|a| a.data.fact()),
+        birth_date: person.data.birth_date,
+        resident,
+        resident_since: declared.resident_since,
+        household_size: size,
+        minors,
+        disability: declared.disability,
+        other_benefits,
+        cost: declared.cost,
+        units: declared.units,
+    })
+}
+
+/// The day the rules are applied on: the submission, or today for a draft.
+fn rules_day(app: &Application, now: Date) -> Date {
+    app.submitted_on.unwrap_or(now)
+}
+
+/// Applies the rule version in force to the application and stores the outcome, the amount
+/// and what a contribution takes from the budget on it. Without a version in force the
+/// outcome is cleared.
+pub async fn apply_rules(
+    state: &AppState,
+    app: &mut Application,
+    benefit: &Benefit,
+    person: &Person,
+    attestation: Option<&Attestation>,
+    now: Date,
+) -> Result<(), AppError> {
+    let on = rules_day(app, now);
+    let stored = state.store.benefit_rules(app.org_id, benefit.id).await?;
+    let versions: Vec<Rule> = stored.iter().map(|r| r.rule.clone()).collect();
+    let in_force = rule_in_force(&versions, on)
+        .and_then(|r| versions.iter().position(|v| std::ptr::eq(v, r)))
+        .and_then(|i| stored.get(i));
+    let Some(rule) = in_force else {
+        app.outcome = None;
+        app.rule_id = None;
+        app.amount = None;
+        app.committed = Money::ZERO;
+        return Ok(());
+    };
+    let facts = facts(
+        state,
+        app.org_id,
+        person,
+        &app.declared,
+        attestation,
+        app.id,
+        on,
+    )
+    .await?;
+    let outcome = evaluate(&benefit.data, &rule.rule, &facts);
+    app.amount = outcome.amount.as_ref().map(|a| a.value);
+    app.committed = match &outcome.amount {
+        Some(a) if outcome.eligible && a.kind == AmountKind::Contributo => Money(
+            a.value
+                .cents()
+                .saturating_mul(months(benefit, &app.declared)),
+        ),
+        _ => Money::ZERO,
+    };
+    app.rule_id = Some(rule.id);
+    app.outcome = Some(outcome);
+    Ok(())
+}
+
+/// The months a granted benefit runs for: one for a one-off benefit.
+fn months(benefit: &Benefit, declared: &Declared) -> i64 {
+    match benefit.data.periodicity {
+        Periodicity::Periodic => i64::from(declared.months),
+        Periodicity::OneOff => 1,
+    }
+}
+
+/// How the e-mail to the applicant went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mailed {
+    Sent(String),
+    NoAddress,
+    NotConfigured,
+    Failed(String),
+}
+
+impl Mailed {
+    /// A sentence for the operator's flash message.
+    pub fn sentence(&self) -> String {
+        match self {
+            Mailed::Sent(to) => format!("Avviso inviato per e-mail a {to}."),
+            Mailed::NoAddress => {
+                "Il richiedente non ha un indirizzo e-mail: comunicare l'esito per posta o allo sportello.".into()
+            }
+            Mailed::NotConfigured => {
+                "L'invio delle e-mail non è configurato: comunicare l'esito per posta o allo sportello.".into()
+            }
+            Mailed::Failed(e) => format!(
+                "L'e-mail al richiedente non è partita ({e}): comunicare l'esito per posta o allo sportello."
+            ),
+        }
+    }
+}
+
+/// Writes to the applicant that the application is now in `app.state`.
+async fn notify(
+    state: &AppState,
+    ctx: &Ctx,
+    app: &Application,
+    person: &Person,
+    benefit: &Benefit,
+    note: &str,
+) -> Mailed {
+    let Some(to) = app.email.clone().or_else(|| person.data.email.clone()) else {
+        return Mailed::NoAddress;
+    };
+    if !state.mailer.is_configured() {
+        return Mailed::NotConfigured;
+    }
+    let msg = ApplicationStateChanged {
+        person_name: person.data.full_name(),
+        office: ctx.org.name.clone(),
+        protocol: app.protocol.clone().unwrap_or_default(),
+        benefit: benefit.data.name.clone(),
+        state_label: app.state.label().to_owned(),
+        note: (!note.trim().is_empty()).then(|| note.trim().to_owned()),
+    };
+    let sent = match msg.mail(&to) {
+        Ok(mail) => state.mailer.send(&mail).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(()) => Mailed::Sent(to),
+        Err(e) => {
+            tracing::warn!(error = %e, application = %app.id, "application e-mail not sent");
+            Mailed::Failed(e.to_string())
+        }
+    }
+}
+
+/// A new application as checked, with what it is about.
+pub struct Filing {
+    pub person: Person,
+    pub benefit: Benefit,
+    pub attestation: Option<Attestation>,
+    pub data: ApplicationData,
+    /// Submit it at once (otherwise a draft).
+    pub submit: bool,
+}
+
+pub struct Filed {
+    pub id: Uuid,
+    pub protocol: Option<String>,
+    pub mailed: Option<Mailed>,
+}
+
+/// Checks that the benefit takes applications and that the attestation is the person's.
+pub fn check_filing(
+    benefit: &Benefit,
+    person: &Person,
+    attestation: Option<&Attestation>,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if !benefit.data.active {
+        errors.push(FieldError::new(
+            "benefit",
+            format!(
+                "la prestazione «{}» non accetta nuove domande",
+                benefit.data.name
+            ),
+        ));
+    }
+    if attestation.is_some_and(|a| a.person_id != person.id) {
+        errors.push(FieldError::new(
+            "attestation",
+            "l'attestazione ISEE scelta non è del richiedente",
+        ));
+    }
+    errors
+}
+
+pub async fn file(state: &AppState, ctx: &Ctx, f: Filing) -> Result<Filed, AppError> {
+    let now = today(ctx.now);
+    let to = if f.submit {
+        ApplicationState::Submitted
+    } else {
+        ApplicationState::Draft
+    };
+    let mut app = Application {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        person_id: f.person.id,
+        benefit_id: f.benefit.id,
+        protocol: None,
+        state: to,
+        channel: f.data.channel,
+        filed_by: ctx.user.id,
+        reviewer_id: None,
+        attestation_id: f.attestation.as_ref().map(|a| a.id),
+        declared: f.data.declared,
+        outcome: None,
+        rule_id: None,
+        amount: None,
+        committed: Money::ZERO,
+        email: f.data.email,
+        notes: f.data.notes,
+        submitted_on: f.submit.then_some(now),
+        due_on: f
+            .submit
+            .then(|| now + Duration::days(i64::from(f.benefit.data.deadline_days))),
+        suspended_since: None,
+        notice_on: None,
+        decided_on: None,
+        decision_note: String::new(),
+        version: 1,
+        created_at_us: unix_micros(ctx.now),
+    };
+    apply_rules(
+        state,
+        &mut app,
+        &f.benefit,
+        &f.person,
+        f.attestation.as_ref(),
+        now,
+    )
+    .await?;
+    let event = ApplicationEvent {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        application_id: app.id,
+        from: None,
+        to,
+        note: String::new(),
+        actor: ctx.user.login.to_string(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "application.create",
+        "application",
+        Some(app.id),
+        format!(
+            "Domanda di {} per {} ({})",
+            f.person.data.full_name(),
+            f.benefit.data.name,
+            to.label()
+        ),
+    );
+    let protocol = state.store.create_application(&app, &event, &audit).await?;
+    app.protocol.clone_from(&protocol);
+    let mailed = if f.submit {
+        Some(notify(state, ctx, &app, &f.person, &f.benefit, "").await)
+    } else {
+        None
+    };
+    Ok(Filed {
+        id: app.id,
+        protocol,
+        mailed,
+    })
+}
+
+/// The state an application moved to.
+pub struct Changed {
+    pub to: ApplicationState,
+    pub protocol: Option<String>,
+    pub mailed: Option<Mailed>,
+}
+
+/// What a decision must find true beyond the transition table: an acceptance needs the
+/// rules' favourable outcome, a valid ISEE when the benefit needs one and, for a
+/// contribution, room in the year's budget.
+async fn check_decision(
+    state: &AppState,
+    app: &Application,
+    benefit: &Benefit,
+    attestation: Option<&Attestation>,
+    now: Date,
+) -> Result<Vec<FieldError>, AppError> {
+    let mut errors = Vec::new();
+    match &app.outcome {
+        None => errors.push(FieldError::new(
+            "to",
+            "nessuna regola della prestazione è in vigore alla data della domanda: non si può accogliere",
+        )),
+        Some(o) if !o.eligible => errors.push(FieldError::new(
+            "to",
+            "le regole danno esito negativo: prima di respingere va inviato il preavviso di rigetto",
+        )),
+        Some(_) => {}
+    }
+    if benefit.data.isee_variant.is_some() {
+        match attestation {
+            None => errors.push(FieldError::new(
+                "to",
+                "manca l'attestazione ISEE: non si può accogliere",
+            )),
+            Some(a) if a.data.valid_until() < rules_day(app, now) => errors.push(FieldError::new(
+                "to",
+                "l'attestazione ISEE era scaduta alla data della domanda: non si può accogliere",
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(budget) = benefit.data.budget
+        && app.committed > Money::ZERO
+    {
+        let year = now.year();
+        let (from, to) = (
+            Date::from_ordinal_date(year, 1).unwrap_or(now),
+            Date::from_ordinal_date(year, time::util::days_in_year(year)).unwrap_or(now),
+        );
+        let used = state
+            .store
+            .benefit_budgets(app.org_id, from, to)
+            .await?
+            .into_iter()
+            .find(|b| b.benefit_id == benefit.id)
+            .map_or(Money::ZERO, |b| b.committed);
+        if used + app.committed > budget {
+            errors.push(FieldError::new(
+                "to",
+                format!(
+                    "lo stanziamento {} della prestazione non basta: impegnati {}, disponibili {}, la domanda ne richiede {}",
+                    year,
+                    used.format(),
+                    (budget - used).format(),
+                    app.committed.format()
+                ),
+            ));
+        }
+    }
+    Ok(errors)
+}
+
+/// The months of delivery of an application that starts being delivered on `start`.
+fn plan_deliveries(ctx: &Ctx, app: &Application, benefit: &Benefit, start: Date) -> Vec<Delivery> {
+    let n = u8::try_from(months(benefit, &app.declared)).unwrap_or(1);
+    let kind = app.outcome.as_ref().and_then(|o| o.amount.as_ref());
+    let value = app.amount.unwrap_or(Money::ZERO);
+    let (amount, co_payment) = match kind.map(|a| a.kind) {
+        Some(AmountKind::Contributo) => (value, Money::ZERO),
+        Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
+        None => (Money::ZERO, Money::ZERO),
+    };
+    delivery_months(start, n)
+        .into_iter()
+        .map(|month| Delivery {
+            id: Uuid::now_v7(),
+            org_id: app.org_id,
+            application_id: app.id,
+            month,
+            status: DeliveryStatus::Planned,
+            quantity: app.declared.units.map(i64::from),
+            amount,
+            co_payment,
+            note: String::new(),
+            actor: ctx.user.login.to_string(),
+            at_us: unix_micros(ctx.now),
+            version: 1,
+        })
+        .collect()
+}
+
+/// Moves an application to the state the form asks for. A refused change gives the
+/// reasons, naming the field; nothing is saved then.
+pub async fn change_state(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &AppAccess,
+    input: &TransitionInput,
+) -> Result<Result<Changed, Vec<FieldError>>, AppError> {
+    let now = today(ctx.now);
+    let current = &a.view.app;
+    let t = match parse_transition(input, current.state, current.notice_on, now) {
+        Ok(t) => t,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    ctx.authorize(transition_action(t.from, t.to), a.scope)?;
+    if input.version.trim() != current.version.to_string() {
+        return Err(AppError::Conflict);
+    }
+    let org = ctx.org.id;
+    let benefit = state.store.get_benefit(org, current.benefit_id).await?;
+    let person = state.store.get_person(org, current.person_id).await?;
+    let attestation = match current.attestation_id {
+        Some(id) => Some(state.store.get_attestation(org, id).await?),
+        None => None,
+    };
+    let mut app = current.clone();
+    app.version += 1;
+    app.state = t.to;
+    use ApplicationState::*;
+    if t.from.is_suspended()
+        && let Some(since) = app.suspended_since.take()
+        && let Some(due) = app.due_on
+    {
+        app.due_on = Some(extend_deadline(due, since, now));
+    }
+    if t.from == NoticeOfRejection {
+        app.notice_on = None;
+    }
+    match t.to {
+        Submitted => {
+            app.submitted_on = Some(now);
+            app.due_on = Some(now + Duration::days(i64::from(benefit.data.deadline_days)));
+            apply_rules(
+                state,
+                &mut app,
+                &benefit,
+                &person,
+                attestation.as_ref(),
+                now,
+            )
+            .await?;
+        }
+        InReview if app.reviewer_id.is_none() => app.reviewer_id = Some(ctx.user.id),
+        IntegrationRequested => app.suspended_since = Some(now),
+        NoticeOfRejection => {
+            app.suspended_since = Some(now);
+            app.notice_on = Some(now);
+            app.decision_note.clone_from(&t.note);
+        }
+        Accepted | Rejected | Archived => {
+            app.decided_on = Some(now);
+            app.decision_note.clone_from(&t.note);
+        }
+        _ => {}
+    }
+    if t.to == Accepted {
+        let errors = check_decision(state, &app, &benefit, attestation.as_ref(), now).await?;
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+    }
+    let deliveries = if t.to == Delivering {
+        plan_deliveries(ctx, &app, &benefit, now)
+    } else {
+        Vec::new()
+    };
+    let note = if t.observations_received && t.note.is_empty() {
+        "osservazioni del richiedente ricevute".to_owned()
+    } else {
+        t.note.clone()
+    };
+    let event = ApplicationEvent {
+        id: Uuid::now_v7(),
+        org_id: org,
+        application_id: app.id,
+        from: Some(t.from),
+        to: t.to,
+        note,
+        actor: ctx.user.login.to_string(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "application.state",
+        "application",
+        Some(app.id),
+        format!(
+            "Domanda {} di {} per {}: {} ({} → {})",
+            app.protocol.as_deref().unwrap_or("senza protocollo"),
+            person.data.full_name(),
+            benefit.data.name,
+            transition_label(t.from, t.to),
+            t.from.label(),
+            t.to.label()
+        ),
+    );
+    let protocol = state
+        .store
+        .change_application_state(&app, &event, &deliveries, &audit)
+        .await?;
+    if protocol.is_some() {
+        app.protocol.clone_from(&protocol);
+    }
+    let mailed = if t.to.notifies() {
+        Some(notify(state, ctx, &app, &person, &benefit, &t.note).await)
+    } else {
+        None
+    };
+    Ok(Ok(Changed {
+        to: t.to,
+        protocol,
+        mailed,
+    }))
+}
+
+/// The states in which attestation and declared facts may still be changed.
+pub fn editable(s: ApplicationState) -> bool {
+    matches!(
+        s,
+        ApplicationState::Draft
+            | ApplicationState::Submitted
+            | ApplicationState::InReview
+            | ApplicationState::IntegrationRequested
+            | ApplicationState::NoticeOfRejection
+    )
+}
+
+/// The permission to change attestation and facts: the filer's on a draft, the reviewer's after.
+pub fn edit_action(s: ApplicationState) -> Action {
+    if s == ApplicationState::Draft {
+        Action::ApplicationFile
+    } else {
+        Action::ApplicationReview
+    }
+}
+
+/// Attaches another attestation or new declared facts and applies the rules again.
+pub async fn update_facts(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &AppAccess,
+    attestation: Option<Attestation>,
+    data: ApplicationData,
+    version: &str,
+) -> Result<(), AppError> {
+    let current = &a.view.app;
+    ctx.authorize(edit_action(current.state), a.scope)?;
+    if !editable(current.state) {
+        return Err(AppError::BadRequest(format!(
+            "una domanda {} non si può più modificare",
+            current.state.label()
+        )));
+    }
+    if version.trim() != current.version.to_string() {
+        return Err(AppError::Conflict);
+    }
+    let org = ctx.org.id;
+    let benefit = state.store.get_benefit(org, current.benefit_id).await?;
+    let person = state.store.get_person(org, current.person_id).await?;
+    let mut app = current.clone();
+    app.version += 1;
+    app.attestation_id = attestation.as_ref().map(|x| x.id);
+    app.declared = data.declared;
+    app.email = data.email;
+    app.notes = data.notes;
+    apply_rules(
+        state,
+        &mut app,
+        &benefit,
+        &person,
+        attestation.as_ref(),
+        today(ctx.now),
+    )
+    .await?;
+    let audit = ctx.audit(
+        "application.update",
+        "application",
+        Some(app.id),
+        format!(
+            "Dati della domanda {} di {} aggiornati e regole applicate di nuovo",
+            app.protocol.as_deref().unwrap_or("senza protocollo"),
+            person.data.full_name()
+        ),
+    );
+    state.store.update_application(&app, &audit).await?;
+    Ok(())
+}
+
+/// The attestation chosen in a form: one of the person's, or none.
+pub async fn chosen_attestation(
+    state: &AppState,
+    ctx: &Ctx,
+    person: &Person,
+    raw: &str,
+) -> Result<Result<Option<Attestation>, FieldError>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Ok(None));
+    }
+    let Ok(id) = Uuid::parse_str(raw) else {
+        return Ok(Err(FieldError::new(
+            "attestation",
+            "l'attestazione ISEE scelta non esiste",
+        )));
+    };
+    match state.store.get_attestation(ctx.org.id, id).await {
+        Ok(a) if a.person_id == person.id => Ok(Ok(Some(a))),
+        Ok(_) | Err(store::StoreError::NotFound) => Ok(Err(FieldError::new(
+            "attestation",
+            "l'attestazione ISEE scelta non è del richiedente",
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}

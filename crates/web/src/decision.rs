@@ -799,7 +799,7 @@ fn decision_document(l: &Letter) -> Document {
         }
     }
 
-    doc.section("Ufficio competente");
+    doc.section("Ufficio e responsabile");
     fields(&mut doc, &office_fields(l));
     doc.paragraph(
         "Gli atti del procedimento possono essere consultati presso l'ufficio (artt. 22 e seguenti della L. 241/1990).",
@@ -882,7 +882,7 @@ fn notice_document(l: &Letter) -> Document {
     doc.section("Termini del procedimento");
     doc.paragraph(SUSPENSION);
 
-    doc.section("Ufficio competente");
+    doc.section("Ufficio e responsabile");
     fields(&mut doc, &office_fields(l));
     doc.paragraph(
         "Gli atti del procedimento possono essere consultati presso l'ufficio (art. 10 della L. 241/1990).",
@@ -1426,23 +1426,6 @@ mod tests {
         );
     }
 
-    pub(super) fn dump() {
-        let (b, d, a, o) = home_care();
-        let v = view(&b, ApplicationState::Accepted, d, Some(o), "requisiti verificati in istruttoria");
-        let p = person();
-        let l = letter(&v, &p, &b, Some(&a));
-        std::fs::write("/tmp/dec_accept.pdf", decision_pdf(&l)).unwrap();
-        let (b, d, a, o) = over_threshold();
-        let mut v = view(&b, ApplicationState::Rejected, d, Some(o), "");
-        v.app.notice_on = Some(date!(2026 - 03 - 02));
-        let l = letter(&v, &p, &b, Some(&a));
-        std::fs::write("/tmp/dec_reject.pdf", decision_pdf(&l)).unwrap();
-        v.app.state = ApplicationState::NoticeOfRejection;
-        v.app.decision_note = "l'ISEE supera la soglia prevista dal regolamento".into();
-        let l = letter(&v, &p, &b, Some(&a));
-        std::fs::write("/tmp/notice.pdf", notice_pdf(&l)).unwrap();
-    }
-
     #[test]
     fn hostile_text_never_panics() {
         let (b, d, a, mut o) = home_care();
@@ -1465,12 +1448,5 @@ mod tests {
         let l = letter(&v, &p, &b, Some(&a));
         assert!(decision_pdf(&l).starts_with(b"%PDF-"));
         assert!(notice_pdf(&l).starts_with(b"%PDF-"));
-    }
-}
-#[cfg(test)]
-mod dump_tmp {
-    #[test]
-    fn dump_tmp() {
-        super::tests::dump();
     }
 }

@@ -235,7 +235,8 @@ async fn notify(
         return Mailed::NotConfigured;
     }
     let msg = ApplicationStateChanged {
-        person_name: person.data.full_name(),
+        // A letter greets by name, then surname; the registry's full name is surname first.
+        person_name: format!("{} {}", person.data.given_names, person.data.surname),
         office: ctx.org.name.clone(),
         protocol: app.protocol.clone().unwrap_or_default(),
         benefit: benefit.data.name.clone(),

@@ -34,8 +34,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{
     ApplicationDocument, ApplicationFilter, ApplicationView, Attestation, AuditStore, Benefit,
-    BenefitStore,
-    Delivery, Person, PersonStore, StoreError, UserStore, Worklist, WorklistCounts,
+    BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore, Worklist, WorklistCounts,
 };
 use time::{Date, Duration};
 use uuid::Uuid;

@@ -17,9 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
-use domain::application::{
-    ApplicationData, AttestationData, AttestationInput, parse_attestation,
-};
+use domain::application::{ApplicationData, AttestationData, AttestationInput, parse_attestation};
 use domain::audit::unix_micros;
 use domain::benefit::IseeVariant;
 use domain::inps_xml::{MAX_XML_BYTES, parse_attestation_xml};
@@ -225,7 +223,12 @@ fn check_member(data: &AttestationData, person: &Person) -> Result<(), FieldErro
     let Some(cf) = &person.data.codice_fiscale else {
         return Ok(());
     };
-    if data.member_list.is_empty() || data.member_list.iter().any(|m| m.codice_fiscale == cf.as_str()) {
+    if data.member_list.is_empty()
+        || data
+            .member_list
+            .iter()
+            .any(|m| m.codice_fiscale == cf.as_str())
+    {
         Ok(())
     } else {
         Err(FieldError::new(
@@ -381,7 +384,10 @@ async fn simulate(
     Query(q): Query<For>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let attestation = state.store.get_attestation(ctx.org.id, parse_id(&id)?).await?;
+    let attestation = state
+        .store
+        .get_attestation(ctx.org.id, parse_id(&id)?)
+        .await?;
     let acc = attest_access(&state, &ctx, attestation.person_id, &q.istanza).await?;
     let back = format!("/persone/{}/isee{}", acc.person.id, acc.query());
     let up = match read_upload(multipart).await? {
@@ -399,7 +405,11 @@ async fn simulate(
     let (dsu, att) = match computed {
         Ok(x) => x,
         Err(message) => {
-            return Ok(super::refuse(jar, &back, &[FieldError::new("dsu", message)]));
+            return Ok(super::refuse(
+                jar,
+                &back,
+                &[FieldError::new("dsu", message)],
+            ));
         }
     };
     let money = |d: rust_decimal::Decimal| Money::from_decimal(d).unwrap_or(Money::ZERO);

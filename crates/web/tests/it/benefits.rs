@@ -294,8 +294,9 @@ async fn a_hostile_entry_is_refused_field_by_field_and_nothing_is_saved(state: A
     );
     assert_eq!(texts(&r, ".sp-error-summary li").len(), 3, "{summary}");
     // The description comes back as text, never as markup; the other values are kept.
-    assert!(r.body.contains("&lt;script&gt;alert("), "escaped");
+    assert!(r.body.contains("&#60;script&#62;alert("), "escaped");
     assert!(!r.body.contains("<script>alert("), "not markup");
+    assert_eq!(r.text("#description"), "<script>alert('x')</script>");
     assert_eq!(attr(&r, "#code", "value"), "sostegno-affitto");
     assert_eq!(attr(&r, "#budget", "value"), "-100");
     assert!(state.store.list_benefits(org).await.unwrap().is_empty());
@@ -536,8 +537,8 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
 async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState) {
     let mut c = manager(&state).await;
     seed(&mut c).await;
-    let today = today_str(&state);
     let year = today(state.clock.now()).year();
+    let today = today_str(&state);
 
     // The detail page offers the simulator as a GET form.
     let sad = benefit_id(&state, "sad").await;
@@ -574,7 +575,7 @@ async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState
         "{}",
         r.text("main")
     );
-    assert!(r.body.contains(
+    assert!(r.text("main").contains(
         "art. 18 del Regolamento comunale per l'accesso alle prestazioni sociali agevolate"
     ));
     assert!(r.body.contains(&format!("valida dal 01/01/{year}")));

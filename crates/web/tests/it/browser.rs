@@ -761,3 +761,199 @@ async fn walk_in_taken_in_charge_confidential_entry_and_break_glass() {
     )
     .await;
 }
+
+async fn bergamo(state: &web::AppState) -> uuid::Uuid {
+    use store::OrgStore;
+    state
+        .store
+        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+/// The ids the istanze journey needs.
+struct Office {
+    person: String,
+    mensa: uuid::Uuid,
+    sink: std::sync::Arc<crate::smtp::SmtpSink>,
+}
+
+/// An operator records an ISEE attestation and files an application for the school meals,
+/// whose tariff puts the family in a co-payment band, and starts the review; the
+/// responsabile accepts it and downloads the decision; the applicant's e-mail arrives.
+async fn application_journey(c: Client, base: String, state: web::AppState, o: Office) {
+    let c = &c;
+    login(c, &base, "sportello", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    c.goto(&format!("{base}{}", o.person))
+        .await
+        .expect("person page");
+    wait_h1(c, "Rossi Mario").await;
+    c.find(Locator::LinkText("Attestazioni ISEE"))
+        .await
+        .expect("the ISEE link")
+        .click()
+        .await
+        .expect("click");
+    wait_h1(c, "Attestazioni ISEE").await;
+    let year = domain::localtime::today(state.clock.now()).year();
+    let protocol = format!("INPS-ISEE-{year}-00012345A-00");
+    let submitted = domain::person::format_date(domain::localtime::today(state.clock.now()));
+    for (css, value) in [
+        ("#protocol", protocol.as_str()),
+        ("#submitted_on", submitted.as_str()),
+        ("#isee", "8.500,00"),
+        ("#ise", "17.340,00"),
+        ("#isr", "15.000,00"),
+        ("#isp", "11.700,00"),
+        ("#scala", "2,04"),
+        ("#members", "3"),
+    ] {
+        fill(c, css, value).await;
+    }
+    click_button(c, "Registra l'attestazione").await;
+    wait_h1(c, "Attestazioni ISEE").await;
+    assert!(text(c, "main table").await.contains(&protocol));
+
+    c.goto(&format!("{base}{}", o.person))
+        .await
+        .expect("person page");
+    wait_h1(c, "Rossi Mario").await;
+    c.find(Locator::LinkText("Nuova istanza"))
+        .await
+        .expect("the new application link")
+        .click()
+        .await
+        .expect("click");
+    wait_h1(c, "Nuova istanza").await;
+    choose(c, "#benefit", &o.mensa.to_string()).await;
+    let attestation = {
+        use store::BenefitStore;
+        let pid = uuid::Uuid::parse_str(o.person.trim_start_matches("/persone/")).unwrap();
+        let org = bergamo(&state).await;
+        state.store.person_attestations(org, pid).await.unwrap()[0].id
+    };
+    choose(c, "#attestation", &attestation.to_string()).await;
+    fill(c, "#units", "20").await;
+    fill(c, "#months", "9").await;
+    click_button(c, "Presenta la domanda").await;
+    let protocol_no = format!("{year}/000001");
+    let app = wait_h1(c, &format!("Domanda {protocol_no}")).await;
+    let seen = text(c, "main").await.replace('\u{a0}', " ");
+    assert!(seen.contains("requisiti soddisfatti"), "{seen}");
+    assert!(
+        seen.contains("70,00 € al mese (compartecipazione a carico del richiedente) per 9 mesi"),
+        "{seen}"
+    );
+    click_button(c, "Avvia l'istruttoria").await;
+    wait_h1(c, &format!("Domanda {protocol_no}")).await;
+    logout(c).await;
+
+    login_with_code(c, &base, &state, "capo").await;
+    c.goto(&format!("{base}{app}")).await.expect("application");
+    wait_h1(c, &format!("Domanda {protocol_no}")).await;
+    click_button(c, "Accogli").await;
+    wait_h1(c, &format!("Domanda {protocol_no}")).await;
+    let link = c
+        .find(Locator::LinkText("Provvedimento (PDF)"))
+        .await
+        .expect("the decision link");
+    let href = link.attr("href").await.expect("href").expect("an href");
+    // Fetched by the browser with its session, as the click would.
+    let got = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
+             r.headers.get('content-type') + ' ' + \
+             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .expect("fetch the PDF");
+    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
+
+    let subjects: Vec<String> = o
+        .sink
+        .received()
+        .iter()
+        .filter(|m| m.to == ["mario.rossi@example.org"])
+        .map(|m| m.header("Subject").unwrap_or_default())
+        .collect();
+    assert!(
+        subjects.contains(&format!("Domanda {protocol_no}: accolta")),
+        "{subjects:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded() {
+    let sink =
+        std::sync::Arc::new(crate::smtp::SmtpSink::start(crate::smtp::Behaviour::Accept).await);
+    let mut state = support::app().await;
+    state.mailer = web::mail::Mailer::new(&web::mail::MailConfig {
+        smtp_url: Some(sink.url()),
+        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+    })
+    .unwrap();
+    let mut capo = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "capo",
+        domain::Role::Responsabile,
+    )
+    .await;
+    let r = capo.post("/prestazioni/catalogo-base", &[]).await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let mut op = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        domain::Role::OperatoreSportello,
+    )
+    .await;
+    let r = op
+        .post(
+            "/persone/nuova",
+            &[
+                ("codice_fiscale", "RSSMRA80A01A794J"),
+                ("surname", "Rossi"),
+                ("given_names", "Mario"),
+                ("sex", "M"),
+                ("birth_date", "01/01/1980"),
+                ("birthplace", "A794"),
+                ("citizenship", "IT"),
+                ("residence_istat", "016024"),
+                ("residence_street", "Via Roma 1"),
+                ("email", "mario.rossi@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let person = r.location().to_owned();
+    let mensa = {
+        use store::BenefitStore;
+        let org = bergamo(&state).await;
+        state
+            .store
+            .list_benefits(org)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|b| b.data.code == "mensa")
+            .unwrap()
+            .id
+    };
+    let office = Office {
+        person,
+        mensa,
+        sink,
+    };
+    run_journey(
+        "an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded",
+        state,
+        move |c, base, state| application_journey(c, base, state, office),
+    )
+    .await;
+}

@@ -1,5 +1,5 @@
 use super::casework::{close_matter, open_matter};
-use super::{affected_one, map_err, parse_col};
+use super::{affected_one, coded, map_err, parse_col};
 use crate::Db;
 use domain::application::{
     ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol, IseeMember,
@@ -17,10 +17,6 @@ use uuid::Uuid;
 
 /// The kind of matter an application opens on its person (see `person_open_matter`).
 const MATTER: &str = "istanza";
-
-fn coded<T>(column: &'static str, raw: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    parse_col(column, parse(raw).ok_or(raw))
-}
 
 fn json<T: serde::de::DeserializeOwned>(column: &'static str, raw: &str) -> Result<T> {
     parse_col(column, serde_json::from_str(raw))
@@ -1013,6 +1009,10 @@ impl BenefitStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
+        // Nothing changed, nothing to record: the transaction is dropped, rolled back.
+        if done.rows_affected() == 0 {
+            return Ok(0);
+        }
         super::audit::commit_with(tx, audit).await?;
         Ok(done.rows_affected())
     }

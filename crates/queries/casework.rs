@@ -1,4 +1,4 @@
-use super::{affected_one, map_err, parse_col};
+use super::{affected_one, coded, map_err, parse_col};
 use crate::Db;
 use domain::casework::{
     AccessChannel, AccessData, AccessOutcome, AppointmentStatus, CaseState, CloseReason,
@@ -16,10 +16,6 @@ use uuid::Uuid;
 
 /// The kind of matter a case file opens on its person (see `person_open_matter`).
 const MATTER: &str = "cartella";
-
-fn coded<T>(column: &'static str, raw: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
-    parse_col(column, parse(raw).ok_or(raw))
-}
 
 fn opt_coded<T>(
     column: &'static str,

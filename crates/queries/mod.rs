@@ -83,6 +83,15 @@ fn parse_col<T, E: std::fmt::Display>(
     })
 }
 
+/// A coded column (an enum stored by its code) read back into its type.
+fn coded<T>(
+    column: &'static str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse_col(column, parse(raw).ok_or(raw))
+}
+
 fn role_col(s: &str) -> Result<domain::Role, StoreError> {
     parse_col("role", domain::Role::parse(s).ok_or(s))
 }

@@ -548,6 +548,20 @@ pub struct ApplicationData {
     pub notes: String,
 }
 
+/// Hours, meals or trips in a month: at most one an hour of a 31-day month (744).
+fn monthly_quantity(field: &'static str, raw: &str, what: &str) -> Result<Option<u32>, FieldError> {
+    match raw.trim() {
+        "" => Ok(None),
+        t => match t.parse::<u32>() {
+            Ok(n) if n <= 744 => Ok(Some(n)),
+            _ => Err(FieldError::new(
+                field,
+                format!("{what}: «{t}» non è un numero intero da 0 a 744"),
+            )),
+        },
+    }
+}
+
 pub fn parse_application(
     i: &ApplicationInput,
     today: Date,
@@ -572,19 +586,7 @@ pub fn parse_application(
         );
     }
     let cost = f.take(Money::parse_optional("cost", &i.cost, "il costo"));
-    let units = match i.units.trim() {
-        "" => Some(None),
-        t => match t.parse::<u32>() {
-            Ok(n) if n <= 744 => Some(Some(n)),
-            _ => {
-                f.0.push(FieldError::new(
-                    "units",
-                    format!("la quantità mensile: «{t}» non è un numero intero da 0 a 744"),
-                ));
-                None
-            }
-        },
-    };
+    let units = f.take(monthly_quantity("units", &i.units, "la quantità mensile"));
     let months = match i.months.trim() {
         "" => Some(12),
         t => match t.parse::<u8>() {
@@ -682,19 +684,11 @@ pub struct DeliveryData {
 
 pub fn parse_delivery(i: &DeliveryInput) -> Result<DeliveryData, Vec<FieldError>> {
     let mut f = Fields(Vec::new());
-    let quantity = match i.quantity.trim() {
-        "" => Some(None),
-        t => match t.parse::<u32>() {
-            Ok(n) if n <= 744 => Some(Some(n)),
-            _ => {
-                f.0.push(FieldError::new(
-                    "quantity",
-                    format!("la quantità erogata: «{t}» non è un numero intero da 0 a 744"),
-                ));
-                None
-            }
-        },
-    };
+    let quantity = f.take(monthly_quantity(
+        "quantity",
+        &i.quantity,
+        "la quantità erogata",
+    ));
     let amount = if i.amount.trim().is_empty() {
         Some(Money::ZERO)
     } else {

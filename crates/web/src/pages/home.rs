@@ -15,7 +15,7 @@ use axum_extra::extract::CookieJar;
 use domain::localtime::{format_date_time, format_time, from_local, today};
 use domain::person::format_date;
 use domain::policy::{Action, RecordScope};
-use store::{CaseFilter, CaseStore, OrgComune, OrgStore};
+use store::{BenefitStore, CaseFilter, CaseStore, OrgComune, OrgStore, WorklistCounts};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/", get(home))
@@ -29,6 +29,8 @@ struct HomePage {
     comuni: Vec<OrgComune>,
     links: Vec<(&'static str, &'static str, &'static str)>,
     work: Option<Work>,
+    /// The worklists' sizes, for whoever handles applications.
+    applications: Option<WorklistCounts>,
 }
 
 /// A social worker's day: their case files, plan reviews due, today's interviews, registry
@@ -148,8 +150,10 @@ async fn home(
     jar: CookieJar,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
+    // A CAF operator sees nothing of the organization but the applications they filed.
     ctx.authorize(Action::OrgView, RecordScope::SameOrg)
-        .or_else(|_| ctx.authorize(Action::AuditView, RecordScope::SameOrg))?;
+        .or_else(|_| ctx.authorize(Action::AuditView, RecordScope::SameOrg))
+        .or_else(|_| ctx.authorize(Action::ApplicationView, RecordScope::Own))?;
     let comuni = state.store.org_comuni(ctx.org.id).await?;
     let mut links = Vec::new();
     if ctx.can(Action::OrgManage, RecordScope::SameOrg) {
@@ -203,8 +207,20 @@ async fn home(
             ),
         );
     }
+    let applications = if ctx.can(Action::ApplicationView, RecordScope::Own) {
+        let filed_by = crate::procedure::filed_by_filter(&ctx)?;
+        Some(
+            state
+                .store
+                .worklist_counts(ctx.org.id, ctx.user.id, filed_by, today(ctx.now))
+                .await?,
+        )
+    } else {
+        None
+    };
     let page = HomePage {
         work,
+        applications,
         l: Layout::page(&ctx, &jar, "Scrivania", "/"),
         kind: ctx.org.kind.label(),
         comuni,

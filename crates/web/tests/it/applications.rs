@@ -551,6 +551,12 @@ async fn a_caf_operator_files_by_codice_fiscale_and_sees_only_their_own(state: A
     let page = caf.get(&app).await;
     assert!(page.body.contains("CAF convenzionato"), "{}", page.body);
 
+    // The CAF operator's desk counts only what they filed.
+    let desk = caf.get("/").await;
+    assert_eq!(desk.status, StatusCode::OK);
+    assert!(desk.body.contains("Da istruire</a>: 1"), "{}", desk.body);
+    let desk = other.get("/").await;
+    assert!(desk.body.contains("Da istruire</a>: 0"), "{}", desk.body);
     let list = other.get("/istanze").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.contains("Rossi"), "{}", list.body);

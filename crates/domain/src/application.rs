@@ -213,6 +213,17 @@ pub fn extend_deadline(due_on: Date, suspended_since: Date, today: Date) -> Date
     due_on + Duration::days(days)
 }
 
+/// The day the suspended term runs again on leaving `from` on `today`: at once when the
+/// requested documents arrive; ten days after the observations to a notice before rejection
+/// (L. 241/1990 art. 10-bis, as amended by D.L. 76/2020).
+pub fn term_restarts(from: ApplicationState, today: Date) -> Date {
+    if from == ApplicationState::NoticeOfRejection {
+        today + Duration::days(NOTICE_REPLY_DAYS)
+    } else {
+        today
+    }
+}
+
 /// A yearly protocol number: "2026/000123".
 pub fn format_protocol(year: i32, n: i64) -> String {
     format!("{year}/{n:06}")
@@ -879,6 +890,24 @@ mod tests {
                 date!(2026 - 03 - 25)
             ),
             date!(2026 - 04 - 15)
+        );
+    }
+
+    #[test]
+    fn after_the_observations_to_a_notice_the_term_runs_again_ten_days_later() {
+        let today = date!(2026 - 03 - 25);
+        assert_eq!(
+            term_restarts(ApplicationState::NoticeOfRejection, today),
+            date!(2026 - 04 - 04)
+        );
+        assert_eq!(
+            term_restarts(ApplicationState::IntegrationRequested, today),
+            today
+        );
+        let restart = term_restarts(ApplicationState::NoticeOfRejection, today);
+        assert_eq!(
+            extend_deadline(date!(2026 - 03 - 31), date!(2026 - 03 - 10), restart),
+            date!(2026 - 04 - 25)
         );
     }
 

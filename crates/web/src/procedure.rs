@@ -512,7 +512,7 @@ pub async fn change_state(
         && let Some(since) = app.suspended_since.take()
         && let Some(due) = app.due_on
     {
-        app.due_on = Some(extend_deadline(due, since, now));
+        app.due_on = Some(extend_deadline(due, since, term_restarts(t.from, now)));
     }
     if t.from == NoticeOfRejection {
         app.notice_on = None;

@@ -9,7 +9,7 @@ use crate::mail::{ApplicationStateChanged, Compose};
 use domain::FieldError;
 use domain::application::{
     ApplicationData, ApplicationState, Declared, DeliveryStatus, TransitionInput, delivery_months,
-    extend_deadline, parse_transition, transition_action, transition_label,
+    extend_deadline, parse_transition, term_restarts, transition_action, transition_label,
 };
 use domain::audit::unix_micros;
 use domain::benefit::{AmountKind, Facts, Periodicity, Rule, evaluate, rule_in_force};

@@ -432,6 +432,7 @@ struct CasePage {
     network: Vec<(String, &'static str)>,
     accesses: Vec<(Uuid, String, String)>,
     documents: Vec<(store::CaseDocument, String, String)>,
+    apps: super::applications::PersonApplications,
     opened_on: String,
     state_since: String,
     today: String,
@@ -613,8 +614,10 @@ async fn case_page(
             &format!("Cartella n. {}", c.number),
         )
         .with_errors(FormErrors(errors));
+    let apps = super::applications::person_applications(state, ctx, &p).await?;
     Ok(CasePage {
         l,
+        apps,
         worker_name,
         team,
         history,

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod agenda;
 mod api;
+mod api_istanze;
 mod applications;
 mod attestations;
 mod audit;

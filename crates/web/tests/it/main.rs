@@ -25,6 +25,7 @@ macro_rules! on_both {
 
 mod admin;
 mod agenda;
+mod api;
 mod applications;
 mod benefits;
 mod browser;

@@ -17,6 +17,8 @@ pub const DEMO_DATABASE: &str = "sqlite://data/demo.db";
 pub const DEMO_PERSONS: usize = 2_000;
 /// The password of every demonstration account (printed at start: demo data only).
 pub const DEMO_PASSWORD: &str = "demo-sportello";
+/// Applications (istanze) of the demonstration, in every state.
+pub const DEMO_APPLICATIONS: usize = 300;
 
 #[derive(Subcommand)]
 pub enum DemoCmd {
@@ -44,6 +46,17 @@ pub enum DemoCmd {
         #[arg(long)]
         mese_successivo: bool,
     },
+    /// Prestazioni and istanze in the database: the base catalogue (if the catalogue is
+    /// empty), ISEE attestations and applications in every state for the organization's
+    /// registry persons; the same for the same seed and population.
+    Applications(crate::demo_applications::ApplicationsArgs),
+}
+
+impl DemoCmd {
+    /// Whether the command works on the database (the others write files).
+    pub fn needs_database(&self) -> bool {
+        matches!(self, DemoCmd::Applications(_))
+    }
 }
 
 /// One month before `d` (the last day of that month when it is shorter).
@@ -121,6 +134,7 @@ pub fn run(cmd: &DemoCmd) -> Result<()> {
                 )?;
             }
         }
+        DemoCmd::Applications(_) => anyhow::bail!("«demo applications» lavora sul database"),
     }
     Ok(())
 }
@@ -151,7 +165,9 @@ fn app(e: web::AppError) -> anyhow::Error {
 /// "Comune di Bergamo (demo)" with an operatore di sportello, a responsabile and an assistente sociale (all with
 /// [`DEMO_PASSWORD`], no change required), then [`DEMO_PERSONS`] residents imported as last
 /// month's registry list followed by this month's, so that the registry events (births,
-/// deaths, moves, marriages) wait to be checked. Prints the accounts.
+/// deaths, moves, marriages) wait to be checked; then the base catalogue of benefits, ISEE
+/// attestations and [`DEMO_APPLICATIONS`] applications in every state
+/// (`crate::demo_applications`). Prints the accounts.
 pub async fn seed(store: &web::Store) -> Result<()> {
     let now = web::Clock::default().now();
     let today = now.date();
@@ -260,10 +276,13 @@ pub async fn seed(store: &web::Store) -> Result<()> {
         .map_err(app)?;
         reports.push(web::registry::summary(&report.import, &report.comune_name));
     }
+    let istanze =
+        crate::demo_applications::generate(store, org.id, DEMO_APPLICATIONS, 1, now, false).await?;
     println!("Dati dimostrativi in ./data/demo.db (ricreato a ogni avvio con --demo):");
     for r in reports {
         println!("  {r}");
     }
+    println!("  Prestazioni e istanze: {}", istanze.report());
     println!("Accessi (password «{DEMO_PASSWORD}» per tutti):");
     println!(
         "  sportello     operatore di sportello del Comune di Bergamo (demo): anagrafe sociale"

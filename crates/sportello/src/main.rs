@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod demo_applications;
 mod import;
 
 use anyhow::{Context, Result, bail};
@@ -65,7 +66,8 @@ enum Command {
     /// ISEE: calculate from DSU data.
     #[command(subcommand)]
     Isee(IseeCmd),
-    /// Demonstration data: a synthetic population for the civil-registry import.
+    /// Demonstration data: a synthetic population for the civil-registry import; prestazioni
+    /// and istanze in the database.
     #[command(subcommand)]
     Demo(demo::DemoCmd),
     /// Imports: the civil registry's list of residents.
@@ -206,7 +208,7 @@ fn run() -> Result<std::process::ExitCode> {
     match &cli.command {
         Some(Command::Cf(cmd)) => return cf(cmd).map(|()| std::process::ExitCode::SUCCESS),
         Some(Command::Isee(cmd)) => return isee(cmd).map(|()| std::process::ExitCode::SUCCESS),
-        Some(Command::Demo(cmd)) => {
+        Some(Command::Demo(cmd)) if !cmd.needs_database() => {
             return demo::run(cmd).map(|()| std::process::ExitCode::SUCCESS);
         }
         _ => {}
@@ -249,6 +251,9 @@ fn run() -> Result<std::process::ExitCode> {
             }
             Command::Migrate => println!("Database aggiornato."),
             Command::Import(cmd) => return import::run(&store, &author, cmd).await,
+            Command::Demo(demo::DemoCmd::Applications(args)) => {
+                demo_applications::run(&store, &args).await?
+            }
             Command::User(cmd) => user(&store, &author, cmd).await?,
             Command::Org(cmd) => org(&store, &author, cmd).await?,
             Command::Token(TokenCmd::Create { user, org, name }) => {

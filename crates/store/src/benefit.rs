@@ -1,7 +1,7 @@
 //! Row types of the prestazioni and the istanze.
 
 use domain::application::{ApplicationState, AttestationData, Channel, Declared, DeliveryStatus};
-use domain::benefit::{BenefitData, Outcome, Rule};
+use domain::benefit::{BenefitData, Outcome, Rule, base_catalogue};
 use domain::money::Money;
 use time::Date;
 use uuid::Uuid;
@@ -203,4 +203,37 @@ pub struct WorklistCounts {
     pub overdue: i64,
     pub awaiting_documents: i64,
     pub isee_missing: i64,
+}
+
+/// The rows of the base catalogue for an organization, its rules valid from `valid_from`,
+/// ready for [`crate::BenefitStore::seed_benefits`].
+pub fn base_catalogue_rows(
+    org_id: Uuid,
+    valid_from: Date,
+    actor: &str,
+    at_us: i64,
+) -> (Vec<Benefit>, Vec<BenefitRule>) {
+    let mut benefits = Vec::new();
+    let mut rules = Vec::new();
+    for s in base_catalogue(valid_from) {
+        let id = Uuid::now_v7();
+        if let Some(rule) = s.rule {
+            rules.push(BenefitRule {
+                id: Uuid::now_v7(),
+                org_id,
+                benefit_id: id,
+                rule,
+                actor: actor.to_owned(),
+                at_us,
+            });
+        }
+        benefits.push(Benefit {
+            id,
+            org_id,
+            data: s.data,
+            version: 1,
+            created_at_us: at_us,
+        });
+    }
+    (benefits, rules)
 }

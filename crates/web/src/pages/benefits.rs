@@ -221,29 +221,8 @@ async fn seed(
         return Ok(seed_refused(jar));
     }
     let (from, _) = year_bounds(today(ctx.now).year())?;
-    let at_us = unix_micros(ctx.now);
-    let mut benefits = Vec::new();
-    let mut rules = Vec::new();
-    for s in base_catalogue(from) {
-        let id = Uuid::now_v7();
-        if let Some(rule) = s.rule {
-            rules.push(BenefitRule {
-                id: Uuid::now_v7(),
-                org_id: org,
-                benefit_id: id,
-                rule,
-                actor: ctx.user.login.to_string(),
-                at_us,
-            });
-        }
-        benefits.push(Benefit {
-            id,
-            org_id: org,
-            data: s.data,
-            version: 1,
-            created_at_us: at_us,
-        });
-    }
+    let (benefits, rules) =
+        store::base_catalogue_rows(org, from, ctx.user.login.as_str(), unix_micros(ctx.now));
     let audit = ctx.audit(
         "benefit.seed",
         "benefit",

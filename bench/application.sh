@@ -15,6 +15,7 @@
 #    with their history and months of delivery), each through the store calls the counter
 #    uses (one transaction and one audit row per attestation and per change of state).
 #    Filed by `op.bench` (operatore_sportello) and decided by `resp.bench` (responsabile).
+#    On PostgreSQL in two steps (1,000, ANALYZE, the rest with seed 2): see the comment there.
 # 3. Login of `op.bench` through the real pages (provisional password, compulsory change; an
 #    operatore di sportello needs no second factor): cookie `sportello_sid`.
 # 4. --read application ids drawn at random by the database (all states); one page of each
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done

@@ -20,8 +20,12 @@ pub struct Db {
 impl Db {
     /// Connects to `url` (`postgres://…`) and applies the migrations.
     pub async fn open(url: &str, max_connections: u32) -> Result<Db, StoreError> {
-        let opts =
-            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        // Every statement is planned with its parameters: a cached generic plan, chosen on
+        // tables without statistics, walked all of a comune's applications to update one
+        // (docs/performance.md, "Application page").
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .options([("plan_cache_mode", "force_custom_plan")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(5))

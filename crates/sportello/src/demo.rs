@@ -285,10 +285,11 @@ pub async fn seed(store: &web::Store) -> Result<()> {
     println!("  Prestazioni e istanze: {}", istanze.report());
     println!("Accessi (password «{DEMO_PASSWORD}» per tutti):");
     println!(
-        "  sportello     operatore di sportello del Comune di Bergamo (demo): anagrafe sociale"
+        "  sportello     operatore di sportello del Comune di Bergamo (demo): anagrafe sociale, ISEE, istanze"
     );
     println!(
-        "  responsabile  responsabile: anche import ed eventi dell'anagrafe; al primo accesso attiva \
+        "  responsabile  responsabile: anche prestazioni e regole, decisioni sulle istanze, import ed \
+         eventi dell'anagrafe; al primo accesso attiva \
          la verifica in due passaggi (app di autenticazione)"
     );
     println!(

@@ -278,6 +278,53 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
         page.body
     );
 
+    // Suspension from the third month holds the seven planned ones; resuming plans them again.
+    let third = domain::person::format_date(months[2].month);
+    let r = op
+        .post(
+            &format!("{app}/sospensione"),
+            &[("from", third.as_str()), ("azione", "sospendi")],
+        )
+        .await;
+    assert_redirect(&r);
+    let page = op.get(&app).await;
+    assert!(
+        page.body.contains("Erogazione sospesa: 7 mesi"),
+        "{}",
+        page.body
+    );
+    let held = state
+        .store
+        .application_deliveries(org, app_id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.status == domain::application::DeliveryStatus::Suspended)
+        .count();
+    assert_eq!(held, 7);
+    let r = op
+        .post(
+            &format!("{app}/sospensione"),
+            &[("from", third.as_str()), ("azione", "riprendi")],
+        )
+        .await;
+    assert_redirect(&r);
+    let page = op.get(&app).await;
+    assert!(
+        page.body.contains("Erogazione ripresa: 7 mesi"),
+        "{}",
+        page.body
+    );
+    let r = op
+        .post(
+            &format!("{app}/sospensione"),
+            &[("from", "31/02/2026"), ("azione", "sospendi")],
+        )
+        .await;
+    assert_redirect(&r);
+    let page = op.get(&app).await;
+    assert!(page.body.contains("scegliere il mese"), "{}", page.body);
+
     // Every change was written to the applicant, in Italian.
     let got = sink.received();
     let subjects: Vec<String> = got

@@ -78,6 +78,22 @@ coded_enum! {
     }
 }
 
+impl Unit {
+    /// The unit as counted: "1 ora", "20 pasti".
+    pub fn words(self, n: u32) -> &'static str {
+        match (self, n == 1) {
+            (Unit::Hour, true) => "ora",
+            (Unit::Hour, false) => "ore",
+            (Unit::Meal, true) => "pasto",
+            (Unit::Meal, false) => "pasti",
+            (Unit::Day, true) => "giorno",
+            (Unit::Day, false) => "giorni",
+            (Unit::Trip, true) => "viaggio",
+            (Unit::Trip, false) => "viaggi",
+        }
+    }
+}
+
 coded_enum! {
     /// What delivering the benefit means: money, hours of service, meals, a place.
     pub enum DeliveryKind {
@@ -1008,7 +1024,7 @@ fn compute_amount(rule: &Rule, facts: &Facts, isee: Option<Money>) -> Option<Amo
                     tariff.format(),
                     unit.label(),
                     units,
-                    unit_plural(*unit, units),
+                    unit.words(units),
                     value.format()
                 ),
             )
@@ -1076,19 +1092,6 @@ fn compute_amount(rule: &Rule, facts: &Facts, isee: Option<Money>) -> Option<Amo
         per_unit,
         explanation,
     })
-}
-
-fn unit_plural(unit: Unit, n: u32) -> &'static str {
-    match (unit, n == 1) {
-        (Unit::Hour, true) => "ora",
-        (Unit::Hour, false) => "ore",
-        (Unit::Meal, true) => "pasto",
-        (Unit::Meal, false) => "pasti",
-        (Unit::Day, true) => "giorno",
-        (Unit::Day, false) => "giorni",
-        (Unit::Trip, true) => "viaggio",
-        (Unit::Trip, false) => "viaggi",
-    }
 }
 
 /// Applies one rule version to the facts of an application for `benefit`.

@@ -221,19 +221,6 @@ fn capitalized(s: &str) -> String {
     }
 }
 
-fn unit_words(unit: Unit, n: u32) -> &'static str {
-    match (unit, n == 1) {
-        (Unit::Hour, true) => "ora",
-        (Unit::Hour, false) => "ore",
-        (Unit::Meal, true) => "pasto",
-        (Unit::Meal, false) => "pasti",
-        (Unit::Day, true) => "giorno",
-        (Unit::Day, false) => "giorni",
-        (Unit::Trip, true) => "viaggio",
-        (Unit::Trip, false) => "viaggi",
-    }
-}
-
 fn months_words(n: u8) -> String {
     if n == 1 {
         "1 mese".to_owned()
@@ -312,7 +299,7 @@ impl Figures<'_> {
             rows.push((
                 "Quantità mensile".to_owned(),
                 match self.units {
-                    Some(n) => format!("{n} {}", unit_words(unit, n)),
+                    Some(n) => format!("{n} {}", unit.words(n)),
                     None => NOT_GIVEN_F.to_owned(),
                 },
             ));
@@ -498,7 +485,7 @@ fn declared_fields(l: &Letter) -> Vec<(String, String)> {
             .as_ref()
             .and_then(|o| o.amount.as_ref())
             .and_then(|a| a.per_unit)
-            .map(|(u, _)| unit_words(u, units));
+            .map(|(u, _)| u.words(units));
         rows.push((
             "Quantità mensile richiesta".to_owned(),
             match unit {

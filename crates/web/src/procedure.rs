@@ -384,6 +384,18 @@ pub struct Changed {
     pub mailed: Option<Mailed>,
 }
 
+/// The first and last day of a budget year.
+pub fn year_bounds(year: i32) -> Result<(Date, Date), AppError> {
+    let day = |month, d| {
+        Date::from_calendar_date(year, month, d)
+            .map_err(|e| AppError::Internal(format!("year {year}: {e}")))
+    };
+    Ok((
+        day(time::Month::January, 1)?,
+        day(time::Month::December, 31)?,
+    ))
+}
+
 /// What a decision must find true beyond the transition table: an acceptance needs the
 /// rules' favourable outcome, a valid ISEE when the benefit needs one and, for a
 /// contribution, room in the year's budget.
@@ -423,10 +435,7 @@ async fn check_decision(
         && app.committed > Money::ZERO
     {
         let year = now.year();
-        let (from, to) = (
-            Date::from_ordinal_date(year, 1).unwrap_or(now),
-            Date::from_ordinal_date(year, time::util::days_in_year(year)).unwrap_or(now),
-        );
+        let (from, to) = year_bounds(year)?;
         let used = state
             .store
             .benefit_budgets(app.org_id, from, to)

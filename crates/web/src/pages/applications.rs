@@ -33,8 +33,9 @@ use export::{Cell, Table};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{
-    ApplicationDocument, ApplicationFilter, ApplicationView, Attestation, AuditStore, Benefit,
-    BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore, Worklist, WorklistCounts,
+    ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation,
+    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore,
+    Worklist, WorklistCounts,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -323,10 +324,7 @@ async fn export_table(state: &AppState, ctx: &Ctx, q: &ListQuery) -> Result<Tabl
                 Cell::from(v.benefit_name.as_str()),
                 Cell::from(v.app.state.label()),
                 v.app.due_on.map_or(Cell::Empty, Cell::Date),
-                Cell::from(match isee_flag(v, on) {
-                    "" => "",
-                    flag => flag,
-                }),
+                Cell::from(isee_flag(v, on)),
                 v.app.amount.map_or(Cell::Empty, |m| Cell::Money(m.cents())),
                 Cell::from(kind),
                 Cell::from(v.app.channel.label()),
@@ -1169,8 +1167,13 @@ async fn letter_pdf(
 ) -> Result<Response, AppError> {
     let a = procedure::access(state, ctx, parse_id(id)?).await?;
     let v = &a.view;
+    let events = state.store.application_events(ctx.org.id, v.app.id).await?;
     let ready = if notice {
-        v.app.notice_on.is_some() || history_has_notice(state, ctx, v).await?
+        // The notice may have been answered since: the history still holds it.
+        v.app.notice_on.is_some()
+            || events
+                .iter()
+                .any(|e| e.to == ApplicationState::NoticeOfRejection)
     } else {
         v.app.decided_on.is_some()
     };
@@ -1184,7 +1187,7 @@ async fn letter_pdf(
         Some(id) => Some(state.store.get_attestation(org, id).await?),
         None => None,
     };
-    let signer = signer(state, ctx, v).await?;
+    let signer = signer(state, ctx, &events).await?;
     let letter = crate::decision::Letter {
         issuer: &ctx.org.name,
         office: "Servizi sociali",
@@ -1240,23 +1243,12 @@ async fn letter_pdf(
         .into_response())
 }
 
-/// The notice may have been answered since: the history still holds it.
-async fn history_has_notice(
+/// Who signs: the user who took the decision (or sent the notice), by the history.
+async fn signer(
     state: &AppState,
     ctx: &Ctx,
-    v: &ApplicationView,
-) -> Result<bool, AppError> {
-    Ok(state
-        .store
-        .application_events(ctx.org.id, v.app.id)
-        .await?
-        .iter()
-        .any(|e| e.to == ApplicationState::NoticeOfRejection))
-}
-
-/// Who signs: the user who took the decision (or sent the notice), by the history.
-async fn signer(state: &AppState, ctx: &Ctx, v: &ApplicationView) -> Result<String, AppError> {
-    let events = state.store.application_events(ctx.org.id, v.app.id).await?;
+    events: &[ApplicationEvent],
+) -> Result<String, AppError> {
     let login = events
         .iter()
         .rev()

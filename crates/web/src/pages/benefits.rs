@@ -66,14 +66,6 @@ fn benefit_path(id: Uuid) -> String {
     format!("/prestazioni/{id}")
 }
 
-fn year_bounds(year: i32) -> Result<(Date, Date), AppError> {
-    let first = Date::from_calendar_date(year, Month::January, 1)
-        .map_err(|e| AppError::Internal(format!("year {year}: {e}")))?;
-    let last = Date::from_calendar_date(year, Month::December, 31)
-        .map_err(|e| AppError::Internal(format!("year {year}: {e}")))?;
-    Ok((first, last))
-}
-
 /// An option of a select or a radio group.
 struct Opt {
     value: &'static str,
@@ -165,7 +157,7 @@ async fn catalogue(
     authorize_view(&ctx)?;
     let org = ctx.org.id;
     let year = today(ctx.now).year();
-    let (from, to) = year_bounds(year)?;
+    let (from, to) = crate::procedure::year_bounds(year)?;
     let list = state.store.list_benefits(org).await?;
     let budgets: HashMap<Uuid, BudgetRow> = state
         .store
@@ -220,7 +212,7 @@ async fn seed(
     if !state.store.list_benefits(org).await?.is_empty() {
         return Ok(seed_refused(jar));
     }
-    let (from, _) = year_bounds(today(ctx.now).year())?;
+    let (from, _) = crate::procedure::year_bounds(today(ctx.now).year())?;
     let (benefits, rules) =
         store::base_catalogue_rows(org, from, ctx.user.login.as_str(), unix_micros(ctx.now));
     let audit = ctx.audit(
@@ -755,7 +747,7 @@ async fn show(
     authorize_view(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let now = today(ctx.now);
-    let (from, to) = year_bounds(now.year())?;
+    let (from, to) = crate::procedure::year_bounds(now.year())?;
     let budgets = state.store.benefit_budgets(ctx.org.id, from, to).await?;
     let rules = state.store.benefit_rules(ctx.org.id, b.id).await?;
     let sim = SimQuery {

@@ -3,13 +3,13 @@
 //! state, stale version, bad JSON, field errors, roles), a CAF operator's own applications,
 //! and the OpenAPI document, which must describe every route and the answers given here.
 
+use crate::istanze_fixtures::{self as fixtures, ROSSI_CF, attest, benefit_id, org_id};
 use crate::support::{Client, staff};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use domain::Role;
 use domain::localtime::today;
 use serde_json::{Value, json};
-use store::{BenefitStore, OrgStore};
 use uuid::Uuid;
 use web::AppState;
 
@@ -39,23 +39,6 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/v1/istanze/{id}"),
     ("post", "/api/v1/istanze/{id}/stato"),
 ];
-
-const ROSSI_CF: &str = "RSSMRA80A01A794J";
-
-fn rossi() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("codice_fiscale", ROSSI_CF),
-        ("surname", "Rossi"),
-        ("given_names", "Mario"),
-        ("sex", "M"),
-        ("birth_date", "01/01/1980"),
-        ("birthplace", "Bergamo"),
-        ("citizenship", "IT"),
-        ("residence_istat", "016024"),
-        ("residence_street", "Via Roma 1"),
-        ("email", "mario.rossi@example.org"),
-    ]
-}
 
 // --- Helpers -------------------------------------------------------------------------------------
 
@@ -141,98 +124,20 @@ async fn token(c: &mut Client) -> String {
     t
 }
 
-fn assert_redirect(r: &crate::support::Response) {
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{} {}",
-        r.text(".sp-error-summary"),
-        r.text(".sp-alert")
-    );
-}
-
-async fn org_id(state: &AppState) -> Uuid {
-    state
-        .store
-        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
-        .await
-        .unwrap()
-        .id
-}
-
 /// A responsabile who loaded the base catalogue and an operator of the counter, with tokens.
 async fn office(state: &AppState) -> (String, Client, String) {
-    let mut resp = staff(
-        state,
-        "comune-bergamo",
-        "016024",
-        "responsabile",
-        Role::Responsabile,
-    )
-    .await;
-    assert_redirect(&resp.post("/prestazioni/catalogo-base", &[]).await);
+    let (mut resp, mut op) = fixtures::office(state).await;
     let resp_token = token(&mut resp).await;
-    let mut op = staff(
-        state,
-        "comune-bergamo",
-        "016024",
-        "sportello",
-        Role::OperatoreSportello,
-    )
-    .await;
     let op_token = token(&mut op).await;
     (resp_token, op, op_token)
 }
 
 /// Registers Mario Rossi through the pages; his id.
 async fn register_rossi(op: &mut Client) -> String {
-    let r = op.post("/persone/nuova", &rossi()).await;
-    assert_redirect(&r);
-    r.location().trim_start_matches("/persone/").to_owned()
-}
-
-async fn benefit_id(state: &AppState, code: &str) -> String {
-    state
-        .store
-        .list_benefits(org_id(state).await)
+    fixtures::register_rossi(op)
         .await
-        .unwrap()
-        .into_iter()
-        .find(|b| b.data.code == code)
-        .unwrap()
-        .id
-        .to_string()
-}
-
-/// Types Rossi's attestation (ISEE 8.500,00 €) at the counter; its id.
-async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
-    let protocol = format!("INPS-ISEE-{}-00012345A-00", today(state.clock.now()).year());
-    let submitted = domain::person::format_date(today(state.clock.now()));
-    let r = op
-        .post(
-            &format!("/persone/{person}/isee"),
-            &[
-                ("protocol", protocol.as_str()),
-                ("submitted_on", submitted.as_str()),
-                ("variant", "ordinario"),
-                ("isee", "8.500,00"),
-                ("ise", "17.340,00"),
-                ("isr", "15.000,00"),
-                ("isp", "11.700,00"),
-                ("scala", "2,04"),
-                ("members", "3"),
-            ],
-        )
-        .await;
-    assert_redirect(&r);
-    let id = Uuid::parse_str(person).unwrap();
-    state
-        .store
-        .person_attestations(org_id(state).await, id)
-        .await
-        .unwrap()[0]
-        .id
-        .to_string()
+        .trim_start_matches("/persone/")
+        .to_owned()
 }
 
 async fn openapi(state: &AppState) -> Value {
@@ -417,7 +322,7 @@ async fn an_application_is_filed_read_and_moved_into_review_by_json(state: AppSt
     let doc = openapi(&state).await;
     let (resp, mut op, op_token) = office(&state).await;
     let person = register_rossi(&mut op).await;
-    let attestation = attest(&state, &mut op, &person).await;
+    let attestation = attest(&state, &mut op, &format!("/persone/{person}")).await;
     let mensa = benefit_id(&state, "mensa").await;
 
     let r = post(

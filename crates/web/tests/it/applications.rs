@@ -2,14 +2,14 @@
 //! filed, reviewed, accepted and delivered, with the decision PDF and the e-mails; hostile
 //! input and wrong transitions refused with their reasons; a CAF operator's own list.
 
+use crate::istanze_fixtures::{
+    ROSSI_CF, assert_redirect, attest, benefit_id, office, org_id, register_rossi, year,
+};
 use crate::smtp::{Behaviour, SmtpSink};
-use crate::support::{Client, staff};
+use crate::support::staff;
 use axum::http::{StatusCode, header};
 use domain::Role;
-use domain::localtime::today;
-use store::{
-    ApplicationFilter, AuditFilter, AuditStore, BenefitStore, OrgStore, PersonStore, Worklist,
-};
+use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, PersonStore, Worklist};
 use uuid::Uuid;
 use web::AppState;
 use web::mail::{MailConfig, Mailer};
@@ -21,23 +21,6 @@ on_both!(
     an_attestation_is_imported_from_the_inps_xml_and_checked_against_the_dsu,
 );
 
-const ROSSI_CF: &str = "RSSMRA80A01A794J";
-
-fn rossi() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("codice_fiscale", ROSSI_CF),
-        ("surname", "Rossi"),
-        ("given_names", "Mario"),
-        ("sex", "M"),
-        ("birth_date", "01/01/1980"),
-        ("birthplace", "Bergamo"),
-        ("citizenship", "IT"),
-        ("residence_istat", "016024"),
-        ("residence_street", "Via Roma 1"),
-        ("email", "mario.rossi@example.org"),
-    ]
-}
-
 fn with_mail(state: AppState, sink: &SmtpSink) -> AppState {
     let mut state = state;
     state.mailer = Mailer::new(&MailConfig {
@@ -46,101 +29,6 @@ fn with_mail(state: AppState, sink: &SmtpSink) -> AppState {
     })
     .unwrap();
     state
-}
-
-fn year(state: &AppState) -> i32 {
-    today(state.clock.now()).year()
-}
-
-fn assert_redirect(r: &crate::support::Response) {
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{} {}",
-        r.text(".sp-error-summary"),
-        r.text(".sp-alert")
-    );
-}
-
-async fn org_id(state: &AppState) -> Uuid {
-    state
-        .store
-        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
-        .await
-        .unwrap()
-        .id
-}
-
-/// A responsabile who loaded the base catalogue, and an operator of the counter.
-async fn office(state: &AppState) -> (Client, Client) {
-    let mut resp = staff(
-        state,
-        "comune-bergamo",
-        "016024",
-        "responsabile",
-        Role::Responsabile,
-    )
-    .await;
-    let r = resp.post("/prestazioni/catalogo-base", &[]).await;
-    assert_redirect(&r);
-    let op = staff(
-        state,
-        "comune-bergamo",
-        "016024",
-        "sportello",
-        Role::OperatoreSportello,
-    )
-    .await;
-    (resp, op)
-}
-
-/// Registers Mario Rossi; his page's path.
-async fn register_rossi(op: &mut Client) -> String {
-    let r = op.post("/persone/nuova", &rossi()).await;
-    assert_redirect(&r);
-    r.location().to_owned()
-}
-
-async fn benefit_id(state: &AppState, code: &str) -> String {
-    let org = org_id(state).await;
-    state
-        .store
-        .list_benefits(org)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|b| b.data.code == code)
-        .unwrap()
-        .id
-        .to_string()
-}
-
-/// Types Rossi's attestation (ISEE 8.500,00 €) at the counter; its id.
-async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
-    let protocol = format!("INPS-ISEE-{}-00012345A-00", year(state));
-    let submitted = domain::person::format_date(today(state.clock.now()));
-    let r = op
-        .post(
-            &format!("{person}/isee"),
-            &[
-                ("protocol", protocol.as_str()),
-                ("submitted_on", submitted.as_str()),
-                ("variant", "ordinario"),
-                ("isee", "8.500,00"),
-                ("ise", "17.340,00"),
-                ("isr", "15.000,00"),
-                ("isp", "11.700,00"),
-                ("scala", "2,04"),
-                ("members", "3"),
-            ],
-        )
-        .await;
-    assert_redirect(&r);
-    let org = org_id(state).await;
-    let id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
-    state.store.person_attestations(org, id).await.unwrap()[0]
-        .id
-        .to_string()
 }
 
 async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decision_and_emails(

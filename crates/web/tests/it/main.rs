@@ -30,6 +30,7 @@ mod applications;
 mod benefits;
 mod browser;
 mod cases;
+mod istanze_fixtures;
 mod login;
 mod mail;
 mod persons;

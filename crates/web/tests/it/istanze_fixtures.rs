@@ -1,0 +1,124 @@
+//! What the tests of istanze (pages and API) start from: the comune's office with the base
+//! catalogue, Mario Rossi in the registry, his ISEE attestation.
+
+use crate::support::{Client, Response, staff};
+use axum::http::StatusCode;
+use domain::Role;
+use domain::localtime::today;
+use store::{BenefitStore, OrgStore};
+use uuid::Uuid;
+use web::AppState;
+
+pub const ROSSI_CF: &str = "RSSMRA80A01A794J";
+
+pub fn rossi() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("codice_fiscale", ROSSI_CF),
+        ("surname", "Rossi"),
+        ("given_names", "Mario"),
+        ("sex", "M"),
+        ("birth_date", "01/01/1980"),
+        ("birthplace", "Bergamo"),
+        ("citizenship", "IT"),
+        ("residence_istat", "016024"),
+        ("residence_street", "Via Roma 1"),
+        ("email", "mario.rossi@example.org"),
+    ]
+}
+
+pub fn year(state: &AppState) -> i32 {
+    today(state.clock.now()).year()
+}
+
+pub fn assert_redirect(r: &Response) {
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{} {}",
+        r.text(".sp-error-summary"),
+        r.text(".sp-alert")
+    );
+}
+
+pub async fn org_id(state: &AppState) -> Uuid {
+    state
+        .store
+        .get_org_by_code(&domain::OrgCode::parse("comune-bergamo").unwrap())
+        .await
+        .unwrap()
+        .id
+}
+
+/// A responsabile who loaded the base catalogue, and an operator of the counter.
+pub async fn office(state: &AppState) -> (Client, Client) {
+    let mut resp = staff(
+        state,
+        "comune-bergamo",
+        "016024",
+        "responsabile",
+        Role::Responsabile,
+    )
+    .await;
+    assert_redirect(&resp.post("/prestazioni/catalogo-base", &[]).await);
+    let op = staff(
+        state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        Role::OperatoreSportello,
+    )
+    .await;
+    (resp, op)
+}
+
+/// Registers Mario Rossi through the pages; his page's path.
+pub async fn register_rossi(op: &mut Client) -> String {
+    let r = op.post("/persone/nuova", &rossi()).await;
+    assert_redirect(&r);
+    r.location().to_owned()
+}
+
+pub async fn benefit_id(state: &AppState, code: &str) -> String {
+    state
+        .store
+        .list_benefits(org_id(state).await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.data.code == code)
+        .unwrap()
+        .id
+        .to_string()
+}
+
+/// Types Rossi's attestation (ISEE 8.500,00 €) at the counter on the person's page `person`;
+/// its id.
+pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
+    let protocol = format!("INPS-ISEE-{}-00012345A-00", year(state));
+    let submitted = domain::person::format_date(today(state.clock.now()));
+    let r = op
+        .post(
+            &format!("{person}/isee"),
+            &[
+                ("protocol", protocol.as_str()),
+                ("submitted_on", submitted.as_str()),
+                ("variant", "ordinario"),
+                ("isee", "8.500,00"),
+                ("ise", "17.340,00"),
+                ("isr", "15.000,00"),
+                ("isp", "11.700,00"),
+                ("scala", "2,04"),
+                ("members", "3"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
+    state
+        .store
+        .person_attestations(org_id(state).await, id)
+        .await
+        .unwrap()[0]
+        .id
+        .to_string()
+}

@@ -743,7 +743,6 @@ struct ApplicationPage {
     can_upload: bool,
     can_edit: bool,
     can_deliver: bool,
-    can_attest: bool,
     attestations: Vec<AttestationOption>,
     form: FileForm,
     decision_pdf: bool,
@@ -971,7 +970,6 @@ async fn application_page(
         can_upload: v.app.state.is_open() && a.can(ctx, Action::ApplicationFile),
         can_edit,
         can_deliver,
-        can_attest: can_edit,
         attestations,
         form: form.unwrap_or_else(|| facts_form(&v)),
         decision_pdf: matches!(

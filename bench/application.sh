@@ -5,7 +5,7 @@
 #   bench/application.sh [--database postgres://postgres@127.0.0.1:5432/sportello_application]
 #                        [--persons 1000000] [--applications 200000] [--read 20000]
 #                        [--connections 100] [--duration 20s] [--port 18331] [--bin PATH]
-#                        [--out DIR]
+#                        [--out DIR] [--reuse]
 #
 # 1. Population as bench/search.sh: `sportello demo generate --seed 1` then
 #    `sportello import anagrafe` into the organization `comune-bench` (Comune di Bergamo).
@@ -22,6 +22,9 @@
 #    state is fetched with curl first and must answer 200 with its protocol or "bozza".
 # 5. wrk (bench/application.lua): --connections concurrent `GET /istanze/{id}`, each request a
 #    random id of the sample, 5 s warm-up then --duration with latency percentiles.
+# --reuse keeps the database (SQLite: DIR/a.db, so with --out; PostgreSQL: not dropped) and, when
+# it is already there from an earlier --reuse run, skips steps 1-2 and gives op.bench a new
+# provisional password: two builds measured on the same data.
 # Needs a release build (cargo build --release -p sportello), wrk, curl, python3; psql for
 # PostgreSQL. Figures: docs/performance.md, "Application page".
 set -euo pipefail
@@ -37,6 +40,7 @@ duration="20s"
 port=18331
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
+reuse=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -49,7 +53,8 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        --reuse) reuse=1; shift ;;
+        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -74,70 +79,86 @@ cleanup() {
 }
 trap cleanup EXIT
 
+load=1
 if [ -z "$database" ]; then
-    rm -f "$out/a.db" "$out/a.db-wal" "$out/a.db-shm"
     database="sqlite://$out/a.db"
     backend="SQLite"
+    if [ -n "$reuse" ] && [ -f "$out/a.db" ]; then
+        load=""
+    else
+        rm -f "$out/a.db" "$out/a.db-wal" "$out/a.db-shm"
+    fi
 else
     command -v psql >/dev/null || { echo "manca psql" >&2; exit 2; }
     backend="PostgreSQL"
     pg_db="${database##*/}"; pg_db="${pg_db%%\?*}"
     pg_admin="${database%/*}/postgres"
-    psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
-    psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+    if [ -n "$reuse" ] && [ "$(psql "$pg_admin" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" = 1 ]; then
+        load=""
+    else
+        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
+        psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+    fi
+    [ -z "$reuse" ] || pg_db=""
 fi
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
 cli() { "$bin" --database "$database" "$@"; }
 
 echo "== Pagina della domanda: $backend, $persons persone, $applications domande ($read_ids lette), $connections operatori concorrenti, $duration"
-cli migrate >/dev/null
-cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
-otp="$(cli user add op.bench --name "Op Bench" --org comune-bench --role operatore_sportello \
-    | sed -n 's/.*Password provvisoria[^:]*: //p')"
-[ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user add" >&2; exit 1; }
-cli user add resp.bench --name "Responsabile Bench" --org comune-bench --role responsabile >/dev/null
-t0=$(date +%s.%N)
-"$bin" demo generate --persons "$persons" --seed 1 --out "$tmp/residenti.csv" 2>/dev/null
-t1=$(date +%s.%N)
-cli import anagrafe "$tmp/residenti.csv" --comune A794 --ente comune-bench >"$out/import.txt" 2>"$out/import.log"
-t2=$(date +%s.%N)
-rm -f "$tmp/residenti.csv"
-if [ "$backend" = PostgreSQL ] && [ "$applications" -gt 1000 ]; then
-    # PostgreSQL keeps a generic plan per prepared statement and connection: planned on the
-    # empty, never analysed table, the compare-and-set UPDATE of an application (WHERE
-    # org_id = $1 AND id = $2 AND version = …) reads the index application_benefit by org_id
-    # alone, every application of the comune per change of state (docs/performance.md,
-    # "Application page"). So: 1,000 applications, ANALYZE, then the rest with another seed
-    # from a new process (new connections, new plans).
-    cli demo applications --count 1000 --seed 1 --ente comune-bench 2>"$out/applications.log" \
-        | tee "$out/applications.txt"
-    psql "$database" -qAt -c "ANALYZE" >/dev/null
-    cli demo applications --count "$((applications - 1000))" --seed 2 --ente comune-bench \
-        2>>"$out/applications.log" | tee -a "$out/applications.txt"
+if [ -z "$load" ]; then
+    echo "-- basi dati di un'esecuzione precedente (--reuse)"
+    cli migrate >/dev/null
+    otp="$(cli user passwd op.bench | sed -n 's/.*Nuova password provvisoria[^:]*: //p')"
+    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user passwd" >&2; exit 1; }
 else
-    cli demo applications --count "$applications" --seed 1 --ente comune-bench 2>"$out/applications.log" \
-        | tee "$out/applications.txt"
-fi
-t3=$(date +%s.%N)
-if [ "$backend" = SQLite ]; then
-    python3 - "${database#sqlite://}" <<'PY'
+    cli migrate >/dev/null
+    cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
+    otp="$(cli user add op.bench --name "Op Bench" --org comune-bench --role operatore_sportello \
+        | sed -n 's/.*Password provvisoria[^:]*: //p')"
+    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user add" >&2; exit 1; }
+    cli user add resp.bench --name "Responsabile Bench" --org comune-bench --role responsabile >/dev/null
+    t0=$(date +%s.%N)
+    "$bin" demo generate --persons "$persons" --seed 1 --out "$tmp/residenti.csv" 2>/dev/null
+    t1=$(date +%s.%N)
+    cli import anagrafe "$tmp/residenti.csv" --comune A794 --ente comune-bench >"$out/import.txt" 2>"$out/import.log"
+    t2=$(date +%s.%N)
+    rm -f "$tmp/residenti.csv"
+    if [ "$backend" = PostgreSQL ] && [ "$applications" -gt 1000 ]; then
+        # PostgreSQL keeps a generic plan per prepared statement and connection: planned on the
+        # empty, never analysed table, the compare-and-set UPDATE of an application (WHERE
+        # org_id = $1 AND id = $2 AND version = …) reads the index application_benefit by org_id
+        # alone, every application of the comune per change of state (docs/performance.md,
+        # "Application page"). So: 1,000 applications, ANALYZE, then the rest with another seed
+        # from a new process (new connections, new plans).
+        cli demo applications --count 1000 --seed 1 --ente comune-bench 2>"$out/applications.log" \
+            | tee "$out/applications.txt"
+        psql "$database" -qAt -c "ANALYZE" >/dev/null
+        cli demo applications --count "$((applications - 1000))" --seed 2 --ente comune-bench \
+            2>>"$out/applications.log" | tee -a "$out/applications.txt"
+    else
+        cli demo applications --count "$applications" --seed 1 --ente comune-bench 2>"$out/applications.log" \
+            | tee "$out/applications.txt"
+    fi
+    t3=$(date +%s.%N)
+    if [ "$backend" = SQLite ]; then
+        python3 - "${database#sqlite://}" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("ANALYZE")
 db.close()
 PY
-else
-    psql "$database" -qAt -c "ANALYZE" >/dev/null
+    else
+        psql "$database" -qAt -c "ANALYZE" >/dev/null
+    fi
+    t4=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" \
+        'BEGIN { printf "-- generazione %.1f s, importazione %.1f s, prestazioni e domande %.1f s, ANALYZE %.1f s\n", b - a, c - b, d - c, e - d }' \
+        | tee "$out/load.txt"
 fi
-t4=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" \
-    'BEGIN { printf "-- generazione %.1f s, importazione %.1f s, prestazioni e domande %.1f s, ANALYZE %.1f s\n", b - a, c - b, d - c, e - d }' \
-    | tee "$out/load.txt"
 
 # The ids the benchmark reads (random, every state), and one of each state for the check.
 sql_sample="SELECT id FROM application ORDER BY random() LIMIT $read_ids"
-sql_states="SELECT state, MIN(protocol), COUNT(*) FROM application GROUP BY state ORDER BY state"
 if [ "$backend" = SQLite ]; then
     python3 - "${database#sqlite://}" "$sql_sample" "$tmp/ids.txt" "$tmp/states.txt" <<'PY'
 import sqlite3, sys, uuid

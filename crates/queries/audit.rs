@@ -156,7 +156,7 @@ impl AuditStore for Db {
             f.limit,
             f.offset
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
@@ -179,7 +179,7 @@ impl AuditStore for Db {
             f.from_us,
             f.to_us
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)
     }
@@ -192,7 +192,7 @@ impl AuditStore for Db {
                FROM audit_log WHERE org_id = $1 ORDER BY seq"#,
             org_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
@@ -202,7 +202,7 @@ impl AuditStore for Db {
         let rows = sqlx::query!(
             r#"SELECT org_id AS "org_id!: Uuid", seq, hash FROM audit_head ORDER BY org_id"#
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows

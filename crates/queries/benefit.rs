@@ -352,7 +352,7 @@ impl BenefitStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(benefit!(r))
@@ -371,7 +371,7 @@ impl BenefitStore for Db {
                FROM benefit WHERE org_id = $1 ORDER BY name, code"#,
             org_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(benefit!(r))).collect()
@@ -411,7 +411,7 @@ impl BenefitStore for Db {
             from,
             to
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -440,7 +440,7 @@ impl BenefitStore for Db {
             org_id,
             benefit_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(rule!(r))).collect()
@@ -455,7 +455,7 @@ impl BenefitStore for Db {
                ORDER BY benefit_id, valid_from DESC, at_us DESC"#,
             org_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(rule!(r))).collect()
@@ -516,7 +516,7 @@ impl BenefitStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(attestation!(r))
@@ -540,7 +540,7 @@ impl BenefitStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(attestation!(r))).collect()
@@ -694,7 +694,7 @@ impl BenefitStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(application_view!(r))
@@ -761,7 +761,7 @@ impl BenefitStore for Db {
             f.limit,
             f.offset
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(application_view!(r))).collect()
@@ -796,7 +796,7 @@ impl BenefitStore for Db {
             today,
             filed_by
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(WorklistCounts {
@@ -823,7 +823,7 @@ impl BenefitStore for Db {
             org_id,
             application_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -890,7 +890,7 @@ impl BenefitStore for Db {
             org_id,
             application_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(|r| application_document!(r)).collect())
@@ -911,7 +911,7 @@ impl BenefitStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         let content = r.content.clone();
@@ -933,7 +933,7 @@ impl BenefitStore for Db {
             org_id,
             application_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()

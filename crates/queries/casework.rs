@@ -211,7 +211,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(access_record!(r))
@@ -230,7 +230,7 @@ impl CaseStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(access_record!(r))).collect()
@@ -259,7 +259,7 @@ impl CaseStore for Db {
             since_us,
             limit
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -353,7 +353,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(case_file!(r))
@@ -370,7 +370,7 @@ impl CaseStore for Db {
             org_id,
             person_id
         )
-        .fetch_optional(self.read())
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         r.map(|r| Ok(case_file!(r))).transpose()
@@ -429,7 +429,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -460,7 +460,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -529,7 +529,7 @@ impl CaseStore for Db {
             case_file_id,
             user_id
         )
-        .fetch_optional(self.read())
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(r.is_some())
@@ -587,7 +587,7 @@ impl CaseStore for Db {
             f.limit,
             f.offset
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -622,7 +622,7 @@ impl CaseStore for Db {
             org_id,
             today
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -664,7 +664,7 @@ impl CaseStore for Db {
             case_file_id,
             include_restricted
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -699,7 +699,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)
     }
@@ -741,7 +741,7 @@ impl CaseStore for Db {
             user_id,
             now_us
         )
-        .fetch_optional(self.read())
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(r.is_some())
@@ -758,7 +758,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -800,7 +800,7 @@ impl CaseStore for Db {
             user_id,
             since_us
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -873,7 +873,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(appointment_view!(r))
@@ -940,7 +940,7 @@ impl CaseStore for Db {
             from_us,
             to_us
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(appointment_view!(r))).collect()
@@ -971,7 +971,7 @@ impl CaseStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(appointment_view!(r))).collect()
@@ -999,7 +999,7 @@ impl CaseStore for Db {
             from_us,
             to_us
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(appointment_view!(r))).collect()
@@ -1011,7 +1011,7 @@ impl CaseStore for Db {
             id,
             at_us
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())
@@ -1052,7 +1052,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(|r| assessment!(r)).collect())
@@ -1069,7 +1069,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(assessment!(r))
@@ -1119,7 +1119,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(care_plan!(r))
@@ -1137,7 +1137,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(|r| care_plan!(r)).collect())
@@ -1179,7 +1179,7 @@ impl CaseStore for Db {
             org_id,
             plan_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -1243,7 +1243,7 @@ impl CaseStore for Db {
             org_id,
             plan_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -1285,7 +1285,7 @@ impl CaseStore for Db {
             worker_id,
             until
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -1344,7 +1344,7 @@ impl CaseStore for Db {
             org_id,
             case_file_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(case_document!(r))).collect()
@@ -1366,7 +1366,7 @@ impl CaseStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         let content = r.content.clone();
@@ -1397,7 +1397,7 @@ impl CaseStore for Db {
             user_id,
             limit
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(registry_event!(r))).collect()

@@ -106,7 +106,7 @@ impl HouseholdStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(Household {
@@ -157,7 +157,7 @@ impl HouseholdStore for Db {
             org_id,
             household_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -196,7 +196,7 @@ impl HouseholdStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -280,7 +280,7 @@ impl HouseholdStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()

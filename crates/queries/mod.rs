@@ -41,6 +41,7 @@ mod person;
 #[macro_use]
 mod registry;
 mod casework;
+pub(crate) mod reader;
 pub(crate) mod search;
 mod session;
 mod token;

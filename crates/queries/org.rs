@@ -30,7 +30,7 @@ async fn replace_comuni(tx: &mut Tx, org_id: Uuid, comuni: &[OrgComune]) -> Resu
 impl HealthStore for Db {
     async fn ping(&self) -> Result<()> {
         sqlx::query_scalar!(r#"SELECT 1 AS "one!""#)
-            .fetch_one(self.read())
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -90,7 +90,7 @@ impl OrgStore for Db {
                FROM organization WHERE id = $1"#,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(organization!(r))
@@ -103,7 +103,7 @@ impl OrgStore for Db {
                FROM organization WHERE code = $1"#,
             code.as_str()
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(organization!(r))
@@ -115,7 +115,7 @@ impl OrgStore for Db {
                       created_at AS "created_at!: OffsetDateTime"
                FROM organization ORDER BY name, code"#
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(organization!(r))).collect()
@@ -127,7 +127,7 @@ impl OrgStore for Db {
              WHERE org_id = $1 ORDER BY name",
             org_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -143,7 +143,7 @@ impl OrgStore for Db {
 
     async fn count_orgs(&self) -> Result<i64> {
         sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!" FROM organization"#)
-            .fetch_one(self.read())
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(map_err)
     }

@@ -360,7 +360,7 @@ impl PersonStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         raw_person!(r).parse()
@@ -373,14 +373,14 @@ impl PersonStore for Db {
             org_id,
             codice_fiscale
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         self.get_person(org_id, id).await
     }
 
     async fn search_persons(&self, org_id: Uuid, search: &PersonSearch) -> Result<Vec<Person>> {
-        let ids = super::search::person_ids(self.read(), org_id, search).await?;
+        let ids = super::search::person_ids(&mut *self.read().await?, org_id, search).await?;
         // One indexed read per person: a page is twenty.
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -418,7 +418,7 @@ impl PersonStore for Db {
             birth_date,
             phonetic_key
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| raw_person!(r).parse()).collect()
@@ -519,7 +519,7 @@ impl PersonStore for Db {
             org_id,
             id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -605,7 +605,7 @@ impl PersonStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()

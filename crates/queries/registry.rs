@@ -191,7 +191,7 @@ impl RegistryStore for Db {
             org_id,
             comune
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         let mut out: Vec<RegistryPerson> = Vec::with_capacity(rows.len());
@@ -249,7 +249,7 @@ impl RegistryStore for Db {
             org_id,
             comune
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
@@ -265,7 +265,7 @@ impl RegistryStore for Db {
             org_id,
             comune
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -307,7 +307,7 @@ impl RegistryStore for Db {
             i.at_us,
             i.finished_at_us
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -437,7 +437,7 @@ impl RegistryStore for Db {
             org_id,
             comune
         )
-        .fetch_optional(self.read())
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(match r {
@@ -458,7 +458,7 @@ impl RegistryStore for Db {
             org_id,
             limit
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(registry_import!(r))).collect()
@@ -475,7 +475,7 @@ impl RegistryStore for Db {
             org_id,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(registry_import!(r))
@@ -492,7 +492,7 @@ impl RegistryStore for Db {
             org_id,
             import_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows
@@ -528,7 +528,7 @@ impl RegistryStore for Db {
             include_reviewed,
             limit
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(registry_event!(r))).collect()
@@ -550,7 +550,7 @@ impl RegistryStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(registry_event!(r))).collect()
@@ -636,7 +636,7 @@ impl RegistryStore for Db {
             org_id,
             person_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(rows

@@ -35,7 +35,7 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 async fn pass(
-    pool: &crate::Pool,
+    conn: &mut <crate::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
     pass: Pass,
@@ -100,13 +100,13 @@ async fn pass(
     qb.push(", p.birth_date, p.id LIMIT ");
     qb.push_bind(limit);
     qb.build_query_scalar::<Uuid>()
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
         .map_err(map_err)
 }
 
 pub(crate) async fn person_ids(
-    pool: &crate::Pool,
+    conn: &mut <crate::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
 ) -> Result<Vec<Uuid>> {
@@ -128,7 +128,7 @@ pub(crate) async fn person_ids(
         }
         // Enough rows to fill the page even if every earlier match comes back again.
         let n = i64::try_from(want + ids.len()).unwrap_or(i64::MAX);
-        for id in pass(pool, org_id, s, p, n).await? {
+        for id in pass(&mut *conn, org_id, s, p, n).await? {
             if seen.insert(id) {
                 ids.push(id);
             }

@@ -60,7 +60,7 @@ impl SessionStore for Db {
             s.ip,
             s.user_agent
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -77,7 +77,7 @@ impl SessionStore for Db {
                WHERE s.token_hash = $1"#,
             token_hash
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         let session = session!(r);
@@ -90,7 +90,7 @@ impl SessionStore for Db {
             token_hash,
             last_seen_us
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         Ok(())
@@ -108,7 +108,7 @@ impl SessionStore for Db {
             stage.as_str(),
             pending_totp
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
@@ -121,7 +121,7 @@ impl SessionStore for Db {
             token_hash,
             org_id
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
@@ -130,7 +130,7 @@ impl SessionStore for Db {
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
-            .execute(self.write())
+            .execute(&mut *self.write().await?)
             .await
             .map_err(map_err)?;
         Ok(())
@@ -150,7 +150,7 @@ impl SessionStore for Db {
                FROM session WHERE user_id = $1 ORDER BY last_seen_us DESC"#,
             user_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(session!(r))).collect()
@@ -162,7 +162,7 @@ impl SessionStore for Db {
             idle_before_us,
             created_before_us
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         Ok(done.rows_affected())

@@ -36,7 +36,7 @@ impl TokenStore for Db {
                FROM api_token WHERE token_hash = $1"#,
             token_hash
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)
     }
@@ -51,7 +51,7 @@ impl TokenStore for Db {
                FROM api_token WHERE user_id = $1 ORDER BY created_at DESC"#,
             user_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)
     }
@@ -76,7 +76,7 @@ impl TokenStore for Db {
             id,
             at
         )
-        .execute(self.write())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
         Ok(())

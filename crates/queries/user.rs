@@ -51,7 +51,7 @@ impl UserStore for Db {
                FROM app_user WHERE id = $1"#,
             id
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(user!(r))
@@ -65,7 +65,7 @@ impl UserStore for Db {
                FROM app_user WHERE login = $1"#,
             login.as_str()
         )
-        .fetch_one(self.read())
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         Ok(user!(r))
@@ -81,7 +81,7 @@ impl UserStore for Db {
                WHERE m.org_id = $1 ORDER BY u.login"#,
             org_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()
@@ -102,7 +102,7 @@ impl UserStore for Db {
                       active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
                FROM app_user ORDER BY login"#
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter().map(|r| Ok(user!(r))).collect()
@@ -116,7 +116,7 @@ impl UserStore for Db {
                WHERE m.user_id = $1 ORDER BY o.name, o.code"#,
             user_id
         )
-        .fetch_all(self.read())
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
         rows.into_iter()

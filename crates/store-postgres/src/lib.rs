@@ -26,8 +26,19 @@ impl Db {
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .options([("plan_cache_mode", "force_custom_plan")]);
+        // A connection is pinged only after a minute idle, not every time it leaves the pool:
+        // the ping is a round trip, as dear as the query (docs/performance.md).
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(60) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(opts)
             .await
@@ -39,16 +50,28 @@ impl Db {
         Ok(Db { pool })
     }
 
+    /// Runs `fut`, one web request, with one connection for all its queries outside
+    /// transactions.
+    pub async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
+        queries::reader::scope(fut).await
+    }
+
+    /// Gives the request's connection back while the request waits on something slow.
+    pub async fn release(&self) {
+        queries::reader::release().await;
+    }
+
     async fn begin(&self) -> Result<Tx, StoreError> {
+        queries::reader::release().await;
         self.pool.begin().await.map_err(map_err)
     }
 
-    fn read(&self) -> &Pool {
-        &self.pool
+    async fn read(&self) -> Result<queries::reader::Conn, StoreError> {
+        queries::reader::request(&self.pool).await
     }
 
-    fn write(&self) -> &Pool {
-        &self.pool
+    async fn write(&self) -> Result<queries::reader::Conn, StoreError> {
+        queries::reader::request(&self.pool).await
     }
 }
 

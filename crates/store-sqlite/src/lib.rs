@@ -18,6 +18,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 pub struct Db {
     write: Pool,
     read: Pool,
+    /// In memory the readers and the writer are one connection.
+    memory: bool,
 }
 
 impl Db {
@@ -32,8 +34,11 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let memory = url.contains(":memory:") || url.contains("mode=memory");
+        // No ping when a connection leaves the pool: a local file does not go away, and the
+        // ping is a trip to the connection's thread (docs/performance.md).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             // An in-memory database lives as long as its one connection.
             .min_connections(u32::from(memory))
             .idle_timeout(if memory {
@@ -59,11 +64,26 @@ impl Db {
         } else {
             SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(opts.read_only(true))
                 .await
                 .map_err(map_err)?
         };
-        Ok(Db { write, read })
+        Ok(Db {
+            write,
+            read,
+            memory,
+        })
+    }
+
+    /// Runs `fut`, one web request, with one reader connection for all its queries.
+    pub async fn scope<F: std::future::Future>(&self, fut: F) -> F::Output {
+        queries::reader::scope(fut).await
+    }
+
+    /// Gives the request's connection back while the request waits on something slow.
+    pub async fn release(&self) {
+        queries::reader::release().await;
     }
 
     /// Refreshes the planner's statistics (after migrations and bulk loads).
@@ -72,15 +92,20 @@ impl Db {
     }
 
     async fn begin(&self) -> Result<Tx, StoreError> {
+        queries::reader::release().await;
         self.write.begin().await.map_err(map_err)
     }
 
-    fn read(&self) -> &Pool {
-        &self.read
+    async fn read(&self) -> Result<queries::reader::Conn, StoreError> {
+        queries::reader::request(&self.read).await
     }
 
-    fn write(&self) -> &Pool {
-        &self.write
+    async fn write(&self) -> Result<queries::reader::Conn, StoreError> {
+        if self.memory {
+            queries::reader::request(&self.write).await
+        } else {
+            queries::reader::pooled(&self.write).await
+        }
     }
 }
 

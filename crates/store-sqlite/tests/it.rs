@@ -9,6 +9,19 @@ store::conformance_tests!(async {
     )
 });
 
+/// In memory the readers and the writer are one connection: a request holding it gives it
+/// back before a transaction, which would otherwise wait for it until the acquire timeout.
+#[tokio::test]
+async fn a_request_in_memory_does_not_wait_for_itself() {
+    let db = store_sqlite::Db::open("sqlite::memory:")
+        .await
+        .expect("open");
+    let run = db.scope(store::conformance::one_request_reads_and_writes_on_one_connection(&db));
+    tokio::time::timeout(std::time::Duration::from_secs(20), run)
+        .await
+        .expect("the request finished without waiting for its own connection");
+}
+
 #[test]
 fn both_backends_have_the_same_migration_files() {
     let names = |dir: &str| {

@@ -112,6 +112,23 @@ async fn new_user<S: Stores>(s: &S, login: &str, org_id: Uuid, role: Role) -> Us
     u
 }
 
+/// What one web request does with its one connection (run inside the backend's `scope` on a
+/// pool of one connection): a read, a transaction, a read, another transaction. Each
+/// transaction must find the request's connection given back, not wait for it.
+pub async fn one_request_reads_and_writes_on_one_connection<S: Stores>(s: &S) {
+    assert_eq!(s.count_orgs().await.unwrap(), 0);
+    let first = org("comune-uno", OrgKind::Comune);
+    s.create_org(&first, &[], &audit(first.id, "org.create", "creato"))
+        .await
+        .unwrap();
+    assert_eq!(s.get_org(first.id).await.unwrap(), first);
+    let second = org("comune-due", OrgKind::Comune);
+    s.create_org(&second, &[], &audit(second.id, "org.create", "creato"))
+        .await
+        .unwrap();
+    assert_eq!(s.count_orgs().await.unwrap(), 2);
+}
+
 pub async fn organizations_round_trip<S: Stores>(s: &S) {
     assert_eq!(s.count_orgs().await.unwrap(), 0);
     s.ping().await.unwrap();

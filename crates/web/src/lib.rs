@@ -128,9 +128,13 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     let tls = state.config.tls;
+    let store = state.store.clone();
     pages::routes()
         .merge(assets::routes())
         .with_state(state)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            one_connection(store.clone(), req, next)
+        }))
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::limit_body(limit, req, next)
@@ -150,6 +154,27 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Runs a request with one database connection for its queries (`queries/reader.rs`).
+async fn one_connection(
+    store: Store,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match &store {
+        store::Backend::Sqlite(db) => db.scope(next.run(req)).await,
+        store::Backend::Postgres(db) => db.scope(next.run(req)).await,
+    }
+}
+
+/// Gives the request's connection back while it waits on something slow (a client sending a
+/// file, an SMTP server), so that other requests may use it.
+pub(crate) async fn idle(store: &Store) {
+    match store {
+        store::Backend::Sqlite(db) => db.release().await,
+        store::Backend::Postgres(db) => db.release().await,
+    }
 }
 
 /// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.

@@ -243,6 +243,7 @@ async fn notify(
         state_label: app.state.label().to_owned(),
         note: (!note.trim().is_empty()).then(|| note.trim().to_owned()),
     };
+    crate::idle(&state.store).await;
     let sent = match msg.mail(&to) {
         Ok(mail) => state.mailer.send(&mail).await,
         Err(e) => Err(e),

@@ -471,12 +471,12 @@ fn attestation_label(a: &Attestation, on: Date) -> String {
 async fn attestation_options(
     state: &AppState,
     ctx: &Ctx,
-    person: &Person,
+    person_id: Uuid,
 ) -> Result<Vec<AttestationOption>, AppError> {
     let on = today(ctx.now);
     Ok(state
         .store
-        .person_attestations(ctx.org.id, person.id)
+        .person_attestations(ctx.org.id, person_id)
         .await?
         .iter()
         .map(|a| AttestationOption {
@@ -511,7 +511,7 @@ async fn file_page(
     errors: Vec<FieldError>,
 ) -> Result<FilePage, AppError> {
     let attestations = match &person {
-        Some(p) => attestation_options(state, ctx, p).await?,
+        Some(p) => attestation_options(state, ctx, p.id).await?,
         None => Vec::new(),
     };
     let benefits = state
@@ -713,7 +713,6 @@ struct ApplicationPage {
     l: Layout,
     v: ApplicationView,
     protocol: String,
-    person: Person,
     can_see_person: bool,
     benefit: Benefit,
     submitted: String,
@@ -819,7 +818,6 @@ async fn application_page(
     let org = ctx.org.id;
     let on = today(ctx.now);
     let v = a.view.clone();
-    let person = state.store.get_person(org, v.app.person_id).await?;
     let benefit = state.store.get_benefit(org, v.app.benefit_id).await?;
     let attestation = match v.app.attestation_id {
         Some(id) => Some(state.store.get_attestation(org, id).await?),
@@ -920,7 +918,7 @@ async fn application_page(
     let can_edit =
         procedure::editable(v.app.state) && a.can(ctx, procedure::edit_action(v.app.state));
     let attestations = if can_edit {
-        attestation_options(state, ctx, &person).await?
+        attestation_options(state, ctx, v.app.person_id).await?
     } else {
         Vec::new()
     };
@@ -933,7 +931,7 @@ async fn application_page(
     Ok(ApplicationPage {
         l,
         protocol,
-        can_see_person: ctx.can(Action::PersonView, ctx.scope_of(person.org_id)),
+        can_see_person: ctx.can(Action::PersonView, ctx.scope_of(v.app.org_id)),
         submitted: opt_date(v.app.submitted_on),
         due: opt_date(v.app.due_on),
         decided: opt_date(v.app.decided_on),
@@ -978,7 +976,6 @@ async fn application_page(
         ) && v.app.decided_on.is_some(),
         notice_pdf: had_notice,
         open,
-        person,
         benefit,
         v,
     })
@@ -1079,7 +1076,7 @@ async fn upload(
             )],
         ));
     }
-    let up = match super::documents::read_upload(multipart).await? {
+    let up = match super::documents::read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return Ok(super::refuse(jar, &back, &[e])),
     };

@@ -346,7 +346,7 @@ async fn import_xml(
 ) -> Result<Response, AppError> {
     let acc = attest_access(&state, &ctx, parse_id(&id)?, &q.istanza).await?;
     let back = format!("/persone/{}/isee{}", acc.person.id, acc.query());
-    let up = match read_upload(multipart).await? {
+    let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return Ok(super::refuse(jar, &back, &[e])),
     };
@@ -390,7 +390,7 @@ async fn simulate(
         .await?;
     let acc = attest_access(&state, &ctx, attestation.person_id, &q.istanza).await?;
     let back = format!("/persone/{}/isee{}", acc.person.id, acc.query());
-    let up = match read_upload(multipart).await? {
+    let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return Ok(super::refuse(jar, &back, &[e])),
     };

@@ -75,7 +75,7 @@ async fn upload(
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
     a.authorize_write(&ctx)?;
     let back = format!("/cartelle/{}#documenti", a.case.id);
-    let up = match read_upload(multipart).await? {
+    let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return Ok(refuse(jar, &back, &e)),
     };
@@ -186,8 +186,10 @@ impl Upload {
 /// Reads an upload form whose file field is named `file`. A body over the limit is a field
 /// error to show; a body cut short or not multipart is a bad request.
 pub(super) async fn read_upload(
+    store: &crate::Store,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Result<Upload, FieldError>, AppError> {
+    crate::idle(store).await;
     let incomplete =
         || AppError::BadRequest("Il file inviato non è stato ricevuto per intero: riprova".into());
     let mut multipart = multipart.map_err(|_| {

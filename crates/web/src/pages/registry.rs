@@ -131,6 +131,7 @@ async fn upload(
     })?;
     let mut f = UploadForm::default();
     let mut file: Option<(String, Vec<u8>)> = None;
+    crate::idle(&state.store).await;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,

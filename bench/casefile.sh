@@ -5,7 +5,7 @@
 #
 #   bench/casefile.sh [--database postgres://postgres@127.0.0.1:5432/sportello_casefile]
 #                     [--persons 1000000] [--cases 100000] [--read 1000] [--connections 100]
-#                     [--duration 20s] [--port 18330] [--bin PATH] [--out DIR]
+#                     [--duration 20s] [--port 18330] [--bin PATH] [--out DIR] [--reuse]
 #
 # 1. Population as bench/search.sh: `sportello demo generate` then `sportello import anagrafe`.
 # 2. With the server stopped, python3 writes straight into the database (sqlite3 module; for
@@ -23,7 +23,12 @@
 #    forged and no check is bypassed.
 # 4. wrk (bench/casefile.lua): --connections concurrent `GET /cartelle/{id}` cycling over the
 #    --read files, 5 s warm-up then --duration with latency percentiles; a sample page is
-#    fetched with curl first and must hold 200 `sp-diary` articles.
+#    fetched with curl first: it must count the 200 entries and show the latest 50 `sp-diary`
+#    articles (the diary is paged, 50 entries a page).
+# --reuse keeps the database (SQLite: DIR/c.db, so with --out; PostgreSQL: not dropped) and the
+# list of files read (DIR/ids.txt) and, when both are there from an earlier --reuse run, skips
+# steps 1-2 and gives as.bench a new provisional password (the TOTP secret stays): two builds
+# measured on the same data.
 # Needs a release build (cargo build --release -p sportello), wrk, curl, python3; psql for
 # PostgreSQL. Figures: docs/performance.md, "Cartella sociale".
 set -euo pipefail
@@ -39,6 +44,7 @@ duration="20s"
 port=18330
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
+reuse=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -51,7 +57,8 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        --reuse) reuse=1; shift ;;
+        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -78,23 +85,41 @@ cleanup() {
 }
 trap cleanup EXIT
 
+load=1
 if [ -z "$database" ]; then
-    rm -f "$out/c.db" "$out/c.db-wal" "$out/c.db-shm"
     database="sqlite://$out/c.db"
     backend="SQLite"
+    if [ -n "$reuse" ] && [ -f "$out/c.db" ] && [ -f "$out/ids.txt" ]; then
+        load=""
+    else
+        rm -f "$out/c.db" "$out/c.db-wal" "$out/c.db-shm"
+    fi
 else
     command -v psql >/dev/null || { echo "manca psql" >&2; exit 2; }
     backend="PostgreSQL"
     pg_db="${database##*/}"; pg_db="${pg_db%%\?*}"
     pg_admin="${database%/*}/postgres"
-    psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
-    psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+    if [ -n "$reuse" ] && [ -f "$out/ids.txt" ] \
+        && [ "$(psql "$pg_admin" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" = 1 ]; then
+        load=""
+    else
+        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
+        psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
+    fi
+    [ -z "$reuse" ] || pg_db=""
 fi
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
 cli() { "$bin" --database "$database" "$@"; }
 
 echo "== Cartella sociale: $backend, $persons persone, $cases cartelle ($read_files lette, 200 voci di diario), $connections operatori concorrenti, $duration"
+totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+if [ -z "$load" ]; then
+    echo "-- basi dati di un'esecuzione precedente (--reuse)"
+    cli migrate >/dev/null
+    otp="$(cli user passwd as.bench | sed -n 's/.*Nuova password provvisoria[^:]*: //p')"
+    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user passwd" >&2; exit 1; }
+else
 cli migrate >/dev/null
 cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
 otp="$(cli user add as.bench --name "As Bench" --org comune-bench --role assistente_sociale \
@@ -108,7 +133,6 @@ t2=$(date +%s.%N)
 rm -f "$tmp/residenti.csv"
 
 # Case files, state changes and diary entries, written directly (server not running).
-totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 if [ "$backend" = SQLite ]; then
     casedb="${database#sqlite://}"; casedb="${casedb%%\?*}"
     mode="sqlite"; target="$casedb"
@@ -119,7 +143,7 @@ else
     psql "$database" -qAt -c "SELECT p.id FROM person p JOIN organization o ON o.id = p.org_id
         WHERE o.code = 'comune-bench' ORDER BY p.id" >"$tmp/persons.txt"
 fi
-python3 - "$mode" "$target" "$cases" "$read_files" "$totp_secret" "$tmp/ids.txt" <<'PY'
+python3 - "$mode" "$target" "$cases" "$read_files" "$totp_secret" "$out/ids.txt" <<'PY'
 import os, random, sqlite3, sys, time, uuid
 mode, target, n_cases, n_read, secret, ids_out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 rnd = random.Random(11)
@@ -220,6 +244,7 @@ t3=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" \
     'BEGIN { printf "-- generazione %.1f s, importazione %.1f s, cartelle e diari %.1f s\n", b - a, c - b, d - c }' \
     | tee "$out/load.txt"
+fi
 
 "$bin" --database "$database" serve --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
 server_pid=$!
@@ -249,20 +274,23 @@ sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
 status="$(curl -s -o /dev/null -w '%{http_code}' -b "sportello_sid=$sid" "$base/")"
 [ "$status" = 200 ] || { echo "accesso non riuscito: / risponde $status" >&2; exit 1; }
 
-# A sample page must answer 200 and hold the 200 diary entries, the confidential ones included.
-first="$(head -n 1 "$tmp/ids.txt")"
+# A sample page must answer 200 and count the 200 diary entries, the confidential ones included,
+# of which it shows the latest 50 (the diary is paged).
+first="$(head -n 1 "$out/ids.txt")"
 status="$(curl -s -o "$out/sample.html" -w '%{http_code}' -b "sportello_sid=$sid" "$base/cartelle/$first")"
 [ "$status" = 200 ] || { echo "la cartella risponde $status" >&2; exit 1; }
 entries="$(grep -c 'class="sp-card sp-diary"' "$out/sample.html" || true)"
 bytes="$(wc -c <"$out/sample.html")"
-echo "-- pagina di esempio /cartelle/$first: $entries voci di diario, $bytes byte"
-[ "$entries" = 200 ] || { echo "attese 200 voci di diario, trovate $entries" >&2; exit 1; }
+echo "-- pagina di esempio /cartelle/$first: $entries voci di diario mostrate, $bytes byte"
+[ "$entries" = 50 ] || { echo "attese 50 voci di diario nella prima pagina, trovate $entries" >&2; exit 1; }
+grep -q 'Annotazioni 1–50 di 200' "$out/sample.html" \
+    || { echo "la pagina non conta 200 voci di diario" >&2; exit 1; }
 restricted="$(grep -c 'sp-badge--warning">riservato' "$out/sample.html" || true)"
 echo "-- di cui riservate (visibili all'assistente sociale assegnata): $restricted"
 [ "$restricted" -gt 0 ] || { echo "nessuna voce riservata nella pagina di esempio" >&2; exit 1; }
 
-echo "-- $(wc -l <"$tmp/ids.txt") cartelle lette a rotazione; riscaldamento 5 s"
-export CASEFILE_IDS="$tmp/ids.txt" CASEFILE_SID="$sid"
+echo "-- $(wc -l <"$out/ids.txt") cartelle lette a rotazione; riscaldamento 5 s"
+export CASEFILE_IDS="$out/ids.txt" CASEFILE_SID="$sid"
 threads=2; [ "$connections" -ge 2 ] || threads=1
 wrk -t "$threads" -c "$connections" -d 5s -s "$here/casefile.lua" "$base" >/dev/null
 wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$here/casefile.lua" "$base" | tee "$out/wrk.txt"

@@ -8,8 +8,8 @@ use domain::person::RegistryEventKind;
 use store::{
     AccessRecord, AccessView, Appointment, AppointmentView, Assessment, BreakGlass, BreakGlassView,
     CarePlan, CaseDocument, CaseFile, CaseFileView, CaseFilter, CaseStore, CaseloadRow, DiaryEntry,
-    Intervention, NewAudit, PlanReview, RegistryEvent, Result, ReviewDue, StateChange, StoreError,
-    TeamMember,
+    DiaryPage, Intervention, NewAudit, PlanReview, RegistryEvent, Result, ReviewDue, StateChange,
+    StoreError, TeamMember,
 };
 use time::Date;
 use uuid::Uuid;
@@ -649,25 +649,37 @@ impl CaseStore for Db {
         org_id: Uuid,
         case_file_id: Uuid,
         include_restricted: bool,
-    ) -> Result<Vec<DiaryEntry>> {
+        offset: i64,
+        limit: i64,
+    ) -> Result<DiaryPage> {
+        // The total is a subquery run once, not `COUNT(*) OVER ()`: for a window SQLite copies
+        // every entry of the file, bodies and all, into a temporary table.
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid",
                    case_file_id AS "case_file_id!: Uuid", kind AS "kind!",
                    occurred_on AS "occurred_on!: Date", confidentiality AS "confidentiality!",
                    title AS "title!", body AS "body!", actor_id AS "actor_id!: Uuid",
-                   actor AS "actor!", at_us AS "at_us!"
+                   actor AS "actor!", at_us AS "at_us!",
+                   (SELECT COUNT(*) FROM diary_entry c
+                     WHERE c.org_id = $1 AND c.case_file_id = $2
+                       AND (c.confidentiality = 'normale' OR $3)) AS "total!: i64"
                FROM diary_entry
                WHERE org_id = $1 AND case_file_id = $2
                  AND (confidentiality = 'normale' OR $3)
-               ORDER BY occurred_on DESC, at_us DESC"#,
+               ORDER BY occurred_on DESC, at_us DESC, id DESC
+               LIMIT $4 OFFSET $5"#,
             org_id,
             case_file_id,
-            include_restricted
+            include_restricted,
+            limit,
+            offset
         )
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        rows.into_iter()
+        let total = rows.first().map_or(0, |r| r.total);
+        let entries = rows
+            .into_iter()
             .map(|r| {
                 Ok(DiaryEntry {
                     id: r.id,
@@ -689,7 +701,8 @@ impl CaseStore for Db {
                     at_us: r.at_us,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        Ok(DiaryPage { entries, total })
     }
 
     async fn count_restricted_entries(&self, org_id: Uuid, case_file_id: Uuid) -> Result<i64> {

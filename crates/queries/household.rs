@@ -13,6 +13,36 @@ fn relationship(code: &str) -> Result<Relationship> {
     parse_col("relationship", Relationship::parse(code).ok_or(code))
 }
 
+/// A household membership from the columns of a query record.
+macro_rules! household_member {
+    ($r:expr) => {
+        HouseholdMember {
+            id: $r.id,
+            org_id: $r.org_id,
+            household_id: $r.household_id,
+            person_id: $r.person_id,
+            relationship: relationship(&$r.relationship)?,
+            from_date: $r.from_date,
+            to_date: $r.to_date,
+        }
+    };
+}
+
+/// A household membership row joined with the person's name, as the queries read it.
+macro_rules! member_view {
+    ($r:expr) => {{
+        let r = $r;
+        Ok(MemberView {
+            member: household_member!(r),
+            surname: r.surname,
+            given_names: r.given_names,
+            birth_date: r.birth_date,
+            codice_fiscale: r.codice_fiscale,
+            death_date: r.death_date,
+        })
+    }};
+}
+
 /// Inserts a household inside `tx` (also used by the civil-registry import).
 pub(crate) async fn insert_household(tx: &mut Tx, h: &Household) -> Result<()> {
     sqlx::query!(
@@ -160,26 +190,37 @@ impl HouseholdStore for Db {
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(MemberView {
-                    member: HouseholdMember {
-                        id: r.id,
-                        org_id: r.org_id,
-                        household_id: r.household_id,
-                        person_id: r.person_id,
-                        relationship: relationship(&r.relationship)?,
-                        from_date: r.from_date,
-                        to_date: r.to_date,
-                    },
-                    surname: r.surname,
-                    given_names: r.given_names,
-                    birth_date: r.birth_date,
-                    codice_fiscale: r.codice_fiscale,
-                    death_date: r.death_date,
-                })
-            })
-            .collect()
+        rows.into_iter().map(|r| member_view!(r)).collect()
+    }
+
+    async fn cohabitants(
+        &self,
+        org_id: Uuid,
+        person_id: Uuid,
+        on: Date,
+    ) -> Result<Vec<MemberView>> {
+        let rows = sqlx::query!(
+            r#"SELECT m.id AS "id!: Uuid", m.org_id AS "org_id!: Uuid",
+                   m.household_id AS "household_id!: Uuid", m.person_id AS "person_id!: Uuid",
+                   m.relationship, m.from_date AS "from_date!: Date", m.to_date AS "to_date: Date",
+                   p.surname, p.given_names, p.birth_date AS "birth_date!: Date",
+                   p.codice_fiscale, p.death_date AS "death_date: Date"
+               FROM household_member me
+               JOIN household_member m ON m.household_id = me.household_id
+               JOIN person p ON p.id = m.person_id
+               WHERE me.org_id = $1 AND me.person_id = $2
+                 AND (me.to_date IS NULL OR me.to_date >= $3)
+                 AND m.org_id = $1 AND m.person_id <> $2
+                 AND (m.to_date IS NULL OR m.to_date >= $3)
+               ORDER BY m.household_id, p.birth_date, m.id"#,
+            org_id,
+            person_id,
+            on
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| member_view!(r)).collect()
     }
 
     async fn person_households(
@@ -199,19 +240,7 @@ impl HouseholdStore for Db {
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(HouseholdMember {
-                    id: r.id,
-                    org_id: r.org_id,
-                    household_id: r.household_id,
-                    person_id: r.person_id,
-                    relationship: relationship(&r.relationship)?,
-                    from_date: r.from_date,
-                    to_date: r.to_date,
-                })
-            })
-            .collect()
+        rows.into_iter().map(|r| Ok(household_member!(r))).collect()
     }
 
     async fn add_support_link(

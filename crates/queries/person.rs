@@ -12,6 +12,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// A person's columns as read, before they are parsed back into domain types.
+#[derive(sqlx::FromRow)]
 pub(crate) struct RawPerson {
     pub id: Uuid,
     pub org_id: Uuid,
@@ -380,13 +381,11 @@ impl PersonStore for Db {
     }
 
     async fn search_persons(&self, org_id: Uuid, search: &PersonSearch) -> Result<Vec<Person>> {
-        let ids = super::search::person_ids(&mut *self.read().await?, org_id, search).await?;
-        // One indexed read per person: a page is twenty.
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.get_person(org_id, id).await?);
-        }
-        Ok(out)
+        super::search::persons(&mut *self.read().await?, org_id, search)
+            .await?
+            .into_iter()
+            .map(RawPerson::parse)
+            .collect()
     }
 
     async fn duplicate_candidates(

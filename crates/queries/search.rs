@@ -9,6 +9,7 @@
 //! PostgreSQL's text-search GIN index): `crate::name_source` and `crate::name_match`.
 
 use super::map_err;
+use super::person::RawPerson;
 use std::collections::HashSet;
 use store::{PersonSearch, Result};
 use uuid::Uuid;
@@ -34,14 +35,21 @@ fn prefix_end(prefix: &str) -> String {
     end
 }
 
+/// The columns of [`RawPerson`]: a page of results comes whole from the pass that finds it.
+const PERSON_COLUMNS: &str = "SELECT p.id, p.org_id, p.codice_fiscale, p.surname, p.given_names, \
+     p.sex, p.birth_date, p.birthplace_code, p.birthplace_name, p.citizenship, p.civil_status, \
+     p.death_date, p.residence_istat, p.residence_street, p.domicile_istat, p.domicile_street, \
+     p.phone, p.email, p.cf_mismatch, p.registry_comune, p.registry_id, p.registry_left_on, \
+     p.merged_into, p.version, p.created_at, p.updated_at FROM ";
+
 async fn pass(
     conn: &mut <crate::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
     pass: Pass,
     limit: i64,
-) -> Result<Vec<Uuid>> {
-    let mut qb = sqlx::QueryBuilder::<crate::Kind>::new("SELECT p.id FROM ");
+) -> Result<Vec<RawPerson>> {
+    let mut qb = sqlx::QueryBuilder::<crate::Kind>::new(PERSON_COLUMNS);
     qb.push(match pass {
         Pass::AnyOrder => crate::name_source(),
         _ => "person p",
@@ -99,17 +107,17 @@ async fn pass(
     qb.push(order);
     qb.push(", p.birth_date, p.id LIMIT ");
     qb.push_bind(limit);
-    qb.build_query_scalar::<Uuid>()
+    qb.build_query_as::<RawPerson>()
         .fetch_all(conn)
         .await
         .map_err(map_err)
 }
 
-pub(crate) async fn person_ids(
+pub(crate) async fn persons(
     conn: &mut <crate::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
-) -> Result<Vec<Uuid>> {
+) -> Result<Vec<RawPerson>> {
     let offset = usize::try_from(s.offset).unwrap_or(0);
     let limit = usize::try_from(s.limit).unwrap_or(0);
     let want = offset + limit;
@@ -121,18 +129,18 @@ pub(crate) async fn person_ids(
         &[Pass::SurnameFirst, Pass::NamesFirst, Pass::AnyOrder]
     };
     let mut seen = HashSet::new();
-    let mut ids = Vec::new();
+    let mut found = Vec::new();
     for &p in passes {
-        if ids.len() >= want {
+        if found.len() >= want {
             break;
         }
         // Enough rows to fill the page even if every earlier match comes back again.
-        let n = i64::try_from(want + ids.len()).unwrap_or(i64::MAX);
-        for id in pass(&mut *conn, org_id, s, p, n).await? {
-            if seen.insert(id) {
-                ids.push(id);
+        let n = i64::try_from(want + found.len()).unwrap_or(i64::MAX);
+        for person in pass(&mut *conn, org_id, s, p, n).await? {
+            if seen.insert(person.id) {
+                found.push(person);
             }
         }
     }
-    Ok(ids.into_iter().skip(offset).take(limit).collect())
+    Ok(found.into_iter().skip(offset).take(limit).collect())
 }

@@ -1,8 +1,18 @@
 use super::{affected_one, map_err};
 use crate::{Db, Tx};
-use store::{NewAudit, Result, Session, SessionStage, SessionStore, User};
+use store::{Membership, NewAudit, Result, Session, SessionStage, SessionStore, StoreError, User};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// An organization's columns as a session's membership rows carry them.
+struct OrgColumns {
+    id: Uuid,
+    code: String,
+    name: String,
+    kind: String,
+    active: bool,
+    created_at: OffsetDateTime,
+}
 
 macro_rules! session {
     ($r:expr) => {
@@ -66,22 +76,69 @@ impl SessionStore for Db {
         Ok(())
     }
 
-    async fn get_session_with_user(&self, token_hash: &str) -> Result<(Session, User)> {
-        let r = sqlx::query!(
+    async fn get_session_with_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<(Session, User, Vec<Membership>)> {
+        let rows = sqlx::query!(
             r#"SELECT s.token_hash, s.user_id AS "user_id!: Uuid", s.org_id AS "org_id?: Uuid",
                       s.stage, s.pending_totp, s.created_us, s.last_seen_us, s.ip, s.user_agent,
                       u.id AS "id!: Uuid", u.login, u.full_name, u.email, u.password_hash,
                       u.must_change_password AS "must_change_password!: bool", u.totp_secret,
-                      u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime"
+                      u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime",
+                      o.id AS "member_org?: Uuid", o.code AS "member_code?",
+                      o.name AS "member_name?", o.kind AS "member_kind?",
+                      o.active AS "member_active?: bool",
+                      o.created_at AS "member_created_at?: OffsetDateTime", m.role AS "role?"
                FROM session s JOIN app_user u ON u.id = s.user_id
-               WHERE s.token_hash = $1"#,
+               LEFT JOIN membership m ON m.user_id = u.id
+               LEFT JOIN organization o ON o.id = m.org_id
+               WHERE s.token_hash = $1
+               ORDER BY o.name, o.code"#,
             token_hash
         )
-        .fetch_one(&mut *self.read().await?)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        let session = session!(r);
-        Ok((session, user!(r)))
+        let mut memberships = Vec::with_capacity(rows.len());
+        let mut found = None;
+        for r in rows {
+            if let (
+                Some(id),
+                Some(code),
+                Some(name),
+                Some(kind),
+                Some(active),
+                Some(created_at),
+                Some(role),
+            ) = (
+                r.member_org,
+                r.member_code,
+                r.member_name,
+                r.member_kind,
+                r.member_active,
+                r.member_created_at,
+                r.role,
+            ) {
+                let org = OrgColumns {
+                    id,
+                    code,
+                    name,
+                    kind,
+                    active,
+                    created_at,
+                };
+                memberships.push(Membership {
+                    org: organization!(org),
+                    role: super::role_col(&role)?,
+                });
+            }
+            if found.is_none() {
+                found = Some((session!(r), user!(r)));
+            }
+        }
+        let (session, user) = found.ok_or(StoreError::NotFound)?;
+        Ok((session, user, memberships))
     }
 
     async fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> Result<()> {

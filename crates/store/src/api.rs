@@ -90,8 +90,9 @@ store_traits! {
     /// Browser sessions, kept server-side.
     pub trait SessionStore {
         fn create_session(&self, session: &Session) -> ();
-        /// The session and its user in one query: what every authenticated page starts with.
-        fn get_session_with_user(&self, token_hash: &str) -> (Session, User);
+        /// The session, its user and the user's memberships (by organization name) in one
+        /// query: what every authenticated page starts with.
+        fn get_session_with_user(&self, token_hash: &str) -> (Session, User, Vec<Membership>);
         fn touch_session(&self, token_hash: &str, last_seen_us: i64) -> ();
         fn set_session_stage(&self, token_hash: &str, stage: SessionStage, pending_totp: Option<&str>) -> ();
         fn set_session_org(&self, token_hash: &str, org_id: Uuid) -> ();
@@ -147,6 +148,9 @@ store_traits! {
         fn end_household_member(&self, org_id: Uuid, member_id: Uuid, to_date: time::Date, history: &NewHistory, audit: &NewAudit) -> ();
         /// Every membership of the household, current first.
         fn household_members(&self, org_id: Uuid, household_id: Uuid) -> Vec<MemberView>;
+        /// Who lives with the person on `on`: the other current members of the households the
+        /// person belongs to on that date, by household and age.
+        fn cohabitants(&self, org_id: Uuid, person_id: Uuid, on: time::Date) -> Vec<MemberView>;
         /// Every membership of the person, newest first.
         fn person_households(&self, org_id: Uuid, person_id: Uuid) -> Vec<HouseholdMember>;
         fn add_support_link(&self, link: &SupportLink, history: &NewHistory, audit: &NewAudit) -> ();
@@ -233,8 +237,9 @@ store_traits! {
         /// Open and suspended files and overdue reviews per responsible worker.
         fn caseload(&self, org_id: Uuid, today: time::Date) -> Vec<CaseloadRow>;
         fn add_diary_entry(&self, entry: &DiaryEntry, audit: &NewAudit) -> ();
-        /// The diary, newest first; confidential entries only with `include_restricted`.
-        fn diary_entries(&self, org_id: Uuid, case_file_id: Uuid, include_restricted: bool) -> Vec<DiaryEntry>;
+        /// `limit` entries of the diary from `offset`, newest first; confidential entries only
+        /// with `include_restricted`.
+        fn diary_entries(&self, org_id: Uuid, case_file_id: Uuid, include_restricted: bool, offset: i64, limit: i64) -> DiaryPage;
         /// How many confidential entries the diary holds.
         fn count_restricted_entries(&self, org_id: Uuid, case_file_id: Uuid) -> i64;
         fn record_break_glass(&self, access: &BreakGlass, audit: &NewAudit) -> ();

@@ -115,6 +115,14 @@ pub struct DiaryEntry {
     pub at_us: i64,
 }
 
+/// A page of a case file's diary, and how many entries the reader may see in all.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DiaryPage {
+    pub entries: Vec<DiaryEntry>,
+    /// Zero when the page is past the last entry.
+    pub total: i64,
+}
+
 /// An access to a case file's confidential entries by someone not assigned to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BreakGlass {

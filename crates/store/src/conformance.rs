@@ -335,8 +335,23 @@ pub async fn sessions_move_through_stages_and_expire<S: Stores>(s: &S) {
     let mut sess = session("h1", u.id, None, 1_000);
     sess.stage = SessionStage::EnrolTotp;
     s.create_session(&sess).await.unwrap();
-    let (with, owner) = s.get_session_with_user("h1").await.unwrap();
+    let (with, owner, ms) = s.get_session_with_user("h1").await.unwrap();
     assert_eq!((with, owner), (sess.clone(), u.clone()));
+    let roles = |ms: &[Membership]| ms.iter().map(|m| (m.org.id, m.role)).collect::<Vec<_>>();
+    assert_eq!(roles(&ms), vec![(o.id, Role::Responsabile)]);
+    // Memberships come with the session, one row each, as `memberships` lists them.
+    let b = new_org(s, "comune-b").await;
+    s.set_membership(
+        u.id,
+        b.id,
+        Role::AssistenteSociale,
+        &audit(b.id, "membership.set", "x"),
+    )
+    .await
+    .unwrap();
+    let (_, _, ms) = s.get_session_with_user("h1").await.unwrap();
+    assert_eq!(roles(&ms).len(), 2);
+    assert_eq!(roles(&ms), roles(&s.memberships(u.id).await.unwrap()));
     assert!(matches!(
         s.get_session_with_user("nope").await,
         Err(StoreError::NotFound)
@@ -346,7 +361,7 @@ pub async fn sessions_move_through_stages_and_expire<S: Stores>(s: &S) {
         .unwrap();
     s.set_session_org("h1", o.id).await.unwrap();
     s.touch_session("h1", 5_000).await.unwrap();
-    let (got, _) = s.get_session_with_user("h1").await.unwrap();
+    let (got, _, _) = s.get_session_with_user("h1").await.unwrap();
     assert_eq!(
         (
             got.stage,

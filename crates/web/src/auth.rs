@@ -205,6 +205,8 @@ pub fn client_ip(parts: &Parts) -> String {
 pub struct LoginSession {
     pub session: Session,
     pub user: User,
+    /// The user's organizations and roles, read with the session.
+    pub memberships: Vec<Membership>,
 }
 
 impl LoginSession {
@@ -213,7 +215,7 @@ impl LoginSession {
             return Ok(None);
         };
         let hash = hash_token(&token);
-        let (session, user) = match state.store.get_session_with_user(&hash).await {
+        let (session, user, memberships) = match state.store.get_session_with_user(&hash).await {
             Ok(found) => found,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -235,7 +237,11 @@ impl LoginSession {
         if now - session.last_seen_us > 60_000_000 {
             state.store.touch_session(&hash, now).await?;
         }
-        Ok(Some(LoginSession { session, user }))
+        Ok(Some(LoginSession {
+            session,
+            user,
+            memberships,
+        }))
     }
 }
 
@@ -375,13 +381,13 @@ impl Ctx {
         }
     }
 
-    async fn for_user(
+    fn for_user(
         state: &AppState,
         user: User,
+        memberships: Vec<Membership>,
         org_id: Uuid,
         session_hash: Option<String>,
     ) -> Result<Ctx, AppError> {
-        let memberships = state.store.memberships(user.id).await?;
         let Some(m) = memberships
             .iter()
             .find(|m| m.org.id == org_id && m.org.active)
@@ -410,7 +416,13 @@ impl FromRequestParts<AppState> for Ctx {
         let Some(org_id) = login.session.org_id else {
             return Err(AppError::Redirect("/ente".into()));
         };
-        Ctx::for_user(state, login.user, org_id, Some(login.session.token_hash)).await
+        Ctx::for_user(
+            state,
+            login.user,
+            login.memberships,
+            org_id,
+            Some(login.session.token_hash),
+        )
     }
 }
 
@@ -440,12 +452,11 @@ impl FromRequestParts<AppState> for ApiCtx {
         if !user.active {
             return Err(AppError::LoginRequired);
         }
-        let ctx = Ctx::for_user(state, user, t.org_id, None)
-            .await
-            .map_err(|e| match e {
-                AppError::Redirect(_) => AppError::Forbidden,
-                other => other,
-            })?;
+        let memberships = state.store.memberships(user.id).await?;
+        let ctx = Ctx::for_user(state, user, memberships, t.org_id, None).map_err(|e| match e {
+            AppError::Redirect(_) => AppError::Forbidden,
+            other => other,
+        })?;
         let stale = t
             .last_used_at
             .is_none_or(|at| ctx.now - at > time::Duration::minutes(1));

@@ -76,10 +76,12 @@ pub(super) async fn case_access(
     id: Uuid,
 ) -> Result<CaseAccess, AppError> {
     let case = state.store.get_case_file(ctx.org.id, id).await?;
-    let assigned = state
-        .store
-        .is_assigned(ctx.org.id, case.id, ctx.user.id)
-        .await?;
+    // The responsible worker, the usual reader, needs no look at the team.
+    let assigned = case.worker_id == ctx.user.id
+        || state
+            .store
+            .is_assigned(ctx.org.id, case.id, ctx.user.id)
+            .await?;
     let scope = if assigned {
         RecordScope::Assigned
     } else {
@@ -414,6 +416,7 @@ struct CasePage {
     team: Vec<TeamMember>,
     history: Vec<ChangeView>,
     diary: Vec<DiaryView>,
+    diary_page: DiaryPaging,
     hidden: i64,
     glass: Vec<GlassView>,
     show_glass: bool,
@@ -453,18 +456,53 @@ struct DiaryForm {
     body: String,
 }
 
+/// Diary entries per page: a long-followed file has hundreds, and the latest are the ones read.
+const DIARY_PAGE_SIZE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+struct CaseQuery {
+    /// The diary page, from 1 (the latest entries).
+    #[serde(default)]
+    diario: Option<i64>,
+}
+
+/// Where the shown diary page sits: "Annotazioni 51–100 di 200" and the links around it.
+struct DiaryPaging {
+    page: i64,
+    first: i64,
+    last: i64,
+    total: i64,
+    has_next: bool,
+}
+
+impl DiaryPaging {
+    fn new(page: i64, shown: usize, total: i64) -> DiaryPaging {
+        let first = (page - 1) * DIARY_PAGE_SIZE + 1;
+        let last = first - 1 + i64::try_from(shown).unwrap_or(0);
+        DiaryPaging {
+            page,
+            first,
+            last,
+            total,
+            has_next: last < total,
+        }
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     jar: CookieJar,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
     let form = DiaryForm {
         date: format_date(today(ctx.now)),
         ..DiaryForm::default()
     };
-    let page = case_page(&state, &ctx, &jar, a, form, Vec::new()).await?;
+    let diary_page = q.diario.unwrap_or(1).clamp(1, 10_000);
+    let page = case_page(&state, &ctx, &jar, a, diary_page, form, Vec::new()).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
@@ -473,6 +511,7 @@ async fn case_page(
     ctx: &Ctx,
     jar: &CookieJar,
     a: CaseAccess,
+    diary_page: i64,
     diary_form: DiaryForm,
     errors: Vec<FieldError>,
 ) -> Result<CasePage, AppError> {
@@ -500,7 +539,11 @@ async fn case_page(
             ))
             .await?;
     }
-    let worker_name = state.store.get_user(c.worker_id).await?.full_name;
+    let worker_name = if c.worker_id == ctx.user.id {
+        ctx.user.full_name.clone()
+    } else {
+        state.store.get_user(c.worker_id).await?.full_name
+    };
     let team = state.store.case_team(org, c.id).await?;
     let history = state
         .store
@@ -516,10 +559,19 @@ async fn case_page(
             c: ch,
         })
         .collect();
-    let diary: Vec<DiaryView> = state
+    let found = state
         .store
-        .diary_entries(org, c.id, a.restricted)
-        .await?
+        .diary_entries(
+            org,
+            c.id,
+            a.restricted,
+            (diary_page - 1) * DIARY_PAGE_SIZE,
+            DIARY_PAGE_SIZE,
+        )
+        .await?;
+    let paging = DiaryPaging::new(diary_page, found.entries.len(), found.total);
+    let diary: Vec<DiaryView> = found
+        .entries
         .into_iter()
         .map(|e| DiaryView {
             on: format_date(e.data.occurred_on),
@@ -559,21 +611,19 @@ async fn case_page(
         Vec::new()
     };
     let now = today(ctx.now);
-    let mut household = Vec::new();
-    for m in state.store.person_households(org, p.id).await? {
-        if m.to_date.is_some_and(|t| t < now) {
-            continue;
-        }
-        for v in state.store.household_members(org, m.household_id).await? {
-            if v.member.to_date.is_none() && v.member.person_id != p.id {
-                household.push((
-                    v.member.person_id,
-                    format!("{} {}", v.surname, v.given_names),
-                    v.member.relationship.label(),
-                ));
-            }
-        }
-    }
+    let household = state
+        .store
+        .cohabitants(org, p.id, now)
+        .await?
+        .into_iter()
+        .map(|v| {
+            (
+                v.member.person_id,
+                format!("{} {}", v.surname, v.given_names),
+                v.member.relationship.label(),
+            )
+        })
+        .collect();
     let network = state
         .store
         .person_support(org, p.id)
@@ -622,6 +672,7 @@ async fn case_page(
         team,
         history,
         diary,
+        diary_page: paging,
         hidden,
         glass,
         show_glass,
@@ -673,7 +724,7 @@ async fn add_diary(
     let data = match casework::parse_diary(&input, a.case.opened_on, today(ctx.now)) {
         Ok(d) => d,
         Err(errors) => {
-            let page = case_page(&state, &ctx, &jar, a, f, errors).await?;
+            let page = case_page(&state, &ctx, &jar, a, 1, f, errors).await?;
             return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };

@@ -504,17 +504,12 @@ struct ChooseOrgPage {
     orgs: Vec<(String, String, &'static str)>,
 }
 
-async fn choose_org_form(
-    State(state): State<AppState>,
-    s: LoginSession,
-) -> Result<Response, AppError> {
+async fn choose_org_form(s: LoginSession) -> Result<Response, AppError> {
     if s.session.stage != SessionStage::Active {
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
-    let orgs = state
-        .store
-        .memberships(s.user.id)
-        .await?
+    let orgs = s
+        .memberships
         .into_iter()
         .filter(|m| m.org.active)
         .map(|m| (m.org.id.to_string(), m.org.name, m.role.label()))
@@ -542,8 +537,8 @@ async fn choose_org(
     if s.session.stage != SessionStage::Active {
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
-    let memberships = state.store.memberships(s.user.id).await?;
-    let chosen = memberships
+    let chosen = s
+        .memberships
         .iter()
         .find(|m| m.org.active && m.org.id.to_string() == f.ente)
         .ok_or(AppError::Forbidden)?;

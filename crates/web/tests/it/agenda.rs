@@ -280,7 +280,12 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
         .await
         .unwrap();
     let cid = Uuid::parse_str(&cid).unwrap();
-    let diary = state.store.diary_entries(org.id, cid, true).await.unwrap();
+    let diary = state
+        .store
+        .diary_entries(org.id, cid, true, 0, 50)
+        .await
+        .unwrap()
+        .entries;
     assert_eq!(diary.len(), 1);
     let e = &diary[0];
     assert_eq!(e.data.kind, DiaryKind::Interview);
@@ -289,9 +294,10 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     assert!(
         state
             .store
-            .diary_entries(org.id, cid, false)
+            .diary_entries(org.id, cid, false, 0, 50)
             .await
             .unwrap()
+            .entries
             .is_empty()
     );
     let a = state
@@ -322,9 +328,10 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     assert_eq!(
         state
             .store
-            .diary_entries(org.id, cid, true)
+            .diary_entries(org.id, cid, true, 0, 50)
             .await
             .unwrap()
+            .entries
             .len(),
         1
     );

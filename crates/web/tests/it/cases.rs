@@ -10,6 +10,7 @@ use web::AppState;
 on_both!(
     a_walk_in_is_recorded_and_taken_in_charge_with_a_numbered_case_file,
     a_confidential_entry_is_hidden_from_other_workers_until_a_logged_break_glass,
+    a_long_diary_is_read_fifty_entries_a_page_newest_first,
     state_changes_follow_their_rules_dates_and_versions,
     a_responsabile_sees_caseloads_and_reassigns_in_bulk,
     a_bad_access_record_names_its_fields_and_saves_nothing,
@@ -274,6 +275,73 @@ async fn a_confidential_entry_is_hidden_from_other_workers_until_a_logged_break_
     )
     .await;
     assert_eq!(other.get(&case).await.status, StatusCode::NOT_FOUND);
+}
+
+/// The titles of the diary entries a case page shows, in page order.
+fn diary_titles(body: &str) -> Vec<String> {
+    let html = scraper::Html::parse_document(body);
+    html.select(&scraper::Selector::parse(".sp-diary h3").unwrap())
+        .map(|h| h.text().collect::<String>())
+        .collect()
+}
+
+async fn a_long_diary_is_read_fifty_entries_a_page_newest_first(state: AppState) {
+    let (mut anna, anna_id) = worker(&state, "anna", Role::AssistenteSociale).await;
+    let p = person(&mut anna).await;
+    let case = take_in_charge(&mut anna, &p, &anna_id).await;
+    let today = date_today(&anna.get(&case).await.body);
+    for i in 1..=56 {
+        let title = format!("Nota {i:02}");
+        // The last one is confidential: a reader outside the team neither sees nor counts it.
+        let confidentiality = if i == 56 { "riservato" } else { "normale" };
+        let r = anna
+            .post(
+                &format!("{case}/diario"),
+                &[
+                    ("kind", "nota"),
+                    ("date", &today),
+                    ("confidentiality", confidentiality),
+                    ("title", &title),
+                    ("body", "Aggiornamento."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{title}");
+    }
+    let first = anna.get(&case).await;
+    let titles = diary_titles(&first.body);
+    let expected: Vec<String> = (7..=56).rev().map(|i| format!("Nota {i:02}")).collect();
+    assert_eq!(titles, expected, "the latest fifty, newest first");
+    assert!(first.text("main").contains("Annotazioni 1–50 di 56"));
+    assert!(first.body.contains(&format!("{case}?diario=2#diario")));
+    assert!(!first.body.contains("Annotazioni più recenti"));
+
+    let second = anna.get(&format!("{case}?diario=2")).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let expected: Vec<String> = (1..=6).rev().map(|i| format!("Nota {i:02}")).collect();
+    assert_eq!(diary_titles(&second.body), expected, "the oldest six");
+    assert!(second.text("main").contains("Annotazioni 51–56 di 56"));
+    assert!(second.body.contains(&format!("{case}?diario=1#diario")));
+    assert!(!second.body.contains("Annotazioni meno recenti"));
+
+    let past = anna.get(&format!("{case}?diario=9")).await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert!(diary_titles(&past.body).is_empty());
+    assert!(
+        past.text("main")
+            .contains("Nessuna annotazione in questa pagina")
+    );
+
+    let (mut bruno, _) = worker(&state, "bruno", Role::AssistenteSociale).await;
+    let other = bruno.get(&case).await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(diary_titles(&other.body)[0], "Nota 55");
+    assert!(other.text("main").contains("Annotazioni 1–50 di 55"));
+    assert!(
+        other
+            .body
+            .contains("1 annotazione riservata non è mostrata")
+    );
 }
 
 async fn state_changes_follow_their_rules_dates_and_versions(state: AppState) {

@@ -79,38 +79,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-load=1
-if [ -z "$database" ]; then
-    database="sqlite://$out/a.db"
-    backend="SQLite"
-    if [ -n "$reuse" ] && [ -f "$out/a.db" ]; then
-        load=""
-    else
-        rm -f "$out/a.db" "$out/a.db-wal" "$out/a.db-shm"
-    fi
-else
-    command -v psql >/dev/null || { echo "manca psql" >&2; exit 2; }
-    backend="PostgreSQL"
-    pg_db="${database##*/}"; pg_db="${pg_db%%\?*}"
-    pg_admin="${database%/*}/postgres"
-    if [ -n "$reuse" ] && [ "$(psql "$pg_admin" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" = 1 ]; then
-        load=""
-    else
-        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
-        psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
-    fi
-    [ -z "$reuse" ] || pg_db=""
-fi
+. "$here/lib.sh"
+bench_database a.db
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
 cli() { "$bin" --database "$database" "$@"; }
 
 echo "== Pagina della domanda: $backend, $persons persone, $applications domande ($read_ids lette), $connections operatori concorrenti, $duration"
 if [ -z "$load" ]; then
-    echo "-- basi dati di un'esecuzione precedente (--reuse)"
-    cli migrate >/dev/null
-    otp="$(cli user passwd op.bench | sed -n 's/.*Nuova password provvisoria[^:]*: //p')"
-    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user passwd" >&2; exit 1; }
+    otp="$(bench_reused op.bench)"
 else
     cli migrate >/dev/null
     cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null

@@ -85,29 +85,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-load=1
-if [ -z "$database" ]; then
-    database="sqlite://$out/c.db"
-    backend="SQLite"
-    if [ -n "$reuse" ] && [ -f "$out/c.db" ] && [ -f "$out/ids.txt" ]; then
-        load=""
-    else
-        rm -f "$out/c.db" "$out/c.db-wal" "$out/c.db-shm"
-    fi
-else
-    command -v psql >/dev/null || { echo "manca psql" >&2; exit 2; }
-    backend="PostgreSQL"
-    pg_db="${database##*/}"; pg_db="${pg_db%%\?*}"
-    pg_admin="${database%/*}/postgres"
-    if [ -n "$reuse" ] && [ -f "$out/ids.txt" ] \
-        && [ "$(psql "$pg_admin" -qAt -c "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" = 1 ]; then
-        load=""
-    else
-        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
-        psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
-    fi
-    [ -z "$reuse" ] || pg_db=""
-fi
+. "$here/lib.sh"
+bench_database c.db "$out/ids.txt"
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
 cli() { "$bin" --database "$database" "$@"; }
@@ -115,10 +94,7 @@ cli() { "$bin" --database "$database" "$@"; }
 echo "== Cartella sociale: $backend, $persons persone, $cases cartelle ($read_files lette, 200 voci di diario), $connections operatori concorrenti, $duration"
 totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 if [ -z "$load" ]; then
-    echo "-- basi dati di un'esecuzione precedente (--reuse)"
-    cli migrate >/dev/null
-    otp="$(cli user passwd as.bench | sed -n 's/.*Nuova password provvisoria[^:]*: //p')"
-    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user passwd" >&2; exit 1; }
+    otp="$(bench_reused as.bench)"
 else
 cli migrate >/dev/null
 cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null

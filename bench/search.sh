@@ -5,10 +5,13 @@
 #
 #   bench/search.sh [--database postgres://postgres@127.0.0.1:5432/sportello_search]
 #                   [--persons 1000000] [--connections 50] [--duration 20s] [--port 18329]
-#                   [--bin PATH] [--out DIR]
+#                   [--bin PATH] [--out DIR] [--reuse]
 #
 # The queries are drawn from the population itself: surname and name, surname and the start
 # of the name, names first, codice fiscale, surname and birth date, the start of a surname.
+# --reuse keeps the database (SQLite: DIR/s.db, so with --out; PostgreSQL: not dropped) and the
+# queries (DIR/queries.txt) and, when both are there from an earlier --reuse run, skips the
+# load and gives op.bench a new provisional password: two builds measured on the same data.
 # Needs a release build (cargo build --release -p sportello), wrk, curl, python3; psql for
 # PostgreSQL. Figures: docs/performance.md.
 set -euo pipefail
@@ -22,6 +25,7 @@ duration="20s"
 port=18329
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
+reuse=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -32,7 +36,8 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --reuse) reuse=1; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -57,21 +62,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "$database" ]; then
-    database="sqlite://$out/s.db"
-    backend="SQLite"
-else
-    backend="PostgreSQL"
-    pg_db="${database##*/}"; pg_db="${pg_db%%\?*}"
-    pg_admin="${database%/*}/postgres"
-    psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null
-    psql "$pg_admin" -qAt -c "CREATE DATABASE \"$pg_db\"" >/dev/null
-fi
+. "$here/lib.sh"
+bench_database s.db "$out/queries.txt"
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
 cli() { "$bin" --database "$database" "$@"; }
 
 echo "== Ricerca nell'anagrafe sociale: $backend, $persons persone, $connections ricerche concorrenti, $duration"
+if [ -z "$load" ]; then
+    otp="$(bench_reused op.bench)"
+else
 cli migrate >/dev/null
 cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
 otp="$(cli user add op.bench --name "Op Bench" --org comune-bench --role operatore_sportello \
@@ -84,7 +84,7 @@ t2=$(date +%s.%N)
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "-- generazione %.1f s, importazione %.1f s\n", b - a, c - b }' | tee "$out/load.txt"
 
 # The queries, from a sample of the population (fixed seed).
-python3 - "$tmp/residenti.csv" >"$tmp/queries.txt" <<'PY'
+python3 - "$tmp/residenti.csv" >"$out/queries.txt" <<'PY'
 import csv, random, sys, urllib.parse, unicodedata
 def fold(s):
     return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).lower()
@@ -102,6 +102,7 @@ for r in rows:
 random.shuffle(out)
 print("\n".join(urllib.parse.quote_plus(q) for q in out))
 PY
+fi
 
 "$bin" --database "$database" serve --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
 server_pid=$!
@@ -117,9 +118,9 @@ curl -fs -o /dev/null -c "$jar" --data-urlencode "login=op.bench" --data-urlenco
 curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "attuale=$otp" \
     --data-urlencode "nuova=$newpw" --data-urlencode "conferma=$newpw" "$base/password"
 sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
-code="$(curl -s -o "$tmp/first.html" -w '%{http_code}' -b "sportello_sid=$sid" "$base/persone?frammento=1&q=$(head -n 1 "$tmp/queries.txt")")"
+code="$(curl -s -o "$tmp/first.html" -w '%{http_code}' -b "sportello_sid=$sid" "$base/persone?frammento=1&q=$(head -n 1 "$out/queries.txt")")"
 [ "$code" = 200 ] || { echo "la ricerca risponde $code" >&2; exit 1; }
-echo "-- $(wc -l <"$tmp/queries.txt") ricerche diverse; riscaldamento 5 s"
-export SEARCH_QUERIES="$tmp/queries.txt" SEARCH_SID="$sid"
+echo "-- $(wc -l <"$out/queries.txt") ricerche diverse; riscaldamento 5 s"
+export SEARCH_QUERIES="$out/queries.txt" SEARCH_SID="$sid"
 wrk -t 2 -c "$connections" -d 5s -s "$here/search.lua" "$base" >/dev/null
 wrk -t 2 -c "$connections" -d "$duration" --latency -s "$here/search.lua" "$base" | tee "$out/wrk.txt"

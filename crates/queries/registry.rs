@@ -416,6 +416,10 @@ impl RegistryStore for Db {
             .await
             .map_err(map_err)?;
         }
+        sqlx::raw_sql(crate::ANALYZE_REGISTRY)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
         super::audit::commit_with(tx, audit).await
     }
 

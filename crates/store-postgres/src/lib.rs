@@ -81,6 +81,11 @@ pub mod testing;
 /// The birth date as an age-band filter (PostgreSQL's planner weighs the range itself).
 const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
 
+/// Run when a civil-registry import is recorded, in its transaction: planner statistics for
+/// the tables it fills. Autovacuum gets there minutes later; until then PostgreSQL plans name
+/// searches on empty-table estimates (a full sort of every name with the typed prefix).
+const ANALYZE_REGISTRY: &str = "ANALYZE person, household, household_member";
+
 /// Name search through the GIN text-search index on the name words.
 fn name_source() -> &'static str {
     "person p"

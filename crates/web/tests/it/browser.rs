@@ -185,13 +185,33 @@ async fn text(c: &Client, css: &str) -> String {
         .to_owned()
 }
 
+/// The root element of the page shown, to tell when the browser has left it.
+async fn page_root(c: &Client) -> fantoccini::elements::Element {
+    c.find(Locator::Css("html")).await.expect("the page")
+}
+
+/// Waits until the browser has left the page of `root` (the element goes stale): the answer
+/// to a form may have the same heading as the form, and reading it earlier would read the form.
+async fn wait_left(root: fantoccini::elements::Element) {
+    let start = Instant::now();
+    while root.tag_name().await.is_ok() {
+        assert!(
+            start.elapsed() < WAIT,
+            "the form's answer did not arrive within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn submit(c: &Client) {
+    let root = page_root(c).await;
     c.find(Locator::Css("main form.sp-form button[type=submit]"))
         .await
         .expect("the form's submit button")
         .click()
         .await
         .expect("click submit");
+    wait_left(root).await;
 }
 
 async fn login(c: &Client, base: &str, login: &str, password: &str) {
@@ -610,6 +630,7 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
 }
 
 async fn click_button(c: &Client, label: &str) {
+    let root = page_root(c).await;
     c.find(Locator::XPath(&format!(
         "//main//button[normalize-space()=\"{label}\"]"
     )))
@@ -618,6 +639,7 @@ async fn click_button(c: &Client, label: &str) {
     .click()
     .await
     .expect("click");
+    wait_left(root).await;
 }
 
 /// A walk-in recorded and taken in charge; an interview logged as riservato; another worker

@@ -416,7 +416,7 @@ impl RegistryStore for Db {
             .await
             .map_err(map_err)?;
         }
-        sqlx::raw_sql(crate::ANALYZE_REGISTRY)
+        sqlx::raw_sql(crate::REFRESH_STATISTICS)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;

@@ -84,7 +84,7 @@ const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
 /// Run when a civil-registry import is recorded, in its transaction: planner statistics for
 /// the tables it fills. Autovacuum gets there minutes later; until then PostgreSQL plans name
 /// searches on empty-table estimates (a full sort of every name with the typed prefix).
-const ANALYZE_REGISTRY: &str = "ANALYZE person, household, household_member";
+const REFRESH_STATISTICS: &str = "ANALYZE person, household, household_member";
 
 /// Name search through the GIN text-search index on the name words.
 fn name_source() -> &'static str {

@@ -93,11 +93,6 @@ impl Db {
         queries::reader::release().await;
     }
 
-    /// Refreshes the planner's statistics (after migrations and bulk loads).
-    pub async fn analyze(&self) -> Result<(), StoreError> {
-        analyze(&self.write).await
-    }
-
     async fn begin(&self) -> Result<Tx, StoreError> {
         queries::reader::release().await;
         self.write.begin().await.map_err(map_err)
@@ -116,15 +111,14 @@ impl Db {
     }
 }
 
-/// Gives the query planner statistics, sampled so that it takes milliseconds on a large
-/// database: without them SQLite may walk the name index in order to find the few persons
-/// born on one date.
+/// Gives the query planner statistics for every table whose size changed a lot, sampled so
+/// that it takes milliseconds on a large database: without them SQLite may walk the name index
+/// in order to find the few persons born on one date. Run at start-up and when a
+/// civil-registry import is recorded (in its transaction).
+const REFRESH_STATISTICS: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002";
+
 async fn analyze(pool: &Pool) -> Result<(), StoreError> {
-    sqlx::query("PRAGMA analysis_limit = 1000")
-        .execute(pool)
-        .await
-        .map_err(map_err)?;
-    sqlx::query("PRAGMA optimize = 0x10002")
+    sqlx::raw_sql(REFRESH_STATISTICS)
         .execute(pool)
         .await
         .map_err(map_err)?;
@@ -135,10 +129,6 @@ async fn analyze(pool: &Pool) -> Result<(), StoreError> {
 /// index for a range that holds a fifth of the population and then sorting it all, when the
 /// name index yields the first page in order after a few rows.
 const AGE_BAND_BIRTH_DATE: &str = "+p.birth_date";
-
-/// Run when a civil-registry import is recorded, in its transaction: statistics for the
-/// tables whose size changed a lot, as at start-up (`analyze`).
-const ANALYZE_REGISTRY: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize";
 
 /// Name search through the FTS5 index: the index drives the join, so a rare name reads only
 /// its matches.

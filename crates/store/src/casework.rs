@@ -116,7 +116,7 @@ pub struct DiaryEntry {
 }
 
 /// A page of a case file's diary, and how many entries the reader may see in all.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiaryPage {
     pub entries: Vec<DiaryEntry>,
     /// Zero when the page is past the last entry.

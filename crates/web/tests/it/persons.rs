@@ -627,4 +627,23 @@ async fn names_starting_with_the_typed_words_come_first_then_other_matches(state
         "names first and surname first: {}",
         r.body
     );
+    // With a birth date the words are matched on that day's persons, as a start of any word.
+    for (q, found, missed) in [
+        ("maria 01/01/1970", &middle, &exact),
+        ("rossi anna 01/01/1970", &middle, &exact),
+        ("mar 02/01/1970", &exact, &middle),
+        ("ross 03/01/1970", &first_name, &middle),
+    ] {
+        let r = c.get(&format!("/persone?q={}", web_q(q))).await;
+        assert!(r.body.contains(found.as_str()), "«{q}»: {}", r.body);
+        assert!(!r.body.contains(missed.as_str()), "«{q}»: {}", r.body);
+    }
+    for q in ["aria 01/01/1970", "anna 02/01/1970"] {
+        let r = c.get(&format!("/persone?q={}", web_q(q))).await;
+        assert!(
+            r.body.contains("Nessuna persona trovata"),
+            "«{q}»: {}",
+            r.body
+        );
+    }
 }

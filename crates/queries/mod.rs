@@ -49,6 +49,13 @@ mod user;
 
 use store::StoreError;
 
+/// An index that only serves searches (it enforces nothing): the statements that drop it and
+/// build it again as the migrations create it. A bulk load may do without it meanwhile.
+pub(crate) struct SearchIndex {
+    pub drop: &'static str,
+    pub create: &'static str,
+}
+
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,

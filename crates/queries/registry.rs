@@ -279,7 +279,22 @@ impl RegistryStore for Db {
             .collect())
     }
 
-    async fn start_registry_import(&self, i: &RegistryImport) -> Result<()> {
+    async fn start_registry_import(&self, i: &RegistryImport, new_persons: u64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if !crate::SEARCH_INDEXES.is_empty() {
+            let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            if new_persons > u64::try_from(stored).unwrap_or(0) {
+                for index in crate::SEARCH_INDEXES {
+                    sqlx::raw_sql(index.drop)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+            }
+        }
         let events = format_event_counts(&i.events);
         sqlx::query!(
             "INSERT INTO registry_import (id, org_id, comune, file_name, file_sha256,
@@ -307,10 +322,10 @@ impl RegistryStore for Db {
             i.at_us,
             i.finished_at_us
         )
-        .execute(&mut *self.write().await?)
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        Ok(())
+        tx.commit().await.map_err(map_err)
     }
 
     async fn apply_registry_batch(&self, b: &RegistryBatch) -> Result<()> {
@@ -415,6 +430,12 @@ impl RegistryStore for Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        }
+        for index in crate::SEARCH_INDEXES {
+            sqlx::raw_sql(index.create)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
         }
         sqlx::raw_sql(crate::REFRESH_STATISTICS)
             .execute(&mut *tx)

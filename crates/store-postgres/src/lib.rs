@@ -81,6 +81,10 @@ pub mod testing;
 /// The birth date as an age-band filter (PostgreSQL's planner weighs the range itself).
 const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
 
+/// None: on PostgreSQL `DROP INDEX` takes a lock that would stop every reader of the table
+/// until the import's last transaction.
+const SEARCH_INDEXES: &[queries::SearchIndex] = &[];
+
 /// Run when a civil-registry import is recorded, in its transaction: planner statistics for
 /// the tables it fills. Autovacuum gets there minutes later; until then PostgreSQL plans name
 /// searches on empty-table estimates (a full sort of every name with the typed prefix).

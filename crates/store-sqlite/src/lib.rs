@@ -65,6 +65,7 @@ impl Db {
             .run(&write)
             .await
             .map_err(|e| StoreError::Other(format!("migrazione: {e}")))?;
+        restore_search_indexes(&write).await?;
         analyze(&write).await?;
         let read = if memory {
             write.clone()
@@ -116,6 +117,40 @@ impl Db {
 /// in order to find the few persons born on one date. Run at start-up and when a
 /// civil-registry import is recorded (in its transaction).
 const REFRESH_STATISTICS: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002";
+
+/// The person indexes that only serve searches, as migrations 0002 and 0006 leave them. A
+/// civil-registry import that brings more persons than the table holds drops them and builds
+/// them again when it is recorded: one sort per index instead of a random insert per person
+/// and index (docs/performance.md, "Import dall'anagrafe comunale"). `Db::open` builds any
+/// that a killed import left missing.
+const SEARCH_INDEXES: &[queries::SearchIndex] = &[
+    queries::SearchIndex {
+        drop: "DROP INDEX IF EXISTS person_birth",
+        create: "CREATE INDEX IF NOT EXISTS person_birth ON person (org_id, birth_date)",
+    },
+    queries::SearchIndex {
+        drop: "DROP INDEX IF EXISTS person_phonetic",
+        create: "CREATE INDEX IF NOT EXISTS person_phonetic ON person (org_id, phonetic_key)",
+    },
+    queries::SearchIndex {
+        drop: "DROP INDEX IF EXISTS person_name",
+        create: "CREATE INDEX IF NOT EXISTS person_name ON person (org_id, search_key, birth_date, id)",
+    },
+    queries::SearchIndex {
+        drop: "DROP INDEX IF EXISTS person_name_rev",
+        create: "CREATE INDEX IF NOT EXISTS person_name_rev ON person (org_id, search_key_rev, birth_date, id)",
+    },
+];
+
+async fn restore_search_indexes(pool: &Pool) -> Result<(), StoreError> {
+    for index in SEARCH_INDEXES {
+        sqlx::raw_sql(index.create)
+            .execute(pool)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
 
 async fn analyze(pool: &Pool) -> Result<(), StoreError> {
     sqlx::raw_sql(REFRESH_STATISTICS)

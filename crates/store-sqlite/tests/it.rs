@@ -38,3 +38,85 @@ fn both_backends_have_the_same_migration_files() {
     assert_eq!(sqlite, pg);
     assert_eq!(store_sqlite::MIGRATOR.iter().count(), sqlite.len());
 }
+
+/// The search-only person indexes, as `sqlite_schema` holds them.
+async fn search_indexes(url: &str) -> Vec<(String, String)> {
+    let pool = sqlx::SqlitePool::connect(url).await.expect("connect");
+    let rows = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index'
+             AND name IN ('person_birth', 'person_phonetic', 'person_name', 'person_name_rev')
+         ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("schema");
+    pool.close().await;
+    rows
+}
+
+/// A first civil-registry import larger than the table does without the indexes that only
+/// serve searches and builds them again when it is recorded; a process killed in between
+/// finds them at its next start. Either way they are the migrations' indexes, not look-alikes.
+#[tokio::test]
+async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them() {
+    use store::conformance::{audit, now, org};
+    use store::{ImportStatus, OrgStore, RegistryImport, RegistryStore};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = store_sqlite::Db::open(&url).await.expect("open");
+    let migrated = search_indexes(&url).await;
+    assert_eq!(migrated.len(), 4, "{migrated:?}");
+
+    let o = org("comune-bg", domain::OrgKind::Comune);
+    db.create_org(&o, &[], &audit(o.id, "org.create", "creato"))
+        .await
+        .expect("org");
+    let import = |at: time::OffsetDateTime| RegistryImport {
+        id: uuid::Uuid::now_v7(),
+        org_id: o.id,
+        comune: "A794".into(),
+        file_name: "anagrafe.csv".into(),
+        file_sha256: "0".repeat(64),
+        reference_date: at.date(),
+        baseline: true,
+        status: ImportStatus::Running,
+        error: None,
+        rows_read: 1,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        left: 0,
+        rejected: 0,
+        events: Vec::new(),
+        actor: "sistema".into(),
+        at_us: domain::audit::unix_micros(at),
+        finished_at_us: None,
+    };
+
+    db.start_registry_import(&import(now()), 1)
+        .await
+        .expect("start");
+    assert_eq!(search_indexes(&url).await, [], "dropped for the bulk load");
+    drop(db);
+    let db = store_sqlite::Db::open(&url).await.expect("reopen");
+    assert_eq!(search_indexes(&url).await, migrated, "restored at start");
+
+    let mut i = import(now());
+    db.start_registry_import(&i, 1).await.expect("start");
+    assert_eq!(search_indexes(&url).await, [], "dropped again");
+    i.status = ImportStatus::Done;
+    i.finished_at_us = Some(i.at_us);
+    db.finish_registry_import(&i, &[], &audit(o.id, "anagrafe.import", "fatto"))
+        .await
+        .expect("finish");
+    assert_eq!(search_indexes(&url).await, migrated, "built when recorded");
+
+    db.start_registry_import(&import(now()), 0)
+        .await
+        .expect("start");
+    assert_eq!(
+        search_indexes(&url).await,
+        migrated,
+        "an import that creates no more persons than the table holds keeps them"
+    );
+}

@@ -182,7 +182,10 @@ store_traits! {
         /// Persons with a codice fiscale not linked to this comune's registry.
         fn codice_fiscale_holders(&self, org_id: Uuid, comune: &str) -> Vec<CfHolder>;
         /// Records an import as started (status `in_corso`), before its batches.
-        fn start_registry_import(&self, import: &RegistryImport) -> ();
+        /// `new_persons`, the persons its batches will create, lets the backend prepare a bulk
+        /// load (SQLite: when they outnumber the persons stored, the indexes that serve only
+        /// searches are dropped and `finish_registry_import` builds them again, sorted once).
+        fn start_registry_import(&self, import: &RegistryImport, new_persons: u64) -> ();
         /// Applies one batch in one transaction: all of it or nothing.
         fn apply_registry_batch(&self, batch: &RegistryBatch) -> ();
         /// Stores the import's counts, status and rejected rows with its one audit row.

@@ -160,7 +160,14 @@ pub async fn import_file(
         at_us: unix_micros(author.at),
         finished_at_us: None,
     };
-    store.start_registry_import(&import).await?;
+    let new_persons = diff
+        .changes
+        .iter()
+        .filter(|c| matches!(c, Change::Create { .. }))
+        .count();
+    store
+        .start_registry_import(&import, u64::try_from(new_persons).unwrap_or(u64::MAX))
+        .await?;
     tracing::info!(
         changes = diff.changes.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

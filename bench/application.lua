@@ -21,3 +21,5 @@ end
 request = function()
   return wrk.format("GET", "/istanze/" .. ids[math.random(#ids)], headers)
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/think.lua")

@@ -5,7 +5,7 @@
 #   bench/application.sh [--database postgres://postgres@127.0.0.1:5432/sportello_application]
 #                        [--persons 1000000] [--applications 200000] [--read 20000]
 #                        [--connections 100] [--duration 20s] [--port 18331] [--bin PATH]
-#                        [--out DIR] [--reuse]
+#                        [--think MS[,MS...]] [--out DIR] [--reuse]
 #
 # 1. Population as bench/search.sh: `sportello demo generate --seed 1` then
 #    `sportello import anagrafe` into the organization `comune-bench` (Comune di Bergamo).
@@ -22,6 +22,8 @@
 #    state is fetched with curl first and must answer 200 with its protocol or "bozza".
 # 5. wrk (bench/application.lua): --connections concurrent `GET /istanze/{id}`, each request a
 #    random id of the sample, 5 s warm-up then --duration with latency percentiles.
+# --think: the mean pause of each connection between two pages, once per value (0, the default:
+#    none, the server's saturation; e.g. --think 0,1000,100). bench/lib.sh, bench_wrk.
 # --reuse keeps the database (SQLite: DIR/a.db, so with --out; PostgreSQL: not dropped) and, when
 # it is already there from an earlier --reuse run, skips steps 1-2 and gives op.bench a new
 # provisional password: two builds measured on the same data.
@@ -37,6 +39,7 @@ applications=200000
 read_ids=20000
 connections=100
 duration="20s"
+think="0"
 port=18331
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
@@ -50,11 +53,12 @@ while [ $# -gt 0 ]; do
         --read) read_ids="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
+        --think) think="$2"; shift 2 ;;
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --reuse) reuse=1; shift ;;
-        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -185,12 +189,4 @@ done <"$tmp/states.txt"
 
 echo "-- $(wc -l <"$tmp/ids.txt") domande lette a caso; riscaldamento 5 s"
 export APPLICATION_IDS="$tmp/ids.txt" APPLICATION_SID="$sid"
-threads=2; [ "$connections" -ge 2 ] || threads=1
-wrk -t "$threads" -c "$connections" -d 5s -s "$here/application.lua" "$base" >/dev/null
-wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$here/application.lua" "$base" | tee "$out/wrk.txt"
-awk '/^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 } /Requests\/sec/ { rps = $2 }
-     $1 == "Latency" && NF >= 4 { max = $4 }
-     /Non-2xx/ { non2xx = $NF } /Socket errors/ { sock = $0 }
-     END { printf "== p50 %s, p90 %s, p99 %s, max %s, %s richieste/s, risposte non 2xx: %s%s\n",
-           p50, p90, p99, max, rps, (non2xx == "" ? 0 : non2xx), (sock == "" ? "" : "; " sock) }' "$out/wrk.txt" \
-    | tee "$out/summary.txt"
+bench_wrk "$here/application.lua" "$base"

@@ -17,3 +17,5 @@ request = function()
   local id = ids[((i + (offset or 0)) % #ids) + 1]
   return wrk.format("GET", "/cartelle/" .. id, { ["Cookie"] = "sportello_sid=" .. sid })
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/think.lua")

@@ -5,7 +5,8 @@
 #
 #   bench/casefile.sh [--database postgres://postgres@127.0.0.1:5432/sportello_casefile]
 #                     [--persons 1000000] [--cases 100000] [--read 1000] [--connections 100]
-#                     [--duration 20s] [--port 18330] [--bin PATH] [--out DIR] [--reuse]
+#                     [--duration 20s] [--think MS[,MS...]] [--port 18330] [--bin PATH]
+#                     [--out DIR] [--reuse]
 #
 # 1. Population as bench/search.sh: `sportello demo generate` then `sportello import anagrafe`.
 # 2. With the server stopped, python3 writes straight into the database (sqlite3 module; for
@@ -25,6 +26,8 @@
 #    --read files, 5 s warm-up then --duration with latency percentiles; a sample page is
 #    fetched with curl first: it must count the 200 entries and show the latest 50 `sp-diary`
 #    articles (the diary is paged, 50 entries a page).
+# --think: the mean pause of each connection between two pages, once per value (0, the default:
+#    none, the server's saturation; e.g. --think 0,1000,100). bench/lib.sh, bench_wrk.
 # --reuse keeps the database (SQLite: DIR/c.db, so with --out; PostgreSQL: not dropped) and the
 # list of files read (DIR/ids.txt) and, when both are there from an earlier --reuse run, skips
 # steps 1-2 and gives as.bench a new provisional password (the TOTP secret stays): two builds
@@ -41,6 +44,7 @@ cases=100000
 read_files=1000
 connections=100
 duration="20s"
+think="0"
 port=18330
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
@@ -54,11 +58,12 @@ while [ $# -gt 0 ]; do
         --read) read_files="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
+        --think) think="$2"; shift 2 ;;
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --reuse) reuse=1; shift ;;
-        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -267,11 +272,4 @@ echo "-- di cui riservate (visibili all'assistente sociale assegnata): $restrict
 
 echo "-- $(wc -l <"$out/ids.txt") cartelle lette a rotazione; riscaldamento 5 s"
 export CASEFILE_IDS="$out/ids.txt" CASEFILE_SID="$sid"
-threads=2; [ "$connections" -ge 2 ] || threads=1
-wrk -t "$threads" -c "$connections" -d 5s -s "$here/casefile.lua" "$base" >/dev/null
-wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$here/casefile.lua" "$base" | tee "$out/wrk.txt"
-awk '/^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 } /Requests\/sec/ { rps = $2 }
-     /Non-2xx/ { non2xx = $NF } /Socket errors/ { sock = $0 }
-     END { printf "== p50 %s, p90 %s, p99 %s, %s richieste/s, risposte non 2xx: %s%s\n",
-           p50, p90, p99, rps, (non2xx == "" ? 0 : non2xx), (sock == "" ? "" : "; " sock) }' "$out/wrk.txt" \
-    | tee "$out/summary.txt"
+bench_wrk "$here/casefile.lua" "$base"

@@ -44,3 +44,28 @@ bench_reused() {
     [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user passwd" >&2; exit 1; }
     echo "$otp"
 }
+
+# bench_wrk SCRIPT BASE: wrk with the page script and the caller's connections and duration,
+# once for each mean think time in think (milliseconds, comma-separated; 0: each connection
+# asks again the instant its answer arrives, the server's saturation; above 0: each connection
+# is an operator who reads the page for a random time of that mean, bench/think.lua). Each run
+# has 5 s of warm-up; wrk's output goes to $out/wrk.txt (think 0) or $out/wrk-think-N.txt and
+# one line per run to $out/summary.txt.
+bench_wrk() {
+    local script="$1" base="$2" threads=2 t file
+    [ "$connections" -ge 2 ] || threads=1
+    : >"$out/summary.txt"
+    for t in ${think//,/ }; do
+        [[ "$t" =~ ^[0-9]+$ ]] || { echo "--think: $t non è un numero di millisecondi" >&2; exit 2; }
+        file="$out/wrk.txt"; [ "$t" = 0 ] || file="$out/wrk-think-$t.txt"
+        echo "-- $connections connessioni, pausa media tra due richieste di una connessione: $t ms"
+        BENCH_DIR="$here" BENCH_THINK_MS="$t" wrk -t "$threads" -c "$connections" -d 5s -s "$script" "$base" >/dev/null
+        BENCH_DIR="$here" BENCH_THINK_MS="$t" wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$script" "$base" | tee "$file"
+        awk -v think="$t" '/^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
+             /Requests\/sec/ { rps = $2 } $1 == "Latency" && NF >= 4 { max = $4 }
+             /Non-2xx/ { non2xx = $NF } /Socket errors/ { sock = $0 }
+             END { printf "== pausa %s ms: p50 %s, p90 %s, p99 %s, max %s, %s richieste/s, risposte non 2xx: %s%s\n",
+                   think, p50, p90, p99, max, rps, (non2xx == "" ? 0 : non2xx), (sock == "" ? "" : "; " sock) }' "$file" \
+            | tee -a "$out/summary.txt"
+    done
+}

@@ -16,3 +16,5 @@ request = function()
   local q = queries[((i + (offset or 0)) % #queries) + 1]
   return wrk.format("GET", "/persone?frammento=1&q=" .. q, { ["Cookie"] = "sportello_sid=" .. sid })
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/think.lua")

@@ -5,10 +5,12 @@
 #
 #   bench/search.sh [--database postgres://postgres@127.0.0.1:5432/sportello_search]
 #                   [--persons 1000000] [--connections 50] [--duration 20s] [--port 18329]
-#                   [--bin PATH] [--out DIR] [--reuse]
+#                   [--think MS[,MS...]] [--bin PATH] [--out DIR] [--reuse]
 #
 # The queries are drawn from the population itself: surname and name, surname and the start
 # of the name, names first, codice fiscale, surname and birth date, the start of a surname.
+# --think: the mean pause of each connection between two searches, once per value (0, the
+#    default: none, the server's saturation). bench/lib.sh, bench_wrk.
 # --reuse keeps the database (SQLite: DIR/s.db, so with --out; PostgreSQL: not dropped) and the
 # queries (DIR/queries.txt) and, when both are there from an earlier --reuse run, skips the
 # load and gives op.bench a new provisional password: two builds measured on the same data.
@@ -22,6 +24,7 @@ database=""
 persons=1000000
 connections=50
 duration="20s"
+think="0"
 port=18329
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/sportello"
 out=""
@@ -33,11 +36,12 @@ while [ $# -gt 0 ]; do
         --persons) persons="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
+        --think) think="$2"; shift 2 ;;
         --port) port="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --reuse) reuse=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "opzione sconosciuta: $1" >&2; exit 2 ;;
     esac
 done
@@ -122,5 +126,4 @@ code="$(curl -s -o "$tmp/first.html" -w '%{http_code}' -b "sportello_sid=$sid" "
 [ "$code" = 200 ] || { echo "la ricerca risponde $code" >&2; exit 1; }
 echo "-- $(wc -l <"$out/queries.txt") ricerche diverse; riscaldamento 5 s"
 export SEARCH_QUERIES="$out/queries.txt" SEARCH_SID="$sid"
-wrk -t 2 -c "$connections" -d 5s -s "$here/search.lua" "$base" >/dev/null
-wrk -t 2 -c "$connections" -d "$duration" --latency -s "$here/search.lua" "$base" | tee "$out/wrk.txt"
+bench_wrk "$here/search.lua" "$base"

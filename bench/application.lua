@@ -22,4 +22,4 @@ request = function()
   return wrk.format("GET", "/istanze/" .. ids[math.random(#ids)], headers)
 end
 
-dofile(os.getenv("BENCH_DIR") .. "/think.lua")
+dofile((os.getenv("BENCH_DIR") or "bench") .. "/think.lua")

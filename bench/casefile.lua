@@ -18,4 +18,4 @@ request = function()
   return wrk.format("GET", "/cartelle/" .. id, { ["Cookie"] = "sportello_sid=" .. sid })
 end
 
-dofile(os.getenv("BENCH_DIR") .. "/think.lua")
+dofile((os.getenv("BENCH_DIR") or "bench") .. "/think.lua")

@@ -45,7 +45,8 @@ bench_reused() {
     echo "$otp"
 }
 
-# bench_wrk SCRIPT BASE: wrk with the page script and the caller's connections and duration,
+# bench_wrk SCRIPT BASE: wrk with the page script and the caller's connections, duration, here
+# (the bench folder) and out,
 # once for each mean think time in think (milliseconds, comma-separated; 0: each connection
 # asks again the instant its answer arrives, the server's saturation; above 0: each connection
 # is an operator who reads the page for a random time of that mean, bench/think.lua). Each run

@@ -17,4 +17,4 @@ request = function()
   return wrk.format("GET", "/persone?frammento=1&q=" .. q, { ["Cookie"] = "sportello_sid=" .. sid })
 end
 
-dofile(os.getenv("BENCH_DIR") .. "/think.lua")
+dofile((os.getenv("BENCH_DIR") or "bench") .. "/think.lua")

@@ -281,12 +281,17 @@ impl RegistryStore for Db {
 
     async fn start_registry_import(&self, i: &RegistryImport, new_persons: u64) -> Result<()> {
         let mut tx = self.begin().await?;
-        if !crate::SEARCH_INDEXES.is_empty() {
-            let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            if new_persons > u64::try_from(stored).unwrap_or(0) {
+        if !crate::SEARCH_INDEXES.is_empty() && new_persons > 0 {
+            // Counts no further than the import's own size: a large registry is not walked
+            // whole, under the write lock, to learn that it outnumbers a small comune.
+            let new = i64::try_from(new_persons).unwrap_or(i64::MAX);
+            let stored: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM person LIMIT $1)")
+                    .bind(new)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            if stored < new {
                 for index in crate::SEARCH_INDEXES {
                     sqlx::raw_sql(index.drop)
                         .execute(&mut *tx)

@@ -111,12 +111,21 @@ async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them()
         .expect("finish");
     assert_eq!(search_indexes(&url).await, migrated, "built when recorded");
 
-    db.start_registry_import(&import(now()), 0)
+    store::conformance::new_person(&db, o.id).await;
+    db.start_registry_import(&import(now()), 1)
         .await
         .expect("start");
     assert_eq!(
         search_indexes(&url).await,
         migrated,
         "an import that creates no more persons than the table holds keeps them"
+    );
+    db.start_registry_import(&import(now()), 2)
+        .await
+        .expect("start");
+    assert_eq!(
+        search_indexes(&url).await,
+        [],
+        "one more than stored drops them"
     );
 }

@@ -112,6 +112,46 @@ async fn new_user<S: Stores>(s: &S, login: &str, org_id: Uuid, role: Role) -> Us
     u
 }
 
+/// Mario Rossi, born in 1940, stored in the organization.
+pub async fn new_person<S: Stores>(s: &S, org_id: Uuid) -> Person {
+    let data = domain::person::parse_person(
+        &domain::person::PersonInput {
+            surname: "Rossi".into(),
+            given_names: "Mario".into(),
+            sex: "M".into(),
+            birth_date: "01/01/1940".into(),
+            birthplace: "Bergamo".into(),
+            citizenship: "IT".into(),
+            ..Default::default()
+        },
+        time::macros::date!(2026 - 03 - 01),
+    )
+    .unwrap();
+    let person = Person {
+        id: Uuid::now_v7(),
+        org_id,
+        data,
+        registry: None,
+        registry_left_on: None,
+        merged_into: None,
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+    };
+    let history = NewHistory {
+        person_id: person.id,
+        at_us: 1,
+        actor: "sistema".into(),
+        kind: "creazione",
+        summary: "nuova".into(),
+        changes: vec![],
+    };
+    s.create_person(&person, &history, &audit(org_id, "person.create", "p"))
+        .await
+        .unwrap();
+    person
+}
+
 /// What one web request does with its one connection (run inside the backend's `scope` on a
 /// pool of one connection): a read, a transaction, a read, another transaction. Each
 /// transaction must find the request's connection given back, not wait for it.
@@ -552,41 +592,7 @@ pub async fn an_application_is_numbered_moves_by_compare_and_set_and_is_delivere
     use time::macros::date;
     let o = new_org(s, "comune-bg").await;
     let op = new_user(s, "istruttore", o.id, Role::Responsabile).await;
-    let data = domain::person::parse_person(
-        &domain::person::PersonInput {
-            surname: "Rossi".into(),
-            given_names: "Mario".into(),
-            sex: "M".into(),
-            birth_date: "01/01/1940".into(),
-            birthplace: "Bergamo".into(),
-            citizenship: "IT".into(),
-            ..Default::default()
-        },
-        date!(2026 - 03 - 01),
-    )
-    .unwrap();
-    let person = Person {
-        id: Uuid::now_v7(),
-        org_id: o.id,
-        data,
-        registry: None,
-        registry_left_on: None,
-        merged_into: None,
-        version: 1,
-        created_at: now(),
-        updated_at: now(),
-    };
-    let history = NewHistory {
-        person_id: person.id,
-        at_us: 1,
-        actor: "sistema".into(),
-        kind: "creazione",
-        summary: "nuova".into(),
-        changes: vec![],
-    };
-    s.create_person(&person, &history, &audit(o.id, "person.create", "p"))
-        .await
-        .unwrap();
+    let person = new_person(s, o.id).await;
     let seed = base_catalogue(date!(2026 - 01 - 01));
     let sad = seed.iter().find(|b| b.data.code == "sad").unwrap();
     let benefit = Benefit {

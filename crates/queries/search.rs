@@ -5,9 +5,10 @@
 //! same with the names first ("mario ros" → Mario Rossi); then every other name that has a
 //! word starting with each typed word, in any order. The first two are range scans of an
 //! index already in order, so the common searches read only the rows they show; the third
-//! uses the full-text index, the one part each backend writes its own way (SQLite's FTS5,
-//! PostgreSQL's text-search GIN index): `crate::name_source` and `crate::name_match`; with a
-//! birth date or a code, the few persons they select are matched word by word instead.
+//! uses a word index, the one part each backend writes its own way (SQLite's FTS5 with prefix
+//! indexes, PostgreSQL's GIN index of every prefix of the name words): `crate::name_source`
+//! and `crate::name_match`; with a birth date or a code, the few persons they select are
+//! matched word by word instead.
 
 use super::map_err;
 use super::person::RawPerson;

@@ -86,22 +86,21 @@ const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
 const SEARCH_INDEXES: &[queries::SearchIndex] = &[];
 
 /// Run when a civil-registry import is recorded, in its transaction: planner statistics for
-/// the tables it fills. Autovacuum gets there minutes later; until then PostgreSQL plans name
-/// searches on empty-table estimates (a full sort of every name with the typed prefix).
-const REFRESH_STATISTICS: &str = "ANALYZE person, household, household_member";
+/// the tables it fills, and the name index's pending entries merged (every search reads them
+/// all). Autovacuum gets there minutes later; until then PostgreSQL plans name searches on
+/// empty-table estimates (a full sort of every name with the typed prefix).
+const REFRESH_STATISTICS: &str = "ANALYZE person, household, household_member; \
+     SELECT gin_clean_pending_list('person_name_prefixes')";
 
-/// Name search through the GIN text-search index on the name words.
+/// Name search through the GIN index of the name words' prefixes (migration 0007).
 fn name_source() -> &'static str {
     "person p"
 }
 
-/// Every word must start a word of the name (`ros:* & mar:*`); words hold only folded
-/// letters and digits, so none is read as a tsquery operator.
+/// Every typed word must be a prefix of a word of the name: one exact key of the index each.
 fn name_match(qb: &mut sqlx::QueryBuilder<Kind>, words: &[String]) {
-    let query: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
-    qb.push("to_tsvector('simple', p.search_key) @@ to_tsquery('simple', ");
-    qb.push_bind(query.join(" & "));
-    qb.push(")");
+    qb.push("name_prefixes(p.search_key) @> ");
+    qb.push_bind(words.to_vec());
 }
 
 #[path = "../../queries/mod.rs"]

@@ -1,0 +1,2 @@
+-- PostgreSQL's migration of this number replaces its name-search index; SQLite's FTS5 prefix
+-- indexes (0002) already answer every typed word from one index entry. Nothing changes here.

@@ -66,14 +66,19 @@ const PERSON_ROWS: usize = 1_000;
 const ROWS: usize = 4_000;
 
 /// SQLite: while an import writes, the writer connection keeps up to 2 GiB of pages in
-/// memory (the default 2 MiB makes every batch re-read and re-write the indexes' pages);
-/// the import's last transaction sets the default back. PostgreSQL: nothing.
-const BULK_CACHE: Option<&str> = if matches!(<Kind as sqlx::Database>::NAME.as_bytes(), b"SQLite") {
-    Some("PRAGMA cache_size = -2097152")
+/// memory (the default 2 MiB makes every batch re-read and re-write the indexes' pages) and
+/// leaves the write-ahead log unchecked until the import is recorded: checkpointed after each
+/// batch, every page of a randomly keyed index (codice fiscale) was copied into the database
+/// once per batch instead of once (docs/performance.md, "First import of a comune").
+/// The import's last transaction sets the defaults back, and its commit checkpoints the log.
+/// PostgreSQL: nothing.
+const BULK_WRITER: Option<&str> = if matches!(<Kind as sqlx::Database>::NAME.as_bytes(), b"SQLite")
+{
+    Some("PRAGMA cache_size = -2097152; PRAGMA wal_autocheckpoint = 0")
 } else {
     None
 };
-const DEFAULT_CACHE: &str = "PRAGMA cache_size = -2000";
+const DEFAULT_WRITER: &str = "PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000";
 
 /// Inserts persons, many per statement: the same columns as `person::insert_person` (a column
 /// added there must be added here; the import tests fail otherwise).
@@ -279,8 +284,9 @@ impl RegistryStore for Db {
             .collect())
     }
 
-    async fn start_registry_import(&self, i: &RegistryImport, new_persons: u64) -> Result<()> {
+    async fn start_registry_import(&self, i: &RegistryImport, new_persons: u64) -> Result<bool> {
         let mut tx = self.begin().await?;
+        let mut bulk = false;
         if !crate::SEARCH_INDEXES.is_empty() && new_persons > 0 {
             // Counts no further than the import's own size: a large registry is not walked
             // whole, under the write lock, to learn that it outnumbers a small comune.
@@ -291,7 +297,8 @@ impl RegistryStore for Db {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(map_err)?;
-            if stored < new {
+            bulk = stored < new;
+            if bulk {
                 for index in crate::SEARCH_INDEXES {
                     sqlx::raw_sql(index.drop)
                         .execute(&mut *tx)
@@ -330,12 +337,13 @@ impl RegistryStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)
+        tx.commit().await.map_err(map_err)?;
+        Ok(bulk)
     }
 
     async fn apply_registry_batch(&self, b: &RegistryBatch) -> Result<()> {
         let mut tx = self.begin().await?;
-        if let Some(pragma) = BULK_CACHE {
+        if let Some(pragma) = BULK_WRITER {
             sqlx::raw_sql(pragma)
                 .execute(&mut *tx)
                 .await
@@ -391,8 +399,8 @@ impl RegistryStore for Db {
         audit: &NewAudit,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        if BULK_CACHE.is_some() {
-            sqlx::raw_sql(DEFAULT_CACHE)
+        if BULK_WRITER.is_some() {
+            sqlx::raw_sql(DEFAULT_WRITER)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;

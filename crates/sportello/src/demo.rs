@@ -271,6 +271,7 @@ pub async fn seed(store: &web::Store) -> Result<()> {
             Some(date),
             &author,
             today,
+            None,
         )
         .await
         .map_err(app)?;

@@ -90,7 +90,7 @@ pub async fn run(store: &web::Store, author: &Author, cmd: ImportCmd) -> Result<
     );
     let today = author.at.date();
     let report = import_file(
-        store, org.id, code, &file_name, &bytes, reference, author, today,
+        store, org.id, code, &file_name, &bytes, reference, author, today, None,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -93,9 +93,12 @@ async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them()
         finished_at_us: None,
     };
 
-    db.start_registry_import(&import(now()), 1)
-        .await
-        .expect("start");
+    assert!(
+        db.start_registry_import(&import(now()), 1)
+            .await
+            .expect("start"),
+        "a bulk load"
+    );
     assert_eq!(search_indexes(&url).await, [], "dropped for the bulk load");
     drop(db);
     let db = store_sqlite::Db::open(&url).await.expect("reopen");
@@ -112,9 +115,12 @@ async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them()
     assert_eq!(search_indexes(&url).await, migrated, "built when recorded");
 
     store::conformance::new_person(&db, o.id).await;
-    db.start_registry_import(&import(now()), 1)
-        .await
-        .expect("start");
+    assert!(
+        !db.start_registry_import(&import(now()), 1)
+            .await
+            .expect("start"),
+        "not a bulk load"
+    );
     assert_eq!(
         search_indexes(&url).await,
         migrated,

@@ -185,7 +185,9 @@ store_traits! {
         /// `new_persons`, the persons its batches will create, lets the backend prepare a bulk
         /// load (SQLite: when they outnumber the persons stored, the indexes that serve only
         /// searches are dropped and `finish_registry_import` builds them again, sorted once).
-        fn start_registry_import(&self, import: &RegistryImport, new_persons: u64) -> ();
+        /// True when it did: searches are slower until the import ends anyway, so the caller
+        /// may write larger batches.
+        fn start_registry_import(&self, import: &RegistryImport, new_persons: u64) -> bool;
         /// Applies one batch in one transaction: all of it or nothing.
         fn apply_registry_batch(&self, batch: &RegistryBatch) -> ();
         /// Stores the import's counts, status and rejected rows with its one audit row.

@@ -22,6 +22,11 @@ use uuid::Uuid;
 /// Rows written per transaction: large enough that the per-transaction cost vanishes, small
 /// enough that a failure loses little work and holds the write lock briefly.
 const BATCH_ROWS: usize = 100_000;
+/// Rows per transaction of a bulk load (the first list of a comune larger than the registry
+/// so far, `start_registry_import`): each batch rewrites most pages of the randomly keyed
+/// indexes, so fewer batches write less; the write lock is held for seconds at a time, while
+/// searches are slowed by the load anyway.
+const BULK_BATCH_ROWS: usize = 400_000;
 
 /// One import at a time per process: two imports of the same comune must not interleave.
 static IMPORT_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -42,7 +47,8 @@ fn bad(msg: impl Into<String>) -> AppError {
 /// A file that cannot be read at all, a comune the organization does not cover, or a
 /// reference date older than the comune's last import is a `BadRequest` and nothing is
 /// stored; otherwise the import is recorded, with its rejected rows, even when a batch fails
-/// (status `fallito`, the failed batch left out entirely).
+/// (status `fallito`, the failed batch left out entirely). `batch_rows`: rows per
+/// transaction, `None` for the default of the kind of load (tests make batches of a few rows).
 #[allow(clippy::too_many_arguments)]
 pub async fn import_file(
     store: &Store,
@@ -53,6 +59,7 @@ pub async fn import_file(
     reference_date: Option<Date>,
     author: &Author,
     today: Date,
+    batch_rows: Option<usize>,
 ) -> Result<ImportReport, AppError> {
     let _one_at_a_time = IMPORT_LOCK.lock().await;
     let started = std::time::Instant::now();
@@ -165,9 +172,10 @@ pub async fn import_file(
         .iter()
         .filter(|c| matches!(c, Change::Create { .. }))
         .count();
-    store
+    let bulk = store
         .start_registry_import(&import, u64::try_from(new_persons).unwrap_or(u64::MAX))
         .await?;
+    let batch_rows = batch_rows.unwrap_or(if bulk { BULK_BATCH_ROWS } else { BATCH_ROWS });
     tracing::info!(
         changes = diff.changes.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -190,6 +198,7 @@ pub async fn import_file(
             ..RegistryBatch::default()
         },
         counts: Counts::default(),
+        writing: None,
     };
     let mut totals = Counts::default();
     let mut failure: Option<String> = None;
@@ -247,7 +256,7 @@ pub async fn import_file(
             failure = Some(e.to_string());
             break;
         }
-        if plan.batch.weight() >= BATCH_ROWS
+        if plan.batch.weight() >= batch_rows
             && let Err(e) = plan.flush(store, &mut totals).await
         {
             failure = Some(e);
@@ -258,6 +267,10 @@ pub async fn import_file(
         && let Err(e) = plan.flush(store, &mut totals).await
     {
         failure = Some(e);
+    }
+    // The last batch handed over, or the one in flight when planning stopped.
+    if let Err(e) = plan.settle(&mut totals).await {
+        failure.get_or_insert(e);
     }
 
     tracing::info!(
@@ -341,6 +354,9 @@ struct Counts {
     events: HashMap<RegistryEventKind, i64>,
 }
 
+/// A writer task: the batch it stores, handed back with the outcome.
+type Writing = tokio::task::JoinHandle<(RegistryBatch, store::Result<()>)>;
+
 /// Turns the changes into store rows, batch by batch.
 struct Plan<'a> {
     org_id: Uuid,
@@ -353,6 +369,8 @@ struct Plan<'a> {
     batch: RegistryBatch,
     /// Counts of the pending batch, added to the totals once it is stored.
     counts: Counts,
+    /// The batch being written, with its counts.
+    writing: Option<(Counts, Writing)>,
 }
 
 impl Plan<'_> {
@@ -574,8 +592,11 @@ impl Plan<'_> {
         self.counts.left += 1;
     }
 
-    /// Stores the pending batch; on failure nothing of it is kept and the error says so.
+    /// Hands the pending batch to a writer task, once the batch before it is stored: the next
+    /// batch is planned while this one is written (the planning and the database each keep a
+    /// core busy). On failure nothing of a batch is kept and the error says so.
     async fn flush(&mut self, store: &Store, totals: &mut Counts) -> Result<(), String> {
+        self.settle(totals).await?;
         if self.batch.is_empty() {
             self.counts = Counts::default();
             return Ok(());
@@ -589,7 +610,25 @@ impl Plan<'_> {
             },
         );
         let counts = std::mem::take(&mut self.counts);
-        match store.apply_registry_batch(&batch).await {
+        let store = store.clone();
+        let write = tokio::spawn(async move {
+            let stored = store.apply_registry_batch(&batch).await;
+            (batch, stored)
+        });
+        self.writing = Some((counts, write));
+        Ok(())
+    }
+
+    /// Waits for the batch being written, if any, and adds its counts to the totals.
+    async fn settle(&mut self, totals: &mut Counts) -> Result<(), String> {
+        let Some((counts, write)) = self.writing.take() else {
+            return Ok(());
+        };
+        let (batch, stored) = write.await.map_err(|e| {
+            tracing::error!(error = %e, "registry import writer stopped");
+            format!("il salvataggio di un gruppo di persone si è interrotto ({e}); i gruppi precedenti sono stati salvati: ripetere l'import per completarlo")
+        })?;
+        match stored {
             Ok(()) => {
                 totals.created += counts.created;
                 totals.updated += counts.updated;

@@ -205,6 +205,7 @@ async fn upload(
         reference,
         &ctx.author(),
         today,
+        None,
     )
     .await
     {

@@ -70,6 +70,7 @@ async fn import(
         Some(reference),
         &author(),
         TODAY,
+        None,
     )
     .await
     .unwrap()
@@ -520,6 +521,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
         Some(date!(2026 - 09 - 01)),
         &author(),
         TODAY,
+        None,
     )
     .await;
     assert!(
@@ -535,6 +537,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
         None,
         &author(),
         TODAY,
+        None,
     )
     .await;
     assert!(matches!(milano, Err(web::AppError::BadRequest(_))));
@@ -547,6 +550,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
         None,
         &author(),
         TODAY,
+        None,
     )
     .await;
     assert!(
@@ -574,6 +578,7 @@ async fn the_example_files_import(s: &web::Store) {
         None,
         &author(),
         TODAY,
+        None,
     )
     .await
     .unwrap();
@@ -767,4 +772,92 @@ async fn events_to_review_are_listed_and_marked_verified() {
         .await
         .unwrap();
     assert_eq!(audited, 1);
+}
+
+/// A store on a database that refuses the person with registry id 1003 (Luca): a trigger,
+/// added over a connection of the test's own, makes that row's batch fail as a full disk or a
+/// lost server would.
+async fn refusing_luca(url: &str, store: web::Store) -> web::Store {
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TRIGGER refuse_luca BEFORE INSERT ON person WHEN NEW.registry_id = '1003'
+             BEGIN SELECT RAISE(ABORT, 'rifiutata per prova'); END",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE FUNCTION refuse_luca() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 IF NEW.registry_id = '1003' THEN RAISE EXCEPTION 'rifiutata per prova'; END IF;
+                 RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_luca BEFORE INSERT ON person
+                 FOR EACH ROW EXECUTE FUNCTION refuse_luca();",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    store
+}
+
+/// Batches are written while the next is prepared; when one fails the import stops there, is
+/// recorded as failed with the batches before it counted, and nothing after it is written.
+async fn a_failed_batch_stops_the_import_after_the_batches_before_it(url: &str) {
+    let s = refusing_luca(url, web::open_store(url).await.unwrap()).await;
+    let o = org(&s).await;
+    let file = csv(&[MARIO, ANNA, LUCA, PIA]);
+    let r = import_file(
+        &s,
+        o.id,
+        bergamo(),
+        "anagrafe.csv",
+        &file,
+        Some(date!(2026 - 10 - 01)),
+        &author(),
+        TODAY,
+        Some(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.import.status, ImportStatus::Failed);
+    assert_eq!(r.import.created, 2, "Mario and Anna, one batch each");
+    let error = r.import.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("nessuna di esse è stata modificata"),
+        "{error}"
+    );
+    let mut stored: Vec<String> = s
+        .registry_persons(o.id, "A794")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.person.registry.map(|l| l.id))
+        .collect();
+    stored.sort();
+    assert_eq!(stored, ["1001", "1002"], "Luca refused, Pia never written");
+    let stored = s.get_registry_import(o.id, r.import.id).await.unwrap();
+    assert_eq!((stored.status, stored.created), (ImportStatus::Failed, 2));
+}
+
+mod failing_batch {
+    #[tokio::test]
+    async fn sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        super::a_failed_batch_stops_the_import_after_the_batches_before_it(&url).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(url) = store_postgres::testing::fresh_url().await {
+            super::a_failed_batch_stops_the_import_after_the_batches_before_it(&url).await;
+        }
+    }
 }

@@ -40,8 +40,8 @@ impl Db {
             // Pages read through a memory map, shared by every connection: without it each
             // connection copies pages into its own 2 MB cache, too small for a large comune.
             .pragma("mmap_size", MMAP_SIZE.to_string())
-            // The log of a first import grows to twice the database (checkpointed once, when
-            // the import is recorded); once the log starts over, the file shrinks back.
+            // The log of a first import grows beyond the database itself (checkpointed once,
+            // when the import is recorded); once the log starts over, the file shrinks back.
             .pragma("journal_size_limit", (64 << 20).to_string());
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         // No ping when a connection leaves the pool: a local file does not go away, and the

@@ -774,10 +774,10 @@ async fn events_to_review_are_listed_and_marked_verified() {
     assert_eq!(audited, 1);
 }
 
-/// A store on a database that refuses the person with registry id 1003 (Luca): a trigger,
-/// added over a connection of the test's own, makes that row's batch fail as a full disk or a
-/// lost server would.
-async fn refusing_luca(url: &str, store: web::Store) -> web::Store {
+/// Makes the migrated database at `url` refuse the person with registry id 1003 (Luca): a
+/// trigger, added over a connection of the test's own, makes that row's batch fail as a full
+/// disk or a lost server would.
+async fn refuse_luca(url: &str) {
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
         sqlx::raw_sql(
@@ -804,13 +804,13 @@ async fn refusing_luca(url: &str, store: web::Store) -> web::Store {
         .unwrap();
         pool.close().await;
     }
-    store
 }
 
 /// Batches are written while the next is prepared; when one fails the import stops there, is
 /// recorded as failed with the batches before it counted, and nothing after it is written.
 async fn a_failed_batch_stops_the_import_after_the_batches_before_it(url: &str) {
-    let s = refusing_luca(url, web::open_store(url).await.unwrap()).await;
+    let s = web::open_store(url).await.unwrap();
+    refuse_luca(url).await;
     let o = org(&s).await;
     let file = csv(&[MARIO, ANNA, LUCA, PIA]);
     let r = import_file(

@@ -7,8 +7,9 @@
 //! index already in order, so the common searches read only the rows they show; the third
 //! uses a word index, the one part each backend writes its own way (SQLite's FTS5 with prefix
 //! indexes, PostgreSQL's GIN index of every prefix of the name words): `crate::name_source`
-//! and `crate::name_match`; with a birth date or a code, the few persons they select are
-//! matched word by word instead.
+//! and `crate::name_match`. With a birth date or a code, which select a handful of persons
+//! through their own index, one statement finds them all, matches the words row by row and
+//! ranks each match as its pass would list it.
 
 use super::map_err;
 use super::person::RawPerson;
@@ -23,6 +24,9 @@ enum Pass {
     SurnameFirst,
     NamesFirst,
     AnyOrder,
+    /// With a birth date or a code, which leave a handful of persons: the three passes in one
+    /// statement, each match ranked as its pass would list it.
+    Ranked,
 }
 
 /// The smallest string greater than every string starting with `prefix` (keys hold only
@@ -44,6 +48,27 @@ const PERSON_COLUMNS: &str = "SELECT p.id, p.org_id, p.codice_fiscale, p.surname
      p.phone, p.email, p.cf_mismatch, p.registry_comune, p.registry_id, p.registry_left_on, \
      p.merged_into, p.version, p.created_at, p.updated_at FROM ";
 
+/// `key` starts with `phrase`: a range, which an index on `key` serves in order.
+fn starts_with(qb: &mut sqlx::QueryBuilder<crate::Kind>, key: &str, phrase: &str) {
+    qb.push(format_args!("({key} >= "));
+    qb.push_bind(phrase.to_owned());
+    qb.push(format_args!(" AND {key} < "));
+    qb.push_bind(prefix_end(phrase));
+    qb.push(")");
+}
+
+/// Each word starts a word of the name, checked row by row. Keys are folded words joined by
+/// single blanks and typed words hold only letters and digits, so no word carries a LIKE
+/// wildcard.
+fn words_anywhere(qb: &mut sqlx::QueryBuilder<crate::Kind>, words: &[String]) {
+    for (i, w) in words.iter().enumerate() {
+        qb.push(if i == 0 { "(" } else { " AND " });
+        qb.push("' ' || p.search_key LIKE ");
+        qb.push_bind(format!("% {w}%"));
+    }
+    qb.push(")");
+}
+
 async fn pass(
     conn: &mut <crate::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
@@ -51,11 +76,7 @@ async fn pass(
     pass: Pass,
     limit: i64,
 ) -> Result<Vec<RawPerson>> {
-    // A birth date or a code leaves a handful of persons, found through their own index: the
-    // words are checked on those rows. The full-text index would first fetch every person with
-    // a word so started (some 7,000 for "rossi" among a million) to keep the one born that day.
-    let full_text =
-        matches!(pass, Pass::AnyOrder) && s.codice_fiscale.is_none() && s.birth_date.is_none();
+    let full_text = matches!(pass, Pass::AnyOrder);
     let mut qb = sqlx::QueryBuilder::<crate::Kind>::new(PERSON_COLUMNS);
     qb.push(if full_text {
         crate::name_source()
@@ -65,32 +86,33 @@ async fn pass(
     qb.push(" WHERE p.org_id = ");
     qb.push_bind(org_id);
     qb.push(" AND p.merged_into IS NULL");
-    let order = match pass {
-        Pass::All | Pass::AnyOrder => "p.search_key",
+    match pass {
+        Pass::All => {}
         Pass::SurnameFirst => {
-            qb.push(" AND p.search_key >= ");
-            qb.push_bind(s.phrase.clone());
-            qb.push(" AND p.search_key < ");
-            qb.push_bind(prefix_end(&s.phrase));
-            "p.search_key"
+            qb.push(" AND ");
+            starts_with(&mut qb, "p.search_key", &s.phrase);
         }
         Pass::NamesFirst => {
-            qb.push(" AND p.search_key_rev >= ");
-            qb.push_bind(s.phrase.clone());
-            qb.push(" AND p.search_key_rev < ");
-            qb.push_bind(prefix_end(&s.phrase));
-            "p.search_key_rev"
+            qb.push(" AND ");
+            starts_with(&mut qb, "p.search_key_rev", &s.phrase);
         }
-    };
-    if full_text {
-        qb.push(" AND ");
-        crate::name_match(&mut qb, &s.words);
-    } else if let Pass::AnyOrder = pass {
-        // Keys are folded words joined by single blanks and typed words hold only letters and
-        // digits, so no word carries a LIKE wildcard.
-        for w in &s.words {
-            qb.push(" AND ' ' || p.search_key LIKE ");
-            qb.push_bind(format!("% {w}%"));
+        Pass::AnyOrder => {
+            qb.push(" AND ");
+            crate::name_match(&mut qb, &s.words);
+        }
+        // The word index would first fetch every person with a word so started (some 7,000
+        // for "rossi" among a million) to keep the one born that day: the words are checked
+        // on the rows that the date's or the code's own index yields.
+        Pass::Ranked => {
+            qb.push(" AND (");
+            starts_with(&mut qb, "p.search_key", &s.phrase);
+            qb.push(" OR ");
+            starts_with(&mut qb, "p.search_key_rev", &s.phrase);
+            if !s.words.is_empty() {
+                qb.push(" OR ");
+                words_anywhere(&mut qb, &s.words);
+            }
+            qb.push(")");
         }
     }
     if let Some(cf) = &s.codice_fiscale {
@@ -119,10 +141,32 @@ async fn pass(
         qb.push_bind(d);
     }
     qb.push(" ORDER BY ");
-    qb.push(order);
+    match pass {
+        Pass::All | Pass::SurnameFirst | Pass::AnyOrder => {
+            qb.push("p.search_key");
+        }
+        Pass::NamesFirst => {
+            qb.push("p.search_key_rev");
+        }
+        Pass::Ranked => {
+            qb.push("CASE WHEN ");
+            starts_with(&mut qb, "p.search_key", &s.phrase);
+            qb.push(" THEN 0 WHEN ");
+            starts_with(&mut qb, "p.search_key_rev", &s.phrase);
+            qb.push(" THEN 1 ELSE 2 END, CASE WHEN ");
+            starts_with(&mut qb, "p.search_key", &s.phrase);
+            qb.push(" THEN p.search_key WHEN ");
+            starts_with(&mut qb, "p.search_key_rev", &s.phrase);
+            qb.push(" THEN p.search_key_rev ELSE p.search_key END");
+        }
+    }
     qb.push(", p.birth_date, p.id LIMIT ");
     qb.push_bind(limit);
+    // The word index pass is planned for the words typed, every time: PostgreSQL's plan for
+    // any words, cached after five runs, could walk the name index in order testing each
+    // name, which reads the whole registry for a rare name.
     qb.build_query_as::<RawPerson>()
+        .persistent(!full_text)
         .fetch_all(conn)
         .await
         .map_err(map_err)
@@ -138,6 +182,8 @@ pub(crate) async fn persons(
     let want = offset + limit;
     let passes: &[Pass] = if s.phrase.is_empty() {
         &[Pass::All]
+    } else if s.codice_fiscale.is_some() || s.birth_date.is_some() {
+        &[Pass::Ranked]
     } else if s.words.is_empty() {
         &[Pass::SurnameFirst, Pass::NamesFirst]
     } else {

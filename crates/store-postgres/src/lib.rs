@@ -3,6 +3,7 @@
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use store::StoreError;
 
@@ -15,17 +16,59 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: Pool,
+    _keeper: Arc<Keeper>,
+}
+
+/// The task of [`keep_statistics`], stopped when the last copy of the store goes.
+#[derive(Debug)]
+struct Keeper(tokio::task::AbortHandle);
+
+impl Drop for Keeper {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How often [`keep_statistics`] looks for tables whose statistics fell behind.
+const STATISTICS_EVERY: Duration = Duration::from_secs(30);
+
+/// Planner statistics for every table changed by more than a tenth since it was last analysed
+/// (autovacuum's default threshold: 50 rows and 10 %), never-analysed tables included.
+const STALE_STATISTICS: &str = "DO $$ DECLARE t regclass; BEGIN \
+     FOR t IN SELECT s.relid::regclass FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+         WHERE s.schemaname = current_schema() \
+           AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) \
+     LOOP EXECUTE format('ANALYZE %s', t); END LOOP; END $$";
+
+/// PostgreSQL caches one plan per statement and connection for any values (a generic plan)
+/// after five runs, and keeps it until the table is analysed again. Made while a table was
+/// empty and never analysed, a lookup by id walks every row of the organization through
+/// another index, for as long as the connection lives (docs/performance.md, "Application
+/// page"). Autovacuum analyses grown tables, unless the server runs without it; this does the
+/// same from every process that writes, so an `ANALYZE` replaces such plans within
+/// [`STATISTICS_EVERY`].
+async fn keep_statistics(pool: Pool) {
+    loop {
+        if let Err(e) = refresh_statistics(&pool).await {
+            tracing::warn!(error = %e, "planner statistics not refreshed");
+        }
+        tokio::time::sleep(STATISTICS_EVERY).await;
+    }
+}
+
+async fn refresh_statistics(pool: &Pool) -> Result<(), StoreError> {
+    sqlx::raw_sql(STALE_STATISTICS)
+        .execute(pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
 }
 
 impl Db {
     /// Connects to `url` (`postgres://…`) and applies the migrations.
     pub async fn open(url: &str, max_connections: u32) -> Result<Db, StoreError> {
-        // Every statement is planned with its parameters: a cached generic plan, chosen on
-        // tables without statistics, walked all of a comune's applications to update one
-        // (docs/performance.md, "Application page").
-        let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-            .options([("plan_cache_mode", "force_custom_plan")]);
+        let opts =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         // A connection is pinged only after a minute idle, not every time it leaves the pool:
         // the ping is a round trip, as dear as the query (docs/performance.md).
         let pool = PgPoolOptions::new()
@@ -47,7 +90,17 @@ impl Db {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Other(format!("migrazione: {e}")))?;
-        Ok(Db { pool })
+        let keeper = tokio::spawn(keep_statistics(pool.clone())).abort_handle();
+        Ok(Db {
+            pool,
+            _keeper: Arc::new(Keeper(keeper)),
+        })
+    }
+
+    /// Analyses now every table whose statistics fell behind, as the store does every
+    /// [`STATISTICS_EVERY`] while it is open.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        refresh_statistics(&self.pool).await
     }
 
     /// Runs `fut`, one web request, with one connection for all its queries outside

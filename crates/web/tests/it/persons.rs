@@ -642,6 +642,41 @@ async fn names_starting_with_the_typed_words_come_first_then_other_matches(state
         assert!(r.body.contains(found.as_str()), "«{q}»: {}", r.body);
         assert!(!r.body.contains(missed.as_str()), "«{q}»: {}", r.body);
     }
+    // With a date, one statement ranks that day's matches as the passes would list them:
+    // surname first, then names first, then the other names, each in its own order.
+    let similar =
+        |surname, names, day| with(&person(surname, names, day), &[("nessun_doppione", "1")]);
+    let surname_first = register(&mut c, &similar("Maria", "Rossella", "05/01/1971")).await;
+    let names_first = register(&mut c, &similar("Rossi", "Maria", "05/01/1971")).await;
+    let anywhere = register(
+        &mut c,
+        &similar("Bianchi", "Marta Maria Rossana", "05/01/1971"),
+    )
+    .await;
+    let other_day = register(&mut c, &similar("Maria", "Rossella", "06/01/1972")).await;
+    let r = c
+        .get(&format!("/persone?q={}", web_q("maria ross 05/01/1971")))
+        .await;
+    let at = |id: &str| r.body.find(id);
+    assert!(
+        at(&surname_first).is_some()
+            && at(&surname_first) < at(&names_first)
+            && at(&names_first) < at(&anywhere),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(&other_day), "{}", r.body);
+    // A single letter is no word: only names starting with it, surname or names first.
+    let r = c
+        .get(&format!("/persone?q={}", web_q("r 05/01/1971")))
+        .await;
+    assert!(
+        r.body.find(&names_first).is_some()
+            && r.body.find(&names_first) < r.body.find(&surname_first),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(&anywhere), "{}", r.body);
     for q in [
         "aria 01/01/1970",
         "anna 02/01/1970",

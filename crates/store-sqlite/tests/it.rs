@@ -39,6 +39,20 @@ fn both_backends_have_the_same_migration_files() {
     assert_eq!(store_sqlite::MIGRATOR.iter().count(), sqlite.len());
 }
 
+/// A new database file is made of 16 KiB pages, which a first import writes faster.
+#[tokio::test]
+async fn a_new_database_has_pages_of_16_kib() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    store_sqlite::Db::open(&url).await.expect("open");
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+    let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&pool)
+        .await
+        .expect("page size");
+    assert_eq!(size, 16384);
+}
+
 /// The search-only person indexes, as `sqlite_schema` holds them.
 async fn search_indexes(url: &str) -> Vec<(String, String)> {
     let pool = sqlx::SqlitePool::connect(url).await.expect("connect");

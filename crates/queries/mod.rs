@@ -56,6 +56,16 @@ pub(crate) struct SearchIndex {
     pub create: &'static str,
 }
 
+/// Planner statistics for the tables that changed a lot since their last analysis
+/// (`crate::STALE_STATISTICS`): SQLite at start-up, PostgreSQL also every few seconds.
+pub(crate) async fn refresh_statistics(pool: &crate::Pool) -> store::Result<()> {
+    sqlx::raw_sql(crate::STALE_STATISTICS)
+        .execute(pool)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,

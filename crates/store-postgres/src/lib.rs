@@ -49,19 +49,11 @@ const STALE_STATISTICS: &str = "DO $$ DECLARE t regclass; BEGIN \
 /// [`STATISTICS_EVERY`].
 async fn keep_statistics(pool: Pool) {
     loop {
-        if let Err(e) = refresh_statistics(&pool).await {
+        if let Err(e) = queries::refresh_statistics(&pool).await {
             tracing::warn!(error = %e, "planner statistics not refreshed");
         }
         tokio::time::sleep(STATISTICS_EVERY).await;
     }
-}
-
-async fn refresh_statistics(pool: &Pool) -> Result<(), StoreError> {
-    sqlx::raw_sql(STALE_STATISTICS)
-        .execute(pool)
-        .await
-        .map_err(map_err)?;
-    Ok(())
 }
 
 impl Db {
@@ -100,7 +92,7 @@ impl Db {
     /// Analyses now every table whose statistics fell behind, as the store does every
     /// [`STATISTICS_EVERY`] while it is open.
     pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        refresh_statistics(&self.pool).await
+        queries::refresh_statistics(&self.pool).await
     }
 
     /// Runs `fut`, one web request, with one connection for all its queries outside

@@ -73,7 +73,7 @@ impl Db {
             .await
             .map_err(|e| StoreError::Other(format!("migrazione: {e}")))?;
         restore_search_indexes(&write).await?;
-        analyze(&write).await?;
+        queries::refresh_statistics(&write).await?;
         let read = if memory {
             write.clone()
         } else {
@@ -125,6 +125,9 @@ impl Db {
 /// civil-registry import is recorded (in its transaction).
 const REFRESH_STATISTICS: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002";
 
+/// At start-up, the same: `PRAGMA optimize` analyses only the tables whose size changed a lot.
+const STALE_STATISTICS: &str = REFRESH_STATISTICS;
+
 /// The person indexes that only serve searches, as migrations 0002 and 0006 leave them. A
 /// civil-registry import that brings more persons than the table holds drops them and builds
 /// them again when it is recorded: one sort per index instead of a random insert per person
@@ -156,14 +159,6 @@ async fn restore_search_indexes(pool: &Pool) -> Result<(), StoreError> {
             .await
             .map_err(map_err)?;
     }
-    Ok(())
-}
-
-async fn analyze(pool: &Pool) -> Result<(), StoreError> {
-    sqlx::raw_sql(REFRESH_STATISTICS)
-        .execute(pool)
-        .await
-        .map_err(map_err)?;
     Ok(())
 }
 

@@ -354,8 +354,8 @@ struct Counts {
     events: HashMap<RegistryEventKind, i64>,
 }
 
-/// A writer task: the batch it stores, handed back with the outcome.
-type Writing = tokio::task::JoinHandle<(RegistryBatch, store::Result<()>)>;
+/// A writer task storing one batch.
+type Writing = tokio::task::JoinHandle<store::Result<()>>;
 
 /// Turns the changes into store rows, batch by batch.
 struct Plan<'a> {
@@ -369,8 +369,8 @@ struct Plan<'a> {
     batch: RegistryBatch,
     /// Counts of the pending batch, added to the totals once it is stored.
     counts: Counts,
-    /// The batch being written, with its counts.
-    writing: Option<(Counts, Writing)>,
+    /// The batch being written, with its counts and the persons it creates or changes.
+    writing: Option<(Counts, usize, Writing)>,
 }
 
 impl Plan<'_> {
@@ -610,21 +610,19 @@ impl Plan<'_> {
             },
         );
         let counts = std::mem::take(&mut self.counts);
+        let persons = batch.created.len() + batch.updated.len();
         let store = store.clone();
-        let write = tokio::spawn(async move {
-            let stored = store.apply_registry_batch(&batch).await;
-            (batch, stored)
-        });
-        self.writing = Some((counts, write));
+        let write = tokio::spawn(async move { store.apply_registry_batch(&batch).await });
+        self.writing = Some((counts, persons, write));
         Ok(())
     }
 
     /// Waits for the batch being written, if any, and adds its counts to the totals.
     async fn settle(&mut self, totals: &mut Counts) -> Result<(), String> {
-        let Some((counts, write)) = self.writing.take() else {
+        let Some((counts, persons, write)) = self.writing.take() else {
             return Ok(());
         };
-        let (batch, stored) = write.await.map_err(|e| {
+        let stored = write.await.map_err(|e| {
             tracing::error!(error = %e, "registry import writer stopped");
             format!("il salvataggio di un gruppo di persone si è interrotto ({e}); i gruppi precedenti sono stati salvati: ripetere l'import per completarlo")
         })?;
@@ -638,17 +636,11 @@ impl Plan<'_> {
                 }
                 Ok(())
             }
+            // The import stops here: nothing planned after this batch is written.
             Err(e) => {
-                // Households of the failed batch do not exist: forget them.
-                for h in &batch.households {
-                    if let Some(code) = &h.registry_code {
-                        self.households.remove(code);
-                    }
-                }
                 tracing::error!(error = %e, "registry import batch failed");
                 Err(format!(
-                    "il salvataggio di un gruppo di {} persone non è riuscito e nessuna di esse è stata modificata ({e}); i gruppi precedenti sono stati salvati: ripetere l'import per completarlo",
-                    batch.created.len() + batch.updated.len()
+                    "il salvataggio di un gruppo di {persons} persone non è riuscito e nessuna di esse è stata modificata ({e}); i gruppi precedenti sono stati salvati: ripetere l'import per completarlo"
                 ))
             }
         }

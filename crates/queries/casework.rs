@@ -47,6 +47,7 @@ macro_rules! case_file {
             close_reason: opt_coded("close_reason", r.close_reason, CloseReason::parse)?,
             version: r.version,
             created_at_us: r.created_at_us,
+            worker_since_us: r.worker_since_us,
         }
     }};
 }
@@ -297,8 +298,8 @@ impl CaseStore for Db {
         let number = format!("{year}/{last:05}");
         sqlx::query!(
             "INSERT INTO case_file (id, org_id, person_id, number, state, worker_id, opened_on,
-                 state_since, close_reason, version, created_at_us)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 state_since, close_reason, version, created_at_us, worker_since_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             c.id,
             c.org_id,
             c.person_id,
@@ -309,7 +310,8 @@ impl CaseStore for Db {
             c.state_since,
             c.close_reason.map(CloseReason::as_str),
             c.version,
-            c.created_at_us
+            c.created_at_us,
+            c.worker_since_us
         )
         .execute(&mut *tx)
         .await
@@ -348,7 +350,7 @@ impl CaseStore for Db {
                    number AS "number!", state AS "state!", worker_id AS "worker_id!: Uuid",
                    opened_on AS "opened_on!: Date", state_since AS "state_since!: Date",
                    close_reason AS "close_reason?", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", worker_since_us AS "worker_since_us!"
                FROM case_file WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -365,7 +367,7 @@ impl CaseStore for Db {
                    number AS "number!", state AS "state!", worker_id AS "worker_id!: Uuid",
                    opened_on AS "opened_on!: Date", state_since AS "state_since!: Date",
                    close_reason AS "close_reason?", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", worker_since_us AS "worker_since_us!"
                FROM case_file WHERE org_id = $1 AND person_id = $2"#,
             org_id,
             person_id
@@ -518,13 +520,18 @@ impl CaseStore for Db {
         super::audit::commit_with(tx, audit).await
     }
 
-    async fn is_assigned(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid) -> Result<bool> {
+    async fn assigned_since(
+        &self,
+        org_id: Uuid,
+        case_file_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<i64>> {
         let r = sqlx::query_scalar!(
-            r#"SELECT c.id AS "id!: Uuid" FROM case_file c
-               WHERE c.org_id = $1 AND c.id = $2
-                 AND (c.worker_id = $3
-                      OR EXISTS (SELECT 1 FROM case_team t
-                                 WHERE t.case_file_id = c.id AND t.user_id = $3))"#,
+            r#"SELECT CASE WHEN c.worker_id = $3 THEN c.worker_since_us ELSE t.added_at_us END
+                      AS "since?: i64"
+               FROM case_file c
+               LEFT JOIN case_team t ON t.case_file_id = c.id AND t.user_id = $3
+               WHERE c.org_id = $1 AND c.id = $2 AND (c.worker_id = $3 OR t.user_id IS NOT NULL)"#,
             org_id,
             case_file_id,
             user_id
@@ -532,7 +539,7 @@ impl CaseStore for Db {
         .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        Ok(r.is_some())
+        Ok(r.flatten())
     }
 
     async fn reassign_case_files(
@@ -540,16 +547,19 @@ impl CaseStore for Db {
         org_id: Uuid,
         ids: &[Uuid],
         worker_id: Uuid,
+        at_us: i64,
         audit: &NewAudit,
     ) -> Result<u64> {
         let mut tx = self.begin().await?;
         for id in ids {
             let done = sqlx::query!(
-                "UPDATE case_file SET worker_id = $3, version = version + 1
+                "UPDATE case_file SET worker_id = $3, version = version + 1,
+                     worker_since_us = CASE WHEN worker_id = $3 THEN worker_since_us ELSE $4 END
                  WHERE org_id = $1 AND id = $2",
                 org_id,
                 id,
-                worker_id
+                worker_id,
+                at_us
             )
             .execute(&mut *tx)
             .await
@@ -567,7 +577,7 @@ impl CaseStore for Db {
                    c.person_id AS "person_id!: Uuid", c.number AS "number!", c.state AS "state!",
                    c.worker_id AS "worker_id!: Uuid", c.opened_on AS "opened_on!: Date",
                    c.state_since AS "state_since!: Date", c.close_reason AS "close_reason?",
-                   c.version AS "version!", c.created_at_us AS "created_at_us!",
+                   c.version AS "version!", c.created_at_us AS "created_at_us!", c.worker_since_us AS "worker_since_us!",
                    p.surname AS "surname!", p.given_names AS "given_names!",
                    p.codice_fiscale AS "codice_fiscale?", p.birth_date AS "birth_date!: Date",
                    u.full_name AS "worker_name!"
@@ -648,10 +658,11 @@ impl CaseStore for Db {
         &self,
         org_id: Uuid,
         case_file_id: Uuid,
-        include_restricted: bool,
+        restricted_from_us: Option<i64>,
         offset: i64,
         limit: i64,
     ) -> Result<DiaryPage> {
+        let from_us = restricted_from_us.unwrap_or(i64::MAX);
         // The total is a subquery run once, not `COUNT(*) OVER ()`: for a window SQLite copies
         // every entry of the file, bodies and all, into a temporary table.
         let rows = sqlx::query!(
@@ -662,15 +673,15 @@ impl CaseStore for Db {
                    actor AS "actor!", at_us AS "at_us!",
                    (SELECT COUNT(*) FROM diary_entry c
                      WHERE c.org_id = $1 AND c.case_file_id = $2
-                       AND (c.confidentiality = 'normale' OR $3)) AS "total!: i64"
+                       AND (c.confidentiality = 'normale' OR c.at_us >= $3)) AS "total!: i64"
                FROM diary_entry
                WHERE org_id = $1 AND case_file_id = $2
-                 AND (confidentiality = 'normale' OR $3)
+                 AND (confidentiality = 'normale' OR at_us >= $3)
                ORDER BY occurred_on DESC, at_us DESC, id DESC
                LIMIT $4 OFFSET $5"#,
             org_id,
             case_file_id,
-            include_restricted,
+            from_us,
             limit,
             offset
         )
@@ -705,12 +716,20 @@ impl CaseStore for Db {
         Ok(DiaryPage { entries, total })
     }
 
-    async fn count_restricted_entries(&self, org_id: Uuid, case_file_id: Uuid) -> Result<i64> {
+    async fn count_hidden_entries(
+        &self,
+        org_id: Uuid,
+        case_file_id: Uuid,
+        restricted_from_us: Option<i64>,
+    ) -> Result<i64> {
+        let from_us = restricted_from_us.unwrap_or(i64::MAX);
         sqlx::query_scalar!(
             r#"SELECT COUNT(*) AS "n!: i64" FROM diary_entry
-               WHERE org_id = $1 AND case_file_id = $2 AND confidentiality = 'riservato'"#,
+               WHERE org_id = $1 AND case_file_id = $2 AND confidentiality = 'riservato'
+                 AND at_us < $3"#,
             org_id,
-            case_file_id
+            case_file_id,
+            from_us
         )
         .fetch_one(&mut *self.read().await?)
         .await

@@ -29,6 +29,7 @@ macro_rules! user {
             totp_secret: $r.totp_secret,
             active: $r.active,
             created_at: $r.created_at,
+            one_time_until_us: $r.one_time_until_us,
         }
     };
 }
@@ -36,6 +37,7 @@ macro_rules! user {
 mod audit;
 mod benefit;
 mod household;
+mod mandate;
 mod org;
 mod person;
 #[macro_use]

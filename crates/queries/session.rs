@@ -86,7 +86,7 @@ impl SessionStore for Db {
                       u.id AS "id!: Uuid", u.login, u.full_name, u.email, u.password_hash,
                       u.must_change_password AS "must_change_password!: bool", u.totp_secret,
                       u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime",
-                      o.id AS "member_org?: Uuid", o.code AS "member_code?",
+                      u.one_time_until_us, o.id AS "member_org?: Uuid", o.code AS "member_code?",
                       o.name AS "member_name?", o.kind AS "member_kind?",
                       o.active AS "member_active?: bool",
                       o.created_at AS "member_created_at?: OffsetDateTime", m.role AS "role?"

@@ -9,8 +9,8 @@ impl TokenStore for Db {
         let mut tx = self.begin().await?;
         sqlx::query!(
             "INSERT INTO api_token (id, user_id, org_id, name, token_hash, created_at, last_used_at,
-                                    revoked_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                    revoked_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             t.id,
             t.user_id,
             t.org_id,
@@ -18,7 +18,8 @@ impl TokenStore for Db {
             t.token_hash,
             t.created_at,
             t.last_used_at,
-            t.revoked_at
+            t.revoked_at,
+            t.expires_at
         )
         .execute(&mut *tx)
         .await
@@ -32,7 +33,8 @@ impl TokenStore for Db {
             r#"SELECT id AS "id!: Uuid", user_id AS "user_id!: Uuid", org_id AS "org_id!: Uuid",
                       name, token_hash, created_at AS "created_at!: OffsetDateTime",
                       last_used_at AS "last_used_at?: OffsetDateTime",
-                      revoked_at AS "revoked_at?: OffsetDateTime"
+                      revoked_at AS "revoked_at?: OffsetDateTime",
+                      expires_at AS "expires_at?: OffsetDateTime"
                FROM api_token WHERE token_hash = $1"#,
             token_hash
         )
@@ -47,7 +49,8 @@ impl TokenStore for Db {
             r#"SELECT id AS "id!: Uuid", user_id AS "user_id!: Uuid", org_id AS "org_id!: Uuid",
                       name, token_hash, created_at AS "created_at!: OffsetDateTime",
                       last_used_at AS "last_used_at?: OffsetDateTime",
-                      revoked_at AS "revoked_at?: OffsetDateTime"
+                      revoked_at AS "revoked_at?: OffsetDateTime",
+                      expires_at AS "expires_at?: OffsetDateTime"
                FROM api_token WHERE user_id = $1 ORDER BY created_at DESC"#,
             user_id
         )

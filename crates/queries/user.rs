@@ -1,7 +1,7 @@
 use super::{affected_one, map_err, role_col};
 use crate::Db;
 use domain::{Login, Role};
-use store::{Member, Membership, NewAudit, Result, User, UserStore};
+use store::{Member, Membership, NewAudit, PasswordChange, Result, User, UserStore};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,8 +16,8 @@ impl UserStore for Db {
         let mut tx = self.begin().await?;
         sqlx::query!(
             "INSERT INTO app_user (id, login, full_name, email, password_hash, must_change_password,
-                                   totp_secret, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                   totp_secret, active, created_at, one_time_until_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             u.id,
             u.login.as_str(),
             u.full_name,
@@ -26,7 +26,8 @@ impl UserStore for Db {
             u.must_change_password,
             u.totp_secret,
             u.active,
-            u.created_at
+            u.created_at,
+            u.one_time_until_us
         )
         .execute(&mut *tx)
         .await
@@ -47,7 +48,8 @@ impl UserStore for Db {
         let r = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
                       must_change_password AS "must_change_password!: bool", totp_secret,
-                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime",
+                      one_time_until_us
                FROM app_user WHERE id = $1"#,
             id
         )
@@ -61,7 +63,8 @@ impl UserStore for Db {
         let r = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
                       must_change_password AS "must_change_password!: bool", totp_secret,
-                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime",
+                      one_time_until_us
                FROM app_user WHERE login = $1"#,
             login.as_str()
         )
@@ -76,7 +79,7 @@ impl UserStore for Db {
             r#"SELECT u.id AS "id!: Uuid", u.login, u.full_name, u.email, u.password_hash,
                       u.must_change_password AS "must_change_password!: bool", u.totp_secret,
                       u.active AS "active!: bool", u.created_at AS "created_at!: OffsetDateTime",
-                      m.role
+                      u.one_time_until_us, m.role
                FROM membership m JOIN app_user u ON u.id = m.user_id
                WHERE m.org_id = $1 ORDER BY u.login"#,
             org_id
@@ -99,7 +102,8 @@ impl UserStore for Db {
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", login, full_name, email, password_hash,
                       must_change_password AS "must_change_password!: bool", totp_secret,
-                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime"
+                      active AS "active!: bool", created_at AS "created_at!: OffsetDateTime",
+                      one_time_until_us
                FROM app_user ORDER BY login"#
         )
         .fetch_all(&mut *self.read().await?)
@@ -168,23 +172,38 @@ impl UserStore for Db {
     async fn set_password(
         &self,
         user_id: Uuid,
-        hash: &str,
-        must_change: bool,
-        audit: &NewAudit,
+        change: &PasswordChange,
+        audits: &[NewAudit],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query!(
-            "UPDATE app_user SET password_hash = $2, must_change_password = $3 WHERE id = $1",
+            "UPDATE app_user SET password_hash = $2, must_change_password = $3,
+                                 one_time_until_us = $4
+             WHERE id = $1",
             user_id,
-            hash,
-            must_change
+            change.hash,
+            change.one_time_until_us.is_some(),
+            change.one_time_until_us
         )
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
         super::session::end_user_sessions(&mut tx, user_id).await?;
-        super::audit::commit_with(tx, audit).await
+        if let Some(at) = change.revoke_tokens_at {
+            sqlx::query!(
+                "UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+                user_id,
+                at
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for audit in audits {
+            super::audit::append(&mut tx, audit).await?;
+        }
+        tx.commit().await.map_err(map_err)
     }
 
     async fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> Result<()> {

@@ -50,6 +50,7 @@ pub mod casework;
 mod form;
 pub mod inps_xml;
 pub mod localtime;
+pub mod mandate;
 pub mod money;
 pub mod org;
 pub mod person;

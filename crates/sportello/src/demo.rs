@@ -247,7 +247,12 @@ pub async fn seed(store: &web::Store) -> Result<()> {
             Some(user.id),
             format!("dati dimostrativi: password nota per {}", user.login),
         );
-        store.set_password(user.id, &hash, false, &audit).await?;
+        let change = store::PasswordChange {
+            hash: hash.clone(),
+            one_time_until_us: None,
+            revoke_tokens_at: None,
+        };
+        store.set_password(user.id, &change, &[audit]).await?;
     }
 
     let belfiore = territory::comune_by_istat(DEFAULT_COMUNE)

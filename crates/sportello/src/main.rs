@@ -143,6 +143,9 @@ enum TokenCmd {
         org: Option<String>,
         #[arg(long, default_value = "riga di comando")]
         name: String,
+        /// Days until the token stops working (1 to 366).
+        #[arg(long, default_value_t = store::TOKEN_DAYS)]
+        days: i64,
     },
 }
 
@@ -256,7 +259,12 @@ fn run() -> Result<std::process::ExitCode> {
             }
             Command::User(cmd) => user(&store, &author, cmd).await?,
             Command::Org(cmd) => org(&store, &author, cmd).await?,
-            Command::Token(TokenCmd::Create { user, org, name }) => {
+            Command::Token(TokenCmd::Create {
+                user,
+                org,
+                name,
+                days,
+            }) => {
                 let u = store
                     .get_user_by_login(&Login::parse(&user)?)
                     .await
@@ -269,12 +277,15 @@ fn run() -> Result<std::process::ExitCode> {
                     None => memberships.into_iter().next(),
                 }
                 .context("l'utente non ha un ruolo in quell'ente")?;
-                let (secret, _) = manage::create_token(&store, &author, &u, &m.org, &name)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let (secret, token) =
+                    manage::create_token(&store, &author, &u, &m.org, &name, days)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!(
-                    "Token per {} in {} (mostrato solo ora):\n{secret}",
-                    u.login, m.org.code
+                    "Token per {} in {}, valido fino al {} (mostrato solo ora):\n{secret}",
+                    u.login,
+                    m.org.code,
+                    domain::localtime::format_date_time(token.expires())
                 );
             }
             Command::Audit(AuditCmd::Verify) => {
@@ -421,14 +432,23 @@ async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
         }
         UserCmd::Passwd { login } => {
             let u = find(&login).await?;
-            let org = web::auth::home_org(store, &u)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .context("l'utente non ha un ente")?;
-            let p = manage::reset_password(store, author, &u, org)
+            let orgs: Vec<_> = store
+                .memberships(u.id)
+                .await?
+                .iter()
+                .map(|m| m.org.id)
+                .collect();
+            if orgs.is_empty() {
+                anyhow::bail!("l'utente non ha un ente");
+            }
+            let p = manage::reset_password(store, author, &u, &orgs)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("Nuova password provvisoria per {}: {p}", u.login);
+            println!(
+                "Nuova password provvisoria per {}, valida {} ore (token API revocati): {p}",
+                u.login,
+                manage::ONE_TIME_PASSWORD_HOURS
+            );
         }
         UserCmd::Disable { login } => set_active(store, author, find(&login).await?, false).await?,
         UserCmd::Enable { login } => set_active(store, author, find(&login).await?, true).await?,

@@ -80,7 +80,9 @@ store_traits! {
         fn set_membership(&self, user_id: Uuid, org_id: Uuid, role: Role, audit: &NewAudit) -> ();
         fn remove_membership(&self, user_id: Uuid, org_id: Uuid, audit: &NewAudit) -> ();
         /// Stores a new password hash and ends every session of the user.
-        fn set_password(&self, user_id: Uuid, hash: &str, must_change: bool, audit: &NewAudit) -> ();
+        /// Stores the new password and ends every session of the user; `audits` go to every
+        /// organization that must know (a reset is logged wherever the user has a role).
+        fn set_password(&self, user_id: Uuid, change: &PasswordChange, audits: &[NewAudit]) -> ();
         fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> ();
         /// Enables or disables the account; disabling ends every session of the user.
         fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> ();
@@ -134,6 +136,16 @@ store_traits! {
         fn add_document(&self, doc: &IdentityDocument, history: &NewHistory, audit: &NewAudit) -> ();
         fn remove_document(&self, org_id: Uuid, id: Uuid, history: &NewHistory, audit: &NewAudit) -> ();
         fn person_documents(&self, org_id: Uuid, person_id: Uuid) -> Vec<IdentityDocument>;
+    }
+
+    /// Who may act for a person from outside the office (domain::mandate).
+    pub trait MandateStore {
+        fn add_mandate(&self, mandate: &Mandate, history: &NewHistory, audit: &NewAudit) -> ();
+        fn revoke_mandate(&self, org_id: Uuid, id: Uuid, at_us: i64, history: &NewHistory, audit: &NewAudit) -> ();
+        /// The person's mandates, revoked ones included, newest first.
+        fn person_mandates(&self, org_id: Uuid, person_id: Uuid) -> Vec<MandateView>;
+        /// The kinds of the user's unrevoked mandates for the person that cover `on`.
+        fn mandates_held(&self, org_id: Uuid, user_id: Uuid, person_id: Uuid, on: time::Date) -> Vec<domain::mandate::MandateKind>;
     }
 
     /// Registry households over time, and the support network outside them.
@@ -235,18 +247,18 @@ store_traits! {
         fn add_team_member(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, at_us: i64, audit: &NewAudit) -> ();
         fn remove_team_member(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, audit: &NewAudit) -> ();
         /// Whether the user is the responsible worker or in the team.
-        fn is_assigned(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid) -> bool;
+        fn assigned_since(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid) -> Option<i64>;
         /// Gives the case files to another responsible worker, all or none; the count.
-        fn reassign_case_files(&self, org_id: Uuid, ids: &[Uuid], worker_id: Uuid, audit: &NewAudit) -> u64;
+        fn reassign_case_files(&self, org_id: Uuid, ids: &[Uuid], worker_id: Uuid, at_us: i64, audit: &NewAudit) -> u64;
         fn list_case_files(&self, org_id: Uuid, filter: &CaseFilter) -> Vec<CaseFileView>;
         /// Open and suspended files and overdue reviews per responsible worker.
         fn caseload(&self, org_id: Uuid, today: time::Date) -> Vec<CaseloadRow>;
         fn add_diary_entry(&self, entry: &DiaryEntry, audit: &NewAudit) -> ();
         /// `limit` entries of the diary from `offset`, newest first; confidential entries only
-        /// with `include_restricted`.
-        fn diary_entries(&self, org_id: Uuid, case_file_id: Uuid, include_restricted: bool, offset: i64, limit: i64) -> DiaryPage;
-        /// How many confidential entries the diary holds.
-        fn count_restricted_entries(&self, org_id: Uuid, case_file_id: Uuid) -> i64;
+        /// those written from `restricted_from_us` on (`None`: none of them).
+        fn diary_entries(&self, org_id: Uuid, case_file_id: Uuid, restricted_from_us: Option<i64>, offset: i64, limit: i64) -> DiaryPage;
+        /// How many confidential entries the reader does not see (see `diary_entries`).
+        fn count_hidden_entries(&self, org_id: Uuid, case_file_id: Uuid, restricted_from_us: Option<i64>) -> i64;
         fn record_break_glass(&self, access: &BreakGlass, audit: &NewAudit) -> ();
         /// Whether the user holds an unexpired break-glass access to the file.
         fn has_break_glass(&self, org_id: Uuid, case_file_id: Uuid, user_id: Uuid, now_us: i64) -> bool;
@@ -348,6 +360,7 @@ pub trait Stores:
     + SessionStore
     + TokenStore
     + PersonStore
+    + MandateStore
     + HouseholdStore
     + AuditStore
     + RegistryStore
@@ -365,6 +378,7 @@ impl<T> Stores for T where
         + SessionStore
         + TokenStore
         + PersonStore
+        + MandateStore
         + HouseholdStore
         + AuditStore
         + RegistryStore

@@ -24,6 +24,9 @@ pub struct CaseFile {
     pub close_reason: Option<CloseReason>,
     pub version: i64,
     pub created_at_us: i64,
+    /// Since when `worker_id` holds the file (Unix µs): the confidential entries written
+    /// before are theirs only through break-glass.
+    pub worker_since_us: i64,
 }
 
 /// A case file with its person and responsible worker, for lists.

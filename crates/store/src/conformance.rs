@@ -25,6 +25,7 @@ macro_rules! conformance_tests {
             audit_filters_match_literally,
             a_failed_change_leaves_nothing_behind,
             an_application_is_numbered_moves_by_compare_and_set_and_is_delivered,
+            mandates_cover_their_period_until_revoked,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -65,6 +66,7 @@ pub fn user(login: &str) -> User {
         totp_secret: None,
         active: true,
         created_at: now(),
+        one_time_until_us: None,
     }
 }
 
@@ -93,6 +95,20 @@ fn session(token: &str, user_id: Uuid, org_id: Option<Uuid>, at_us: i64) -> Sess
         last_seen_us: at_us,
         ip: "127.0.0.1".into(),
         user_agent: "test".into(),
+    }
+}
+
+fn token(hash: &str, user_id: Uuid, org_id: Uuid) -> ApiToken {
+    ApiToken {
+        id: Uuid::now_v7(),
+        user_id,
+        org_id,
+        name: "gestionale".into(),
+        token_hash: hash.into(),
+        created_at: now(),
+        last_used_at: None,
+        revoked_at: None,
+        expires_at: Some(now() + time::Duration::days(90)),
     }
 }
 
@@ -330,18 +346,59 @@ pub async fn password_change_and_disabling_end_sessions<S: Stores>(s: &S) {
     s.create_session(&session("t2", u.id, None, 2))
         .await
         .unwrap();
+    let other = new_org(s, "comune-b").await;
+    let t = token("tok-carla", u.id, o.id);
+    s.create_token(&t, &audit(o.id, "token.create", "x"))
+        .await
+        .unwrap();
+    let reset_at = now();
     s.set_password(
         u.id,
-        "$argon2id$new",
-        true,
-        &audit(o.id, "user.password", "x"),
+        &PasswordChange {
+            hash: "$argon2id$new".into(),
+            one_time_until_us: Some(42),
+            revoke_tokens_at: Some(reset_at),
+        },
+        &[
+            audit(o.id, "user.password_reset", "x"),
+            audit(other.id, "user.password_reset", "x"),
+        ],
     )
     .await
     .unwrap();
     assert!(s.list_user_sessions(u.id).await.unwrap().is_empty());
     let u2 = s.get_user(u.id).await.unwrap();
     assert!(u2.must_change_password);
+    assert_eq!(u2.one_time_until_us, Some(42));
     assert_eq!(u2.password_hash, "$argon2id$new");
+    // The reset revoked the token and is logged in both organizations.
+    assert_eq!(
+        s.get_token_by_hash("tok-carla").await.unwrap().revoked_at,
+        Some(reset_at)
+    );
+    for org_id in [o.id, other.id] {
+        let f = AuditFilter {
+            org_id: Some(org_id),
+            action_prefix: Some("user.password_reset".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        };
+        assert_eq!(s.count_audit(&f).await.unwrap(), 1);
+    }
+    s.set_password(
+        u.id,
+        &PasswordChange {
+            hash: "$argon2id$own".into(),
+            one_time_until_us: None,
+            revoke_tokens_at: None,
+        },
+        &[audit(o.id, "user.password_change", "x")],
+    )
+    .await
+    .unwrap();
+    let u3 = s.get_user(u.id).await.unwrap();
+    assert!(!u3.must_change_password);
+    assert_eq!(u3.one_time_until_us, None);
 
     s.create_session(&session("t3", u.id, Some(o.id), 3))
         .await
@@ -436,16 +493,7 @@ pub async fn sessions_move_through_stages_and_expire<S: Stores>(s: &S) {
 pub async fn tokens_are_found_by_hash_and_revoked_once<S: Stores>(s: &S) {
     let o = new_org(s, "comune-a").await;
     let u = new_user(s, "elena", o.id, Role::OperatoreSportello).await;
-    let t = ApiToken {
-        id: Uuid::now_v7(),
-        user_id: u.id,
-        org_id: o.id,
-        name: "gestionale".into(),
-        token_hash: "abc123".into(),
-        created_at: now(),
-        last_used_at: None,
-        revoked_at: None,
-    };
+    let t = token("abc123", u.id, o.id);
     s.create_token(&t, &audit(o.id, "token.create", "x"))
         .await
         .unwrap();
@@ -888,4 +936,83 @@ pub async fn an_application_is_numbered_moves_by_compare_and_set_and_is_delivere
         s.get_application(other.id, a.id).await,
         Err(StoreError::NotFound)
     ));
+}
+
+pub async fn mandates_cover_their_period_until_revoked<S: Stores>(s: &S) {
+    use domain::mandate::{MandateKind, MandateTerms};
+    let o = new_org(s, "comune-a").await;
+    let other = new_org(s, "comune-b").await;
+    let caf = new_user(s, "caf1", o.id, Role::OperatoreCaf).await;
+    let p = new_person(s, o.id).await;
+    let history = |summary: &str| NewHistory {
+        person_id: p.id,
+        at_us: 1,
+        actor: "sistema".into(),
+        kind: "delega",
+        summary: summary.into(),
+        changes: Vec::new(),
+    };
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
+    let m = Mandate {
+        id: Uuid::now_v7(),
+        org_id: o.id,
+        person_id: p.id,
+        user_id: caf.id,
+        terms: MandateTerms {
+            kind: MandateKind::Caf,
+            valid_from: day(2),
+            valid_to: Some(day(20)),
+            note: "delega firmata".into(),
+        },
+        created_by: "sistema".into(),
+        created_us: 7,
+        revoked_us: None,
+    };
+    s.add_mandate(&m, &history("delega"), &audit(o.id, "mandate.add", "x"))
+        .await
+        .unwrap();
+    let held = |on| s.mandates_held(o.id, caf.id, p.id, on);
+    assert!(held(day(1)).await.unwrap().is_empty());
+    assert_eq!(held(day(2)).await.unwrap(), [MandateKind::Caf]);
+    assert_eq!(held(day(20)).await.unwrap(), [MandateKind::Caf]);
+    assert!(held(day(21)).await.unwrap().is_empty());
+    // Scoped by organization.
+    assert!(
+        s.mandates_held(other.id, caf.id, p.id, day(5))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let views = s.person_mandates(o.id, p.id).await.unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].mandate, m);
+    assert_eq!(views[0].login, "caf1");
+    s.revoke_mandate(
+        o.id,
+        m.id,
+        9,
+        &history("revoca"),
+        &audit(o.id, "mandate.revoke", "x"),
+    )
+    .await
+    .unwrap();
+    assert!(held(day(5)).await.unwrap().is_empty());
+    assert_eq!(
+        s.person_mandates(o.id, p.id).await.unwrap()[0]
+            .mandate
+            .revoked_us,
+        Some(9)
+    );
+    assert!(matches!(
+        s.revoke_mandate(
+            o.id,
+            m.id,
+            10,
+            &history("revoca"),
+            &audit(o.id, "mandate.revoke", "x")
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.person_history(o.id, p.id).await.unwrap().len(), 3);
 }

@@ -1,6 +1,7 @@
 //! Row types of the anagrafe sociale: persons, their documents and history, households and
 //! support network.
 
+use domain::mandate::MandateTerms;
 use domain::person::{DocumentKind, PersonData, Relationship, SupportKind};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -135,4 +136,26 @@ pub struct NewHistory {
     pub kind: &'static str,
     pub summary: String,
     pub changes: Vec<String>,
+}
+
+/// A recorded mandate: `user_id` may act for `person_id` on the footing of `terms.kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mandate {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub user_id: Uuid,
+    pub terms: MandateTerms,
+    /// Login of the operator who recorded it.
+    pub created_by: String,
+    pub created_us: i64,
+    pub revoked_us: Option<i64>,
+}
+
+/// A mandate with the account it names, for the person's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandateView {
+    pub mandate: Mandate,
+    pub login: String,
+    pub full_name: String,
 }

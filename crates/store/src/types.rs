@@ -37,6 +37,27 @@ pub struct User {
     pub totp_secret: Option<String>,
     pub active: bool,
     pub created_at: OffsetDateTime,
+    /// While the password is a one-time one (new account, reset): until when it is good,
+    /// Unix µs.
+    pub one_time_until_us: Option<i64>,
+}
+
+impl User {
+    /// Whether the password is a one-time password whose 72 hours are over (one set before
+    /// they had a limit counts as expired too).
+    pub fn one_time_password_expired(&self, now_us: i64) -> bool {
+        self.must_change_password && self.one_time_until_us.is_none_or(|until| now_us > until)
+    }
+}
+
+/// A new password: a one-time one (with its end) or the user's own; a reset may revoke the
+/// user's API tokens in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    pub hash: String,
+    pub one_time_until_us: Option<i64>,
+    /// Revoke every API token of the user, at this time.
+    pub revoke_tokens_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +135,24 @@ pub struct ApiToken {
     pub created_at: OffsetDateTime,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
+    /// `None` for tokens made before tokens had an end: they end [`TOKEN_DAYS`] after
+    /// their creation.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// How long an API token lasts unless chosen otherwise.
+pub const TOKEN_DAYS: i64 = 90;
+
+impl ApiToken {
+    pub fn expires(&self) -> OffsetDateTime {
+        self.expires_at
+            .unwrap_or(self.created_at + time::Duration::days(TOKEN_DAYS))
+    }
+
+    /// Neither revoked nor past its end.
+    pub fn usable(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && now < self.expires()
+    }
 }
 
 /// An audit entry to append; the store gives it its sequence number and hash.

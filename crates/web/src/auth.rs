@@ -232,9 +232,11 @@ impl LoginSession {
             state.store.delete_session(&hash).await?;
             return Ok(None);
         }
-        // Activity is recorded at most once a minute: enough for a 30-minute idle limit,
-        // and it keeps page views from turning into writes.
-        if now - session.last_seen_us > 60_000_000 {
+        // Activity is recorded at most once a minute, so that page views do not all turn into
+        // writes; with a short idle limit, often enough that an active session never looks
+        // idle (at a quarter of the limit).
+        let every = (cfg.session_idle.as_micros() as i64 / 4).min(60_000_000);
+        if now - session.last_seen_us > every {
             state.store.touch_session(&hash, now).await?;
         }
         Ok(Some(LoginSession {
@@ -444,7 +446,7 @@ impl FromRequestParts<AppState> for ApiCtx {
             .get_token_by_hash(&hash_token(token.trim()))
             .await
         {
-            Ok(t) if t.revoked_at.is_none() => t,
+            Ok(t) if t.usable(state.clock.now()) => t,
             Ok(_) | Err(StoreError::NotFound) => return Err(AppError::LoginRequired),
             Err(e) => return Err(e.into()),
         };

@@ -5,6 +5,9 @@ use crate::auth::Ctx;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use domain::FieldError;
 use domain::policy::{Action, RecordScope};
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
 pub struct NavItem {
     pub href: &'static str,
@@ -17,6 +20,7 @@ pub struct Crumb {
     pub label: String,
 }
 
+#[derive(Clone)]
 pub struct Flash {
     /// `success`, `info`, `warning` or `danger`: the alert's modifier class.
     pub kind: String,
@@ -192,22 +196,51 @@ impl Layout {
     }
 }
 
+/// Messages waiting for the next page. They are kept here, and the cookie carries only a
+/// random id: a message may name a person or an amount, which must not travel in a cookie
+/// or stay in the browser. Per process, like the login throttle: behind several servers a
+/// message may be lost, never shown to someone else.
+static PENDING: LazyLock<Mutex<HashMap<String, (Flash, Instant)>>> = LazyLock::new(Mutex::default);
+
+/// A message not shown within this time is dropped (the browser went elsewhere).
+const FLASH_TTL: Duration = Duration::from_secs(300);
+
+fn pending() -> std::sync::MutexGuard<'static, HashMap<String, (Flash, Instant)>> {
+    PENDING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn read_flash(jar: &CookieJar) -> Option<Flash> {
-    let v = jar.get(FLASH_COOKIE)?.value();
-    let (kind, text) = v.split_once(':')?;
-    let kind = match kind {
-        "success" | "info" | "warning" | "danger" => kind.to_owned(),
-        _ => return None,
-    };
-    let text = percent_decode(text)?;
-    Some(Flash { kind, text })
+    let id = jar.get(FLASH_COOKIE)?.value();
+    pending()
+        .get(id)
+        .filter(|(_, at)| at.elapsed() < FLASH_TTL)
+        .map(|(f, _)| f.clone())
 }
 
 /// Sets a message shown once on the next page.
 pub fn flash(jar: CookieJar, kind: &str, text: &str) -> CookieJar {
-    let value = format!("{kind}:{}", percent_encode(text));
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Without randomness the message is not worth an id another could guess.
+        return jar;
+    }
+    let id = hex::encode(bytes);
+    let mut map = pending();
+    if map.len() > 10_000 {
+        map.retain(|_, (_, at)| at.elapsed() < FLASH_TTL);
+    }
+    map.insert(
+        id.clone(),
+        (
+            Flash {
+                kind: kind.to_owned(),
+                text: text.to_owned(),
+            },
+            Instant::now(),
+        ),
+    );
     jar.add(
-        Cookie::build((FLASH_COOKIE, value))
+        Cookie::build((FLASH_COOKIE, id))
             .http_only(true)
             .same_site(SameSite::Lax)
             .path("/")
@@ -217,51 +250,11 @@ pub fn flash(jar: CookieJar, kind: &str, text: &str) -> CookieJar {
 
 /// Removes the message once shown.
 pub fn clear_flash(jar: CookieJar) -> CookieJar {
-    if jar.get(FLASH_COOKIE).is_some() {
-        jar.remove(Cookie::build(FLASH_COOKIE).path("/").build())
-    } else {
-        jar
-    }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' || b == b',' {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+    match jar.get(FLASH_COOKIE).map(|c| c.value().to_owned()) {
+        Some(id) => {
+            pending().remove(&id);
+            jar.remove(Cookie::build(FLASH_COOKIE).path("/").build())
         }
-    }
-    String::from_utf8(out).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn flash_text_survives_the_cookie() {
-        let text = "Utente «mario» creato; password: ab-cd";
-        assert_eq!(
-            super::percent_decode(&super::percent_encode(text)).unwrap(),
-            text
-        );
-        assert_eq!(super::percent_decode("%Z"), None);
+        None => jar,
     }
 }

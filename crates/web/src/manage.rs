@@ -267,6 +267,7 @@ pub async fn create_user(
         totp_secret: None,
         active: true,
         created_at: author.at,
+        one_time_until_us: Some(one_time_until(author.at)),
     };
     let summary = format!(
         "creato utente {} ({}) con ruolo {} in {}",
@@ -284,31 +285,52 @@ pub async fn create_user(
         )
         .await
     {
-        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(format!(
-            "il nome utente {} è già in uso",
-            user.login
-        ))),
+        // The same words whoever holds the login, here or in another organization.
+        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(
+            "nome utente non disponibile: scegline un altro (ad esempio con l'iniziale del secondo nome o il codice dell'ente)".into(),
+        )),
         other => other.map_err(AppError::from).map(|()| user),
     }
 }
 
-/// Sets a new one-time password that the user must change at the next login; ends sessions.
+/// How long a one-time password (new account, reset) is good for.
+pub const ONE_TIME_PASSWORD_HOURS: i64 = 72;
+
+fn one_time_until(at: OffsetDateTime) -> i64 {
+    domain::audit::unix_micros(at + time::Duration::hours(ONE_TIME_PASSWORD_HOURS))
+}
+
+/// Sets a new one-time password that the user must change within 72 hours at the next
+/// login; ends their sessions and revokes their API tokens. Logged in every organization in
+/// `org_ids` (each one the user belongs to must learn of it).
 pub async fn reset_password(
     store: &Store,
     author: &Author,
     user: &User,
-    org_id: Uuid,
+    org_ids: &[Uuid],
 ) -> Result<String, AppError> {
     let password = crate::auth::one_time_password()?;
-    let hash = crate::auth::hash_password(password.clone()).await?;
-    let audit = author.audit(
-        org_id,
-        "user.password_reset",
-        "user",
-        Some(user.id),
-        format!("nuova password provvisoria per {}", user.login),
-    );
-    store.set_password(user.id, &hash, true, &audit).await?;
+    let change = store::PasswordChange {
+        hash: crate::auth::hash_password(password.clone()).await?,
+        one_time_until_us: Some(one_time_until(author.at)),
+        revoke_tokens_at: Some(author.at),
+    };
+    let audits: Vec<NewAudit> = org_ids
+        .iter()
+        .map(|org_id| {
+            author.audit(
+                *org_id,
+                "user.password_reset",
+                "user",
+                Some(user.id),
+                format!(
+                    "nuova password provvisoria per {} (valida {ONE_TIME_PASSWORD_HOURS} ore); sessioni chiuse e token API revocati",
+                    user.login
+                ),
+            )
+        })
+        .collect();
+    store.set_password(user.id, &change, &audits).await?;
     Ok(password)
 }
 
@@ -335,19 +357,29 @@ pub async fn set_active(
     Ok(store.set_active(user.id, active, &audit).await?)
 }
 
-/// Creates an API token for `user` in `org`; returns the token, shown once, and its record.
+/// The longest life of an API token: a year, renewed by making a new one.
+pub const MAX_TOKEN_DAYS: i64 = 366;
+
+/// Creates an API token for `user` in `org` that ends after `days`; returns the token, shown
+/// once, and its record.
 pub async fn create_token(
     store: &Store,
     author: &Author,
     user: &User,
     org: &Organization,
     name: &str,
+    days: i64,
 ) -> Result<(String, ApiToken), AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::BadRequest(
             "Nome del token: da 1 a 100 caratteri, ad esempio il programma che lo userà".into(),
         ));
+    }
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        return Err(AppError::BadRequest(format!(
+            "Durata del token: da 1 a {MAX_TOKEN_DAYS} giorni"
+        )));
     }
     let (secret, hash) = crate::auth::new_secret("spt_")?;
     let token = ApiToken {
@@ -359,9 +391,10 @@ pub async fn create_token(
         created_at: author.at,
         last_used_at: None,
         revoked_at: None,
+        expires_at: Some(author.at + time::Duration::days(days)),
     };
     let summary = format!(
-        "creato token API «{}» per {} in {}",
+        "creato token API «{}» per {} in {}, valido {days} giorni",
         token.name, user.login, org.code
     );
     store

@@ -18,8 +18,9 @@ use domain::money::Money;
 use domain::person::age_on;
 use domain::policy::{Action, RecordScope};
 use store::{
-    Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
-    BenefitStore, Delivery, HouseholdStore, OrgStore, Person, PersonStore, Worklist,
+    Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, AuditStore,
+    Benefit, BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
+    StoreError, Worklist,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -686,16 +687,143 @@ pub async fn update_facts(
     Ok(())
 }
 
-/// The attestation chosen in a form: one of the person's, or none.
+/// How the user reaches an applicant. Office staff see the organization's persons; a CAF
+/// operator or a citizen sees a person only under a mandate the office recorded
+/// (`domain::mandate`). Without one, a CAF learns no more than that the code belongs to a
+/// person of the registry, and names the ISEE attestation by its INPS protocol; a citizen
+/// acts only for themself and whom they represent.
+pub struct Applicant {
+    pub person: Person,
+    /// The user may see the person's data and attestations.
+    pub full_view: bool,
+}
+
+/// Whether the user holds, today, a mandate for the person that fits their role.
+pub async fn holds_mandate(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
+    Ok(state
+        .store
+        .mandates_held(ctx.org.id, ctx.user.id, person_id, today(ctx.now))
+        .await?
+        .iter()
+        .any(|k| k.role() == ctx.role))
+}
+
+/// What identifies the applicant in a filing.
+pub enum ApplicantKey<'a> {
+    Id(Uuid),
+    CodiceFiscale(&'a str),
+}
+
+/// Finds the applicant of a filing and what the user may see of them. Every lookup by a user
+/// who does not see the whole registry is logged (`person.lookup`), found or not.
+pub async fn find_applicant(
+    state: &AppState,
+    ctx: &Ctx,
+    key: ApplicantKey<'_>,
+) -> Result<Result<Applicant, FieldError>, AppError> {
+    let office = ctx.can(Action::PersonView, RecordScope::SameOrg);
+    let (field, found) = match key {
+        ApplicantKey::Id(id) => (
+            "persona",
+            match state.store.get_person(ctx.org.id, id).await {
+                Ok(p) => Some(p),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+        ),
+        ApplicantKey::CodiceFiscale(cf) => (
+            "codice_fiscale",
+            match state.store.find_person_by_cf(ctx.org.id, cf).await {
+                Ok(p) => Some(p),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+        ),
+    };
+    let found = found.filter(|p| p.merged_into.is_none());
+    let mandate = match (&found, office) {
+        (Some(p), false) => holds_mandate(state, ctx, p.id).await?,
+        _ => false,
+    };
+    // A CAF may learn that a code it typed exists; an id (which only a page of ours could
+    // have shown) and a citizen's lookup reach a person only under a mandate.
+    let limited_ok =
+        ctx.role == domain::Role::OperatoreCaf && matches!(key, ApplicantKey::CodiceFiscale(_));
+    let outcome = match found {
+        Some(person) if office || mandate => Ok(Applicant {
+            person,
+            full_view: true,
+        }),
+        Some(person) if limited_ok => Ok(Applicant {
+            person,
+            full_view: false,
+        }),
+        _ if ctx.role == domain::Role::Cittadino => Err(FieldError::new(
+            field,
+            "puoi presentare domande solo per te stesso o per chi rappresenti: chiedi allo sportello del Comune di collegare il tuo account alla persona",
+        )),
+        _ => Err(FieldError::new(
+            field,
+            match key {
+                ApplicantKey::CodiceFiscale(cf) => format!(
+                    "nessuna persona con codice fiscale «{cf}» nell'anagrafe sociale: va registrata allo sportello del Comune"
+                ),
+                ApplicantKey::Id(_) => {
+                    "nessuna persona con questo identificativo nell'anagrafe sociale".to_owned()
+                }
+            },
+        )),
+    };
+    if !office {
+        let what = match key {
+            ApplicantKey::CodiceFiscale(cf) => format!("codice fiscale {cf}"),
+            ApplicantKey::Id(id) => format!("identificativo {id}"),
+        };
+        let result = match &outcome {
+            Ok(a) if a.full_view => "trovata, con delega",
+            Ok(_) => "trovata, senza delega: solo l'esistenza",
+            Err(_) => "non trovata o non consentita",
+        };
+        state
+            .store
+            .append_audit(&ctx.audit(
+                "person.lookup",
+                "person",
+                outcome.as_ref().ok().map(|a| a.person.id),
+                format!("ricerca del richiedente per {what}: {result}"),
+            ))
+            .await?;
+    }
+    Ok(outcome)
+}
+
+/// The attestation chosen for an application: by id among the person's (who may see them),
+/// or by the INPS protocol the person brought (who may not).
 pub async fn chosen_attestation(
     state: &AppState,
     ctx: &Ctx,
-    person: &Person,
+    applicant: &Applicant,
     raw: &str,
 ) -> Result<Result<Option<Attestation>, FieldError>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(Ok(None));
+    }
+    let person = &applicant.person;
+    if !applicant.full_view {
+        let wanted = raw.to_uppercase();
+        let found = state
+            .store
+            .person_attestations(ctx.org.id, person.id)
+            .await?
+            .into_iter()
+            .find(|a| a.data.protocol.as_str().eq_ignore_ascii_case(&wanted));
+        return Ok(found.map(Some).ok_or_else(|| {
+            FieldError::new(
+                "attestation",
+                "nessuna attestazione ISEE con questo protocollo per il richiedente: l'ufficio deve registrarla",
+            )
+        }));
     }
     let Ok(id) = Uuid::parse_str(raw) else {
         return Ok(Err(FieldError::new(

@@ -39,12 +39,32 @@ pub async fn headers(tls: bool, req: Request, next: Next) -> Response {
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000; includeSubDomains"),
         );
+        secure_cookies(h);
     }
     // Pages carry personal data: no copy in any cache. Static files are versioned instead.
     if !is_static {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     r
+}
+
+/// Over HTTPS every cookie is Secure, whoever set it (session, flash id), so that none is
+/// ever sent over plain HTTP.
+fn secure_cookies(h: &mut axum::http::HeaderMap) {
+    let cookies: Vec<HeaderValue> = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| match v.to_str() {
+            Ok(text) if !text.to_ascii_lowercase().contains("; secure") => {
+                HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or_else(|_| v.clone())
+            }
+            _ => v.clone(),
+        })
+        .collect();
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        h.append(header::SET_COOKIE, c);
+    }
 }
 
 /// Refuses a state-changing request that a browser says comes from another site: the

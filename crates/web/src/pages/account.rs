@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
+use domain::localtime::format_date_time;
 use serde::Deserialize;
 use store::{ApiToken, Session, SessionStore, TokenStore};
 
@@ -28,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 struct AccountPage {
     l: Layout,
     sessions: Vec<Session>,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<TokenRow>,
     new_token: Option<String>,
     current: String,
 }
@@ -42,10 +43,40 @@ async fn page(
     Ok(AccountPage {
         l: Layout::page(ctx, jar, "Il mio profilo", "/account").crumb("/account", "Il mio profilo"),
         sessions: state.store.list_user_sessions(ctx.user.id).await?,
-        tokens: state.store.list_tokens(ctx.user.id).await?,
+        tokens: token_rows(state.store.list_tokens(ctx.user.id).await?, ctx.now),
         new_token,
         current: ctx.session_hash.clone().unwrap_or_default(),
     })
+}
+
+/// A token as its owner or an administrator sees it: state, end and last use.
+pub(crate) struct TokenRow {
+    pub t: ApiToken,
+    pub usable: bool,
+    pub state: &'static str,
+    pub expires: String,
+    pub last_used: String,
+}
+
+pub(crate) fn token_rows(tokens: Vec<ApiToken>, now: time::OffsetDateTime) -> Vec<TokenRow> {
+    tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            usable: t.usable(now),
+            state: if t.revoked_at.is_some() {
+                "Revocato"
+            } else if t.usable(now) {
+                "Valido"
+            } else {
+                "Scaduto"
+            },
+            expires: format_date_time(t.expires()),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| "mai".into(), format_date_time),
+            t,
+        })
+        .collect()
 }
 
 // Everyone may see and manage their own sessions and tokens: the record scope is `Own`, and
@@ -72,6 +103,8 @@ fn own(ctx: &Ctx) -> Result<(), AppError> {
 struct TokenForm {
     #[serde(default)]
     nome: String,
+    #[serde(default)]
+    giorni: String,
 }
 
 async fn create_token(
@@ -86,8 +119,12 @@ async fn create_token(
         label: ctx.user.login.to_string(),
         at: ctx.now,
     };
+    let days = match f.giorni.trim() {
+        "" => store::TOKEN_DAYS,
+        typed => typed.parse().unwrap_or(0),
+    };
     let (secret, _) =
-        manage::create_token(&state.store, &author, &ctx.user, &ctx.org, &f.nome).await?;
+        manage::create_token(&state.store, &author, &ctx.user, &ctx.org, &f.nome, days).await?;
     let p = page(&state, &ctx, &jar, Some(secret)).await?;
     Ok(render_page(jar, &p, StatusCode::CREATED))
 }

@@ -19,8 +19,8 @@ use domain::policy::{Action, RecordScope};
 use domain::{FieldError, Login, OrgKind, Role};
 use serde::Deserialize;
 use store::{
-    ApiToken, Member, Membership, OrgComune, OrgStore, Organization, Session, SessionStore,
-    TokenStore, User, UserStore,
+    Member, Membership, OrgComune, OrgStore, Organization, Session, SessionStore, TokenStore, User,
+    UserStore,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -484,22 +484,50 @@ async fn create_user(
     }
 }
 
-/// Loads a user and the scope they are in relative to the actor: same organization when they
-/// hold a role in the organization the actor acts in.
-async fn load_user(
-    state: &AppState,
-    ctx: &Ctx,
-    raw_id: &str,
-) -> Result<(User, Vec<Membership>, RecordScope), AppError> {
+/// A user as the actor may see them.
+struct LoadedUser {
+    user: User,
+    /// The memberships the actor may see: all of them from the installation's organization,
+    /// otherwise only the one in the organization the actor acts in.
+    memberships: Vec<Membership>,
+    /// For the user's roles: same organization when they hold one in the actor's.
+    roles: RecordScope,
+    /// For the account itself (password, state, sessions, tokens): same organization only
+    /// when every role of the user is in the actor's organization. An account shared with
+    /// another organization is the installation's administrators' to manage, so that no
+    /// organization's administrator can take over another's user.
+    account: RecordScope,
+    /// The user has roles the actor may not see.
+    shared: bool,
+}
+
+async fn load_user(state: &AppState, ctx: &Ctx, raw_id: &str) -> Result<LoadedUser, AppError> {
     let id = parse_id(raw_id)?;
     let user = state.store.get_user(id).await?;
-    let memberships = state.store.memberships(id).await?;
-    let scope = if memberships.iter().any(|m| m.org.id == ctx.org.id) {
+    let all = state.store.memberships(id).await?;
+    let ours = |m: &Membership| m.org.id == ctx.org.id;
+    let roles = if all.iter().any(ours) {
         RecordScope::SameOrg
     } else {
         RecordScope::OtherOrg
     };
-    Ok((user, memberships, scope))
+    let account = if !all.is_empty() && all.iter().all(ours) {
+        RecordScope::SameOrg
+    } else {
+        RecordScope::OtherOrg
+    };
+    let memberships: Vec<Membership> = if ctx.can(Action::UserView, RecordScope::OtherOrg) {
+        all.clone()
+    } else {
+        all.iter().filter(|m| ours(m)).cloned().collect()
+    };
+    Ok(LoadedUser {
+        shared: memberships.len() < all.len(),
+        user,
+        memberships,
+        roles,
+        account,
+    })
 }
 
 #[derive(Template)]
@@ -509,11 +537,14 @@ struct UserPage {
     user: User,
     memberships: Vec<Membership>,
     sessions: Vec<Session>,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<super::account::TokenRow>,
     orgs: Vec<Organization>,
     roles: Vec<(&'static str, &'static str)>,
     password: Option<String>,
+    /// Password, state, sessions and tokens.
     can_manage: bool,
+    can_manage_roles: bool,
+    shared: bool,
 }
 
 async fn user_page(
@@ -523,15 +554,21 @@ async fn user_page(
     raw_id: &str,
     password: Option<String>,
 ) -> Result<UserPage, AppError> {
-    let (user, memberships, scope) = load_user(state, ctx, raw_id).await?;
-    ctx.authorize(Action::UserView, scope)?;
-    let sessions = if ctx.can(Action::SessionManage, scope) {
+    let LoadedUser {
+        user,
+        memberships,
+        roles: role_scope,
+        account,
+        shared,
+    } = load_user(state, ctx, raw_id).await?;
+    ctx.authorize(Action::UserView, role_scope)?;
+    let sessions = if ctx.can(Action::SessionManage, account) {
         state.store.list_user_sessions(user.id).await?
     } else {
         Vec::new()
     };
-    let tokens = if ctx.can(Action::TokenManage, scope) {
-        state.store.list_tokens(user.id).await?
+    let tokens = if ctx.can(Action::TokenManage, account) {
+        super::account::token_rows(state.store.list_tokens(user.id).await?, ctx.now)
     } else {
         Vec::new()
     };
@@ -540,7 +577,9 @@ async fn user_page(
         .crumb(&format!("/admin/utenti/{}", user.id), &user.full_name);
     Ok(UserPage {
         l,
-        can_manage: ctx.can(Action::UserManage, scope) && user.id != ctx.user.id,
+        can_manage: ctx.can(Action::UserManage, account) && user.id != ctx.user.id,
+        can_manage_roles: ctx.can(Action::UserManage, role_scope) && user.id != ctx.user.id,
+        shared,
         orgs: manageable_orgs(state, ctx).await?,
         roles: roles(),
         user,
@@ -561,22 +600,41 @@ async fn show_user(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
-/// Checks that the actor may manage `raw_id` with `action`, and that it is not themselves
-/// (nobody disables or demotes their own account by mistake).
+/// Checks that the actor may do `action` on the account `raw_id` (see [`LoadedUser`]), and
+/// that it is not themselves (nobody disables or demotes their own account by mistake).
 async fn managed_user(
     state: &AppState,
     ctx: &Ctx,
     raw_id: &str,
     action: Action,
 ) -> Result<(User, Vec<Membership>), AppError> {
-    let (user, memberships, scope) = load_user(state, ctx, raw_id).await?;
+    let loaded = load_user(state, ctx, raw_id).await?;
+    managed(ctx, loaded.account, loaded, action)
+}
+
+/// The same for the user's roles in organizations the actor manages.
+async fn user_with_roles(
+    state: &AppState,
+    ctx: &Ctx,
+    raw_id: &str,
+) -> Result<(User, Vec<Membership>), AppError> {
+    let loaded = load_user(state, ctx, raw_id).await?;
+    managed(ctx, loaded.roles, loaded, Action::UserManage)
+}
+
+fn managed(
+    ctx: &Ctx,
+    scope: RecordScope,
+    loaded: LoadedUser,
+    action: Action,
+) -> Result<(User, Vec<Membership>), AppError> {
     ctx.authorize(action, scope)?;
-    if user.id == ctx.user.id && action == Action::UserManage {
+    if loaded.user.id == ctx.user.id && action == Action::UserManage {
         return Err(AppError::BadRequest(
             "non puoi modificare il tuo stesso account da qui: usa «Il mio profilo»".into(),
         ));
     }
-    Ok((user, memberships))
+    Ok((loaded.user, loaded.memberships))
 }
 
 fn back_to(user: &User, jar: CookieJar, kind: &str, text: &str) -> Response {
@@ -622,7 +680,14 @@ async fn reset_password(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
-    let password = manage::reset_password(&state.store, &ctx.author(), &user, ctx.org.id).await?;
+    let orgs: Vec<_> = state
+        .store
+        .memberships(user.id)
+        .await?
+        .iter()
+        .map(|m| m.org.id)
+        .collect();
+    let password = manage::reset_password(&state.store, &ctx.author(), &user, &orgs).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -669,7 +734,7 @@ async fn set_role(
     Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let (user, _) = user_with_roles(&state, &ctx, &id).await?;
     let org = manageable_orgs(&state, &ctx)
         .await?
         .into_iter()
@@ -703,7 +768,7 @@ async fn remove_role(
     Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let (user, memberships) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let (user, memberships) = user_with_roles(&state, &ctx, &id).await?;
     let Some(m) = memberships.iter().find(|m| m.org.id.to_string() == f.ente) else {
         return Err(AppError::NotFound);
     };

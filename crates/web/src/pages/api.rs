@@ -666,7 +666,7 @@ fn schemas() -> Value {
                     "person_id": { "type": "string", "format": "uuid" },
                     "codice_fiscale": string(),
                     "benefit_id": { "type": "string", "format": "uuid" },
-                    "attestation_id": { "type": ["string", "null"], "format": "uuid", "description": "Un'attestazione ISEE del richiedente." },
+                    "attestation_id": { "type": ["string", "null"], "description": "Un'attestazione ISEE del richiedente: il suo identificativo, oppure, per un CAF senza delega registrata, il protocollo INPS (INPS-ISEE-…)." },
                     "channel": or_null(sref("Channel")),
                     "resident_since": { "type": ["string", "null"], "description": "Data di inizio della residenza (gg/mm/aaaa o aaaa-mm-gg)." },
                     "disability": { "type": ["boolean", "null"] },

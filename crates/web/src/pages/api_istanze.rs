@@ -7,7 +7,7 @@ use super::parse_id;
 use crate::AppState;
 use crate::auth::{ApiCtx, Ctx};
 use crate::error::{AppError, Rendered};
-use crate::procedure::{self, AppAccess, Filing, Mailed};
+use crate::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -23,8 +23,7 @@ use domain::localtime::today;
 use domain::policy::{Action, RecordScope, Role};
 use serde_json::{Map, Value, json};
 use store::{
-    ApplicationFilter, ApplicationView, Benefit, BenefitRule, BenefitStore, Person, PersonStore,
-    StoreError, Worklist,
+    ApplicationFilter, ApplicationView, Benefit, BenefitRule, BenefitStore, StoreError, Worklist,
 };
 use time::Date;
 use uuid::Uuid;
@@ -623,51 +622,37 @@ const FILING_FIELDS: [&str; 13] = [
     "submit",
 ];
 
-/// The applicant: by id, or by codice fiscale (a CAF operator types it).
+/// The applicant: by id, or by codice fiscale (a CAF operator types it); what the caller may
+/// see of them is `procedure::find_applicant`'s to say.
 async fn applicant(
     state: &AppState,
     ctx: &Ctx,
     person_id: &str,
     cf: &str,
-) -> Result<Result<Person, BadField>, AppError> {
+) -> Result<Result<Applicant, BadField>, AppError> {
     let person_id = person_id.trim();
-    if !person_id.is_empty() {
-        let Ok(id) = Uuid::parse_str(person_id) else {
-            return Ok(Err(BadField::new(
-                "person_id",
-                format!("«{person_id}» non è l'identificativo di una persona"),
-            )));
-        };
-        return match state.store.get_person(ctx.org.id, id).await {
-            Ok(p) if p.merged_into.is_none() => Ok(Ok(p)),
-            Ok(_) => Ok(Err(BadField::new(
-                "person_id",
-                "la scheda è stata unita a un'altra: usare quella della persona",
-            ))),
-            Err(StoreError::NotFound) => Ok(Err(BadField::new(
-                "person_id",
-                "nessuna persona con questo identificativo nell'anagrafe sociale",
-            ))),
-            Err(e) => Err(e.into()),
-        };
-    }
     let cf = cf.trim().to_uppercase();
-    if cf.is_empty() {
+    let key = if !person_id.is_empty() {
+        match Uuid::parse_str(person_id) {
+            Ok(id) => ApplicantKey::Id(id),
+            Err(_) => {
+                return Ok(Err(BadField::new(
+                    "person_id",
+                    format!("«{person_id}» non è l'identificativo di una persona"),
+                )));
+            }
+        }
+    } else if cf.is_empty() {
         return Ok(Err(BadField::new(
             "codice_fiscale",
             "indicare il richiedente: person_id oppure codice_fiscale",
         )));
-    }
-    match state.store.find_person_by_cf(ctx.org.id, &cf).await {
-        Ok(p) if p.merged_into.is_none() => Ok(Ok(p)),
-        Ok(_) | Err(StoreError::NotFound) => Ok(Err(BadField::new(
-            "codice_fiscale",
-            format!(
-                "nessuna persona con codice fiscale «{cf}» nell'anagrafe sociale: va registrata allo sportello del Comune"
-            ),
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    } else {
+        ApplicantKey::CodiceFiscale(&cf)
+    };
+    Ok(procedure::find_applicant(state, ctx, key)
+        .await?
+        .map_err(from_field_error))
 }
 
 async fn chosen_benefit(
@@ -770,13 +755,13 @@ async fn create(
         }
         if let Some(b) = &benefit {
             errors.extend(
-                procedure::check_filing(b, p, attestation.as_ref())
+                procedure::check_filing(b, &p.person, attestation.as_ref())
                     .into_iter()
                     .map(from_field_error),
             );
         }
     }
-    let (Some(data), Some(person), Some(benefit), true) =
+    let (Some(data), Some(Applicant { person, .. }), Some(benefit), true) =
         (data, person, benefit, errors.is_empty())
     else {
         return Ok(invalid(&errors));

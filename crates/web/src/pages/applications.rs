@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::procedure::{self, AppAccess, Filing, Mailed};
+use crate::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -495,6 +495,9 @@ struct FilePage {
     attestations: Vec<AttestationOption>,
     channels: &'static [Channel],
     caf: bool,
+    /// The applicant's data and attestations are not the user's to see (see
+    /// `procedure::Applicant`).
+    limited: bool,
     form: FileForm,
 }
 
@@ -506,14 +509,16 @@ async fn file_page(
     state: &AppState,
     ctx: &Ctx,
     jar: &CookieJar,
-    person: Option<Person>,
+    applicant: Option<Applicant>,
     form: FileForm,
     errors: Vec<FieldError>,
 ) -> Result<FilePage, AppError> {
-    let attestations = match &person {
-        Some(p) => attestation_options(state, ctx, p.id).await?,
-        None => Vec::new(),
+    let attestations = match &applicant {
+        Some(a) if a.full_view => attestation_options(state, ctx, a.person.id).await?,
+        _ => Vec::new(),
     };
+    let limited = applicant.as_ref().is_some_and(|a| !a.full_view);
+    let person = applicant.map(|a| a.person);
     let benefits = state
         .store
         .list_benefits(ctx.org.id)
@@ -531,6 +536,7 @@ async fn file_page(
         attestations,
         channels: Channel::ALL,
         caf: is_caf(ctx),
+        limited,
         form,
     })
 }
@@ -541,25 +547,16 @@ async fn applicant(
     state: &AppState,
     ctx: &Ctx,
     f: &FileForm,
-) -> Result<Result<Option<Person>, FieldError>, AppError> {
-    if let Ok(id) = Uuid::parse_str(f.persona.trim()) {
-        let p = state.store.get_person(ctx.org.id, id).await?;
-        return Ok(Ok(Some(p)));
-    }
+) -> Result<Result<Option<Applicant>, FieldError>, AppError> {
     let cf = f.codice_fiscale.trim().to_uppercase();
-    if cf.is_empty() {
+    let key = if let Ok(id) = Uuid::parse_str(f.persona.trim()) {
+        ApplicantKey::Id(id)
+    } else if cf.is_empty() {
         return Ok(Ok(None));
-    }
-    match state.store.find_person_by_cf(ctx.org.id, &cf).await {
-        Ok(p) if p.merged_into.is_none() => Ok(Ok(Some(p))),
-        Ok(_) | Err(StoreError::NotFound) => Ok(Err(FieldError::new(
-            "codice_fiscale",
-            format!(
-                "nessuna persona con codice fiscale «{cf}» nell'anagrafe sociale: va registrata allo sportello del Comune"
-            ),
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    } else {
+        ApplicantKey::CodiceFiscale(&cf)
+    };
+    Ok(procedure::find_applicant(state, ctx, key).await?.map(Some))
 }
 
 async fn new_form(
@@ -578,8 +575,10 @@ async fn new_form(
         months: "12".into(),
         email: person
             .as_ref()
-            .and_then(|p| p.data.email.clone())
+            .filter(|a| a.full_view)
+            .and_then(|a| a.person.data.email.clone())
             .unwrap_or_default(),
+        codice_fiscale: f.codice_fiscale.trim().to_uppercase(),
         ..f
     };
     let status = if errors.is_empty() {
@@ -642,12 +641,17 @@ async fn create(
             }
         };
     if let Some(b) = &benefit {
-        errors.extend(procedure::check_filing(b, &person, attestation.as_ref()));
+        errors.extend(procedure::check_filing(
+            b,
+            &person.person,
+            attestation.as_ref(),
+        ));
     }
     let (Ok(data), Some(benefit), true) = (data, benefit, errors.is_empty()) else {
         let page = file_page(&state, &ctx, &jar, Some(person), f, errors).await?;
         return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
     };
+    let person = person.person;
     let submit = f.azione == "presenta";
     let filed = procedure::file(
         &state,
@@ -743,6 +747,8 @@ struct ApplicationPage {
     can_edit: bool,
     can_deliver: bool,
     attestations: Vec<AttestationOption>,
+    /// The attestation is named by its protocol: the user may not list the person's.
+    limited: bool,
     form: FileForm,
     decision_pdf: bool,
     notice_pdf: bool,
@@ -917,7 +923,8 @@ async fn application_page(
     };
     let can_edit =
         procedure::editable(v.app.state) && a.can(ctx, procedure::edit_action(v.app.state));
-    let attestations = if can_edit {
+    let limited = can_edit && !sees_applicant(state, ctx, v.app.person_id).await?;
+    let attestations = if can_edit && !limited {
         attestation_options(state, ctx, v.app.person_id).await?
     } else {
         Vec::new()
@@ -927,6 +934,17 @@ async fn application_page(
         .crumb("/istanze", "Istanze")
         .crumb(&app_path(v.app.id), &format!("Domanda {protocol}"))
         .with_errors(FormErrors(errors));
+    let form = form.unwrap_or_else(|| {
+        let mut f = facts_form(&v);
+        if limited {
+            // Named as the user named it: by the protocol they brought.
+            f.attestation = attestation
+                .as_ref()
+                .map(|x| x.data.protocol.as_str().to_owned())
+                .unwrap_or_default();
+        }
+        f
+    });
     use ApplicationState::*;
     Ok(ApplicationPage {
         l,
@@ -969,7 +987,8 @@ async fn application_page(
         can_edit,
         can_deliver,
         attestations,
-        form: form.unwrap_or_else(|| facts_form(&v)),
+        limited,
+        form,
         decision_pdf: matches!(
             v.app.state,
             Accepted | Rejected | Archived | Delivering | Concluded
@@ -1016,6 +1035,12 @@ async fn change_state(
     }
 }
 
+/// Whether the user may see the applicant's attestations: office staff, or under a mandate.
+async fn sees_applicant(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
+    Ok(ctx.can(Action::PersonView, RecordScope::SameOrg)
+        || procedure::holds_mandate(state, ctx, person_id).await?)
+}
+
 async fn update_facts(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -1025,10 +1050,13 @@ async fn update_facts(
 ) -> Result<Response, AppError> {
     let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(procedure::edit_action(a.view.app.state), a.scope)?;
-    let person = state
-        .store
-        .get_person(ctx.org.id, a.view.app.person_id)
-        .await?;
+    let person = Applicant {
+        full_view: sees_applicant(&state, &ctx, a.view.app.person_id).await?,
+        person: state
+            .store
+            .get_person(ctx.org.id, a.view.app.person_id)
+            .await?,
+    };
     let mut input = f.input();
     input.channel = a.view.app.channel.as_str().into();
     let mut errors = Vec::new();

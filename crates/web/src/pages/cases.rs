@@ -51,10 +51,25 @@ pub(super) struct CaseAccess {
     pub scope: RecordScope,
     /// May read confidential entries: assigned, or holding a break-glass access.
     pub restricted: bool,
+    /// Which confidential entries and documents: those written from this time (Unix µs) on.
+    /// A worker joining the file, or assigned it, reads what was written before only
+    /// through a logged break-glass access, so that taking a file is never a silent way to
+    /// its past confidences; break-glass opens everything (0).
+    pub restricted_from_us: i64,
     pub via_break_glass: bool,
 }
 
 impl CaseAccess {
+    /// The confidential reading window for the store (`None`: no confidential content).
+    pub fn confidential_window(&self) -> Option<i64> {
+        self.restricted.then_some(self.restricted_from_us)
+    }
+
+    /// Whether a confidential item written at `at_us` is open to the user.
+    pub fn sees_confidential(&self, at_us: i64) -> bool {
+        self.restricted && at_us >= self.restricted_from_us
+    }
+
     pub fn can_write(&self, ctx: &Ctx) -> bool {
         ctx.can(Action::CaseFileWrite, self.scope)
     }
@@ -77,11 +92,15 @@ pub(super) async fn case_access(
 ) -> Result<CaseAccess, AppError> {
     let case = state.store.get_case_file(ctx.org.id, id).await?;
     // The responsible worker, the usual reader, needs no look at the team.
-    let assigned = case.worker_id == ctx.user.id
-        || state
+    let assigned_since = if case.worker_id == ctx.user.id {
+        Some(case.worker_since_us)
+    } else {
+        state
             .store
-            .is_assigned(ctx.org.id, case.id, ctx.user.id)
-            .await?;
+            .assigned_since(ctx.org.id, case.id, ctx.user.id)
+            .await?
+    };
+    let assigned = assigned_since.is_some();
     let scope = if assigned {
         RecordScope::Assigned
     } else {
@@ -89,16 +108,22 @@ pub(super) async fn case_access(
     };
     ctx.authorize(Action::CaseFileRead, scope)?;
     let by_role = ctx.can(Action::ConfidentialRead, scope);
-    let via_break_glass = !by_role
-        && state
-            .store
-            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
-            .await?;
+    // Break-glass also opens what an assigned worker wrote before joining.
+    let via_break_glass = state
+        .store
+        .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
+        .await?;
+    let restricted_from_us = if via_break_glass {
+        0
+    } else {
+        assigned_since.unwrap_or(i64::MAX)
+    };
     Ok(CaseAccess {
         case,
         assigned,
         scope,
         restricted: by_role || via_break_glass,
+        restricted_from_us,
         via_break_glass,
     })
 }
@@ -353,6 +378,7 @@ async fn open_save(
         close_reason: None,
         version: 1,
         created_at_us: at_us,
+        worker_since_us: at_us,
     };
     let opening = StateChange {
         id: Uuid::now_v7(),
@@ -564,7 +590,7 @@ async fn case_page(
         .diary_entries(
             org,
             c.id,
-            a.restricted,
+            a.confidential_window(),
             (diary_page - 1) * DIARY_PAGE_SIZE,
             DIARY_PAGE_SIZE,
         )
@@ -579,10 +605,13 @@ async fn case_page(
             e,
         })
         .collect();
-    let hidden = if a.restricted {
+    let hidden = if a.confidential_window() == Some(0) {
         0
     } else {
-        state.store.count_restricted_entries(org, c.id).await?
+        state
+            .store
+            .count_hidden_entries(org, c.id, a.confidential_window())
+            .await?
     };
     let show_glass = a.assigned || ctx.role == Role::Responsabile;
     let glass = if show_glass {
@@ -678,7 +707,7 @@ async fn case_page(
         show_glass,
         via_break_glass: a.via_break_glass,
         can_write: a.can_write(ctx) && c.state != CaseState::Closed,
-        can_break_glass: !a.restricted && ctx.can(Action::BreakGlass, a.scope),
+        can_break_glass: hidden > 0 && ctx.can(Action::BreakGlass, a.scope),
         can_manage_team: can_manage_team && c.state != CaseState::Closed,
         next: casework::next_states(c.state).to_vec(),
         can_close: casework::next_states(c.state).contains(&CaseState::Closed),
@@ -856,7 +885,7 @@ async fn break_glass(
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(Action::BreakGlass, a.scope)?;
     let back = format!("/cartelle/{}", a.case.id);
-    if a.restricted {
+    if a.confidential_window() == Some(0) {
         return Ok((jar, Redirect::to(&back)).into_response());
     }
     let reason = match casework::parse_break_glass_reason(&f.reason) {
@@ -899,6 +928,27 @@ async fn break_glass(
 struct MemberForm {
     #[serde(default)]
     user: String,
+    /// Required when the user adds themself: an access to the file, logged with its reason.
+    #[serde(default)]
+    reason: String,
+}
+
+/// A worker who gives themself a case file (team or responsibility) gains its content:
+/// that is an access, logged with its reason like a break-glass one.
+fn self_assignment(
+    ctx: &Ctx,
+    assignee: Uuid,
+    raw_reason: &str,
+    action: &str,
+    summary: String,
+) -> Result<Option<store::NewAudit>, FieldError> {
+    if assignee != ctx.user.id {
+        return Ok(None);
+    }
+    let reason = casework::parse_break_glass_reason(raw_reason)?;
+    let mut audit = ctx.audit(action, "case_file", None, summary);
+    audit.reason = Some(reason);
+    Ok(Some(audit))
 }
 
 async fn team_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<CaseAccess, AppError> {
@@ -936,12 +986,21 @@ async fn add_member(
     if user == a.case.worker_id {
         return Ok((jar, Redirect::to(&back)).into_response());
     }
-    let audit = ctx.audit(
-        "casefile.team.add",
-        "case_file",
-        Some(a.case.id),
-        format!("{name} nell'équipe della cartella n. {}", a.case.number),
-    );
+    let summary = format!("{name} nell'équipe della cartella n. {}", a.case.number);
+    let audit = match self_assignment(
+        &ctx,
+        user,
+        &f.reason,
+        "casefile.team.add_self",
+        summary.clone(),
+    ) {
+        Ok(Some(mut audit)) => {
+            audit.record_id = Some(a.case.id);
+            audit
+        }
+        Ok(None) => ctx.audit("casefile.team.add", "case_file", Some(a.case.id), summary),
+        Err(e) => return Ok(refuse(jar, &back, &[e])),
+    };
     match state
         .store
         .add_team_member(ctx.org.id, a.case.id, user, unix_micros(ctx.now), &audit)
@@ -1120,8 +1179,11 @@ async fn reassign(
     f: Pairs,
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
-    let from = f.get("from").to_owned();
-    let back = format!("/cartelle/carico?operatore={from}");
+    // Only an id goes back into the address.
+    let back = match Uuid::parse_str(f.get("from").trim()) {
+        Ok(from) => format!("/cartelle/carico?operatore={from}"),
+        Err(_) => "/cartelle/carico".to_owned(),
+    };
     let workers = workers(&state, &ctx).await?;
     let Some((to, name)) = Uuid::parse_str(f.get("to").trim())
         .ok()
@@ -1151,15 +1213,21 @@ async fn reassign(
             &[FieldError::new("case", "scegliere almeno una cartella")],
         ));
     }
-    let audit = ctx.audit(
-        "casefile.reassign",
-        "case_file",
-        None,
-        format!("Cartelle assegnate a {name}: n. {}", numbers.join(", ")),
-    );
+    let summary = format!("Cartelle assegnate a {name}: n. {}", numbers.join(", "));
+    let audit = match self_assignment(
+        &ctx,
+        to,
+        f.get("reason"),
+        "casefile.reassign_self",
+        summary.clone(),
+    ) {
+        Ok(Some(audit)) => audit,
+        Ok(None) => ctx.audit("casefile.reassign", "case_file", None, summary),
+        Err(e) => return Ok(refuse(jar, &back, &[e])),
+    };
     let n = state
         .store
-        .reassign_case_files(ctx.org.id, &ids, to, &audit)
+        .reassign_case_files(ctx.org.id, &ids, to, unix_micros(ctx.now), &audit)
         .await?;
     let jar = flash(jar, "success", &format!("{n} cartelle assegnate a {name}."));
     Ok((jar, Redirect::to(&back)).into_response())

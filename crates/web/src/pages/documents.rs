@@ -13,9 +13,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
+use domain::FieldError;
 use domain::audit::unix_micros;
 use domain::casework::{Confidentiality, MAX_DOCUMENT_BYTES, check_document};
-use domain::{Action, FieldError};
 use sha2::{Digest, Sha256};
 use store::{AuditStore, CaseDocument, CaseStore};
 use uuid::Uuid;
@@ -52,7 +52,7 @@ pub(super) async fn visible(
         .case_documents(ctx.org.id, a.case.id)
         .await?
         .into_iter()
-        .filter(|d| a.restricted || d.confidentiality == Confidentiality::Normal)
+        .filter(|d| d.confidentiality == Confidentiality::Normal || a.sees_confidential(d.at_us))
         .collect())
 }
 
@@ -147,8 +147,8 @@ async fn download(
     if d.case_file_id != a.case.id {
         return Err(AppError::NotFound);
     }
-    if d.confidentiality == Confidentiality::Restricted && !a.restricted {
-        ctx.authorize(Action::ConfidentialRead, a.scope)?;
+    if d.confidentiality == Confidentiality::Restricted && !a.sees_confidential(d.at_us) {
+        return Err(AppError::Forbidden);
     }
     if !a.assigned {
         state

@@ -179,12 +179,19 @@ async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     };
-    let Some(org_id) = home_org(&state.store, &user).await? else {
+    let memberships = state.store.memberships(user.id).await?;
+    if memberships.is_empty() {
         return Ok(again(
             "Il tuo account non è associato a nessun ente: rivolgiti all'amministratore.",
             StatusCode::FORBIDDEN,
         ));
-    };
+    }
+    if user.one_time_password_expired(state.clock.now_us()) {
+        return Ok(again(
+            "La password provvisoria è scaduta: vale 72 ore. Chiedi all'amministratore una nuova password.",
+            StatusCode::UNAUTHORIZED,
+        ));
+    }
     state.throttle.succeed(&typed);
     // A session the browser had before is ended, not reused.
     if let Some(old) = jar.get(auth::SESSION_COOKIE) {
@@ -196,16 +203,20 @@ async fn login(
     let stage = first_stage(&state, &user).await?;
     let (jar, next) =
         start_session(&state, jar, ip.clone(), user_agent(&parts), &user, stage).await?;
-    state
-        .store
-        .append_audit(&audit_for(
-            &user,
-            org_id,
-            state.clock.now(),
-            "session.login",
-            format!("password accettata da {ip}"),
-        ))
-        .await?;
+    // A user of one organization acts in it from now on; one of several is logged in the
+    // organization they choose (`choose_org`), so each organization's log shows who entered it.
+    if let [only] = memberships.as_slice() {
+        state
+            .store
+            .append_audit(&audit_for(
+                &user,
+                only.org.id,
+                state.clock.now(),
+                "session.login",
+                format!("accesso da {ip}"),
+            ))
+            .await?;
+    }
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
@@ -262,6 +273,9 @@ struct PasswordForm {
     nuova: String,
     #[serde(default)]
     conferma: String,
+    /// Revoke every API token too.
+    #[serde(default)]
+    revoca_token: Option<String>,
 }
 
 async fn change_password(
@@ -310,22 +324,25 @@ async fn change_password(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let hash = auth::hash_password(f.nuova).await?;
-    let org_id = home_org(&state.store, &user)
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    let audit = audit_for(
-        &user,
-        org_id,
-        state.clock.now(),
-        "user.password_change",
-        "password cambiata dall'utente; sessioni terminate".into(),
-    );
+    let now = state.clock.now();
+    let revoke = f.revoca_token.is_some();
+    let summary = if revoke {
+        "password cambiata dall'utente; sessioni terminate e token API revocati"
+    } else {
+        "password cambiata dall'utente; sessioni terminate"
+    };
+    let audits: Vec<_> = s
+        .memberships
+        .iter()
+        .map(|m| audit_for(&user, m.org.id, now, "user.password_change", summary.into()))
+        .collect();
+    let change = store::PasswordChange {
+        hash: auth::hash_password(f.nuova).await?,
+        one_time_until_us: None,
+        revoke_tokens_at: revoke.then_some(now),
+    };
     // Every session of the user ends here, this one included; a new one continues the login.
-    state
-        .store
-        .set_password(user.id, &hash, false, &audit)
-        .await?;
+    state.store.set_password(user.id, &change, &audits).await?;
     let stage = if first {
         after_password(&state, &user).await?
     } else {
@@ -531,6 +548,7 @@ struct OrgForm {
 
 async fn choose_org(
     State(state): State<AppState>,
+    parts: Parts,
     s: LoginSession,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, AppError> {
@@ -545,6 +563,16 @@ async fn choose_org(
     state
         .store
         .set_session_org(&s.session.token_hash, chosen.org.id)
+        .await?;
+    state
+        .store
+        .append_audit(&audit_for(
+            &s.user,
+            chosen.org.id,
+            state.clock.now(),
+            "session.login",
+            format!("accesso all'ente da {}", auth::client_ip(&parts)),
+        ))
         .await?;
     Ok(Redirect::to("/").into_response())
 }

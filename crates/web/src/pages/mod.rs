@@ -15,6 +15,7 @@ pub(crate) mod documents;
 mod home;
 mod households;
 mod login;
+mod mandates;
 mod persons;
 mod plans;
 mod registry;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(registry::routes())
         .merge(persons::routes())
+        .merge(mandates::routes())
         .merge(households::routes())
         .merge(cases::routes())
         .merge(documents::routes())

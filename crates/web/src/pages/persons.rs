@@ -511,6 +511,8 @@ struct PersonPage {
     today: String,
     social: super::cases::PersonSocial,
     apps: super::applications::PersonApplications,
+    mandates: Vec<super::mandates::MandateRow>,
+    mandate_kinds: &'static [domain::mandate::MandateKind],
 }
 
 fn date_or_dash(d: Option<Date>) -> String {
@@ -709,6 +711,8 @@ async fn person_page(
         today: format_date(today),
         social: super::cases::person_social(state, ctx, &p).await?,
         apps: super::applications::person_applications(state, ctx, &p).await?,
+        mandates: super::mandates::rows(state, ctx, &p).await?,
+        mandate_kinds: domain::mandate::MandateKind::ALL,
         p,
     })
 }

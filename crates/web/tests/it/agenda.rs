@@ -282,7 +282,7 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     let cid = Uuid::parse_str(&cid).unwrap();
     let diary = state
         .store
-        .diary_entries(org.id, cid, true, 0, 50)
+        .diary_entries(org.id, cid, Some(0), 0, 50)
         .await
         .unwrap()
         .entries;
@@ -294,7 +294,7 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     assert!(
         state
             .store
-            .diary_entries(org.id, cid, false, 0, 50)
+            .diary_entries(org.id, cid, None, 0, 50)
             .await
             .unwrap()
             .entries
@@ -328,7 +328,7 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     assert_eq!(
         state
             .store
-            .diary_entries(org.id, cid, true, 0, 50)
+            .diary_entries(org.id, cid, Some(0), 0, 50)
             .await
             .unwrap()
             .entries

@@ -4,7 +4,7 @@
 //! and the OpenAPI document, which must describe every route and the answers given here.
 
 use crate::istanze_fixtures::{self as fixtures, ROSSI_CF, attest, benefit_id, org_id};
-use crate::support::{Client, staff};
+use crate::support::{Client, api_token, staff};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use domain::Role;
@@ -115,20 +115,11 @@ async fn post(state: &AppState, token: &str, path: &str, body: &Value) -> Answer
     .await
 }
 
-async fn token(c: &mut Client) -> String {
-    let t = c
-        .post("/account/token", &[("nome", "api")])
-        .await
-        .text("#nuovo-token");
-    assert!(t.starts_with("spt_"), "{t}");
-    t
-}
-
 /// A responsabile who loaded the base catalogue and an operator of the counter, with tokens.
 async fn office(state: &AppState) -> (String, Client, String) {
     let (mut resp, mut op) = fixtures::office(state).await;
-    let resp_token = token(&mut resp).await;
-    let op_token = token(&mut op).await;
+    let resp_token = api_token(&mut resp).await;
+    let op_token = api_token(&mut op).await;
     (resp_token, op, op_token)
 }
 
@@ -674,7 +665,7 @@ async fn a_caf_operators_token_sees_only_their_own_applications(state: AppState)
         Role::OperatoreCaf,
     )
     .await;
-    let caf_token = token(&mut caf).await;
+    let caf_token = api_token(&mut caf).await;
     let mut other = staff(
         &state,
         "comune-bergamo",
@@ -683,7 +674,7 @@ async fn a_caf_operators_token_sees_only_their_own_applications(state: AppState)
         Role::OperatoreCaf,
     )
     .await;
-    let other_token = token(&mut other).await;
+    let other_token = api_token(&mut other).await;
     let sad = benefit_id(&state, "sad").await;
 
     // The CAF files by codice fiscale; the channel is the CAF's whatever is sent.
@@ -892,7 +883,7 @@ async fn the_openapi_document_describes_every_route_the_router_serves(state: App
     let mut adm = Client::new(&state);
     adm.login_fully("admin", crate::support::ADMIN_PASSWORD)
         .await;
-    let adm_token = token(&mut adm).await;
+    let adm_token = api_token(&mut adm).await;
     for path in ["/api/v1/users", "/api/v1/organizations"] {
         let r = get(&state, &adm_token, path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
@@ -911,7 +902,7 @@ async fn the_openapi_document_describes_every_route_the_router_serves(state: App
         Role::Revisore,
     )
     .await;
-    let rev_token = token(&mut rev).await;
+    let rev_token = api_token(&mut rev).await;
     let r = get(&state, &rev_token, "/api/v1/audit?limit=5").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     documented(&doc, "get", "/api/v1/audit", &r);

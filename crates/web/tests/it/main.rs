@@ -36,6 +36,7 @@ mod mail;
 mod persons;
 mod pg;
 mod plans;
+mod probe;
 mod registry;
 mod security;
 mod smtp;

@@ -13,10 +13,15 @@ pub const STRONG: &str = "gatto nero sul tetto di vetro";
 
 /// A fresh application with the first administrator created (password [`ADMIN_PASSWORD`]).
 pub async fn app() -> AppState {
+    app_with(WebConfig::default()).await
+}
+
+/// The same with other settings.
+pub async fn app_with(config: WebConfig) -> AppState {
     let store = web::open_store("sqlite::memory:")
         .await
         .expect("open store");
-    let state = AppState::new(store, WebConfig::default());
+    let state = AppState::new(store, config);
     web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");
@@ -220,6 +225,16 @@ impl Client {
             .generate(now)
             .to_string()
     }
+}
+
+/// A new API token of the client's user, made on their profile page.
+pub async fn api_token(c: &mut Client) -> String {
+    let t = c
+        .post("/account/token", &[("nome", "api")])
+        .await
+        .text("#nuovo-token");
+    assert!(t.starts_with("spt_"), "{t}");
+    t
 }
 
 /// A multipart/form-data body with `fields` and, if given, one file named `file`.

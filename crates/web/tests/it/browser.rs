@@ -121,6 +121,54 @@ async fn browser(driver: &Chromedriver, profile: &std::path::Path) -> Client {
         .expect("new chromedriver session")
 }
 
+/// axe-core's script, installed by `npm ci` at the workspace's root (package.json), or `None`
+/// when it is missing and the checks are to be skipped.
+fn axe_source() -> Option<&'static str> {
+    static AXE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../node_modules/axe-core/axe.min.js");
+        match std::fs::read_to_string(&path) {
+            Ok(js) => Some(js),
+            Err(e) => {
+                if std::env::var("SPORTELLO_REQUIRE_ALL").as_deref() == Ok("1") {
+                    panic!("SPORTELLO_REQUIRE_ALL=1 but axe-core is missing ({e}): run `npm ci`");
+                }
+                eprintln!(
+                    "accessibility checks skipped: {} ({e}); run `npm ci`",
+                    path.display()
+                );
+                None
+            }
+        }
+    });
+    AXE.as_deref()
+}
+
+/// Checks the page shown with axe-core against WCAG 2.1 A and AA: no violation allowed.
+/// With SPORTELLO_SCREENSHOTS set to a folder, also saves a screenshot named `what`.
+async fn accessible(c: &Client, what: &str) {
+    if let Ok(dir) = std::env::var("SPORTELLO_SCREENSHOTS") {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join(format!("{what}.png")), png)
+            .expect("save the screenshot");
+    }
+    let Some(axe) = axe_source() else { return };
+    c.execute(axe, Vec::new()).await.expect("load axe-core");
+    let found = c
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                 .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' @ '
+                   + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                 .catch(e => done(['axe did not run: ' + e]));"#,
+            Vec::new(),
+        )
+        .await
+        .expect("run axe-core");
+    let violations: Vec<String> = serde_json::from_value(found).expect("axe's answer");
+    assert!(violations.is_empty(), "{what}: {violations:#?}");
+}
+
 /// The page the browser is on, as a path.
 async fn path(c: &Client) -> String {
     c.current_url()
@@ -976,6 +1024,84 @@ async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_down
         "an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded",
         state,
         move |c, base, state| application_journey(c, base, state, office),
+    )
+    .await;
+}
+
+/// A CAF operator without a mandate learns only that the code exists; the counter records the
+/// person's mandate on their page; then the CAF sees the applicant and their attestations.
+async fn mandate_journey(c: Client, base: String, _state: web::AppState, person: String) {
+    let c = &c;
+    login(c, &base, "caf.uno", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    c.goto(&format!("{base}/istanze/nuova"))
+        .await
+        .expect("new application");
+    wait_h1(c, "Nuova istanza").await;
+    fill(c, "#codice_fiscale", crate::istanze_fixtures::ROSSI_CF).await;
+    submit(c).await;
+    wait_h1(c, "Nuova istanza").await;
+    let lead = text(c, ".sp-lead").await;
+    assert!(lead.contains("presente nell'anagrafe sociale"), "{lead}");
+    assert!(!text(c, "main").await.contains("Mario"));
+    accessible(c, "istanza-caf-senza-delega").await;
+    logout(c).await;
+
+    login(c, &base, "sportello", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    c.goto(&format!("{base}{person}"))
+        .await
+        .expect("person page");
+    wait_h1(c, "Rossi Mario").await;
+    c.find(Locator::XPath(
+        "//summary[normalize-space()=\"Registra una delega\"]",
+    ))
+    .await
+    .expect("the mandate form")
+    .click()
+    .await
+    .expect("open it");
+    choose(c, "#mandate_tipo", "caf").await;
+    fill(c, "#mandate_utente", "caf.uno").await;
+    fill(c, "#mandate_note", "Delega firmata allo sportello CAF").await;
+    click_button(c, "Registra la delega").await;
+    wait_h1(c, "Rossi Mario").await;
+    let table = text(c, "#deleghe ~ .sp-table-wrap").await;
+    assert!(table.contains("caf.uno"), "{table}");
+    accessible(c, "persona-deleghe").await;
+    logout(c).await;
+
+    login(c, &base, "caf.uno", support::STRONG).await;
+    c.goto(&format!(
+        "{base}/istanze/nuova?codice_fiscale={}",
+        crate::istanze_fixtures::ROSSI_CF
+    ))
+    .await
+    .expect("new application");
+    wait_h1(c, "Nuova istanza").await;
+    assert!(text(c, ".sp-lead").await.contains("Rossi Mario"));
+    assert!(text(c, "#attestation").await.contains("INPS-ISEE-"));
+    accessible(c, "istanza-caf-con-delega").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caf_sees_an_applicant_only_under_a_mandate_the_counter_records() {
+    let state = support::app().await;
+    let (_capo, mut op) = crate::istanze_fixtures::office(&state).await;
+    let person = crate::istanze_fixtures::register_rossi(&mut op).await;
+    crate::istanze_fixtures::attest(&state, &mut op, &person).await;
+    support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "caf.uno",
+        domain::Role::OperatoreCaf,
+    )
+    .await;
+    run_journey(
+        "a_caf_sees_an_applicant_only_under_a_mandate_the_counter_records",
+        state,
+        move |c, base, state| mandate_journey(c, base, state, person),
     )
     .await;
 }

@@ -477,6 +477,7 @@ pub struct AppointmentInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentData {
     pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
     pub minutes: i32,
     pub place: String,
     pub purpose: String,
@@ -538,18 +539,36 @@ pub fn parse_appointment(
         true,
     ));
     let email = f.take(email("email", &i.email));
-    match (starts_at, minutes, place, purpose, email) {
-        (Some(starts_at), Some(minutes), Some(place), Some(purpose), Some(email))
-            if f.0.is_empty() =>
-        {
-            Ok(AppointmentData {
-                starts_at,
-                minutes,
-                place,
-                purpose,
-                email,
-            })
+    // The day is bounded, so the end always exists; checked all the same, as a refusal.
+    let ends_at = match (starts_at, minutes) {
+        (Some(s), Some(m)) => {
+            let end = s.checked_add(time::Duration::minutes(i64::from(m)));
+            if end.is_none() {
+                f.0.push(FieldError::new(
+                    "minutes",
+                    "l'appuntamento finirebbe oltre l'ultimo giorno del calendario",
+                ));
+            }
+            end
         }
+        _ => None,
+    };
+    match (starts_at, ends_at, minutes, place, purpose, email) {
+        (
+            Some(starts_at),
+            Some(ends_at),
+            Some(minutes),
+            Some(place),
+            Some(purpose),
+            Some(email),
+        ) if f.0.is_empty() => Ok(AppointmentData {
+            starts_at,
+            ends_at,
+            minutes,
+            place,
+            purpose,
+            email,
+        }),
         _ => Err(f.0),
     }
 }

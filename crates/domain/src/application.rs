@@ -185,7 +185,7 @@ pub fn parse_transition(
         && !observations_received
         && let Some(sent) = notice_on
     {
-        let ends = sent + Duration::days(NOTICE_REPLY_DAYS);
+        let ends = sent.saturating_add(Duration::days(NOTICE_REPLY_DAYS));
         if today <= ends {
             f.0.push(FieldError::new(
                 "observations",
@@ -210,7 +210,7 @@ pub fn parse_transition(
 /// The new deadline after leaving a state in which the term was suspended for `days`.
 pub fn extend_deadline(due_on: Date, suspended_since: Date, today: Date) -> Date {
     let days = (today - suspended_since).whole_days().max(0);
-    due_on + Duration::days(days)
+    due_on.saturating_add(Duration::days(days))
 }
 
 /// The day the suspended term runs again on leaving `from` on `today`: at once when the
@@ -218,7 +218,7 @@ pub fn extend_deadline(due_on: Date, suspended_since: Date, today: Date) -> Date
 /// (L. 241/1990 art. 10-bis, as amended by D.L. 76/2020).
 pub fn term_restarts(from: ApplicationState, today: Date) -> Date {
     if from == ApplicationState::NoticeOfRejection {
-        today + Duration::days(NOTICE_REPLY_DAYS)
+        today.saturating_add(Duration::days(NOTICE_REPLY_DAYS))
     } else {
         today
     }
@@ -313,7 +313,7 @@ impl AttestationData {
     /// submitted (D.L. 34/2019 art. 28-bis); an ISEE corrente six months from submission.
     pub fn valid_until(&self) -> Date {
         if self.corrente {
-            add_months(self.submitted_on, 6) - Duration::days(1)
+            add_months(self.submitted_on, 6).saturating_sub(Duration::days(1))
         } else {
             Date::from_calendar_date(self.submitted_on.year(), Month::December, 31)
                 .unwrap_or(self.submitted_on)

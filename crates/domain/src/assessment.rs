@@ -19,7 +19,7 @@
 //! [`Answers`], which can only hold values that the form definition allows.
 
 use crate::FieldError;
-use crate::person::{format_date, parse_date};
+use crate::person::{DateError, DateSpan, OFFICE_DATES, format_date, read_date};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
@@ -70,7 +70,7 @@ pub enum FieldKind {
     /// Any number of codes of the list (at least one when required).
     MultiChoice(&'static [(&'static str, &'static str)]),
     YesNo,
-    /// A calendar date, entered as gg/mm/aaaa or aaaa-mm-gg, year 1900–2099.
+    /// A calendar date, entered as gg/mm/aaaa or aaaa-mm-gg, in [`FORM_DATES`].
     Date,
     Integer {
         min: i64,
@@ -169,6 +169,12 @@ pub fn current(code: FormCode) -> &'static FormDef {
 
 /// The XSD's SI/NO enumerations (`MinoreStranieroNoAccType`, `DisabilitaType`,
 /// `SegnalazioneAutoritaGiudiziariaType`, `ProvvedimentoGiudiziarioType`): 1 = sì, 2 = no.
+/// The dates of an assessment form: the ministry's schemas take years 1900 to 2099.
+pub const FORM_DATES: DateSpan = DateSpan {
+    first: OFFICE_DATES.first,
+    last: time::macros::date!(2099 - 12 - 31),
+};
+
 const SI_NO: &[(&str, &str)] = &[("1", "sì"), ("2", "no")];
 
 // ---------------------------------------------------------------------------------------------
@@ -1520,15 +1526,13 @@ fn parse_value(field: &FieldDef, raw: &[String]) -> Result<Option<Value>, FieldE
             _ => Err(err("rispondere sì o no".to_owned())),
         },
         FieldKind::Date => {
-            let d = parse_date(one).ok_or_else(|| {
-                err(format!(
+            let d = read_date(one, FORM_DATES).map_err(|e| match e {
+                DateError::Malformed(_) => err(format!(
                     "«{}» non è una data valida (gg/mm/aaaa)",
                     shorten(one)
-                ))
+                )),
+                DateError::OutOfSpan(_) => err(e.to_string()),
             })?;
-            if !(1900..=2099).contains(&d.year()) {
-                return Err(err("l'anno deve essere tra il 1900 e il 2099".to_owned()));
-            }
             Ok(Some(Value::Date(d)))
         }
         FieldKind::Integer { min, max } => {
@@ -1996,7 +2000,7 @@ mod tests {
         data.insert("court_order_date".into(), vec!["01/01/1850".into()]);
         assert_eq!(
             refused(def, &data, "court_order_date"),
-            "Data del provvedimento giudiziario: l'anno deve essere tra il 1900 e il 2099"
+            "Data del provvedimento giudiziario: la data deve essere tra il 01/01/1900 e il 31/12/2099"
         );
     }
 

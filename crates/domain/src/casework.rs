@@ -477,6 +477,7 @@ pub struct AppointmentInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentData {
     pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
     pub minutes: i32,
     pub place: String,
     pub purpose: String,
@@ -538,18 +539,36 @@ pub fn parse_appointment(
         true,
     ));
     let email = f.take(email("email", &i.email));
-    match (starts_at, minutes, place, purpose, email) {
-        (Some(starts_at), Some(minutes), Some(place), Some(purpose), Some(email))
-            if f.0.is_empty() =>
-        {
-            Ok(AppointmentData {
-                starts_at,
-                minutes,
-                place,
-                purpose,
-                email,
-            })
+    // The day is bounded, so the end always exists; checked all the same, as a refusal.
+    let ends_at = match (starts_at, minutes) {
+        (Some(s), Some(m)) => {
+            let end = s.checked_add(time::Duration::minutes(i64::from(m)));
+            if end.is_none() {
+                f.0.push(FieldError::new(
+                    "minutes",
+                    "l'appuntamento finirebbe oltre l'ultimo giorno del calendario",
+                ));
+            }
+            end
         }
+        _ => None,
+    };
+    match (starts_at, ends_at, minutes, place, purpose, email) {
+        (
+            Some(starts_at),
+            Some(ends_at),
+            Some(minutes),
+            Some(place),
+            Some(purpose),
+            Some(email),
+        ) if f.0.is_empty() => Ok(AppointmentData {
+            starts_at,
+            ends_at,
+            minutes,
+            place,
+            purpose,
+            email,
+        }),
         _ => Err(f.0),
     }
 }
@@ -837,11 +856,6 @@ coded_enum! {
     }
 }
 
-/// The DER encoding of the PKCS#7 signedData object identifier (1.2.840.113549.1.7.2).
-const SIGNED_DATA_OID: [u8; 11] = [
-    0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
-];
-
 fn tail(bytes: &[u8], n: usize) -> &[u8] {
     &bytes[bytes.len().saturating_sub(n)..]
 }
@@ -850,10 +864,70 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// What the bytes really are, whatever the name says: the whole structure's start and end
-/// are checked, so that a renamed file or a truncated upload is refused.
+/// How far into a file browsers look when they guess its type (the MIME Sniffing Standard
+/// reads 1445 bytes; old browsers scanned the first 256 or 512 for tags).
+const SNIFFED_BYTES: usize = 1445;
+
+/// Tags that make a browser take bytes for a web page.
+const HTML_TAGS: [&[u8]; 8] = [
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<iframe",
+    b"<svg",
+    b"<object",
+];
+
+/// A PDF, and nothing else to a browser: the header at the very first byte (a reader finds it
+/// further on, after an HTML page, say), no HTML tag where browsers sniff, the end marker in
+/// the last 2 KiB (a truncated upload is refused), and a document that parses, with a catalog
+/// that names its page tree. A damaged cross-reference table is repaired as viewers do.
+fn is_pdf(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(b"%PDF-") || !contains(tail(bytes, 2048), b"%%EOF") {
+        return false;
+    }
+    let head = bytes[..bytes.len().min(SNIFFED_BYTES)].to_ascii_lowercase();
+    if HTML_TAGS.iter().any(|tag| contains(&head, tag)) {
+        return false;
+    }
+    let Ok(doc) = lopdf::Document::load_mem(bytes) else {
+        return false;
+    };
+    // The catalog's page tree is looked at, not walked: a looping tree would take forever.
+    doc.catalog()
+        .and_then(|c| c.get(b"Pages"))
+        .and_then(lopdf::Object::as_reference)
+        .and_then(|id| doc.get_dictionary(id))
+        .is_ok()
+}
+
+/// The content type of CMS signed data, 1.2.840.113549.1.7.2 (RFC 5652 section 5.1).
+const SIGNED_DATA: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+
+/// A P7M: CMS signed data in DER, as a whole (nothing after it), enveloping the signed
+/// document and carrying at least one signature. A certificate bundle has no signer.
+fn is_p7m(bytes: &[u8]) -> bool {
+    use der::Decode;
+    let Ok(info) = cms::content_info::ContentInfo::from_der(bytes) else {
+        return false;
+    };
+    info.content_type == SIGNED_DATA
+        && info
+            .content
+            .decode_as::<cms::signed_data::SignedData>()
+            .is_ok_and(|sd| {
+                sd.encap_content_info.econtent.is_some() && !sd.signer_infos.0.is_empty()
+            })
+}
+
+/// What the bytes really are, whatever the name says: PDF and P7M are parsed; for images the
+/// whole structure's start and end are checked, so that a renamed file or a truncated upload
+/// is refused.
 fn sniff(bytes: &[u8]) -> Option<DocumentType> {
-    if bytes.starts_with(b"%PDF-") && contains(tail(bytes, 2048), b"%%EOF") {
+    if is_pdf(bytes) {
         Some(DocumentType::Pdf)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && contains(tail(bytes, 64), &[0xFF, 0xD9]) {
         Some(DocumentType::Jpeg)
@@ -861,9 +935,7 @@ fn sniff(bytes: &[u8]) -> Option<DocumentType> {
         && contains(tail(bytes, 64), b"IEND")
     {
         Some(DocumentType::Png)
-    } else if bytes.first() == Some(&0x30)
-        && contains(&bytes[..bytes.len().min(64)], &SIGNED_DATA_OID)
-    {
+    } else if is_p7m(bytes) {
         Some(DocumentType::P7m)
     } else {
         None
@@ -903,10 +975,12 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<CheckedDocument, 
         ));
     }
     let Some(kind) = sniff(bytes) else {
-        return Err(FieldError::new(
-            "file",
-            "il file non è un PDF, un'immagine JPEG o PNG né un documento firmato P7M",
-        ));
+        let message = if bytes.starts_with(b"%PDF-") {
+            "il PDF non si legge: è incompleto, danneggiato o contiene anche una pagina web"
+        } else {
+            "il file non è un PDF, un'immagine JPEG o PNG né un documento firmato P7M"
+        };
+        return Err(FieldError::new("file", message));
     };
     let ext = base
         .rsplit_once('.')
@@ -1135,10 +1209,110 @@ mod tests {
         assert_eq!(fields(&e), vec!["from"]);
     }
 
+    /// A one-page PDF, written by the parser's own writer.
+    fn pdf() -> Vec<u8> {
+        use lopdf::{Document, Object, dictionary};
+        let mut doc = Document::with_version("1.7");
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => vec![page.into()],
+                "Count" => 1,
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).expect("save");
+        bytes
+    }
+
+    /// A text signed with `openssl cms -sign -binary -nodetach -outform DER` by a
+    /// self-signed P-256 certificate.
+    const P7M: &[u8] = include_bytes!("../tests/fixtures/signed.p7m");
+
+    #[test]
+    fn a_pdf_must_parse_and_be_nothing_else() {
+        let pdf = pdf();
+        assert_eq!(
+            check_document("a.pdf", &pdf).expect("pdf").kind,
+            DocumentType::Pdf
+        );
+        // The header and the end marker alone are not a document.
+        let e = check_document("a.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+            .expect_err("garbage");
+        assert_eq!(e.field, "file");
+        assert!(e.message.contains("il PDF non si legge"), "{}", e.message);
+        let cut = [&pdf[..pdf.len() / 2], b"\n%%EOF\n"].concat();
+        assert!(check_document("a.pdf", &cut).is_err(), "truncated");
+        assert!(
+            check_document("a.pdf", &pdf[..pdf.len() - 8]).is_err(),
+            "no end"
+        );
+        // A web page that a PDF reader would also open.
+        let page = [&b"<html><script>alert(1)</script>"[..], &pdf].concat();
+        assert!(check_document("a.pdf", &page).is_err(), "header not first");
+        let mut polyglot = pdf.clone();
+        polyglot.splice(9..9, b"%<HTML><body onload=alert(1)>\n".iter().copied());
+        assert!(
+            lopdf::Document::load_mem(&polyglot).is_ok(),
+            "a reader takes it"
+        );
+        let e = check_document("a.pdf", &polyglot).expect_err("polyglot");
+        assert!(e.message.contains("pagina web"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_p7m_must_be_cms_signed_data_with_a_signature() {
+        assert_eq!(
+            check_document("firmato.pdf.p7m", P7M).expect("p7m").kind,
+            DocumentType::P7m
+        );
+        // The old sniff's bait: a SEQUENCE and the signedData identifier, then nothing valid.
+        let header = [
+            &[
+                0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02,
+            ][..],
+            b"garbage after the header",
+        ]
+        .concat();
+        let e = check_document("finto.p7m", &header).expect_err("header only");
+        assert_eq!(e.field, "file");
+        assert!(check_document("troncato.p7m", &P7M[..P7M.len() - 1]).is_err());
+        assert!(check_document("coda.p7m", &[P7M, b"<html>"].concat()).is_err());
+    }
+
+    proptest::proptest! {
+        /// Damaged PDFs and P7Ms: a few bytes changed, or cut short.
+        #[test]
+        fn any_upload_is_taken_or_refused_without_a_panic(
+            p7m: bool,
+            changes in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 0..8),
+            cut in proptest::option::of(proptest::prelude::any::<proptest::sample::Index>()),
+        ) {
+            let mut bytes = if p7m { P7M.to_vec() } else { pdf() };
+            for (at, b) in changes {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if let Some(keep) = cut {
+                bytes.truncate(keep.index(bytes.len()));
+            }
+            let _ = check_document("a.pdf", &bytes);
+        }
+    }
+
     #[test]
     fn an_upload_is_recognised_by_its_content_not_its_name() {
-        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
-        let d = check_document("C:\\Documenti\\isee 2026.pdf", pdf).expect("pdf");
+        let pdf = pdf();
+        let d = check_document("C:\\Documenti\\isee 2026.pdf", &pdf).expect("pdf");
         assert_eq!(
             (d.kind, d.file_name.as_str()),
             (DocumentType::Pdf, "isee 2026.pdf")

@@ -2,7 +2,7 @@
 //! dates, e-mail addresses, amounts in euro. Each failure is a [`FieldError`] naming the field.
 
 use crate::FieldError;
-use crate::person::parse_date;
+use crate::person::{DateSpan, OFFICE_DATES, read_date};
 use time::Date;
 
 pub(crate) const LONG_TEXT: usize = 20_000;
@@ -50,19 +50,22 @@ pub(crate) fn code<T: Copy>(
         .ok_or_else(|| FieldError::new(field, format!("{what}: scegliere un valore dell'elenco")))
 }
 
-pub(crate) fn date(field: &'static str, raw: &str, what: &str) -> Result<Date, FieldError> {
+/// A required date within `span`; the message names what was asked for.
+pub(crate) fn date_in(
+    field: &'static str,
+    raw: &str,
+    what: &str,
+    span: DateSpan,
+) -> Result<Date, FieldError> {
     if raw.trim().is_empty() {
         return Err(FieldError::new(field, format!("indicare {what}")));
     }
-    parse_date(raw).ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!(
-                "{what}: «{}» non è una data valida (gg/mm/aaaa)",
-                raw.trim()
-            ),
-        )
-    })
+    read_date(raw, span).map_err(|e| FieldError::new(field, format!("{what}: {e}")))
+}
+
+/// A required date of the office's own business ([`OFFICE_DATES`]).
+pub(crate) fn date(field: &'static str, raw: &str, what: &str) -> Result<Date, FieldError> {
+    date_in(field, raw, what, OFFICE_DATES)
 }
 
 pub(crate) fn optional_date(

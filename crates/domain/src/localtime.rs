@@ -18,15 +18,19 @@ const SUMMER: UtcOffset = match UtcOffset::from_hms(2, 0, 0) {
 fn switch_instant(year: i32, month: Month) -> OffsetDateTime {
     let last = Date::from_calendar_date(year, month, 31).unwrap_or(Date::MIN);
     let back = last.weekday().number_days_from_sunday();
-    let sunday = last - time::Duration::days(i64::from(back));
+    let sunday = last
+        .checked_sub(time::Duration::days(i64::from(back)))
+        .unwrap_or(last);
     sunday
         .with_time(Time::from_hms(1, 0, 0).unwrap_or(Time::MIDNIGHT))
         .assume_utc()
 }
 
-/// The offset of Italian time at the instant `at`.
+/// The offset of Italian time at the instant `at`; winter time past the ends of the calendar.
 pub fn offset_at(at: OffsetDateTime) -> UtcOffset {
-    let utc = at.to_offset(UtcOffset::UTC);
+    let Some(utc) = at.checked_to_offset(UtcOffset::UTC) else {
+        return WINTER;
+    };
     let year = utc.year();
     if utc >= switch_instant(year, Month::March) && utc < switch_instant(year, Month::October) {
         SUMMER
@@ -35,9 +39,10 @@ pub fn offset_at(at: OffsetDateTime) -> UtcOffset {
     }
 }
 
-/// The instant as read on a clock in Italy.
+/// The instant as read on a clock in Italy; as given when that reading would fall past the
+/// end of the calendar.
 pub fn to_local(at: OffsetDateTime) -> OffsetDateTime {
-    at.to_offset(offset_at(at))
+    at.checked_to_offset(offset_at(at)).unwrap_or(at)
 }
 
 /// The instant of a date and time typed by an operator in Italy. In the hour repeated when
@@ -107,9 +112,40 @@ pub fn parse_time(s: &str) -> Option<Time> {
     Time::from_hms(h, m, 0).ok()
 }
 
-/// Monday of the week that holds `d`.
-pub fn week_start(d: Date) -> Date {
-    d - time::Duration::days(i64::from(d.weekday().number_days_from_monday()))
+/// A week of the agenda, Monday to Sunday, and the Mondays either side of it: each of these
+/// days exists, so the pages that show and link the week need no further arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Week {
+    pub previous: Date,
+    pub days: [Date; 7],
+    pub next: Date,
+}
+
+impl Week {
+    /// The week that holds `d`; none at the ends of the calendar.
+    pub fn holding(d: Date) -> Option<Week> {
+        let back = time::Duration::days(i64::from(d.weekday().number_days_from_monday()));
+        let monday = d.checked_sub(back)?;
+        let mut days = [monday; 7];
+        let mut day = monday;
+        for slot in days.iter_mut().skip(1) {
+            day = day.next_day()?;
+            *slot = day;
+        }
+        Some(Week {
+            previous: monday.checked_sub(time::Duration::WEEK)?,
+            next: days[6].next_day()?,
+            days,
+        })
+    }
+
+    pub fn monday(&self) -> Date {
+        self.days[0]
+    }
+
+    pub fn sunday(&self) -> Date {
+        self.days[6]
+    }
 }
 
 /// Whether `d` is a Saturday or Sunday.
@@ -163,7 +199,17 @@ mod tests {
         assert_eq!(parse_time("14"), Some(time!(14:00)));
         assert_eq!(parse_time("25:00"), None);
         assert_eq!(parse_time("dieci"), None);
-        assert_eq!(week_start(date!(2026 - 12 - 03)), date!(2026 - 11 - 30));
+        let w = Week::holding(date!(2026 - 12 - 03)).expect("week");
+        assert_eq!(
+            (w.previous, w.monday(), w.sunday(), w.next),
+            (
+                date!(2026 - 11 - 23),
+                date!(2026 - 11 - 30),
+                date!(2026 - 12 - 06),
+                date!(2026 - 12 - 07)
+            )
+        );
+        assert_eq!(Week::holding(Date::MAX), None);
         assert_eq!(
             today(datetime!(2026-12-31 23:30 UTC)),
             date!(2027 - 01 - 01)

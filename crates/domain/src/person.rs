@@ -3,6 +3,7 @@
 //! invalid, and reports what is wrong field by field, in Italian.
 
 use crate::FieldError;
+use crate::form::date_in;
 use territory::{BelfioreCode, Birthplace, CodiceFiscale, CodiceFiscaleKind, Sex};
 use time::{Date, Month};
 
@@ -367,9 +368,63 @@ pub fn parse_sex(s: &str) -> Option<Sex> {
     }
 }
 
-/// Dates are shown and typed as gg/mm/aaaa; ISO `aaaa-mm-gg` is accepted too (imports,
-/// `<input type=date>`).
+/// The dates a field accepts, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSpan {
+    pub first: Date,
+    pub last: Date,
+}
+
+impl DateSpan {
+    pub fn contains(self, d: Date) -> bool {
+        self.first <= d && d <= self.last
+    }
+}
+
+/// What the office does and schedules: case files, appointments, applications, plans. Far from
+/// the ends of the calendar, so that a week or a few months more never overflow.
+pub const OFFICE_DATES: DateSpan = DateSpan {
+    first: time::macros::date!(1900 - 01 - 01),
+    last: time::macros::date!(2100 - 12 - 31),
+};
+
+/// Births and deaths: the registry holds people born before 1900. The widest span: any date
+/// Sportello reads lies in it.
+pub const LIFE_DATES: DateSpan = DateSpan {
+    first: time::macros::date!(1880 - 01 - 01),
+    last: OFFICE_DATES.last,
+};
+
+/// Why a typed date was refused; the message is Italian and fits after the field's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("«{0}» non è una data valida (gg/mm/aaaa)")]
+    Malformed(String),
+    #[error(
+        "la data deve essere tra il {} e il {}",
+        format_date(.0.first),
+        format_date(.0.last)
+    )]
+    OutOfSpan(DateSpan),
+}
+
+/// Reads a date typed as gg/mm/aaaa (ISO `aaaa-mm-gg` too: imports, `<input type=date>`) that
+/// must lie in `span`.
+pub fn read_date(s: &str, span: DateSpan) -> Result<Date, DateError> {
+    let d = calendar_date(s).ok_or_else(|| DateError::Malformed(s.trim().to_owned()))?;
+    if span.contains(d) {
+        Ok(d)
+    } else {
+        Err(DateError::OutOfSpan(span))
+    }
+}
+
+/// A date in [`LIFE_DATES`], for searches and imports that word their own message.
 pub fn parse_date(s: &str) -> Option<Date> {
+    read_date(s, LIFE_DATES).ok()
+}
+
+fn calendar_date(s: &str) -> Option<Date> {
     let t = s.trim();
     let (d, m, y) = if let Some((y, rest)) = t.split_once('-') {
         let (m, d) = rest.split_once('-')?;
@@ -393,18 +448,6 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 pub fn format_date(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
-}
-
-fn required_date(field: &'static str, raw: &str, what: &str) -> Result<Date, FieldError> {
-    if raw.trim().is_empty() {
-        return Err(FieldError::new(field, format!("indicare {what}")));
-    }
-    parse_date(raw).ok_or_else(|| {
-        FieldError::new(
-            field,
-            format!("«{}» non è una data valida (gg/mm/aaaa)", raw.trim()),
-        )
-    })
 }
 
 fn optional(raw: &str) -> Option<String> {
@@ -511,7 +554,13 @@ pub fn parse_person(input: &PersonInput, today: Date) -> Result<PersonData, Vec<
         parse_sex(&input.sex).ok_or_else(|| { FieldError::new("sex", "indicare il sesso: M o F") })
     );
     let birth_date = take!(
-        required_date("birth_date", &input.birth_date, "la data di nascita").and_then(|d| {
+        date_in(
+            "birth_date",
+            &input.birth_date,
+            "la data di nascita",
+            LIFE_DATES
+        )
+        .and_then(|d| {
             if d > today {
                 Err(FieldError::new(
                     "birth_date",
@@ -555,7 +604,7 @@ pub fn parse_person(input: &PersonInput, today: Date) -> Result<PersonData, Vec<
     let death_date = match optional(&input.death_date) {
         None => Some(None),
         Some(raw) => take!(
-            required_date("death_date", &raw, "la data di decesso").and_then(|d| {
+            date_in("death_date", &raw, "la data di decesso", LIFE_DATES).and_then(|d| {
                 if d > today {
                     Err(FieldError::new(
                         "death_date",
@@ -1026,6 +1075,39 @@ mod tests {
         let mut i = input();
         i.birth_date = "01/01/2030".into();
         assert_eq!(parse_person(&i, TODAY).unwrap_err()[0].field, "birth_date");
+    }
+
+    #[test]
+    fn a_date_outside_its_span_is_refused_saying_the_span() {
+        assert_eq!(parse_date("31/12/9999"), None);
+        assert_eq!(parse_date("0000-01-01"), None);
+        assert_eq!(
+            read_date("31/12/2100", OFFICE_DATES),
+            Ok(date!(2100 - 12 - 31))
+        );
+        let e = read_date(" 01/01/2101 ", OFFICE_DATES).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "la data deve essere tra il 01/01/1900 e il 31/12/2100"
+        );
+        assert_eq!(
+            read_date("31/12/1899", OFFICE_DATES),
+            Err(DateError::OutOfSpan(OFFICE_DATES))
+        );
+        assert_eq!(
+            read_date("31/12/1899", LIFE_DATES),
+            Ok(date!(1899 - 12 - 31))
+        );
+        let mut i = input();
+        i.birth_date = "31/12/1879".into();
+        let e = parse_person(&i, TODAY).unwrap_err();
+        assert_eq!(
+            (e[0].field, e[0].message.as_str()),
+            (
+                "birth_date",
+                "la data di nascita: la data deve essere tra il 01/01/1880 e il 31/12/2100"
+            )
+        );
     }
 
     #[test]

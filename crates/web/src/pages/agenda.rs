@@ -19,8 +19,8 @@ use domain::audit::unix_micros;
 use domain::casework::{
     self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, DiaryInput, DiaryKind,
 };
-use domain::localtime::{format_time, from_local, long_date, to_local, today, week_start};
-use domain::person::{format_date, parse_date};
+use domain::localtime::{Week, format_time, from_local, long_date, to_local, today};
+use domain::person::{DateError, OFFICE_DATES, format_date, read_date};
 use domain::{Action, FieldError, RecordScope};
 use serde::Deserialize;
 use store::{
@@ -45,7 +45,7 @@ fn agenda_link(worker: Uuid, day: time::Date) -> String {
 }
 
 fn ends_at(a: &Appointment) -> OffsetDateTime {
-    from_us(a.starts_at_us) + Duration::minutes(a.minutes)
+    from_us(a.starts_at_us).saturating_add(Duration::minutes(a.minutes))
 }
 
 /// One appointment as the pages show it.
@@ -122,21 +122,27 @@ async fn week(
     let now_day = today(ctx.now);
     let day = match q.settimana.trim() {
         "" => now_day,
-        raw => parse_date(raw).ok_or_else(|| {
-            AppError::BadRequest(format!("«{raw}» non è una data valida (gg/mm/aaaa)"))
-        })?,
+        raw => read_date(raw, OFFICE_DATES)
+            .map_err(|e| AppError::BadRequest(format!("la settimana: {e}")))?,
     };
-    let monday = week_start(day);
-    let sunday = monday + Duration::days(6);
+    let w = Week::holding(day).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "la settimana: {}",
+            DateError::OutOfSpan(OFFICE_DATES)
+        ))
+    })?;
+    let monday = w.monday();
     let from = from_local(monday, Time::MIDNIGHT);
-    let to = from_local(monday + Duration::days(7), Time::MIDNIGHT);
+    let to = from_local(w.next, Time::MIDNIGHT);
     let list = state
         .store
         .worker_appointments(ctx.org.id, worker, unix_micros(from), unix_micros(to))
         .await?;
-    let mut days: Vec<Day> = (0..7)
-        .map(|i| Day {
-            label: long_date(monday + Duration::days(i)),
+    let mut days: Vec<Day> = w
+        .days
+        .iter()
+        .map(|d| Day {
+            label: long_date(*d),
             rows: Vec::new(),
         })
         .collect();
@@ -153,11 +159,11 @@ async fn week(
         title: format!(
             "Settimana dal {} al {}",
             format_date(monday),
-            format_date(sunday)
+            format_date(w.sunday())
         ),
         week: format_date(monday),
-        prev: agenda_link(worker, monday - Duration::days(7)),
-        next: agenda_link(worker, monday + Duration::days(7)),
+        prev: agenda_link(worker, w.previous),
+        next: agenda_link(worker, w.next),
         this_week: agenda_link(worker, now_day),
         workers,
         worker_name,
@@ -322,15 +328,14 @@ async fn book_save(
         }
     };
     if let (Some(w), Some(d)) = (worker, &data) {
-        let start = d.starts_at;
-        let end = start + Duration::minutes(i64::from(d.minutes));
+        let (start, end) = (d.starts_at, d.ends_at);
         // No appointment lasts more than 8 hours: earlier ones cannot reach this one.
         let around = state
             .store
             .worker_appointments(
                 ctx.org.id,
                 w,
-                unix_micros(start - Duration::hours(8)),
+                unix_micros(start.saturating_sub(Duration::hours(8))),
                 unix_micros(end),
             )
             .await?;

@@ -25,7 +25,7 @@ use domain::benefit::{
 };
 use domain::localtime::{format_date_time, today};
 use domain::money::Money;
-use domain::person::{format_date, parse_date};
+use domain::person::{LIFE_DATES, format_date, read_date};
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -1135,14 +1135,9 @@ fn sim_date(
     if t.is_empty() {
         return None;
     }
-    let d = parse_date(t);
-    if d.is_none() {
-        errors.push(FieldError::new(
-            field,
-            format!("{what}: «{t}» non è una data valida (gg/mm/aaaa, ad esempio 05/03/1980)"),
-        ));
-    }
-    d
+    read_date(t, LIFE_DATES)
+        .map_err(|e| errors.push(FieldError::new(field, format!("{what}: {e}"))))
+        .ok()
 }
 
 fn sim_count(

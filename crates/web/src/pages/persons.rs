@@ -834,14 +834,9 @@ pub(super) fn optional_date(
     if t.is_empty() {
         return None;
     }
-    let d = person::parse_date(t);
-    if d.is_none() {
-        errors.push(FieldError::new(
-            field,
-            format!("«{t}» non è una data valida (gg/mm/aaaa)"),
-        ));
-    }
-    d
+    person::read_date(t, person::OFFICE_DATES)
+        .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
+        .ok()
 }
 
 fn text(

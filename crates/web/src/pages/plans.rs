@@ -19,7 +19,7 @@ use domain::assessment::{self, Answers, FieldKind, FormCode, FormDef};
 use domain::audit::unix_micros;
 use domain::casework::{self, InterventionInput, PlanInput, ReviewInput};
 use domain::localtime::{format_date_time, today};
-use domain::person::{age_on, format_date, parse_date};
+use domain::person::{OFFICE_DATES, age_on, format_date, read_date};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::{
@@ -793,15 +793,15 @@ async fn assessment_save(
         .unwrap_or_default();
     let now = today(ctx.now);
     let mut errors = Vec::new();
-    let assessed_on = match parse_date(&assessed_raw) {
-        Some(d) if d > now => {
+    let assessed_on = match read_date(&assessed_raw, OFFICE_DATES) {
+        Ok(d) if d > now => {
             errors.push(FieldError::new(
                 "assessed_on",
                 "la data della valutazione non può essere nel futuro",
             ));
             None
         }
-        Some(d) if d < a.case.opened_on => {
+        Ok(d) if d < a.case.opened_on => {
             errors.push(FieldError::new(
                 "assessed_on",
                 format!(
@@ -811,21 +811,18 @@ async fn assessment_save(
             ));
             None
         }
-        Some(d) => Some(d),
-        None if assessed_raw.trim().is_empty() => {
+        Ok(d) => Some(d),
+        Err(_) if assessed_raw.trim().is_empty() => {
             errors.push(FieldError::new(
                 "assessed_on",
                 "indicare la data della valutazione",
             ));
             None
         }
-        None => {
+        Err(e) => {
             errors.push(FieldError::new(
                 "assessed_on",
-                format!(
-                    "la data della valutazione: «{}» non è una data valida (gg/mm/aaaa)",
-                    assessed_raw.trim()
-                ),
+                format!("la data della valutazione: {e}"),
             ));
             None
         }

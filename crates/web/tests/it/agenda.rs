@@ -18,6 +18,7 @@ use web::mail::{MailConfig, Mailer};
 on_both!(
     a_booking_shows_in_the_workers_week,
     a_past_date_and_a_clash_are_refused_naming_the_field,
+    a_date_past_2100_is_refused_in_the_week_and_the_booking,
     an_interview_held_goes_into_the_case_file_diary_once,
     a_reminder_is_sent_once_through_the_mail_server,
 );
@@ -82,6 +83,17 @@ async fn book(
     date: &str,
     time: &str,
 ) -> super::support::Response {
+    book_for(c, path, worker, (date, time), "").await
+}
+
+/// Books an interview of `minutes` (empty: the default) at `when`, a day and a time.
+async fn book_for(
+    c: &mut Client,
+    path: &str,
+    worker: Uuid,
+    (date, time): (&str, &str),
+    minutes: &str,
+) -> super::support::Response {
     let w = worker.to_string();
     c.post(
         path,
@@ -89,7 +101,7 @@ async fn book(
             ("worker", &w),
             ("date", date),
             ("time", time),
-            ("minutes", ""),
+            ("minutes", minutes),
             ("place", "Sede di via Roma 1, stanza 4"),
             ("purpose", "contributo affitto"),
             ("email", EMAIL),
@@ -182,6 +194,32 @@ async fn a_past_date_and_a_clash_are_refused_naming_the_field(state: AppState) {
         "{}",
         r.text(".sp-error-summary")
     );
+}
+
+/// The last day of the calendar once made the week's arithmetic and the booking's end panic.
+async fn a_date_past_2100_is_refused_in_the_week_and_the_booking(state: AppState) {
+    const SPAN: &str = "la data deve essere tra il 01/01/1900 e il 31/12/2100";
+    let (mut c, uid) = worker(&state).await;
+    let week = c.get("/agenda?settimana=31/12/9999").await;
+    assert_eq!(week.status, StatusCode::BAD_REQUEST);
+    assert!(week.body.contains(SPAN), "{}", week.body);
+    let last = c.get("/agenda?settimana=31/12/2100").await;
+    assert_eq!(last.status, StatusCode::OK);
+    assert!(last.body.contains("Settimana dal 27/12/2100 al 02/01/2101"));
+
+    let pid = person(&mut c).await;
+    let path = format!("/agenda/nuovo?persona={pid}");
+    let r = book_for(&mut c, &path, uid, ("31/12/9999", "23:50"), "480").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#date-err").trim(),
+        format!("Errore: il giorno: {SPAN}")
+    );
+    // The last day itself is bookable, even when the interview ends the next year.
+    let r = book_for(&mut c, &path, uid, ("31/12/2100", "23:50"), "480").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let week = c.get(r.location()).await;
+    assert!(week.text(".sp-appointment").contains("23:50–07:50"));
 }
 
 async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {

@@ -6,7 +6,7 @@ use crate::istanze_fixtures::{
     ROSSI_CF, assert_redirect, attest, benefit_id, office, org_id, register_rossi, year,
 };
 use crate::smtp::{Behaviour, SmtpSink};
-use crate::support::staff;
+use crate::support::{minimal_pdf, staff};
 use axum::http::{StatusCode, header};
 use domain::Role;
 use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, Worklist};
@@ -101,12 +101,12 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
     // The checklist: the identity document is missing until it is uploaded.
     let page = op.get(&app).await;
     assert!(page.body.contains("manca"), "{}", page.body);
-    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let pdf = minimal_pdf();
     let r = op
         .upload(
             &format!("{app}/documenti"),
             &[("requirement", "Documento d'identità del richiedente")],
-            Some(("documento.pdf", pdf)),
+            Some(("documento.pdf", &pdf)),
         )
         .await;
     assert_redirect(&r);

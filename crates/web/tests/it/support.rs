@@ -237,6 +237,16 @@ pub async fn api_token(c: &mut Client) -> String {
     t
 }
 
+/// A real one-page PDF, as an upload must be to pass as one.
+pub fn minimal_pdf() -> Vec<u8> {
+    print::Document::new(print::Heading::new(
+        "Comune di prova",
+        "Servizi sociali",
+        "Allegato",
+    ))
+    .render()
+}
+
 /// A multipart/form-data body with `fields` and, if given, one file named `file`.
 pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "sportello-test-boundary-7d2f";

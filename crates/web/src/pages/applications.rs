@@ -958,7 +958,7 @@ async fn application_page(
         notice_reply_until: opt_date(
             v.app
                 .notice_on
-                .map(|d| d + Duration::days(NOTICE_REPLY_DAYS)),
+                .map(|d| d.saturating_add(Duration::days(NOTICE_REPLY_DAYS))),
         ),
         isee_flag: isee_flag(&v, on),
         isee_needed: benefit.data.isee_variant.map_or("", |x| x.label()),

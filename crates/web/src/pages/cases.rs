@@ -316,23 +316,27 @@ async fn open_save(
         Some(_) => {}
     }
     let today = today(ctx.now);
-    let opened_on = match domain::person::parse_date(&f.opened_on) {
-        Some(d) if d > today => {
+    let opened_on = match domain::person::read_date(&f.opened_on, domain::person::OFFICE_DATES) {
+        Err(e) if !f.opened_on.trim().is_empty() => {
+            errors.push(FieldError::new("opened_on", e.to_string()));
+            None
+        }
+        Ok(d) if d > today => {
             errors.push(FieldError::new(
                 "opened_on",
                 "la data di presa in carico non può essere nel futuro",
             ));
             None
         }
-        Some(d) if d < p.data.birth_date => {
+        Ok(d) if d < p.data.birth_date => {
             errors.push(FieldError::new(
                 "opened_on",
                 "la data di presa in carico precede la nascita",
             ));
             None
         }
-        Some(d) => Some(d),
-        None => {
+        Ok(d) => Some(d),
+        Err(_) => {
             errors.push(FieldError::new(
                 "opened_on",
                 "indicare la data di presa in carico (gg/mm/aaaa)",

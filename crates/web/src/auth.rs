@@ -12,12 +12,14 @@ use domain::policy::{Action, Actor, RecordScope, decide};
 use domain::{OrgKind, Role};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use store::{
     Membership, NewAudit, Organization, Session, SessionStage, SessionStore, StoreError,
     TokenStore, User, UserStore,
 };
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "sportello_sid";
@@ -56,21 +58,22 @@ pub fn one_time_password() -> Result<String, AppError> {
 }
 
 /// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommendation),
-/// off the async threads.
+/// off the async threads, within the process's [`HashLimiter`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        argon2::Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(format!("argon2: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    HASHING
+        .run(move || {
+            argon2::Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+        })
+        .await?
 }
 
 /// Verifies a password; with no stored hash (unknown login) it still spends the same time on
-/// a dummy hash, so response times do not reveal which logins exist.
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+/// a dummy hash, so response times do not reveal which logins exist. `AppError::Busy` when
+/// too many hashes are already running or waiting.
+pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
     static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         argon2::Argon2::default()
             .hash_password(b"sportello-dummy-password")
@@ -79,14 +82,95 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     });
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY.clone());
-    tokio::task::spawn_blocking(move || {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
-        && known
+    let ok = HASHING
+        .run(move || {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
+        })
+        .await?;
+    Ok(ok && known)
+}
+
+/// The one limiter every password hash of the process goes through.
+static HASHING: std::sync::LazyLock<HashLimiter> =
+    std::sync::LazyLock::new(HashLimiter::for_this_machine);
+
+/// Bounds the Argon2 hashes running at once, each of which holds 19 MiB: one per core (more
+/// would only share the cores), a queue of [`HashLimiter::WAITING_PER_PERMIT`] per core, and
+/// at most [`HashLimiter::MAX_WAIT`] in it. Beyond that a login is answered 503 at once
+/// instead of taking memory, so a flood of logins holds at most cores × 19 MiB of blocks.
+pub struct HashLimiter {
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    max_wait: Duration,
+}
+
+/// A place in the queue, given back however the wait ends (a client that goes away
+/// included).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl HashLimiter {
+    pub const WAITING_PER_PERMIT: usize = 4;
+    pub const MAX_WAIT: Duration = Duration::from_secs(2);
+
+    pub fn new(permits: usize, max_waiting: usize, max_wait: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(permits)),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            max_wait,
+        }
+    }
+
+    fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        Self::new(cores, cores * Self::WAITING_PER_PERMIT, Self::MAX_WAIT)
+    }
+
+    /// A permit to hash, or `AppError::Busy` when the queue is full or the wait too long.
+    pub async fn acquire(&self) -> Result<OwnedSemaphorePermit, AppError> {
+        if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Busy);
+        }
+        let _place = Waiting(&self.waiting);
+        match tokio::time::timeout(self.max_wait, Arc::clone(&self.permits).acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) | Err(_) => Err(AppError::Busy),
+        }
+    }
+
+    /// How many callers wait for a permit.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// Runs `work` on a blocking thread with a permit, held until the work ends even if the
+    /// request that asked for it is dropped meanwhile.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let permit = self.acquire().await?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+    }
 }
 
 /// TOTP (RFC 6238: SHA-1, 6 digits, 30 s, one step of clock skew) for a user's secret.
@@ -492,4 +576,37 @@ pub fn audit_for(
 /// the first one they belong to.
 pub async fn home_org(store: &Store, user: &User) -> Result<Option<Uuid>, AppError> {
     Ok(store.memberships(user.id).await?.first().map(|m| m.org.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_hash_limiter_refuses_beyond_its_permits_and_queue() {
+        let limiter = Arc::new(HashLimiter::new(1, 1, Duration::from_secs(600)));
+        let held = limiter.acquire().await.unwrap();
+        let queued = tokio::spawn({
+            let limiter = Arc::clone(&limiter);
+            async move { limiter.acquire().await.is_ok() }
+        });
+        while limiter.waiting() < 1 {
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            matches!(limiter.acquire().await, Err(AppError::Busy)),
+            "no permit and a full queue: refused at once"
+        );
+        drop(held);
+        assert!(queued.await.unwrap(), "the one waiting gets the permit");
+        assert_eq!(limiter.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_lasts_too_long_is_refused() {
+        let limiter = HashLimiter::new(1, 1, Duration::ZERO);
+        let _held = limiter.acquire().await.unwrap();
+        assert!(matches!(limiter.acquire().await, Err(AppError::Busy)));
+        assert_eq!(limiter.waiting(), 0, "the place in the queue is given back");
+    }
 }

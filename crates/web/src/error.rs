@@ -34,6 +34,9 @@ pub enum AppError {
     Conflict,
     #[error("il servizio non è al momento disponibile")]
     Unavailable,
+    /// Every password hash the process allows is running or waiting (`auth::HashLimiter`).
+    #[error("troppe richieste di accesso in questo momento: riprova tra qualche secondo.")]
+    Busy,
     #[error("errore interno")]
     Internal(String),
 }
@@ -71,7 +74,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +95,11 @@ impl IntoResponse for AppError {
             }
             other => {
                 let mut r = other.status().into_response();
+                if matches!(other, AppError::Busy) {
+                    // A hash takes a fraction of a second: the queue is short-lived.
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                }
                 r.extensions_mut()
                     .insert(ErrorMessage(capitalize(&other.to_string())));
                 r
@@ -158,11 +166,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     {
         return response;
     }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let message = response
         .extensions()
         .get::<ErrorMessage>()
         .map_or_else(|| default_message(status).to_owned(), |m| m.0.clone());
-    if api {
+    let mut r = if api {
         let body = serde_json::json!({
             "type": "about:blank",
             "title": title(status),
@@ -174,20 +183,25 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),
         );
-        return r;
-    }
-    if status == StatusCode::UNAUTHORIZED {
+        r
+    } else if status == StatusCode::UNAUTHORIZED {
         return Redirect::to("/login").into_response();
-    }
-    let page = ErrorPage {
-        title: title(status),
-        message: &message,
-        status: status.as_u16(),
-        login_link: status == StatusCode::FORBIDDEN,
-        asset: crate::assets::VERSION,
+    } else {
+        let page = ErrorPage {
+            title: title(status),
+            message: &message,
+            status: status.as_u16(),
+            login_link: status == StatusCode::FORBIDDEN,
+            asset: crate::assets::VERSION,
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
     };
-    match askama::Template::render(&page) {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(_) => (status, message).into_response(),
+    // A refusal that says when to come back keeps saying it.
+    if let Some(v) = retry_after {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    r
 }

@@ -171,7 +171,7 @@ async fn login(
         f.password.clone(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
-    .await;
+    .await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
         state.throttle.fail(&typed, &ip);
         return Ok(again(
@@ -277,7 +277,7 @@ async fn change_password(
     }
     let user = s.user;
     let mut errors = FormErrors::default();
-    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await {
+    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await? {
         errors.push(FieldError::new(
             "attuale",
             "la password attuale non è corretta",

@@ -191,9 +191,15 @@ pub fn new_totp_secret() -> Result<String, AppError> {
     Ok(totp_rs::Secret::from(bytes).to_base32())
 }
 
-pub fn totp_code_ok(secret_b32: &str, login: &str, code: &str, unix: u64) -> bool {
+/// The time step of `code` when it is right for the secret now (one step of skew either
+/// way), for the caller to accept each step once.
+pub fn totp_step(secret_b32: &str, login: &str, code: &str, unix: u64) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    code.len() == 6 && totp(secret_b32, login).is_ok_and(|t| t.check(&code, unix).is_some())
+    if code.len() != 6 {
+        return None;
+    }
+    let step = totp(secret_b32, login).ok()?.check(&code, unix)?;
+    i64::try_from(step).ok()
 }
 
 /// The enrolment QR code as inline SVG (no image crate, no data: URL needed).
@@ -215,6 +221,9 @@ pub struct Throttle {
 
 pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// Wrong second-factor codes per account in the window, counted apart from passwords: the
+/// right password does not reset them.
+pub const MAX_SECOND_FACTOR_FAILURES: u32 = 5;
 
 impl Default for Throttle {
     fn default() -> Self {
@@ -240,14 +249,18 @@ impl Throttle {
     }
 
     pub fn fail(&self, login: &str, ip: &str) {
+        self.count(&[format!("u:{login}"), format!("a:{ip}")]);
+    }
+
+    fn count(&self, keys: &[String]) {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         // Old entries go when the map grows, so a flood of logins cannot grow it forever.
         if map.len() > 100_000 {
             map.retain(|_, (_, since)| now.duration_since(*since) < self.window);
         }
-        for key in [format!("u:{login}"), format!("a:{ip}")] {
-            let e = map.entry(key).or_insert((0, now));
+        for key in keys {
+            let e = map.entry(key.clone()).or_insert((0, now));
             if now.duration_since(e.1) >= self.window {
                 *e = (0, now);
             }
@@ -256,8 +269,24 @@ impl Throttle {
     }
 
     pub fn succeed(&self, login: &str) {
+        self.forget(&format!("u:{login}"));
+    }
+
+    fn forget(&self, key: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(&format!("u:{login}"));
+        map.remove(key);
+    }
+
+    pub fn second_factor_blocked(&self, login: &str) -> bool {
+        self.key_count(&format!("t:{login}")) >= MAX_SECOND_FACTOR_FAILURES
+    }
+
+    pub fn second_factor_failed(&self, login: &str) {
+        self.count(&[format!("t:{login}")]);
+    }
+
+    pub fn second_factor_succeeded(&self, login: &str) {
+        self.forget(&format!("t:{login}"));
     }
 }
 

@@ -64,12 +64,19 @@ async fn the_first_administrator_must_change_the_password_and_enrol_totp() {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let secret = page.text("#chiave");
     let code = c.code(&secret, "admin");
+    let before = c.cookies[web::auth::SESSION_COOKIE].clone();
     assert_eq!(
         c.post("/totp/attiva", &[("codice", &code)])
             .await
             .location(),
         "/"
     );
+    assert_ne!(
+        c.cookies[web::auth::SESSION_COOKIE],
+        before,
+        "a new session id after the enrolment"
+    );
+    assert!(session_is_gone(&app, &before).await);
     let home = c.get("/").await;
     assert_eq!(home.text("h1"), "Scrivania");
     assert!(
@@ -90,7 +97,88 @@ async fn the_first_administrator_must_change_the_password_and_enrol_totp() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let code = c2.code(&secret, "admin");
+    assert_eq!(
+        c2.post("/totp", &[("codice", &code)]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the code used for the enrolment is spent"
+    );
+    app.clock.advance(Duration::from_secs(30));
+    let code = c2.code(&secret, "admin");
     assert_eq!(c2.post("/totp", &[("codice", &code)]).await.location(), "/");
+}
+
+/// Whether the session of a cookie value is no longer stored.
+async fn session_is_gone(app: &web::AppState, token: &str) -> bool {
+    app.store
+        .get_session_with_user(&web::auth::hash_token(token))
+        .await
+        .is_err()
+}
+
+/// The secret of an enrolled user, and a client at its TOTP step.
+async fn at_totp_step(app: &web::AppState, login: &str, password: &str) -> (Client, String) {
+    let mut c = Client::new(app);
+    let r = c
+        .post("/login", &[("login", login), ("password", password)])
+        .await;
+    assert_eq!(r.location(), "/totp");
+    let user = app
+        .store
+        .get_user_by_login(&domain::Login::parse(login).unwrap())
+        .await
+        .unwrap();
+    (c, user.totp_secret.unwrap())
+}
+
+#[tokio::test]
+async fn a_totp_code_is_accepted_once() {
+    let app = support::app().await;
+    Client::new(&app).login_fully("admin", ADMIN_PASSWORD).await;
+    app.clock.advance(Duration::from_secs(30));
+    let (mut a, secret) = at_totp_step(&app, "admin", STRONG).await;
+    let code = a.code(&secret, "admin");
+    assert_eq!(a.post("/totp", &[("codice", &code)]).await.location(), "/");
+    let (mut b, _) = at_totp_step(&app, "admin", STRONG).await;
+    let r = b.post("/totp", &[("codice", &code)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "replayed code");
+    assert!(r.text("#codice-err").contains("non è corretto"));
+    assert_eq!(b.get("/").await.location(), "/totp");
+    app.clock.advance(Duration::from_secs(30));
+    let code = b.code(&secret, "admin");
+    assert_eq!(b.post("/totp", &[("codice", &code)]).await.location(), "/");
+}
+
+#[tokio::test]
+async fn wrong_codes_are_limited_even_when_the_password_is_typed_again() {
+    let app = support::app().await;
+    Client::new(&app).login_fully("admin", ADMIN_PASSWORD).await;
+    for wrong in [2, 2, 1] {
+        let (mut c, _) = at_totp_step(&app, "admin", STRONG).await;
+        for _ in 0..wrong {
+            let r = c.post("/totp", &[("codice", "000000")]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
+    app.clock.advance(Duration::from_secs(30));
+    let (mut c, secret) = at_totp_step(&app, "admin", STRONG).await;
+    let code = c.code(&secret, "admin");
+    let r = c.post("/totp", &[("codice", &code)]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.text("#codice-err").contains("sospesa"));
+}
+
+#[tokio::test]
+async fn the_session_id_changes_after_the_second_factor() {
+    let app = support::app().await;
+    Client::new(&app).login_fully("admin", ADMIN_PASSWORD).await;
+    app.clock.advance(Duration::from_secs(30));
+    let (mut c, secret) = at_totp_step(&app, "admin", STRONG).await;
+    let before = c.cookies[web::auth::SESSION_COOKIE].clone();
+    let code = c.code(&secret, "admin");
+    assert_eq!(c.post("/totp", &[("codice", &code)]).await.location(), "/");
+    assert_ne!(c.cookies[web::auth::SESSION_COOKIE], before);
+    assert!(session_is_gone(&app, &before).await);
+    assert_eq!(c.get("/").await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
 //! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`,
-//! `SPORTELLO__MAIL__SMTP_URL`, …) →
+//! `SPORTELLO__MAIL__SMTP_URL`, `SPORTELLO__TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1`, …) →
 //! command-line flags. Secrets are `SecretString` and never reach a log.
 
 use secrecy::{ExposeSecret, SecretString};
@@ -20,6 +20,29 @@ pub struct Config {
     pub log: Log,
     #[serde(default)]
     pub mail: Mail,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: addresses or networks,
+    /// `["127.0.0.1", "10.0.0.0/8"]` (in the environment `127.0.0.1,10.0.0.0/8`).
+    #[serde(default, deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list from the file (`["a", "b"]`) or from the environment (`a,b`).
+fn list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrList {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match TextOrList::deserialize(d)? {
+        TextOrList::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        TextOrList::List(list) => list,
+    })
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -153,6 +176,34 @@ mod tests {
         assert_eq!(
             redact_url_text("sqlite://data/sportello.db"),
             "sqlite://data/sportello.db"
+        );
+    }
+
+    #[test]
+    fn lists_come_from_the_file_or_from_a_comma_separated_variable() {
+        let from = |source: config::File<config::FileSourceString, config::FileFormat>| {
+            #[derive(Deserialize)]
+            struct Lists {
+                #[serde(deserialize_with = "list")]
+                trusted_proxies: Vec<String>,
+            }
+            config::Config::builder()
+                .add_source(source)
+                .build()
+                .unwrap()
+                .try_deserialize::<Lists>()
+                .unwrap()
+                .trusted_proxies
+        };
+        let toml = |text| config::File::from_str(text, config::FileFormat::Toml);
+        let want = ["127.0.0.1", "10.0.0.0/8"];
+        assert_eq!(
+            from(toml(r#"trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]"#)),
+            want
+        );
+        assert_eq!(
+            from(toml(r#"trusted_proxies = "127.0.0.1, 10.0.0.0/8""#)),
+            want
         );
     }
 

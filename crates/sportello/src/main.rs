@@ -337,6 +337,12 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
             ),
         }
     }
+    let trusted_proxies = cfg
+        .trusted_proxies
+        .iter()
+        .map(|p| web::auth::IpNet::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
     let addr = listen.unwrap_or_else(|| cfg.listen.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -348,6 +354,7 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
         tls: cfg.tls,
         max_body_bytes: cfg.max_body_bytes,
         mail,
+        trusted_proxies,
     };
     web::serve(listener, web::AppState::new(store, web_cfg)).await?;
     Ok(())

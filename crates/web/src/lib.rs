@@ -69,6 +69,8 @@ pub struct WebConfig {
     pub tls: bool,
     pub max_body_bytes: usize,
     pub mail: mail::MailConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`auth::client_ip`).
+    pub trusted_proxies: Vec<auth::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -79,6 +81,7 @@ impl Default for WebConfig {
             tls: false,
             max_body_bytes: 1024 * 1024,
             mail: mail::MailConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

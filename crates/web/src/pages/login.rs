@@ -141,7 +141,7 @@ async fn login(
     parts: Parts,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let ip = auth::client_ip(&parts);
+    let ip = auth::client_ip(&parts, &state.config.trusted_proxies);
     let typed = f.login.trim().to_lowercase();
     let again = |error: &str, status| {
         render(
@@ -153,9 +153,13 @@ async fn login(
             status,
         )
     };
-    if state.throttle.blocked(&typed, &ip) {
+    let now = state.clock.now_us();
+    if let Some(wait) = state.throttle.password_wait(&typed, &ip, now) {
         return Ok(again(
-            "Troppi tentativi di accesso non riusciti. Per sicurezza l'accesso è sospeso per 15 minuti.",
+            &format!(
+                "Troppi tentativi di accesso non riusciti da questo indirizzo. Per sicurezza riprova tra {}.",
+                auth::wait_text(wait)
+            ),
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
@@ -173,7 +177,7 @@ async fn login(
     )
     .await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
-        state.throttle.fail(&typed, &ip);
+        state.throttle.password_failed(&typed, &ip, now);
         return Ok(again(
             "Nome utente o password non corretti.",
             StatusCode::UNAUTHORIZED,
@@ -185,7 +189,7 @@ async fn login(
             StatusCode::FORBIDDEN,
         ));
     };
-    state.throttle.succeed(&typed);
+    state.throttle.password_succeeded(&typed, &ip);
     // A session the browser had before is ended, not reused.
     if let Some(old) = jar.get(auth::SESSION_COOKIE) {
         state
@@ -334,7 +338,7 @@ async fn change_password(
     let (jar, next) = start_session(
         &state,
         jar,
-        auth::client_ip(&parts),
+        auth::client_ip(&parts, &state.config.trusted_proxies),
         user_agent(&parts),
         &user,
         stage,
@@ -509,11 +513,15 @@ async fn totp_check(
             status,
         )
     };
-    if state.throttle.second_factor_blocked(&login) {
+    let now = state.clock.now_us();
+    if let Some(wait) = state.throttle.second_factor_wait(&login, now) {
         return Ok(again(
             FieldError::new(
                 "codice",
-                "troppi codici errati: per sicurezza la verifica è sospesa per 15 minuti",
+                format!(
+                    "troppi codici errati: per sicurezza la verifica è sospesa, riprova tra {}",
+                    auth::wait_text(wait)
+                ),
             ),
             StatusCode::TOO_MANY_REQUESTS,
         ));
@@ -529,7 +537,7 @@ async fn totp_check(
         None => None,
     };
     let Some(jar) = jar else {
-        state.throttle.second_factor_failed(&login);
+        state.throttle.second_factor_failed(&login, now);
         return Ok(again(wrong_code(), StatusCode::UNPROCESSABLE_ENTITY));
     };
     state.throttle.second_factor_succeeded(&login);

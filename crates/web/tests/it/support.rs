@@ -13,10 +13,15 @@ pub const STRONG: &str = "gatto nero sul tetto di vetro";
 
 /// A fresh application with the first administrator created (password [`ADMIN_PASSWORD`]).
 pub async fn app() -> AppState {
+    app_with(WebConfig::default()).await
+}
+
+/// The same with other settings.
+pub async fn app_with(config: WebConfig) -> AppState {
     let store = web::open_store("sqlite::memory:")
         .await
         .expect("open store");
-    let state = AppState::new(store, WebConfig::default());
+    let state = AppState::new(store, config);
     web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");

@@ -347,6 +347,8 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("impossibile ascoltare su {addr}"))?;
+    let allowed_hosts = config::allowed_hosts(&cfg.public_hosts, listener.local_addr()?.ip())
+        .map_err(|e| anyhow::anyhow!(e))?;
     println!("Sportello è pronto su http://{}", listener.local_addr()?);
     let web_cfg = web::WebConfig {
         session_idle: std::time::Duration::from_secs(cfg.session.idle_minutes * 60),
@@ -355,6 +357,7 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
         max_body_bytes: cfg.max_body_bytes,
         mail,
         trusted_proxies,
+        allowed_hosts,
     };
     web::serve(listener, web::AppState::new(store, web_cfg)).await?;
     Ok(())

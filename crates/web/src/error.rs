@@ -25,6 +25,11 @@ pub enum AppError {
     BadRequest(String),
     #[error("richiesta rifiutata: proviene da un altro sito")]
     CrossSite,
+    /// The `Host` is none of the configured names (`WebConfig::allowed_hosts`).
+    #[error(
+        "questo indirizzo non è tra quelli di Sportello: apri Sportello dall'indirizzo indicato dal tuo ente"
+    )]
+    UnknownHost,
     #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
     TooManyAttempts,
     /// Someone else changed the record since the form was opened.
@@ -72,6 +77,7 @@ impl AppError {
             AppError::Redirect(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::UnknownHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -141,6 +147,7 @@ fn title(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
         StatusCode::PAYLOAD_TOO_LARGE => "Dati troppo grandi",
         StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
+        StatusCode::MISDIRECTED_REQUEST => "Indirizzo sconosciuto",
         s if s.is_server_error() => "Errore interno",
         _ => "Richiesta non valida",
     }

@@ -3,7 +3,9 @@
 
 use crate::error::AppError;
 use crate::{AppState, Store};
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Block, Params, Version};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -61,12 +63,21 @@ pub fn one_time_password() -> Result<String, AppError> {
 /// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's recommendation),
 /// off the async threads, within the process's [`HashLimiter`].
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let mut salt = [0u8; Salt::RECOMMENDED_LENGTH];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("getrandom: {e}")))?;
     HASHING
-        .run(move || {
-            argon2::Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| AppError::Internal(format!("argon2: {e}")))
+        .run(move |memory| {
+            let (algorithm, version) = (Algorithm::Argon2id, Version::V0x13);
+            argon2_phc(
+                password.as_bytes(),
+                &salt,
+                algorithm,
+                version,
+                Params::default(),
+                memory,
+            )
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("argon2: {e}")))
         })
         .await?
 }
@@ -84,13 +95,57 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY.clone());
     let ok = HASHING
-        .run(move || {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), hash.as_str())
-                .is_ok()
-        })
+        .run(move |memory| verify_with(password.as_bytes(), &hash, memory))
         .await?;
     Ok(ok && known)
+}
+
+/// Whether `password` matches the PHC string `stored`, computed in `memory`.
+fn verify_with(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(stored) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return false;
+    };
+    let version = stored.version.unwrap_or(u32::from(Version::default()));
+    let (Ok(algorithm), Ok(version), Ok(params)) = (
+        Algorithm::try_from(stored.algorithm.as_str()),
+        Version::try_from(version),
+        Params::try_from(&stored),
+    ) else {
+        return false;
+    };
+    // `Output`'s equality is constant-time.
+    argon2_phc(password, salt.as_ref(), algorithm, version, params, memory)
+        .is_ok_and(|computed| computed.hash.as_ref() == Some(expected))
+}
+
+/// Argon2 of `password` as a PHC hash, computed in `memory`: grown to the parameters' size
+/// once and kept for the next hash, so the allocator is not asked for 19 MiB per login.
+fn argon2_phc(
+    password: &[u8],
+    salt: &[u8],
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    memory: &mut Vec<Block>,
+) -> Result<PasswordHash, String> {
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    argon2::Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
+        .map_err(|e| e.to_string())?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        salt: Some(Salt::new(salt).map_err(|e| e.to_string())?),
+        hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
+    })
 }
 
 /// The one limiter every password hash of the process goes through.
@@ -100,9 +155,12 @@ static HASHING: std::sync::LazyLock<HashLimiter> =
 /// Bounds the Argon2 hashes running at once, each of which holds 19 MiB: one per core (more
 /// would only share the cores), a queue of [`HashLimiter::WAITING_PER_PERMIT`] per core, and
 /// at most [`HashLimiter::MAX_WAIT`] in it. Beyond that a login is answered 503 at once
-/// instead of taking memory, so a flood of logins holds at most cores × 19 MiB of blocks.
+/// instead of taking memory. The work memory is kept for reuse, one area per permit at most,
+/// so the process holds at most cores × 19 MiB for hashing, however many logins come.
 pub struct HashLimiter {
     permits: Arc<Semaphore>,
+    /// Work areas not in use; a permit holder takes one (or makes one) and puts it back.
+    memory: Mutex<Vec<Vec<Block>>>,
     waiting: AtomicUsize,
     max_waiting: usize,
     max_wait: Duration,
@@ -125,6 +183,7 @@ impl HashLimiter {
     pub fn new(permits: usize, max_waiting: usize, max_wait: Duration) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(permits)),
+            memory: Mutex::new(Vec::new()),
             waiting: AtomicUsize::new(0),
             max_waiting,
             max_wait,
@@ -157,20 +216,27 @@ impl HashLimiter {
         self.waiting.load(Ordering::SeqCst)
     }
 
-    /// Runs `work` on a blocking thread with a permit, held until the work ends even if the
-    /// request that asked for it is dropped meanwhile.
+    /// Runs `work` on a blocking thread with a permit and a work area, both held until the
+    /// work ends even if the request that asked for it is dropped meanwhile. The area goes
+    /// back before the permit, so there are never more areas than permits.
     async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        &'static self,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, AppError> {
         let permit = self.acquire().await?;
+        let mut memory = self.spare_memory().pop().unwrap_or_default();
         tokio::task::spawn_blocking(move || {
-            let out = work();
+            let out = work(&mut memory);
+            self.spare_memory().push(memory);
             drop(permit);
             out
         })
         .await
         .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    fn spare_memory(&self) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -885,6 +951,41 @@ mod tests {
             [4, 5, 6, 7, 8, 9, 30].map(minutes),
             [None, Some(1), Some(2), Some(4), Some(8), Some(15), Some(15)]
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_both_ways_with_the_crates_own() {
+        use argon2::password_hash::PasswordVerifier;
+        let phrase = "una frase di prova";
+        let ours = hash_password(phrase.into()).await.unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(
+            verify_password(phrase.into(), Some(ours.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("un'altra".into(), Some(ours.clone()))
+                .await
+                .unwrap()
+        );
+        let argon = argon2::Argon2::default();
+        assert!(
+            argon
+                .verify_password(phrase.as_bytes(), ours.as_str())
+                .is_ok()
+        );
+        let theirs = argon.hash_password(phrase.as_bytes()).unwrap().to_string();
+        assert!(verify_password(phrase.into(), Some(theirs)).await.unwrap());
+        assert!(
+            !verify_password(phrase.into(), Some("non è un hash".into()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password(phrase.into(), None).await.unwrap());
     }
 
     #[tokio::test]

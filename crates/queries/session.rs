@@ -54,26 +54,41 @@ pub(crate) async fn end_org_sessions(tx: &mut Tx, user_id: Uuid, org_id: Uuid) -
     Ok(())
 }
 
-impl SessionStore for Db {
-    async fn create_session(&self, s: &Session) -> Result<()> {
-        sqlx::query!(
-            "INSERT INTO session (token_hash, user_id, org_id, stage, pending_totp, created_us,
-                                  last_seen_us, ip, user_agent)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            s.token_hash,
-            s.user_id,
-            s.org_id,
-            s.stage.as_str(),
-            s.pending_totp,
-            s.created_us,
-            s.last_seen_us,
-            s.ip,
-            s.user_agent
-        )
-        .execute(&mut *self.write().await?)
+type Connection = <crate::Kind as sqlx::Database>::Connection;
+
+/// Stores a new session, alone or inside a transaction (a session moved to a new id).
+pub(crate) async fn insert_session(c: &mut Connection, s: &Session) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO session (token_hash, user_id, org_id, stage, pending_totp, created_us,
+                              last_seen_us, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        s.token_hash,
+        s.user_id,
+        s.org_id,
+        s.stage.as_str(),
+        s.pending_totp,
+        s.created_us,
+        s.last_seen_us,
+        s.ip,
+        s.user_agent
+    )
+    .execute(c)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_session(c: &mut Connection, token_hash: &str) -> Result<()> {
+    sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
+        .execute(c)
         .await
         .map_err(map_err)?;
-        Ok(())
+    Ok(())
+}
+
+impl SessionStore for Db {
+    async fn create_session(&self, s: &Session) -> Result<()> {
+        insert_session(&mut *self.write().await?, s).await
     }
 
     async fn get_session_with_user(
@@ -186,11 +201,7 @@ impl SessionStore for Db {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
-            .execute(&mut *self.write().await?)
-            .await
-            .map_err(map_err)?;
-        Ok(())
+        delete_session(&mut *self.write().await?, token_hash).await
     }
 
     async fn delete_user_sessions(&self, user_id: Uuid, audit: &NewAudit) -> Result<u64> {

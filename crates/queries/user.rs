@@ -1,7 +1,9 @@
 use super::{affected_one, map_err, role_col};
 use crate::Db;
 use domain::{Login, Role};
-use store::{Member, Membership, NewAudit, PasswordChange, Result, User, UserStore};
+use store::{
+    Member, Membership, NewAudit, PasswordChange, Result, Session, StoreError, User, UserStore,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -218,6 +220,37 @@ impl UserStore for Db {
         .map_err(map_err)?;
         affected_one(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
+    }
+
+    async fn accept_totp(
+        &self,
+        user_id: Uuid,
+        step: i64,
+        enrol: Option<(&str, &NewAudit)>,
+        old_token_hash: &str,
+        session: &Session,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // Compare and set: of two requests with the same code, one finds the step taken.
+        let done = sqlx::query!(
+            "UPDATE app_user SET totp_last_step = $2, totp_secret = COALESCE($3, totp_secret)
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            user_id,
+            step,
+            enrol.map(|(secret, _)| secret)
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        super::session::delete_session(&mut tx, old_token_hash).await?;
+        super::session::insert_session(&mut tx, session).await?;
+        match enrol {
+            Some((_, audit)) => super::audit::commit_with(tx, audit).await,
+            None => tx.commit().await.map_err(map_err),
+        }
     }
 
     async fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> Result<()> {

@@ -1,10 +1,12 @@
 //! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
 //! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`,
-//! `SPORTELLO__MAIL__SMTP_URL`, …) →
+//! `SPORTELLO__MAIL__SMTP_URL`, `SPORTELLO__TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1`,
+//! `SPORTELLO__PUBLIC_HOSTS=sportello.comune.bergamo.it`, …) →
 //! command-line flags. Secrets are `SecretString` and never reach a log.
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
+use std::net::IpAddr;
 use std::path::Path;
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -20,6 +22,59 @@ pub struct Config {
     pub log: Log,
     #[serde(default)]
     pub mail: Mail,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: addresses or networks,
+    /// `["127.0.0.1", "10.0.0.0/8"]` (in the environment `127.0.0.1,10.0.0.0/8`).
+    #[serde(default, deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+    /// The names Sportello is reached by (`["sportello.comune.bergamo.it"]`); requests for any
+    /// other `Host` are refused (DNS rebinding). See [`allowed_hosts`].
+    #[serde(default, deserialize_with = "list")]
+    pub public_hosts: Vec<String>,
+}
+
+/// The host names requests may carry: `public_hosts`, and the listen address's own (every
+/// loopback name when listening on loopback or on every address: a name no one else can make
+/// resolve here). Listening on every address with no `public_hosts` is an error: the names
+/// users type would all be refused.
+pub fn allowed_hosts(public: &[String], listen: IpAddr) -> Result<Vec<String>, String> {
+    let mut hosts = public
+        .iter()
+        .map(|h| {
+            web::host_name(h).ok_or_else(|| format!("public_hosts: «{h}» non è un nome di host"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if listen.is_unspecified() && hosts.is_empty() {
+        return Err(format!(
+            "Sportello ascolta su tutti gli indirizzi ({listen}) ma public_hosts è vuoto: indica i \
+             nomi con cui è raggiunto, ad esempio public_hosts = [\"sportello.comune.bergamo.it\"] \
+             o SPORTELLO__PUBLIC_HOSTS=sportello.comune.bergamo.it"
+        ));
+    }
+    if listen.is_loopback() || listen.is_unspecified() {
+        hosts.extend(web::LOOPBACK_HOSTS.map(String::from));
+    } else {
+        hosts.push(listen.to_canonical().to_string());
+    }
+    Ok(hosts)
+}
+
+/// A list from the file (`["a", "b"]`) or from the environment (`a,b`).
+fn list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrList {
+        Text(String),
+        List(Vec<String>),
+    }
+    Ok(match TextOrList::deserialize(d)? {
+        TextOrList::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        TextOrList::List(list) => list,
+    })
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -154,6 +209,60 @@ mod tests {
             redact_url_text("sqlite://data/sportello.db"),
             "sqlite://data/sportello.db"
         );
+    }
+
+    #[test]
+    fn lists_come_from_the_file_or_from_a_comma_separated_variable() {
+        let from = |source: config::File<config::FileSourceString, config::FileFormat>| {
+            #[derive(Deserialize)]
+            struct Lists {
+                #[serde(deserialize_with = "list")]
+                trusted_proxies: Vec<String>,
+            }
+            config::Config::builder()
+                .add_source(source)
+                .build()
+                .unwrap()
+                .try_deserialize::<Lists>()
+                .unwrap()
+                .trusted_proxies
+        };
+        let toml = |text| config::File::from_str(text, config::FileFormat::Toml);
+        let want = ["127.0.0.1", "10.0.0.0/8"];
+        assert_eq!(
+            from(toml(r#"trusted_proxies = ["127.0.0.1", "10.0.0.0/8"]"#)),
+            want
+        );
+        assert_eq!(
+            from(toml(r#"trusted_proxies = "127.0.0.1, 10.0.0.0/8""#)),
+            want
+        );
+    }
+
+    #[test]
+    fn the_allowed_hosts_follow_the_listen_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let public = vec!["Sportello.Comune.Bergamo.it".to_owned()];
+        assert_eq!(
+            allowed_hosts(&[], ip("127.0.0.1")).unwrap(),
+            ["localhost", "127.0.0.1", "::1"]
+        );
+        assert_eq!(
+            allowed_hosts(&public, ip("10.0.0.5")).unwrap(),
+            ["sportello.comune.bergamo.it", "10.0.0.5"]
+        );
+        assert_eq!(
+            allowed_hosts(&public, ip("0.0.0.0")).unwrap(),
+            [
+                "sportello.comune.bergamo.it",
+                "localhost",
+                "127.0.0.1",
+                "::1"
+            ]
+        );
+        let err = allowed_hosts(&[], ip("0.0.0.0")).unwrap_err();
+        assert!(err.contains("public_hosts"), "{err}");
+        assert!(allowed_hosts(&["non valido".into()], ip("127.0.0.1")).is_err());
     }
 
     #[test]

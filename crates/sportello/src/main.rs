@@ -348,10 +348,18 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
             ),
         }
     }
+    let trusted_proxies = cfg
+        .trusted_proxies
+        .iter()
+        .map(|p| web::auth::IpNet::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
     let addr = listen.unwrap_or_else(|| cfg.listen.clone());
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("impossibile ascoltare su {addr}"))?;
+    let allowed_hosts = config::allowed_hosts(&cfg.public_hosts, listener.local_addr()?.ip())
+        .map_err(|e| anyhow::anyhow!(e))?;
     println!("Sportello è pronto su http://{}", listener.local_addr()?);
     let web_cfg = web::WebConfig {
         session_idle: std::time::Duration::from_secs(cfg.session.idle_minutes * 60),
@@ -359,6 +367,8 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
         tls: cfg.tls,
         max_body_bytes: cfg.max_body_bytes,
         mail,
+        trusted_proxies,
+        allowed_hosts,
     };
     web::serve(listener, web::AppState::new(store, web_cfg)).await?;
     Ok(())

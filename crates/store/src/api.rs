@@ -84,6 +84,12 @@ store_traits! {
         /// organization that must know (a reset is logged wherever the user has a role).
         fn set_password(&self, user_id: Uuid, change: &PasswordChange, audits: &[NewAudit]) -> ();
         fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> ();
+        /// Accepts a second-factor code of TOTP time step `step`, once: `StoreError::Conflict`
+        /// when the user already used that step or a later one (a code seen once is spent). In
+        /// the same transaction the session `old_token_hash` is replaced by `session` (a new id
+        /// once the second factor is done) and, with `enrol`, the secret is stored with its
+        /// audit entry.
+        fn accept_totp(&self, user_id: Uuid, step: i64, enrol: Option<(&str, &NewAudit)>, old_token_hash: &str, session: &Session) -> ();
         /// Enables or disables the account; disabling ends every session of the user.
         fn set_active(&self, user_id: Uuid, active: bool, audit: &NewAudit) -> ();
         fn update_profile(&self, user_id: Uuid, full_name: &str, email: Option<&str>, audit: &NewAudit) -> ();

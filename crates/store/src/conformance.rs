@@ -26,6 +26,7 @@ macro_rules! conformance_tests {
             a_failed_change_leaves_nothing_behind,
             an_application_is_numbered_moves_by_compare_and_set_and_is_delivered,
             mandates_cover_their_period_until_revoked,
+            a_totp_step_is_accepted_once,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -335,6 +336,51 @@ pub async fn users_and_memberships_are_scoped_by_organization<S: Stores>(s: &S) 
     );
     assert_eq!(anna2.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
     assert_eq!(s.list_users().await.unwrap().len(), 2);
+}
+
+pub async fn a_totp_step_is_accepted_once<S: Stores>(s: &S) {
+    let o = new_org(s, "comune-a").await;
+    let u = new_user(s, "elena", o.id, Role::Responsabile).await;
+    let mut enrolling = session("e1", u.id, Some(o.id), 1);
+    enrolling.stage = SessionStage::EnrolTotp;
+    s.create_session(&enrolling).await.unwrap();
+    let enrol = audit(o.id, "user.totp_enrol", "x");
+    s.accept_totp(
+        u.id,
+        100,
+        Some(("JBSWY3DPEHPK3PXP", &enrol)),
+        "e1",
+        &session("e2", u.id, Some(o.id), 2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get_user(u.id).await.unwrap().totp_secret.as_deref(),
+        Some("JBSWY3DPEHPK3PXP")
+    );
+    let hashes = |list: Vec<Session>| list.into_iter().map(|x| x.token_hash).collect::<Vec<_>>();
+    assert_eq!(hashes(s.list_user_sessions(u.id).await.unwrap()), ["e2"]);
+    let chain = s.audit_chain(o.id).await.unwrap();
+    assert_eq!(chain.last().unwrap().action, "user.totp_enrol");
+
+    // The same step, or an earlier one, is spent: refused, and nothing moves.
+    for step in [100, 99] {
+        assert!(matches!(
+            s.accept_totp(u.id, step, None, "e2", &session("e3", u.id, Some(o.id), 3))
+                .await,
+            Err(StoreError::Conflict)
+        ));
+    }
+    assert_eq!(hashes(s.list_user_sessions(u.id).await.unwrap()), ["e2"]);
+    s.accept_totp(u.id, 101, None, "e2", &session("e3", u.id, Some(o.id), 3))
+        .await
+        .unwrap();
+    assert_eq!(hashes(s.list_user_sessions(u.id).await.unwrap()), ["e3"]);
+    assert_eq!(
+        s.audit_chain(o.id).await.unwrap().len(),
+        chain.len(),
+        "a code alone writes no audit entry"
+    );
 }
 
 pub async fn password_change_and_disabling_end_sessions<S: Stores>(s: &S) {

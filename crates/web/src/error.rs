@@ -25,6 +25,11 @@ pub enum AppError {
     BadRequest(String),
     #[error("richiesta rifiutata: proviene da un altro sito")]
     CrossSite,
+    /// The `Host` is none of the configured names (`WebConfig::allowed_hosts`).
+    #[error(
+        "questo indirizzo non è tra quelli di Sportello: apri Sportello dall'indirizzo indicato dal tuo ente"
+    )]
+    UnknownHost,
     #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
     TooManyAttempts,
     /// Someone else changed the record since the form was opened.
@@ -34,6 +39,9 @@ pub enum AppError {
     Conflict,
     #[error("il servizio non è al momento disponibile")]
     Unavailable,
+    /// Every password hash the process allows is running or waiting (`auth::HashLimiter`).
+    #[error("troppe richieste di accesso in questo momento: riprova tra qualche secondo.")]
+    Busy,
     #[error("errore interno")]
     Internal(String),
 }
@@ -69,9 +77,10 @@ impl AppError {
             AppError::Redirect(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::UnknownHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -92,6 +101,11 @@ impl IntoResponse for AppError {
             }
             other => {
                 let mut r = other.status().into_response();
+                if matches!(other, AppError::Busy) {
+                    // A hash takes a fraction of a second: the queue is short-lived.
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+                }
                 r.extensions_mut()
                     .insert(ErrorMessage(capitalize(&other.to_string())));
                 r
@@ -133,6 +147,7 @@ fn title(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
         StatusCode::PAYLOAD_TOO_LARGE => "Dati troppo grandi",
         StatusCode::SERVICE_UNAVAILABLE => "Servizio non disponibile",
+        StatusCode::MISDIRECTED_REQUEST => "Indirizzo sconosciuto",
         s if s.is_server_error() => "Errore interno",
         _ => "Richiesta non valida",
     }
@@ -158,11 +173,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     {
         return response;
     }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let message = response
         .extensions()
         .get::<ErrorMessage>()
         .map_or_else(|| default_message(status).to_owned(), |m| m.0.clone());
-    if api {
+    let mut r = if api {
         let body = serde_json::json!({
             "type": "about:blank",
             "title": title(status),
@@ -174,20 +190,25 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),
         );
-        return r;
-    }
-    if status == StatusCode::UNAUTHORIZED {
+        r
+    } else if status == StatusCode::UNAUTHORIZED {
         return Redirect::to("/login").into_response();
-    }
-    let page = ErrorPage {
-        title: title(status),
-        message: &message,
-        status: status.as_u16(),
-        login_link: status == StatusCode::FORBIDDEN,
-        asset: crate::assets::VERSION,
+    } else {
+        let page = ErrorPage {
+            title: title(status),
+            message: &message,
+            status: status.as_u16(),
+            login_link: status == StatusCode::FORBIDDEN,
+            asset: crate::assets::VERSION,
+        };
+        match askama::Template::render(&page) {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
     };
-    match askama::Template::render(&page) {
-        Ok(html) => (status, axum::response::Html(html)).into_response(),
-        Err(_) => (status, message).into_response(),
+    // A refusal that says when to come back keeps saying it.
+    if let Some(v) = retry_after {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    r
 }

@@ -23,6 +23,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
+pub use security::host_name;
 
 /// The one store the application holds: SQLite or PostgreSQL, chosen by the URL at start-up.
 pub type Store = store::Backend<store_sqlite::Db, store_postgres::Db>;
@@ -60,6 +61,9 @@ fn sqlite_parent_dir(url: &str) -> Option<&str> {
     (!dir.is_empty()).then_some(dir)
 }
 
+/// The names a server listening on a loopback address is reached by.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
 /// Web settings, filled by the binary from its configuration.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -69,6 +73,11 @@ pub struct WebConfig {
     pub tls: bool,
     pub max_body_bytes: usize,
     pub mail: mail::MailConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`auth::client_ip`).
+    pub trusted_proxies: Vec<auth::IpNet>,
+    /// The host names requests may carry in `Host` (DNS rebinding); by default the loopback
+    /// ones, for a server listening on 127.0.0.1.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for WebConfig {
@@ -79,6 +88,8 @@ impl Default for WebConfig {
             tls: false,
             max_body_bytes: 1024 * 1024,
             mail: mail::MailConfig::default(),
+            trusted_proxies: Vec::new(),
+            allowed_hosts: LOOPBACK_HOSTS.map(String::from).to_vec(),
         }
     }
 }
@@ -129,6 +140,12 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     let tls = state.config.tls;
     let store = state.store.clone();
+    let hosts: Arc<[String]> = state
+        .config
+        .allowed_hosts
+        .iter()
+        .filter_map(|h| security::host_name(h))
+        .collect();
     pages::routes()
         .merge(assets::routes())
         .with_state(state)
@@ -140,6 +157,9 @@ pub fn router(state: AppState) -> Router {
             security::limit_body(limit, req, next)
         }))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::check_host(Arc::clone(&hosts), req, next)
+        }))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(tls, req, next)

@@ -1,10 +1,13 @@
-//! Response headers every page carries, and the refusal of cross-site state changes.
+//! Response headers every page carries, the refusal of cross-site state changes and of
+//! unknown host names.
 
 use crate::error::AppError;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
+use std::sync::Arc;
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -96,6 +99,52 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
         next.run(req).await
     } else {
         AppError::CrossSite.into_response()
+    }
+}
+
+/// The host of a `Host` value (`Sportello.example:8328`, `[::1]:80`) as the allowlist holds
+/// it: lowercase, without port, brackets or a final dot. `None` when it is not a host.
+pub fn host_name(value: &str) -> Option<String> {
+    let value = value.trim();
+    // A bare IPv6 address (as configured) is no authority: `::1` would read as a port.
+    let authority = match value.parse::<IpAddr>() {
+        Ok(_) => value.to_owned(),
+        Err(_) => value
+            .parse::<axum::http::uri::Authority>()
+            .ok()?
+            .host()
+            .to_owned(),
+    };
+    let host = authority
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.');
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Some(ip.to_canonical().to_string());
+    }
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// Refuses a request whose `Host` is not one of Sportello's names: a site whose name an
+/// attacker makes resolve to this server (DNS rebinding) would otherwise read its pages as
+/// same-origin. A request with no host at all comes from no browser and passes; `/health` and
+/// `/ready` answer any host, for probes that reach the server by address.
+pub async fn check_host(allowed: Arc<[String]>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path == "/health" || path == "/ready" {
+        return next.run(req).await;
+    }
+    let host = match req.headers().get(header::HOST) {
+        Some(v) => v.to_str().ok().and_then(host_name),
+        None => match req.uri().authority() {
+            Some(a) => host_name(a.as_str()),
+            None => return next.run(req).await,
+        },
+    };
+    if host.is_some_and(|h| allowed.contains(&h)) {
+        next.run(req).await
+    } else {
+        AppError::UnknownHost.into_response()
     }
 }
 

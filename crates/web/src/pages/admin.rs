@@ -19,8 +19,8 @@ use domain::policy::{Action, RecordScope};
 use domain::{FieldError, Login, OrgKind, Role};
 use serde::Deserialize;
 use store::{
-    Member, Membership, OrgComune, OrgStore, Organization, Session, SessionStore, TokenStore, User,
-    UserStore,
+    AuditStore, Member, Membership, OrgComune, OrgStore, Organization, Session, SessionStore,
+    TokenStore, User, UserStore,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/utenti/{id}/stato", post(set_active))
         .route("/admin/utenti/{id}/password", post(reset_password))
         .route("/admin/utenti/{id}/sessioni", post(end_sessions))
+        .route("/admin/utenti/{id}/sblocca", post(unlock))
         .route("/admin/utenti/{id}/ruolo", post(set_role))
         .route("/admin/utenti/{id}/ruolo/rimuovi", post(remove_role))
         .route(
@@ -545,6 +546,8 @@ struct UserPage {
     can_manage: bool,
     can_manage_roles: bool,
     shared: bool,
+    /// Failed-login counters of this login (`auth::Throttle`), for those who manage it.
+    locks: Vec<crate::auth::ThrottleEntry>,
 }
 
 async fn user_page(
@@ -572,6 +575,13 @@ async fn user_page(
     } else {
         Vec::new()
     };
+    let locks = if ctx.can(Action::UserManage, account) {
+        state
+            .throttle
+            .entries(user.login.as_str(), state.clock.now_us())
+    } else {
+        Vec::new()
+    };
     let l = Layout::page(ctx, jar, &user.full_name, "/admin")
         .crumb("/admin/utenti", "Utenti")
         .crumb(&format!("/admin/utenti/{}", user.id), &user.full_name);
@@ -587,6 +597,7 @@ async fn user_page(
         sessions,
         tokens,
         password,
+        locks,
     })
 }
 
@@ -716,6 +727,35 @@ async fn end_sessions(
         jar,
         "success",
         &format!("Sessioni terminate: {n}."),
+    ))
+}
+
+/// Lifts the login waits of an account (`auth::Throttle::lift`): the owner, after a phone
+/// call, need not wait out someone else's guesses.
+async fn unlock(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let login = user.login.as_str();
+    let counted = state.throttle.entries(login, state.clock.now_us()).len();
+    state
+        .store
+        .append_audit(&ctx.audit(
+            "user.unlock",
+            "user",
+            Some(user.id),
+            format!("tolti i blocchi di accesso di {login} ({counted} contatori)"),
+        ))
+        .await?;
+    state.throttle.lift(login);
+    Ok(back_to(
+        &user,
+        jar,
+        "success",
+        "Blocchi di accesso tolti: l'utente può riprovare subito.",
     ))
 }
 

@@ -141,7 +141,7 @@ async fn login(
     parts: Parts,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let ip = auth::client_ip(&parts);
+    let ip = auth::client_ip(&parts, &state.config.trusted_proxies);
     let typed = f.login.trim().to_lowercase();
     let again = |error: &str, status| {
         render(
@@ -153,9 +153,13 @@ async fn login(
             status,
         )
     };
-    if state.throttle.blocked(&typed, &ip) {
+    let now = state.clock.now_us();
+    if let Some(wait) = state.throttle.password_wait(&typed, &ip, now) {
         return Ok(again(
-            "Troppi tentativi di accesso non riusciti. Per sicurezza l'accesso è sospeso per 15 minuti.",
+            &format!(
+                "Troppi tentativi di accesso non riusciti da questo indirizzo. Per sicurezza riprova tra {}.",
+                auth::wait_text(wait)
+            ),
             StatusCode::TOO_MANY_REQUESTS,
         ));
     }
@@ -171,9 +175,9 @@ async fn login(
         f.password.clone(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
-    .await;
+    .await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
-        state.throttle.fail(&typed, &ip);
+        state.throttle.password_failed(&typed, &ip, now);
         return Ok(again(
             "Nome utente o password non corretti.",
             StatusCode::UNAUTHORIZED,
@@ -192,7 +196,7 @@ async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     }
-    state.throttle.succeed(&typed);
+    state.throttle.password_succeeded(&typed, &ip);
     // A session the browser had before is ended, not reused.
     if let Some(old) = jar.get(auth::SESSION_COOKIE) {
         state
@@ -291,7 +295,7 @@ async fn change_password(
     }
     let user = s.user;
     let mut errors = FormErrors::default();
-    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await {
+    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await? {
         errors.push(FieldError::new(
             "attuale",
             "la password attuale non è corretta",
@@ -351,7 +355,7 @@ async fn change_password(
     let (jar, next) = start_session(
         &state,
         jar,
-        auth::client_ip(&parts),
+        auth::client_ip(&parts, &state.config.trusted_proxies),
         user_agent(&parts),
         &user,
         stage,
@@ -420,41 +424,72 @@ async fn enrol(
         ));
     };
     let unix = state.clock.now().unix_timestamp().max(0) as u64;
-    if !auth::totp_code_ok(&secret, s.user.login.as_str(), &f.codice, unix) {
+    let jar = match auth::totp_step(&secret, s.user.login.as_str(), &f.codice, unix) {
+        Some(step) => {
+            let org_id = home_org(&state.store, &s.user)
+                .await?
+                .ok_or(AppError::Forbidden)?;
+            let audit = audit_for(
+                &s.user,
+                org_id,
+                state.clock.now(),
+                "user.totp_enrol",
+                "verifica in due passaggi attivata".into(),
+            );
+            accept_code(&state, jar, &s, step, Some((&secret, &audit))).await?
+        }
+        None => None,
+    };
+    let Some(jar) = jar else {
         let mut errors = FormErrors::default();
-        errors.push(FieldError::new(
-            "codice",
-            "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
-        ));
+        errors.push(wrong_code());
         return Ok(render(
             &enrol_page(&s, errors)?,
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
-    }
-    let org_id = home_org(&state.store, &s.user)
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    let audit = audit_for(
-        &s.user,
-        org_id,
-        state.clock.now(),
-        "user.totp_enrol",
-        "verifica in due passaggi attivata".into(),
-    );
-    state
-        .store
-        .set_totp(s.user.id, Some(&secret), &audit)
-        .await?;
-    state
-        .store
-        .set_session_stage(&s.session.token_hash, SessionStage::Active, None)
-        .await?;
+    };
     let jar = flash(
         jar,
         "success",
         "Verifica in due passaggi attivata. Da ora all'accesso ti chiederemo il codice dell'app.",
     );
     Ok((jar, Redirect::to("/")).into_response())
+}
+
+fn wrong_code() -> FieldError {
+    FieldError::new(
+        "codice",
+        "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
+    )
+}
+
+/// Accepts a right code of TOTP time step `step` once: the session continues under a new id
+/// (the one a browser carried before the second factor is worth nothing after it), written
+/// with the step and, when enrolling, the secret. `None` when the step was already used.
+async fn accept_code(
+    state: &AppState,
+    jar: CookieJar,
+    s: &LoginSession,
+    step: i64,
+    enrol: Option<(&str, &store::NewAudit)>,
+) -> Result<Option<CookieJar>, AppError> {
+    let (token, hash) = auth::new_secret("")?;
+    let next = Session {
+        token_hash: hash,
+        stage: SessionStage::Active,
+        pending_totp: None,
+        last_seen_us: state.clock.now_us(),
+        ..s.session.clone()
+    };
+    match state
+        .store
+        .accept_totp(s.user.id, step, enrol, &s.session.token_hash, &next)
+        .await
+    {
+        Ok(()) => Ok(Some(jar.add(auth::session_cookie(token, state.config.tls)))),
+        Err(store::StoreError::Conflict) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -477,41 +512,53 @@ async fn totp_form(s: LoginSession) -> Response {
 
 async fn totp_check(
     State(state): State<AppState>,
-    parts: Parts,
+    jar: CookieJar,
     s: LoginSession,
     Form(f): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     if s.session.stage != SessionStage::Totp {
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
-    let ip = auth::client_ip(&parts);
     let login = s.user.login.to_string();
-    let unix = state.clock.now().unix_timestamp().max(0) as u64;
-    let ok = !state.throttle.blocked(&login, &ip)
-        && s.user
-            .totp_secret
-            .as_deref()
-            .is_some_and(|secret| auth::totp_code_ok(secret, &login, &f.codice, unix));
-    if !ok {
-        state.throttle.fail(&login, &ip);
+    let again = |error: FieldError, status| {
         let mut errors = FormErrors::default();
-        errors.push(FieldError::new(
-            "codice",
-            "il codice non è corretto o è scaduto: inserisci le 6 cifre che l'app mostra ora",
-        ));
-        return Ok(render(
+        errors.push(error);
+        render(
             &TotpPage {
                 l: Layout::bare("Codice di verifica").with_errors(errors),
             },
-            StatusCode::UNPROCESSABLE_ENTITY,
+            status,
+        )
+    };
+    let now = state.clock.now_us();
+    if let Some(wait) = state.throttle.second_factor_wait(&login, now) {
+        return Ok(again(
+            FieldError::new(
+                "codice",
+                format!(
+                    "troppi codici errati: per sicurezza la verifica è sospesa, riprova tra {}",
+                    auth::wait_text(wait)
+                ),
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
         ));
     }
-    state.throttle.succeed(&login);
-    state
-        .store
-        .set_session_stage(&s.session.token_hash, SessionStage::Active, None)
-        .await?;
-    Ok(Redirect::to("/").into_response())
+    let unix = state.clock.now().unix_timestamp().max(0) as u64;
+    let step = s
+        .user
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| auth::totp_step(secret, &login, &f.codice, unix));
+    let jar = match step {
+        Some(step) => accept_code(&state, jar, &s, step, None).await?,
+        None => None,
+    };
+    let Some(jar) = jar else {
+        state.throttle.second_factor_failed(&login, now);
+        return Ok(again(wrong_code(), StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    state.throttle.second_factor_succeeded(&login);
+    Ok((jar, Redirect::to("/")).into_response())
 }
 
 #[derive(Template)]
@@ -571,7 +618,10 @@ async fn choose_org(
             chosen.org.id,
             state.clock.now(),
             "session.login",
-            format!("accesso all'ente da {}", auth::client_ip(&parts)),
+            format!(
+                "accesso all'ente da {}",
+                auth::client_ip(&parts, &state.config.trusted_proxies)
+            ),
         ))
         .await?;
     Ok(Redirect::to("/").into_response())

@@ -254,6 +254,62 @@ async fn disabling_an_account_ends_its_sessions_and_blocks_login() {
 }
 
 #[tokio::test]
+async fn an_administrator_sees_and_lifts_a_login_wait() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "Comune di Bergamo", "016024").await;
+    let pw = create_user(&mut admin, "anna", &a, "operatore_caf").await;
+    let id = users_id(&app, "anna").await;
+    let mut anna = Client::new(&app);
+    for _ in 0..5 {
+        anna.post("/login", &[("login", "anna"), ("password", "sbagliata")])
+            .await;
+    }
+    let right = [("login", "anna"), ("password", pw.as_str())];
+    assert_eq!(
+        anna.post("/login", &right).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let page = admin.get(&format!("/admin/utenti/{id}")).await;
+    let locks = page.text("#blocchi");
+    assert!(
+        locks.contains("password errate da sconosciuto") && locks.contains("1 minuto"),
+        "{}",
+        page.body
+    );
+
+    let other = create_user(&mut admin, "bruno", &a, "operatore_caf").await;
+    let mut bruno = Client::new(&app);
+    bruno.login_fully("bruno", &other).await;
+    assert_eq!(
+        bruno
+            .post(&format!("/admin/utenti/{id}/sblocca"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = admin
+        .post(&format!("/admin/utenti/{id}/sblocca"), &[])
+        .await;
+    assert_eq!(r.location(), format!("/admin/utenti/{id}"));
+    let page = admin.get(&format!("/admin/utenti/{id}")).await;
+    assert!(page.text("#blocchi").is_empty(), "{}", page.body);
+    assert_eq!(anna.post("/login", &right).await.location(), "/password");
+    let audit = app
+        .store
+        .list_audit(&AuditFilter {
+            action_prefix: Some("user.unlock".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].summary.contains("anna") && audit[0].actor == "admin");
+}
+
+#[tokio::test]
 async fn the_revisore_browses_and_exports_the_audit_log() {
     let app = support::app().await;
     let mut admin = Client::new(&app);

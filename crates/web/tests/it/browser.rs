@@ -687,6 +687,8 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
         .get_user_by_login(&domain::Login::parse(login_name).unwrap())
         .await
         .unwrap();
+    // A code is accepted once: each login waits for the next one.
+    state.clock.advance(Duration::from_secs(30));
     let now = state.clock.now().unix_timestamp() as u64;
     let code = web::auth::totp(user.totp_secret.as_deref().unwrap(), login_name)
         .unwrap()

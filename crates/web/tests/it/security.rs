@@ -74,7 +74,7 @@ async fn a_cross_site_post_is_refused() {
     ] {
         let req = Request::post("/login")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "sportello.local")
+            .header(header::HOST, "localhost:8328")
             .header(name, value)
             .body(Body::from("login=admin&password=x"))
             .unwrap();
@@ -84,11 +84,68 @@ async fn a_cross_site_post_is_refused() {
     }
     let same = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "sportello.local")
-        .header("origin", "http://sportello.local")
+        .header(header::HOST, "localhost:8328")
+        .header("origin", "http://localhost:8328")
         .body(Body::from("login=admin&password=x"))
         .unwrap();
     assert_eq!(c.send(same).await.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn get_with_host(app: &web::AppState, path: &str, host: &str) -> support::Response {
+    let req = Request::get(path)
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .unwrap();
+    Client::new(app).send(req).await
+}
+
+#[tokio::test]
+async fn only_the_configured_host_names_are_served() {
+    let app = support::app().await;
+    for host in [
+        "localhost:8328",
+        "127.0.0.1:41234",
+        "[::1]:80",
+        "LOCALHOST.",
+    ] {
+        let r = get_with_host(&app, "/login", host).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+    }
+    for host in [
+        "evil.example",
+        "localhost.evil.example:8328",
+        "a b",
+        "[::1",
+        "",
+    ] {
+        let r = get_with_host(&app, "/login", host).await;
+        assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert!(
+            r.body.contains("non è tra quelli di Sportello"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(
+        get_with_host(&app, "/health", "10.1.2.3:8328").await.status,
+        StatusCode::OK,
+        "probes by address"
+    );
+    let api = get_with_host(&app, "/api/v1/me", "evil.example").await;
+    assert_eq!(
+        api.headers[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+
+    let public = support::app_with(web::WebConfig {
+        allowed_hosts: vec!["sportello.comune.bergamo.it".into()],
+        ..Default::default()
+    })
+    .await;
+    let ok = get_with_host(&public, "/login", "sportello.comune.bergamo.it").await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let r = get_with_host(&public, "/login", "localhost").await;
+    assert_eq!(r.status, StatusCode::MISDIRECTED_REQUEST);
 }
 
 #[tokio::test]

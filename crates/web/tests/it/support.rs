@@ -193,6 +193,8 @@ impl Client {
                             .await
                             .unwrap()
                     };
+                    // A code is accepted once: the next login waits for the next one.
+                    self.state.clock.advance(std::time::Duration::from_secs(30));
                     let code = self.code(user.totp_secret.as_deref().unwrap(), login);
                     r = self.post("/totp", &[("codice", &code)]).await;
                     assert_eq!(r.status, StatusCode::SEE_OTHER, "totp: {}", r.body);

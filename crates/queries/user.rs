@@ -208,20 +208,6 @@ impl UserStore for Db {
         tx.commit().await.map_err(map_err)
     }
 
-    async fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let done = sqlx::query!(
-            "UPDATE app_user SET totp_secret = $2 WHERE id = $1",
-            user_id,
-            secret
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        affected_one(done.rows_affected())?;
-        super::audit::commit_with(tx, audit).await
-    }
-
     async fn accept_totp(
         &self,
         user_id: Uuid,

@@ -83,7 +83,6 @@ store_traits! {
         /// Stores the new password and ends every session of the user; `audits` go to every
         /// organization that must know (a reset is logged wherever the user has a role).
         fn set_password(&self, user_id: Uuid, change: &PasswordChange, audits: &[NewAudit]) -> ();
-        fn set_totp(&self, user_id: Uuid, secret: Option<&str>, audit: &NewAudit) -> ();
         /// Accepts a second-factor code of TOTP time step `step`, once: `StoreError::Conflict`
         /// when the user already used that step or a later one (a code seen once is spent). In
         /// the same transaction the session `old_token_hash` is replaced by `session` (a new id

@@ -322,19 +322,11 @@ pub async fn users_and_memberships_are_scoped_by_organization<S: Stores>(s: &S) 
     )
     .await
     .unwrap();
-    s.set_totp(
-        anna.id,
-        Some("JBSWY3DPEHPK3PXP"),
-        &audit(a.id, "user.totp", "x"),
-    )
-    .await
-    .unwrap();
     let anna2 = s.get_user(anna.id).await.unwrap();
     assert_eq!(
         (anna2.full_name.as_str(), anna2.email.as_deref()),
         ("Anna Bianchi", None)
     );
-    assert_eq!(anna2.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
     assert_eq!(s.list_users().await.unwrap().len(), 2);
 }
 

@@ -1,12 +1,13 @@
 use super::map_err;
 use crate::{Db, Tx};
-use domain::audit::{AuditRow, GENESIS, row_hash, truncate_to_micros};
-use store::{AuditFilter, AuditStore, ChainHead, NewAudit, Result};
+use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros};
+use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;
 
-/// Appends `e` to its organization's chain inside `tx`. Bumping the head row first takes its
-/// row lock (PostgreSQL) or the database write lock (SQLite), so concurrent appends to one
-/// chain are serialized and sequence numbers never repeat.
+/// Appends `e` to its organization's chain inside `tx`, hashed with the transaction's audit key.
+/// Bumping the head row first takes its row lock (PostgreSQL) or the database write lock
+/// (SQLite), so concurrent appends to one chain are serialized and sequence numbers never
+/// repeat.
 pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
     sqlx::query!(
         "INSERT INTO audit_head (org_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING",
@@ -37,13 +38,14 @@ pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
         reason: e.reason.clone(),
         prev_hash: head.hash,
         hash: String::new(),
+        keyed: true,
     };
-    row.hash = row_hash(&row);
+    row.hash = row_hash(&row, &tx.key);
     let at_us = micros(&row);
     sqlx::query!(
         "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
-             record_id, summary, reason, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             record_id, summary, reason, prev_hash, hash, keyed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         row.id,
         row.org_id,
         row.seq,
@@ -56,7 +58,8 @@ pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
         row.summary,
         row.reason,
         row.prev_hash,
-        row.hash
+        row.hash,
+        row.keyed
     )
     .execute(&mut **tx)
     .await
@@ -107,6 +110,7 @@ macro_rules! audit_row {
             reason: $r.reason,
             prev_hash: $r.prev_hash,
             hash: $r.hash,
+            keyed: $r.keyed,
         }
     };
 }
@@ -132,12 +136,21 @@ impl AuditStore for Db {
         Ok(row)
     }
 
+    async fn append_audit_batch(&self, entries: &[NewAudit]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for e in entries {
+            append(&mut tx, e).await?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
     async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRow>> {
         let action = f.action_prefix.as_deref().map(like_prefix);
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
                       actor_id AS "actor_id?: Uuid", actor, action, record_kind,
-                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
                FROM audit_log
                WHERE (org_id = $1 OR $1 IS NULL)
                  AND (actor = $2 OR $2 IS NULL)
@@ -188,7 +201,8 @@ impl AuditStore for Db {
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
                       actor_id AS "actor_id?: Uuid", actor, action, record_kind,
-                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
                FROM audit_log WHERE org_id = $1 ORDER BY seq"#,
             org_id
         )
@@ -213,5 +227,62 @@ impl AuditStore for Db {
                 hash: r.hash,
             })
             .collect())
+    }
+
+    async fn person_audit(
+        &self,
+        org_id: Uuid,
+        person_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>> {
+        // The person's records, each through its own person or case-file index; audit_log is
+        // then read through its record_id index (record ids are UUIDs, unique across
+        // organizations, so an (org_id, record_id) index would select nothing more).
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
+                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
+               FROM audit_log
+               WHERE org_id = $1 AND record_id IN (
+                   SELECT p.id FROM person p WHERE p.org_id = $1 AND p.id = $2
+                   UNION ALL SELECT p.id FROM person p
+                    WHERE p.org_id = $1 AND p.merged_into = $2
+                   UNION ALL SELECT d.id FROM person_document d
+                    JOIN person p ON p.id = d.person_id
+                    WHERE p.org_id = $1 AND d.person_id = $2
+                   UNION ALL SELECT a.id FROM application a
+                    WHERE a.org_id = $1 AND a.person_id = $2
+                   UNION ALL SELECT d.id FROM application_document d
+                    JOIN application a ON a.id = d.application_id
+                    WHERE a.org_id = $1 AND a.person_id = $2
+                   UNION ALL SELECT i.id FROM isee_attestation i
+                    WHERE i.org_id = $1 AND i.person_id = $2
+                   UNION ALL SELECT c.id FROM case_file c
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT e.id FROM diary_entry e
+                    JOIN case_file c ON c.id = e.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM assessment x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM care_plan x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM case_document x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2)
+               ORDER BY at_us DESC, seq DESC
+               LIMIT $3 OFFSET $4"#,
+            org_id,
+            person_id,
+            limit,
+            offset
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
     }
 }

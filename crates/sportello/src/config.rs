@@ -20,6 +20,15 @@ pub struct Config {
     pub log: Log,
     #[serde(default)]
     pub mail: Mail,
+    #[serde(default)]
+    pub audit: Audit,
+}
+
+/// The audit log's key file (`audit.key_file`), kept outside the database; the default is
+/// filled in by `audit_key::default_path`. The path is shown, the key never.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Audit {
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -28,10 +28,14 @@ pub use error::AppError;
 pub type Store = store::Backend<store_sqlite::Db, store_postgres::Db>;
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and applies migrations.
-pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
+/// `audit_key`, kept outside the database, keys every audit row the store appends.
+pub async fn open_store(
+    url: &str,
+    audit_key: domain::audit::AuditKey,
+) -> Result<Store, store::StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(store::Backend::Postgres(
-            store_postgres::Db::open(url, 16).await?,
+            store_postgres::Db::open(url, 16, audit_key).await?,
         ))
     } else if url.starts_with("sqlite:") {
         if let Some(dir) = sqlite_parent_dir(url) {
@@ -39,7 +43,9 @@ pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
                 store::StoreError::Unavailable(format!("cartella del database {dir}: {e}"))
             })?;
         }
-        Ok(store::Backend::Sqlite(store_sqlite::Db::open(url).await?))
+        Ok(store::Backend::Sqlite(
+            store_sqlite::Db::open(url, audit_key).await?,
+        ))
     } else {
         Err(store::StoreError::Unavailable(
             "l'indirizzo del database deve iniziare con sqlite:// o postgres://".into(),
@@ -47,8 +53,9 @@ pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
     }
 }
 
-/// The folder of a file database, so that the first start can create `./data`.
-fn sqlite_parent_dir(url: &str) -> Option<&str> {
+/// The folder of a file database, so that the first start can create `./data` and the audit
+/// key can default to a file beside the database.
+pub fn sqlite_parent_dir(url: &str) -> Option<&str> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -225,15 +225,6 @@ async fn browse(
     Ok(render_page(jar, &page, status))
 }
 
-/// A cell that a spreadsheet would read as a formula gets a leading apostrophe.
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
-}
-
 async fn export(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -260,42 +251,43 @@ async fn export(
             ),
         ))
         .await?;
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header_row = [
-        "data e ora (UTC)",
-        "ente",
-        "sequenza",
-        "utente",
-        "azione",
-        "tipo record",
-        "id record",
-        "descrizione",
-        "motivo",
-        "hash",
-    ];
-    w.write_record(header_row)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    for r in rows(found, &orgs) {
-        let record = [
-            r.when,
-            r.org,
-            r.r.seq.to_string(),
-            cell(&r.r.actor),
-            cell(&r.r.action),
-            cell(&r.r.record_kind),
-            r.r.record_id.map(|u| u.to_string()).unwrap_or_default(),
-            cell(&r.r.summary),
-            cell(r.r.reason.as_deref().unwrap_or("")),
-            r.r.hash,
-        ];
-        w.write_record(&record)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The export crate neutralizes every text cell a spreadsheet could run as a formula,
+    // fullwidth and small look-alikes of `= + - @` included.
+    let table = export::Table {
+        sheet: "Registro attività".into(),
+        headers: [
+            "data e ora",
+            "ente",
+            "sequenza",
+            "utente",
+            "azione",
+            "tipo record",
+            "id record",
+            "descrizione",
+            "motivo",
+            "hash",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows(found, &orgs)
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.when.into(),
+                    r.org.into(),
+                    export::Cell::Int(r.r.seq),
+                    r.r.actor.into(),
+                    r.r.action.into(),
+                    r.r.record_kind.into(),
+                    r.r.record_id.map(|u| u.to_string()).into(),
+                    r.r.summary.into(),
+                    r.r.reason.into(),
+                    r.r.hash.into(),
+                ]
+            })
+            .collect(),
+    };
+    let body = export::to_csv(&table);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -327,12 +319,5 @@ mod tests {
                 .message
                 .contains("gg/mm/aaaa")
         );
-    }
-
-    #[test]
-    fn formula_cells_are_neutralized() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-1+1"), "'-1+1");
-        assert_eq!(cell("mario"), "mario");
     }
 }

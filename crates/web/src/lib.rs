@@ -10,6 +10,7 @@ pub mod mail;
 pub mod manage;
 mod pages;
 mod procedure;
+pub mod read_log;
 pub mod registry;
 pub mod reminders;
 mod security;
@@ -117,11 +118,15 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     pub clock: Clock,
     pub mailer: mail::Mailer,
+    /// Reads of personal data, appended to the audit log in batches.
+    pub reads: read_log::ReadLog,
 }
 
 impl AppState {
+    /// Must be called inside a Tokio runtime (it starts the read log's task).
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
+            reads: read_log::ReadLog::start(store.clone()),
             store,
             mailer: mail::Mailer::from_config(&config.mail),
             config: Arc::new(config),
@@ -200,10 +205,14 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             }
         }
     });
+    let reads = state.reads.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await;
+    // The reads of the last requests are still queued.
+    reads.flush().await;
+    served
 }

@@ -16,7 +16,7 @@ use domain::FieldError;
 use domain::audit::AuditRow;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
-use store::{AuditFilter, AuditStore, OrgStore, Organization};
+use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(browse))
         .route("/audit/export.csv", get(export))
+        .route("/audit/persona", get(person_search))
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -221,6 +222,121 @@ async fn browse(
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         query_string: query_string(&q),
         q,
+    };
+    Ok(render_page(jar, &page, status))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    #[serde(default)]
+    cf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit_person.html")]
+struct PersonAuditPage {
+    l: Layout,
+    q: PersonQuery,
+    person: Option<Person>,
+    rows: Vec<Row>,
+    page: i64,
+    first: i64,
+    last: i64,
+    more: bool,
+}
+
+/// The person asked for, in the revisore's organization: by id (the page's own links) or by
+/// codice fiscale (the form). Another organization's person is not found.
+async fn find_person(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &PersonQuery,
+) -> Result<Result<Option<Person>, FieldError>, AppError> {
+    let id = q.id.trim();
+    if !id.is_empty() {
+        return Ok(Ok(Some(
+            state
+                .store
+                .get_person(ctx.org.id, super::parse_id(id)?)
+                .await?,
+        )));
+    }
+    let cf = q.cf.trim().to_uppercase();
+    if cf.is_empty() {
+        return Ok(Ok(None));
+    }
+    if cf.len() != 16 || !cf.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(Err(FieldError::new(
+            "cf",
+            "il codice fiscale è di 16 lettere e cifre",
+        )));
+    }
+    match state.store.find_person_by_cf(ctx.org.id, &cf).await {
+        Ok(p) => Ok(Ok(Some(p))),
+        Err(StoreError::NotFound) => Ok(Err(FieldError::new(
+            "cf",
+            format!("nessuna persona con codice fiscale {cf} in questo ente"),
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// «Chi ha visto i dati di questa persona»: every audit row about the person or one of their
+/// records, newest first. The search itself is logged.
+async fn person_search(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::AuditView, RecordScope::SameOrg)?;
+    let page = q.pagina.unwrap_or(1).clamp(1, 1_000_000);
+    let offset = (page - 1) * PAGE_SIZE;
+    let (person, errors) = match find_person(&state, &ctx, &q).await? {
+        Ok(p) => (p, Vec::new()),
+        Err(e) => (None, vec![e]),
+    };
+    let (mut found, mut more) = (Vec::new(), false);
+    if let Some(p) = &person {
+        found = state
+            .store
+            .person_audit(ctx.org.id, p.id, PAGE_SIZE + 1, offset)
+            .await?;
+        more = found.len() as i64 > PAGE_SIZE;
+        found.truncate(PAGE_SIZE as usize);
+        state
+            .store
+            .append_audit(&ctx.audit(
+                "audit.person_search",
+                "person",
+                Some(p.id),
+                format!("ricerca nel registro: chi ha visto i dati (pagina {page})"),
+            ))
+            .await?;
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::page(&ctx, &jar, "Chi ha visto i dati di una persona", "/audit")
+        .crumb("/audit", "Registro attività")
+        .crumb("/audit/persona", "Persona")
+        .with_errors(FormErrors(errors));
+    let found_len = found.len() as i64;
+    let page = PersonAuditPage {
+        l,
+        rows: rows(found, std::slice::from_ref(&ctx.org)),
+        person,
+        q,
+        page,
+        first: offset + 1,
+        last: offset + found_len,
+        more,
     };
     Ok(render_page(jar, &page, status))
 }

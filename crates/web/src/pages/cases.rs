@@ -497,6 +497,10 @@ async fn show(
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::CaseFile, a.case.id)
+        .await;
     let form = DiaryForm {
         date: format_date(today(ctx.now)),
         ..DiaryForm::default()
@@ -569,6 +573,18 @@ async fn case_page(
             DIARY_PAGE_SIZE,
         )
         .await?;
+    let restricted = found
+        .entries
+        .iter()
+        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted);
+    state
+        .reads
+        .view_all(
+            ctx,
+            crate::read_log::Read::Confidential,
+            restricted.map(|e| e.id).collect(),
+        )
+        .await;
     let paging = DiaryPaging::new(diary_page, found.entries.len(), found.total);
     let diary: Vec<DiaryView> = found
         .entries

@@ -91,6 +91,52 @@ pub async fn benefit_id(state: &AppState, code: &str) -> String {
         .to_string()
 }
 
+/// Files and submits at the counter an application of `person` (their page's path) for school
+/// meals with `attestation`; the application's path.
+pub async fn file_mensa(
+    state: &AppState,
+    op: &mut Client,
+    person: &str,
+    attestation: &str,
+) -> String {
+    let mensa = benefit_id(state, "mensa").await;
+    let pid = person.trim_start_matches("/persone/");
+    let r = op
+        .post(
+            "/istanze/nuova",
+            &[
+                ("persona", pid),
+                ("benefit", mensa.as_str()),
+                ("attestation", attestation),
+                ("channel", "sportello"),
+                ("units", "20"),
+                ("months", "9"),
+                ("email", "mario.rossi@example.org"),
+                ("azione", "presenta"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let app = r.location().to_owned();
+    assert!(app.starts_with("/istanze/"), "{app}");
+    app
+}
+
+/// A small PDF, as an upload checked by content accepts it.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// Uploads the applicant's identity document to the application `app` (its path).
+pub async fn upload_identity(op: &mut Client, app: &str) {
+    let r = op
+        .upload(
+            &format!("{app}/documenti"),
+            &[("requirement", "Documento d'identità del richiedente")],
+            Some(("documento.pdf", PDF)),
+        )
+        .await;
+    assert_redirect(&r);
+}
+
 /// Types Rossi's attestation (ISEE 8.500,00 €) at the counter on the person's page `person`;
 /// its id.
 pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {

@@ -5,74 +5,92 @@ use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;
 
 /// Appends `e` to its organization's chain inside `tx`, hashed with the transaction's audit key.
-/// Bumping the head row first takes its row lock (PostgreSQL) or the database write lock
-/// (SQLite), so concurrent appends to one chain are serialized and sequence numbers never
-/// repeat.
 pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
+    let mut rows = append_to_chain(tx, e.org_id, &[e]).await?;
+    rows.pop().ok_or(store::StoreError::NotFound)
+}
+
+/// Appends `entries`, all of organization `org_id`, in order. Bumping the head row first (by
+/// their number) takes its row lock (PostgreSQL) or the database write lock (SQLite), so
+/// concurrent appends to one chain are serialized and sequence numbers never repeat; the head
+/// is read and written once however many rows follow.
+async fn append_to_chain(
+    tx: &mut Tx,
+    org_id: Uuid,
+    entries: &[&NewAudit],
+) -> Result<Vec<AuditRow>> {
     sqlx::query!(
         "INSERT INTO audit_head (org_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING",
-        e.org_id,
+        org_id,
         GENESIS
     )
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
+    let count = entries.len() as i64;
     let head = sqlx::query!(
-        r#"UPDATE audit_head SET seq = seq + 1 WHERE org_id = $1 RETURNING seq AS "seq!", hash AS "hash!""#,
-        e.org_id
+        r#"UPDATE audit_head SET seq = seq + $2 WHERE org_id = $1 RETURNING seq AS "seq!", hash AS "hash!""#,
+        org_id,
+        count
     )
     .fetch_one(&mut **tx)
     .await
     .map_err(map_err)?;
-    let mut row = AuditRow {
-        id: Uuid::now_v7(),
-        org_id: e.org_id,
-        seq: head.seq,
-        at: truncate_to_micros(e.at),
-        actor_id: e.actor_id,
-        actor: e.actor.clone(),
-        action: e.action.clone(),
-        record_kind: e.record_kind.clone(),
-        record_id: e.record_id,
-        summary: e.summary.clone(),
-        reason: e.reason.clone(),
-        prev_hash: head.hash,
-        hash: String::new(),
-        keyed: true,
-    };
-    row.hash = row_hash(&row, &tx.key);
-    let at_us = micros(&row);
-    sqlx::query!(
-        "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
-             record_id, summary, reason, prev_hash, hash, keyed)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        row.id,
-        row.org_id,
-        row.seq,
-        at_us,
-        row.actor_id,
-        row.actor,
-        row.action,
-        row.record_kind,
-        row.record_id,
-        row.summary,
-        row.reason,
-        row.prev_hash,
-        row.hash,
-        row.keyed
-    )
-    .execute(&mut **tx)
-    .await
-    .map_err(map_err)?;
+    let mut prev_hash = head.hash;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, e) in (head.seq - count + 1..).zip(entries) {
+        let mut row = AuditRow {
+            id: Uuid::now_v7(),
+            org_id,
+            seq,
+            at: truncate_to_micros(e.at),
+            actor_id: e.actor_id,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            record_kind: e.record_kind.clone(),
+            record_id: e.record_id,
+            summary: e.summary.clone(),
+            reason: e.reason.clone(),
+            prev_hash,
+            hash: String::new(),
+            keyed: true,
+        };
+        row.hash = row_hash(&row, &tx.key);
+        let at_us = micros(&row);
+        sqlx::query!(
+            "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
+                 record_id, summary, reason, prev_hash, hash, keyed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            row.id,
+            row.org_id,
+            row.seq,
+            at_us,
+            row.actor_id,
+            row.actor,
+            row.action,
+            row.record_kind,
+            row.record_id,
+            row.summary,
+            row.reason,
+            row.prev_hash,
+            row.hash,
+            row.keyed
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
     sqlx::query!(
         "UPDATE audit_head SET hash = $2 WHERE org_id = $1",
-        row.org_id,
-        row.hash
+        org_id,
+        prev_hash
     )
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    Ok(row)
+    Ok(rows)
 }
 
 /// Appends the change's audit entry and commits: the last step of every audited change.
@@ -137,9 +155,15 @@ impl AuditStore for Db {
     }
 
     async fn append_audit_batch(&self, entries: &[NewAudit]) -> Result<()> {
+        // One pass per chain, in a fixed order of organizations, so that two batches never
+        // wait for each other's head rows crosswise.
+        let mut orgs: Vec<Uuid> = entries.iter().map(|e| e.org_id).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
         let mut tx = self.begin().await?;
-        for e in entries {
-            append(&mut tx, e).await?;
+        for org_id in orgs {
+            let chain: Vec<&NewAudit> = entries.iter().filter(|e| e.org_id == org_id).collect();
+            append_to_chain(&mut tx, org_id, &chain).await?;
         }
         tx.commit().await.map_err(map_err)
     }

@@ -29,7 +29,6 @@ pub enum Read {
     Application,
     ApplicationDocument,
     CaseFile,
-    Confidential,
     Assessment,
     Plan,
     CaseDocument,
@@ -58,11 +57,6 @@ impl Read {
                 "casefile.view",
                 "case_file",
                 "consultata la cartella sociale (diario)",
-            ),
-            Read::Confidential => (
-                "confidential.view",
-                "diary_entry",
-                "consultata una nota riservata del diario",
             ),
             Read::Assessment => ("assessment.view", "assessment", "consultata la valutazione"),
             Read::Plan => ("plan.view", "care_plan", "consultato il PAI"),
@@ -111,6 +105,22 @@ impl ReadLog {
         for id in ids {
             self.view(ctx, what, id).await;
         }
+    }
+
+    /// Logs the confidential diary entries of case file `case_id` a page showed: one row for
+    /// the page, naming them, so that a diary page costs two rows however many it shows.
+    pub async fn confidential(&self, ctx: &Ctx, case_id: Uuid, entries: &[Uuid]) {
+        if entries.is_empty() {
+            return;
+        }
+        let ids: Vec<String> = entries.iter().map(Uuid::to_string).collect();
+        let summary = format!(
+            "consultate {} note riservate del diario: {}",
+            entries.len(),
+            ids.join(", ")
+        );
+        self.log(ctx.audit("confidential.view", "case_file", Some(case_id), summary))
+            .await;
     }
 
     /// Queues one entry; waits only while the queue is full.

@@ -573,18 +573,13 @@ async fn case_page(
             DIARY_PAGE_SIZE,
         )
         .await?;
-    let restricted = found
+    let restricted: Vec<Uuid> = found
         .entries
         .iter()
-        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted);
-    state
-        .reads
-        .view_all(
-            ctx,
-            crate::read_log::Read::Confidential,
-            restricted.map(|e| e.id).collect(),
-        )
-        .await;
+        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted)
+        .map(|e| e.id)
+        .collect();
+    state.reads.confidential(ctx, c.id, &restricted).await;
     let paging = DiaryPaging::new(diary_page, found.entries.len(), found.total);
     let diary: Vec<DiaryView> = found
         .entries

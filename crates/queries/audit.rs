@@ -1,8 +1,12 @@
 use super::map_err;
-use crate::{Db, Tx};
+use crate::{Db, Kind, Tx};
 use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros};
 use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;
+
+/// Rows of one multi-row INSERT into `audit_log`: 14 arguments each, far below either
+/// database's limit on a statement's arguments.
+const AUDIT_ROWS: usize = 100;
 
 /// Appends `e` to its organization's chain inside `tx`, hashed with the transaction's audit key.
 pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
@@ -56,32 +60,34 @@ async fn append_to_chain(
             keyed: true,
         };
         row.hash = row_hash(&row, &tx.key);
-        let at_us = micros(&row);
-        sqlx::query!(
-            "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
-                 record_id, summary, reason, prev_hash, hash, keyed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            row.id,
-            row.org_id,
-            row.seq,
-            at_us,
-            row.actor_id,
-            row.actor,
-            row.action,
-            row.record_kind,
-            row.record_id,
-            row.summary,
-            row.reason,
-            row.prev_hash,
-            row.hash,
-            row.keyed
-        )
-        .execute(&mut **tx)
-        .await
-        .map_err(map_err)?;
         prev_hash = row.hash.clone();
         rows.push(row);
     }
+    // A batch of reads is a few multi-row statements rather than one statement per row.
+    super::registry::insert_chunks(tx, &rows, AUDIT_ROWS, |chunk| {
+        let mut qb = sqlx::QueryBuilder::<Kind>::new(
+            "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
+                 record_id, summary, reason, prev_hash, hash, keyed) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id)
+                .push_bind(r.org_id)
+                .push_bind(r.seq)
+                .push_bind(micros(r))
+                .push_bind(r.actor_id)
+                .push_bind(r.actor.as_str())
+                .push_bind(r.action.as_str())
+                .push_bind(r.record_kind.as_str())
+                .push_bind(r.record_id)
+                .push_bind(r.summary.as_str())
+                .push_bind(r.reason.as_deref())
+                .push_bind(r.prev_hash.as_str())
+                .push_bind(r.hash.as_str())
+                .push_bind(r.keyed);
+        });
+        qb
+    })
+    .await?;
     sqlx::query!(
         "UPDATE audit_head SET hash = $2 WHERE org_id = $1",
         org_id,

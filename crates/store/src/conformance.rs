@@ -539,6 +539,17 @@ pub async fn audit_reads_are_appended_in_batches_and_found_by_person<S: Stores>(
         ["seconda", "altra persona", "prima"],
         "in order, in the organization's chain"
     );
+    // A batch larger than one multi-row statement, the chain intact after it.
+    let many: Vec<NewAudit> = (0..250)
+        .map(|i| read(a.id, other.id, &format!("lettura {i}")))
+        .collect();
+    s.append_audit_batch(&many).await.unwrap();
+    let chain = s.audit_chain(a.id).await.unwrap();
+    let heads = s.chain_heads().await.unwrap();
+    let head = heads.iter().find(|h| h.org_id == a.id);
+    let report = verify_chain(&chain, head, &test_key());
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(chain.last().unwrap().summary, "lettura 249");
     let seen = s.person_audit(a.id, mario.id, 10, 0).await.unwrap();
     assert_eq!(
         seen.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),

@@ -14,8 +14,9 @@
 #    random persons, each with its opening row in case_state_change and 0–20 diary entries (10
 #    on average); the --read files the benchmark opens get 200 entries each, ~10% 'riservato'.
 #    Every file is assigned (worker_id) to the assistente sociale `as.bench` created with the
-#    CLI, so the page shows the confidential entries and writes no audit row (only reads by
-#    workers not assigned to the file are audited). Ids are UUIDv7-shaped (time + random).
+#    CLI, so the page shows the confidential entries; each view queues its audit rows for the
+#    read log (casefile.view and one confidential.view per confidential entry shown, written in
+#    batches). Ids are UUIDv7-shaped (time + random).
 # 3. Login through the real pages. The assistente_sociale role needs a TOTP second factor; the
 #    simplest robust way: the script stores a known base32 secret in app_user.totp_secret
 #    (plain text there, as `POST /totp/attiva` stores it) while the server is stopped, so after

@@ -1,75 +1,102 @@
 use super::map_err;
-use crate::{Db, Tx};
-use domain::audit::{AuditRow, GENESIS, row_hash, truncate_to_micros};
-use store::{AuditFilter, AuditStore, ChainHead, NewAudit, Result};
+use crate::{Db, Kind, Tx};
+use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros};
+use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;
 
-/// Appends `e` to its organization's chain inside `tx`. Bumping the head row first takes its
-/// row lock (PostgreSQL) or the database write lock (SQLite), so concurrent appends to one
-/// chain are serialized and sequence numbers never repeat.
+/// Rows of one multi-row INSERT into `audit_log`: 14 arguments each, far below either
+/// database's limit on a statement's arguments.
+const AUDIT_ROWS: usize = 100;
+
+/// Appends `e` to its organization's chain inside `tx`, hashed with the transaction's audit key.
 pub(crate) async fn append(tx: &mut Tx, e: &NewAudit) -> Result<AuditRow> {
+    let mut rows = append_to_chain(tx, e.org_id, &[e]).await?;
+    rows.pop().ok_or(store::StoreError::NotFound)
+}
+
+/// Appends `entries`, all of organization `org_id`, in order. Bumping the head row first (by
+/// their number) takes its row lock (PostgreSQL) or the database write lock (SQLite), so
+/// concurrent appends to one chain are serialized and sequence numbers never repeat; the head
+/// is read and written once however many rows follow.
+async fn append_to_chain(
+    tx: &mut Tx,
+    org_id: Uuid,
+    entries: &[&NewAudit],
+) -> Result<Vec<AuditRow>> {
     sqlx::query!(
         "INSERT INTO audit_head (org_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (org_id) DO NOTHING",
-        e.org_id,
+        org_id,
         GENESIS
     )
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
+    let count = entries.len() as i64;
     let head = sqlx::query!(
-        r#"UPDATE audit_head SET seq = seq + 1 WHERE org_id = $1 RETURNING seq AS "seq!", hash AS "hash!""#,
-        e.org_id
+        r#"UPDATE audit_head SET seq = seq + $2 WHERE org_id = $1 RETURNING seq AS "seq!", hash AS "hash!""#,
+        org_id,
+        count
     )
     .fetch_one(&mut **tx)
     .await
     .map_err(map_err)?;
-    let mut row = AuditRow {
-        id: Uuid::now_v7(),
-        org_id: e.org_id,
-        seq: head.seq,
-        at: truncate_to_micros(e.at),
-        actor_id: e.actor_id,
-        actor: e.actor.clone(),
-        action: e.action.clone(),
-        record_kind: e.record_kind.clone(),
-        record_id: e.record_id,
-        summary: e.summary.clone(),
-        reason: e.reason.clone(),
-        prev_hash: head.hash,
-        hash: String::new(),
-    };
-    row.hash = row_hash(&row);
-    let at_us = micros(&row);
-    sqlx::query!(
-        "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
-             record_id, summary, reason, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        row.id,
-        row.org_id,
-        row.seq,
-        at_us,
-        row.actor_id,
-        row.actor,
-        row.action,
-        row.record_kind,
-        row.record_id,
-        row.summary,
-        row.reason,
-        row.prev_hash,
-        row.hash
-    )
-    .execute(&mut **tx)
-    .await
-    .map_err(map_err)?;
+    let mut prev_hash = head.hash;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (seq, e) in (head.seq - count + 1..).zip(entries) {
+        let mut row = AuditRow {
+            id: Uuid::now_v7(),
+            org_id,
+            seq,
+            at: truncate_to_micros(e.at),
+            actor_id: e.actor_id,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            record_kind: e.record_kind.clone(),
+            record_id: e.record_id,
+            summary: e.summary.clone(),
+            reason: e.reason.clone(),
+            prev_hash,
+            hash: String::new(),
+            keyed: true,
+        };
+        row.hash = row_hash(&row, &tx.key);
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
+    // A batch of reads is a few multi-row statements rather than one statement per row.
+    super::registry::insert_chunks(tx, &rows, AUDIT_ROWS, |chunk| {
+        let mut qb = sqlx::QueryBuilder::<Kind>::new(
+            "INSERT INTO audit_log (id, org_id, seq, at_us, actor_id, actor, action, record_kind,
+                 record_id, summary, reason, prev_hash, hash, keyed) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id)
+                .push_bind(r.org_id)
+                .push_bind(r.seq)
+                .push_bind(micros(r))
+                .push_bind(r.actor_id)
+                .push_bind(r.actor.as_str())
+                .push_bind(r.action.as_str())
+                .push_bind(r.record_kind.as_str())
+                .push_bind(r.record_id)
+                .push_bind(r.summary.as_str())
+                .push_bind(r.reason.as_deref())
+                .push_bind(r.prev_hash.as_str())
+                .push_bind(r.hash.as_str())
+                .push_bind(r.keyed);
+        });
+        qb
+    })
+    .await?;
     sqlx::query!(
         "UPDATE audit_head SET hash = $2 WHERE org_id = $1",
-        row.org_id,
-        row.hash
+        org_id,
+        prev_hash
     )
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    Ok(row)
+    Ok(rows)
 }
 
 /// Appends the change's audit entry and commits: the last step of every audited change.
@@ -107,6 +134,7 @@ macro_rules! audit_row {
             reason: $r.reason,
             prev_hash: $r.prev_hash,
             hash: $r.hash,
+            keyed: $r.keyed,
         }
     };
 }
@@ -132,12 +160,27 @@ impl AuditStore for Db {
         Ok(row)
     }
 
+    async fn append_audit_batch(&self, entries: &[NewAudit]) -> Result<()> {
+        // One pass per chain, in a fixed order of organizations, so that two batches never
+        // wait for each other's head rows crosswise.
+        let mut orgs: Vec<Uuid> = entries.iter().map(|e| e.org_id).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let mut tx = self.begin().await?;
+        for org_id in orgs {
+            let chain: Vec<&NewAudit> = entries.iter().filter(|e| e.org_id == org_id).collect();
+            append_to_chain(&mut tx, org_id, &chain).await?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
     async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRow>> {
         let action = f.action_prefix.as_deref().map(like_prefix);
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
                       actor_id AS "actor_id?: Uuid", actor, action, record_kind,
-                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
                FROM audit_log
                WHERE (org_id = $1 OR $1 IS NULL)
                  AND (actor = $2 OR $2 IS NULL)
@@ -188,7 +231,8 @@ impl AuditStore for Db {
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
                       actor_id AS "actor_id?: Uuid", actor, action, record_kind,
-                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
                FROM audit_log WHERE org_id = $1 ORDER BY seq"#,
             org_id
         )
@@ -213,5 +257,62 @@ impl AuditStore for Db {
                 hash: r.hash,
             })
             .collect())
+    }
+
+    async fn person_audit(
+        &self,
+        org_id: Uuid,
+        person_id: Uuid,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditRow>> {
+        // The person's records, each through its own person or case-file index; audit_log is
+        // then read through its record_id index (record ids are UUIDs, unique across
+        // organizations, so an (org_id, record_id) index would select nothing more).
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
+                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
+               FROM audit_log
+               WHERE org_id = $1 AND record_id IN (
+                   SELECT p.id FROM person p WHERE p.org_id = $1 AND p.id = $2
+                   UNION ALL SELECT p.id FROM person p
+                    WHERE p.org_id = $1 AND p.merged_into = $2
+                   UNION ALL SELECT d.id FROM person_document d
+                    JOIN person p ON p.id = d.person_id
+                    WHERE p.org_id = $1 AND d.person_id = $2
+                   UNION ALL SELECT a.id FROM application a
+                    WHERE a.org_id = $1 AND a.person_id = $2
+                   UNION ALL SELECT d.id FROM application_document d
+                    JOIN application a ON a.id = d.application_id
+                    WHERE a.org_id = $1 AND a.person_id = $2
+                   UNION ALL SELECT i.id FROM isee_attestation i
+                    WHERE i.org_id = $1 AND i.person_id = $2
+                   UNION ALL SELECT c.id FROM case_file c
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT e.id FROM diary_entry e
+                    JOIN case_file c ON c.id = e.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM assessment x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM care_plan x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM case_document x
+                    JOIN case_file c ON c.id = x.case_file_id
+                    WHERE c.org_id = $1 AND c.person_id = $2)
+               ORDER BY at_us DESC, seq DESC
+               LIMIT $3 OFFSET $4"#,
+            org_id,
+            person_id,
+            limit,
+            offset
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(audit_row!(r))).collect()
     }
 }

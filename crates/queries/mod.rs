@@ -49,7 +49,39 @@ mod session;
 mod token;
 mod user;
 
+use domain::audit::AuditKey;
 use store::StoreError;
+
+/// A write transaction, carrying the audit key that [`audit::append`] hashes its row with, so
+/// that every audited change keys its row without handing the key around.
+pub(crate) struct Tx {
+    inner: sqlx::Transaction<'static, crate::Kind>,
+    key: AuditKey,
+}
+
+impl Tx {
+    pub(crate) fn new(inner: sqlx::Transaction<'static, crate::Kind>, key: AuditKey) -> Self {
+        Self { inner, key }
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = <crate::Kind as sqlx::Database>::Connection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
 
 /// An index that only serves searches (it enforces nothing): the statements that drop it and
 /// build it again as the migrations create it. A bulk load may do without it meanwhile.

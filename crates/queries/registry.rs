@@ -176,7 +176,7 @@ async fn insert_memberships(tx: &mut Tx, members: &[HouseholdMember]) -> Result<
 /// Runs one multi-row INSERT per chunk of `rows`, as `statement` writes it, and writes the
 /// next while the database runs the current one: on SQLite the writer thread otherwise waited
 /// for each statement's arguments, a seventh of a first import (docs/performance.md).
-async fn insert_chunks<T>(
+pub(crate) async fn insert_chunks<T>(
     tx: &mut Tx,
     rows: &[T],
     per_statement: usize,

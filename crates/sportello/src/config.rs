@@ -30,6 +30,15 @@ pub struct Config {
     /// other `Host` are refused (DNS rebinding). See [`allowed_hosts`].
     #[serde(default, deserialize_with = "list")]
     pub public_hosts: Vec<String>,
+    #[serde(default)]
+    pub audit: Audit,
+}
+
+/// The audit log's key file (`audit.key_file`), kept outside the database; the default is
+/// filled in by `audit_key::default_path`. The path is shown, the key never.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Audit {
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 /// The host names requests may carry: `public_hosts`, and the listen address's own (every

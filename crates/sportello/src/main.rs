@@ -1,6 +1,7 @@
 //! The `sportello` command: the web server (the default) and the administration, import and
 //! calculation commands.
 
+mod audit_key;
 mod config;
 mod demo;
 mod demo_applications;
@@ -152,7 +153,18 @@ enum TokenCmd {
 #[derive(Subcommand)]
 enum AuditCmd {
     /// Check every organization's hash chain; exits 1 if a row was altered, removed or reordered.
-    Verify,
+    Verify {
+        /// An anchor made by `audit anchor`: also check that every chain still holds, with the
+        /// same hash, the row the anchor signed.
+        #[arg(long)]
+        anchor: Option<PathBuf>,
+    },
+    /// Print (or e-mail) a signed statement of every chain's head, to keep outside the server.
+    Anchor {
+        /// Send it to this address through the configured SMTP server instead of printing it.
+        #[arg(long)]
+        mail: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,6 +236,11 @@ fn run() -> Result<std::process::ExitCode> {
     if demo_data {
         cfg.database.url = demo::fresh_database()?;
     }
+    let key_file = cfg
+        .audit
+        .key_file
+        .get_or_insert_with(|| audit_key::default_path(&cfg.database.url))
+        .clone();
     if let Some(Command::Config) = cli.command {
         println!("{}", serde_json::to_string_pretty(&cfg)?);
         return ok;
@@ -237,7 +254,8 @@ fn run() -> Result<std::process::ExitCode> {
     }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let store = web::open_store(&cfg.database.url)
+        let key = audit_key::load_or_create(&key_file)?;
+        let store = web::open_store(&cfg.database.url, key.clone())
             .await
             .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
         let now = web::Clock::default().now();
@@ -288,22 +306,11 @@ fn run() -> Result<std::process::ExitCode> {
                     domain::localtime::format_date_time(token.expires())
                 );
             }
-            Command::Audit(AuditCmd::Verify) => {
-                let (rows, problems) = manage::verify_audit(&store)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                if problems.is_empty() {
-                    println!("Registro integro: {rows} righe verificate.");
-                } else {
-                    for (org, p) in &problems {
-                        println!("ente {org}: {p}");
-                    }
-                    println!(
-                        "Registro ALTERATO: {} problemi su {rows} righe.",
-                        problems.len()
-                    );
-                    return Ok(std::process::ExitCode::from(1));
-                }
+            Command::Audit(AuditCmd::Verify { anchor }) => {
+                return audit_verify(&store, &key, anchor.as_deref()).await;
+            }
+            Command::Audit(AuditCmd::Anchor { mail }) => {
+                audit_anchor(&cfg, &store, &key, now, mail).await?
             }
             Command::Config
             | Command::Cf(_)
@@ -313,6 +320,93 @@ fn run() -> Result<std::process::ExitCode> {
         }
         ok
     })
+}
+
+/// `sportello audit verify [--anchor FILE]`: exit 1 when anything is wrong.
+async fn audit_verify(
+    store: &web::Store,
+    key: &domain::audit::AuditKey,
+    anchor: Option<&std::path::Path>,
+) -> Result<std::process::ExitCode> {
+    let anchor = match anchor {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("ancoraggio {}: illeggibile", path.display()))?;
+            let anchor: domain::audit::Anchor = serde_json::from_str(&text)
+                .with_context(|| format!("ancoraggio {}: non è un ancoraggio", path.display()))?;
+            if !anchor.is_signed_by(key) {
+                println!(
+                    "Ancoraggio {}: firma NON valida (alterato, o fatto con un'altra chiave).",
+                    path.display()
+                );
+                return Ok(std::process::ExitCode::from(1));
+            }
+            Some(anchor)
+        }
+        None => None,
+    };
+    let check = manage::verify_audit(store, key, anchor.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (org, n) in &check.unkeyed {
+        println!("ente {org}: {n} righe registrate prima della chiave (impronta senza chiave)");
+    }
+    for (org, p) in &check.problems {
+        println!("ente {org}: {p}");
+    }
+    if !check.problems.is_empty() {
+        println!(
+            "Registro ALTERATO: {} problemi su {} righe.",
+            check.problems.len(),
+            check.rows
+        );
+        return Ok(std::process::ExitCode::from(1));
+    }
+    if let Some(a) = &anchor {
+        println!(
+            "Ancoraggio del {} verificato: {} enti.",
+            a.made_at,
+            a.heads.len()
+        );
+    }
+    println!("Registro integro: {} righe verificate.", check.rows);
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `sportello audit anchor [--mail ADDRESS]`: the signed heads as JSON, printed or e-mailed.
+async fn audit_anchor(
+    cfg: &Config,
+    store: &web::Store,
+    key: &domain::audit::AuditKey,
+    now: time::OffsetDateTime,
+    mail: Option<String>,
+) -> Result<()> {
+    let anchor = manage::anchor_audit(store, key, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let json = serde_json::to_string_pretty(&anchor)?;
+    let Some(to) = mail else {
+        println!("{json}");
+        return Ok(());
+    };
+    let msg = web::mail::Mail {
+        to: to.clone(),
+        subject: format!("Sportello: ancoraggio del registro delle operazioni, {now}"),
+        body: format!(
+            "Ancoraggio del registro delle operazioni: conservarlo fuori dal server.\n\
+             Per verificarlo: sportello audit verify --anchor FILE (con il testo qui sotto).\n\n\
+             {json}\n"
+        ),
+    };
+    send_mail(cfg, &msg).await?;
+    println!("Ancoraggio inviato a {}.", to.trim());
+    Ok(())
+}
+
+/// One message through the configured SMTP server; not configured is an error.
+async fn send_mail(cfg: &Config, msg: &web::mail::Mail) -> Result<()> {
+    let mailer = web::mail::Mailer::new(&cfg.mail.to_web()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    mailer.send(msg).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn init_logging(cfg: &Config) {
@@ -376,7 +470,6 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
 
 /// `sportello mail prova --a ADDRESS`: one message through the configured SMTP server.
 async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
-    let mailer = web::mail::Mailer::new(&cfg.mail.to_web()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let msg = web::mail::Mail {
         to: to.to_owned(),
         subject: "Sportello: messaggio di prova".into(),
@@ -384,10 +477,7 @@ async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
                Se lo ha ricevuto, l'invio di e-mail è configurato correttamente.\n"
             .into(),
     };
-    mailer
-        .send(&msg)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    send_mail(cfg, &msg).await?;
     println!("Messaggio di prova inviato a {}.", to.trim());
     Ok(())
 }

@@ -52,26 +52,8 @@ fn first_start_creates_the_database_and_prints_a_one_time_password() {
 
 #[test]
 fn accounts_organizations_and_tokens_from_the_command_line_then_tampering_is_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/s.db", dir.path().display());
-    let run = |args: &[&str]| {
-        let mut all = vec!["--database", db.as_str()];
-        all.extend_from_slice(args);
-        sportello(&all)
-    };
-    assert!(run(&["migrate"]).status.success());
-    let o = run(&[
-        "org",
-        "add",
-        "comune-bg",
-        "--name",
-        "Comune di Bergamo",
-        "--kind",
-        "comune",
-        "--comuni",
-        "016024",
-    ]);
-    assert!(o.status.success(), "{o:?}");
+    let i = Installation::new();
+    let run = |args: &[&str]| i.run(args);
     let bad = run(&["org", "add", "x", "--name", "", "--kind", "banca"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -111,21 +93,259 @@ fn accounts_organizations_and_tokens_from_the_command_line_then_tampering_is_fou
     );
 
     // Someone with access to the database file edits a row, past the append-only trigger.
-    let rt = tokio_rt();
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-        sqlx::raw_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET summary = 'niente' WHERE seq = 2")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    });
+    i.tamper("UPDATE audit_log SET summary = 'niente' WHERE seq = 2");
     let bad = run(&["audit", "verify"]);
     assert_eq!(bad.status.code(), Some(1));
     let out = stdout(&bad);
     assert!(
         out.contains("riga 2") && out.contains("modificato") && out.contains("ALTERATO"),
         "{out}"
+    );
+}
+
+/// A database with one comune whose chain has several rows, in its own folder (with the
+/// audit key beside it), and a way to run `sportello` on it.
+struct Installation {
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+impl Installation {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}/s.db", dir.path().display());
+        let i = Installation { dir, db };
+        assert!(i.run(&["migrate"]).status.success());
+        let o = i.run(&[
+            "org",
+            "add",
+            "comune-bg",
+            "--name",
+            "Comune di Bergamo",
+            "--kind",
+            "comune",
+            "--comuni",
+            "016024",
+        ]);
+        assert!(o.status.success(), "{o:?}");
+        for login in ["anna.bianchi", "luca.verdi", "sara.neri"] {
+            let o = i.run(&[
+                "user",
+                "add",
+                login,
+                "--name",
+                login,
+                "--org",
+                "comune-bg",
+                "--role",
+                "revisore",
+            ]);
+            assert!(o.status.success(), "{o:?}");
+        }
+        i
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--database", self.db.as_str()];
+        all.extend_from_slice(args);
+        sportello(&all)
+    }
+
+    /// What `audit verify` (with these extra arguments) prints, and whether it found the log
+    /// intact (exit 0) or altered (exit 1).
+    fn verify(&self, extra: &[&str]) -> (bool, String) {
+        let mut args = vec!["audit", "verify"];
+        args.extend_from_slice(extra);
+        let o = self.run(&args);
+        let out = stdout(&o);
+        match o.status.code() {
+            Some(0) => (true, out),
+            Some(1) => (false, out),
+            _ => panic!("{o:?}"),
+        }
+    }
+
+    /// Asserts that `audit verify` (with these extra arguments) finds the log altered and
+    /// says `what`.
+    fn assert_finds(&self, extra: &[&str], what: &str) {
+        let (ok, out) = self.verify(extra);
+        assert!(!ok && out.contains(what), "{out}");
+    }
+
+    /// Runs SQL on the database file as someone with access to it would, triggers dropped.
+    fn tamper(&self, sql: &str) {
+        let sql =
+            format!("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql}");
+        tokio_rt().block_on(async {
+            let pool = sqlx::SqlitePool::connect(&self.db).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+    }
+
+    /// Makes an anchor with `audit anchor` and keeps it in a file.
+    fn anchor(&self) -> String {
+        let o = self.run(&["audit", "anchor"]);
+        assert!(o.status.success(), "{o:?}");
+        let path = self.dir.path().join("anchor.json");
+        std::fs::write(&path, &o.stdout).unwrap();
+        path.display().to_string()
+    }
+
+    /// Rewrites row 2 of the comune's chain and re-hashes it and every row after it with
+    /// `key`, `keyed` as given, then moves the head to the new last hash.
+    fn rewrite_and_rehash(&self, key: &domain::audit::AuditKey, keyed: bool) {
+        use domain::audit::{AuditRow, row_hash};
+        use sqlx::Row;
+        self.tamper("SELECT 1"); // only drops the append-only triggers
+        tokio_rt().block_on(async {
+            let pool = sqlx::SqlitePool::connect(&self.db).await.unwrap();
+            let rows = sqlx::query(
+                "SELECT a.* FROM audit_log a JOIN organization o ON o.id = a.org_id
+                 WHERE o.code = 'comune-bg' ORDER BY a.seq",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            let mut prev = String::new();
+            for r in rows {
+                let at_us: i64 = r.get("at_us");
+                let mut row = AuditRow {
+                    id: r.get("id"),
+                    org_id: r.get("org_id"),
+                    seq: r.get("seq"),
+                    at: time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1000)
+                        .unwrap(),
+                    actor_id: r.get("actor_id"),
+                    actor: r.get("actor"),
+                    action: r.get("action"),
+                    record_kind: r.get("record_kind"),
+                    record_id: r.get("record_id"),
+                    summary: r.get("summary"),
+                    reason: r.get("reason"),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                    keyed: r.get("keyed"),
+                };
+                if row.seq < 2 {
+                    prev = r.get("hash");
+                    continue;
+                }
+                if row.seq == 2 {
+                    row.summary = "niente di importante".into();
+                }
+                row.keyed = keyed;
+                row.hash = row_hash(&row, key);
+                sqlx::query(
+                    "UPDATE audit_log SET summary = $2, prev_hash = $3, hash = $4, keyed = $5
+                     WHERE id = $1",
+                )
+                .bind(row.id)
+                .bind(&row.summary)
+                .bind(&row.prev_hash)
+                .bind(&row.hash)
+                .bind(row.keyed)
+                .execute(&pool)
+                .await
+                .unwrap();
+                sqlx::query("UPDATE audit_head SET hash = $2 WHERE org_id = $1")
+                    .bind(row.org_id)
+                    .bind(&row.hash)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                prev = row.hash;
+            }
+            pool.close().await;
+        });
+    }
+
+    fn key(&self) -> domain::audit::AuditKey {
+        let text = std::fs::read_to_string(self.dir.path().join("audit.key")).unwrap();
+        domain::audit::AuditKey::parse(&text).unwrap()
+    }
+}
+
+const COMUNE: &str = "(SELECT id FROM organization WHERE code = 'comune-bg')";
+
+#[test]
+fn a_deleted_chain_head_is_found() {
+    let i = Installation::new();
+    assert!(i.verify(&[]).0);
+    i.tamper(&format!("DELETE FROM audit_head WHERE org_id = {COMUNE}"));
+    i.assert_finds(&[], "ente comune-bg: manca la testa");
+}
+
+#[test]
+fn a_chain_deleted_with_its_head_is_found() {
+    let i = Installation::new();
+    i.tamper(&format!(
+        "DELETE FROM audit_log WHERE org_id = {COMUNE}; DELETE FROM audit_head WHERE org_id = {COMUNE}"
+    ));
+    i.assert_finds(&[], "ente comune-bg: l'ente non ha righe nel registro");
+}
+
+#[test]
+fn a_tail_cut_with_the_head_lowered_is_found_by_the_anchor() {
+    let i = Installation::new();
+    let anchor = i.anchor();
+    let (ok, out) = i.verify(&["--anchor", &anchor]);
+    assert!(ok && out.contains("Ancoraggio del"), "{out}");
+    i.tamper(&format!(
+        "DELETE FROM audit_log WHERE org_id = {COMUNE} AND seq > 2;
+         UPDATE audit_head SET seq = 2,
+             hash = (SELECT hash FROM audit_log WHERE org_id = {COMUNE} AND seq = 2)
+         WHERE org_id = {COMUNE}"
+    ));
+    // A consistent shorter chain is all the database holds: only the anchor remembers more.
+    i.assert_finds(&["--anchor", &anchor], "firmata nell'ancoraggio, ora manca");
+    // A lowered head that no longer names the last row is found without the anchor.
+    let i = Installation::new();
+    i.tamper(&format!(
+        "UPDATE audit_head SET seq = 2 WHERE org_id = {COMUNE}"
+    ));
+    i.assert_finds(&[], "la testa della catena indica la riga 2");
+}
+
+#[test]
+fn a_rewritten_chain_rehashed_forward_is_found() {
+    // Without the key: with a key of one's own, or as rows from before the key existed.
+    let i = Installation::new();
+    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), true);
+    i.assert_finds(&[], "riga 2 (");
+    i.assert_finds(&[], "il contenuto è stato modificato");
+    let i = Installation::new();
+    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), false);
+    i.assert_finds(&[], "senza chiave dopo righe con chiave");
+
+    // With the key itself: the chain verifies, the anchor made before does not.
+    let i = Installation::new();
+    let anchor = i.anchor();
+    i.rewrite_and_rehash(&i.key(), true);
+    assert!(i.verify(&[]).0);
+    i.assert_finds(&["--anchor", &anchor], "firmata nell'ancoraggio");
+
+    // An anchor edited to agree with the rewritten log no longer carries its signature.
+    let text = std::fs::read_to_string(&anchor).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["heads"][0]["hash"] = "0".repeat(64).into();
+    std::fs::write(&anchor, value.to_string()).unwrap();
+    i.assert_finds(&["--anchor", &anchor], "firma NON valida");
+}
+
+#[test]
+fn a_malformed_audit_key_is_refused() {
+    let i = Installation::new();
+    std::fs::write(i.dir.path().join("audit.key"), "0123").unwrap();
+    let o = i.run(&["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("audit.key") && err.contains("32 byte"),
+        "{err}"
     );
 }
 
@@ -165,6 +385,7 @@ fn the_configuration_is_printed_with_secrets_hidden() {
         out.contains("[nascosto]") && out.contains("127.0.0.1:8328"),
         "{out}"
     );
+    assert!(out.contains("\"key_file\": \"data/audit.key\""), "{out}");
 }
 
 #[test]
@@ -330,26 +551,9 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
 
 #[test]
 fn import_anagrafe_prints_the_report_lists_rejections_and_refuses_unreadable_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}/s.db", dir.path().display());
-    let run = |args: &[&str]| {
-        let mut all = vec!["--database", db.as_str()];
-        all.extend_from_slice(args);
-        sportello(&all)
-    };
-    assert!(run(&["migrate"]).status.success());
-    let o = run(&[
-        "org",
-        "add",
-        "comune-bg",
-        "--name",
-        "Comune di Bergamo",
-        "--kind",
-        "comune",
-        "--comuni",
-        "016024",
-    ]);
-    assert!(o.status.success(), "{o:?}");
+    let i = Installation::new();
+    let run = |args: &[&str]| i.run(args);
+    let dir = &i.dir;
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples");
     let csv = format!("{examples}/anagrafe-A794.csv");
     let o = run(&[

@@ -9,7 +9,8 @@ use store::StoreError;
 
 pub type Pool = sqlx::PgPool;
 type Kind = sqlx::Postgres;
-type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+use domain::audit::AuditKey;
+use queries::Tx;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -17,6 +18,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 pub struct Db {
     pool: Pool,
     _keeper: Arc<Keeper>,
+    /// The audit chain's key (kept outside the database).
+    audit_key: AuditKey,
 }
 
 /// The task of [`keep_statistics`], stopped when the last copy of the store goes.
@@ -57,8 +60,13 @@ async fn keep_statistics(pool: Pool) {
 }
 
 impl Db {
-    /// Connects to `url` (`postgres://…`) and applies the migrations.
-    pub async fn open(url: &str, max_connections: u32) -> Result<Db, StoreError> {
+    /// Connects to `url` (`postgres://…`) and applies the migrations; `audit_key` keys the
+    /// audit rows it appends.
+    pub async fn open(
+        url: &str,
+        max_connections: u32,
+        audit_key: AuditKey,
+    ) -> Result<Db, StoreError> {
         let opts =
             PgConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         // A connection is pinged only after a minute idle, not every time it leaves the pool:
@@ -86,6 +94,7 @@ impl Db {
         Ok(Db {
             pool,
             _keeper: Arc::new(Keeper(keeper)),
+            audit_key,
         })
     }
 
@@ -108,7 +117,8 @@ impl Db {
 
     async fn begin(&self) -> Result<Tx, StoreError> {
         queries::reader::release().await;
-        self.pool.begin().await.map_err(map_err)
+        let tx = self.pool.begin().await.map_err(map_err)?;
+        Ok(Tx::new(tx, self.audit_key.clone()))
     }
 
     async fn read(&self) -> Result<queries::reader::Conn, StoreError> {

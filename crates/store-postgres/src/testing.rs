@@ -8,7 +8,11 @@ use sqlx::Connection;
 /// Opens a new database `sportello_t_<uuid>` created for this test, or `None` (skip).
 pub async fn fresh_db() -> Option<Db> {
     let url = fresh_url().await?;
-    Some(Db::open(&url, 4).await.expect("open the test database"))
+    Some(
+        Db::open(&url, 4, store::conformance::test_key())
+            .await
+            .expect("open the test database"),
+    )
 }
 
 /// Creates the database and returns its URL, or `None` when no server is configured.

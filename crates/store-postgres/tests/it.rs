@@ -12,7 +12,9 @@ async fn a_request_on_a_pool_of_one_connection_does_not_wait_for_itself() {
     let Some(url) = store_postgres::testing::fresh_url().await else {
         return;
     };
-    let db = store_postgres::Db::open(&url, 1).await.expect("open");
+    let db = store_postgres::Db::open(&url, 1, store::conformance::test_key())
+        .await
+        .expect("open");
     let run = db.scope(store::conformance::one_request_reads_and_writes_on_one_connection(&db));
     tokio::time::timeout(std::time::Duration::from_secs(30), run)
         .await
@@ -29,7 +31,9 @@ async fn refreshed_statistics_replace_a_lookup_plan_cached_on_an_empty_table() {
     let Some(url) = store_postgres::testing::fresh_url().await else {
         return;
     };
-    let db = store_postgres::Db::open(&url, 1).await.expect("open");
+    let db = store_postgres::Db::open(&url, 1, store::conformance::test_key())
+        .await
+        .expect("open");
     let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
     sqlx::raw_sql(
         "PREPARE lookup(uuid, uuid) AS SELECT version FROM person WHERE org_id = $1 AND id = $2; \

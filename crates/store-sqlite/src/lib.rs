@@ -10,7 +10,8 @@ use store::StoreError;
 
 pub type Pool = sqlx::SqlitePool;
 type Kind = sqlx::Sqlite;
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+use domain::audit::AuditKey;
+use queries::Tx;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -20,6 +21,8 @@ pub struct Db {
     read: Pool,
     /// In memory the readers and the writer are one connection.
     memory: bool,
+    /// The audit chain's key (kept outside the database).
+    audit_key: AuditKey,
 }
 
 /// SQLite's default upper bound for a memory map (SQLITE_MAX_MMAP_SIZE), just under 2 GiB;
@@ -28,8 +31,8 @@ const MMAP_SIZE: i64 = 0x7fff_0000;
 
 impl Db {
     /// Opens (creating if missing) the database at `url` (`sqlite://path` or `sqlite::memory:`)
-    /// and applies the migrations.
-    pub async fn open(url: &str) -> Result<Db, StoreError> {
+    /// and applies the migrations; `audit_key` keys the audit rows it appends.
+    pub async fn open(url: &str, audit_key: AuditKey) -> Result<Db, StoreError> {
         let opts = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .create_if_missing(true)
@@ -88,6 +91,7 @@ impl Db {
             write,
             read,
             memory,
+            audit_key,
         })
     }
 
@@ -103,7 +107,8 @@ impl Db {
 
     async fn begin(&self) -> Result<Tx, StoreError> {
         queries::reader::release().await;
-        self.write.begin().await.map_err(map_err)
+        let tx = self.write.begin().await.map_err(map_err)?;
+        Ok(Tx::new(tx, self.audit_key.clone()))
     }
 
     async fn read(&self) -> Result<queries::reader::Conn, StoreError> {

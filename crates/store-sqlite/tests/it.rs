@@ -3,7 +3,7 @@
 
 store::conformance_tests!(async {
     Some(
-        store_sqlite::Db::open("sqlite::memory:")
+        store_sqlite::Db::open("sqlite::memory:", store::conformance::test_key())
             .await
             .expect("open"),
     )
@@ -13,7 +13,7 @@ store::conformance_tests!(async {
 /// back before a transaction, which would otherwise wait for it until the acquire timeout.
 #[tokio::test]
 async fn a_request_in_memory_does_not_wait_for_itself() {
-    let db = store_sqlite::Db::open("sqlite::memory:")
+    let db = store_sqlite::Db::open("sqlite::memory:", store::conformance::test_key())
         .await
         .expect("open");
     let run = db.scope(store::conformance::one_request_reads_and_writes_on_one_connection(&db));
@@ -44,7 +44,9 @@ fn both_backends_have_the_same_migration_files() {
 async fn a_new_database_has_pages_of_16_kib() {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    store_sqlite::Db::open(&url).await.expect("open");
+    store_sqlite::Db::open(&url, store::conformance::test_key())
+        .await
+        .expect("open");
     let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
     let size: i64 = sqlx::query_scalar("PRAGMA page_size")
         .fetch_one(&pool)
@@ -77,7 +79,9 @@ async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them()
     use store::{ImportStatus, OrgStore, RegistryImport, RegistryStore};
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let db = store_sqlite::Db::open(&url).await.expect("open");
+    let db = store_sqlite::Db::open(&url, store::conformance::test_key())
+        .await
+        .expect("open");
     let migrated = search_indexes(&url).await;
     assert_eq!(migrated.len(), 4, "{migrated:?}");
 
@@ -115,7 +119,9 @@ async fn a_bulk_import_rebuilds_the_search_indexes_and_a_restart_restores_them()
     );
     assert_eq!(search_indexes(&url).await, [], "dropped for the bulk load");
     drop(db);
-    let db = store_sqlite::Db::open(&url).await.expect("reopen");
+    let db = store_sqlite::Db::open(&url, store::conformance::test_key())
+        .await
+        .expect("reopen");
     assert_eq!(search_indexes(&url).await, migrated, "restored at start");
 
     let mut i = import(now());

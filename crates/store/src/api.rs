@@ -181,11 +181,18 @@ store_traits! {
         /// Appends one entry on its own (reads of sensitive records, logins); changes append
         /// theirs inside the same transaction through the method that makes the change.
         fn append_audit(&self, entry: &NewAudit) -> AuditRow;
+        /// Appends entries queued by the read log, in order, in one transaction.
+        fn append_audit_batch(&self, entries: &[NewAudit]) -> ();
         fn list_audit(&self, filter: &AuditFilter) -> Vec<AuditRow>;
         fn count_audit(&self, filter: &AuditFilter) -> i64;
         /// One organization's whole chain in sequence order, for verification.
         fn audit_chain(&self, org_id: Uuid) -> Vec<AuditRow>;
         fn chain_heads(&self) -> Vec<ChainHead>;
+        /// «Who saw this person's data»: the organization's rows about the person (and the
+        /// persons merged into them) or any of their records (applications and their
+        /// documents, ISEE attestations, case file, diary, assessments, plans, documents),
+        /// newest first.
+        fn person_audit(&self, org_id: Uuid, person_id: Uuid, limit: i64, offset: i64) -> Vec<AuditRow>;
     }
 
     /// The civil-registry import: the previous state of a comune's registry persons, batches

@@ -23,6 +23,7 @@ macro_rules! conformance_tests {
             tokens_are_found_by_hash_and_revoked_once,
             audit_rows_form_a_verifiable_chain_per_organization,
             audit_filters_match_literally,
+            audit_reads_are_appended_in_batches_and_found_by_person,
             a_failed_change_leaves_nothing_behind,
             an_application_is_numbered_moves_by_compare_and_set_and_is_delivered,
             mandates_cover_their_period_until_revoked,
@@ -38,6 +39,11 @@ macro_rules! conformance_tests {
             }
         )*
     };
+}
+
+/// The audit key every test store is opened with.
+pub fn test_key() -> domain::audit::AuditKey {
+    domain::audit::AuditKey::from_bytes([7; 32])
 }
 
 /// Now, truncated to what both databases keep.
@@ -580,10 +586,70 @@ pub async fn audit_rows_form_a_verifiable_chain_per_organization<S: Stores>(s: &
     let head_a = heads.iter().find(|h| h.org_id == a.id).unwrap();
     assert_eq!(head_a.seq, 6);
     assert_eq!(head_a.hash, chain[5].hash);
-    assert!(verify_chain(&chain, head_a.seq).is_empty());
+    let report = verify_chain(&chain, Some(head_a), &test_key());
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(report.unkeyed, 0, "every row is keyed");
     assert_eq!(s.audit_chain(b.id).await.unwrap().len(), 2);
     // The first row's time survives the round trip exactly, or the hash would not verify.
     assert_eq!(chain[1].summary, "lettura 0");
+}
+
+pub async fn audit_reads_are_appended_in_batches_and_found_by_person<S: Stores>(s: &S) {
+    let a = new_org(s, "comune-a").await;
+    let b = new_org(s, "comune-b").await;
+    let mario = new_person(s, a.id).await;
+    let other = new_person(s, a.id).await;
+    let read = |org: Uuid, id: Uuid, summary: &str| NewAudit {
+        record_id: Some(id),
+        ..audit(org, "person.view", summary)
+    };
+    let batch = [
+        read(a.id, mario.id, "prima"),
+        read(a.id, other.id, "altra persona"),
+        read(b.id, mario.id, "altro ente"),
+        read(a.id, mario.id, "seconda"),
+    ];
+    s.append_audit_batch(&batch).await.unwrap();
+    s.append_audit_batch(&[]).await.unwrap();
+    let chain = s.audit_chain(a.id).await.unwrap();
+    let heads = s.chain_heads().await.unwrap();
+    let head = heads.iter().find(|h| h.org_id == a.id);
+    assert!(verify_chain(&chain, head, &test_key()).problems.is_empty());
+    assert_eq!(
+        chain
+            .iter()
+            .rev()
+            .take(3)
+            .map(|r| r.summary.as_str())
+            .collect::<Vec<_>>(),
+        ["seconda", "altra persona", "prima"],
+        "in order, in the organization's chain"
+    );
+    // A batch larger than one multi-row statement, the chain intact after it.
+    let many: Vec<NewAudit> = (0..250)
+        .map(|i| read(a.id, other.id, &format!("lettura {i}")))
+        .collect();
+    s.append_audit_batch(&many).await.unwrap();
+    let chain = s.audit_chain(a.id).await.unwrap();
+    let heads = s.chain_heads().await.unwrap();
+    let head = heads.iter().find(|h| h.org_id == a.id);
+    let report = verify_chain(&chain, head, &test_key());
+    assert!(report.problems.is_empty(), "{report:?}");
+    assert_eq!(chain.last().unwrap().summary, "lettura 249");
+    let seen = s.person_audit(a.id, mario.id, 10, 0).await.unwrap();
+    assert_eq!(
+        seen.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),
+        ["seconda", "prima"],
+        "newest first, neither another person's nor another organization's"
+    );
+    let second_page = s.person_audit(a.id, mario.id, 1, 1).await.unwrap();
+    assert_eq!(second_page[0].summary, "prima");
+    assert!(
+        s.person_audit(b.id, other.id, 10, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn audit_filters_match_literally<S: Stores>(s: &S) {

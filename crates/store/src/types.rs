@@ -184,9 +184,4 @@ pub struct AuditFilter {
 }
 
 /// The last sequence number handed out for one organization's chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainHead {
-    pub org_id: Uuid,
-    pub seq: i64,
-    pub hash: String,
-}
+pub use domain::audit::ChainHead;

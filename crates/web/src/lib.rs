@@ -10,6 +10,7 @@ pub mod mail;
 pub mod manage;
 mod pages;
 mod procedure;
+pub mod read_log;
 pub mod registry;
 pub mod reminders;
 mod security;
@@ -29,10 +30,14 @@ pub use security::host_name;
 pub type Store = store::Backend<store_sqlite::Db, store_postgres::Db>;
 
 /// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and applies migrations.
-pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
+/// `audit_key`, kept outside the database, keys every audit row the store appends.
+pub async fn open_store(
+    url: &str,
+    audit_key: domain::audit::AuditKey,
+) -> Result<Store, store::StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(store::Backend::Postgres(
-            store_postgres::Db::open(url, 16).await?,
+            store_postgres::Db::open(url, 16, audit_key).await?,
         ))
     } else if url.starts_with("sqlite:") {
         if let Some(dir) = sqlite_parent_dir(url) {
@@ -40,7 +45,9 @@ pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
                 store::StoreError::Unavailable(format!("cartella del database {dir}: {e}"))
             })?;
         }
-        Ok(store::Backend::Sqlite(store_sqlite::Db::open(url).await?))
+        Ok(store::Backend::Sqlite(
+            store_sqlite::Db::open(url, audit_key).await?,
+        ))
     } else {
         Err(store::StoreError::Unavailable(
             "l'indirizzo del database deve iniziare con sqlite:// o postgres://".into(),
@@ -48,8 +55,9 @@ pub async fn open_store(url: &str) -> Result<Store, store::StoreError> {
     }
 }
 
-/// The folder of a file database, so that the first start can create `./data`.
-fn sqlite_parent_dir(url: &str) -> Option<&str> {
+/// The folder of a file database, so that the first start can create `./data` and the audit
+/// key can default to a file beside the database.
+pub fn sqlite_parent_dir(url: &str) -> Option<&str> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -121,11 +129,15 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     pub clock: Clock,
     pub mailer: mail::Mailer,
+    /// Reads of personal data, appended to the audit log in batches.
+    pub reads: read_log::ReadLog,
 }
 
 impl AppState {
+    /// Must be called inside a Tokio runtime (it starts the read log's task).
     pub fn new(store: Store, config: WebConfig) -> Self {
         Self {
+            reads: read_log::ReadLog::start(store.clone()),
             store,
             mailer: mail::Mailer::from_config(&config.mail),
             config: Arc::new(config),
@@ -213,10 +225,14 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             }
         }
     });
+    let reads = state.reads.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await;
+    // The reads of the last requests are still queued.
+    reads.flush().await;
+    served
 }

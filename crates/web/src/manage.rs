@@ -4,7 +4,7 @@
 
 use crate::Store;
 use crate::error::AppError;
-use domain::audit::{ChainProblem, verify_chain};
+use domain::audit::{Anchor, AnchoredHead, AuditKey, ChainProblem, verify_chain};
 use domain::{FieldError, Login, OrgCode, OrgKind, Role};
 use store::{
     ApiToken, AuditStore, NewAudit, OrgComune, OrgStore, Organization, StoreError, TokenStore,
@@ -406,24 +406,85 @@ pub async fn create_token(
     Ok((secret, token))
 }
 
-/// Verifies every organization's audit chain; returns the problems with the organization code.
-pub async fn verify_audit(store: &Store) -> Result<(usize, Vec<(String, ChainProblem)>), AppError> {
+/// What `audit verify` found: the rows checked, the problems by organization code, and the
+/// rows each organization's chain holds from before the key existed.
+#[derive(Debug, Default)]
+pub struct AuditCheck {
+    pub rows: usize,
+    pub problems: Vec<(String, ChainProblem)>,
+    pub unkeyed: Vec<(String, i64)>,
+}
+
+/// Verifies every organization's chain, starting from the organizations (so that a deleted
+/// head or chain is found too), and, given an anchor, checks each anchored head against the
+/// rows as they are now. The anchor's signature is the caller's to check first.
+pub async fn verify_audit(
+    store: &Store,
+    key: &AuditKey,
+    anchor: Option<&Anchor>,
+) -> Result<AuditCheck, AppError> {
+    Ok(walk_chains(store, key, anchor).await?.0)
+}
+
+/// A signed statement of every chain's head as it is now, refused when a chain does not
+/// verify (an anchor must not vouch for an altered log).
+pub async fn anchor_audit(
+    store: &Store,
+    key: &AuditKey,
+    at: OffsetDateTime,
+) -> Result<Anchor, AppError> {
+    let (check, heads) = walk_chains(store, key, None).await?;
+    if let Some((org, p)) = check.problems.first() {
+        return Err(AppError::BadRequest(format!(
+            "il registro non è integro (ente {org}: {p}): nessun ancoraggio"
+        )));
+    }
+    Ok(Anchor::sign(at, heads, key))
+}
+
+async fn walk_chains(
+    store: &Store,
+    key: &AuditKey,
+    anchor: Option<&Anchor>,
+) -> Result<(AuditCheck, Vec<AnchoredHead>), AppError> {
     let heads = store.chain_heads().await?;
     let orgs = store.list_orgs().await?;
-    let mut problems = Vec::new();
-    let mut rows_checked = 0;
-    for head in &heads {
-        let chain = store.audit_chain(head.org_id).await?;
-        rows_checked += chain.len();
-        let code = orgs
-            .iter()
-            .find(|o| o.id == head.org_id)
-            .map_or_else(|| head.org_id.to_string(), |o| o.code.to_string());
-        problems.extend(
-            verify_chain(&chain, head.seq)
-                .into_iter()
-                .map(|p| (code.clone(), p)),
-        );
+    let mut check = AuditCheck::default();
+    let mut last_rows = Vec::new();
+    for org in &orgs {
+        let code = org.code.to_string();
+        let chain = store.audit_chain(org.id).await?;
+        let report = verify_chain(&chain, heads.iter().find(|h| h.org_id == org.id), key);
+        let mut problems = report.problems.clone();
+        if let Some(h) = anchor.and_then(|a| a.heads.iter().find(|h| h.org_id == org.id)) {
+            problems.extend(Anchor::check(h, &chain, &report));
+        }
+        check.rows += chain.len();
+        check
+            .problems
+            .extend(problems.into_iter().map(|p| (code.clone(), p)));
+        if report.unkeyed > 0 {
+            check.unkeyed.push((code.clone(), report.unkeyed));
+        }
+        if let Some(last) = chain.last() {
+            last_rows.push(AnchoredHead {
+                org_code: code,
+                org_id: org.id,
+                seq: last.seq,
+                hash: last.hash.clone(),
+                at: last.at,
+                unkeyed: report.unkeyed,
+            });
+        }
     }
-    Ok((rows_checked, problems))
+    for gone in anchor
+        .iter()
+        .flat_map(|a| &a.heads)
+        .filter(|h| !orgs.iter().any(|o| o.id == h.org_id))
+    {
+        check
+            .problems
+            .push((gone.org_code.clone(), ChainProblem::OrganizationGone));
+    }
+    Ok((check, last_rows))
 }

@@ -603,6 +603,10 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Application, a.view.app.id)
+        .await;
     Ok(axum::Json(application_json(&state, &ctx, &a).await?).into_response())
 }
 

@@ -1007,6 +1007,10 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Application, a.view.app.id)
+        .await;
     let page = application_page(&state, &ctx, &jar, a, None, Vec::new(), "").await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -1173,6 +1177,10 @@ async fn download(
     if d.application_id != a.view.app.id {
         return Err(AppError::NotFound);
     }
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::ApplicationDocument, d.id)
+        .await;
     Ok(super::documents::send_file(
         &d.file_name,
         d.content_type,

@@ -164,13 +164,19 @@ async fn page(
     errors: Vec<FieldError>,
 ) -> Result<AttestationsPage, AppError> {
     let on = today(ctx.now);
-    let rows = state
+    let found = state
         .store
         .person_attestations(ctx.org.id, acc.person.id)
-        .await?
-        .into_iter()
-        .map(|a| row(a, on))
-        .collect();
+        .await?;
+    state
+        .reads
+        .view_all(
+            ctx,
+            crate::read_log::Read::Attestation,
+            found.iter().map(|a| a.id).collect(),
+        )
+        .await;
+    let rows = found.into_iter().map(|a| row(a, on)).collect();
     let name = acc.person.data.full_name();
     let mut l = Layout::page(ctx, jar, &format!("ISEE di {name}"), "/istanze");
     l = match &acc.app {

@@ -16,7 +16,7 @@ use domain::FieldError;
 use domain::audit::AuditRow;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
-use store::{AuditFilter, AuditStore, OrgStore, Organization};
+use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time, UtcOffset};
 
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/audit", get(browse))
         .route("/audit/export.csv", get(export))
+        .route("/audit/persona", get(person_search))
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -225,13 +226,119 @@ async fn browse(
     Ok(render_page(jar, &page, status))
 }
 
-/// A cell that a spreadsheet would read as a formula gets a leading apostrophe.
-fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    #[serde(default)]
+    cf: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    pagina: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit_person.html")]
+struct PersonAuditPage {
+    l: Layout,
+    q: PersonQuery,
+    person: Option<Person>,
+    rows: Vec<Row>,
+    page: i64,
+    first: i64,
+    last: i64,
+    more: bool,
+}
+
+/// The person asked for, in the revisore's organization: by id (the page's own links) or by
+/// codice fiscale (the form). Another organization's person is not found.
+async fn find_person(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &PersonQuery,
+) -> Result<Result<Option<Person>, FieldError>, AppError> {
+    let id = q.id.trim();
+    if !id.is_empty() {
+        return Ok(Ok(Some(
+            state
+                .store
+                .get_person(ctx.org.id, super::parse_id(id)?)
+                .await?,
+        )));
     }
+    let cf = q.cf.trim().to_uppercase();
+    if cf.is_empty() {
+        return Ok(Ok(None));
+    }
+    if cf.len() != 16 || !cf.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(Err(FieldError::new(
+            "cf",
+            "il codice fiscale è di 16 lettere e cifre",
+        )));
+    }
+    match state.store.find_person_by_cf(ctx.org.id, &cf).await {
+        Ok(p) => Ok(Ok(Some(p))),
+        Err(StoreError::NotFound) => Ok(Err(FieldError::new(
+            "cf",
+            format!("nessuna persona con codice fiscale {cf} in questo ente"),
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// «Chi ha visto i dati di questa persona»: every audit row about the person or one of their
+/// records, newest first. The search itself is logged.
+async fn person_search(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+) -> Result<Response, AppError> {
+    ctx.authorize(Action::AuditView, RecordScope::SameOrg)?;
+    let page = q.pagina.unwrap_or(1).clamp(1, 1_000_000);
+    let offset = (page - 1) * PAGE_SIZE;
+    let (person, errors) = match find_person(&state, &ctx, &q).await? {
+        Ok(p) => (p, Vec::new()),
+        Err(e) => (None, vec![e]),
+    };
+    let (mut found, mut more) = (Vec::new(), false);
+    if let Some(p) = &person {
+        found = state
+            .store
+            .person_audit(ctx.org.id, p.id, PAGE_SIZE + 1, offset)
+            .await?;
+        more = found.len() as i64 > PAGE_SIZE;
+        found.truncate(PAGE_SIZE as usize);
+        state
+            .store
+            .append_audit(&ctx.audit(
+                "audit.person_search",
+                "person",
+                Some(p.id),
+                format!("ricerca nel registro: chi ha visto i dati (pagina {page})"),
+            ))
+            .await?;
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let l = Layout::page(&ctx, &jar, "Chi ha visto i dati di una persona", "/audit")
+        .crumb("/audit", "Registro attività")
+        .crumb("/audit/persona", "Persona")
+        .with_errors(FormErrors(errors));
+    let found_len = found.len() as i64;
+    let page = PersonAuditPage {
+        l,
+        rows: rows(found, std::slice::from_ref(&ctx.org)),
+        person,
+        q,
+        page,
+        first: offset + 1,
+        last: offset + found_len,
+        more,
+    };
+    Ok(render_page(jar, &page, status))
 }
 
 async fn export(
@@ -260,42 +367,43 @@ async fn export(
             ),
         ))
         .await?;
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::from("\u{feff}".as_bytes()));
-    let header_row = [
-        "data e ora (UTC)",
-        "ente",
-        "sequenza",
-        "utente",
-        "azione",
-        "tipo record",
-        "id record",
-        "descrizione",
-        "motivo",
-        "hash",
-    ];
-    w.write_record(header_row)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    for r in rows(found, &orgs) {
-        let record = [
-            r.when,
-            r.org,
-            r.r.seq.to_string(),
-            cell(&r.r.actor),
-            cell(&r.r.action),
-            cell(&r.r.record_kind),
-            r.r.record_id.map(|u| u.to_string()).unwrap_or_default(),
-            cell(&r.r.summary),
-            cell(r.r.reason.as_deref().unwrap_or("")),
-            r.r.hash,
-        ];
-        w.write_record(&record)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-    }
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // The export crate neutralizes every text cell a spreadsheet could run as a formula,
+    // fullwidth and small look-alikes of `= + - @` included.
+    let table = export::Table {
+        sheet: "Registro attività".into(),
+        headers: [
+            "data e ora",
+            "ente",
+            "sequenza",
+            "utente",
+            "azione",
+            "tipo record",
+            "id record",
+            "descrizione",
+            "motivo",
+            "hash",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows(found, &orgs)
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.when.into(),
+                    r.org.into(),
+                    export::Cell::Int(r.r.seq),
+                    r.r.actor.into(),
+                    r.r.action.into(),
+                    r.r.record_kind.into(),
+                    r.r.record_id.map(|u| u.to_string()).into(),
+                    r.r.summary.into(),
+                    r.r.reason.into(),
+                    r.r.hash.into(),
+                ]
+            })
+            .collect(),
+    };
+    let body = export::to_csv(&table);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -327,12 +435,5 @@ mod tests {
                 .message
                 .contains("gg/mm/aaaa")
         );
-    }
-
-    #[test]
-    fn formula_cells_are_neutralized() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("-1+1"), "'-1+1");
-        assert_eq!(cell("mario"), "mario");
     }
 }

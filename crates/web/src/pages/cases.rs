@@ -527,6 +527,10 @@ async fn show(
     Query(q): Query<CaseQuery>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::CaseFile, a.case.id)
+        .await;
     let form = DiaryForm {
         date: format_date(today(ctx.now)),
         ..DiaryForm::default()
@@ -599,6 +603,13 @@ async fn case_page(
             DIARY_PAGE_SIZE,
         )
         .await?;
+    let restricted: Vec<Uuid> = found
+        .entries
+        .iter()
+        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted)
+        .map(|e| e.id)
+        .collect();
+    state.reads.confidential(ctx, c.id, &restricted).await;
     let paging = DiaryPaging::new(diary_page, found.entries.len(), found.total);
     let diary: Vec<DiaryView> = found
         .entries

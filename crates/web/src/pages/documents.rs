@@ -164,6 +164,10 @@ async fn download(
             ))
             .await?;
     }
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::CaseDocument, d.id)
+        .await;
     Ok(send_file(&d.file_name, d.content_type, content))
 }
 

@@ -732,6 +732,10 @@ async fn show(
         );
         return Ok((jar, Redirect::to(&person_path(survivor))).into_response());
     }
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Person, p.id)
+        .await;
     let page = person_page(&state, &ctx, &jar, p, DocForm::default(), Vec::new()).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }

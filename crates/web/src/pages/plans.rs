@@ -353,6 +353,10 @@ async fn show_plan(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let pa = plan_access(&state, &ctx, &id).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Plan, pa.plan.id)
+        .await;
     let (i, r) = default_forms(&ctx, &pa.plan);
     let page = plan_page(&state, &ctx, &jar, pa, (i, r, ""), Vec::new()).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
@@ -899,6 +903,10 @@ async fn show_assessment(
         .get_assessment(ctx.org.id, parse_id(&id)?)
         .await?;
     let a = case_access(&state, &ctx, row.case_file_id).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Assessment, row.id)
+        .await;
     let c = a.case;
     let p = state.store.get_person(ctx.org.id, c.person_id).await?;
     let (title, sections, problems) = match assessment::form(&row.form, &row.form_version) {

@@ -3,10 +3,11 @@
 //! input and wrong transitions refused with their reasons; a CAF operator's own list.
 
 use crate::istanze_fixtures::{
-    ROSSI_CF, assert_redirect, attest, benefit_id, office, org_id, register_rossi, year,
+    ROSSI_CF, assert_redirect, attest, benefit_id, file_mensa, office, org_id, register_rossi,
+    upload_identity, year,
 };
 use crate::smtp::{Behaviour, SmtpSink};
-use crate::support::{minimal_pdf, staff};
+use crate::support::staff;
 use axum::http::{StatusCode, header};
 use domain::Role;
 use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, Worklist};
@@ -42,29 +43,11 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
     let page = op.get(&format!("{person}/isee")).await;
     assert!(page.body.contains("8.500,00"), "{}", page.body);
 
-    let mensa = benefit_id(&state, "mensa").await;
     let pid = person.trim_start_matches("/persone/").to_owned();
     let form = op.get(&format!("/istanze/nuova?persona={pid}")).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Mense scolastiche"));
-    let r = op
-        .post(
-            "/istanze/nuova",
-            &[
-                ("persona", pid.as_str()),
-                ("benefit", mensa.as_str()),
-                ("attestation", attestation.as_str()),
-                ("channel", "sportello"),
-                ("units", "20"),
-                ("months", "9"),
-                ("email", "mario.rossi@example.org"),
-                ("azione", "presenta"),
-            ],
-        )
-        .await;
-    assert_redirect(&r);
-    let app = r.location().to_owned();
-    assert!(app.starts_with("/istanze/"), "{app}");
+    let app = file_mensa(&state, &mut op, &person, &attestation).await;
     let protocol = format!("{}/000001", year(&state));
 
     // The rules put the family (ISEE 8.500,00 €) in the second band: 3,50 € a meal.
@@ -101,15 +84,7 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
     // The checklist: the identity document is missing until it is uploaded.
     let page = op.get(&app).await;
     assert!(page.body.contains("manca"), "{}", page.body);
-    let pdf = minimal_pdf();
-    let r = op
-        .upload(
-            &format!("{app}/documenti"),
-            &[("requirement", "Documento d'identità del richiedente")],
-            Some(("documento.pdf", &pdf)),
-        )
-        .await;
-    assert_redirect(&r);
+    upload_identity(&mut op, &app).await;
     let page = op.get(&app).await;
     assert!(page.body.contains("documento.pdf"), "{}", page.body);
 

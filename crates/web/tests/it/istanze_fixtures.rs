@@ -91,6 +91,49 @@ pub async fn benefit_id(state: &AppState, code: &str) -> String {
         .to_string()
 }
 
+/// Files and submits at the counter an application of `person` (their page's path) for school
+/// meals with `attestation`; the application's path.
+pub async fn file_mensa(
+    state: &AppState,
+    op: &mut Client,
+    person: &str,
+    attestation: &str,
+) -> String {
+    let mensa = benefit_id(state, "mensa").await;
+    let pid = person.trim_start_matches("/persone/");
+    let r = op
+        .post(
+            "/istanze/nuova",
+            &[
+                ("persona", pid),
+                ("benefit", mensa.as_str()),
+                ("attestation", attestation),
+                ("channel", "sportello"),
+                ("units", "20"),
+                ("months", "9"),
+                ("email", "mario.rossi@example.org"),
+                ("azione", "presenta"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let app = r.location().to_owned();
+    assert!(app.starts_with("/istanze/"), "{app}");
+    app
+}
+
+/// Uploads the applicant's identity document to the application `app` (its path).
+pub async fn upload_identity(op: &mut Client, app: &str) {
+    let r = op
+        .upload(
+            &format!("{app}/documenti"),
+            &[("requirement", "Documento d'identità del richiedente")],
+            Some(("documento.pdf", &crate::support::minimal_pdf())),
+        )
+        .await;
+    assert_redirect(&r);
+}
+
 /// Types Rossi's attestation (ISEE 8.500,00 €) at the counter on the person's page `person`;
 /// its id.
 pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {

@@ -218,7 +218,9 @@ async fn an_unreachable_server_is_an_error_to_retry() {
 #[tokio::test]
 async fn the_application_state_holds_the_configured_mailer() {
     let sink = SmtpSink::start(Behaviour::Accept).await;
-    let store = web::open_store("sqlite::memory:").await.unwrap();
+    let store = web::open_store("sqlite::memory:", store::conformance::test_key())
+        .await
+        .unwrap();
     let state = web::AppState::new(
         store,
         web::WebConfig {

@@ -27,6 +27,7 @@ mod admin;
 mod agenda;
 mod api;
 mod applications;
+mod audit;
 mod benefits;
 mod browser;
 mod cases;

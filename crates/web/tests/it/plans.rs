@@ -287,7 +287,7 @@ async fn org_id(state: &AppState) -> uuid::Uuid {
         .id
 }
 
-const SINA: [(&str, &str); 7] = [
+pub(crate) const SINA: [(&str, &str); 7] = [
     ("mobility", "2"),
     ("daily_living", "2"),
     ("behavioural_disorders", "1"),

@@ -809,7 +809,9 @@ async fn refuse_luca(url: &str) {
 /// Batches are written while the next is prepared; when one fails the import stops there, is
 /// recorded as failed with the batches before it counted, and nothing after it is written.
 async fn a_failed_batch_stops_the_import_after_the_batches_before_it(url: &str) {
-    let s = web::open_store(url).await.unwrap();
+    let s = web::open_store(url, store::conformance::test_key())
+        .await
+        .unwrap();
     refuse_luca(url).await;
     let o = org(&s).await;
     let file = csv(&[MARIO, ANNA, LUCA, PIA]);

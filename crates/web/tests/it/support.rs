@@ -18,7 +18,7 @@ pub async fn app() -> AppState {
 
 /// The same with other settings.
 pub async fn app_with(config: WebConfig) -> AppState {
-    let store = web::open_store("sqlite::memory:")
+    let store = web::open_store("sqlite::memory:", store::conformance::test_key())
         .await
         .expect("open store");
     let state = AppState::new(store, config);
@@ -31,7 +31,9 @@ pub async fn app_with(config: WebConfig) -> AppState {
 /// The same on PostgreSQL, or `None` when SPORTELLO_TEST_POSTGRES_URL is not set.
 pub async fn app_pg() -> Option<AppState> {
     let url = store_postgres::testing::fresh_url().await?;
-    let store = web::open_store(&url).await.expect("open store");
+    let store = web::open_store(&url, store::conformance::test_key())
+        .await
+        .expect("open store");
     let state = AppState::new(store, WebConfig::default());
     web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
         .await

@@ -690,14 +690,9 @@ async fn reset_password(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
-    let orgs: Vec<_> = state
-        .store
-        .memberships(user.id)
-        .await?
-        .iter()
-        .map(|m| m.org.id)
-        .collect();
+    // Managing the account means seeing every role of the user: each organization is told.
+    let (user, memberships) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let orgs: Vec<_> = memberships.iter().map(|m| m.org.id).collect();
     let password = manage::reset_password(&state.store, &ctx.author(), &user, &orgs).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
     Ok(render_page(jar, &page, StatusCode::OK))

@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::AuditRow;
+use domain::person::{OFFICE_DATES, read_date};
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
@@ -45,36 +46,14 @@ pub struct AuditQuery {
     pagina: Option<i64>,
 }
 
-/// Parses `gg/mm/aaaa` (also with `-` or `.`, or ISO `aaaa-mm-gg`).
+/// An optional date of a filter or form: `gg/mm/aaaa` (or ISO), within the office's span.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldError> {
-    let s = raw.trim();
-    if s.is_empty() {
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    let iso = format_description!("[year]-[month]-[day]");
-    if let Ok(d) = Date::parse(s, &iso) {
-        return Ok(Some(d));
-    }
-    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
-    let bad = || {
-        FieldError::new(
-            field,
-            format!("«{s}» non è una data: scrivila come gg/mm/aaaa, ad esempio 05/03/2026"),
-        )
-    };
-    let [d, m, y] = parts.as_slice() else {
-        return Err(bad());
-    };
-    if y.len() != 4 {
-        return Err(bad());
-    }
-    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<u8>(), m.parse::<u8>(), y.parse::<i32>()) else {
-        return Err(bad());
-    };
-    let month = time::Month::try_from(m).map_err(|_| bad())?;
-    Date::from_calendar_date(y, month, d)
+    read_date(raw, OFFICE_DATES)
         .map(Some)
-        .map_err(|_| bad())
+        .map_err(|e| FieldError::new(field, e.to_string()))
 }
 
 fn day_bound_us(d: Date, end: bool) -> i64 {
@@ -429,6 +408,7 @@ mod tests {
         assert_eq!(parse_date("dal", "2026-03-05").unwrap(), Some(d));
         assert_eq!(parse_date("dal", "").unwrap(), None);
         assert!(parse_date("dal", "05/03/26").is_err());
+        assert!(parse_date("dal", "31/12/9999").is_err());
         assert!(
             parse_date("dal", "31/02/2026")
                 .unwrap_err()

@@ -219,12 +219,10 @@ fn read_flash(jar: &CookieJar) -> Option<Flash> {
 
 /// Sets a message shown once on the next page.
 pub fn flash(jar: CookieJar, kind: &str, text: &str) -> CookieJar {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Without randomness the message is not worth an id another could guess.
+    // Without randomness the message is not worth an id another could guess: it is dropped.
+    let Ok((id, _)) = crate::auth::new_secret("") else {
         return jar;
-    }
-    let id = hex::encode(bytes);
+    };
     let mut map = pending();
     if map.len() > 10_000 {
         map.retain(|_, (_, at)| at.elapsed() < FLASH_TTL);

@@ -18,8 +18,8 @@ use domain::money::Money;
 use domain::person::age_on;
 use domain::policy::{Action, RecordScope};
 use store::{
-    Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, AuditStore,
-    Benefit, BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
+    Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
+    BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
     StoreError, Worklist,
 };
 use time::{Date, Duration};
@@ -698,8 +698,12 @@ pub struct Applicant {
     pub full_view: bool,
 }
 
-/// Whether the user holds, today, a mandate for the person that fits their role.
-pub async fn holds_mandate(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
+/// Whether the user may see the person's data and attestations: office staff of the
+/// organization, or a CAF or citizen holding, today, a mandate that fits their role.
+pub async fn sees_person(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
+    if ctx.can(Action::PersonView, RecordScope::SameOrg) {
+        return Ok(true);
+    }
     Ok(state
         .store
         .mandates_held(ctx.org.id, ctx.user.id, person_id, today(ctx.now))
@@ -715,7 +719,8 @@ pub enum ApplicantKey<'a> {
 }
 
 /// Finds the applicant of a filing and what the user may see of them. Every lookup by a user
-/// who does not see the whole registry is logged (`person.lookup`), found or not.
+/// who does not see the whole registry is logged (`person.lookup`, through the read log),
+/// found or not.
 pub async fn find_applicant(
     state: &AppState,
     ctx: &Ctx,
@@ -741,16 +746,16 @@ pub async fn find_applicant(
         ),
     };
     let found = found.filter(|p| p.merged_into.is_none());
-    let mandate = match (&found, office) {
-        (Some(p), false) => holds_mandate(state, ctx, p.id).await?,
-        _ => false,
+    let full_view = match &found {
+        Some(p) => sees_person(state, ctx, p.id).await?,
+        None => false,
     };
     // A CAF may learn that a code it typed exists; an id (which only a page of ours could
     // have shown) and a citizen's lookup reach a person only under a mandate.
     let limited_ok =
         ctx.role == domain::Role::OperatoreCaf && matches!(key, ApplicantKey::CodiceFiscale(_));
     let outcome = match found {
-        Some(person) if office || mandate => Ok(Applicant {
+        Some(person) if full_view => Ok(Applicant {
             person,
             full_view: true,
         }),
@@ -784,15 +789,16 @@ pub async fn find_applicant(
             Ok(_) => "trovata, senza delega: solo l'esistenza",
             Err(_) => "non trovata o non consentita",
         };
+        // A read like the others: through the read log, not a write on the page's path.
         state
-            .store
-            .append_audit(&ctx.audit(
+            .reads
+            .log(ctx.audit(
                 "person.lookup",
                 "person",
                 outcome.as_ref().ok().map(|a| a.person.id),
                 format!("ricerca del richiedente per {what}: {result}"),
             ))
-            .await?;
+            .await;
     }
     Ok(outcome)
 }

@@ -923,7 +923,7 @@ async fn application_page(
     };
     let can_edit =
         procedure::editable(v.app.state) && a.can(ctx, procedure::edit_action(v.app.state));
-    let limited = can_edit && !sees_applicant(state, ctx, v.app.person_id).await?;
+    let limited = can_edit && !procedure::sees_person(state, ctx, v.app.person_id).await?;
     let attestations = if can_edit && !limited {
         attestation_options(state, ctx, v.app.person_id).await?
     } else {
@@ -1039,12 +1039,6 @@ async fn change_state(
     }
 }
 
-/// Whether the user may see the applicant's attestations: office staff, or under a mandate.
-async fn sees_applicant(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
-    Ok(ctx.can(Action::PersonView, RecordScope::SameOrg)
-        || procedure::holds_mandate(state, ctx, person_id).await?)
-}
-
 async fn update_facts(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -1055,7 +1049,7 @@ async fn update_facts(
     let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(procedure::edit_action(a.view.app.state), a.scope)?;
     let person = Applicant {
-        full_view: sees_applicant(&state, &ctx, a.view.app.person_id).await?,
+        full_view: procedure::sees_person(&state, &ctx, a.view.app.person_id).await?,
         person: state
             .store
             .get_person(ctx.org.id, a.view.app.person_id)

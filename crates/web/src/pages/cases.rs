@@ -108,15 +108,20 @@ pub(super) async fn case_access(
     };
     ctx.authorize(Action::CaseFileRead, scope)?;
     let by_role = ctx.can(Action::ConfidentialRead, scope);
+    let since = assigned_since.unwrap_or(i64::MAX);
+    // Assigned since the file was opened (its usual reader, the responsible worker): every
+    // confidential entry is theirs, and no break-glass could open more, so none is looked for.
+    let from_opening = by_role && since <= case.created_at_us;
     // Break-glass also opens what an assigned worker wrote before joining.
-    let via_break_glass = state
-        .store
-        .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
-        .await?;
-    let restricted_from_us = if via_break_glass {
+    let via_break_glass = !from_opening
+        && state
+            .store
+            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
+            .await?;
+    let restricted_from_us = if from_opening || via_break_glass {
         0
     } else {
-        assigned_since.unwrap_or(i64::MAX)
+        since
     };
     Ok(CaseAccess {
         case,
@@ -949,21 +954,17 @@ struct MemberForm {
 }
 
 /// A worker who gives themself a case file (team or responsibility) gains its content:
-/// that is an access, logged with its reason like a break-glass one.
-fn self_assignment(
+/// that is an access, and its reason is logged like a break-glass one. `None` when the
+/// assignee is someone else.
+fn self_assignment_reason(
     ctx: &Ctx,
     assignee: Uuid,
     raw_reason: &str,
-    action: &str,
-    summary: String,
-) -> Result<Option<store::NewAudit>, FieldError> {
+) -> Result<Option<String>, FieldError> {
     if assignee != ctx.user.id {
         return Ok(None);
     }
-    let reason = casework::parse_break_glass_reason(raw_reason)?;
-    let mut audit = ctx.audit(action, "case_file", None, summary);
-    audit.reason = Some(reason);
-    Ok(Some(audit))
+    casework::parse_break_glass_reason(raw_reason).map(Some)
 }
 
 async fn team_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<CaseAccess, AppError> {
@@ -1001,21 +1002,21 @@ async fn add_member(
     if user == a.case.worker_id {
         return Ok((jar, Redirect::to(&back)).into_response());
     }
-    let summary = format!("{name} nell'équipe della cartella n. {}", a.case.number);
-    let audit = match self_assignment(
-        &ctx,
-        user,
-        &f.reason,
-        "casefile.team.add_self",
-        summary.clone(),
-    ) {
-        Ok(Some(mut audit)) => {
-            audit.record_id = Some(a.case.id);
-            audit
-        }
-        Ok(None) => ctx.audit("casefile.team.add", "case_file", Some(a.case.id), summary),
+    let reason = match self_assignment_reason(&ctx, user, &f.reason) {
+        Ok(r) => r,
         Err(e) => return Ok(refuse(jar, &back, &[e])),
     };
+    let mut audit = ctx.audit(
+        if reason.is_some() {
+            "casefile.team.add_self"
+        } else {
+            "casefile.team.add"
+        },
+        "case_file",
+        Some(a.case.id),
+        format!("{name} nell'équipe della cartella n. {}", a.case.number),
+    );
+    audit.reason = reason;
     match state
         .store
         .add_team_member(ctx.org.id, a.case.id, user, unix_micros(ctx.now), &audit)
@@ -1228,18 +1229,21 @@ async fn reassign(
             &[FieldError::new("case", "scegliere almeno una cartella")],
         ));
     }
-    let summary = format!("Cartelle assegnate a {name}: n. {}", numbers.join(", "));
-    let audit = match self_assignment(
-        &ctx,
-        to,
-        f.get("reason"),
-        "casefile.reassign_self",
-        summary.clone(),
-    ) {
-        Ok(Some(audit)) => audit,
-        Ok(None) => ctx.audit("casefile.reassign", "case_file", None, summary),
+    let reason = match self_assignment_reason(&ctx, to, f.get("reason")) {
+        Ok(r) => r,
         Err(e) => return Ok(refuse(jar, &back, &[e])),
     };
+    let mut audit = ctx.audit(
+        if reason.is_some() {
+            "casefile.reassign_self"
+        } else {
+            "casefile.reassign"
+        },
+        "case_file",
+        None,
+        format!("Cartelle assegnate a {name}: n. {}", numbers.join(", ")),
+    );
+    audit.reason = reason;
     let n = state
         .store
         .reassign_case_files(ctx.org.id, &ids, to, unix_micros(ctx.now), &audit)

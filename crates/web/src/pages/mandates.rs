@@ -2,7 +2,7 @@
 //! (`domain::mandate`). Recorded and revoked by the office, each with its audit row and a
 //! line in the person's history.
 
-use super::persons::when;
+use super::persons::{editable, when};
 use super::{Form, parse_id, refuse};
 use crate::AppState;
 use crate::auth::Ctx;
@@ -18,7 +18,7 @@ use domain::localtime::today;
 use domain::mandate::{MandateInput, MandateKind, parse_mandate};
 use domain::{Action, FieldError, Login};
 use serde::Deserialize;
-use store::{Mandate, MandateStore, Person, PersonStore, UserStore};
+use store::{Mandate, MandateStore, Person, UserStore};
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -70,18 +70,6 @@ pub(crate) async fn rows(
                 .unwrap_or_default(),
         })
         .collect())
-}
-
-/// The person, if the user may change their record.
-async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
-    let p = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
-    ctx.authorize(Action::PersonEdit, ctx.scope_of(p.org_id))?;
-    if p.merged_into.is_some() {
-        return Err(AppError::BadRequest(
-            "la scheda è stata unita a un'altra: registra la delega su quella".into(),
-        ));
-    }
-    Ok(p)
 }
 
 fn back(p: &Person) -> String {

@@ -740,7 +740,8 @@ async fn show(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
-async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
+/// The person, if the user may change their record (mandates too, `pages::mandates`).
+pub(super) async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
     let p = load(state, ctx, parse_id(id)?).await?;
     ctx.authorize(domain::Action::PersonEdit, ctx.scope_of(p.org_id))?;
     if p.merged_into.is_some() {

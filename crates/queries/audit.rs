@@ -1,6 +1,6 @@
 use super::map_err;
 use crate::{Db, Kind, Tx};
-use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros};
+use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros, unix_micros};
 use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;
 
@@ -73,7 +73,7 @@ async fn append_to_chain(
             b.push_bind(r.id)
                 .push_bind(r.org_id)
                 .push_bind(r.seq)
-                .push_bind(micros(r))
+                .push_bind(unix_micros(r.at))
                 .push_bind(r.actor_id)
                 .push_bind(r.actor.as_str())
                 .push_bind(r.action.as_str())
@@ -103,10 +103,6 @@ async fn append_to_chain(
 pub(crate) async fn commit_with(mut tx: Tx, e: &NewAudit) -> Result<()> {
     append(&mut tx, e).await?;
     tx.commit().await.map_err(map_err)
-}
-
-fn micros(row: &AuditRow) -> i64 {
-    (row.at.unix_timestamp_nanos() / 1_000) as i64
 }
 
 fn from_micros(us: i64) -> Result<time::OffsetDateTime> {
@@ -302,7 +298,11 @@ impl AuditStore for Db {
                     WHERE c.org_id = $1 AND c.person_id = $2
                    UNION ALL SELECT x.id FROM case_document x
                     JOIN case_file c ON c.id = x.case_file_id
-                    WHERE c.org_id = $1 AND c.person_id = $2)
+                    WHERE c.org_id = $1 AND c.person_id = $2
+                   UNION ALL SELECT x.id FROM access_record x
+                    WHERE x.org_id = $1 AND x.person_id = $2
+                   UNION ALL SELECT m.household_id FROM household_member m
+                    WHERE m.org_id = $1 AND m.person_id = $2)
                ORDER BY at_us DESC, seq DESC
                LIMIT $3 OFFSET $4"#,
             org_id,

@@ -78,12 +78,13 @@ pub(crate) async fn insert_session(c: &mut Connection, s: &Session) -> Result<()
     Ok(())
 }
 
-pub(crate) async fn delete_session(c: &mut Connection, token_hash: &str) -> Result<()> {
-    sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
+/// Deletes a session; how many rows went (0 when it had already ended).
+pub(crate) async fn delete_session(c: &mut Connection, token_hash: &str) -> Result<u64> {
+    let done = sqlx::query!("DELETE FROM session WHERE token_hash = $1", token_hash)
         .execute(c)
         .await
         .map_err(map_err)?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 impl SessionStore for Db {
@@ -201,7 +202,8 @@ impl SessionStore for Db {
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        delete_session(&mut *self.write().await?, token_hash).await
+        delete_session(&mut *self.write().await?, token_hash).await?;
+        Ok(())
     }
 
     async fn delete_user_sessions(&self, user_id: Uuid, audit: &NewAudit) -> Result<u64> {

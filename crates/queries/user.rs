@@ -231,7 +231,11 @@ impl UserStore for Db {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
-        super::session::delete_session(&mut tx, old_token_hash).await?;
+        // A session ended meanwhile (an administrator, a reset, a concurrent code) is not
+        // brought back by its code.
+        if super::session::delete_session(&mut tx, old_token_hash).await? != 1 {
+            return Err(StoreError::Conflict);
+        }
         super::session::insert_session(&mut tx, session).await?;
         match enrol {
             Some((_, audit)) => super::audit::commit_with(tx, audit).await,

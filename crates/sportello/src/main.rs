@@ -365,7 +365,7 @@ async fn audit_verify(
     if let Some(a) = &anchor {
         println!(
             "Ancoraggio del {} verificato: {} enti.",
-            a.made_at,
+            domain::localtime::format_date_time(a.made_at),
             a.heads.len()
         );
     }
@@ -391,7 +391,10 @@ async fn audit_anchor(
     };
     let msg = web::mail::Mail {
         to: to.clone(),
-        subject: format!("Sportello: ancoraggio del registro delle operazioni, {now}"),
+        subject: format!(
+            "Sportello: ancoraggio del registro delle operazioni, {}",
+            domain::localtime::format_date_time(now)
+        ),
         body: format!(
             "Ancoraggio del registro delle operazioni: conservarlo fuori dal server.\n\
              Per verificarlo: sportello audit verify --anchor FILE (con il testo qui sotto).\n\n\
@@ -538,9 +541,6 @@ async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
                 .iter()
                 .map(|m| m.org.id)
                 .collect();
-            if orgs.is_empty() {
-                anyhow::bail!("l'utente non ha un ente");
-            }
             let p = manage::reset_password(store, author, &u, &orgs)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

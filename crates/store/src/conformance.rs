@@ -379,6 +379,14 @@ pub async fn a_totp_step_is_accepted_once<S: Stores>(s: &S) {
         chain.len(),
         "a code alone writes no audit entry"
     );
+    // A session ended meanwhile (logout, an administrator) is not brought back by a code.
+    s.delete_session("e3").await.unwrap();
+    assert!(matches!(
+        s.accept_totp(u.id, 102, None, "e3", &session("e4", u.id, Some(o.id), 4))
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(s.list_user_sessions(u.id).await.unwrap().is_empty());
 }
 
 pub async fn password_change_and_disabling_end_sessions<S: Stores>(s: &S) {

@@ -30,8 +30,6 @@ pub enum AppError {
         "questo indirizzo non è tra quelli di Sportello: apri Sportello dall'indirizzo indicato dal tuo ente"
     )]
     UnknownHost,
-    #[error("troppi tentativi di accesso: riprova tra 15 minuti")]
-    TooManyAttempts,
     /// Someone else changed the record since the form was opened.
     #[error(
         "la scheda è stata modificata da un altro operatore nel frattempo: ricarica la pagina e ripeti la modifica"
@@ -79,7 +77,6 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnknownHost => StatusCode::MISDIRECTED_REQUEST,
             AppError::Conflict => StatusCode::CONFLICT,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

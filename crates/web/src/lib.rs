@@ -228,11 +228,29 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let reads = state.reads.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await;
     // The reads of the last requests are still queued.
     reads.flush().await;
     served
+}
+
+/// Ctrl-C, or SIGTERM (what systemd and container runtimes send to stop a service): either
+/// stops the server gracefully, so that the read log is flushed.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM non intercettato");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }

@@ -309,6 +309,13 @@ pub async fn reset_password(
     user: &User,
     org_ids: &[Uuid],
 ) -> Result<String, AppError> {
+    // A reset no organization's log would show is refused: give the user a role first.
+    if org_ids.is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "{} non ha ruoli in nessun ente: assegnagli un ruolo prima di reimpostare la password",
+            user.login
+        )));
+    }
     let password = crate::auth::one_time_password()?;
     let change = store::PasswordChange {
         hash: crate::auth::hash_password(password.clone()).await?,

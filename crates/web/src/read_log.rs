@@ -18,6 +18,8 @@ use uuid::Uuid;
 pub const WINDOW: Duration = Duration::from_millis(200);
 /// The most entries written in one transaction.
 pub const BATCH: usize = 500;
+/// Attempts at writing a batch before its reads are given up (pauses of 50, 200, 800 ms).
+const RETRIES: u32 = 4;
 /// Entries waiting to be written; a handler that finds the queue full waits.
 const QUEUE: usize = 8 * BATCH;
 
@@ -32,6 +34,8 @@ pub enum Read {
     Assessment,
     Plan,
     CaseDocument,
+    AccessRecord,
+    Household,
 }
 
 impl Read {
@@ -64,6 +68,16 @@ impl Read {
                 "document.view",
                 "case_document",
                 "scaricato un documento della cartella",
+            ),
+            Read::AccessRecord => (
+                "access.view",
+                "access_record",
+                "consultata la scheda di accesso al segretariato",
+            ),
+            Read::Household => (
+                "household.view",
+                "household",
+                "consultata la famiglia anagrafica",
             ),
         }
     }
@@ -160,14 +174,29 @@ async fn write_reads(store: Store, mut rx: mpsc::Receiver<Msg>) {
                 .flatten();
         }
         if !batch.is_empty() {
-            if let Err(e) = store.append_audit_batch(&batch).await {
-                // Nothing to hand the error to: the pages were served. Say what was lost.
-                tracing::error!(error = %e, entries = batch.len(), "letture non registrate");
-            }
+            write_batch(&store, &batch).await;
             batch.clear();
         }
         for done in flushes.drain(..) {
             let _ = done.send(());
+        }
+    }
+}
+
+/// Writes one batch, trying again after a busy database or a deadlock: a lost read is a gap in
+/// what the log must show.
+async fn write_batch(store: &Store, batch: &[NewAudit]) {
+    let mut pause = Duration::from_millis(50);
+    for attempt in 1..=RETRIES {
+        match store.append_audit_batch(batch).await {
+            Ok(()) => return,
+            Err(e) if attempt < RETRIES => {
+                tracing::warn!(error = %e, attempt, "letture non ancora registrate: nuovo tentativo");
+                tokio::time::sleep(pause).await;
+                pause *= 4;
+            }
+            // Nothing to hand the error to: the pages were served. Say what was lost.
+            Err(e) => tracing::error!(error = %e, entries = batch.len(), "letture non registrate"),
         }
     }
 }

@@ -235,6 +235,10 @@ async fn show(
     let r = state.store.get_access(ctx.org.id, parse_id(&id)?).await?;
     ctx.authorize(Action::AccessRecord, ctx.scope_of(r.org_id))?;
     let p = state.store.get_person(ctx.org.id, r.person_id).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::AccessRecord, r.id)
+        .await;
     let at = format_date_time(super::cases::from_us(r.at_us));
     let page = ShowPage {
         l: Layout::page(&ctx, &jar, "Scheda di accesso", "/segretariato")

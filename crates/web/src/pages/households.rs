@@ -154,6 +154,10 @@ async fn show(
     ctx.authorize(Action::PersonView, ctx.scope_of(h.org_id))?;
     let today = ctx.now.date();
     let members = state.store.household_members(ctx.org.id, h.id).await?;
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Household, h.id)
+        .await;
     let (current, past): (Vec<MemberRow>, Vec<MemberRow>) = members
         .into_iter()
         .map(|v| MemberRow {

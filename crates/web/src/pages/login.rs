@@ -335,6 +335,10 @@ async fn change_password(
     } else {
         "password cambiata dall'utente; sessioni terminate"
     };
+    // A change no organization's log would show is refused (an account left without roles).
+    if s.memberships.is_empty() {
+        return Err(AppError::Forbidden);
+    }
     let audits: Vec<_> = s
         .memberships
         .iter()

@@ -759,6 +759,11 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let p = editable(&state, &ctx, &id).await?;
+    // The form shows the whole record: a read like the person's page.
+    state
+        .reads
+        .view(&ctx, crate::read_log::Read::Person, p.id)
+        .await;
     let page = form_page(
         &ctx,
         &jar,
@@ -1047,6 +1052,14 @@ async fn merge_form(
     Path((id, other)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (survivor, duplicate) = merge_pair(&state, &ctx, &id, &other).await?;
+    state
+        .reads
+        .view_all(
+            &ctx,
+            crate::read_log::Read::Person,
+            vec![survivor.id, duplicate.id],
+        )
+        .await;
     let page = MergePage {
         l: merge_layout(&ctx, &jar, &survivor, &duplicate),
         rows: comparison(&survivor.data, &duplicate.data),

@@ -143,8 +143,36 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
     assert_redirect(&r);
     let assessment = r.location().to_owned();
 
+    // A first access at the counter.
+    let r = op
+        .post(
+            &format!("{person}/accesso"),
+            &[
+                ("channel", "di_persona"),
+                ("needs", "economico"),
+                ("request", "Chiede informazioni sui contributi"),
+                ("outcome", "informazioni"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let access = state
+        .store
+        .person_accesses(org, id_in(&person))
+        .await
+        .unwrap()[0]
+        .id;
+
     // The reads: the counter operator's, then the assigned worker's own.
     assert_eq!(op.get(&person).await.status, StatusCode::OK);
+    assert_eq!(
+        op.get(&format!("{person}/modifica")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        op.get(&format!("/accessi/{access}")).await.status,
+        StatusCode::OK
+    );
     assert_eq!(
         op.get(&format!("{person}/isee")).await.status,
         StatusCode::OK
@@ -192,7 +220,8 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
         .entries[0]
         .id;
     let expected = [
-        ("person.view", "sportello", id_in(&person), 1),
+        ("person.view", "sportello", id_in(&person), 2),
+        ("access.view", "sportello", access, 1),
         (
             "attestation.view",
             "sportello",

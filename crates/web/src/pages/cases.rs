@@ -23,9 +23,9 @@ use domain::person::format_date;
 use domain::{Action, FieldError, RecordScope, Role};
 use serde::Deserialize;
 use store::{
-    AccessRecord, AuditStore, BreakGlass, CaseFile, CaseFileView, CaseFilter, CaseStore,
-    CaseloadRow, DiaryEntry, HouseholdStore, Person, PersonStore, StateChange, StoreError,
-    TeamMember, UserStore,
+    AccessRecord, BreakGlass, CaseFile, CaseFileView, CaseFilter, CaseStore, CaseloadRow,
+    DiaryEntry, HouseholdStore, Person, PersonStore, StateChange, StoreError, TeamMember,
+    UserStore,
 };
 use uuid::Uuid;
 
@@ -557,27 +557,6 @@ async fn case_page(
     let org = ctx.org.id;
     let c = a.case.clone();
     let p = state.store.get_person(org, c.person_id).await?;
-    if !a.assigned {
-        // Reads by workers not assigned to the file are the ones a DPO asks about.
-        state
-            .store
-            .append_audit(&ctx.audit(
-                "casefile.read",
-                "case_file",
-                Some(c.id),
-                format!(
-                    "Consultazione della cartella n. {} di {}{}",
-                    c.number,
-                    p.data.full_name(),
-                    if a.via_break_glass {
-                        " (con accesso straordinario)"
-                    } else {
-                        ""
-                    }
-                ),
-            ))
-            .await?;
-    }
     let worker_name = if c.worker_id == ctx.user.id {
         ctx.user.full_name.clone()
     } else {

@@ -17,7 +17,7 @@ use domain::FieldError;
 use domain::audit::unix_micros;
 use domain::casework::{Confidentiality, MAX_DOCUMENT_BYTES, check_document};
 use sha2::{Digest, Sha256};
-use store::{AuditStore, CaseDocument, CaseStore};
+use store::{CaseDocument, CaseStore};
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -149,20 +149,6 @@ async fn download(
     }
     if d.confidentiality == Confidentiality::Restricted && !a.sees_confidential(d.at_us) {
         return Err(AppError::Forbidden);
-    }
-    if !a.assigned {
-        state
-            .store
-            .append_audit(&ctx.audit(
-                "casefile.document.read",
-                "case_file",
-                Some(a.case.id),
-                format!(
-                    "Apertura del documento «{}» della cartella n. {}",
-                    d.file_name, a.case.number
-                ),
-            ))
-            .await?;
     }
     state
         .reads

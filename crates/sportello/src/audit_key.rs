@@ -15,13 +15,16 @@ pub fn default_path(database_url: &str) -> PathBuf {
         .join("audit.key")
 }
 
-/// Reads the key, or makes it when the file does not exist yet. A file that exists but does not
-/// hold a key is refused: making a new key would leave every row hashed so far unverifiable.
-pub fn load_or_create(path: &Path) -> Result<AuditKey> {
+/// Reads the key, or makes it when the file does not exist yet (then `true`: the caller checks
+/// that the database holds no row keyed by a key now missing, see [`refuse_if_lost`]). A file
+/// that exists but does not hold a key is refused: making a new key would leave every row
+/// hashed so far unverifiable.
+pub fn load_or_create(path: &Path) -> Result<(AuditKey, bool)> {
     match std::fs::read_to_string(path) {
         Ok(text) => AuditKey::parse(&text)
+            .map(|k| (k, false))
             .map_err(|e| anyhow!("chiave del registro {}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path).map(|k| (k, true)),
         Err(e) => {
             Err(e).with_context(|| format!("chiave del registro {}: illeggibile", path.display()))
         }
@@ -60,6 +63,22 @@ fn create(path: &Path) -> Result<AuditKey> {
     Ok(key)
 }
 
+/// A key just made for a database whose log was already keyed means the key file went
+/// missing (lost, or another working folder): the new key is removed and the command refused,
+/// since rows written with it would never verify beside the old ones.
+pub fn refuse_if_lost(path: &Path, newest_row_keyed: bool) -> Result<()> {
+    if !newest_row_keyed {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(path);
+    Err(anyhow!(
+        "chiave del registro {} mancante: il registro del database è firmato con un'altra \
+         chiave. Ripristina il file della chiave dal backup, o indica dove si trova con \
+         audit.key_file",
+        path.display()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,8 +100,9 @@ mod tests {
     fn a_key_is_made_once_private_and_a_malformed_one_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k/audit.key");
-        let made = load_or_create(&path).unwrap();
-        assert_eq!(load_or_create(&path).unwrap(), made);
+        let (made, created) = load_or_create(&path).unwrap();
+        assert!(created);
+        assert_eq!(load_or_create(&path).unwrap(), (made, false));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -254,10 +254,21 @@ fn run() -> Result<std::process::ExitCode> {
     }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let key = audit_key::load_or_create(&key_file)?;
+        let (key, created) = audit_key::load_or_create(&key_file)?;
         let store = web::open_store(&cfg.database.url, key.clone())
             .await
             .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
+        if created {
+            let newest = store::AuditStore::list_audit(
+                &store,
+                &store::AuditFilter {
+                    limit: 1,
+                    ..store::AuditFilter::default()
+                },
+            )
+            .await?;
+            audit_key::refuse_if_lost(&key_file, newest.first().is_some_and(|r| r.keyed))?;
+        }
         let now = web::Clock::default().now();
         let author = Author::system(now);
         match cli.command.unwrap_or(Command::Serve {

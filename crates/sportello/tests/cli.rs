@@ -349,6 +349,18 @@ fn a_malformed_audit_key_is_refused() {
     );
 }
 
+#[test]
+fn a_lost_audit_key_is_not_silently_replaced() {
+    let i = Installation::new();
+    let key = i.dir.path().join("audit.key");
+    std::fs::remove_file(&key).unwrap();
+    let o = i.run(&["audit", "verify"]);
+    assert!(!o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mancante"), "{err}");
+    assert!(!key.exists(), "a new key was left in place of the lost one");
+}
+
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

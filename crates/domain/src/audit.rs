@@ -49,8 +49,19 @@ pub struct ChainHead {
 
 /// The secret the chain is keyed with: 32 random bytes, written as 64 hex digits in a file
 /// outside the database. Its `Debug` never shows it.
+///
+/// The file also says whether the log held rows from before any key when the key was made
+/// (an upgrade: a second line [`LEGACY_LINE`]). Only then may a chain start with unkeyed rows;
+/// a log keyed from its first row that shows one was rewritten by someone without the key,
+/// and the line cannot be added by someone who cannot write the key file.
 #[derive(Clone, PartialEq, Eq)]
-pub struct AuditKey([u8; 32]);
+pub struct AuditKey {
+    bytes: [u8; 32],
+    legacy: bool,
+}
+
+/// The key file's second line when the key was made for a log that already held rows.
+pub const LEGACY_LINE: &str = "righe-precedenti-ammesse";
 
 impl std::fmt::Debug for AuditKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,12 +71,35 @@ impl std::fmt::Debug for AuditKey {
 
 impl AuditKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
+        Self {
+            bytes,
+            legacy: false,
+        }
     }
 
-    /// Reads the key file's text: 64 hex digits, surrounding blanks ignored.
+    /// The same key, for a log that held unkeyed rows when it was made.
+    pub fn admitting_legacy(self) -> Self {
+        Self {
+            legacy: true,
+            ..self
+        }
+    }
+
+    pub fn admits_legacy(&self) -> bool {
+        self.legacy
+    }
+
+    /// Reads the key file's text: 64 hex digits, surrounding blanks ignored, and possibly
+    /// [`LEGACY_LINE`].
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bytes = hex::decode(text.trim())
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let hex_line = lines.next().unwrap_or("");
+        let legacy = match lines.next() {
+            None => false,
+            Some(LEGACY_LINE) => true,
+            Some(other) => return Err(format!("riga sconosciuta nella chiave: «{other}»")),
+        };
+        let bytes = hex::decode(hex_line)
             .map_err(|_| "la chiave deve essere di 64 cifre esadecimali".to_owned())?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
             format!(
@@ -73,19 +107,19 @@ impl AuditKey {
                 b.len()
             )
         })?;
-        Ok(Self(bytes))
+        Ok(Self { bytes, legacy })
     }
 
-    /// The key file's text.
+    /// The key's hex digits (the key file's first line).
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        hex::encode(self.bytes)
     }
 
     fn mac(&self) -> Hmac<Sha256> {
         // HMAC pads a key shorter than the hash's block to the block with zeros; padding here
         // lets the key be a fixed-size array, so making the MAC cannot fail.
         let mut block = [0u8; 64];
-        block[..32].copy_from_slice(&self.0);
+        block[..32].copy_from_slice(&self.bytes);
         Hmac::<Sha256>::new(&block.into())
     }
 
@@ -181,6 +215,8 @@ pub enum ChainProblem {
     /// A row hashed without the key after a keyed one: only rows from before the key existed
     /// may be unkeyed, and they come first.
     UnkeyedAfterKeyed { seq: i64, id: Uuid },
+    /// A row without a key in a log keyed from its first row: rewritten by someone without it.
+    Unkeyed { seq: i64, id: Uuid },
     /// A row signed in the anchor is gone or has another hash now.
     NotAsAnchored { seq: i64 },
     /// The chain has another number of unkeyed rows than when the anchor was made.
@@ -216,6 +252,10 @@ impl std::fmt::Display for ChainProblem {
                 f,
                 "la testa della catena indica la riga {head_seq} ma l'ultima riga è la {last_seq} \
                  (o ha un'altra impronta)"
+            ),
+            ChainProblem::Unkeyed { seq, id } => write!(
+                f,
+                "riga {seq} ({id}): senza chiave, in un registro che ha una chiave dalla prima riga (righe riscritte)"
             ),
             ChainProblem::UnkeyedAfterKeyed { seq, id } => write!(
                 f,
@@ -267,6 +307,12 @@ pub fn verify_chain<'a>(
             report.unkeyed += 1;
             if seen_keyed {
                 problems.push(ChainProblem::UnkeyedAfterKeyed {
+                    seq: row.seq,
+                    id: row.id,
+                });
+            } else if !key.admits_legacy() && report.unkeyed == 1 {
+                // Said once: every row after it is unkeyed too, or reported as such.
+                problems.push(ChainProblem::Unkeyed {
                     seq: row.seq,
                     id: row.id,
                 });
@@ -442,7 +488,9 @@ mod tests {
     fn verify(rows: &[AuditRow], head_seq: i64) -> Vec<ChainProblem> {
         let mut head = head_of(rows);
         head.seq = head_seq;
-        verify_chain(rows, Some(&head), &key()).problems
+        // An upgraded log's key: unkeyed rows at a chain's start are allowed, so the problems
+        // found are the ones each test is about.
+        verify_chain(rows, Some(&head), &key().admitting_legacy()).problems
     }
 
     /// Asserts that verifying `rows` finds row `i` altered.
@@ -570,11 +618,25 @@ mod tests {
     }
 
     #[test]
-    fn unkeyed_rows_may_only_open_a_chain() {
+    fn unkeyed_rows_may_only_open_a_chain_of_a_log_that_had_them() {
+        // A key made for a log that already held rows admits them as the chain's start.
         let rows = chain_with(5, 2);
-        let report = verify_chain(&rows, Some(&head_of(&rows)), &key());
+        let upgraded = key().admitting_legacy();
+        let report = verify_chain(&rows, Some(&head_of(&rows)), &upgraded);
         assert!(report.problems.is_empty(), "{report:?}");
         assert_eq!(report.unkeyed, 2);
+        // A log keyed from its first row does not: the chain was rewritten (once said).
+        let report = verify_chain(&rows, Some(&head_of(&rows)), &key());
+        assert_eq!(
+            report.problems,
+            vec![ChainProblem::Unkeyed {
+                seq: 1,
+                id: rows[0].id
+            }]
+        );
+        let every_row = chain_with(5, 5);
+        let report = verify_chain(&every_row, Some(&head_of(&every_row)), &key());
+        assert_eq!(report.problems.len(), 1, "{report:?}");
 
         // Re-hashing a keyed row without the key, as SHA-256, is not accepted.
         let mut rows = chain_with(5, 2);
@@ -611,6 +673,10 @@ mod tests {
     #[test]
     fn keys_are_read_from_hex_and_never_shown() {
         let k = key();
+        let text = format!("{}\n{LEGACY_LINE}\n", k.to_hex());
+        let upgraded = AuditKey::parse(&text).unwrap();
+        assert!(upgraded.admits_legacy() && !AuditKey::parse(&k.to_hex()).unwrap().admits_legacy());
+        assert!(AuditKey::parse(&format!("{}\naltro", k.to_hex())).is_err());
         assert_eq!(AuditKey::parse(&format!(" {}\n", k.to_hex())).unwrap(), k);
         assert!(AuditKey::parse("abcd").unwrap_err().contains("32 byte"));
         assert!(AuditKey::parse("zz").unwrap_err().contains("esadecimali"));

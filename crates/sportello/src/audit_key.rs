@@ -16,7 +16,7 @@ pub fn default_path(database_url: &str) -> PathBuf {
 }
 
 /// Reads the key, or makes it when the file does not exist yet (then `true`: the caller checks
-/// that the database holds no row keyed by a key now missing, see [`refuse_if_lost`]). A file
+/// that the database holds no row keyed by a key now missing, see [`settle_new_key`]). A file
 /// that exists but does not hold a key is refused: making a new key would leave every row
 /// hashed so far unverifiable.
 pub fn load_or_create(path: &Path) -> Result<(AuditKey, bool)> {
@@ -63,12 +63,30 @@ fn create(path: &Path) -> Result<AuditKey> {
     Ok(key)
 }
 
-/// A key just made for a database whose log was already keyed means the key file went
-/// missing (lost, or another working folder): the new key is removed and the command refused,
-/// since rows written with it would never verify beside the old ones.
-pub fn refuse_if_lost(path: &Path, newest_row_keyed: bool) -> Result<()> {
-    if !newest_row_keyed {
-        return Ok(());
+/// Settles a key just made against the log it is for, given the log's newest row and whether
+/// it is keyed. An empty log: the key stands as made (every chain keyed from its first row). A
+/// log of unkeyed rows only (an upgrade): the key file says they are admitted
+/// ([`domain::audit::LEGACY_LINE`]). A keyed log means the key file went missing (lost, or
+/// another working folder): the new key is removed and the command refused, since rows written
+/// with it would never verify beside the old ones.
+pub fn settle_new_key(
+    path: &Path,
+    key: AuditKey,
+    newest_row_keyed: Option<bool>,
+) -> Result<AuditKey> {
+    match newest_row_keyed {
+        None => return Ok(key),
+        Some(false) => {
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .with_context(|| format!("chiave del registro {}", path.display()))?;
+            writeln!(file, "{}", domain::audit::LEGACY_LINE)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("chiave del registro {}", path.display()))?;
+            return Ok(key.admitting_legacy());
+        }
+        Some(true) => {}
     }
     let _ = std::fs::remove_file(path);
     Err(anyhow!(

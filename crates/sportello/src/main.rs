@@ -254,7 +254,7 @@ fn run() -> Result<std::process::ExitCode> {
     }
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
-        let (key, created) = audit_key::load_or_create(&key_file)?;
+        let (mut key, created) = audit_key::load_or_create(&key_file)?;
         let store = web::open_store(&cfg.database.url, key.clone())
             .await
             .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
@@ -267,7 +267,7 @@ fn run() -> Result<std::process::ExitCode> {
                 },
             )
             .await?;
-            audit_key::refuse_if_lost(&key_file, newest.first().is_some_and(|r| r.keyed))?;
+            key = audit_key::settle_new_key(&key_file, key, newest.first().map(|r| r.keyed))?;
         }
         let now = web::Clock::default().now();
         let author = Author::system(now);

@@ -197,7 +197,9 @@ impl Installation {
 
     /// Rewrites row 2 of the comune's chain and re-hashes it and every row after it with
     /// `key`, `keyed` as given, then moves the head to the new last hash.
-    fn rewrite_and_rehash(&self, key: &domain::audit::AuditKey, keyed: bool) {
+    /// Rewrites row 2 of comune-bg's chain and re-hashes it and every row after it, from row
+    /// `first` on, with `key` (as unkeyed rows when `keyed` is false).
+    fn rewrite_and_rehash(&self, key: &domain::audit::AuditKey, keyed: bool, first: i64) {
         use domain::audit::{AuditRow, row_hash};
         use sqlx::Row;
         self.tamper("SELECT 1"); // only drops the append-only triggers
@@ -210,7 +212,7 @@ impl Installation {
             .fetch_all(&pool)
             .await
             .unwrap();
-            let mut prev = String::new();
+            let mut prev = domain::audit::GENESIS.to_owned();
             for r in rows {
                 let at_us: i64 = r.get("at_us");
                 let mut row = AuditRow {
@@ -230,7 +232,7 @@ impl Installation {
                     hash: String::new(),
                     keyed: r.get("keyed"),
                 };
-                if row.seq < 2 {
+                if row.seq < first {
                     prev = r.get("hash");
                     continue;
                 }
@@ -314,17 +316,21 @@ fn a_tail_cut_with_the_head_lowered_is_found_by_the_anchor() {
 fn a_rewritten_chain_rehashed_forward_is_found() {
     // Without the key: with a key of one's own, or as rows from before the key existed.
     let i = Installation::new();
-    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), true);
+    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), true, 2);
     i.assert_finds(&[], "riga 2 (");
     i.assert_finds(&[], "il contenuto è stato modificato");
     let i = Installation::new();
-    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), false);
+    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), false, 2);
     i.assert_finds(&[], "senza chiave dopo righe con chiave");
+    // The whole chain as rows from before the key, in a log keyed from its first row.
+    let i = Installation::new();
+    i.rewrite_and_rehash(&domain::audit::AuditKey::from_bytes([1; 32]), false, 1);
+    i.assert_finds(&[], "in un registro che ha una chiave dalla prima riga");
 
     // With the key itself: the chain verifies, the anchor made before does not.
     let i = Installation::new();
     let anchor = i.anchor();
-    i.rewrite_and_rehash(&i.key(), true);
+    i.rewrite_and_rehash(&i.key(), true, 2);
     assert!(i.verify(&[]).0);
     i.assert_finds(&["--anchor", &anchor], "firmata nell'ancoraggio");
 

@@ -310,8 +310,24 @@ impl Key {
     fn pair(login: &str, ip: &str) -> Key {
         Key::Pair {
             login: login.into(),
-            ip: ip.into(),
+            ip: network(ip),
         }
+    }
+
+    fn address(ip: &str) -> Key {
+        Key::Address(network(ip))
+    }
+}
+
+/// What the throttle counts as one address: an IPv4 address, or an IPv6 client's /64 (the
+/// least a network hands one subscriber, who could otherwise try from a new address each time).
+fn network(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let masked = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(masked))
+        }
+        _ => ip.to_owned(),
     }
 }
 
@@ -407,7 +423,7 @@ impl Throttle {
     /// How long a password for `login` from `ip` must wait, if at all.
     pub fn password_wait(&self, login: &str, ip: &str, now_us: i64) -> Option<Duration> {
         let map = self.map();
-        let address = Key::Address(ip.into());
+        let address = Key::address(ip);
         Self::pair_wait(&map, login, ip, now_us).max(Self::wait(
             &map,
             &address,
@@ -421,7 +437,7 @@ impl Throttle {
             [
                 Key::pair(login, ip),
                 Key::Account(login.into()),
-                Key::Address(ip.into()),
+                Key::address(ip),
             ],
             now_us,
         );
@@ -944,6 +960,21 @@ mod tests {
         ] {
             assert!(IpNet::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_64_network() {
+        let t = Throttle::default();
+        for i in 0..5 {
+            t.password_failed("mario", &format!("2001:db8:1:2::{i}"), 0);
+        }
+        assert!(
+            t.password_wait("mario", "2001:db8:1:2:ffff::9", 1)
+                .is_some()
+        );
+        assert!(t.password_wait("mario", "2001:db8:1:3::1", 1).is_none());
+        assert_eq!(network("10.1.2.3"), "10.1.2.3");
+        assert_eq!(network("::ffff:10.1.2.3"), "::ffff:10.1.2.3");
     }
 
     #[test]

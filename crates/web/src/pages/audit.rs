@@ -244,7 +244,7 @@ async fn find_person(
                 .await?,
         )));
     }
-    let cf = q.cf.trim().to_uppercase();
+    let cf = territory::codice_fiscale::normalize(&q.cf);
     if cf.is_empty() {
         return Ok(Ok(None));
     }
@@ -287,15 +287,16 @@ async fn person_search(
             .await?;
         more = found.len() as i64 > PAGE_SIZE;
         found.truncate(PAGE_SIZE as usize);
+        // The search shows who read the person's data: a read like the others.
         state
-            .store
-            .append_audit(&ctx.audit(
+            .reads
+            .log(ctx.audit(
                 "audit.person_search",
                 "person",
                 Some(p.id),
                 format!("ricerca nel registro: chi ha visto i dati (pagina {page})"),
             ))
-            .await?;
+            .await;
     }
     let status = if errors.is_empty() {
         StatusCode::OK

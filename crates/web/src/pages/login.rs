@@ -295,7 +295,21 @@ async fn change_password(
     }
     let user = s.user;
     let mut errors = FormErrors::default();
-    if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await? {
+    // The current password typed here counts like one typed at the login: whoever holds a
+    // session cookie may not guess it faster.
+    let ip = auth::client_ip(&parts, &state.config.trusted_proxies);
+    let login = user.login.as_str();
+    let now = state.clock.now_us();
+    if let Some(wait) = state.throttle.password_wait(login, &ip, now) {
+        errors.push(FieldError::new(
+            "attuale",
+            format!(
+                "troppi tentativi non riusciti: riprova tra {}",
+                auth::wait_text(wait)
+            ),
+        ));
+    } else if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await? {
+        state.throttle.password_failed(login, &ip, now);
         errors.push(FieldError::new(
             "attuale",
             "la password attuale non è corretta",
@@ -356,15 +370,7 @@ async fn change_password(
     } else {
         SessionStage::Active
     };
-    let (jar, next) = start_session(
-        &state,
-        jar,
-        auth::client_ip(&parts, &state.config.trusted_proxies),
-        user_agent(&parts),
-        &user,
-        stage,
-    )
-    .await?;
+    let (jar, next) = start_session(&state, jar, ip, user_agent(&parts), &user, stage).await?;
     let jar = flash(
         jar,
         "success",

@@ -529,6 +529,30 @@ async fn a_reset_revokes_api_tokens_a_change_may_and_every_token_expires() {
 }
 
 #[tokio::test]
+async fn the_current_password_cannot_be_guessed_from_the_change_form() {
+    let state = app().await;
+    let mut op = bergamo(&state, "elena", Role::OperatoreSportello).await;
+    let wrong = [
+        ("attuale", "non è questa la password"),
+        ("nuova", "un'altra frase lunga e segreta"),
+        ("conferma", "un'altra frase lunga e segreta"),
+    ];
+    for _ in 0..5 {
+        let r = op.post("/password", &wrong).await;
+        assert!(r.text(".sp-error-summary").contains("non è corretta"));
+    }
+    // Past the free attempts the right password waits too, as at the login.
+    let right = [
+        ("attuale", STRONG),
+        ("nuova", "un'altra frase lunga e segreta"),
+        ("conferma", "un'altra frase lunga e segreta"),
+    ];
+    let r = op.post("/password", &right).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text(".sp-error-summary").contains("troppi tentativi"));
+}
+
+#[tokio::test]
 async fn a_one_time_password_expires_after_72_hours() {
     let state = app().await;
     let org = org(&state, "sistema").await;

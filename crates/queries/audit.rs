@@ -262,16 +262,13 @@ impl AuditStore for Db {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditRow>> {
-        // The person's records, each through its own person or case-file index; audit_log is
-        // then read through its record_id index (record ids are UUIDs, unique across
-        // organizations, so an (org_id, record_id) index would select nothing more).
+        // The person's records, each through its own person or case-file index. audit_log is
+        // then read through its record index for changes and through its (day, record) index
+        // for reads (migration 0011): one seek per record and day from the first read logged
+        // to the last. Record ids are UUIDs, unique across organizations, so an (org_id, …)
+        // index would select nothing more.
         let rows = sqlx::query!(
-            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
-                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
-                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
-                      keyed AS "keyed!: bool"
-               FROM audit_log
-               WHERE org_id = $1 AND record_id IN (
+            r#"WITH RECURSIVE ids (id) AS (
                    SELECT p.id FROM person p WHERE p.org_id = $1 AND p.id = $2
                    UNION ALL SELECT p.id FROM person p
                     WHERE p.org_id = $1 AND p.merged_into = $2
@@ -302,7 +299,22 @@ impl AuditStore for Db {
                    UNION ALL SELECT x.id FROM access_record x
                     WHERE x.org_id = $1 AND x.person_id = $2
                    UNION ALL SELECT m.household_id FROM household_member m
-                    WHERE m.org_id = $1 AND m.person_id = $2)
+                    WHERE m.org_id = $1 AND m.person_id = $2),
+               days (day) AS (
+                   SELECT MIN(read_day) FROM audit_log WHERE read_day IS NOT NULL
+                   UNION ALL SELECT day + 1 FROM days WHERE day < (
+                       SELECT MAX(read_day) FROM audit_log WHERE read_day IS NOT NULL))
+               SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", seq, at_us,
+                      actor_id AS "actor_id?: Uuid", actor, action, record_kind,
+                      record_id AS "record_id?: Uuid", summary, reason, prev_hash, hash,
+                      keyed AS "keyed!: bool"
+               FROM audit_log
+               WHERE org_id = $1 AND id IN (
+                   SELECT c.id FROM audit_log c
+                    WHERE c.read_day IS NULL AND c.record_id IN (SELECT id FROM ids)
+                   UNION ALL
+                   SELECT r.id FROM days CROSS JOIN ids CROSS JOIN audit_log r
+                    WHERE r.read_day = days.day AND r.record_id = ids.id)
                ORDER BY at_us DESC, seq DESC
                LIMIT $3 OFFSET $4"#,
             org_id,

@@ -644,10 +644,22 @@ pub async fn audit_reads_are_appended_in_batches_and_found_by_person<S: Stores>(
     let report = verify_chain(&chain, head, &test_key());
     assert!(report.problems.is_empty(), "{report:?}");
     assert_eq!(chain.last().unwrap().summary, "lettura 249");
+    // A read of weeks ago and a change: reads are found day by day, changes by record.
+    let before = |days: i64, action: &str, summary: &str| NewAudit {
+        at: now() - time::Duration::days(days),
+        record_id: Some(mario.id),
+        ..audit(a.id, action, summary)
+    };
+    s.append_audit_batch(&[
+        before(40, "person.view", "quaranta giorni fa"),
+        before(3, "person.update", "modifica"),
+    ])
+    .await
+    .unwrap();
     let seen = s.person_audit(a.id, mario.id, 10, 0).await.unwrap();
     assert_eq!(
         seen.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),
-        ["seconda", "prima"],
+        ["seconda", "prima", "modifica", "quaranta giorni fa"],
         "newest first, neither another person's nor another organization's"
     );
     let second_page = s.person_audit(a.id, mario.id, 1, 1).await.unwrap();

@@ -1,5 +1,5 @@
 use super::map_err;
-use crate::{Db, Kind, Tx};
+use super::{Backend, Db, Kind, Tx};
 use domain::audit::{AuditRow, ChainHead, GENESIS, row_hash, truncate_to_micros, unix_micros};
 use store::{AuditFilter, AuditStore, NewAudit, Result};
 use uuid::Uuid;

@@ -1,6 +1,6 @@
 use super::casework::{close_matter, open_matter};
+use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
-use crate::Db;
 use domain::application::{
     ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol, IseeMember,
     format_protocol,
@@ -179,7 +179,7 @@ macro_rules! application_document {
     }};
 }
 
-async fn insert_benefit(tx: &mut crate::Tx, b: &Benefit) -> Result<()> {
+async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
     let d = &b.data;
     sqlx::query!(
         "INSERT INTO benefit (id, org_id, code, name, description, area, siuss_code, periodicity,
@@ -210,7 +210,7 @@ async fn insert_benefit(tx: &mut crate::Tx, b: &Benefit) -> Result<()> {
     Ok(())
 }
 
-async fn insert_rule(tx: &mut crate::Tx, r: &BenefitRule) -> Result<()> {
+async fn insert_rule(tx: &mut super::Tx, r: &BenefitRule) -> Result<()> {
     sqlx::query!(
         "INSERT INTO benefit_rule (id, org_id, benefit_id, valid_from, definition, actor, at_us)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -228,7 +228,7 @@ async fn insert_rule(tx: &mut crate::Tx, r: &BenefitRule) -> Result<()> {
     Ok(())
 }
 
-async fn insert_event(tx: &mut crate::Tx, e: &ApplicationEvent) -> Result<()> {
+async fn insert_event(tx: &mut super::Tx, e: &ApplicationEvent) -> Result<()> {
     sqlx::query!(
         "INSERT INTO application_event (id, org_id, application_id, from_state, to_state, note,
              actor, at_us)
@@ -249,7 +249,7 @@ async fn insert_event(tx: &mut crate::Tx, e: &ApplicationEvent) -> Result<()> {
 }
 
 /// The next protocol number of the organization for the year of `on`.
-async fn next_protocol(tx: &mut crate::Tx, org_id: Uuid, on: Date) -> Result<String> {
+async fn next_protocol(tx: &mut super::Tx, org_id: Uuid, on: Date) -> Result<String> {
     let year = i64::from(on.year());
     let last = sqlx::query_scalar!(
         r#"INSERT INTO record_counter (org_id, kind, year, last) VALUES ($1, $2, $3, 1)
@@ -266,7 +266,7 @@ async fn next_protocol(tx: &mut crate::Tx, org_id: Uuid, on: Date) -> Result<Str
 }
 
 /// Numbers a submitted application that has no protocol yet; the number given.
-async fn number_if_submitted(tx: &mut crate::Tx, a: &Application) -> Result<Option<String>> {
+async fn number_if_submitted(tx: &mut super::Tx, a: &Application) -> Result<Option<String>> {
     match (&a.protocol, a.state, a.submitted_on) {
         (None, ApplicationState::Submitted, Some(on)) => {
             let p = next_protocol(tx, a.org_id, on).await?;
@@ -286,7 +286,7 @@ async fn number_if_submitted(tx: &mut crate::Tx, a: &Application) -> Result<Opti
 }
 
 /// The matter follows the procedure: opened at submission, closed when it ends.
-async fn follow_matter(tx: &mut crate::Tx, a: &Application, e: &ApplicationEvent) -> Result<()> {
+async fn follow_matter(tx: &mut super::Tx, a: &Application, e: &ApplicationEvent) -> Result<()> {
     if e.to == ApplicationState::Submitted {
         open_matter(tx, a.org_id, a.person_id, MATTER, a.id, e.at_us).await?;
     } else if !e.to.is_open() {
@@ -1020,7 +1020,7 @@ impl BenefitStore for Db {
 
 /// Writes every field that changes during the procedure, if the application is still at
 /// `a.version - 1` (compare and set).
-async fn save_application(tx: &mut crate::Tx, a: &Application) -> Result<()> {
+async fn save_application(tx: &mut super::Tx, a: &Application) -> Result<()> {
     let done = sqlx::query!(
         "UPDATE application SET state = $3, reviewer_id = $4, attestation_id = $5, declared = $6,
              outcome = $7, rule_id = $8, amount_cents = $9, committed_cents = $10, email = $11,

@@ -1,5 +1,5 @@
+use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
-use crate::Db;
 use domain::casework::{
     AccessChannel, AccessData, AccessOutcome, AppointmentStatus, CaseState, CloseReason,
     Confidentiality, DiaryData, DiaryKind, InterventionData, Need,
@@ -1436,7 +1436,7 @@ impl CaseStore for Db {
     }
 }
 
-async fn insert_change(tx: &mut crate::Tx, c: &StateChange) -> Result<()> {
+async fn insert_change(tx: &mut super::Tx, c: &StateChange) -> Result<()> {
     sqlx::query!(
         "INSERT INTO case_state_change (id, org_id, case_file_id, from_state, to_state, on_date,
              close_reason, note, actor, at_us)
@@ -1458,7 +1458,7 @@ async fn insert_change(tx: &mut crate::Tx, c: &StateChange) -> Result<()> {
     Ok(())
 }
 
-async fn insert_diary(tx: &mut crate::Tx, e: &DiaryEntry) -> Result<()> {
+async fn insert_diary(tx: &mut super::Tx, e: &DiaryEntry) -> Result<()> {
     sqlx::query!(
         "INSERT INTO diary_entry (id, org_id, case_file_id, kind, occurred_on, confidentiality,
              title, body, actor_id, actor, at_us)
@@ -1485,7 +1485,7 @@ async fn insert_diary(tx: &mut crate::Tx, e: &DiaryEntry) -> Result<()> {
 /// about them are listed for review.
 /// Opens a matter on a person: their registry events are then listed for review.
 pub(crate) async fn open_matter(
-    tx: &mut crate::Tx,
+    tx: &mut super::Tx,
     org_id: Uuid,
     person_id: Uuid,
     kind: &str,
@@ -1511,7 +1511,7 @@ pub(crate) async fn open_matter(
 
 /// Closes the open matter `kind`/`ref_id` on every person it concerns.
 pub(crate) async fn close_matter(
-    tx: &mut crate::Tx,
+    tx: &mut super::Tx,
     org_id: Uuid,
     kind: &str,
     ref_id: Uuid,

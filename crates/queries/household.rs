@@ -1,6 +1,6 @@
 use super::person::insert_history;
+use super::{Backend, Db, Tx};
 use super::{affected_one, map_err, parse_col};
-use crate::{Db, Tx};
 use domain::person::{Relationship, SupportKind};
 use store::{
     Household, HouseholdMember, HouseholdStore, MemberView, NewAudit, NewHistory, Result,

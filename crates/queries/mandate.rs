@@ -1,6 +1,6 @@
 use super::person::insert_history;
+use super::{Backend, Db};
 use super::{affected_one, map_err, parse_col};
-use crate::Db;
 use domain::mandate::{MandateKind, MandateTerms};
 use store::{Mandate, MandateStore, MandateView, NewAudit, NewHistory, Result};
 use time::Date;

@@ -1,6 +1,8 @@
 //! Shared query source. This directory is not a crate: each backend crate includes it with
 //! `#[path]`, so every `sqlx::query!` here is checked against both schemas. A query that
-//! cannot be written portably belongs in the backend crates, behind the same trait.
+//! cannot be written portably belongs in the backend crates, behind the same trait. What the
+//! queries need from a backend is [`contract::Backend`]; `crate::Db` is the one name they take
+//! from the backend's root.
 
 /// Builds an `Organization` from a query record with its columns.
 macro_rules! organization {
@@ -43,24 +45,27 @@ mod person;
 #[macro_use]
 mod registry;
 mod casework;
+mod contract;
 pub(crate) mod reader;
 pub(crate) mod search;
 mod session;
 mod token;
 mod user;
 
+use crate::Db;
+pub(crate) use contract::{Backend, Kind, Pool};
 use domain::audit::AuditKey;
 use store::StoreError;
 
 /// A write transaction, carrying the audit key that [`audit::append`] hashes its row with, so
 /// that every audited change keys its row without handing the key around.
 pub(crate) struct Tx {
-    inner: sqlx::Transaction<'static, crate::Kind>,
+    inner: sqlx::Transaction<'static, Kind>,
     key: AuditKey,
 }
 
 impl Tx {
-    pub(crate) fn new(inner: sqlx::Transaction<'static, crate::Kind>, key: AuditKey) -> Self {
+    pub(crate) fn new(inner: sqlx::Transaction<'static, Kind>, key: AuditKey) -> Self {
         Self { inner, key }
     }
 
@@ -70,7 +75,7 @@ impl Tx {
 }
 
 impl std::ops::Deref for Tx {
-    type Target = <crate::Kind as sqlx::Database>::Connection;
+    type Target = <Kind as sqlx::Database>::Connection;
 
     fn deref(&self) -> &Self::Target {
         &self.inner
@@ -91,9 +96,9 @@ pub(crate) struct SearchIndex {
 }
 
 /// Planner statistics for the tables that changed a lot since their last analysis
-/// (`crate::STALE_STATISTICS`): SQLite at start-up, PostgreSQL also every few seconds.
-pub(crate) async fn refresh_statistics(pool: &crate::Pool) -> store::Result<()> {
-    sqlx::raw_sql(crate::STALE_STATISTICS)
+/// (`Backend::STALE_STATISTICS`): SQLite at start-up, PostgreSQL also every few seconds.
+pub(crate) async fn refresh_statistics(pool: &Pool) -> store::Result<()> {
+    sqlx::raw_sql(Db::STALE_STATISTICS)
         .execute(pool)
         .await
         .map_err(map_err)?;

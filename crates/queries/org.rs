@@ -1,5 +1,5 @@
+use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
-use crate::{Db, Tx};
 use domain::OrgCode;
 use store::{HealthStore, NewAudit, OrgComune, OrgStore, Organization, Result};
 use time::OffsetDateTime;

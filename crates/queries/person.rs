@@ -1,5 +1,5 @@
+use super::{Backend, Db, Tx};
 use super::{affected_one, map_err, parse_col};
-use crate::{Db, Tx};
 use domain::person::{
     Address, BirthPlace, Citizenship, CivilStatus, ComuneRef, DocumentKind, PersonData, parse_sex,
 };

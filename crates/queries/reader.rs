@@ -16,8 +16,8 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
-type Slot = Arc<Mutex<Option<PoolConnection<crate::Kind>>>>;
-type Connection = <crate::Kind as sqlx::Database>::Connection;
+type Slot = Arc<Mutex<Option<PoolConnection<super::Kind>>>>;
+type Connection = <super::Kind as sqlx::Database>::Connection;
 
 tokio::task_local! {
     static REQUEST: Slot;
@@ -32,8 +32,8 @@ pub async fn scope<F: std::future::Future>(fut: F) -> F::Output {
 /// A connection for one statement: the request's, or one from the pool outside a request.
 /// Each use must end with its statement (the request's connection is locked meanwhile).
 pub(crate) enum Conn {
-    Request(OwnedMappedMutexGuard<Option<PoolConnection<crate::Kind>>, Connection>),
-    Pooled(PoolConnection<crate::Kind>),
+    Request(OwnedMappedMutexGuard<Option<PoolConnection<super::Kind>>, Connection>),
+    Pooled(PoolConnection<super::Kind>),
 }
 
 impl Deref for Conn {
@@ -56,7 +56,7 @@ impl DerefMut for Conn {
 }
 
 /// The request's connection, taken from `pool` on first use.
-pub(crate) async fn request(pool: &crate::Pool) -> Result<Conn, store::StoreError> {
+pub(crate) async fn request(pool: &super::Pool) -> Result<Conn, store::StoreError> {
     let Ok(slot) = REQUEST.try_with(Arc::clone) else {
         return pooled(pool).await;
     };
@@ -71,7 +71,7 @@ pub(crate) async fn request(pool: &crate::Pool) -> Result<Conn, store::StoreErro
 }
 
 /// A connection of its own from `pool`, after the request has given its own back.
-pub(crate) async fn pooled(pool: &crate::Pool) -> Result<Conn, store::StoreError> {
+pub(crate) async fn pooled(pool: &super::Pool) -> Result<Conn, store::StoreError> {
     release().await;
     pool.acquire()
         .await

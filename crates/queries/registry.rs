@@ -1,6 +1,6 @@
 use super::person::{PersonColumns, RawPerson, insert_history, update_person_row};
+use super::{Backend, Db, Kind, Tx};
 use super::{affected_one, map_err, parse_col};
-use crate::{Db, Kind, Tx};
 use domain::person::{RegistryEventKind, Relationship};
 use domain::registry::{format_event_counts, parse_event_counts};
 use store::{
@@ -311,7 +311,7 @@ impl RegistryStore for Db {
     async fn start_registry_import(&self, i: &RegistryImport, new_persons: u64) -> Result<bool> {
         let mut tx = self.begin().await?;
         let mut bulk = false;
-        if !crate::SEARCH_INDEXES.is_empty() && new_persons > 0 {
+        if !Db::SEARCH_INDEXES.is_empty() && new_persons > 0 {
             // Counts no further than the import's own size: a large registry is not walked
             // whole, under the write lock, to learn that it outnumbers a small comune.
             let new = i64::try_from(new_persons).unwrap_or(i64::MAX);
@@ -323,7 +323,7 @@ impl RegistryStore for Db {
                     .map_err(map_err)?;
             bulk = stored < new;
             if bulk {
-                for index in crate::SEARCH_INDEXES {
+                for index in Db::SEARCH_INDEXES {
                     sqlx::raw_sql(index.drop)
                         .execute(&mut *tx)
                         .await
@@ -468,13 +468,13 @@ impl RegistryStore for Db {
             .await
             .map_err(map_err)?;
         }
-        for index in crate::SEARCH_INDEXES {
+        for index in Db::SEARCH_INDEXES {
             sqlx::raw_sql(index.create)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
         }
-        sqlx::raw_sql(crate::REFRESH_STATISTICS)
+        sqlx::raw_sql(Db::REFRESH_STATISTICS)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;

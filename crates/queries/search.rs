@@ -6,13 +6,13 @@
 //! word starting with each typed word, in any order. The first two are range scans of an
 //! index already in order, so the common searches read only the rows they show; the third
 //! uses a word index, the one part each backend writes its own way (SQLite's FTS5 with prefix
-//! indexes, PostgreSQL's GIN index of every prefix of the name words): `crate::name_source`
-//! and `crate::name_match`. With a birth date or a code, which select a handful of persons
+//! indexes, PostgreSQL's GIN index of every prefix of the name words): `Db::name_source`
+//! and `Db::name_match`. With a birth date or a code, which select a handful of persons
 //! through their own index, one statement finds them all, matches the words row by row and
 //! ranks each match as its pass would list it.
 
-use super::map_err;
 use super::person::RawPerson;
+use super::{Backend, Db, map_err};
 use std::collections::HashSet;
 use store::{PersonSearch, Result};
 use uuid::Uuid;
@@ -49,7 +49,7 @@ const PERSON_COLUMNS: &str = "SELECT p.id, p.org_id, p.codice_fiscale, p.surname
      p.merged_into, p.version, p.created_at, p.updated_at FROM ";
 
 /// `key` starts with `phrase`: a range, which an index on `key` serves in order.
-fn starts_with(qb: &mut sqlx::QueryBuilder<crate::Kind>, key: &str, phrase: &str) {
+fn starts_with(qb: &mut sqlx::QueryBuilder<super::Kind>, key: &str, phrase: &str) {
     qb.push(format_args!("({key} >= "));
     qb.push_bind(phrase.to_owned());
     qb.push(format_args!(" AND {key} < "));
@@ -60,7 +60,7 @@ fn starts_with(qb: &mut sqlx::QueryBuilder<crate::Kind>, key: &str, phrase: &str
 /// Each word starts a word of the name, checked row by row. Keys are folded words joined by
 /// single blanks and typed words hold only letters and digits, so no word carries a LIKE
 /// wildcard.
-fn words_anywhere(qb: &mut sqlx::QueryBuilder<crate::Kind>, words: &[String]) {
+fn words_anywhere(qb: &mut sqlx::QueryBuilder<super::Kind>, words: &[String]) {
     for (i, w) in words.iter().enumerate() {
         qb.push(if i == 0 { "(" } else { " AND " });
         qb.push("' ' || p.search_key LIKE ");
@@ -70,16 +70,16 @@ fn words_anywhere(qb: &mut sqlx::QueryBuilder<crate::Kind>, words: &[String]) {
 }
 
 async fn pass(
-    conn: &mut <crate::Kind as sqlx::Database>::Connection,
+    conn: &mut <super::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
     pass: Pass,
     limit: i64,
 ) -> Result<Vec<RawPerson>> {
     let full_text = matches!(pass, Pass::AnyOrder);
-    let mut qb = sqlx::QueryBuilder::<crate::Kind>::new(PERSON_COLUMNS);
+    let mut qb = sqlx::QueryBuilder::<super::Kind>::new(PERSON_COLUMNS);
     qb.push(if full_text {
-        crate::name_source()
+        Db::name_source()
     } else {
         "person p"
     });
@@ -98,7 +98,7 @@ async fn pass(
         }
         Pass::AnyOrder => {
             qb.push(" AND ");
-            crate::name_match(&mut qb, &s.words);
+            Db::name_match(&mut qb, &s.words);
         }
         // The word index would first fetch every person with a word so started (some 7,000
         // for "rossi" among a million) to keep the one born that day: the words are checked
@@ -130,13 +130,13 @@ async fn pass(
     // An age band keeps most persons: the name index, already in order, should drive.
     if let Some(d) = s.born_from {
         qb.push(" AND ");
-        qb.push(crate::AGE_BAND_BIRTH_DATE);
+        qb.push(Db::AGE_BAND_BIRTH_DATE);
         qb.push(" >= ");
         qb.push_bind(d);
     }
     if let Some(d) = s.born_to {
         qb.push(" AND ");
-        qb.push(crate::AGE_BAND_BIRTH_DATE);
+        qb.push(Db::AGE_BAND_BIRTH_DATE);
         qb.push(" <= ");
         qb.push_bind(d);
     }
@@ -173,7 +173,7 @@ async fn pass(
 }
 
 pub(crate) async fn persons(
-    conn: &mut <crate::Kind as sqlx::Database>::Connection,
+    conn: &mut <super::Kind as sqlx::Database>::Connection,
     org_id: Uuid,
     s: &PersonSearch,
 ) -> Result<Vec<RawPerson>> {

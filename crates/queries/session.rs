@@ -1,5 +1,5 @@
+use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
-use crate::{Db, Tx};
 use store::{Membership, NewAudit, Result, Session, SessionStage, SessionStore, StoreError, User};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -54,7 +54,7 @@ pub(crate) async fn end_org_sessions(tx: &mut Tx, user_id: Uuid, org_id: Uuid) -
     Ok(())
 }
 
-type Connection = <crate::Kind as sqlx::Database>::Connection;
+type Connection = <super::Kind as sqlx::Database>::Connection;
 
 /// Stores a new session, alone or inside a transaction (a session moved to a new id).
 pub(crate) async fn insert_session(c: &mut Connection, s: &Session) -> Result<()> {

@@ -1,5 +1,5 @@
+use super::{Backend, Db};
 use super::{affected_one, map_err};
-use crate::Db;
 use store::{ApiToken, NewAudit, Result, TokenStore};
 use time::OffsetDateTime;
 use uuid::Uuid;

@@ -1,5 +1,5 @@
+use super::{Backend, Db};
 use super::{affected_one, map_err, role_col};
-use crate::Db;
 use domain::{Login, Role};
 use store::{
     Member, Membership, NewAudit, PasswordChange, Result, Session, StoreError, User, UserStore,

@@ -6,7 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use time::{Date, Month};
 
 use crate::dsu::{
-    Abitazione, Componente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
+    Abitazione, Componente, Corrente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
 };
 use crate::rules::{RuleSet, Rules, rules};
 use crate::values::{CodiceFiscale, age_on, floor0, positive};
@@ -297,173 +297,25 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     } else {
         bit(comps.len()) - 1
     };
-
-    // Nucleo of the variant (art. 3, 6, 7, 8).
-    let mut autonomia = None;
-    let mask = match dsu.variante() {
-        Variante::Sociosanitario | Variante::Residenze => dsu.nucleo_ristretto(),
-        Variante::Universita => match dsu.universita() {
-            Some(u) => {
-                let residenza_esterna = u.anni_residenza_esterna >= rs.universita_anni.value;
-                let capacita_reddito = u.redditi_lavoro.len() == 2
-                    && u.redditi_lavoro
-                        .iter()
-                        .all(|r| *r >= rs.universita_reddito.value);
-                let autonomo = residenza_esterna && u.alloggio_non_di_familiari && capacita_reddito;
-                autonomia = Some(Autonomia {
-                    residenza_esterna,
-                    alloggio: u.alloggio_non_di_familiari,
-                    capacita_reddito,
-                    autonomo,
-                });
-                if autonomo {
-                    all & !u.nucleo_genitori
-                } else {
-                    all
-                }
-            }
-            None => all,
-        },
-        _ => all,
-    };
-
+    let (mask, autonomia) = nucleo(dsu, rs, all);
     let n = mask.count_ones() as usize;
-    let mut figli = 0usize;
-    let mut figli_conviventi = 0usize;
-    let mut minori = 0usize;
-    let mut under3 = false;
-    let mut disabili = 0usize;
-    let mut conviventi_anagrafici = 0usize;
-    for (_, c) in members(dsu, mask) {
-        if c.relazione.is_child() {
-            figli += 1;
-            if c.relazione != Relazione::FNC && !c.convivenza_anagrafica {
-                figli_conviventi += 1;
-            }
-        }
-        if matches!(c.relazione, Relazione::F | Relazione::MA) {
-            minori += 1;
-            under3 |= age_on(c.data_nascita, date) < 3;
-        }
-        if c.disabilita.is_some() {
-            disabili += 1;
-        }
-        if c.convivenza_anagrafica {
-            conviventi_anagrafici += 1;
-        }
-    }
+    let conta = Conteggi::of(dsu, mask, date);
 
     // ISR (art. 4).
-    let auu = !rs.auu_escluso_per.value.contains(&dsu.prestazione());
     let corrente = dsu.corrente();
-    let bimestre = rs.corrente_bimestre.value;
-    let mut componenti = Vec::with_capacity(n);
-    let mut somma_redditi = Decimal::ZERO;
-    let mut detrazioni_componenti = Decimal::ZERO;
-    let mut netto_totale = Decimal::ZERO;
-    let mut netto_ordinario = Decimal::ZERO;
-    for (i, c) in members(dsu, mask) {
-        let (lordo, ded, netto) = reddito(&c.redditi, rs, auu);
-        netto_ordinario += netto;
-        let (lordo, ded, netto) =
-            match corrente.and_then(|k| k.componenti.iter().find(|r| r.componente == i)) {
-                Some(rc) => {
-                    let k = match rc.periodo {
-                        Periodo::DodiciMesi => Decimal::ONE,
-                        Periodo::DueMesi => bimestre,
-                    };
-                    let reddito_complessivo =
-                        (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi) * k;
-                    let trattamenti = rc.trattamenti * k;
-                    let r = Redditi {
-                        lordo: reddito_complessivo + trattamenti + c.redditi.assegni_figli_ricevuti,
-                        reddito_complessivo,
-                        lavoro_dipendente: rc.lavoro_dipendente * k,
-                        pensione: rc.pensione * k,
-                        redditi_agrari: Decimal::ZERO,
-                        proventi_agrari: Decimal::ZERO,
-                        altri_redditi: Decimal::ZERO,
-                        trattamenti,
-                        assegno_unico: Decimal::ZERO,
-                        ..c.redditi
-                    };
-                    reddito(&r, rs, auu)
-                }
-                None => (lordo, ded, netto),
-            };
-        somma_redditi += lordo;
-        detrazioni_componenti += ded;
-        netto_totale += netto;
-        componenti.push(FigureComponente {
-            indice: i,
-            redditi: cents(lordo),
-            detrazioni: cents(ded),
-            reddito_netto: cents(netto),
-            patrimonio_mobiliare: Decimal::ZERO,
-            titoli_stato_esclusi: Decimal::ZERO,
-            patrimonio_immobiliare: cents(c.immobili + c.casa),
-        });
-    }
-
-    // Titoli di Stato exclusion (L. 213/2023 c. 183; INPS msg. 1895/2025): dichiarante,
-    // then by decreasing age, the non-cohabiting parent last.
-    let mut residuo = rs.titoli_soglia.value;
-    // (titoli and buoni, libretti) excluded, by position in `componenti`.
-    let mut esclusi = Vec::new();
-    if positive(residuo) {
-        let mut done = 0u64;
-        while positive(residuo) {
-            let next = members(dsu, mask & !done)
-                .filter(|(_, c)| {
-                    let m = &c.mobiliare;
-                    positive(m.titoli_stato + m.buoni_postali + m.libretti_postali)
-                })
-                .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
-            let Some((i, c)) = next else { break };
-            done |= bit(i);
-            let m = &c.mobiliare;
-            let t = m.titoli_stato.min(residuo);
-            residuo -= t;
-            let b = m.buoni_postali.min(residuo);
-            residuo -= b;
-            let l = m.libretti_postali.min(residuo);
-            residuo -= l;
-            esclusi.push((i, t + b, l));
-        }
-    }
-
-    // Patrimonio mobiliare (art. 5 c. 4) and the base of the reddito figurativo.
-    let mut patrimonio_mobiliare = Decimal::ZERO;
-    let mut titoli_stato_esclusi = Decimal::ZERO;
-    let mut base_figurativo = Decimal::ZERO;
-    for f in componenti.iter_mut() {
-        let Some(c) = comps.get(f.indice) else {
-            continue;
-        };
-        let (e_sez2, e_libretti) = esclusi
-            .iter()
-            .find(|(i, _, _)| *i == f.indice)
-            .map_or((Decimal::ZERO, Decimal::ZERO), |(_, a, b)| (*a, *b));
-        let m = &c.mobiliare;
-        let saldi = floor0(m.saldi - e_libretti);
-        let giacenze = floor0(m.giacenze - e_libretti);
-        let depositi = if giacenze > saldi && m.incrementi <= giacenze - saldi {
-            giacenze
-        } else {
-            saldi
-        };
-        let altri = m.altri - e_sez2;
-        let mob = depositi + altri;
-        base_figurativo += if rs.figurativo_esclude_titoli.value {
-            altri
-        } else {
-            m.altri
-        };
-        patrimonio_mobiliare += mob;
-        titoli_stato_esclusi += e_sez2 + e_libretti;
-        f.patrimonio_mobiliare = cents(mob);
-        f.titoli_stato_esclusi = cents(e_sez2 + e_libretti);
-    }
+    let RedditiNucleo {
+        mut componenti,
+        somma_redditi,
+        detrazioni_componenti,
+        netto_totale,
+        netto_ordinario,
+    } = redditi_nucleo(dsu, mask, rs);
+    let esclusi = titoli_esclusi(dsu, mask, rs);
+    let Mobiliari {
+        mut patrimonio_mobiliare,
+        titoli_stato_esclusi,
+        base_figurativo,
+    } = mobiliari(comps, &mut componenti, &esclusi, rs);
 
     let tasso_figurativo = rendimento.tasso;
     let reddito_figurativo = base_figurativo * tasso_figurativo;
@@ -476,7 +328,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         } if mask & bit(*intestatario) != 0 => (*canone).min(
             rs.affitto_massimo.value
                 + rs.affitto_incremento.value
-                    * count_over(figli_conviventi, rs.affitto_figli_esclusi.value),
+                    * count_over(conta.figli_conviventi, rs.affitto_figli_esclusi.value),
         ),
         _ => Decimal::ZERO,
     };
@@ -508,75 +360,33 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         }
     }
 
-    // ISEE corrente (art. 9): updated incomes need an event or an ISR change over 25 %;
-    // the updated patrimonio replaces the ordinary one only if it changes by over 20 %.
     let mut esito_corrente = None;
     if let Some(k) = corrente {
         let isr_ordinario = cents(floor0(
             netto_ordinario + reddito_figurativo - detrazione_affitto,
         ));
-        let variazione = |new: Decimal, old: Decimal| {
-            if old.is_zero() {
-                None
-            } else {
-                Some(((new - old) / old).abs())
-            }
-        };
-        let variazione_isr = variazione(isr, isr_ordinario);
-        let evento = k.componenti.iter().any(|r| r.evento.is_some());
-        let isr_ok = !k.componenti.is_empty()
-            && (evento
-                || variazione_isr.is_none_or(|v| v > rs.corrente_variazione_isr.value)
-                    && isr != isr_ordinario);
-        let mut variazione_patrimonio = None;
-        let mut patrimonio_aggiornato = false;
-        if let Some((mob, imm, casa_c)) = k.patrimonio {
-            let old = patrimonio_mobiliare + immobili + casa;
-            let new = mob + imm + casa_c;
-            variazione_patrimonio = variazione(new, old);
-            if variazione_patrimonio.is_none_or(|v| v > rs.corrente_variazione_patrimonio.value)
-                && new != old
-            {
-                patrimonio_mobiliare = mob;
-                immobili = imm;
-                casa = casa_c;
-                patrimonio_aggiornato = true;
-            }
-        }
-        if !isr_ok && !patrimonio_aggiornato {
-            return Err(CalcError::Dsu(DsuError::new(
-                "Modulo sostitutivo",
-                "componenti",
-                "nessun requisito dell'art. 9 c. 1: né un evento lavorativo o di trattamento, né una variazione dell'ISR oltre il 25%, né del patrimonio oltre il 20%",
-            )));
-        }
-        if !isr_ok {
-            isr = isr_ordinario;
-        }
-        esito_corrente = Some(EsitoCorrente {
+        let (esito, in_vigore, patrimonio) = corrente_art9(
+            k,
+            rs,
+            isr,
             isr_ordinario,
-            variazione_isr,
-            evento,
-            patrimonio_aggiornato,
-            variazione_patrimonio,
-        });
+            (patrimonio_mobiliare, immobili, casa),
+        )?;
+        esito_corrente = Some(esito);
+        isr = in_vigore;
+        (patrimonio_mobiliare, immobili, casa) = patrimonio;
     }
 
     let franchigia_casa = rs.casa_franchigia.value
-        + rs.casa_incremento.value * count_over(figli_conviventi, rs.casa_figli_esclusi.value);
-    let (num, den) = rs.casa_quota.value;
-    let casa_contata = if casa > franchigia_casa {
-        (casa - franchigia_casa) * num / den
-    } else {
-        Decimal::ZERO
-    };
-    let detrazione_casa = cents(casa - casa_contata);
+        + rs.casa_incremento.value
+            * count_over(conta.figli_conviventi, rs.casa_figli_esclusi.value);
+    let detrazione_casa = detrazione_casa(rs, casa, franchigia_casa);
     let patrimonio_immobiliare = cents(immobili + casa);
 
     let franchigia_max = (rs.mob_base.value
         + rs.mob_per_componente.value * Decimal::from(n.saturating_sub(1)))
     .min(rs.mob_massimo.value)
-        + rs.mob_per_figlio.value * count_over(figli, rs.mob_figli_esclusi.value);
+        + rs.mob_per_figlio.value * count_over(conta.figli, rs.mob_figli_esclusi.value);
     let patrimonio_mobiliare = cents(patrimonio_mobiliare);
     let franchigia_mobiliare = franchigia_max.min(patrimonio_mobiliare);
     let mobiliare_netto = patrimonio_mobiliare - franchigia_mobiliare;
@@ -585,119 +395,55 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     let ise = cents(isr + rs.quota_isp.value * isp);
 
     // Scala di equivalenza (Allegato 1).
-    let regolari = n - conviventi_anagrafici;
+    let regolari = n - conta.conviventi_anagrafici;
     let (parametro_scala, extra_conv) = if regolari > 0 {
-        (parametro(rs, regolari), conviventi_anagrafici)
+        (parametro(rs, regolari), conta.conviventi_anagrafici)
     } else {
-        (parametro(rs, 1), conviventi_anagrafici.saturating_sub(1))
+        (
+            parametro(rs, 1),
+            conta.conviventi_anagrafici.saturating_sub(1),
+        )
     };
     let numero_figli = if mask == all {
-        dsu.numero_figli().map_or(figli, |q| q as usize)
+        dsu.numero_figli().map_or(conta.figli, |q| q as usize)
     } else {
-        figli
+        conta.figli
     };
-    let minori_ok = minori > 0
+    let minori_ok = conta.minori > 0
         && (dsu.genitori_lavoratori() || (dsu.unico_genitore() && rs.scala_unico_genitore.value));
     let maggiorazioni = Maggiorazioni {
         convivenza: rs.scala_convivenza.value * Decimal::from(extra_conv),
         figli: scala_step(&rs.scala_figli.value, numero_figli),
         minori: if !minori_ok {
             Decimal::ZERO
-        } else if under3 {
+        } else if conta.under3 {
             rs.scala_under3.value
         } else {
             rs.scala_minori.value
         },
-        disabilita: rs.scala_disabilita.value * Decimal::from(disabili),
+        disabilita: rs.scala_disabilita.value * Decimal::from(conta.disabili),
     };
     let scala = parametro_scala + maggiorazioni.totale();
 
-    // Componenti aggiuntive (Allegato 2).
-    let mut componenti_aggiuntive = Vec::new();
-    if let Some(e) = dsu
-        .genitore_non_convivente()
-        .and_then(|g| g.aggiuntiva.as_ref())
-    {
-        let (x, importo) = aggiuntiva(
-            e,
-            rs.aggiuntiva_genitore_soglia.value,
-            rs.aggiuntiva_genitore_quota.value,
-            rs,
-            scala,
-        );
-        componenti_aggiuntive.push(ComponenteAggiuntiva {
-            codice_fiscale: e.codice_fiscale,
-            isee_esterno: cents(x),
-            importo,
-            genitore: true,
-        });
-    }
-    if let Some(r) = dsu.residenze() {
-        for e in &r.figli {
-            let (x, importo) = aggiuntiva(
-                e,
-                rs.aggiuntiva_soglia.value,
-                rs.aggiuntiva_quota.value,
-                rs,
-                scala,
-            );
-            componenti_aggiuntive.push(ComponenteAggiuntiva {
-                codice_fiscale: e.codice_fiscale,
-                isee_esterno: cents(x),
-                importo,
-                genitore: false,
-            });
-        }
-    }
+    let componenti_aggiuntive = componenti_aggiuntive(dsu, rs, scala);
     let somma_aggiuntive: Decimal = componenti_aggiuntive.iter().map(|c| c.importo).sum();
     let isee = cents(ise / scala + somma_aggiuntive);
 
-    // Second indicator for the family benefits of L. 199/2025 c. 208.
-    let famiglia = match &rs.famiglia {
-        Some(f)
-            if matches!(
-                dsu.variante(),
-                Variante::Ordinario | Variante::Minorenni | Variante::Corrente
-            ) =>
-        {
-            let capoluogo = match dsu.abitazione() {
-                Abitazione::Proprieta { comune } => f
-                    .capoluoghi
-                    .value
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(comune)),
-                _ => false,
-            };
-            let base = if capoluogo {
-                f.casa_franchigia_capoluogo.value
-            } else {
-                f.casa_franchigia.value
-            };
-            let franchigia = base
-                + rs.casa_incremento.value
-                    * count_over(figli_conviventi, f.casa_figli_esclusi.value);
-            let contata = if casa > franchigia {
-                (casa - franchigia) * num / den
-            } else {
-                Decimal::ZERO
-            };
-            let detrazione_casa_f = cents(casa - contata);
-            let isp_f = patrimonio_immobiliare - detrazione_casa_f + mobiliare_netto;
-            let ise_f = cents(isr + rs.quota_isp.value * isp_f);
-            let magg = scala_step(&f.scala_figli.value, numero_figli);
-            let scala_f = scala - maggiorazioni.figli + magg;
-            Some(IseeFamiglia {
-                detrazione_casa: detrazione_casa_f,
-                isp: isp_f,
-                ise: ise_f,
-                maggiorazione_figli: magg,
-                scala: scala_f,
-                isee: cents(ise_f / scala_f + somma_aggiuntive),
-                si_applica: f.prestazioni.value.contains(&dsu.prestazione()),
-            })
-        }
-        _ => None,
-    };
+    let famiglia = famiglia(
+        dsu,
+        rs,
+        &Indicatore {
+            casa,
+            figli_conviventi: conta.figli_conviventi,
+            numero_figli,
+            patrimonio_immobiliare,
+            mobiliare_netto,
+            isr,
+            scala,
+            maggiorazione_figli: maggiorazioni.figli,
+            somma_aggiuntive,
+        },
+    );
 
     let valida_fino_al = if dsu.variante() == Variante::Corrente {
         months_after(date, rs.validita_corrente_mesi.value)
@@ -743,5 +489,388 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         famiglia,
         autonomia,
         corrente: esito_corrente,
+    })
+}
+
+/// The nucleo of the variant (art. 3, 6, 7, 8) as a mask of the components (`all` of them by
+/// default), and the student's autonomy for the university variant.
+fn nucleo(dsu: &Dsu, rs: &RuleSet, all: u64) -> (u64, Option<Autonomia>) {
+    match dsu.variante() {
+        Variante::Sociosanitario | Variante::Residenze => (dsu.nucleo_ristretto(), None),
+        Variante::Universita => match dsu.universita() {
+            Some(u) => {
+                let residenza_esterna = u.anni_residenza_esterna >= rs.universita_anni.value;
+                let capacita_reddito = u.redditi_lavoro.len() == 2
+                    && u.redditi_lavoro
+                        .iter()
+                        .all(|r| *r >= rs.universita_reddito.value);
+                let autonomo = residenza_esterna && u.alloggio_non_di_familiari && capacita_reddito;
+                let autonomia = Autonomia {
+                    residenza_esterna,
+                    alloggio: u.alloggio_non_di_familiari,
+                    capacita_reddito,
+                    autonomo,
+                };
+                let mask = if autonomo {
+                    all & !u.nucleo_genitori
+                } else {
+                    all
+                };
+                (mask, Some(autonomia))
+            }
+            None => (all, None),
+        },
+        _ => (all, None),
+    }
+}
+
+/// The members of the nucleo the scale and the allowances count.
+struct Conteggi {
+    figli: usize,
+    /// Children living in the household (not FNC, not in a residential community).
+    figli_conviventi: usize,
+    minori: usize,
+    /// Some minor is under three on the day of the DSU.
+    under3: bool,
+    disabili: usize,
+    conviventi_anagrafici: usize,
+}
+
+impl Conteggi {
+    fn of(dsu: &Dsu, mask: u64, date: Date) -> Self {
+        let mut conta = Conteggi {
+            figli: 0,
+            figli_conviventi: 0,
+            minori: 0,
+            under3: false,
+            disabili: 0,
+            conviventi_anagrafici: 0,
+        };
+        for (_, c) in members(dsu, mask) {
+            if c.relazione.is_child() {
+                conta.figli += 1;
+                if c.relazione != Relazione::FNC && !c.convivenza_anagrafica {
+                    conta.figli_conviventi += 1;
+                }
+            }
+            if matches!(c.relazione, Relazione::F | Relazione::MA) {
+                conta.minori += 1;
+                conta.under3 |= age_on(c.data_nascita, date) < 3;
+            }
+            if c.disabilita.is_some() {
+                conta.disabili += 1;
+            }
+            if c.convivenza_anagrafica {
+                conta.conviventi_anagrafici += 1;
+            }
+        }
+        conta
+    }
+}
+
+/// The incomes of the nucleo (art. 4): each member's figures and their sums, with the
+/// updated incomes of an ISEE corrente where given and the ordinary net total beside them.
+struct RedditiNucleo {
+    componenti: Vec<FigureComponente>,
+    somma_redditi: Decimal,
+    detrazioni_componenti: Decimal,
+    netto_totale: Decimal,
+    netto_ordinario: Decimal,
+}
+
+fn redditi_nucleo(dsu: &Dsu, mask: u64, rs: &RuleSet) -> RedditiNucleo {
+    let auu = !rs.auu_escluso_per.value.contains(&dsu.prestazione());
+    let corrente = dsu.corrente();
+    let bimestre = rs.corrente_bimestre.value;
+    let mut out = RedditiNucleo {
+        componenti: Vec::with_capacity(mask.count_ones() as usize),
+        somma_redditi: Decimal::ZERO,
+        detrazioni_componenti: Decimal::ZERO,
+        netto_totale: Decimal::ZERO,
+        netto_ordinario: Decimal::ZERO,
+    };
+    for (i, c) in members(dsu, mask) {
+        let (lordo, ded, netto) = reddito(&c.redditi, rs, auu);
+        out.netto_ordinario += netto;
+        let (lordo, ded, netto) =
+            match corrente.and_then(|k| k.componenti.iter().find(|r| r.componente == i)) {
+                Some(rc) => {
+                    let k = match rc.periodo {
+                        Periodo::DodiciMesi => Decimal::ONE,
+                        Periodo::DueMesi => bimestre,
+                    };
+                    let reddito_complessivo =
+                        (rc.lavoro_dipendente + rc.pensione + rc.altri_redditi) * k;
+                    let trattamenti = rc.trattamenti * k;
+                    let r = Redditi {
+                        lordo: reddito_complessivo + trattamenti + c.redditi.assegni_figli_ricevuti,
+                        reddito_complessivo,
+                        lavoro_dipendente: rc.lavoro_dipendente * k,
+                        pensione: rc.pensione * k,
+                        redditi_agrari: Decimal::ZERO,
+                        proventi_agrari: Decimal::ZERO,
+                        altri_redditi: Decimal::ZERO,
+                        trattamenti,
+                        assegno_unico: Decimal::ZERO,
+                        ..c.redditi
+                    };
+                    reddito(&r, rs, auu)
+                }
+                None => (lordo, ded, netto),
+            };
+        out.somma_redditi += lordo;
+        out.detrazioni_componenti += ded;
+        out.netto_totale += netto;
+        out.componenti.push(FigureComponente {
+            indice: i,
+            redditi: cents(lordo),
+            detrazioni: cents(ded),
+            reddito_netto: cents(netto),
+            patrimonio_mobiliare: Decimal::ZERO,
+            titoli_stato_esclusi: Decimal::ZERO,
+            patrimonio_immobiliare: cents(c.immobili + c.casa),
+        });
+    }
+    out
+}
+
+/// Titoli di Stato exclusion (L. 213/2023 c. 183; INPS msg. 1895/2025): dichiarante, then by
+/// decreasing age, the non-cohabiting parent last. Per member: (titoli and buoni, libretti)
+/// excluded.
+fn titoli_esclusi(dsu: &Dsu, mask: u64, rs: &RuleSet) -> Vec<(usize, Decimal, Decimal)> {
+    let mut residuo = rs.titoli_soglia.value;
+    let mut esclusi = Vec::new();
+    let mut done = 0u64;
+    while positive(residuo) {
+        let next = members(dsu, mask & !done)
+            .filter(|(_, c)| {
+                let m = &c.mobiliare;
+                positive(m.titoli_stato + m.buoni_postali + m.libretti_postali)
+            })
+            .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
+        let Some((i, c)) = next else { break };
+        done |= bit(i);
+        let m = &c.mobiliare;
+        let t = m.titoli_stato.min(residuo);
+        residuo -= t;
+        let b = m.buoni_postali.min(residuo);
+        residuo -= b;
+        let l = m.libretti_postali.min(residuo);
+        residuo -= l;
+        esclusi.push((i, t + b, l));
+    }
+    esclusi
+}
+
+/// The nucleo's patrimonio mobiliare (art. 5 c. 4) and the base of the reddito figurativo.
+struct Mobiliari {
+    patrimonio_mobiliare: Decimal,
+    titoli_stato_esclusi: Decimal,
+    base_figurativo: Decimal,
+}
+
+/// Sums the members' patrimonio mobiliare less the `esclusi` titoli, writing each member's
+/// figures into `componenti`.
+fn mobiliari(
+    comps: &[Componente],
+    componenti: &mut [FigureComponente],
+    esclusi: &[(usize, Decimal, Decimal)],
+    rs: &RuleSet,
+) -> Mobiliari {
+    let mut out = Mobiliari {
+        patrimonio_mobiliare: Decimal::ZERO,
+        titoli_stato_esclusi: Decimal::ZERO,
+        base_figurativo: Decimal::ZERO,
+    };
+    for f in componenti.iter_mut() {
+        let Some(c) = comps.get(f.indice) else {
+            continue;
+        };
+        let (e_sez2, e_libretti) = esclusi
+            .iter()
+            .find(|(i, _, _)| *i == f.indice)
+            .map_or((Decimal::ZERO, Decimal::ZERO), |(_, a, b)| (*a, *b));
+        let m = &c.mobiliare;
+        let saldi = floor0(m.saldi - e_libretti);
+        let giacenze = floor0(m.giacenze - e_libretti);
+        let depositi = if giacenze > saldi && m.incrementi <= giacenze - saldi {
+            giacenze
+        } else {
+            saldi
+        };
+        let altri = m.altri - e_sez2;
+        let mob = depositi + altri;
+        out.base_figurativo += if rs.figurativo_esclude_titoli.value {
+            altri
+        } else {
+            m.altri
+        };
+        out.patrimonio_mobiliare += mob;
+        out.titoli_stato_esclusi += e_sez2 + e_libretti;
+        f.patrimonio_mobiliare = cents(mob);
+        f.titoli_stato_esclusi = cents(e_sez2 + e_libretti);
+    }
+    out
+}
+
+/// ISEE corrente (art. 9): updated incomes need an event or an ISR change over 25 %; the
+/// updated patrimonio replaces the ordinary one only if it changes by over 20 %. Returns the
+/// outcome, the ISR in force and the patrimonio (mobiliare, immobili, casa) in force.
+fn corrente_art9(
+    k: &Corrente,
+    rs: &RuleSet,
+    isr: Decimal,
+    isr_ordinario: Decimal,
+    patrimonio: (Decimal, Decimal, Decimal),
+) -> Result<(EsitoCorrente, Decimal, (Decimal, Decimal, Decimal)), CalcError> {
+    let variazione = |new: Decimal, old: Decimal| {
+        if old.is_zero() {
+            None
+        } else {
+            Some(((new - old) / old).abs())
+        }
+    };
+    let variazione_isr = variazione(isr, isr_ordinario);
+    let evento = k.componenti.iter().any(|r| r.evento.is_some());
+    let isr_ok = !k.componenti.is_empty()
+        && (evento
+            || variazione_isr.is_none_or(|v| v > rs.corrente_variazione_isr.value)
+                && isr != isr_ordinario);
+    let mut variazione_patrimonio = None;
+    let mut patrimonio_aggiornato = false;
+    let mut in_vigore = patrimonio;
+    if let Some((mob, imm, casa_c)) = k.patrimonio {
+        let (mobiliare, immobili, casa) = patrimonio;
+        let old = mobiliare + immobili + casa;
+        let new = mob + imm + casa_c;
+        variazione_patrimonio = variazione(new, old);
+        if variazione_patrimonio.is_none_or(|v| v > rs.corrente_variazione_patrimonio.value)
+            && new != old
+        {
+            in_vigore = (mob, imm, casa_c);
+            patrimonio_aggiornato = true;
+        }
+    }
+    if !isr_ok && !patrimonio_aggiornato {
+        return Err(CalcError::Dsu(DsuError::new(
+            "Modulo sostitutivo",
+            "componenti",
+            "nessun requisito dell'art. 9 c. 1: né un evento lavorativo o di trattamento, né una variazione dell'ISR oltre il 25%, né del patrimonio oltre il 20%",
+        )));
+    }
+    let esito = EsitoCorrente {
+        isr_ordinario,
+        variazione_isr,
+        evento,
+        patrimonio_aggiornato,
+        variazione_patrimonio,
+    };
+    Ok((esito, if isr_ok { isr } else { isr_ordinario }, in_vigore))
+}
+
+/// The deduction for the casa di abitazione (art. 5 c. 2): its value up to `franchigia`, and
+/// the part of what exceeds it that the rules leave out, rounded to the cent.
+fn detrazione_casa(rs: &RuleSet, casa: Decimal, franchigia: Decimal) -> Decimal {
+    let (num, den) = rs.casa_quota.value;
+    let contata = if casa > franchigia {
+        (casa - franchigia) * num / den
+    } else {
+        Decimal::ZERO
+    };
+    cents(casa - contata)
+}
+
+/// Componenti aggiuntive (Allegato 2): the non-cohabiting parent's and the children's outside
+/// the household, for an ISEE with scale `scala`.
+fn componenti_aggiuntive(dsu: &Dsu, rs: &RuleSet, scala: Decimal) -> Vec<ComponenteAggiuntiva> {
+    let mut componenti_aggiuntive = Vec::new();
+    if let Some(e) = dsu
+        .genitore_non_convivente()
+        .and_then(|g| g.aggiuntiva.as_ref())
+    {
+        let (x, importo) = aggiuntiva(
+            e,
+            rs.aggiuntiva_genitore_soglia.value,
+            rs.aggiuntiva_genitore_quota.value,
+            rs,
+            scala,
+        );
+        componenti_aggiuntive.push(ComponenteAggiuntiva {
+            codice_fiscale: e.codice_fiscale,
+            isee_esterno: cents(x),
+            importo,
+            genitore: true,
+        });
+    }
+    if let Some(r) = dsu.residenze() {
+        for e in &r.figli {
+            let (x, importo) = aggiuntiva(
+                e,
+                rs.aggiuntiva_soglia.value,
+                rs.aggiuntiva_quota.value,
+                rs,
+                scala,
+            );
+            componenti_aggiuntive.push(ComponenteAggiuntiva {
+                codice_fiscale: e.codice_fiscale,
+                isee_esterno: cents(x),
+                importo,
+                genitore: false,
+            });
+        }
+    }
+    componenti_aggiuntive
+}
+
+/// The figures of the ordinary indicator that the second one starts from.
+struct Indicatore {
+    casa: Decimal,
+    figli_conviventi: usize,
+    numero_figli: usize,
+    patrimonio_immobiliare: Decimal,
+    mobiliare_netto: Decimal,
+    isr: Decimal,
+    scala: Decimal,
+    maggiorazione_figli: Decimal,
+    somma_aggiuntive: Decimal,
+}
+
+/// Second indicator for the family benefits of L. 199/2025 c. 208.
+fn famiglia(dsu: &Dsu, rs: &RuleSet, o: &Indicatore) -> Option<IseeFamiglia> {
+    let f = rs.famiglia.as_ref()?;
+    if !matches!(
+        dsu.variante(),
+        Variante::Ordinario | Variante::Minorenni | Variante::Corrente
+    ) {
+        return None;
+    }
+    let capoluogo = match dsu.abitazione() {
+        Abitazione::Proprieta { comune } => f
+            .capoluoghi
+            .value
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(comune)),
+        _ => false,
+    };
+    let base = if capoluogo {
+        f.casa_franchigia_capoluogo.value
+    } else {
+        f.casa_franchigia.value
+    };
+    let franchigia = base
+        + rs.casa_incremento.value * count_over(o.figli_conviventi, f.casa_figli_esclusi.value);
+    let detrazione_casa_f = detrazione_casa(rs, o.casa, franchigia);
+    let isp_f = o.patrimonio_immobiliare - detrazione_casa_f + o.mobiliare_netto;
+    let ise_f = cents(o.isr + rs.quota_isp.value * isp_f);
+    let magg = scala_step(&f.scala_figli.value, o.numero_figli);
+    let scala_f = o.scala - o.maggiorazione_figli + magg;
+    Some(IseeFamiglia {
+        detrazione_casa: detrazione_casa_f,
+        isp: isp_f,
+        ise: ise_f,
+        maggiorazione_figli: magg,
+        scala: scala_f,
+        isee: cents(ise_f / scala_f + o.somma_aggiuntive),
+        si_applica: f.prestazioni.value.contains(&dsu.prestazione()),
     })
 }

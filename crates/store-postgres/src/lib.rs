@@ -1,16 +1,13 @@
 //! PostgreSQL backend. The queries live in `crates/queries/` and are compiled here against the
 //! PostgreSQL schema (and in `store-sqlite` against SQLite's).
 
+use domain::audit::AuditKey;
+use queries::{Backend, Pool, Tx};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use store::StoreError;
-
-pub type Pool = sqlx::PgPool;
-type Kind = sqlx::Postgres;
-use domain::audit::AuditKey;
-use queries::Tx;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -34,14 +31,6 @@ impl Drop for Keeper {
 
 /// How often [`keep_statistics`] looks for tables whose statistics fell behind.
 const STATISTICS_EVERY: Duration = Duration::from_secs(30);
-
-/// Planner statistics for every table changed by more than a tenth since it was last analysed
-/// (autovacuum's default threshold: 50 rows and 10 %), never-analysed tables included.
-const STALE_STATISTICS: &str = "DO $$ DECLARE t regclass; BEGIN \
-     FOR t IN SELECT s.relid::regclass FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
-         WHERE s.schemaname = current_schema() \
-           AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) \
-     LOOP EXECUTE format('ANALYZE %s', t); END LOOP; END $$";
 
 /// PostgreSQL caches one plan per statement and connection for any values (a generic plan)
 /// after five runs, and keeps it until the table is analysed again. Made while a table was
@@ -114,6 +103,46 @@ impl Db {
     pub async fn release(&self) {
         queries::reader::release().await;
     }
+}
+
+// ---- The contract with the shared queries (crates/queries/contract.rs) ----
+impl Backend for Db {
+    type Kind = sqlx::Postgres;
+
+    /// Planner statistics for every table changed by more than a tenth since it was last
+    /// analysed (autovacuum's default threshold: 50 rows and 10 %), never-analysed tables
+    /// included.
+    const STALE_STATISTICS: &'static str = "DO $$ DECLARE t regclass; BEGIN \
+     FOR t IN SELECT s.relid::regclass FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+         WHERE s.schemaname = current_schema() \
+           AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0) \
+     LOOP EXECUTE format('ANALYZE %s', t); END LOOP; END $$";
+
+    /// Statistics for the tables an import fills, and the name index's pending entries
+    /// merged (every search reads them all). Autovacuum gets there minutes later; until then
+    /// PostgreSQL plans name searches on empty-table estimates (a full sort of every name
+    /// with the typed prefix).
+    const REFRESH_STATISTICS: &'static str = "ANALYZE person, household, household_member; \
+     SELECT gin_clean_pending_list('person_name_prefixes')";
+
+    /// None: on PostgreSQL `DROP INDEX` takes a lock that would stop every reader of the
+    /// table until the import's last transaction.
+    const SEARCH_INDEXES: &'static [queries::SearchIndex] = &[];
+
+    /// The column itself: PostgreSQL's planner weighs the range.
+    const AGE_BAND_BIRTH_DATE: &'static str = "p.birth_date";
+
+    /// Name search through the GIN index of the name words' prefixes (migration 0007).
+    fn name_source() -> &'static str {
+        "person p"
+    }
+
+    /// Every typed word must be a prefix of a word of the name: one exact key of the index
+    /// each.
+    fn name_match(qb: &mut sqlx::QueryBuilder<Self::Kind>, words: &[String]) {
+        qb.push("name_prefixes(p.search_key) @> ");
+        qb.push_bind(words.to_vec());
+    }
 
     async fn begin(&self) -> Result<Tx, StoreError> {
         queries::reader::release().await;
@@ -125,6 +154,7 @@ impl Db {
         queries::reader::request(&self.pool).await
     }
 
+    /// One pool for reads and writes.
     async fn write(&self) -> Result<queries::reader::Conn, StoreError> {
         queries::reader::request(&self.pool).await
     }
@@ -132,31 +162,6 @@ impl Db {
 
 #[cfg(feature = "testing")]
 pub mod testing;
-
-/// The birth date as an age-band filter (PostgreSQL's planner weighs the range itself).
-const AGE_BAND_BIRTH_DATE: &str = "p.birth_date";
-
-/// None: on PostgreSQL `DROP INDEX` takes a lock that would stop every reader of the table
-/// until the import's last transaction.
-const SEARCH_INDEXES: &[queries::SearchIndex] = &[];
-
-/// Run when a civil-registry import is recorded, in its transaction: planner statistics for
-/// the tables it fills, and the name index's pending entries merged (every search reads them
-/// all). Autovacuum gets there minutes later; until then PostgreSQL plans name searches on
-/// empty-table estimates (a full sort of every name with the typed prefix).
-const REFRESH_STATISTICS: &str = "ANALYZE person, household, household_member; \
-     SELECT gin_clean_pending_list('person_name_prefixes')";
-
-/// Name search through the GIN index of the name words' prefixes (migration 0007).
-fn name_source() -> &'static str {
-    "person p"
-}
-
-/// Every typed word must be a prefix of a word of the name: one exact key of the index each.
-fn name_match(qb: &mut sqlx::QueryBuilder<Kind>, words: &[String]) {
-    qb.push("name_prefixes(p.search_key) @> ");
-    qb.push_bind(words.to_vec());
-}
 
 #[path = "../../queries/mod.rs"]
 mod queries;

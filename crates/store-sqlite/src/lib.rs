@@ -3,15 +3,12 @@
 //! connection (SQLite admits one writer at a time; a pool of writers only queues on the lock),
 //! a pool of readers.
 
+use domain::audit::AuditKey;
+use queries::{Backend, Pool, Tx};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 use store::StoreError;
-
-pub type Pool = sqlx::SqlitePool;
-type Kind = sqlx::Sqlite;
-use domain::audit::AuditKey;
-use queries::Tx;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -104,6 +101,75 @@ impl Db {
     pub async fn release(&self) {
         queries::reader::release().await;
     }
+}
+
+async fn restore_search_indexes(pool: &Pool) -> Result<(), StoreError> {
+    for index in Db::SEARCH_INDEXES {
+        sqlx::raw_sql(index.create)
+            .execute(pool)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+// ---- The contract with the shared queries (crates/queries/contract.rs) ----
+impl Backend for Db {
+    type Kind = sqlx::Sqlite;
+
+    /// At start-up, the same as [`Self::REFRESH_STATISTICS`]: `PRAGMA optimize` analyses only
+    /// the tables whose size changed a lot.
+    const STALE_STATISTICS: &'static str = Self::REFRESH_STATISTICS;
+
+    /// Gives the query planner statistics for every table whose size changed a lot, sampled
+    /// so that it takes milliseconds on a large database: without them SQLite may walk the
+    /// name index in order to find the few persons born on one date. Run at start-up and when
+    /// a civil-registry import is recorded (in its transaction).
+    const REFRESH_STATISTICS: &'static str =
+        "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002";
+
+    /// The person indexes that only serve searches, as migrations 0002 and 0006 leave them. A
+    /// civil-registry import that brings more persons than the table holds drops them and
+    /// builds them again when it is recorded: one sort per index instead of a random insert
+    /// per person and index (docs/performance.md, "Import dall'anagrafe comunale").
+    /// `Db::open` builds any that a killed import left missing.
+    const SEARCH_INDEXES: &'static [queries::SearchIndex] = &[
+        queries::SearchIndex {
+            drop: "DROP INDEX IF EXISTS person_birth",
+            create: "CREATE INDEX IF NOT EXISTS person_birth ON person (org_id, birth_date)",
+        },
+        queries::SearchIndex {
+            drop: "DROP INDEX IF EXISTS person_phonetic",
+            create: "CREATE INDEX IF NOT EXISTS person_phonetic ON person (org_id, phonetic_key)",
+        },
+        queries::SearchIndex {
+            drop: "DROP INDEX IF EXISTS person_name",
+            create: "CREATE INDEX IF NOT EXISTS person_name ON person (org_id, search_key, birth_date, id)",
+        },
+        queries::SearchIndex {
+            drop: "DROP INDEX IF EXISTS person_name_rev",
+            create: "CREATE INDEX IF NOT EXISTS person_name_rev ON person (org_id, search_key_rev, birth_date, id)",
+        },
+    ];
+
+    /// Unary `+` stops SQLite from choosing the birth-date index for a range that holds a
+    /// fifth of the population and then sorting it all, when the name index yields the first
+    /// page in order after a few rows.
+    const AGE_BAND_BIRTH_DATE: &'static str = "+p.birth_date";
+
+    /// Name search through the FTS5 index: the index drives the join, so a rare name reads
+    /// only its matches.
+    fn name_source() -> &'static str {
+        "person_fts f CROSS JOIN person p ON p.rowid = f.rowid"
+    }
+
+    /// Words hold only folded letters and digits, and each is quoted so that none is read as
+    /// an FTS5 operator.
+    fn name_match(qb: &mut sqlx::QueryBuilder<Self::Kind>, words: &[String]) {
+        let query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+        qb.push("person_fts MATCH ");
+        qb.push_bind(query.join(" "));
+    }
 
     async fn begin(&self) -> Result<Tx, StoreError> {
         queries::reader::release().await;
@@ -115,6 +181,7 @@ impl Db {
         queries::reader::request(&self.read).await
     }
 
+    /// The writer, except in memory, where the readers and the writer are one connection.
     async fn write(&self) -> Result<queries::reader::Conn, StoreError> {
         if self.memory {
             queries::reader::request(&self.write).await
@@ -123,69 +190,6 @@ impl Db {
         }
     }
 }
-
-/// Gives the query planner statistics for every table whose size changed a lot, sampled so
-/// that it takes milliseconds on a large database: without them SQLite may walk the name index
-/// in order to find the few persons born on one date. Run at start-up and when a
-/// civil-registry import is recorded (in its transaction).
-const REFRESH_STATISTICS: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002";
-
-/// At start-up, the same: `PRAGMA optimize` analyses only the tables whose size changed a lot.
-const STALE_STATISTICS: &str = REFRESH_STATISTICS;
-
-/// The person indexes that only serve searches, as migrations 0002 and 0006 leave them. A
-/// civil-registry import that brings more persons than the table holds drops them and builds
-/// them again when it is recorded: one sort per index instead of a random insert per person
-/// and index (docs/performance.md, "Import dall'anagrafe comunale"). `Db::open` builds any
-/// that a killed import left missing.
-const SEARCH_INDEXES: &[queries::SearchIndex] = &[
-    queries::SearchIndex {
-        drop: "DROP INDEX IF EXISTS person_birth",
-        create: "CREATE INDEX IF NOT EXISTS person_birth ON person (org_id, birth_date)",
-    },
-    queries::SearchIndex {
-        drop: "DROP INDEX IF EXISTS person_phonetic",
-        create: "CREATE INDEX IF NOT EXISTS person_phonetic ON person (org_id, phonetic_key)",
-    },
-    queries::SearchIndex {
-        drop: "DROP INDEX IF EXISTS person_name",
-        create: "CREATE INDEX IF NOT EXISTS person_name ON person (org_id, search_key, birth_date, id)",
-    },
-    queries::SearchIndex {
-        drop: "DROP INDEX IF EXISTS person_name_rev",
-        create: "CREATE INDEX IF NOT EXISTS person_name_rev ON person (org_id, search_key_rev, birth_date, id)",
-    },
-];
-
-async fn restore_search_indexes(pool: &Pool) -> Result<(), StoreError> {
-    for index in SEARCH_INDEXES {
-        sqlx::raw_sql(index.create)
-            .execute(pool)
-            .await
-            .map_err(map_err)?;
-    }
-    Ok(())
-}
-
-/// The birth date as an age-band filter: unary `+` stops SQLite from choosing the birth-date
-/// index for a range that holds a fifth of the population and then sorting it all, when the
-/// name index yields the first page in order after a few rows.
-const AGE_BAND_BIRTH_DATE: &str = "+p.birth_date";
-
-/// Name search through the FTS5 index: the index drives the join, so a rare name reads only
-/// its matches.
-fn name_source() -> &'static str {
-    "person_fts f CROSS JOIN person p ON p.rowid = f.rowid"
-}
-
-/// Every word must start a word of the name; words hold only folded letters and digits, and
-/// each is quoted so that none is read as an FTS5 operator.
-fn name_match(qb: &mut sqlx::QueryBuilder<Kind>, words: &[String]) {
-    let query: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
-    qb.push("person_fts MATCH ");
-    qb.push_bind(query.join(" "));
-}
-
 #[path = "../../queries/mod.rs"]
 mod queries;
 use queries::map_err;

@@ -521,632 +521,22 @@ impl TryFrom<DsuInput> for Dsu {
             .collect();
         let quadro_a = &input.mb1.quadro_a.componenti;
         let quadro_b = &input.mb1.quadro_b;
-        if quadro_a.is_empty() {
-            return Err(DsuError::new(
-                "A",
-                "componenti",
-                "il nucleo deve avere almeno un componente",
-            ));
-        }
-        if quadro_a.len() > MAX_COMPONENTI {
-            return Err(DsuError::new(
-                "A",
-                "componenti",
-                format!("al più {MAX_COMPONENTI} componenti"),
-            ));
-        }
-        for (i, c) in quadro_a.iter().enumerate() {
-            if find(quadro_a, &c.codice_fiscale) != Some(i) {
-                return Err(DsuError::new(
-                    "A",
-                    format!("componenti[{i}].codice_fiscale"),
-                    format!("{} compare due volte", c.codice_fiscale),
-                ));
-            }
-            if c.data_nascita.0 > date {
-                return Err(DsuError::new(
-                    "A",
-                    format!("componenti[{i}].data_nascita"),
-                    "data di nascita successiva alla presentazione della DSU",
-                ));
-            }
-        }
-
-        // Quadro FC1: exactly one module per component.
-        for (i, m) in input.fc1.iter().enumerate() {
-            if find(quadro_a, &m.codice_fiscale).is_none() {
-                return Err(DsuError::new(
-                    "Modulo FC.1",
-                    format!("fc1[{i}].codice_fiscale"),
-                    format!("{} non è un componente del quadro A", m.codice_fiscale),
-                ));
-            }
-            if input
-                .fc1
-                .iter()
-                .position(|o| o.codice_fiscale == m.codice_fiscale)
-                != Some(i)
-            {
-                return Err(DsuError::new(
-                    "Modulo FC.1",
-                    format!("fc1[{i}].codice_fiscale"),
-                    format!("due moduli FC.1 per {}", m.codice_fiscale),
-                ));
-            }
-        }
-        let modules = input
-            .fc2
-            .iter()
-            .map(|m| ("Modulo FC.2", &m.codice_fiscale))
-            .enumerate()
-            .chain(
-                input
-                    .fc3
-                    .iter()
-                    .map(|m| ("Modulo FC.3", &m.codice_fiscale))
-                    .enumerate(),
-            );
-        for (i, (name, cf)) in modules {
-            if find(quadro_a, cf).is_none() {
-                return Err(DsuError::new(
-                    name,
-                    format!("[{i}].codice_fiscale"),
-                    format!("{cf} non è un componente del quadro A"),
-                ));
-            }
-            let dup = if name == "Modulo FC.2" {
-                input.fc2.iter().take(i).any(|m| &m.codice_fiscale == cf)
-            } else {
-                input.fc3.iter().take(i).any(|m| &m.codice_fiscale == cf)
-            };
-            if dup {
-                return Err(DsuError::new(
-                    name,
-                    format!("[{i}].codice_fiscale"),
-                    format!("due moduli per {cf}"),
-                ));
-            }
-        }
-
-        let quadro_d = input.mb2.as_ref().and_then(|m| m.quadro_d.as_ref());
-        let quadro_c = input.mb2.as_ref().and_then(|m| m.quadro_c.as_ref());
+        check_quadro_a(quadro_a, date)?;
+        check_modules(&input)?;
 
         let mut componenti = Vec::with_capacity(quadro_a.len());
-        let mut casa_comune: Option<String> = None;
-        let mut casa_quota = Decimal::ZERO;
-        for ((i, a), (cognome, nome)) in quadro_a.iter().enumerate().zip(names) {
-            let cf = &a.codice_fiscale;
-            let m = input
-                .fc1
-                .iter()
-                .find(|m| m.codice_fiscale == *cf)
-                .ok_or_else(|| {
-                    DsuError::new(
-                        "Modulo FC.1",
-                        "codice_fiscale",
-                        format!(
-                            "manca il modulo FC.1 del componente {cf} (quadro A, riga {})",
-                            i + 1
-                        ),
-                    )
-                })?;
-            let rel = m.quadro_fc1.relazione;
-            if (i == 0) != (rel == Relazione::D) {
-                return Err(DsuError::new(
-                    "FC1",
-                    "relazione",
-                    "il dichiarante (D) è il primo componente del quadro A, e solo lui",
-                )
-                .of(cf));
-            }
-            let age = age_on(a.data_nascita.0, date);
-            match rel {
-                Relazione::F | Relazione::MA if age >= 18 => {
-                    return Err(DsuError::new(
-                        "FC1",
-                        "relazione",
-                        format!("codice {rel:?} per un minorenne, ma il componente ha {age} anni"),
-                    )
-                    .of(cf));
-                }
-                Relazione::FC | Relazione::FNC if age < 18 => {
-                    return Err(DsuError::new(
-                        "FC1",
-                        "relazione",
-                        format!("codice {rel:?} per un figlio maggiorenne, ma il componente ha {age} anni"),
-                    )
-                    .of(cf));
-                }
-                Relazione::FNC if age >= 26 => {
-                    return Err(DsuError::new(
-                        "FC1",
-                        "relazione",
-                        format!("codice FNC solo sotto i 26 anni, il componente ne ha {age}"),
-                    )
-                    .of(cf));
-                }
-                Relazione::GNC => {
-                    let ok = input.variante == Variante::Minorenni
-                        && quadro_d
-                            .is_some_and(|d| d.genitore == *cf && d.caso == CasoArt7::Nessuno);
-                    if !ok {
-                        return Err(DsuError::new(
-                            "FC1",
-                            "relazione",
-                            "il codice GNC vale solo per l'ISEE minorenni, con il genitore indicato nel quadro D senza casi dell'art. 7",
-                        )
-                        .of(cf));
-                    }
-                }
-                _ => {}
-            }
-            if rel == Relazione::C
-                && input
-                    .fc1
-                    .iter()
-                    .filter(|o| o.quadro_fc1.relazione == Relazione::C)
-                    .count()
-                    > 1
-            {
-                return Err(
-                    DsuError::new("FC1", "relazione", "più di un coniuge (C) nel nucleo").of(cf),
-                );
-            }
-            if let Some(d) = quadro_a.first()
-                && rel.is_child()
-                && a.data_nascita.0 <= d.data_nascita.0
-            {
-                return Err(DsuError::new(
-                    "A",
-                    format!("componenti[{i}].data_nascita"),
-                    format!(
-                        "il figlio {cf} risulta nato non dopo il dichiarante {}",
-                        d.codice_fiscale
-                    ),
-                ));
-            }
-
-            let fc8 = input
-                .fc3
-                .iter()
-                .find(|x| x.codice_fiscale == *cf)
-                .map(|x| &x.quadro_fc8)
-                .cloned()
-                .unwrap_or_default();
-            let parts = fc8.di_cui_lavoro_dipendente.value()
-                + fc8.di_cui_pensione.value()
-                + fc8.di_cui_redditi_agrari.value();
-            if parts > fc8.reddito_complessivo.value() {
-                return Err(DsuError::new(
-                    "FC8",
-                    "di_cui_lavoro_dipendente",
-                    "la somma dei redditi «di cui» supera il reddito complessivo",
-                )
-                .of(cf));
-            }
-            let fc4 = &m.quadro_fc4;
-            let fc5 = &m.quadro_fc5;
-            let mut redditi = Redditi {
-                lordo: Decimal::ZERO,
-                reddito_complessivo: fc8.reddito_complessivo.value(),
-                lavoro_dipendente: fc8.di_cui_lavoro_dipendente.value(),
-                pensione: fc8.di_cui_pensione.value(),
-                redditi_agrari: fc8.di_cui_redditi_agrari.value(),
-                proventi_agrari: fc8.proventi_agrari.value(),
-                altri_redditi: fc4.redditi_imposta_sostitutiva.value()
-                    + fc4.redditi_esenti.value()
-                    + fc4.redditi_esteri.value()
-                    + fc4.redditi_fondiari_esenti.value(),
-                trattamenti: fc8.trattamenti_inps.value() + fc4.trattamenti_non_inps.value(),
-                assegno_unico: fc8.assegno_unico.value(),
-                assegni_figli_ricevuti: fc5.assegni_figli_ricevuti.value(),
-                trattamenti_disabilita: fc8.trattamenti_disabilita.value(),
-                spese_sanitarie_disabili: fc8.spese_sanitarie_disabili.value(),
-                assegni_corrisposti: fc5.assegni_coniuge_corrisposti.value()
-                    + fc5.assegni_figli_corrisposti.value(),
-            };
-            redditi.lordo = redditi.reddito_complessivo
-                + redditi.altri_redditi
-                + redditi.proventi_agrari
-                + redditi.trattamenti
-                + redditi.assegni_figli_ricevuti;
-
-            let mut immobili = Decimal::ZERO;
-            let mut casa = Decimal::ZERO;
-            let mut case_proprie = 0;
-            for (k, imm) in m.quadro_fc3.immobili.iter().enumerate() {
-                let netto = (imm.quota.of(imm.valore.value())
-                    - imm.quota.of(imm.mutuo_residuo.value()))
-                .max(Decimal::ZERO);
-                if imm.casa_abitazione {
-                    let field = || format!("immobili[{k}].casa_abitazione");
-                    if quadro_b.casa_abitazione != TitoloCasa::Proprieta {
-                        return Err(DsuError::new(
-                            "FC3",
-                            field(),
-                            "il quadro B non indica una casa di abitazione in proprietà",
-                        )
-                        .of(cf));
-                    }
-                    if imm.tipo != TipoImmobile::F || imm.estero {
-                        return Err(DsuError::new(
-                            "FC3",
-                            field(),
-                            "la casa di abitazione è un fabbricato (tipo F) in Italia",
-                        )
-                        .of(cf));
-                    }
-                    case_proprie += 1;
-                    let same = casa_comune
-                        .as_deref()
-                        .is_none_or(|c| c.eq_ignore_ascii_case(imm.comune_o_stato.trim()));
-                    casa_quota += imm.quota.percent();
-                    if case_proprie > 1 || !same || casa_quota > Decimal::ONE_HUNDRED {
-                        return Err(DsuError::new(
-                            "FC3",
-                            field(),
-                            "più di un immobile indicato come casa di abitazione",
-                        )
-                        .of(cf));
-                    }
-                    casa_comune = Some(imm.comune_o_stato.trim().to_owned());
-                    casa += netto;
-                } else {
-                    immobili += netto;
-                }
-            }
-
-            let disabilita = input
-                .fc2
-                .iter()
-                .find(|x| x.codice_fiscale == *cf)
-                .map(|x| x.quadro_fc7.condizione);
-            componenti.push(Componente {
-                codice_fiscale: a.codice_fiscale,
-                cognome,
-                nome,
-                data_nascita: a.data_nascita.0,
-                relazione: rel,
-                convivenza_anagrafica: m.quadro_fc1.convivenza_anagrafica,
-                disabilita,
-                redditi,
-                mobiliare: mobiliare(&m.quadro_fc2, cf)?,
-                immobili,
-                casa,
-            });
+        let mut casa = CasaDichiarata::default();
+        for ((i, a), name) in quadro_a.iter().enumerate().zip(names) {
+            componenti.push(componente(&input, i, a, name, &mut casa)?);
         }
-
-        let abitazione = match (quadro_b.casa_abitazione, &quadro_b.locazione) {
-            (TitoloCasa::Locazione, Some(l)) => {
-                let intestatario = find(quadro_a, &l.intestatario).ok_or_else(|| {
-                    DsuError::new(
-                        "B",
-                        "locazione.intestatario",
-                        format!("{} non è un componente del quadro A", l.intestatario),
-                    )
-                })?;
-                Abitazione::Locazione {
-                    intestatario,
-                    canone: l.canone_annuo.value(),
-                }
-            }
-            (TitoloCasa::Locazione, None) => {
-                return Err(DsuError::new(
-                    "B",
-                    "locazione",
-                    "casa in locazione: indicare il contratto registrato e il canone annuo",
-                ));
-            }
-            (_, Some(_)) => {
-                return Err(DsuError::new(
-                    "B",
-                    "locazione",
-                    "contratto di locazione indicato, ma la casa non è in locazione",
-                ));
-            }
-            (TitoloCasa::Proprieta, None) => Abitazione::Proprieta {
-                comune: casa_comune.ok_or_else(|| {
-                    DsuError::new(
-                        "B",
-                        "casa_abitazione",
-                        "casa in proprietà, ma nessun immobile del quadro FC3 è indicato come casa di abitazione",
-                    )
-                })?,
-            },
-            (TitoloCasa::Altro, None) => Abitazione::Altro,
-        };
-
-        let minori = componenti
-            .iter()
-            .filter(|c| matches!(c.relazione, Relazione::F | Relazione::MA))
-            .count();
-        let figli = componenti.iter().filter(|c| c.relazione.is_child()).count();
-        if quadro_b.genitori_lavoratori && quadro_b.unico_genitore {
-            return Err(DsuError::new(
-                "B",
-                "unico_genitore",
-                "contraddice «genitori_lavoratori»: il genitore solo è non lavoratore",
-            ));
-        }
-        if (quadro_b.genitori_lavoratori || quadro_b.unico_genitore) && minori == 0 {
-            let campo = if quadro_b.unico_genitore {
-                "unico_genitore"
-            } else {
-                "genitori_lavoratori"
-            };
-            return Err(DsuError::new(
-                "B",
-                campo,
-                "nel nucleo non ci sono figli minorenni (F o MA)",
-            ));
-        }
-        if quadro_b.unico_genitore && componenti.len() != minori + 1 {
-            return Err(DsuError::new(
-                "B",
-                "unico_genitore",
-                "il nucleo deve essere composto solo dal genitore e dai figli minorenni",
-            ));
-        }
-        if let Some(n) = quadro_b.numero_figli
-            && (n as usize) < figli
-        {
-            return Err(DsuError::new(
-                "B",
-                "numero_figli",
-                format!("{n} figli dichiarati, ma il nucleo ne comprende {figli}"),
-            ));
-        }
-
-        let mask_of = |cfs: &[CodiceFiscale], quadro: &str, campo: &str| -> Result<u64, DsuError> {
-            let mut mask = 0u64;
-            for (k, cf) in cfs.iter().enumerate() {
-                let i = find(quadro_a, cf).ok_or_else(|| {
-                    DsuError::new(
-                        quadro,
-                        format!("{campo}[{k}]"),
-                        format!("{cf} non è un componente del quadro A"),
-                    )
-                })?;
-                mask |= 1u64 << i;
-            }
-            Ok(mask)
-        };
-
-        let mut beneficiario = 0;
-        let mut nucleo_ristretto = 0;
-        if matches!(
-            input.variante,
-            Variante::Sociosanitario | Variante::Residenze
-        ) {
-            let r = input.mb1_ridotto.as_ref().ok_or_else(|| {
-                DsuError::new(
-                    "MB.1 ridotto",
-                    "beneficiario",
-                    "l'ISEE sociosanitario richiede il modulo MB.1 ridotto (nucleo ristretto)",
-                )
-            })?;
-            beneficiario = find(quadro_a, &r.beneficiario).ok_or_else(|| {
-                DsuError::new(
-                    "MB.1 ridotto",
-                    "beneficiario",
-                    format!("{} non è un componente del quadro A", r.beneficiario),
-                )
-            })?;
-            nucleo_ristretto =
-                mask_of(&r.componenti, "MB.1 ridotto", "componenti")? | (1u64 << beneficiario);
-            if beneficiario == 0 {
-                for (k, cf) in r.componenti.iter().enumerate() {
-                    let ok = componenti
-                        .iter()
-                        .find(|c| &c.codice_fiscale == cf)
-                        .is_some_and(|c| c.relazione == Relazione::C || c.relazione.is_child());
-                    if !ok {
-                        return Err(DsuError::new(
-                            "MB.1 ridotto",
-                            format!("componenti[{k}]"),
-                            "nel nucleo ristretto entrano solo il coniuge e i figli del beneficiario",
-                        ));
-                    }
-                }
-            }
-        }
-
-        let universita = if input.variante == Variante::Universita {
-            let c = quadro_c.ok_or_else(|| {
-                DsuError::new(
-                    "C",
-                    "studente",
-                    "l'ISEE università richiede il quadro C del modulo MB.2",
-                )
-            })?;
-            let studente = find(quadro_a, &c.studente).ok_or_else(|| {
-                DsuError::new(
-                    "C",
-                    "studente",
-                    format!("{} non è un componente del quadro A", c.studente),
-                )
-            })?;
-            if c.redditi_lavoro.len() > 2 {
-                return Err(DsuError::new(
-                    "C",
-                    "redditi_lavoro",
-                    "al più due anni di redditi",
-                ));
-            }
-            let nucleo_genitori = mask_of(&c.nucleo_genitori, "C", "nucleo_genitori")?;
-            if nucleo_genitori & (1u64 << studente) != 0 {
-                return Err(DsuError::new(
-                    "C",
-                    "nucleo_genitori",
-                    "lo studente non può essere nel nucleo dei genitori",
-                ));
-            }
-            Some(Universita {
-                studente,
-                anni_residenza_esterna: c.anni_residenza_esterna,
-                alloggio_non_di_familiari: c.alloggio_non_di_familiari,
-                redditi_lavoro: c.redditi_lavoro.iter().map(|r| r.value()).collect(),
-                nucleo_genitori,
-            })
-        } else {
-            None
-        };
-
-        let genitore_non_convivente = if input.variante == Variante::Minorenni {
-            let d = quadro_d.ok_or_else(|| {
-                DsuError::new(
-                    "D",
-                    "genitore",
-                    "l'ISEE minorenni richiede il quadro D del modulo MB.2",
-                )
-            })?;
-            if minori == 0 {
-                return Err(DsuError::new(
-                    "D",
-                    "genitore",
-                    "ISEE minorenni senza figli minorenni (F o MA) nel nucleo",
-                ));
-            }
-            let in_a = find(quadro_a, &d.genitore).is_some();
-            if (d.caso == CasoArt7::Nessuno) != in_a {
-                let msg = if in_a {
-                    "nei casi a)–e) dell'art. 7 il genitore non entra nel quadro A"
-                } else {
-                    "senza casi dell'art. 7 il genitore entra nel nucleo: va nel quadro A con codice GNC"
-                };
-                return Err(DsuError::new("D", "caso", msg));
-            }
-            let aggiuntiva = match d.caso {
-                CasoArt7::A | CasoArt7::B => Some(esterno(&input.fc4, &d.genitore, "D", || {
-                    "genitore".to_owned()
-                })?),
-                _ => None,
-            };
-            Some(GenitoreNonConvivente {
-                codice_fiscale: d.genitore,
-                caso: d.caso,
-                aggiuntiva,
-            })
-        } else {
-            None
-        };
-
-        let residenze = if input.variante == Variante::Residenze {
-            let mb3 = input.mb3.as_ref().ok_or_else(|| {
-                DsuError::new(
-                    "MB.3",
-                    "figli_non_nel_nucleo",
-                    "l'ISEE per prestazioni residenziali richiede il modulo MB.3",
-                )
-            })?;
-            let mut figli = Vec::new();
-            let mut figli_esonerati = Vec::new();
-            for (k, f) in mb3.figli_non_nel_nucleo.iter().enumerate() {
-                let campo = || format!("figli_non_nel_nucleo[{k}].codice_fiscale");
-                if find(quadro_a, &f.codice_fiscale)
-                    .is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0)
-                {
-                    return Err(DsuError::new(
-                        "MB.3",
-                        campo(),
-                        "il figlio è già nel nucleo ristretto",
-                    ));
-                }
-                match f.esonero {
-                    Some(e) => figli_esonerati.push((f.codice_fiscale, e)),
-                    None => figli.push(esterno(&input.fc4, &f.codice_fiscale, "MB.3", campo)?),
-                }
-            }
-            Some(Residenze {
-                figli,
-                figli_esonerati,
-                donazioni: mb3
-                    .donazioni
-                    .iter()
-                    .map(|d| (d.data.0, d.valore.value()))
-                    .collect(),
-            })
-        } else {
-            None
-        };
-
-        let corrente = if input.variante == Variante::Corrente {
-            let ms = input.modulo_sostitutivo.as_ref().ok_or_else(|| {
-                DsuError::new(
-                    "Modulo sostitutivo",
-                    "componenti",
-                    "l'ISEE corrente richiede il modulo sostitutivo",
-                )
-            })?;
-            if ms.componenti.is_empty() && ms.patrimonio.is_none() {
-                return Err(DsuError::new(
-                    "Modulo sostitutivo",
-                    "componenti",
-                    "indicare i redditi aggiornati di almeno un componente o il patrimonio aggiornato",
-                ));
-            }
-            let mut list = Vec::with_capacity(ms.componenti.len());
-            for (k, c) in ms.componenti.iter().enumerate() {
-                let campo = format!("componenti[{k}].codice_fiscale");
-                let componente = find(quadro_a, &c.codice_fiscale).ok_or_else(|| {
-                    DsuError::new(
-                        "Modulo sostitutivo",
-                        campo.clone(),
-                        format!("{} non è un componente del quadro A", c.codice_fiscale),
-                    )
-                })?;
-                if list
-                    .iter()
-                    .any(|r: &RedditoCorrente| r.componente == componente)
-                {
-                    return Err(DsuError::new(
-                        "Modulo sostitutivo",
-                        campo,
-                        format!("{} compare due volte", c.codice_fiscale),
-                    ));
-                }
-                list.push(RedditoCorrente {
-                    componente,
-                    evento: c.evento,
-                    periodo: c.periodo,
-                    lavoro_dipendente: c.redditi_lavoro_dipendente.value(),
-                    pensione: c.redditi_pensione.value(),
-                    altri_redditi: c.altri_redditi.value(),
-                    trattamenti: c.trattamenti.value(),
-                });
-            }
-            Some(Corrente {
-                componenti: list,
-                patrimonio: ms.patrimonio.as_ref().map(|p| {
-                    (
-                        p.mobiliare.value(),
-                        p.immobiliare.value(),
-                        p.casa_abitazione.value(),
-                    )
-                }),
-            })
-        } else {
-            None
-        };
-
-        for (i, m) in input.fc4.iter().enumerate() {
-            let used = genitore_non_convivente
-                .as_ref()
-                .is_some_and(|g| g.codice_fiscale == m.codice_fiscale)
-                || residenze
-                    .as_ref()
-                    .is_some_and(|r| r.figli.iter().any(|f| f.codice_fiscale == m.codice_fiscale));
-            if !used && matches!(input.variante, Variante::Minorenni | Variante::Residenze) {
-                return Err(DsuError::new(
-                    "Modulo FC.4",
-                    format!("[{i}].codice_fiscale"),
-                    format!(
-                        "{} non è un genitore del quadro D né un figlio del modulo MB.3 soggetto a componente aggiuntiva",
-                        m.codice_fiscale
-                    ),
-                ));
-            }
-        }
+        let abitazione = abitazione(quadro_b, quadro_a, casa.comune)?;
+        let minori = check_quadro_b(quadro_b, &componenti)?;
+        let (beneficiario, nucleo_ristretto) = nucleo_ristretto(&input, &componenti)?;
+        let universita = universita(&input)?;
+        let genitore_non_convivente = genitore_non_convivente(&input, minori)?;
+        let residenze = residenze(&input, nucleo_ristretto)?;
+        let corrente = corrente(&input)?;
+        check_fc4(&input, genitore_non_convivente.as_ref(), residenze.as_ref())?;
 
         Ok(Dsu {
             protocollo: input.protocollo,
@@ -1166,4 +556,727 @@ impl TryFrom<DsuInput> for Dsu {
             corrente: corrente.map(Box::new),
         })
     }
+}
+
+/// Quadro A: one to [`MAX_COMPONENTI`] components, each once, none born after the DSU.
+fn check_quadro_a(quadro_a: &[ComponenteA], date: Date) -> Result<(), DsuError> {
+    if quadro_a.is_empty() {
+        return Err(DsuError::new(
+            "A",
+            "componenti",
+            "il nucleo deve avere almeno un componente",
+        ));
+    }
+    if quadro_a.len() > MAX_COMPONENTI {
+        return Err(DsuError::new(
+            "A",
+            "componenti",
+            format!("al più {MAX_COMPONENTI} componenti"),
+        ));
+    }
+    for (i, c) in quadro_a.iter().enumerate() {
+        if find(quadro_a, &c.codice_fiscale) != Some(i) {
+            return Err(DsuError::new(
+                "A",
+                format!("componenti[{i}].codice_fiscale"),
+                format!("{} compare due volte", c.codice_fiscale),
+            ));
+        }
+        if c.data_nascita.0 > date {
+            return Err(DsuError::new(
+                "A",
+                format!("componenti[{i}].data_nascita"),
+                "data di nascita successiva alla presentazione della DSU",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The FC.1, FC.2 and FC.3 modules belong to components of quadro A, one module of each kind
+/// per component at most (FC.1's presence is checked with the component).
+fn check_modules(input: &DsuInput) -> Result<(), DsuError> {
+    let quadro_a = &input.mb1.quadro_a.componenti;
+    for (i, m) in input.fc1.iter().enumerate() {
+        if find(quadro_a, &m.codice_fiscale).is_none() {
+            return Err(DsuError::new(
+                "Modulo FC.1",
+                format!("fc1[{i}].codice_fiscale"),
+                format!("{} non è un componente del quadro A", m.codice_fiscale),
+            ));
+        }
+        if input
+            .fc1
+            .iter()
+            .position(|o| o.codice_fiscale == m.codice_fiscale)
+            != Some(i)
+        {
+            return Err(DsuError::new(
+                "Modulo FC.1",
+                format!("fc1[{i}].codice_fiscale"),
+                format!("due moduli FC.1 per {}", m.codice_fiscale),
+            ));
+        }
+    }
+    let modules = input
+        .fc2
+        .iter()
+        .map(|m| ("Modulo FC.2", &m.codice_fiscale))
+        .enumerate()
+        .chain(
+            input
+                .fc3
+                .iter()
+                .map(|m| ("Modulo FC.3", &m.codice_fiscale))
+                .enumerate(),
+        );
+    for (i, (name, cf)) in modules {
+        if find(quadro_a, cf).is_none() {
+            return Err(DsuError::new(
+                name,
+                format!("[{i}].codice_fiscale"),
+                format!("{cf} non è un componente del quadro A"),
+            ));
+        }
+        let dup = if name == "Modulo FC.2" {
+            input.fc2.iter().take(i).any(|m| &m.codice_fiscale == cf)
+        } else {
+            input.fc3.iter().take(i).any(|m| &m.codice_fiscale == cf)
+        };
+        if dup {
+            return Err(DsuError::new(
+                name,
+                format!("[{i}].codice_fiscale"),
+                format!("due moduli per {cf}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The casa di abitazione as the components' FC3 quadri declared it so far: one building, in
+/// one comune, its shares adding up to 100 % at most.
+#[derive(Default)]
+struct CasaDichiarata {
+    comune: Option<String>,
+    quota: Decimal,
+}
+
+/// Component `i` of quadro A (`a`, named `cognome`, `nome`) with the figures of their modules.
+fn componente(
+    input: &DsuInput,
+    i: usize,
+    a: &ComponenteA,
+    (cognome, nome): (String, String),
+    casa: &mut CasaDichiarata,
+) -> Result<Componente, DsuError> {
+    let cf = &a.codice_fiscale;
+    let m = input
+        .fc1
+        .iter()
+        .find(|m| m.codice_fiscale == *cf)
+        .ok_or_else(|| {
+            DsuError::new(
+                "Modulo FC.1",
+                "codice_fiscale",
+                format!(
+                    "manca il modulo FC.1 del componente {cf} (quadro A, riga {})",
+                    i + 1
+                ),
+            )
+        })?;
+    let rel = m.quadro_fc1.relazione;
+    check_relazione(input, i, a, rel)?;
+    let redditi = redditi(input, m, cf)?;
+    let (immobili, casa_netto) = immobili(&m.quadro_fc3, &input.mb1.quadro_b, cf, casa)?;
+    let disabilita = input
+        .fc2
+        .iter()
+        .find(|x| x.codice_fiscale == *cf)
+        .map(|x| x.quadro_fc7.condizione);
+    Ok(Componente {
+        codice_fiscale: a.codice_fiscale,
+        cognome,
+        nome,
+        data_nascita: a.data_nascita.0,
+        relazione: rel,
+        convivenza_anagrafica: m.quadro_fc1.convivenza_anagrafica,
+        disabilita,
+        redditi,
+        mobiliare: mobiliare(&m.quadro_fc2, cf)?,
+        immobili,
+        casa: casa_netto,
+    })
+}
+
+/// The relation `rel` of component `i` fits their place in quadro A, their age and the variant.
+fn check_relazione(
+    input: &DsuInput,
+    i: usize,
+    a: &ComponenteA,
+    rel: Relazione,
+) -> Result<(), DsuError> {
+    let cf = &a.codice_fiscale;
+    let quadro_a = &input.mb1.quadro_a.componenti;
+    if (i == 0) != (rel == Relazione::D) {
+        return Err(DsuError::new(
+            "FC1",
+            "relazione",
+            "il dichiarante (D) è il primo componente del quadro A, e solo lui",
+        )
+        .of(cf));
+    }
+    let age = age_on(a.data_nascita.0, input.data_presentazione.0);
+    match rel {
+        Relazione::F | Relazione::MA if age >= 18 => {
+            return Err(DsuError::new(
+                "FC1",
+                "relazione",
+                format!("codice {rel:?} per un minorenne, ma il componente ha {age} anni"),
+            )
+            .of(cf));
+        }
+        Relazione::FC | Relazione::FNC if age < 18 => {
+            return Err(DsuError::new(
+                "FC1",
+                "relazione",
+                format!("codice {rel:?} per un figlio maggiorenne, ma il componente ha {age} anni"),
+            )
+            .of(cf));
+        }
+        Relazione::FNC if age >= 26 => {
+            return Err(DsuError::new(
+                "FC1",
+                "relazione",
+                format!("codice FNC solo sotto i 26 anni, il componente ne ha {age}"),
+            )
+            .of(cf));
+        }
+        Relazione::GNC => {
+            let quadro_d = input.mb2.as_ref().and_then(|m| m.quadro_d.as_ref());
+            let ok = input.variante == Variante::Minorenni
+                && quadro_d.is_some_and(|d| d.genitore == *cf && d.caso == CasoArt7::Nessuno);
+            if !ok {
+                return Err(DsuError::new(
+                    "FC1",
+                    "relazione",
+                    "il codice GNC vale solo per l'ISEE minorenni, con il genitore indicato nel quadro D senza casi dell'art. 7",
+                )
+                .of(cf));
+            }
+        }
+        _ => {}
+    }
+    if rel == Relazione::C
+        && input
+            .fc1
+            .iter()
+            .filter(|o| o.quadro_fc1.relazione == Relazione::C)
+            .count()
+            > 1
+    {
+        return Err(DsuError::new("FC1", "relazione", "più di un coniuge (C) nel nucleo").of(cf));
+    }
+    if let Some(d) = quadro_a.first()
+        && rel.is_child()
+        && a.data_nascita.0 <= d.data_nascita.0
+    {
+        return Err(DsuError::new(
+            "A",
+            format!("componenti[{i}].data_nascita"),
+            format!(
+                "il figlio {cf} risulta nato non dopo il dichiarante {}",
+                d.codice_fiscale
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The incomes of component `cf` from their FC.3 module (quadro FC8, none if missing) and the
+/// FC4 and FC5 quadri of their FC.1 module `m`.
+fn redditi(input: &DsuInput, m: &ModuloFc1, cf: &CodiceFiscale) -> Result<Redditi, DsuError> {
+    let fc8 = input
+        .fc3
+        .iter()
+        .find(|x| x.codice_fiscale == *cf)
+        .map(|x| &x.quadro_fc8)
+        .cloned()
+        .unwrap_or_default();
+    let parts = fc8.di_cui_lavoro_dipendente.value()
+        + fc8.di_cui_pensione.value()
+        + fc8.di_cui_redditi_agrari.value();
+    if parts > fc8.reddito_complessivo.value() {
+        return Err(DsuError::new(
+            "FC8",
+            "di_cui_lavoro_dipendente",
+            "la somma dei redditi «di cui» supera il reddito complessivo",
+        )
+        .of(cf));
+    }
+    let fc4 = &m.quadro_fc4;
+    let fc5 = &m.quadro_fc5;
+    let mut redditi = Redditi {
+        lordo: Decimal::ZERO,
+        reddito_complessivo: fc8.reddito_complessivo.value(),
+        lavoro_dipendente: fc8.di_cui_lavoro_dipendente.value(),
+        pensione: fc8.di_cui_pensione.value(),
+        redditi_agrari: fc8.di_cui_redditi_agrari.value(),
+        proventi_agrari: fc8.proventi_agrari.value(),
+        altri_redditi: fc4.redditi_imposta_sostitutiva.value()
+            + fc4.redditi_esenti.value()
+            + fc4.redditi_esteri.value()
+            + fc4.redditi_fondiari_esenti.value(),
+        trattamenti: fc8.trattamenti_inps.value() + fc4.trattamenti_non_inps.value(),
+        assegno_unico: fc8.assegno_unico.value(),
+        assegni_figli_ricevuti: fc5.assegni_figli_ricevuti.value(),
+        trattamenti_disabilita: fc8.trattamenti_disabilita.value(),
+        spese_sanitarie_disabili: fc8.spese_sanitarie_disabili.value(),
+        assegni_corrisposti: fc5.assegni_coniuge_corrisposti.value()
+            + fc5.assegni_figli_corrisposti.value(),
+    };
+    redditi.lordo = redditi.reddito_complessivo
+        + redditi.altri_redditi
+        + redditi.proventi_agrari
+        + redditi.trattamenti
+        + redditi.assegni_figli_ricevuti;
+    Ok(redditi)
+}
+
+/// The net values (share of value less share of mortgage, not below zero) of component `cf`'s
+/// properties: the others and the casa di abitazione, whose shares `casa` adds up.
+fn immobili(
+    q: &QuadroFc3,
+    quadro_b: &QuadroB,
+    cf: &CodiceFiscale,
+    casa: &mut CasaDichiarata,
+) -> Result<(Decimal, Decimal), DsuError> {
+    let mut immobili = Decimal::ZERO;
+    let mut casa_netto = Decimal::ZERO;
+    let mut case_proprie = 0;
+    for (k, imm) in q.immobili.iter().enumerate() {
+        let netto = (imm.quota.of(imm.valore.value()) - imm.quota.of(imm.mutuo_residuo.value()))
+            .max(Decimal::ZERO);
+        if !imm.casa_abitazione {
+            immobili += netto;
+            continue;
+        }
+        let field = || format!("immobili[{k}].casa_abitazione");
+        if quadro_b.casa_abitazione != TitoloCasa::Proprieta {
+            return Err(DsuError::new(
+                "FC3",
+                field(),
+                "il quadro B non indica una casa di abitazione in proprietà",
+            )
+            .of(cf));
+        }
+        if imm.tipo != TipoImmobile::F || imm.estero {
+            return Err(DsuError::new(
+                "FC3",
+                field(),
+                "la casa di abitazione è un fabbricato (tipo F) in Italia",
+            )
+            .of(cf));
+        }
+        case_proprie += 1;
+        let same = casa
+            .comune
+            .as_deref()
+            .is_none_or(|c| c.eq_ignore_ascii_case(imm.comune_o_stato.trim()));
+        casa.quota += imm.quota.percent();
+        if case_proprie > 1 || !same || casa.quota > Decimal::ONE_HUNDRED {
+            return Err(DsuError::new(
+                "FC3",
+                field(),
+                "più di un immobile indicato come casa di abitazione",
+            )
+            .of(cf));
+        }
+        casa.comune = Some(imm.comune_o_stato.trim().to_owned());
+        casa_netto += netto;
+    }
+    Ok((immobili, casa_netto))
+}
+
+/// The home from quadro B, with the comune of the casa di abitazione the FC3 quadri declared.
+fn abitazione(
+    quadro_b: &QuadroB,
+    quadro_a: &[ComponenteA],
+    casa_comune: Option<String>,
+) -> Result<Abitazione, DsuError> {
+    Ok(match (quadro_b.casa_abitazione, &quadro_b.locazione) {
+        (TitoloCasa::Locazione, Some(l)) => {
+            let intestatario = find(quadro_a, &l.intestatario).ok_or_else(|| {
+                DsuError::new(
+                    "B",
+                    "locazione.intestatario",
+                    format!("{} non è un componente del quadro A", l.intestatario),
+                )
+            })?;
+            Abitazione::Locazione {
+                intestatario,
+                canone: l.canone_annuo.value(),
+            }
+        }
+        (TitoloCasa::Locazione, None) => {
+            return Err(DsuError::new(
+                "B",
+                "locazione",
+                "casa in locazione: indicare il contratto registrato e il canone annuo",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(DsuError::new(
+                "B",
+                "locazione",
+                "contratto di locazione indicato, ma la casa non è in locazione",
+            ));
+        }
+        (TitoloCasa::Proprieta, None) => Abitazione::Proprieta {
+            comune: casa_comune.ok_or_else(|| {
+                DsuError::new(
+                    "B",
+                    "casa_abitazione",
+                    "casa in proprietà, ma nessun immobile del quadro FC3 è indicato come casa di abitazione",
+                )
+            })?,
+        },
+        (TitoloCasa::Altro, None) => Abitazione::Altro,
+    })
+}
+
+/// Quadro B's flags about parents and children agree with the household; the number of minors.
+fn check_quadro_b(quadro_b: &QuadroB, componenti: &[Componente]) -> Result<usize, DsuError> {
+    let minori = componenti
+        .iter()
+        .filter(|c| matches!(c.relazione, Relazione::F | Relazione::MA))
+        .count();
+    let figli = componenti.iter().filter(|c| c.relazione.is_child()).count();
+    if quadro_b.genitori_lavoratori && quadro_b.unico_genitore {
+        return Err(DsuError::new(
+            "B",
+            "unico_genitore",
+            "contraddice «genitori_lavoratori»: il genitore solo è non lavoratore",
+        ));
+    }
+    if (quadro_b.genitori_lavoratori || quadro_b.unico_genitore) && minori == 0 {
+        let campo = if quadro_b.unico_genitore {
+            "unico_genitore"
+        } else {
+            "genitori_lavoratori"
+        };
+        return Err(DsuError::new(
+            "B",
+            campo,
+            "nel nucleo non ci sono figli minorenni (F o MA)",
+        ));
+    }
+    if quadro_b.unico_genitore && componenti.len() != minori + 1 {
+        return Err(DsuError::new(
+            "B",
+            "unico_genitore",
+            "il nucleo deve essere composto solo dal genitore e dai figli minorenni",
+        ));
+    }
+    if let Some(n) = quadro_b.numero_figli
+        && (n as usize) < figli
+    {
+        return Err(DsuError::new(
+            "B",
+            "numero_figli",
+            format!("{n} figli dichiarati, ma il nucleo ne comprende {figli}"),
+        ));
+    }
+    Ok(minori)
+}
+
+/// The components `cfs` (field `campo` of `quadro`) as a bit mask of their places in quadro A.
+fn mask_of(
+    quadro_a: &[ComponenteA],
+    cfs: &[CodiceFiscale],
+    quadro: &str,
+    campo: &str,
+) -> Result<u64, DsuError> {
+    let mut mask = 0u64;
+    for (k, cf) in cfs.iter().enumerate() {
+        let i = find(quadro_a, cf).ok_or_else(|| {
+            DsuError::new(
+                quadro,
+                format!("{campo}[{k}]"),
+                format!("{cf} non è un componente del quadro A"),
+            )
+        })?;
+        mask |= 1u64 << i;
+    }
+    Ok(mask)
+}
+
+/// The beneficiary and the nucleo ristretto (module MB.1 ridotto) of the sociosanitario and
+/// residenze variants; (0, 0) for the others.
+fn nucleo_ristretto(input: &DsuInput, componenti: &[Componente]) -> Result<(usize, u64), DsuError> {
+    if !matches!(
+        input.variante,
+        Variante::Sociosanitario | Variante::Residenze
+    ) {
+        return Ok((0, 0));
+    }
+    let quadro_a = &input.mb1.quadro_a.componenti;
+    let r = input.mb1_ridotto.as_ref().ok_or_else(|| {
+        DsuError::new(
+            "MB.1 ridotto",
+            "beneficiario",
+            "l'ISEE sociosanitario richiede il modulo MB.1 ridotto (nucleo ristretto)",
+        )
+    })?;
+    let beneficiario = find(quadro_a, &r.beneficiario).ok_or_else(|| {
+        DsuError::new(
+            "MB.1 ridotto",
+            "beneficiario",
+            format!("{} non è un componente del quadro A", r.beneficiario),
+        )
+    })?;
+    let nucleo_ristretto =
+        mask_of(quadro_a, &r.componenti, "MB.1 ridotto", "componenti")? | (1u64 << beneficiario);
+    if beneficiario == 0 {
+        for (k, cf) in r.componenti.iter().enumerate() {
+            let ok = componenti
+                .iter()
+                .find(|c| &c.codice_fiscale == cf)
+                .is_some_and(|c| c.relazione == Relazione::C || c.relazione.is_child());
+            if !ok {
+                return Err(DsuError::new(
+                    "MB.1 ridotto",
+                    format!("componenti[{k}]"),
+                    "nel nucleo ristretto entrano solo il coniuge e i figli del beneficiario",
+                ));
+            }
+        }
+    }
+    Ok((beneficiario, nucleo_ristretto))
+}
+
+/// The student's data (quadro C) of the university variant.
+fn universita(input: &DsuInput) -> Result<Option<Universita>, DsuError> {
+    if input.variante != Variante::Universita {
+        return Ok(None);
+    }
+    let quadro_a = &input.mb1.quadro_a.componenti;
+    let c = input
+        .mb2
+        .as_ref()
+        .and_then(|m| m.quadro_c.as_ref())
+        .ok_or_else(|| {
+            DsuError::new(
+                "C",
+                "studente",
+                "l'ISEE università richiede il quadro C del modulo MB.2",
+            )
+        })?;
+    let studente = find(quadro_a, &c.studente).ok_or_else(|| {
+        DsuError::new(
+            "C",
+            "studente",
+            format!("{} non è un componente del quadro A", c.studente),
+        )
+    })?;
+    if c.redditi_lavoro.len() > 2 {
+        return Err(DsuError::new(
+            "C",
+            "redditi_lavoro",
+            "al più due anni di redditi",
+        ));
+    }
+    let nucleo_genitori = mask_of(quadro_a, &c.nucleo_genitori, "C", "nucleo_genitori")?;
+    if nucleo_genitori & (1u64 << studente) != 0 {
+        return Err(DsuError::new(
+            "C",
+            "nucleo_genitori",
+            "lo studente non può essere nel nucleo dei genitori",
+        ));
+    }
+    Ok(Some(Universita {
+        studente,
+        anni_residenza_esterna: c.anni_residenza_esterna,
+        alloggio_non_di_familiari: c.alloggio_non_di_familiari,
+        redditi_lavoro: c.redditi_lavoro.iter().map(|r| r.value()).collect(),
+        nucleo_genitori,
+    }))
+}
+
+/// The parent living elsewhere (quadro D) of the minors' variant, for a household with
+/// `minori` minors.
+fn genitore_non_convivente(
+    input: &DsuInput,
+    minori: usize,
+) -> Result<Option<GenitoreNonConvivente>, DsuError> {
+    if input.variante != Variante::Minorenni {
+        return Ok(None);
+    }
+    let d = input
+        .mb2
+        .as_ref()
+        .and_then(|m| m.quadro_d.as_ref())
+        .ok_or_else(|| {
+            DsuError::new(
+                "D",
+                "genitore",
+                "l'ISEE minorenni richiede il quadro D del modulo MB.2",
+            )
+        })?;
+    if minori == 0 {
+        return Err(DsuError::new(
+            "D",
+            "genitore",
+            "ISEE minorenni senza figli minorenni (F o MA) nel nucleo",
+        ));
+    }
+    let in_a = find(&input.mb1.quadro_a.componenti, &d.genitore).is_some();
+    if (d.caso == CasoArt7::Nessuno) != in_a {
+        let msg = if in_a {
+            "nei casi a)–e) dell'art. 7 il genitore non entra nel quadro A"
+        } else {
+            "senza casi dell'art. 7 il genitore entra nel nucleo: va nel quadro A con codice GNC"
+        };
+        return Err(DsuError::new("D", "caso", msg));
+    }
+    let aggiuntiva = match d.caso {
+        CasoArt7::A | CasoArt7::B => Some(esterno(&input.fc4, &d.genitore, "D", || {
+            "genitore".to_owned()
+        })?),
+        _ => None,
+    };
+    Ok(Some(GenitoreNonConvivente {
+        codice_fiscale: d.genitore,
+        caso: d.caso,
+        aggiuntiva,
+    }))
+}
+
+/// The children outside the household and the gifts (module MB.3) of the residential-care
+/// variant; none of the children may be in the `nucleo_ristretto` mask.
+fn residenze(input: &DsuInput, nucleo_ristretto: u64) -> Result<Option<Residenze>, DsuError> {
+    if input.variante != Variante::Residenze {
+        return Ok(None);
+    }
+    let mb3 = input.mb3.as_ref().ok_or_else(|| {
+        DsuError::new(
+            "MB.3",
+            "figli_non_nel_nucleo",
+            "l'ISEE per prestazioni residenziali richiede il modulo MB.3",
+        )
+    })?;
+    let mut figli = Vec::new();
+    let mut figli_esonerati = Vec::new();
+    for (k, f) in mb3.figli_non_nel_nucleo.iter().enumerate() {
+        let campo = || format!("figli_non_nel_nucleo[{k}].codice_fiscale");
+        if find(&input.mb1.quadro_a.componenti, &f.codice_fiscale)
+            .is_some_and(|i| nucleo_ristretto & (1u64 << i) != 0)
+        {
+            return Err(DsuError::new(
+                "MB.3",
+                campo(),
+                "il figlio è già nel nucleo ristretto",
+            ));
+        }
+        match f.esonero {
+            Some(e) => figli_esonerati.push((f.codice_fiscale, e)),
+            None => figli.push(esterno(&input.fc4, &f.codice_fiscale, "MB.3", campo)?),
+        }
+    }
+    Ok(Some(Residenze {
+        figli,
+        figli_esonerati,
+        donazioni: mb3
+            .donazioni
+            .iter()
+            .map(|d| (d.data.0, d.valore.value()))
+            .collect(),
+    }))
+}
+
+/// The updated incomes and assets (modulo sostitutivo) of the current-ISEE variant.
+fn corrente(input: &DsuInput) -> Result<Option<Corrente>, DsuError> {
+    if input.variante != Variante::Corrente {
+        return Ok(None);
+    }
+    let ms = input.modulo_sostitutivo.as_ref().ok_or_else(|| {
+        DsuError::new(
+            "Modulo sostitutivo",
+            "componenti",
+            "l'ISEE corrente richiede il modulo sostitutivo",
+        )
+    })?;
+    if ms.componenti.is_empty() && ms.patrimonio.is_none() {
+        return Err(DsuError::new(
+            "Modulo sostitutivo",
+            "componenti",
+            "indicare i redditi aggiornati di almeno un componente o il patrimonio aggiornato",
+        ));
+    }
+    let mut list = Vec::with_capacity(ms.componenti.len());
+    for (k, c) in ms.componenti.iter().enumerate() {
+        let campo = format!("componenti[{k}].codice_fiscale");
+        let componente =
+            find(&input.mb1.quadro_a.componenti, &c.codice_fiscale).ok_or_else(|| {
+                DsuError::new(
+                    "Modulo sostitutivo",
+                    campo.clone(),
+                    format!("{} non è un componente del quadro A", c.codice_fiscale),
+                )
+            })?;
+        if list
+            .iter()
+            .any(|r: &RedditoCorrente| r.componente == componente)
+        {
+            return Err(DsuError::new(
+                "Modulo sostitutivo",
+                campo,
+                format!("{} compare due volte", c.codice_fiscale),
+            ));
+        }
+        list.push(RedditoCorrente {
+            componente,
+            evento: c.evento,
+            periodo: c.periodo,
+            lavoro_dipendente: c.redditi_lavoro_dipendente.value(),
+            pensione: c.redditi_pensione.value(),
+            altri_redditi: c.altri_redditi.value(),
+            trattamenti: c.trattamenti.value(),
+        });
+    }
+    Ok(Some(Corrente {
+        componenti: list,
+        patrimonio: ms.patrimonio.as_ref().map(|p| {
+            (
+                p.mobiliare.value(),
+                p.immobiliare.value(),
+                p.casa_abitazione.value(),
+            )
+        }),
+    }))
+}
+
+/// In the minors' and residential variants every FC.4 module is the parent's of quadro D or
+/// a child's of module MB.3 that adds a component.
+fn check_fc4(
+    input: &DsuInput,
+    genitore: Option<&GenitoreNonConvivente>,
+    residenze: Option<&Residenze>,
+) -> Result<(), DsuError> {
+    for (i, m) in input.fc4.iter().enumerate() {
+        let used = genitore.is_some_and(|g| g.codice_fiscale == m.codice_fiscale)
+            || residenze
+                .is_some_and(|r| r.figli.iter().any(|f| f.codice_fiscale == m.codice_fiscale));
+        if !used && matches!(input.variante, Variante::Minorenni | Variante::Residenze) {
+            return Err(DsuError::new(
+                "Modulo FC.4",
+                format!("[{i}].codice_fiscale"),
+                format!(
+                    "{} non è un genitore del quadro D né un figlio del modulo MB.3 soggetto a componente aggiuntiva",
+                    m.codice_fiscale
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

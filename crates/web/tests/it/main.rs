@@ -41,4 +41,5 @@ mod probe;
 mod registry;
 mod security;
 mod smtp;
+mod snapshots;
 mod support;

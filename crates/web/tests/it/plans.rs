@@ -1,7 +1,7 @@
 //! The individual plan (PAI) and the multidimensional assessments through the pages, on
 //! SQLite and PostgreSQL.
 
-use crate::support::{Client, staff};
+use crate::support::{Client, Response, staff};
 use axum::http::{StatusCode, header};
 use domain::Role;
 use domain::localtime::today;
@@ -27,13 +27,13 @@ const ROSSI: [(&str, &str); 10] = [
     ("phone", "035 123456"),
 ];
 
-fn day(state: &AppState, offset_days: i64) -> String {
+pub fn day(state: &AppState, offset_days: i64) -> String {
     format_date(today(state.clock.now()) + time::Duration::days(offset_days))
 }
 
 /// A social worker of the comune with a person registered and a case file opened today;
 /// returns the client and the case file's path.
-async fn worker_with_case(state: &AppState) -> (Client, String) {
+pub async fn worker_with_case(state: &AppState) -> (Client, String) {
     let mut c = staff(
         state,
         "comune-bergamo",
@@ -73,6 +73,54 @@ async fn worker_with_case(state: &AppState) -> (Client, String) {
     let case = r.location().to_owned();
     assert!(case.starts_with("/cartelle/"), "{case}");
     (c, case)
+}
+
+/// Posts a plan for the case file `case` (its path) from today for a year, its first review
+/// in 90 days.
+pub async fn post_plan(state: &AppState, c: &mut Client, case: &str) -> Response {
+    c.post(
+        &format!("{case}/pai"),
+        &[
+            ("starts_on", &day(state, 0)),
+            ("ends_on", &day(state, 365)),
+            ("goals", "Mantenere l'autonomia a domicilio"),
+            ("commitments", "La figlia accompagna alle visite"),
+            ("next_review", &day(state, 90)),
+        ],
+    )
+    .await
+}
+
+/// Posts to the plan `plan` (its path) home care from today to `to` (open-ended if empty).
+pub async fn post_intervention(state: &AppState, c: &mut Client, plan: &str, to: &str) -> Response {
+    c.post(
+        &format!("{plan}/interventi"),
+        &[
+            (
+                "description",
+                "Assistenza domiciliare per l'igiene personale",
+            ),
+            ("benefit", "SAD"),
+            ("responsible", "Cooperativa Aurora"),
+            ("frequency", "2 ore a settimana"),
+            ("from", &day(state, 0)),
+            ("to", to),
+        ],
+    )
+    .await
+}
+
+/// Posts to the plan `plan` (its path) a review done today, the next one in 60 days.
+pub async fn post_review(state: &AppState, c: &mut Client, plan: &str) -> Response {
+    c.post(
+        &format!("{plan}/verifiche"),
+        &[
+            ("done_on", &day(state, 0)),
+            ("outcome", "Obiettivi confermati"),
+            ("next_review", &day(state, 60)),
+        ],
+    )
+    .await
 }
 
 async fn a_social_worker_writes_a_plan_with_interventions_and_reviews_and_prints_it(
@@ -118,18 +166,7 @@ async fn a_social_worker_writes_a_plan_with_interventions_and_reviews_and_prints
     );
 
     // A good plan.
-    let r = c
-        .post(
-            &format!("{case}/pai"),
-            &[
-                ("starts_on", &day(&state, 0)),
-                ("ends_on", &day(&state, 365)),
-                ("goals", "Mantenere l'autonomia a domicilio"),
-                ("commitments", "La figlia accompagna alle visite"),
-                ("next_review", &day(&state, 90)),
-            ],
-        )
-        .await;
+    let r = post_plan(&state, &mut c, &case).await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,
@@ -140,44 +177,14 @@ async fn a_social_worker_writes_a_plan_with_interventions_and_reviews_and_prints
     assert!(plan.starts_with("/pai/"), "{plan}");
 
     // An intervention, first with an end after the plan's.
-    let r = c
-        .post(
-            &format!("{plan}/interventi"),
-            &[
-                (
-                    "description",
-                    "Assistenza domiciliare per l'igiene personale",
-                ),
-                ("benefit", "SAD"),
-                ("responsible", "Cooperativa Aurora"),
-                ("frequency", "2 ore a settimana"),
-                ("from", &day(&state, 0)),
-                ("to", &day(&state, 400)),
-            ],
-        )
-        .await;
+    let r = post_intervention(&state, &mut c, &plan, &day(&state, 400)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.body.contains("non può finire dopo il progetto"),
         "{}",
         r.text(".sp-error-summary")
     );
-    let r = c
-        .post(
-            &format!("{plan}/interventi"),
-            &[
-                (
-                    "description",
-                    "Assistenza domiciliare per l'igiene personale",
-                ),
-                ("benefit", "SAD"),
-                ("responsible", "Cooperativa Aurora"),
-                ("frequency", "2 ore a settimana"),
-                ("from", &day(&state, 0)),
-                ("to", ""),
-            ],
-        )
-        .await;
+    let r = post_intervention(&state, &mut c, &plan, "").await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,
@@ -186,16 +193,7 @@ async fn a_social_worker_writes_a_plan_with_interventions_and_reviews_and_prints
     );
 
     // A review.
-    let r = c
-        .post(
-            &format!("{plan}/verifiche"),
-            &[
-                ("done_on", &day(&state, 0)),
-                ("outcome", "Obiettivi confermati"),
-                ("next_review", &day(&state, 60)),
-            ],
-        )
-        .await;
+    let r = post_review(&state, &mut c, &plan).await;
     assert_eq!(
         r.status,
         StatusCode::SEE_OTHER,

@@ -45,6 +45,8 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent, for binary answers (PDF).
+    pub bytes: axum::body::Bytes,
 }
 
 impl Response {
@@ -118,6 +120,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 

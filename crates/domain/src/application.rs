@@ -4,7 +4,9 @@
 //! reply), the INPS ISEE attestations they rely on, and the months of delivery.
 
 use crate::FieldError;
-use crate::benefit::{IseeFact, IseeVariant};
+use crate::benefit::{
+    self, AmountKind, BenefitData, IseeFact, IseeVariant, Outcome, Periodicity, Rule, evaluate,
+};
 use crate::form::{Fields, LONG_TEXT, code, date, email, flag, text};
 use crate::money::Money;
 use crate::person::format_date;
@@ -12,6 +14,7 @@ use crate::policy::Action;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
+use uuid::Uuid;
 
 coded_enum! {
     pub enum ApplicationState {
@@ -728,6 +731,270 @@ pub fn parse_delivery(i: &DeliveryInput) -> Result<DeliveryData, Vec<FieldError>
     }
 }
 
+/// An application (istanza). `protocol` is given by the store when it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub benefit_id: Uuid,
+    pub protocol: Option<String>,
+    pub state: ApplicationState,
+    pub channel: Channel,
+    pub filed_by: Uuid,
+    /// Who reviews it (istruttore), from the start of the review.
+    pub reviewer_id: Option<Uuid>,
+    pub attestation_id: Option<Uuid>,
+    pub declared: Declared,
+    /// The rules' outcome the last time they were applied.
+    pub outcome: Option<Outcome>,
+    pub rule_id: Option<Uuid>,
+    /// The month's amount (periodic) or the whole amount (one-off), from the outcome.
+    pub amount: Option<Money>,
+    /// What a granted contribution takes from the budget.
+    pub committed: Money,
+    pub email: Option<String>,
+    pub notes: String,
+    pub submitted_on: Option<Date>,
+    /// The procedure's deadline, moved by the suspensions.
+    pub due_on: Option<Date>,
+    /// Since when the term is suspended (integration requested, notice before rejection).
+    pub suspended_since: Option<Date>,
+    /// When the notice before rejection was sent, while it is pending.
+    pub notice_on: Option<Date>,
+    pub decided_on: Option<Date>,
+    /// The motivazione of the decision or of the notice.
+    pub decision_note: String,
+    pub version: i64,
+    pub created_at_us: i64,
+}
+
+/// The rule version in force on the day the rules are applied, with the person's facts on
+/// that day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesInForce {
+    pub rule_id: Uuid,
+    pub rule: Rule,
+    pub facts: benefit::Facts,
+}
+
+/// What a change of state is decided on beyond the application and its benefit, loaded
+/// before the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// Who makes the change: they become the reviewer when the review starts.
+    pub by: Uuid,
+    /// The attestation attached to the application.
+    pub attestation: Option<AttestationData>,
+    /// On submission: the rules in force on that day (`None` when no version is).
+    pub rules: Option<RulesInForce>,
+    /// On acceptance of a budgeted benefit: what its budget already commits in the year.
+    pub committed_in_year: Money,
+}
+
+/// One month of delivery as planned when delivery starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMonth {
+    /// The first day of the month.
+    pub month: Date,
+    pub quantity: Option<i64>,
+    /// Paid to the citizen.
+    pub amount: Money,
+    /// Owed by the citizen.
+    pub co_payment: Money,
+}
+
+/// A decided change of state: the application after it, the note of its history event and
+/// the months of delivery it plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub app: Application,
+    pub note: String,
+    pub deliveries: Vec<PlannedMonth>,
+}
+
+/// Why a change of state cannot be made, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub Vec<FieldError>);
+
+impl Application {
+    /// The day the rules are applied on: the submission, or today for a draft.
+    pub fn rules_day(&self, today: Date) -> Date {
+        self.submitted_on.unwrap_or(today)
+    }
+
+    /// The months a granted benefit runs for: one for a one-off benefit.
+    pub fn months(&self, benefit: &BenefitData) -> i64 {
+        match benefit.periodicity {
+            Periodicity::Periodic => i64::from(self.declared.months),
+            Periodicity::OneOff => 1,
+        }
+    }
+
+    /// Stores the rules' outcome, the amount and what a contribution takes from the budget.
+    /// Without a version in force the outcome is cleared.
+    pub fn apply_rules(&mut self, benefit: &BenefitData, rules: Option<&RulesInForce>) {
+        let Some(r) = rules else {
+            self.outcome = None;
+            self.rule_id = None;
+            self.amount = None;
+            self.committed = Money::ZERO;
+            return;
+        };
+        let outcome = evaluate(benefit, &r.rule, &r.facts);
+        self.amount = outcome.amount.as_ref().map(|a| a.value);
+        self.committed = match &outcome.amount {
+            Some(a) if outcome.eligible && a.kind == AmountKind::Contributo => {
+                Money(a.value.cents().saturating_mul(self.months(benefit)))
+            }
+            _ => Money::ZERO,
+        };
+        self.rule_id = Some(r.rule_id);
+        self.outcome = Some(outcome);
+    }
+
+    /// Decides the change `t` (parsed from this application's state) on `today`: the
+    /// deadline moved by a suspension that ends, the submission with its deadline and the
+    /// rules applied, the reviewer, the suspension and the notice of art. 10-bis, the
+    /// decision's date and motivazione, the checks of an acceptance and the months of
+    /// delivery.
+    pub fn transition(
+        &self,
+        t: &Transition,
+        benefit: &BenefitData,
+        facts: &Facts,
+        today: Date,
+    ) -> Result<Change, Refusal> {
+        use ApplicationState::*;
+        let mut app = self.clone();
+        app.version += 1;
+        app.state = t.to;
+        if t.from.is_suspended()
+            && let Some(since) = app.suspended_since.take()
+            && let Some(due) = app.due_on
+        {
+            app.due_on = Some(extend_deadline(due, since, term_restarts(t.from, today)));
+        }
+        if t.from == NoticeOfRejection {
+            app.notice_on = None;
+        }
+        match t.to {
+            Submitted => {
+                app.submitted_on = Some(today);
+                app.due_on =
+                    Some(today.saturating_add(Duration::days(i64::from(benefit.deadline_days))));
+                app.apply_rules(benefit, facts.rules.as_ref());
+            }
+            InReview if app.reviewer_id.is_none() => app.reviewer_id = Some(facts.by),
+            IntegrationRequested => app.suspended_since = Some(today),
+            NoticeOfRejection => {
+                app.suspended_since = Some(today);
+                app.notice_on = Some(today);
+                app.decision_note.clone_from(&t.note);
+            }
+            Accepted | Rejected | Archived => {
+                app.decided_on = Some(today);
+                app.decision_note.clone_from(&t.note);
+            }
+            _ => {}
+        }
+        if t.to == Accepted {
+            let errors = app.check_decision(benefit, facts, today);
+            if !errors.is_empty() {
+                return Err(Refusal(errors));
+            }
+        }
+        let deliveries = if t.to == Delivering {
+            app.plan_deliveries(benefit, today)
+        } else {
+            Vec::new()
+        };
+        let note = if t.observations_received && t.note.is_empty() {
+            "osservazioni del richiedente ricevute".to_owned()
+        } else {
+            t.note.clone()
+        };
+        Ok(Change {
+            app,
+            note,
+            deliveries,
+        })
+    }
+
+    /// What an acceptance must find true beyond the transition table: the rules' favourable
+    /// outcome, a valid ISEE when the benefit needs one and, for a contribution, room in the
+    /// year's budget.
+    fn check_decision(&self, benefit: &BenefitData, facts: &Facts, today: Date) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        match &self.outcome {
+            None => errors.push(FieldError::new(
+                "to",
+                "nessuna regola della prestazione è in vigore alla data della domanda: non si può accogliere",
+            )),
+            Some(o) if !o.eligible => errors.push(FieldError::new(
+                "to",
+                "le regole danno esito negativo: prima di respingere va inviato il preavviso di rigetto",
+            )),
+            Some(_) => {}
+        }
+        if benefit.isee_variant.is_some() {
+            match &facts.attestation {
+                None => errors.push(FieldError::new(
+                    "to",
+                    "manca l'attestazione ISEE: non si può accogliere",
+                )),
+                Some(a) if a.valid_until() < self.rules_day(today) => errors.push(FieldError::new(
+                    "to",
+                    "l'attestazione ISEE era scaduta alla data della domanda: non si può accogliere",
+                )),
+                Some(_) => {}
+            }
+        }
+        let used = facts.committed_in_year;
+        if let Some(budget) = benefit.budget
+            && self.committed > Money::ZERO
+            && used + self.committed > budget
+        {
+            errors.push(FieldError::new(
+                "to",
+                format!(
+                    "lo stanziamento {} della prestazione non basta: impegnati {}, disponibili {}, la domanda ne richiede {}",
+                    today.year(),
+                    used.format(),
+                    (budget - used).format(),
+                    self.committed.format()
+                ),
+            ));
+        }
+        errors
+    }
+
+    /// The months of delivery of an application that starts being delivered on `start`.
+    fn plan_deliveries(&self, benefit: &BenefitData, start: Date) -> Vec<PlannedMonth> {
+        let n = u8::try_from(self.months(benefit)).unwrap_or(1);
+        let value = self.amount.unwrap_or(Money::ZERO);
+        let kind = self
+            .outcome
+            .as_ref()
+            .and_then(|o| o.amount.as_ref())
+            .map(|a| a.kind);
+        let (amount, co_payment) = match kind {
+            Some(AmountKind::Contributo) => (value, Money::ZERO),
+            Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
+            None => (Money::ZERO, Money::ZERO),
+        };
+        delivery_months(start, n)
+            .into_iter()
+            .map(|month| PlannedMonth {
+                month,
+                quantity: self.declared.units.map(i64::from),
+                amount,
+                co_payment,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -951,5 +1218,400 @@ mod tests {
                 "email"
             ]
         );
+    }
+
+    // --- The application's transitions ------------------------------------------------------
+
+    use crate::benefit::{Band, Eligibility, Formula, base_catalogue};
+
+    const BY: Uuid = Uuid::from_u128(7);
+
+    /// A periodic contribution needing the ordinary ISEE, 30 days to decide, 20.000 € a year.
+    fn benefit() -> BenefitData {
+        let mut b = base_catalogue(date!(2026 - 01 - 01))
+            .into_iter()
+            .find(|s| s.data.code == "anf")
+            .unwrap()
+            .data;
+        b.budget = Some(Money::from_euro(20_000));
+        b
+    }
+
+    /// 200 € a month up to an ISEE of 10.000 €.
+    fn rules(on: Date) -> RulesInForce {
+        RulesInForce {
+            rule_id: Uuid::from_u128(9),
+            rule: Rule {
+                valid_from: date!(2026 - 01 - 01),
+                regulation: "Regolamento comunale".into(),
+                article: "art. 5".into(),
+                eligibility: Eligibility {
+                    isee_max: Some(Money::from_euro(10_000)),
+                    ..Default::default()
+                },
+                amount_kind: AmountKind::Contributo,
+                formula: Formula::Fasce {
+                    bands: vec![Band {
+                        isee_upto: None,
+                        amount: Money::from_euro(200),
+                    }],
+                },
+            },
+            facts: benefit::Facts {
+                on,
+                isee: Some(attestation().fact()),
+                birth_date: date!(1980 - 05 - 01),
+                resident: true,
+                resident_since: None,
+                household_size: 3,
+                minors: 1,
+                disability: false,
+                other_benefits: Vec::new(),
+                cost: None,
+                units: None,
+            },
+        }
+    }
+
+    fn attestation() -> AttestationData {
+        parse_attestation(&att(), date!(2026 - 03 - 01)).unwrap()
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            by: BY,
+            attestation: Some(attestation()),
+            rules: None,
+            committed_in_year: Money::ZERO,
+        }
+    }
+
+    fn draft() -> Application {
+        Application {
+            id: Uuid::from_u128(1),
+            org_id: Uuid::from_u128(2),
+            person_id: Uuid::from_u128(3),
+            benefit_id: Uuid::from_u128(4),
+            protocol: None,
+            state: ApplicationState::Draft,
+            channel: Channel::Counter,
+            filed_by: Uuid::from_u128(5),
+            reviewer_id: None,
+            attestation_id: Some(Uuid::from_u128(6)),
+            declared: Declared {
+                resident_since: None,
+                disability: false,
+                cost: None,
+                units: Some(20),
+                months: 12,
+            },
+            outcome: None,
+            rule_id: None,
+            amount: None,
+            committed: Money::ZERO,
+            email: None,
+            notes: String::new(),
+            submitted_on: None,
+            due_on: None,
+            suspended_since: None,
+            notice_on: None,
+            decided_on: None,
+            decision_note: String::new(),
+            version: 1,
+            created_at_us: 0,
+        }
+    }
+
+    /// The draft submitted on 1 March 2026 with the rules in force, due on 31 March.
+    fn submitted() -> Application {
+        let f = Facts {
+            rules: Some(rules(date!(2026 - 03 - 01))),
+            ..facts()
+        };
+        go(
+            &draft(),
+            ApplicationState::Submitted,
+            "",
+            &f,
+            date!(2026 - 03 - 01),
+        )
+        .unwrap()
+        .app
+    }
+
+    fn step(
+        app: &Application,
+        to: ApplicationState,
+        note: &str,
+        observations_received: bool,
+        f: &Facts,
+        today: Date,
+    ) -> Result<Change, Refusal> {
+        let t = Transition {
+            from: app.state,
+            to,
+            note: note.into(),
+            observations_received,
+        };
+        app.transition(&t, &benefit(), f, today)
+    }
+
+    fn go(
+        app: &Application,
+        to: ApplicationState,
+        note: &str,
+        f: &Facts,
+        today: Date,
+    ) -> Result<Change, Refusal> {
+        step(app, to, note, false, f, today)
+    }
+
+    fn in_review() -> Application {
+        go(
+            &submitted(),
+            ApplicationState::InReview,
+            "",
+            &facts(),
+            date!(2026 - 03 - 02),
+        )
+        .unwrap()
+        .app
+    }
+
+    #[test]
+    fn a_submission_sets_the_deadline_and_applies_the_rules_in_force() {
+        let a = submitted();
+        assert_eq!(a.state, ApplicationState::Submitted);
+        assert_eq!(a.version, 2);
+        assert_eq!(a.submitted_on, Some(date!(2026 - 03 - 01)));
+        assert_eq!(a.due_on, Some(date!(2026 - 03 - 31)));
+        assert!(a.outcome.as_ref().unwrap().eligible);
+        assert_eq!(a.rule_id, Some(Uuid::from_u128(9)));
+        assert_eq!(a.amount, Some(Money::from_euro(200)));
+        assert_eq!(a.committed, Money::from_euro(2_400));
+        // No version in force: the outcome is cleared.
+        let none = go(
+            &draft(),
+            ApplicationState::Submitted,
+            "",
+            &facts(),
+            date!(2026 - 03 - 01),
+        )
+        .unwrap()
+        .app;
+        assert_eq!(
+            (none.outcome, none.rule_id, none.amount),
+            (None, None, None)
+        );
+        assert_eq!(none.committed, Money::ZERO);
+    }
+
+    #[test]
+    fn the_review_starts_with_its_reviewer() {
+        let a = in_review();
+        assert_eq!(a.reviewer_id, Some(BY));
+        let mut other = submitted();
+        other.reviewer_id = Some(Uuid::from_u128(8));
+        let a = go(
+            &other,
+            ApplicationState::InReview,
+            "",
+            &facts(),
+            date!(2026 - 03 - 02),
+        )
+        .unwrap()
+        .app;
+        assert_eq!(a.reviewer_id, Some(Uuid::from_u128(8)));
+    }
+
+    #[test]
+    fn a_request_for_documents_suspends_the_term_until_they_arrive() {
+        use ApplicationState::*;
+        let asked = go(
+            &in_review(),
+            IntegrationRequested,
+            "manca il contratto",
+            &facts(),
+            date!(2026 - 03 - 10),
+        )
+        .unwrap();
+        assert_eq!(asked.app.suspended_since, Some(date!(2026 - 03 - 10)));
+        assert_eq!(asked.note, "manca il contratto");
+        let back = go(&asked.app, InReview, "", &facts(), date!(2026 - 03 - 25))
+            .unwrap()
+            .app;
+        // Fifteen days suspended: 31 March becomes 15 April.
+        assert_eq!(back.due_on, Some(date!(2026 - 04 - 15)));
+        assert_eq!(back.suspended_since, None);
+    }
+
+    #[test]
+    fn the_notice_of_art_10_bis_suspends_the_term_until_ten_days_after_the_reply() {
+        use ApplicationState::*;
+        let notice = go(
+            &in_review(),
+            NoticeOfRejection,
+            "ISEE oltre la soglia",
+            &facts(),
+            date!(2026 - 03 - 10),
+        )
+        .unwrap()
+        .app;
+        assert_eq!(notice.notice_on, Some(date!(2026 - 03 - 10)));
+        assert_eq!(notice.suspended_since, Some(date!(2026 - 03 - 10)));
+        assert_eq!(notice.decision_note, "ISEE oltre la soglia");
+        let reply = step(&notice, InReview, "", true, &facts(), date!(2026 - 03 - 25)).unwrap();
+        assert_eq!(reply.note, "osservazioni del richiedente ricevute");
+        assert_eq!(reply.app.notice_on, None);
+        assert_eq!(reply.app.suspended_since, None);
+        // Suspended from 10 March to 4 April (ten days after the reply): 25 days.
+        assert_eq!(reply.app.due_on, Some(date!(2026 - 04 - 25)));
+        let rejected = go(
+            &notice,
+            Rejected,
+            "nessuna osservazione",
+            &facts(),
+            date!(2026 - 03 - 21),
+        )
+        .unwrap()
+        .app;
+        assert_eq!(rejected.decided_on, Some(date!(2026 - 03 - 21)));
+        assert_eq!(rejected.decision_note, "nessuna osservazione");
+        assert_eq!(rejected.notice_on, None);
+    }
+
+    #[test]
+    fn an_acceptance_is_dated_and_needs_a_favourable_outcome_a_valid_isee_and_budget_room() {
+        use ApplicationState::*;
+        let today = date!(2026 - 03 - 20);
+        let accepted = go(&in_review(), Accepted, "", &facts(), today).unwrap().app;
+        assert_eq!(accepted.decided_on, Some(today));
+        let refused = |app: &Application, f: &Facts| {
+            go(app, Accepted, "", f, today)
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|e| {
+                    assert_eq!(e.field, "to");
+                    e.message
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut no_rules = in_review();
+        no_rules.outcome = None;
+        assert_eq!(
+            refused(&no_rules, &facts()),
+            [
+                "nessuna regola della prestazione è in vigore alla data della domanda: non si può accogliere"
+            ]
+        );
+        let mut negative = in_review();
+        negative.outcome.as_mut().unwrap().eligible = false;
+        assert_eq!(
+            refused(&negative, &facts()),
+            [
+                "le regole danno esito negativo: prima di respingere va inviato il preavviso di rigetto"
+            ]
+        );
+        let without = Facts {
+            attestation: None,
+            ..facts()
+        };
+        assert_eq!(
+            refused(&in_review(), &without),
+            ["manca l'attestazione ISEE: non si può accogliere"]
+        );
+        // Valid to 31 December 2026; the rules' day is the submission.
+        let mut late = in_review();
+        late.submitted_on = Some(date!(2027 - 01 - 02));
+        assert_eq!(
+            refused(&late, &facts()),
+            ["l'attestazione ISEE era scaduta alla data della domanda: non si può accogliere"]
+        );
+        let full = Facts {
+            committed_in_year: Money::from_euro(18_000),
+            ..facts()
+        };
+        assert_eq!(
+            refused(&in_review(), &full),
+            [
+                "lo stanziamento 2026 della prestazione non basta: impegnati 18.000,00\u{a0}€, disponibili 2.000,00\u{a0}€, la domanda ne richiede 2.400,00\u{a0}€"
+            ]
+        );
+        let room = Facts {
+            committed_in_year: Money::from_euro(17_600),
+            ..facts()
+        };
+        assert!(go(&in_review(), Accepted, "", &room, today).is_ok());
+    }
+
+    #[test]
+    fn delivery_plans_each_month_granted_from_the_current_one() {
+        use ApplicationState::*;
+        let mut accepted = go(&in_review(), Accepted, "", &facts(), date!(2026 - 03 - 20))
+            .unwrap()
+            .app;
+        accepted.declared.months = 3;
+        let change = go(&accepted, Delivering, "", &facts(), date!(2026 - 11 - 20)).unwrap();
+        let months: Vec<Date> = change.deliveries.iter().map(|m| m.month).collect();
+        assert_eq!(
+            months,
+            [
+                date!(2026 - 11 - 01),
+                date!(2026 - 12 - 01),
+                date!(2027 - 01 - 01)
+            ]
+        );
+        for m in &change.deliveries {
+            assert_eq!(m.amount, Money::from_euro(200));
+            assert_eq!(m.co_payment, Money::ZERO);
+            assert_eq!(m.quantity, Some(20));
+        }
+        // A co-payment is owed by the citizen, not paid to them.
+        accepted
+            .outcome
+            .as_mut()
+            .and_then(|o| o.amount.as_mut())
+            .unwrap()
+            .kind = AmountKind::Compartecipazione;
+        let change = go(&accepted, Delivering, "", &facts(), date!(2026 - 11 - 20)).unwrap();
+        assert_eq!(change.deliveries[0].amount, Money::ZERO);
+        assert_eq!(change.deliveries[0].co_payment, Money::from_euro(200));
+        // No other change plans a delivery.
+        assert!(
+            go(&change.app, Concluded, "", &facts(), date!(2027 - 02 - 01))
+                .unwrap()
+                .deliveries
+                .is_empty()
+        );
+    }
+
+    proptest::proptest! {
+        /// Any walk through the procedure keeps the suspension, the notice and the deadline
+        /// consistent: a suspension is open exactly while the state is suspended, a notice
+        /// exactly while it is pending, and the deadline never moves earlier.
+        #[test]
+        fn any_walk_keeps_the_term_consistent(
+            steps in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0i64..40, proptest::prelude::any::<bool>()), 0..12),
+        ) {
+            let mut app = submitted();
+            let mut today = date!(2026 - 03 - 01);
+            for (pick, days, observations) in steps {
+                let next = next_states(app.state);
+                if next.is_empty() {
+                    break;
+                }
+                today = today.saturating_add(Duration::days(days));
+                let to = *pick.get(next);
+                let before = app.clone();
+                let change = step(&app, to, "motivo", observations, &facts(), today).unwrap();
+                app = change.app;
+                proptest::prop_assert_eq!(app.version, before.version + 1);
+                proptest::prop_assert_eq!(app.suspended_since.is_some(), app.state.is_suspended());
+                proptest::prop_assert_eq!(app.notice_on.is_some(), app.state == ApplicationState::NoticeOfRejection);
+                proptest::prop_assert!(app.due_on >= before.due_on);
+                proptest::prop_assert_eq!(change.deliveries.is_empty(), to != ApplicationState::Delivering);
+            }
+        }
     }
 }

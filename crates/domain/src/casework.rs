@@ -8,6 +8,7 @@ use crate::FieldError;
 use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, email, optional_date, text};
 use crate::person::format_date;
 use time::{Date, OffsetDateTime};
+use uuid::Uuid;
 
 coded_enum! {
     /// How the person reached the office (canale di accesso).
@@ -322,6 +323,51 @@ pub fn transition_label(from: CaseState, to: CaseState) -> &'static str {
         (CaseState::Suspended, CaseState::Open) => "ripresa",
         (CaseState::Closed, CaseState::Open) => "riapertura",
         (CaseState::Open, CaseState::Open) => "apertura",
+    }
+}
+
+/// A case file (cartella sociale). `number` is given by the store when the file is opened
+/// ("2026/00017", yearly per organization).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFile {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub number: String,
+    pub state: CaseState,
+    /// The responsible social worker.
+    pub worker_id: Uuid,
+    pub opened_on: Date,
+    /// Date of the last change of state (or of the opening).
+    pub state_since: Date,
+    pub close_reason: Option<CloseReason>,
+    pub version: i64,
+    pub created_at_us: i64,
+    /// Since when `worker_id` holds the file (Unix µs): the confidential entries written
+    /// before are theirs only through break-glass.
+    pub worker_since_us: i64,
+}
+
+impl CaseFile {
+    /// Parses a change of state of this file, typed on `today`.
+    pub fn parse_transition(
+        &self,
+        i: &TransitionInput,
+        today: Date,
+    ) -> Result<Transition, Vec<FieldError>> {
+        parse_transition(i, self.state, self.state_since, today)
+    }
+
+    /// The file after the change `t` (parsed from this file's state): its state from the
+    /// day given, the reason of a closure (none otherwise), the next version.
+    pub fn transition(&self, t: &Transition) -> CaseFile {
+        CaseFile {
+            state: t.to,
+            state_since: t.on,
+            close_reason: t.close_reason,
+            version: self.version + 1,
+            ..self.clone()
+        }
     }
 }
 
@@ -1133,6 +1179,61 @@ mod tests {
         )
         .expect_err("no reason");
         assert_eq!(fields(&e), vec!["close_reason"]);
+    }
+
+    #[test]
+    fn a_case_file_moves_to_the_state_and_day_of_its_change() {
+        let open = CaseFile {
+            id: uuid::Uuid::from_u128(1),
+            org_id: uuid::Uuid::from_u128(2),
+            person_id: uuid::Uuid::from_u128(3),
+            number: "2026/00017".into(),
+            state: CaseState::Open,
+            worker_id: uuid::Uuid::from_u128(4),
+            opened_on: date!(2026 - 03 - 01),
+            state_since: date!(2026 - 03 - 01),
+            close_reason: None,
+            version: 3,
+            created_at_us: 0,
+            worker_since_us: 0,
+        };
+        let close = TransitionInput {
+            to: "chiusa".into(),
+            date: "20/11/2026".into(),
+            close_reason: "obiettivi_raggiunti".into(),
+            note: String::new(),
+        };
+        let early = TransitionInput {
+            date: "28/02/2026".into(),
+            ..close.clone()
+        };
+        let e = open
+            .parse_transition(&early, date!(2026 - 11 - 26))
+            .expect_err("before the opening");
+        assert_eq!(fields(&e), vec!["date"]);
+        let t = open
+            .parse_transition(&close, date!(2026 - 11 - 26))
+            .expect("valid");
+        let closed = open.transition(&t);
+        assert_eq!(closed.state, CaseState::Closed);
+        assert_eq!(closed.state_since, date!(2026 - 11 - 20));
+        assert_eq!(closed.close_reason, Some(CloseReason::GoalsMet));
+        assert_eq!(closed.version, 4);
+        let reopen = TransitionInput {
+            to: "aperta".into(),
+            date: "25/11/2026".into(),
+            close_reason: String::new(),
+            note: "Nuova segnalazione".into(),
+        };
+        let t = closed
+            .parse_transition(&reopen, date!(2026 - 11 - 26))
+            .expect("reopen");
+        let reopened = closed.transition(&t);
+        assert_eq!(reopened.close_reason, None);
+        assert_eq!(
+            (reopened.number, reopened.opened_on, reopened.version),
+            (open.number, open.opened_on, 5)
+        );
     }
 
     #[test]

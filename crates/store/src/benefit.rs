@@ -1,7 +1,7 @@
 //! Row types of the prestazioni and the istanze.
 
-use domain::application::{ApplicationState, AttestationData, Channel, Declared, DeliveryStatus};
-use domain::benefit::{BenefitData, Outcome, Rule, base_catalogue};
+use domain::application::{ApplicationState, AttestationData, DeliveryStatus, PlannedMonth};
+use domain::benefit::{BenefitData, Rule, base_catalogue};
 use domain::money::Money;
 use time::Date;
 use uuid::Uuid;
@@ -60,43 +60,7 @@ pub struct Attestation {
     pub at_us: i64,
 }
 
-/// An application (istanza). `protocol` is given by the store when it is submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Application {
-    pub id: Uuid,
-    pub org_id: Uuid,
-    pub person_id: Uuid,
-    pub benefit_id: Uuid,
-    pub protocol: Option<String>,
-    pub state: ApplicationState,
-    pub channel: Channel,
-    pub filed_by: Uuid,
-    /// Who reviews it (istruttore), from the start of the review.
-    pub reviewer_id: Option<Uuid>,
-    pub attestation_id: Option<Uuid>,
-    pub declared: Declared,
-    /// The rules' outcome the last time they were applied.
-    pub outcome: Option<Outcome>,
-    pub rule_id: Option<Uuid>,
-    /// The month's amount (periodic) or the whole amount (one-off), from the outcome.
-    pub amount: Option<Money>,
-    /// What a granted contribution takes from the budget.
-    pub committed: Money,
-    pub email: Option<String>,
-    pub notes: String,
-    pub submitted_on: Option<Date>,
-    /// The procedure's deadline, moved by the suspensions.
-    pub due_on: Option<Date>,
-    /// Since when the term is suspended (integration requested, notice before rejection).
-    pub suspended_since: Option<Date>,
-    /// When the notice before rejection was sent, while it is pending.
-    pub notice_on: Option<Date>,
-    pub decided_on: Option<Date>,
-    /// The motivazione of the decision or of the notice.
-    pub decision_note: String,
-    pub version: i64,
-    pub created_at_us: i64,
-}
+pub use domain::application::Application;
 
 /// An application with what lists and pages show beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +127,26 @@ pub struct Delivery {
     pub actor: String,
     pub at_us: i64,
     pub version: i64,
+}
+
+impl Delivery {
+    /// The row of a month planned by `domain` when the delivery of `app` starts.
+    pub fn planned(app: &Application, m: PlannedMonth, actor: &str, at_us: i64) -> Delivery {
+        Delivery {
+            id: Uuid::now_v7(),
+            org_id: app.org_id,
+            application_id: app.id,
+            month: m.month,
+            status: DeliveryStatus::Planned,
+            quantity: m.quantity,
+            amount: m.amount,
+            co_payment: m.co_payment,
+            note: String::new(),
+            actor: actor.to_owned(),
+            at_us,
+            version: 1,
+        }
+    }
 }
 
 /// Which applications a worklist shows.

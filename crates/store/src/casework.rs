@@ -7,27 +7,7 @@ use domain::casework::{
 use time::Date;
 use uuid::Uuid;
 
-/// A case file (cartella sociale). `number` is given by the store when the file is opened
-/// ("2026/00017", yearly per organization).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseFile {
-    pub id: Uuid,
-    pub org_id: Uuid,
-    pub person_id: Uuid,
-    pub number: String,
-    pub state: CaseState,
-    /// The responsible social worker.
-    pub worker_id: Uuid,
-    pub opened_on: Date,
-    /// Date of the last change of state (or of the opening).
-    pub state_since: Date,
-    pub close_reason: Option<CloseReason>,
-    pub version: i64,
-    pub created_at_us: i64,
-    /// Since when `worker_id` holds the file (Unix µs): the confidential entries written
-    /// before are theirs only through break-glass.
-    pub worker_since_us: i64,
-}
+pub use domain::casework::CaseFile;
 
 /// A case file with its person and responsible worker, for lists.
 #[derive(Debug, Clone, PartialEq, Eq)]

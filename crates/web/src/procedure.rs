@@ -8,11 +8,11 @@ use crate::error::AppError;
 use crate::mail::{ApplicationStateChanged, Compose};
 use domain::FieldError;
 use domain::application::{
-    ApplicationData, ApplicationState, Declared, DeliveryStatus, TransitionInput, delivery_months,
-    extend_deadline, parse_transition, term_restarts, transition_action, transition_label,
+    ApplicationData, ApplicationState, Change, Declared, Refusal, RulesInForce, TransitionInput,
+    parse_transition, transition_action, transition_label,
 };
 use domain::audit::unix_micros;
-use domain::benefit::{AmountKind, Facts, Periodicity, Rule, evaluate, rule_in_force};
+use domain::benefit::{Facts, Rule, rule_in_force};
 use domain::localtime::today;
 use domain::money::Money;
 use domain::person::age_on;
@@ -131,11 +131,6 @@ pub async fn facts(
     })
 }
 
-/// The day the rules are applied on: the submission, or today for a draft.
-fn rules_day(app: &Application, now: Date) -> Date {
-    app.submitted_on.unwrap_or(now)
-}
-
 /// Applies the rule version in force to the application and stores the outcome, the amount
 /// and what a contribution takes from the budget on it. Without a version in force the
 /// outcome is cleared.
@@ -147,18 +142,28 @@ pub async fn apply_rules(
     attestation: Option<&Attestation>,
     now: Date,
 ) -> Result<(), AppError> {
-    let on = rules_day(app, now);
+    let on = app.rules_day(now);
+    let rules = rules_in_force(state, app, benefit, person, attestation, on).await?;
+    app.apply_rules(&benefit.data, rules.as_ref());
+    Ok(())
+}
+
+/// The rule version in force on `on`, with the person's facts on that day.
+async fn rules_in_force(
+    state: &AppState,
+    app: &Application,
+    benefit: &Benefit,
+    person: &Person,
+    attestation: Option<&Attestation>,
+    on: Date,
+) -> Result<Option<RulesInForce>, AppError> {
     let stored = state.store.benefit_rules(app.org_id, benefit.id).await?;
     let versions: Vec<Rule> = stored.iter().map(|r| r.rule.clone()).collect();
     let in_force = rule_in_force(&versions, on)
         .and_then(|r| versions.iter().position(|v| std::ptr::eq(v, r)))
         .and_then(|i| stored.get(i));
     let Some(rule) = in_force else {
-        app.outcome = None;
-        app.rule_id = None;
-        app.amount = None;
-        app.committed = Money::ZERO;
-        return Ok(());
+        return Ok(None);
     };
     let facts = facts(
         state,
@@ -170,27 +175,11 @@ pub async fn apply_rules(
         on,
     )
     .await?;
-    let outcome = evaluate(&benefit.data, &rule.rule, &facts);
-    app.amount = outcome.amount.as_ref().map(|a| a.value);
-    app.committed = match &outcome.amount {
-        Some(a) if outcome.eligible && a.kind == AmountKind::Contributo => Money(
-            a.value
-                .cents()
-                .saturating_mul(months(benefit, &app.declared)),
-        ),
-        _ => Money::ZERO,
-    };
-    app.rule_id = Some(rule.id);
-    app.outcome = Some(outcome);
-    Ok(())
-}
-
-/// The months a granted benefit runs for: one for a one-off benefit.
-fn months(benefit: &Benefit, declared: &Declared) -> i64 {
-    match benefit.data.periodicity {
-        Periodicity::Periodic => i64::from(declared.months),
-        Periodicity::OneOff => 1,
-    }
+    Ok(Some(RulesInForce {
+        rule_id: rule.id,
+        rule: rule.rule.clone(),
+        facts,
+    }))
 }
 
 /// How the e-mail to the applicant went.
@@ -398,98 +387,6 @@ pub fn year_bounds(year: i32) -> Result<(Date, Date), AppError> {
     ))
 }
 
-/// What a decision must find true beyond the transition table: an acceptance needs the
-/// rules' favourable outcome, a valid ISEE when the benefit needs one and, for a
-/// contribution, room in the year's budget.
-async fn check_decision(
-    state: &AppState,
-    app: &Application,
-    benefit: &Benefit,
-    attestation: Option<&Attestation>,
-    now: Date,
-) -> Result<Vec<FieldError>, AppError> {
-    let mut errors = Vec::new();
-    match &app.outcome {
-        None => errors.push(FieldError::new(
-            "to",
-            "nessuna regola della prestazione è in vigore alla data della domanda: non si può accogliere",
-        )),
-        Some(o) if !o.eligible => errors.push(FieldError::new(
-            "to",
-            "le regole danno esito negativo: prima di respingere va inviato il preavviso di rigetto",
-        )),
-        Some(_) => {}
-    }
-    if benefit.data.isee_variant.is_some() {
-        match attestation {
-            None => errors.push(FieldError::new(
-                "to",
-                "manca l'attestazione ISEE: non si può accogliere",
-            )),
-            Some(a) if a.data.valid_until() < rules_day(app, now) => errors.push(FieldError::new(
-                "to",
-                "l'attestazione ISEE era scaduta alla data della domanda: non si può accogliere",
-            )),
-            Some(_) => {}
-        }
-    }
-    if let Some(budget) = benefit.data.budget
-        && app.committed > Money::ZERO
-    {
-        let year = now.year();
-        let (from, to) = year_bounds(year)?;
-        let used = state
-            .store
-            .benefit_budgets(app.org_id, from, to)
-            .await?
-            .into_iter()
-            .find(|b| b.benefit_id == benefit.id)
-            .map_or(Money::ZERO, |b| b.committed);
-        if used + app.committed > budget {
-            errors.push(FieldError::new(
-                "to",
-                format!(
-                    "lo stanziamento {} della prestazione non basta: impegnati {}, disponibili {}, la domanda ne richiede {}",
-                    year,
-                    used.format(),
-                    (budget - used).format(),
-                    app.committed.format()
-                ),
-            ));
-        }
-    }
-    Ok(errors)
-}
-
-/// The months of delivery of an application that starts being delivered on `start`.
-fn plan_deliveries(ctx: &Ctx, app: &Application, benefit: &Benefit, start: Date) -> Vec<Delivery> {
-    let n = u8::try_from(months(benefit, &app.declared)).unwrap_or(1);
-    let kind = app.outcome.as_ref().and_then(|o| o.amount.as_ref());
-    let value = app.amount.unwrap_or(Money::ZERO);
-    let (amount, co_payment) = match kind.map(|a| a.kind) {
-        Some(AmountKind::Contributo) => (value, Money::ZERO),
-        Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
-        None => (Money::ZERO, Money::ZERO),
-    };
-    delivery_months(start, n)
-        .into_iter()
-        .map(|month| Delivery {
-            id: Uuid::now_v7(),
-            org_id: app.org_id,
-            application_id: app.id,
-            month,
-            status: DeliveryStatus::Planned,
-            quantity: app.declared.units.map(i64::from),
-            amount,
-            co_payment,
-            note: String::new(),
-            actor: ctx.user.login.to_string(),
-            at_us: unix_micros(ctx.now),
-            version: 1,
-        })
-        .collect()
-}
-
 /// Moves an application to the state the form asks for. A refused change gives the
 /// reasons, naming the field; nothing is saved then.
 pub async fn change_state(
@@ -515,62 +412,47 @@ pub async fn change_state(
         Some(id) => Some(state.store.get_attestation(org, id).await?),
         None => None,
     };
-    let mut app = current.clone();
-    app.version += 1;
-    app.state = t.to;
-    use ApplicationState::*;
-    if t.from.is_suspended()
-        && let Some(since) = app.suspended_since.take()
-        && let Some(due) = app.due_on
+    // A submission applies the rules in force on its day.
+    let rules = if t.to == ApplicationState::Submitted {
+        rules_in_force(state, current, &benefit, &person, attestation.as_ref(), now).await?
+    } else {
+        None
+    };
+    // An acceptance that commits money needs room in this year's budget.
+    let committed_in_year = if t.to == ApplicationState::Accepted
+        && benefit.data.budget.is_some()
+        && current.committed > Money::ZERO
     {
-        app.due_on = Some(extend_deadline(due, since, term_restarts(t.from, now)));
-    }
-    if t.from == NoticeOfRejection {
-        app.notice_on = None;
-    }
-    match t.to {
-        Submitted => {
-            app.submitted_on = Some(now);
-            app.due_on = Some(now + Duration::days(i64::from(benefit.data.deadline_days)));
-            apply_rules(
-                state,
-                &mut app,
-                &benefit,
-                &person,
-                attestation.as_ref(),
-                now,
-            )
-            .await?;
-        }
-        InReview if app.reviewer_id.is_none() => app.reviewer_id = Some(ctx.user.id),
-        IntegrationRequested => app.suspended_since = Some(now),
-        NoticeOfRejection => {
-            app.suspended_since = Some(now);
-            app.notice_on = Some(now);
-            app.decision_note.clone_from(&t.note);
-        }
-        Accepted | Rejected | Archived => {
-            app.decided_on = Some(now);
-            app.decision_note.clone_from(&t.note);
-        }
-        _ => {}
-    }
-    if t.to == Accepted {
-        let errors = check_decision(state, &app, &benefit, attestation.as_ref(), now).await?;
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
-    }
-    let deliveries = if t.to == Delivering {
-        plan_deliveries(ctx, &app, &benefit, now)
+        let (from, to) = year_bounds(now.year())?;
+        state
+            .store
+            .benefit_budgets(org, from, to)
+            .await?
+            .into_iter()
+            .find(|b| b.benefit_id == benefit.id)
+            .map_or(Money::ZERO, |b| b.committed)
     } else {
-        Vec::new()
+        Money::ZERO
     };
-    let note = if t.observations_received && t.note.is_empty() {
-        "osservazioni del richiedente ricevute".to_owned()
-    } else {
-        t.note.clone()
+    let facts = domain::application::Facts {
+        by: ctx.user.id,
+        attestation: attestation.map(|a| a.data),
+        rules,
+        committed_in_year,
     };
+    let Change {
+        mut app,
+        note,
+        deliveries,
+    } = match current.transition(&t, &benefit.data, &facts, now) {
+        Ok(change) => change,
+        Err(Refusal(errors)) => return Ok(Err(errors)),
+    };
+    let actor = ctx.user.login.to_string();
+    let deliveries: Vec<Delivery> = deliveries
+        .into_iter()
+        .map(|m| Delivery::planned(&app, m, &actor, unix_micros(ctx.now)))
+        .collect();
     let event = ApplicationEvent {
         id: Uuid::now_v7(),
         org_id: org,
@@ -578,7 +460,7 @@ pub async fn change_state(
         from: Some(t.from),
         to: t.to,
         note,
-        actor: ctx.user.login.to_string(),
+        actor,
         at_us: unix_micros(ctx.now),
     };
     let audit = ctx.audit(

@@ -818,20 +818,11 @@ async fn change_state(
         close_reason: f.close_reason,
         note: f.note,
     };
-    let t = match casework::parse_transition(
-        &input,
-        a.case.state,
-        a.case.state_since,
-        today(ctx.now),
-    ) {
+    let t = match a.case.parse_transition(&input, today(ctx.now)) {
         Ok(t) => t,
         Err(errors) => return Ok(refuse(jar, &back, &errors)),
     };
-    let mut case = a.case.clone();
-    case.state = t.to;
-    case.state_since = t.on;
-    case.close_reason = t.close_reason;
-    case.version += 1;
+    let case = a.case.transition(&t);
     let change = StateChange {
         id: Uuid::now_v7(),
         org_id: ctx.org.id,

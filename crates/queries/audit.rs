@@ -106,11 +106,9 @@ pub(crate) async fn commit_with(mut tx: Tx, e: &NewAudit) -> Result<()> {
 }
 
 fn from_micros(us: i64) -> Result<time::OffsetDateTime> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000).map_err(|e| {
-        store::StoreError::Corrupt {
-            column: "at_us",
-            message: e.to_string(),
-        }
+    domain::audit::from_unix_micros(us).map_err(|e| store::StoreError::Corrupt {
+        column: "at_us",
+        message: e.to_string(),
     })
 }
 

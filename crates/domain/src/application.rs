@@ -657,23 +657,9 @@ pub fn delivery_months(start: Date, months: u8) -> Vec<Date> {
 
 /// "dicembre 2026".
 pub fn month_label(d: Date) -> String {
-    const NAMES: [&str; 12] = [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ];
     format!(
         "{} {}",
-        NAMES[usize::from(u8::from(d.month())) - 1],
+        territory::MONTH_NAMES[usize::from(u8::from(d.month())) - 1],
         d.year()
     )
 }

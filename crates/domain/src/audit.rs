@@ -153,6 +153,11 @@ pub fn unix_micros(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000) as i64
 }
 
+/// The instant of stored Unix microseconds: the inverse of [`unix_micros`].
+pub fn from_unix_micros(us: i64) -> Result<OffsetDateTime, time::error::ComponentRange> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000)
+}
+
 /// Appends one length-prefixed field, so that no two different rows serialize alike.
 fn field(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());

@@ -119,10 +119,12 @@ pub enum Action {
     PaymentManage,
     ReportView,
     CatalogueManage,
+    /// See and end one's own sessions, create and revoke one's own API tokens.
+    OwnAccount,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::OrgView,
         Action::OrgManage,
         Action::UserView,
@@ -148,6 +150,7 @@ impl Action {
         Action::PaymentManage,
         Action::ReportView,
         Action::CatalogueManage,
+        Action::OwnAccount,
     ];
 }
 
@@ -258,6 +261,9 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
 
         (Cittadino, PersonView | ApplicationView | ApplicationFile) => Some(Own),
 
+        // Every account manages its own sessions and tokens, and only those.
+        (_, OwnAccount) => Some(Own),
+
         _ => None,
     }
 }
@@ -366,6 +372,9 @@ mod tests {
             for a in [OrgView, ApplicationView, PaymentManage, ReportView] {
                 rows.push((Ragioneria, sys, a, SAME));
             }
+            for role in Role::ALL {
+                rows.push((role, sys, OwnAccount, OWN));
+            }
         }
         rows
     }
@@ -397,7 +406,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 25 * 4);
+        assert_eq!(checked, 8 * 2 * 26 * 4);
     }
 
     #[test]

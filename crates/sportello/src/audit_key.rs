@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// `audit.key` beside a SQLite database file; `./data/audit.key` for PostgreSQL, an in-memory
 /// database or a database in the current folder.
 pub fn default_path(database_url: &str) -> PathBuf {
-    web::sqlite_parent_dir(database_url)
+    app::sqlite_parent_dir(database_url)
         .map_or_else(|| PathBuf::from("data"), PathBuf::from)
         .join("audit.key")
 }

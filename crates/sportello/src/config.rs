@@ -112,14 +112,14 @@ pub struct Mail {
 
 impl Default for Mail {
     fn default() -> Self {
-        let web::mail::MailConfig { smtp_url, from } = web::mail::MailConfig::default();
+        let app::mail::MailConfig { smtp_url, from } = app::mail::MailConfig::default();
         Self { smtp_url, from }
     }
 }
 
 impl Mail {
-    pub fn to_web(&self) -> web::mail::MailConfig {
-        web::mail::MailConfig {
+    pub fn to_web(&self) -> app::mail::MailConfig {
+        app::mail::MailConfig {
             smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
             from: self.from.clone(),
         }

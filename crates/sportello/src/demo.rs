@@ -1,13 +1,13 @@
 //! `sportello demo`: demonstration data (see `territory::demo`).
 
 use anyhow::{Context, Result, anyhow};
+use app::manage::{self, Author};
 use clap::Subcommand;
 use domain::{Login, Role};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use store::UserStore;
 use time::{Date, Month};
-use web::manage::{self, Author};
 
 /// Bergamo, the comune of the demonstration.
 pub const DEFAULT_COMUNE: &str = "016024";
@@ -157,7 +157,7 @@ pub fn fresh_database() -> Result<String> {
     Ok(DEMO_DATABASE.to_owned())
 }
 
-fn app(e: web::AppError) -> anyhow::Error {
+fn app(e: app::Error) -> anyhow::Error {
     anyhow!("{e}")
 }
 
@@ -168,8 +168,8 @@ fn app(e: web::AppError) -> anyhow::Error {
 /// deaths, moves, marriages) wait to be checked; then the base catalogue of benefits, ISEE
 /// attestations and [`DEMO_APPLICATIONS`] applications in every state
 /// (`crate::demo_applications`). Prints the accounts.
-pub async fn seed(store: &web::Store) -> Result<()> {
-    let now = web::Clock::default().now();
+pub async fn seed(store: &app::Store) -> Result<()> {
+    let now = app::Clock::default().now();
     let today = now.date();
     let author = Author::system(now);
     manage::bootstrap(store, now, Some(DEMO_PASSWORD.to_owned()))
@@ -212,7 +212,7 @@ pub async fn seed(store: &web::Store) -> Result<()> {
             Role::AssistenteSociale,
         ),
     ];
-    let hash = web::auth::hash_password(DEMO_PASSWORD.to_owned())
+    let hash = app::credentials::hash_password(DEMO_PASSWORD.to_owned())
         .await
         .map_err(app)?;
     for (login, full_name, role) in accounts {
@@ -220,7 +220,7 @@ pub async fn seed(store: &web::Store) -> Result<()> {
         let (user, org_id) = if role == Role::Amministratore {
             // Created by bootstrap in the installation's organization.
             let u = store.get_user_by_login(&login).await?;
-            let org_id = web::auth::home_org(store, &u)
+            let org_id = app::home_org(store, &u)
                 .await
                 .map_err(app)?
                 .context("l'amministratore non ha un ente")?;
@@ -267,7 +267,7 @@ pub async fn seed(store: &web::Store) -> Result<()> {
     files.push((next.reference(), csv_bytes(next)?));
     let mut reports = Vec::new();
     for (date, bytes) in files {
-        let report = web::registry::import_file(
+        let report = app::registry::import_file(
             store,
             org.id,
             belfiore,
@@ -280,7 +280,7 @@ pub async fn seed(store: &web::Store) -> Result<()> {
         )
         .await
         .map_err(app)?;
-        reports.push(web::registry::summary(&report.import, &report.comune_name));
+        reports.push(app::registry::summary(&report.import, &report.comune_name));
     }
     let istanze =
         crate::demo_applications::generate(store, org.id, DEMO_APPLICATIONS, 1, now, false).await?;

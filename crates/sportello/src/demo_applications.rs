@@ -20,6 +20,7 @@
 //! delivery starts, instead of one `update_delivery` each.
 
 use anyhow::{Context, Result, bail};
+use app::manage::Author;
 use domain::application::{
     ApplicationState as St, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
     IseeMember, delivery_months, extend_deadline, parse_scala, term_restarts,
@@ -40,7 +41,6 @@ use store::{
 };
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 use uuid::Uuid;
-use web::manage::Author;
 
 /// `sportello demo applications`.
 #[derive(Debug, Clone, clap::Args)]
@@ -1248,7 +1248,7 @@ pub fn stages(p: &AppPlan, catalogue: &[Entry], staff: &[Operator], today: Date)
 // --- Reading the inputs, writing the plan ----------------------------------------------------
 
 /// The registry persons of the organization's comuni who may apply, with their households.
-pub async fn population(store: &web::Store, org_id: Uuid) -> Result<Population> {
+pub async fn population(store: &app::Store, org_id: Uuid) -> Result<Population> {
     let comuni = store.org_comuni(org_id).await?;
     let istat: Vec<&str> = comuni.iter().map(|c| c.istat_code.as_str()).collect();
     let mut rows = Vec::new();
@@ -1309,7 +1309,7 @@ pub async fn population(store: &web::Store, org_id: Uuid) -> Result<Population> 
 /// The organization's catalogue with its rules; the base catalogue, valid from the first day
 /// of the current year, is loaded first into an empty one. Whether it was loaded now.
 pub async fn catalogue(
-    store: &web::Store,
+    store: &app::Store,
     author: &Author,
     org_id: Uuid,
     today: Date,
@@ -1352,7 +1352,7 @@ pub async fn catalogue(
 }
 
 /// The operators of the organization, by login.
-pub async fn staff(store: &web::Store, org_id: Uuid) -> Result<Vec<Operator>> {
+pub async fn staff(store: &app::Store, org_id: Uuid) -> Result<Vec<Operator>> {
     let mut out: Vec<Operator> = store
         .list_members(org_id)
         .await?
@@ -1418,7 +1418,7 @@ impl Written {
 
 /// Plans and stores `count` applications for the organization: the whole demonstration.
 pub async fn generate(
-    store: &web::Store,
+    store: &app::Store,
     org_id: Uuid,
     count: usize,
     seed: u64,
@@ -1460,7 +1460,7 @@ pub async fn generate(
 
 /// Stores the plan, one store call per attestation and per step.
 pub async fn write(
-    store: &web::Store,
+    store: &app::Store,
     author: &Author,
     plan: &Plan,
     catalogue: &[Entry],
@@ -1554,7 +1554,7 @@ pub async fn write(
 }
 
 /// `sportello demo applications`.
-pub async fn run(store: &web::Store, args: &ApplicationsArgs) -> Result<()> {
+pub async fn run(store: &app::Store, args: &ApplicationsArgs) -> Result<()> {
     let org = match &args.ente {
         Some(code) => store
             .get_org_by_code(&OrgCode::parse(code)?)
@@ -1583,7 +1583,7 @@ pub async fn run(store: &web::Store, args: &ApplicationsArgs) -> Result<()> {
             }
         }
     };
-    let now = web::Clock::default().now();
+    let now = app::Clock::default().now();
     let w = generate(
         store,
         org.id,

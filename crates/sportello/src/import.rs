@@ -1,13 +1,13 @@
 //! `sportello import anagrafe`: a comune's list of residents into the anagrafe sociale.
 
 use anyhow::{Context, Result, bail};
+use app::manage::Author;
+use app::registry::{ImportReport, import_file, parse_comune, summary};
 use clap::Subcommand;
 use domain::OrgCode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use store::{ImportStatus, OrgStore};
-use web::manage::Author;
-use web::registry::{ImportReport, import_file, parse_comune, summary};
 
 #[derive(Subcommand)]
 pub enum ImportCmd {
@@ -32,7 +32,7 @@ pub enum ImportCmd {
 
 /// Exit 0 when the import completed (rejected rows are listed), 1 when a batch failed, and
 /// an error (exit 2) when the file cannot be read at all.
-pub async fn run(store: &web::Store, author: &Author, cmd: ImportCmd) -> Result<ExitCode> {
+pub async fn run(store: &app::Store, author: &Author, cmd: ImportCmd) -> Result<ExitCode> {
     let ImportCmd::Anagrafe {
         file,
         comune,

@@ -8,13 +8,13 @@ mod demo_applications;
 mod import;
 
 use anyhow::{Context, Result, bail};
+use app::manage::{self, Author};
 use clap::{Parser, Subcommand};
 use config::Config;
 use domain::{Login, OrgCode, Role};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use store::{OrgStore, UserStore};
-use web::manage::{self, Author};
 
 #[derive(Parser)]
 #[command(
@@ -255,7 +255,7 @@ fn run() -> Result<std::process::ExitCode> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let (mut key, created) = audit_key::load_or_create(&key_file)?;
-        let store = web::open_store(&cfg.database.url, key.clone())
+        let store = app::open_store(&cfg.database.url, key.clone())
             .await
             .with_context(|| format!("database {}", config::redact_url_text(&cfg.database.url)))?;
         if created {
@@ -269,7 +269,7 @@ fn run() -> Result<std::process::ExitCode> {
             .await?;
             key = audit_key::settle_new_key(&key_file, key, newest.first().map(|r| r.keyed))?;
         }
-        let now = web::Clock::default().now();
+        let now = app::Clock::default().now();
         let author = Author::system(now);
         match cli.command.unwrap_or(Command::Serve {
             listen: None,
@@ -335,7 +335,7 @@ fn run() -> Result<std::process::ExitCode> {
 
 /// `sportello audit verify [--anchor FILE]`: exit 1 when anything is wrong.
 async fn audit_verify(
-    store: &web::Store,
+    store: &app::Store,
     key: &domain::audit::AuditKey,
     anchor: Option<&std::path::Path>,
 ) -> Result<std::process::ExitCode> {
@@ -387,7 +387,7 @@ async fn audit_verify(
 /// `sportello audit anchor [--mail ADDRESS]`: the signed heads as JSON, printed or e-mailed.
 async fn audit_anchor(
     cfg: &Config,
-    store: &web::Store,
+    store: &app::Store,
     key: &domain::audit::AuditKey,
     now: time::OffsetDateTime,
     mail: Option<String>,
@@ -400,7 +400,7 @@ async fn audit_anchor(
         println!("{json}");
         return Ok(());
     };
-    let msg = web::mail::Mail {
+    let msg = app::mail::Mail {
         to: to.clone(),
         subject: format!(
             "Sportello: ancoraggio del registro delle operazioni, {}",
@@ -418,8 +418,8 @@ async fn audit_anchor(
 }
 
 /// One message through the configured SMTP server; not configured is an error.
-async fn send_mail(cfg: &Config, msg: &web::mail::Mail) -> Result<()> {
-    let mailer = web::mail::Mailer::new(&cfg.mail.to_web()).map_err(|e| anyhow::anyhow!("{e}"))?;
+async fn send_mail(cfg: &Config, msg: &app::mail::Mail) -> Result<()> {
+    let mailer = app::mail::Mailer::new(&cfg.mail.to_web()).map_err(|e| anyhow::anyhow!("{e}"))?;
     mailer.send(msg).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
@@ -436,13 +436,13 @@ fn init_logging(cfg: &Config) {
     }
 }
 
-async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result<()> {
+async fn serve(cfg: Config, store: app::Store, listen: Option<String>) -> Result<()> {
     let mail = cfg.mail.to_web();
-    let mailer = web::mail::Mailer::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mailer = app::mail::Mailer::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
     if !mailer.is_configured() {
         tracing::info!("posta: invio di e-mail non configurato (mail.smtp_url)");
     }
-    if let Some(b) = manage::bootstrap(&store, web::Clock::default().now(), cfg.admin_password())
+    if let Some(b) = manage::bootstrap(&store, app::Clock::default().now(), cfg.admin_password())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
     {
@@ -484,7 +484,7 @@ async fn serve(cfg: Config, store: web::Store, listen: Option<String>) -> Result
 
 /// `sportello mail prova --a ADDRESS`: one message through the configured SMTP server.
 async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
-    let msg = web::mail::Mail {
+    let msg = app::mail::Mail {
         to: to.to_owned(),
         subject: "Sportello: messaggio di prova".into(),
         body: "Questo è un messaggio di prova inviato da Sportello.\n\n\
@@ -496,7 +496,7 @@ async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
     Ok(())
 }
 
-async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
+async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
     let find = |login: &str| {
         let login = Login::parse(login);
         async move {
@@ -524,7 +524,8 @@ async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
                 .get_org_by_code(&OrgCode::parse(&org)?)
                 .await
                 .context("ente non trovato")?;
-            let password = web::auth::one_time_password().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password =
+                app::credentials::one_time_password().map_err(|e| anyhow::anyhow!("{e}"))?;
             let u = manage::create_user(
                 store,
                 author,
@@ -585,12 +586,12 @@ async fn user(store: &web::Store, author: &Author, cmd: UserCmd) -> Result<()> {
 }
 
 async fn set_active(
-    store: &web::Store,
+    store: &app::Store,
     author: &Author,
     u: store::User,
     active: bool,
 ) -> Result<()> {
-    let org = web::auth::home_org(store, &u)
+    let org = app::home_org(store, &u)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .context("l'utente non ha un ente")?;
@@ -609,7 +610,7 @@ async fn set_active(
     Ok(())
 }
 
-async fn org(store: &web::Store, author: &Author, cmd: OrgCmd) -> Result<()> {
+async fn org(store: &app::Store, author: &Author, cmd: OrgCmd) -> Result<()> {
     match cmd {
         OrgCmd::Add {
             code,

@@ -1,4 +1,5 @@
-//! The web layer's one error type, mapped to HTTP once. Handlers return `AppError`; the
+//! The web layer's one error type, mapped to HTTP once: the services' `app::Error` and the
+//! web's own refusals (login, host, cross-site). Handlers return `AppError`; the
 //! [`render_errors`] middleware turns any error status into an Italian page, or into
 //! `application/problem+json` under `/api/`, so that rejections from axum itself (unknown
 //! route, malformed form, oversized body) look the same as ours.
@@ -37,7 +38,8 @@ pub enum AppError {
     Conflict,
     #[error("il servizio non è al momento disponibile")]
     Unavailable,
-    /// Every password hash the process allows is running or waiting (`auth::HashLimiter`).
+    /// Every password hash the process allows is running or waiting
+    /// (`app::credentials::HashLimiter`).
     #[error("troppe richieste di accesso in questo momento: riprova tra qualche secondo.")]
     Busy,
     #[error("errore interno")]
@@ -53,17 +55,24 @@ pub struct Rendered;
 #[derive(Clone)]
 struct ErrorMessage(String);
 
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
+        match e {
+            app::Error::NotFound => AppError::NotFound,
+            app::Error::Forbidden => AppError::Forbidden,
+            app::Error::BadRequest(m) => AppError::BadRequest(m),
+            app::Error::Conflict => AppError::Conflict,
+            app::Error::Unavailable => AppError::Unavailable,
+            app::Error::Busy => AppError::Busy,
+            app::Error::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
+/// A store error means what it means to the services.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict => AppError::Conflict,
-            StoreError::Unavailable(m) => {
-                tracing::error!(error = %m, "database unavailable");
-                AppError::Unavailable
-            }
-            other => AppError::Internal(other.to_string()),
-        }
+        app::Error::from(e).into()
     }
 }
 
@@ -139,6 +148,7 @@ fn default_message(status: StatusCode) -> &'static str {
 fn title(status: StatusCode) -> &'static str {
     match status {
         StatusCode::NOT_FOUND => "Pagina non trovata",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Formato non supportato",
         StatusCode::UNAUTHORIZED => "Accesso richiesto",
         StatusCode::FORBIDDEN => "Accesso negato",
         StatusCode::TOO_MANY_REQUESTS => "Troppi tentativi",
@@ -148,6 +158,32 @@ fn title(status: StatusCode) -> &'static str {
         s if s.is_server_error() => "Errore interno",
         _ => "Richiesta non valida",
     }
+}
+
+/// An `application/problem+json` answer (RFC 9457): the Italian detail and, for a refused
+/// body, `errors` naming each field (`(field, message)`). Marked complete, so the error
+/// layer keeps it as it is.
+pub fn problem(status: StatusCode, detail: &str, errors: Option<&[(&str, &str)]>) -> Response {
+    let mut body = serde_json::json!({
+        "type": "about:blank",
+        "title": title(status),
+        "status": status.as_u16(),
+        "detail": capitalize(detail),
+    });
+    if let Some(errors) = errors {
+        body["errors"] = errors
+            .iter()
+            .map(|(field, message)| serde_json::json!({ "field": field, "message": message }))
+            .collect();
+    }
+    let mut r = (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response();
+    r.extensions_mut().insert(Rendered);
+    r
 }
 
 #[derive(askama::Template)]
@@ -176,18 +212,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .get::<ErrorMessage>()
         .map_or_else(|| default_message(status).to_owned(), |m| m.0.clone());
     let mut r = if api {
-        let body = serde_json::json!({
-            "type": "about:blank",
-            "title": title(status),
-            "status": status.as_u16(),
-            "detail": message,
-        });
-        let mut r = (status, body.to_string()).into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            header::HeaderValue::from_static("application/problem+json"),
-        );
-        r
+        problem(status, &message, None)
     } else if status == StatusCode::UNAUTHORIZED {
         return Redirect::to("/login").into_response();
     } else {

@@ -220,7 +220,7 @@ fn read_flash(jar: &CookieJar) -> Option<Flash> {
 /// Sets a message shown once on the next page.
 pub fn flash(jar: CookieJar, kind: &str, text: &str) -> CookieJar {
     // Without randomness the message is not worth an id another could guess: it is dropped.
-    let Ok((id, _)) = crate::auth::new_secret("") else {
+    let Ok((id, _)) = app::credentials::new_secret("") else {
         return jar;
     };
     let mut map = pending();

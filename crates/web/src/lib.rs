@@ -3,71 +3,22 @@
 
 pub mod assets;
 pub mod auth;
-pub mod decision;
 pub mod error;
 pub mod layout;
-pub mod mail;
-pub mod manage;
 mod pages;
-mod procedure;
-pub mod read_log;
-pub mod registry;
-pub mod reminders;
 mod security;
 
+use app::Services;
+use app::mail::MailConfig;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::AppError;
 pub use security::host_name;
-
-/// The one store the application holds: SQLite or PostgreSQL, chosen by the URL at start-up.
-pub type Store = store::Backend<store_sqlite::Db, store_postgres::Db>;
-
-/// Opens the database named by `url` (`sqlite://…` or `postgres://…`) and applies migrations.
-/// `audit_key`, kept outside the database, keys every audit row the store appends.
-pub async fn open_store(
-    url: &str,
-    audit_key: domain::audit::AuditKey,
-) -> Result<Store, store::StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(store::Backend::Postgres(
-            store_postgres::Db::open(url, 16, audit_key).await?,
-        ))
-    } else if url.starts_with("sqlite:") {
-        if let Some(dir) = sqlite_parent_dir(url) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                store::StoreError::Unavailable(format!("cartella del database {dir}: {e}"))
-            })?;
-        }
-        Ok(store::Backend::Sqlite(
-            store_sqlite::Db::open(url, audit_key).await?,
-        ))
-    } else {
-        Err(store::StoreError::Unavailable(
-            "l'indirizzo del database deve iniziare con sqlite:// o postgres://".into(),
-        ))
-    }
-}
-
-/// The folder of a file database, so that the first start can create `./data` and the audit
-/// key can default to a file beside the database.
-pub fn sqlite_parent_dir(url: &str) -> Option<&str> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = path.split('?').next()?;
-    if path.is_empty() || path.contains(":memory:") {
-        return None;
-    }
-    let dir = std::path::Path::new(path).parent()?.to_str()?;
-    (!dir.is_empty()).then_some(dir)
-}
 
 /// The names a server listening on a loopback address is reached by.
 pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
@@ -80,7 +31,7 @@ pub struct WebConfig {
     /// Set when Sportello is reached over HTTPS: Secure cookies and HSTS.
     pub tls: bool,
     pub max_body_bytes: usize,
-    pub mail: mail::MailConfig,
+    pub mail: MailConfig,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`auth::client_ip`).
     pub trusted_proxies: Vec<auth::IpNet>,
     /// The host names requests may carry in `Host` (DNS rebinding); by default the loopback
@@ -95,55 +46,44 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             tls: false,
             max_body_bytes: 1024 * 1024,
-            mail: mail::MailConfig::default(),
+            mail: MailConfig::default(),
             trusted_proxies: Vec::new(),
             allowed_hosts: LOOPBACK_HOSTS.map(String::from).to_vec(),
         }
     }
 }
 
-/// The time, with an offset that tests can move forward (idle and absolute session limits).
-#[derive(Debug, Clone, Default)]
-pub struct Clock(Arc<AtomicI64>);
-
-impl Clock {
-    pub fn now(&self) -> time::OffsetDateTime {
-        let t = time::OffsetDateTime::now_utc()
-            + time::Duration::seconds(self.0.load(Ordering::Relaxed));
-        domain::audit::truncate_to_micros(t)
-    }
-
-    pub fn now_us(&self) -> i64 {
-        domain::audit::unix_micros(self.now())
-    }
-
-    pub fn advance(&self, by: Duration) {
-        self.0.fetch_add(by.as_secs() as i64, Ordering::Relaxed);
-    }
-}
-
+/// What a handler works with: the services and the web's own settings and login throttle.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub services: Services,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
-    pub clock: Clock,
-    pub mailer: mail::Mailer,
-    /// Reads of personal data, appended to the audit log in batches.
-    pub reads: read_log::ReadLog,
 }
 
 impl AppState {
     /// Must be called inside a Tokio runtime (it starts the read log's task).
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(store: app::Store, config: WebConfig) -> Self {
         Self {
-            reads: read_log::ReadLog::start(store.clone()),
-            store,
-            mailer: mail::Mailer::from_config(&config.mail),
+            services: Services::new(store, &config.mail),
             config: Arc::new(config),
             throttle: Arc::default(),
-            clock: Clock::default(),
         }
+    }
+}
+
+/// Handlers reach the store, clock, mailer and read log as `state.store`, … and pass `&state`
+/// where a service asks for `&Services`.
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Services {
+        &mut self.services
     }
 }
 
@@ -190,7 +130,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Runs a request with one database connection for its queries (`queries/reader.rs`).
 async fn one_connection(
-    store: Store,
+    store: app::Store,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -200,18 +140,9 @@ async fn one_connection(
     }
 }
 
-/// Gives the request's connection back while it waits on something slow (a client sending a
-/// file, an SMTP server), so that other requests may use it.
-pub(crate) async fn idle(store: &Store) {
-    match store {
-        store::Backend::Sqlite(db) => db.release().await,
-        store::Backend::Postgres(db) => db.release().await,
-    }
-}
-
 /// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    reminders::spawn(state.clone());
+    app::reminders::spawn(state.services.clone());
     let purge = state.clone();
     tokio::spawn(async move {
         loop {

@@ -2,6 +2,7 @@
 //! unknown host names.
 
 use crate::error::AppError;
+use crate::pages::upload;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -148,8 +149,8 @@ pub async fn check_host(allowed: Arc<[String]>, req: Request, next: Next) -> Res
     }
 }
 
-/// The request body limit: `limit` everywhere, [`crate::registry::MAX_UPLOAD_BYTES`] for the registry upload
-/// and [`crate::pages::documents::MAX_UPLOAD_BODY`] for a file upload (document, INPS XML, DSU).
+/// The request body limit: `limit` everywhere, [`upload::MAX_REGISTRY_BYTES`] for the registry
+/// upload and [`upload::MAX_UPLOAD_BODY`] for a file upload (document, INPS XML, DSU).
 /// A declared length over the limit is refused at once; a longer body stops being read at it.
 pub(crate) async fn limit_body(
     limit: usize,
@@ -157,10 +158,10 @@ pub(crate) async fn limit_body(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let max = if req.uri().path() == crate::registry::UPLOAD_PATH {
-        crate::registry::MAX_UPLOAD_BYTES.max(limit)
-    } else if crate::pages::is_upload_path(req.uri().path()) {
-        crate::pages::documents::MAX_UPLOAD_BODY.max(limit)
+    let max = if req.uri().path() == upload::REGISTRY_UPLOAD_PATH {
+        upload::MAX_REGISTRY_BYTES.max(limit)
+    } else if upload::is_upload_path(req.uri().path()) {
+        upload::MAX_UPLOAD_BODY.max(limit)
     } else {
         limit
     };

@@ -1,7 +1,9 @@
 //! Segretariato sociale: the first-access record (scheda di accesso) of whoever comes to the
 //! office, phones or is referred, and the day's list.
 
-use super::{Pairs, parse_id, render_page};
+use super::dates::instant;
+use super::forms::{Pairs, parse_id};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -61,7 +63,7 @@ async fn desk(
         .await?
         .into_iter()
         .map(|v| DayRow {
-            at: format_date_time(super::cases::from_us(v.record.at_us)),
+            at: format_date_time(instant(v.record.at_us)),
             needs: needs_text(&v.record.data.needs),
             v,
         })
@@ -107,13 +109,19 @@ fn areas() -> Vec<(NeedArea, Vec<Need>)> {
         .collect()
 }
 
-async fn person_for_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
-    let p = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
-    ctx.authorize(Action::AccessRecord, ctx.scope_of(p.org_id))?;
-    if let Some(to) = p.merged_into {
+/// A person the user may record a first access (scheda di accesso) for.
+struct IntakeAccess {
+    person: Person,
+}
+
+/// `AccessRecord` on the person; a merged record sends to the one it was merged into.
+async fn intake_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<IntakeAccess, AppError> {
+    let person = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
+    ctx.authorize(Action::AccessRecord, ctx.scope_of(person.org_id))?;
+    if let Some(to) = person.merged_into {
         return Err(AppError::Redirect(format!("/persone/{to}/accesso")));
     }
-    Ok(p)
+    Ok(IntakeAccess { person })
 }
 
 fn form_layout(ctx: &Ctx, jar: &CookieJar, p: &Person) -> Layout {
@@ -129,7 +137,7 @@ async fn form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = person_for_access(&state, &ctx, &id).await?;
+    let p = intake_access(&state, &ctx, &id).await?.person;
     let page = FormPage {
         l: form_layout(&ctx, &jar, &p),
         p,
@@ -151,7 +159,7 @@ async fn save(
     Path(id): Path<String>,
     f: Pairs,
 ) -> Result<Response, AppError> {
-    let p = person_for_access(&state, &ctx, &id).await?;
+    let p = intake_access(&state, &ctx, &id).await?.person;
     let i = AccessInput {
         on_behalf_of: f.get("on_behalf_of").to_owned(),
         channel: f.get("channel").to_owned(),
@@ -237,9 +245,9 @@ async fn show(
     let p = state.store.get_person(ctx.org.id, r.person_id).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::AccessRecord, r.id)
+        .view(&ctx, app::read_log::Read::AccessRecord, r.id)
         .await;
-    let at = format_date_time(super::cases::from_us(r.at_us));
+    let at = format_date_time(instant(r.at_us));
     let page = ShowPage {
         l: Layout::page(&ctx, &jar, "Scheda di accesso", "/segretariato")
             .crumb("/segretariato", "Segretariato sociale")

@@ -1,11 +1,12 @@
 //! The user's own profile: password, open sessions, API tokens.
 
-use super::{Form, parse_id, render_page};
+use super::forms::{Form, parse_id};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{Layout, flash};
-use crate::manage::{self, Author};
+use app::manage;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::localtime::format_date_time;
+use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{ApiToken, Session, SessionStore, TokenStore};
 
@@ -79,24 +81,16 @@ pub(crate) fn token_rows(tokens: Vec<ApiToken>, now: time::OffsetDateTime) -> Ve
         .collect()
 }
 
-// Everyone may see and manage their own sessions and tokens: the record scope is `Own`, and
-// no role's policy is needed for one's own account beyond being logged in and active.
+// Everyone may see and manage their own sessions and tokens (`Action::OwnAccount`, scope
+// `Own`): the policy allows it to every active account.
 async fn show(
     State(state): State<AppState>,
     jar: CookieJar,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    own(&ctx)?;
+    ctx.authorize(Action::OwnAccount, RecordScope::Own)?;
     let p = page(&state, &ctx, &jar, None).await?;
     Ok(render_page(jar, &p, StatusCode::OK))
-}
-
-fn own(ctx: &Ctx) -> Result<(), AppError> {
-    if ctx.user.active {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 #[derive(Deserialize)]
@@ -113,12 +107,8 @@ async fn create_token(
     ctx: Ctx,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    own(&ctx)?;
-    let author = Author {
-        id: Some(ctx.user.id),
-        label: ctx.user.login.to_string(),
-        at: ctx.now,
-    };
+    ctx.authorize(Action::OwnAccount, RecordScope::Own)?;
+    let author = ctx.author();
     let days = match f.giorni.trim() {
         "" => store::TOKEN_DAYS,
         typed => typed.parse().unwrap_or(0),
@@ -135,7 +125,7 @@ async fn revoke_token(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    own(&ctx)?;
+    ctx.authorize(Action::OwnAccount, RecordScope::Own)?;
     let id = parse_id(&id)?;
     let t = state
         .store

@@ -2,12 +2,13 @@
 //! tokens. The installation's administrators see every organization; an organization's own
 //! administrator sees only that one (the policy decides, from the record's organization).
 
-use super::{Form, parse_id, render, render_page};
+use super::forms::{Form, parse_id};
+use super::render::{render, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::manage;
+use app::manage;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -174,8 +175,8 @@ async fn create_org(
             let jar = flash(jar, "success", &format!("Ente «{}» creato.", org.name));
             Ok((jar, Redirect::to(&format!("/admin/enti/{}", org.id))).into_response())
         }
-        Err(AppError::BadRequest(m)) => Ok(fail(vec![FieldError::new("codice", m)], f)),
-        Err(e) => Err(e),
+        Err(app::Error::BadRequest(m)) => Ok(fail(vec![FieldError::new("codice", m)], f)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -450,7 +451,7 @@ async fn create_user(
         return Ok(fail(errors, f, orgs));
     };
     ctx.authorize(Action::UserManage, ctx.scope_of(org.id))?;
-    let password = crate::auth::one_time_password()?;
+    let password = app::credentials::one_time_password()?;
     match manage::create_user(
         &state.store,
         &ctx.author(),
@@ -478,10 +479,10 @@ async fn create_user(
                 StatusCode::CREATED,
             ))
         }
-        Err(AppError::BadRequest(m)) => {
+        Err(app::Error::BadRequest(m)) => {
             Ok(fail(FormErrors(vec![FieldError::new("login", m)]), f, orgs))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -611,41 +612,52 @@ async fn show_user(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
+/// A user account the actor may change, and its memberships the actor may see.
+struct UserAccess {
+    user: User,
+    memberships: Vec<Membership>,
+}
+
 /// Checks that the actor may do `action` on the account `raw_id` (see [`LoadedUser`]), and
 /// that it is not themselves (nobody disables or demotes their own account by mistake).
-async fn managed_user(
+async fn user_access(
     state: &AppState,
     ctx: &Ctx,
     raw_id: &str,
     action: Action,
-) -> Result<(User, Vec<Membership>), AppError> {
+) -> Result<UserAccess, AppError> {
     let loaded = load_user(state, ctx, raw_id).await?;
-    managed(ctx, loaded.account, loaded, action)
+    let scope = loaded.account;
+    scoped_user_access(ctx, scope, loaded, action)
 }
 
 /// The same for the user's roles in organizations the actor manages.
-async fn user_with_roles(
+async fn user_roles_access(
     state: &AppState,
     ctx: &Ctx,
     raw_id: &str,
-) -> Result<(User, Vec<Membership>), AppError> {
+) -> Result<UserAccess, AppError> {
     let loaded = load_user(state, ctx, raw_id).await?;
-    managed(ctx, loaded.roles, loaded, Action::UserManage)
+    let scope = loaded.roles;
+    scoped_user_access(ctx, scope, loaded, Action::UserManage)
 }
 
-fn managed(
+fn scoped_user_access(
     ctx: &Ctx,
     scope: RecordScope,
     loaded: LoadedUser,
     action: Action,
-) -> Result<(User, Vec<Membership>), AppError> {
+) -> Result<UserAccess, AppError> {
     ctx.authorize(action, scope)?;
     if loaded.user.id == ctx.user.id && action == Action::UserManage {
         return Err(AppError::BadRequest(
             "non puoi modificare il tuo stesso account da qui: usa «Il mio profilo»".into(),
         ));
     }
-    Ok((loaded.user, loaded.memberships))
+    Ok(UserAccess {
+        user: loaded.user,
+        memberships: loaded.memberships,
+    })
 }
 
 fn back_to(user: &User, jar: CookieJar, kind: &str, text: &str) -> Response {
@@ -669,7 +681,9 @@ async fn set_active(
     Path(id): Path<String>,
     Form(f): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let user = user_access(&state, &ctx, &id, Action::UserManage)
+        .await?
+        .user;
     let active = f.attivo == "1";
     manage::set_active(&state.store, &ctx.author(), &user, ctx.org.id, active).await?;
     Ok(back_to(
@@ -691,7 +705,8 @@ async fn reset_password(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     // Managing the account means seeing every role of the user: each organization is told.
-    let (user, memberships) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let UserAccess { user, memberships } =
+        user_access(&state, &ctx, &id, Action::UserManage).await?;
     let orgs: Vec<_> = memberships.iter().map(|m| m.org.id).collect();
     let password = manage::reset_password(&state.store, &ctx.author(), &user, &orgs).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
@@ -704,7 +719,9 @@ async fn end_sessions(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::SessionManage).await?;
+    let user = user_access(&state, &ctx, &id, Action::SessionManage)
+        .await?
+        .user;
     let n = state
         .store
         .delete_user_sessions(
@@ -733,7 +750,9 @@ async fn unlock(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::UserManage).await?;
+    let user = user_access(&state, &ctx, &id, Action::UserManage)
+        .await?
+        .user;
     let login = user.login.as_str();
     let counted = state.throttle.entries(login, state.clock.now_us()).len();
     state
@@ -769,7 +788,7 @@ async fn set_role(
     Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let (user, _) = user_with_roles(&state, &ctx, &id).await?;
+    let user = user_roles_access(&state, &ctx, &id).await?.user;
     let org = manageable_orgs(&state, &ctx)
         .await?
         .into_iter()
@@ -803,7 +822,7 @@ async fn remove_role(
     Path(id): Path<String>,
     Form(f): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    let (user, memberships) = user_with_roles(&state, &ctx, &id).await?;
+    let UserAccess { user, memberships } = user_roles_access(&state, &ctx, &id).await?;
     let Some(m) = memberships.iter().find(|m| m.org.id.to_string() == f.ente) else {
         return Err(AppError::NotFound);
     };
@@ -837,7 +856,9 @@ async fn revoke_token(
     ctx: Ctx,
     Path((id, token)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (user, _) = managed_user(&state, &ctx, &id, Action::TokenManage).await?;
+    let user = user_access(&state, &ctx, &id, Action::TokenManage)
+        .await?
+        .user;
     let token_id = parse_id(&token)?;
     let t = state
         .store

@@ -2,12 +2,14 @@
 //! which for an interview held goes straight into the case file's diary.
 
 use super::cases::workers;
-use super::cases::{case_access, from_us};
-use super::{Form, parse_id, render_page, url_encode};
+use super::dates::instant;
+use super::forms::{Form, parse_id, url_encode};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::casefile::case_access;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -45,7 +47,7 @@ fn agenda_link(worker: Uuid, day: time::Date) -> String {
 }
 
 fn ends_at(a: &Appointment) -> OffsetDateTime {
-    from_us(a.starts_at_us).saturating_add(Duration::minutes(a.minutes))
+    instant(a.starts_at_us).saturating_add(Duration::minutes(a.minutes))
 }
 
 /// One appointment as the pages show it.
@@ -59,7 +61,7 @@ struct Row {
 
 impl Row {
     fn new(v: AppointmentView) -> Self {
-        let start = from_us(v.appointment.starts_at_us);
+        let start = instant(v.appointment.starts_at_us);
         Row {
             day: long_date(to_local(start).date()),
             from: format_time(start),
@@ -147,7 +149,7 @@ async fn week(
         })
         .collect();
     for v in list {
-        let d = to_local(from_us(v.appointment.starts_at_us)).date();
+        let d = to_local(instant(v.appointment.starts_at_us)).date();
         let i = (d - monday).whole_days();
         if let Some(day) = usize::try_from(i).ok().and_then(|i| days.get_mut(i)) {
             day.rows.push(Row::new(v));
@@ -210,11 +212,16 @@ struct BookPage {
 }
 
 /// The person to book for and, when given, their case file (which must be theirs).
-async fn booking_subject(
+struct BookingAccess {
+    person: Person,
+    case: Option<CaseFile>,
+}
+
+async fn booking_access(
     state: &AppState,
     ctx: &Ctx,
     q: &BookQuery,
-) -> Result<(Person, Option<CaseFile>), AppError> {
+) -> Result<BookingAccess, AppError> {
     ctx.authorize(Action::AppointmentManage, RecordScope::SameOrg)?;
     if q.persona.trim().is_empty() {
         return Err(AppError::BadRequest(
@@ -245,7 +252,7 @@ async fn booking_subject(
             Some(c)
         }
     };
-    Ok((p, case))
+    Ok(BookingAccess { person: p, case })
 }
 
 fn book_layout(ctx: &Ctx, jar: &CookieJar, p: &Person) -> Layout {
@@ -267,7 +274,7 @@ async fn book_form(
     ctx: Ctx,
     Query(q): Query<BookQuery>,
 ) -> Result<Response, AppError> {
-    let (p, case) = booking_subject(&state, &ctx, &q).await?;
+    let BookingAccess { person: p, case } = booking_access(&state, &ctx, &q).await?;
     let workers = workers(&state, &ctx).await?;
     let worker = if workers.iter().any(|(id, _)| *id == ctx.user.id) {
         ctx.user.id.to_string()
@@ -300,7 +307,7 @@ async fn book_save(
     Query(q): Query<BookQuery>,
     Form(f): Form<BookForm>,
 ) -> Result<Response, AppError> {
-    let (p, case) = booking_subject(&state, &ctx, &q).await?;
+    let BookingAccess { person: p, case } = booking_access(&state, &ctx, &q).await?;
     let workers = workers(&state, &ctx).await?;
     let mut errors = Vec::new();
     let worker = Uuid::parse_str(f.worker.trim())
@@ -341,14 +348,14 @@ async fn book_save(
             .await?;
         if let Some(other) = around.iter().map(|v| &v.appointment).find(|a| {
             a.status == AppointmentStatus::Booked
-                && from_us(a.starts_at_us) < end
+                && instant(a.starts_at_us) < end
                 && ends_at(a) > start
         }) {
             errors.push(FieldError::new(
                 "time",
                 format!(
                     "l'operatore ha già un appuntamento dalle {} alle {}",
-                    format_time(from_us(other.starts_at_us)),
+                    format_time(instant(other.starts_at_us)),
                     format_time(ends_at(other))
                 ),
             ));
@@ -434,11 +441,16 @@ struct ShowPage {
     f: OutcomeForm,
 }
 
-async fn appointment_for(
+/// An appointment the user may manage.
+struct AppointmentAccess {
+    view: AppointmentView,
+}
+
+async fn appointment_access(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
-) -> Result<AppointmentView, AppError> {
+) -> Result<AppointmentAccess, AppError> {
     let v = state
         .store
         .get_appointment(ctx.org.id, parse_id(id)?)
@@ -447,7 +459,7 @@ async fn appointment_for(
         Action::AppointmentManage,
         ctx.scope_of(v.appointment.org_id),
     )?;
-    Ok(v)
+    Ok(AppointmentAccess { view: v })
 }
 
 async fn show_page(
@@ -460,16 +472,16 @@ async fn show_page(
 ) -> Result<ShowPage, AppError> {
     let can_write_case = match v.appointment.case_file_id {
         Some(c) => match case_access(state, ctx, c).await {
-            Ok(a) => a.can_write(ctx) && a.case.state != CaseState::Closed,
-            Err(AppError::Forbidden) => false,
-            Err(e) => return Err(e),
+            Ok(a) => ctx.can(Action::CaseFileWrite, a.scope) && a.case.state != CaseState::Closed,
+            Err(app::Error::Forbidden) => false,
+            Err(e) => return Err(e.into()),
         },
         None => false,
     };
     let r = Row::new(v);
     let agenda = agenda_link(
         r.v.appointment.worker_id,
-        to_local(from_us(r.v.appointment.starts_at_us)).date(),
+        to_local(instant(r.v.appointment.starts_at_us)).date(),
     );
     Ok(ShowPage {
         l: Layout::page(ctx, jar, "Appuntamento", "/agenda")
@@ -498,7 +510,7 @@ async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let v = appointment_for(&state, &ctx, &id).await?;
+    let v = appointment_access(&state, &ctx, &id).await?.view;
     let f = OutcomeForm {
         title: format!("Colloquio: {}", v.appointment.purpose),
         confidentiality: Confidentiality::Normal.as_str().into(),
@@ -516,7 +528,7 @@ async fn outcome(
     Path(id): Path<String>,
     Form(f): Form<OutcomeForm>,
 ) -> Result<Response, AppError> {
-    let v = appointment_for(&state, &ctx, &id).await?;
+    let v = appointment_access(&state, &ctx, &id).await?.view;
     let a = &v.appointment;
     let back = format!("/appuntamenti/{}", a.id);
     if a.status != AppointmentStatus::Booked {
@@ -539,9 +551,9 @@ async fn outcome(
     let mut case_number = None;
     if let (AppointmentStatus::Held, Some(case_id)) = (status, a.case_file_id) {
         let access = case_access(&state, &ctx, case_id).await?;
-        access.authorize_write(&ctx)?;
+        access.write_access(&ctx)?;
         // The interview's day; an outcome written before that day is dated today.
-        let day = to_local(from_us(a.starts_at_us)).date().min(today(ctx.now));
+        let day = to_local(instant(a.starts_at_us)).date().min(today(ctx.now));
         let input = DiaryInput {
             kind: DiaryKind::Interview.as_str().into(),
             date: format_date(day),

@@ -4,7 +4,7 @@
 //! start with a route the document does not describe.
 
 use super::api_istanze;
-use super::parse_id;
+use super::forms::parse_id;
 use crate::AppState;
 use crate::auth::ApiCtx;
 use crate::error::AppError;

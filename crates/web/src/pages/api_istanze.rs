@@ -1,13 +1,14 @@
 //! The JSON API of the prestazioni (catalogue, read only) and of the istanze: lists, the
 //! application with its outcome and history, filing and changes of state. The business
-//! logic is [`crate::procedure`], shared with the pages; this module only reads JSON, maps
+//! logic is [`app::procedure`], shared with the pages; this module only reads JSON, maps
 //! field errors to problem+json and writes JSON back.
 
-use super::parse_id;
+use super::forms::parse_id;
 use crate::AppState;
 use crate::auth::{ApiCtx, Ctx};
-use crate::error::{AppError, Rendered};
-use crate::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
+use crate::error::{AppError, problem};
+use app::catalogue::catalogue_access;
+use app::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
@@ -28,7 +29,7 @@ use store::{
 use time::Date;
 use uuid::Uuid;
 
-/// The routes of this module, merged by [`super::api::routes`] (paths under `/api/v1`).
+/// The routes of this module, merged into the API's router (paths under `/api/v1`).
 pub(super) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/prestazioni", get(benefits)),
@@ -54,86 +55,41 @@ pub(super) const MAX_OFFSET: i64 = 1_000_000;
 
 // --- Problems --------------------------------------------------------------------------------
 
-/// A field of the request and what is wrong with it, in Italian.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct BadField {
-    pub field: String,
-    pub message: String,
-}
-
-impl BadField {
-    fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
-
 /// The procedure names the fields as the forms do; the API as its JSON body does.
-fn from_field_error(e: FieldError) -> BadField {
-    let field = match e.field {
+fn api_name(field: &'static str) -> &'static str {
+    match field {
         "benefit" => "benefit_id",
         "attestation" => "attestation_id",
         "persona" => "person_id",
         other => other,
-    };
-    BadField {
-        field: field.to_owned(),
-        message: e.message,
     }
 }
 
-fn title(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "Dati troppo grandi",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Formato non supportato",
-        _ => "Richiesta non valida",
-    }
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
-/// A complete problem+json answer, left alone by the error middleware.
-fn problem(status: StatusCode, detail: &str, errors: Option<&[BadField]>) -> Response {
-    let mut body = json!({
-        "type": "about:blank",
-        "title": title(status),
-        "status": status.as_u16(),
-        "detail": capitalize(detail),
-    });
-    if let Some(errors) = errors {
-        body["errors"] = errors
-            .iter()
-            .map(|e| json!({ "field": e.field, "message": e.message }))
-            .collect();
-    }
-    let mut r = (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response();
-    r.extensions_mut().insert(Rendered);
-    r
-}
-
-/// 422 with every field error.
-pub(super) fn invalid(errors: &[BadField]) -> Response {
-    let list = errors
+/// 422 naming the body's unknown keys (`Fields::unknown`) and every field error.
+fn invalid(unknown: &Unknown, errors: &[FieldError]) -> Response {
+    let allowed = format!(
+        "campo sconosciuto; i campi ammessi sono: {}",
+        unknown.known.join(", ")
+    );
+    let pairs: Vec<(&str, &str)> = unknown
+        .keys
         .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
+        .map(|k| (k.as_str(), allowed.as_str()))
+        .chain(
+            errors
+                .iter()
+                .map(|e| (api_name(e.field), e.message.as_str())),
+        )
+        .collect();
+    let list = pairs
+        .iter()
+        .map(|(field, message)| format!("{field}: {message}"))
         .collect::<Vec<_>>()
         .join("; ");
     problem(
         StatusCode::UNPROCESSABLE_ENTITY,
         &format!("i dati inviati non sono validi: {list}"),
-        Some(errors),
+        Some(&pairs),
     )
 }
 
@@ -196,10 +152,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(m)) => Ok(JsonBody(m)),
-            Ok(_) => Err(invalid(&[BadField::new(
-                "body",
-                "il corpo della richiesta deve essere un oggetto JSON ({ … })",
-            )])),
+            Ok(_) => Err(invalid(
+                &Unknown::default(),
+                &[FieldError::new(
+                    "body",
+                    "il corpo della richiesta deve essere un oggetto JSON ({ … })",
+                )],
+            )),
             Err(e) => Err(problem(
                 StatusCode::BAD_REQUEST,
                 &format!(
@@ -213,39 +172,53 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
+/// The keys of a JSON body that are none of the request's fields, and those fields.
+#[derive(Default)]
+struct Unknown {
+    keys: Vec<String>,
+    known: &'static [&'static str],
+}
+
+impl Unknown {
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
 /// Reads the fields of a JSON object, collecting what is wrong with each.
 struct Fields<'a> {
     body: &'a Map<String, Value>,
-    errors: Vec<BadField>,
+    /// Refused: a misspelt key would otherwise be silently ignored.
+    unknown: Unknown,
+    errors: Vec<FieldError>,
 }
 
 impl<'a> Fields<'a> {
-    /// Refuses the keys not in `known`: a misspelt key would otherwise be silently ignored.
-    fn new(body: &'a Map<String, Value>, known: &[&str]) -> Self {
-        let errors = body
+    fn new(body: &'a Map<String, Value>, known: &'static [&'static str]) -> Self {
+        let keys = body
             .keys()
             .filter(|k| !known.contains(&k.as_str()))
-            .map(|k| {
-                BadField::new(
-                    k,
-                    format!(
-                        "campo sconosciuto; i campi ammessi sono: {}",
-                        known.join(", ")
-                    ),
-                )
-            })
+            .cloned()
             .collect();
-        Self { body, errors }
+        Self {
+            body,
+            unknown: Unknown { keys, known },
+            errors: Vec::new(),
+        }
+    }
+
+    fn is_valid(&self) -> bool {
+        self.unknown.is_empty() && self.errors.is_empty()
     }
 
     /// A text as in the forms: a string, or a number written out; absent or null is "".
-    fn text(&mut self, key: &str) -> String {
+    fn text(&mut self, key: &'static str) -> String {
         match self.body.get(key) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             Some(_) => {
-                self.errors.push(BadField::new(
+                self.errors.push(FieldError::new(
                     key,
                     "deve essere un testo (tra virgolette) o un numero",
                 ));
@@ -255,29 +228,29 @@ impl<'a> Fields<'a> {
     }
 
     /// A yes/no as the forms' check boxes give it: true becomes "on".
-    fn flag(&mut self, key: &str) -> String {
+    fn flag(&mut self, key: &'static str) -> String {
         match self.body.get(key) {
             None | Some(Value::Null) | Some(Value::Bool(false)) => String::new(),
             Some(Value::Bool(true)) => "on".into(),
             Some(_) => {
                 self.errors
-                    .push(BadField::new(key, "deve essere true o false"));
+                    .push(FieldError::new(key, "deve essere true o false"));
                 String::new()
             }
         }
     }
 
-    fn required_bool(&mut self, key: &str, what: &str) -> bool {
+    fn required_bool(&mut self, key: &'static str, what: &str) -> bool {
         match self.body.get(key) {
             Some(Value::Bool(b)) => *b,
             None | Some(Value::Null) => {
                 self.errors
-                    .push(BadField::new(key, format!("indicare {what}")));
+                    .push(FieldError::new(key, format!("indicare {what}")));
                 false
             }
             Some(_) => {
                 self.errors
-                    .push(BadField::new(key, "deve essere true o false"));
+                    .push(FieldError::new(key, "deve essere true o false"));
                 false
             }
         }
@@ -296,7 +269,7 @@ fn opt_iso(d: Option<Date>) -> Value {
 
 /// A stored instant (microseconds since the epoch) in RFC 3339.
 fn instant(us: i64) -> Value {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+    domain::audit::from_unix_micros(us)
         .ok()
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
@@ -467,16 +440,11 @@ async fn application_json(state: &AppState, ctx: &Ctx, a: &AppAccess) -> Result<
 
 // --- Prestazioni -------------------------------------------------------------------------------
 
-/// Reading the catalogue: everyone who may see applications, CAF operators included.
-fn authorize_catalogue(ctx: &Ctx) -> Result<(), AppError> {
-    ctx.authorize(Action::ApplicationView, RecordScope::Own)
-}
-
 async fn benefits(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
 ) -> Result<Response, AppError> {
-    authorize_catalogue(&ctx)?;
+    catalogue_access(&ctx)?;
     let list = state.store.list_benefits(ctx.org.id).await?;
     Ok(axum::Json(list.iter().map(benefit_json).collect::<Value>()).into_response())
 }
@@ -486,7 +454,7 @@ async fn benefit(
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_catalogue(&ctx)?;
+    catalogue_access(&ctx)?;
     let b = state.store.get_benefit(ctx.org.id, parse_id(&id)?).await?;
     let stored = state.store.benefit_rules(ctx.org.id, b.id).await?;
     let versions: Vec<Rule> = stored.iter().map(|r| r.rule.clone()).collect();
@@ -541,7 +509,7 @@ async fn list(
     ApiCtx(ctx): ApiCtx,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let filed_by = procedure::filed_by_filter(&ctx)?;
+    let filed_by = procedure::application_list_access(&ctx)?.filed_by;
     let lista = match param(&q, "lista") {
         None => "tutte",
         Some(l) if LISTS.contains(&l) => l,
@@ -602,10 +570,10 @@ async fn show(
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Application, a.view.app.id)
+        .view(&ctx, app::read_log::Read::Application, a.view.app.id)
         .await;
     Ok(axum::Json(application_json(&state, &ctx, &a).await?).into_response())
 }
@@ -633,53 +601,51 @@ async fn applicant(
     ctx: &Ctx,
     person_id: &str,
     cf: &str,
-) -> Result<Result<Applicant, BadField>, AppError> {
+) -> Result<Result<Applicant, FieldError>, AppError> {
     let person_id = person_id.trim();
     let cf = cf.trim().to_uppercase();
     let key = if !person_id.is_empty() {
         match Uuid::parse_str(person_id) {
             Ok(id) => ApplicantKey::Id(id),
             Err(_) => {
-                return Ok(Err(BadField::new(
+                return Ok(Err(FieldError::new(
                     "person_id",
                     format!("«{person_id}» non è l'identificativo di una persona"),
                 )));
             }
         }
     } else if cf.is_empty() {
-        return Ok(Err(BadField::new(
+        return Ok(Err(FieldError::new(
             "codice_fiscale",
             "indicare il richiedente: person_id oppure codice_fiscale",
         )));
     } else {
         ApplicantKey::CodiceFiscale(&cf)
     };
-    Ok(procedure::find_applicant(state, ctx, key)
-        .await?
-        .map_err(from_field_error))
+    Ok(procedure::find_applicant(state, ctx, key).await?)
 }
 
 async fn chosen_benefit(
     state: &AppState,
     ctx: &Ctx,
     raw: &str,
-) -> Result<Result<Benefit, BadField>, AppError> {
+) -> Result<Result<Benefit, FieldError>, AppError> {
     let raw = raw.trim();
     if raw.is_empty() {
-        return Ok(Err(BadField::new(
+        return Ok(Err(FieldError::new(
             "benefit_id",
             "indicare la prestazione richiesta",
         )));
     }
     let Ok(id) = Uuid::parse_str(raw) else {
-        return Ok(Err(BadField::new(
+        return Ok(Err(FieldError::new(
             "benefit_id",
             format!("«{raw}» non è l'identificativo di una prestazione"),
         )));
     };
     match state.store.get_benefit(ctx.org.id, id).await {
         Ok(b) => Ok(Ok(b)),
-        Err(StoreError::NotFound) => Ok(Err(BadField::new(
+        Err(StoreError::NotFound) => Ok(Err(FieldError::new(
             "benefit_id",
             "nessuna prestazione con questo identificativo nel catalogo",
         ))),
@@ -724,6 +690,7 @@ async fn create(
         "submit",
         "se presentare la domanda (true) o salvarla come bozza (false)",
     );
+    let unknown = f.unknown;
     let mut errors = f.errors;
     if caf || input.channel.trim().is_empty() {
         input.channel = if caf { Channel::Caf } else { Channel::Counter }
@@ -733,7 +700,7 @@ async fn create(
     let data = match parse_application(&input, today(ctx.now)) {
         Ok(d) => Some(d),
         Err(e) => {
-            errors.extend(e.into_iter().map(from_field_error));
+            errors.extend(e);
             None
         }
     };
@@ -755,20 +722,19 @@ async fn create(
     if let Some(p) = &person {
         match procedure::chosen_attestation(&state, &ctx, p, &attestation_raw).await? {
             Ok(a) => attestation = a,
-            Err(e) => errors.push(from_field_error(e)),
+            Err(e) => errors.push(e),
         }
         if let Some(b) = &benefit {
-            errors.extend(
-                procedure::check_filing(b, &p.person, attestation.as_ref())
-                    .into_iter()
-                    .map(from_field_error),
-            );
+            errors.extend(procedure::check_filing(b, &p.person, attestation.as_ref()));
         }
     }
-    let (Some(data), Some(Applicant { person, .. }), Some(benefit), true) =
-        (data, person, benefit, errors.is_empty())
-    else {
-        return Ok(invalid(&errors));
+    let (Some(data), Some(Applicant { person, .. }), Some(benefit), true) = (
+        data,
+        person,
+        benefit,
+        unknown.is_empty() && errors.is_empty(),
+    ) else {
+        return Ok(invalid(&unknown, &errors));
     };
     let filed = procedure::file(
         &state,
@@ -782,7 +748,7 @@ async fn create(
         },
     )
     .await?;
-    let a = procedure::access(&state, &ctx, filed.id).await?;
+    let a = procedure::application_access(&state, &ctx, filed.id).await?;
     let mut v = application_json(&state, &ctx, &a).await?;
     v["mail"] = mail_json(filed.mailed.as_ref());
     Ok(created(filed.id, v))
@@ -796,7 +762,7 @@ async fn change_state(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     let mut f = Fields::new(&body, &TRANSITION_FIELDS);
     let to = f.text("to");
     let note = f.text("note");
@@ -805,22 +771,22 @@ async fn change_state(
         Some(Value::Number(n)) if n.as_i64().is_some() => n.to_string(),
         Some(Value::String(s)) if s.trim().parse::<i64>().is_ok() => s.trim().to_owned(),
         None | Some(Value::Null) => {
-            f.errors.push(BadField::new(
+            f.errors.push(FieldError::new(
                 "version",
                 "indicare la versione della domanda letta (il campo version di GET /api/v1/istanze/{id})",
             ));
             String::new()
         }
         Some(_) => {
-            f.errors.push(BadField::new(
+            f.errors.push(FieldError::new(
                 "version",
                 "deve essere il numero intero della versione della domanda letta",
             ));
             String::new()
         }
     };
-    if !f.errors.is_empty() {
-        return Ok(invalid(&f.errors));
+    if !f.is_valid() {
+        return Ok(invalid(&f.unknown, &f.errors));
     }
     let input = TransitionInput {
         to,
@@ -830,13 +796,11 @@ async fn change_state(
     };
     match procedure::change_state(&state, &ctx, &a, &input).await? {
         Ok(changed) => {
-            let a = procedure::access(&state, &ctx, a.view.app.id).await?;
+            let a = procedure::application_access(&state, &ctx, a.view.app.id).await?;
             let mut v = application_json(&state, &ctx, &a).await?;
             v["mail"] = mail_json(changed.mailed.as_ref());
             Ok(axum::Json(v).into_response())
         }
-        Err(errors) => Ok(invalid(
-            &errors.into_iter().map(from_field_error).collect::<Vec<_>>(),
-        )),
+        Err(errors) => Ok(invalid(&Unknown::default(), &errors)),
     }
 }

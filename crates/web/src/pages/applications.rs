@@ -2,13 +2,14 @@
 //! application's page with the rules' outcome, the checklist of documents, the changes of
 //! state, the decision and notice PDFs and the months of delivery.
 
-use super::persons::when;
-use super::{Form, parse_id, render_page, url_encode};
+use super::dates::when;
+use super::forms::{Form, parse_id, url_encode};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
+use app::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -51,7 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/istanze/{id}/dati", post(update_facts))
         .route(
             "/istanze/{id}/documenti",
-            post(upload).layer(DefaultBodyLimit::max(super::documents::MAX_UPLOAD_BODY)),
+            post(upload).layer(DefaultBodyLimit::max(super::upload::MAX_UPLOAD_BODY)),
         )
         .route("/istanze/{id}/documenti/{doc}", get(download))
         .route("/istanze/{id}/provvedimento.pdf", get(decision_pdf))
@@ -189,7 +190,7 @@ async fn filter_of(
     q: &ListQuery,
     limit: i64,
 ) -> Result<(ApplicationFilter, i64), AppError> {
-    let filed_by = procedure::filed_by_filter(ctx)?;
+    let filed_by = procedure::application_list_access(ctx)?.filed_by;
     let page = q.pagina.trim().parse::<i64>().unwrap_or(1).clamp(1, 10_000);
     let benefit_id = match Uuid::parse_str(q.prestazione.trim()) {
         Ok(id) => match state.store.get_benefit(ctx.org.id, id).await {
@@ -1006,10 +1007,10 @@ async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Application, a.view.app.id)
+        .view(&ctx, app::read_log::Read::Application, a.view.app.id)
         .await;
     let page = application_page(&state, &ctx, &jar, a, None, Vec::new(), "").await?;
     Ok(render_page(jar, &page, StatusCode::OK))
@@ -1022,7 +1023,7 @@ async fn change_state(
     Path(id): Path<String>,
     Form(input): Form<TransitionInput>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     let app_id = a.view.app.id;
     match procedure::change_state(&state, &ctx, &a, &input).await? {
         Ok(changed) => {
@@ -1046,7 +1047,7 @@ async fn update_facts(
     Path(id): Path<String>,
     Form(f): Form<FileForm>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(procedure::edit_action(a.view.app.state), a.scope)?;
     let person = Applicant {
         full_view: procedure::sees_person(&state, &ctx, a.view.app.person_id).await?,
@@ -1089,11 +1090,11 @@ async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(Action::ApplicationFile, a.scope)?;
     let back = format!("{}#documenti", app_path(a.view.app.id));
     if !a.view.app.state.is_open() {
-        return Ok(super::refuse(
+        return Ok(super::forms::refuse(
             jar,
             &back,
             &[FieldError::new(
@@ -1102,15 +1103,15 @@ async fn upload(
             )],
         ));
     }
-    let up = match super::documents::read_upload(&state.store, multipart).await? {
+    let up = match super::upload::read_upload(&state.store, multipart).await? {
         Ok(up) => up,
-        Err(e) => return Ok(super::refuse(jar, &back, &[e])),
+        Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
     };
     let requirement = up.field("requirement").to_owned();
     let (name, bytes) = up.file.unwrap_or_default();
     let checked = match check_document(&name, &bytes) {
         Ok(c) => c,
-        Err(e) => return Ok(super::refuse(jar, &back, &[e])),
+        Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
     };
     let benefit = state
         .store
@@ -1118,7 +1119,7 @@ async fn upload(
         .await?;
     let requirement = requirement.trim().to_owned();
     if !requirement.is_empty() && !benefit.data.documents.contains(&requirement) {
-        return Ok(super::refuse(
+        return Ok(super::forms::refuse(
             jar,
             &back,
             &[FieldError::new(
@@ -1163,7 +1164,7 @@ async fn download(
     ctx: Ctx,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     let (d, content) = state
         .store
         .application_document_content(ctx.org.id, parse_id(&doc)?)
@@ -1173,9 +1174,9 @@ async fn download(
     }
     state
         .reads
-        .view(&ctx, crate::read_log::Read::ApplicationDocument, d.id)
+        .view(&ctx, app::read_log::Read::ApplicationDocument, d.id)
         .await;
-    Ok(super::documents::send_file(
+    Ok(super::upload::send_file(
         &d.file_name,
         d.content_type,
         content,
@@ -1190,7 +1191,7 @@ async fn letter_pdf(
     id: &str,
     notice: bool,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(state, ctx, parse_id(id)?).await?;
+    let a = procedure::application_access(state, ctx, parse_id(id)?).await?;
     let v = &a.view;
     let events = state.store.application_events(ctx.org.id, v.app.id).await?;
     let ready = if notice {
@@ -1213,7 +1214,7 @@ async fn letter_pdf(
         None => None,
     };
     let signer = signer(state, ctx, &events).await?;
-    let letter = crate::decision::Letter {
+    let letter = app::decision::Letter {
         issuer: &ctx.org.name,
         office: "Servizi sociali",
         view: v,
@@ -1229,13 +1230,13 @@ async fn letter_pdf(
     };
     let (pdf, name) = if notice {
         (
-            crate::decision::notice_pdf(&letter),
-            crate::decision::notice_file_name(v),
+            app::decision::notice_pdf(&letter),
+            app::decision::notice_file_name(v),
         )
     } else {
         (
-            crate::decision::decision_pdf(&letter),
-            crate::decision::decision_file_name(v),
+            app::decision::decision_pdf(&letter),
+            app::decision::decision_file_name(v),
         )
     };
     state
@@ -1332,7 +1333,11 @@ struct DeliveryForm {
     version: String,
 }
 
-fn authorize_delivery(ctx: &Ctx, a: &AppAccess) -> Result<(), AppError> {
+/// Proof that the user may record the deliveries of an application.
+struct DeliveryAccess(());
+
+/// `ApplicationReview`, on an application being delivered.
+fn delivery_access(ctx: &Ctx, a: &AppAccess) -> Result<DeliveryAccess, AppError> {
     ctx.authorize(Action::ApplicationReview, a.scope)?;
     if a.view.app.state != ApplicationState::Delivering {
         return Err(AppError::BadRequest(format!(
@@ -1340,7 +1345,7 @@ fn authorize_delivery(ctx: &Ctx, a: &AppAccess) -> Result<(), AppError> {
             a.view.app.state.label()
         )));
     }
-    Ok(())
+    Ok(DeliveryAccess(()))
 }
 
 async fn deliver(
@@ -1350,8 +1355,8 @@ async fn deliver(
     Path((id, month)): Path<(String, String)>,
     Form(f): Form<DeliveryForm>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
-    authorize_delivery(&ctx, &a)?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
+    delivery_access(&ctx, &a)?;
     let back = format!("{}#erogazione", app_path(a.view.app.id));
     let month_id = parse_id(&month)?;
     let list = state
@@ -1363,7 +1368,7 @@ async fn deliver(
         .find(|d| d.id == month_id)
         .ok_or(AppError::NotFound)?;
     if current.status != DeliveryStatus::Planned {
-        return Ok(super::refuse(
+        return Ok(super::forms::refuse(
             jar,
             &back,
             &[FieldError::new(
@@ -1387,7 +1392,7 @@ async fn deliver(
     };
     let data = match parse_delivery(&input) {
         Ok(d) => d,
-        Err(errors) => return Ok(super::refuse(jar, &back, &errors)),
+        Err(errors) => return Ok(super::forms::refuse(jar, &back, &errors)),
     };
     let d = Delivery {
         status: DeliveryStatus::Delivered,
@@ -1437,11 +1442,11 @@ async fn suspend(
     Path(id): Path<String>,
     Form(f): Form<SuspendForm>,
 ) -> Result<Response, AppError> {
-    let a = procedure::access(&state, &ctx, parse_id(&id)?).await?;
-    authorize_delivery(&ctx, &a)?;
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
+    delivery_access(&ctx, &a)?;
     let back = format!("{}#erogazione", app_path(a.view.app.id));
     let Some(from) = parse_date(f.from.trim()).and_then(|d| d.replace_day(1).ok()) else {
-        return Ok(super::refuse(
+        return Ok(super::forms::refuse(
             jar,
             &back,
             &[FieldError::new(
@@ -1529,6 +1534,7 @@ pub(super) async fn person_applications(
             })
             .collect(),
         can_file: ctx.can(Action::ApplicationFile, RecordScope::SameOrg),
-        can_attest: super::attestations::can_attest(ctx, p),
+        can_attest: ctx.can(Action::ApplicationFile, ctx.scope_of(p.org_id))
+            && ctx.can(Action::PersonView, RecordScope::SameOrg),
     })
 }

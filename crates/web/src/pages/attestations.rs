@@ -2,13 +2,14 @@
 //! of INPS's consultation service, with Sportello's own calculation from the DSU shown
 //! beside INPS's figures, never over them.
 
-use super::documents::read_upload;
-use super::{Form, parse_id, render_page};
+use super::forms::{Form, parse_id};
+use super::render::render_page;
+use super::upload::read_upload;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::procedure::{self, AppAccess};
+use app::procedure::{self, AppAccess};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -24,7 +25,7 @@ use domain::inps_xml::{MAX_XML_BYTES, parse_attestation_xml};
 use domain::localtime::today;
 use domain::money::Money;
 use domain::person::format_date;
-use domain::policy::{Action, RecordScope};
+use domain::policy::Action;
 use serde::Deserialize;
 use store::{Attestation, BenefitStore, Person, PersonStore, Simulation, StoreError};
 use uuid::Uuid;
@@ -44,17 +45,6 @@ pub fn routes() -> Router<AppState> {
 
 /// A DSU as JSON is a few kilobytes; a megabyte is already absurd.
 const MAX_DSU_BYTES: usize = 1024 * 1024;
-
-/// Whether `path` takes a file larger than an ordinary form: the XML or the DSU.
-pub fn is_upload_path(path: &str) -> bool {
-    let xml = path
-        .strip_prefix("/persone/")
-        .and_then(|rest| rest.strip_suffix("/isee/xml"));
-    let dsu = path
-        .strip_prefix("/isee/")
-        .and_then(|rest| rest.strip_suffix("/calcolo"));
-    xml.or(dsu).is_some_and(|id| !id.contains('/'))
-}
 
 #[derive(Deserialize, Default)]
 struct For {
@@ -97,7 +87,7 @@ async fn attest_access(
         ctx.authorize(Action::ApplicationFile, ctx.scope_of(person.org_id))?;
         return Ok(AttestAccess { person, app: None });
     }
-    let a = procedure::access(state, ctx, parse_id(istanza.trim())?).await?;
+    let a = procedure::application_access(state, ctx, parse_id(istanza.trim())?).await?;
     if a.view.app.person_id != person.id {
         return Err(AppError::NotFound);
     }
@@ -172,7 +162,7 @@ async fn page(
         .reads
         .view_all(
             ctx,
-            crate::read_log::Read::Attestation,
+            app::read_log::Read::Attestation,
             found.iter().map(|a| a.id).collect(),
         )
         .await;
@@ -354,11 +344,11 @@ async fn import_xml(
     let back = format!("/persone/{}/isee{}", acc.person.id, acc.query());
     let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
-        Err(e) => return Ok(super::refuse(jar, &back, &[e])),
+        Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
     };
     let (_, bytes) = up.file.unwrap_or_default();
     let Ok(xml) = std::str::from_utf8(&bytes) else {
-        return Ok(super::refuse(
+        return Ok(super::forms::refuse(
             jar,
             &back,
             &[FieldError::new(
@@ -369,14 +359,14 @@ async fn import_xml(
     };
     let data = match parse_attestation_xml(xml, today(ctx.now)) {
         Ok(d) => d,
-        Err(errors) => return Ok(super::refuse(jar, &back, &errors)),
+        Err(errors) => return Ok(super::forms::refuse(jar, &back, &errors)),
     };
     if let Err(e) = check_member(&data, &acc.person) {
-        return Ok(super::refuse(jar, &back, &[e]));
+        return Ok(super::forms::refuse(jar, &back, &[e]));
     }
     match save(&state, &ctx, &acc, data, "inps_xml").await? {
         Ok(()) => Ok(saved(jar, &acc)),
-        Err(e) => Ok(super::refuse(jar, &back, &[e])),
+        Err(e) => Ok(super::forms::refuse(jar, &back, &[e])),
     }
 }
 
@@ -398,7 +388,7 @@ async fn simulate(
     let back = format!("/persone/{}/isee{}", acc.person.id, acc.query());
     let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
-        Err(e) => return Ok(super::refuse(jar, &back, &[e])),
+        Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
     };
     let (_, bytes) = up.file.unwrap_or_default();
     let computed = isee::dsu::Dsu::from_json(&bytes)
@@ -411,7 +401,7 @@ async fn simulate(
     let (dsu, att) = match computed {
         Ok(x) => x,
         Err(message) => {
-            return Ok(super::refuse(
+            return Ok(super::forms::refuse(
                 jar,
                 &back,
                 &[FieldError::new("dsu", message)],
@@ -460,10 +450,4 @@ async fn simulate(
     };
     let jar = flash(jar, kind, &text);
     Ok((jar, Redirect::to(&back)).into_response())
-}
-
-/// Whether the user may record attestations from the person's page.
-pub(super) fn can_attest(ctx: &Ctx, p: &Person) -> bool {
-    ctx.can(Action::ApplicationFile, ctx.scope_of(p.org_id))
-        && ctx.can(Action::PersonView, RecordScope::SameOrg)
 }

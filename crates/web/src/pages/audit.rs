@@ -1,6 +1,7 @@
 //! The audit log for the revisore: browse with filters, export as CSV.
 
-use super::render_page;
+use super::dates::parse_date;
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -14,7 +15,6 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::AuditRow;
-use domain::person::{OFFICE_DATES, read_date};
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
@@ -44,16 +44,6 @@ pub struct AuditQuery {
     al: String,
     #[serde(default)]
     pagina: Option<i64>,
-}
-
-/// An optional date of a filter or form: `gg/mm/aaaa` (or ISO), within the office's span.
-pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<Date>, FieldError> {
-    if raw.trim().is_empty() {
-        return Ok(None);
-    }
-    read_date(raw, OFFICE_DATES)
-        .map(Some)
-        .map_err(|e| FieldError::new(field, e.to_string()))
 }
 
 fn day_bound_us(d: Date, end: bool) -> i64 {
@@ -157,7 +147,7 @@ struct AuditPage {
 }
 
 fn query_string(q: &AuditQuery) -> String {
-    let enc = super::url_encode;
+    let enc = super::forms::url_encode;
     format!(
         "ente={}&utente={}&azione={}&dal={}&al={}",
         enc(&q.ente),
@@ -240,7 +230,7 @@ async fn find_person(
         return Ok(Ok(Some(
             state
                 .store
-                .get_person(ctx.org.id, super::parse_id(id)?)
+                .get_person(ctx.org.id, super::forms::parse_id(id)?)
                 .await?,
         )));
     }
@@ -395,26 +385,4 @@ async fn export(
         body,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn italian_and_iso_dates_are_read_and_two_digit_years_refused() {
-        let d = time::macros::date!(2026 - 03 - 05);
-        assert_eq!(parse_date("dal", "05/03/2026").unwrap(), Some(d));
-        assert_eq!(parse_date("dal", "5.3.2026").unwrap(), Some(d));
-        assert_eq!(parse_date("dal", "2026-03-05").unwrap(), Some(d));
-        assert_eq!(parse_date("dal", "").unwrap(), None);
-        assert!(parse_date("dal", "05/03/26").is_err());
-        assert!(parse_date("dal", "31/12/9999").is_err());
-        assert!(
-            parse_date("dal", "31/02/2026")
-                .unwrap_err()
-                .message
-                .contains("gg/mm/aaaa")
-        );
-    }
 }

@@ -2,12 +2,14 @@
 //! the rule versions (immutable, each citing its article of the regolamento) and the
 //! simulator that applies the version in force to facts typed by the operator.
 
-use super::cases::from_us;
-use super::{Form, Pairs, parse_id, render_page};
+use super::dates::instant;
+use super::forms::{Form, Pairs, parse_id};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::catalogue::{catalogue_access, catalogue_manage_access};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -45,21 +47,6 @@ pub fn routes() -> Router<AppState> {
             get(rule_form).post(rule_save),
         )
         .route("/prestazioni/{id}/simulatore", get(simulator))
-}
-
-/// Reading the catalogue and simulating: everyone who may see applications, CAF operators
-/// (scope Own) included.
-fn authorize_view(ctx: &Ctx) -> Result<(), AppError> {
-    ctx.authorize(Action::ApplicationView, RecordScope::Own)
-}
-
-/// Changing the catalogue: the responsabile.
-fn authorize_manage(ctx: &Ctx) -> Result<(), AppError> {
-    ctx.authorize(Action::CatalogueManage, RecordScope::SameOrg)
-}
-
-fn can_manage(ctx: &Ctx) -> bool {
-    ctx.can(Action::CatalogueManage, RecordScope::SameOrg)
 }
 
 fn benefit_path(id: Uuid) -> String {
@@ -154,10 +141,10 @@ async fn catalogue(
     jar: CookieJar,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    authorize_view(&ctx)?;
+    catalogue_access(&ctx)?;
     let org = ctx.org.id;
     let year = today(ctx.now).year();
-    let (from, to) = crate::procedure::year_bounds(year)?;
+    let (from, to) = app::procedure::year_bounds(year)?;
     let list = state.store.list_benefits(org).await?;
     let budgets: HashMap<Uuid, BudgetRow> = state
         .store
@@ -186,7 +173,7 @@ async fn catalogue(
             .crumb("/prestazioni", "Prestazioni"),
         rows,
         year,
-        can_manage: can_manage(&ctx),
+        can_manage: ctx.can(Action::CatalogueManage, RecordScope::SameOrg),
         seed_count: base_catalogue(from).len(),
         seed_from: format_date(from),
     };
@@ -207,12 +194,12 @@ async fn seed(
     jar: CookieJar,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let org = ctx.org.id;
     if !state.store.list_benefits(org).await?.is_empty() {
         return Ok(seed_refused(jar));
     }
-    let (from, _) = crate::procedure::year_bounds(today(ctx.now).year())?;
+    let (from, _) = app::procedure::year_bounds(today(ctx.now).year())?;
     let (benefits, rules) =
         store::base_catalogue_rows(org, from, ctx.user.login.as_str(), unix_micros(ctx.now));
     let audit = ctx.audit(
@@ -378,7 +365,7 @@ fn duplicate_code(code: &str) -> FieldError {
 }
 
 async fn new_form(jar: CookieJar, ctx: Ctx) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let f = BenefitInput {
         deadline_days: "30".into(),
         active: "on".into(),
@@ -394,7 +381,7 @@ async fn create(
     ctx: Ctx,
     Form(f): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let data = match parse_benefit(&f.input) {
         Ok(d) => d,
         Err(errors) => {
@@ -448,7 +435,7 @@ async fn edit_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let page = entry_page(
         &ctx,
@@ -496,7 +483,7 @@ async fn update(
     Path(id): Path<String>,
     Form(f): Form<EntryForm>,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let old = load(&state, &ctx, &id).await?;
     let edit = Some((old.id, old.data.name.clone()));
     let Ok(version) = f.version.trim().parse::<i64>() else {
@@ -707,7 +694,7 @@ fn rule_views(rules: &[BenefitRule], on: Date) -> Vec<RuleView> {
                 bands,
                 band_header,
                 actor: r.actor.clone(),
-                at: format_date_time(from_us(r.at_us)),
+                at: format_date_time(instant(r.at_us)),
                 status: if Some(n) == in_force {
                     "in_force"
                 } else if r.rule.valid_from > on {
@@ -744,10 +731,10 @@ async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_view(&ctx)?;
+    catalogue_access(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let now = today(ctx.now);
-    let (from, to) = crate::procedure::year_bounds(now.year())?;
+    let (from, to) = app::procedure::year_bounds(now.year())?;
     let budgets = state.store.benefit_budgets(ctx.org.id, from, to).await?;
     let rules = state.store.benefit_rules(ctx.org.id, b.id).await?;
     let sim = SimQuery {
@@ -766,7 +753,7 @@ async fn show(
         year: now.year(),
         money: budget_view(b.data.budget, budgets.iter().find(|r| r.benefit_id == b.id)),
         rules: rule_views(&rules, now),
-        can_manage: can_manage(&ctx),
+        can_manage: ctx.can(Action::CatalogueManage, RecordScope::SameOrg),
         sim_variants: sim_variants(&b, &sim.variant),
         sim,
         b,
@@ -945,7 +932,7 @@ async fn rule_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let now = today(ctx.now);
     let rules: Vec<Rule> = state
@@ -1012,7 +999,7 @@ async fn rule_save(
     Path(id): Path<String>,
     p: Pairs,
 ) -> Result<Response, AppError> {
-    authorize_manage(&ctx)?;
+    catalogue_manage_access(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let input = rule_input(&p);
     let existing = state.store.benefit_rules(ctx.org.id, b.id).await?;
@@ -1362,7 +1349,7 @@ async fn simulator(
     Path(id): Path<String>,
     Query(mut q): Query<SimQuery>,
 ) -> Result<Response, AppError> {
-    authorize_view(&ctx)?;
+    catalogue_access(&ctx)?;
     let b = load(&state, &ctx, &id).await?;
     let now = today(ctx.now);
     let layout = |errors: Vec<FieldError>| {

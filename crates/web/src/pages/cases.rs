@@ -1,11 +1,14 @@
 //! The cartella sociale: taking in charge, states, team, diary with confidential entries and
 //! break-glass access, the person's household and network on one page, caseloads.
 
-use super::{Form, Pairs, parse_id, refuse, render_page};
+use super::dates::instant;
+use super::forms::{Form, Pairs, parse_id, refuse};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::casefile::{CaseAccess, case_access, visible_documents};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -42,97 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cartelle/{id}/equipe/{user}/rimuovi", post(remove_member))
 }
 
-/// What the current user may do with one case file. Every case-file handler starts here:
-/// the file is read within the user's organization and `CaseFileRead` is checked with the
-/// user's relation to it.
-pub(super) struct CaseAccess {
-    pub case: CaseFile,
-    pub assigned: bool,
-    pub scope: RecordScope,
-    /// May read confidential entries: assigned, or holding a break-glass access.
-    pub restricted: bool,
-    /// Which confidential entries and documents: those written from this time (Unix µs) on.
-    /// A worker joining the file, or assigned it, reads what was written before only
-    /// through a logged break-glass access, so that taking a file is never a silent way to
-    /// its past confidences; break-glass opens everything (0).
-    pub restricted_from_us: i64,
-    pub via_break_glass: bool,
-}
-
-impl CaseAccess {
-    /// The confidential reading window for the store (`None`: no confidential content).
-    pub fn confidential_window(&self) -> Option<i64> {
-        self.restricted.then_some(self.restricted_from_us)
-    }
-
-    /// Whether a confidential item written at `at_us` is open to the user.
-    pub fn sees_confidential(&self, at_us: i64) -> bool {
-        self.restricted && at_us >= self.restricted_from_us
-    }
-
-    pub fn can_write(&self, ctx: &Ctx) -> bool {
-        ctx.can(Action::CaseFileWrite, self.scope)
-    }
-
-    pub fn authorize_write(&self, ctx: &Ctx) -> Result<(), AppError> {
-        ctx.authorize(Action::CaseFileWrite, self.scope)?;
-        if self.case.state == CaseState::Closed {
-            return Err(AppError::BadRequest(
-                "la cartella è chiusa: riaprila per aggiungere o cambiare qualcosa".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
-pub(super) async fn case_access(
-    state: &AppState,
-    ctx: &Ctx,
-    id: Uuid,
-) -> Result<CaseAccess, AppError> {
-    let case = state.store.get_case_file(ctx.org.id, id).await?;
-    // The responsible worker, the usual reader, needs no look at the team.
-    let assigned_since = if case.worker_id == ctx.user.id {
-        Some(case.worker_since_us)
-    } else {
-        state
-            .store
-            .assigned_since(ctx.org.id, case.id, ctx.user.id)
-            .await?
-    };
-    let assigned = assigned_since.is_some();
-    let scope = if assigned {
-        RecordScope::Assigned
-    } else {
-        ctx.scope_of(case.org_id)
-    };
-    ctx.authorize(Action::CaseFileRead, scope)?;
-    let by_role = ctx.can(Action::ConfidentialRead, scope);
-    let since = assigned_since.unwrap_or(i64::MAX);
-    // Assigned since the file was opened (its usual reader, the responsible worker): every
-    // confidential entry is theirs, and no break-glass could open more, so none is looked for.
-    let from_opening = by_role && since <= case.created_at_us;
-    // Break-glass also opens what an assigned worker wrote before joining.
-    let via_break_glass = !from_opening
-        && state
-            .store
-            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
-            .await?;
-    let restricted_from_us = if from_opening || via_break_glass {
-        0
-    } else {
-        since
-    };
-    Ok(CaseAccess {
-        case,
-        assigned,
-        scope,
-        restricted: by_role || via_break_glass,
-        restricted_from_us,
-        via_break_glass,
-    })
-}
-
 /// The social-services box of a person's page: what exists and what the user may start.
 pub(super) struct PersonSocial {
     pub case_file: Option<CaseFile>,
@@ -164,7 +76,7 @@ pub(super) async fn person_social(
             .map(|r| {
                 (
                     r.id,
-                    format_date_time(from_us(r.at_us)),
+                    format_date_time(instant(r.at_us)),
                     r.data.outcome.label(),
                 )
             })
@@ -231,15 +143,24 @@ struct OpenPage {
     can_choose: bool,
 }
 
-async fn person_to_take(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
-    let p = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
+/// A person the user may take in charge (open a case file for, assigned to themselves).
+struct TakeInChargeAccess {
+    person: Person,
+}
+
+async fn take_in_charge_access(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<TakeInChargeAccess, AppError> {
+    let person = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
     ctx.authorize(Action::CaseFileWrite, RecordScope::Assigned)?;
-    if p.merged_into.is_some() {
+    if person.merged_into.is_some() {
         return Err(AppError::BadRequest(
             "la scheda è stata unita a un'altra: apri la cartella su quella".into(),
         ));
     }
-    Ok(p)
+    Ok(TakeInChargeAccess { person })
 }
 
 async fn open_form(
@@ -249,7 +170,7 @@ async fn open_form(
     Path(id): Path<String>,
     Query(q): Query<OpenQuery>,
 ) -> Result<Response, AppError> {
-    let p = person_to_take(&state, &ctx, &id).await?;
+    let p = take_in_charge_access(&state, &ctx, &id).await?.person;
     if let Some(c) = state.store.person_case_file(ctx.org.id, p.id).await? {
         return Ok(Redirect::to(&format!("/cartelle/{}", c.id)).into_response());
     }
@@ -296,7 +217,7 @@ async fn open_save(
     Path(id): Path<String>,
     Form(f): Form<OpenForm>,
 ) -> Result<Response, AppError> {
-    let p = person_to_take(&state, &ctx, &id).await?;
+    let p = take_in_charge_access(&state, &ctx, &id).await?.person;
     if let Some(c) = state.store.person_case_file(ctx.org.id, p.id).await? {
         let jar = flash(
             jar,
@@ -534,7 +455,7 @@ async fn show(
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::CaseFile, a.case.id)
+        .view(&ctx, app::read_log::Read::CaseFile, a.case.id)
         .await;
     let form = DiaryForm {
         date: format_date(today(ctx.now)),
@@ -573,7 +494,7 @@ async fn case_page(
                 .from
                 .map_or("apertura", |f| casework::transition_label(f, ch.to)),
             on: format_date(ch.on),
-            at: format_date_time(from_us(ch.at_us)),
+            at: format_date_time(instant(ch.at_us)),
             c: ch,
         })
         .collect();
@@ -600,7 +521,7 @@ async fn case_page(
         .into_iter()
         .map(|e| DiaryView {
             on: format_date(e.data.occurred_on),
-            written: format_date_time(from_us(e.at_us)),
+            written: format_date_time(instant(e.at_us)),
             e,
         })
         .collect();
@@ -620,7 +541,7 @@ async fn case_page(
             .await?
             .into_iter()
             .map(|b| GlassView {
-                at: format_date_time(from_us(b.at_us)),
+                at: format_date_time(instant(b.at_us)),
                 b,
             })
             .collect()
@@ -673,14 +594,14 @@ async fn case_page(
                 .map(|n| n.label())
                 .collect::<Vec<_>>()
                 .join(", ");
-            (r.id, format_date_time(from_us(r.at_us)), needs)
+            (r.id, format_date_time(instant(r.at_us)), needs)
         })
         .collect();
-    let documents = super::documents::visible(state, ctx, &a)
+    let documents = visible_documents(state, ctx, &a)
         .await?
         .into_iter()
         .map(|d| {
-            let at = format_date_time(from_us(d.at_us));
+            let at = format_date_time(instant(d.at_us));
             let size = format!("{} kB", (d.size_bytes + 1023) / 1024);
             (d, at, size)
         })
@@ -705,7 +626,7 @@ async fn case_page(
         glass,
         show_glass,
         via_break_glass: a.via_break_glass,
-        can_write: a.can_write(ctx) && c.state != CaseState::Closed,
+        can_write: ctx.can(Action::CaseFileWrite, a.scope) && c.state != CaseState::Closed,
         can_break_glass: hidden > 0 && ctx.can(Action::BreakGlass, a.scope),
         can_manage_team: can_manage_team && c.state != CaseState::Closed,
         next: casework::next_states(c.state).to_vec(),
@@ -722,15 +643,10 @@ async fn case_page(
         state_since: format_date(c.state_since),
         today: format_date(now),
         diary_form,
-        can_write_state: a.can_write(ctx),
+        can_write_state: ctx.can(Action::CaseFileWrite, a.scope),
         c,
         p,
     })
-}
-
-pub(super) fn from_us(at_us: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 async fn add_diary(
@@ -741,7 +657,7 @@ async fn add_diary(
     Form(f): Form<DiaryForm>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
-    a.authorize_write(&ctx)?;
+    a.write_access(&ctx)?;
     let input = DiaryInput {
         kind: f.kind.clone(),
         date: f.date.clone(),
@@ -939,7 +855,7 @@ fn self_assignment_reason(
 
 async fn team_access(state: &AppState, ctx: &Ctx, id: &str) -> Result<CaseAccess, AppError> {
     let a = case_access(state, ctx, parse_id(id)?).await?;
-    a.authorize_write(ctx)?;
+    a.write_access(ctx)?;
     if a.case.worker_id != ctx.user.id {
         ctx.authorize(Action::CaseFileWrite, RecordScope::SameOrg)?;
     }

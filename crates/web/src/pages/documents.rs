@@ -1,21 +1,21 @@
 //! Documents of a case file: uploads checked by content and size, kept in the database, sent
 //! back as attachments; confidential ones follow the diary's rule.
 
-use super::cases::{CaseAccess, case_access};
-use super::parse_id;
+use super::forms::parse_id;
+use super::upload::{MAX_UPLOAD_BODY, read_upload, send_file};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::flash;
+use app::casefile::case_access;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::unix_micros;
-use domain::casework::{Confidentiality, MAX_DOCUMENT_BYTES, check_document};
+use domain::casework::{Confidentiality, check_document};
 use sha2::{Digest, Sha256};
 use store::{CaseDocument, CaseStore};
 use uuid::Uuid;
@@ -27,33 +27,6 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY)),
         )
         .route("/cartelle/{id}/documenti/{doc}", get(download))
-}
-
-/// The body of an upload: the document and the form's few fields.
-pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
-
-/// Whether `path` is a document upload (of a case file or of an application), which may carry [`MAX_UPLOAD_BODY`] bytes.
-pub fn is_upload_path(path: &str) -> bool {
-    ["/cartelle/", "/istanze/"].iter().any(|prefix| {
-        path.strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix("/documenti"))
-            .is_some_and(|id| !id.contains('/'))
-    })
-}
-
-/// The documents of a case file the user may see.
-pub(super) async fn visible(
-    state: &AppState,
-    ctx: &Ctx,
-    a: &CaseAccess,
-) -> Result<Vec<CaseDocument>, AppError> {
-    Ok(state
-        .store
-        .case_documents(ctx.org.id, a.case.id)
-        .await?
-        .into_iter()
-        .filter(|d| d.confidentiality == Confidentiality::Normal || a.sees_confidential(d.at_us))
-        .collect())
 }
 
 fn refuse(jar: CookieJar, back: &str, e: &FieldError) -> Response {
@@ -73,7 +46,7 @@ async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
-    a.authorize_write(&ctx)?;
+    a.write_access(&ctx)?;
     let back = format!("/cartelle/{}#documenti", a.case.id);
     let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
@@ -152,92 +125,7 @@ async fn download(
     }
     state
         .reads
-        .view(&ctx, crate::read_log::Read::CaseDocument, d.id)
+        .view(&ctx, app::read_log::Read::CaseDocument, d.id)
         .await;
     Ok(send_file(&d.file_name, d.content_type, content))
-}
-
-/// A multipart form as read: its file (name and bytes) and its other fields.
-pub(super) struct Upload {
-    pub file: Option<(String, Vec<u8>)>,
-    pub fields: Vec<(String, String)>,
-}
-
-impl Upload {
-    /// The value of a text field, or "".
-    pub fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
-
-/// Reads an upload form whose file field is named `file`. A body over the limit is a field
-/// error to show; a body cut short or not multipart is a bad request.
-pub(super) async fn read_upload(
-    store: &crate::Store,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<Result<Upload, FieldError>, AppError> {
-    crate::idle(store).await;
-    let incomplete =
-        || AppError::BadRequest("Il file inviato non è stato ricevuto per intero: riprova".into());
-    let mut multipart = multipart.map_err(|_| {
-        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
-    })?;
-    let mut up = Upload {
-        file: None,
-        fields: Vec::new(),
-    };
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return Ok(Ok(up)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Ok(Err(FieldError::new(
-                    "file",
-                    format!(
-                        "il file supera la dimensione massima di {} MiB",
-                        MAX_DOCUMENT_BYTES / (1024 * 1024)
-                    ),
-                )));
-            }
-            Err(_) => return Err(incomplete()),
-        };
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field.bytes().await.map_err(|_| incomplete())?;
-            up.file = Some((file_name, bytes.to_vec()));
-        } else {
-            let value = field.text().await.map_err(|_| incomplete())?;
-            up.fields.push((name, value));
-        }
-    }
-}
-
-/// A stored document sent back as an attachment under its (sanitized) name.
-pub(super) fn send_file(file_name: &str, content_type: String, content: Vec<u8>) -> Response {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        super::url_encode(file_name)
-    );
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        content,
-    )
-        .into_response()
 }

@@ -1,6 +1,7 @@
 //! The operator's desk: where they are, what they may open.
 
-use super::render_page;
+use super::dates::instant;
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -99,7 +100,7 @@ async fn work(state: &AppState, ctx: &Ctx) -> Result<Work, AppError> {
         .map(|a| {
             (
                 a.appointment.id,
-                format_time(super::cases::from_us(a.appointment.starts_at_us)),
+                format_time(instant(a.appointment.starts_at_us)),
                 format!("{} {}", a.surname, a.given_names),
                 a.appointment.purpose,
                 a.appointment.status.label(),
@@ -130,7 +131,7 @@ async fn work(state: &AppState, ctx: &Ctx) -> Result<Work, AppError> {
             (
                 g.access.case_file_id,
                 g.case_number,
-                format_date_time(super::cases::from_us(g.access.at_us)),
+                format_date_time(instant(g.access.at_us)),
                 g.access.actor,
                 g.access.reason,
             )
@@ -208,7 +209,7 @@ async fn home(
         );
     }
     let applications = if ctx.can(Action::ApplicationView, RecordScope::Own) {
-        let filed_by = crate::procedure::filed_by_filter(&ctx)?;
+        let filed_by = app::procedure::application_list_access(&ctx)?.filed_by;
         Some(
             state
                 .store

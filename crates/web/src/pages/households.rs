@@ -1,11 +1,13 @@
 //! Registry households over time (who lived with whom, from when to when) and the support
 //! network outside them.
 
-use super::{Form, parse_id, refuse, render_page};
+use super::forms::{Form, parse_id, refuse};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{Layout, flash};
+use app::person::person_edit_access;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -17,8 +19,7 @@ use domain::person::{Relationship, SupportKind, age_on, format_date};
 use domain::{Action, FieldError};
 use serde::Deserialize;
 use store::{
-    Household, HouseholdMember, HouseholdStore, MemberView, Person, PersonStore, StoreError,
-    SupportLink,
+    Household, HouseholdMember, HouseholdStore, MemberView, PersonStore, StoreError, SupportLink,
 };
 use time::Date;
 use uuid::Uuid;
@@ -38,18 +39,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A date typed in a form; empty (or unreadable, with the error recorded) means `default`.
 fn date_or(field: &'static str, raw: &str, default: Date, errors: &mut Vec<FieldError>) -> Date {
-    super::persons::optional_date(field, raw, errors).unwrap_or(default)
-}
-
-async fn person_for_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
-    let p = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
-    ctx.authorize(Action::PersonEdit, ctx.scope_of(p.org_id))?;
-    if p.merged_into.is_some() {
-        return Err(AppError::BadRequest(
-            "la scheda è stata unita a un'altra: modifica quella".into(),
-        ));
-    }
-    Ok(p)
+    super::dates::optional_date(field, raw, errors).unwrap_or(default)
 }
 
 #[derive(Deserialize, Default)]
@@ -65,7 +55,9 @@ async fn create_household(
     Path(id): Path<String>,
     Form(f): Form<NewHouseholdForm>,
 ) -> Result<Response, AppError> {
-    let p = person_for_edit(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let mut errors = Vec::new();
     let from = date_or("from_date", &f.from_date, ctx.now.date(), &mut errors);
     if from < p.data.birth_date {
@@ -156,7 +148,7 @@ async fn show(
     let members = state.store.household_members(ctx.org.id, h.id).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Household, h.id)
+        .view(&ctx, app::read_log::Read::Household, h.id)
         .await;
     let (current, past): (Vec<MemberRow>, Vec<MemberRow>) = members
         .into_iter()
@@ -378,7 +370,9 @@ async fn add_link(
     Path(id): Path<String>,
     Form(f): Form<LinkForm>,
 ) -> Result<Response, AppError> {
-    let p = person_for_edit(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let back = format!("/persone/{}#rete", p.id);
     let mut errors = Vec::new();
     let kind = SupportKind::parse(f.kind.trim());
@@ -490,7 +484,9 @@ async fn end_link(
     Path((id, link)): Path<(String, String)>,
     Form(f): Form<EndForm>,
 ) -> Result<Response, AppError> {
-    let p = person_for_edit(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let link_id = parse_id(&link)?;
     let back = format!("/persone/{}#rete", p.id);
     let links = state.store.person_support(ctx.org.id, p.id).await?;

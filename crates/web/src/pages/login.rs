@@ -1,11 +1,13 @@
 //! Logging in: password, first-login password change, TOTP enrolment and check, choice of the
 //! organization to act in, logout.
 
-use super::{Form, render};
+use super::forms::Form;
+use super::render::render;
 use crate::AppState;
-use crate::auth::{self, LoginSession, audit_for, home_org, stage_path};
+use crate::auth::{self, LoginSession, audit_for, stage_path};
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::home_org;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -93,7 +95,7 @@ async fn start_session(
     user: &User,
     stage: SessionStage,
 ) -> Result<(CookieJar, String), AppError> {
-    let (token, hash) = auth::new_secret("")?;
+    let (token, hash) = app::credentials::new_secret("")?;
     let memberships = state.store.memberships(user.id).await?;
     let now = state.clock.now_us();
     let org_id = match memberships.as_slice() {
@@ -110,7 +112,7 @@ async fn start_session(
             // The secret to enrol is chosen with the session, so that showing the enrolment
             // page (a GET) changes nothing.
             pending_totp: if stage == SessionStage::EnrolTotp {
-                Some(auth::new_totp_secret()?)
+                Some(app::credentials::new_totp_secret()?)
             } else {
                 None
             },
@@ -171,7 +173,7 @@ async fn login(
         },
         Err(_) => None,
     };
-    let ok = auth::verify_password(
+    let ok = app::credentials::verify_password(
         f.password.clone(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
@@ -201,7 +203,7 @@ async fn login(
     if let Some(old) = jar.get(auth::SESSION_COOKIE) {
         state
             .store
-            .delete_session(&auth::hash_token(old.value()))
+            .delete_session(&app::credentials::hash_token(old.value()))
             .await?;
     }
     let stage = first_stage(&state, &user).await?;
@@ -228,7 +230,7 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> Result<Respons
     if let Some(c) = jar.get(auth::SESSION_COOKIE) {
         state
             .store
-            .delete_session(&auth::hash_token(c.value()))
+            .delete_session(&app::credentials::hash_token(c.value()))
             .await?;
     }
     let jar = flash(
@@ -308,7 +310,12 @@ async fn change_password(
                 auth::wait_text(wait)
             ),
         ));
-    } else if !auth::verify_password(f.attuale.clone(), Some(user.password_hash.clone())).await? {
+    } else if !app::credentials::verify_password(
+        f.attuale.clone(),
+        Some(user.password_hash.clone()),
+    )
+    .await?
+    {
         state.throttle.password_failed(login, &ip, now);
         errors.push(FieldError::new(
             "attuale",
@@ -359,7 +366,7 @@ async fn change_password(
         .map(|m| audit_for(&user, m.org.id, now, "user.password_change", summary.into()))
         .collect();
     let change = store::PasswordChange {
-        hash: auth::hash_password(f.nuova).await?,
+        hash: app::credentials::hash_password(f.nuova).await?,
         one_time_until_us: None,
         revoke_tokens_at: revoke.then_some(now),
     };
@@ -393,7 +400,7 @@ fn enrol_page(s: &LoginSession, errors: FormErrors) -> Result<EnrolPage, AppErro
         .pending_totp
         .clone()
         .ok_or_else(|| AppError::Internal("enrolment session without a secret".into()))?;
-    let url = auth::totp(&secret, s.user.login.as_str())?
+    let url = app::credentials::totp(&secret, s.user.login.as_str())?
         .to_url()
         .map_err(|e| AppError::Internal(format!("totp url: {e}")))?;
     Ok(EnrolPage {
@@ -434,7 +441,7 @@ async fn enrol(
         ));
     };
     let unix = state.clock.now().unix_timestamp().max(0) as u64;
-    let jar = match auth::totp_step(&secret, s.user.login.as_str(), &f.codice, unix) {
+    let jar = match app::credentials::totp_step(&secret, s.user.login.as_str(), &f.codice, unix) {
         Some(step) => {
             let org_id = home_org(&state.store, &s.user)
                 .await?
@@ -483,7 +490,7 @@ async fn accept_code(
     step: i64,
     enrol: Option<(&str, &store::NewAudit)>,
 ) -> Result<Option<CookieJar>, AppError> {
-    let (token, hash) = auth::new_secret("")?;
+    let (token, hash) = app::credentials::new_secret("")?;
     let next = Session {
         token_hash: hash,
         stage: SessionStage::Active,
@@ -558,7 +565,7 @@ async fn totp_check(
         .user
         .totp_secret
         .as_deref()
-        .and_then(|secret| auth::totp_step(secret, &login, &f.codice, unix));
+        .and_then(|secret| app::credentials::totp_step(secret, &login, &f.codice, unix));
     let jar = match step {
         Some(step) => accept_code(&state, jar, &s, step, None).await?,
         None => None,

@@ -2,12 +2,13 @@
 //! (`domain::mandate`). Recorded and revoked by the office, each with its audit row and a
 //! line in the person's history.
 
-use super::persons::{editable, when};
-use super::{Form, parse_id, refuse};
+use super::dates::when;
+use super::forms::{Form, parse_id, refuse};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::flash;
+use app::person::person_edit_access;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -97,7 +98,9 @@ async fn add(
     Path(id): Path<String>,
     Form(f): Form<MandateForm>,
 ) -> Result<Response, AppError> {
-    let p = editable(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let back = back(&p);
     let input = MandateInput {
         kind: f.tipo,
@@ -173,7 +176,9 @@ async fn revoke(
     ctx: Ctx,
     Path((id, mandate)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let p = editable(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let mandate = parse_id(&mandate)?;
     let v = state
         .store

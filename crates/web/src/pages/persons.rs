@@ -1,11 +1,14 @@
 //! Anagrafe sociale: search, the person's page, creation with duplicate check, edits with
 //! history, identity documents, and the audited merge of duplicates.
 
-use super::{Form, parse_id, render, render_page};
+use super::dates::{optional_date, when};
+use super::forms::{Form, parse_id};
+use super::render::{render, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::person::{person_access, person_edit_access};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -171,9 +174,9 @@ async fn search(
     };
     let query_string = format!(
         "q={}&comune={}&eta={}",
-        super::url_encode(&p.q),
-        super::url_encode(comune),
-        super::url_encode(p.eta.trim())
+        super::forms::url_encode(&p.q),
+        super::forms::url_encode(comune),
+        super::forms::url_encode(p.eta.trim())
     );
     let results = ResultsFragment {
         searched,
@@ -427,12 +430,6 @@ async fn create(
 }
 
 /// Loads a person of the actor's organization, following a merge to the surviving record.
-async fn load(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<Person, AppError> {
-    let p = state.store.get_person(ctx.org.id, id).await?;
-    ctx.authorize(domain::Action::PersonView, ctx.scope_of(p.org_id))?;
-    Ok(p)
-}
-
 fn person_path(id: Uuid) -> String {
     format!("/persone/{id}")
 }
@@ -517,10 +514,6 @@ struct PersonPage {
 
 fn date_or_dash(d: Option<Date>) -> String {
     d.map_or_else(String::new, format_date)
-}
-
-pub(super) fn when(at_us: i64) -> String {
-    domain::localtime::format_date_time(super::cases::from_us(at_us))
 }
 
 async fn household_lines(
@@ -723,7 +716,7 @@ async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = load(&state, &ctx, parse_id(&id)?).await?;
+    let p = person_access(&state, &ctx, parse_id(&id)?).await?.person;
     if let Some(survivor) = p.merged_into {
         let jar = flash(
             jar,
@@ -734,22 +727,10 @@ async fn show(
     }
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Person, p.id)
+        .view(&ctx, app::read_log::Read::Person, p.id)
         .await;
     let page = person_page(&state, &ctx, &jar, p, DocForm::default(), Vec::new()).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
-}
-
-/// The person, if the user may change their record (mandates too, `pages::mandates`).
-pub(super) async fn editable(state: &AppState, ctx: &Ctx, id: &str) -> Result<Person, AppError> {
-    let p = load(state, ctx, parse_id(id)?).await?;
-    ctx.authorize(domain::Action::PersonEdit, ctx.scope_of(p.org_id))?;
-    if p.merged_into.is_some() {
-        return Err(AppError::BadRequest(
-            "la scheda è stata unita a un'altra: modifica quella".into(),
-        ));
-    }
-    Ok(p)
 }
 
 async fn edit_form(
@@ -758,11 +739,13 @@ async fn edit_form(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = editable(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     // The form shows the whole record: a read like the person's page.
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Person, p.id)
+        .view(&ctx, app::read_log::Read::Person, p.id)
         .await;
     let page = form_page(
         &ctx,
@@ -782,7 +765,9 @@ async fn update(
     Path(id): Path<String>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, AppError> {
-    let old = editable(&state, &ctx, &id).await?;
+    let old = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let version = f.version.unwrap_or(old.version);
     let meta = Some((old.id, old.data.full_name(), version));
     let data = match parse_person(&f.input, ctx.now.date()) {
@@ -835,20 +820,6 @@ async fn update(
     Ok((jar, Redirect::to(&person_path(p.id))).into_response())
 }
 
-pub(super) fn optional_date(
-    field: &'static str,
-    raw: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<Date> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return None;
-    }
-    person::read_date(t, person::OFFICE_DATES)
-        .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
-        .ok()
-}
-
 fn text(
     field: &'static str,
     raw: &str,
@@ -875,7 +846,9 @@ async fn add_document(
     Path(id): Path<String>,
     Form(f): Form<DocForm>,
 ) -> Result<Response, AppError> {
-    let p = editable(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let mut errors = Vec::new();
     let kind = DocumentKind::parse(f.kind.trim());
     if kind.is_none() {
@@ -954,7 +927,9 @@ async fn remove_document(
     ctx: Ctx,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let p = editable(&state, &ctx, &id).await?;
+    let p = person_edit_access(&state, &ctx, parse_id(&id)?)
+        .await?
+        .person;
     let doc_id = parse_id(&doc)?;
     let docs = state.store.person_documents(ctx.org.id, p.id).await?;
     let d = docs
@@ -1021,21 +996,32 @@ fn comparison(a: &PersonData, b: &PersonData) -> Vec<(&'static str, String, Stri
     ]
 }
 
-async fn merge_pair(
+/// Two records the user may merge: the survivor and the duplicate merged into it.
+struct MergeAccess {
+    survivor: Person,
+    duplicate: Person,
+}
+
+async fn merge_access(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
     other: &str,
-) -> Result<(Person, Person), AppError> {
-    let survivor = editable(state, ctx, id).await?;
-    let duplicate = editable(state, ctx, other).await?;
+) -> Result<MergeAccess, AppError> {
+    let survivor = person_edit_access(state, ctx, parse_id(id)?).await?.person;
+    let duplicate = person_edit_access(state, ctx, parse_id(other)?)
+        .await?
+        .person;
     ctx.authorize(domain::Action::PersonMerge, ctx.scope_of(survivor.org_id))?;
     if survivor.id == duplicate.id {
         return Err(AppError::BadRequest(
             "non si può unire una scheda a sé stessa".into(),
         ));
     }
-    Ok((survivor, duplicate))
+    Ok(MergeAccess {
+        survivor,
+        duplicate,
+    })
 }
 
 fn merge_layout(ctx: &Ctx, jar: &CookieJar, s: &Person, d: &Person) -> Layout {
@@ -1051,12 +1037,15 @@ async fn merge_form(
     ctx: Ctx,
     Path((id, other)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (survivor, duplicate) = merge_pair(&state, &ctx, &id, &other).await?;
+    let MergeAccess {
+        survivor,
+        duplicate,
+    } = merge_access(&state, &ctx, &id, &other).await?;
     state
         .reads
         .view_all(
             &ctx,
-            crate::read_log::Read::Person,
+            app::read_log::Read::Person,
             vec![survivor.id, duplicate.id],
         )
         .await;
@@ -1083,7 +1072,10 @@ async fn merge(
     Path((id, other)): Path<(String, String)>,
     Form(f): Form<MergeForm>,
 ) -> Result<Response, AppError> {
-    let (survivor, duplicate) = merge_pair(&state, &ctx, &id, &other).await?;
+    let MergeAccess {
+        survivor,
+        duplicate,
+    } = merge_access(&state, &ctx, &id, &other).await?;
     let reason = f.reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if reason.chars().count() < 5 {
         let page = MergePage {

@@ -1,12 +1,14 @@
 //! The individual plan (PAI) of a case file with its interventions, reviews and the PDF for
 //! the citizen's signature; the multidimensional assessments (SINA, SINBA) of a case file.
 
-use super::cases::{CaseAccess, case_access, from_us};
-use super::{Form, Pairs, parse_id, render_page};
+use super::dates::instant;
+use super::forms::{Form, Pairs, parse_id};
+use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::casefile::{CaseAccess, case_access};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -130,7 +132,7 @@ async fn plans_page(
         .with_errors(FormErrors(errors));
     Ok(PlansPage {
         l,
-        can_write: a.authorize_write(ctx).is_ok(),
+        can_write: a.write_access(ctx).is_ok(),
         c,
         p,
         plans,
@@ -161,7 +163,7 @@ async fn create_plan(
     Form(f): Form<PlanForm>,
 ) -> Result<Response, AppError> {
     let a = case_access(&state, &ctx, parse_id(&id)?).await?;
-    a.authorize_write(&ctx)?;
+    a.write_access(&ctx)?;
     let input = PlanInput {
         starts_on: f.starts_on.clone(),
         ends_on: f.ends_on.clone(),
@@ -322,7 +324,7 @@ async fn plan_page(
         overdue: overdue(&plan, today(ctx.now)),
         interventions,
         reviews,
-        can_write: plan.active && a.authorize_write(ctx).is_ok(),
+        can_write: plan.active && a.write_access(ctx).is_ok(),
         iform: forms.0,
         rform: forms.1,
         open: forms.2,
@@ -355,7 +357,7 @@ async fn show_plan(
     let pa = plan_access(&state, &ctx, &id).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Plan, pa.plan.id)
+        .view(&ctx, app::read_log::Read::Plan, pa.plan.id)
         .await;
     let (i, r) = default_forms(&ctx, &pa.plan);
     let page = plan_page(&state, &ctx, &jar, pa, (i, r, ""), Vec::new()).await?;
@@ -363,7 +365,7 @@ async fn show_plan(
 }
 
 fn authorize_plan_write(pa: &PlanAccess, ctx: &Ctx) -> Result<(), AppError> {
-    pa.a.authorize_write(ctx)?;
+    pa.a.write_access(ctx)?;
     if !pa.plan.active {
         return Err(AppError::BadRequest(
             "il progetto non è più in vigore: aggiorna quello attivo".into(),
@@ -638,7 +640,7 @@ async fn assessments(
     let page = AssessmentsPage {
         l: case_layout(&ctx, &jar, &c, "Valutazioni multidimensionali")
             .crumb(&format!("/cartelle/{}/valutazioni", c.id), "Valutazioni"),
-        can_write: a.authorize_write(&ctx).is_ok(),
+        can_write: a.write_access(&ctx).is_ok(),
         c,
         p,
         rows,
@@ -743,7 +745,7 @@ async fn writable_case(
     id: &str,
 ) -> Result<(CaseAccess, Person), AppError> {
     let a = case_access(state, ctx, parse_id(id)?).await?;
-    a.authorize_write(ctx)?;
+    a.write_access(ctx)?;
     let p = state.store.get_person(ctx.org.id, a.case.person_id).await?;
     Ok((a, p))
 }
@@ -905,7 +907,7 @@ async fn show_assessment(
     let a = case_access(&state, &ctx, row.case_file_id).await?;
     state
         .reads
-        .view(&ctx, crate::read_log::Read::Assessment, row.id)
+        .view(&ctx, app::read_log::Read::Assessment, row.id)
         .await;
     let c = a.case;
     let p = state.store.get_person(ctx.org.id, c.person_id).await?;
@@ -928,7 +930,7 @@ async fn show_assessment(
             .crumb(&format!("/cartelle/{}/valutazioni", c.id), "Valutazioni")
             .crumb(&format!("/valutazioni/{}", row.id), "Valutazione"),
         on: format_date(row.assessed_on),
-        at: format_date_time(from_us(row.at_us)),
+        at: format_date_time(instant(row.at_us)),
         title,
         sections,
         problems,

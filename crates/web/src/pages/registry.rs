@@ -1,13 +1,15 @@
 //! The civil-registry import pages: the upload form with the past imports, each import's
 //! report, and the registry events of persons with an open matter, to be checked.
 
-use super::persons::when;
-use super::{parse_id, render, render_page};
+use super::dates::when;
+use super::forms::parse_id;
+use super::render::{render, render_page};
+use super::upload::{MAX_REGISTRY_BYTES, REGISTRY_UPLOAD_PATH};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use crate::registry::{MAX_UPLOAD_BYTES, UPLOAD_PATH, import_file, parse_comune};
+use app::registry::{import_file, parse_comune};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -24,10 +26,10 @@ use store::{OrgComune, OrgStore, RegistryEvent, RegistryImport, RegistryRejectio
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
-            UPLOAD_PATH,
+            REGISTRY_UPLOAD_PATH,
             get(import_page)
                 .post(upload)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+                .layer(DefaultBodyLimit::max(MAX_REGISTRY_BYTES)),
         )
         .route("/anagrafe/import/{id}", get(report_page))
         .route("/anagrafe/eventi", get(events_page))
@@ -90,9 +92,14 @@ async fn import_form(
         .into_iter()
         .map(|i| view(i, &comuni))
         .collect();
-    let l = Layout::page(ctx, jar, "Import dall'anagrafe comunale", UPLOAD_PATH)
-        .crumb(UPLOAD_PATH, "Import anagrafe")
-        .with_errors(FormErrors(errors));
+    let l = Layout::page(
+        ctx,
+        jar,
+        "Import dall'anagrafe comunale",
+        REGISTRY_UPLOAD_PATH,
+    )
+    .crumb(REGISTRY_UPLOAD_PATH, "Import anagrafe")
+    .with_errors(FormErrors(errors));
     let f = if f.comune.is_empty() && comuni.len() == 1 {
         UploadForm {
             comune: comuni[0].belfiore_code.clone(),
@@ -131,7 +138,7 @@ async fn upload(
     })?;
     let mut f = UploadForm::default();
     let mut file: Option<(String, Vec<u8>)> = None;
-    crate::idle(&state.store).await;
+    app::idle(&state.store).await;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -140,7 +147,7 @@ async fn upload(
                 return Err(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::BadRequest(format!(
                         "Il file supera la dimensione massima di {} MiB: dividerlo o usare il comando «sportello import anagrafe»",
-                        MAX_UPLOAD_BYTES / (1024 * 1024)
+                        MAX_REGISTRY_BYTES / (1024 * 1024)
                     ))
                 } else {
                     AppError::BadRequest(
@@ -178,7 +185,7 @@ async fn upload(
     if comune.is_none() {
         errors.push(FieldError::new("comune", "scegliere il comune dell'elenco"));
     }
-    let reference = match super::audit::parse_date("data_riferimento", &f.data_riferimento) {
+    let reference = match super::dates::parse_date("data_riferimento", &f.data_riferimento) {
         Ok(d) => d,
         Err(e) => {
             errors.push(e);
@@ -230,11 +237,11 @@ async fn upload(
             )
                 .into_response())
         }
-        Err(AppError::BadRequest(m)) => {
+        Err(app::Error::BadRequest(m)) => {
             let page = import_form(&state, &ctx, &jar, f, vec![FieldError::new("file", m)]).await?;
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -258,8 +265,8 @@ async fn report_page(
     let rejections = state.store.registry_rejections(ctx.org.id, id).await?;
     let comuni = state.store.org_comuni(ctx.org.id).await?;
     let v = view(import, &comuni);
-    let l = Layout::page(&ctx, &jar, "Resoconto dell'import", UPLOAD_PATH)
-        .crumb(UPLOAD_PATH, "Import anagrafe")
+    let l = Layout::page(&ctx, &jar, "Resoconto dell'import", REGISTRY_UPLOAD_PATH)
+        .crumb(REGISTRY_UPLOAD_PATH, "Import anagrafe")
         .crumb(&format!("/anagrafe/import/{id}"), "Resoconto");
     Ok(render_page(
         jar,

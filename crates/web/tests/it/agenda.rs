@@ -4,6 +4,7 @@
 
 use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::{Client, staff};
+use app::mail::{MailConfig, Mailer};
 use axum::http::StatusCode;
 use domain::Role;
 use domain::casework::{AppointmentStatus, Confidentiality, DiaryKind};
@@ -13,7 +14,6 @@ use store::{CaseStore, OrgStore, UserStore};
 use time::Duration;
 use uuid::Uuid;
 use web::AppState;
-use web::mail::{MailConfig, Mailer};
 
 on_both!(
     a_booking_shows_in_the_workers_week,
@@ -379,7 +379,7 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
     let sink = SmtpSink::start(Behaviour::Accept).await;
     let mut state = state;
     // Without a mail server nothing is sent and nothing is marked.
-    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 0);
+    assert_eq!(app::reminders::send_due(&state).await.unwrap(), 0);
     state.mailer = Mailer::new(&MailConfig {
         smtp_url: Some(sink.url()),
         from: "Servizi sociali <servizi.sociali@comune.example>".into(),
@@ -414,7 +414,7 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
-    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 1);
+    assert_eq!(app::reminders::send_due(&state).await.unwrap(), 1);
     let got = sink.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].to, [EMAIL]);
@@ -440,6 +440,6 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
             .count(),
         1
     );
-    assert_eq!(web::reminders::send_due(&state).await.unwrap(), 0);
+    assert_eq!(app::reminders::send_due(&state).await.unwrap(), 0);
     assert_eq!(sink.received().len(), 1);
 }

@@ -8,12 +8,12 @@ use crate::istanze_fixtures::{
 };
 use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::staff;
+use app::mail::{MailConfig, Mailer};
 use axum::http::{StatusCode, header};
 use domain::Role;
 use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, Worklist};
 use uuid::Uuid;
 use web::AppState;
-use web::mail::{MailConfig, Mailer};
 
 on_both!(
     an_application_is_filed_reviewed_accepted_and_delivered_with_its_decision_and_emails,

@@ -22,7 +22,7 @@ async fn a_formula_in_an_audit_summary_is_neutralized_in_the_export_fullwidth_in
     let app = support::app().await;
     let mut rev = revisore(&app).await;
     let org = org_id(&app).await;
-    let author = web::manage::Author::system(app.clock.now());
+    let author = app::manage::Author::system(app.clock.now());
     for summary in ["＝cmd|' /C calc'!A0", "=1+1", "＋1", "－1", "＠SUM(A1)"] {
         let e = author.audit(org, "test.note", "nota", None, summary.into());
         app.store.append_audit(&e).await.unwrap();
@@ -181,14 +181,14 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
     assert_eq!(page.status, StatusCode::OK);
     let app_doc = link(&page, &format!("{app}/documenti/"));
     assert_eq!(op.get(&app_doc).await.status, StatusCode::OK);
-    let author = web::manage::Author::system(state.clock.now());
+    let author = app::manage::Author::system(state.clock.now());
     let op_user = state
         .store
         .get_user_by_login(&domain::Login::parse("sportello").unwrap())
         .await
         .unwrap();
     let org_row = state.store.get_org(org).await.unwrap();
-    let (token, _) = web::manage::create_token(
+    let (token, _) = app::manage::create_token(
         &state.store,
         &author,
         &op_user,

@@ -356,7 +356,7 @@ async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
         .await
         .expect("the QR code");
     let now = state.clock.now().unix_timestamp() as u64;
-    let code = web::auth::totp(&secret, "admin")
+    let code = app::credentials::totp(&secret, "admin")
         .expect("TOTP of the secret shown")
         .generate(now)
         .to_string();
@@ -502,11 +502,11 @@ async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
     // Another organization, which the operator must not see.
     let other_org = {
         let (code, name, kind, comuni) =
-            web::manage::parse_org("comune-brescia", "Comune di Brescia", "comune", "017029")
+            app::manage::parse_org("comune-brescia", "Comune di Brescia", "comune", "017029")
                 .unwrap();
-        web::manage::create_org(
+        app::manage::create_org(
             &state.store,
-            &web::manage::Author::system(state.clock.now()),
+            &app::manage::Author::system(state.clock.now()),
             code,
             name,
             kind,
@@ -690,7 +690,7 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
     // A code is accepted once: each login waits for the next one.
     state.clock.advance(Duration::from_secs(30));
     let now = state.clock.now().unix_timestamp() as u64;
-    let code = web::auth::totp(user.totp_secret.as_deref().unwrap(), login_name)
+    let code = app::credentials::totp(user.totp_secret.as_deref().unwrap(), login_name)
         .unwrap()
         .generate(now)
         .to_string();
@@ -982,7 +982,7 @@ async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_down
     let sink =
         std::sync::Arc::new(crate::smtp::SmtpSink::start(crate::smtp::Behaviour::Accept).await);
     let mut state = support::app().await;
-    state.mailer = web::mail::Mailer::new(&web::mail::MailConfig {
+    state.mailer = app::mail::Mailer::new(&app::mail::MailConfig {
         smtp_url: Some(sink.url()),
         from: "Servizi sociali <servizi.sociali@comune.example>".into(),
     })

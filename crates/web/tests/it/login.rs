@@ -113,7 +113,7 @@ async fn the_first_administrator_must_change_the_password_and_enrol_totp() {
 /// Whether the session of a cookie value is no longer stored.
 async fn session_is_gone(app: &web::AppState, token: &str) -> bool {
     app.store
-        .get_session_with_user(&web::auth::hash_token(token))
+        .get_session_with_user(&app::credentials::hash_token(token))
         .await
         .is_err()
 }
@@ -355,7 +355,7 @@ async fn a_login_gets_a_new_session_id_and_logout_ends_it() {
     assert_ne!(first, second);
     assert!(
         app.store
-            .get_session_with_user(&web::auth::hash_token(&first))
+            .get_session_with_user(&app::credentials::hash_token(&first))
             .await
             .is_err(),
         "old session ended"
@@ -364,7 +364,7 @@ async fn a_login_gets_a_new_session_id_and_logout_ends_it() {
     assert_eq!(r.location(), "/login");
     assert!(
         app.store
-            .get_session_with_user(&web::auth::hash_token(&second))
+            .get_session_with_user(&app::credentials::hash_token(&second))
             .await
             .is_err()
     );

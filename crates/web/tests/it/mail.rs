@@ -1,10 +1,10 @@
 //! E-mail through a real SMTP server started by the test ([`SmtpSink`]).
 
 use crate::smtp::{Behaviour, SmtpSink};
-use time::macros::datetime;
-use web::mail::{
+use app::mail::{
     ApplicationStateChanged, AppointmentReminder, Compose, Mail, MailConfig, MailError, Mailer,
 };
+use time::macros::datetime;
 
 fn mailer(url: Option<String>) -> Mailer {
     Mailer::new(&MailConfig {
@@ -218,7 +218,7 @@ async fn an_unreachable_server_is_an_error_to_retry() {
 #[tokio::test]
 async fn the_application_state_holds_the_configured_mailer() {
     let sink = SmtpSink::start(Behaviour::Accept).await;
-    let store = web::open_store("sqlite::memory:", store::conformance::test_key())
+    let store = app::open_store("sqlite::memory:", store::conformance::test_key())
         .await
         .unwrap();
     let state = web::AppState::new(

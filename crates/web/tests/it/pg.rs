@@ -43,7 +43,7 @@ async fn login_administration_and_audit_work_on_postgresql() {
         "Comune di Bergamo"
     );
     assert_eq!(op.get("/admin/enti").await.status, StatusCode::FORBIDDEN);
-    let check = web::manage::verify_audit(&app.store, &store::conformance::test_key(), None)
+    let check = app::manage::verify_audit(&app.store, &store::conformance::test_key(), None)
         .await
         .unwrap();
     assert!(check.rows >= 6 && check.problems.is_empty(), "{check:?}");

@@ -280,7 +280,7 @@ async fn two_organizations(state: &AppState) -> (Client, uuid::Uuid, uuid::Uuid)
             shared,
             b.id,
             Role::Responsabile,
-            &web::manage::Author::system(state.clock.now()).audit(
+            &app::manage::Author::system(state.clock.now()).audit(
                 b.id,
                 "membership.set",
                 "user",
@@ -556,9 +556,9 @@ async fn the_current_password_cannot_be_guessed_from_the_change_form() {
 async fn a_one_time_password_expires_after_72_hours() {
     let state = app().await;
     let org = org(&state, "sistema").await;
-    web::manage::create_user(
+    app::manage::create_user(
         &state.store,
-        &web::manage::Author::system(state.clock.now()),
+        &app::manage::Author::system(state.clock.now()),
         &org,
         Login::parse("nuovo").unwrap(),
         "Nuovo Utente".into(),

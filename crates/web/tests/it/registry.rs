@@ -1,7 +1,9 @@
 //! The civil-registry import: its semantics on SQLite and PostgreSQL (through
-//! `web::registry::import_file` and the store), the pages, and the example files.
+//! `app::registry::import_file` and the store), the pages, and the example files.
 
 use crate::support::{self, Client};
+use app::manage::Author;
+use app::registry::{ImportReport, import_file};
 use axum::http::StatusCode;
 use domain::person::{RegistryEventKind, Relationship};
 use store::{
@@ -12,8 +14,6 @@ use territory::BelfioreCode;
 use time::Date;
 use time::macros::date;
 use uuid::Uuid;
-use web::manage::Author;
-use web::registry::{ImportReport, import_file};
 
 const TODAY: Date = date!(2026 - 11 - 26);
 const HEADER: &str = "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela";
@@ -42,21 +42,21 @@ fn author() -> Author {
     ))
 }
 
-async fn org(store: &web::Store) -> Organization {
-    web::manage::create_org(
+async fn org(store: &app::Store) -> Organization {
+    app::manage::create_org(
         store,
         &author(),
         domain::OrgCode::parse("comune-bg").unwrap(),
         "Comune di Bergamo".into(),
         domain::OrgKind::Comune,
-        web::manage::parse_comuni("016024").unwrap(),
+        app::manage::parse_comuni("016024").unwrap(),
     )
     .await
     .unwrap()
 }
 
 async fn import(
-    store: &web::Store,
+    store: &app::Store,
     org: &Organization,
     bytes: &[u8],
     reference: Date,
@@ -84,7 +84,7 @@ fn events(r: &ImportReport, kind: RegistryEventKind) -> i64 {
         .map_or(0, |(_, n)| *n)
 }
 
-async fn import_audits(store: &web::Store, org: &Organization) -> i64 {
+async fn import_audits(store: &app::Store, org: &Organization) -> i64 {
     store
         .count_audit(&AuditFilter {
             org_id: Some(org.id),
@@ -130,7 +130,7 @@ on_both_stores!(
     the_example_files_import,
 );
 
-async fn the_first_import_is_a_baseline_and_the_same_file_again_changes_nothing(s: &web::Store) {
+async fn the_first_import_is_a_baseline_and_the_same_file_again_changes_nothing(s: &app::Store) {
     let o = org(s).await;
     let file = csv(&[MARIO, ANNA, LUCA, PIA]);
     let r = import(s, &o, &file, date!(2026 - 10 - 01)).await;
@@ -171,7 +171,7 @@ async fn the_first_import_is_a_baseline_and_the_same_file_again_changes_nothing(
     assert_eq!(import_audits(s, &o).await, 2);
 }
 
-async fn a_newer_list_records_births_moves_deaths_and_emigrations(s: &web::Store) {
+async fn a_newer_list_records_births_moves_deaths_and_emigrations(s: &app::Store) {
     let o = org(s).await;
     import(
         s,
@@ -266,7 +266,7 @@ async fn a_newer_list_records_births_moves_deaths_and_emigrations(s: &web::Store
 }
 
 /// The id of the person with this registry id in Bergamo's registry.
-async fn by_registry_id(s: &web::Store, o: &Organization, id: &str) -> Uuid {
+async fn by_registry_id(s: &app::Store, o: &Organization, id: &str) -> Uuid {
     s.registry_persons(o.id, "A794")
         .await
         .unwrap()
@@ -277,7 +277,7 @@ async fn by_registry_id(s: &web::Store, o: &Organization, id: &str) -> Uuid {
         .id
 }
 
-async fn an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicated(s: &web::Store) {
+async fn an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicated(s: &app::Store) {
     let o = org(s).await;
     let input = domain::person::PersonInput {
         codice_fiscale: "RSSMRA80A01A794J".into(),
@@ -336,7 +336,7 @@ async fn an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicate
     assert!(history[0].summary.contains("Collegata"), "{history:?}");
 }
 
-async fn bad_rows_are_rejected_and_the_rest_applied(s: &web::Store) {
+async fn bad_rows_are_rejected_and_the_rest_applied(s: &app::Store) {
     let o = org(s).await;
     let file = csv(&[
         MARIO,
@@ -362,7 +362,7 @@ async fn bad_rows_are_rejected_and_the_rest_applied(s: &web::Store) {
     assert_eq!(back, r.import);
 }
 
-async fn a_failed_batch_leaves_nothing_behind(s: &web::Store) {
+async fn a_failed_batch_leaves_nothing_behind(s: &app::Store) {
     let o = org(s).await;
     let r = import(s, &o, &csv(&[MARIO]), date!(2026 - 10 - 01)).await;
     let data = s
@@ -411,7 +411,7 @@ async fn a_failed_batch_leaves_nothing_behind(s: &web::Store) {
     ));
 }
 
-async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &web::Store) {
+async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::Store) {
     let o = org(s).await;
     import(s, &o, &csv(&[MARIO, ANNA, PIA]), date!(2026 - 10 - 01)).await;
     let mario = s.find_person_by_cf(o.id, "RSSMRA80A01A794J").await.unwrap();
@@ -509,7 +509,7 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &web::St
     );
 }
 
-async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
+async fn an_older_list_or_a_foreign_comune_is_refused(s: &app::Store) {
     let o = org(s).await;
     import(s, &o, &csv(&[MARIO]), date!(2026 - 10 - 01)).await;
     let old = import_file(
@@ -525,7 +525,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
     )
     .await;
     assert!(
-        matches!(&old, Err(web::AppError::BadRequest(m)) if m.contains("precedente")),
+        matches!(&old, Err(app::Error::BadRequest(m)) if m.contains("precedente")),
         "{old:?}"
     );
     let milano = import_file(
@@ -540,7 +540,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
         None,
     )
     .await;
-    assert!(matches!(milano, Err(web::AppError::BadRequest(_))));
+    assert!(matches!(milano, Err(app::Error::BadRequest(_))));
     let unreadable = import_file(
         s,
         o.id,
@@ -554,13 +554,13 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &web::Store) {
     )
     .await;
     assert!(
-        matches!(&unreadable, Err(web::AppError::BadRequest(m)) if m.contains("nome")),
+        matches!(&unreadable, Err(app::Error::BadRequest(m)) if m.contains("nome")),
         "{unreadable:?}"
     );
     assert_eq!(s.list_registry_imports(o.id, 10).await.unwrap().len(), 1);
 }
 
-async fn the_example_files_import(s: &web::Store) {
+async fn the_example_files_import(s: &app::Store) {
     let o = org(s).await;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples");
     let csv_file = std::fs::read(format!("{dir}/anagrafe-A794.csv")).unwrap();
@@ -809,7 +809,7 @@ async fn refuse_luca(url: &str) {
 /// Batches are written while the next is prepared; when one fails the import stops there, is
 /// recorded as failed with the batches before it counted, and nothing after it is written.
 async fn a_failed_batch_stops_the_import_after_the_batches_before_it(url: &str) {
-    let s = web::open_store(url, store::conformance::test_key())
+    let s = app::open_store(url, store::conformance::test_key())
         .await
         .unwrap();
     refuse_luca(url).await;

@@ -47,7 +47,7 @@ async fn pages_carry_the_security_headers_and_are_not_cached() {
 
 #[tokio::test]
 async fn hsts_is_sent_only_over_tls() {
-    let store = web::open_store("sqlite::memory:", store::conformance::test_key())
+    let store = app::open_store("sqlite::memory:", store::conformance::test_key())
         .await
         .unwrap();
     let app = web::AppState::new(

@@ -18,11 +18,11 @@ pub async fn app() -> AppState {
 
 /// The same with other settings.
 pub async fn app_with(config: WebConfig) -> AppState {
-    let store = web::open_store("sqlite::memory:", store::conformance::test_key())
+    let store = app::open_store("sqlite::memory:", store::conformance::test_key())
         .await
         .expect("open store");
     let state = AppState::new(store, config);
-    web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
+    app::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");
     state
@@ -31,11 +31,11 @@ pub async fn app_with(config: WebConfig) -> AppState {
 /// The same on PostgreSQL, or `None` when SPORTELLO_TEST_POSTGRES_URL is not set.
 pub async fn app_pg() -> Option<AppState> {
     let url = store_postgres::testing::fresh_url().await?;
-    let store = web::open_store(&url, store::conformance::test_key())
+    let store = app::open_store(&url, store::conformance::test_key())
         .await
         .expect("open store");
     let state = AppState::new(store, WebConfig::default());
-    web::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
+    app::manage::bootstrap(&state.store, state.clock.now(), Some(ADMIN_PASSWORD.into()))
         .await
         .expect("bootstrap");
     Some(state)
@@ -227,7 +227,7 @@ impl Client {
 
     pub fn code(&self, secret: &str, login: &str) -> String {
         let now = self.state.clock.now().unix_timestamp() as u64;
-        web::auth::totp(secret, login)
+        app::credentials::totp(secret, login)
             .unwrap()
             .generate(now)
             .to_string()
@@ -310,13 +310,13 @@ pub async fn staff(
     role: domain::Role,
 ) -> Client {
     use store::OrgStore;
-    let author = web::manage::Author::system(state.clock.now());
+    let author = app::manage::Author::system(state.clock.now());
     let code = domain::OrgCode::parse(org_code).expect("org code");
     let org = match state.store.get_org_by_code(&code).await {
         Ok(org) => org,
         Err(_) => {
-            let comuni = web::manage::parse_comuni(istat).expect("comuni");
-            web::manage::create_org(
+            let comuni = app::manage::parse_comuni(istat).expect("comuni");
+            app::manage::create_org(
                 &state.store,
                 &author,
                 code,
@@ -328,7 +328,7 @@ pub async fn staff(
             .expect("create org")
         }
     };
-    web::manage::create_user(
+    app::manage::create_user(
         &state.store,
         &author,
         &org,

@@ -2,8 +2,8 @@
 //! organizations, accounts, tokens, audit verification. Each validates its input into domain
 //! types and writes through the store with its audit row.
 
+use crate::Error;
 use crate::Store;
-use crate::error::AppError;
 use domain::audit::{Anchor, AnchoredHead, AuditKey, ChainProblem, verify_chain};
 use domain::{FieldError, Login, OrgCode, OrgKind, Role};
 use store::{
@@ -68,14 +68,14 @@ pub async fn bootstrap(
     store: &Store,
     at: OffsetDateTime,
     password: Option<String>,
-) -> Result<Option<Bootstrap>, AppError> {
+) -> Result<Option<Bootstrap>, Error> {
     if store.count_orgs().await? > 0 {
         return Ok(None);
     }
     let author = Author::system(at);
     let org = Organization {
         id: Uuid::now_v7(),
-        code: OrgCode::parse(SYSTEM_ORG_CODE).map_err(|e| AppError::Internal(e.to_string()))?,
+        code: OrgCode::parse(SYSTEM_ORG_CODE).map_err(|e| Error::Internal(e.to_string()))?,
         name: "Amministrazione di sistema".into(),
         kind: OrgKind::Sistema,
         active: true,
@@ -97,9 +97,9 @@ pub async fn bootstrap(
     let generated = password.is_none();
     let password = match password {
         Some(p) => p,
-        None => crate::auth::one_time_password()?,
+        None => crate::credentials::one_time_password()?,
     };
-    let login = Login::parse(ADMIN_LOGIN).map_err(|e| AppError::Internal(e.to_string()))?;
+    let login = Login::parse(ADMIN_LOGIN).map_err(|e| Error::Internal(e.to_string()))?;
     create_user(
         store,
         &author,
@@ -202,7 +202,7 @@ pub async fn create_org(
     name: String,
     kind: OrgKind,
     comuni: Vec<OrgComune>,
-) -> Result<Organization, AppError> {
+) -> Result<Organization, Error> {
     let org = Organization {
         id: Uuid::now_v7(),
         code,
@@ -237,11 +237,11 @@ pub async fn create_org(
         )
         .await
     {
-        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(format!(
+        Err(StoreError::Duplicate(_)) => Err(Error::BadRequest(format!(
             "esiste già un ente con codice {}",
             org.code
         ))),
-        other => other.map_err(AppError::from).map(|()| org),
+        other => other.map_err(Error::from).map(|()| org),
     }
 }
 
@@ -256,13 +256,13 @@ pub async fn create_user(
     email: Option<String>,
     role: Role,
     password: String,
-) -> Result<User, AppError> {
+) -> Result<User, Error> {
     let user = User {
         id: Uuid::now_v7(),
         login,
         full_name,
         email,
-        password_hash: crate::auth::hash_password(password).await?,
+        password_hash: crate::credentials::hash_password(password).await?,
         must_change_password: true,
         totp_secret: None,
         active: true,
@@ -286,10 +286,10 @@ pub async fn create_user(
         .await
     {
         // The same words whoever holds the login, here or in another organization.
-        Err(StoreError::Duplicate(_)) => Err(AppError::BadRequest(
+        Err(StoreError::Duplicate(_)) => Err(Error::BadRequest(
             "nome utente non disponibile: scegline un altro (ad esempio con l'iniziale del secondo nome o il codice dell'ente)".into(),
         )),
-        other => other.map_err(AppError::from).map(|()| user),
+        other => other.map_err(Error::from).map(|()| user),
     }
 }
 
@@ -308,17 +308,17 @@ pub async fn reset_password(
     author: &Author,
     user: &User,
     org_ids: &[Uuid],
-) -> Result<String, AppError> {
+) -> Result<String, Error> {
     // A reset no organization's log would show is refused: give the user a role first.
     if org_ids.is_empty() {
-        return Err(AppError::BadRequest(format!(
+        return Err(Error::BadRequest(format!(
             "{} non ha ruoli in nessun ente: assegnagli un ruolo prima di reimpostare la password",
             user.login
         )));
     }
-    let password = crate::auth::one_time_password()?;
+    let password = crate::credentials::one_time_password()?;
     let change = store::PasswordChange {
-        hash: crate::auth::hash_password(password.clone()).await?,
+        hash: crate::credentials::hash_password(password.clone()).await?,
         one_time_until_us: Some(one_time_until(author.at)),
         revoke_tokens_at: Some(author.at),
     };
@@ -348,7 +348,7 @@ pub async fn set_active(
     user: &User,
     org_id: Uuid,
     active: bool,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let (action, what) = if active {
         ("user.enable", "riattivato")
     } else {
@@ -376,19 +376,19 @@ pub async fn create_token(
     org: &Organization,
     name: &str,
     days: i64,
-) -> Result<(String, ApiToken), AppError> {
+) -> Result<(String, ApiToken), Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest(
+        return Err(Error::BadRequest(
             "Nome del token: da 1 a 100 caratteri, ad esempio il programma che lo userà".into(),
         ));
     }
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        return Err(AppError::BadRequest(format!(
+        return Err(Error::BadRequest(format!(
             "Durata del token: da 1 a {MAX_TOKEN_DAYS} giorni"
         )));
     }
-    let (secret, hash) = crate::auth::new_secret("spt_")?;
+    let (secret, hash) = crate::credentials::new_secret("spt_")?;
     let token = ApiToken {
         id: Uuid::now_v7(),
         user_id: user.id,
@@ -429,7 +429,7 @@ pub async fn verify_audit(
     store: &Store,
     key: &AuditKey,
     anchor: Option<&Anchor>,
-) -> Result<AuditCheck, AppError> {
+) -> Result<AuditCheck, Error> {
     Ok(walk_chains(store, key, anchor).await?.0)
 }
 
@@ -439,10 +439,10 @@ pub async fn anchor_audit(
     store: &Store,
     key: &AuditKey,
     at: OffsetDateTime,
-) -> Result<Anchor, AppError> {
+) -> Result<Anchor, Error> {
     let (check, heads) = walk_chains(store, key, None).await?;
     if let Some((org, p)) = check.problems.first() {
-        return Err(AppError::BadRequest(format!(
+        return Err(Error::BadRequest(format!(
             "il registro non è integro (ente {org}: {p}): nessun ancoraggio"
         )));
     }
@@ -453,7 +453,7 @@ async fn walk_chains(
     store: &Store,
     key: &AuditKey,
     anchor: Option<&Anchor>,
-) -> Result<(AuditCheck, Vec<AnchoredHead>), AppError> {
+) -> Result<(AuditCheck, Vec<AnchoredHead>), Error> {
     let heads = store.chain_heads().await?;
     let orgs = store.list_orgs().await?;
     let mut check = AuditCheck::default();

@@ -2,9 +2,9 @@
 //! see it, the facts the rules are applied to, filing, the changes of state with their
 //! deadlines and months of delivery, and the e-mail to the applicant after each change.
 
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::AppError;
+use crate::Actor;
+use crate::Error;
+use crate::Services;
 use crate::mail::{ApplicationStateChanged, Compose};
 use domain::FieldError;
 use domain::application::{
@@ -33,19 +33,23 @@ pub struct AppAccess {
 }
 
 impl AppAccess {
-    pub fn can(&self, ctx: &Ctx, action: Action) -> bool {
+    pub fn can(&self, ctx: &Actor, action: Action) -> bool {
         ctx.can(action, self.scope)
     }
 }
 
-pub async fn access(state: &AppState, ctx: &Ctx, id: Uuid) -> Result<AppAccess, AppError> {
+pub async fn application_access(
+    state: &Services,
+    ctx: &Actor,
+    id: Uuid,
+) -> Result<AppAccess, Error> {
     let view = state.store.get_application(ctx.org.id, id).await?;
     let scope = scope_of(ctx, &view.app);
     ctx.authorize(Action::ApplicationView, scope)?;
     Ok(AppAccess { view, scope })
 }
 
-pub fn scope_of(ctx: &Ctx, app: &Application) -> RecordScope {
+pub fn scope_of(ctx: &Actor, app: &Application) -> RecordScope {
     if app.filed_by == ctx.user.id {
         RecordScope::Own
     } else {
@@ -53,27 +57,34 @@ pub fn scope_of(ctx: &Ctx, app: &Application) -> RecordScope {
     }
 }
 
+/// The applications a user may list.
+pub struct ApplicationListAccess {
+    /// `None`: every application of the organization; else only those this user filed.
+    pub filed_by: Option<Uuid>,
+}
+
 /// Whether the user sees every application of the organization, or only those they filed.
-pub fn filed_by_filter(ctx: &Ctx) -> Result<Option<Uuid>, AppError> {
-    if ctx.can(Action::ApplicationView, RecordScope::SameOrg) {
-        Ok(None)
+pub fn application_list_access(ctx: &Actor) -> Result<ApplicationListAccess, Error> {
+    let filed_by = if ctx.can(Action::ApplicationView, RecordScope::SameOrg) {
+        None
     } else {
         ctx.authorize(Action::ApplicationView, RecordScope::Own)?;
-        Ok(Some(ctx.user.id))
-    }
+        Some(ctx.user.id)
+    };
+    Ok(ApplicationListAccess { filed_by })
 }
 
 /// The facts of the person on `on`: age, residence in the organization's comuni, the
 /// registry household (or, without one, the attestation's), the benefits already granted.
 pub async fn facts(
-    state: &AppState,
+    state: &Services,
     org: Uuid,
     person: &Person,
     declared: &Declared,
     attestation: Option<&Attestation>,
     this: Uuid,
     on: Date,
-) -> Result<Facts, AppError> {
+) -> Result<Facts, Error> {
     let comuni = state.store.org_comuni(org).await?;
     let resident = person
         .data
@@ -135,13 +146,13 @@ pub async fn facts(
 /// and what a contribution takes from the budget on it. Without a version in force the
 /// outcome is cleared.
 pub async fn apply_rules(
-    state: &AppState,
+    state: &Services,
     app: &mut Application,
     benefit: &Benefit,
     person: &Person,
     attestation: Option<&Attestation>,
     now: Date,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let on = app.rules_day(now);
     let rules = rules_in_force(state, app, benefit, person, attestation, on).await?;
     app.apply_rules(&benefit.data, rules.as_ref());
@@ -150,13 +161,13 @@ pub async fn apply_rules(
 
 /// The rule version in force on `on`, with the person's facts on that day.
 async fn rules_in_force(
-    state: &AppState,
+    state: &Services,
     app: &Application,
     benefit: &Benefit,
     person: &Person,
     attestation: Option<&Attestation>,
     on: Date,
-) -> Result<Option<RulesInForce>, AppError> {
+) -> Result<Option<RulesInForce>, Error> {
     let stored = state.store.benefit_rules(app.org_id, benefit.id).await?;
     let versions: Vec<Rule> = stored.iter().map(|r| r.rule.clone()).collect();
     let in_force = rule_in_force(&versions, on)
@@ -211,8 +222,8 @@ impl Mailed {
 
 /// Writes to the applicant that the application is now in `app.state`.
 async fn notify(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &Services,
+    ctx: &Actor,
     app: &Application,
     person: &Person,
     benefit: &Benefit,
@@ -288,7 +299,7 @@ pub fn check_filing(
     errors
 }
 
-pub async fn file(state: &AppState, ctx: &Ctx, f: Filing) -> Result<Filed, AppError> {
+pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Error> {
     let now = today(ctx.now);
     let to = if f.submit {
         ApplicationState::Submitted
@@ -376,10 +387,10 @@ pub struct Changed {
 }
 
 /// The first and last day of a budget year.
-pub fn year_bounds(year: i32) -> Result<(Date, Date), AppError> {
+pub fn year_bounds(year: i32) -> Result<(Date, Date), Error> {
     let day = |month, d| {
         Date::from_calendar_date(year, month, d)
-            .map_err(|e| AppError::Internal(format!("year {year}: {e}")))
+            .map_err(|e| Error::Internal(format!("year {year}: {e}")))
     };
     Ok((
         day(time::Month::January, 1)?,
@@ -390,11 +401,11 @@ pub fn year_bounds(year: i32) -> Result<(Date, Date), AppError> {
 /// Moves an application to the state the form asks for. A refused change gives the
 /// reasons, naming the field; nothing is saved then.
 pub async fn change_state(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &Services,
+    ctx: &Actor,
     a: &AppAccess,
     input: &TransitionInput,
-) -> Result<Result<Changed, Vec<FieldError>>, AppError> {
+) -> Result<Result<Changed, Vec<FieldError>>, Error> {
     let now = today(ctx.now);
     let current = &a.view.app;
     let t = match parse_transition(input, current.state, current.notice_on, now) {
@@ -403,7 +414,7 @@ pub async fn change_state(
     };
     ctx.authorize(transition_action(t.from, t.to), a.scope)?;
     if input.version.trim() != current.version.to_string() {
-        return Err(AppError::Conflict);
+        return Err(Error::Conflict);
     }
     let org = ctx.org.id;
     let benefit = state.store.get_benefit(org, current.benefit_id).await?;
@@ -519,23 +530,23 @@ pub fn edit_action(s: ApplicationState) -> Action {
 
 /// Attaches another attestation or new declared facts and applies the rules again.
 pub async fn update_facts(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &Services,
+    ctx: &Actor,
     a: &AppAccess,
     attestation: Option<Attestation>,
     data: ApplicationData,
     version: &str,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let current = &a.view.app;
     ctx.authorize(edit_action(current.state), a.scope)?;
     if !editable(current.state) {
-        return Err(AppError::BadRequest(format!(
+        return Err(Error::BadRequest(format!(
             "una domanda {} non si può più modificare",
             current.state.label()
         )));
     }
     if version.trim() != current.version.to_string() {
-        return Err(AppError::Conflict);
+        return Err(Error::Conflict);
     }
     let org = ctx.org.id;
     let benefit = state.store.get_benefit(org, current.benefit_id).await?;
@@ -582,7 +593,7 @@ pub struct Applicant {
 
 /// Whether the user may see the person's data and attestations: office staff of the
 /// organization, or a CAF or citizen holding, today, a mandate that fits their role.
-pub async fn sees_person(state: &AppState, ctx: &Ctx, person_id: Uuid) -> Result<bool, AppError> {
+pub async fn sees_person(state: &Services, ctx: &Actor, person_id: Uuid) -> Result<bool, Error> {
     if ctx.can(Action::PersonView, RecordScope::SameOrg) {
         return Ok(true);
     }
@@ -604,10 +615,10 @@ pub enum ApplicantKey<'a> {
 /// who does not see the whole registry is logged (`person.lookup`, through the read log),
 /// found or not.
 pub async fn find_applicant(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &Services,
+    ctx: &Actor,
     key: ApplicantKey<'_>,
-) -> Result<Result<Applicant, FieldError>, AppError> {
+) -> Result<Result<Applicant, FieldError>, Error> {
     let office = ctx.can(Action::PersonView, RecordScope::SameOrg);
     let (field, found) = match key {
         ApplicantKey::Id(id) => (
@@ -688,11 +699,11 @@ pub async fn find_applicant(
 /// The attestation chosen for an application: by id among the person's (who may see them),
 /// or by the INPS protocol the person brought (who may not).
 pub async fn chosen_attestation(
-    state: &AppState,
-    ctx: &Ctx,
+    state: &Services,
+    ctx: &Actor,
     applicant: &Applicant,
     raw: &str,
-) -> Result<Result<Option<Attestation>, FieldError>, AppError> {
+) -> Result<Result<Option<Attestation>, FieldError>, Error> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(Ok(None));

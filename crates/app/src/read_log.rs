@@ -7,8 +7,8 @@
 //! [`BATCH`] entries). A graceful shutdown flushes them (`web::serve`); a full queue makes the
 //! handlers wait rather than drop an entry (docs/architecture.md, "Audit log").
 
+use crate::Actor;
 use crate::Store;
-use crate::auth::Ctx;
 use std::time::Duration;
 use store::{AuditStore, NewAudit};
 use tokio::sync::{mpsc, oneshot};
@@ -108,14 +108,14 @@ impl ReadLog {
 
     /// Logs that `ctx`'s user read the record `id`: call it once the record was found and the
     /// reader authorized.
-    pub async fn view(&self, ctx: &Ctx, what: Read, id: Uuid) {
+    pub async fn view(&self, ctx: &Actor, what: Read, id: Uuid) {
         let (action, kind, summary) = what.describe();
         self.log(ctx.audit(action, kind, Some(id), summary.into()))
             .await;
     }
 
     /// The same for each record of a page that shows several.
-    pub async fn view_all(&self, ctx: &Ctx, what: Read, ids: Vec<Uuid>) {
+    pub async fn view_all(&self, ctx: &Actor, what: Read, ids: Vec<Uuid>) {
         for id in ids {
             self.view(ctx, what, id).await;
         }
@@ -123,7 +123,7 @@ impl ReadLog {
 
     /// Logs the confidential diary entries of case file `case_id` a page showed: one row for
     /// the page, naming them, so that a diary page costs two rows however many it shows.
-    pub async fn confidential(&self, ctx: &Ctx, case_id: Uuid, entries: &[Uuid]) {
+    pub async fn confidential(&self, ctx: &Actor, case_id: Uuid, entries: &[Uuid]) {
         if entries.is_empty() {
             return;
         }

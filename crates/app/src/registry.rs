@@ -2,8 +2,8 @@
 //! the file, compares it with the comune's registry persons, applies the changes in batches
 //! (each one transaction) and records the import with its report and one audit row.
 
+use crate::Error;
 use crate::Store;
-use crate::error::AppError;
 use crate::manage::Author;
 use domain::audit::unix_micros;
 use domain::person::{ComuneRef, PersonData, RegistryEventKind, format_date};
@@ -39,8 +39,8 @@ pub struct ImportReport {
     pub rejections: Vec<RegistryRejection>,
 }
 
-fn bad(msg: impl Into<String>) -> AppError {
-    AppError::BadRequest(msg.into())
+fn bad(msg: impl Into<String>) -> Error {
+    Error::BadRequest(msg.into())
 }
 
 /// Imports `bytes` (CSV or JSON) as the list of residents of `comune` for the organization.
@@ -60,7 +60,7 @@ pub async fn import_file(
     author: &Author,
     today: Date,
     batch_rows: Option<usize>,
-) -> Result<ImportReport, AppError> {
+) -> Result<ImportReport, Error> {
     let _one_at_a_time = IMPORT_LOCK.lock().await;
     let started = std::time::Instant::now();
     let belfiore = comune.as_str().to_owned();
@@ -79,7 +79,7 @@ pub async fn import_file(
         domain::registry::parse_file(&owned, &cref, &code, today)
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| Error::Internal(e.to_string()))?
     .map_err(|e| bad(e.to_string()))?;
     tracing::info!(
         rows = parsed.rows_read,
@@ -144,7 +144,7 @@ pub async fn import_file(
         (parsed, by_id, diff)
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    .map_err(|e| Error::Internal(e.to_string()))?;
 
     let mut import = RegistryImport {
         id: Uuid::now_v7(),
@@ -464,7 +464,7 @@ impl Plan<'_> {
         r: RegistryRecord,
         events: &[Event],
         holders: &HashMap<String, CfHolder>,
-    ) -> Result<Option<Rejection>, AppError> {
+    ) -> Result<Option<Rejection>, Error> {
         let from = r.residence_from.unwrap_or(self.reference);
         let holder = r
             .data
@@ -683,7 +683,3 @@ pub fn parse_comune(raw: &str) -> Option<BelfioreCode> {
         .filter(|c| !c.is_foreign())
         .or_else(|| territory::comune_by_istat(t).map(|c| c.belfiore))
 }
-
-/// The upload form's address: the one route that accepts bodies up to [`MAX_UPLOAD_BYTES`].
-pub const UPLOAD_PATH: &str = "/anagrafe/import";
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;

@@ -2,8 +2,8 @@
 //! within the next 24 hours that has an address and no reminder yet. A reminder is marked as
 //! sent only once the mail server has taken it; a failure is retried on the next run.
 
-use crate::AppState;
-use crate::error::AppError;
+use crate::Error;
+use crate::Services;
 use crate::mail::{AppointmentReminder, Compose, MailError};
 use std::time::Duration;
 use store::CaseStore;
@@ -16,7 +16,7 @@ const DAY_US: i64 = 24 * 3600 * 1_000_000;
 
 /// Sends the reminders due now; the number sent. Without a configured mail server nothing
 /// is sent and nothing is marked.
-pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
+pub async fn send_due(state: &Services) -> Result<usize, Error> {
     if !state.mailer.is_configured() {
         return Ok(0);
     }
@@ -29,7 +29,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
             continue;
         };
         let local = domain::localtime::to_local(
-            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(a.starts_at_us) * 1_000)
+            domain::audit::from_unix_micros(a.starts_at_us)
                 .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
         );
         let reminder = AppointmentReminder {
@@ -65,7 +65,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Runs [`send_due`] now and then every five minutes, for as long as the process lives.
-pub fn spawn(state: AppState) {
+pub fn spawn(state: Services) {
     tokio::spawn(async move {
         loop {
             match send_due(&state).await {

@@ -1,0 +1,112 @@
+//! The case-file access guard: what the current user may do with one case file, and the
+//! confidentiality filter that follows from it (confidential diary entries and documents).
+
+use crate::{Actor, Error, Services};
+use domain::audit::unix_micros;
+use domain::casework::{CaseState, Confidentiality};
+use domain::policy::{Action, RecordScope};
+use store::{CaseDocument, CaseFile, CaseStore};
+use uuid::Uuid;
+
+/// What the current user may do with one case file. Every case-file handler starts here:
+/// the file is read within the user's organization and `CaseFileRead` is checked with the
+/// user's relation to it.
+pub struct CaseAccess {
+    pub case: CaseFile,
+    pub assigned: bool,
+    pub scope: RecordScope,
+    /// May read confidential entries: assigned, or holding a break-glass access.
+    pub restricted: bool,
+    /// Which confidential entries and documents: those written from this time (Unix µs) on.
+    /// A worker joining the file, or assigned it, reads what was written before only
+    /// through a logged break-glass access, so that taking a file is never a silent way to
+    /// its past confidences; break-glass opens everything (0).
+    pub restricted_from_us: i64,
+    pub via_break_glass: bool,
+}
+
+/// Proof that the user may change the content of the case file ([`CaseAccess::write_access`]).
+pub struct CaseWriteAccess(());
+
+impl CaseAccess {
+    /// The confidential reading window for the store (`None`: no confidential content).
+    pub fn confidential_window(&self) -> Option<i64> {
+        self.restricted.then_some(self.restricted_from_us)
+    }
+
+    /// Whether a confidential item written at `at_us` is open to the user.
+    pub fn sees_confidential(&self, at_us: i64) -> bool {
+        self.restricted && at_us >= self.restricted_from_us
+    }
+
+    /// The guard of every change to the file's content: `CaseFileWrite` in the user's
+    /// relation to the file, and the file open.
+    pub fn write_access(&self, ctx: &Actor) -> Result<CaseWriteAccess, Error> {
+        ctx.authorize(Action::CaseFileWrite, self.scope)?;
+        if self.case.state == CaseState::Closed {
+            return Err(Error::BadRequest(
+                "la cartella è chiusa: riaprila per aggiungere o cambiare qualcosa".into(),
+            ));
+        }
+        Ok(CaseWriteAccess(()))
+    }
+}
+
+pub async fn case_access(state: &Services, ctx: &Actor, id: Uuid) -> Result<CaseAccess, Error> {
+    let case = state.store.get_case_file(ctx.org.id, id).await?;
+    // The responsible worker, the usual reader, needs no look at the team.
+    let assigned_since = if case.worker_id == ctx.user.id {
+        Some(case.worker_since_us)
+    } else {
+        state
+            .store
+            .assigned_since(ctx.org.id, case.id, ctx.user.id)
+            .await?
+    };
+    let assigned = assigned_since.is_some();
+    let scope = if assigned {
+        RecordScope::Assigned
+    } else {
+        ctx.scope_of(case.org_id)
+    };
+    ctx.authorize(Action::CaseFileRead, scope)?;
+    let by_role = ctx.can(Action::ConfidentialRead, scope);
+    let since = assigned_since.unwrap_or(i64::MAX);
+    // Assigned since the file was opened (its usual reader, the responsible worker): every
+    // confidential entry is theirs, and no break-glass could open more, so none is looked for.
+    let from_opening = by_role && since <= case.created_at_us;
+    // Break-glass also opens what an assigned worker wrote before joining.
+    let via_break_glass = !from_opening
+        && state
+            .store
+            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
+            .await?;
+    let restricted_from_us = if from_opening || via_break_glass {
+        0
+    } else {
+        since
+    };
+    Ok(CaseAccess {
+        case,
+        assigned,
+        scope,
+        restricted: by_role || via_break_glass,
+        restricted_from_us,
+        via_break_glass,
+    })
+}
+
+/// The documents of a case file the user may see.
+pub async fn visible_documents(
+    state: &Services,
+    ctx: &Actor,
+    a: &CaseAccess,
+) -> Result<Vec<CaseDocument>, Error> {
+    Ok(state
+        .store
+        .case_documents(ctx.org.id, a.case.id)
+        .await?
+        .into_iter()
+        .filter(|d| d.confidentiality == Confidentiality::Normal || a.sees_confidential(d.at_us))
+        .collect())
+}

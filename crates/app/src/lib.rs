@@ -1,0 +1,23 @@
+//! Sportello's services, shared by the surfaces (the operators' pages, the JSON API, the
+//! command line): who acts ([`Actor`]), the procedures, administration, the civil-registry
+//! import, mail and background jobs, the content of decision letters, the secrets of the
+//! accounts, and the store handle. No HTTP here: `web` maps [`Error`] to responses.
+
+pub mod actor;
+pub mod casefile;
+pub mod catalogue;
+pub mod credentials;
+pub mod decision;
+pub mod error;
+pub mod mail;
+pub mod manage;
+pub mod person;
+pub mod procedure;
+pub mod read_log;
+pub mod registry;
+pub mod reminders;
+mod services;
+
+pub use actor::Actor;
+pub use error::Error;
+pub use services::{Clock, Services, Store, home_org, idle, open_store, sqlite_parent_dir};

@@ -1,0 +1,26 @@
+//! Pages rendered whole: marked so that the error layer keeps them as they are.
+
+use crate::error::{AppError, Rendered};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// Renders a page with `status`; marked as complete so the error layer keeps it as it is.
+pub fn render<T: askama::Template>(page: &T, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(html) => {
+            let mut r = (status, Html(html)).into_response();
+            r.extensions_mut().insert(Rendered);
+            r
+        }
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+/// Renders an operator's page and drops the flash message it has just shown.
+pub fn render_page<T: askama::Template>(
+    jar: axum_extra::extract::CookieJar,
+    page: &T,
+    status: StatusCode,
+) -> Response {
+    (crate::layout::clear_flash(jar), render(page, status)).into_response()
+}

@@ -1,0 +1,120 @@
+//! Files sent to and from the pages: which routes take large bodies, reading an upload form,
+//! sending a stored file back as an attachment.
+
+use super::forms::url_encode;
+use crate::error::AppError;
+use axum::extract::Multipart;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::FieldError;
+use domain::casework::MAX_DOCUMENT_BYTES;
+
+/// The civil-registry upload form's address: the one route that accepts bodies up to
+/// [`MAX_REGISTRY_BYTES`].
+pub const REGISTRY_UPLOAD_PATH: &str = "/anagrafe/import";
+pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
+
+/// The body of an upload: the document and the form's few fields.
+pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
+
+/// Whether `path` takes a file, which may carry [`MAX_UPLOAD_BODY`] bytes: a document (of a
+/// case file or of an application), an INPS XML or a DSU.
+pub fn is_upload_path(path: &str) -> bool {
+    let document = ["/cartelle/", "/istanze/"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix("/documenti"))
+            .is_some_and(|id| !id.contains('/'))
+    });
+    let xml = path
+        .strip_prefix("/persone/")
+        .and_then(|rest| rest.strip_suffix("/isee/xml"));
+    let dsu = path
+        .strip_prefix("/isee/")
+        .and_then(|rest| rest.strip_suffix("/calcolo"));
+    document || xml.or(dsu).is_some_and(|id| !id.contains('/'))
+}
+
+/// A multipart form as read: its file (name and bytes) and its other fields.
+pub struct Upload {
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// The value of a text field, or "".
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Reads an upload form whose file field is named `file`. A body over the limit is a field
+/// error to show; a body cut short or not multipart is a bad request.
+pub async fn read_upload(
+    store: &app::Store,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Result<Upload, FieldError>, AppError> {
+    app::idle(store).await;
+    let incomplete =
+        || AppError::BadRequest("Il file inviato non è stato ricevuto per intero: riprova".into());
+    let mut multipart = multipart.map_err(|_| {
+        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
+    })?;
+    let mut up = Upload {
+        file: None,
+        fields: Vec::new(),
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return Ok(Ok(up)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Ok(Err(FieldError::new(
+                    "file",
+                    format!(
+                        "il file supera la dimensione massima di {} MiB",
+                        MAX_DOCUMENT_BYTES / (1024 * 1024)
+                    ),
+                )));
+            }
+            Err(_) => return Err(incomplete()),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|_| incomplete())?;
+            up.file = Some((file_name, bytes.to_vec()));
+        } else {
+            let value = field.text().await.map_err(|_| incomplete())?;
+            up.fields.push((name, value));
+        }
+    }
+}
+
+/// A stored document sent back as an attachment under its (sanitized) name.
+pub fn send_file(file_name: &str, content_type: String, content: Vec<u8>) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        url_encode(file_name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response()
+}

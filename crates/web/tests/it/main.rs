@@ -42,3 +42,4 @@ mod registry;
 mod security;
 mod smtp;
 mod support;
+mod sweep;

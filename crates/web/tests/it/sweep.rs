@@ -332,7 +332,7 @@ fn table() -> Vec<Row> {
         .expect(Expect::Once),
         post("/persone/{id}/famiglia", &["person"])
             .all(PERSON_EDIT)
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[("from_date", "@today")])),
         post("/persone/{id}/rete", &["person"])
             .all(PERSON_EDIT)
             .send(Payload::Form(&[
@@ -345,7 +345,10 @@ fn table() -> Vec<Row> {
         get("/famiglie/{id}", &["household"]).all(PERSON_VIEW),
         post("/famiglie/{id}/componenti", &["household"])
             .all(PERSON_EDIT)
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[
+                ("codice_fiscale", "@lucia_cf"),
+                ("relationship", "altro"),
+            ])),
         post("/persone/{id}/deleghe", &["person"])
             .all(PERSON_EDIT)
             .send(Payload::Form(&[
@@ -375,17 +378,16 @@ fn table() -> Vec<Row> {
         get("/persone/{id}/cartella", &["person"])
             .all(&[(CaseFileWrite, On::Scope(RecordScope::Assigned))])
             .found_first(),
+        // Rossi has a case file already: the form leads to it.
         post("/persone/{id}/cartella", &["person"])
             .all(&[(CaseFileWrite, On::Scope(RecordScope::Assigned))])
-            .found_first()
-            .expect(Expect::PastGuard),
+            .found_first(),
         get("/cartelle", &[]).all(&[(CaseFileRead, On::Scope(SameOrg))]),
         get("/cartelle/carico", &[]).all(&[(CaseFileWrite, On::Scope(SameOrg))]),
         post("/cartelle/carico", &[]).all(&[(CaseFileWrite, On::Scope(SameOrg))]),
         get("/cartelle/{id}", &["case"]).all(CASE_READ),
-        post("/cartelle/{id}/stato", &["case"])
-            .all(CASE_WRITE)
-            .expect(Expect::PastGuard),
+        // Without a state the change is refused in a flash: the file stays open.
+        post("/cartelle/{id}/stato", &["case"]).all(CASE_WRITE),
         post("/cartelle/{id}/diario", &["case"])
             .all(CASE_WRITE)
             .send(Payload::Form(&[
@@ -419,9 +421,6 @@ fn table() -> Vec<Row> {
             ])),
         get("/cartelle/{id}/documenti/{doc}", &["case", "case_doc"]).all(CASE_READ),
         get("/cartelle/{id}/pai", &["case"]).all(CASE_READ),
-        post("/cartelle/{id}/pai", &["case"])
-            .all(CASE_WRITE)
-            .expect(Expect::PastGuard),
         get("/pai/{id}", &["plan"]).all(CASE_READ),
         post("/pai/{id}/interventi", &["plan"])
             .all(CASE_WRITE)
@@ -439,6 +438,15 @@ fn table() -> Vec<Row> {
                 ("outcome", "Obiettivi confermati"),
             ])),
         get("/pai/{id}/pdf", &["plan"]).all(CASE_READ),
+        // A new plan takes the place of the current one: after the rows that use it.
+        post("/cartelle/{id}/pai", &["case"])
+            .all(CASE_WRITE)
+            .send(Payload::Form(&[
+                ("starts_on", "@today"),
+                ("goals", "Sostegno al reddito"),
+                ("next_review", "@tomorrow"),
+            ]))
+            .expect(Expect::Once),
         get("/cartelle/{id}/valutazioni", &["case"]).all(CASE_READ),
         get("/cartelle/{id}/valutazioni/nuova", &["case"])
             .all(CASE_WRITE)
@@ -453,10 +461,18 @@ fn table() -> Vec<Row> {
         get("/agenda/nuovo", &[])
             .all(&[(AppointmentManage, On::Scope(SameOrg))])
             .query("?persona=@person"),
+        // The worker's hour is taken by the first booking.
         post("/agenda/nuovo", &[])
             .all(&[(AppointmentManage, On::Scope(SameOrg))])
             .query("?persona=@person")
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[
+                ("worker", "@worker"),
+                ("date", "@tomorrow"),
+                ("time", "15:00"),
+                ("place", "Sede"),
+                ("purpose", "colloquio"),
+            ]))
+            .expect(Expect::Once),
         get("/appuntamenti/{id}", &["appointment"]).all(&[(AppointmentManage, Record)]),
         post("/appuntamenti/{id}/esito", &["appointment"])
             .all(&[(AppointmentManage, Record)])
@@ -480,9 +496,21 @@ fn table() -> Vec<Row> {
         get("/prestazioni/{id}/simulatore", &["benefit"]).all(APP_VIEW_OWN),
         // ISEE attestations.
         get("/persone/{id}/isee", &["person"]).all(APP_FILE),
+        // The protocol is recorded once.
         post("/persone/{id}/isee", &["person"])
             .all(APP_FILE)
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[
+                ("protocol", "@protocol"),
+                ("submitted_on", "@today"),
+                ("variant", "ordinario"),
+                ("isee", "9.000,00"),
+                ("ise", "18.000,00"),
+                ("isr", "15.000,00"),
+                ("isp", "15.000,00"),
+                ("scala", "2,00"),
+                ("members", "3"),
+            ]))
+            .expect(Expect::Once),
         post("/persone/{id}/isee/xml", &["person"])
             .all(APP_FILE)
             .expect(Expect::PastGuard),
@@ -519,10 +547,15 @@ fn table() -> Vec<Row> {
             &["application", "month"],
         )
         .all(APP_REVIEW)
-        .expect(Expect::PastGuard),
-        post("/istanze/{id}/sospensione", &["application"])
-            .all(APP_REVIEW)
-            .expect(Expect::PastGuard),
+        .send(Payload::Form(&[
+            ("quantity", "18"),
+            ("amount", "0"),
+            ("co_payment", "63,00"),
+            ("version", "1"),
+        ]))
+        .expect(Expect::Once),
+        // Without a month the suspension is refused in a flash.
+        post("/istanze/{id}/sospensione", &["application"]).all(APP_REVIEW),
         // The JSON API.
         get("/api/v1/me", &[]).needs(Need::Any(&[
             (OrgView, On::Scope(SameOrg)),
@@ -816,6 +849,8 @@ async fn records(
     fx.insert("belfiore", spec.belfiore.into());
     fx.insert("cf", crate::istanze_fixtures::ROSSI_CF.into());
     fx.insert("today", day(state, 0));
+    fx.insert("tomorrow", day(state, 1));
+    fx.insert("lucia_cf", LUCIA_CF.into());
     fx.insert("asset_version", "v".into());
     fx.insert("asset", "css/app.css".into());
 
@@ -869,6 +904,7 @@ async fn records(
     let pid = uuid(&last_segment(&person));
     fx.insert("person", pid.to_string());
     let year = today(state.clock.now()).year();
+    fx.insert("protocol", format!("INPS-ISEE-{year}-00099999C-00"));
     attest(
         state,
         op,
@@ -941,6 +977,7 @@ async fn records(
         "case file",
     );
     let case_id = uuid(&last_segment(&case));
+    fx.insert("worker", worker.id.to_string());
     fx.insert("case", case_id.to_string());
     let colleague = account(
         state,

@@ -1674,6 +1674,19 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
         built,
         started.elapsed()
     );
+    // The review sent with organization B's event left it to review.
+    let b_org = uuid(&world.b["org"]);
+    let b_events = state
+        .store
+        .registry_events_to_review(b_org, false, 10)
+        .await
+        .unwrap();
+    assert!(
+        b_events
+            .iter()
+            .any(|e| e.id.to_string() == world.b["event"]),
+        "organization B's event was marked reviewed from organization A"
+    );
     assert!(
         reached.is_empty(),
         "a CAF operator or a citizen without a mandate reached a person's data: {reached:?}"

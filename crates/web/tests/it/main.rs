@@ -43,3 +43,4 @@ mod security;
 mod smtp;
 mod snapshots;
 mod support;
+mod sweep;

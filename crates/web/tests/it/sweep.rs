@@ -1593,6 +1593,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
     let built = started.elapsed();
     // Before the rows: the last ones end the sessions.
     let mut failures = without_mandate(&mut world).await;
+    failures.extend(beyond_the_route(&mut world).await);
     let mut requests = 0;
     let mut reached = BTreeSet::new();
     let rows = table();
@@ -1755,6 +1756,33 @@ async fn without_mandate(world: &mut World) -> Vec<String> {
                 "POST /api/v1/istanze {l} per l'id di Rossi: {}",
                 show(&r)
             ));
+        }
+    }
+    failures
+}
+
+/// Checks past the route's own guard: one's account reaches only one's own tokens, and the
+/// change of an application's state asks the permission of the change (the route lets in
+/// whoever may see the application).
+async fn beyond_the_route(world: &mut World) -> Vec<String> {
+    let mut failures = Vec::new();
+    let others = format!("/account/token/{}/revoca", world.a["user_token"]);
+    let app = format!("/istanze/{}/stato", world.a["application"]);
+    for who in everyone() {
+        let c = &mut world.clients.iter_mut().find(|(w, _)| *w == who).unwrap().1;
+        let r = c.post(&others, &[]).await;
+        if r.status != StatusCode::NOT_FOUND {
+            failures.push(format!(
+                "POST {others} {}: il token di un altro utente, {}",
+                who_login(who),
+                show(&r)
+            ));
+        }
+        if who == Who::Staff(Role::Ragioneria) {
+            let r = c.post(&app, &[("to", "conclusa"), ("version", "4")]).await;
+            if r.status != StatusCode::FORBIDDEN {
+                failures.push(format!("POST {app} ragioneria → conclusa: {}", show(&r)));
+            }
         }
     }
     failures

@@ -476,7 +476,14 @@ fn table() -> Vec<Row> {
         get("/appuntamenti/{id}", &["appointment"]).all(&[(AppointmentManage, Record)]),
         post("/appuntamenti/{id}/esito", &["appointment"])
             .all(&[(AppointmentManage, Record)])
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[
+                ("status", "svolto"),
+                ("confidentiality", "normale"),
+                ("title", "Colloquio"),
+                ("body", "Svolto regolarmente."),
+                ("version", "1"),
+            ]))
+            .expect(Expect::Once),
         // The catalogue of benefits.
         get("/prestazioni", &[]).all(APP_VIEW_OWN),
         post("/prestazioni/catalogo-base", &[]).all(CATALOGUE),
@@ -522,9 +529,20 @@ fn table() -> Vec<Row> {
         get("/istanze/export.csv", &[]).all(APP_VIEW_OWN),
         get("/istanze/export.xlsx", &[]).all(APP_VIEW_OWN),
         get("/istanze/nuova", &[]).all(&[(ApplicationFile, On::Scope(Own))]),
+        // Lucia's, by the office; a CAF operator or a citizen is refused the person (see
+        // [`without_mandate`]).
         post("/istanze/nuova", &[])
             .all(&[(ApplicationFile, On::Scope(Own))])
-            .expect(Expect::PastGuard),
+            .send(Payload::Form(&[
+                ("persona", "@person2"),
+                ("benefit", "@benefit"),
+                ("attestation", "@attestation2"),
+                ("channel", "sportello"),
+                ("units", "20"),
+                ("months", "9"),
+                ("azione", "presenta"),
+            ]))
+            .expect(Expect::Once),
         get("/istanze/{id}", &["application"]).all(APP_VIEW),
         post("/istanze/{id}/stato", &["application"])
             .all(APP_VIEW)
@@ -572,8 +590,10 @@ fn table() -> Vec<Row> {
         get("/api/v1/istanze", &[]).all(APP_VIEW_OWN),
         post("/api/v1/istanze", &[])
             .all(&[(ApplicationFile, On::Scope(Own))])
-            .send(Payload::Json("{}"))
-            .expect(Expect::PastGuard),
+            .send(Payload::Json(
+                r#"{"person_id":"@person2","benefit_id":"@benefit","attestation_id":"@attestation2","channel":"sportello","units":"20","months":"9","submit":true}"#,
+            ))
+            .expect(Expect::Once),
         get("/api/v1/istanze/{id}", &["application"]).all(APP_VIEW),
         post("/api/v1/istanze/{id}/stato", &["application"])
             .all(APP_VIEW)
@@ -955,6 +975,16 @@ async fn records(
         &format!("INPS-ISEE-{year}-00054321B-00"),
     )
     .await;
+    fx.insert(
+        "attestation2",
+        state
+            .store
+            .person_attestations(org.id, lucia_id)
+            .await
+            .unwrap()[0]
+            .id
+            .to_string(),
+    );
     let notice = file_mensa(state, op, org.id, &lucia_path, &mensa).await;
     to_state(op, &notice, "in_istruttoria", "1").await;
     to_state(resp, &notice, "preavviso_rigetto", "2").await;
@@ -1434,7 +1464,12 @@ impl World {
             let body = match row.send {
                 Payload::Json(json) => {
                     req = req.header(header::CONTENT_TYPE, "application/json");
-                    Body::from(json)
+                    // The strings `"@name"` are fixtures.
+                    let json: Vec<String> = json
+                        .split('"')
+                        .map(|part| self.resolve(who, &self.a, part))
+                        .collect();
+                    Body::from(json.join("\""))
                 }
                 _ => Body::empty(),
             };

@@ -772,7 +772,15 @@ async fn account(
 }
 
 /// An ISEE attestation typed at the counter for `person` (its page's path).
-async fn attest(state: &AppState, op: &mut Client, person: &str, protocol: &str) {
+/// An ISEE attestation typed at the counter for `person` (its page's path), the person's
+/// first; its id.
+async fn attest(
+    state: &AppState,
+    op: &mut Client,
+    org: Uuid,
+    person: &str,
+    protocol: &str,
+) -> String {
     let submitted = day(state, 0);
     let r = op
         .post(
@@ -791,30 +799,24 @@ async fn attest(state: &AppState, op: &mut Client, person: &str, protocol: &str)
         )
         .await;
     moved(&r, "attestation");
-}
-
-/// Files school meals for `person` with their first attestation; the application's path.
-async fn file_mensa(
-    state: &AppState,
-    op: &mut Client,
-    org: Uuid,
-    person: &str,
-    benefit: &str,
-) -> String {
-    let attestation = state
+    state
         .store
         .person_attestations(org, uuid(&last_segment(person)))
         .await
         .unwrap()[0]
         .id
-        .to_string();
+        .to_string()
+}
+
+/// Files school meals for `person` with `attestation`; the application's path.
+async fn file_mensa(op: &mut Client, person: &str, benefit: &str, attestation: &str) -> String {
     let r = op
         .post(
             "/istanze/nuova",
             &[
                 ("persona", last_segment(person).as_str()),
                 ("benefit", benefit),
-                ("attestation", attestation.as_str()),
+                ("attestation", attestation),
                 ("channel", "sportello"),
                 ("units", "20"),
                 ("months", "9"),
@@ -925,20 +927,16 @@ async fn records(
     fx.insert("person", pid.to_string());
     let year = today(state.clock.now()).year();
     fx.insert("protocol", format!("INPS-ISEE-{year}-00099999C-00"));
-    attest(
+    let attestation = attest(
         state,
         op,
+        org.id,
         &person,
         &format!("INPS-ISEE-{year}-00012345A-00"),
     )
     .await;
-    fx.insert(
-        "attestation",
-        state.store.person_attestations(org.id, pid).await.unwrap()[0]
-            .id
-            .to_string(),
-    );
-    let app = file_mensa(state, op, org.id, &person, &mensa).await;
+    fx.insert("attestation", attestation.clone());
+    let app = file_mensa(op, &person, &mensa, &attestation).await;
     let app_id = uuid(&last_segment(&app));
     fx.insert("application", app_id.to_string());
     crate::istanze_fixtures::upload_identity(op, &app).await;
@@ -968,24 +966,16 @@ async fn records(
 
     // Lucia's application, with a notice before rejection.
     let lucia_path = format!("/persone/{lucia_id}");
-    attest(
+    let attestation2 = attest(
         state,
         op,
+        org.id,
         &lucia_path,
         &format!("INPS-ISEE-{year}-00054321B-00"),
     )
     .await;
-    fx.insert(
-        "attestation2",
-        state
-            .store
-            .person_attestations(org.id, lucia_id)
-            .await
-            .unwrap()[0]
-            .id
-            .to_string(),
-    );
-    let notice = file_mensa(state, op, org.id, &lucia_path, &mensa).await;
+    fx.insert("attestation2", attestation2.clone());
+    let notice = file_mensa(op, &lucia_path, &mensa, &attestation2).await;
     to_state(op, &notice, "in_istruttoria", "1").await;
     to_state(resp, &notice, "preavviso_rigetto", "2").await;
     fx.insert("notice", last_segment(&notice));

@@ -956,7 +956,7 @@ impl Application {
     }
 
     /// The months of delivery of an application that starts being delivered on `start`.
-    fn plan_deliveries(&self, benefit: &BenefitData, start: Date) -> Vec<PlannedMonth> {
+    pub fn plan_deliveries(&self, benefit: &BenefitData, start: Date) -> Vec<PlannedMonth> {
         let n = u8::try_from(self.months(benefit)).unwrap_or(1);
         let value = self.amount.unwrap_or(Money::ZERO);
         let kind = self

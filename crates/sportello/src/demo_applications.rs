@@ -23,12 +23,11 @@ use anyhow::{Context, Result, bail};
 use app::manage::Author;
 use domain::application::{
     ApplicationState as St, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
-    IseeMember, delivery_months, extend_deadline, parse_scala, term_restarts,
+    IseeMember, RulesInForce, delivery_months, extend_deadline, parse_scala, term_restarts,
 };
 use domain::audit::unix_micros;
 use domain::benefit::{
-    AmountKind, CheckStatus, Facts, IseeVariant, Outcome, Periodicity, Rule, evaluate,
-    rule_in_force,
+    CheckStatus, Facts, IseeVariant, Outcome, Periodicity, Rule, evaluate, rule_in_force,
 };
 use domain::localtime::{from_local, today};
 use domain::money::Money;
@@ -1109,35 +1108,16 @@ pub fn plan(setup: &Setup<'_>) -> Result<Plan> {
 /// Applies the rules in force on the rules' day (the submission, else the creation), as
 /// `web::procedure::apply_rules` does.
 fn apply_rules(app: &mut Application, entry: &Entry, facts: &Facts, creation: Date) {
-    let on = app.submitted_on.unwrap_or(creation);
-    let Some(rule) = in_force(entry, on) else {
-        app.outcome = None;
-        app.rule_id = None;
-        app.amount = None;
-        app.committed = Money::ZERO;
-        return;
-    };
-    let facts = Facts {
-        on,
-        ..facts.clone()
-    };
-    let outcome = evaluate(&entry.benefit.data, &rule.rule, &facts);
-    app.amount = outcome.amount.as_ref().map(|a| a.value);
-    app.committed = match &outcome.amount {
-        Some(a) if outcome.eligible && a.kind == AmountKind::Contributo => {
-            Money(a.value.cents().saturating_mul(months(entry, &app.declared)))
-        }
-        _ => Money::ZERO,
-    };
-    app.rule_id = Some(rule.id);
-    app.outcome = Some(outcome);
-}
-
-fn months(entry: &Entry, declared: &Declared) -> i64 {
-    match entry.benefit.data.periodicity {
-        Periodicity::Periodic => i64::from(declared.months),
-        Periodicity::OneOff => 1,
-    }
+    let on = app.rules_day(creation);
+    let rules = in_force(entry, on).map(|rule| RulesInForce {
+        rule_id: rule.id,
+        rule: rule.rule.clone(),
+        facts: Facts {
+            on,
+            ..facts.clone()
+        },
+    });
+    app.apply_rules(&entry.benefit.data, rules.as_ref());
 }
 
 /// The rows of each store call of an application: the creation, then every change of state,
@@ -1190,38 +1170,21 @@ pub fn stages(p: &AppPlan, catalogue: &[Entry], staff: &[Operator], today: Date)
                 app.decision_note.clone_from(&step.note);
             }
             St::Delivering => {
-                let n = u8::try_from(months(entry, &app.declared)).unwrap_or(1);
-                let kind = app
-                    .outcome
-                    .as_ref()
-                    .and_then(|o| o.amount.as_ref())
-                    .map(|a| a.kind);
-                let value = app.amount.unwrap_or(Money::ZERO);
-                let (amount, co_payment) = match kind {
-                    Some(AmountKind::Contributo) => (value, Money::ZERO),
-                    Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
-                    None => (Money::ZERO, Money::ZERO),
-                };
                 let this_month = today.replace_day(1).unwrap_or(today);
-                deliveries = delivery_months(day, n)
+                deliveries = app
+                    .plan_deliveries(&entry.benefit.data, day)
                     .into_iter()
-                    .map(|month| Delivery {
-                        id: rng.uuid7(step.at_us),
-                        org_id: app.org_id,
-                        application_id: app.id,
-                        month,
-                        status: if concluded || month < this_month {
+                    .map(|m| {
+                        let status = if concluded || m.month < this_month {
                             DeliveryStatus::Delivered
                         } else {
                             DeliveryStatus::Planned
-                        },
-                        quantity: app.declared.units.map(i64::from),
-                        amount,
-                        co_payment,
-                        note: String::new(),
-                        actor: staff[step.actor].login.clone(),
-                        at_us: step.at_us,
-                        version: 1,
+                        };
+                        Delivery {
+                            id: rng.uuid7(step.at_us),
+                            status,
+                            ..Delivery::planned(&app, m, &staff[step.actor].login, step.at_us)
+                        }
                     })
                     .collect();
             }

@@ -10,8 +10,8 @@
 //! `change_application_state` per step, each in its own transaction with its audit row
 //! (the store has no bulk call for these).
 //!
-//! The steps mirror `web::procedure`: the rules in force on the day of submission are applied
-//! with `domain::benefit::evaluate` to facts built like `web::procedure::facts` (age, residence
+//! The steps mirror `app::procedure`: the rules in force on the day of submission are applied
+//! with `domain::benefit::evaluate` to facts built like `app::procedure::facts` (age, residence
 //! in the organization's comuni, the registry household, the attestation, the benefits already
 //! granted); deadlines, suspensions and the notice of art. 10-bis move as there; an
 //! application is accepted (then delivered, then concluded) only with a favourable outcome and
@@ -920,7 +920,7 @@ impl<'a> Planner<'a> {
             (None, None) => None,
         };
         let entry = &self.s.catalogue[d.entry];
-        // As `web::procedure::facts` counts them: accepted or being delivered.
+        // As `app::procedure::facts` counts them: accepted or being delivered.
         if target.grants() {
             self.granted
                 .entry(d.person)
@@ -1081,7 +1081,7 @@ fn month_after(d: Date, months: u8) -> Date {
         .unwrap_or(d)
 }
 
-/// The rule version in force on `on`, chosen as `web::procedure::apply_rules` does.
+/// The rule version in force on `on`, chosen as `app::procedure::apply_rules` does.
 pub fn in_force(entry: &Entry, on: Date) -> Option<&BenefitRule> {
     let versions: Vec<Rule> = entry.rules.iter().map(|r| r.rule.clone()).collect();
     rule_in_force(&versions, on)
@@ -1106,7 +1106,7 @@ pub fn plan(setup: &Setup<'_>) -> Result<Plan> {
 // --- From plan to rows -----------------------------------------------------------------------
 
 /// Applies the rules in force on the rules' day (the submission, else the creation), as
-/// `web::procedure::apply_rules` does.
+/// `app::procedure::apply_rules` does.
 fn apply_rules(app: &mut Application, entry: &Entry, facts: &Facts, creation: Date) {
     let on = app.rules_day(creation);
     let rules = in_force(entry, on).map(|rule| RulesInForce {
@@ -1121,7 +1121,7 @@ fn apply_rules(app: &mut Application, entry: &Entry, facts: &Facts, creation: Da
 }
 
 /// The rows of each store call of an application: the creation, then every change of state,
-/// with the same field changes as `web::procedure::change_state`.
+/// with the same field changes as `app::procedure::change_state`.
 pub fn stages(p: &AppPlan, catalogue: &[Entry], staff: &[Operator], today: Date) -> Vec<Stage> {
     let entry = &catalogue[p.entry];
     let deadline = Duration::days(i64::from(entry.benefit.data.deadline_days));

@@ -337,28 +337,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
         netto_totale + reddito_figurativo - detrazione_affitto,
     ));
 
-    // Patrimonio immobiliare (art. 5 c. 2–3), donations for residential care (art. 6 c. 3).
-    let mut immobili = Decimal::ZERO;
-    let mut casa = Decimal::ZERO;
-    for (_, c) in members(dsu, mask) {
-        immobili += c.immobili;
-        casa += c.casa;
-    }
-    let mut donazioni = Decimal::ZERO;
-    if let Some(r) = dsu.residenze() {
-        let from = years_before(date, rs.residenze_anni_donazioni.value);
-        donazioni = r
-            .donazioni
-            .iter()
-            .filter(|(d, _)| *d >= from)
-            .map(|(_, v)| *v)
-            .sum();
-        immobili += donazioni;
-        let b = dsu.beneficiario();
-        if let Some(f) = componenti.iter_mut().find(|f| f.indice == b) {
-            f.patrimonio_immobiliare = cents(f.patrimonio_immobiliare + donazioni);
-        }
-    }
+    let (mut immobili, mut casa, donazioni) = immobiliare(dsu, mask, rs, &mut componenti);
 
     let mut esito_corrente = None;
     if let Some(k) = corrente {
@@ -713,6 +692,42 @@ fn mobiliari(
     out
 }
 
+/// Patrimonio immobiliare (art. 5 c. 2–3) of the nucleo: the other properties, with the
+/// donations counted for residential care (art. 6 c. 3, added to the beneficiary's figures in
+/// `componenti`), the casa di abitazione, and those donations.
+fn immobiliare(
+    dsu: &Dsu,
+    mask: u64,
+    rs: &RuleSet,
+    componenti: &mut [FigureComponente],
+) -> (Decimal, Decimal, Decimal) {
+    let mut immobili = Decimal::ZERO;
+    let mut casa = Decimal::ZERO;
+    for (_, c) in members(dsu, mask) {
+        immobili += c.immobili;
+        casa += c.casa;
+    }
+    let mut donazioni = Decimal::ZERO;
+    if let Some(r) = dsu.residenze() {
+        let from = years_before(dsu.data_presentazione(), rs.residenze_anni_donazioni.value);
+        donazioni = r
+            .donazioni
+            .iter()
+            .filter(|(d, _)| *d >= from)
+            .map(|(_, v)| *v)
+            .sum();
+        immobili += donazioni;
+        let b = dsu.beneficiario();
+        if let Some(f) = componenti.iter_mut().find(|f| f.indice == b) {
+            f.patrimonio_immobiliare = cents(f.patrimonio_immobiliare + donazioni);
+        }
+    }
+    (immobili, casa, donazioni)
+}
+
+/// A patrimonio in its three parts: mobiliare, the other properties, the casa di abitazione.
+type Patrimonio = (Decimal, Decimal, Decimal);
+
 /// ISEE corrente (art. 9): updated incomes need an event or an ISR change over 25 %; the
 /// updated patrimonio replaces the ordinary one only if it changes by over 20 %. Returns the
 /// outcome, the ISR in force and the patrimonio (mobiliare, immobili, casa) in force.
@@ -721,8 +736,8 @@ fn corrente_art9(
     rs: &RuleSet,
     isr: Decimal,
     isr_ordinario: Decimal,
-    patrimonio: (Decimal, Decimal, Decimal),
-) -> Result<(EsitoCorrente, Decimal, (Decimal, Decimal, Decimal)), CalcError> {
+    patrimonio: Patrimonio,
+) -> Result<(EsitoCorrente, Decimal, Patrimonio), CalcError> {
     let variazione = |new: Decimal, old: Decimal| {
         if old.is_zero() {
             None

@@ -10,8 +10,8 @@
 
 use domain::application::{ApplicationState, AttestationData, NOTICE_REPLY_DAYS};
 use domain::benefit::{AmountKind, BenefitData, CheckStatus, Outcome, Periodicity, Unit};
+use domain::dates::format_date;
 use domain::money::Money;
-use domain::person::format_date;
 use print::{Document, Heading};
 use time::Date;
 

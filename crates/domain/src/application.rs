@@ -7,9 +7,9 @@ use crate::FieldError;
 use crate::benefit::{
     self, AmountKind, BenefitData, IseeFact, IseeVariant, Outcome, Periodicity, Rule, evaluate,
 };
+use crate::dates::format_date;
 use crate::form::{Fields, LONG_TEXT, code, date, email, flag, text};
 use crate::money::Money;
-use crate::person::format_date;
 use crate::policy::Action;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -19,7 +19,7 @@
 //! [`Answers`], which can only hold values that the form definition allows.
 
 use crate::FieldError;
-use crate::person::{DateError, DateSpan, OFFICE_DATES, format_date, read_date};
+use crate::dates::{DateError, DateSpan, OFFICE_DATES, format_date, read_date};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 

@@ -7,9 +7,10 @@
 //! applications and the decision document.
 
 use crate::FieldError;
+use crate::dates::format_date;
 use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, flag, text};
 use crate::money::Money;
-use crate::person::{age_on, format_date};
+use crate::person::age_on;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::Date;

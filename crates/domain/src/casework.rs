@@ -5,8 +5,8 @@
 //! checked here too.
 
 use crate::FieldError;
+use crate::dates::format_date;
 use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, email, optional_date, text};
-use crate::person::format_date;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 

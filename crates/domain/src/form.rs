@@ -2,7 +2,7 @@
 //! dates, e-mail addresses, amounts in euro. Each failure is a [`FieldError`] naming the field.
 
 use crate::FieldError;
-use crate::person::{DateSpan, OFFICE_DATES, read_date};
+use crate::dates::{DateSpan, OFFICE_DATES, read_date};
 use time::Date;
 
 pub(crate) const LONG_TEXT: usize = 20_000;

@@ -10,9 +10,9 @@
 use crate::FieldError;
 use crate::application::{AttestationData, DsuProtocol, IseeMember, parse_scala};
 use crate::benefit::IseeVariant;
+use crate::dates::{format_date, parse_date};
 use crate::form::{SHORT_TEXT, text};
 use crate::money::Money;
-use crate::person::{format_date, parse_date};
 use roxmltree::{Document, Node};
 use territory::CodiceFiscale;
 use time::Date;

@@ -4,7 +4,7 @@
 //! exists.
 
 use crate::FieldError;
-use crate::person::{format_date, parse_date};
+use crate::dates::{format_date, parse_date};
 use crate::policy::Role;
 use time::Date;
 

@@ -3,9 +3,10 @@
 //! sociale already holds to find who was born, died, moved in, out or within the comune, or
 //! changed name, household, civil status or citizenship. Pure: no I/O.
 
+use crate::dates::{format_date, parse_date};
 use crate::person::{
-    Address, ComuneRef, PersonData, PersonInput, RegistryEventKind, Relationship, format_date,
-    parse_date, parse_person, sex_str,
+    Address, ComuneRef, PersonData, PersonInput, RegistryEventKind, Relationship, parse_person,
+    sex_str,
 };
 use std::collections::{HashMap, HashSet};
 use time::Date;

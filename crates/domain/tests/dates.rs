@@ -3,8 +3,8 @@
 //! every day of the span, and for the rest of the calendar without a panic.
 
 use domain::casework::{AppointmentInput, parse_appointment};
+use domain::dates::{DateSpan, LIFE_DATES, OFFICE_DATES, format_date, parse_date, read_date};
 use domain::localtime::{Week, from_local, to_local};
-use domain::person::{DateSpan, LIFE_DATES, OFFICE_DATES, format_date, parse_date, read_date};
 use proptest::prelude::*;
 use time::macros::datetime;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};

@@ -1291,7 +1291,7 @@ pub async fn catalogue(
                 "Dati dimostrativi: caricato il catalogo di base, {} prestazioni e {} versioni delle regole valide dal {}",
                 benefits.len(),
                 rules.len(),
-                domain::person::format_date(from)
+                domain::dates::format_date(from)
             ),
         );
         store.seed_benefits(&benefits, &rules, &audit).await?;

@@ -78,7 +78,7 @@ pub async fn run(store: &app::Store, author: &Author, cmd: ImportCmd) -> Result<
     let reference = match data_riferimento {
         None => None,
         Some(raw) => Some(
-            domain::person::parse_date(&raw)
+            domain::dates::parse_date(&raw)
                 .with_context(|| format!("«{raw}» non è una data (AAAA-MM-GG)"))?,
         ),
     };

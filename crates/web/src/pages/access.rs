@@ -256,7 +256,7 @@ async fn show(
         follow_up_date: r
             .data
             .follow_up_date
-            .map(domain::person::format_date)
+            .map(domain::dates::format_date)
             .unwrap_or_default(),
         at,
         p,

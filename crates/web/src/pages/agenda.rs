@@ -21,8 +21,8 @@ use domain::audit::unix_micros;
 use domain::casework::{
     self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, DiaryInput, DiaryKind,
 };
+use domain::dates::{DateError, OFFICE_DATES, format_date, read_date};
 use domain::localtime::{Week, format_time, from_local, long_date, to_local, today};
-use domain::person::{DateError, OFFICE_DATES, format_date, read_date};
 use domain::{Action, FieldError, RecordScope};
 use serde::Deserialize;
 use store::{

@@ -26,9 +26,9 @@ use domain::application::{
 use domain::audit::unix_micros;
 use domain::benefit::{AmountKind, CheckStatus, Outcome, Periodicity};
 use domain::casework::check_document;
+use domain::dates::{format_date, parse_date};
 use domain::localtime::today;
 use domain::money::Money;
-use domain::person::{format_date, parse_date};
 use domain::policy::{Action, RecordScope, Role};
 use export::{Cell, Table};
 use serde::Deserialize;

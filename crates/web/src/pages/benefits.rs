@@ -25,9 +25,9 @@ use domain::benefit::{
     Unit, base_catalogue, evaluate, parse_benefit, parse_benefit_code, parse_rule, rule_in_force,
     siuss_label,
 };
+use domain::dates::{LIFE_DATES, format_date, read_date};
 use domain::localtime::{format_date_time, today};
 use domain::money::Money;
-use domain::person::{LIFE_DATES, format_date, read_date};
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -21,8 +21,8 @@ use domain::casework::{
     self, BREAK_GLASS_MINUTES, CaseState, CloseReason, Confidentiality, DiaryInput, DiaryKind,
     TransitionInput,
 };
+use domain::dates::format_date;
 use domain::localtime::{format_date_time, today};
-use domain::person::format_date;
 use domain::{Action, FieldError, RecordScope, Role};
 use serde::Deserialize;
 use store::{
@@ -242,7 +242,7 @@ async fn open_save(
         Some(_) => {}
     }
     let today = today(ctx.now);
-    let opened_on = match domain::person::read_date(&f.opened_on, domain::person::OFFICE_DATES) {
+    let opened_on = match domain::dates::read_date(&f.opened_on, domain::dates::OFFICE_DATES) {
         Err(e) if !f.opened_on.trim().is_empty() => {
             errors.push(FieldError::new("opened_on", e.to_string()));
             None

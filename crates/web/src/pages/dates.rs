@@ -2,7 +2,7 @@
 //! dates of forms and filters.
 
 use domain::FieldError;
-use domain::person::{OFFICE_DATES, read_date};
+use domain::dates::{OFFICE_DATES, read_date};
 use time::{Date, OffsetDateTime};
 
 /// A stored instant (Unix microseconds); the epoch for a value out of the calendar's range.

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
+use domain::dates::format_date;
 use domain::localtime::{format_date_time, format_time, from_local, today};
-use domain::person::format_date;
 use domain::policy::{Action, RecordScope};
 use store::{BenefitStore, CaseFilter, CaseStore, OrgComune, OrgStore, WorklistCounts};
 

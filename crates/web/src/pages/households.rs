@@ -15,7 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use domain::person::{Relationship, SupportKind, age_on, format_date};
+use domain::dates::format_date;
+use domain::person::{Relationship, SupportKind, age_on};
 use domain::{Action, FieldError};
 use serde::Deserialize;
 use store::{

@@ -17,8 +17,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
+use domain::dates::format_date;
 use domain::person::{
-    self, DocumentKind, PersonData, PersonInput, SearchQuery, age_on, format_date, parse_person,
+    self, DocumentKind, PersonData, PersonInput, SearchQuery, age_on, parse_person,
 };
 use serde::Deserialize;
 use store::{

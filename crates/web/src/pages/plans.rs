@@ -20,8 +20,9 @@ use domain::FieldError;
 use domain::assessment::{self, Answers, FieldKind, FormCode, FormDef};
 use domain::audit::unix_micros;
 use domain::casework::{self, InterventionInput, PlanInput, ReviewInput};
+use domain::dates::{OFFICE_DATES, format_date, read_date};
 use domain::localtime::{format_date_time, today};
-use domain::person::{OFFICE_DATES, age_on, format_date, read_date};
+use domain::person::age_on;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::{

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
-use domain::person::format_date;
+use domain::dates::format_date;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{OrgComune, OrgStore, RegistryEvent, RegistryImport, RegistryRejection, RegistryStore};

@@ -193,7 +193,7 @@ fn conforms(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), Stri
     if let (Some(f), Some(s)) = (schema.get("format").and_then(Value::as_str), v.as_str()) {
         let ok = match f {
             "uuid" => Uuid::parse_str(s).is_ok(),
-            "date" => s.len() == 10 && domain::person::parse_date(s).is_some(),
+            "date" => s.len() == 10 && domain::dates::parse_date(s).is_some(),
             "date-time" => {
                 time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
                     .is_ok()

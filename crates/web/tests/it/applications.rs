@@ -142,7 +142,7 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
     );
 
     // Suspension from the third month holds the seven planned ones; resuming plans them again.
-    let third = domain::person::format_date(months[2].month);
+    let third = domain::dates::format_date(months[2].month);
     let r = op
         .post(
             &format!("{app}/sospensione"),

@@ -81,8 +81,8 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
         ROSSI_CF, assert_redirect, attest, file_mensa, office, org_id, register_rossi,
         upload_identity,
     };
+    use domain::dates::format_date;
     use domain::localtime::today;
-    use domain::person::format_date;
     use store::UserStore;
     let (_resp, mut op) = office(&state).await;
     let org = org_id(&state).await;

@@ -5,8 +5,8 @@
 use crate::support::{Client, Response, staff};
 use axum::http::StatusCode;
 use domain::Role;
+use domain::dates::format_date;
 use domain::localtime::today;
-use domain::person::format_date;
 use store::{AuditFilter, AuditStore, BenefitStore};
 use uuid::Uuid;
 use web::AppState;

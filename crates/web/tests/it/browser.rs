@@ -891,7 +891,7 @@ async fn application_journey(c: Client, base: String, state: web::AppState, o: O
     wait_h1(c, "Attestazioni ISEE").await;
     let year = domain::localtime::today(state.clock.now()).year();
     let protocol = format!("INPS-ISEE-{year}-00012345A-00");
-    let submitted = domain::person::format_date(domain::localtime::today(state.clock.now()));
+    let submitted = domain::dates::format_date(domain::localtime::today(state.clock.now()));
     for (css, value) in [
         ("#protocol", protocol.as_str()),
         ("#submitted_on", submitted.as_str()),

@@ -138,7 +138,7 @@ pub async fn upload_identity(op: &mut Client, app: &str) {
 /// its id.
 pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
     let protocol = format!("INPS-ISEE-{}-00012345A-00", year(state));
-    let submitted = domain::person::format_date(today(state.clock.now()));
+    let submitted = domain::dates::format_date(today(state.clock.now()));
     let r = op
         .post(
             &format!("{person}/isee"),

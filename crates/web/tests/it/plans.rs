@@ -4,8 +4,8 @@
 use crate::support::{Client, Response, staff};
 use axum::http::{StatusCode, header};
 use domain::Role;
+use domain::dates::format_date;
 use domain::localtime::today;
-use domain::person::format_date;
 use store::{AuditFilter, AuditStore, CaseStore, UserStore};
 use web::AppState;
 

@@ -354,7 +354,7 @@ async fn joining_a_team_or_taking_a_file_opens_past_confidences_only_through_bre
     let mut anna = bergamo(&state, "anna", Role::AssistenteSociale).await;
     let anna_id = user_id(&state, "anna").await.to_string();
     let person = register_rossi(&mut anna).await;
-    let today = domain::person::format_date(domain::localtime::today(state.clock.now()));
+    let today = domain::dates::format_date(domain::localtime::today(state.clock.now()));
     let r = anna
         .post(
             &format!("{person}/cartella"),

@@ -22,8 +22,8 @@ use crate::support::{self, ADMIN_PASSWORD, Client, Response, staff};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::Role;
+use domain::dates::format_date;
 use domain::localtime::today;
-use domain::person::format_date;
 use domain::policy::{Action, Actor, RecordScope, decide};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
@@ -757,9 +757,9 @@ async fn account(
     login: &str,
     role: Role,
 ) -> store::User {
-    web::manage::create_user(
+    app::manage::create_user(
         &state.store,
-        &web::manage::Author::system(state.clock.now()),
+        &app::manage::Author::system(state.clock.now()),
         org,
         domain::Login::parse(login).unwrap(),
         format!("Utente {login}"),
@@ -863,7 +863,7 @@ async fn records(
         .get_org_by_code(&domain::OrgCode::parse(spec.code).unwrap())
         .await
         .unwrap();
-    let author = web::manage::Author::system(state.clock.now());
+    let author = app::manage::Author::system(state.clock.now());
     fx.insert("org", org.id.to_string());
     fx.insert("org_code", spec.code.into());
     fx.insert("org_name", org.name.clone());
@@ -1197,7 +1197,7 @@ async fn records(
         Role::OperatoreSportello,
     )
     .await;
-    let (_, token) = web::manage::create_token(
+    let (_, token) = app::manage::create_token(
         &state.store,
         &author,
         &holder,
@@ -1334,7 +1334,7 @@ impl World {
             let mut op = member(state, &ORG_B, Role::OperatoreSportello).await;
             records(state, &ORG_B, &mut resp, &mut aw, &mut op).await
         };
-        let author = web::manage::Author::system(state.clock.now());
+        let author = app::manage::Author::system(state.clock.now());
         let mut bearer = HashMap::new();
         let mut own_token = HashMap::new();
         let mut home = HashMap::new();
@@ -1348,7 +1348,7 @@ impl World {
             let org = state.store.memberships(user.id).await.unwrap()[0]
                 .org
                 .clone();
-            let (secret, _) = web::manage::create_token(
+            let (secret, _) = app::manage::create_token(
                 &state.store,
                 &author,
                 &user,
@@ -1358,7 +1358,7 @@ impl World {
             )
             .await
             .unwrap();
-            let (_, revocable) = web::manage::create_token(
+            let (_, revocable) = app::manage::create_token(
                 &state.store,
                 &author,
                 &user,

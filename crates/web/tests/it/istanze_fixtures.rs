@@ -138,12 +138,24 @@ pub async fn upload_identity(op: &mut Client, app: &str) {
 /// its id.
 pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
     let protocol = format!("INPS-ISEE-{}-00012345A-00", year(state));
+    attest_with(state, op, org_id(state).await, person, &protocol).await
+}
+
+/// The same attestation under `protocol`, for the person `person` of organization `org`: the
+/// person's first attestation's id.
+pub async fn attest_with(
+    state: &AppState,
+    op: &mut Client,
+    org: Uuid,
+    person: &str,
+    protocol: &str,
+) -> String {
     let submitted = domain::dates::format_date(today(state.clock.now()));
     let r = op
         .post(
             &format!("{person}/isee"),
             &[
-                ("protocol", protocol.as_str()),
+                ("protocol", protocol),
                 ("submitted_on", submitted.as_str()),
                 ("variant", "ordinario"),
                 ("isee", "8.500,00"),
@@ -157,11 +169,7 @@ pub async fn attest(state: &AppState, op: &mut Client, person: &str) -> String {
         .await;
     assert_redirect(&r);
     let id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
-    state
-        .store
-        .person_attestations(org_id(state).await, id)
-        .await
-        .unwrap()[0]
+    state.store.person_attestations(org, id).await.unwrap()[0]
         .id
         .to_string()
 }

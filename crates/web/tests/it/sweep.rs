@@ -18,6 +18,7 @@
 //! body, uploads take the multipart as a `Result`), so the refusals need no valid body; the
 //! rows give one where the right role's request should succeed.
 
+use crate::istanze_fixtures::attest_with;
 use crate::support::{self, ADMIN_PASSWORD, Client, Response, staff};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -771,43 +772,6 @@ async fn account(
     .unwrap()
 }
 
-/// An ISEE attestation typed at the counter for `person` (its page's path).
-/// An ISEE attestation typed at the counter for `person` (its page's path), the person's
-/// first; its id.
-async fn attest(
-    state: &AppState,
-    op: &mut Client,
-    org: Uuid,
-    person: &str,
-    protocol: &str,
-) -> String {
-    let submitted = day(state, 0);
-    let r = op
-        .post(
-            &format!("{person}/isee"),
-            &[
-                ("protocol", protocol),
-                ("submitted_on", submitted.as_str()),
-                ("variant", "ordinario"),
-                ("isee", "8.500,00"),
-                ("ise", "17.340,00"),
-                ("isr", "15.000,00"),
-                ("isp", "11.700,00"),
-                ("scala", "2,04"),
-                ("members", "3"),
-            ],
-        )
-        .await;
-    moved(&r, "attestation");
-    state
-        .store
-        .person_attestations(org, uuid(&last_segment(person)))
-        .await
-        .unwrap()[0]
-        .id
-        .to_string()
-}
-
 /// Files school meals for `person` with `attestation`; the application's path.
 async fn file_mensa(op: &mut Client, person: &str, benefit: &str, attestation: &str) -> String {
     let r = op
@@ -927,7 +891,7 @@ async fn records(
     fx.insert("person", pid.to_string());
     let year = today(state.clock.now()).year();
     fx.insert("protocol", format!("INPS-ISEE-{year}-00099999C-00"));
-    let attestation = attest(
+    let attestation = attest_with(
         state,
         op,
         org.id,
@@ -966,7 +930,7 @@ async fn records(
 
     // Lucia's application, with a notice before rejection.
     let lucia_path = format!("/persone/{lucia_id}");
-    let attestation2 = attest(
+    let attestation2 = attest_with(
         state,
         op,
         org.id,

@@ -79,9 +79,14 @@ pub async fn register_rossi(op: &mut Client) -> String {
 }
 
 pub async fn benefit_id(state: &AppState, code: &str) -> String {
+    benefit_in(state, org_id(state).await, code).await
+}
+
+/// The id of organization `org`'s benefit `code`.
+pub async fn benefit_in(state: &AppState, org: Uuid, code: &str) -> String {
     state
         .store
-        .list_benefits(org_id(state).await)
+        .list_benefits(org)
         .await
         .unwrap()
         .into_iter()
@@ -100,13 +105,18 @@ pub async fn file_mensa(
     attestation: &str,
 ) -> String {
     let mensa = benefit_id(state, "mensa").await;
+    file_for(op, person, &mensa, attestation).await
+}
+
+/// The same for the benefit `benefit` (its id), of whichever organization `op` works in.
+pub async fn file_for(op: &mut Client, person: &str, benefit: &str, attestation: &str) -> String {
     let pid = person.trim_start_matches("/persone/");
     let r = op
         .post(
             "/istanze/nuova",
             &[
                 ("persona", pid),
-                ("benefit", mensa.as_str()),
+                ("benefit", benefit),
                 ("attestation", attestation),
                 ("channel", "sportello"),
                 ("units", "20"),

@@ -18,7 +18,7 @@
 //! body, uploads take the multipart as a `Result`), so the refusals need no valid body; the
 //! rows give one where the right role's request should succeed.
 
-use crate::istanze_fixtures::attest_with;
+use crate::istanze_fixtures::{attest_with, benefit_in, file_for};
 use crate::support::{self, ADMIN_PASSWORD, Client, Response, staff};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -772,26 +772,6 @@ async fn account(
     .unwrap()
 }
 
-/// Files school meals for `person` with `attestation`; the application's path.
-async fn file_mensa(op: &mut Client, person: &str, benefit: &str, attestation: &str) -> String {
-    let r = op
-        .post(
-            "/istanze/nuova",
-            &[
-                ("persona", last_segment(person).as_str()),
-                ("benefit", benefit),
-                ("attestation", attestation),
-                ("channel", "sportello"),
-                ("units", "20"),
-                ("months", "9"),
-                ("email", "mario.rossi@example.org"),
-                ("azione", "presenta"),
-            ],
-        )
-        .await;
-    moved(&r, "application")
-}
-
 async fn to_state(c: &mut Client, app: &str, to: &str, version: &str) {
     let r = c
         .post(
@@ -845,16 +825,7 @@ async fn records(
         &resp.post("/prestazioni/catalogo-base", &[]).await,
         "catalogue",
     );
-    let mensa = state
-        .store
-        .list_benefits(org.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|b| b.data.code == "mensa")
-        .unwrap()
-        .id
-        .to_string();
+    let mensa = benefit_in(state, org.id, "mensa").await;
     fx.insert("benefit", mensa.clone());
 
     // A first import from the civil registry brings Lucia Verdi.
@@ -900,7 +871,7 @@ async fn records(
     )
     .await;
     fx.insert("attestation", attestation.clone());
-    let app = file_mensa(op, &person, &mensa, &attestation).await;
+    let app = file_for(op, &person, &mensa, &attestation).await;
     let app_id = uuid(&last_segment(&app));
     fx.insert("application", app_id.to_string());
     crate::istanze_fixtures::upload_identity(op, &app).await;
@@ -939,7 +910,7 @@ async fn records(
     )
     .await;
     fx.insert("attestation2", attestation2.clone());
-    let notice = file_mensa(op, &lucia_path, &mensa, &attestation2).await;
+    let notice = file_for(op, &lucia_path, &mensa, &attestation2).await;
     to_state(op, &notice, "in_istruttoria", "1").await;
     to_state(resp, &notice, "preavviso_rigetto", "2").await;
     fx.insert("notice", last_segment(&notice));

@@ -8,6 +8,7 @@ pub mod casefile;
 pub mod catalogue;
 pub mod credentials;
 pub mod decision;
+pub mod dsu;
 pub mod error;
 pub mod mail;
 pub mod manage;

@@ -39,6 +39,7 @@ pub enum Read {
     CaseDocument,
     AccessRecord,
     Household,
+    Dsu,
 }
 
 impl Read {
@@ -82,6 +83,7 @@ impl Read {
                 "household",
                 "consultata la famiglia anagrafica",
             ),
+            Read::Dsu => ("dsu.view", "dsu", "consultata la DSU"),
         }
     }
 }

@@ -48,6 +48,7 @@ pub mod audit;
 pub mod benefit;
 pub mod casework;
 pub mod dates;
+pub mod dsu;
 mod form;
 pub mod inps_xml;
 pub mod localtime;

@@ -116,6 +116,10 @@ pub enum Action {
     ApplicationReview,
     /// Decide an application: notice before rejection, acceptance, rejection, archiving.
     ApplicationDecide,
+    /// Read the DSUs typed at the counter and their provisional calculation.
+    DsuView,
+    /// Open, fill, sign, transmit and correct a DSU at the counter.
+    DsuEdit,
     PaymentManage,
     ReportView,
     CatalogueManage,
@@ -124,7 +128,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::OrgView,
         Action::OrgManage,
         Action::UserView,
@@ -147,6 +151,8 @@ impl Action {
         Action::ApplicationFile,
         Action::ApplicationReview,
         Action::ApplicationDecide,
+        Action::DsuView,
+        Action::DsuEdit,
         Action::PaymentManage,
         Action::ReportView,
         Action::CatalogueManage,
@@ -233,7 +239,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
-            | CatalogueManage | SessionManage | BreakGlass,
+            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -242,7 +248,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (
             AssistenteSociale,
             OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | CaseFileRead
-            | ApplicationView | ApplicationFile | ApplicationReview,
+            | ApplicationView | ApplicationFile | ApplicationReview | DsuView | DsuEdit,
         ) => Some(SameOrg),
         (AssistenteSociale, CaseFileWrite) => Some(Assigned),
         (AssistenteSociale, BreakGlass) => Some(SameOrg),
@@ -250,7 +256,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (
             OperatoreSportello,
             OrgView | PersonView | PersonEdit | AccessRecord | AppointmentManage | ApplicationView
-            | ApplicationFile | ApplicationReview,
+            | ApplicationFile | ApplicationReview | DsuView | DsuEdit,
         ) => Some(SameOrg),
 
         // A CAF operator sees only what they filed.
@@ -331,6 +337,8 @@ mod tests {
                 CatalogueManage,
                 SessionManage,
                 BreakGlass,
+                DsuView,
+                DsuEdit,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -346,6 +354,8 @@ mod tests {
                 ApplicationFile,
                 ApplicationReview,
                 BreakGlass,
+                DsuView,
+                DsuEdit,
             ] {
                 rows.push((AssistenteSociale, sys, a, SAME));
             }
@@ -361,6 +371,8 @@ mod tests {
                 ApplicationView,
                 ApplicationFile,
                 ApplicationReview,
+                DsuView,
+                DsuEdit,
             ] {
                 rows.push((OperatoreSportello, sys, a, SAME));
             }
@@ -406,7 +418,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 26 * 4);
+        assert_eq!(checked, 8 * 2 * 28 * 4);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::benefit::*;
 use crate::casework::*;
+use crate::dsu::*;
 use crate::person::*;
 use crate::registry::*;
 use crate::types::*;
@@ -151,6 +152,25 @@ store_traits! {
         fn person_mandates(&self, org_id: Uuid, person_id: Uuid) -> Vec<MandateView>;
         /// The kinds of the user's unrevoked mandates for the person that cover `on`.
         fn mandates_held(&self, org_id: Uuid, user_id: Uuid, person_id: Uuid, on: time::Date) -> Vec<domain::mandate::MandateKind>;
+    }
+
+    /// DSUs typed at the counter and their nucleo ISEE (domain::dsu).
+    pub trait DsuStore {
+        /// Creates the DSU with its members, in one transaction.
+        fn create_dsu(&self, dsu: &DsuRecord, members: &[DsuMember], audit: &NewAudit) -> ();
+        fn get_dsu(&self, org_id: Uuid, id: Uuid) -> DsuRecord;
+        /// The nucleo ISEE (members with their basis) and those left out, in order.
+        fn dsu_members(&self, org_id: Uuid, dsu_id: Uuid) -> Vec<DsuMemberView>;
+        /// Saves the typed quadri of a draft with the provisional result; refused with
+        /// `Conflict` if the DSU changed since `version` or is no longer a draft.
+        fn save_dsu_quadri(&self, dsu: &DsuRecord, audit: &NewAudit) -> ();
+        /// Replaces the members of a draft (compare-and-set on the DSU's version, bumped).
+        fn set_dsu_members(&self, dsu: &DsuRecord, members: &[DsuMember], audit: &NewAudit) -> ();
+        /// Changes the status of one or more DSUs together (a signature that supersedes an
+        /// earlier DSU), each compare-and-set on its version.
+        fn change_dsu_status(&self, org_id: Uuid, changes: &[DsuStatusChange], updated_by: &str, at_us: i64, audit: &NewAudit) -> ();
+        /// Newest first.
+        fn list_dsu(&self, org_id: Uuid, filter: &DsuFilter) -> Vec<DsuSummary>;
     }
 
     /// Registry households over time, and the support network outside them.
@@ -373,6 +393,7 @@ pub trait Stores:
     + TokenStore
     + PersonStore
     + MandateStore
+    + DsuStore
     + HouseholdStore
     + AuditStore
     + RegistryStore
@@ -391,6 +412,7 @@ impl<T> Stores for T where
         + TokenStore
         + PersonStore
         + MandateStore
+        + DsuStore
         + HouseholdStore
         + AuditStore
         + RegistryStore

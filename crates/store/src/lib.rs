@@ -8,6 +8,7 @@ mod benefit;
 mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
+mod dsu;
 mod person;
 mod registry;
 mod types;
@@ -15,6 +16,7 @@ mod types;
 pub use api::*;
 pub use benefit::*;
 pub use casework::*;
+pub use dsu::*;
 pub use person::*;
 pub use registry::*;
 pub use types::*;

@@ -87,7 +87,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 11] = [
+        let items: [(&'static str, &'static str, bool); 12] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -113,6 +113,11 @@ impl Layout {
                 "/prestazioni",
                 "Prestazioni",
                 ctx.can(Action::ApplicationView, RecordScope::Own),
+            ),
+            (
+                "/dsu",
+                "DSU",
+                ctx.can(Action::DsuView, RecordScope::SameOrg),
             ),
             (
                 "/agenda",
@@ -158,6 +163,7 @@ impl Layout {
             "/agenda" => "Agenda",
             "/istanze" => "Istanze",
             "/prestazioni" => "Prestazioni",
+            "/dsu" => "DSU",
             "/audit" => "Registro attività",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",

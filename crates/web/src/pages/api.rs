@@ -3,6 +3,7 @@
 //! are one table, and [`openapi`] documents every one of them: a debug build refuses to
 //! start with a route the document does not describe.
 
+use super::api_dsu;
 use super::api_istanze;
 use super::forms::parse_id;
 use crate::AppState;
@@ -32,6 +33,7 @@ fn table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/openapi.json", get(openapi)),
     ];
     t.extend(api_istanze::routes());
+    t.extend(api_dsu::routes());
     t
 }
 
@@ -690,7 +692,49 @@ fn schemas() -> Value {
                 },
             },
         }),
+        dsu_schemas(),
     ])
+}
+
+/// The DSU record, and the engine's DSU format with its definitions under `isee.*` (the
+/// same JSON Schema as `docs/isee/dsu.schema.json`).
+fn dsu_schemas() -> Value {
+    use domain::dsu::DsuState;
+    let engine = isee::dsu_schema()
+        .to_string()
+        .replace("#/$defs/", "#/components/schemas/isee.");
+    let mut engine: Value = serde_json::from_str(&engine).unwrap_or(Value::Null);
+    let mut out = Map::new();
+    if let Some(Value::Object(defs)) = engine.as_object_mut().and_then(|o| o.remove("$defs")) {
+        for (k, v) in defs {
+            out.insert(format!("isee.{k}"), v);
+        }
+    }
+    if let Some(o) = engine.as_object_mut() {
+        o.remove("$schema");
+    }
+    out.insert("isee.DsuInput".into(), engine);
+    out.insert(
+        "Dsu".into(),
+        object(&[
+            ("id", uuid()),
+            ("state", codes(DsuState::ALL.iter().map(|s| s.as_str()), "Stato della DSU.")),
+            ("declarant_id", uuid()),
+            ("dsu_date", date()),
+            ("variant", string()),
+            ("prestazione", string()),
+            ("signed_on", or_null(date())),
+            ("inps_protocol", or_null(string())),
+            ("attestation_id", or_null(uuid())),
+            ("replaces_id", or_null(uuid())),
+            ("version", integer()),
+            ("isee_cents", or_null(cents("ISEE provvisorio della variante della DSU, in centesimi."))),
+            ("complete", boolean()),
+            ("missing", array(json!({ "type": "string", "description": "Quadro da completare o problema da risolvere, in italiano." }))),
+            ("dsu", or_null(sref("isee.DsuInput"))),
+        ]),
+    );
+    Value::Object(out)
 }
 
 /// One object with the keys of all `parts` (a single `json!` would be too deep).
@@ -968,6 +1012,65 @@ fn paths() -> Value {
                 ok("La domanda nel nuovo stato.", sref("ApplicationChanged")),
             ),
             &[400, 401, 403, 404, 409, 413, 415, 422, 500, 503],
+        ),
+    );
+    add(
+        "createDsu",
+        "/dsu",
+        "post",
+        op(
+            "dsu",
+            "Registra una DSU",
+            "Una DSU nel formato del motore ISEE (`sportello isee calc`): i componenti del quadro A sono cercati nell'anagrafe sociale per codice fiscale; chi vive con il dichiarante e non è dichiarato resta fuori dal nucleo (escluso). Risponde 201 con la DSU in bozza e il suo calcolo provvisorio; 422 nomina il percorso JSON di ogni problema.",
+            vec![],
+            Some(sref("isee.DsuInput")),
+            ("201", ok("La DSU registrata (bozza).", sref("Dsu"))),
+            &[400, 401, 403, 413, 415, 422, 500, 503],
+        ),
+    );
+    add(
+        "getDsu",
+        "/dsu/{id}",
+        "get",
+        op(
+            "dsu",
+            "Una DSU",
+            "La DSU con il suo stato e, se completa, nel formato del motore ISEE; altrimenti `missing` dice cosa manca. La lettura è registrata.",
+            vec![id_param("della DSU")],
+            None,
+            ("200", ok("La DSU.", sref("Dsu"))),
+            READ_ONE,
+        ),
+    );
+    add(
+        "replaceDsu",
+        "/dsu/{id}",
+        "put",
+        op(
+            "dsu",
+            "Sostituisce il contenuto di una DSU in bozza",
+            "Nucleo e quadri sono sostituiti da quelli inviati (formato del motore ISEE); il dichiarante non cambia. Una DSU firmata non si modifica (400): se ne apre una nuova.",
+            vec![id_param("della DSU")],
+            Some(sref("isee.DsuInput")),
+            ("200", ok("La DSU aggiornata.", sref("Dsu"))),
+            &[400, 401, 403, 404, 409, 413, 415, 422, 500, 503],
+        ),
+    );
+    add(
+        "getDsuCalculation",
+        "/dsu/{id}/calcolo",
+        "get",
+        op(
+            "dsu",
+            "Calcolo provvisorio di una DSU",
+            "Gli stessi indicatori e dettagli di `sportello isee calc` per la DSU; 409 se la DSU non è completa.",
+            vec![id_param("della DSU")],
+            None,
+            (
+                "200",
+                ok("L'attestazione calcolata.", json!({ "type": "object" })),
+            ),
+            &[400, 401, 403, 404, 409, 500, 503],
         ),
     );
     add(

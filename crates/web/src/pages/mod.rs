@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod agenda;
 mod api;
+mod api_dsu;
 mod api_istanze;
 mod applications;
 mod attestations;
@@ -13,6 +14,7 @@ mod benefits;
 mod cases;
 mod dates;
 mod documents;
+mod dsu;
 mod forms;
 mod health;
 mod home;
@@ -49,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(benefits::routes())
         .merge(applications::routes())
         .merge(attestations::routes())
+        .merge(dsu::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::NotFound })
 }

@@ -510,6 +510,7 @@ struct PersonPage {
     social: super::cases::PersonSocial,
     apps: super::applications::PersonApplications,
     mandates: Vec<super::mandates::MandateRow>,
+    dsu: super::dsu::PersonDsu,
     mandate_kinds: &'static [domain::mandate::MandateKind],
 }
 
@@ -706,6 +707,7 @@ async fn person_page(
         social: super::cases::person_social(state, ctx, &p).await?,
         apps: super::applications::person_applications(state, ctx, &p).await?,
         mandates: super::mandates::rows(state, ctx, &p).await?,
+        dsu: super::dsu::person_dsu(state, ctx, &p).await?,
         mandate_kinds: domain::mandate::MandateKind::ALL,
         p,
     })

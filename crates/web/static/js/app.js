@@ -11,6 +11,11 @@
  *    its own URL with `frammento=1` while the user types or changes a filter, and
  *    puts the server-rendered results into #target. Without JS the submit button
  *    does the same with a full page.
+ * 4. Autosave: `form[data-autosave="key"]` posts itself (Accept: application/json) a
+ *    moment after each change and puts the answer's errors beside their fields. What is
+ *    typed and not yet saved stays in sessionStorage (this tab only, gone when it closes)
+ *    and is put back after a reload, a network failure or a new login. Without JS the
+ *    form's buttons save it whole.
  */
 (function () {
   "use strict";
@@ -84,10 +89,133 @@
     form.addEventListener("change", run);
   }
 
+  function autosave(form) {
+    if (!window.fetch || !window.sessionStorage) return;
+    var key = "sportello-bozza:" + form.getAttribute("data-autosave");
+    var status = form.querySelector("[data-autosave-status]");
+    var version = form.querySelector("input[name=version]");
+    var path = new URL(form.action).pathname;
+    var base = path.slice(0, path.lastIndexOf("/") + 1);
+    var timer = null;
+    var inflight = false;
+    var again = false;
+    var submitLater = null;
+    function say(text) { if (status) status.textContent = text; }
+    function remember() {
+      try { sessionStorage.setItem(key, new URLSearchParams(new FormData(form)).toString()); } catch (e) { /* full or disabled */ }
+    }
+    function forget() { try { sessionStorage.removeItem(key); } catch (e) { /* disabled */ } }
+    function showErrors(errors) {
+      var marks = form.querySelectorAll("p.sp-error[id$='-err']");
+      for (var i = 0; i < marks.length; i++) {
+        var p = marks[i];
+        var field = document.getElementById(p.id.slice(0, -4));
+        var msg = field && errors[field.name];
+        p.hidden = !msg;
+        p.lastElementChild.textContent = msg || "";
+        var wrap = p.closest(".sp-field, .sp-check");
+        if (wrap) wrap.classList.toggle("sp-field--error", !!msg);
+        if (field && msg) field.setAttribute("aria-invalid", "true");
+        else if (field) field.removeAttribute("aria-invalid");
+      }
+    }
+    function showLines(lines) {
+      for (var i = 0; i < lines.length; i++) {
+        var cell = document.querySelector("[data-quadro='" + CSS.escape(base + lines[i][0]) + "']");
+        if (!cell) continue;
+        cell.innerHTML = "";
+        var badge = document.createElement("span");
+        badge.className = "sp-badge sp-badge--" + (lines[i][2] ? "success" : "warning");
+        badge.textContent = lines[i][1];
+        cell.appendChild(badge);
+      }
+    }
+    function save() {
+      if (inflight) { again = true; return; }
+      inflight = true;
+      say("Salvataggio in corso…");
+      var body = new URLSearchParams(new FormData(form));
+      body.set("azione", "autosave");
+      fetch(form.action, {
+        method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+        headers: { "Accept": "application/json" }
+      })
+        .then(function (r) {
+          if (r.type === "opaqueredirect" || r.status === 401 || r.status === 403) throw "session";
+          if (r.status === 409) throw "conflict";
+          if (!r.ok) throw "server";
+          return r.json();
+        })
+        .then(function (j) {
+          version.value = j.version;
+          showErrors(j.errors);
+          showLines(j.lines);
+          forget();
+          var n = Object.keys(j.errors).length;
+          var time = new Date().toLocaleTimeString("it-IT", { hour: "2-digit", minute: "2-digit" });
+          say(n === 0 ? "Salvato alle " + time + "."
+            : "Salvato alle " + time + ": " + n + (n === 1 ? " campo da correggere." : " campi da correggere."));
+        })
+        .catch(function (e) {
+          remember();
+          say(e === "session"
+            ? "Sessione scaduta: quanto scritto resta in questa scheda. Accedi di nuovo e torna su questa pagina: verrà salvato."
+            : e === "conflict"
+              ? "La DSU è stata modificata altrove: ricarica la pagina; quanto scritto resta in questa scheda."
+              : "Non salvato: server non raggiungibile. Quanto scritto resta in questa scheda e sarà salvato alla prossima modifica.");
+        })
+        .then(function () {
+          inflight = false;
+          if (again) { again = false; save(); return; }
+          if (submitLater) { var go = submitLater; submitLater = null; go(); }
+        });
+    }
+    function changed() {
+      remember();
+      clearTimeout(timer);
+      timer = setTimeout(function () { timer = null; save(); }, 700);
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    // A button pressed while a save is pending or running waits for it, so that the form
+    // goes with the version that save produced.
+    form.addEventListener("submit", function (ev) {
+      if (!inflight && timer === null) { forget(); return; }
+      ev.preventDefault();
+      var submitter = ev.submitter;
+      submitLater = function () { form.requestSubmit(submitter); };
+      if (timer !== null) { clearTimeout(timer); timer = null; save(); }
+    });
+    var kept = null;
+    try { kept = sessionStorage.getItem(key); } catch (e) { /* disabled */ }
+    if (!kept) return;
+    var values = new URLSearchParams(kept);
+    var restored = false;
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (!el.name || el.name === "version" || el.type === "submit" || el.disabled || el.readOnly) continue;
+      if (el.type === "checkbox") {
+        var on = values.getAll(el.name).indexOf(el.value) >= 0;
+        if (el.checked !== on) { el.checked = on; restored = true; }
+      } else if (values.has(el.name) && el.value !== values.get(el.name)) {
+        el.value = values.get(el.name);
+        restored = true;
+      }
+    }
+    if (restored) {
+      say("Ripristinati i dati non ancora salvati: salvataggio in corso…");
+      save();
+    } else {
+      forget();
+    }
+  }
+
   function enhance() {
     focusErrorSummary();
     var forms = document.querySelectorAll("form[data-live-search]");
     for (var i = 0; i < forms.length; i++) liveSearch(forms[i]);
+    var drafts = document.querySelectorAll("form[data-autosave]");
+    for (var j = 0; j < drafts.length; j++) autosave(drafts[j]);
   }
 
   if (document.readyState === "loading") {

@@ -38,25 +38,29 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/v1/istanze"),
     ("get", "/api/v1/istanze/{id}"),
     ("post", "/api/v1/istanze/{id}/stato"),
+    ("post", "/api/v1/dsu"),
+    ("get", "/api/v1/dsu/{id}"),
+    ("put", "/api/v1/dsu/{id}"),
+    ("get", "/api/v1/dsu/{id}/calcolo"),
 ];
 
 // --- Helpers -------------------------------------------------------------------------------------
 
-struct Answer {
-    status: StatusCode,
-    content_type: String,
-    location: String,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: String,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 impl Answer {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
     }
 
     /// The field names of a 422's `errors`.
-    fn fields(&self) -> Vec<String> {
+    pub(crate) fn fields(&self) -> Vec<String> {
         self.json()["errors"]
             .as_array()
             .unwrap_or_else(|| panic!("no errors: {}", self.body))
@@ -66,7 +70,7 @@ impl Answer {
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     state: &AppState,
     method: Method,
     path: &str,
@@ -100,11 +104,11 @@ async fn call(
     }
 }
 
-async fn get(state: &AppState, token: &str, path: &str) -> Answer {
+pub(crate) async fn get(state: &AppState, token: &str, path: &str) -> Answer {
     call(state, Method::GET, path, Some(token), None).await
 }
 
-async fn post(state: &AppState, token: &str, path: &str, body: &Value) -> Answer {
+pub(crate) async fn post(state: &AppState, token: &str, path: &str, body: &Value) -> Answer {
     call(
         state,
         Method::POST,

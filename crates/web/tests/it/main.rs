@@ -31,6 +31,7 @@ mod audit;
 mod benefits;
 mod browser;
 mod cases;
+mod dsu;
 mod istanze_fixtures;
 mod login;
 mod mail;

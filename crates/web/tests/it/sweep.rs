@@ -173,6 +173,10 @@ const fn post(route: &'static str, fill: &'static [&'static str]) -> Row {
     row("POST", route, fill)
 }
 
+const fn put(route: &'static str, fill: &'static [&'static str]) -> Row {
+    row("PUT", route, fill)
+}
+
 use Action::*;
 use On::{Case, Record};
 use RecordScope::{OtherOrg, Own, SameOrg};
@@ -188,6 +192,10 @@ const APP_FILE: &[(Action, On)] = &[(ApplicationFile, Record)];
 const APP_REVIEW: &[(Action, On)] = &[(ApplicationReview, Record)];
 const CATALOGUE: &[(Action, On)] = &[(CatalogueManage, On::Scope(SameOrg))];
 const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
+const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
+const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
+const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
+const DSU_EDIT: &[(Action, On)] = &[(DsuView, Record), (DsuEdit, Record)];
 
 /// Every route and method of the router. The order matters only for the rows that change
 /// their record: each has records of its own or comes after the rows that read them.
@@ -596,6 +604,41 @@ fn table() -> Vec<Row> {
             ))
             .expect(Expect::Once),
         get("/api/v1/istanze/{id}", &["application"]).all(APP_VIEW),
+        get("/dsu", &[]).all(DSU_LIST),
+        get("/dsu/nuova", &[]).all(DSU_NEW).query("?persona=@person"),
+        post("/dsu/nuova", &[])
+            .all(DSU_NEW)
+            .send(Payload::Form(&[("persona", "@person")]))
+            .expect(Expect::PastGuard),
+        get("/dsu/{id}", &["dsu"]).all(DSU_VIEW),
+        post("/dsu/{id}/generale", &["dsu"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        post("/dsu/{id}/componenti", &["dsu"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        post("/dsu/{id}/stato", &["dsu"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        post("/dsu/{id}/correzione", &["dsu"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        get("/dsu/{id}/quadri/{key}", &["dsu", "dsu_quadro"]).all(DSU_VIEW),
+        post("/dsu/{id}/quadri/{key}", &["dsu", "dsu_quadro"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        post("/api/v1/dsu", &[])
+            .all(&[(DsuEdit, On::Scope(SameOrg))])
+            .send(Payload::Json("{}"))
+            .expect(Expect::PastGuard),
+        get("/api/v1/dsu/{id}", &["dsu"]).all(DSU_VIEW),
+        put("/api/v1/dsu/{id}", &["dsu"])
+            .all(DSU_EDIT)
+            .send(Payload::Json("{}"))
+            .expect(Expect::PastGuard),
+        get("/api/v1/dsu/{id}/calcolo", &["dsu"])
+            .all(DSU_VIEW)
+            .expect(Expect::PastGuard),
         post("/api/v1/istanze/{id}/stato", &["application"])
             .all(APP_VIEW)
             .send(Payload::Json("{}"))
@@ -871,6 +914,21 @@ async fn records(
     )
     .await;
     fx.insert("attestation", attestation.clone());
+    let dsu = moved(
+        &op.post(
+            "/dsu/nuova",
+            &[
+                ("persona", &pid.to_string()),
+                ("dsu_date", &day(state, 0)),
+                ("variant", "ordinario"),
+                ("prestazione", "altra"),
+            ],
+        )
+        .await,
+        "dsu",
+    );
+    fx.insert("dsu", last_segment(&dsu));
+    fx.insert("dsu_quadro", "b".into());
     let app = file_for(op, &person, &mensa, &attestation).await;
     let app_id = uuid(&last_segment(&app));
     fx.insert("application", app_id.to_string());

@@ -1,0 +1,1285 @@
+//! The DSU typed at the counter: opened for a declarant with the nucleo drawn from the
+//! famiglia anagrafica, filled quadro by quadro (each save checked and the provisional ISEE
+//! recomputed by the engine), signed, transmitted, attested or replaced by a correction.
+//! A read, a save and every step are audited; nothing but a draft is ever changed.
+
+pub mod form;
+
+use crate::{Actor, Error, Services};
+use domain::audit::unix_micros;
+use domain::dsu::{DsuRelation, DsuState, DsuStatus, DsuStep, MemberBasis, default_relation};
+use domain::localtime::today;
+use domain::policy::{Action, RecordScope};
+use form::{FieldProblem, QUADRI, Quadro, Scope, Typed};
+use isee::dsu::input::{
+    DsuInput, ModuloFc4, ModuloMb1Ridotto, ModuloMb3, QuadroB, QuadroC, QuadroD, QuadroFc2,
+    QuadroFc3, QuadroFc4, QuadroFc5, QuadroFc6, QuadroFc7, QuadroFc8, Variante,
+};
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use store::{
+    DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, HouseholdStore, Person,
+    PersonStore,
+};
+use time::Date;
+use uuid::Uuid;
+
+/// A DSU the actor may see; `scope` is where it stands for the policy.
+pub struct DsuAccess {
+    pub dsu: DsuRecord,
+    pub scope: RecordScope,
+}
+
+pub async fn dsu_access(svc: &Services, actor: &Actor, id: Uuid) -> Result<DsuAccess, Error> {
+    let dsu = svc.store.get_dsu(actor.org.id, id).await?;
+    let scope = if dsu.created_by == actor.user.id {
+        RecordScope::Own
+    } else {
+        actor.scope_of(dsu.org_id)
+    };
+    actor.authorize(Action::DsuView, scope)?;
+    Ok(DsuAccess { dsu, scope })
+}
+
+/// A DSU the actor may change: `DsuEdit` on it.
+pub async fn dsu_edit_access(svc: &Services, actor: &Actor, id: Uuid) -> Result<DsuAccess, Error> {
+    let a = dsu_access(svc, actor, id).await?;
+    actor.authorize(Action::DsuEdit, a.scope)?;
+    Ok(a)
+}
+
+/// The values typed in every quadro: `b`, `c`… for the nucleo's, `fc2:<person id>` for a
+/// member's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Draft(pub BTreeMap<String, Typed>);
+
+impl Draft {
+    pub fn parse(raw: &str) -> Result<Draft, Error> {
+        serde_json::from_str(raw).map_err(|e| Error::Internal(format!("dsu.quadri: {e}")))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn typed(&self, key: &str) -> Typed {
+        self.0.get(key).cloned().unwrap_or_default()
+    }
+}
+
+pub fn member_key(q: &Quadro, person_id: Uuid) -> String {
+    format!("{}:{person_id}", q.id)
+}
+
+/// Where a quadro stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Required and not yet typed.
+    Missing,
+    /// Optional and blank: nothing to declare.
+    Blank,
+    Done,
+    Errors(usize),
+}
+
+impl Fill {
+    pub fn label(self) -> String {
+        match self {
+            Fill::Missing => "da compilare".into(),
+            Fill::Blank => "nulla da dichiarare".into(),
+            Fill::Done => "compilato".into(),
+            Fill::Errors(1) => "1 errore".into(),
+            Fill::Errors(n) => format!("{n} errori"),
+        }
+    }
+
+    pub fn is_ok(self) -> bool {
+        matches!(self, Fill::Blank | Fill::Done)
+    }
+}
+
+/// One quadro of this DSU: the nucleo's, or one member's.
+#[derive(Debug, Clone)]
+pub struct QuadroLine {
+    pub quadro: &'static Quadro,
+    pub key: String,
+    /// The member it belongs to, for FC quadri.
+    pub member: Option<(Uuid, String)>,
+    pub required: bool,
+    pub fill: Fill,
+}
+
+/// One variant computed on the current draft.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub variante: Variante,
+    pub isr: i64,
+    pub isp: i64,
+    pub ise: i64,
+    /// The scale, as the attestation prints it (two decimals).
+    pub scala: String,
+    pub isee: i64,
+    pub explanation: String,
+}
+
+/// The draft checked and computed.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub lines: Vec<QuadroLine>,
+    pub problems: BTreeMap<String, Vec<FieldProblem>>,
+    /// What stops the DSU as a whole (members without a codice fiscale, the engine's
+    /// checks across quadri), in words for the operator.
+    pub blocking: Vec<String>,
+    pub input: Option<DsuInput>,
+    pub figures: Vec<Figures>,
+}
+
+impl Evaluation {
+    pub fn complete(&self) -> bool {
+        self.input.is_some() && self.blocking.is_empty()
+    }
+
+    /// The figures of the DSU's own variant.
+    pub fn main(&self, variant: &str) -> Option<&Figures> {
+        self.figures
+            .iter()
+            .find(|f| variant_code(f.variante) == variant)
+    }
+}
+
+pub fn variant_code(v: Variante) -> &'static str {
+    match v {
+        Variante::Ordinario => "ordinario",
+        Variante::Minorenni => "minorenni",
+        Variante::Universita => "universita",
+        Variante::Sociosanitario => "sociosanitario",
+        Variante::Residenze => "residenze",
+        Variante::Corrente => "corrente",
+    }
+}
+
+/// The variants the counter computes (the ISEE corrente starts from an attested DSU).
+pub const VARIANTS: &[(&str, &str)] = &[
+    ("ordinario", "ordinario"),
+    ("minorenni", "prestazioni rivolte a minorenni"),
+    ("universita", "diritto allo studio universitario"),
+    ("sociosanitario", "prestazioni sociosanitarie"),
+    ("residenze", "prestazioni sociosanitarie residenziali"),
+];
+
+pub const PRESTAZIONI: &[(&str, &str)] = &[
+    ("altra", "altra prestazione, comprese quelle comunali"),
+    ("assegno_inclusione", "assegno di inclusione"),
+    (
+        "supporto_formazione_lavoro",
+        "supporto per la formazione e il lavoro",
+    ),
+    ("assegno_unico", "assegno unico universale"),
+    ("bonus_nido", "bonus asilo nido"),
+    ("bonus_nuovi_nati", "bonus nuovi nati"),
+];
+
+/// Whether the quadro belongs to a DSU asked for `variant`, and whether it must be filled.
+fn applies(q: &Quadro, variant: &str) -> Option<bool> {
+    match (q.id, variant) {
+        ("b", _) => Some(true),
+        ("c", "universita") | ("d", "minorenni") => Some(true),
+        ("ridotto", "sociosanitario" | "residenze") => Some(true),
+        ("mb3_figli" | "mb3_donazioni", "residenze") => Some(false),
+        ("fc9", "minorenni" | "universita" | "residenze") => Some(false),
+        ("c" | "d" | "ridotto" | "mb3_figli" | "mb3_donazioni" | "fc9", _) => None,
+        _ => Some(false),
+    }
+}
+
+/// Checks one quadro against the engine's own type.
+fn check_quadro(q: &Quadro, typed: &Typed) -> Result<Value, Vec<FieldProblem>> {
+    let json = form::to_json(q, typed)?;
+    fn keep<T: serde::de::DeserializeOwned>(
+        q: &Quadro,
+        json: Value,
+    ) -> Result<Value, Vec<FieldProblem>> {
+        form::check::<T>(q, json.clone()).map(|_: T| json)
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Fc9 {
+        #[serde(rename = "persone")]
+        _persone: Vec<ModuloFc4>,
+    }
+    match q.id {
+        "b" => keep::<QuadroB>(q, json),
+        "c" => keep::<QuadroC>(q, json),
+        "d" => keep::<QuadroD>(q, json),
+        "ridotto" => keep::<ModuloMb1Ridotto>(q, json),
+        "mb3_figli" | "mb3_donazioni" => keep::<ModuloMb3>(q, json),
+        "fc2" => keep::<QuadroFc2>(q, json),
+        "fc3" => keep::<QuadroFc3>(q, json),
+        "fc4" => keep::<QuadroFc4>(q, json),
+        "fc5" => keep::<QuadroFc5>(q, json),
+        "fc6" => keep::<QuadroFc6>(q, json),
+        "fc7" => keep::<QuadroFc7>(q, json),
+        "fc8" => keep::<QuadroFc8>(q, json),
+        "fc9" => keep::<Fc9>(q, json),
+        _ => Ok(json),
+    }
+}
+
+fn cents(d: rust_decimal::Decimal) -> i64 {
+    (isee::calc::cents(d) * rust_decimal::Decimal::ONE_HUNDRED)
+        .to_i64()
+        .unwrap_or(i64::MAX)
+}
+
+fn figures(dsu: &isee::Dsu) -> Option<Figures> {
+    let a = isee::compute(dsu).ok()?;
+    Some(Figures {
+        variante: a.variante,
+        isr: cents(a.isr),
+        isp: cents(a.isp),
+        ise: cents(a.ise),
+        scala: a.scala.round_dp(2).to_string().replace('.', ","),
+        isee: cents(a.isee),
+        explanation: isee::report::explain(dsu, &a),
+    })
+}
+
+/// Checks every quadro, assembles the engine's DSU when all pass, computes each variant the
+/// draft supports (the DSU's own first, then the ordinary one).
+pub fn evaluate(rec: &DsuRecord, members: &[DsuMemberView], draft: &Draft) -> Evaluation {
+    let mut ev = Evaluation::default();
+    let nucleo: Vec<&DsuMemberView> = members
+        .iter()
+        .filter(|m| !m.member.basis.excludes())
+        .collect();
+    let mut parts: BTreeMap<String, Value> = BTreeMap::new();
+    // The nucleo's quadri first, then each member's in turn: the order the counter follows.
+    let nucleo_quadri = QUADRI
+        .iter()
+        .filter(|q| q.scope == Scope::Nucleo)
+        .map(|q| (q, None));
+    let member_quadri = nucleo.iter().flat_map(|m| {
+        QUADRI
+            .iter()
+            .filter(|q| q.scope == Scope::Member)
+            .map(move |q| (q, Some(*m)))
+    });
+    for (q, owner) in nucleo_quadri.chain(member_quadri) {
+        let Some(required) = applies(q, &rec.variant) else {
+            continue;
+        };
+        {
+            let key = owner.map_or_else(|| q.id.to_owned(), |m| member_key(q, m.member.person_id));
+            let typed = draft.typed(&key);
+            let fill = if typed.is_empty() {
+                if required { Fill::Missing } else { Fill::Blank }
+            } else {
+                match check_quadro(q, &typed) {
+                    Ok(json) => {
+                        parts.insert(key.clone(), json);
+                        Fill::Done
+                    }
+                    Err(p) => {
+                        let n = p.len();
+                        ev.problems.insert(key.clone(), p);
+                        Fill::Errors(n)
+                    }
+                }
+            };
+            ev.lines.push(QuadroLine {
+                quadro: q,
+                key,
+                member: owner.map(|m| (m.member.person_id, m.full_name())),
+                required,
+                fill,
+            });
+        }
+    }
+    for m in &nucleo {
+        if m.codice_fiscale.is_none() {
+            ev.blocking.push(format!(
+                "{}: manca il codice fiscale nella scheda anagrafica",
+                m.full_name()
+            ));
+        }
+    }
+    if nucleo.first().map(|m| m.member.relation) != Some(DsuRelation::D) {
+        ev.blocking
+            .push("il primo componente del nucleo deve essere il dichiarante".into());
+    }
+    if !ev.blocking.is_empty() || !ev.lines.iter().all(|l| l.fill.is_ok()) {
+        return ev;
+    }
+    let json = assemble(rec, &nucleo, &parts);
+    let input: DsuInput = match serde_json::from_value(json) {
+        Ok(i) => i,
+        Err(e) => {
+            ev.blocking.push(e.to_string());
+            return ev;
+        }
+    };
+    match isee::Dsu::try_from(input.clone()) {
+        Ok(dsu) => {
+            ev.figures.extend(figures(&dsu));
+            if input.variante != Variante::Ordinario {
+                let mut ord = input.clone();
+                ord.variante = Variante::Ordinario;
+                if let Ok(d) = isee::Dsu::try_from(ord) {
+                    ev.figures.extend(figures(&d));
+                }
+            }
+            if ev.figures.is_empty() {
+                ev.blocking
+                    .push("il calcolo non è riuscito: controlla i quadri".into());
+            }
+            ev.input = Some(input);
+        }
+        Err(e) => ev.blocking.push(e.to_string()),
+    }
+    ev
+}
+
+/// The engine's JSON of the DSU from its members and checked quadri.
+fn assemble(rec: &DsuRecord, nucleo: &[&DsuMemberView], parts: &BTreeMap<String, Value>) -> Value {
+    let part = |key: &str| parts.get(key).cloned();
+    let cf = |m: &DsuMemberView| m.codice_fiscale.clone().unwrap_or_default();
+    let componenti: Vec<Value> = nucleo
+        .iter()
+        .map(|m| {
+            json!({
+                "codice_fiscale": cf(m),
+                "cognome": m.surname,
+                "nome": m.given_names,
+                "data_nascita": m.birth_date.to_string(),
+            })
+        })
+        .collect();
+    let mut fc1 = Vec::new();
+    let mut fc2 = Vec::new();
+    let mut fc3 = Vec::new();
+    for m in nucleo {
+        let id = m.member.person_id;
+        let mut module = Map::new();
+        module.insert("codice_fiscale".into(), json!(cf(m)));
+        module.insert(
+            "quadro_fc1".into(),
+            json!({
+                "relazione": m.member.relation.as_str(),
+                "convivenza_anagrafica": m.member.convivenza,
+            }),
+        );
+        for q in ["fc2", "fc3", "fc4", "fc5", "fc6"] {
+            if let Some(v) = part(&format!("{q}:{id}")) {
+                module.insert(format!("quadro_{q}"), v);
+            }
+        }
+        fc1.push(Value::Object(module));
+        if let Some(v) = part(&format!("fc7:{id}")) {
+            fc2.push(json!({"codice_fiscale": cf(m), "quadro_fc7": v}));
+        }
+        if let Some(v) = part(&format!("fc8:{id}")) {
+            fc3.push(json!({"codice_fiscale": cf(m), "quadro_fc8": v}));
+        }
+    }
+    let mut dsu = Map::new();
+    if let Some(p) = &rec.status.inps_protocol {
+        dsu.insert("protocollo".into(), json!(p));
+    }
+    dsu.insert(
+        "data_presentazione".into(),
+        json!(rec.status.dsu_date.to_string()),
+    );
+    dsu.insert("variante".into(), json!(rec.variant));
+    dsu.insert("prestazione".into(), json!(rec.prestazione));
+    dsu.insert(
+        "mb1".into(),
+        json!({"quadro_a": {"componenti": componenti}, "quadro_b": part("b").unwrap_or(Value::Null)}),
+    );
+    if let Some(v) = part("ridotto") {
+        dsu.insert("mb1_ridotto".into(), v);
+    }
+    let mut mb2 = Map::new();
+    for (q, name) in [("c", "quadro_c"), ("d", "quadro_d")] {
+        if let Some(v) = part(q) {
+            mb2.insert(name.into(), v);
+        }
+    }
+    if !mb2.is_empty() {
+        dsu.insert("mb2".into(), Value::Object(mb2));
+    }
+    let mut mb3 = Map::new();
+    for q in ["mb3_figli", "mb3_donazioni"] {
+        if let Some(Value::Object(o)) = part(q) {
+            mb3.extend(o);
+        }
+    }
+    if !mb3.is_empty() {
+        dsu.insert("mb3".into(), Value::Object(mb3));
+    }
+    dsu.insert("fc1".into(), Value::Array(fc1));
+    dsu.insert("fc2".into(), Value::Array(fc2));
+    dsu.insert("fc3".into(), Value::Array(fc3));
+    if let Some(v) = part("fc9").and_then(|v| v.get("persone").cloned()) {
+        dsu.insert("fc4".into(), v);
+    }
+    Value::Object(dsu)
+}
+
+/// The general data of a DSU, as a form gives them.
+#[derive(Debug, Clone, Default)]
+pub struct General {
+    pub dsu_date: String,
+    pub variant: String,
+    pub prestazione: String,
+}
+
+/// The general data checked: errors by field name.
+pub fn parse_general(
+    g: &General,
+    today: Date,
+) -> Result<(Date, String, String), Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut bad = |name: &str, message: String| {
+        problems.push(FieldProblem {
+            name: name.into(),
+            message,
+        })
+    };
+    let date = match domain::dates::parse_date(g.dsu_date.trim()) {
+        Some(d) if d > today => {
+            bad("dsu_date", "Data della DSU: non può essere futura".into());
+            None
+        }
+        Some(d) if d.year() < 2015 => {
+            bad(
+                "dsu_date",
+                "Data della DSU: le DSU del DPCM 159/2013 sono dal 1° gennaio 2015".into(),
+            );
+            None
+        }
+        Some(d) => Some(d),
+        None => {
+            bad(
+                "dsu_date",
+                format!(
+                    "Data della DSU: «{}» non è una data (gg/mm/aaaa)",
+                    g.dsu_date.trim()
+                ),
+            );
+            None
+        }
+    };
+    if !VARIANTS.iter().any(|(c, _)| *c == g.variant) {
+        bad("variant", "Variante: scegli una delle varianti".into());
+    }
+    if !PRESTAZIONI.iter().any(|(c, _)| *c == g.prestazione) {
+        bad(
+            "prestazione",
+            "Prestazione: scegli una delle prestazioni".into(),
+        );
+    }
+    match date {
+        Some(d) if problems.is_empty() => Ok((d, g.variant.clone(), g.prestazione.clone())),
+        _ => Err(problems),
+    }
+}
+
+fn age_on(birth: Date, on: Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month() as u8, on.day()) < (birth.month() as u8, birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The declarant first, then the famiglia anagrafica on the DSU date, each with the FC1 code
+/// the registry's relationships suggest.
+async fn registry_members(
+    svc: &Services,
+    org_id: Uuid,
+    dsu_id: Uuid,
+    declarant: &Person,
+    on: Date,
+) -> Result<Vec<DsuMember>, Error> {
+    let memberships = svc.store.person_households(org_id, declarant.id).await?;
+    let own = memberships
+        .iter()
+        .find(|m| m.from_date <= on && m.to_date.is_none_or(|t| t >= on))
+        .map(|m| m.relationship);
+    let mut members = vec![DsuMember {
+        id: Uuid::now_v7(),
+        dsu_id,
+        person_id: declarant.id,
+        position: 0,
+        relation: DsuRelation::D,
+        basis: MemberBasis::Anagrafica,
+        convivenza: false,
+    }];
+    for c in svc.store.cohabitants(org_id, declarant.id, on).await? {
+        if c.member.person_id == declarant.id
+            || members.iter().any(|m| m.person_id == c.member.person_id)
+        {
+            continue;
+        }
+        let relation = match own {
+            Some(r) => default_relation(r, c.member.relationship, age_on(c.birth_date, on)),
+            None => DsuRelation::P,
+        };
+        members.push(DsuMember {
+            id: Uuid::now_v7(),
+            dsu_id,
+            person_id: c.member.person_id,
+            position: members.len() as i64,
+            relation,
+            basis: MemberBasis::Anagrafica,
+            convivenza: false,
+        });
+    }
+    Ok(members)
+}
+
+/// The provisional ISEE and ISE of the DSU's own variant, for the lists.
+fn headline(rec: &mut DsuRecord, ev: &Evaluation) {
+    let main = ev.main(&rec.variant);
+    rec.isee_cents = main.map(|f| f.isee);
+    rec.ise_cents = main.map(|f| f.ise);
+}
+
+/// Opens a draft DSU for the declarant, with the famiglia anagrafica on the DSU date.
+pub async fn open(
+    svc: &Services,
+    actor: &Actor,
+    declarant_id: Uuid,
+    general: &General,
+) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
+    let declarant = crate::person::person_access(svc, actor, declarant_id)
+        .await?
+        .person;
+    actor.authorize(Action::DsuEdit, actor.scope_of(declarant.org_id))?;
+    let rec = match open_record(actor, &declarant, general)? {
+        Ok(r) => r,
+        Err(p) => return Ok(Err(p)),
+    };
+    let (id, dsu_date) = (rec.id, rec.status.dsu_date);
+    let members = registry_members(svc, actor.org.id, id, &declarant, dsu_date).await?;
+    let audit = actor.audit(
+        "dsu.create",
+        "dsu",
+        Some(id),
+        format!(
+            "DSU del {} di {} ({} componenti)",
+            domain::dates::format_date(dsu_date),
+            declarant.data.full_name(),
+            members.len()
+        ),
+    );
+    svc.store.create_dsu(&rec, &members, &audit).await?;
+    Ok(Ok(rec))
+}
+
+/// A new draft of the declarant with its general data checked.
+fn open_record(
+    actor: &Actor,
+    declarant: &Person,
+    general: &General,
+) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
+    if let Some(d) = declarant.data.death_date {
+        return Err(Error::BadRequest(format!(
+            "{} è deceduta il {}: non si apre una DSU a suo nome",
+            declarant.data.full_name(),
+            domain::dates::format_date(d)
+        )));
+    }
+    let (dsu_date, variant, prestazione) = match parse_general(general, today(actor.now)) {
+        Ok(g) => g,
+        Err(p) => return Ok(Err(p)),
+    };
+    let now_us = unix_micros(actor.now);
+    Ok(Ok(DsuRecord {
+        id: Uuid::now_v7(),
+        org_id: actor.org.id,
+        declarant_id: declarant.id,
+        status: DsuStatus::draft(dsu_date),
+        variant,
+        prestazione,
+        replaces_id: None,
+        quadri: Draft::default().to_json(),
+        isee_cents: None,
+        ise_cents: None,
+        created_by: actor.user.id,
+        created_us: now_us,
+        updated_by: actor.user.login.to_string(),
+        updated_us: now_us,
+        version: 1,
+    }))
+}
+
+/// A draft's record after a change by the actor: version bumped, provisional figures kept.
+fn next_version(actor: &Actor, rec: &DsuRecord, draft: &Draft, ev: &Evaluation) -> DsuRecord {
+    let mut next = rec.clone();
+    next.quadri = draft.to_json();
+    next.version = rec.version + 1;
+    next.updated_by = actor.user.login.to_string();
+    next.updated_us = unix_micros(actor.now);
+    headline(&mut next, ev);
+    next
+}
+
+fn must_be_draft(rec: &DsuRecord) -> Result<(), Error> {
+    if rec.status.editable() {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "la DSU è {}: non si modifica più; per correggerla apri una nuova DSU che la sostituisce",
+            rec.status.state.label()
+        )))
+    }
+}
+
+/// Saves the values typed in one quadro (even if some are wrong: the draft keeps what the
+/// operator typed) and recomputes. `version` is the one the page was built from.
+pub async fn save_quadro(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    key: &str,
+    typed: Typed,
+    version: i64,
+) -> Result<(DsuRecord, Evaluation), Error> {
+    let rec = &access.dsu;
+    must_be_draft(rec)?;
+    if version != rec.version {
+        return Err(Error::Conflict);
+    }
+    let members = svc.store.dsu_members(actor.org.id, rec.id).await?;
+    let mut draft = Draft::parse(&rec.quadri)?;
+    if typed.is_empty() {
+        draft.0.remove(key);
+    } else {
+        draft.0.insert(key.to_owned(), typed);
+    }
+    let ev = evaluate(rec, &members, &draft);
+    let next = next_version(actor, rec, &draft, &ev);
+    let audit = actor.audit("dsu.update", "dsu", Some(rec.id), format!("quadro {key}"));
+    svc.store.save_dsu_quadri(&next, &audit).await?;
+    Ok((next, ev))
+}
+
+/// Changes the general data of a draft (date, variant, benefit).
+pub async fn save_general(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    general: &General,
+    version: i64,
+) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
+    let rec = &access.dsu;
+    must_be_draft(rec)?;
+    if version != rec.version {
+        return Err(Error::Conflict);
+    }
+    let (dsu_date, variant, prestazione) = match parse_general(general, today(actor.now)) {
+        Ok(g) => g,
+        Err(p) => return Ok(Err(p)),
+    };
+    let mut changed = rec.clone();
+    changed.status.dsu_date = dsu_date;
+    changed.variant = variant;
+    changed.prestazione = prestazione;
+    let members = svc.store.dsu_members(actor.org.id, rec.id).await?;
+    let draft = Draft::parse(&rec.quadri)?;
+    let ev = evaluate(&changed, &members, &draft);
+    let next = next_version(actor, &changed, &draft, &ev);
+    let audit = actor.audit("dsu.update", "dsu", Some(rec.id), "dati generali".into());
+    svc.store.save_dsu_quadri(&next, &audit).await?;
+    Ok(Ok(next))
+}
+
+/// A change to the nucleo of a draft.
+#[derive(Debug, Clone)]
+pub enum MemberChange {
+    /// Adds a person of the registry with the rule that brings them in.
+    Add {
+        person_id: Uuid,
+        basis: MemberBasis,
+        relation: DsuRelation,
+    },
+    /// Leaves a member of the famiglia anagrafica out, with the rule (or brings them back
+    /// with `MemberBasis::Anagrafica`); removes an added person.
+    Basis { person_id: Uuid, basis: MemberBasis },
+    Relation {
+        person_id: Uuid,
+        relation: DsuRelation,
+        convivenza: bool,
+    },
+}
+
+pub async fn change_members(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    change: MemberChange,
+    version: i64,
+) -> Result<DsuRecord, Error> {
+    let rec = &access.dsu;
+    must_be_draft(rec)?;
+    if version != rec.version {
+        return Err(Error::Conflict);
+    }
+    let views = svc.store.dsu_members(actor.org.id, rec.id).await?;
+    let mut members: Vec<DsuMember> = views.iter().map(|v| v.member.clone()).collect();
+    let find = |members: &[DsuMember], id: Uuid| members.iter().position(|m| m.person_id == id);
+    let summary = match change {
+        MemberChange::Add {
+            person_id,
+            basis,
+            relation,
+        } => {
+            if !MemberBasis::ADDITIONS.contains(&basis) {
+                return Err(Error::BadRequest(
+                    "Motivo: scegli la regola che porta la persona nel nucleo".into(),
+                ));
+            }
+            if find(&members, person_id).is_some() {
+                return Err(Error::BadRequest(
+                    "la persona è già tra i componenti della DSU".into(),
+                ));
+            }
+            let p = crate::person::person_access(svc, actor, person_id)
+                .await?
+                .person;
+            if p.data.death_date.is_some() {
+                return Err(Error::BadRequest(format!(
+                    "{} è deceduta: non entra nel nucleo",
+                    p.data.full_name()
+                )));
+            }
+            if relation == DsuRelation::D {
+                return Err(Error::BadRequest(
+                    "Rapporto: il dichiarante è uno solo".into(),
+                ));
+            }
+            members.push(DsuMember {
+                id: Uuid::now_v7(),
+                dsu_id: rec.id,
+                person_id,
+                position: members.len() as i64,
+                relation,
+                basis,
+                convivenza: basis == MemberBasis::ConvivenzaAnagrafica,
+            });
+            format!("aggiunto {}: {}", p.data.full_name(), basis.label())
+        }
+        MemberChange::Basis { person_id, basis } => {
+            let i = find(&members, person_id).ok_or(Error::NotFound)?;
+            let m = members.get_mut(i).ok_or(Error::NotFound)?;
+            if m.relation == DsuRelation::D {
+                return Err(Error::BadRequest(
+                    "il dichiarante non si esclude dal nucleo".into(),
+                ));
+            }
+            let was_registry = m.basis == MemberBasis::Anagrafica || m.basis.excludes();
+            match (was_registry, basis) {
+                (true, b) if b == MemberBasis::Anagrafica || b.excludes() => m.basis = b,
+                (false, b) if b.excludes() => {
+                    members.remove(i);
+                }
+                _ => {
+                    return Err(Error::BadRequest(
+                        "Motivo: la regola non vale per questa persona".into(),
+                    ));
+                }
+            }
+            format!("componente {person_id}: {}", basis.label())
+        }
+        MemberChange::Relation {
+            person_id,
+            relation,
+            convivenza,
+        } => {
+            let i = find(&members, person_id).ok_or(Error::NotFound)?;
+            let m = members.get_mut(i).ok_or(Error::NotFound)?;
+            if (relation == DsuRelation::D) != (m.relation == DsuRelation::D) {
+                return Err(Error::BadRequest(
+                    "Rapporto: il dichiarante resta quello della DSU".into(),
+                ));
+            }
+            m.relation = relation;
+            m.convivenza = convivenza;
+            format!("componente {person_id}: rapporto {}", relation.as_str())
+        }
+    };
+    for (n, m) in members.iter_mut().enumerate() {
+        m.position = n as i64;
+    }
+    let draft = Draft::parse(&rec.quadri)?;
+    let after: Vec<DsuMemberView> = rebuild_views(svc, actor, &views, &members).await?;
+    let ev = evaluate(rec, &after, &draft);
+    let next = next_version(actor, rec, &draft, &ev);
+    let audit = actor.audit("dsu.members", "dsu", Some(rec.id), summary);
+    svc.store.set_dsu_members(&next, &members, &audit).await?;
+    Ok(next)
+}
+
+/// The views of `members`, reusing those already read.
+async fn rebuild_views(
+    svc: &Services,
+    actor: &Actor,
+    known: &[DsuMemberView],
+    members: &[DsuMember],
+) -> Result<Vec<DsuMemberView>, Error> {
+    let mut out = Vec::with_capacity(members.len());
+    for m in members {
+        let view = match known.iter().find(|v| v.member.person_id == m.person_id) {
+            Some(v) => DsuMemberView {
+                member: m.clone(),
+                ..v.clone()
+            },
+            None => {
+                let p = svc.store.get_person(actor.org.id, m.person_id).await?;
+                DsuMemberView {
+                    member: m.clone(),
+                    surname: p.data.surname.clone(),
+                    given_names: p.data.given_names.clone(),
+                    codice_fiscale: p
+                        .data
+                        .codice_fiscale
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned()),
+                    birth_date: p.data.birth_date,
+                    death_date: p.data.death_date,
+                }
+            }
+        };
+        out.push(view);
+    }
+    Ok(out)
+}
+
+/// Takes a step in the DSU's life. Signing a correction supersedes the DSU it replaces, in
+/// the same transaction.
+pub async fn step(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    step: DsuStep,
+    version: i64,
+) -> Result<DsuStatus, Error> {
+    let rec = &access.dsu;
+    if version != rec.version {
+        return Err(Error::Conflict);
+    }
+    let day = today(actor.now);
+    let step = match step {
+        DsuStep::Sign { on, .. } => {
+            let members = svc.store.dsu_members(actor.org.id, rec.id).await?;
+            let ev = evaluate(rec, &members, &Draft::parse(&rec.quadri)?);
+            DsuStep::Sign {
+                on,
+                complete: ev.complete(),
+            }
+        }
+        other => other,
+    };
+    let summary = match &step {
+        DsuStep::Sign { on, .. } => format!("firmata il {}", domain::dates::format_date(*on)),
+        DsuStep::Transmit { protocol } => format!(
+            "trasmessa all'INPS{}",
+            protocol
+                .as_deref()
+                .map(|p| format!(", protocollo {p}"))
+                .unwrap_or_default()
+        ),
+        DsuStep::Attest { attestation_id } => format!("attestata ({attestation_id})"),
+        DsuStep::Supersede => "sostituita".into(),
+    };
+    let signing = matches!(step, DsuStep::Sign { .. });
+    let status = rec
+        .status
+        .step(step, day)
+        .map_err(|r| Error::BadRequest(r.0))?;
+    let mut changes = vec![DsuStatusChange {
+        id: rec.id,
+        version: rec.version,
+        status: status.clone(),
+    }];
+    if let (true, Some(old_id)) = (signing, rec.replaces_id) {
+        let old = svc.store.get_dsu(actor.org.id, old_id).await?;
+        if old.status.state != DsuState::Sostituita {
+            let superseded = old
+                .status
+                .step(DsuStep::Supersede, day)
+                .map_err(|r| Error::BadRequest(r.0))?;
+            changes.push(DsuStatusChange {
+                id: old.id,
+                version: old.version,
+                status: superseded,
+            });
+        }
+    }
+    let audit = actor.audit("dsu.state", "dsu", Some(rec.id), summary);
+    svc.store
+        .change_dsu_status(
+            actor.org.id,
+            &changes,
+            actor.user.login.as_str(),
+            unix_micros(actor.now),
+            &audit,
+        )
+        .await?;
+    Ok(status)
+}
+
+/// A correction of a signed DSU: a new draft with the same nucleo and quadri that replaces
+/// it once signed.
+pub async fn correct(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+) -> Result<DsuRecord, Error> {
+    actor.authorize(Action::DsuEdit, access.scope)?;
+    let old = &access.dsu;
+    if old.status.editable() || old.status.state == DsuState::Sostituita {
+        return Err(Error::BadRequest(format!(
+            "la DSU è {}: si corregge solo una DSU firmata, trasmessa o attestata",
+            old.status.state.label()
+        )));
+    }
+    let id = Uuid::now_v7();
+    let now_us = unix_micros(actor.now);
+    let members: Vec<DsuMember> = svc
+        .store
+        .dsu_members(actor.org.id, old.id)
+        .await?
+        .into_iter()
+        .map(|v| DsuMember {
+            id: Uuid::now_v7(),
+            dsu_id: id,
+            ..v.member
+        })
+        .collect();
+    let rec = DsuRecord {
+        id,
+        status: DsuStatus::draft(today(actor.now)),
+        replaces_id: Some(old.id),
+        created_by: actor.user.id,
+        created_us: now_us,
+        updated_by: actor.user.login.to_string(),
+        updated_us: now_us,
+        version: 1,
+        ..old.clone()
+    };
+    let audit = actor.audit(
+        "dsu.create",
+        "dsu",
+        Some(id),
+        format!("correzione della DSU {}", old.id),
+    );
+    svc.store.create_dsu(&rec, &members, &audit).await?;
+    Ok(rec)
+}
+
+/// The read of a DSU, logged.
+pub async fn log_read(svc: &Services, actor: &Actor, rec: &DsuRecord) {
+    svc.reads
+        .view(actor, crate::read_log::Read::Dsu, rec.id)
+        .await;
+}
+
+/// A problem of a DSU sent as the engine's JSON, at its JSON path.
+fn at(path: impl Into<String>, message: impl Into<String>) -> FieldProblem {
+    FieldProblem {
+        name: path.into(),
+        message: message.into(),
+    }
+}
+
+/// The quadri of the engine's JSON as the counter keeps them, by quadro key.
+fn typed_quadri(json: &Value, members: &[(Uuid, String)]) -> Draft {
+    let mut draft = Draft::default();
+    let mut put = |key: String, q: &Quadro, v: Option<&Value>| {
+        if let Some(v) = v {
+            let t = form::from_json(q, v);
+            if !t.is_empty() {
+                draft.0.insert(key, t);
+            }
+        }
+    };
+    for q in QUADRI {
+        match (q.id, q.scope) {
+            ("b", _) => put("b".into(), q, json.pointer("/mb1/quadro_b")),
+            ("c", _) => put("c".into(), q, json.pointer("/mb2/quadro_c")),
+            ("d", _) => put("d".into(), q, json.pointer("/mb2/quadro_d")),
+            ("ridotto", _) => put("ridotto".into(), q, json.get("mb1_ridotto")),
+            ("mb3_figli" | "mb3_donazioni", _) => put(q.id.into(), q, json.get("mb3")),
+            ("fc9", _) => {
+                let persone = json.get("fc4").map(|v| json!({ "persone": v }));
+                put("fc9".into(), q, persone.as_ref());
+            }
+            (id, Scope::Member) => {
+                for (person_id, cf) in members {
+                    let of_cf = |list: &str| {
+                        json.get(list).and_then(Value::as_array).and_then(|items| {
+                            items.iter().find(|m| {
+                                m.get("codice_fiscale").and_then(Value::as_str) == Some(cf)
+                            })
+                        })
+                    };
+                    let v = match id {
+                        "fc7" => of_cf("fc2").and_then(|m| m.get("quadro_fc7")),
+                        "fc8" => of_cf("fc3").and_then(|m| m.get("quadro_fc8")),
+                        _ => of_cf("fc1").and_then(|m| m.get(format!("quadro_{id}").as_str())),
+                    };
+                    put(member_key(q, *person_id), q, v);
+                }
+            }
+            _ => {}
+        }
+    }
+    draft
+}
+
+/// A DSU given as the engine's JSON (the API), its quadro A matched to the registry by
+/// codice fiscale: the nucleo, the typed quadri and the general data, or the problems by
+/// JSON path.
+async fn from_input(
+    svc: &Services,
+    actor: &Actor,
+    input: &DsuInput,
+) -> Result<Result<(Person, General, Vec<DsuMember>, Draft), Vec<FieldProblem>>, Error> {
+    let mut problems = Vec::new();
+    if input.modulo_sostitutivo.is_some() || input.variante == Variante::Corrente {
+        problems.push(at(
+            "modulo_sostitutivo",
+            "l'ISEE corrente si calcola da una DSU già attestata, non da una DSU nuova",
+        ));
+    }
+    let json = serde_json::to_value(input).map_err(|e| Error::Internal(e.to_string()))?;
+    let general = General {
+        dsu_date: json
+            .get("data_presentazione")
+            .and_then(Value::as_str)
+            .and_then(|s| {
+                time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+            })
+            .map(domain::dates::format_date)
+            .unwrap_or_default(),
+        variant: json
+            .get("variante")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .into(),
+        prestazione: json
+            .get("prestazione")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .into(),
+    };
+    let dsu_date = match parse_general(&general, today(actor.now)) {
+        Ok((d, _, _)) => Some(d),
+        Err(p) => {
+            problems.extend(p.into_iter().map(|p| {
+                let name = match p.name.as_str() {
+                    "dsu_date" => "data_presentazione",
+                    "variant" => "variante",
+                    _ => "prestazione",
+                };
+                at(name, p.message)
+            }));
+            None
+        }
+    };
+    let mut persons = Vec::new();
+    for (n, c) in input.mb1.quadro_a.componenti.iter().enumerate() {
+        let path = format!("mb1.quadro_a.componenti[{n}].codice_fiscale");
+        match svc
+            .store
+            .find_person_by_cf(actor.org.id, c.codice_fiscale.as_str())
+            .await
+        {
+            Ok(p) => persons.push(p),
+            Err(store::StoreError::NotFound) => problems.push(at(
+                path,
+                format!(
+                    "{}: nessuna persona dell'anagrafe sociale con questo codice fiscale",
+                    c.codice_fiscale.as_str()
+                ),
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let (Some(dsu_date), Some(declarant), true) =
+        (dsu_date, persons.first().cloned(), problems.is_empty())
+    else {
+        return Ok(Err(problems));
+    };
+    actor.authorize(Action::PersonView, actor.scope_of(declarant.org_id))?;
+    let family: Vec<Uuid> = svc
+        .store
+        .cohabitants(actor.org.id, declarant.id, dsu_date)
+        .await?
+        .into_iter()
+        .map(|c| c.member.person_id)
+        .collect();
+    let mut members = Vec::new();
+    for (n, p) in persons.iter().enumerate() {
+        let cf = p
+            .data
+            .codice_fiscale
+            .as_ref()
+            .map(|c| c.as_str().to_owned());
+        let fc1 = input
+            .fc1
+            .iter()
+            .find(|m| Some(m.codice_fiscale.as_str()) == cf.as_deref());
+        let relation = fc1
+            .and_then(|m| serde_json::to_value(m.quadro_fc1.relazione).ok())
+            .and_then(|v| v.as_str().and_then(DsuRelation::parse))
+            .unwrap_or(if n == 0 {
+                DsuRelation::D
+            } else {
+                DsuRelation::P
+            });
+        let convivenza = fc1.is_some_and(|m| m.quadro_fc1.convivenza_anagrafica);
+        let basis = if n == 0 || family.contains(&p.id) {
+            MemberBasis::Anagrafica
+        } else {
+            match relation {
+                DsuRelation::C => MemberBasis::ConiugeResidenzaDiversa,
+                DsuRelation::FNC => MemberBasis::FiglioACarico,
+                DsuRelation::GNC => MemberBasis::GenitoreNonConvivente,
+                _ if convivenza => MemberBasis::ConvivenzaAnagrafica,
+                _ => {
+                    problems.push(at(
+                        format!("mb1.quadro_a.componenti[{n}]"),
+                        format!(
+                            "{} non è nella famiglia anagrafica del dichiarante alla data della DSU: indica nel quadro FC1 il rapporto che lo porta nel nucleo (C, FNC, GNC) o la convivenza anagrafica",
+                            p.data.full_name()
+                        ),
+                    ));
+                    continue;
+                }
+            }
+        };
+        members.push(DsuMember {
+            id: Uuid::now_v7(),
+            dsu_id: Uuid::nil(),
+            person_id: p.id,
+            position: n as i64,
+            relation,
+            basis,
+            convivenza,
+        });
+    }
+    // Members of the famiglia anagrafica the DSU leaves out are recorded as left out.
+    for id in family {
+        if !members.iter().any(|m| m.person_id == id) {
+            members.push(DsuMember {
+                id: Uuid::now_v7(),
+                dsu_id: Uuid::nil(),
+                person_id: id,
+                position: members.len() as i64,
+                relation: DsuRelation::P,
+                basis: MemberBasis::EsclusoAltroNucleo,
+                convivenza: false,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let keyed: Vec<(Uuid, String)> = persons
+        .iter()
+        .filter_map(|p| Some((p.id, p.data.codice_fiscale.as_ref()?.as_str().to_owned())))
+        .collect();
+    Ok(Ok((
+        declarant,
+        general,
+        members,
+        typed_quadri(&json, &keyed),
+    )))
+}
+
+/// Opens a DSU from the engine's JSON (the API's `POST /dsu`).
+pub async fn import(
+    svc: &Services,
+    actor: &Actor,
+    input: &DsuInput,
+) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
+    actor.authorize(Action::DsuEdit, RecordScope::SameOrg)?;
+    let (declarant, general, mut members, draft) = match from_input(svc, actor, input).await? {
+        Ok(x) => x,
+        Err(p) => return Ok(Err(p)),
+    };
+    let rec = match open_record(actor, &declarant, &general)? {
+        Ok(r) => r,
+        Err(p) => return Ok(Err(p)),
+    };
+    for m in &mut members {
+        m.dsu_id = rec.id;
+    }
+    let mut rec = rec;
+    rec.status.inps_protocol = input.protocollo.clone();
+    rec.quadri = draft.to_json();
+    let views = rebuild_views(svc, actor, &[], &members).await?;
+    let ev = evaluate(&rec, &views, &draft);
+    headline(&mut rec, &ev);
+    let audit = actor.audit(
+        "dsu.create",
+        "dsu",
+        Some(rec.id),
+        format!("DSU di {} ricevuta dall'API", declarant.data.full_name()),
+    );
+    svc.store.create_dsu(&rec, &members, &audit).await?;
+    Ok(Ok(rec))
+}
+
+/// Replaces a draft's nucleo and quadri with the engine's JSON (the API's `PUT /dsu/{id}`).
+pub async fn replace(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    input: &DsuInput,
+) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
+    let rec = &access.dsu;
+    must_be_draft(rec)?;
+    let (declarant, general, mut members, draft) = match from_input(svc, actor, input).await? {
+        Ok(x) => x,
+        Err(p) => return Ok(Err(p)),
+    };
+    if declarant.id != rec.declarant_id {
+        return Ok(Err(vec![at(
+            "mb1.quadro_a.componenti[0].codice_fiscale",
+            "il dichiarante di una DSU non cambia: apri una nuova DSU",
+        )]));
+    }
+    let (dsu_date, variant, prestazione) = parse_general(&general, today(actor.now))
+        .map_err(|_| Error::BadRequest("dati generali non validi".into()))?;
+    for m in &mut members {
+        m.dsu_id = rec.id;
+    }
+    let mut changed = rec.clone();
+    changed.status.dsu_date = dsu_date;
+    changed.variant = variant;
+    changed.prestazione = prestazione;
+    let views = rebuild_views(svc, actor, &[], &members).await?;
+    let ev = evaluate(&changed, &views, &draft);
+    let next = next_version(actor, &changed, &draft, &ev);
+    let audit = actor.audit(
+        "dsu.update",
+        "dsu",
+        Some(rec.id),
+        "DSU sostituita dall'API".into(),
+    );
+    svc.store.set_dsu_members(&next, &members, &audit).await?;
+    Ok(Ok(next))
+}
+
+/// The engine's attestation of a complete DSU, as `sportello isee calc` prints it.
+pub fn report(ev: &Evaluation) -> Option<Value> {
+    let dsu = isee::Dsu::try_from(ev.input.clone()?).ok()?;
+    let att = isee::compute(&dsu).ok()?;
+    serde_json::to_value(isee::report::Report::new(&dsu, &att)).ok()
+}

@@ -63,7 +63,7 @@ pub struct IseeFamiglia {
     pub scala: Decimal,
     /// Sum of the componenti aggiuntive, divided by this indicator's scala (Allegato 2).
     pub componenti_aggiuntive: Decimal,
-    /// The casa di abitazione is in a capoluogo of a città metropolitana (by its code).
+    /// The casa di abitazione is in a capoluogo of a città metropolitana (see `Comune::is`).
     pub capoluogo: bool,
     pub isee: Decimal,
     /// The requested prestazione is one of those the indicator is for.

@@ -6,7 +6,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use time::{Date, Month};
 
 use crate::dsu::{
-    Abitazione, Componente, Corrente, Dsu, DsuError, Esterno, Periodo, Redditi, Relazione, Variante,
+    Abitazione, Componente, Corrente, Dsu, DsuError, Esterno, LibrettoPostale, Periodo, Redditi,
+    Relazione, Variante,
 };
 use crate::rules::{RuleSet, Rules, rules};
 use crate::values::{CodiceFiscale, age_on, floor0, positive};
@@ -16,8 +17,10 @@ use crate::values::{CodiceFiscale, age_on, floor0, positive};
 pub enum CalcError {
     #[error("tabella delle regole ISEE non valida: {0}")]
     Regole(String),
-    #[error("nessun insieme di regole ISEE per una DSU presentata il {0}")]
-    NessunaRegola(Date),
+    #[error(
+        "campo «data_presentazione»: nessun insieme di regole ISEE per una DSU presentata il {0} (la tabella delle regole copre le DSU presentate dal {1})"
+    )]
+    NessunaRegola(Date, Date),
     #[error(
         "manca il tasso del reddito figurativo per le DSU dell'anno {0} (tabella rendimento_figurativo)"
     )]
@@ -58,6 +61,10 @@ pub struct IseeFamiglia {
     pub ise: Decimal,
     pub maggiorazione_figli: Decimal,
     pub scala: Decimal,
+    /// Sum of the componenti aggiuntive, divided by this indicator's scala (Allegato 2).
+    pub componenti_aggiuntive: Decimal,
+    /// The casa di abitazione is in a capoluogo of a città metropolitana (see `Comune::is`).
+    pub capoluogo: bool,
     pub isee: Decimal,
     /// The requested prestazione is one of those the indicator is for.
     pub si_applica: bool,
@@ -199,10 +206,17 @@ fn reddito(r: &Redditi, rs: &RuleSet, auu: bool) -> (Decimal, Decimal, Decimal) 
     } else {
         (r.lavoro_dipendente * rs.lavoro_aliquota.value).min(rs.lavoro_massimo.value)
     };
-    let pen = if r.pensione.is_zero() {
+    // Art. 4 c. 3: the 20 % up to 1.000 € is taken on pensions and on the trattamenti
+    // assistenziali, previdenziali e indennitari counted under c. 2 (the assegno unico only
+    // where it counts), not on pensions alone.
+    let mut base_pensione = r.pensione + r.trattamenti;
+    if auu {
+        base_pensione += r.assegno_unico;
+    }
+    let pen = if base_pensione.is_zero() {
         Decimal::ZERO
     } else {
-        (r.pensione * rs.pensione_aliquota.value).min(rs.pensione_massimo.value)
+        (base_pensione * rs.pensione_aliquota.value).min(rs.pensione_massimo.value)
     };
     let venti = if rs.lavoro_pensione_alternative.value {
         lav.max(pen)
@@ -287,7 +301,9 @@ pub fn compute(dsu: &Dsu) -> Result<Attestazione, CalcError> {
 /// Computes the attestation with a given rules table.
 pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, CalcError> {
     let date = dsu.data_presentazione();
-    let rs = rules.select(date).ok_or(CalcError::NessunaRegola(date))?;
+    let rs = rules.select(date).ok_or_else(|| {
+        CalcError::NessunaRegola(date, rules.rule_sets.first().map_or(date, |r| r.valid_from))
+    })?;
     let rendimento = rules
         .rendimento(date.year())
         .ok_or(CalcError::Rendimento(date.year()))?;
@@ -374,14 +390,14 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     let ise = cents(isr + rs.quota_isp.value * isp);
 
     // Scala di equivalenza (Allegato 1).
+    // A member in convivenza anagrafica adds 1 instead of a step of the table; when the whole
+    // nucleo lives there (two spouses in the same RSA) it is an ordinary nucleo of n members:
+    // INPS applies the table without the +1 (1,57 + 0,5 + 0,5 = 2,57 for two disabled spouses).
     let regolari = n - conta.conviventi_anagrafici;
     let (parametro_scala, extra_conv) = if regolari > 0 {
         (parametro(rs, regolari), conta.conviventi_anagrafici)
     } else {
-        (
-            parametro(rs, 1),
-            conta.conviventi_anagrafici.saturating_sub(1),
-        )
+        (parametro(rs, n), 0)
     };
     let numero_figli = if mask == all {
         dsu.numero_figli().map_or(conta.figli, |q| q as usize)
@@ -404,7 +420,9 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
     };
     let scala = parametro_scala + maggiorazioni.totale();
 
-    let componenti_aggiuntive = componenti_aggiuntive(dsu, rs, scala);
+    // An autonomous student's nucleo leaves the parents out, the one living elsewhere too.
+    let con_genitore = !autonomia.is_some_and(|a| a.autonomo);
+    let componenti_aggiuntive = componenti_aggiuntive(dsu, rs, scala, con_genitore);
     let somma_aggiuntive: Decimal = componenti_aggiuntive.iter().map(|c| c.importo).sum();
     let isee = cents(ise / scala + somma_aggiuntive);
 
@@ -420,7 +438,7 @@ pub fn compute_with(dsu: &Dsu, rules: &'static Rules) -> Result<Attestazione, Ca
             isr,
             scala,
             maggiorazione_figli: maggiorazioni.figli,
-            somma_aggiuntive,
+            con_genitore,
         },
     );
 
@@ -624,7 +642,7 @@ fn titoli_esclusi(dsu: &Dsu, mask: u64, rs: &RuleSet) -> Vec<(usize, Decimal, De
         let next = members(dsu, mask & !done)
             .filter(|(_, c)| {
                 let m = &c.mobiliare;
-                positive(m.titoli_stato + m.buoni_postali + m.libretti_postali)
+                positive(m.titoli_stato + m.buoni_postali + m.libretti_escludibili())
             })
             .min_by_key(|(i, c)| (*i != 0, c.relazione == Relazione::GNC, c.data_nascita, *i));
         let Some((i, c)) = next else { break };
@@ -634,7 +652,7 @@ fn titoli_esclusi(dsu: &Dsu, mask: u64, rs: &RuleSet) -> Vec<(usize, Decimal, De
         residuo -= t;
         let b = m.buoni_postali.min(residuo);
         residuo -= b;
-        let l = m.libretti_postali.min(residuo);
+        let l = m.libretti_escludibili().min(residuo);
         residuo -= l;
         esclusi.push((i, t + b, l));
     }
@@ -670,8 +688,9 @@ fn mobiliari(
             .find(|(i, _, _)| *i == f.indice)
             .map_or((Decimal::ZERO, Decimal::ZERO), |(_, a, b)| (*a, *b));
         let m = &c.mobiliare;
-        let saldi = floor0(m.saldi - e_libretti);
-        let giacenze = floor0(m.giacenze - e_libretti);
+        let (meno_saldi, meno_giacenze) = riduzione_libretti(&m.libretti_postali, e_libretti);
+        let saldi = m.saldi - meno_saldi;
+        let giacenze = m.giacenze - meno_giacenze;
         let depositi = if giacenze > saldi && m.incrementi <= giacenze - saldi {
             giacenze
         } else {
@@ -690,6 +709,25 @@ fn mobiliari(
         f.titoli_stato_esclusi = cents(e_sez2 + e_libretti);
     }
     out
+}
+
+/// How much the exclusion of `escluso` euro, taken from the `libretti` in their order, lowers
+/// the member's saldi and giacenze medie: each libretto's own saldo and giacenza fall by its
+/// excluded part, never below zero (L. 213/2023 c. 183 excludes the libretto, not a sum off
+/// the member's other accounts), as `(saldi, giacenze)`.
+fn riduzione_libretti(libretti: &[LibrettoPostale], escluso: Decimal) -> (Decimal, Decimal) {
+    let mut residuo = escluso;
+    let (mut saldi, mut giacenze) = (Decimal::ZERO, Decimal::ZERO);
+    for l in libretti {
+        if !positive(residuo) {
+            break;
+        }
+        let x = l.escludibile.min(residuo);
+        residuo -= x;
+        saldi += l.saldo.min(x);
+        giacenze += l.giacenza.min(x);
+    }
+    (saldi, giacenze)
 }
 
 /// Patrimonio immobiliare (art. 5 c. 2–3) of the nucleo: the other properties, with the
@@ -795,13 +833,19 @@ fn detrazione_casa(rs: &RuleSet, casa: Decimal, franchigia: Decimal) -> Decimal 
     cents(casa - contata)
 }
 
-/// Componenti aggiuntive (Allegato 2): the non-cohabiting parent's and the children's outside
-/// the household, for an ISEE with scale `scala`.
-fn componenti_aggiuntive(dsu: &Dsu, rs: &RuleSet, scala: Decimal) -> Vec<ComponenteAggiuntiva> {
+/// Componenti aggiuntive (Allegato 2): the non-cohabiting parent's (when `con_genitore`) and
+/// the children's outside the household, for an ISEE with scale `scala`.
+fn componenti_aggiuntive(
+    dsu: &Dsu,
+    rs: &RuleSet,
+    scala: Decimal,
+    con_genitore: bool,
+) -> Vec<ComponenteAggiuntiva> {
     let mut componenti_aggiuntive = Vec::new();
     if let Some(e) = dsu
         .genitore_non_convivente()
         .and_then(|g| g.aggiuntiva.as_ref())
+        .filter(|_| con_genitore)
     {
         let (x, importo) = aggiuntiva(
             e,
@@ -847,7 +891,8 @@ struct Indicatore {
     isr: Decimal,
     scala: Decimal,
     maggiorazione_figli: Decimal,
-    somma_aggiuntive: Decimal,
+    /// The non-cohabiting parent's componente aggiuntiva counts (see `componenti_aggiuntive`).
+    con_genitore: bool,
 }
 
 /// Second indicator for the family benefits of L. 199/2025 c. 208.
@@ -860,11 +905,7 @@ fn famiglia(dsu: &Dsu, rs: &RuleSet, o: &Indicatore) -> Option<IseeFamiglia> {
         return None;
     }
     let capoluogo = match dsu.abitazione() {
-        Abitazione::Proprieta { comune } => f
-            .capoluoghi
-            .value
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(comune)),
+        Abitazione::Proprieta { comune } => f.capoluoghi.value.iter().any(|c| c.is(comune)),
         _ => false,
     };
     let base = if capoluogo {
@@ -879,13 +920,25 @@ fn famiglia(dsu: &Dsu, rs: &RuleSet, o: &Indicatore) -> Option<IseeFamiglia> {
     let ise_f = cents(o.isr + rs.quota_isp.value * isp_f);
     let magg = scala_step(&f.scala_figli.value, o.numero_figli);
     let scala_f = o.scala - o.maggiorazione_figli + magg;
+    // Allegato 2 (c. 1 lett. f, and c. 2 by reference) divides the componente aggiuntiva by
+    // "il parametro della scala di equivalenza del nucleo familiare del beneficiario": in this
+    // indicator that parametro is its own scala (c. 208 lett. b changes the maggiorazione for
+    // the figli of the beneficiary's nucleo), so the components are divided by `scala_f`, not by
+    // the ordinary scala. The external person's own figures (FC9: ISE and the scala of their
+    // nucleo, steps a–e) are as declared and do not change.
+    let aggiuntive: Decimal = componenti_aggiuntive(dsu, rs, scala_f, o.con_genitore)
+        .iter()
+        .map(|c| c.importo)
+        .sum();
     Some(IseeFamiglia {
         detrazione_casa: detrazione_casa_f,
         isp: isp_f,
         ise: ise_f,
         maggiorazione_figli: magg,
         scala: scala_f,
-        isee: cents(ise_f / scala_f + o.somma_aggiuntive),
+        componenti_aggiuntive: aggiuntive,
+        capoluogo,
+        isee: cents(ise_f / scala_f + aggiuntive),
         si_applica: f.prestazioni.value.contains(&dsu.prestazione()),
     })
 }

@@ -10,16 +10,42 @@ use crate::dsu::{Dsu, DsuError};
 use crate::report::{Report, Summary, explain as explain_text};
 
 /// Errors of the CLI functions, with Italian messages that name the quadro and the field.
+/// Each message already contains its cause, so none is also given as `source()`: a caller
+/// printing the chain (anyhow's `{:#}`) prints each error once.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error("errore di lettura o scrittura: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("DSU non valida. {0}")]
-    Dsu(#[from] DsuError),
+    Dsu(DsuError),
     #[error("calcolo ISEE non eseguibile: {0}")]
-    Calcolo(#[from] CalcError),
+    Calcolo(CalcError),
     #[error("errore nella scrittura del risultato: {0}")]
-    Output(#[from] serde_json::Error),
+    Output(serde_json::Error),
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Io(e)
+    }
+}
+
+impl From<DsuError> for CliError {
+    fn from(e: DsuError) -> Self {
+        CliError::Dsu(e)
+    }
+}
+
+impl From<CalcError> for CliError {
+    fn from(e: CalcError) -> Self {
+        CliError::Calcolo(e)
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        CliError::Output(e)
+    }
 }
 
 /// Counts of a `batch` run.
@@ -31,6 +57,13 @@ pub struct BatchSummary {
     pub ok: u64,
     /// Lines answered with an error object.
     pub errors: u64,
+}
+
+impl BatchSummary {
+    /// Every non-blank line was computed: the command may exit with success.
+    pub fn all_ok(&self) -> bool {
+        self.errors == 0
+    }
 }
 
 fn parse_and_compute(bytes: &[u8]) -> Result<(Dsu, crate::calc::Attestazione), CliError> {

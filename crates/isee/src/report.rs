@@ -99,7 +99,7 @@ pub fn righe(a: &Attestazione) -> Vec<Riga<'static>> {
         },
         r(
             "detrazioni_componenti",
-            "Detrazioni dei singoli componenti (assegni, spese, lavoro e pensione)",
+            "Detrazioni dei singoli componenti (assegni, spese, lavoro, pensioni e trattamenti)",
             a.detrazioni_componenti,
             "DPCM 159/2013 art. 4 c. 3",
         ),
@@ -592,18 +592,22 @@ fn comma(d: Decimal, dp: u32) -> String {
     d.to_string().replace('.', ",")
 }
 
+/// The nucleo has more than one member and all of them live in convivenza anagrafica.
+fn members_all_in_convivenza(dsu: &Dsu, a: &Attestazione) -> bool {
+    a.numero_componenti > 1
+        && dsu
+            .componenti()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| a.nucleo & 1u64.checked_shl(*i as u32).unwrap_or(0) != 0)
+            .all(|(_, c)| c.convivenza_anagrafica)
+}
+
 /// The calculation told step by step in plain Italian, each step with its figure and article.
 pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     let rs = a.rule_set;
     let mut s = String::new();
-    let variante = match a.variante {
-        Variante::Ordinario => "ordinario",
-        Variante::Minorenni => "per prestazioni ai minorenni (art. 7)",
-        Variante::Universita => "per il diritto allo studio universitario (art. 8)",
-        Variante::Sociosanitario => "sociosanitario, con nucleo ristretto (art. 6 c. 2)",
-        Variante::Residenze => "sociosanitario per prestazioni residenziali (art. 6 c. 3)",
-        Variante::Corrente => "corrente (art. 9)",
-    };
+    let variante = a.variante.nome();
     let _ = writeln!(s, "Calcolo dell'ISEE {variante}");
     let _ = writeln!(
         s,
@@ -660,11 +664,12 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     }
     let _ = writeln!(
         s,
-        "   Si sommano i redditi di ogni componente (DPCM 159/2013 art. 4 c. 2): {}. Da ciascuno si tolgono, fino al suo reddito, gli assegni versati, le spese per disabili fino a {}, il 20% dei redditi da lavoro dipendente fino a {} o delle pensioni fino a {} (DPCM 159/2013 art. 4 c. 3): in totale {}.",
+        "   Si sommano i redditi di ogni componente (DPCM 159/2013 art. 4 c. 2): {}. Da ciascuno si tolgono, fino al suo reddito, gli assegni versati, le spese per disabili fino a {}, il 20% dei redditi da lavoro dipendente fino a {} oppure il 20% delle pensioni e dei trattamenti assistenziali, previdenziali e indennitari contati nel reddito (compreso l'assegno unico, quando conta) fino a {} ({}): in totale {}.",
         euro(a.somma_redditi),
         euro(rs.spese_disabili_massimo.value),
         euro(rs.lavoro_massimo.value),
         euro(rs.pensione_massimo.value),
+        rs.pensione_massimo.source,
         euro(a.detrazioni_componenti)
     );
     let _ = writeln!(
@@ -713,7 +718,7 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
     if a.titoli_stato_esclusi > Decimal::ZERO {
         let _ = writeln!(
             s,
-            "   Titoli di Stato, buoni e libretti postali fino a {} per nucleo non contano: esclusi {} ({}).",
+            "   Titoli di Stato, buoni e libretti postali fino a {} per nucleo non contano: esclusi {}; un libretto escluso riduce il proprio saldo e la propria giacenza media, mai sotto zero, senza toccare gli altri conti ({}).",
             euro(rs.titoli_soglia.value),
             euro(a.titoli_stato_esclusi),
             rs.titoli_soglia.source
@@ -771,6 +776,13 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
         comma(a.parametro_scala, 2),
         rs.scala_parametri.source
     );
+    if members_all_in_convivenza(dsu, a) {
+        let _ = writeln!(
+            s,
+            "   Tutto il nucleo vive nella stessa convivenza anagrafica: si usa il parametro della tabella per {} componenti, senza l'incremento di un'unità per componente ({}).",
+            a.numero_componenti, rs.scala_convivenza.source
+        );
+    }
     let m = a.maggiorazioni;
     for (v, testo, fonte) in [
         (
@@ -862,6 +874,21 @@ pub fn explain(dsu: &Dsu, a: &Attestazione) -> String {
             euro(fr.casa_franchigia_capoluogo.value),
             fr.prestazioni.source
         );
+        if f.capoluogo {
+            let _ = writeln!(
+                s,
+                "   La casa di abitazione è in un comune capoluogo di città metropolitana, riconosciuto dal codice catastale o ISTAT del comune ({}).",
+                fr.capoluoghi.source
+            );
+        }
+        if !a.componenti_aggiuntive.is_empty() {
+            let _ = writeln!(
+                s,
+                "   Le componenti aggiuntive si dividono per la scala di questo indicatore ({}), non per quella ordinaria: +{} (DPCM 159/2013 Allegato 2 c. 1 lett. f e c. 2; L. 199/2025 art. 1 c. 208).",
+                comma(f.scala, 2),
+                euro(f.componenti_aggiuntive)
+            );
+        }
         let _ = writeln!(
             s,
             "   ISP {}, ISE {}, scala {}: ISEE {}. {}",

@@ -23,13 +23,35 @@ pub struct Param<T> {
     pub note: Option<String>,
 }
 
+/// A comune by its codes: ISTAT code (6 digits), codice catastale (Belfiore) and ISTAT name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Comune {
+    pub istat: String,
+    pub belfiore: String,
+    pub nome: String,
+}
+
+impl Comune {
+    /// `comune` (as the DSU gives it: codice catastale, ISTAT code, or the ISTAT name) is this
+    /// comune. Codes are matched exactly; a name only in its ISTAT form, as names vary
+    /// ("Reggio Calabria" is ISTAT's "Reggio di Calabria").
+    pub fn is(&self, comune: &str) -> bool {
+        let c = comune.trim();
+        c.eq_ignore_ascii_case(&self.belfiore)
+            || c == self.istat
+            || c.split_whitespace()
+                .map(str::to_lowercase)
+                .eq(self.nome.split_whitespace().map(str::to_lowercase))
+    }
+}
+
 /// Parameters of the 2026 "ISEE per specifiche prestazioni familiari" (L. 199/2025 c. 208).
 #[derive(Debug, Clone, Serialize)]
 pub struct FamilyRules {
     pub prestazioni: Param<Vec<Prestazione>>,
     pub casa_franchigia: Param<Decimal>,
     pub casa_franchigia_capoluogo: Param<Decimal>,
-    pub capoluoghi: Param<Vec<String>>,
+    pub capoluoghi: Param<Vec<Comune>>,
     pub casa_figli_esclusi: Param<u32>,
     pub scala_figli: Param<Vec<(u32, Decimal)>>,
 }
@@ -220,11 +242,12 @@ impl Table {
         })
     }
 
-    fn prestazioni(&self, name: &str, on: Date) -> Result<Param<Vec<Prestazione>>, String> {
-        self.get(name, on, |v| serde_json::from_value(v.clone()).ok())
-    }
-
-    fn strings(&self, name: &str, on: Date) -> Result<Param<Vec<String>>, String> {
+    /// A value read as JSON into `T` (lists of prestazioni, of comuni).
+    fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        on: Date,
+    ) -> Result<Param<T>, String> {
         self.get(name, on, |v| serde_json::from_value(v.clone()).ok())
     }
 }
@@ -248,10 +271,10 @@ fn fraction(v: &Value) -> Option<(Decimal, Decimal)> {
 fn rule_set(t: &Table, on: Date) -> Result<RuleSet, String> {
     let famiglia = if t.flag("famiglia.attiva", on)?.value {
         Some(FamilyRules {
-            prestazioni: t.prestazioni("famiglia.prestazioni", on)?,
+            prestazioni: t.json("famiglia.prestazioni", on)?,
             casa_franchigia: t.dec("famiglia.casa.franchigia", on)?,
             casa_franchigia_capoluogo: t.dec("famiglia.casa.franchigia_capoluogo", on)?,
-            capoluoghi: t.strings("famiglia.casa.capoluoghi", on)?,
+            capoluoghi: t.json("famiglia.casa.capoluoghi", on)?,
             casa_figli_esclusi: t.int("famiglia.casa.figli_esclusi", on)?,
             scala_figli: t.steps("famiglia.scala.figli", on)?,
         })
@@ -283,7 +306,7 @@ fn rule_set(t: &Table, on: Date) -> Result<RuleSet, String> {
         affitto_massimo: t.dec("detrazione.affitto.massimo", on)?,
         affitto_incremento: t.dec("detrazione.affitto.incremento_per_figlio", on)?,
         affitto_figli_esclusi: t.int("detrazione.affitto.figli_esclusi", on)?,
-        auu_escluso_per: t.prestazioni("reddito.auu_escluso_per", on)?,
+        auu_escluso_per: t.json("reddito.auu_escluso_per", on)?,
         figurativo_esclude_titoli: t.flag("figurativo.esclude_titoli_stato", on)?,
         casa_franchigia: t.dec("immobiliare.casa.franchigia", on)?,
         casa_incremento: t.dec("immobiliare.casa.incremento_per_figlio", on)?,

@@ -78,12 +78,23 @@ impl Visitor<'_> for DecimalVisitor {
         Ok(Decimal::from(v))
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Decimal, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        // serde_json hands an integer too long for 64 bits over as a float: name it as what
+        // it is, not as a number with decimals.
+        if v.is_finite() && v.fract() == 0.0 && v.abs() >= 9.2e18 {
+            return Err(E::custom(format!(
+                "numero intero troppo grande (oltre 18 cifre): atteso {}",
+                self.0
+            )));
+        }
         Err(E::custom(
             "i numeri con decimali vanno scritti come stringa, ad esempio \"1234.56\"",
         ))
     }
 }
+
+/// How the message for a negative amount starts (the field's own advice may follow it).
+pub(crate) const IMPORTO_NEGATIVO: &str = "importo negativo";
 
 /// Largest amount accepted in a DSU field (one thousand billion euro).
 pub const IMPORTO_MASSIMO: i64 = 1_000_000_000_000;
@@ -157,7 +168,7 @@ impl<'de> Deserialize<'de> for Importo {
         }
         if v < Decimal::ZERO {
             return Err(de::Error::custom(format!(
-                "importo negativo ({v}): un saldo negativo o nullo si indica come 0"
+                "{IMPORTO_NEGATIVO} ({v}): gli importi della DSU non sono mai negativi"
             )));
         }
         if v.scale() > 2 && v.normalize().scale() > 2 {

@@ -192,7 +192,7 @@ enum CfCmd {
 enum IseeCmd {
     /// Calculate one DSU (JSON file, or - for standard input).
     Calc { file: String },
-    /// Calculate one DSU per line of a JSONL file.
+    /// Calculate one DSU per line of a JSONL file; exit status 1 if a line has an error.
     Batch { input: PathBuf, output: PathBuf },
     /// Explain the calculation in plain Italian.
     Explain { file: String },
@@ -222,7 +222,7 @@ fn run() -> Result<std::process::ExitCode> {
     // Commands that need no database and no configuration.
     match &cli.command {
         Some(Command::Cf(cmd)) => return cf(cmd).map(|()| std::process::ExitCode::SUCCESS),
-        Some(Command::Isee(cmd)) => return isee(cmd).map(|()| std::process::ExitCode::SUCCESS),
+        Some(Command::Isee(cmd)) => return isee(cmd),
         Some(Command::Demo(cmd)) if !cmd.needs_database() => {
             return demo::run(cmd).map(|()| std::process::ExitCode::SUCCESS);
         }
@@ -695,9 +695,12 @@ fn estimate_lines(path: &std::path::Path) -> u64 {
     size.saturating_mul(lines) / head.len() as u64
 }
 
-fn isee(cmd: &IseeCmd) -> Result<()> {
+/// Runs an `isee` command; `batch` exits with 1 when some line could not be computed (its
+/// error is in the output file, once).
+fn isee(cmd: &IseeCmd) -> Result<std::process::ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut code = std::process::ExitCode::SUCCESS;
     match cmd {
         IseeCmd::Calc { file } => isee::cli::calc(&mut read_input(file)?, &mut out)?,
         IseeCmd::Explain { file } => isee::cli::explain(&mut read_input(file)?, &mut out)?,
@@ -725,8 +728,11 @@ fn isee(cmd: &IseeCmd) -> Result<()> {
                 "{} righe: {} calcolate, {} con errori.",
                 summary.lines, summary.ok, summary.errors
             )?;
+            if !summary.all_ok() {
+                code = std::process::ExitCode::from(1);
+            }
         }
     }
     out.flush()?;
-    Ok(())
+    Ok(code)
 }

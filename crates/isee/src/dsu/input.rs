@@ -26,7 +26,7 @@ pub struct DsuInput {
     /// Modulo MB.1 ridotto: nucleo ristretto per le prestazioni sociosanitarie (art. 6 c. 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mb1_ridotto: Option<ModuloMb1Ridotto>,
-    /// Modulo MB.2: quadri C (università) e D (minorenni).
+    /// Modulo MB.2: quadri C (università) e D (genitore non convivente: minorenni, università).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mb2: Option<ModuloMb2>,
     /// Modulo MB.3: prestazioni sociosanitarie residenziali (figli non nel nucleo, donazioni).
@@ -65,6 +65,20 @@ pub enum Variante {
     Residenze,
     /// ISEE corrente (art. 9): richiede il modulo sostitutivo.
     Corrente,
+}
+
+impl Variante {
+    /// The variant's name as the explanation and the messages print it.
+    pub fn nome(self) -> &'static str {
+        match self {
+            Variante::Ordinario => "ordinario",
+            Variante::Minorenni => "per prestazioni ai minorenni (art. 7)",
+            Variante::Universita => "per il diritto allo studio universitario (art. 8)",
+            Variante::Sociosanitario => "sociosanitario, con nucleo ristretto (art. 6 c. 2)",
+            Variante::Residenze => "sociosanitario per prestazioni residenziali (art. 6 c. 3)",
+            Variante::Corrente => "corrente (art. 9)",
+        }
+    }
 }
 
 /// Prestazione richiesta: rileva per le regole legate alla finalità.
@@ -202,7 +216,8 @@ pub struct QuadroC {
     pub nucleo_genitori: Vec<CodiceFiscale>,
 }
 
-/// Quadro D: genitore non convivente per le prestazioni ai minorenni (art. 7).
+/// Quadro D: genitore non convivente per le prestazioni ai minorenni (art. 7) e, per lo
+/// studente universitario, genitore non convivente con l'altro (art. 8 c. 3).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuadroD {
@@ -230,6 +245,20 @@ pub enum CasoArt7 {
     D,
     /// e) estraneità accertata dall'autorità giudiziaria o dai servizi sociali.
     E,
+}
+
+impl CasoArt7 {
+    /// The letter of art. 7 c. 1 ("nessuno" when no case applies).
+    pub fn lettera(self) -> &'static str {
+        match self {
+            CasoArt7::Nessuno => "nessuno",
+            CasoArt7::A => "a)",
+            CasoArt7::B => "b)",
+            CasoArt7::C => "c)",
+            CasoArt7::D => "d)",
+            CasoArt7::E => "e)",
+        }
+    }
 }
 
 /// Modulo MB.3: prestazioni residenziali.

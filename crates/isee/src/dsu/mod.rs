@@ -105,8 +105,17 @@ pub struct Redditi {
     pub assegni_corrisposti: Decimal,
 }
 
-/// Patrimonio mobiliare of a component (quadro FC2), by the groups the rules treat differently.
+/// A libretto postale (rapporto 03 at Poste) eligible for the titoli di Stato exclusion: its
+/// saldo and giacenza media (the component's share) and the part declared excludable.
 #[derive(Debug, Clone, Copy, Default)]
+pub struct LibrettoPostale {
+    pub saldo: Decimal,
+    pub giacenza: Decimal,
+    pub escludibile: Decimal,
+}
+
+/// Patrimonio mobiliare of a component (quadro FC2), by the groups the rules treat differently.
+#[derive(Debug, Clone, Default)]
 pub struct Mobiliare {
     /// Depositi e conti correnti (tipi 01, 03): Σ saldi and Σ giacenze medie.
     pub saldi: Decimal,
@@ -117,7 +126,16 @@ pub struct Mobiliare {
     /// Parts eligible for the titoli di Stato exclusion, in INPS order.
     pub titoli_stato: Decimal,
     pub buoni_postali: Decimal,
-    pub libretti_postali: Decimal,
+    /// The libretti postali with an excludable part, in the order of quadro FC2: the exclusion
+    /// lowers their own saldo and giacenza media (both also counted in `saldi`, `giacenze`).
+    pub libretti_postali: Vec<LibrettoPostale>,
+}
+
+impl Mobiliare {
+    /// The part of the libretti postali eligible for the exclusion.
+    pub fn libretti_escludibili(&self) -> Decimal {
+        self.libretti_postali.iter().map(|l| l.escludibile).sum()
+    }
 }
 
 /// Casa di abitazione (quadro B).
@@ -211,6 +229,13 @@ pub struct Dsu {
     residenze: Option<Box<Residenze>>,
     corrente: Option<Box<Corrente>>,
 }
+
+/// The first day a DSU of DPCM 159/2013 could be presented: its ISEE applies from 1 January
+/// 2015, with the DSU model of DM 7 novembre 2014.
+const PRIMA_DSU: Date = match Date::from_calendar_date(2015, time::Month::January, 1) {
+    Ok(d) => d,
+    Err(_) => Date::MIN,
+};
 
 /// Most components a DSU may list (the nucleo is kept as a bit mask).
 pub const MAX_COMPONENTI: usize = 64;
@@ -337,6 +362,14 @@ fn path_error(path: &str, err: &serde_json::Error) -> DsuError {
     } else {
         msg.to_owned()
     };
+    // The advice for a negative balance fits the balances only, not an income or a value.
+    let messaggio = if messaggio.starts_with(crate::values::IMPORTO_NEGATIVO)
+        && (path.ends_with(".saldo") || path.ends_with(".giacenza_media"))
+    {
+        format!("{messaggio}; un saldo o una giacenza negativi si indicano come 0")
+    } else {
+        messaggio
+    };
     let messaggio = if pos.is_empty() {
         messaggio
     } else {
@@ -462,7 +495,11 @@ fn mobiliare(q: &QuadroFc2, cf: &CodiceFiscale) -> Result<Mobiliare, DsuError> {
                         "supera sia il saldo sia la giacenza media del libretto".into(),
                     ));
                 }
-                m.libretti_postali += r.quota.of(t);
+                m.libretti_postali.push(LibrettoPostale {
+                    saldo: r.quota.of(saldo.value()),
+                    giacenza: r.quota.of(giacenza.value()),
+                    escludibile: r.quota.of(t),
+                });
             }
         } else {
             if r.saldo.is_some() || r.giacenza_media.is_some() {
@@ -560,6 +597,15 @@ impl TryFrom<DsuInput> for Dsu {
 
 /// Quadro A: one to [`MAX_COMPONENTI`] components, each once, none born after the DSU.
 fn check_quadro_a(quadro_a: &[ComponenteA], date: Date) -> Result<(), DsuError> {
+    if date < PRIMA_DSU {
+        return Err(DsuError::new(
+            "DSU",
+            "data_presentazione",
+            format!(
+                "data di presentazione della DSU {date}: l'ISEE del DPCM 159/2013 si calcola per le DSU presentate dal 1° gennaio 2015 (modello DSU del DM 7 novembre 2014)"
+            ),
+        ));
+    }
     if quadro_a.is_empty() {
         return Err(DsuError::new(
             "A",
@@ -754,13 +800,13 @@ fn check_relazione(
         }
         Relazione::GNC => {
             let quadro_d = input.mb2.as_ref().and_then(|m| m.quadro_d.as_ref());
-            let ok = input.variante == Variante::Minorenni
+            let ok = matches!(input.variante, Variante::Minorenni | Variante::Universita)
                 && quadro_d.is_some_and(|d| d.genitore == *cf && d.caso == CasoArt7::Nessuno);
             if !ok {
                 return Err(DsuError::new(
                     "FC1",
                     "relazione",
-                    "il codice GNC vale solo per l'ISEE minorenni, con il genitore indicato nel quadro D senza casi dell'art. 7",
+                    "il codice GNC vale solo per l'ISEE minorenni o università, con il genitore indicato nel quadro D senza casi dell'art. 7",
                 )
                 .of(cf));
             }
@@ -1103,33 +1149,35 @@ fn universita(input: &DsuInput) -> Result<Option<Universita>, DsuError> {
     }))
 }
 
-/// The parent living elsewhere (quadro D) of the minors' variant, for a household with
-/// `minori` minors.
+/// The parent living elsewhere (quadro D): required by the minors' variant, for a household
+/// with `minori` minors (art. 7), and optional in the university variant, where the parents
+/// not living together are one nucleo but for the cases of art. 7 c. 1 (art. 8 c. 3).
 fn genitore_non_convivente(
     input: &DsuInput,
     minori: usize,
 ) -> Result<Option<GenitoreNonConvivente>, DsuError> {
-    if input.variante != Variante::Minorenni {
-        return Ok(None);
-    }
-    let d = input
-        .mb2
-        .as_ref()
-        .and_then(|m| m.quadro_d.as_ref())
-        .ok_or_else(|| {
-            DsuError::new(
+    let quadro_d = input.mb2.as_ref().and_then(|m| m.quadro_d.as_ref());
+    let d = match (input.variante, quadro_d) {
+        (Variante::Minorenni, Some(d)) => {
+            if minori == 0 {
+                return Err(DsuError::new(
+                    "D",
+                    "genitore",
+                    "ISEE minorenni senza figli minorenni (F o MA) nel nucleo",
+                ));
+            }
+            d
+        }
+        (Variante::Minorenni, None) => {
+            return Err(DsuError::new(
                 "D",
                 "genitore",
                 "l'ISEE minorenni richiede il quadro D del modulo MB.2",
-            )
-        })?;
-    if minori == 0 {
-        return Err(DsuError::new(
-            "D",
-            "genitore",
-            "ISEE minorenni senza figli minorenni (F o MA) nel nucleo",
-        ));
-    }
+            ));
+        }
+        (Variante::Universita, Some(d)) => d,
+        _ => return Ok(None),
+    };
     let in_a = find(&input.mb1.quadro_a.componenti, &d.genitore).is_some();
     if (d.caso == CasoArt7::Nessuno) != in_a {
         let msg = if in_a {
@@ -1256,27 +1304,46 @@ fn corrente(input: &DsuInput) -> Result<Option<Corrente>, DsuError> {
     }))
 }
 
-/// In the minors' and residential variants every FC.4 module is the parent's of quadro D or
-/// a child's of module MB.3 that adds a component.
+/// Every FC.4 module is used: it is the parent's of quadro D in cases a) and b) of art. 7 c. 1
+/// or a child's of module MB.3 that adds a component. Any other is refused with the reason,
+/// never left out of the calculation unsaid.
 fn check_fc4(
     input: &DsuInput,
     genitore: Option<&GenitoreNonConvivente>,
     residenze: Option<&Residenze>,
 ) -> Result<(), DsuError> {
     for (i, m) in input.fc4.iter().enumerate() {
-        let used = genitore.is_some_and(|g| g.codice_fiscale == m.codice_fiscale)
-            || residenze
-                .is_some_and(|r| r.figli.iter().any(|f| f.codice_fiscale == m.codice_fiscale));
-        if !used && matches!(input.variante, Variante::Minorenni | Variante::Residenze) {
-            return Err(DsuError::new(
-                "Modulo FC.4",
-                format!("[{i}].codice_fiscale"),
-                format!(
-                    "{} non è un genitore del quadro D né un figlio del modulo MB.3 soggetto a componente aggiuntiva",
-                    m.codice_fiscale
-                ),
-            ));
+        let cf = &m.codice_fiscale;
+        let del_genitore = genitore.filter(|g| g.codice_fiscale == *cf);
+        let used = del_genitore.is_some_and(|g| g.aggiuntiva.is_some())
+            || residenze.is_some_and(|r| r.figli.iter().any(|f| f.codice_fiscale == *cf));
+        if used {
+            continue;
         }
+        let motivo = match (input.variante, del_genitore) {
+            (Variante::Minorenni | Variante::Universita, Some(g)) => format!(
+                "nel caso {} dell'art. 7 c. 1 il genitore non convivente {cf} non dà componente aggiuntiva: si calcola solo nei casi a) e b) (DPCM 159/2013 art. 7 c. 2, art. 8 c. 3, Allegato 2 c. 2)",
+                g.caso.lettera()
+            ),
+            (Variante::Minorenni, None) => format!(
+                "{cf} non è il genitore non convivente del quadro D: la componente aggiuntiva dell'ISEE minorenni è solo la sua (art. 7 c. 2)"
+            ),
+            (Variante::Universita, None) => format!(
+                "{cf} non è il genitore non convivente del quadro D: nell'ISEE università la componente aggiuntiva è solo quella del genitore non convivente nei casi a) e b) dell'art. 7 c. 1, da indicare nel quadro D (DPCM 159/2013 art. 8 c. 3)"
+            ),
+            (Variante::Residenze, _) => format!(
+                "{cf} non è un figlio del modulo MB.3 soggetto a componente aggiuntiva (art. 6 c. 3)"
+            ),
+            (Variante::Ordinario | Variante::Sociosanitario | Variante::Corrente, _) => format!(
+                "la componente aggiuntiva di {cf} non entra nell'ISEE {}: vale solo per minorenni (art. 7), università (art. 8 c. 3) e prestazioni residenziali (art. 6 c. 3)",
+                input.variante.nome()
+            ),
+        };
+        return Err(DsuError::new(
+            "Modulo FC.4",
+            format!("[{i}].codice_fiscale"),
+            motivo,
+        ));
     }
     Ok(())
 }

@@ -89,3 +89,37 @@ fn explain_tells_each_step_with_figure_and_article() {
         assert!(text.contains(needle), "manca «{needle}» in:\n{text}");
     }
 }
+
+#[test]
+fn cli_errors_carry_their_cause_once() {
+    // The message holds the cause; no source() repeats it when the chain is printed.
+    let input = single()
+        .fc8(0, serde_json::json!({"reddito_complessivo": "-5"}))
+        .0
+        .to_string();
+    let err = calc(&mut input.as_bytes(), &mut Vec::new()).unwrap_err();
+    assert!(std::error::Error::source(&err).is_none());
+    assert_eq!(err.to_string().matches("reddito_complessivo").count(), 1);
+}
+
+#[test]
+fn batch_summary_fails_when_a_line_fails_and_prints_each_error_once() {
+    let good = single().lavoro(0, "20000").0.to_string();
+    let bad = single()
+        .fc8(0, serde_json::json!({"reddito_complessivo": "-5"}))
+        .0
+        .to_string();
+    let mut out = Vec::new();
+    let summary = batch(
+        &mut format!("{good}\n{bad}\n").as_bytes(),
+        &mut out,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(!summary.all_ok());
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches("reddito_complessivo").count(), 1, "{text}");
+    let mut out = Vec::new();
+    let summary = batch(&mut format!("{good}\n").as_bytes(), &mut out, &mut |_| {}).unwrap();
+    assert!(summary.all_ok());
+}

@@ -310,3 +310,52 @@ fn garbage_never_panics() {
         assert!(isee::Dsu::from_json(input.as_bytes()).is_err());
     }
 }
+
+#[test]
+fn negative_income_gets_no_advice_on_saldi() {
+    // An income is not a balance: no advice about writing saldi as 0.
+    let msg = single()
+        .fc8(0, json!({"reddito_complessivo": "-100"}))
+        .err();
+    assert!(msg.contains("importo negativo"), "{msg}");
+    assert!(!msg.contains("saldo"), "{msg}");
+    // A negative balance gets it.
+    let msg = single()
+        .quadro(0, "quadro_fc2", json!({"rapporti": [conto("-5", "10")]}))
+        .err();
+    assert_names(&msg, "Quadro FC2", "rapporti[0].saldo");
+    assert!(msg.contains("si indicano come 0"), "{msg}");
+}
+
+#[test]
+fn over_large_integer_is_named_as_such() {
+    // 99999999999999999999 does not fit 64 bits: serde_json reads it as a float, and the
+    // message must say it is too large, not that decimals go in a string.
+    let text = single()
+        .fc8(0, json!({"reddito_complessivo": "1"}))
+        .0
+        .to_string()
+        .replace(
+            "\"reddito_complessivo\":\"1\"",
+            "\"reddito_complessivo\":99999999999999999999",
+        );
+    let msg = isee::Dsu::from_json(text.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_names(&msg, "Quadro FC8", "reddito_complessivo");
+    assert!(msg.contains("numero intero troppo grande"), "{msg}");
+    assert!(!msg.contains("decimali"), "{msg}");
+}
+
+#[test]
+fn dsu_date_before_2015_is_named_as_the_dsu_date() {
+    // The DPCM 159/2013 ISEE starts with the DSUs of 1-1-2015: an older date is refused as
+    // the DSU's presentation date, not as a missing rule.
+    let msg = B::new("2014-06-01").member(0, "D", "1970-01-01").err();
+    assert_names(&msg, "DSU", "data_presentazione");
+    assert!(msg.contains("1° gennaio 2015"), "{msg}");
+    // Between 2015 and the first rule set: the field is named too.
+    let msg = B::new("2016-06-01").member(0, "D", "1970-01-01").err();
+    assert!(msg.contains("data_presentazione"), "{msg}");
+    assert!(msg.contains("2020-01-01"), "{msg}");
+}

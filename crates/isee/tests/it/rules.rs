@@ -39,6 +39,35 @@ fn pensione_deduction_is_20_percent_capped_at_1000_and_alternative_to_lavoro() {
 }
 
 #[test]
+fn pensione_deduction_covers_the_trattamenti_and_the_assegno_unico_counted_in_income() {
+    // Art. 4 c. 3: the 20 % up to 1.000 is taken on pensions AND on the trattamenti
+    // assistenziali, previdenziali e indennitari counted under c. 2.
+    // Self-employed 10.000 + NASpI-like trattamento INPS 3.000: lordo 13.000;
+    // 20 % × 3.000 = 600 → ISR 12.400 (pensions alone would give 13.000).
+    let a = single()
+        .fc8(
+            0,
+            json!({"reddito_complessivo": "10000", "trattamenti_inps": "3000"}),
+        )
+        .run();
+    assert_eq!(a.detrazioni_componenti, d("600.00"));
+    assert_eq!(a.isr, d("12400.00"));
+    // Pension 2.000 + trattamento not from INPS 1.000 + assegno unico 1.500 (counted for any
+    // other benefit): base 4.500 → 900 → ISR 4.500 − 900 = 3.600 (pension alone: 400 → 4.100).
+    let b = single()
+        .fc8(0, json!({"reddito_complessivo": "2000", "di_cui_pensione": "2000", "assegno_unico": "1500"}))
+        .quadro(0, "quadro_fc4", json!({"trattamenti_non_inps": "1000"}));
+    assert_eq!(b.run().isr, d("3600.00"));
+    // For the bonus nido the assegno unico is not income, so not in the base either:
+    // lordo 3.000, base 3.000 → 600 → ISR 2.400.
+    let a = b.set("/prestazione", json!("bonus_nido")).run();
+    assert_eq!(a.isr, d("2400.00"));
+    // The cap holds on the whole base: trattamenti 8.000 → 1.600, capped at 1.000 → 7.000.
+    let a = single().fc8(0, json!({"trattamenti_inps": "8000"})).run();
+    assert_eq!(a.isr, d("7000.00"));
+}
+
+#[test]
 fn spese_sanitarie_disabili_deducted_up_to_5000() {
     // 20.000 from self-employment (no 20 % deduction), expenses 7.000 → 5.000 → ISR 15.000.
     let a = single()
@@ -251,6 +280,25 @@ fn titoli_di_stato_excluded_up_to_50000_from_3_april_2025() {
 }
 
 #[test]
+fn titoli_exclusion_of_a_libretto_lowers_that_libretto_only() {
+    // Libretto postale: saldo 10.000, giacenza media 2.000, all excludable; conto corrente:
+    // saldo 20.000, giacenza media 35.000. The 10.000 excluded take the libretto to saldo 0
+    // and giacenza max(0, 2.000 − 10.000) = 0; the conto is untouched.
+    // Σ saldi 20.000, Σ giacenze 35.000 → 35.000; − franchigia 6.000 = ISP 29.000;
+    // ISE 5.800 = ISEE. (Off the sums: giacenze 37.000 − 10.000 = 27.000, the 8.000 above the
+    // libretto's giacenza would eat into the conto: ISEE 4.200.)
+    let a = single()
+        .quadro(0, "quadro_fc2", json!({"rapporti": [
+            {"tipo": "03", "postale": true, "saldo": "10000", "giacenza_media": "2000", "titoli_di_stato": "10000"},
+            conto("20000", "35000")]}))
+        .run();
+    assert_eq!(a.titoli_stato_esclusi, d("10000.00"));
+    assert_eq!(a.patrimonio_mobiliare, d("35000.00"));
+    assert_eq!(a.isp, d("29000.00"));
+    assert_eq!(a.isee, d("5800.00"));
+}
+
+#[test]
 fn titoli_di_stato_exclusion_follows_the_inps_order() {
     // D (born 1970): libretto postale 30.000 and BTP 30.000; P (born 1940, older): BTP 40.000.
     // Order: D first (BTP 30.000, then libretto 20.000 → 50.000 used); P gets nothing.
@@ -433,6 +481,26 @@ fn maggiorazione_disabilita_05_each() {
 }
 
 #[test]
+fn whole_nucleo_in_the_same_convivenza_uses_the_table_without_the_plus_one() {
+    // Two spouses both in the same RSA, both non autosufficienti: the nucleo is the two of
+    // them, INPS applies 1,57 + 0,5 + 0,5 = 2,57 (not 1 + 1 + 1,0 = 3,00).
+    let rsa = |rel: &str| json!({"relazione": rel, "convivenza_anagrafica": true});
+    let b = single()
+        .member(1, "C", "1940-01-01")
+        .quadro(0, "quadro_fc1", rsa("D"))
+        .quadro(1, "quadro_fc1", rsa("C"));
+    let a = b.run();
+    assert_eq!(a.parametro_scala, d("1.57"));
+    assert_eq!(a.maggiorazioni.convivenza, d("0"));
+    assert_eq!(a.scala, d("1.57"));
+    let a = b
+        .disabile(0, "non_autosufficiente")
+        .disabile(1, "non_autosufficiente")
+        .run();
+    assert_eq!(a.scala, d("2.57"));
+}
+
+#[test]
 fn convivenza_anagrafica_adds_one_instead_of_the_table_step() {
     // Couple with the husband in an RSA: 1,00 + 1,00 = 2,00 (not 1,57).
     let b = single().member(1, "C", "1940-01-01");
@@ -554,10 +622,80 @@ fn minorenni_componente_aggiuntiva_for_a_parent_married_to_someone_else() {
         Some(d("881.98"))
     );
     assert_eq!(a.isee, d("5977.52"));
-    // Caso c) (maintenance ordered by a court): no componente aggiuntiva → 5.095,54.
-    let a = b.set("/mb2/quadro_d/caso", json!("c")).run();
+    // Caso c) (maintenance ordered by a court): no componente aggiuntiva → 5.095,54; the
+    // father's FC.4 data, which would not be used, are refused with the reason.
+    let b = b.set("/mb2/quadro_d/caso", json!("c"));
+    let msg = b.err();
+    assert!(
+        msg.contains("Modulo FC.4") && msg.contains("casi a) e b)"),
+        "{msg}"
+    );
+    let a = b.set("/fc4", json!([])).run();
     assert!(a.componenti_aggiuntive.is_empty());
     assert_eq!(a.isee, d("5095.54"));
+}
+
+#[test]
+fn universita_adds_the_componente_aggiuntiva_of_the_parent_living_elsewhere() {
+    // Art. 8 c. 3: parents not living together, father married to someone else (art. 7 c. 1
+    // lett. a) → componente aggiuntiva as for minorenni (Allegato 2 c. 2).
+    // Mother 10.000 − 2.000 = 8.000; student (FC) 8.000 − 1.600 = 6.400; ISR 14.400;
+    // scala 1,57 → 9.171,974…
+    // Father: ISE 20.000 + 0,2 × 25.000 = 25.000 / 1,57 = 15.923,566…; − 9.000 = 6.923,566…;
+    // × 0,2 = 1.384,713…; / 1,57 = 881,98. ISEE = 9.171,974… + 881,98 = 10.053,95.
+    let fc4 = json!([{"codice_fiscale": cf(9), "quadro_fc9": {"isr": "20000", "isp": "25000", "scala_nucleo": "1.57"}}]);
+    let b = single()
+        .member(1, "FC", "2005-01-01")
+        .lavoro(0, "10000")
+        .lavoro(1, "8000")
+        .set("/variante", json!("universita"))
+        .set(
+            "/mb2",
+            json!({"quadro_c": {"studente": cf(1), "anni_residenza_esterna": 0,
+                "alloggio_non_di_familiari": false, "redditi_lavoro": [], "nucleo_genitori": [cf(0)]},
+                "quadro_d": {"genitore": cf(9), "cognome": "Prova", "nome": "Padre", "caso": "a"}}),
+        )
+        .set("/fc4", fc4.clone());
+    let a = b.run();
+    assert_eq!(
+        a.componenti_aggiuntive.first().map(|c| c.importo),
+        Some(d("881.98"))
+    );
+    assert_eq!(a.isee, d("10053.95"));
+    // An autonomous student (art. 8 c. 2: 2 years outside, own housing, 7.000 and 8.000) is
+    // a nucleo alone: ISR 6.400, scala 1, no parent and no componente aggiuntiva → 6.400.
+    let a = b
+        .clone()
+        .set("/mb2/quadro_c/anni_residenza_esterna", json!(2))
+        .set("/mb2/quadro_c/alloggio_non_di_familiari", json!(true))
+        .set("/mb2/quadro_c/redditi_lavoro", json!(["7000", "8000"]))
+        .run();
+    assert!(a.componenti_aggiuntive.is_empty());
+    assert_eq!(a.isee, d("6400.00"));
+    // Caso e) (estrangement): no componente aggiuntiva, so the FC.4 data are refused.
+    let msg = b.clone().set("/mb2/quadro_d/caso", json!("e")).err();
+    assert!(
+        msg.contains("Modulo FC.4") && msg.contains("art. 8 c. 3"),
+        "{msg}"
+    );
+    // FC.4 data with no parent in quadro D: refused, not silently ignored.
+    let msg = b
+        .set(
+            "/mb2",
+            json!({"quadro_c": {"studente": cf(1), "anni_residenza_esterna": 0,
+            "alloggio_non_di_familiari": false, "redditi_lavoro": [], "nucleo_genitori": [cf(0)]}}),
+        )
+        .err();
+    assert!(
+        msg.contains("Modulo FC.4") && msg.contains("quadro D"),
+        "{msg}"
+    );
+    // Nor in an ordinary ISEE.
+    let msg = single().set("/fc4", fc4).err();
+    assert!(
+        msg.contains("Modulo FC.4") && msg.contains("ordinario"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -592,13 +730,14 @@ fn universita_autonomous_student_leaves_the_parents_nucleo() {
 #[test]
 fn isee_corrente_uses_two_months_times_six() {
     // Ordinary: lavoro 30.000 − 3.000 = 27.000. Modulo sostitutivo: two months of NASpI 1.000
-    // each → 2.000 × 6 = 12.000 of trattamenti, no deduction → ISR 12.000 (−55,6 %).
+    // each → 2.000 × 6 = 12.000 of trattamenti; 20 % = 2.400, capped at 1.000 (art. 4 c. 3
+    // covers the trattamenti too) → ISR 11.000 (−59,3 %).
     let a = single()
         .lavoro(0, "30000")
         .set("/variante", json!("corrente"))
         .set("/modulo_sostitutivo", json!({"componenti": [{"codice_fiscale": cf(0), "periodo": "due_mesi", "trattamenti": "2000"}]}))
         .run();
-    assert_eq!(a.isr, d("12000.00"));
+    assert_eq!(a.isr, d("11000.00"));
     let k = a.corrente.unwrap();
     assert_eq!(k.isr_ordinario, d("27000.00"));
     assert!(!k.evento);
@@ -683,6 +822,57 @@ fn famiglia_2026_second_indicator() {
             .famiglia
             .is_none()
     );
+}
+
+#[test]
+fn famiglia_capoluogo_is_recognised_by_its_code() {
+    // The family of `famiglia_2026_second_indicator` with the home in Reggio di Calabria,
+    // capoluogo of a città metropolitana: franchigia 120.000 + 2.500 = 122.500 → 77.500 × 2/3
+    // = 51.666,67; ISE 47.000 + 10.333,33 = 57.333,33 / 2,56 = 22.395,83. Elsewhere (Bergamo,
+    // A794): 23.880,21.
+    let b = |comune: &str| {
+        let f = single()
+            .member(1, "C", "1970-01-01")
+            .member(2, "F", "2012-01-01")
+            .member(3, "F", "2014-01-01")
+            .lavoro(0, "50000")
+            .set("/mb1/quadro_b/casa_abitazione", json!("proprieta"))
+            .quadro(0, "quadro_fc3", casa("200000", "0", comune))
+            .run()
+            .famiglia
+            .unwrap();
+        (f.isee, f.capoluogo)
+    };
+    // Codice catastale, ISTAT code, ISTAT name: all the same comune.
+    assert_eq!(b("H224"), (d("22395.83"), true));
+    assert_eq!(b("080063"), (d("22395.83"), true));
+    assert_eq!(b("Reggio di Calabria"), (d("22395.83"), true));
+    assert_eq!(b("A794"), (d("23880.21"), false));
+}
+
+#[test]
+fn famiglia_divides_the_componente_aggiuntiva_by_its_own_scala() {
+    // ISEE minorenni 2026: mother 10.000 − 2.000 = ISR 8.000, two children (8 and 10), no home
+    // owned. Scala 2,04; family scala 2,04 + 0,10 (two children, c. 208 lett. b) = 2,14.
+    // Father (caso a): 25.000 / 1,57 − 9.000 = 6.923,566…; × 0,2 = 1.384,713…
+    // Ordinary: 8.000 / 2,04 = 3.921,568… + 1.384,713… / 2,04 (= 678,78) → 4.600,35.
+    // Family (Allegato 2: divided by the scala of the beneficiary's nucleo, here 2,14):
+    // 8.000 / 2,14 = 3.738,317… + 1.384,713… / 2,14 (= 647,06) → 4.385,38
+    // (with the ordinary 678,78 it would be 4.417,10).
+    let a = single()
+        .member(1, "F", "2017-06-01")
+        .member(2, "F", "2015-06-01")
+        .lavoro(0, "10000")
+        .set("/variante", json!("minorenni"))
+        .set("/mb2", json!({"quadro_d": {"genitore": cf(9), "cognome": "Prova", "nome": "Padre", "caso": "a"}}))
+        .set("/fc4", json!([{"codice_fiscale": cf(9), "quadro_fc9": {"isr": "20000", "isp": "25000", "scala_nucleo": "1.57"}}]))
+        .run();
+    assert_eq!(a.componenti_aggiuntive[0].importo, d("678.78"));
+    assert_eq!(a.isee, d("4600.35"));
+    let f = a.famiglia.unwrap();
+    assert_eq!(f.scala, d("2.14"));
+    assert_eq!(f.componenti_aggiuntive, d("647.06"));
+    assert_eq!(f.isee, d("4385.38"));
 }
 
 #[test]

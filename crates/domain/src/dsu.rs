@@ -96,8 +96,12 @@ pub enum DsuStep {
     Sign { on: Date, complete: bool },
     /// Sent to INPS (through the CAF's or the office's channel), with its protocol if known.
     Transmit { protocol: Option<String> },
-    /// INPS's attestation for this DSU arrived and was recorded.
-    Attest { attestation_id: Uuid },
+    /// INPS's attestation for this DSU arrived and was recorded; it carries the DSU's
+    /// protocol, which the DSU takes if it did not know it yet.
+    Attest {
+        attestation_id: Uuid,
+        protocol: String,
+    },
     /// A newer DSU of the same declarant was signed.
     Supersede,
 }
@@ -156,11 +160,23 @@ impl DsuStatus {
                 next.inps_protocol = protocol.or(next.inps_protocol);
                 Ok(next)
             }
-            (DsuState::Firmata | DsuState::Trasmessa, DsuStep::Attest { attestation_id }) => {
-                next.state = DsuState::Attestata;
-                next.attestation_id = Some(attestation_id);
-                Ok(next)
-            }
+            (
+                DsuState::Firmata | DsuState::Trasmessa,
+                DsuStep::Attest {
+                    attestation_id,
+                    protocol,
+                },
+            ) => match &self.inps_protocol {
+                Some(known) if *known != protocol => refuse(format!(
+                    "l'attestazione è della DSU {protocol}, non di questa ({known})"
+                )),
+                _ => {
+                    next.state = DsuState::Attestata;
+                    next.attestation_id = Some(attestation_id);
+                    next.inps_protocol = Some(protocol);
+                    Ok(next)
+                }
+            },
             (DsuState::Firmata | DsuState::Trasmessa | DsuState::Attestata, DsuStep::Supersede) => {
                 next.state = DsuState::Sostituita;
                 Ok(next)
@@ -248,10 +264,28 @@ mod tests {
             Some("INPS-ISEE-2026-00000001A-00")
         );
         let id = Uuid::nil();
+        let attest = |protocol: &str| DsuStep::Attest {
+            attestation_id: id,
+            protocol: protocol.into(),
+        };
+        // The attestation of another DSU is refused.
+        assert!(
+            again
+                .step(attest("INPS-ISEE-2026-00000002B-00"), today)
+                .is_err()
+        );
         let a = again
-            .step(DsuStep::Attest { attestation_id: id }, today)
+            .step(attest("INPS-ISEE-2026-00000001A-00"), today)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((a.state, a.attestation_id), (DsuState::Attestata, Some(id)));
+        // A DSU signed without a known protocol takes the attestation's.
+        let b = signed()
+            .step(attest("INPS-ISEE-2026-00000003C-00"), today)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            b.inps_protocol.as_deref(),
+            Some("INPS-ISEE-2026-00000003C-00")
+        );
         let s = a
             .step(DsuStep::Supersede, today)
             .unwrap_or_else(|e| panic!("{e}"));

@@ -3,6 +3,7 @@
 //! recomputed by the engine), signed, transmitted, attested or replaced by a correction.
 //! A read, a save and every step are audited; nothing but a draft is ever changed.
 
+pub mod compare;
 pub mod form;
 
 use crate::{Actor, Error, Services};
@@ -19,8 +20,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use store::{
-    DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, HouseholdStore, Person,
-    PersonStore,
+    BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, HouseholdStore,
+    Person, PersonStore,
 };
 use time::Date;
 use uuid::Uuid;
@@ -892,7 +893,7 @@ pub async fn step(
                 .map(|p| format!(", protocollo {p}"))
                 .unwrap_or_default()
         ),
-        DsuStep::Attest { attestation_id } => format!("attestata ({attestation_id})"),
+        DsuStep::Attest { protocol, .. } => format!("attestata dall'INPS ({protocol})"),
         DsuStep::Supersede => "sostituita".into(),
     };
     let signing = matches!(step, DsuStep::Sign { .. });
@@ -930,6 +931,30 @@ pub async fn step(
         )
         .await?;
     Ok(status)
+}
+
+/// Links INPS's attestation to a signed or transmitted DSU: it must be the declarant's.
+pub async fn attest(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuAccess,
+    attestation_id: Uuid,
+    version: i64,
+) -> Result<DsuStatus, Error> {
+    let att = svc
+        .store
+        .get_attestation(actor.org.id, attestation_id)
+        .await?;
+    if att.person_id != access.dsu.declarant_id {
+        return Err(Error::BadRequest(
+            "Attestazione: non è del dichiarante di questa DSU".into(),
+        ));
+    }
+    let s = DsuStep::Attest {
+        attestation_id,
+        protocol: att.data.protocol.as_str().to_owned(),
+    };
+    step(svc, actor, access, s, version).await
 }
 
 /// A correction of a signed DSU: a new draft with the same nucleo and quadri that replaces

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
+use domain::application::DsuProtocol;
 use domain::dates::format_date;
 use domain::dsu::{DsuRelation, DsuState, DsuStep, MemberBasis};
 use domain::localtime::today;
@@ -29,7 +30,8 @@ use domain::money::Money;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{
-    DsuFilter, DsuMemberView, DsuRecord, DsuStore, HouseholdStore, MemberView, Person, PersonStore,
+    BenefitStore, DsuFilter, DsuMemberView, DsuRecord, DsuStore, HouseholdStore, MemberView,
+    Person, PersonStore,
 };
 use uuid::Uuid;
 
@@ -311,6 +313,9 @@ struct DsuPage {
     figures: Vec<FigureRow>,
     complete: bool,
     today: String,
+    /// The declarant's attestations, to link one to a signed DSU.
+    attestations: Vec<(Uuid, String)>,
+    comparison: Option<app::dsu::compare::Comparison>,
 }
 
 fn lines(d: &DsuRecord, ev: &Evaluation) -> Vec<LineRow> {
@@ -376,6 +381,36 @@ async fn dsu_page(
         .await?;
     let ev = dsu::evaluate(d, &members, &dsu::Draft::parse(&d.quadri)?);
     let name = declarant.data.full_name();
+    let in_nucleo = members
+        .iter()
+        .filter(|m| !m.member.basis.excludes())
+        .count();
+    let comparison = match d.status.attestation_id {
+        Some(att) => {
+            let att = state.store.get_attestation(ctx.org.id, att).await?;
+            app::dsu::compare::compare(&ev, &att.data, in_nucleo)
+        }
+        None => None,
+    };
+    let attestations = if matches!(d.status.state, DsuState::Firmata | DsuState::Trasmessa) {
+        state
+            .store
+            .person_attestations(ctx.org.id, d.declarant_id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let label = format!(
+                    "{} del {} – ISEE {}",
+                    a.data.protocol.as_str(),
+                    format_date(a.data.submitted_on),
+                    a.data.isee.format()
+                );
+                (a.id, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(DsuPage {
         l: Layout::page(ctx, jar, &format!("DSU di {name}"), "/dsu")
             .crumb("/", "Scrivania")
@@ -411,6 +446,8 @@ async fn dsu_page(
         figures: figure_rows(&ev),
         complete: ev.complete(),
         today: format_date(today(ctx.now)),
+        attestations,
+        comparison,
         d: d.clone(),
     })
 }
@@ -553,6 +590,8 @@ struct StateForm {
     #[serde(default)]
     protocollo: String,
     #[serde(default)]
+    attestazione: String,
+    #[serde(default)]
     version: i64,
 }
 
@@ -582,21 +621,37 @@ async fn change_state(
                 ));
             }
         },
-        "trasmetti" => {
-            let p = f.protocollo.trim();
-            if p.len() > 40 {
+        "trasmetti" if f.protocollo.trim().is_empty() => DsuStep::Transmit { protocol: None },
+        "trasmetti" => match DsuProtocol::parse("protocollo", &f.protocollo) {
+            Ok(p) => DsuStep::Transmit {
+                protocol: Some(p.as_str().to_owned()),
+            },
+            Err(e) => return Ok(refuse(jar, &to, &[e])),
+        },
+        "attesta" => {
+            let Ok(att) = Uuid::parse_str(f.attestazione.trim()) else {
                 return Ok(refuse(
                     jar,
                     &to,
                     &[FieldError::new(
-                        "protocollo",
-                        "Protocollo INPS: al massimo 40 caratteri",
+                        "attestazione",
+                        "Attestazione: scegli l'attestazione INPS",
                     )],
                 ));
-            }
-            DsuStep::Transmit {
-                protocol: (!p.is_empty()).then(|| p.to_uppercase()),
-            }
+            };
+            return match dsu::attest(&state, &ctx, &a, att, f.version).await {
+                Ok(_) => Ok((
+                    flash(
+                        jar,
+                        "success",
+                        "Attestazione collegata: il confronto è sotto.",
+                    ),
+                    Redirect::to(&format!("{to}#confronto")),
+                )
+                    .into_response()),
+                Err(app::Error::BadRequest(m)) => Ok(refuse(jar, &to, &[FieldError::new("", m)])),
+                Err(e) => Err(e.into()),
+            };
         }
         _ => return Err(AppError::BadRequest("azione sconosciuta".into())),
     };

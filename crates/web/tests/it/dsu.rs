@@ -250,6 +250,62 @@ async fn open_dsu(op: &mut Client, pid: &str, day: &str) -> String {
     r.location().to_owned()
 }
 
+/// The ordinary ISEE's figures the counter computed for the stored DSU `id`.
+async fn figures(state: &AppState, id: &str) -> app::dsu::Figures {
+    use store::DsuStore;
+    let org = crate::istanze_fixtures::org_id(state).await;
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    let rec = state.store.get_dsu(org, id).await.unwrap();
+    let members = state.store.dsu_members(org, id).await.unwrap();
+    let draft = app::dsu::Draft::parse(&rec.quadri).unwrap();
+    let ev = app::dsu::evaluate(&rec, &members, &draft);
+    ev.main("ordinario").unwrap().clone()
+}
+
+/// Records, on the declarant's page, INPS's attestation with figures `f` for 5 members; its id.
+async fn record_attestation(
+    state: &AppState,
+    op: &mut Client,
+    person: &str,
+    protocol: &str,
+    f: &app::dsu::Figures,
+    omissioni: bool,
+) -> String {
+    use domain::money::Money;
+    let submitted = format_date(today(state.clock.now()));
+    let r = op
+        .post(
+            &format!("{person}/isee"),
+            &[
+                ("protocol", protocol),
+                ("submitted_on", &submitted),
+                ("variant", "ordinario"),
+                ("isee", &Money(f.isee).format_plain()),
+                ("ise", &Money(f.ise).format_plain()),
+                ("isr", &Money(f.isr).format_plain()),
+                ("isp", &Money(f.isp).format_plain()),
+                ("scala", &f.scala),
+                ("members", "5"),
+                ("omissioni", if omissioni { "on" } else { "" }),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let org = crate::istanze_fixtures::org_id(state).await;
+    let pid = uuid::Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
+    use store::BenefitStore;
+    state
+        .store
+        .person_attestations(org, pid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.data.protocol.as_str() == protocol)
+        .unwrap()
+        .id
+        .to_string()
+}
+
 fn id_of(location: &str) -> String {
     location.trim_start_matches("/dsu/").to_owned()
 }
@@ -403,6 +459,33 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
         )
         .await;
     assert_redirect(&r);
+    // INPS's attestation with the same figures: linked, compared, no difference.
+    let ours = figures(&state, &id).await;
+    let protocol = "INPS-ISEE-2026-00000001A-00";
+    let first = record_attestation(&state, &mut op, &head, protocol, &ours, false).await;
+    let r = op
+        .post(
+            &format!("{dsu}/stato"),
+            &[
+                ("azione", "attesta"),
+                ("attestazione", &first),
+                ("version", "6"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let page = op.get(&dsu).await;
+    assert!(
+        page.text("h1").contains("attestata dall'INPS"),
+        "{}",
+        page.text("h1")
+    );
+    assert!(
+        page.text("#confronto").contains("Nessuna differenza"),
+        "{}",
+        page.text("#confronto")
+    );
+
     let r = op.post(&format!("{dsu}/correzione"), &[]).await;
     assert_redirect(&r);
     let correction = r.location().to_owned();
@@ -420,6 +503,42 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
             .body
             .contains("sostituita da una DSU successiva")
     );
+
+    // The correction's attestation found 1.000 € more income than declared: the comparison
+    // names the incomes, and the omission INPS flagged.
+    let mut more = ours;
+    more.isr += 100_000;
+    more.ise += 100_000;
+    let scala: rust_decimal::Decimal = more.scala.replace(',', ".").parse().unwrap();
+    let isee = (rust_decimal::Decimal::new(more.ise, 2) / scala)
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    more.isee = i64::try_from(isee * rust_decimal::Decimal::ONE_HUNDRED).unwrap();
+    let second = record_attestation(
+        &state,
+        &mut op,
+        &head,
+        "INPS-ISEE-2026-00000002B-00",
+        &more,
+        true,
+    )
+    .await;
+    let r = op
+        .post(
+            &format!("{correction}/stato"),
+            &[
+                ("azione", "attesta"),
+                ("attestazione", &second),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let page = op.get(&correction).await;
+    let cmp = page.text("#confronto");
+    assert!(cmp.contains("3 valori diversi"), "{cmp}");
+    assert!(cmp.contains("differenza di 1.000,00"), "{cmp}");
+    assert!(cmp.contains("FC4 e FC8"), "{cmp}");
+    assert!(cmp.contains("omissioni o difformità"), "{cmp}");
     let list = op.get("/dsu").await;
     assert!(list.body.contains(&id));
 

@@ -960,6 +960,8 @@ pub(crate) struct PersonDsu {
     pub rows: Vec<ListRow>,
     /// The nucleo ISEE of the newest DSU, with each member's basis.
     pub nucleo: Vec<(String, &'static str, bool)>,
+    /// The attestation in force today for each variant: variant, protocol, ISEE, last day.
+    pub in_force: Vec<(&'static str, String, String, String)>,
 }
 
 pub(crate) async fn person_dsu(
@@ -973,8 +975,26 @@ pub(crate) async fn person_dsu(
             can_open: false,
             rows: Vec::new(),
             nucleo: Vec::new(),
+            in_force: Vec::new(),
         });
     }
+    let day = today(ctx.now);
+    let attestations = state.store.person_attestations(ctx.org.id, p.id).await?;
+    // Newest submitted first: the first valid one of each variant is the one in force.
+    let in_force = domain::benefit::IseeVariant::ALL
+        .iter()
+        .filter_map(|v| {
+            let a = attestations
+                .iter()
+                .find(|a| a.data.variant == *v && a.data.valid_until() >= day)?;
+            Some((
+                v.label(),
+                a.data.protocol.as_str().to_owned(),
+                a.data.isee.format(),
+                format_date(a.data.valid_until()),
+            ))
+        })
+        .collect();
     let list = state
         .store
         .list_dsu(
@@ -1007,5 +1027,6 @@ pub(crate) async fn person_dsu(
         can_open: ctx.can(Action::DsuEdit, ctx.scope_of(p.org_id)) && p.data.death_date.is_none(),
         rows: list.into_iter().map(list_row).collect(),
         nucleo,
+        in_force,
     })
 }

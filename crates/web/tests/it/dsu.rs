@@ -533,6 +533,13 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
         )
         .await;
     assert_redirect(&r);
+    // The declarant's page: the attestation in force (the newest of the variant), the DSUs.
+    let person = op.get(&head).await;
+    assert!(
+        person.text("main").contains("INPS-ISEE-2026-00000002B-00"),
+        "{}",
+        person.text("#dsu")
+    );
     let page = op.get(&correction).await;
     let cmp = page.text("#confronto");
     assert!(cmp.contains("3 valori diversi"), "{cmp}");

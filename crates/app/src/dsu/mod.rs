@@ -4,6 +4,7 @@
 //! A read, a save and every step are audited; nothing but a draft is ever changed.
 
 pub mod form;
+pub mod print;
 
 use crate::{Actor, Error, Services};
 use domain::audit::unix_micros;

@@ -19,7 +19,7 @@ use web::AppState;
 
 on_both!(
     a_filled_dsu_prints_as_typed_with_the_warning_and_the_signature_boxes,
-    an_incomplete_draft_prints_as_not_to_be_signed_and_without_a_calculation,
+    an_incomplete_draft_prints_as_not_to_be_signed_with_its_errors_and_without_a_calculation,
     other_organizations_and_roles_without_the_permission_cannot_print_a_dsu,
 );
 
@@ -125,7 +125,9 @@ async fn a_filled_dsu_prints_as_typed_with_the_warning_and_the_signature_boxes(s
     assert!(page.text("#stampa").contains("Stampa il calcolo"));
 }
 
-async fn an_incomplete_draft_prints_as_not_to_be_signed_and_without_a_calculation(state: AppState) {
+async fn an_incomplete_draft_prints_as_not_to_be_signed_with_its_errors_and_without_a_calculation(
+    state: AppState,
+) {
     let (_resp, mut op) = office(&state).await;
     let head = esposito(&mut op).await;
     let pid = head.trim_start_matches("/persone/").to_owned();
@@ -140,6 +142,27 @@ async fn an_incomplete_draft_prints_as_not_to_be_signed_and_without_a_calculatio
     ] {
         assert!(text.contains(expected), "{expected}: {text}");
     }
+    // A wrong value is printed as typed, with what is wrong beside its quadro.
+    let r = op
+        .post(
+            &format!("{dsu}/quadri/fc2:{pid}"),
+            &[
+                ("version", "1"),
+                ("r.0.tipo", "01"),
+                ("r.0.saldo", "12.000,0x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let text = printed(&mut op, &format!("{dsu}/stampa")).await;
+    for expected in [
+        "BOZZA – non valida per la firma",
+        "Rapporto 1 Tipo di rapporto 01 conto corrente Saldo al 31/12 (€) 12.000,0x",
+        "Da correggere: Saldo al 31/12 (€): «12.000,0x» non è un importo valido",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+
     let r = op.get(&format!("{dsu}/calcolo.pdf")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("non è ancora completa"), "{}", r.body);

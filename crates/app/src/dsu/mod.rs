@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod form;
+pub mod print;
 
 use crate::{Actor, Error, Services};
 use domain::audit::unix_micros;

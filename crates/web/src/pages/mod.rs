@@ -15,6 +15,7 @@ mod cases;
 mod dates;
 mod documents;
 mod dsu;
+mod dsu_print;
 mod forms;
 mod health;
 mod home;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(attestations::routes())
         .merge(dsu::routes())
+        .merge(dsu_print::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::NotFound })
 }

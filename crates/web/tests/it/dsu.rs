@@ -32,7 +32,7 @@ const CODES: [(&str, &str); 5] = [
     ("SPSCHR19T60F205H", "SPSCHR19T60F205Y"),
 ];
 
-fn example() -> String {
+pub(crate) fn example() -> String {
     CODES.iter().fold(EXAMPLE.to_owned(), |text, (old, new)| {
         text.replace(old, new)
     })
@@ -217,7 +217,7 @@ fn decimal_cents(v: &Value) -> i64 {
 }
 
 /// The audit actions written so far that start with `prefix`, after the read log's flush.
-async fn audit(state: &AppState, prefix: &str) -> Vec<String> {
+pub(crate) async fn audit(state: &AppState, prefix: &str) -> Vec<String> {
     state.reads.flush().await;
     state
         .store
@@ -234,7 +234,7 @@ async fn audit(state: &AppState, prefix: &str) -> Vec<String> {
 }
 
 /// Opens an ordinary DSU of the person `pid` dated `day` through the pages: its path.
-async fn open_dsu(op: &mut Client, pid: &str, day: &str) -> String {
+pub(crate) async fn open_dsu(op: &mut Client, pid: &str, day: &str) -> String {
     let r = op
         .post(
             "/dsu/nuova",
@@ -555,6 +555,21 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
     }
 }
 
+/// Who may not see the office's DSU: its ragioneria (no `DsuView`) and a responsabile of
+/// another organization.
+pub(crate) async fn outsiders(state: &AppState) -> (Client, Client) {
+    let money = staff(state, "comune-bergamo", "016024", "rag", Role::Ragioneria).await;
+    let other = staff(
+        state,
+        "comune-milano",
+        "015146",
+        "altro",
+        Role::Responsabile,
+    )
+    .await;
+    (money, other)
+}
+
 async fn other_organizations_and_roles_without_the_permission_cannot_reach_a_dsu(state: AppState) {
     let (_resp, mut op) = office(&state).await;
     let head = esposito(&mut op).await;
@@ -573,16 +588,8 @@ async fn other_organizations_and_roles_without_the_permission_cannot_reach_a_dsu
     .await;
     assert_eq!(caf.get("/dsu").await.status, StatusCode::FORBIDDEN);
     assert_eq!(caf.get(&dsu).await.status, StatusCode::FORBIDDEN);
-    let mut money = staff(&state, "comune-bergamo", "016024", "rag", Role::Ragioneria).await;
+    let (mut money, mut other) = outsiders(&state).await;
     assert_eq!(money.get(&dsu).await.status, StatusCode::FORBIDDEN);
-    let mut other = staff(
-        &state,
-        "comune-milano",
-        "015146",
-        "altro",
-        Role::Responsabile,
-    )
-    .await;
     assert_eq!(other.get(&dsu).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         other.get(&format!("{dsu}/quadri/b")).await.status,

@@ -32,6 +32,7 @@ mod benefits;
 mod browser;
 mod cases;
 mod dsu;
+mod dsu_print;
 mod istanze_fixtures;
 mod login;
 mod mail;

@@ -38,7 +38,7 @@ async fn app_at_now() -> AppState {
 }
 
 /// The text of a PDF answer, page after page.
-fn pdf_text(r: &Response) -> String {
+pub(crate) fn pdf_text(r: &Response) -> String {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
     let doc = lopdf::Document::load_mem(&r.bytes).expect("the PDF parses");

@@ -624,6 +624,10 @@ fn table() -> Vec<Row> {
             .all(DSU_EDIT)
             .expect(Expect::PastGuard),
         get("/dsu/{id}/quadri/{key}", &["dsu", "dsu_quadro"]).all(DSU_VIEW),
+        get("/dsu/{id}/stampa", &["dsu"]).all(DSU_VIEW),
+        get("/dsu/{id}/calcolo.pdf", &["dsu"])
+            .all(DSU_VIEW)
+            .expect(Expect::PastGuard),
         post("/dsu/{id}/quadri/{key}", &["dsu", "dsu_quadro"])
             .all(DSU_EDIT)
             .expect(Expect::PastGuard),

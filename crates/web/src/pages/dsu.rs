@@ -821,11 +821,12 @@ async fn quadro_view(
         }
     }
     let title = format!("{} – {}", q.title, q.what);
+    let declarant = state.store.get_person(ctx.org.id, d.declarant_id).await?;
     Ok(QuadroPage {
         l: Layout::page(ctx, jar, &title, "/dsu")
             .crumb("/", "Scrivania")
             .crumb("/dsu", "DSU")
-            .crumb(&format!("/dsu/{}", d.id), "DSU")
+            .crumb(&format!("/dsu/{}", d.id), &declarant.data.full_name())
             .crumb("", q.title),
         key: key.to_owned(),
         title: q.title,

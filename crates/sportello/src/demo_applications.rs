@@ -20,7 +20,7 @@
 //! delivery starts, instead of one `update_delivery` each.
 
 use anyhow::{Context, Result, bail};
-use app::manage::Author;
+use app::Actor;
 use domain::application::{
     ApplicationState as St, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
     IseeMember, RulesInForce, delivery_months, extend_deadline, parse_scala, term_restarts,
@@ -36,7 +36,7 @@ use domain::{OrgCode, OrgKind, Role};
 use std::collections::HashMap;
 use store::{
     Application, ApplicationEvent, Attestation, Benefit, BenefitRule, BenefitStore, Delivery,
-    OrgStore, RegistryStore, StoreError, UserStore,
+    OrgStore, Organization, RegistryStore, StoreError, UserStore,
 };
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 use uuid::Uuid;
@@ -1273,7 +1273,7 @@ pub async fn population(store: &app::Store, org_id: Uuid) -> Result<Population> 
 /// of the current year, is loaded first into an empty one. Whether it was loaded now.
 pub async fn catalogue(
     store: &app::Store,
-    author: &Author,
+    actor: &Actor,
     org_id: Uuid,
     today: Date,
 ) -> Result<(Vec<Entry>, bool)> {
@@ -1281,8 +1281,8 @@ pub async fn catalogue(
     if store.list_benefits(org_id).await?.is_empty() {
         let from = first_of_year(today);
         let (benefits, rules) =
-            store::base_catalogue_rows(org_id, from, &author.label, unix_micros(author.at));
-        let audit = author.audit(
+            store::base_catalogue_rows(org_id, from, actor.label(), unix_micros(actor.now));
+        let audit = actor.audit_in(
             org_id,
             "benefit.seed",
             "benefit",
@@ -1382,15 +1382,16 @@ impl Written {
 /// Plans and stores `count` applications for the organization: the whole demonstration.
 pub async fn generate(
     store: &app::Store,
-    org_id: Uuid,
+    org: &Organization,
     count: usize,
     seed: u64,
     now: OffsetDateTime,
     progress: bool,
 ) -> Result<Written> {
-    let author = Author::system(now);
+    let org_id = org.id;
+    let actor = Actor::system(org.clone(), now);
     let started = std::time::Instant::now();
-    let (entries, seeded) = catalogue(store, &author, org_id, today(now)).await?;
+    let (entries, seeded) = catalogue(store, &actor, org_id, today(now)).await?;
     let staff = staff(store, org_id).await?;
     let population = population(store, org_id).await?;
     let setup = Setup {
@@ -1405,16 +1406,7 @@ pub async fn generate(
     let plan = plan(&setup)?;
     drop(population);
     let plan_seconds = started.elapsed().as_secs_f64();
-    let mut w = write(
-        store,
-        &author,
-        &plan,
-        &entries,
-        &staff,
-        today(now),
-        progress,
-    )
-    .await?;
+    let mut w = write(store, &actor, &plan, &entries, &staff, today(now), progress).await?;
     w.catalogue_seeded = seeded;
     w.benefits = entries.len();
     w.plan_seconds = plan_seconds;
@@ -1424,7 +1416,7 @@ pub async fn generate(
 /// Stores the plan, one store call per attestation and per step.
 pub async fn write(
     store: &app::Store,
-    author: &Author,
+    actor: &Actor,
     plan: &Plan,
     catalogue: &[Entry],
     staff: &[Operator],
@@ -1440,7 +1432,7 @@ pub async fn write(
     };
     let mut w = Written::default();
     for (k, a) in plan.attestations.iter().enumerate() {
-        let audit = author.audit(
+        let audit = actor.audit_in(
             a.org_id,
             "isee.add",
             "isee_attestation",
@@ -1472,7 +1464,7 @@ pub async fn write(
         for (n, stage) in stages(p, catalogue, staff, today).into_iter().enumerate() {
             let mut app = stage.app;
             app.protocol.clone_from(&protocol);
-            let audit = author.audit(
+            let audit = actor.audit_in(
                 app.org_id,
                 if n == 0 {
                     "application.create"
@@ -1549,7 +1541,7 @@ pub async fn run(store: &app::Store, args: &ApplicationsArgs) -> Result<()> {
     let now = app::Clock::default().now();
     let w = generate(
         store,
-        org.id,
+        &org,
         args.count,
         args.seed,
         now,

@@ -449,6 +449,8 @@ pub fn stage_path(stage: SessionStage) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub actor: Actor,
+    /// The operator's account (the actor's identity, with what the pages show of it).
+    pub user: User,
     /// Every organization the user belongs to (the organization switch).
     pub memberships: Vec<Membership>,
     /// The session's token hash (browser) or `None` (API token).
@@ -477,12 +479,8 @@ impl Ctx {
             return Err(AppError::Redirect("/ente".into()));
         };
         Ok(Ctx {
-            actor: Actor {
-                org: m.org.clone(),
-                role: m.role,
-                user,
-                now: state.clock.now(),
-            },
+            actor: Actor::user(&user, m.org.clone(), m.role, state.clock.now()),
+            user,
             memberships,
             session_hash,
         })

@@ -170,7 +170,14 @@ async fn create_org(
         Ok(v) => v,
         Err(errors) => return Ok(fail(errors, f)),
     };
-    match manage::create_org(&state.store, &ctx.author(), code, name, kind, comuni).await {
+    match manage::create_org(
+        &state.store,
+        &ctx,
+        manage::new_org(code, name, kind, ctx.now),
+        comuni,
+    )
+    .await
+    {
         Ok(org) => {
             let jar = flash(jar, "success", &format!("Ente «{}» creato.", org.name));
             Ok((jar, Redirect::to(&format!("/admin/enti/{}", org.id))).into_response())
@@ -454,7 +461,7 @@ async fn create_user(
     let password = app::credentials::one_time_password()?;
     match manage::create_user(
         &state.store,
-        &ctx.author(),
+        &ctx,
         &org,
         login,
         name,
@@ -685,7 +692,7 @@ async fn set_active(
         .await?
         .user;
     let active = f.attivo == "1";
-    manage::set_active(&state.store, &ctx.author(), &user, ctx.org.id, active).await?;
+    manage::set_active(&state.store, &ctx, &user, ctx.org.id, active).await?;
     Ok(back_to(
         &user,
         jar,
@@ -708,7 +715,7 @@ async fn reset_password(
     let UserAccess { user, memberships } =
         user_access(&state, &ctx, &id, Action::UserManage).await?;
     let orgs: Vec<_> = memberships.iter().map(|m| m.org.id).collect();
-    let password = manage::reset_password(&state.store, &ctx.author(), &user, &orgs).await?;
+    let password = manage::reset_password(&state.store, &ctx, &user, &orgs).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }

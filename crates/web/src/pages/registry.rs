@@ -210,7 +210,7 @@ async fn upload(
         &file_name,
         &bytes,
         reference,
-        &ctx.author(),
+        &ctx,
         today,
         None,
     )

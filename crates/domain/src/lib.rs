@@ -47,6 +47,7 @@ pub mod assessment;
 pub mod audit;
 pub mod benefit;
 pub mod casework;
+pub mod changes;
 pub mod dates;
 mod form;
 pub mod inps_xml;

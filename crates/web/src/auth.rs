@@ -23,8 +23,8 @@ pub const SESSION_COOKIE: &str = "sportello_sid";
 
 /// The enrolment QR code as inline SVG (no image crate, no data: URL needed).
 pub fn qr_svg(data: &str) -> Result<String, AppError> {
-    let code =
-        qrcode::QrCode::new(data.as_bytes()).map_err(|e| AppError::Internal(format!("qr: {e}")))?;
+    let code = qrcode::QrCode::new(data.as_bytes())
+        .map_err(|e| app::Error::Internal(format!("qr: {e}")))?;
     Ok(code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
@@ -536,7 +536,7 @@ impl FromRequestParts<AppState> for ApiCtx {
         }
         let memberships = state.store.memberships(user.id).await?;
         let ctx = Ctx::for_user(state, user, memberships, t.org_id, None).map_err(|e| match e {
-            AppError::Redirect(_) => AppError::Forbidden,
+            AppError::Redirect(_) => AppError::App(app::Error::Forbidden),
             other => other,
         })?;
         let stale = t

@@ -132,7 +132,7 @@ async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     state
         .store
         .revoke_token(

@@ -250,7 +250,7 @@ async fn update_org(
     ctx.authorize(Action::OrgManage, ctx.scope_of(id))?;
     let mut org = state.store.get_org(id).await?;
     if org.kind == OrgKind::Sistema {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
     match manage::parse_org(org.code.as_str(), &f.nome, org.kind.as_str(), &f.comuni) {
         Err(errors) => {
@@ -657,9 +657,10 @@ fn scoped_user_access(
 ) -> Result<UserAccess, AppError> {
     ctx.authorize(action, scope)?;
     if loaded.user.id == ctx.user.id && action == Action::UserManage {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "non puoi modificare il tuo stesso account da qui: usa «Il mio profilo»".into(),
-        ));
+        )
+        .into());
     }
     Ok(UserAccess {
         user: loaded.user,
@@ -831,7 +832,7 @@ async fn remove_role(
 ) -> Result<Response, AppError> {
     let UserAccess { user, memberships } = user_roles_access(&state, &ctx, &id).await?;
     let Some(m) = memberships.iter().find(|m| m.org.id.to_string() == f.ente) else {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     };
     ctx.authorize(Action::UserManage, ctx.scope_of(m.org.id))?;
     let summary = format!(
@@ -873,7 +874,7 @@ async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == token_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let summary = format!("revocato il token «{}» di {}", t.name, user.login);
     state
         .store

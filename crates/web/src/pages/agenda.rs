@@ -118,19 +118,19 @@ async fn week(
     let worker_name = match workers.iter().find(|(id, _)| *id == worker) {
         Some((_, name)) => name.clone(),
         None if worker == ctx.user.id => ctx.user.full_name.clone(),
-        None => return Err(AppError::NotFound),
+        None => return Err(app::Error::NotFound.into()),
     };
     let now_day = today(ctx.now);
     let day = match q.settimana.trim() {
         "" => now_day,
         raw => read_date(raw, OFFICE_DATES)
-            .map_err(|e| AppError::BadRequest(format!("la settimana: {e}")))?,
+            .map_err(|e| app::Error::BadRequest(format!("la settimana: {e}")))?,
     };
     let w = Week::holding(day).ok_or_else(|| {
-        AppError::BadRequest(format!(
+        AppError::App(app::Error::BadRequest(format!(
             "la settimana: {}",
             DateError::OutOfSpan(OFFICE_DATES)
-        ))
+        )))
     })?;
     let monday = w.monday();
     let from = from_local(monday, Time::MIDNIGHT);
@@ -223,18 +223,20 @@ async fn booking_access(
 ) -> Result<BookingAccess, AppError> {
     ctx.authorize(Action::AppointmentManage, RecordScope::SameOrg)?;
     if q.persona.trim().is_empty() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "indicare la persona: prenota l'appuntamento dalla sua scheda".into(),
-        ));
+        )
+        .into());
     }
     let p = state
         .store
         .get_person(ctx.org.id, parse_id(q.persona.trim())?)
         .await?;
     if p.merged_into.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "la scheda è stata unita a un'altra: prenota su quella".into(),
-        ));
+        )
+        .into());
     }
     let case = match q.cartella.trim() {
         "" => None,
@@ -244,9 +246,10 @@ async fn booking_access(
                 .get_case_file(ctx.org.id, parse_id(raw)?)
                 .await?;
             if c.person_id != p.id {
-                return Err(AppError::BadRequest(
+                return Err(app::Error::BadRequest(
                     "la cartella indicata non è della persona".into(),
-                ));
+                )
+                .into());
             }
             Some(c)
         }

@@ -392,7 +392,7 @@ async fn export_xlsx(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let table = export_table(&state, &ctx, &q).await?;
-    let bytes = export::to_xlsx(&table).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = export::to_xlsx(&table).map_err(|e| app::Error::Internal(e.to_string()))?;
     Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &export_name(&ctx, "xlsx"),
@@ -1198,7 +1198,7 @@ async fn download(
         .application_document_content(ctx.org.id, parse_id(&doc)?)
         .await?;
     if d.application_id != a.view.app.id {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     state
         .reads
@@ -1232,7 +1232,7 @@ async fn letter_pdf(
         v.app.decided_on.is_some()
     };
     if !ready {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     let org = ctx.org.id;
     let person = state.store.get_person(org, v.app.person_id).await?;
@@ -1368,10 +1368,11 @@ struct DeliveryAccess(());
 fn delivery_access(ctx: &Ctx, a: &AppAccess) -> Result<DeliveryAccess, AppError> {
     ctx.authorize(Action::ApplicationReview, a.scope)?;
     if a.view.app.state != ApplicationState::Delivering {
-        return Err(AppError::BadRequest(format!(
+        return Err(app::Error::BadRequest(format!(
             "una domanda {} non è in erogazione",
             a.view.app.state.label()
-        )));
+        ))
+        .into());
     }
     Ok(DeliveryAccess(()))
 }
@@ -1394,7 +1395,7 @@ async fn deliver(
     let current = list
         .into_iter()
         .find(|d| d.id == month_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     if current.status != DeliveryStatus::Planned {
         return Ok(super::forms::refuse(
             jar,
@@ -1410,7 +1411,7 @@ async fn deliver(
         ));
     }
     if f.version.trim() != current.version.to_string() {
-        return Err(AppError::Conflict);
+        return Err(app::Error::Conflict.into());
     }
     let input = DeliveryInput {
         quantity: f.quantity,

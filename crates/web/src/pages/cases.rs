@@ -156,9 +156,10 @@ async fn take_in_charge_access(
     let person = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
     ctx.authorize(Action::CaseFileWrite, RecordScope::Assigned)?;
     if person.merged_into.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "la scheda è stata unita a un'altra: apri la cartella su quella".into(),
-        ));
+        )
+        .into());
     }
     Ok(TakeInChargeAccess { person })
 }
@@ -564,7 +565,6 @@ async fn surroundings(
             (r.id, format_date_time(instant(r.at_us)), needs)
         })
         .collect();
-    let documents = visible_documents(state, ctx, &a)
     Ok(Surroundings {
         household,
         network,
@@ -633,6 +633,7 @@ async fn case_page(
     };
     let now = today(ctx.now);
     let around = surroundings(state, org, p.id, now).await?;
+    let documents = visible_documents(state, ctx, &a)
         .await?
         .into_iter()
         .map(|d| {

@@ -50,5 +50,5 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(attestations::routes())
         .nest("/api/v1", api::routes())
-        .fallback(|| async { AppError::NotFound })
+        .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

@@ -1,29 +1,97 @@
-//! Who acts: a user, in one organization, with one role, at one moment. Every service that
-//! reads or changes data takes an [`Actor`] and calls [`Actor::authorize`] before doing so;
-//! the web layer builds one from the request's session or token.
+//! Who acts: an operator's account or the installation itself, in one organization, with
+//! one role, at one moment. Every service that reads or changes data takes an [`Actor`]: the
+//! web layer builds one from the request's session or token, the command line and the first
+//! start one for the installation ([`Actor::system`]). Services that check a permission call
+//! [`Actor::authorize`] before reading or changing anything.
 
 use crate::error::Error;
-use crate::manage::Author;
 use domain::policy::{Action, RecordScope, decide};
-use domain::{OrgKind, Role};
+use domain::{Login, OrgKind, Role};
 use store::{NewAudit, NewHistory, Organization, User};
 use uuid::Uuid;
 
+/// The label of the installation in audit rows and person histories.
+pub const SYSTEM_LABEL: &str = "sistema";
+
+/// The identity behind an [`Actor`].
+#[derive(Debug, Clone)]
+pub enum Who {
+    /// An operator's account.
+    User {
+        id: Uuid,
+        login: Login,
+        active: bool,
+    },
+    /// The installation (command line, first start): no account, written as «sistema».
+    System,
+}
+
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: User,
+    pub who: Who,
     pub org: Organization,
     pub role: Role,
     pub now: time::OffsetDateTime,
 }
 
 impl Actor {
+    /// `user` acting in `org` with `role`.
+    pub fn user(user: &User, org: Organization, role: Role, now: time::OffsetDateTime) -> Self {
+        Actor {
+            who: Who::User {
+                id: user.id,
+                login: user.login.clone(),
+                active: user.active,
+            },
+            org,
+            role,
+            now,
+        }
+    }
+
+    /// The installation acting in `org`: the organization the command concerns (its audit
+    /// chain is the one that records the change). It stands for the installation's
+    /// administrator in the policy.
+    pub fn system(org: Organization, now: time::OffsetDateTime) -> Self {
+        Actor {
+            who: Who::System,
+            org,
+            role: Role::Amministratore,
+            now,
+        }
+    }
+
+    /// The account acting, `None` for the installation.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match &self.who {
+            Who::User { id, .. } => Some(*id),
+            Who::System => None,
+        }
+    }
+
+    /// The account acting, for the services only an operator uses (filing, case work).
+    pub fn account(&self) -> Result<Uuid, Error> {
+        self.user_id().ok_or(Error::Forbidden)
+    }
+
+    /// The author's name in audit rows and histories: the login, or «sistema».
+    pub fn label(&self) -> &str {
+        match &self.who {
+            Who::User { login, .. } => login.as_str(),
+            Who::System => SYSTEM_LABEL,
+        }
+    }
+
     /// What the permission policy knows of this actor.
     pub fn subject(&self) -> domain::policy::Actor {
+        let (system_org, active) = match &self.who {
+            Who::User { active, .. } => (self.org.kind == OrgKind::Sistema, *active),
+            Who::System => (true, true),
+        };
         domain::policy::Actor {
             role: self.role,
-            system_org: self.org.kind == OrgKind::Sistema,
-            active: self.user.active,
+            system_org,
+            active,
         }
     }
 
@@ -36,7 +104,7 @@ impl Actor {
         if self.can(action, scope) {
             Ok(())
         } else {
-            tracing::warn!(user = %self.user.login, org = %self.org.code, ?action, ?scope, "denied");
+            tracing::warn!(user = %self.label(), org = %self.org.code, ?action, ?scope, "denied");
             Err(Error::Forbidden)
         }
     }
@@ -50,16 +118,7 @@ impl Actor {
         }
     }
 
-    /// This user as the author of a change.
-    pub fn author(&self) -> Author {
-        Author {
-            id: Some(self.user.id),
-            label: self.user.login.to_string(),
-            at: self.now,
-        }
-    }
-
-    /// A person-history entry by this user, now.
+    /// A person-history entry by this actor, now.
     pub fn history(
         &self,
         person_id: Uuid,
@@ -70,14 +129,14 @@ impl Actor {
         NewHistory {
             person_id,
             at_us: domain::audit::unix_micros(self.now),
-            actor: self.user.login.to_string(),
+            actor: self.label().to_owned(),
             kind,
             summary,
             changes,
         }
     }
 
-    /// An audit entry by this user, in the organization they act in.
+    /// An audit entry by this actor, in the organization they act in.
     pub fn audit(
         &self,
         action: &str,
@@ -97,7 +156,16 @@ impl Actor {
         record_id: Option<Uuid>,
         summary: String,
     ) -> NewAudit {
-        self.author()
-            .audit(org_id, action, record_kind, record_id, summary)
+        NewAudit {
+            org_id,
+            at: self.now,
+            actor_id: self.user_id(),
+            actor: self.label().to_owned(),
+            action: action.into(),
+            record_kind: record_kind.into(),
+            record_id,
+            summary,
+            reason: None,
+        }
     }
 }

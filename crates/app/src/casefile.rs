@@ -54,13 +54,14 @@ impl CaseAccess {
 
 pub async fn case_access(state: &Services, ctx: &Actor, id: Uuid) -> Result<CaseAccess, Error> {
     let case = state.store.get_case_file(ctx.org.id, id).await?;
+    let user_id = ctx.account()?;
     // The responsible worker, the usual reader, needs no look at the team.
-    let assigned_since = if case.worker_id == ctx.user.id {
+    let assigned_since = if case.worker_id == user_id {
         Some(case.worker_since_us)
     } else {
         state
             .store
-            .assigned_since(ctx.org.id, case.id, ctx.user.id)
+            .assigned_since(ctx.org.id, case.id, user_id)
             .await?
     };
     let assigned = assigned_since.is_some();
@@ -79,7 +80,7 @@ pub async fn case_access(state: &Services, ctx: &Actor, id: Uuid) -> Result<Case
     let via_break_glass = !from_opening
         && state
             .store
-            .has_break_glass(ctx.org.id, case.id, ctx.user.id, unix_micros(ctx.now))
+            .has_break_glass(ctx.org.id, case.id, user_id, unix_micros(ctx.now))
             .await?;
     let restricted_from_us = if from_opening || via_break_glass {
         0

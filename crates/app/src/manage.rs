@@ -2,8 +2,8 @@
 //! organizations, accounts, tokens, audit verification. Each validates its input into domain
 //! types and writes through the store with its audit row.
 
-use crate::Error;
 use crate::Store;
+use crate::{Actor, Error};
 use domain::audit::{Anchor, AnchoredHead, AuditKey, ChainProblem, verify_chain};
 use domain::{FieldError, Login, OrgCode, OrgKind, Role};
 use store::{
@@ -12,45 +12,6 @@ use store::{
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// Who makes a change: a logged-in operator, or the command line / start-up (`sistema`).
-#[derive(Debug, Clone)]
-pub struct Author {
-    pub id: Option<Uuid>,
-    pub label: String,
-    pub at: OffsetDateTime,
-}
-
-impl Author {
-    pub fn system(at: OffsetDateTime) -> Self {
-        Self {
-            id: None,
-            label: "sistema".into(),
-            at,
-        }
-    }
-
-    pub fn audit(
-        &self,
-        org_id: Uuid,
-        action: &str,
-        kind: &str,
-        id: Option<Uuid>,
-        summary: String,
-    ) -> NewAudit {
-        NewAudit {
-            org_id,
-            at: self.at,
-            actor_id: self.id,
-            actor: self.label.clone(),
-            action: action.into(),
-            record_kind: kind.into(),
-            record_id: id,
-            summary,
-            reason: None,
-        }
-    }
-}
 
 pub const SYSTEM_ORG_CODE: &str = "sistema";
 pub const ADMIN_LOGIN: &str = "admin";
@@ -72,21 +33,18 @@ pub async fn bootstrap(
     if store.count_orgs().await? > 0 {
         return Ok(None);
     }
-    let author = Author::system(at);
-    let org = Organization {
-        id: Uuid::now_v7(),
-        code: OrgCode::parse(SYSTEM_ORG_CODE).map_err(|e| Error::Internal(e.to_string()))?,
-        name: "Amministrazione di sistema".into(),
-        kind: OrgKind::Sistema,
-        active: true,
-        created_at: at,
-    };
+    let org = new_org(
+        OrgCode::parse(SYSTEM_ORG_CODE).map_err(|e| Error::Internal(e.to_string()))?,
+        "Amministrazione di sistema".into(),
+        OrgKind::Sistema,
+        at,
+    );
+    let actor = Actor::system(org.clone(), at);
     store
         .create_org(
             &org,
             &[],
-            &author.audit(
-                org.id,
+            &actor.audit(
                 "org.create",
                 "organization",
                 Some(org.id),
@@ -102,7 +60,7 @@ pub async fn bootstrap(
     let login = Login::parse(ADMIN_LOGIN).map_err(|e| Error::Internal(e.to_string()))?;
     create_user(
         store,
-        &author,
+        &actor,
         &org,
         login,
         "Amministratore di sistema".into(),
@@ -195,22 +153,25 @@ pub fn parse_org(
     }
 }
 
-pub async fn create_org(
-    store: &Store,
-    author: &Author,
-    code: OrgCode,
-    name: String,
-    kind: OrgKind,
-    comuni: Vec<OrgComune>,
-) -> Result<Organization, Error> {
-    let org = Organization {
+/// A new, active organization, not stored yet.
+pub fn new_org(code: OrgCode, name: String, kind: OrgKind, at: OffsetDateTime) -> Organization {
+    Organization {
         id: Uuid::now_v7(),
         code,
         name,
         kind,
         active: true,
-        created_at: author.at,
-    };
+        created_at: at,
+    }
+}
+
+/// Stores `org` (made by [`new_org`]) with the comuni it covers; the audit row opens its chain.
+pub async fn create_org(
+    store: &Store,
+    actor: &Actor,
+    org: Organization,
+    comuni: Vec<OrgComune>,
+) -> Result<Organization, Error> {
     let summary = format!(
         "creato ente {} «{}» ({}){}",
         org.code,
@@ -233,7 +194,7 @@ pub async fn create_org(
         .create_org(
             &org,
             &comuni,
-            &author.audit(org.id, "org.create", "organization", Some(org.id), summary),
+            &actor.audit_in(org.id, "org.create", "organization", Some(org.id), summary),
         )
         .await
     {
@@ -249,7 +210,7 @@ pub async fn create_org(
 #[allow(clippy::too_many_arguments)]
 pub async fn create_user(
     store: &Store,
-    author: &Author,
+    actor: &Actor,
     org: &Organization,
     login: Login,
     full_name: String,
@@ -266,8 +227,8 @@ pub async fn create_user(
         must_change_password: true,
         totp_secret: None,
         active: true,
-        created_at: author.at,
-        one_time_until_us: Some(one_time_until(author.at)),
+        created_at: actor.now,
+        one_time_until_us: Some(one_time_until(actor.now)),
     };
     let summary = format!(
         "creato utente {} ({}) con ruolo {} in {}",
@@ -281,7 +242,7 @@ pub async fn create_user(
             &user,
             org.id,
             role,
-            &author.audit(org.id, "user.create", "user", Some(user.id), summary),
+            &actor.audit_in(org.id, "user.create", "user", Some(user.id), summary),
         )
         .await
     {
@@ -300,32 +261,36 @@ fn one_time_until(at: OffsetDateTime) -> i64 {
     domain::audit::unix_micros(at + time::Duration::hours(ONE_TIME_PASSWORD_HOURS))
 }
 
+/// A reset no organization's log would show is refused: give the user a role first.
+pub fn no_role_to_reset(user: &User) -> Error {
+    Error::BadRequest(format!(
+        "{} non ha ruoli in nessun ente: assegnagli un ruolo prima di reimpostare la password",
+        user.login
+    ))
+}
+
 /// Sets a new one-time password that the user must change within 72 hours at the next
 /// login; ends their sessions and revokes their API tokens. Logged in every organization in
 /// `org_ids` (each one the user belongs to must learn of it).
 pub async fn reset_password(
     store: &Store,
-    author: &Author,
+    actor: &Actor,
     user: &User,
     org_ids: &[Uuid],
 ) -> Result<String, Error> {
-    // A reset no organization's log would show is refused: give the user a role first.
     if org_ids.is_empty() {
-        return Err(Error::BadRequest(format!(
-            "{} non ha ruoli in nessun ente: assegnagli un ruolo prima di reimpostare la password",
-            user.login
-        )));
+        return Err(no_role_to_reset(user));
     }
     let password = crate::credentials::one_time_password()?;
     let change = store::PasswordChange {
         hash: crate::credentials::hash_password(password.clone()).await?,
-        one_time_until_us: Some(one_time_until(author.at)),
-        revoke_tokens_at: Some(author.at),
+        one_time_until_us: Some(one_time_until(actor.now)),
+        revoke_tokens_at: Some(actor.now),
     };
     let audits: Vec<NewAudit> = org_ids
         .iter()
         .map(|org_id| {
-            author.audit(
+            actor.audit_in(
                 *org_id,
                 "user.password_reset",
                 "user",
@@ -344,7 +309,7 @@ pub async fn reset_password(
 /// Enables or disables an account (disabling ends its sessions), audited in `org_id`'s chain.
 pub async fn set_active(
     store: &Store,
-    author: &Author,
+    actor: &Actor,
     user: &User,
     org_id: Uuid,
     active: bool,
@@ -354,7 +319,7 @@ pub async fn set_active(
     } else {
         ("user.disable", "disattivato; sessioni terminate")
     };
-    let audit = author.audit(
+    let audit = actor.audit_in(
         org_id,
         action,
         "user",
@@ -371,7 +336,7 @@ pub const MAX_TOKEN_DAYS: i64 = 366;
 /// once, and its record.
 pub async fn create_token(
     store: &Store,
-    author: &Author,
+    actor: &Actor,
     user: &User,
     org: &Organization,
     name: &str,
@@ -395,10 +360,10 @@ pub async fn create_token(
         org_id: org.id,
         name: name.to_owned(),
         token_hash: hash,
-        created_at: author.at,
+        created_at: actor.now,
         last_used_at: None,
         revoked_at: None,
-        expires_at: Some(author.at + time::Duration::days(days)),
+        expires_at: Some(actor.now + time::Duration::days(days)),
     };
     let summary = format!(
         "creato token API «{}» per {} in {}, valido {days} giorni",
@@ -407,7 +372,7 @@ pub async fn create_token(
     store
         .create_token(
             &token,
-            &author.audit(org.id, "token.create", "api_token", Some(token.id), summary),
+            &actor.audit_in(org.id, "token.create", "api_token", Some(token.id), summary),
         )
         .await?;
     Ok((secret, token))

@@ -50,7 +50,7 @@ pub async fn application_access(
 }
 
 pub fn scope_of(ctx: &Actor, app: &Application) -> RecordScope {
-    if app.filed_by == ctx.user.id {
+    if Some(app.filed_by) == ctx.user_id() {
         RecordScope::Own
     } else {
         ctx.scope_of(app.org_id)
@@ -69,7 +69,7 @@ pub fn application_list_access(ctx: &Actor) -> Result<ApplicationListAccess, Err
         None
     } else {
         ctx.authorize(Action::ApplicationView, RecordScope::Own)?;
-        Some(ctx.user.id)
+        Some(ctx.account()?)
     };
     Ok(ApplicationListAccess { filed_by })
 }
@@ -314,7 +314,7 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
         protocol: None,
         state: to,
         channel: f.data.channel,
-        filed_by: ctx.user.id,
+        filed_by: ctx.account()?,
         reviewer_id: None,
         attestation_id: f.attestation.as_ref().map(|a| a.id),
         declared: f.data.declared,
@@ -351,7 +351,7 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
         from: None,
         to,
         note: String::new(),
-        actor: ctx.user.login.to_string(),
+        actor: ctx.label().to_owned(),
         at_us: unix_micros(ctx.now),
     };
     let audit = ctx.audit(
@@ -446,7 +446,7 @@ pub async fn change_state(
         Money::ZERO
     };
     let facts = domain::application::Facts {
-        by: ctx.user.id,
+        by: ctx.account()?,
         attestation: attestation.map(|a| a.data),
         rules,
         committed_in_year,
@@ -459,7 +459,7 @@ pub async fn change_state(
         Ok(change) => change,
         Err(Refusal(errors)) => return Ok(Err(errors)),
     };
-    let actor = ctx.user.login.to_string();
+    let actor = ctx.label().to_owned();
     let deliveries: Vec<Delivery> = deliveries
         .into_iter()
         .map(|m| Delivery::planned(&app, m, &actor, unix_micros(ctx.now)))
@@ -599,7 +599,7 @@ pub async fn sees_person(state: &Services, ctx: &Actor, person_id: Uuid) -> Resu
     }
     Ok(state
         .store
-        .mandates_held(ctx.org.id, ctx.user.id, person_id, today(ctx.now))
+        .mandates_held(ctx.org.id, ctx.account()?, person_id, today(ctx.now))
         .await?
         .iter()
         .any(|k| k.role() == ctx.role))

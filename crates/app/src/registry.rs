@@ -2,9 +2,8 @@
 //! the file, compares it with the comune's registry persons, applies the changes in batches
 //! (each one transaction) and records the import with its report and one audit row.
 
-use crate::Error;
 use crate::Store;
-use crate::manage::Author;
+use crate::{Actor, Error};
 use domain::audit::unix_micros;
 use domain::dates::format_date;
 use domain::person::{ComuneRef, PersonData, RegistryEventKind};
@@ -58,7 +57,7 @@ pub async fn import_file(
     file_name: &str,
     bytes: &[u8],
     reference_date: Option<Date>,
-    author: &Author,
+    actor: &Actor,
     today: Date,
     batch_rows: Option<usize>,
 ) -> Result<ImportReport, Error> {
@@ -164,8 +163,8 @@ pub async fn import_file(
         left: 0,
         rejected: 0,
         events: Vec::new(),
-        actor: author.label.clone(),
-        at_us: unix_micros(author.at),
+        actor: actor.label().to_owned(),
+        at_us: unix_micros(actor.now),
         finished_at_us: None,
     };
     let new_persons = diff
@@ -191,7 +190,7 @@ pub async fn import_file(
         belfiore: &belfiore,
         import_id: import.id,
         reference,
-        author,
+        actor,
         households,
         batch: RegistryBatch {
             org_id,
@@ -306,7 +305,7 @@ pub async fn import_file(
         })
         .collect();
     let summary = summary(&import, &comune_name);
-    let audit = author.audit(
+    let audit = actor.audit_in(
         org_id,
         "anagrafe.import",
         "registry_import",
@@ -364,7 +363,7 @@ struct Plan<'a> {
     belfiore: &'a str,
     import_id: Uuid,
     reference: Date,
-    author: &'a Author,
+    actor: &'a Actor,
     /// Registry code → household id, including households created in pending batches.
     households: HashMap<String, Uuid>,
     batch: RegistryBatch,
@@ -376,18 +375,11 @@ struct Plan<'a> {
 
 impl Plan<'_> {
     fn at_us(&self) -> i64 {
-        unix_micros(self.author.at)
+        unix_micros(self.actor.now)
     }
 
     fn history(&self, person_id: Uuid, summary: String, changes: Vec<String>) -> NewHistory {
-        NewHistory {
-            person_id,
-            at_us: self.at_us(),
-            actor: self.author.label.clone(),
-            kind: "anagrafe",
-            summary,
-            changes,
-        }
+        self.actor.history(person_id, "anagrafe", summary, changes)
     }
 
     /// Stores the events and one history entry per event (the field changes on the first).
@@ -424,7 +416,7 @@ impl Plan<'_> {
             org_id: self.org_id,
             registry_comune: Some(self.belfiore.to_owned()),
             registry_code: Some(code.to_owned()),
-            created_at: self.author.at,
+            created_at: self.actor.now,
         };
         self.households.insert(code.to_owned(), h.id);
         let id = h.id;
@@ -501,7 +493,7 @@ impl Plan<'_> {
                     registry: self.link(&r.registry_id),
                     registry_left_on: None,
                     version: old.version + 1,
-                    updated_at: self.author.at,
+                    updated_at: self.actor.now,
                     ..old
                 };
                 let id = person.id;
@@ -520,8 +512,8 @@ impl Plan<'_> {
                     registry_left_on: None,
                     merged_into: None,
                     version: 1,
-                    created_at: self.author.at,
-                    updated_at: self.author.at,
+                    created_at: self.actor.now,
+                    updated_at: self.actor.now,
                 };
                 let id = person.id;
                 self.batch.created.push(person);
@@ -549,7 +541,7 @@ impl Plan<'_> {
             data,
             registry_left_on: None,
             version: p.person.version + 1,
-            updated_at: self.author.at,
+            updated_at: self.actor.now,
             ..p.person.clone()
         };
         let id = person.id;
@@ -570,7 +562,7 @@ impl Plan<'_> {
         let person = Person {
             registry_left_on: Some(date),
             version: p.person.version + 1,
-            updated_at: self.author.at,
+            updated_at: self.actor.now,
             ..p.person.clone()
         };
         let id = person.id;

@@ -619,6 +619,118 @@ pub fn parse_appointment(
     }
 }
 
+/// A booked interview. Its outcome is written once ([`Appointment::outcome`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appointment {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub worker_id: Uuid,
+    pub person_id: Uuid,
+    pub case_file_id: Option<Uuid>,
+    pub starts_at_us: i64,
+    pub minutes: i64,
+    pub place: String,
+    pub purpose: String,
+    pub email: Option<String>,
+    pub status: AppointmentStatus,
+    pub reminder_sent_at_us: Option<i64>,
+    /// The diary entry that records how the interview went.
+    pub diary_entry_id: Option<Uuid>,
+    pub actor: String,
+    pub at_us: i64,
+    pub version: i64,
+}
+
+/// An appointment's outcome as typed: the status and, for an interview held on a case file,
+/// what its diary entry says.
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeInput {
+    pub status: String,
+    pub confidentiality: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// What an outcome changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: AppointmentStatus,
+    /// For an interview held on a case file: the day its diary entry is dated.
+    pub interview_on: Option<Date>,
+}
+
+/// Why an outcome is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeRefusal {
+    /// The outcome is already written: it cannot change.
+    Recorded(AppointmentStatus),
+    /// The form's errors, by field.
+    Invalid(Vec<FieldError>),
+}
+
+impl std::fmt::Display for OutcomeRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutcomeRefusal::Recorded(status) => write!(
+                f,
+                "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
+                status.label()
+            ),
+            OutcomeRefusal::Invalid(errors) => {
+                let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                f.write_str(&messages.join("; "))
+            }
+        }
+    }
+}
+
+impl Appointment {
+    /// The outcome typed for this appointment on `today`. Only a booked appointment takes
+    /// one (held, no-show or cancelled), once. An interview held on a case file is noted in
+    /// its diary on the interview's day, or today when the outcome is written before it.
+    pub fn outcome(&self, i: &OutcomeInput, today: Date) -> Result<Outcome, OutcomeRefusal> {
+        if self.status != AppointmentStatus::Booked {
+            return Err(OutcomeRefusal::Recorded(self.status));
+        }
+        let status = AppointmentStatus::parse(i.status.trim())
+            .filter(|s| *s != AppointmentStatus::Booked)
+            .ok_or_else(|| {
+                OutcomeRefusal::Invalid(vec![FieldError::new(
+                    "status",
+                    "scegliere l'esito: svolto, assente o annullato",
+                )])
+            })?;
+        let starts_on = crate::localtime::to_local(
+            crate::audit::from_unix_micros(self.starts_at_us).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        )
+        .date();
+        let interview_on = (status == AppointmentStatus::Held && self.case_file_id.is_some())
+            .then(|| starts_on.min(today));
+        Ok(Outcome {
+            status,
+            interview_on,
+        })
+    }
+}
+
+/// The diary entry of an interview held on `on` (from [`Appointment::outcome`]) in a case
+/// file opened on `opened_on`, with what the worker typed.
+pub fn interview_entry(
+    on: Date,
+    i: &OutcomeInput,
+    opened_on: Date,
+    today: Date,
+) -> Result<DiaryData, Vec<FieldError>> {
+    let input = DiaryInput {
+        kind: DiaryKind::Interview.as_str().into(),
+        date: format_date(on),
+        confidentiality: i.confidentiality.clone(),
+        title: i.title.clone(),
+        body: i.body.clone(),
+    };
+    parse_diary(&input, opened_on, today)
+}
+
 /// An individual plan (PAI) as typed.
 #[derive(Debug, Clone, Default)]
 pub struct PlanInput {
@@ -1060,6 +1172,126 @@ mod tests {
 
     fn fields(e: &[FieldError]) -> Vec<&'static str> {
         e.iter().map(|e| e.field).collect()
+    }
+
+    /// A booked interview at 23:30 UTC on 10 November 2026: 00:30 on the 11th in Italy.
+    fn booked(case_file: bool) -> Appointment {
+        Appointment {
+            id: Uuid::nil(),
+            org_id: Uuid::nil(),
+            worker_id: Uuid::nil(),
+            person_id: Uuid::nil(),
+            case_file_id: case_file.then(Uuid::nil),
+            starts_at_us: crate::audit::unix_micros(datetime!(2026-11-10 23:30 UTC)),
+            minutes: 45,
+            place: "Ufficio".into(),
+            purpose: "Colloquio".into(),
+            email: None,
+            status: AppointmentStatus::Booked,
+            reminder_sent_at_us: None,
+            diary_entry_id: None,
+            actor: "anna".into(),
+            at_us: 0,
+            version: 1,
+        }
+    }
+
+    fn typed(status: &str) -> OutcomeInput {
+        OutcomeInput {
+            status: status.into(),
+            confidentiality: "normale".into(),
+            title: "Colloquio".into(),
+            body: "Parlato dell'affitto".into(),
+        }
+    }
+
+    #[test]
+    fn an_interview_held_on_a_case_file_is_dated_its_italian_day_or_today_if_earlier() {
+        let a = booked(true);
+        assert_eq!(
+            a.outcome(&typed("svolto"), date!(2026 - 11 - 20)),
+            Ok(Outcome {
+                status: AppointmentStatus::Held,
+                interview_on: Some(date!(2026 - 11 - 11)),
+            })
+        );
+        assert_eq!(
+            a.outcome(&typed(" svolto "), date!(2026 - 11 - 10))
+                .unwrap()
+                .interview_on,
+            Some(date!(2026 - 11 - 10)),
+            "written before the interview's day: dated today"
+        );
+    }
+
+    #[test]
+    fn only_an_interview_held_on_a_case_file_goes_into_a_diary() {
+        let today = date!(2026 - 11 - 20);
+        for (a, status, expected) in [
+            (booked(false), "svolto", AppointmentStatus::Held),
+            (booked(true), "assente", AppointmentStatus::NoShow),
+            (booked(true), "annullato", AppointmentStatus::Cancelled),
+        ] {
+            assert_eq!(
+                a.outcome(&typed(status), today),
+                Ok(Outcome {
+                    status: expected,
+                    interview_on: None,
+                }),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_outcome_is_written_once_and_must_be_one_of_the_three() {
+        let today = date!(2026 - 11 - 20);
+        for status in [
+            AppointmentStatus::Held,
+            AppointmentStatus::NoShow,
+            AppointmentStatus::Cancelled,
+        ] {
+            let a = Appointment {
+                status,
+                ..booked(true)
+            };
+            let refusal = a.outcome(&typed("annullato"), today).unwrap_err();
+            assert_eq!(refusal, OutcomeRefusal::Recorded(status));
+            assert_eq!(
+                refusal.to_string(),
+                format!(
+                    "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
+                    status.label()
+                )
+            );
+        }
+        for bad in ["", "prenotato", "rinviato"] {
+            let Err(OutcomeRefusal::Invalid(errors)) = booked(true).outcome(&typed(bad), today)
+            else {
+                panic!("{bad:?} accepted");
+            };
+            assert_eq!(fields(&errors), ["status"], "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_interview_entry_is_an_interview_on_its_day_within_the_case_file() {
+        let day = date!(2026 - 11 - 11);
+        let entry = interview_entry(day, &typed("svolto"), date!(2026 - 01 - 05), day).unwrap();
+        assert_eq!(
+            (entry.kind, entry.occurred_on, entry.title.as_str()),
+            (DiaryKind::Interview, day, "Colloquio")
+        );
+        let late_file = interview_entry(day, &typed("svolto"), date!(2026 - 11 - 12), day);
+        assert_eq!(fields(&late_file.unwrap_err()), ["date"]);
+        let untitled = OutcomeInput {
+            title: String::new(),
+            ..typed("svolto")
+        };
+        assert_eq!(
+            fields(&interview_entry(day, &untitled, day, day).unwrap_err()),
+            ["title"]
+        );
     }
 
     fn walk_in() -> AccessInput {

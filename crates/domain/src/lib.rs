@@ -47,6 +47,7 @@ pub mod assessment;
 pub mod audit;
 pub mod benefit;
 pub mod casework;
+pub mod changes;
 pub mod dates;
 pub mod dsu;
 mod form;

@@ -3,6 +3,7 @@
 //! invalid, and reports what is wrong field by field, in Italian.
 
 use crate::FieldError;
+use crate::changes::{Field, changed};
 use crate::dates::{LIFE_DATES, format_date, parse_date};
 use crate::form::date_in;
 use territory::{BelfioreCode, Birthplace, CodiceFiscale, CodiceFiscaleKind, Sex};
@@ -801,82 +802,46 @@ fn show<T: AsRef<str>>(v: Option<T>) -> String {
     v.map_or_else(|| "—".to_owned(), |s| s.as_ref().to_owned())
 }
 
+fn address(a: &Option<Address>) -> String {
+    show(
+        a.as_ref()
+            .map(|a| format!("{}, {}", a.street, a.comune.label())),
+    )
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "sì" } else { "no" }.into()
+}
+
+/// The fields of a person's history, as [`changes`] names them.
+const PERSON_FIELDS: [Field<PersonData>; 14] = [
+    ("Codice fiscale", |p| {
+        show(p.codice_fiscale.map(|c| c.as_str().to_owned()))
+    }),
+    ("Cognome", |p| p.surname.clone()),
+    ("Nome", |p| p.given_names.clone()),
+    ("Sesso", |p| sex_str(p.sex).into()),
+    ("Data di nascita", |p| format_date(p.birth_date)),
+    ("Luogo di nascita", |p| p.birthplace.name.clone()),
+    ("Cittadinanza", |p| p.citizenship.label()),
+    ("Stato civile", |p| {
+        show(p.civil_status.map(CivilStatus::label))
+    }),
+    ("Data di decesso", |p| show(p.death_date.map(format_date))),
+    ("Residenza", |p| address(&p.residence)),
+    ("Domicilio", |p| address(&p.domicile)),
+    ("Telefono", |p| show(p.phone.as_ref())),
+    ("Email", |p| show(p.email.as_ref())),
+    ("Codice fiscale confermato nonostante la discordanza", |p| {
+        yes_no(p.cf_mismatch_confirmed)
+    }),
+];
+
 /// The changes from `old` to `new`, one "campo: prima → dopo" per changed field, for the
 /// person's history.
 pub fn changes(old: &PersonData, new: &PersonData) -> Vec<String> {
-    let addr = |a: &Option<Address>| {
-        a.as_ref()
-            .map(|a| format!("{}, {}", a.street, a.comune.label()))
-    };
-    let fields: [(&str, String, String); 14] = [
-        (
-            "Codice fiscale",
-            show(old.codice_fiscale.map(|c| c.as_str().to_owned())),
-            show(new.codice_fiscale.map(|c| c.as_str().to_owned())),
-        ),
-        ("Cognome", old.surname.clone(), new.surname.clone()),
-        ("Nome", old.given_names.clone(), new.given_names.clone()),
-        ("Sesso", sex_str(old.sex).into(), sex_str(new.sex).into()),
-        (
-            "Data di nascita",
-            format_date(old.birth_date),
-            format_date(new.birth_date),
-        ),
-        (
-            "Luogo di nascita",
-            old.birthplace.name.clone(),
-            new.birthplace.name.clone(),
-        ),
-        (
-            "Cittadinanza",
-            old.citizenship.label(),
-            new.citizenship.label(),
-        ),
-        (
-            "Stato civile",
-            show(old.civil_status.map(CivilStatus::label)),
-            show(new.civil_status.map(CivilStatus::label)),
-        ),
-        (
-            "Data di decesso",
-            show(old.death_date.map(format_date)),
-            show(new.death_date.map(format_date)),
-        ),
-        (
-            "Residenza",
-            show(addr(&old.residence)),
-            show(addr(&new.residence)),
-        ),
-        (
-            "Domicilio",
-            show(addr(&old.domicile)),
-            show(addr(&new.domicile)),
-        ),
-        (
-            "Telefono",
-            show(old.phone.as_ref()),
-            show(new.phone.as_ref()),
-        ),
-        ("Email", show(old.email.as_ref()), show(new.email.as_ref())),
-        (
-            "Codice fiscale confermato nonostante la discordanza",
-            if old.cf_mismatch_confirmed {
-                "sì"
-            } else {
-                "no"
-            }
-            .into(),
-            if new.cf_mismatch_confirmed {
-                "sì"
-            } else {
-                "no"
-            }
-            .into(),
-        ),
-    ];
-    fields
+    changed(&PERSON_FIELDS, old, new)
         .into_iter()
-        .filter(|(_, a, b)| a != b)
         .map(|(label, a, b)| format!("{label}: {a} → {b}"))
         .collect()
 }

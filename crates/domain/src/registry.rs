@@ -11,23 +11,9 @@ use crate::person::{
 use std::collections::{HashMap, HashSet};
 use time::Date;
 
-/// The columns of the format, in the order the example files use.
-pub const COLUMNS: [&str; 14] = [
-    "id_anpr",
-    "codice_fiscale",
-    "cognome",
-    "nome",
-    "sesso",
-    "data_nascita",
-    "luogo_nascita",
-    "cittadinanza",
-    "stato_civile",
-    "data_decesso",
-    "indirizzo",
-    "data_decorrenza_residenza",
-    "id_famiglia",
-    "rapporto_parentela",
-];
+/// The columns of the format, in the order the example files use. Written once, where the
+/// demonstration's generator (which writes the import files) can read it too.
+pub const COLUMNS: [&str; 14] = territory::demo::CSV_HEADER;
 
 /// Columns without which no row could be valid: a file lacking one is refused as a whole.
 const REQUIRED: [&str; 7] = [

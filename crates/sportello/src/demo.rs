@@ -1,7 +1,8 @@
 //! `sportello demo`: demonstration data (see `territory::demo`).
 
 use anyhow::{Context, Result, anyhow};
-use app::manage::{self, Author};
+use app::Actor;
+use app::manage;
 use clap::Subcommand;
 use domain::{Login, Role};
 use std::io::Write;
@@ -171,7 +172,6 @@ fn app(e: app::Error) -> anyhow::Error {
 pub async fn seed(store: &app::Store) -> Result<()> {
     let now = app::Clock::default().now();
     let today = now.date();
-    let author = Author::system(now);
     manage::bootstrap(store, now, Some(DEMO_PASSWORD.to_owned()))
         .await
         .map_err(app)?
@@ -191,7 +191,9 @@ pub async fn seed(store: &app::Store) -> Result<()> {
                 .join("; ")
         )
     })?;
-    let org = manage::create_org(store, &author, code, name, kind, comuni)
+    let org = manage::new_org(code, name, kind, now);
+    let actor = Actor::system(org.clone(), now);
+    let org = manage::create_org(store, &actor, org, comuni)
         .await
         .map_err(app)?;
     let accounts = [
@@ -228,7 +230,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
         } else {
             let u = manage::create_user(
                 store,
-                &author,
+                &actor,
                 &org,
                 login,
                 full_name.to_owned(),
@@ -240,7 +242,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
             .map_err(app)?;
             (u, org.id)
         };
-        let audit = author.audit(
+        let audit = actor.audit_in(
             org_id,
             "user.password_reset",
             "user",
@@ -274,7 +276,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
             &format!("anagrafe-demo-{date}.csv"),
             &bytes,
             Some(date),
-            &author,
+            &actor,
             today,
             None,
         )
@@ -283,7 +285,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
         reports.push(app::registry::summary(&report.import, &report.comune_name));
     }
     let istanze =
-        crate::demo_applications::generate(store, org.id, DEMO_APPLICATIONS, 1, now, false).await?;
+        crate::demo_applications::generate(store, &org, DEMO_APPLICATIONS, 1, now, false).await?;
     println!("Dati dimostrativi in ./data/demo.db (ricreato a ogni avvio con --demo):");
     for r in reports {
         println!("  {r}");

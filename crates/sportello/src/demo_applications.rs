@@ -19,11 +19,12 @@
 //! one. One shortcut: the months of delivery already past are stored as `erogata` when
 //! delivery starts, instead of one `update_delivery` each.
 
-use anyhow::{Context, Result, bail};
-use app::manage::Author;
+use anyhow::{Context, Result, anyhow, bail};
+use app::Actor;
 use domain::application::{
     ApplicationState as St, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
-    IseeMember, RulesInForce, delivery_months, extend_deadline, parse_scala, term_restarts,
+    Facts as ChangeFacts, IseeMember, Refusal, RulesInForce, Transition, delivery_months,
+    parse_scala,
 };
 use domain::audit::unix_micros;
 use domain::benefit::{
@@ -36,7 +37,7 @@ use domain::{OrgCode, OrgKind, Role};
 use std::collections::HashMap;
 use store::{
     Application, ApplicationEvent, Attestation, Benefit, BenefitRule, BenefitStore, Delivery,
-    OrgStore, RegistryStore, StoreError, UserStore,
+    OrgStore, Organization, RegistryStore, StoreError, UserStore,
 };
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 use uuid::Uuid;
@@ -125,6 +126,8 @@ pub struct AppPlan {
     pub created: Application,
     pub entry: usize,
     pub facts: Facts,
+    /// The attestation attached: an acceptance checks it.
+    pub attestation: Option<AttestationData>,
     pub steps: Vec<Step>,
 }
 
@@ -345,6 +348,8 @@ struct Draw {
     declared: Declared,
     attestation: Option<usize>,
     new_attestation: Option<NewAttestation>,
+    /// The data of the attestation attached, existing or new.
+    isee: Option<AttestationData>,
     facts: Facts,
     outcome: Option<Outcome>,
     filer: usize,
@@ -843,6 +848,7 @@ impl<'a> Planner<'a> {
             declared,
             attestation,
             new_attestation,
+            isee: data,
             facts,
             outcome,
             filer,
@@ -1033,6 +1039,7 @@ impl<'a> Planner<'a> {
             created,
             entry: d.entry,
             facts: d.facts,
+            attestation: d.isee,
             steps,
         }
     }
@@ -1105,107 +1112,125 @@ pub fn plan(setup: &Setup<'_>) -> Result<Plan> {
 
 // --- From plan to rows -----------------------------------------------------------------------
 
-/// Applies the rules in force on the rules' day (the submission, else the creation), as
-/// `app::procedure::apply_rules` does.
-fn apply_rules(app: &mut Application, entry: &Entry, facts: &Facts, creation: Date) {
-    let on = app.rules_day(creation);
-    let rules = in_force(entry, on).map(|rule| RulesInForce {
+/// The rules in force on `on` with the plan's facts on that day, as
+/// `app::procedure::facts` gives them.
+fn rules_in_force(entry: &Entry, facts: &Facts, on: Date) -> Option<RulesInForce> {
+    in_force(entry, on).map(|rule| RulesInForce {
         rule_id: rule.id,
         rule: rule.rule.clone(),
         facts: Facts {
             on,
             ..facts.clone()
         },
-    });
-    app.apply_rules(&entry.benefit.data, rules.as_ref());
+    })
 }
 
-/// The rows of each store call of an application: the creation, then every change of state,
-/// with the same field changes as `app::procedure::change_state`.
-pub fn stages(p: &AppPlan, catalogue: &[Entry], staff: &[Operator], today: Date) -> Vec<Stage> {
-    let entry = &catalogue[p.entry];
-    let deadline = Duration::days(i64::from(entry.benefit.data.deadline_days));
-    let concluded = p.state() == St::Concluded;
+/// The application as `app::procedure::file` makes it on `on`: submitted at once (with its
+/// deadline) or a draft, with the rules of its day applied.
+fn filed(p: &AppPlan, entry: &Entry, on: Date) -> Application {
     let mut app = p.created.clone();
-    let creation = p.steps.first().map_or(today, |s| s.on);
-    let mut out = Vec::with_capacity(p.steps.len());
+    if app.state == St::Submitted {
+        app.submitted_on = Some(on);
+        app.due_on = Some(on + Duration::days(i64::from(entry.benefit.data.deadline_days)));
+    }
+    let rules = rules_in_force(entry, &p.facts, app.rules_day(on));
+    app.apply_rules(&entry.benefit.data, rules.as_ref());
+    app
+}
+
+/// The rows of each store call of an application: the creation, then every change of state
+/// as `domain::application::Application::transition` decides it (deadlines, suspensions,
+/// decisions, the checks of an acceptance, the months of delivery), so the demonstration
+/// follows the rules. A change the transition refuses is an error: the plan went wrong.
+/// The year's budget is not counted across the demonstration (the base catalogue has none).
+pub fn stages(
+    p: &AppPlan,
+    catalogue: &[Entry],
+    staff: &[Operator],
+    today: Date,
+) -> Result<Vec<Stage>> {
+    let entry = &catalogue[p.entry];
+    let benefit = &entry.benefit.data;
+    let concluded = p.state() == St::Concluded;
+    let this_month = today.replace_day(1).unwrap_or(today);
+    let mut out: Vec<Stage> = Vec::with_capacity(p.steps.len());
     let mut rng = Rng::new(p.created.id.as_u64_pair().1, 7);
-    for (k, step) in p.steps.iter().enumerate() {
-        let from = if k == 0 { None } else { Some(app.state) };
-        let day = step.on;
-        let mut deliveries = Vec::new();
-        if let Some(from) = from {
-            app.version += 1;
-            app.state = step.to;
-            if from.is_suspended()
-                && let Some(since) = app.suspended_since.take()
-                && let Some(due) = app.due_on
-            {
-                app.due_on = Some(extend_deadline(due, since, term_restarts(from, day)));
+    for step in &p.steps {
+        let by = &staff[step.actor];
+        let (app, from, note, planned) = match out.last() {
+            None => (
+                filed(p, entry, step.on),
+                None,
+                step.note.clone(),
+                Vec::new(),
+            ),
+            Some(previous) => {
+                let t = Transition {
+                    from: previous.app.state,
+                    to: step.to,
+                    note: step.note.clone(),
+                    observations_received: false,
+                };
+                let facts = ChangeFacts {
+                    by: by.id,
+                    attestation: p.attestation.clone(),
+                    rules: if step.to == St::Submitted {
+                        rules_in_force(entry, &p.facts, step.on)
+                    } else {
+                        None
+                    },
+                    committed_in_year: Money::ZERO,
+                };
+                let change = previous
+                    .app
+                    .transition(&t, benefit, &facts, step.on)
+                    .map_err(|Refusal(errors)| {
+                        anyhow!(
+                            "domanda dimostrativa {}: da {} a {} rifiutato dalle regole: {}",
+                            p.created.id,
+                            t.from.label(),
+                            t.to.label(),
+                            errors
+                                .iter()
+                                .map(ToString::to_string)
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    })?;
+                (change.app, Some(t.from), change.note, change.deliveries)
             }
-            if from == St::NoticeOfRejection {
-                app.notice_on = None;
-            }
-        } else {
-            app.state = step.to;
-        }
-        match step.to {
-            St::Submitted => {
-                app.submitted_on = Some(day);
-                app.due_on = Some(day + deadline);
-                apply_rules(&mut app, entry, &p.facts, creation);
-            }
-            St::Draft => apply_rules(&mut app, entry, &p.facts, creation),
-            St::InReview if app.reviewer_id.is_none() => {
-                app.reviewer_id = Some(staff[step.actor].id);
-            }
-            St::IntegrationRequested => app.suspended_since = Some(day),
-            St::NoticeOfRejection => {
-                app.suspended_since = Some(day);
-                app.notice_on = Some(day);
-                app.decision_note.clone_from(&step.note);
-            }
-            St::Accepted | St::Rejected | St::Archived => {
-                app.decided_on = Some(day);
-                app.decision_note.clone_from(&step.note);
-            }
-            St::Delivering => {
-                let this_month = today.replace_day(1).unwrap_or(today);
-                deliveries = app
-                    .plan_deliveries(&entry.benefit.data, day)
-                    .into_iter()
-                    .map(|m| {
-                        let status = if concluded || m.month < this_month {
-                            DeliveryStatus::Delivered
-                        } else {
-                            DeliveryStatus::Planned
-                        };
-                        Delivery {
-                            id: rng.uuid7(step.at_us),
-                            status,
-                            ..Delivery::planned(&app, m, &staff[step.actor].login, step.at_us)
-                        }
-                    })
-                    .collect();
-            }
-            _ => {}
-        }
+        };
+        let deliveries = planned
+            .into_iter()
+            .map(|m| {
+                let status = if concluded || m.month < this_month {
+                    DeliveryStatus::Delivered
+                } else {
+                    DeliveryStatus::Planned
+                };
+                Delivery {
+                    id: rng.uuid7(step.at_us),
+                    status,
+                    ..Delivery::planned(&app, m, &by.login, step.at_us)
+                }
+            })
+            .collect();
         out.push(Stage {
-            app: app.clone(),
             event: ApplicationEvent {
                 id: step.event_id,
                 org_id: app.org_id,
                 application_id: app.id,
                 from,
                 to: step.to,
-                note: step.note.clone(),
-                actor: staff[step.actor].login.clone(),
+                note,
+                actor: by.login.clone(),
                 at_us: step.at_us,
             },
+            app,
             deliveries,
         });
     }
-    out
+    Ok(out)
 }
 
 // --- Reading the inputs, writing the plan ----------------------------------------------------
@@ -1273,7 +1298,7 @@ pub async fn population(store: &app::Store, org_id: Uuid) -> Result<Population> 
 /// of the current year, is loaded first into an empty one. Whether it was loaded now.
 pub async fn catalogue(
     store: &app::Store,
-    author: &Author,
+    actor: &Actor,
     org_id: Uuid,
     today: Date,
 ) -> Result<(Vec<Entry>, bool)> {
@@ -1281,8 +1306,8 @@ pub async fn catalogue(
     if store.list_benefits(org_id).await?.is_empty() {
         let from = first_of_year(today);
         let (benefits, rules) =
-            store::base_catalogue_rows(org_id, from, &author.label, unix_micros(author.at));
-        let audit = author.audit(
+            store::base_catalogue_rows(org_id, from, actor.label(), unix_micros(actor.now));
+        let audit = actor.audit_in(
             org_id,
             "benefit.seed",
             "benefit",
@@ -1382,15 +1407,16 @@ impl Written {
 /// Plans and stores `count` applications for the organization: the whole demonstration.
 pub async fn generate(
     store: &app::Store,
-    org_id: Uuid,
+    org: &Organization,
     count: usize,
     seed: u64,
     now: OffsetDateTime,
     progress: bool,
 ) -> Result<Written> {
-    let author = Author::system(now);
+    let org_id = org.id;
+    let actor = Actor::system(org.clone(), now);
     let started = std::time::Instant::now();
-    let (entries, seeded) = catalogue(store, &author, org_id, today(now)).await?;
+    let (entries, seeded) = catalogue(store, &actor, org_id, today(now)).await?;
     let staff = staff(store, org_id).await?;
     let population = population(store, org_id).await?;
     let setup = Setup {
@@ -1405,16 +1431,7 @@ pub async fn generate(
     let plan = plan(&setup)?;
     drop(population);
     let plan_seconds = started.elapsed().as_secs_f64();
-    let mut w = write(
-        store,
-        &author,
-        &plan,
-        &entries,
-        &staff,
-        today(now),
-        progress,
-    )
-    .await?;
+    let mut w = write(store, &actor, &plan, &entries, &staff, today(now), progress).await?;
     w.catalogue_seeded = seeded;
     w.benefits = entries.len();
     w.plan_seconds = plan_seconds;
@@ -1424,7 +1441,7 @@ pub async fn generate(
 /// Stores the plan, one store call per attestation and per step.
 pub async fn write(
     store: &app::Store,
-    author: &Author,
+    actor: &Actor,
     plan: &Plan,
     catalogue: &[Entry],
     staff: &[Operator],
@@ -1440,7 +1457,7 @@ pub async fn write(
     };
     let mut w = Written::default();
     for (k, a) in plan.attestations.iter().enumerate() {
-        let audit = author.audit(
+        let audit = actor.audit_in(
             a.org_id,
             "isee.add",
             "isee_attestation",
@@ -1469,10 +1486,10 @@ pub async fn write(
     for (k, p) in plan.applications.iter().enumerate() {
         let benefit = &catalogue[p.entry].benefit.data.name;
         let mut protocol: Option<String> = None;
-        for (n, stage) in stages(p, catalogue, staff, today).into_iter().enumerate() {
+        for (n, stage) in stages(p, catalogue, staff, today)?.into_iter().enumerate() {
             let mut app = stage.app;
             app.protocol.clone_from(&protocol);
-            let audit = author.audit(
+            let audit = actor.audit_in(
                 app.org_id,
                 if n == 0 {
                     "application.create"
@@ -1549,7 +1566,7 @@ pub async fn run(store: &app::Store, args: &ApplicationsArgs) -> Result<()> {
     let now = app::Clock::default().now();
     let w = generate(
         store,
-        org.id,
+        &org,
         args.count,
         args.seed,
         now,

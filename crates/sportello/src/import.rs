@@ -1,13 +1,14 @@
 //! `sportello import anagrafe`: a comune's list of residents into the anagrafe sociale.
 
 use anyhow::{Context, Result, bail};
-use app::manage::Author;
+use app::Actor;
 use app::registry::{ImportReport, import_file, parse_comune, summary};
 use clap::Subcommand;
 use domain::OrgCode;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use store::{ImportStatus, OrgStore};
+use time::OffsetDateTime;
 
 #[derive(Subcommand)]
 pub enum ImportCmd {
@@ -32,7 +33,7 @@ pub enum ImportCmd {
 
 /// Exit 0 when the import completed (rejected rows are listed), 1 when a batch failed, and
 /// an error (exit 2) when the file cannot be read at all.
-pub async fn run(store: &app::Store, author: &Author, cmd: ImportCmd) -> Result<ExitCode> {
+pub async fn run(store: &app::Store, now: OffsetDateTime, cmd: ImportCmd) -> Result<ExitCode> {
     let ImportCmd::Anagrafe {
         file,
         comune,
@@ -88,9 +89,11 @@ pub async fn run(store: &app::Store, author: &Author, cmd: ImportCmd) -> Result<
         || file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let today = author.at.date();
+    let today = now.date();
+    let org_id = org.id;
+    let actor = Actor::system(org, now);
     let report = import_file(
-        store, org.id, code, &file_name, &bytes, reference, author, today, None,
+        store, org_id, code, &file_name, &bytes, reference, &actor, today, None,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -8,13 +8,15 @@ mod demo_applications;
 mod import;
 
 use anyhow::{Context, Result, bail};
-use app::manage::{self, Author};
+use app::Actor;
+use app::manage;
 use clap::{Parser, Subcommand};
 use config::Config;
 use domain::{Login, OrgCode, Role};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use store::{OrgStore, UserStore};
+use time::OffsetDateTime;
 
 #[derive(Parser)]
 #[command(
@@ -270,7 +272,6 @@ fn run() -> Result<std::process::ExitCode> {
             key = audit_key::settle_new_key(&key_file, key, newest.first().map(|r| r.keyed))?;
         }
         let now = app::Clock::default().now();
-        let author = Author::system(now);
         match cli.command.unwrap_or(Command::Serve {
             listen: None,
             demo: false,
@@ -282,12 +283,12 @@ fn run() -> Result<std::process::ExitCode> {
                 serve(cfg, store, listen).await?
             }
             Command::Migrate => println!("Database aggiornato."),
-            Command::Import(cmd) => return import::run(&store, &author, cmd).await,
+            Command::Import(cmd) => return import::run(&store, now, cmd).await,
             Command::Demo(demo::DemoCmd::Applications(args)) => {
                 demo_applications::run(&store, &args).await?
             }
-            Command::User(cmd) => user(&store, &author, cmd).await?,
-            Command::Org(cmd) => org(&store, &author, cmd).await?,
+            Command::User(cmd) => user(&store, now, cmd).await?,
+            Command::Org(cmd) => org(&store, now, cmd).await?,
             Command::Token(TokenCmd::Create {
                 user,
                 org,
@@ -306,10 +307,16 @@ fn run() -> Result<std::process::ExitCode> {
                     None => memberships.into_iter().next(),
                 }
                 .context("l'utente non ha un ruolo in quell'ente")?;
-                let (secret, token) =
-                    manage::create_token(&store, &author, &u, &m.org, &name, days)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let (secret, token) = manage::create_token(
+                    &store,
+                    &Actor::system(m.org.clone(), now),
+                    &u,
+                    &m.org,
+                    &name,
+                    days,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!(
                     "Token per {} in {}, valido fino al {} (mostrato solo ora):\n{secret}",
                     u.login,
@@ -496,7 +503,7 @@ async fn mail_test(cfg: &Config, to: &str) -> Result<()> {
     Ok(())
 }
 
-async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
+async fn user(store: &app::Store, now: OffsetDateTime, cmd: UserCmd) -> Result<()> {
     let find = |login: &str| {
         let login = Login::parse(login);
         async move {
@@ -528,7 +535,7 @@ async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
                 app::credentials::one_time_password().map_err(|e| anyhow::anyhow!("{e}"))?;
             let u = manage::create_user(
                 store,
-                author,
+                &Actor::system(org.clone(), now),
                 &org,
                 login,
                 name,
@@ -547,13 +554,13 @@ async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
         }
         UserCmd::Passwd { login } => {
             let u = find(&login).await?;
-            let orgs: Vec<_> = store
-                .memberships(u.id)
-                .await?
-                .iter()
-                .map(|m| m.org.id)
-                .collect();
-            let p = manage::reset_password(store, author, &u, &orgs)
+            let memberships = store.memberships(u.id).await?;
+            let orgs: Vec<_> = memberships.iter().map(|m| m.org.id).collect();
+            // The installation acts in the user's first organization; every one is told.
+            let Some(home) = memberships.into_iter().next() else {
+                bail!("{}", manage::no_role_to_reset(&u));
+            };
+            let p = manage::reset_password(store, &Actor::system(home.org, now), &u, &orgs)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -562,8 +569,8 @@ async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
                 manage::ONE_TIME_PASSWORD_HOURS
             );
         }
-        UserCmd::Disable { login } => set_active(store, author, find(&login).await?, false).await?,
-        UserCmd::Enable { login } => set_active(store, author, find(&login).await?, true).await?,
+        UserCmd::Disable { login } => set_active(store, now, find(&login).await?, false).await?,
+        UserCmd::Enable { login } => set_active(store, now, find(&login).await?, true).await?,
         UserCmd::List => {
             for u in store.list_users().await? {
                 let roles: Vec<String> = store
@@ -587,15 +594,19 @@ async fn user(store: &app::Store, author: &Author, cmd: UserCmd) -> Result<()> {
 
 async fn set_active(
     store: &app::Store,
-    author: &Author,
+    now: OffsetDateTime,
     u: store::User,
     active: bool,
 ) -> Result<()> {
-    let org = app::home_org(store, &u)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .context("l'utente non ha un ente")?;
-    manage::set_active(store, author, &u, org, active)
+    let org = store
+        .memberships(u.id)
+        .await?
+        .into_iter()
+        .next()
+        .context("l'utente non ha un ente")?
+        .org;
+    let org_id = org.id;
+    manage::set_active(store, &Actor::system(org, now), &u, org_id, active)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -610,7 +621,7 @@ async fn set_active(
     Ok(())
 }
 
-async fn org(store: &app::Store, author: &Author, cmd: OrgCmd) -> Result<()> {
+async fn org(store: &app::Store, now: OffsetDateTime, cmd: OrgCmd) -> Result<()> {
     match cmd {
         OrgCmd::Add {
             code,
@@ -627,7 +638,8 @@ async fn org(store: &app::Store, author: &Author, cmd: OrgCmd) -> Result<()> {
                             .join("; ")
                     )
                 })?;
-            let o = manage::create_org(store, author, code, name, kind, comuni)
+            let o = manage::new_org(code, name, kind, now);
+            let o = manage::create_org(store, &Actor::system(o.clone(), now), o, comuni)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Creato l'ente {} «{}».", o.code, o.name);

@@ -1,13 +1,12 @@
 //! Row types of the segretariato sociale and the cartella sociale.
 
 use domain::casework::{
-    AccessData, AppointmentStatus, CaseState, CloseReason, Confidentiality, DiaryData,
-    InterventionData,
+    AccessData, CaseState, CloseReason, Confidentiality, DiaryData, InterventionData,
 };
 use time::Date;
 use uuid::Uuid;
 
-pub use domain::casework::CaseFile;
+pub use domain::casework::{Appointment, CaseFile};
 
 /// A case file with its person and responsible worker, for lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,27 +125,6 @@ pub struct BreakGlassView {
     pub case_number: String,
     pub surname: String,
     pub given_names: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Appointment {
-    pub id: Uuid,
-    pub org_id: Uuid,
-    pub worker_id: Uuid,
-    pub person_id: Uuid,
-    pub case_file_id: Option<Uuid>,
-    pub starts_at_us: i64,
-    pub minutes: i64,
-    pub place: String,
-    pub purpose: String,
-    pub email: Option<String>,
-    pub status: AppointmentStatus,
-    pub reminder_sent_at_us: Option<i64>,
-    /// The diary entry that records how the interview went.
-    pub diary_entry_id: Option<Uuid>,
-    pub actor: String,
-    pub at_us: i64,
-    pub version: i64,
 }
 
 /// An appointment with the person's and the worker's names.

@@ -49,7 +49,8 @@ use crate::{
 };
 use names::Nationality;
 
-/// The header row of the import file, in this order.
+/// The header row of the import file, in this order: the format's one column list
+/// (`domain::registry::COLUMNS` reads it).
 pub const CSV_HEADER: [&str; 14] = [
     "id_anpr",
     "codice_fiscale",

@@ -23,8 +23,8 @@ pub const SESSION_COOKIE: &str = "sportello_sid";
 
 /// The enrolment QR code as inline SVG (no image crate, no data: URL needed).
 pub fn qr_svg(data: &str) -> Result<String, AppError> {
-    let code =
-        qrcode::QrCode::new(data.as_bytes()).map_err(|e| AppError::Internal(format!("qr: {e}")))?;
+    let code = qrcode::QrCode::new(data.as_bytes())
+        .map_err(|e| app::Error::Internal(format!("qr: {e}")))?;
     Ok(code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
@@ -449,6 +449,8 @@ pub fn stage_path(stage: SessionStage) -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub actor: Actor,
+    /// The operator's account (the actor's identity, with what the pages show of it).
+    pub user: User,
     /// Every organization the user belongs to (the organization switch).
     pub memberships: Vec<Membership>,
     /// The session's token hash (browser) or `None` (API token).
@@ -477,12 +479,8 @@ impl Ctx {
             return Err(AppError::Redirect("/ente".into()));
         };
         Ok(Ctx {
-            actor: Actor {
-                org: m.org.clone(),
-                role: m.role,
-                user,
-                now: state.clock.now(),
-            },
+            actor: Actor::user(&user, m.org.clone(), m.role, state.clock.now()),
+            user,
             memberships,
             session_hash,
         })
@@ -538,7 +536,7 @@ impl FromRequestParts<AppState> for ApiCtx {
         }
         let memberships = state.store.memberships(user.id).await?;
         let ctx = Ctx::for_user(state, user, memberships, t.org_id, None).map_err(|e| match e {
-            AppError::Redirect(_) => AppError::Forbidden,
+            AppError::Redirect(_) => AppError::App(app::Error::Forbidden),
             other => other,
         })?;
         let stale = t

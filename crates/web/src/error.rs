@@ -1,5 +1,6 @@
-//! The web layer's one error type, mapped to HTTP once: the services' `app::Error` and the
-//! web's own refusals (login, host, cross-site). Handlers return `AppError`; the
+//! The web layer's one error type, mapped to HTTP once: the services' `app::Error` wrapped
+//! (its messages are written there only) and the web's own refusals (login, host,
+//! cross-site). Handlers return `AppError`; the
 //! [`render_errors`] middleware turns any error status into an Italian page, or into
 //! `application/problem+json` under `/api/`, so that rejections from axum itself (unknown
 //! route, malformed form, oversized body) look the same as ours.
@@ -12,18 +13,15 @@ use store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("pagina non trovata")]
-    NotFound,
+    /// A refusal or failure of the services, with their message.
+    #[error(transparent)]
+    App(#[from] app::Error),
     /// Not logged in (pages redirect to the login form; the API answers 401).
     #[error("accesso richiesto")]
     LoginRequired,
     /// Logged in, but the session still has a login step to complete.
     #[error("completa l'accesso")]
     Redirect(String),
-    #[error("non hai i permessi per questa operazione")]
-    Forbidden,
-    #[error("{0}")]
-    BadRequest(String),
     #[error("richiesta rifiutata: proviene da un altro sito")]
     CrossSite,
     /// The `Host` is none of the configured names (`WebConfig::allowed_hosts`).
@@ -31,19 +29,6 @@ pub enum AppError {
         "questo indirizzo non è tra quelli di Sportello: apri Sportello dall'indirizzo indicato dal tuo ente"
     )]
     UnknownHost,
-    /// Someone else changed the record since the form was opened.
-    #[error(
-        "la scheda è stata modificata da un altro operatore nel frattempo: ricarica la pagina e ripeti la modifica"
-    )]
-    Conflict,
-    #[error("il servizio non è al momento disponibile")]
-    Unavailable,
-    /// Every password hash the process allows is running or waiting
-    /// (`app::credentials::HashLimiter`).
-    #[error("troppe richieste di accesso in questo momento: riprova tra qualche secondo.")]
-    Busy,
-    #[error("errore interno")]
-    Internal(String),
 }
 
 /// Marks a response whose body is already a complete page (a form shown again with its
@@ -55,39 +40,28 @@ pub struct Rendered;
 #[derive(Clone)]
 struct ErrorMessage(String);
 
-impl From<app::Error> for AppError {
-    fn from(e: app::Error) -> Self {
-        match e {
-            app::Error::NotFound => AppError::NotFound,
-            app::Error::Forbidden => AppError::Forbidden,
-            app::Error::BadRequest(m) => AppError::BadRequest(m),
-            app::Error::Conflict => AppError::Conflict,
-            app::Error::Unavailable => AppError::Unavailable,
-            app::Error::Busy => AppError::Busy,
-            app::Error::Internal(m) => AppError::Internal(m),
-        }
-    }
-}
-
 /// A store error means what it means to the services.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        app::Error::from(e).into()
+        AppError::App(e.into())
     }
 }
 
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::App(e) => match e {
+                app::Error::NotFound => StatusCode::NOT_FOUND,
+                app::Error::Forbidden => StatusCode::FORBIDDEN,
+                app::Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+                app::Error::Conflict => StatusCode::CONFLICT,
+                app::Error::Unavailable | app::Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                app::Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
             AppError::LoginRequired => StatusCode::UNAUTHORIZED,
             AppError::Redirect(_) => StatusCode::SEE_OTHER,
-            AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::CrossSite => StatusCode::FORBIDDEN,
             AppError::UnknownHost => StatusCode::MISDIRECTED_REQUEST,
-            AppError::Conflict => StatusCode::CONFLICT,
-            AppError::Unavailable | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -96,7 +70,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Redirect(to) => Redirect::to(&to).into_response(),
-            AppError::Internal(detail) => {
+            AppError::App(app::Error::Internal(detail)) => {
                 // The detail goes to the log with the request id, never to the client.
                 tracing::error!(error = %detail, "internal error");
                 let mut r = StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -107,7 +81,7 @@ impl IntoResponse for AppError {
             }
             other => {
                 let mut r = other.status().into_response();
-                if matches!(other, AppError::Busy) {
+                if matches!(other, AppError::App(app::Error::Busy)) {
                     // A hash takes a fraction of a second: the queue is short-lived.
                     r.headers_mut()
                         .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));

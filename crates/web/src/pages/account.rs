@@ -108,13 +108,12 @@ async fn create_token(
     Form(f): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::OwnAccount, RecordScope::Own)?;
-    let author = ctx.author();
     let days = match f.giorni.trim() {
         "" => store::TOKEN_DAYS,
         typed => typed.parse().unwrap_or(0),
     };
     let (secret, _) =
-        manage::create_token(&state.store, &author, &ctx.user, &ctx.org, &f.nome, days).await?;
+        manage::create_token(&state.store, &ctx, &ctx.user, &ctx.org, &f.nome, days).await?;
     let p = page(&state, &ctx, &jar, Some(secret)).await?;
     Ok(render_page(jar, &p, StatusCode::CREATED))
 }
@@ -133,7 +132,7 @@ async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     state
         .store
         .revoke_token(

@@ -170,7 +170,14 @@ async fn create_org(
         Ok(v) => v,
         Err(errors) => return Ok(fail(errors, f)),
     };
-    match manage::create_org(&state.store, &ctx.author(), code, name, kind, comuni).await {
+    match manage::create_org(
+        &state.store,
+        &ctx,
+        manage::new_org(code, name, kind, ctx.now),
+        comuni,
+    )
+    .await
+    {
         Ok(org) => {
             let jar = flash(jar, "success", &format!("Ente «{}» creato.", org.name));
             Ok((jar, Redirect::to(&format!("/admin/enti/{}", org.id))).into_response())
@@ -243,7 +250,7 @@ async fn update_org(
     ctx.authorize(Action::OrgManage, ctx.scope_of(id))?;
     let mut org = state.store.get_org(id).await?;
     if org.kind == OrgKind::Sistema {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
     match manage::parse_org(org.code.as_str(), &f.nome, org.kind.as_str(), &f.comuni) {
         Err(errors) => {
@@ -454,7 +461,7 @@ async fn create_user(
     let password = app::credentials::one_time_password()?;
     match manage::create_user(
         &state.store,
-        &ctx.author(),
+        &ctx,
         &org,
         login,
         name,
@@ -650,9 +657,10 @@ fn scoped_user_access(
 ) -> Result<UserAccess, AppError> {
     ctx.authorize(action, scope)?;
     if loaded.user.id == ctx.user.id && action == Action::UserManage {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "non puoi modificare il tuo stesso account da qui: usa «Il mio profilo»".into(),
-        ));
+        )
+        .into());
     }
     Ok(UserAccess {
         user: loaded.user,
@@ -685,7 +693,7 @@ async fn set_active(
         .await?
         .user;
     let active = f.attivo == "1";
-    manage::set_active(&state.store, &ctx.author(), &user, ctx.org.id, active).await?;
+    manage::set_active(&state.store, &ctx, &user, ctx.org.id, active).await?;
     Ok(back_to(
         &user,
         jar,
@@ -708,7 +716,7 @@ async fn reset_password(
     let UserAccess { user, memberships } =
         user_access(&state, &ctx, &id, Action::UserManage).await?;
     let orgs: Vec<_> = memberships.iter().map(|m| m.org.id).collect();
-    let password = manage::reset_password(&state.store, &ctx.author(), &user, &orgs).await?;
+    let password = manage::reset_password(&state.store, &ctx, &user, &orgs).await?;
     let page = user_page(&state, &ctx, &jar, &id, Some(password)).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -824,7 +832,7 @@ async fn remove_role(
 ) -> Result<Response, AppError> {
     let UserAccess { user, memberships } = user_roles_access(&state, &ctx, &id).await?;
     let Some(m) = memberships.iter().find(|m| m.org.id.to_string() == f.ente) else {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     };
     ctx.authorize(Action::UserManage, ctx.scope_of(m.org.id))?;
     let summary = format!(
@@ -866,7 +874,7 @@ async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == token_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let summary = format!("revocato il token «{}» di {}", t.name, user.login);
     state
         .store

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::agenda::{appointment_access, record_outcome};
 use app::casefile::case_access;
 use askama::Template;
 use axum::Router;
@@ -19,15 +20,13 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::audit::unix_micros;
 use domain::casework::{
-    self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, DiaryInput, DiaryKind,
+    self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, OutcomeInput,
 };
 use domain::dates::{DateError, OFFICE_DATES, format_date, read_date};
 use domain::localtime::{Week, format_time, from_local, long_date, to_local, today};
 use domain::{Action, FieldError, RecordScope};
 use serde::Deserialize;
-use store::{
-    Appointment, AppointmentView, CaseFile, CaseStore, DiaryEntry, Person, PersonStore, StoreError,
-};
+use store::{Appointment, AppointmentView, CaseFile, CaseStore, Person, PersonStore};
 use time::{Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
@@ -119,19 +118,19 @@ async fn week(
     let worker_name = match workers.iter().find(|(id, _)| *id == worker) {
         Some((_, name)) => name.clone(),
         None if worker == ctx.user.id => ctx.user.full_name.clone(),
-        None => return Err(AppError::NotFound),
+        None => return Err(app::Error::NotFound.into()),
     };
     let now_day = today(ctx.now);
     let day = match q.settimana.trim() {
         "" => now_day,
         raw => read_date(raw, OFFICE_DATES)
-            .map_err(|e| AppError::BadRequest(format!("la settimana: {e}")))?,
+            .map_err(|e| app::Error::BadRequest(format!("la settimana: {e}")))?,
     };
     let w = Week::holding(day).ok_or_else(|| {
-        AppError::BadRequest(format!(
+        AppError::App(app::Error::BadRequest(format!(
             "la settimana: {}",
             DateError::OutOfSpan(OFFICE_DATES)
-        ))
+        )))
     })?;
     let monday = w.monday();
     let from = from_local(monday, Time::MIDNIGHT);
@@ -224,18 +223,20 @@ async fn booking_access(
 ) -> Result<BookingAccess, AppError> {
     ctx.authorize(Action::AppointmentManage, RecordScope::SameOrg)?;
     if q.persona.trim().is_empty() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "indicare la persona: prenota l'appuntamento dalla sua scheda".into(),
-        ));
+        )
+        .into());
     }
     let p = state
         .store
         .get_person(ctx.org.id, parse_id(q.persona.trim())?)
         .await?;
     if p.merged_into.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "la scheda è stata unita a un'altra: prenota su quella".into(),
-        ));
+        )
+        .into());
     }
     let case = match q.cartella.trim() {
         "" => None,
@@ -245,9 +246,10 @@ async fn booking_access(
                 .get_case_file(ctx.org.id, parse_id(raw)?)
                 .await?;
             if c.person_id != p.id {
-                return Err(AppError::BadRequest(
+                return Err(app::Error::BadRequest(
                     "la cartella indicata non è della persona".into(),
-                ));
+                )
+                .into());
             }
             Some(c)
         }
@@ -441,27 +443,6 @@ struct ShowPage {
     f: OutcomeForm,
 }
 
-/// An appointment the user may manage.
-struct AppointmentAccess {
-    view: AppointmentView,
-}
-
-async fn appointment_access(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-) -> Result<AppointmentAccess, AppError> {
-    let v = state
-        .store
-        .get_appointment(ctx.org.id, parse_id(id)?)
-        .await?;
-    ctx.authorize(
-        Action::AppointmentManage,
-        ctx.scope_of(v.appointment.org_id),
-    )?;
-    Ok(AppointmentAccess { view: v })
-}
-
 async fn show_page(
     state: &AppState,
     ctx: &Ctx,
@@ -510,7 +491,7 @@ async fn show(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let v = appointment_access(&state, &ctx, &id).await?.view;
+    let v = appointment_access(&state, &ctx, parse_id(&id)?).await?.view;
     let f = OutcomeForm {
         title: format!("Colloquio: {}", v.appointment.purpose),
         confidentiality: Confidentiality::Normal.as_str().into(),
@@ -528,80 +509,17 @@ async fn outcome(
     Path(id): Path<String>,
     Form(f): Form<OutcomeForm>,
 ) -> Result<Response, AppError> {
-    let v = appointment_access(&state, &ctx, &id).await?.view;
-    let a = &v.appointment;
-    let back = format!("/appuntamenti/{}", a.id);
-    if a.status != AppointmentStatus::Booked {
-        return Err(AppError::BadRequest(format!(
-            "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
-            a.status.label()
-        )));
-    }
-    let status =
-        AppointmentStatus::parse(f.status.trim()).filter(|s| *s != AppointmentStatus::Booked);
-    let Some(status) = status else {
-        let errors = vec![FieldError::new(
-            "status",
-            "scegliere l'esito: svolto, assente o annullato",
-        )];
-        let page = show_page(&state, &ctx, &jar, v, f, errors).await?;
-        return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+    let access = appointment_access(&state, &ctx, parse_id(&id)?).await?;
+    let back = format!("/appuntamenti/{}", access.view.appointment.id);
+    let typed = OutcomeInput {
+        status: f.status.clone(),
+        confidentiality: f.confidentiality.clone(),
+        title: f.title.clone(),
+        body: f.body.clone(),
     };
-    let mut entry = None;
-    let mut case_number = None;
-    if let (AppointmentStatus::Held, Some(case_id)) = (status, a.case_file_id) {
-        let access = case_access(&state, &ctx, case_id).await?;
-        access.write_access(&ctx)?;
-        // The interview's day; an outcome written before that day is dated today.
-        let day = to_local(instant(a.starts_at_us)).date().min(today(ctx.now));
-        let input = DiaryInput {
-            kind: DiaryKind::Interview.as_str().into(),
-            date: format_date(day),
-            confidentiality: f.confidentiality.clone(),
-            title: f.title.clone(),
-            body: f.body.clone(),
-        };
-        match casework::parse_diary(&input, access.case.opened_on, today(ctx.now)) {
-            Ok(data) => {
-                entry = Some(DiaryEntry {
-                    id: Uuid::now_v7(),
-                    org_id: ctx.org.id,
-                    case_file_id: case_id,
-                    data,
-                    actor_id: ctx.user.id,
-                    actor: ctx.user.login.to_string(),
-                    at_us: unix_micros(ctx.now),
-                });
-                case_number = Some(access.case.number);
-            }
-            Err(errors) => {
-                let page = show_page(&state, &ctx, &jar, v, f, errors).await?;
-                return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
-            }
-        }
-    }
-    let summary = match &case_number {
-        Some(n) => format!(
-            "Esito dell'appuntamento di {} {}: {}; colloquio annotato nella cartella n. {n}",
-            v.given_names,
-            v.surname,
-            status.label()
-        ),
-        None => format!(
-            "Esito dell'appuntamento di {} {}: {}",
-            v.given_names,
-            v.surname,
-            status.label()
-        ),
-    };
-    let audit = ctx.audit("appointment.outcome", "appointment", Some(a.id), summary);
-    match state
-        .store
-        .set_appointment_status(ctx.org.id, a.id, f.version, status, entry.as_ref(), &audit)
-        .await
-    {
-        Ok(()) => {
-            let text = if entry.is_some() {
+    match record_outcome(&state, &ctx, &access, f.version, &typed).await {
+        Ok(Ok(recorded)) => {
+            let text = if recorded.in_diary {
                 "Esito registrato; il colloquio è nel diario della cartella."
             } else {
                 "Esito registrato."
@@ -609,7 +527,11 @@ async fn outcome(
             let jar = flash(jar, "success", text);
             Ok((jar, Redirect::to(&back)).into_response())
         }
-        Err(StoreError::Conflict) => {
+        Ok(Err(errors)) => {
+            let page = show_page(&state, &ctx, &jar, access.view, f, errors).await?;
+            Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(app::Error::Conflict) => {
             let jar = flash(
                 jar,
                 "danger",

@@ -199,7 +199,7 @@ async fn codice_fiscale(
     ctx.authorize(Action::PersonView, RecordScope::Own)?;
     // Serialized straight from the struct, so the keys keep the command line's order.
     let body = serde_json::to_string(&territory::cli::decode_json(&cf, ctx.now.date()))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| app::Error::Internal(e.to_string()))?;
     Ok(axum::response::IntoResponse::into_response((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body,

@@ -279,7 +279,7 @@ fn instant(us: i64) -> Value {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, AppError> {
-    serde_json::to_value(v).map_err(|e| AppError::Internal(e.to_string()))
+    serde_json::to_value(v).map_err(|e| AppError::App(app::Error::Internal(e.to_string())))
 }
 
 fn benefit_json(b: &Benefit) -> Value {
@@ -497,9 +497,10 @@ fn number(
         None => Ok(default),
         Some(raw) => match raw.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(AppError::BadRequest(format!(
+            _ => Err(app::Error::BadRequest(format!(
                 "parametro «{name}»: «{raw}» non è un numero intero da {min} a {max}"
-            ))),
+            ))
+            .into()),
         },
     }
 }
@@ -514,31 +515,32 @@ async fn list(
         None => "tutte",
         Some(l) if LISTS.contains(&l) => l,
         Some(l) => {
-            return Err(AppError::BadRequest(format!(
+            return Err(app::Error::BadRequest(format!(
                 "parametro «lista»: «{l}» non è un elenco; valori ammessi: {}",
                 LISTS.join(", ")
-            )));
+            ))
+            .into());
         }
     };
     let stato = match param(&q, "stato") {
         None => None,
         Some(s) => Some(ApplicationState::parse(s).ok_or_else(|| {
-            AppError::BadRequest(format!(
+            AppError::App(app::Error::BadRequest(format!(
                 "parametro «stato»: «{s}» non è uno stato; valori ammessi: {}",
                 ApplicationState::ALL
                     .iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            ))
+            )))
         })?),
     };
     let benefit_id = match param(&q, "prestazione") {
         None => None,
         Some(p) => Some(Uuid::parse_str(p).map_err(|_| {
-            AppError::BadRequest(format!(
+            AppError::App(app::Error::BadRequest(format!(
                 "parametro «prestazione»: «{p}» non è l'identificativo di una prestazione"
-            ))
+            )))
         })?),
     };
     let limit = number(&q, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)?;

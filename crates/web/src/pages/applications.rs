@@ -392,7 +392,7 @@ async fn export_xlsx(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let table = export_table(&state, &ctx, &q).await?;
-    let bytes = export::to_xlsx(&table).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = export::to_xlsx(&table).map_err(|e| app::Error::Internal(e.to_string()))?;
     Ok(attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &export_name(&ctx, "xlsx"),
@@ -813,6 +813,98 @@ fn facts_form(v: &ApplicationView) -> FileForm {
     }
 }
 
+/// The documents of an application under each document the benefit requires, and the others.
+fn by_requirement(
+    names: &[String],
+    docs: Vec<ApplicationDocument>,
+) -> (Vec<Requirement>, Vec<ApplicationDocument>) {
+    let requirements = names
+        .iter()
+        .map(|name| Requirement {
+            name: name.clone(),
+            docs: docs
+                .iter()
+                .filter(|d| &d.requirement == name)
+                .cloned()
+                .collect(),
+        })
+        .collect();
+    let others = docs
+        .into_iter()
+        .filter(|d| !names.contains(&d.requirement))
+        .collect();
+    (requirements, others)
+}
+
+/// The changes of state the user may make from `from`.
+fn action_rows(ctx: &Ctx, a: &AppAccess, from: ApplicationState) -> Vec<ActionRow> {
+    next_states(from)
+        .iter()
+        .filter(|to| a.can(ctx, transition_action(from, **to)))
+        .map(|to| ActionRow {
+            to: to.as_str(),
+            label: transition_label(from, *to),
+            reason: needs_reason(*to),
+            danger: matches!(
+                to,
+                ApplicationState::Rejected
+                    | ApplicationState::Archived
+                    | ApplicationState::NoticeOfRejection
+            ),
+            observations: *to == ApplicationState::Rejected,
+        })
+        .collect()
+}
+
+fn event_row(e: ApplicationEvent) -> EventRow {
+    EventRow {
+        when: when(e.at_us),
+        from: e.from.map_or("", ApplicationState::label),
+        to: e.to.label(),
+        note: e.note,
+        actor: e.actor,
+    }
+}
+
+/// The months of delivery as the page lists them, with what was paid and owed so far.
+struct DeliveryTable {
+    rows: Vec<DeliveryRow>,
+    delivered_total: String,
+    co_payment_total: String,
+    /// Each month's date and name, for the delivery form.
+    months: Vec<(String, String)>,
+}
+
+fn delivery_table(list: Vec<Delivery>, can_deliver: bool) -> DeliveryTable {
+    let delivered = || {
+        list.iter()
+            .filter(|d| d.status == DeliveryStatus::Delivered)
+    };
+    let delivered_total: Money = delivered().map(|d| d.amount).sum();
+    let co_payment_total: Money = delivered().map(|d| d.co_payment).sum();
+    let months = list
+        .iter()
+        .map(|d| (format_date(d.month), month_label(d.month)))
+        .collect();
+    let rows = list
+        .into_iter()
+        .map(|d| DeliveryRow {
+            month: month_label(d.month),
+            amount: d.amount.format(),
+            co_payment: d.co_payment.format(),
+            quantity: d.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            editable: can_deliver && d.status == DeliveryStatus::Planned,
+            d,
+        })
+        .collect();
+    DeliveryTable {
+        rows,
+        delivered_total: delivered_total.format(),
+        co_payment_total: co_payment_total.format(),
+        months,
+    }
+}
+
 async fn application_page(
     state: &AppState,
     ctx: &Ctx,
@@ -835,82 +927,18 @@ async fn application_page(
         .map(|x| attestation_label(x, on))
         .unwrap_or_default();
     let docs = state.store.application_documents(org, v.app.id).await?;
-    let requirements: Vec<Requirement> = benefit
-        .data
-        .documents
-        .iter()
-        .map(|name| Requirement {
-            name: name.clone(),
-            docs: docs
-                .iter()
-                .filter(|d| &d.requirement == name)
-                .cloned()
-                .collect(),
-        })
-        .collect();
-    let other_docs = docs
-        .iter()
-        .filter(|d| !benefit.data.documents.contains(&d.requirement))
-        .cloned()
-        .collect();
-    let actions = next_states(v.app.state)
-        .iter()
-        .filter(|to| a.can(ctx, transition_action(v.app.state, **to)))
-        .map(|to| ActionRow {
-            to: to.as_str(),
-            label: transition_label(v.app.state, *to),
-            reason: needs_reason(*to),
-            danger: matches!(
-                to,
-                ApplicationState::Rejected
-                    | ApplicationState::Archived
-                    | ApplicationState::NoticeOfRejection
-            ),
-            observations: *to == ApplicationState::Rejected,
-        })
-        .collect();
+    let (requirements, other_docs) = by_requirement(&benefit.data.documents, docs);
     let events = state.store.application_events(org, v.app.id).await?;
     let had_notice = events
         .iter()
         .any(|e| e.to == ApplicationState::NoticeOfRejection);
-    let history = events
-        .into_iter()
-        .map(|e| EventRow {
-            when: when(e.at_us),
-            from: e.from.map_or("", ApplicationState::label),
-            to: e.to.label(),
-            note: e.note,
-            actor: e.actor,
-        })
-        .collect();
+    let history = events.into_iter().map(event_row).collect();
     let delivering = v.app.state == ApplicationState::Delivering;
     let can_deliver = delivering && a.can(ctx, Action::ApplicationReview);
-    let list = state.store.application_deliveries(org, v.app.id).await?;
-    let delivered_total: Money = list
-        .iter()
-        .filter(|d| d.status == DeliveryStatus::Delivered)
-        .map(|d| d.amount)
-        .sum();
-    let co_payment_total: Money = list
-        .iter()
-        .filter(|d| d.status == DeliveryStatus::Delivered)
-        .map(|d| d.co_payment)
-        .sum();
-    let months = list
-        .iter()
-        .map(|d| (format_date(d.month), month_label(d.month)))
-        .collect();
-    let deliveries = list
-        .into_iter()
-        .map(|d| DeliveryRow {
-            month: month_label(d.month),
-            amount: d.amount.format(),
-            co_payment: d.co_payment.format(),
-            quantity: d.quantity.map(|q| q.to_string()).unwrap_or_default(),
-            editable: can_deliver && d.status == DeliveryStatus::Planned,
-            d,
-        })
-        .collect();
+    let deliveries = delivery_table(
+        state.store.application_deliveries(org, v.app.id).await?,
+        can_deliver,
+    );
     let (checks, amount, explanation) = match &v.app.outcome {
         Some(o) => (
             o.checks.iter().map(check_row).collect(),
@@ -978,12 +1006,12 @@ async fn application_page(
         requirements,
         other_docs,
         doc_names: benefit.data.documents.clone(),
-        actions,
+        actions: action_rows(ctx, &a, v.app.state),
         history,
-        deliveries,
-        delivered_total: delivered_total.format(),
-        co_payment_total: co_payment_total.format(),
-        months,
+        deliveries: deliveries.rows,
+        delivered_total: deliveries.delivered_total,
+        co_payment_total: deliveries.co_payment_total,
+        months: deliveries.months,
         can_upload: v.app.state.is_open() && a.can(ctx, Action::ApplicationFile),
         can_edit,
         can_deliver,
@@ -1170,7 +1198,7 @@ async fn download(
         .application_document_content(ctx.org.id, parse_id(&doc)?)
         .await?;
     if d.application_id != a.view.app.id {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     state
         .reads
@@ -1204,7 +1232,7 @@ async fn letter_pdf(
         v.app.decided_on.is_some()
     };
     if !ready {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     let org = ctx.org.id;
     let person = state.store.get_person(org, v.app.person_id).await?;
@@ -1340,10 +1368,11 @@ struct DeliveryAccess(());
 fn delivery_access(ctx: &Ctx, a: &AppAccess) -> Result<DeliveryAccess, AppError> {
     ctx.authorize(Action::ApplicationReview, a.scope)?;
     if a.view.app.state != ApplicationState::Delivering {
-        return Err(AppError::BadRequest(format!(
+        return Err(app::Error::BadRequest(format!(
             "una domanda {} non è in erogazione",
             a.view.app.state.label()
-        )));
+        ))
+        .into());
     }
     Ok(DeliveryAccess(()))
 }
@@ -1366,7 +1395,7 @@ async fn deliver(
     let current = list
         .into_iter()
         .find(|d| d.id == month_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     if current.status != DeliveryStatus::Planned {
         return Ok(super::forms::refuse(
             jar,
@@ -1382,7 +1411,7 @@ async fn deliver(
         ));
     }
     if f.version.trim() != current.version.to_string() {
-        return Err(AppError::Conflict);
+        return Err(app::Error::Conflict.into());
     }
     let input = DeliveryInput {
         quantity: f.quantity,

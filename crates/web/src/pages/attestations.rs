@@ -89,7 +89,7 @@ async fn attest_access(
     }
     let a = procedure::application_access(state, ctx, parse_id(istanza.trim())?).await?;
     if a.view.app.person_id != person.id {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     ctx.authorize(procedure::edit_action(a.view.app.state), a.scope)?;
     Ok(AttestAccess {

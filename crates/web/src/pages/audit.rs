@@ -72,7 +72,7 @@ async fn filter(
         let o = orgs
             .iter()
             .find(|o| o.code.as_str() == q.ente)
-            .ok_or(AppError::Forbidden)?;
+            .ok_or(app::Error::Forbidden)?;
         ctx.authorize(action, ctx.scope_of(o.id))?;
         Some(o.id)
     };
@@ -318,7 +318,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let (mut f, errors, orgs) = filter(&state, &ctx, &q, Action::AuditExport).await?;
     if let Some(e) = errors.0.first() {
-        return Err(AppError::BadRequest(e.to_string()));
+        return Err(app::Error::BadRequest(e.to_string()).into());
     }
     f.limit = 1_000_000;
     f.offset = 0;

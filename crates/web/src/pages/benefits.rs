@@ -25,6 +25,7 @@ use domain::benefit::{
     Unit, base_catalogue, evaluate, parse_benefit, parse_benefit_code, parse_rule, rule_in_force,
     siuss_label,
 };
+use domain::changes::{Field, changed};
 use domain::dates::{LIFE_DATES, format_date, read_date};
 use domain::localtime::{format_date_time, today};
 use domain::money::Money;
@@ -449,31 +450,33 @@ async fn edit_form(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
+/// The fields an edit of a benefit may change, as the audit summary names them.
+const BENEFIT_FIELDS: [Field<BenefitData>; 13] = [
+    ("codice", |b| b.code.clone()),
+    ("nome", |b| b.name.clone()),
+    ("descrizione", |b| b.description.clone()),
+    ("area", |b| b.area.as_str().into()),
+    ("codice SIUSS", |b| b.siuss_code.clone()),
+    ("periodicità", |b| b.periodicity.as_str().into()),
+    ("erogazione", |b| b.delivery.as_str().into()),
+    ("variante ISEE", |b| {
+        b.isee_variant.map_or("", IseeVariant::as_str).into()
+    }),
+    ("fonte di finanziamento", |b| b.funding_source.clone()),
+    ("stanziamento", |b| {
+        b.budget.map_or_else(String::new, Money::format)
+    }),
+    ("documenti richiesti", |b| format!("{:?}", b.documents)),
+    ("termine", |b| b.deadline_days.to_string()),
+    ("attiva", |b| b.active.to_string()),
+];
+
 /// The fields that differ, in words, for the audit summary.
 fn changes(old: &BenefitData, new: &BenefitData) -> Vec<&'static str> {
-    let mut c = Vec::new();
-    let mut diff = |changed: bool, what: &'static str| {
-        if changed {
-            c.push(what);
-        }
-    };
-    diff(old.code != new.code, "codice");
-    diff(old.name != new.name, "nome");
-    diff(old.description != new.description, "descrizione");
-    diff(old.area != new.area, "area");
-    diff(old.siuss_code != new.siuss_code, "codice SIUSS");
-    diff(old.periodicity != new.periodicity, "periodicità");
-    diff(old.delivery != new.delivery, "erogazione");
-    diff(old.isee_variant != new.isee_variant, "variante ISEE");
-    diff(
-        old.funding_source != new.funding_source,
-        "fonte di finanziamento",
-    );
-    diff(old.budget != new.budget, "stanziamento");
-    diff(old.documents != new.documents, "documenti richiesti");
-    diff(old.deadline_days != new.deadline_days, "termine");
-    diff(old.active != new.active, "attiva");
-    c
+    changed(&BENEFIT_FIELDS, old, new)
+        .into_iter()
+        .map(|(label, _, _)| label)
+        .collect()
 }
 
 async fn update(

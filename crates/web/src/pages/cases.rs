@@ -156,9 +156,10 @@ async fn take_in_charge_access(
     let person = state.store.get_person(ctx.org.id, parse_id(id)?).await?;
     ctx.authorize(Action::CaseFileWrite, RecordScope::Assigned)?;
     if person.merged_into.is_some() {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "la scheda è stata unita a un'altra: apri la cartella su quella".into(),
-        ));
+        )
+        .into());
     }
     Ok(TakeInChargeAccess { person })
 }
@@ -466,6 +467,111 @@ async fn show(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
+/// The page of the diary the reader may see (newest first), its paging, and how many
+/// confidential entries are hidden from them. The confidential entries shown are logged.
+async fn diary_section(
+    state: &AppState,
+    ctx: &Ctx,
+    a: &CaseAccess,
+    page: i64,
+) -> Result<(Vec<DiaryView>, DiaryPaging, i64), AppError> {
+    let (org, id) = (ctx.org.id, a.case.id);
+    let found = state
+        .store
+        .diary_entries(
+            org,
+            id,
+            a.confidential_window(),
+            (page - 1) * DIARY_PAGE_SIZE,
+            DIARY_PAGE_SIZE,
+        )
+        .await?;
+    let restricted: Vec<Uuid> = found
+        .entries
+        .iter()
+        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted)
+        .map(|e| e.id)
+        .collect();
+    state.reads.confidential(ctx, id, &restricted).await;
+    let paging = DiaryPaging::new(page, found.entries.len(), found.total);
+    let diary = found
+        .entries
+        .into_iter()
+        .map(|e| DiaryView {
+            on: format_date(e.data.occurred_on),
+            written: format_date_time(instant(e.at_us)),
+            e,
+        })
+        .collect();
+    let hidden = if a.confidential_window() == Some(0) {
+        0
+    } else {
+        state
+            .store
+            .count_hidden_entries(org, id, a.confidential_window())
+            .await?
+    };
+    Ok((diary, paging, hidden))
+}
+
+/// The person's surroundings the case file shows: who they live with, their support
+/// network today and their first-access records.
+struct Surroundings {
+    household: Vec<(Uuid, String, &'static str)>,
+    network: Vec<(String, &'static str)>,
+    accesses: Vec<(Uuid, String, String)>,
+}
+
+async fn surroundings(
+    state: &AppState,
+    org: Uuid,
+    person_id: Uuid,
+    today: time::Date,
+) -> Result<Surroundings, AppError> {
+    let household = state
+        .store
+        .cohabitants(org, person_id, today)
+        .await?
+        .into_iter()
+        .map(|v| {
+            (
+                v.member.person_id,
+                format!("{} {}", v.surname, v.given_names),
+                v.member.relationship.label(),
+            )
+        })
+        .collect();
+    let network = state
+        .store
+        .person_support(org, person_id)
+        .await?
+        .into_iter()
+        .filter(|l| l.person_id == person_id && l.to_date.is_none_or(|t| t >= today))
+        .map(|l| (l.related_name.clone(), l.kind.label()))
+        .collect();
+    let accesses = state
+        .store
+        .person_accesses(org, person_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let needs = r
+                .data
+                .needs
+                .iter()
+                .map(|n| n.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            (r.id, format_date_time(instant(r.at_us)), needs)
+        })
+        .collect();
+    Ok(Surroundings {
+        household,
+        network,
+        accesses,
+    })
+}
+
 async fn case_page(
     state: &AppState,
     ctx: &Ctx,
@@ -498,41 +604,7 @@ async fn case_page(
             c: ch,
         })
         .collect();
-    let found = state
-        .store
-        .diary_entries(
-            org,
-            c.id,
-            a.confidential_window(),
-            (diary_page - 1) * DIARY_PAGE_SIZE,
-            DIARY_PAGE_SIZE,
-        )
-        .await?;
-    let restricted: Vec<Uuid> = found
-        .entries
-        .iter()
-        .filter(|e| e.data.confidentiality == domain::casework::Confidentiality::Restricted)
-        .map(|e| e.id)
-        .collect();
-    state.reads.confidential(ctx, c.id, &restricted).await;
-    let paging = DiaryPaging::new(diary_page, found.entries.len(), found.total);
-    let diary: Vec<DiaryView> = found
-        .entries
-        .into_iter()
-        .map(|e| DiaryView {
-            on: format_date(e.data.occurred_on),
-            written: format_date_time(instant(e.at_us)),
-            e,
-        })
-        .collect();
-    let hidden = if a.confidential_window() == Some(0) {
-        0
-    } else {
-        state
-            .store
-            .count_hidden_entries(org, c.id, a.confidential_window())
-            .await?
-    };
+    let (diary, paging, hidden) = diary_section(state, ctx, &a, diary_page).await?;
     let show_glass = a.assigned || ctx.role == Role::Responsabile;
     let glass = if show_glass {
         state
@@ -560,43 +632,7 @@ async fn case_page(
         Vec::new()
     };
     let now = today(ctx.now);
-    let household = state
-        .store
-        .cohabitants(org, p.id, now)
-        .await?
-        .into_iter()
-        .map(|v| {
-            (
-                v.member.person_id,
-                format!("{} {}", v.surname, v.given_names),
-                v.member.relationship.label(),
-            )
-        })
-        .collect();
-    let network = state
-        .store
-        .person_support(org, p.id)
-        .await?
-        .into_iter()
-        .filter(|l| l.person_id == p.id && l.to_date.is_none_or(|t| t >= now))
-        .map(|l| (l.related_name.clone(), l.kind.label()))
-        .collect();
-    let accesses = state
-        .store
-        .person_accesses(org, p.id)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let needs = r
-                .data
-                .needs
-                .iter()
-                .map(|n| n.label())
-                .collect::<Vec<_>>()
-                .join(", ");
-            (r.id, format_date_time(instant(r.at_us)), needs)
-        })
-        .collect();
+    let around = surroundings(state, org, p.id, now).await?;
     let documents = visible_documents(state, ctx, &a)
         .await?
         .into_iter()
@@ -635,9 +671,9 @@ async fn case_page(
         diary_kinds: DiaryKind::ALL,
         confidentialities: Confidentiality::ALL,
         candidates,
-        household,
-        network,
-        accesses,
+        household: around.household,
+        network: around.network,
+        accesses: around.accesses,
         documents,
         opened_on: format_date(c.opened_on),
         state_since: format_date(c.state_since),

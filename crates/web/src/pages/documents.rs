@@ -118,10 +118,10 @@ async fn download(
         .case_document_content(ctx.org.id, parse_id(&doc)?)
         .await?;
     if d.case_file_id != a.case.id {
-        return Err(AppError::NotFound);
+        return Err(app::Error::NotFound.into());
     }
     if d.confidentiality == Confidentiality::Restricted && !a.sees_confidential(d.at_us) {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
     state
         .reads

@@ -18,9 +18,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> 
             Err(rejection) => Err(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 StatusCode::PAYLOAD_TOO_LARGE.into_response()
             } else {
-                AppError::BadRequest(
+                AppError::App(app::Error::BadRequest(
                     "I dati inviati non sono validi: ricarica la pagina e riprova".into(),
-                )
+                ))
                 .into_response()
             }),
         }
@@ -42,7 +42,7 @@ pub fn url_encode(s: &str) -> String {
 
 /// Parses a path id; a malformed one is simply a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
-    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::App(app::Error::NotFound))
 }
 
 /// A form read as its name–value pairs, for forms with repeated names (check boxes).

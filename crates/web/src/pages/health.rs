@@ -19,6 +19,6 @@ async fn ready(
         .store
         .ping()
         .await
-        .map_err(|_| AppError::Unavailable)?;
+        .map_err(|_| app::Error::Unavailable)?;
     Ok("ok")
 }

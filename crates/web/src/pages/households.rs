@@ -316,7 +316,7 @@ async fn end_member(
     let m = members
         .iter()
         .find(|m| m.member.id == member_id && m.member.to_date.is_none())
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let mut errors = Vec::new();
     let to = date_or("to_date", &f.to_date, ctx.now.date(), &mut errors);
     if to < m.member.from_date {
@@ -494,7 +494,7 @@ async fn end_link(
     let l = links
         .iter()
         .find(|l| l.id == link_id && l.to_date.is_none())
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let mut errors = Vec::new();
     let to = date_or("to_date", &f.to_date, ctx.now.date(), &mut errors);
     if l.from_date.is_some_and(|from| to < from) {

@@ -358,7 +358,7 @@ async fn change_password(
     };
     // A change no organization's log would show is refused (an account left without roles).
     if s.memberships.is_empty() {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
     let audits: Vec<_> = s
         .memberships
@@ -399,10 +399,10 @@ fn enrol_page(s: &LoginSession, errors: FormErrors) -> Result<EnrolPage, AppErro
         .session
         .pending_totp
         .clone()
-        .ok_or_else(|| AppError::Internal("enrolment session without a secret".into()))?;
+        .ok_or_else(|| app::Error::Internal("enrolment session without a secret".into()))?;
     let url = app::credentials::totp(&secret, s.user.login.as_str())?
         .to_url()
-        .map_err(|e| AppError::Internal(format!("totp url: {e}")))?;
+        .map_err(|e| app::Error::Internal(format!("totp url: {e}")))?;
     Ok(EnrolPage {
         l: Layout::bare("Attiva la verifica in due passaggi").with_errors(errors),
         qr_svg: auth::qr_svg(&url)?,
@@ -436,16 +436,14 @@ async fn enrol(
         return Ok(Redirect::to(stage_path(s.session.stage)).into_response());
     }
     let Some(secret) = s.session.pending_totp.clone() else {
-        return Err(AppError::Internal(
-            "enrolment session without a secret".into(),
-        ));
+        return Err(app::Error::Internal("enrolment session without a secret".into()).into());
     };
     let unix = state.clock.now().unix_timestamp().max(0) as u64;
     let jar = match app::credentials::totp_step(&secret, s.user.login.as_str(), &f.codice, unix) {
         Some(step) => {
             let org_id = home_org(&state.store, &s.user)
                 .await?
-                .ok_or(AppError::Forbidden)?;
+                .ok_or(app::Error::Forbidden)?;
             let audit = audit_for(
                 &s.user,
                 org_id,
@@ -623,7 +621,7 @@ async fn choose_org(
         .memberships
         .iter()
         .find(|m| m.org.active && m.org.id.to_string() == f.ente)
-        .ok_or(AppError::Forbidden)?;
+        .ok_or(app::Error::Forbidden)?;
     state
         .store
         .set_session_org(&s.session.token_hash, chosen.org.id)

@@ -186,7 +186,7 @@ async fn revoke(
         .await?
         .into_iter()
         .find(|v| v.mandate.id == mandate && v.mandate.revoked_us.is_none())
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let what = format!(
         "{}: {} ({})",
         v.mandate.terms.kind.label(),

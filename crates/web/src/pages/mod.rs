@@ -55,5 +55,5 @@ pub fn routes() -> Router<AppState> {
         .merge(dsu::routes())
         .merge(dsu_print::routes())
         .nest("/api/v1", api::routes())
-        .fallback(|| async { AppError::NotFound })
+        .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

@@ -938,7 +938,7 @@ async fn remove_document(
     let d = docs
         .iter()
         .find(|d| d.id == doc_id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(app::Error::NotFound)?;
     let what = format!("{} n. {}", d.kind.label(), d.number);
     let history = ctx.history(
         p.id,
@@ -1017,9 +1017,9 @@ async fn merge_access(
         .person;
     ctx.authorize(domain::Action::PersonMerge, ctx.scope_of(survivor.org_id))?;
     if survivor.id == duplicate.id {
-        return Err(AppError::BadRequest(
-            "non si può unire una scheda a sé stessa".into(),
-        ));
+        return Err(
+            app::Error::BadRequest("non si può unire una scheda a sé stessa".into()).into(),
+        );
     }
     Ok(MergeAccess {
         survivor,

@@ -368,9 +368,10 @@ async fn show_plan(
 fn authorize_plan_write(pa: &PlanAccess, ctx: &Ctx) -> Result<(), AppError> {
     pa.a.write_access(ctx)?;
     if !pa.plan.active {
-        return Err(AppError::BadRequest(
+        return Err(app::Error::BadRequest(
             "il progetto non è più in vigore: aggiorna quello attivo".into(),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -692,7 +693,7 @@ struct AssessmentFormPage {
 fn form_def(q: &FormQuery) -> Result<&'static FormDef, AppError> {
     FormCode::parse(q.modulo.trim())
         .map(assessment::current)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::App(app::Error::NotFound))
 }
 
 fn sections(def: &FormDef, values: &BTreeMap<String, Vec<String>>) -> Vec<SectionView> {

@@ -134,7 +134,9 @@ async fn upload(
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::RegistryImport, RecordScope::SameOrg)?;
     let mut multipart = multipart.map_err(|_| {
-        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
+        AppError::App(app::Error::BadRequest(
+            "Il modulo deve essere inviato con il file allegato".into(),
+        ))
     })?;
     let mut f = UploadForm::default();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -145,14 +147,14 @@ async fn upload(
             Ok(None) => break,
             Err(e) => {
                 return Err(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::BadRequest(format!(
+                    AppError::App(app::Error::BadRequest(format!(
                         "Il file supera la dimensione massima di {} MiB: dividerlo o usare il comando «sportello import anagrafe»",
                         MAX_REGISTRY_BYTES / (1024 * 1024)
-                    ))
+                    )))
                 } else {
-                    AppError::BadRequest(
+                    AppError::App(app::Error::BadRequest(
                         "Il file inviato non è stato ricevuto per intero: riprova".into(),
-                    )
+                    ))
                 });
             }
         };
@@ -161,9 +163,9 @@ async fn upload(
             "file" => {
                 let file_name = field.file_name().unwrap_or("anagrafe").to_owned();
                 let bytes = field.bytes().await.map_err(|_| {
-                    AppError::BadRequest(
+                    AppError::App(app::Error::BadRequest(
                         "Il file inviato non è stato ricevuto per intero: riprova".into(),
-                    )
+                    ))
                 })?;
                 if !bytes.is_empty() {
                     file = Some((file_name, bytes.to_vec()));
@@ -210,7 +212,7 @@ async fn upload(
         &file_name,
         &bytes,
         reference,
-        &ctx.author(),
+        &ctx,
         today,
         None,
     )

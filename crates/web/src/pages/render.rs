@@ -12,7 +12,7 @@ pub fn render<T: askama::Template>(page: &T, status: StatusCode) -> Response {
             r.extensions_mut().insert(Rendered);
             r
         }
-        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+        Err(e) => AppError::App(app::Error::Internal(format!("template: {e}"))).into_response(),
     }
 }
 

@@ -57,10 +57,15 @@ pub async fn read_upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Result<Upload, FieldError>, AppError> {
     app::idle(store).await;
-    let incomplete =
-        || AppError::BadRequest("Il file inviato non è stato ricevuto per intero: riprova".into());
+    let incomplete = || {
+        AppError::App(app::Error::BadRequest(
+            "Il file inviato non è stato ricevuto per intero: riprova".into(),
+        ))
+    };
     let mut multipart = multipart.map_err(|_| {
-        AppError::BadRequest("Il modulo deve essere inviato con il file allegato".into())
+        AppError::App(app::Error::BadRequest(
+            "Il modulo deve essere inviato con il file allegato".into(),
+        ))
     })?;
     let mut up = Upload {
         file: None,

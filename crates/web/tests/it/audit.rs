@@ -22,9 +22,9 @@ async fn a_formula_in_an_audit_summary_is_neutralized_in_the_export_fullwidth_in
     let app = support::app().await;
     let mut rev = revisore(&app).await;
     let org = org_id(&app).await;
-    let author = app::manage::Author::system(app.clock.now());
+    let author = app::Actor::system(app.store.get_org(org).await.unwrap(), app.clock.now());
     for summary in ["＝cmd|' /C calc'!A0", "=1+1", "＋1", "－1", "＠SUM(A1)"] {
-        let e = author.audit(org, "test.note", "nota", None, summary.into());
+        let e = author.audit("test.note", "nota", None, summary.into());
         app.store.append_audit(&e).await.unwrap();
     }
     let csv = rev.get("/audit/export.csv").await;
@@ -181,7 +181,6 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
     assert_eq!(page.status, StatusCode::OK);
     let app_doc = link(&page, &format!("{app}/documenti/"));
     assert_eq!(op.get(&app_doc).await.status, StatusCode::OK);
-    let author = app::manage::Author::system(state.clock.now());
     let op_user = state
         .store
         .get_user_by_login(&domain::Login::parse("sportello").unwrap())
@@ -190,7 +189,7 @@ async fn every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_pers
     let org_row = state.store.get_org(org).await.unwrap();
     let (token, _) = app::manage::create_token(
         &state.store,
-        &author,
+        &app::Actor::system(org_row.clone(), state.clock.now()),
         &op_user,
         &org_row,
         "prova",

@@ -504,17 +504,9 @@ async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
         let (code, name, kind, comuni) =
             app::manage::parse_org("comune-brescia", "Comune di Brescia", "comune", "017029")
                 .unwrap();
-        app::manage::create_org(
-            &state.store,
-            &app::manage::Author::system(state.clock.now()),
-            code,
-            name,
-            kind,
-            comuni,
-        )
-        .await
-        .unwrap()
-        .id
+        crate::support::create_org(&state.store, state.clock.now(), code, &name, kind, comuni)
+            .await
+            .id
     };
     let known = Known {
         system_org,

@@ -280,8 +280,7 @@ async fn two_organizations(state: &AppState) -> (Client, uuid::Uuid, uuid::Uuid)
             shared,
             b.id,
             Role::Responsabile,
-            &app::manage::Author::system(state.clock.now()).audit(
-                b.id,
+            &app::Actor::system(b.clone(), state.clock.now()).audit(
                 "membership.set",
                 "user",
                 Some(shared),
@@ -558,7 +557,7 @@ async fn a_one_time_password_expires_after_72_hours() {
     let org = org(&state, "sistema").await;
     app::manage::create_user(
         &state.store,
-        &app::manage::Author::system(state.clock.now()),
+        &app::Actor::system(org.clone(), state.clock.now()),
         &org,
         Login::parse("nuovo").unwrap(),
         "Nuovo Utente".into(),

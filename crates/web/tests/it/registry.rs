@@ -2,7 +2,6 @@
 //! `app::registry::import_file` and the store), the pages, and the example files.
 
 use crate::support::{self, Client};
-use app::manage::Author;
 use app::registry::{ImportReport, import_file};
 use axum::http::StatusCode;
 use domain::person::{RegistryEventKind, Relationship};
@@ -36,23 +35,25 @@ fn bergamo() -> BelfioreCode {
     BelfioreCode::new("A794").unwrap()
 }
 
-fn author() -> Author {
-    Author::system(domain::audit::truncate_to_micros(
-        time::OffsetDateTime::now_utc(),
-    ))
+fn now() -> time::OffsetDateTime {
+    domain::audit::truncate_to_micros(time::OffsetDateTime::now_utc())
+}
+
+/// The installation acting in `org`, as the command line imports.
+fn system(org: &Organization) -> app::Actor {
+    app::Actor::system(org.clone(), now())
 }
 
 async fn org(store: &app::Store) -> Organization {
-    app::manage::create_org(
+    support::create_org(
         store,
-        &author(),
+        now(),
         domain::OrgCode::parse("comune-bg").unwrap(),
-        "Comune di Bergamo".into(),
+        "Comune di Bergamo",
         domain::OrgKind::Comune,
         app::manage::parse_comuni("016024").unwrap(),
     )
     .await
-    .unwrap()
 }
 
 async fn import(
@@ -68,7 +69,7 @@ async fn import(
         "anagrafe.csv",
         bytes,
         Some(reference),
-        &author(),
+        &system(org),
         TODAY,
         None,
     )
@@ -291,7 +292,7 @@ async fn an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicate
         ..Default::default()
     };
     let data = domain::person::parse_person(&input, TODAY).unwrap();
-    let now = author().at;
+    let now = now();
     let existing = store::Person {
         id: Uuid::now_v7(),
         org_id: o.id,
@@ -314,13 +315,7 @@ async fn an_existing_person_with_the_same_codice_fiscale_is_linked_not_duplicate
     s.create_person(
         &existing,
         &history,
-        &author().audit(
-            o.id,
-            "person.create",
-            "person",
-            Some(existing.id),
-            "x".into(),
-        ),
+        &system(&o).audit("person.create", "person", Some(existing.id), "x".into()),
     )
     .await
     .unwrap();
@@ -370,7 +365,7 @@ async fn a_failed_batch_leaves_nothing_behind(s: &app::Store) {
         .await
         .unwrap()
         .data;
-    let now = author().at;
+    let now = now();
     let person = store::Person {
         id: Uuid::now_v7(),
         org_id: o.id,
@@ -416,7 +411,7 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
     import(s, &o, &csv(&[MARIO, ANNA, PIA]), date!(2026 - 10 - 01)).await;
     let mario = s.find_person_by_cf(o.id, "RSSMRA80A01A794J").await.unwrap();
     let case = Uuid::now_v7();
-    let at = author();
+    let at = system(&o);
     s.open_matter(
         &OpenMatter {
             id: Uuid::now_v7(),
@@ -427,13 +422,7 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
             opened_at_us: 1,
             closed_at_us: None,
         },
-        &at.audit(
-            o.id,
-            "matter.open",
-            "case_file",
-            Some(case),
-            "aperta".into(),
-        ),
+        &at.audit("matter.open", "case_file", Some(case), "aperta".into()),
     )
     .await
     .unwrap();
@@ -454,7 +443,6 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
         42,
         "resp",
         &at.audit(
-            o.id,
             "anagrafe.evento.verificato",
             "registry_event",
             None,
@@ -479,7 +467,7 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
             listed[0].id,
             43,
             "x",
-            &at.audit(o.id, "x", "x", None, "x".into())
+            &at.audit("x", "x", None, "x".into())
         )
         .await
         .is_err()
@@ -490,13 +478,7 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
             "cartella",
             case,
             50,
-            &at.audit(
-                o.id,
-                "matter.close",
-                "case_file",
-                Some(case),
-                "chiusa".into(),
-            ),
+            &at.audit("matter.close", "case_file", Some(case), "chiusa".into()),
         )
         .await
         .unwrap();
@@ -519,7 +501,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &app::Store) {
         "a.csv",
         &csv(&[MARIO]),
         Some(date!(2026 - 09 - 01)),
-        &author(),
+        &system(&o),
         TODAY,
         None,
     )
@@ -535,7 +517,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &app::Store) {
         "a.csv",
         &csv(&[MARIO]),
         None,
-        &author(),
+        &system(&o),
         TODAY,
         None,
     )
@@ -548,7 +530,7 @@ async fn an_older_list_or_a_foreign_comune_is_refused(s: &app::Store) {
         "a.csv",
         b"id_anpr;cognome\n1;X\n",
         None,
-        &author(),
+        &system(&o),
         TODAY,
         None,
     )
@@ -576,7 +558,7 @@ async fn the_example_files_import(s: &app::Store) {
         "anagrafe-A794.json",
         &json_file,
         None,
-        &author(),
+        &system(&o),
         TODAY,
         None,
     )
@@ -716,7 +698,7 @@ async fn events_to_review_are_listed_and_marked_verified() {
                 opened_at_us: 1,
                 closed_at_us: None,
             },
-            &author().audit(o.id, "matter.open", "application", None, "aperta".into()),
+            &system(&o).audit("matter.open", "application", None, "aperta".into()),
         )
         .await
         .unwrap();
@@ -822,7 +804,7 @@ async fn a_failed_batch_stops_the_import_after_the_batches_before_it(url: &str) 
         "anagrafe.csv",
         &file,
         Some(date!(2026 - 10 - 01)),
-        &author(),
+        &system(&o),
         TODAY,
         Some(1),
     )

@@ -302,6 +302,21 @@ pub async fn serve(state: AppState) -> String {
 
 /// An organization for a comune (created if missing) and an operator of it with `role`,
 /// logged in through every step.
+/// Creates an organization as the command line does: the installation acting in it.
+pub async fn create_org(
+    store: &app::Store,
+    now: time::OffsetDateTime,
+    code: domain::OrgCode,
+    name: &str,
+    kind: domain::OrgKind,
+    comuni: Vec<store::OrgComune>,
+) -> store::Organization {
+    let org = app::manage::new_org(code, name.into(), kind, now);
+    app::manage::create_org(store, &app::Actor::system(org.clone(), now), org, comuni)
+        .await
+        .expect("create org")
+}
+
 pub async fn staff(
     state: &AppState,
     org_code: &str,
@@ -310,27 +325,25 @@ pub async fn staff(
     role: domain::Role,
 ) -> Client {
     use store::OrgStore;
-    let author = app::manage::Author::system(state.clock.now());
     let code = domain::OrgCode::parse(org_code).expect("org code");
     let org = match state.store.get_org_by_code(&code).await {
         Ok(org) => org,
         Err(_) => {
             let comuni = app::manage::parse_comuni(istat).expect("comuni");
-            app::manage::create_org(
+            create_org(
                 &state.store,
-                &author,
+                state.clock.now(),
                 code,
-                format!("Comune {org_code}"),
+                &format!("Comune {org_code}"),
                 domain::OrgKind::Comune,
                 comuni,
             )
             .await
-            .expect("create org")
         }
     };
     app::manage::create_user(
         &state.store,
-        &author,
+        &app::Actor::system(org.clone(), state.clock.now()),
         &org,
         domain::Login::parse(login).expect("login"),
         format!("Operatore {login}"),

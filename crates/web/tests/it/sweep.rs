@@ -807,7 +807,7 @@ async fn account(
 ) -> store::User {
     app::manage::create_user(
         &state.store,
-        &app::manage::Author::system(state.clock.now()),
+        &app::Actor::system(org.clone(), state.clock.now()),
         org,
         domain::Login::parse(login).unwrap(),
         format!("Utente {login}"),
@@ -854,7 +854,7 @@ async fn records(
         .get_org_by_code(&domain::OrgCode::parse(spec.code).unwrap())
         .await
         .unwrap();
-    let author = app::manage::Author::system(state.clock.now());
+    let author = app::Actor::system(org.clone(), state.clock.now());
     fx.insert("org", org.id.to_string());
     fx.insert("org_code", spec.code.into());
     fx.insert("org_name", org.name.clone());
@@ -1231,7 +1231,7 @@ async fn records(
                 opened_at_us: 1,
                 closed_at_us: None,
             },
-            &author.audit(org.id, "matter.open", "application", None, "aperta".into()),
+            &author.audit("matter.open", "application", None, "aperta".into()),
         )
         .await
         .unwrap();
@@ -1331,7 +1331,6 @@ impl World {
             let mut op = member(state, &ORG_B, Role::OperatoreSportello).await;
             records(state, &ORG_B, &mut resp, &mut aw, &mut op).await
         };
-        let author = app::manage::Author::system(state.clock.now());
         let mut bearer = HashMap::new();
         let mut own_token = HashMap::new();
         let mut home = HashMap::new();
@@ -1347,7 +1346,7 @@ impl World {
                 .clone();
             let (secret, _) = app::manage::create_token(
                 &state.store,
-                &author,
+                &app::Actor::system(org.clone(), state.clock.now()),
                 &user,
                 &org,
                 "api",
@@ -1357,7 +1356,7 @@ impl World {
             .unwrap();
             let (_, revocable) = app::manage::create_token(
                 &state.store,
-                &author,
+                &app::Actor::system(org.clone(), state.clock.now()),
                 &user,
                 &org,
                 "da revocare",

@@ -35,7 +35,7 @@ pub struct DsuAccess {
 
 pub async fn dsu_access(svc: &Services, actor: &Actor, id: Uuid) -> Result<DsuAccess, Error> {
     let dsu = svc.store.get_dsu(actor.org.id, id).await?;
-    let scope = if dsu.created_by == actor.user.id {
+    let scope = if Some(dsu.created_by) == actor.user_id() {
         RecordScope::Own
     } else {
         actor.scope_of(dsu.org_id)
@@ -610,9 +610,9 @@ fn open_record(
         quadri: Draft::default().to_json(),
         isee_cents: None,
         ise_cents: None,
-        created_by: actor.user.id,
+        created_by: actor.account()?,
         created_us: now_us,
-        updated_by: actor.user.login.to_string(),
+        updated_by: actor.label().to_owned(),
         updated_us: now_us,
         version: 1,
     }))
@@ -623,7 +623,7 @@ fn next_version(actor: &Actor, rec: &DsuRecord, draft: &Draft, ev: &Evaluation) 
     let mut next = rec.clone();
     next.quadri = draft.to_json();
     next.version = rec.version + 1;
-    next.updated_by = actor.user.login.to_string();
+    next.updated_by = actor.label().to_owned();
     next.updated_us = unix_micros(actor.now);
     headline(&mut next, ev);
     next
@@ -926,7 +926,7 @@ pub async fn step(
         .change_dsu_status(
             actor.org.id,
             &changes,
-            actor.user.login.as_str(),
+            actor.label(),
             unix_micros(actor.now),
             &audit,
         )
@@ -990,9 +990,9 @@ pub async fn correct(
         id,
         status: DsuStatus::draft(today(actor.now)),
         replaces_id: Some(old.id),
-        created_by: actor.user.id,
+        created_by: actor.account()?,
         created_us: now_us,
-        updated_by: actor.user.login.to_string(),
+        updated_by: actor.label().to_owned(),
         updated_us: now_us,
         version: 1,
         ..old.clone()

@@ -560,15 +560,24 @@ async fn members(
         }
         "motivo" => MemberChange::Basis {
             person_id: parse_id(f.persona.trim())?,
-            basis: basis.ok_or_else(|| AppError::BadRequest("Motivo: scegli la regola".into()))?,
+            basis: basis.ok_or_else(|| {
+                AppError::from(app::Error::BadRequest("Motivo: scegli la regola".into()))
+            })?,
         },
         "rapporto" => MemberChange::Relation {
             person_id: parse_id(f.persona.trim())?,
-            relation: relation
-                .ok_or_else(|| AppError::BadRequest("Rapporto: scegli il rapporto".into()))?,
+            relation: relation.ok_or_else(|| {
+                AppError::from(app::Error::BadRequest(
+                    "Rapporto: scegli il rapporto".into(),
+                ))
+            })?,
             convivenza: !f.convivenza.is_empty(),
         },
-        _ => return Err(AppError::BadRequest("azione sconosciuta".into())),
+        _ => {
+            return Err(AppError::from(app::Error::BadRequest(
+                "azione sconosciuta".into(),
+            )));
+        }
     };
     match dsu::change_members(&state, &ctx, &a, change, f.version).await {
         Ok(_) => Ok((
@@ -653,7 +662,11 @@ async fn change_state(
                 Err(e) => Err(e.into()),
             };
         }
-        _ => return Err(AppError::BadRequest("azione sconosciuta".into())),
+        _ => {
+            return Err(AppError::from(app::Error::BadRequest(
+                "azione sconosciuta".into(),
+            )));
+        }
     };
     match dsu::step(&state, &ctx, &a, step, f.version).await {
         Ok(s) => Ok((
@@ -762,10 +775,10 @@ fn resolve(key: &str) -> Result<(&'static app::dsu::form::Quadro, Option<Uuid>),
         Some((id, m)) => (id, Some(parse_id(m)?)),
         None => (key, None),
     };
-    let q = quadro(id).ok_or(AppError::NotFound)?;
+    let q = quadro(id).ok_or(AppError::from(app::Error::NotFound))?;
     match (q.scope, member) {
         (Scope::Nucleo, None) | (Scope::Member, Some(_)) => Ok((q, member)),
-        _ => Err(AppError::NotFound),
+        _ => Err(AppError::from(app::Error::NotFound)),
     }
 }
 
@@ -787,7 +800,7 @@ async fn quadro_view(
         .lines
         .iter()
         .position(|l| l.key == key)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::from(app::Error::NotFound))?;
     let whose = ev
         .lines
         .get(line)
@@ -889,7 +902,7 @@ async fn save_quadro(
             .iter()
             .any(|v| v.member.person_id == m && !v.member.basis.excludes())
         {
-            return Err(AppError::NotFound);
+            return Err(AppError::from(app::Error::NotFound));
         }
     }
     let version: i64 = pairs

@@ -88,9 +88,9 @@ async fn calculation(
     let l = load(&state, &ctx, &id).await?;
     let rec = &l.access.dsu;
     let bytes = calculation_pdf(&l.printed(&ctx)).ok_or_else(|| {
-        AppError::BadRequest(
+        AppError::from(app::Error::BadRequest(
             "La DSU non è ancora completa: il calcolo si stampa quando tutti i quadri sono compilati senza errori.".into(),
-        )
+        ))
     })?;
     dsu::log_read(&state, &ctx, rec).await;
     Ok(pdf(format!("calcolo-isee-{}.pdf", rec.id), bytes))

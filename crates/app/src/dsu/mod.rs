@@ -5,11 +5,17 @@
 
 pub mod compare;
 pub mod form;
+mod import;
+mod members;
 pub mod print;
+
+pub use import::{import, replace};
+use members::registry_members;
+pub use members::{MemberChange, change_members};
 
 use crate::{Actor, Error, Services};
 use domain::audit::unix_micros;
-use domain::dsu::{DsuRelation, DsuState, DsuStatus, DsuStep, MemberBasis, default_relation};
+use domain::dsu::{DsuRelation, DsuState, DsuStatus, DsuStep};
 use domain::localtime::today;
 use domain::policy::{Action, RecordScope};
 use form::{FieldProblem, QUADRI, Quadro, Scope, Typed};
@@ -20,10 +26,7 @@ use isee::dsu::input::{
 use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use store::{
-    BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, HouseholdStore,
-    Person, PersonStore,
-};
+use store::{BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, Person};
 use time::Date;
 use uuid::Uuid;
 
@@ -488,62 +491,8 @@ pub fn parse_general(
     }
 }
 
-fn age_on(birth: Date, on: Date) -> i32 {
-    let mut age = on.year() - birth.year();
-    if (on.month() as u8, on.day()) < (birth.month() as u8, birth.day()) {
-        age -= 1;
-    }
-    age
-}
-
-/// The declarant first, then the famiglia anagrafica on the DSU date, each with the FC1 code
-/// the registry's relationships suggest.
-async fn registry_members(
-    svc: &Services,
-    org_id: Uuid,
-    dsu_id: Uuid,
-    declarant: &Person,
-    on: Date,
-) -> Result<Vec<DsuMember>, Error> {
-    let memberships = svc.store.person_households(org_id, declarant.id).await?;
-    let own = memberships
-        .iter()
-        .find(|m| m.from_date <= on && m.to_date.is_none_or(|t| t >= on))
-        .map(|m| m.relationship);
-    let mut members = vec![DsuMember {
-        id: Uuid::now_v7(),
-        dsu_id,
-        person_id: declarant.id,
-        position: 0,
-        relation: DsuRelation::D,
-        basis: MemberBasis::Anagrafica,
-        convivenza: false,
-    }];
-    for c in svc.store.cohabitants(org_id, declarant.id, on).await? {
-        if c.member.person_id == declarant.id
-            || members.iter().any(|m| m.person_id == c.member.person_id)
-        {
-            continue;
-        }
-        let relation = match own {
-            Some(r) => default_relation(r, c.member.relationship, age_on(c.birth_date, on)),
-            None => DsuRelation::P,
-        };
-        members.push(DsuMember {
-            id: Uuid::now_v7(),
-            dsu_id,
-            person_id: c.member.person_id,
-            position: members.len() as i64,
-            relation,
-            basis: MemberBasis::Anagrafica,
-            convivenza: false,
-        });
-    }
-    Ok(members)
-}
-
 /// The provisional ISEE and ISE of the DSU's own variant, for the lists.
-fn headline(rec: &mut DsuRecord, ev: &Evaluation) {
+pub(super) fn headline(rec: &mut DsuRecord, ev: &Evaluation) {
     let main = ev.main(&rec.variant);
     rec.isee_cents = main.map(|f| f.isee);
     rec.ise_cents = main.map(|f| f.ise);
@@ -582,7 +531,7 @@ pub async fn open(
 }
 
 /// A new draft of the declarant with its general data checked.
-fn open_record(
+pub(super) fn open_record(
     actor: &Actor,
     declarant: &Person,
     general: &General,
@@ -619,7 +568,12 @@ fn open_record(
 }
 
 /// A draft's record after a change by the actor: version bumped, provisional figures kept.
-fn next_version(actor: &Actor, rec: &DsuRecord, draft: &Draft, ev: &Evaluation) -> DsuRecord {
+pub(super) fn next_version(
+    actor: &Actor,
+    rec: &DsuRecord,
+    draft: &Draft,
+    ev: &Evaluation,
+) -> DsuRecord {
     let mut next = rec.clone();
     next.quadri = draft.to_json();
     next.version = rec.version + 1;
@@ -629,7 +583,7 @@ fn next_version(actor: &Actor, rec: &DsuRecord, draft: &Draft, ev: &Evaluation) 
     next
 }
 
-fn must_be_draft(rec: &DsuRecord) -> Result<(), Error> {
+pub(super) fn must_be_draft(rec: &DsuRecord) -> Result<(), Error> {
     if rec.status.editable() {
         Ok(())
     } else {
@@ -697,167 +651,6 @@ pub async fn save_general(
     let audit = actor.audit("dsu.update", "dsu", Some(rec.id), "dati generali".into());
     svc.store.save_dsu_quadri(&next, &audit).await?;
     Ok(Ok(next))
-}
-
-/// A change to the nucleo of a draft.
-#[derive(Debug, Clone)]
-pub enum MemberChange {
-    /// Adds a person of the registry with the rule that brings them in.
-    Add {
-        person_id: Uuid,
-        basis: MemberBasis,
-        relation: DsuRelation,
-    },
-    /// Leaves a member of the famiglia anagrafica out, with the rule (or brings them back
-    /// with `MemberBasis::Anagrafica`); removes an added person.
-    Basis { person_id: Uuid, basis: MemberBasis },
-    Relation {
-        person_id: Uuid,
-        relation: DsuRelation,
-        convivenza: bool,
-    },
-}
-
-pub async fn change_members(
-    svc: &Services,
-    actor: &Actor,
-    access: &DsuAccess,
-    change: MemberChange,
-    version: i64,
-) -> Result<DsuRecord, Error> {
-    let rec = &access.dsu;
-    must_be_draft(rec)?;
-    if version != rec.version {
-        return Err(Error::Conflict);
-    }
-    let views = svc.store.dsu_members(actor.org.id, rec.id).await?;
-    let mut members: Vec<DsuMember> = views.iter().map(|v| v.member.clone()).collect();
-    let find = |members: &[DsuMember], id: Uuid| members.iter().position(|m| m.person_id == id);
-    let summary = match change {
-        MemberChange::Add {
-            person_id,
-            basis,
-            relation,
-        } => {
-            if !MemberBasis::ADDITIONS.contains(&basis) {
-                return Err(Error::BadRequest(
-                    "Motivo: scegli la regola che porta la persona nel nucleo".into(),
-                ));
-            }
-            if find(&members, person_id).is_some() {
-                return Err(Error::BadRequest(
-                    "la persona è già tra i componenti della DSU".into(),
-                ));
-            }
-            let p = crate::person::person_access(svc, actor, person_id)
-                .await?
-                .person;
-            if p.data.death_date.is_some() {
-                return Err(Error::BadRequest(format!(
-                    "{} è deceduta: non entra nel nucleo",
-                    p.data.full_name()
-                )));
-            }
-            if relation == DsuRelation::D {
-                return Err(Error::BadRequest(
-                    "Rapporto: il dichiarante è uno solo".into(),
-                ));
-            }
-            members.push(DsuMember {
-                id: Uuid::now_v7(),
-                dsu_id: rec.id,
-                person_id,
-                position: members.len() as i64,
-                relation,
-                basis,
-                convivenza: basis == MemberBasis::ConvivenzaAnagrafica,
-            });
-            format!("aggiunto {}: {}", p.data.full_name(), basis.label())
-        }
-        MemberChange::Basis { person_id, basis } => {
-            let i = find(&members, person_id).ok_or(Error::NotFound)?;
-            let m = members.get_mut(i).ok_or(Error::NotFound)?;
-            if m.relation == DsuRelation::D {
-                return Err(Error::BadRequest(
-                    "il dichiarante non si esclude dal nucleo".into(),
-                ));
-            }
-            let was_registry = m.basis == MemberBasis::Anagrafica || m.basis.excludes();
-            match (was_registry, basis) {
-                (true, b) if b == MemberBasis::Anagrafica || b.excludes() => m.basis = b,
-                (false, b) if b.excludes() => {
-                    members.remove(i);
-                }
-                _ => {
-                    return Err(Error::BadRequest(
-                        "Motivo: la regola non vale per questa persona".into(),
-                    ));
-                }
-            }
-            format!("componente {person_id}: {}", basis.label())
-        }
-        MemberChange::Relation {
-            person_id,
-            relation,
-            convivenza,
-        } => {
-            let i = find(&members, person_id).ok_or(Error::NotFound)?;
-            let m = members.get_mut(i).ok_or(Error::NotFound)?;
-            if (relation == DsuRelation::D) != (m.relation == DsuRelation::D) {
-                return Err(Error::BadRequest(
-                    "Rapporto: il dichiarante resta quello della DSU".into(),
-                ));
-            }
-            m.relation = relation;
-            m.convivenza = convivenza;
-            format!("componente {person_id}: rapporto {}", relation.as_str())
-        }
-    };
-    for (n, m) in members.iter_mut().enumerate() {
-        m.position = n as i64;
-    }
-    let draft = Draft::parse(&rec.quadri)?;
-    let after: Vec<DsuMemberView> = rebuild_views(svc, actor, &views, &members).await?;
-    let ev = evaluate(rec, &after, &draft);
-    let next = next_version(actor, rec, &draft, &ev);
-    let audit = actor.audit("dsu.members", "dsu", Some(rec.id), summary);
-    svc.store.set_dsu_members(&next, &members, &audit).await?;
-    Ok(next)
-}
-
-/// The views of `members`, reusing those already read.
-async fn rebuild_views(
-    svc: &Services,
-    actor: &Actor,
-    known: &[DsuMemberView],
-    members: &[DsuMember],
-) -> Result<Vec<DsuMemberView>, Error> {
-    let mut out = Vec::with_capacity(members.len());
-    for m in members {
-        let view = match known.iter().find(|v| v.member.person_id == m.person_id) {
-            Some(v) => DsuMemberView {
-                member: m.clone(),
-                ..v.clone()
-            },
-            None => {
-                let p = svc.store.get_person(actor.org.id, m.person_id).await?;
-                DsuMemberView {
-                    member: m.clone(),
-                    surname: p.data.surname.clone(),
-                    given_names: p.data.given_names.clone(),
-                    codice_fiscale: p
-                        .data
-                        .codice_fiscale
-                        .as_ref()
-                        .map(|c| c.as_str().to_owned()),
-                    birth_date: p.data.birth_date,
-                    death_date: p.data.death_date,
-                }
-            }
-        };
-        out.push(view);
-    }
-    Ok(out)
 }
 
 /// Takes a step in the DSU's life. Signing a correction supersedes the DSU it replaces, in
@@ -1012,295 +805,6 @@ pub async fn log_read(svc: &Services, actor: &Actor, rec: &DsuRecord) {
     svc.reads
         .view(actor, crate::read_log::Read::Dsu, rec.id)
         .await;
-}
-
-/// A problem of a DSU sent as the engine's JSON, at its JSON path.
-fn at(path: impl Into<String>, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        name: path.into(),
-        message: message.into(),
-    }
-}
-
-/// The quadri of the engine's JSON as the counter keeps them, by quadro key.
-fn typed_quadri(json: &Value, members: &[(Uuid, String)]) -> Draft {
-    let mut draft = Draft::default();
-    let mut put = |key: String, q: &Quadro, v: Option<&Value>| {
-        if let Some(v) = v {
-            let t = form::from_json(q, v);
-            if !t.is_empty() {
-                draft.0.insert(key, t);
-            }
-        }
-    };
-    for q in QUADRI {
-        match (q.id, q.scope) {
-            ("b", _) => put("b".into(), q, json.pointer("/mb1/quadro_b")),
-            ("c", _) => put("c".into(), q, json.pointer("/mb2/quadro_c")),
-            ("d", _) => put("d".into(), q, json.pointer("/mb2/quadro_d")),
-            ("ridotto", _) => put("ridotto".into(), q, json.get("mb1_ridotto")),
-            ("mb3_figli" | "mb3_donazioni", _) => put(q.id.into(), q, json.get("mb3")),
-            ("fc9", _) => {
-                let persone = json.get("fc4").map(|v| json!({ "persone": v }));
-                put("fc9".into(), q, persone.as_ref());
-            }
-            (id, Scope::Member) => {
-                for (person_id, cf) in members {
-                    let of_cf = |list: &str| {
-                        json.get(list).and_then(Value::as_array).and_then(|items| {
-                            items.iter().find(|m| {
-                                m.get("codice_fiscale").and_then(Value::as_str) == Some(cf)
-                            })
-                        })
-                    };
-                    let v = match id {
-                        "fc7" => of_cf("fc2").and_then(|m| m.get("quadro_fc7")),
-                        "fc8" => of_cf("fc3").and_then(|m| m.get("quadro_fc8")),
-                        _ => of_cf("fc1").and_then(|m| m.get(format!("quadro_{id}").as_str())),
-                    };
-                    put(member_key(q, *person_id), q, v);
-                }
-            }
-            _ => {}
-        }
-    }
-    draft
-}
-
-/// A DSU given as the engine's JSON (the API), its quadro A matched to the registry by
-/// codice fiscale: the nucleo, the typed quadri and the general data, or the problems by
-/// JSON path.
-async fn from_input(
-    svc: &Services,
-    actor: &Actor,
-    input: &DsuInput,
-) -> Result<Result<(Person, General, Vec<DsuMember>, Draft), Vec<FieldProblem>>, Error> {
-    let mut problems = Vec::new();
-    if input.modulo_sostitutivo.is_some() || input.variante == Variante::Corrente {
-        problems.push(at(
-            "modulo_sostitutivo",
-            "l'ISEE corrente si calcola da una DSU già attestata, non da una DSU nuova",
-        ));
-    }
-    let json = serde_json::to_value(input).map_err(|e| Error::Internal(e.to_string()))?;
-    let general = General {
-        dsu_date: json
-            .get("data_presentazione")
-            .and_then(Value::as_str)
-            .and_then(|s| {
-                time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
-            })
-            .map(domain::dates::format_date)
-            .unwrap_or_default(),
-        variant: json
-            .get("variante")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .into(),
-        prestazione: json
-            .get("prestazione")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .into(),
-    };
-    let dsu_date = match parse_general(&general, today(actor.now)) {
-        Ok((d, _, _)) => Some(d),
-        Err(p) => {
-            problems.extend(p.into_iter().map(|p| {
-                let name = match p.name.as_str() {
-                    "dsu_date" => "data_presentazione",
-                    "variant" => "variante",
-                    _ => "prestazione",
-                };
-                at(name, p.message)
-            }));
-            None
-        }
-    };
-    let mut persons = Vec::new();
-    for (n, c) in input.mb1.quadro_a.componenti.iter().enumerate() {
-        let path = format!("mb1.quadro_a.componenti[{n}].codice_fiscale");
-        match svc
-            .store
-            .find_person_by_cf(actor.org.id, c.codice_fiscale.as_str())
-            .await
-        {
-            Ok(p) => persons.push(p),
-            Err(store::StoreError::NotFound) => problems.push(at(
-                path,
-                format!(
-                    "{}: nessuna persona dell'anagrafe sociale con questo codice fiscale",
-                    c.codice_fiscale.as_str()
-                ),
-            )),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let (Some(dsu_date), Some(declarant), true) =
-        (dsu_date, persons.first().cloned(), problems.is_empty())
-    else {
-        return Ok(Err(problems));
-    };
-    actor.authorize(Action::PersonView, actor.scope_of(declarant.org_id))?;
-    let family: Vec<Uuid> = svc
-        .store
-        .cohabitants(actor.org.id, declarant.id, dsu_date)
-        .await?
-        .into_iter()
-        .map(|c| c.member.person_id)
-        .collect();
-    let mut members = Vec::new();
-    for (n, p) in persons.iter().enumerate() {
-        let cf = p
-            .data
-            .codice_fiscale
-            .as_ref()
-            .map(|c| c.as_str().to_owned());
-        let fc1 = input
-            .fc1
-            .iter()
-            .find(|m| Some(m.codice_fiscale.as_str()) == cf.as_deref());
-        let relation = fc1
-            .and_then(|m| serde_json::to_value(m.quadro_fc1.relazione).ok())
-            .and_then(|v| v.as_str().and_then(DsuRelation::parse))
-            .unwrap_or(if n == 0 {
-                DsuRelation::D
-            } else {
-                DsuRelation::P
-            });
-        let convivenza = fc1.is_some_and(|m| m.quadro_fc1.convivenza_anagrafica);
-        let basis = if n == 0 || family.contains(&p.id) {
-            MemberBasis::Anagrafica
-        } else {
-            match relation {
-                DsuRelation::C => MemberBasis::ConiugeResidenzaDiversa,
-                DsuRelation::FNC => MemberBasis::FiglioACarico,
-                DsuRelation::GNC => MemberBasis::GenitoreNonConvivente,
-                _ if convivenza => MemberBasis::ConvivenzaAnagrafica,
-                _ => {
-                    problems.push(at(
-                        format!("mb1.quadro_a.componenti[{n}]"),
-                        format!(
-                            "{} non è nella famiglia anagrafica del dichiarante alla data della DSU: indica nel quadro FC1 il rapporto che lo porta nel nucleo (C, FNC, GNC) o la convivenza anagrafica",
-                            p.data.full_name()
-                        ),
-                    ));
-                    continue;
-                }
-            }
-        };
-        members.push(DsuMember {
-            id: Uuid::now_v7(),
-            dsu_id: Uuid::nil(),
-            person_id: p.id,
-            position: n as i64,
-            relation,
-            basis,
-            convivenza,
-        });
-    }
-    // Members of the famiglia anagrafica the DSU leaves out are recorded as left out.
-    for id in family {
-        if !members.iter().any(|m| m.person_id == id) {
-            members.push(DsuMember {
-                id: Uuid::now_v7(),
-                dsu_id: Uuid::nil(),
-                person_id: id,
-                position: members.len() as i64,
-                relation: DsuRelation::P,
-                basis: MemberBasis::EsclusoAltroNucleo,
-                convivenza: false,
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
-    let keyed: Vec<(Uuid, String)> = persons
-        .iter()
-        .filter_map(|p| Some((p.id, p.data.codice_fiscale.as_ref()?.as_str().to_owned())))
-        .collect();
-    Ok(Ok((
-        declarant,
-        general,
-        members,
-        typed_quadri(&json, &keyed),
-    )))
-}
-
-/// Opens a DSU from the engine's JSON (the API's `POST /dsu`).
-pub async fn import(
-    svc: &Services,
-    actor: &Actor,
-    input: &DsuInput,
-) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
-    actor.authorize(Action::DsuEdit, RecordScope::SameOrg)?;
-    let (declarant, general, mut members, draft) = match from_input(svc, actor, input).await? {
-        Ok(x) => x,
-        Err(p) => return Ok(Err(p)),
-    };
-    let rec = match open_record(actor, &declarant, &general)? {
-        Ok(r) => r,
-        Err(p) => return Ok(Err(p)),
-    };
-    for m in &mut members {
-        m.dsu_id = rec.id;
-    }
-    let mut rec = rec;
-    rec.status.inps_protocol = input.protocollo.clone();
-    rec.quadri = draft.to_json();
-    let views = rebuild_views(svc, actor, &[], &members).await?;
-    let ev = evaluate(&rec, &views, &draft);
-    headline(&mut rec, &ev);
-    let audit = actor.audit(
-        "dsu.create",
-        "dsu",
-        Some(rec.id),
-        format!("DSU di {} ricevuta dall'API", declarant.data.full_name()),
-    );
-    svc.store.create_dsu(&rec, &members, &audit).await?;
-    Ok(Ok(rec))
-}
-
-/// Replaces a draft's nucleo and quadri with the engine's JSON (the API's `PUT /dsu/{id}`).
-pub async fn replace(
-    svc: &Services,
-    actor: &Actor,
-    access: &DsuAccess,
-    input: &DsuInput,
-) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
-    let rec = &access.dsu;
-    must_be_draft(rec)?;
-    let (declarant, general, mut members, draft) = match from_input(svc, actor, input).await? {
-        Ok(x) => x,
-        Err(p) => return Ok(Err(p)),
-    };
-    if declarant.id != rec.declarant_id {
-        return Ok(Err(vec![at(
-            "mb1.quadro_a.componenti[0].codice_fiscale",
-            "il dichiarante di una DSU non cambia: apri una nuova DSU",
-        )]));
-    }
-    let (dsu_date, variant, prestazione) = parse_general(&general, today(actor.now))
-        .map_err(|_| Error::BadRequest("dati generali non validi".into()))?;
-    for m in &mut members {
-        m.dsu_id = rec.id;
-    }
-    let mut changed = rec.clone();
-    changed.status.dsu_date = dsu_date;
-    changed.variant = variant;
-    changed.prestazione = prestazione;
-    let views = rebuild_views(svc, actor, &[], &members).await?;
-    let ev = evaluate(&changed, &views, &draft);
-    let next = next_version(actor, &changed, &draft, &ev);
-    let audit = actor.audit(
-        "dsu.update",
-        "dsu",
-        Some(rec.id),
-        "DSU sostituita dall'API".into(),
-    );
-    svc.store.set_dsu_members(&next, &members, &audit).await?;
-    Ok(Ok(next))
 }
 
 /// The engine's attestation of a complete DSU, as `sportello isee calc` prints it.

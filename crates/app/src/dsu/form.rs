@@ -608,7 +608,13 @@ fn read_value(field: &Field, raw: &str) -> Result<Option<Value>, String> {
             Value::String(m.to_decimal().to_string())
         }
         Kind::Decimal => {
-            let norm = t.replace('.', "").replace(',', ".");
+            // Italian form (`1.234,5`): the comma is the decimal point; without a comma a
+            // dot is one (`1.57`, `33.33`), never a thousands separator in a share or a scale.
+            let norm = if t.contains(',') {
+                t.replace('.', "").replace(',', ".")
+            } else {
+                t.to_owned()
+            };
             let d: rust_decimal::Decimal = norm
                 .parse()
                 .map_err(|_| format!("«{t}» non è un numero (usa la virgola per i decimali)"))?;

@@ -4,13 +4,13 @@
 use super::form::{self, FieldProblem, QUADRI, Quadro, Scope};
 use super::members::rebuild_views;
 use super::{
-    Draft, DsuAccess, General, evaluate, headline, member_key, must_be_draft, next_version,
-    open_record, parse_general,
+    Draft, DsuEditAccess, DsuOpenAccess, General, evaluate, headline, member_key, must_be_draft,
+    next_version, open_record, parse_general,
 };
 use crate::{Actor, Error, Services};
 use domain::dsu::{DsuRelation, MemberBasis};
 use domain::localtime::today;
-use domain::policy::{Action, RecordScope};
+use domain::policy::Action;
 use isee::dsu::input::{DsuInput, Variante};
 use serde_json::{Value, json};
 use store::{DsuMember, DsuRecord, DsuStore, HouseholdStore, Person, PersonStore};
@@ -234,9 +234,9 @@ async fn from_input(
 pub async fn import(
     svc: &Services,
     actor: &Actor,
+    _open: &DsuOpenAccess,
     input: &DsuInput,
 ) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
-    actor.authorize(Action::DsuEdit, RecordScope::SameOrg)?;
     let (declarant, general, mut members, draft) = match from_input(svc, actor, input).await? {
         Ok(x) => x,
         Err(p) => return Ok(Err(p)),
@@ -268,7 +268,7 @@ pub async fn import(
 pub async fn replace(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     input: &DsuInput,
 ) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
     let rec = &access.dsu;

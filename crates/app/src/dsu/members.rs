@@ -1,20 +1,13 @@
 //! The nucleo ISEE of a DSU: drawn from the declarant's famiglia anagrafica on the DSU date,
 //! then changed by the operator by the rules of art. 3, 7 and 8 DPCM 159/2013.
 
-use super::{Draft, DsuAccess, evaluate, must_be_draft, next_version};
+use super::{Draft, DsuEditAccess, evaluate, must_be_draft, next_version};
 use crate::{Actor, Error, Services};
 use domain::dsu::{DsuRelation, MemberBasis, default_relation};
+use domain::person::age_on;
 use store::{DsuMember, DsuMemberView, DsuRecord, DsuStore, HouseholdStore, Person, PersonStore};
 use time::Date;
 use uuid::Uuid;
-
-fn age_on(birth: Date, on: Date) -> i32 {
-    let mut age = on.year() - birth.year();
-    if (on.month() as u8, on.day()) < (birth.month() as u8, birth.day()) {
-        age -= 1;
-    }
-    age
-}
 
 /// The declarant first, then the famiglia anagrafica on the DSU date, each with the FC1 code
 /// the registry's relationships suggest.
@@ -84,7 +77,7 @@ pub enum MemberChange {
 pub async fn change_members(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     change: MemberChange,
     version: i64,
 ) -> Result<DsuRecord, Error> {

@@ -15,15 +15,16 @@ pub use members::{MemberChange, change_members};
 
 use crate::{Actor, Error, Services};
 use domain::audit::unix_micros;
+use domain::benefit::IseeVariant;
 use domain::dsu::{DsuRelation, DsuState, DsuStatus, DsuStep};
 use domain::localtime::today;
+use domain::money::Money;
 use domain::policy::{Action, RecordScope};
 use form::{FieldProblem, QUADRI, Quadro, Scope, Typed};
 use isee::dsu::input::{
     DsuInput, ModuloFc4, ModuloMb1Ridotto, ModuloMb3, QuadroB, QuadroC, QuadroD, QuadroFc2,
     QuadroFc3, QuadroFc4, QuadroFc5, QuadroFc6, QuadroFc7, QuadroFc8, Variante,
 };
-use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use store::{BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, Person};
@@ -47,11 +48,34 @@ pub async fn dsu_access(svc: &Services, actor: &Actor, id: Uuid) -> Result<DsuAc
     Ok(DsuAccess { dsu, scope })
 }
 
-/// A DSU the actor may change: `DsuEdit` on it.
-pub async fn dsu_edit_access(svc: &Services, actor: &Actor, id: Uuid) -> Result<DsuAccess, Error> {
+/// A DSU the actor may change: made only by [`dsu_edit_access`], so a service that takes one
+/// knows `DsuEdit` was checked on it.
+pub struct DsuEditAccess(DsuAccess);
+
+impl std::ops::Deref for DsuEditAccess {
+    type Target = DsuAccess;
+
+    fn deref(&self) -> &DsuAccess {
+        &self.0
+    }
+}
+
+pub async fn dsu_edit_access(
+    svc: &Services,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<DsuEditAccess, Error> {
     let a = dsu_access(svc, actor, id).await?;
     actor.authorize(Action::DsuEdit, a.scope)?;
-    Ok(a)
+    Ok(DsuEditAccess(a))
+}
+
+/// The right to open DSUs in the actor's organization: made only by [`open_access`].
+pub struct DsuOpenAccess(());
+
+pub fn open_access(actor: &Actor) -> Result<DsuOpenAccess, Error> {
+    actor.authorize(Action::DsuEdit, RecordScope::SameOrg)?;
+    Ok(DsuOpenAccess(()))
 }
 
 /// The values typed in every quadro: `b`, `c`… for the nucleo's, `fc2:<person id>` for a
@@ -165,14 +189,11 @@ pub fn variant_code(v: Variante) -> &'static str {
     }
 }
 
-/// The variants the counter computes (the ISEE corrente starts from an attested DSU).
-pub const VARIANTS: &[(&str, &str)] = &[
-    ("ordinario", "ordinario"),
-    ("minorenni", "prestazioni rivolte a minorenni"),
-    ("universita", "diritto allo studio universitario"),
-    ("sociosanitario", "prestazioni sociosanitarie"),
-    ("residenze", "prestazioni sociosanitarie residenziali"),
-];
+/// The label of a variant code of the record; the variants the counter computes are
+/// `IseeVariant`'s (the ISEE corrente starts from an attested DSU).
+pub fn variant_label(code: &str) -> &'static str {
+    IseeVariant::parse(code).map_or("", IseeVariant::label)
+}
 
 pub const PRESTAZIONI: &[(&str, &str)] = &[
     ("altra", "altra prestazione, comprese quelle comunali"),
@@ -233,9 +254,7 @@ fn check_quadro(q: &Quadro, typed: &Typed) -> Result<Value, Vec<FieldProblem>> {
 }
 
 fn cents(d: rust_decimal::Decimal) -> i64 {
-    (isee::calc::cents(d) * rust_decimal::Decimal::ONE_HUNDRED)
-        .to_i64()
-        .unwrap_or(i64::MAX)
+    Money::from_decimal(d).map_or(i64::MAX, Money::cents)
 }
 
 fn figures(dsu: &isee::Dsu) -> Option<Figures> {
@@ -476,7 +495,7 @@ pub fn parse_general(
             None
         }
     };
-    if !VARIANTS.iter().any(|(c, _)| *c == g.variant) {
+    if IseeVariant::parse(&g.variant).is_none() {
         bad("variant", "Variante: scegli una delle varianti".into());
     }
     if !PRESTAZIONI.iter().any(|(c, _)| *c == g.prestazione) {
@@ -599,7 +618,7 @@ pub(super) fn must_be_draft(rec: &DsuRecord) -> Result<(), Error> {
 pub async fn save_quadro(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     key: &str,
     typed: Typed,
     version: i64,
@@ -617,6 +636,10 @@ pub async fn save_quadro(
         draft.0.insert(key.to_owned(), typed);
     }
     let ev = evaluate(rec, &members, &draft);
+    // Only a quadro of this DSU: its variant's, or one of a member of the nucleo.
+    if !ev.lines.iter().any(|l| l.key == key) {
+        return Err(Error::NotFound);
+    }
     let next = next_version(actor, rec, &draft, &ev);
     let audit = actor.audit("dsu.update", "dsu", Some(rec.id), format!("quadro {key}"));
     svc.store.save_dsu_quadri(&next, &audit).await?;
@@ -627,7 +650,7 @@ pub async fn save_quadro(
 pub async fn save_general(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     general: &General,
     version: i64,
 ) -> Result<Result<DsuRecord, Vec<FieldProblem>>, Error> {
@@ -658,7 +681,7 @@ pub async fn save_general(
 pub async fn step(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     step: DsuStep,
     version: i64,
 ) -> Result<DsuStatus, Error> {
@@ -731,7 +754,7 @@ pub async fn step(
 pub async fn attest(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
     attestation_id: Uuid,
     version: i64,
 ) -> Result<DsuStatus, Error> {
@@ -756,7 +779,7 @@ pub async fn attest(
 pub async fn correct(
     svc: &Services,
     actor: &Actor,
-    access: &DsuAccess,
+    access: &DsuEditAccess,
 ) -> Result<DsuRecord, Error> {
     actor.authorize(Action::DsuEdit, access.scope)?;
     let old = &access.dsu;

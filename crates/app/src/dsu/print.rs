@@ -3,7 +3,7 @@
 //! printed as the operator typed them: the paper is what the declarant signs.
 
 use super::form::{Field, Kind, Quadro, Typed};
-use super::{Draft, Evaluation, Fill, PRESTAZIONI, VARIANTS, variant_code};
+use super::{Draft, Evaluation, Fill, PRESTAZIONI, variant_code, variant_label};
 use ::print::{Document, Heading};
 use domain::dates::format_date;
 use domain::dsu::DsuState;
@@ -62,7 +62,10 @@ impl Printed<'_> {
         if let Some(p) = &st.inps_protocol {
             out.push(("Protocollo INPS".into(), p.clone()));
         }
-        out.push(("ISEE richiesto".into(), label_of(VARIANTS, &rec.variant)));
+        out.push((
+            "ISEE richiesto".into(),
+            variant_label(&rec.variant).to_owned(),
+        ));
         out.push((
             "Prestazione richiesta".into(),
             label_of(PRESTAZIONI, &rec.prestazione),
@@ -268,7 +271,7 @@ pub fn calculation_pdf(p: &Printed) -> Option<Vec<u8>> {
             .iter()
             .map(|f| {
                 vec![
-                    format!("ISEE {}", label_of(VARIANTS, variant_code(f.variante))),
+                    variant_label(variant_code(f.variante)).to_owned(),
                     money(f.isr),
                     money(f.isp),
                     money(f.ise),
@@ -287,8 +290,8 @@ pub fn calculation_pdf(p: &Printed) -> Option<Vec<u8>> {
     );
     for f in &p.ev.figures {
         doc.section(&format!(
-            "Passo per passo: ISEE {}",
-            label_of(VARIANTS, variant_code(f.variante))
+            "Passo per passo: {}",
+            variant_label(variant_code(f.variante))
         ));
         doc.paragraph(f.explanation.trim_end());
     }

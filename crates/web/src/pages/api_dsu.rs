@@ -12,7 +12,6 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
-use domain::policy::{Action, RecordScope};
 use isee::DsuInput;
 use serde_json::{Map, Value, json};
 use store::{DsuRecord, DsuStore};
@@ -108,12 +107,12 @@ async fn create(
     OriginalUri(uri): OriginalUri,
     JsonBody(body): JsonBody,
 ) -> Result<Response, AppError> {
-    ctx.authorize(Action::DsuEdit, RecordScope::SameOrg)?;
+    let open = dsu::open_access(&ctx)?;
     let input = match read_input(body) {
         Ok(i) => i,
         Err(p) => return Ok(invalid(&[p])),
     };
-    match dsu::import(&state, &ctx, &input).await? {
+    match dsu::import(&state, &ctx, &open, &input).await? {
         Ok(rec) => {
             let body = envelope(&state, &ctx, &rec).await?;
             Ok((

@@ -11,8 +11,8 @@ use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
 use app::dsu::form::{FieldProblem, Kind, Scope, Typed, quadro};
 use app::dsu::{
-    self, DsuAccess, Evaluation, General, MemberChange, PRESTAZIONI, VARIANTS, dsu_access,
-    dsu_edit_access,
+    self, DsuAccess, Evaluation, General, MemberChange, PRESTAZIONI, dsu_access, dsu_edit_access,
+    variant_label,
 };
 use askama::Template;
 use axum::Router;
@@ -23,6 +23,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::application::DsuProtocol;
+use domain::benefit::IseeVariant;
 use domain::dates::format_date;
 use domain::dsu::{DsuRelation, DsuState, DsuStep, MemberBasis};
 use domain::localtime::today;
@@ -49,13 +50,6 @@ pub fn routes() -> Router<AppState> {
 
 fn money(cents: i64) -> String {
     Money(cents).format()
-}
-
-fn variant_label(code: &str) -> &'static str {
-    VARIANTS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("", |(_, l)| l)
 }
 
 fn state_badge(s: DsuState) -> &'static str {
@@ -148,7 +142,7 @@ struct NewPage {
     l: Layout,
     p: Person,
     g: General,
-    variants: &'static [(&'static str, &'static str)],
+    variants: &'static [IseeVariant],
     prestazioni: &'static [(&'static str, &'static str)],
 }
 
@@ -204,7 +198,7 @@ fn new_page(
             .with_errors(to_errors(problems)),
         p,
         g,
-        variants: VARIANTS,
+        variants: IseeVariant::ALL,
         prestazioni: PRESTAZIONI,
     };
     render_page(jar, &page, status)
@@ -301,7 +295,7 @@ struct DsuPage {
     variant: &'static str,
     prestazione: &'static str,
     g: General,
-    variants: &'static [(&'static str, &'static str)],
+    variants: &'static [IseeVariant],
     prestazioni: &'static [(&'static str, &'static str)],
     family: Vec<MemberView>,
     members: Vec<MemberRow>,
@@ -434,7 +428,7 @@ async fn dsu_page(
             variant: d.variant.clone(),
             prestazione: d.prestazione.clone(),
         }),
-        variants: VARIANTS,
+        variants: IseeVariant::ALL,
         prestazioni: PRESTAZIONI,
         family,
         members: members.iter().map(member_row).collect(),
@@ -834,12 +828,16 @@ async fn quadro_view(
         }
     }
     let title = format!("{} – {}", q.title, q.what);
-    let declarant = state.store.get_person(ctx.org.id, d.declarant_id).await?;
+    let declarant = members
+        .iter()
+        .find(|m| m.member.person_id == d.declarant_id)
+        .map(DsuMemberView::full_name)
+        .unwrap_or_default();
     Ok(QuadroPage {
         l: Layout::page(ctx, jar, &title, "/dsu")
             .crumb("/", "Scrivania")
             .crumb("/dsu", "DSU")
-            .crumb(&format!("/dsu/{}", d.id), &declarant.data.full_name())
+            .crumb(&format!("/dsu/{}", d.id), &declarant)
             .crumb("", q.title),
         key: key.to_owned(),
         title: q.title,
@@ -895,16 +893,7 @@ async fn save_quadro(
     Pairs(pairs): Pairs,
 ) -> Result<Response, AppError> {
     let a = dsu_edit_access(&state, &ctx, parse_id(&id)?).await?;
-    let (q, member) = resolve(&key)?;
-    if let Some(m) = member {
-        let members = state.store.dsu_members(ctx.org.id, a.dsu.id).await?;
-        if !members
-            .iter()
-            .any(|v| v.member.person_id == m && !v.member.basis.excludes())
-        {
-            return Err(AppError::from(app::Error::NotFound));
-        }
-    }
+    let (q, _) = resolve(&key)?;
     let version: i64 = pairs
         .iter()
         .find(|(k, _)| k == "version")
@@ -954,8 +943,13 @@ async fn save_quadro(
         };
         return Ok(render_page(jar, &page, status));
     }
-    let page = quadro_view(&state, &ctx, &jar, &a, &key, None, false).await?;
-    let to = match (action.as_str(), page.next) {
+    let next = ev
+        .lines
+        .iter()
+        .skip_while(|l| l.key != key)
+        .nth(1)
+        .map(|l| format!("/dsu/{}/quadri/{}", a.dsu.id, l.key));
+    let to = match (action.as_str(), next) {
         ("avanti", Some(next)) => next,
         _ => back(a.dsu.id),
     };

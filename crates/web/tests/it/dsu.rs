@@ -250,16 +250,29 @@ pub(crate) async fn open_dsu(op: &mut Client, pid: &str, day: &str) -> String {
     r.location().to_owned()
 }
 
-/// The ordinary ISEE's figures the counter computed for the stored DSU `id`.
-async fn figures(state: &AppState, id: &str) -> app::dsu::Figures {
+/// The counter's evaluation of the stored DSU `id`.
+async fn evaluation(state: &AppState, id: &str) -> app::dsu::Evaluation {
     use store::DsuStore;
     let org = crate::istanze_fixtures::org_id(state).await;
     let id = uuid::Uuid::parse_str(id).unwrap();
     let rec = state.store.get_dsu(org, id).await.unwrap();
     let members = state.store.dsu_members(org, id).await.unwrap();
     let draft = app::dsu::Draft::parse(&rec.quadri).unwrap();
-    let ev = app::dsu::evaluate(&rec, &members, &draft);
-    ev.main("ordinario").unwrap().clone()
+    app::dsu::evaluate(&rec, &members, &draft)
+}
+
+/// The ordinary ISEE's figures the counter computed for the stored DSU `id`.
+async fn figures(state: &AppState, id: &str) -> app::dsu::Figures {
+    evaluation(state, id)
+        .await
+        .main("ordinario")
+        .unwrap()
+        .clone()
+}
+
+/// The stored DSU `id` as the engine's JSON.
+async fn stored_input(state: &AppState, id: &str) -> Value {
+    serde_json::to_value(evaluation(state, id).await.input.unwrap()).unwrap()
 }
 
 /// Records, on the declarant's page, INPS's attestation with figures `f` for 5 members; its id.
@@ -419,11 +432,20 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
                 ("r.1.saldo", "4.000,00"),
                 ("r.1.giacenza_media", "4.000,00"),
                 ("r.1.titoli_di_stato", "4.000,00"),
+                ("r.1.quota", "50.5"),
                 ("azione", "avanti"),
             ],
         )
         .await;
     assert_redirect(&r);
+    // "Salva e vai avanti" goes to the declarant's next quadro.
+    assert_eq!(r.location(), format!("{dsu}/quadri/fc3:{pid}"));
+    // A share typed with a dot is 50,5 %, not 505 %.
+    let input = stored_input(&state, &id).await;
+    assert_eq!(
+        input["fc1"][0]["quadro_fc2"]["rapporti"][1]["quota"],
+        "50.5"
+    );
     let page = op.get(&dsu).await;
     assert!(page.body.contains("Calcolo provvisorio"));
     assert!(
@@ -612,6 +634,16 @@ async fn other_organizations_and_roles_without_the_permission_cannot_reach_a_dsu
     );
     assert_eq!(
         op.get(&format!("{dsu}/quadri/zz")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Quadro C belongs to the università variant: not to this ordinary DSU, not even by POST.
+    assert_eq!(
+        op.post(
+            &format!("{dsu}/quadri/c"),
+            &[("version", "1"), ("f.studente", "X")]
+        )
+        .await
+        .status,
         StatusCode::NOT_FOUND
     );
 }

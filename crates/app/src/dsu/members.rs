@@ -150,7 +150,7 @@ pub async fn change_members(
                     ));
                 }
             }
-            format!("componente {person_id}: {}", basis.label())
+            format!("{}: {}", name_of(&views, person_id), basis.label())
         }
         MemberChange::Relation {
             person_id,
@@ -166,7 +166,11 @@ pub async fn change_members(
             }
             m.relation = relation;
             m.convivenza = convivenza;
-            format!("componente {person_id}: rapporto {}", relation.as_str())
+            format!(
+                "{}: rapporto {}",
+                name_of(&views, person_id),
+                relation.as_str()
+            )
         }
     };
     for (n, m) in members.iter_mut().enumerate() {
@@ -179,6 +183,14 @@ pub async fn change_members(
     let audit = actor.audit("dsu.members", "dsu", Some(rec.id), summary);
     svc.store.set_dsu_members(&next, &members, &audit).await?;
     Ok(next)
+}
+
+/// A member's name for the audit summary.
+fn name_of(views: &[DsuMemberView], person_id: Uuid) -> String {
+    views
+        .iter()
+        .find(|v| v.member.person_id == person_id)
+        .map_or_else(|| person_id.to_string(), DsuMemberView::full_name)
 }
 
 /// The views of `members`, reusing those already read.

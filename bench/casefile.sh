@@ -76,22 +76,8 @@ bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 [ "$cases" -le "$persons" ] || { echo "--cases ($cases) oltre --persons ($persons)" >&2; exit 2; }
 [ "$read_files" -le "$cases" ] || { echo "--read ($read_files) oltre --cases ($cases)" >&2; exit 2; }
 
-tmp="$(mktemp -d -t sportello-casefile.XXXXXX)"
-out="${out:-$tmp}"
-mkdir -p "$out"
-server_pid=""
-pg_admin=""
-pg_db=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    if [ -n "$pg_db" ]; then
-        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    if [ "$out" != "$tmp" ]; then rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-
 . "$here/lib.sh"
+bench_scratch casefile
 bench_database c.db "$out/ids.txt"
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
@@ -228,21 +214,10 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" \
     | tee "$out/load.txt"
 fi
 
-"$bin" --database "$database" serve --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-    curl -fs "$base/health" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
-    sleep 0.1
-done
+bench_serve
 
 # Login: provisional password, new password, then the TOTP code of the known secret.
-jar="$tmp/cookies"
-newpw="Sportello-bench-$RANDOM-cavallo-batteria-graffetta"
-curl -fs -o /dev/null -c "$jar" --data-urlencode "login=as.bench" --data-urlencode "password=$otp" "$base/login"
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "attuale=$otp" \
-    --data-urlencode "nuova=$newpw" --data-urlencode "conferma=$newpw" "$base/password"
+bench_login as.bench "$otp"
 code="$(python3 - "$totp_secret" <<'PY'
 import base64, hmac, struct, sys, time
 key = base64.b32decode(sys.argv[1])

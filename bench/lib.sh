@@ -1,5 +1,27 @@
-# Sourced by the benchmark scripts: the database of a run, and a new password on reuse.
-# The caller has set database (empty for SQLite), out, reuse and cli().
+# Sourced by the benchmark scripts: the scratch folder and the end of a run, its database, a
+# new password on reuse, the server, the login and wrk.
+# The caller has set database (empty for SQLite), out, reuse, bin, port and cli().
+
+# bench_scratch NAME: a scratch folder tmp (removed at exit when --out names another), out (the
+# caller's --out, or tmp), and at exit the server stopped and the run's PostgreSQL database
+# dropped (pg_db, left empty by bench_database on --reuse).
+bench_scratch() {
+    tmp="$(mktemp -d -t "sportello-$1.XXXXXX")"
+    out="${out:-$tmp}"
+    mkdir -p "$out"
+    server_pid=""
+    pg_admin=""
+    pg_db=""
+    trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    if [ -n "$pg_db" ]; then
+        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    if [ "$out" != "$tmp" ]; then rm -rf "$tmp"; fi
+}
 
 # bench_database FILE [KEPT...]: sets database, backend, pg_db and pg_admin, and load (empty when
 # --reuse finds the data of an earlier run: the SQLite file DIR/FILE or the PostgreSQL database,
@@ -69,4 +91,29 @@ bench_wrk() {
                    think, p50, p90, p99, max, rps, (non2xx == "" ? 0 : non2xx), (sock == "" ? "" : "; " sock) }' "$file" \
             | tee -a "$out/summary.txt"
     done
+}
+
+# bench_serve: starts `sportello serve` of the caller's bin on database and port, in the
+# background (server_pid; its log $out/server.log), sets base and waits for /health.
+bench_serve() {
+    "$bin" --database "$database" serve --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
+    server_pid=$!
+    base="http://127.0.0.1:$port"
+    for _ in $(seq 1 300); do
+        curl -fs "$base/health" >/dev/null 2>&1 && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
+        sleep 0.1
+    done
+}
+
+# bench_login LOGIN OTP: LOGIN signs in with its provisional password OTP and sets a new one,
+# through the real pages (cookie jar $tmp/cookies: jar); sets sid. An account with a second
+# factor goes on with jar (`POST /totp`) and reads sid again.
+bench_login() {
+    jar="$tmp/cookies"
+    local newpw="Sportello-bench-$RANDOM-cavallo-batteria-graffetta"
+    curl -fs -o /dev/null -c "$jar" --data-urlencode "login=$1" --data-urlencode "password=$2" "$base/login"
+    curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "attuale=$2" \
+        --data-urlencode "nuova=$newpw" --data-urlencode "conferma=$newpw" "$base/password"
+    sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
 }

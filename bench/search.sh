@@ -51,22 +51,8 @@ done
 [ -x "$bin" ] || { echo "manca $bin: cargo build --release -p sportello (o --bin PATH)" >&2; exit 2; }
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
-tmp="$(mktemp -d -t sportello-search.XXXXXX)"
-out="${out:-$tmp}"
-mkdir -p "$out"
-server_pid=""
-pg_admin=""
-pg_db=""
-cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    if [ -n "$pg_db" ]; then
-        psql "$pg_admin" -qAt -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    if [ "$out" != "$tmp" ]; then rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-
 . "$here/lib.sh"
+bench_scratch search
 bench_database s.db "$out/queries.txt"
 cd "$tmp"
 export SPORTELLO__ADMIN__PASSWORD="Bench-admin-$RANDOM-$RANDOM-password"
@@ -108,20 +94,8 @@ print("\n".join(urllib.parse.quote_plus(q) for q in out))
 PY
 fi
 
-"$bin" --database "$database" serve --listen "127.0.0.1:$port" >"$out/server.log" 2>&1 &
-server_pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-    curl -fs "$base/health" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
-    sleep 0.1
-done
-jar="$tmp/cookies"
-newpw="Sportello-bench-$RANDOM-cavallo-batteria-graffetta"
-curl -fs -o /dev/null -c "$jar" --data-urlencode "login=op.bench" --data-urlencode "password=$otp" "$base/login"
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "attuale=$otp" \
-    --data-urlencode "nuova=$newpw" --data-urlencode "conferma=$newpw" "$base/password"
-sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
+bench_serve
+bench_login op.bench "$otp"
 code="$(curl -s -o "$tmp/first.html" -w '%{http_code}' -b "sportello_sid=$sid" "$base/persone?frammento=1&q=$(head -n 1 "$out/queries.txt")")"
 [ "$code" = 200 ] || { echo "la ricerca risponde $code" >&2; exit 1; }
 echo "-- $(wc -l <"$out/queries.txt") ricerche diverse; riscaldamento 5 s"

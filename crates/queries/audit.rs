@@ -297,6 +297,8 @@ impl AuditStore for Db {
                    UNION ALL SELECT x.id FROM access_record x
                     WHERE x.org_id = $1 AND x.person_id = $2
                    UNION ALL SELECT m.household_id FROM household_member m
+                    WHERE m.org_id = $1 AND m.person_id = $2
+                   UNION ALL SELECT m.dsu_id FROM dsu_member m
                     WHERE m.org_id = $1 AND m.person_id = $2),
                days (day) AS (
                    SELECT MIN(read_day) FROM audit_log WHERE read_day IS NOT NULL

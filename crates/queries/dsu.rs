@@ -3,7 +3,7 @@ use super::{map_err, parse_col};
 use domain::dsu::{DsuRelation, DsuState, DsuStatus, MemberBasis};
 use store::{
     DsuFilter, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, DsuSummary,
-    NewAudit, Result, StoreError,
+    ExpiringAttestation, NewAudit, Result, StoreError,
 };
 use time::Date;
 use uuid::Uuid;
@@ -75,9 +75,9 @@ impl DsuStore for Db {
         sqlx::query!(
             "INSERT INTO dsu (id, org_id, declarant_id, dsu_date, variant, prestazione, state,
                  signed_on, inps_protocol, attestation_id, replaces_id, quadri, isee_cents,
-                 ise_cents, created_by, created_us, updated_by, updated_us, version)
+                 ise_cents, created_by, created_us, updated_by, updated_us, version, base_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19)",
+                 $18, $19, $20)",
             dsu.id,
             dsu.org_id,
             dsu.declarant_id,
@@ -96,7 +96,8 @@ impl DsuStore for Db {
             dsu.created_us,
             dsu.updated_by,
             dsu.updated_us,
-            dsu.version
+            dsu.version,
+            dsu.base_id
         )
         .execute(&mut *tx)
         .await
@@ -112,7 +113,7 @@ impl DsuStore for Db {
                       variant, prestazione, state, signed_on AS "signed_on?: Date", inps_protocol,
                       attestation_id AS "attestation_id?: Uuid", replaces_id AS "replaces_id?: Uuid",
                       quadri, isee_cents, ise_cents, created_by AS "created_by!: Uuid", created_us,
-                      updated_by, updated_us, version
+                      updated_by, updated_us, version, base_id AS "base_id?: Uuid"
                FROM dsu WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -134,6 +135,7 @@ impl DsuStore for Db {
             variant: r.variant,
             prestazione: r.prestazione,
             replaces_id: r.replaces_id,
+            base_id: r.base_id,
             quadri: r.quadri,
             isee_cents: r.isee_cents,
             ise_cents: r.ise_cents,
@@ -286,5 +288,88 @@ impl DsuStore for Db {
                 })
             })
             .collect()
+    }
+
+    async fn expiring_attestations(
+        &self,
+        org_id: Option<Uuid>,
+        until: Date,
+        unnoticed: bool,
+        limit: i64,
+    ) -> Result<Vec<ExpiringAttestation>> {
+        let rows = sqlx::query!(
+            r#"SELECT a.org_id AS "org_id!: Uuid", a.id AS "application_id!: Uuid", a.protocol,
+                      a.person_id AS "person_id!: Uuid", p.surname, p.given_names,
+                      b.name AS "benefit_name!", t.id AS "attestation_id!: Uuid",
+                      t.protocol AS "attestation_protocol!", t.valid_until AS "valid_until!: Date",
+                      u.id AS "worker_id!: Uuid", u.full_name AS "worker_name!",
+                      u.email AS "worker_email?", n.sent_us AS "noticed_us?",
+                      EXISTS (SELECT 1 FROM isee_attestation t2
+                              WHERE t2.org_id = a.org_id AND t2.person_id = a.person_id
+                                AND t2.valid_until > t.valid_until) AS "newer!: bool"
+               FROM application a
+               JOIN isee_attestation t ON t.id = a.attestation_id
+               JOIN person p ON p.id = a.person_id
+               JOIN benefit b ON b.id = a.benefit_id
+               JOIN app_user u ON u.id = COALESCE(a.reviewer_id, a.filed_by)
+               LEFT JOIN attestation_expiry_notice n
+                      ON n.application_id = a.id AND n.attestation_id = t.id
+               WHERE (a.org_id = $1 OR $1 IS NULL)
+                 AND a.state IN ('accolta', 'in_erogazione')
+                 AND t.valid_until <= $2
+                 AND (NOT $3 OR n.sent_us IS NULL)
+                 AND EXISTS (SELECT 1 FROM delivery d
+                             WHERE d.application_id = a.id AND d.status = 'prevista')
+               ORDER BY t.valid_until, a.id
+               LIMIT $4"#,
+            org_id,
+            until,
+            unnoticed,
+            limit
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ExpiringAttestation {
+                org_id: r.org_id,
+                application_id: r.application_id,
+                protocol: r.protocol,
+                person_id: r.person_id,
+                person_name: format!("{} {}", r.surname, r.given_names),
+                benefit_name: r.benefit_name,
+                attestation_id: r.attestation_id,
+                attestation_protocol: r.attestation_protocol,
+                valid_until: r.valid_until,
+                worker_id: r.worker_id,
+                worker_name: r.worker_name,
+                worker_email: r.worker_email,
+                newer: r.newer,
+                noticed_us: r.noticed_us,
+            })
+            .collect())
+    }
+
+    async fn mark_expiry_notice(
+        &self,
+        org_id: Uuid,
+        application_id: Uuid,
+        attestation_id: Uuid,
+        at_us: i64,
+    ) -> Result<()> {
+        sqlx::query!(
+            "INSERT INTO attestation_expiry_notice (application_id, attestation_id, org_id, sent_us)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (application_id, attestation_id) DO NOTHING",
+            application_id,
+            attestation_id,
+            org_id,
+            at_us
+        )
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(())
     }
 }

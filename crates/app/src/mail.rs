@@ -350,6 +350,39 @@ impl Compose for ApplicationStateChanged {
     }
 }
 
+/// The notice to the responsible worker that an ISEE attestation under planned deliveries
+/// expires soon. It names the application by protocol, not the person: a mailbox is not the
+/// place for whose ISEE it is.
+#[derive(Debug, Clone, Template)]
+#[template(path = "mail/attestation_expiring.txt")]
+pub struct AttestationExpiring {
+    pub worker_name: String,
+    pub office: String,
+    /// The application's protocol: "2026/000123".
+    pub protocol: String,
+    pub benefit: String,
+    pub until: Date,
+    /// The person already has a later attestation to link.
+    pub newer: bool,
+}
+
+impl AttestationExpiring {
+    fn until_long(&self) -> String {
+        long_date(self.until)
+    }
+}
+
+impl Compose for AttestationExpiring {
+    /// "Attestazione ISEE in scadenza il 31/12/2026: domanda 2026/000123".
+    fn subject(&self) -> String {
+        one_line(&format!(
+            "Attestazione ISEE in scadenza il {}: domanda {}",
+            short_date(self.until),
+            self.protocol
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,14 @@
-//! E-mail reminders of booked appointments, sent the day before: every appointment starting
-//! within the next 24 hours that has an address and no reminder yet. A reminder is marked as
-//! sent only once the mail server has taken it; a failure is retried on the next run.
+//! E-mail reminders: of booked appointments, sent the day before (every appointment starting
+//! within the next 24 hours that has an address and no reminder yet), and to the responsible
+//! worker of an ISEE attestation that planned deliveries rest on, 30 days before it expires.
+//! A reminder is marked as sent only once the mail server has taken it; a failure is retried
+//! on the next run.
 
 use crate::Error;
 use crate::Services;
-use crate::mail::{AppointmentReminder, Compose, MailError};
+use crate::mail::{AppointmentReminder, AttestationExpiring, Compose, Mail, MailError};
 use std::time::Duration;
-use store::CaseStore;
+use store::{CaseStore, DsuStore, OrgStore};
 use time::PrimitiveDateTime;
 
 /// How often [`spawn`] looks for reminders to send.
@@ -40,11 +42,7 @@ pub async fn send_due(state: &Services) -> Result<usize, Error> {
             place: a.place.clone(),
             purpose: a.purpose.clone(),
         };
-        let result = match reminder.mail(to) {
-            Ok(mail) => state.mailer.send(&mail).await,
-            Err(e) => Err(e),
-        };
-        match result {
+        match deliver(state, reminder.mail(to)).await {
             Ok(()) => {
                 if let Err(e) = state
                     .store
@@ -64,7 +62,67 @@ pub async fn send_due(state: &Services) -> Result<usize, Error> {
     Ok(sent)
 }
 
-/// Runs [`send_due`] now and then every five minutes, for as long as the process lives.
+/// How many days before an attestation expires its worker is told.
+pub const EXPIRY_NOTICE_DAYS: i64 = 30;
+
+/// Tells each responsible worker of the attestations that expire within
+/// [`EXPIRY_NOTICE_DAYS`] under planned deliveries, once per application and attestation;
+/// the number sent. A worker without an address is skipped: the list in the DSU pages shows
+/// them all.
+pub async fn send_expiry_notices(state: &Services) -> Result<usize, Error> {
+    if !state.mailer.is_configured() {
+        return Ok(0);
+    }
+    let today = domain::localtime::today(state.clock.now());
+    let until = today + time::Duration::days(EXPIRY_NOTICE_DAYS);
+    let due = state
+        .store
+        .expiring_attestations(None, until, true, 1000)
+        .await?;
+    let mut sent = 0;
+    for e in due {
+        let Some(to) = e.worker_email.as_deref() else {
+            continue;
+        };
+        let office = state.store.get_org(e.org_id).await?.name;
+        let notice = AttestationExpiring {
+            worker_name: e.worker_name.clone(),
+            office,
+            protocol: e
+                .protocol
+                .clone()
+                .unwrap_or_else(|| "senza protocollo".into()),
+            benefit: e.benefit_name.clone(),
+            until: e.valid_until,
+            newer: e.newer,
+        };
+        match deliver(state, notice.mail(to)).await {
+            Ok(()) => {
+                let at = state.clock.now_us();
+                if let Err(err) = state
+                    .store
+                    .mark_expiry_notice(e.org_id, e.application_id, e.attestation_id, at)
+                    .await
+                {
+                    tracing::warn!(application = %e.application_id, error = %err, "avviso di scadenza ISEE inviato ma non segnato");
+                }
+                sent += 1;
+            }
+            Err(MailError::NotConfigured) => return Ok(sent),
+            Err(err) => {
+                tracing::warn!(application = %e.application_id, error = %err, "avviso di scadenza ISEE non inviato: si riprova al prossimo giro");
+            }
+        }
+    }
+    Ok(sent)
+}
+
+async fn deliver(state: &Services, mail: Result<Mail, MailError>) -> Result<(), MailError> {
+    state.mailer.send(&mail?).await
+}
+
+/// Runs [`send_due`] and [`send_expiry_notices`] now and then every five minutes, for as
+/// long as the process lives.
 pub fn spawn(state: Services) {
     tokio::spawn(async move {
         loop {
@@ -72,6 +130,11 @@ pub fn spawn(state: Services) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "promemoria degli appuntamenti inviati"),
                 Err(e) => tracing::warn!(error = %e, "promemoria degli appuntamenti non inviati"),
+            }
+            match send_expiry_notices(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "avvisi di scadenza ISEE inviati"),
+                Err(e) => tracing::warn!(error = %e, "avvisi di scadenza ISEE non inviati"),
             }
             tokio::time::sleep(EVERY).await;
         }

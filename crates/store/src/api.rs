@@ -171,6 +171,12 @@ store_traits! {
         fn change_dsu_status(&self, org_id: Uuid, changes: &[DsuStatusChange], updated_by: &str, at_us: i64, audit: &NewAudit) -> ();
         /// Newest first.
         fn list_dsu(&self, org_id: Uuid, filter: &DsuFilter) -> Vec<DsuSummary>;
+        /// Granted applications with planned deliveries whose ISEE attestation expires on or
+        /// before `until`, soonest first: of one organization, or of all with `org_id` None;
+        /// with `unnoticed`, only those whose worker has not been told yet.
+        fn expiring_attestations(&self, org_id: Option<Uuid>, until: time::Date, unnoticed: bool, limit: i64) -> Vec<ExpiringAttestation>;
+        /// Records that the worker was told of this application's expiring attestation.
+        fn mark_expiry_notice(&self, org_id: Uuid, application_id: Uuid, attestation_id: Uuid, at_us: i64) -> ();
     }
 
     /// Registry households over time, and the support network outside them.

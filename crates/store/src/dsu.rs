@@ -16,6 +16,8 @@ pub struct DsuRecord {
     /// The engine's `Prestazione` code the ISEE is asked for.
     pub prestazione: String,
     pub replaces_id: Option<Uuid>,
+    /// For an ISEE corrente: the signed DSU whose figures the modulo sostitutivo updates.
+    pub base_id: Option<Uuid>,
     /// JSON: the values typed in each quadro, as typed.
     pub quadri: String,
     pub isee_cents: Option<i64>,
@@ -86,4 +88,25 @@ pub struct DsuStatusChange {
     pub id: Uuid,
     pub version: i64,
     pub status: DsuStatus,
+}
+
+/// A granted application whose planned deliveries rest on an ISEE attestation that expires
+/// soon, with the worker responsible for it (the reviewer, else who filed it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiringAttestation {
+    pub org_id: Uuid,
+    pub application_id: Uuid,
+    pub protocol: Option<String>,
+    pub person_id: Uuid,
+    pub person_name: String,
+    pub benefit_name: String,
+    pub attestation_id: Uuid,
+    pub attestation_protocol: String,
+    pub valid_until: Date,
+    pub worker_id: Uuid,
+    pub worker_name: String,
+    pub worker_email: Option<String>,
+    /// The person has an attestation valid beyond this one, to put on the application.
+    pub newer: bool,
+    pub noticed_us: Option<i64>,
 }

@@ -123,6 +123,24 @@ const CONDIZIONI: &[(&str, &str)] = &[
     ("grave", "disabilità grave"),
     ("non_autosufficiente", "non autosufficienza"),
 ];
+const EVENTI: &[(&str, &str)] = &[
+    (
+        "lavoro_indeterminato",
+        "lavoro a tempo indeterminato: risoluzione, sospensione o riduzione",
+    ),
+    (
+        "lavoro_non_indeterminato",
+        "lavoro a termine o autonomo: cessazione dopo almeno 120 giorni",
+    ),
+    (
+        "interruzione_trattamenti",
+        "interruzione di trattamenti non soggetti a IRPEF",
+    ),
+];
+const PERIODI: &[(&str, &str)] = &[
+    ("dodici_mesi", "ultimi dodici mesi"),
+    ("due_mesi", "ultimi due mesi (moltiplicati per 6)"),
+];
 const ESONERI: &[(&str, &str)] = &[
     ("disabilita", "disabilità nel nucleo del figlio"),
     ("estraneita", "estraneità accertata"),
@@ -511,6 +529,62 @@ pub static QUADRI: &[Quadro] = &[
                 ),
             ],
         )),
+    },
+    Quadro {
+        id: "ms",
+        title: "MS quadro dei redditi correnti",
+        what: "redditi aggiornati del componente (ISEE corrente, art. 9)",
+        scope: Scope::Member,
+        fields: &[
+            help(
+                f("evento", "Evento (art. 9 c. 1)", Kind::Choice(EVENTI)),
+                "Senza evento l'ISEE corrente vale solo se l'ISR cambia di oltre il 25%.",
+            ),
+            req("periodo", "Periodo dei redditi", Kind::Choice(PERIODI)),
+            f(
+                "redditi_lavoro_dipendente",
+                "Redditi da lavoro dipendente (€)",
+                Kind::Amount,
+            ),
+            f("redditi_pensione", "Redditi da pensione (€)", Kind::Amount),
+            f(
+                "altri_redditi",
+                "Altri redditi: lavoro autonomo, redditi diversi (€)",
+                Kind::Amount,
+            ),
+            f(
+                "trattamenti",
+                "Trattamenti assistenziali, previdenziali e indennitari (€)",
+                Kind::Amount,
+            ),
+        ],
+        rows: None,
+    },
+    Quadro {
+        id: "ms_patrimonio",
+        title: "MS quadro del patrimonio corrente",
+        what: "patrimonio del nucleo al 31 dicembre dell'anno precedente (ISEE corrente)",
+        scope: Scope::Nucleo,
+        fields: &[
+            req(
+                "mobiliare",
+                "Patrimonio mobiliare del nucleo (€)",
+                Kind::Amount,
+            ),
+            help(
+                req(
+                    "immobiliare",
+                    "Patrimonio immobiliare, esclusa la casa di abitazione (€)",
+                    Kind::Amount,
+                ),
+                "Al netto dei mutui residui.",
+            ),
+            help(
+                f("casa_abitazione", "Casa di abitazione (€)", Kind::Amount),
+                "Valore al netto del mutuo residuo.",
+            ),
+        ],
+        rows: None,
     },
 ];
 

@@ -86,6 +86,9 @@ pub async fn change_members(
     if version != rec.version {
         return Err(Error::Conflict);
     }
+    if rec.base_id.is_some() {
+        return Err(Error::BadRequest(super::BASE_FIXED.into()));
+    }
     let views = svc.store.dsu_members(actor.org.id, rec.id).await?;
     let mut members: Vec<DsuMember> = views.iter().map(|v| v.member.clone()).collect();
     let find = |members: &[DsuMember], id: Uuid| members.iter().position(|m| m.person_id == id);

@@ -22,12 +22,16 @@ use domain::money::Money;
 use domain::policy::{Action, RecordScope};
 use form::{FieldProblem, QUADRI, Quadro, Scope, Typed};
 use isee::dsu::input::{
-    DsuInput, ModuloFc4, ModuloMb1Ridotto, ModuloMb3, QuadroB, QuadroC, QuadroD, QuadroFc2,
-    QuadroFc3, QuadroFc4, QuadroFc5, QuadroFc6, QuadroFc7, QuadroFc8, Variante,
+    ComponenteCorrente, DsuInput, ModuloFc4, ModuloMb1Ridotto, ModuloMb3, PatrimonioCorrente,
+    QuadroB, QuadroC, QuadroD, QuadroFc2, QuadroFc3, QuadroFc4, QuadroFc5, QuadroFc6, QuadroFc7,
+    QuadroFc8, Variante,
 };
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use store::{BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, Person};
+use store::{
+    BenefitStore, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore,
+    ExpiringAttestation, Person, PersonStore,
+};
 use time::Date;
 use uuid::Uuid;
 
@@ -150,6 +154,8 @@ pub struct Figures {
     /// The scale, as the attestation prints it (two decimals).
     pub scala: String,
     pub isee: i64,
+    /// The last day it is valid: 31 December, or six months for an ISEE corrente.
+    pub valid_until: Date,
     pub explanation: String,
 }
 
@@ -192,8 +198,15 @@ pub fn variant_code(v: Variante) -> &'static str {
 /// The label of a variant code of the record; the variants the counter computes are
 /// `IseeVariant`'s (the ISEE corrente starts from an attested DSU).
 pub fn variant_label(code: &str) -> &'static str {
-    IseeVariant::parse(code).map_or("", IseeVariant::label)
+    match code {
+        CORRENTE => "ISEE corrente (art. 9)",
+        _ => IseeVariant::parse(code).map_or("", IseeVariant::label),
+    }
 }
+
+/// The variant code of an ISEE corrente: the ordinary ISEE of a signed DSU updated by the
+/// modulo sostitutivo.
+pub const CORRENTE: &str = "corrente";
 
 pub const PRESTAZIONI: &[(&str, &str)] = &[
     ("altra", "altra prestazione, comprese quelle comunali"),
@@ -215,14 +228,19 @@ fn applies(q: &Quadro, variant: &str) -> Option<bool> {
         ("ridotto", "sociosanitario" | "residenze") => Some(true),
         ("mb3_figli" | "mb3_donazioni", "residenze") => Some(false),
         ("fc9", "minorenni" | "universita" | "residenze") => Some(false),
-        ("c" | "d" | "ridotto" | "mb3_figli" | "mb3_donazioni" | "fc9", _) => None,
+        ("ms" | "ms_patrimonio", CORRENTE) => Some(false),
+        (
+            "c" | "d" | "ridotto" | "mb3_figli" | "mb3_donazioni" | "fc9" | "ms" | "ms_patrimonio",
+            _,
+        ) => None,
         _ => Some(false),
     }
 }
 
-/// Checks one quadro against the engine's own type.
-fn check_quadro(q: &Quadro, typed: &Typed) -> Result<Value, Vec<FieldProblem>> {
-    let json = form::to_json(q, typed)?;
+/// Checks one quadro against the engine's own type. `cf`: the member's codice fiscale, which
+/// the modulo sostitutivo names beside the figures.
+fn check_quadro(q: &Quadro, typed: &Typed, cf: &str) -> Result<Value, Vec<FieldProblem>> {
+    let mut json = form::to_json(q, typed)?;
     fn keep<T: serde::de::DeserializeOwned>(
         q: &Quadro,
         json: Value,
@@ -249,6 +267,13 @@ fn check_quadro(q: &Quadro, typed: &Typed) -> Result<Value, Vec<FieldProblem>> {
         "fc7" => keep::<QuadroFc7>(q, json),
         "fc8" => keep::<QuadroFc8>(q, json),
         "fc9" => keep::<Fc9>(q, json),
+        "ms" => {
+            if let Value::Object(o) = &mut json {
+                o.insert("codice_fiscale".into(), json!(cf));
+            }
+            keep::<ComponenteCorrente>(q, json)
+        }
+        "ms_patrimonio" => keep::<PatrimonioCorrente>(q, json),
         _ => Ok(json),
     }
 }
@@ -266,6 +291,7 @@ fn figures(dsu: &isee::Dsu) -> Option<Figures> {
         ise: cents(a.ise),
         scala: a.scala.round_dp(2).to_string().replace('.', ","),
         isee: cents(a.isee),
+        valid_until: a.valida_fino_al,
         explanation: isee::report::explain(dsu, &a),
     })
 }
@@ -300,7 +326,8 @@ pub fn evaluate(rec: &DsuRecord, members: &[DsuMemberView], draft: &Draft) -> Ev
             let fill = if typed.is_empty() {
                 if required { Fill::Missing } else { Fill::Blank }
             } else {
-                match check_quadro(q, &typed) {
+                let cf = owner.and_then(|m| m.codice_fiscale.as_deref());
+                match check_quadro(q, &typed, cf.unwrap_or_default()) {
                     Ok(json) => {
                         parts.insert(key.clone(), json);
                         Fill::Done
@@ -448,6 +475,18 @@ fn assemble(rec: &DsuRecord, nucleo: &[&DsuMemberView], parts: &BTreeMap<String,
     if let Some(v) = part("fc9").and_then(|v| v.get("persone").cloned()) {
         dsu.insert("fc4".into(), v);
     }
+    if rec.variant == CORRENTE {
+        let componenti: Vec<Value> = nucleo
+            .iter()
+            .filter_map(|m| part(&format!("ms:{}", m.member.person_id)))
+            .collect();
+        let mut ms = Map::new();
+        ms.insert("componenti".into(), Value::Array(componenti));
+        if let Some(v) = part("ms_patrimonio") {
+            ms.insert("patrimonio".into(), v);
+        }
+        dsu.insert("modulo_sostitutivo".into(), Value::Object(ms));
+    }
     Value::Object(dsu)
 }
 
@@ -575,6 +614,7 @@ pub(super) fn open_record(
         variant,
         prestazione,
         replaces_id: None,
+        base_id: None,
         quadri: Draft::default().to_json(),
         isee_cents: None,
         ise_cents: None,
@@ -600,6 +640,15 @@ pub(super) fn next_version(
     next.updated_us = unix_micros(actor.now);
     headline(&mut next, ev);
     next
+}
+
+/// Why an ISEE corrente changes only its modulo sostitutivo.
+pub const BASE_FIXED: &str = "nell'ISEE corrente si compila solo il modulo sostitutivo: i quadri e il nucleo sono quelli della DSU di partenza; per cambiarli si corregge quella DSU";
+
+/// Whether a quadro of the DSU can still be typed: a draft's, and in an ISEE corrente only
+/// the modulo sostitutivo.
+pub fn quadro_editable(rec: &DsuRecord, key: &str) -> bool {
+    rec.status.editable() && (rec.base_id.is_none() || key.starts_with("ms"))
 }
 
 pub(super) fn must_be_draft(rec: &DsuRecord) -> Result<(), Error> {
@@ -640,6 +689,9 @@ pub async fn save_quadro(
     if !ev.lines.iter().any(|l| l.key == key) {
         return Err(Error::NotFound);
     }
+    if !quadro_editable(rec, key) {
+        return Err(Error::BadRequest(BASE_FIXED.into()));
+    }
     let next = next_version(actor, rec, &draft, &ev);
     let audit = actor.audit("dsu.update", "dsu", Some(rec.id), format!("quadro {key}"));
     svc.store.save_dsu_quadri(&next, &audit).await?;
@@ -658,6 +710,9 @@ pub async fn save_general(
     must_be_draft(rec)?;
     if version != rec.version {
         return Err(Error::Conflict);
+    }
+    if rec.base_id.is_some() {
+        return Err(Error::BadRequest(BASE_FIXED.into()));
     }
     let (dsu_date, variant, prestazione) = match parse_general(general, today(actor.now)) {
         Ok(g) => g,
@@ -791,17 +846,7 @@ pub async fn correct(
     }
     let id = Uuid::now_v7();
     let now_us = unix_micros(actor.now);
-    let members: Vec<DsuMember> = svc
-        .store
-        .dsu_members(actor.org.id, old.id)
-        .await?
-        .into_iter()
-        .map(|v| DsuMember {
-            id: Uuid::now_v7(),
-            dsu_id: id,
-            ..v.member
-        })
-        .collect();
+    let members = copy_members(svc, actor, old.id, id).await?;
     let rec = DsuRecord {
         id,
         status: DsuStatus::draft(today(actor.now)),
@@ -821,6 +866,111 @@ pub async fn correct(
     );
     svc.store.create_dsu(&rec, &members, &audit).await?;
     Ok(rec)
+}
+
+/// Opens an ISEE corrente (art. 9): a draft of variant `corrente` on the signed DSU's nucleo
+/// and quadri, dated `on` (the modulo sostitutivo's date, within the DSU's validity), in which
+/// only the modulo sostitutivo is typed.
+pub async fn open_corrente(
+    svc: &Services,
+    actor: &Actor,
+    access: &DsuEditAccess,
+    on: Date,
+) -> Result<DsuRecord, Error> {
+    let base = &access.dsu;
+    let refuse = |m: String| Err(Error::BadRequest(m));
+    if base.base_id.is_some() {
+        return refuse("questa è già un ISEE corrente: il nuovo modulo sostitutivo si apre dalla DSU di partenza".into());
+    }
+    if !matches!(
+        base.status.state,
+        DsuState::Firmata | DsuState::Trasmessa | DsuState::Attestata
+    ) {
+        return refuse(format!(
+            "la DSU è {}: l'ISEE corrente aggiorna una DSU firmata, trasmessa o attestata",
+            base.status.state.label()
+        ));
+    }
+    let start = base.status.dsu_date;
+    if on < start || on.year() != start.year() || on > today(actor.now) {
+        return refuse(format!(
+            "Data del modulo sostitutivo: deve essere tra il {} (data della DSU) e oggi, entro il 31 dicembre {} quando la DSU scade",
+            domain::dates::format_date(start),
+            start.year()
+        ));
+    }
+    let declarant = svc
+        .store
+        .get_person(actor.org.id, base.declarant_id)
+        .await?;
+    if let Some(d) = declarant.data.death_date {
+        return refuse(format!(
+            "{} è deceduta il {}: non si apre un ISEE corrente a suo nome",
+            declarant.data.full_name(),
+            domain::dates::format_date(d)
+        ));
+    }
+    let id = Uuid::now_v7();
+    let now_us = unix_micros(actor.now);
+    let members = copy_members(svc, actor, base.id, id).await?;
+    let rec = DsuRecord {
+        id,
+        status: DsuStatus::draft(on),
+        variant: CORRENTE.into(),
+        replaces_id: None,
+        base_id: Some(base.id),
+        created_by: actor.account()?,
+        created_us: now_us,
+        updated_by: actor.label().to_owned(),
+        updated_us: now_us,
+        version: 1,
+        isee_cents: None,
+        ise_cents: None,
+        ..base.clone()
+    };
+    let audit = actor.audit(
+        "dsu.create",
+        "dsu",
+        Some(id),
+        format!(
+            "ISEE corrente di {} dalla DSU del {}",
+            declarant.data.full_name(),
+            domain::dates::format_date(start)
+        ),
+    );
+    svc.store.create_dsu(&rec, &members, &audit).await?;
+    Ok(rec)
+}
+
+/// The members of a DSU as members of a new one.
+async fn copy_members(
+    svc: &Services,
+    actor: &Actor,
+    from: Uuid,
+    to: Uuid,
+) -> Result<Vec<DsuMember>, Error> {
+    Ok(svc
+        .store
+        .dsu_members(actor.org.id, from)
+        .await?
+        .into_iter()
+        .map(|v| DsuMember {
+            id: Uuid::now_v7(),
+            dsu_id: to,
+            ..v.member
+        })
+        .collect())
+}
+
+/// The organization's granted applications whose planned deliveries rest on an ISEE
+/// attestation expired or expiring within 30 days, soonest first.
+pub async fn expiring(svc: &Services, actor: &Actor) -> Result<Vec<ExpiringAttestation>, Error> {
+    actor.authorize(Action::ApplicationReview, RecordScope::SameOrg)?;
+    let until = today(actor.now) + time::Duration::days(crate::reminders::EXPIRY_NOTICE_DAYS);
+    Ok(svc
+        .store
+        .expiring_attestations(Some(actor.org.id), until, false, 500)
+        .await?)
 }
 
 /// The read of a DSU, logged.

@@ -40,11 +40,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dsu", get(list))
         .route("/dsu/nuova", get(new_form).post(create))
+        .route("/dsu/scadenze", get(expiring))
         .route("/dsu/{id}", get(show))
         .route("/dsu/{id}/generale", post(general))
         .route("/dsu/{id}/componenti", post(members))
         .route("/dsu/{id}/stato", post(change_state))
         .route("/dsu/{id}/correzione", post(correct))
+        .route("/dsu/{id}/corrente", post(corrente))
         .route("/dsu/{id}/quadri/{key}", get(quadro_page).post(save_quadro))
 }
 
@@ -92,6 +94,59 @@ struct ListPage {
     rows: Vec<ListRow>,
     states: &'static [DsuState],
     state: String,
+}
+
+struct ExpiringRow {
+    e: store::ExpiringAttestation,
+    until: String,
+    /// "scaduta il …", "scade oggi", "tra 12 giorni".
+    when: String,
+    expired: bool,
+    noticed: String,
+}
+
+#[derive(Template)]
+#[template(path = "dsu_expiring.html")]
+struct ExpiringPage {
+    l: Layout,
+    rows: Vec<ExpiringRow>,
+    days: i64,
+}
+
+async fn expiring(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let list = dsu::expiring(&state, &ctx).await?;
+    let day = today(ctx.now);
+    let rows = list
+        .into_iter()
+        .map(|e| {
+            let left = (e.valid_until - day).whole_days();
+            ExpiringRow {
+                until: format_date(e.valid_until),
+                when: match left {
+                    ..0 => "scaduta".into(),
+                    0 => "scade oggi".into(),
+                    1 => "scade domani".into(),
+                    n => format!("tra {n} giorni"),
+                },
+                expired: left < 0,
+                noticed: e.noticed_us.map(when).unwrap_or_else(|| "—".into()),
+                e,
+            }
+        })
+        .collect();
+    let page = ExpiringPage {
+        l: Layout::page(&ctx, &jar, "Attestazioni ISEE in scadenza", "/dsu")
+            .crumb("/", "Scrivania")
+            .crumb("/dsu", "DSU")
+            .crumb("", "Attestazioni in scadenza"),
+        rows,
+        days: app::reminders::EXPIRY_NOTICE_DAYS,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
 }
 
 #[derive(Deserialize, Default)]
@@ -277,6 +332,7 @@ struct FigureRow {
     ise: String,
     scala: String,
     isee: String,
+    valid_until: String,
     explanation: String,
 }
 
@@ -288,6 +344,10 @@ struct DsuPage {
     declarant: String,
     editable: bool,
     can_edit: bool,
+    /// An ISEE corrente: its nucleo and general data are the base DSU's.
+    fixed: bool,
+    /// A signed DSU from which an ISEE corrente can be opened.
+    can_update: bool,
     state: &'static str,
     badge: &'static str,
     dsu_date: String,
@@ -341,6 +401,7 @@ fn figure_rows(ev: &Evaluation) -> Vec<FigureRow> {
             ise: money(f.ise),
             scala: f.scala.clone(),
             isee: money(f.isee),
+            valid_until: format_date(f.valid_until),
             explanation: f.explanation.clone(),
         })
         .collect()
@@ -414,6 +475,12 @@ async fn dsu_page(
         declarant: name,
         editable: d.status.editable(),
         can_edit: ctx.can(Action::DsuEdit, a.scope),
+        fixed: d.base_id.is_some(),
+        can_update: d.base_id.is_none()
+            && matches!(
+                d.status.state,
+                DsuState::Firmata | DsuState::Trasmessa | DsuState::Attestata
+            ),
         state: d.status.state.label(),
         badge: state_badge(d.status.state),
         dsu_date: format_date(d.status.dsu_date),
@@ -689,6 +756,46 @@ async fn correct(
     Ok((jar, Redirect::to(&back(rec.id))).into_response())
 }
 
+#[derive(Deserialize)]
+struct CorrenteForm {
+    #[serde(default)]
+    data_modulo: String,
+}
+
+async fn corrente(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CorrenteForm>,
+) -> Result<Response, AppError> {
+    let a = dsu_edit_access(&state, &ctx, parse_id(&id)?).await?;
+    let to = format!("{}#corrente", back(a.dsu.id));
+    let Some(on) = domain::dates::parse_date(f.data_modulo.trim()) else {
+        return Ok(refuse(
+            jar,
+            &to,
+            &[FieldError::new(
+                "data_modulo",
+                "Data del modulo sostitutivo: indica una data (gg/mm/aaaa)",
+            )],
+        ));
+    };
+    match dsu::open_corrente(&state, &ctx, &a, on).await {
+        Ok(rec) => Ok((
+            flash(
+                jar,
+                "success",
+                "ISEE corrente aperto: compila il modulo sostitutivo dei componenti con i redditi cambiati, o il patrimonio.",
+            ),
+            Redirect::to(&back(rec.id)),
+        )
+            .into_response()),
+        Err(app::Error::BadRequest(m)) => Ok(refuse(jar, &to, &[FieldError::new("data_modulo", m)])),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// One field of a quadro page.
 struct FieldView {
     name: String,
@@ -843,7 +950,7 @@ async fn quadro_view(
         title: q.title,
         what: q.what,
         whose,
-        editable: d.status.editable() && ctx.can(Action::DsuEdit, a.scope),
+        editable: dsu::quadro_editable(d, key) && ctx.can(Action::DsuEdit, a.scope),
         fields: field_views(q.fields, &typed.fields, "f.", &problems),
         rows,
         row_label,
@@ -870,6 +977,7 @@ async fn quadro_page(
 /// and the provisional ISEE.
 #[derive(serde::Serialize)]
 struct Saved {
+    id: Uuid,
     version: i64,
     errors: std::collections::BTreeMap<String, String>,
     lines: Vec<(String, String, bool)>,
@@ -909,6 +1017,7 @@ async fn save_quadro(
     let problems = ev.problems.get(&key).cloned().unwrap_or_default();
     if wants_json(&headers) {
         let saved = Saved {
+            id: rec.id,
             version: rec.version,
             errors: problems.into_iter().map(|p| (p.name, p.message)).collect(),
             lines: ev

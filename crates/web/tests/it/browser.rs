@@ -1226,33 +1226,179 @@ async fn dsu_journey(c: Client, base: String, state: web::AppState, person: Stri
     click_button(c, "Salva e torna alla DSU").await;
     assert_eq!(wait_h1(c, "DSU di Esposito Andrea bozza").await, dsu);
 
-    // The page's ISEE is the engine's on the stored DSU.
-    let shown = text(c, "#calcolo tbody tr td strong").await;
+    // Two earners, a flat let out with its mortgage, the family car.
     let id = uuid::Uuid::parse_str(dsu.trim_start_matches("/dsu/")).unwrap();
     let org = bergamo(&state).await;
-    let rec = {
-        use store::DsuStore;
-        state.store.get_dsu(org, id).await.unwrap()
-    };
     let members = {
         use store::DsuStore;
         state.store.dsu_members(org, id).await.unwrap()
+    };
+    let pid = person.trim_start_matches("/persone/");
+    let spouse = members
+        .iter()
+        .find(|m| m.member.relation == domain::dsu::DsuRelation::C)
+        .expect("the spouse")
+        .member
+        .person_id;
+    let quadro = |key: String| {
+        let url = format!("{base}{dsu}/quadri/{key}");
+        async move { c.goto(&url).await.expect("quadro") }
+    };
+    for (who, income) in [
+        (pid.to_owned(), "28.000,00"),
+        (spouse.to_string(), "18.500,00"),
+    ] {
+        quadro(format!("fc8:{who}")).await;
+        wait_h1(
+            c,
+            "FC.3 quadro FC8 redditi, trattamenti e spese dell'anno di riferimento",
+        )
+        .await;
+        fill(c, "#f-reddito_complessivo", income).await;
+        fill(c, "#f-di_cui_lavoro_dipendente", income).await;
+        click_button(c, "Salva e torna alla DSU").await;
+        wait_h1(c, "DSU di Esposito Andrea bozza").await;
+    }
+    quadro(format!("fc3:{pid}")).await;
+    wait_h1(c, "FC.1 quadro FC3 patrimonio immobiliare al 31 dicembre").await;
+    choose(c, "#r-0-tipo", "F").await;
+    fill(c, "#r-0-comune_o_stato", "Bergamo").await;
+    fill(c, "#r-0-quota", "100").await;
+    fill(c, "#r-0-valore", "85.000,00").await;
+    fill(c, "#r-0-mutuo_residuo", "52.000,00").await;
+    click_button(c, "Salva e torna alla DSU").await;
+    wait_h1(c, "DSU di Esposito Andrea bozza").await;
+    quadro(format!("fc6:{pid}")).await;
+    wait_h1(c, "FC.1 quadro FC6 autoveicoli, motoveicoli e imbarcazioni").await;
+    choose(c, "#r-0-tipo", "autoveicolo").await;
+    fill(c, "#r-0-targa", "GH123JK").await;
+    click_button(c, "Salva e torna alla DSU").await;
+    wait_h1(c, "DSU di Esposito Andrea bozza").await;
+
+    // The page's ISEE is the engine's on the stored DSU.
+    let shown = text(c, "#calcolo tbody tr td strong").await;
+    let rec = {
+        use store::DsuStore;
+        state.store.get_dsu(org, id).await.unwrap()
     };
     let ev = app::dsu::evaluate(
         &rec,
         &members,
         &app::dsu::Draft::parse(&rec.quadri).unwrap(),
     );
-    let isee = ev.main("ordinario").expect("the ordinary ISEE").isee;
+    let ours = ev.main("ordinario").expect("the ordinary ISEE").clone();
     // WebDriver gives the no-break space before € as a space.
     assert_eq!(
         shown,
-        domain::money::Money(isee).format().replace('\u{a0}', " ")
+        domain::money::Money(ours.isee)
+            .format()
+            .replace('\u{a0}', " ")
     );
-    assert_eq!(rec.isee_cents, Some(isee));
+    assert_eq!(rec.isee_cents, Some(ours.isee));
+    // The same DSU through `sportello isee calc` gives the same ISEE.
+    let json = serde_json::to_string(ev.input.as_ref().expect("complete")).unwrap();
+    let mut cli = Vec::new();
+    isee::cli::calc(&mut json.as_bytes(), &mut cli).unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli).unwrap();
+    let cli_isee: rust_decimal::Decimal = cli["isee"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        domain::money::Money::from_decimal(cli_isee)
+            .unwrap()
+            .cents(),
+        ours.isee
+    );
 
+    // Printed for the signature, then signed and sent to INPS.
+    let got = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
+             r.headers.get('content-type') + ' ' + \
+             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
+            vec![serde_json::Value::String(format!("{dsu}/stampa"))],
+        )
+        .await
+        .expect("fetch the printed DSU");
+    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
     click_button(c, "Registra la firma").await;
     wait_h1(c, "DSU di Esposito Andrea firmata dal dichiarante").await;
+    let year = rec.status.dsu_date.year();
+    let protocol = format!("INPS-ISEE-{year}-00000707H-00");
+    fill(c, "#protocollo", &protocol).await;
+    click_button(c, "Registra la trasmissione all'INPS").await;
+    wait_h1(c, "DSU di Esposito Andrea trasmessa all'INPS").await;
+
+    // INPS's attestation arrives as XML with the same figures: imported on the declarant's
+    // page, linked to the DSU, no difference.
+    let xml_file = tempfile::NamedTempFile::with_suffix(".xml").expect("xml file");
+    std::fs::write(
+        xml_file.path(),
+        inps_xml(&protocol, rec.status.dsu_date, &members, &ours),
+    )
+    .expect("write the XML");
+    c.goto(&format!("{base}{person}/isee")).await.expect("isee");
+    c.find(Locator::Css("#xml-file"))
+        .await
+        .expect("the file field")
+        .send_keys(&xml_file.path().display().to_string())
+        .await
+        .expect("choose the file");
+    click_button(c, "Importa").await;
+    c.goto(&format!("{base}{dsu}")).await.expect("the DSU");
+    wait_h1(c, "DSU di Esposito Andrea trasmessa all'INPS").await;
+    click_button(c, "Collega e confronta").await;
+    wait_h1(c, "DSU di Esposito Andrea attestata dall'INPS").await;
+    let cmp = text(c, "#confronto").await;
+    assert!(cmp.contains("Nessuna differenza"), "{cmp}");
+    accessible(c, "dsu-attestata").await;
+}
+
+/// INPS's XML attestation of an ordinary ISEE with the counter's figures `f` for the nucleo
+/// `members`, as the ConsultazioneISEE service gives it.
+fn inps_xml(
+    protocol: &str,
+    on: time::Date,
+    members: &[store::DsuMemberView],
+    f: &app::dsu::Figures,
+) -> String {
+    use domain::money::Money;
+    let plain = |cents: i64| {
+        Money(cents)
+            .format_plain()
+            .replace('.', "")
+            .replace(',', ".")
+    };
+    let nucleo: String = members
+        .iter()
+        .map(|m| {
+            format!(
+                r#"<ComponenteNucleo RapportoConDichiarante="{}" Cognome="{}" Nome="{}" CodiceFiscale="{}" />"#,
+                m.member.relation.as_str(),
+                m.surname.to_uppercase(),
+                m.given_names.to_uppercase(),
+                m.codice_fiscale.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    let declarant = members[0].codice_fiscale.as_deref().unwrap_or_default();
+    let scala = f.scala.replace(',', ".");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<EsitoAttestazione xmlns="http://inps.it/ISEERiforma">
+  <Attestazione CodiceFiscaleDichiarante="{declarant}" NumeroProtocolloDSU="{protocol}" DataPresentazione="{on}" DataValidita="{year}-12-31">
+    <Ordinario>
+      <NucleoFamiliare>{nucleo}</NucleoFamiliare>
+      <ISEEOrdinario DataRilascio="{on}">
+        <Valori ISE="{ise}" ScalaEquivalenza="{scala}" ISEE="{isee}" ISR="{isr}" ISP="{isp}" />
+      </ISEEOrdinario>
+    </Ordinario>
+  </Attestazione>
+</EsitoAttestazione>"#,
+        year = on.year(),
+        ise = plain(f.ise),
+        isee = plain(f.isee),
+        isr = plain(f.isr),
+        isp = plain(f.isp),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,8 @@ on_both!(
     a_dsu_sent_as_the_engine_json_joins_the_registry_and_computes_as_the_command_line,
     a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_and_corrected,
     other_organizations_and_roles_without_the_permission_cannot_reach_a_dsu,
+    an_isee_corrente_updates_a_signed_dsu_with_the_modulo_sostitutivo_for_six_months,
+    an_attestation_expiring_under_planned_deliveries_is_listed_and_its_worker_told_once,
 );
 
 const EXAMPLE: &str = include_str!("../../../../docs/isee/famiglia-mutuo-casa.json");
@@ -319,6 +321,22 @@ async fn record_attestation(
         .to_string()
 }
 
+/// Records the declarant's signature of the DSU at `dsu` (its path) on `day`.
+async fn sign(op: &mut Client, dsu: &str, day: &str, version: i64) {
+    let version = version.to_string();
+    let r = op
+        .post(
+            &format!("{dsu}/stato"),
+            &[
+                ("azione", "firma"),
+                ("data_firma", day),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+}
+
 fn id_of(location: &str) -> String {
     location.trim_start_matches("/dsu/").to_owned()
 }
@@ -455,13 +473,7 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
     );
 
     // Signed on the model; after that nothing changes but by a new DSU.
-    let r = op
-        .post(
-            &format!("{dsu}/stato"),
-            &[("azione", "firma"), ("data_firma", &day), ("version", "4")],
-        )
-        .await;
-    assert_redirect(&r);
+    sign(&mut op, &dsu, &day, 4).await;
     assert!(op.get(&dsu).await.body.contains("firmata dal dichiarante"));
     let r = op
         .post(
@@ -512,13 +524,7 @@ async fn a_dsu_is_typed_quadro_by_quadro_with_errors_beside_their_fields_signed_
     assert_redirect(&r);
     let correction = r.location().to_owned();
     assert_ne!(correction, dsu);
-    let r = op
-        .post(
-            &format!("{correction}/stato"),
-            &[("azione", "firma"), ("data_firma", &day), ("version", "1")],
-        )
-        .await;
-    assert_redirect(&r);
+    sign(&mut op, &correction, &day, 1).await;
     assert!(
         op.get(&dsu)
             .await
@@ -645,5 +651,305 @@ async fn other_organizations_and_roles_without_the_permission_cannot_reach_a_dsu
         .await
         .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// A signed ordinary DSU of the Esposito family with the declarant's income of 30.000 €: its
+/// path and the declarant's id.
+async fn signed_dsu(state: &AppState, op: &mut Client) -> (String, String) {
+    let head = esposito(op).await;
+    let pid = head.trim_start_matches("/persone/").to_owned();
+    let day = format_date(today(state.clock.now()));
+    let dsu = open_dsu(op, &pid, &day).await;
+    let r = op
+        .post(
+            &format!("{dsu}/quadri/b"),
+            &[("version", "1"), ("f.casa_abitazione", "altro")],
+        )
+        .await;
+    assert_redirect(&r);
+    let r = op
+        .post(
+            &format!("{dsu}/quadri/fc8:{pid}"),
+            &[
+                ("version", "2"),
+                ("f.reddito_complessivo", "30.000,00"),
+                ("f.di_cui_lavoro_dipendente", "30.000,00"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    sign(op, &dsu, &day, 3).await;
+    (dsu, pid)
+}
+
+async fn an_isee_corrente_updates_a_signed_dsu_with_the_modulo_sostitutivo_for_six_months(
+    state: AppState,
+) {
+    let (_resp, mut op) = office(&state).await;
+    let (dsu, pid) = signed_dsu(&state, &mut op).await;
+    let on = today(state.clock.now());
+    let day = format_date(on);
+
+    // A draft cannot be updated: the ISEE corrente starts from a signed DSU.
+    let draft = open_dsu(&mut op, &pid, &day).await;
+    let r = op
+        .post(&format!("{draft}/corrente"), &[("data_modulo", &day)])
+        .await;
+    assert_redirect(&r);
+    assert!(r.location().ends_with("#corrente"), "{}", r.location());
+    let page = op.get(&draft).await;
+    assert!(
+        page.text("main")
+            .contains("l'ISEE corrente aggiorna una DSU firmata"),
+        "{}",
+        page.text("main")
+    );
+    // A date before the DSU's is named.
+    let r = op
+        .post(&format!("{dsu}/corrente"), &[("data_modulo", "01/01/2015")])
+        .await;
+    assert!(r.location().ends_with("#corrente"));
+    assert!(
+        op.get(&dsu)
+            .await
+            .body
+            .contains("Data del modulo sostitutivo: deve essere tra il")
+    );
+    // Another organization and a CAF operator cannot open one.
+    let (_money, mut other) = outsiders(&state).await;
+    let r = other
+        .post(&format!("{dsu}/corrente"), &[("data_modulo", &day)])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let r = op
+        .post(&format!("{dsu}/corrente"), &[("data_modulo", &day)])
+        .await;
+    assert_redirect(&r);
+    let corrente = r.location().to_owned();
+    assert!(!corrente.contains('#'), "{corrente}");
+    let page = op.get(&corrente).await;
+    assert!(
+        page.body.contains("ISEE corrente (art. 9)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!("href=\"{dsu}\"")),
+        "links its base"
+    );
+    // The nucleo and the base quadri are the signed DSU's: not typed again.
+    assert!(!page.body.contains("Aggiungi una persona al nucleo"));
+    let r = op
+        .post(
+            &format!("{corrente}/quadri/b"),
+            &[("version", "1"), ("f.casa_abitazione", "locazione")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("solo il modulo sostitutivo"), "{}", r.body);
+    let id = id_of(&corrente);
+    let ev = evaluation(&state, &id).await;
+    assert!(
+        ev.blocking.iter().any(|b| b.contains("redditi aggiornati")),
+        "{:?}",
+        ev.blocking
+    );
+
+    // The declarant lost his job: the last twelve months' income replaces the year's.
+    let r = op
+        .post(
+            &format!("{corrente}/quadri/ms:{pid}"),
+            &[
+                ("version", "1"),
+                ("f.evento", "lavoro_indeterminato"),
+                ("f.periodo", "dodici_mesi"),
+                ("f.redditi_lavoro_dipendente", "6.000,00"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let ev = evaluation(&state, &id).await;
+    assert!(ev.blocking.is_empty(), "{:?}", ev.blocking);
+    let current = ev.main("corrente").expect("the ISEE corrente").clone();
+    let ordinary = ev.main("ordinario").expect("the ordinary ISEE beside it");
+    assert!(
+        current.isr < ordinary.isr,
+        "{} < {}",
+        current.isr,
+        ordinary.isr
+    );
+    assert!(current.isee < ordinary.isee);
+    let six_months = time::Date::from_calendar_date(
+        on.year() + i32::from(u8::from(on.month()) > 6),
+        on.month().nth_next(6),
+        on.day().min(time::util::days_in_month(
+            on.month().nth_next(6),
+            on.year() + i32::from(u8::from(on.month()) > 6),
+        )),
+    )
+    .unwrap();
+    assert_eq!(current.valid_until, six_months);
+    assert_eq!(ordinary.valid_until.month(), time::Month::December);
+    let page = op.get(&corrente).await;
+    assert!(
+        page.text("#calcolo").contains(&format_date(six_months)),
+        "{}",
+        page.text("#calcolo")
+    );
+    // A second modulo sostitutivo starts again from the signed DSU, not from this one.
+    let r = op
+        .post(&format!("{corrente}/corrente"), &[("data_modulo", &day)])
+        .await;
+    assert!(r.location().ends_with("#corrente"));
+
+    // Signing it leaves the ordinary DSU in force beside it.
+    sign(&mut op, &corrente, &day, 2).await;
+    assert!(
+        op.get(&dsu)
+            .await
+            .text("h1")
+            .contains("firmata dal dichiarante")
+    );
+
+    // The reads of the DSUs are in the person's «chi ha visto» log.
+    state.reads.flush().await;
+    let org = crate::istanze_fixtures::org_id(&state).await;
+    let seen = state
+        .store
+        .person_audit(org, uuid::Uuid::parse_str(&pid).unwrap(), 500, 0)
+        .await
+        .unwrap();
+    assert!(
+        seen.iter().any(|r| r.action == "dsu.view"),
+        "{:?}",
+        seen.iter().map(|r| &r.action).collect::<Vec<_>>()
+    );
+}
+
+async fn an_attestation_expiring_under_planned_deliveries_is_listed_and_its_worker_told_once(
+    state: AppState,
+) {
+    use crate::istanze_fixtures::{attest_on, file_mensa, org_id, register_rossi, upload_identity};
+    use crate::smtp::{Behaviour, SmtpSink};
+    use store::{OrgStore, UserStore};
+    let mut state = state;
+    let (mut resp, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    // An ISEE corrente presented almost six months ago: it expires in about three weeks.
+    let on = today(state.clock.now());
+    let submitted = on.saturating_sub(time::Duration::days(160));
+    attest_on(
+        &mut op,
+        &person,
+        "INPS-ISEE-2026-00099999Z-00",
+        submitted,
+        true,
+    )
+    .await;
+    let org = org_id(&state).await;
+    let pid = uuid::Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
+    use store::BenefitStore;
+    let att = state.store.person_attestations(org, pid).await.unwrap()[0].clone();
+    let until = att.data.valid_until();
+    assert!(
+        until > on && until <= on + time::Duration::days(30),
+        "{until}"
+    );
+    let app = file_mensa(&state, &mut op, &person, &att.id.to_string()).await;
+    upload_identity(&mut op, &app).await;
+    for (to, version) in [
+        ("in_istruttoria", "1"),
+        ("accolta", "2"),
+        ("in_erogazione", "3"),
+    ] {
+        let r = resp
+            .post(
+                &format!("{app}/stato"),
+                &[("to", to), ("version", version), ("note", "")],
+            )
+            .await;
+        assert_redirect(&r);
+    }
+
+    // The worklist of the office names the application and the days left.
+    let list = op.get("/dsu/scadenze").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let main = list.text("main");
+    assert!(main.contains("Rossi Mario"), "{main}");
+    assert!(main.contains("INPS-ISEE-2026-00099999Z-00"), "{main}");
+    assert!(main.contains(&format_date(until)), "{main}");
+    // Not another organization's, nor a CAF's.
+    let (_money, mut other) = outsiders(&state).await;
+    let theirs = other.get("/dsu/scadenze").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.body.contains("Rossi Mario"));
+    let mut caf = staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "caf",
+        Role::OperatoreCaf,
+    )
+    .await;
+    assert_eq!(caf.get("/dsu/scadenze").await.status, StatusCode::FORBIDDEN);
+
+    // The responsible worker (the responsabile who reviewed it) is told once by e-mail, with
+    // the protocol and not the person's name.
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    assert_eq!(
+        app::reminders::send_expiry_notices(&state).await.unwrap(),
+        0
+    );
+    state.mailer = app::mail::Mailer::new(&app::mail::MailConfig {
+        smtp_url: Some(sink.url()),
+        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+    })
+    .unwrap();
+    let reviewer = state
+        .store
+        .get_user_by_login(&domain::Login::parse("responsabile").unwrap())
+        .await
+        .unwrap();
+    let org_row = state.store.get_org(org).await.unwrap();
+    let system = app::Actor::system(org_row, state.clock.now());
+    state
+        .store
+        .update_profile(
+            reviewer.id,
+            &reviewer.full_name,
+            Some("responsabile@comune.example"),
+            &system.audit(
+                "user.profile",
+                "app_user",
+                Some(reviewer.id),
+                "e-mail".into(),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app::reminders::send_expiry_notices(&state).await.unwrap(),
+        1
+    );
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["responsabile@comune.example"]);
+    let body = got[0].body();
+    let subject = got[0].header("Subject").unwrap_or_default();
+    assert!(subject.contains(&format_date(until)), "{subject}");
+    assert!(body.contains("scade il"), "{body}");
+    assert!(!body.contains("Rossi"), "no name in a mailbox: {body}");
+    assert_eq!(
+        app::reminders::send_expiry_notices(&state).await.unwrap(),
+        0
+    );
+    assert_eq!(sink.received().len(), 1);
+    assert!(
+        op.get("/dsu/scadenze")
+            .await
+            .text("main")
+            .contains("Rossi Mario")
     );
 }

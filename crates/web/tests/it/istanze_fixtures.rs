@@ -160,7 +160,23 @@ pub async fn attest_with(
     person: &str,
     protocol: &str,
 ) -> String {
-    let submitted = domain::dates::format_date(today(state.clock.now()));
+    attest_on(op, person, protocol, today(state.clock.now()), false).await;
+    let id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
+    state.store.person_attestations(org, id).await.unwrap()[0]
+        .id
+        .to_string()
+}
+
+/// Types the same figures under `protocol`, submitted on `submitted`, an ISEE corrente (valid
+/// six months) if `corrente`.
+pub async fn attest_on(
+    op: &mut Client,
+    person: &str,
+    protocol: &str,
+    submitted: time::Date,
+    corrente: bool,
+) {
+    let submitted = domain::dates::format_date(submitted);
     let r = op
         .post(
             &format!("{person}/isee"),
@@ -168,6 +184,7 @@ pub async fn attest_with(
                 ("protocol", protocol),
                 ("submitted_on", submitted.as_str()),
                 ("variant", "ordinario"),
+                ("corrente", if corrente { "on" } else { "" }),
                 ("isee", "8.500,00"),
                 ("ise", "17.340,00"),
                 ("isr", "15.000,00"),
@@ -178,8 +195,4 @@ pub async fn attest_with(
         )
         .await;
     assert_redirect(&r);
-    let id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
-    state.store.person_attestations(org, id).await.unwrap()[0]
-        .id
-        .to_string()
 }

@@ -606,6 +606,7 @@ fn table() -> Vec<Row> {
         get("/api/v1/istanze/{id}", &["application"]).all(APP_VIEW),
         get("/dsu", &[]).all(DSU_LIST),
         get("/dsu/nuova", &[]).all(DSU_NEW).query("?persona=@person"),
+        get("/dsu/scadenze", &[]).all(&[(ApplicationReview, On::Scope(SameOrg))]),
         post("/dsu/nuova", &[])
             .all(DSU_NEW)
             .send(Payload::Form(&[("persona", "@person")]))
@@ -621,6 +622,9 @@ fn table() -> Vec<Row> {
             .all(DSU_EDIT)
             .expect(Expect::PastGuard),
         post("/dsu/{id}/correzione", &["dsu"])
+            .all(DSU_EDIT)
+            .expect(Expect::PastGuard),
+        post("/dsu/{id}/corrente", &["dsu"])
             .all(DSU_EDIT)
             .expect(Expect::PastGuard),
         get("/dsu/{id}/quadri/{key}", &["dsu", "dsu_quadro"]).all(DSU_VIEW),

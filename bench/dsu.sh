@@ -129,6 +129,27 @@ status="$(curl -s -o "$out/sample.html" -w '%{http_code}' -b "sportello_sid=$sid
 [ "$status" = 200 ] || { echo "la DSU $first risponde $status" >&2; exit 1; }
 grep -q 'Calcolo provvisorio' "$out/sample.html" || { echo "la pagina della DSU non mostra il calcolo" >&2; exit 1; }
 
+# Before each run: the DSUs' versions as the database has them (a save whose answer wrk did
+# not wait for at the end of the previous run moved its DSU on).
+bench_before_run() {
+    sleep 1
+    if [ "$backend" = SQLite ]; then
+        python3 - "${database#sqlite://}" "$tmp/dsu.txt" <<'PY'
+import sqlite3, sys, uuid
+db = sqlite3.connect(sys.argv[1])
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[2])]
+with open(sys.argv[2], "w") as f:
+    for id, pid, _ in rows:
+        (v,) = db.execute("SELECT version FROM dsu WHERE id = ?", (uuid.UUID(id).bytes,)).fetchone()
+        f.write(f"{id}\t{pid}\t{v}\n")
+PY
+    else
+        while IFS=$'\t' read -r id pid _; do
+            printf '%s\t%s\t%s\n' "$id" "$pid" "$(psql "$database" -qAt -c "SELECT version FROM dsu WHERE id = '$id'")"
+        done <"$tmp/dsu.txt" >"$tmp/dsu.next" && mv "$tmp/dsu.next" "$tmp/dsu.txt"
+    fi
+}
+
 threads=2; [ "$connections" -ge 2 ] || threads=1
 export DSU_LIST="$tmp/dsu.txt" DSU_SID="$sid" DSU_THREADS="$threads"
 echo "-- salvataggio del quadro FC2 e ricalcolo"

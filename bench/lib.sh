@@ -67,6 +67,10 @@ bench_reused() {
     echo "$otp"
 }
 
+# bench_before_run: called before each wrk run; a script that must prepare its data again
+# (bench/dsu.sh: the versions its saves compare and set) defines its own.
+bench_before_run() { :; }
+
 # bench_wrk SCRIPT BASE: wrk with the page script and the caller's connections, duration, here
 # (the bench folder) and out,
 # once for each mean think time in think (milliseconds, comma-separated; 0: each connection
@@ -82,7 +86,9 @@ bench_wrk() {
         [[ "$t" =~ ^[0-9]+$ ]] || { echo "--think: $t non è un numero di millisecondi" >&2; exit 2; }
         file="$out/wrk.txt"; [ "$t" = 0 ] || file="$out/wrk-think-$t.txt"
         echo "-- $connections connessioni, pausa media tra due richieste di una connessione: $t ms"
+        bench_before_run
         BENCH_DIR="$here" BENCH_THINK_MS="$t" wrk -t "$threads" -c "$connections" -d 5s -s "$script" "$base" >/dev/null
+        bench_before_run
         BENCH_DIR="$here" BENCH_THINK_MS="$t" wrk -t "$threads" -c "$connections" -d "$duration" --latency -s "$script" "$base" | tee "$file"
         awk -v think="$t" '/^ +50%/ { p50 = $2 } /^ +90%/ { p90 = $2 } /^ +99%/ { p99 = $2 }
              /Requests\/sec/ { rps = $2 } $1 == "Latency" && NF >= 4 { max = $4 }

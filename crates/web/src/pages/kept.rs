@@ -14,6 +14,7 @@ use crate::paths::safe_local_path;
 use app::credentials::hash_token;
 use askama::Template;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
@@ -64,8 +65,9 @@ fn keeps(path: &str) -> bool {
         && !path.starts_with("/modulo-conservato")
 }
 
-/// The layer that keeps a form (URL-encoded) posted with a session that has expired, and
-/// sends the browser to the login page. Any other request goes on as it came.
+/// The layer that keeps a form (URL-encoded) refused for want of a session, when the
+/// session it came with has expired, and sends the browser to the login page. Any other
+/// request goes on as it came; only a refused one costs a look at the session.
 pub async fn keep_expired_post(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -80,13 +82,24 @@ pub async fn keep_expired_post(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if req.method() != Method::POST || !url_encoded || !keeps(&path) {
-        return next.run(req).await;
-    }
-    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        .is_some_and(|v| v.starts_with(FORM));
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let (Some(token), true) = (
+        token,
+        req.method() == Method::POST && url_encoded && keeps(&path),
+    ) else {
         return next.run(req).await;
     };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let answer = next
+        .run(Request::from_parts(parts, Body::from(bytes.clone())))
+        .await;
+    if answer.status() != StatusCode::UNAUTHORIZED {
+        return answer;
+    }
     let owner = match state.store.get_session_with_user(&hash_token(&token)).await {
         Ok((s, user, _))
             if user.active
@@ -95,9 +108,9 @@ pub async fn keep_expired_post(
         {
             user.id
         }
-        _ => return next.run(req).await,
+        _ => return answer,
     };
-    match keep(&state, owner, path, req).await {
+    match keep(&state, owner, path, bytes).await {
         Ok(secret) => {
             let jar = jar.add(cookie(KEPT_COOKIE, secret, state.config.tls));
             (jar, Redirect::to("/login")).into_response()
@@ -106,19 +119,28 @@ pub async fn keep_expired_post(
     }
 }
 
+const FORM: &str = "application/x-www-form-urlencoded";
+
 async fn keep(
     state: &AppState,
     owner: uuid::Uuid,
     path: String,
-    req: Request,
+    body: axum::body::Bytes,
 ) -> Result<String, AppError> {
+    let unread = || {
+        AppError::from(app::Error::BadRequest(
+            "la sessione è scaduta e il modulo non si è potuto leggere: accedi di nuovo e ripeti l'operazione".into(),
+        ))
+    };
+    // A POST, or the extractor would read the query string.
+    let req = Request::builder()
+        .method(Method::POST)
+        .header(header::CONTENT_TYPE, FORM)
+        .body(Body::from(body))
+        .map_err(|_| unread())?;
     let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(req, &())
         .await
-        .map_err(|_| {
-            app::Error::BadRequest(
-                "la sessione è scaduta e il modulo non si è potuto leggere: accedi di nuovo e ripeti l'operazione".into(),
-            )
-        })?;
+        .map_err(|_| unread())?;
     let fields = serde_json::to_string(&fields).map_err(|e| app::Error::Internal(e.to_string()))?;
     if fields.len() > KEPT_LIMIT {
         return Err(app::Error::BadRequest(

@@ -253,7 +253,9 @@
     function warn() {
       open();
       dialog.querySelector("[data-resta]").hidden = false;
-      text("Tra " + Math.round(ahead / 60) + " minuti la sessione si chiude per inattività. Scegli «Resta collegato» per continuare.");
+      var minutes = Math.round(ahead / 60);
+      text((minutes >= 2 ? "Tra " + minutes + " minuti" : "Tra un minuto o meno") +
+        " la sessione si chiude per inattività. Scegli «Resta collegato» per continuare.");
     }
     function ended() {
       if (!dialog || !dialog.open) return;

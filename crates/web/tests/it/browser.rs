@@ -1457,3 +1457,61 @@ async fn an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_sess
     )
     .await;
 }
+
+/// The session warning: a modal before the idle limit, whose «Resta collegato» extends the
+/// session.
+async fn session_warning_journey(c: Client, base: String, state: web::AppState) {
+    let c = &c;
+    login(c, &base, "sportello", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    let dialog = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("dialog.sp-dialog[open]"))
+        .await
+        .expect("the warning before the idle limit");
+    let said = dialog.text().await.expect("its text");
+    assert!(
+        said.contains("la sessione si chiude per inattività"),
+        "{said}"
+    );
+    accessible(c, "avviso-sessione").await;
+    c.find(Locator::Css("dialog [data-resta]"))
+        .await
+        .expect("Resta collegato")
+        .click()
+        .await
+        .expect("click");
+    let asked = Instant::now();
+    while c.find(Locator::Css("dialog.sp-dialog[open]")).await.is_ok() {
+        assert!(asked.elapsed() < WAIT, "the dialog stays open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Past the limit counted from the login, within it counted from «Resta collegato».
+    state.clock.advance(Duration::from_secs(15));
+    c.goto(&format!("{base}/")).await.expect("the desk");
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_warning_keeps_an_operator_logged_in() {
+    let state = support::app_with(web::WebConfig {
+        session_idle: Duration::from_secs(20),
+        ..web::WebConfig::default()
+    })
+    .await;
+    support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        domain::Role::OperatoreSportello,
+    )
+    .await;
+    run_journey(
+        "the_session_warning_keeps_an_operator_logged_in",
+        state,
+        session_warning_journey,
+    )
+    .await;
+}

@@ -109,8 +109,9 @@ pub struct Recorded {
 
 /// Records the outcome `i` of the appointment as read at `version`: authorize → decide in
 /// `domain` → for an interview held by a person with a case file (the one it was booked on,
-/// or else the person's), the right to write in it and its diary entry → store with the
-/// history and audit rows. A change made meanwhile is `Conflict`.
+/// where the user must be able to write, or else the person's, if the user may write in it)
+/// its diary entry → store with the history and audit rows. A change made meanwhile is
+/// `Conflict`.
 pub async fn record_outcome(
     state: &Services,
     ctx: &Actor,
@@ -134,9 +135,26 @@ pub async fn record_outcome(
                 .await?
                 .map(|c| c.id),
         };
-        if let Some(case_id) = case_id {
-            let case = case_access(state, ctx, case_id).await?;
-            case.write_access(ctx)?;
+        let case = match case_id {
+            Some(id) => match case_access(state, ctx, id).await {
+                Ok(case) => Some(case),
+                // The person's own file, which this user may not open: no diary entry.
+                Err(Error::Forbidden) if a.case_file_id.is_none() => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        // Booked on a file, the entry must go there; the person's file only if writable.
+        let case = match case {
+            Some(case) if a.case_file_id.is_some() => {
+                case.write_access(ctx)?;
+                Some(case)
+            }
+            Some(case) => case.write_access(ctx).is_ok().then_some(case),
+            None => None,
+        };
+        if let Some(case) = case {
+            let case_id = case.case.id;
             let data = match interview_entry(on, i, case.case.opened_on, today(ctx.now)) {
                 Ok(data) => data,
                 Err(errors) => return Ok(Err(errors)),

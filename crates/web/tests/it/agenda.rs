@@ -28,6 +28,7 @@ on_both!(
     a_corrected_outcome_keeps_its_history_and_the_interview_reaches_the_case_file,
     moving_and_cancelling_tell_the_person_by_e_mail,
     the_week_shows_free_half_hours_and_public_holidays,
+    the_front_desk_records_an_interview_held_without_writing_in_the_case_file,
 );
 
 const EMAIL: &str = "mario.rossi@example.org";
@@ -786,4 +787,53 @@ async fn the_week_shows_free_half_hours_and_public_holidays(state: AppState) {
         .get(&format!("/agenda?operatore={uid}&settimana=29/03/2027"))
         .await;
     assert!(easter.text("thead").contains("festivo: Lunedì dell'Angelo"));
+}
+
+/// The person's case file takes the interview only from whoever may write in it: the front
+/// desk still records the outcome.
+async fn the_front_desk_records_an_interview_held_without_writing_in_the_case_file(
+    state: AppState,
+) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let case_path = open_case(&mut c, &state, &pid, uid).await;
+    let cid = Uuid::parse_str(case_path.trim_start_matches("/cartelle/")).unwrap();
+    let mut desk = staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        Role::OperatoreSportello,
+    )
+    .await;
+    let (day, time) = soon(&state);
+    let aid = booked(
+        &mut desk,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        (&day, &time),
+    )
+    .await;
+    reach_soon(&state);
+    let v = version(&mut desk, &aid).await;
+    let r = desk
+        .post(
+            &format!("/appuntamenti/{aid}/esito"),
+            &[("status", "svolto"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        desk.get(&format!("/appuntamenti/{aid}"))
+            .await
+            .text("#stato"),
+        "svolto"
+    );
+    let diary = state
+        .store
+        .diary_entries(org_id(&state).await, cid, Some(0), 0, 50)
+        .await
+        .unwrap()
+        .entries;
+    assert!(diary.is_empty());
 }

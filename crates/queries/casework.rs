@@ -6,10 +6,10 @@ use domain::casework::{
 };
 use domain::person::RegistryEventKind;
 use store::{
-    AccessRecord, AccessView, Appointment, AppointmentView, Assessment, BreakGlass, BreakGlassView,
-    CarePlan, CaseDocument, CaseFile, CaseFileView, CaseFilter, CaseStore, CaseloadRow, DiaryEntry,
-    DiaryPage, Intervention, NewAudit, PlanReview, RegistryEvent, Result, ReviewDue, StateChange,
-    StoreError, TeamMember,
+    AccessRecord, AccessView, Appointment, AppointmentChange, AppointmentView, Assessment,
+    BreakGlass, BreakGlassView, CarePlan, CaseDocument, CaseFile, CaseFileView, CaseFilter,
+    CaseStore, CaseloadRow, DiaryEntry, DiaryPage, Intervention, NewAudit, PlanReview,
+    RegistryEvent, Result, ReviewDue, StateChange, StoreError, TeamMember,
 };
 use time::Date;
 use uuid::Uuid;
@@ -913,11 +913,10 @@ impl CaseStore for Db {
 
     async fn set_appointment_status(
         &self,
-        org_id: Uuid,
-        id: Uuid,
         version: i64,
         status: AppointmentStatus,
         outcome: Option<&DiaryEntry>,
+        change: &AppointmentChange,
         audit: &NewAudit,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -925,10 +924,11 @@ impl CaseStore for Db {
             insert_diary(&mut tx, e).await?;
         }
         let done = sqlx::query!(
-            "UPDATE appointment SET status = $3, diary_entry_id = $4, version = version + 1
+            "UPDATE appointment SET status = $3, diary_entry_id = COALESCE($4, diary_entry_id),
+                 version = version + 1
              WHERE org_id = $1 AND id = $2 AND version = $5",
-            org_id,
-            id,
+            change.org_id,
+            change.appointment_id,
             status.as_str(),
             outcome.map(|e| e.id),
             version
@@ -936,10 +936,66 @@ impl CaseStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
-        super::audit::commit_with(tx, audit).await
+        appointment_changed(tx, done.rows_affected(), change, audit).await
+    }
+
+    async fn move_appointment(
+        &self,
+        version: i64,
+        starts_at_us: i64,
+        minutes: i64,
+        place: &str,
+        change: &AppointmentChange,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE appointment SET starts_at_us = $3, minutes = $4, place = $5,
+                 reminder_sent_at_us = NULL, version = version + 1
+             WHERE org_id = $1 AND id = $2 AND version = $6 AND status = 'prenotato'",
+            change.org_id,
+            change.appointment_id,
+            starts_at_us,
+            minutes,
+            place,
+            version
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        appointment_changed(tx, done.rows_affected(), change, audit).await
+    }
+
+    async fn appointment_changes(
+        &self,
+        org_id: Uuid,
+        appointment_id: Uuid,
+    ) -> Result<Vec<AppointmentChange>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid",
+                   appointment_id AS "appointment_id!: Uuid", what AS "what!",
+                   reason AS "reason?", actor AS "actor!", at_us AS "at_us!"
+               FROM appointment_change
+               WHERE org_id = $1 AND appointment_id = $2
+               ORDER BY at_us, id"#,
+            org_id,
+            appointment_id
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AppointmentChange {
+                id: r.id,
+                org_id: r.org_id,
+                appointment_id: r.appointment_id,
+                what: r.what,
+                reason: r.reason,
+                actor: r.actor,
+                at_us: r.at_us,
+            })
+            .collect())
     }
 
     async fn worker_appointments(
@@ -1474,6 +1530,39 @@ async fn insert_diary(tx: &mut super::Tx, e: &DiaryEntry) -> Result<()> {
         e.actor_id,
         e.actor,
         e.at_us
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Ends a compare-and-set on an appointment: a conflict if no row changed, else its history
+/// row and audit row, and the commit.
+async fn appointment_changed(
+    mut tx: super::Tx,
+    rows: u64,
+    change: &AppointmentChange,
+    audit: &NewAudit,
+) -> Result<()> {
+    if rows == 0 {
+        return Err(StoreError::Conflict);
+    }
+    insert_appointment_change(&mut tx, change).await?;
+    super::audit::commit_with(tx, audit).await
+}
+
+async fn insert_appointment_change(tx: &mut super::Tx, c: &AppointmentChange) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO appointment_change (id, org_id, appointment_id, what, reason, actor, at_us)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        c.id,
+        c.org_id,
+        c.appointment_id,
+        c.what,
+        c.reason,
+        c.actor,
+        c.at_us
     )
     .execute(&mut **tx)
     .await

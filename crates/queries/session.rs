@@ -1,6 +1,8 @@
 use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
-use store::{Membership, NewAudit, Result, Session, SessionStage, SessionStore, StoreError, User};
+use store::{
+    KeptForm, Membership, NewAudit, Result, Session, SessionStage, SessionStore, StoreError, User,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -226,15 +228,78 @@ impl SessionStore for Db {
         rows.into_iter().map(|r| Ok(session!(r))).collect()
     }
 
-    async fn purge_sessions(&self, idle_before_us: i64, created_before_us: i64) -> Result<u64> {
+    async fn purge_sessions(
+        &self,
+        idle_before_us: i64,
+        created_before_us: i64,
+        now_us: i64,
+    ) -> Result<u64> {
+        let mut c = self.write().await?;
         let done = sqlx::query!(
             "DELETE FROM session WHERE last_seen_us < $1 OR created_us < $2",
             idle_before_us,
             created_before_us
         )
+        .execute(&mut *c)
+        .await
+        .map_err(map_err)?;
+        sqlx::query!("DELETE FROM kept_form WHERE expires_us <= $1", now_us)
+            .execute(&mut *c)
+            .await
+            .map_err(map_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn keep_form(&self, f: &KeptForm) -> Result<()> {
+        sqlx::query!(
+            "INSERT INTO kept_form (secret_hash, user_id, path, fields, created_us, expires_us)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            f.secret_hash,
+            f.user_id,
+            f.path,
+            f.fields,
+            f.created_us,
+            f.expires_us
+        )
         .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
-        Ok(done.rows_affected())
+        Ok(())
+    }
+
+    async fn take_kept_form(
+        &self,
+        secret_hash: &str,
+        user_id: Uuid,
+        now_us: i64,
+    ) -> Result<Option<KeptForm>> {
+        let mut tx = self.begin().await?;
+        let found = sqlx::query!(
+            r#"SELECT secret_hash, user_id AS "user_id!: Uuid", path, fields, created_us,
+                      expires_us
+               FROM kept_form WHERE secret_hash = $1 AND user_id = $2 AND expires_us > $3"#,
+            secret_hash,
+            user_id,
+            now_us
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some(r) = found else {
+            return Ok(None);
+        };
+        sqlx::query!("DELETE FROM kept_form WHERE secret_hash = $1", secret_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Some(KeptForm {
+            secret_hash: r.secret_hash,
+            user_id: r.user_id,
+            path: r.path,
+            fields: r.fields,
+            created_us: r.created_us,
+            expires_us: r.expires_us,
+        }))
     }
 }

@@ -327,6 +327,50 @@ impl Compose for AppointmentReminder {
     }
 }
 
+/// The notice to the person that their appointment was moved or cancelled.
+#[derive(Debug, Clone, Template)]
+#[template(path = "mail/appointment_changed.txt")]
+pub struct AppointmentChanged {
+    pub person_name: String,
+    /// Who receives the person; may be empty.
+    pub worker_name: String,
+    pub office: String,
+    /// The time that was fixed, in Italy.
+    pub was: PrimitiveDateTime,
+    /// The new time; none, cancelled.
+    pub moved_to: Option<PrimitiveDateTime>,
+    /// Where, after the change; may be empty.
+    pub place: String,
+    pub purpose: String,
+    pub reason: Option<String>,
+}
+
+impl AppointmentChanged {
+    fn was_long(&self) -> String {
+        long_date_time(self.was)
+    }
+
+    fn long(&self, at: &PrimitiveDateTime) -> String {
+        long_date_time(*at)
+    }
+}
+
+impl Compose for AppointmentChanged {
+    /// "Appuntamento del 03/12/2026 alle 10:30 spostato" (or "annullato").
+    fn subject(&self) -> String {
+        format!(
+            "Appuntamento del {} {} {}",
+            short_date(self.was.date()),
+            at_time(self.was.time()),
+            if self.moved_to.is_some() {
+                "spostato"
+            } else {
+                "annullato"
+            }
+        )
+    }
+}
+
 /// The notice to the applicant when an application changes state.
 #[derive(Debug, Clone, Template)]
 #[template(path = "mail/application_state_changed.txt")]

@@ -244,6 +244,12 @@ async fn notify(
         state_label: app.state.label().to_owned(),
         note: (!note.trim().is_empty()).then(|| note.trim().to_owned()),
     };
+    deliver(state, to, &msg).await
+}
+
+/// Sends a notice once its change is stored, giving the request's connection back while the
+/// mail server answers; a failure is logged and told to the operator.
+pub(crate) async fn deliver(state: &Services, to: String, msg: &impl Compose) -> Mailed {
     crate::idle(&state.store).await;
     let sent = match msg.mail(&to) {
         Ok(mail) => state.mailer.send(&mail).await,
@@ -252,7 +258,7 @@ async fn notify(
     match sent {
         Ok(()) => Mailed::Sent(to),
         Err(e) => {
-            tracing::warn!(error = %e, application = %app.id, "application e-mail not sent");
+            tracing::warn!(error = %e, subject = %msg.subject(), "notice e-mail not sent");
             Mailed::Failed(e.to_string())
         }
     }

@@ -5,6 +5,7 @@
 //! checked here too.
 
 use crate::FieldError;
+use crate::audit::unix_micros;
 use crate::dates::format_date;
 use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, email, optional_date, text};
 use time::{Date, OffsetDateTime};
@@ -619,7 +620,8 @@ pub fn parse_appointment(
     }
 }
 
-/// A booked interview. Its outcome is written once ([`Appointment::outcome`]).
+/// A booked interview. It can be moved or cancelled while booked; from its start it takes an
+/// outcome (held or no-show), which can then be corrected ([`Appointment::outcome`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appointment {
     pub id: Uuid,
@@ -641,42 +643,52 @@ pub struct Appointment {
     pub version: i64,
 }
 
-/// An appointment's outcome as typed: the status and, for an interview held on a case file,
-/// what its diary entry says.
+/// An appointment's outcome as typed: the status, why an outcome already written is
+/// corrected, and, for an interview held by a person with a case file, what its diary entry
+/// says.
 #[derive(Debug, Clone, Default)]
 pub struct OutcomeInput {
     pub status: String,
+    pub reason: String,
     pub confidentiality: String,
     pub title: String,
     pub body: String,
 }
 
 /// What an outcome changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub status: AppointmentStatus,
-    /// For an interview held on a case file: the day its diary entry is dated.
+    /// For an interview held that has no diary entry yet: the day the entry is dated, in
+    /// the person's case file if they have one.
     pub interview_on: Option<Date>,
+    /// For a correction: the outcome it replaces and why.
+    pub corrects: Option<(AppointmentStatus, String)>,
 }
 
-/// Why an outcome is refused.
+/// Why a change to an appointment is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutcomeRefusal {
-    /// The outcome is already written: it cannot change.
-    Recorded(AppointmentStatus),
+pub enum AppointmentRefusal {
+    /// The appointment is no longer booked (`status`): it cannot be moved or cancelled, and a
+    /// cancelled one takes no outcome.
+    Closed(AppointmentStatus),
     /// The form's errors, by field.
     Invalid(Vec<FieldError>),
 }
 
-impl std::fmt::Display for OutcomeRefusal {
+impl std::fmt::Display for AppointmentRefusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OutcomeRefusal::Recorded(status) => write!(
+            AppointmentRefusal::Closed(AppointmentStatus::Cancelled) => {
+                f.write_str("l'appuntamento è annullato: non si può più cambiare")
+            }
+            AppointmentRefusal::Closed(status) => write!(
                 f,
-                "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
+                "l'appuntamento ha già un esito ({}): non si può spostare né annullare, \
+                 se ne può correggere l'esito",
                 status.label()
             ),
-            OutcomeRefusal::Invalid(errors) => {
+            AppointmentRefusal::Invalid(errors) => {
                 let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 f.write_str(&messages.join("; "))
             }
@@ -685,31 +697,112 @@ impl std::fmt::Display for OutcomeRefusal {
 }
 
 impl Appointment {
-    /// The outcome typed for this appointment on `today`. Only a booked appointment takes
-    /// one (held, no-show or cancelled), once. An interview held on a case file is noted in
-    /// its diary on the interview's day, or today when the outcome is written before it.
-    pub fn outcome(&self, i: &OutcomeInput, today: Date) -> Result<Outcome, OutcomeRefusal> {
-        if self.status != AppointmentStatus::Booked {
-            return Err(OutcomeRefusal::Recorded(self.status));
+    pub fn starts_at(&self) -> OffsetDateTime {
+        crate::audit::from_unix_micros(self.starts_at_us).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+
+    /// Whether the appointment has begun at `now`: from then on it takes an outcome.
+    pub fn started(&self, now: OffsetDateTime) -> bool {
+        self.starts_at() <= now
+    }
+
+    fn booked(&self) -> Result<(), AppointmentRefusal> {
+        match self.status {
+            AppointmentStatus::Booked => Ok(()),
+            s => Err(AppointmentRefusal::Closed(s)),
         }
+    }
+
+    /// The outcome typed for this appointment at `now`: held or no-show, once it has begun.
+    /// An outcome already written can be corrected to the other one, with a reason. An
+    /// interview held is noted in a diary on its Italian day, once.
+    pub fn outcome(
+        &self,
+        i: &OutcomeInput,
+        now: OffsetDateTime,
+    ) -> Result<Outcome, AppointmentRefusal> {
+        if self.status == AppointmentStatus::Cancelled {
+            return Err(AppointmentRefusal::Closed(self.status));
+        }
+        let invalid = |field, message: &str| {
+            AppointmentRefusal::Invalid(vec![FieldError::new(field, message)])
+        };
         let status = AppointmentStatus::parse(i.status.trim())
-            .filter(|s| *s != AppointmentStatus::Booked)
+            .filter(|s| matches!(s, AppointmentStatus::Held | AppointmentStatus::NoShow))
             .ok_or_else(|| {
-                OutcomeRefusal::Invalid(vec![FieldError::new(
+                invalid(
                     "status",
-                    "scegliere l'esito: svolto, assente o annullato",
-                )])
+                    "scegliere l'esito: svolto o la persona non si è presentata",
+                )
             })?;
-        let starts_on = crate::localtime::to_local(
-            crate::audit::from_unix_micros(self.starts_at_us).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-        )
-        .date();
-        let interview_on = (status == AppointmentStatus::Held && self.case_file_id.is_some())
-            .then(|| starts_on.min(today));
+        if !self.started(now) {
+            return Err(invalid(
+                "status",
+                "l'appuntamento non è ancora cominciato: l'esito si registra dall'ora fissata; \
+                 per non tenerlo, spostarlo o annullarlo",
+            ));
+        }
+        let corrects = match self.status {
+            AppointmentStatus::Booked => None,
+            s if s == status => {
+                return Err(invalid(
+                    "status",
+                    &format!("l'esito registrato è già «{}»", s.label()),
+                ));
+            }
+            s => Some((
+                s,
+                text(
+                    "reason",
+                    &i.reason,
+                    "il motivo della correzione",
+                    SHORT_TEXT,
+                    true,
+                )
+                .map_err(|e| AppointmentRefusal::Invalid(vec![e]))?,
+            )),
+        };
+        let interview_on = (status == AppointmentStatus::Held && self.diary_entry_id.is_none())
+            .then(|| crate::localtime::to_local(self.starts_at()).date());
         Ok(Outcome {
             status,
             interview_on,
+            corrects,
         })
+    }
+
+    /// The new time, length and place typed for this booked appointment at `now`; the
+    /// purpose and the address stay.
+    pub fn moved(
+        &self,
+        i: &AppointmentInput,
+        now: OffsetDateTime,
+    ) -> Result<AppointmentData, AppointmentRefusal> {
+        self.booked()?;
+        let input = AppointmentInput {
+            purpose: self.purpose.clone(),
+            email: self.email.clone().unwrap_or_default(),
+            ..i.clone()
+        };
+        let data = parse_appointment(&input, now).map_err(AppointmentRefusal::Invalid)?;
+        if unix_micros(data.starts_at) == self.starts_at_us
+            && i64::from(data.minutes) == self.minutes
+            && data.place == self.place
+        {
+            return Err(AppointmentRefusal::Invalid(vec![FieldError::new(
+                "date",
+                "l'appuntamento è già fissato così: cambiare il giorno, l'ora, la durata o il luogo",
+            )]));
+        }
+        Ok(data)
+    }
+
+    /// The reason typed to cancel this booked appointment (it may be empty).
+    pub fn cancel(&self, reason: &str) -> Result<Option<String>, AppointmentRefusal> {
+        self.booked()?;
+        let reason = text("reason", reason, "il motivo", SHORT_TEXT, false)
+            .map_err(|e| AppointmentRefusal::Invalid(vec![e]))?;
+        Ok((!reason.is_empty()).then_some(reason))
     }
 }
 
@@ -1199,79 +1292,178 @@ mod tests {
     fn typed(status: &str) -> OutcomeInput {
         OutcomeInput {
             status: status.into(),
+            reason: String::new(),
             confidentiality: "normale".into(),
             title: "Colloquio".into(),
             body: "Parlato dell'affitto".into(),
         }
     }
 
+    const AFTER: OffsetDateTime = datetime!(2026-11-20 09:00 UTC);
+
     #[test]
-    fn an_interview_held_on_a_case_file_is_dated_its_italian_day_or_today_if_earlier() {
+    fn an_interview_held_is_dated_its_italian_day_and_noted_once() {
         let a = booked(true);
         assert_eq!(
-            a.outcome(&typed("svolto"), date!(2026 - 11 - 20)),
+            a.outcome(&typed(" svolto "), AFTER),
             Ok(Outcome {
                 status: AppointmentStatus::Held,
                 interview_on: Some(date!(2026 - 11 - 11)),
+                corrects: None,
             })
         );
+        let noted = Appointment {
+            status: AppointmentStatus::NoShow,
+            diary_entry_id: Some(Uuid::nil()),
+            ..booked(true)
+        };
+        let again = OutcomeInput {
+            reason: "era venuta la figlia".into(),
+            ..typed("svolto")
+        };
+        assert_eq!(noted.outcome(&again, AFTER).unwrap().interview_on, None);
         assert_eq!(
-            a.outcome(&typed(" svolto "), date!(2026 - 11 - 10))
+            booked(false)
+                .outcome(&typed("assente"), AFTER)
                 .unwrap()
                 .interview_on,
-            Some(date!(2026 - 11 - 10)),
-            "written before the interview's day: dated today"
+            None
         );
     }
 
     #[test]
-    fn only_an_interview_held_on_a_case_file_goes_into_a_diary() {
-        let today = date!(2026 - 11 - 20);
-        for (a, status, expected) in [
-            (booked(false), "svolto", AppointmentStatus::Held),
-            (booked(true), "assente", AppointmentStatus::NoShow),
-            (booked(true), "annullato", AppointmentStatus::Cancelled),
-        ] {
-            assert_eq!(
-                a.outcome(&typed(status), today),
-                Ok(Outcome {
-                    status: expected,
-                    interview_on: None,
-                }),
-                "{status}"
-            );
+    fn an_appointment_cannot_be_marked_held_before_it_begins() {
+        let a = booked(true);
+        for status in ["svolto", "assente"] {
+            let Err(AppointmentRefusal::Invalid(errors)) =
+                a.outcome(&typed(status), datetime!(2026-11-10 23:29 UTC))
+            else {
+                panic!("{status} accepted before the start");
+            };
+            assert_eq!(fields(&errors), ["status"]);
+            assert!(errors[0].message.contains("non è ancora cominciato"));
         }
+        assert!(
+            a.outcome(&typed("svolto"), datetime!(2026-11-10 23:30 UTC))
+                .is_ok()
+        );
     }
 
     #[test]
-    fn an_outcome_is_written_once_and_must_be_one_of_the_three() {
-        let today = date!(2026 - 11 - 20);
-        for status in [
-            AppointmentStatus::Held,
-            AppointmentStatus::NoShow,
-            AppointmentStatus::Cancelled,
-        ] {
-            let a = Appointment {
-                status,
-                ..booked(true)
-            };
-            let refusal = a.outcome(&typed("annullato"), today).unwrap_err();
-            assert_eq!(refusal, OutcomeRefusal::Recorded(status));
-            assert_eq!(
-                refusal.to_string(),
-                format!(
-                    "l'esito dell'appuntamento è già registrato ({}): non si può cambiare",
-                    status.label()
-                )
-            );
-        }
-        for bad in ["", "prenotato", "rinviato"] {
-            let Err(OutcomeRefusal::Invalid(errors)) = booked(true).outcome(&typed(bad), today)
+    fn an_outcome_is_held_or_no_show_and_a_cancelled_appointment_has_none() {
+        for bad in ["", "prenotato", "annullato", "rinviato"] {
+            let Err(AppointmentRefusal::Invalid(errors)) = booked(true).outcome(&typed(bad), AFTER)
             else {
                 panic!("{bad:?} accepted");
             };
             assert_eq!(fields(&errors), ["status"], "{bad:?}");
         }
+        let cancelled = Appointment {
+            status: AppointmentStatus::Cancelled,
+            ..booked(true)
+        };
+        let refusal = cancelled.outcome(&typed("svolto"), AFTER).unwrap_err();
+        assert_eq!(
+            refusal,
+            AppointmentRefusal::Closed(AppointmentStatus::Cancelled)
+        );
+        assert_eq!(
+            refusal.to_string(),
+            "l'appuntamento è annullato: non si può più cambiare"
+        );
+    }
+
+    #[test]
+    fn an_outcome_is_corrected_to_the_other_one_with_a_reason() {
+        let held = Appointment {
+            status: AppointmentStatus::Held,
+            ..booked(false)
+        };
+        let Err(AppointmentRefusal::Invalid(errors)) = held.outcome(&typed("assente"), AFTER)
+        else {
+            panic!("a correction without a reason accepted");
+        };
+        assert_eq!(fields(&errors), ["reason"]);
+        let Err(AppointmentRefusal::Invalid(errors)) = held.outcome(&typed("svolto"), AFTER) else {
+            panic!("the same outcome accepted again");
+        };
+        assert_eq!(fields(&errors), ["status"]);
+        let fix = OutcomeInput {
+            reason: " segnato per errore ".into(),
+            ..typed("assente")
+        };
+        assert_eq!(
+            held.outcome(&fix, AFTER),
+            Ok(Outcome {
+                status: AppointmentStatus::NoShow,
+                interview_on: None,
+                corrects: Some((AppointmentStatus::Held, "segnato per errore".into())),
+            })
+        );
+    }
+
+    fn typed_time(date: &str, time: &str, place: &str) -> AppointmentInput {
+        AppointmentInput {
+            date: date.into(),
+            time: time.into(),
+            minutes: "45".into(),
+            place: place.into(),
+            ..AppointmentInput::default()
+        }
+    }
+
+    #[test]
+    fn a_booked_appointment_moves_to_a_future_time_keeping_its_purpose_and_address() {
+        let a = Appointment {
+            email: Some("anna@example.org".into()),
+            ..booked(true)
+        };
+        let now = datetime!(2026-11-05 09:00 UTC);
+        let moved = a
+            .moved(&typed_time("12/11/2026", "9:30", "Ufficio"), now)
+            .unwrap();
+        assert_eq!(moved.starts_at, datetime!(2026-11-12 08:30 UTC));
+        assert_eq!(
+            (moved.purpose.as_str(), moved.email.as_deref()),
+            ("Colloquio", Some("anna@example.org"))
+        );
+        let Err(AppointmentRefusal::Invalid(errors)) =
+            a.moved(&typed_time("01/11/2026", "9:30", "Ufficio"), now)
+        else {
+            panic!("moved into the past");
+        };
+        assert_eq!(fields(&errors), ["date"]);
+        let Err(AppointmentRefusal::Invalid(errors)) =
+            a.moved(&typed_time("11/11/2026", "0:30", "Ufficio"), now)
+        else {
+            panic!("moved to the same time");
+        };
+        assert_eq!(fields(&errors), ["date"]);
+        let held = Appointment {
+            status: AppointmentStatus::Held,
+            ..a
+        };
+        assert_eq!(
+            held.moved(&typed_time("12/11/2026", "9:30", "Ufficio"), now),
+            Err(AppointmentRefusal::Closed(AppointmentStatus::Held))
+        );
+    }
+
+    #[test]
+    fn only_a_booked_appointment_is_cancelled_and_the_reason_may_be_empty() {
+        assert_eq!(booked(true).cancel("  "), Ok(None));
+        assert_eq!(
+            booked(true).cancel(" la persona è ricoverata "),
+            Ok(Some("la persona è ricoverata".into()))
+        );
+        let cancelled = Appointment {
+            status: AppointmentStatus::Cancelled,
+            ..booked(true)
+        };
+        assert_eq!(
+            cancelled.cancel(""),
+            Err(AppointmentRefusal::Closed(AppointmentStatus::Cancelled))
+        );
     }
 
     #[test]

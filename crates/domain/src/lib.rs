@@ -51,6 +51,7 @@ pub mod changes;
 pub mod dates;
 pub mod dsu;
 mod form;
+pub mod holidays;
 pub mod inps_xml;
 pub mod localtime;
 pub mod mandate;

@@ -108,8 +108,13 @@ store_traits! {
         /// Ends every session of a user (an administrator's "termina sessioni").
         fn delete_user_sessions(&self, user_id: Uuid, audit: &NewAudit) -> u64;
         fn list_user_sessions(&self, user_id: Uuid) -> Vec<Session>;
-        /// Removes sessions idle since before `idle_before_us` or created before `created_before_us`.
-        fn purge_sessions(&self, idle_before_us: i64, created_before_us: i64) -> u64;
+        /// Removes sessions idle since before `idle_before_us` or created before
+        /// `created_before_us`, and the kept forms expired by `now_us`.
+        fn purge_sessions(&self, idle_before_us: i64, created_before_us: i64, now_us: i64) -> u64;
+        fn keep_form(&self, form: &KeptForm) -> ();
+        /// Removes and returns the kept form of this secret if it belongs to `user_id` and has
+        /// not expired at `now_us`; a form of another account stays where it is.
+        fn take_kept_form(&self, secret_hash: &str, user_id: Uuid, now_us: i64) -> Option<KeptForm>;
     }
 
     /// Bearer tokens for the JSON API.
@@ -305,8 +310,16 @@ store_traits! {
         fn break_glass_on_my_cases(&self, org_id: Uuid, user_id: Uuid, since_us: i64) -> Vec<BreakGlassView>;
         fn book_appointment(&self, appointment: &Appointment, audit: &NewAudit) -> ();
         fn get_appointment(&self, org_id: Uuid, id: Uuid) -> AppointmentView;
-        /// Compare-and-set on `version`: the new status, and the diary entry of its outcome.
-        fn set_appointment_status(&self, org_id: Uuid, id: Uuid, version: i64, status: domain::casework::AppointmentStatus, outcome: Option<&DiaryEntry>, audit: &NewAudit) -> ();
+        /// Compare-and-set on `version` of the appointment of the history row `change`: the
+        /// new status, the diary entry of its outcome (a correction without one keeps the entry
+        /// written before) and the history row.
+        fn set_appointment_status(&self, version: i64, status: domain::casework::AppointmentStatus, outcome: Option<&DiaryEntry>, change: &AppointmentChange, audit: &NewAudit) -> ();
+        /// Compare-and-set on `version` of the booked appointment of the history row
+        /// `change`: the new start, length and place, with the history row; the reminder is
+        /// sent again for the new time.
+        fn move_appointment(&self, version: i64, starts_at_us: i64, minutes: i64, place: &str, change: &AppointmentChange, audit: &NewAudit) -> ();
+        /// The appointment's history, oldest first.
+        fn appointment_changes(&self, org_id: Uuid, appointment_id: Uuid) -> Vec<AppointmentChange>;
         /// A worker's appointments starting in `[from_us, to_us)`, by time.
         fn worker_appointments(&self, org_id: Uuid, worker_id: Uuid, from_us: i64, to_us: i64) -> Vec<AppointmentView>;
         fn person_appointments(&self, org_id: Uuid, person_id: Uuid) -> Vec<AppointmentView>;

@@ -137,6 +137,19 @@ pub struct AppointmentView {
     pub org_name: String,
 }
 
+/// One change to an appointment after booking, in words: "esito: svolto", "spostato dal
+/// 03/12/2026 10:30 al 04/12/2026 9:00".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentChange {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub appointment_id: Uuid,
+    pub what: String,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub at_us: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
     pub id: Uuid,

@@ -530,11 +530,11 @@ pub async fn sessions_move_through_stages_and_expire<S: Stores>(s: &S) {
         .await
         .unwrap();
     // h1: idle since 5_000; h2: fresh. Purge idle before 6_000.
-    assert_eq!(s.purge_sessions(6_000, 0).await.unwrap(), 1);
+    assert_eq!(s.purge_sessions(6_000, 0, 0).await.unwrap(), 1);
     assert!(s.get_session_with_user("h2").await.is_ok());
     // Absolute lifetime: created before 20_000 goes, however recent its activity.
     s.touch_session("h2", 50_000).await.unwrap();
-    assert_eq!(s.purge_sessions(0, 20_000).await.unwrap(), 1);
+    assert_eq!(s.purge_sessions(0, 20_000, 0).await.unwrap(), 1);
     s.create_session(&session("h3", u.id, None, 1))
         .await
         .unwrap();

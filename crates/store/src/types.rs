@@ -107,6 +107,21 @@ impl SessionStage {
     }
 }
 
+/// A form posted after its session had expired, kept for the same account to send once it
+/// has logged in again. Its browser's cookie carries a random secret; the store keeps only
+/// its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptForm {
+    pub secret_hash: String,
+    pub user_id: Uuid,
+    /// The local path the form was posted to.
+    pub path: String,
+    /// The fields, in order, as JSON pairs.
+    pub fields: String,
+    pub created_us: i64,
+    pub expires_us: i64,
+}
+
 /// A browser session. The cookie carries a random token; the store keeps only its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {

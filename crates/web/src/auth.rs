@@ -21,6 +21,16 @@ use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "sportello_sid";
 
+/// How long an expired session's row stays (the purge removes it later), so that a form
+/// posted with it is kept for its account (`pages::kept`).
+pub const EXPIRED_SESSION_KEPT: Duration = Duration::from_secs(8 * 3600);
+
+/// Whether the session is past its idle or absolute limit at `now_us`.
+pub fn session_expired(cfg: &crate::WebConfig, session: &Session, now_us: i64) -> bool {
+    now_us - session.last_seen_us > cfg.session_idle.as_micros() as i64
+        || now_us - session.created_us > cfg.session_absolute.as_micros() as i64
+}
+
 /// The enrolment QR code as inline SVG (no image crate, no data: URL needed).
 pub fn qr_svg(data: &str) -> Result<String, AppError> {
     let code = qrcode::QrCode::new(data.as_bytes())
@@ -387,10 +397,8 @@ impl LoginSession {
         };
         let now = state.clock.now_us();
         let cfg = &state.config;
-        if now - session.last_seen_us > cfg.session_idle.as_micros() as i64
-            || now - session.created_us > cfg.session_absolute.as_micros() as i64
-        {
-            state.store.delete_session(&hash).await?;
+        // Left for the purge: a form posted with it is kept for its account.
+        if session_expired(cfg, &session, now) {
             return Ok(None);
         }
         if !user.active {
@@ -455,6 +463,8 @@ pub struct Ctx {
     pub memberships: Vec<Membership>,
     /// The session's token hash (browser) or `None` (API token).
     pub session_hash: Option<String>,
+    /// How long the session lasts without a request (browser only): the pages warn before.
+    pub session_idle: Option<Duration>,
 }
 
 impl std::ops::Deref for Ctx {
@@ -482,6 +492,7 @@ impl Ctx {
             actor: Actor::user(&user, m.org.clone(), m.role, state.clock.now()),
             user,
             memberships,
+            session_idle: session_hash.as_ref().map(|_| state.config.session_idle),
             session_hash,
         })
     }

@@ -173,6 +173,11 @@ struct ErrorPage<'a> {
 /// Renders every error status that is not already a full page.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    // A page asked for without a session is where the login then leads.
+    let asked = (req.method() == axum::http::Method::GET)
+        .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
+        .flatten()
+        .filter(|p| p != "/" && crate::paths::safe_local_path(p).is_some());
     let response = next.run(req).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -188,7 +193,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let mut r = if api {
         problem(status, &message, None)
     } else if status == StatusCode::UNAUTHORIZED {
-        return Redirect::to("/login").into_response();
+        let to = match asked {
+            Some(p) => format!("/login?dopo={}", crate::paths::url_encode(&p)),
+            None => "/login".to_owned(),
+        };
+        return Redirect::to(&to).into_response();
     } else {
         let page = ErrorPage {
             title: title(status),

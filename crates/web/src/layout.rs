@@ -58,6 +58,8 @@ pub struct Layout {
     /// `None` on the login pages.
     pub ente: Option<String>,
     pub user: Option<String>,
+    /// Seconds a session lasts without a request: the page warns before it expires.
+    pub session_idle_s: Option<u64>,
     pub role: Option<&'static str>,
     pub can_switch_org: bool,
     pub nav: Vec<NavItem>,
@@ -76,6 +78,7 @@ impl Layout {
             asset: crate::assets::VERSION,
             ente: None,
             user: None,
+            session_idle_s: None,
             role: None,
             can_switch_org: false,
             nav: Vec::new(),
@@ -175,6 +178,7 @@ impl Layout {
             asset: crate::assets::VERSION,
             ente: Some(ctx.org.name.clone()),
             user: Some(ctx.user.full_name.clone()),
+            session_idle_s: ctx.session_idle.map(|d| d.as_secs()),
             role: Some(ctx.role.label()),
             can_switch_org: ctx.memberships.len() > 1,
             nav,

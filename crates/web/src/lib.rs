@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod layout;
 mod pages;
+mod paths;
 mod security;
 
 use app::Services;
@@ -98,8 +99,13 @@ pub fn router(state: AppState) -> Router {
         .iter()
         .filter_map(|h| security::host_name(h))
         .collect();
+    let keeper = state.clone();
     pages::routes()
         .merge(assets::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            keeper,
+            pages::keep_expired_post,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(move |req, next| {
             one_connection(store.clone(), req, next)
@@ -148,10 +154,12 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         loop {
             tokio::time::sleep(Duration::from_secs(300)).await;
             let now = purge.clock.now_us();
-            let idle = now - purge.config.session_idle.as_micros() as i64;
-            let absolute = now - purge.config.session_absolute.as_micros() as i64;
+            // An expired session stays a while, so that a form posted with it is kept.
+            let kept = auth::EXPIRED_SESSION_KEPT.as_micros() as i64;
+            let idle = now - purge.config.session_idle.as_micros() as i64 - kept;
+            let absolute = now - purge.config.session_absolute.as_micros() as i64 - kept;
             use store::SessionStore;
-            if let Err(e) = purge.store.purge_sessions(idle, absolute).await {
+            if let Err(e) = purge.store.purge_sessions(idle, absolute, now).await {
                 tracing::warn!(error = %e, "session purge failed");
             }
         }

@@ -1,15 +1,21 @@
-//! Appointments: each worker's week, booking an interview (no clashes), and its outcome,
-//! which for an interview held goes straight into the case file's diary.
+//! Appointments: each worker's week as a grid of half hours with the free ones and the
+//! public holidays, booking an interview (no clashes), moving and cancelling it (the person
+//! is told by e-mail), and its outcome, which for an interview held goes straight into the
+//! person's case-file diary, and its corrections.
 
 use super::cases::workers;
 use super::dates::instant;
-use super::forms::{Form, parse_id, url_encode};
+use super::forms::{Form, parse_id};
 use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
-use app::agenda::{appointment_access, record_outcome};
+use crate::paths::url_encode;
+use app::agenda::{
+    AppointmentAccess, appointment_access, cancel_appointment, clash, clash_error, ends_at,
+    move_appointment, notice, record_outcome,
+};
 use app::casefile::case_access;
 use askama::Template;
 use axum::Router;
@@ -23,10 +29,15 @@ use domain::casework::{
     self, AppointmentInput, AppointmentStatus, CaseState, Confidentiality, OutcomeInput,
 };
 use domain::dates::{DateError, OFFICE_DATES, format_date, read_date};
-use domain::localtime::{Week, format_time, from_local, long_date, to_local, today};
+use domain::holidays::holiday;
+use domain::localtime::{
+    Week, format_date_time, format_time, from_local, is_weekend, long_date, to_local, today,
+};
 use domain::{Action, FieldError, RecordScope};
 use serde::Deserialize;
-use store::{Appointment, AppointmentView, CaseFile, CaseStore, Person, PersonStore};
+use store::{
+    Appointment, AppointmentChange, AppointmentView, CaseFile, CaseStore, Person, PersonStore,
+};
 use time::{Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
@@ -36,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/agenda/nuovo", get(book_form).post(book_save))
         .route("/appuntamenti/{id}", get(show))
         .route("/appuntamenti/{id}/esito", post(outcome))
+        .route("/appuntamenti/{id}/sposta", post(move_to))
+        .route("/appuntamenti/{id}/annulla", post(cancel))
 }
 
 fn agenda_link(worker: Uuid, day: time::Date) -> String {
@@ -43,10 +56,6 @@ fn agenda_link(worker: Uuid, day: time::Date) -> String {
         "/agenda?operatore={worker}&settimana={}",
         url_encode(&format_date(day))
     )
-}
-
-fn ends_at(a: &Appointment) -> OffsetDateTime {
-    instant(a.starts_at_us).saturating_add(Duration::minutes(a.minutes))
 }
 
 /// One appointment as the pages show it.
@@ -75,9 +84,89 @@ impl Row {
     }
 }
 
+/// A day of the week grid: its heading and, on a public holiday, the holiday's name.
 struct Day {
     label: String,
+    holiday: Option<&'static str>,
+}
+
+/// One day's half hour in the week grid.
+struct Cell {
+    /// The appointments that start in it.
     rows: Vec<Row>,
+    /// Bookable: a working day that is no holiday, not past, and nobody booked over it.
+    free: bool,
+}
+
+/// A half hour of the week grid: the table's row, one cell a day.
+struct Slot {
+    label: String,
+    cells: Vec<Cell>,
+}
+
+/// The grid's half hours: the office's day, 8:00 to 18:00, stretched to hold every
+/// appointment of the week.
+const SLOT_MINUTES: i64 = 30;
+const OFFICE_OPENS: i64 = 8 * 60;
+const OFFICE_CLOSES: i64 = 18 * 60;
+
+fn minute_of_day(at: OffsetDateTime) -> i64 {
+    let t = to_local(at).time();
+    i64::from(t.hour()) * 60 + i64::from(t.minute())
+}
+
+fn week_grid(days: &[time::Date; 7], list: Vec<AppointmentView>, now: OffsetDateTime) -> Vec<Slot> {
+    let floor = |m: i64| m - m % SLOT_MINUTES;
+    let starts = list
+        .iter()
+        .map(|v| floor(minute_of_day(v.appointment.starts_at())));
+    let first = starts.clone().fold(OFFICE_OPENS, i64::min);
+    let last = starts
+        .map(|m| m + SLOT_MINUTES)
+        .fold(OFFICE_CLOSES, i64::max);
+    let booked: Vec<&Appointment> = list
+        .iter()
+        .map(|v| &v.appointment)
+        .filter(|a| a.status == AppointmentStatus::Booked)
+        .collect();
+    let free = |d: time::Date, m: i64| {
+        let Ok(t) = Time::from_hms((m / 60) as u8, (m % 60) as u8, 0) else {
+            return false;
+        };
+        let start = from_local(d, t);
+        let end = start.saturating_add(Duration::minutes(SLOT_MINUTES));
+        !is_weekend(d)
+            && holiday(d).is_none()
+            && start >= now
+            && !booked
+                .iter()
+                .any(|a| a.starts_at() < end && ends_at(a) > start)
+    };
+    let mut slots: Vec<Slot> = (first..last)
+        .step_by(SLOT_MINUTES as usize)
+        .map(|m| Slot {
+            label: format!("{:02}:{:02}", m / 60, m % 60),
+            cells: days
+                .iter()
+                .map(|d| Cell {
+                    rows: Vec::new(),
+                    free: free(*d, m),
+                })
+                .collect(),
+        })
+        .collect();
+    for v in list {
+        let start = v.appointment.starts_at();
+        let day = days.iter().position(|d| *d == to_local(start).date());
+        let slot = usize::try_from((floor(minute_of_day(start)) - first) / SLOT_MINUTES).ok();
+        if let Some(cell) = day
+            .zip(slot)
+            .and_then(|(d, s)| slots.get_mut(s).and_then(|s| s.cells.get_mut(d)))
+        {
+            cell.rows.push(Row::new(v));
+        }
+    }
+    slots
 }
 
 #[derive(Deserialize, Default)]
@@ -101,6 +190,7 @@ struct WeekPage {
     next: String,
     this_week: String,
     days: Vec<Day>,
+    slots: Vec<Slot>,
 }
 
 async fn week(
@@ -139,21 +229,15 @@ async fn week(
         .store
         .worker_appointments(ctx.org.id, worker, unix_micros(from), unix_micros(to))
         .await?;
-    let mut days: Vec<Day> = w
+    let days = w
         .days
         .iter()
         .map(|d| Day {
             label: long_date(*d),
-            rows: Vec::new(),
+            holiday: holiday(*d),
         })
         .collect();
-    for v in list {
-        let d = to_local(instant(v.appointment.starts_at_us)).date();
-        let i = (d - monday).whole_days();
-        if let Some(day) = usize::try_from(i).ok().and_then(|i| days.get_mut(i)) {
-            day.rows.push(Row::new(v));
-        }
-    }
+    let slots = week_grid(&w.days, list, ctx.now);
     let page = WeekPage {
         l: Layout::page(&ctx, &jar, "Agenda", "/agenda").crumb("/agenda", "Agenda"),
         worker: worker.to_string(),
@@ -169,6 +253,7 @@ async fn week(
         workers,
         worker_name,
         days,
+        slots,
     };
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -336,32 +421,10 @@ async fn book_save(
             None
         }
     };
-    if let (Some(w), Some(d)) = (worker, &data) {
-        let (start, end) = (d.starts_at, d.ends_at);
-        // No appointment lasts more than 8 hours: earlier ones cannot reach this one.
-        let around = state
-            .store
-            .worker_appointments(
-                ctx.org.id,
-                w,
-                unix_micros(start.saturating_sub(Duration::hours(8))),
-                unix_micros(end),
-            )
-            .await?;
-        if let Some(other) = around.iter().map(|v| &v.appointment).find(|a| {
-            a.status == AppointmentStatus::Booked
-                && instant(a.starts_at_us) < end
-                && ends_at(a) > start
-        }) {
-            errors.push(FieldError::new(
-                "time",
-                format!(
-                    "l'operatore ha già un appuntamento dalle {} alle {}",
-                    format_time(instant(other.starts_at_us)),
-                    format_time(ends_at(other))
-                ),
-            ));
-        }
+    if let (Some(w), Some(d)) = (worker, &data)
+        && let Some(other) = clash(&state, &ctx, w, (d.starts_at, d.ends_at), None).await?
+    {
+        errors.push(clash_error(&other));
     }
     let (Some(worker), Some(data), true) = (worker, data, errors.is_empty()) else {
         let page = BookPage {
@@ -421,6 +484,8 @@ struct OutcomeForm {
     #[serde(default)]
     status: String,
     #[serde(default)]
+    reason: String,
+    #[serde(default)]
     confidentiality: String,
     #[serde(default)]
     title: String,
@@ -430,17 +495,53 @@ struct OutcomeForm {
     version: i64,
 }
 
+#[derive(Deserialize, Default)]
+struct MoveForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    version: i64,
+}
+
+#[derive(Deserialize, Default)]
+struct CancelForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// The forms of the appointment page, as typed (or as first shown).
+#[derive(Default)]
+struct Forms {
+    outcome: OutcomeForm,
+    moved: MoveForm,
+    cancel: CancelForm,
+}
+
 #[derive(Template)]
 #[template(path = "appointment.html")]
 struct ShowPage {
     l: Layout,
     r: Row,
     agenda: String,
-    /// The outcome may carry a diary entry into this case file.
+    /// The person's case file: the one it was booked on, or else theirs.
+    case_file: Option<Uuid>,
+    /// An interview held goes into that case file's diary, written by this user.
     can_write_case: bool,
-    outcomes: Vec<AppointmentStatus>,
+    /// It has begun: it takes an outcome.
+    started: bool,
+    outcomes: [AppointmentStatus; 2],
     confidentialities: &'static [Confidentiality],
-    f: OutcomeForm,
+    f: Forms,
+    /// The history: when, and what.
+    changes: Vec<(String, AppointmentChange)>,
 }
 
 async fn show_page(
@@ -448,21 +549,38 @@ async fn show_page(
     ctx: &Ctx,
     jar: &CookieJar,
     v: AppointmentView,
-    f: OutcomeForm,
+    f: Forms,
     errors: Vec<FieldError>,
 ) -> Result<ShowPage, AppError> {
-    let can_write_case = match v.appointment.case_file_id {
-        Some(c) => match case_access(state, ctx, c).await {
+    let a = &v.appointment;
+    let case_file = match a.case_file_id {
+        Some(c) => Some(c),
+        None => state
+            .store
+            .person_case_file(ctx.org.id, a.person_id)
+            .await?
+            .map(|c| c.id),
+    };
+    let can_write_case = match case_file {
+        Some(c) if a.diary_entry_id.is_none() => match case_access(state, ctx, c).await {
             Ok(a) => ctx.can(Action::CaseFileWrite, a.scope) && a.case.state != CaseState::Closed,
             Err(app::Error::Forbidden) => false,
             Err(e) => return Err(e.into()),
         },
-        None => false,
+        _ => false,
     };
+    let changes = state
+        .store
+        .appointment_changes(ctx.org.id, a.id)
+        .await?
+        .into_iter()
+        .map(|c| (format_date_time(instant(c.at_us)), c))
+        .collect();
+    let started = a.started(ctx.now);
     let r = Row::new(v);
     let agenda = agenda_link(
         r.v.appointment.worker_id,
-        to_local(instant(r.v.appointment.starts_at_us)).date(),
+        to_local(r.v.appointment.starts_at()).date(),
     );
     Ok(ShowPage {
         l: Layout::page(ctx, jar, "Appuntamento", "/agenda")
@@ -473,16 +591,39 @@ async fn show_page(
             )
             .with_errors(FormErrors(errors)),
         agenda,
+        case_file,
         can_write_case,
-        outcomes: vec![
-            AppointmentStatus::Held,
-            AppointmentStatus::NoShow,
-            AppointmentStatus::Cancelled,
-        ],
+        started,
+        outcomes: [AppointmentStatus::Held, AppointmentStatus::NoShow],
         confidentialities: Confidentiality::ALL,
         f,
+        changes,
         r,
     })
+}
+
+/// The forms as first shown for `a`.
+fn fresh_forms(a: &Appointment) -> Forms {
+    let start = to_local(a.starts_at());
+    Forms {
+        outcome: OutcomeForm {
+            title: format!("Colloquio: {}", a.purpose),
+            confidentiality: Confidentiality::Normal.as_str().into(),
+            version: a.version,
+            ..OutcomeForm::default()
+        },
+        moved: MoveForm {
+            date: format_date(start.date()),
+            time: format_time(a.starts_at()),
+            minutes: a.minutes.to_string(),
+            place: a.place.clone(),
+            version: a.version,
+        },
+        cancel: CancelForm {
+            reason: String::new(),
+            version: a.version,
+        },
+    }
 }
 
 async fn show(
@@ -492,43 +633,33 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let v = appointment_access(&state, &ctx, parse_id(&id)?).await?.view;
-    let f = OutcomeForm {
-        title: format!("Colloquio: {}", v.appointment.purpose),
-        confidentiality: Confidentiality::Normal.as_str().into(),
-        version: v.appointment.version,
-        ..OutcomeForm::default()
-    };
+    let f = fresh_forms(&v.appointment);
     let page = show_page(&state, &ctx, &jar, v, f, Vec::new()).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
-async fn outcome(
-    State(state): State<AppState>,
+/// The answer to a change of the appointment: back to its page with `done` said, the page
+/// again with the form's errors (the other forms as first shown), or the news that someone
+/// changed it meanwhile.
+async fn answer<T>(
+    state: &AppState,
+    ctx: &Ctx,
     jar: CookieJar,
-    ctx: Ctx,
-    Path(id): Path<String>,
-    Form(f): Form<OutcomeForm>,
+    access: AppointmentAccess,
+    result: Result<Result<T, Vec<FieldError>>, app::Error>,
+    typed: impl FnOnce(&mut Forms),
+    done: impl FnOnce(T) -> String,
 ) -> Result<Response, AppError> {
-    let access = appointment_access(&state, &ctx, parse_id(&id)?).await?;
     let back = format!("/appuntamenti/{}", access.view.appointment.id);
-    let typed = OutcomeInput {
-        status: f.status.clone(),
-        confidentiality: f.confidentiality.clone(),
-        title: f.title.clone(),
-        body: f.body.clone(),
-    };
-    match record_outcome(&state, &ctx, &access, f.version, &typed).await {
-        Ok(Ok(recorded)) => {
-            let text = if recorded.in_diary {
-                "Esito registrato; il colloquio è nel diario della cartella."
-            } else {
-                "Esito registrato."
-            };
-            let jar = flash(jar, "success", text);
+    match result {
+        Ok(Ok(t)) => {
+            let jar = flash(jar, "success", &done(t));
             Ok((jar, Redirect::to(&back)).into_response())
         }
         Ok(Err(errors)) => {
-            let page = show_page(&state, &ctx, &jar, access.view, f, errors).await?;
+            let mut f = fresh_forms(&access.view.appointment);
+            typed(&mut f);
+            let page = show_page(state, ctx, &jar, access.view, f, errors).await?;
             Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(app::Error::Conflict) => {
@@ -541,4 +672,87 @@ async fn outcome(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn outcome(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<OutcomeForm>,
+) -> Result<Response, AppError> {
+    let access = appointment_access(&state, &ctx, parse_id(&id)?).await?;
+    let typed = OutcomeInput {
+        status: f.status.clone(),
+        reason: f.reason.clone(),
+        confidentiality: f.confidentiality.clone(),
+        title: f.title.clone(),
+        body: f.body.clone(),
+    };
+    let result = record_outcome(&state, &ctx, &access, f.version, &typed).await;
+    answer(
+        &state,
+        &ctx,
+        jar,
+        access,
+        result,
+        |forms| forms.outcome = f,
+        |recorded| {
+            if recorded.in_diary {
+                "Esito registrato; il colloquio è nel diario della cartella.".into()
+            } else {
+                "Esito registrato.".into()
+            }
+        },
+    )
+    .await
+}
+
+async fn move_to(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, AppError> {
+    let access = appointment_access(&state, &ctx, parse_id(&id)?).await?;
+    let typed = AppointmentInput {
+        date: f.date.clone(),
+        time: f.time.clone(),
+        minutes: f.minutes.clone(),
+        place: f.place.clone(),
+        ..AppointmentInput::default()
+    };
+    let result = move_appointment(&state, &ctx, &access, f.version, &typed).await;
+    answer(
+        &state,
+        &ctx,
+        jar,
+        access,
+        result,
+        |forms| forms.moved = f,
+        |mailed| format!("Appuntamento spostato. {}", notice(&mailed)),
+    )
+    .await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CancelForm>,
+) -> Result<Response, AppError> {
+    let access = appointment_access(&state, &ctx, parse_id(&id)?).await?;
+    let result = cancel_appointment(&state, &ctx, &access, f.version, &f.reason).await;
+    answer(
+        &state,
+        &ctx,
+        jar,
+        access,
+        result,
+        |forms| forms.cancel = f,
+        |mailed| format!("Appuntamento annullato. {}", notice(&mailed)),
+    )
+    .await
 }

@@ -3,12 +3,13 @@
 //! state, the decision and notice PDFs and the months of delivery.
 
 use super::dates::when;
-use super::forms::{Form, parse_id, url_encode};
+use super::forms::{Form, parse_id};
 use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use crate::paths::url_encode;
 use app::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use askama::Template;
 use axum::Router;

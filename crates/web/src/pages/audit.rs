@@ -147,7 +147,7 @@ struct AuditPage {
 }
 
 fn query_string(q: &AuditQuery) -> String {
-    let enc = super::forms::url_encode;
+    let enc = crate::paths::url_encode;
     format!(
         "ente={}&utente={}&azione={}&dal={}&al={}",
         enc(&q.ente),

@@ -1,6 +1,7 @@
 //! The operator's desk: where they are, what they may open.
 
 use super::dates::instant;
+use super::kept;
 use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
@@ -151,6 +152,11 @@ async fn home(
     jar: CookieJar,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
+    // Every login ends here: on to a kept form or to the page asked for.
+    let jar = match kept::after_login(jar) {
+        Ok(onward) => return Ok(onward),
+        Err(jar) => jar,
+    };
     // A CAF operator sees nothing of the organization but the applications they filed.
     ctx.authorize(Action::OrgView, RecordScope::SameOrg)
         .or_else(|_| ctx.authorize(Action::AuditView, RecordScope::SameOrg))

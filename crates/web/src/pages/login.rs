@@ -2,6 +2,7 @@
 //! organization to act in, logout.
 
 use super::forms::Form;
+use super::kept::{AfterLogin, before_login, waiting};
 use super::render::render;
 use crate::AppState;
 use crate::auth::{self, LoginSession, audit_for, stage_path};
@@ -10,7 +11,7 @@ use crate::layout::{FormErrors, Layout, flash};
 use app::home_org;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -36,20 +37,31 @@ struct LoginPage {
     l: Layout,
     login: String,
     error: Option<String>,
+    /// A form posted after the session expired waits for this login.
+    kept: bool,
 }
 
-async fn login_form(session: Option<LoginSession>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    session: Option<LoginSession>,
+    Query(q): Query<AfterLogin>,
+) -> Response {
+    let jar = before_login(jar, &q, state.config.tls);
+    let kept = waiting(&jar);
     if let Some(s) = session {
-        return Redirect::to(stage_path(s.session.stage)).into_response();
+        return (jar, Redirect::to(stage_path(s.session.stage))).into_response();
     }
-    render(
+    let page = render(
         &LoginPage {
             l: Layout::bare("Accedi"),
             login: String::new(),
             error: None,
+            kept,
         },
         StatusCode::OK,
-    )
+    );
+    (jar, page).into_response()
 }
 
 #[derive(Deserialize)]
@@ -145,12 +157,14 @@ async fn login(
 ) -> Result<Response, AppError> {
     let ip = auth::client_ip(&parts, &state.config.trusted_proxies);
     let typed = f.login.trim().to_lowercase();
+    let kept = waiting(&jar);
     let again = |error: &str, status| {
         render(
             &LoginPage {
                 l: Layout::bare("Errore: Accedi"),
                 login: f.login.clone(),
                 error: Some(error.to_owned()),
+                kept,
             },
             status,
         )

@@ -20,6 +20,7 @@ mod forms;
 mod health;
 mod home;
 mod households;
+mod kept;
 mod login;
 mod mandates;
 mod persons;
@@ -32,11 +33,14 @@ use crate::AppState;
 use crate::error::AppError;
 use axum::Router;
 
+pub use kept::keep_expired_post;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(health::routes())
         .merge(login::routes())
         .merge(home::routes())
+        .merge(kept::routes())
         .merge(account::routes())
         .merge(admin::routes())
         .merge(audit::routes())

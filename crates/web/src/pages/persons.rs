@@ -175,9 +175,9 @@ async fn search(
     };
     let query_string = format!(
         "q={}&comune={}&eta={}",
-        super::forms::url_encode(&p.q),
-        super::forms::url_encode(comune),
-        super::forms::url_encode(p.eta.trim())
+        crate::paths::url_encode(&p.q),
+        crate::paths::url_encode(comune),
+        crate::paths::url_encode(p.eta.trim())
     );
     let results = ResultsFragment {
         searched,

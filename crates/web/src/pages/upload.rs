@@ -1,8 +1,8 @@
 //! Files sent to and from the pages: which routes take large bodies, reading an upload form,
 //! sending a stored file back as an attachment.
 
-use super::forms::url_encode;
 use crate::error::AppError;
+use crate::paths::url_encode;
 use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};

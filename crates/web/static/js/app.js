@@ -16,6 +16,11 @@
  *    typed and not yet saved stays in sessionStorage (this tab only, gone when it closes)
  *    and is put back after a reload, a network failure or a new login. Without JS the
  *    form's buttons save it whole.
+ * 5. Session timeout (WCAG 2.2.1): `body[data-sessione-secondi]` is how long a session
+ *    lasts without a request. Five minutes before it ends (half the time for a shorter
+ *    limit) a modal <dialog> says so, with "Resta collegato", which posts
+ *    /sessione/rinnova and starts the count again; focus returns where it was. Once it has
+ *    ended the dialog says that a form sent now is kept for after the new login.
  */
 (function () {
   "use strict";
@@ -210,8 +215,77 @@
     }
   }
 
+  function sessionWarning() {
+    var secs = parseInt(document.body.getAttribute("data-sessione-secondi") || "", 10);
+    if (!(secs > 0) || typeof HTMLDialogElement === "undefined") return;
+    var ahead = Math.min(300, Math.floor(secs / 2));
+    var dialog = null, before = null, timers = [];
+    function text(t) {
+      dialog.querySelector("#sessione-testo").textContent = t;
+    }
+    function close() {
+      if (dialog && dialog.open) dialog.close();
+      if (before && typeof before.focus === "function") before.focus();
+    }
+    function open() {
+      if (!dialog) {
+        dialog = document.createElement("dialog");
+        dialog.className = "sp-dialog";
+        dialog.setAttribute("aria-labelledby", "sessione-titolo");
+        dialog.setAttribute("aria-describedby", "sessione-testo");
+        dialog.innerHTML = '<h2 id="sessione-titolo">La sessione sta per scadere</h2>' +
+          '<p id="sessione-testo"></p>' +
+          '<div class="sp-dialog__actions"><button type="button" class="sp-btn sp-btn--secondary" data-chiudi>Chiudi</button> ' +
+          '<button type="button" class="sp-btn" data-resta>Resta collegato</button></div>';
+        dialog.querySelector("[data-chiudi]").addEventListener("click", close);
+        dialog.querySelector("[data-resta]").addEventListener("click", stay);
+        dialog.addEventListener("close", function () {
+          if (before && typeof before.focus === "function") before.focus();
+        });
+        document.body.appendChild(dialog);
+      }
+      if (!dialog.open) {
+        before = document.activeElement;
+        dialog.showModal();
+        dialog.querySelector("[data-resta]").focus();
+      }
+    }
+    function warn() {
+      open();
+      dialog.querySelector("[data-resta]").hidden = false;
+      var minutes = Math.round(ahead / 60);
+      text((minutes >= 2 ? "Tra " + minutes + " minuti" : "Tra un minuto o meno") +
+        " la sessione si chiude per inattività. Scegli «Resta collegato» per continuare.");
+    }
+    function ended() {
+      if (!dialog || !dialog.open) return;
+      dialog.querySelector("#sessione-titolo").textContent = "La sessione è scaduta";
+      dialog.querySelector("[data-resta]").hidden = true;
+      text("Quanto hai scritto non va perso: invia il modulo, accedi di nuovo e potrai inviarlo da lì.");
+    }
+    function schedule() {
+      timers.forEach(clearTimeout);
+      timers = [setTimeout(warn, (secs - ahead) * 1000), setTimeout(ended, secs * 1000)];
+    }
+    function stay() {
+      fetch("/sessione/rinnova", { method: "POST", credentials: "same-origin", redirect: "manual" })
+        .then(function (r) {
+          if (r.status === 204) {
+            dialog.querySelector("#sessione-titolo").textContent = "La sessione sta per scadere";
+            close();
+            schedule();
+          } else {
+            ended();
+          }
+        })
+        .catch(function () { text("Sportello non risponde: riprova tra poco."); });
+    }
+    schedule();
+  }
+
   function enhance() {
     focusErrorSummary();
+    sessionWarning();
     var forms = document.querySelectorAll("form[data-live-search]");
     for (var i = 0; i < forms.length; i++) liveSearch(forms[i]);
     var drafts = document.querySelectorAll("form[data-autosave]");

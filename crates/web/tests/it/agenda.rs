@@ -1,7 +1,10 @@
-//! Appointments through the pages: booking into a worker's week, past dates and clashes
-//! refused, the outcome of an interview written into the case file, and the reminders sent
+//! Appointments through the pages: booking into a worker's week (a grid with the free half
+//! hours and the holidays), past dates and clashes refused, no outcome before the start, the
+//! outcome of an interview written into the person's case file and its correction with
+//! history, moving and cancelling with an e-mail to the person, and the reminders sent
 //! through a real SMTP server; on SQLite and PostgreSQL.
 
+use crate::istanze_fixtures::org_id;
 use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::{Client, staff};
 use app::mail::{MailConfig, Mailer};
@@ -21,6 +24,11 @@ on_both!(
     a_date_past_2100_is_refused_in_the_week_and_the_booking,
     an_interview_held_goes_into_the_case_file_diary_once,
     a_reminder_is_sent_once_through_the_mail_server,
+    an_appointment_cannot_be_marked_held_before_it_begins,
+    a_corrected_outcome_keeps_its_history_and_the_interview_reaches_the_case_file,
+    moving_and_cancelling_tell_the_person_by_e_mail,
+    the_week_shows_free_half_hours_and_public_holidays,
+    the_front_desk_records_an_interview_held_without_writing_in_the_case_file,
 );
 
 const EMAIL: &str = "mario.rossi@example.org";
@@ -74,6 +82,72 @@ async fn person(c: &mut Client) -> String {
 
 fn tomorrow(state: &AppState) -> String {
     format_date(today(state.clock.now()) + Duration::days(1))
+}
+
+/// A day and a time ten minutes or so from now, in Italy.
+fn soon(state: &AppState) -> (String, String) {
+    let at = to_local(state.clock.now() + Duration::minutes(11));
+    (format_date(at.date()), format_time(at))
+}
+
+/// Lets the clock reach an appointment booked [`soon`], well within the session's idle limit.
+fn reach_soon(state: &AppState) {
+    state.clock.advance(std::time::Duration::from_secs(15 * 60));
+}
+
+/// The `version` of the first form of the appointment page.
+async fn version(c: &mut Client, aid: &str) -> String {
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let sel = scraper::Selector::parse("input[name=version]").unwrap();
+    page.html()
+        .select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_owned))
+        .unwrap()
+}
+
+/// Opens the person's case file with the worker responsible; its path.
+async fn open_case(c: &mut Client, state: &AppState, pid: &str, uid: Uuid) -> String {
+    let opened = format_date(today(state.clock.now()));
+    let r = c
+        .post(
+            &format!("/persone/{pid}/cartella"),
+            &[
+                ("worker", &uid.to_string()),
+                ("opened_on", &opened),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    r.location().to_owned()
+}
+
+/// Books for the person at `when` and returns the appointment's id, found in the week by
+/// its time.
+async fn booked(c: &mut Client, path: &str, uid: Uuid, when: (&str, &str)) -> String {
+    let r = book(c, path, uid, when.0, when.1).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    let week = c.get(r.location()).await;
+    let sel = scraper::Selector::parse("a[href^=\"/appuntamenti/\"]").unwrap();
+    let from = format!("{}–", when.1);
+    week.html()
+        .select(&sel)
+        .find(|a| a.text().collect::<String>().starts_with(&from))
+        .and_then(|a| a.value().attr("href"))
+        .map(|h| h.trim_start_matches("/appuntamenti/").to_owned())
+        .unwrap_or_else(|| panic!("no appointment at {} in the week", when.1))
 }
 
 async fn book(
@@ -225,42 +299,17 @@ async fn a_date_past_2100_is_refused_in_the_week_and_the_booking(state: AppState
 async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
     let (mut c, uid) = worker(&state).await;
     let pid = person(&mut c).await;
-    let opened = format_date(today(state.clock.now()));
-    let r = c
-        .post(
-            &format!("/persone/{pid}/cartella"),
-            &[
-                ("worker", &uid.to_string()),
-                ("opened_on", &opened),
-                ("note", ""),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
-    let case_path = r.location().to_owned();
+    let case_path = open_case(&mut c, &state, &pid, uid).await;
     let cid = case_path.trim_start_matches("/cartelle/").to_owned();
-    let day = tomorrow(&state);
-    let r = book(
+    let (day, time) = soon(&state);
+    let aid = booked(
         &mut c,
         &format!("/agenda/nuovo?persona={pid}&cartella={cid}"),
         uid,
-        &day,
-        "09:15",
+        (&day, &time),
     )
     .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
-    let week = c.get(r.location()).await;
-    let aid = appointment_links(&week).remove(0);
+    reach_soon(&state);
 
     let page = c.get(&format!("/appuntamenti/{aid}")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -351,7 +400,7 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
         "the worker reads it"
     );
 
-    // The outcome is recorded once.
+    // The outcome is corrected only with a reason.
     let r = c
         .post(
             &esito,
@@ -361,8 +410,11 @@ async fn an_interview_held_goes_into_the_case_file_diary_once(state: AppState) {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("già registrato"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#reason-err").trim(),
+        "Errore: indicare il motivo della correzione"
+    );
     assert_eq!(
         state
             .store
@@ -442,4 +494,346 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
     );
     assert_eq!(app::reminders::send_due(&state).await.unwrap(), 0);
     assert_eq!(sink.received().len(), 1);
+}
+
+async fn an_appointment_cannot_be_marked_held_before_it_begins(state: AppState) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let day = tomorrow(&state);
+    let aid = booked(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        (&day, "10:00"),
+    )
+    .await;
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert!(
+        page.body.contains("L'esito si registra dall'ora fissata"),
+        "no outcome form before the start"
+    );
+    let v = version(&mut c, &aid).await;
+    let r = c
+        .post(
+            &format!("/appuntamenti/{aid}/esito"),
+            &[("status", "svolto"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text(".sp-error-summary")
+            .contains("l'appuntamento non è ancora cominciato"),
+        "{}",
+        r.body
+    );
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert_eq!(page.text("#stato"), "prenotato");
+}
+
+async fn a_corrected_outcome_keeps_its_history_and_the_interview_reaches_the_case_file(
+    state: AppState,
+) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    // The case file is opened after a booking made without it: the interview still goes there.
+    let (day, time) = soon(&state);
+    let aid = booked(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        (&day, &time),
+    )
+    .await;
+    let case_path = open_case(&mut c, &state, &pid, uid).await;
+    let cid = Uuid::parse_str(case_path.trim_start_matches("/cartelle/")).unwrap();
+    reach_soon(&state);
+    let esito = format!("/appuntamenti/{aid}/esito");
+    let v = version(&mut c, &aid).await;
+    let r = c
+        .post(&esito, &[("status", "assente"), ("version", &v)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let v = version(&mut c, &aid).await;
+    let r = c
+        .post(
+            &esito,
+            &[
+                ("status", "svolto"),
+                ("reason", "era in sala d'attesa, segnata assente per errore"),
+                ("confidentiality", "normale"),
+                ("title", "Colloquio: contributo affitto"),
+                ("body", "Ha portato il contratto d'affitto."),
+                ("version", &v),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert_eq!(page.text("#stato"), "svolto");
+    let history = page.text("#storia");
+    assert!(
+        history.contains("esito: la persona non si è presentata"),
+        "{history}"
+    );
+    assert!(
+        history.contains("esito corretto da «la persona non si è presentata» a «svolto»"),
+        "{history}"
+    );
+    assert!(
+        history.contains("(motivo: era in sala d'attesa, segnata assente per errore)"),
+        "{history}"
+    );
+    let org = org_id(&state).await;
+    let diary = state
+        .store
+        .diary_entries(org, cid, Some(0), 0, 50)
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(diary.len(), 1, "the interview is in the person's case file");
+    assert_eq!(diary[0].data.kind, DiaryKind::Interview);
+    assert_eq!(diary[0].data.body, "Ha portato il contratto d'affitto.");
+
+    // Back to no-show and again to held: the diary keeps its one entry.
+    for (status, reason) in [("assente", "ripensamento"), ("svolto", "di nuovo")] {
+        let v = version(&mut c, &aid).await;
+        let r = c
+            .post(
+                &esito,
+                &[("status", status), ("reason", reason), ("version", &v)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let diary = state
+        .store
+        .diary_entries(org, cid, Some(0), 0, 50)
+        .await
+        .unwrap()
+        .entries;
+    assert_eq!(diary.len(), 1);
+    let changes = state
+        .store
+        .appointment_changes(org, Uuid::parse_str(&aid).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 4);
+}
+
+/// Moves the appointment at `path` (its `/sposta`) to `when`, in room 2, as read at `version`.
+async fn move_to(
+    c: &mut Client,
+    path: &str,
+    (date, time): (&str, &str),
+    version: &str,
+) -> super::support::Response {
+    c.post(
+        path,
+        &[
+            ("date", date),
+            ("time", time),
+            ("minutes", "45"),
+            ("place", "Sede di via Roma 1, stanza 2"),
+            ("version", version),
+        ],
+    )
+    .await
+}
+
+async fn moving_and_cancelling_tell_the_person_by_e_mail(state: AppState) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let mut state = state;
+    state.mailer = Mailer::new(&MailConfig {
+        smtp_url: Some(sink.url()),
+        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+    })
+    .unwrap();
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let path = format!("/agenda/nuovo?persona={pid}");
+    let day = tomorrow(&state);
+    let aid = booked(&mut c, &path, uid, (&day, "10:00")).await;
+    let other = booked(&mut c, &path, uid, (&day, "12:00")).await;
+    let sposta = format!("/appuntamenti/{aid}/sposta");
+
+    // Into the past, or over another appointment: refused, the typed values kept.
+    let yesterday = format_date(today(state.clock.now()) - Duration::days(1));
+    let v = version(&mut c, &aid).await;
+    let r = move_to(&mut c, &sposta, (&yesterday, "10:00"), &v).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#date-err").trim(),
+        "Errore: non si può fissare un appuntamento nel passato"
+    );
+    assert!(
+        r.body.contains("Sede di via Roma 1, stanza 2"),
+        "typed place kept"
+    );
+    let r = move_to(&mut c, &sposta, (&day, "11:45"), &v).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#time-err").trim(),
+        "Errore: l'operatore ha già un appuntamento dalle 12:00 alle 12:45"
+    );
+    assert!(sink.received().is_empty());
+
+    let r = move_to(&mut c, &sposta, (&day, "15:30"), &v).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/appuntamenti/{aid}")).await;
+    assert!(page.text("#quando").contains("15:30–16:15"));
+    assert_eq!(page.text("#luogo"), "Sede di via Roma 1, stanza 2");
+    assert!(
+        page.text("#storia")
+            .contains(&format!("spostato dal {day} 10:00 al {day} 15:30"))
+    );
+    assert!(
+        page.body
+            .contains(&format!("Avviso inviato per e-mail a {EMAIL}"))
+    );
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, [EMAIL]);
+    let body = got[0].body();
+    assert!(body.contains("è stato spostato"), "{body}");
+    assert!(body.contains("alle 15:30"), "{body}");
+    assert!(
+        body.contains("Dove: Sede di via Roma 1, stanza 2"),
+        "{body}"
+    );
+    // Its own old time is free to it: the same appointment does not clash with itself.
+    let v = version(&mut c, &aid).await;
+    let r = move_to(&mut c, &sposta, (&day, "15:45"), &v).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    let v = version(&mut c, &other).await;
+    let r = c
+        .post(
+            &format!("/appuntamenti/{other}/annulla"),
+            &[("reason", "l'assistente è in ferie"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get(&format!("/appuntamenti/{other}")).await;
+    assert_eq!(page.text("#stato"), "annullato");
+    assert!(
+        page.text("#storia")
+            .contains("annullato (motivo: l'assistente è in ferie)")
+    );
+    let got = sink.received();
+    assert_eq!(got.len(), 3);
+    let body = got[2].body();
+    assert!(body.contains("è stato annullato"), "{body}");
+    assert!(
+        body.contains("Motivo del cambiamento: l'assistente è in ferie"),
+        "{body}"
+    );
+    // Cancelled: no more moves, and its time is free again.
+    let r = move_to(
+        &mut c,
+        &format!("/appuntamenti/{other}/sposta"),
+        (&day, "17:00"),
+        &v,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let v = version(&mut c, &aid).await;
+    let r = move_to(&mut c, &sposta, (&day, "12:00"), &v).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn the_week_shows_free_half_hours_and_public_holidays(state: AppState) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    // Wednesday 8 December 2027 is the Immacolata.
+    let aid = booked(
+        &mut c,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        ("06/12/2027", "10:00"),
+    )
+    .await;
+    let week = c
+        .get(&format!("/agenda?operatore={uid}&settimana=08/12/2027"))
+        .await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(
+        week.text("thead")
+            .contains("festivo: Immacolata Concezione"),
+        "{}",
+        week.text("thead")
+    );
+    // Four working days of twenty half hours, less the two the interview takes.
+    let free = week
+        .html()
+        .select(&scraper::Selector::parse(".sp-week__free").unwrap())
+        .count();
+    assert_eq!(free, 4 * 20 - 2);
+    let row = |label: &str| {
+        let tr = scraper::Selector::parse("tbody tr").unwrap();
+        let th = scraper::Selector::parse("th").unwrap();
+        week.html()
+            .select(&tr)
+            .find(|tr| {
+                tr.select(&th).next().map(|h| h.text().collect::<String>())
+                    == Some(label.to_owned())
+            })
+            .map(|tr| tr.text().collect::<String>())
+            .unwrap_or_default()
+    };
+    assert!(row("10:00").contains("Rossi Mario"), "{}", row("10:00"));
+    assert_eq!(appointment_links(&week), [aid]);
+    let easter = c
+        .get(&format!("/agenda?operatore={uid}&settimana=29/03/2027"))
+        .await;
+    assert!(easter.text("thead").contains("festivo: Lunedì dell'Angelo"));
+}
+
+/// The person's case file takes the interview only from whoever may write in it: the front
+/// desk still records the outcome.
+async fn the_front_desk_records_an_interview_held_without_writing_in_the_case_file(
+    state: AppState,
+) {
+    let (mut c, uid) = worker(&state).await;
+    let pid = person(&mut c).await;
+    let case_path = open_case(&mut c, &state, &pid, uid).await;
+    let cid = Uuid::parse_str(case_path.trim_start_matches("/cartelle/")).unwrap();
+    let mut desk = staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        Role::OperatoreSportello,
+    )
+    .await;
+    let (day, time) = soon(&state);
+    let aid = booked(
+        &mut desk,
+        &format!("/agenda/nuovo?persona={pid}"),
+        uid,
+        (&day, &time),
+    )
+    .await;
+    reach_soon(&state);
+    let v = version(&mut desk, &aid).await;
+    let r = desk
+        .post(
+            &format!("/appuntamenti/{aid}/esito"),
+            &[("status", "svolto"), ("version", &v)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        desk.get(&format!("/appuntamenti/{aid}"))
+            .await
+            .text("#stato"),
+        "svolto"
+    );
+    let diary = state
+        .store
+        .diary_entries(org_id(&state).await, cid, Some(0), 0, 50)
+        .await
+        .unwrap()
+        .entries;
+    assert!(diary.is_empty());
 }

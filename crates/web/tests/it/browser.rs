@@ -1413,3 +1413,251 @@ async fn a_dsu_is_typed_at_the_counter_with_errors_beside_their_fields_and_signe
     )
     .await;
 }
+
+/// The two appointments of the agenda journey: one tomorrow, one about to begin.
+struct Appointments {
+    tomorrow: String,
+    soon: String,
+    case_file: uuid::Uuid,
+}
+
+/// An appointment moved to the afternoon and then cancelled; the week shows it; a resoconto
+/// typed while the session expires is kept, and after the login (password and code) it is
+/// sent and reaches the case file's diary.
+async fn agenda_journey(c: Client, base: String, state: web::AppState, a: Appointments) {
+    let c = &c;
+    login_with_code(c, &base, &state, "anna").await;
+    c.goto(&format!("{base}/appuntamenti/{}", a.tomorrow))
+        .await
+        .expect("appointment page");
+    wait_h1(c, "Appuntamento con Mario Rossi").await;
+    accessible(c, "appuntamento").await;
+    fill(c, "#time", "15:30").await;
+    click_button(c, "Sposta l'appuntamento").await;
+    wait_h1(c, "Appuntamento con Mario Rossi").await;
+    assert!(text(c, "#quando").await.contains("15:30"));
+    assert!(text(c, "#storia").await.contains("spostato dal"));
+    fill(c, "#reason", "la persona è ricoverata").await;
+    click_button(c, "Annulla l'appuntamento").await;
+    wait_h1(c, "Appuntamento con Mario Rossi").await;
+    assert_eq!(text(c, "#stato").await, "annullato");
+    c.find(Locator::LinkText("Torna all'agenda"))
+        .await
+        .expect("back to the agenda")
+        .click()
+        .await
+        .expect("click");
+    wait_h1(c, "Agenda di Operatore anna").await;
+    accessible(c, "agenda").await;
+    assert!(text(c, "table.sp-week").await.contains("annullato"));
+
+    // The interview begins; the resoconto is typed while the session runs out.
+    state.clock.advance(Duration::from_secs(15 * 60));
+    c.goto(&format!("{base}/appuntamenti/{}", a.soon))
+        .await
+        .expect("appointment page");
+    wait_h1(c, "Appuntamento con Mario Rossi").await;
+    c.find(Locator::Css("input[name=status][value=svolto]"))
+        .await
+        .expect("svolto")
+        .click()
+        .await
+        .expect("choose svolto");
+    fill(
+        c,
+        "#body",
+        "Ha portato il contratto d'affitto e le ricevute.",
+    )
+    .await;
+    state.clock.advance(Duration::from_secs(31 * 60));
+    click_button(c, "Registra l'esito").await;
+    assert_eq!(wait_h1(c, "Accedi a Sportello").await, "/login");
+    assert!(text(c, "main").await.contains("è stato conservato"));
+    fill(c, "#login", "anna").await;
+    fill(c, "#password", support::STRONG).await;
+    submit(c).await;
+    let secret = {
+        use store::UserStore;
+        state
+            .store
+            .get_user_by_login(&domain::Login::parse("anna").unwrap())
+            .await
+            .unwrap()
+            .totp_secret
+            .unwrap()
+    };
+    state.clock.advance(Duration::from_secs(30));
+    let now = state.clock.now().unix_timestamp() as u64;
+    let code = app::credentials::totp(&secret, "anna")
+        .unwrap()
+        .generate(now)
+        .to_string();
+    fill(c, "#codice", &code).await;
+    submit(c).await;
+    assert_eq!(wait_h1(c, "Modulo da inviare").await, "/modulo-conservato");
+    accessible(c, "modulo-conservato").await;
+    assert!(text(c, "#conservato").await.contains("contratto d'affitto"));
+    click_button(c, "Invia il modulo").await;
+    wait_h1(c, "Appuntamento con Mario Rossi").await;
+    assert_eq!(text(c, "#stato").await, "svolto");
+    let diary = {
+        use store::CaseStore;
+        state
+            .store
+            .diary_entries(bergamo(&state).await, a.case_file, Some(0), 0, 10)
+            .await
+            .unwrap()
+            .entries
+    };
+    assert_eq!(diary.len(), 1);
+    assert_eq!(
+        diary[0].data.body,
+        "Ha portato il contratto d'affitto e le ricevute."
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_session() {
+    let state = support::app().await;
+    let mut anna = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "anna",
+        domain::Role::AssistenteSociale,
+    )
+    .await;
+    let r = anna
+        .post("/persone/nuova", &crate::istanze_fixtures::rossi())
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let pid = r.location().trim_start_matches("/persone/").to_owned();
+    let anna_id = {
+        use store::UserStore;
+        state
+            .store
+            .get_user_by_login(&domain::Login::parse("anna").unwrap())
+            .await
+            .unwrap()
+            .id
+    };
+    let today = domain::localtime::today(state.clock.now());
+    let r = anna
+        .post(
+            &format!("/persone/{pid}/cartella"),
+            &[
+                ("worker", &anna_id.to_string()),
+                ("opened_on", &domain::dates::format_date(today)),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let case_file = uuid::Uuid::parse_str(r.location().trim_start_matches("/cartelle/")).unwrap();
+    let mut book = async |date: String, time: String| {
+        let r = anna
+            .post(
+                &format!("/agenda/nuovo?persona={pid}"),
+                &[
+                    ("worker", &anna_id.to_string()),
+                    ("date", &date),
+                    ("time", &time),
+                    ("place", "Sede di via Roma 1"),
+                    ("purpose", "contributo affitto"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+        let week = anna.get(r.location()).await;
+        let sel = scraper::Selector::parse("a[href^=\"/appuntamenti/\"]").unwrap();
+        let links: Vec<String> = week
+            .html()
+            .select(&sel)
+            .filter_map(|a| a.value().attr("href"))
+            .map(|h| h.trim_start_matches("/appuntamenti/").to_owned())
+            .collect();
+        links
+    };
+    let tomorrow = domain::dates::format_date(today + time::Duration::days(1));
+    let first = book(tomorrow, "10:00".into()).await;
+    let soon = domain::localtime::to_local(state.clock.now() + time::Duration::minutes(11));
+    let second = book(
+        domain::dates::format_date(soon.date()),
+        domain::localtime::format_time(soon),
+    )
+    .await;
+    let soon_id = second
+        .iter()
+        .find(|id| !first.contains(id))
+        .expect("the second appointment")
+        .clone();
+    let a = Appointments {
+        tomorrow: first[0].clone(),
+        soon: soon_id,
+        case_file,
+    };
+    run_journey(
+        "an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_session",
+        state,
+        move |c, base, state| agenda_journey(c, base, state, a),
+    )
+    .await;
+}
+
+/// The session warning: a modal before the idle limit, whose «Resta collegato» extends the
+/// session.
+async fn session_warning_journey(c: Client, base: String, state: web::AppState) {
+    let c = &c;
+    login(c, &base, "sportello", support::STRONG).await;
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+    let dialog = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("dialog.sp-dialog[open]"))
+        .await
+        .expect("the warning before the idle limit");
+    let said = dialog.text().await.expect("its text");
+    assert!(
+        said.contains("la sessione si chiude per inattività"),
+        "{said}"
+    );
+    accessible(c, "avviso-sessione").await;
+    c.find(Locator::Css("dialog [data-resta]"))
+        .await
+        .expect("Resta collegato")
+        .click()
+        .await
+        .expect("click");
+    let asked = Instant::now();
+    while c.find(Locator::Css("dialog.sp-dialog[open]")).await.is_ok() {
+        assert!(asked.elapsed() < WAIT, "the dialog stays open");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Past the limit counted from the login, within it counted from «Resta collegato».
+    state.clock.advance(Duration::from_secs(15));
+    c.goto(&format!("{base}/")).await.expect("the desk");
+    assert_eq!(wait_h1(c, "Scrivania").await, "/");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_warning_keeps_an_operator_logged_in() {
+    let state = support::app_with(web::WebConfig {
+        session_idle: Duration::from_secs(20),
+        ..web::WebConfig::default()
+    })
+    .await;
+    support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "sportello",
+        domain::Role::OperatoreSportello,
+    )
+    .await;
+    run_journey(
+        "the_session_warning_keeps_an_operator_logged_in",
+        state,
+        session_warning_journey,
+    )
+    .await;
+}

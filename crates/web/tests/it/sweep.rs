@@ -215,6 +215,9 @@ fn table() -> Vec<Row> {
         ])),
         // One's own account.
         get("/account", &[]),
+        // A form kept when the session expired, and "Resta collegato".
+        get("/modulo-conservato", &[]),
+        post("/sessione/rinnova", &[]),
         post("/account/token", &[]).send(Payload::Form(&[("nome", "sweep")])),
         // Administration.
         get("/admin", &[]).needs(Need::Public),
@@ -483,6 +486,7 @@ fn table() -> Vec<Row> {
             ]))
             .expect(Expect::Once),
         get("/appuntamenti/{id}", &["appointment"]).all(&[(AppointmentManage, Record)]),
+        // Booked for tomorrow: no outcome yet (refused by the procedure, past the guard).
         post("/appuntamenti/{id}/esito", &["appointment"])
             .all(&[(AppointmentManage, Record)])
             .send(Payload::Form(&[
@@ -492,6 +496,20 @@ fn table() -> Vec<Row> {
                 ("body", "Svolto regolarmente."),
                 ("version", "1"),
             ]))
+            .expect(Expect::PastGuard),
+        post("/appuntamenti/{id}/sposta", &["appointment"])
+            .all(&[(AppointmentManage, Record)])
+            .send(Payload::Form(&[
+                ("date", "@tomorrow"),
+                ("time", "11:00"),
+                ("place", "Sede, stanza 4"),
+                ("version", "1"),
+            ]))
+            .expect(Expect::Once),
+        // Cancelled by the first role allowed; the others find it cancelled.
+        post("/appuntamenti/{id}/annulla", &["appointment"])
+            .all(&[(AppointmentManage, Record)])
+            .send(Payload::Form(&[("reason", "ferie"), ("version", "2")]))
             .expect(Expect::Once),
         // The catalogue of benefits.
         get("/prestazioni", &[]).all(APP_VIEW_OWN),
@@ -1540,8 +1558,10 @@ fn allowed(who: Who, need: Need) -> bool {
     }
 }
 
+/// A redirect to the login page, which may carry the page asked for.
 fn to_login(r: &Response) -> bool {
-    r.status == StatusCode::SEE_OTHER && r.location() == "/login"
+    r.status == StatusCode::SEE_OTHER
+        && (r.location() == "/login" || r.location().starts_with("/login?dopo="))
 }
 
 fn success(r: &Response) -> bool {

@@ -1,0 +1,25 @@
+-- The history of an appointment after booking: its outcome and the corrections to it, a
+-- move to another time or place, a cancellation; each with the reason given, if any.
+CREATE TABLE appointment_change (
+    id             UUID PRIMARY KEY,
+    org_id         UUID NOT NULL REFERENCES organization (id),
+    appointment_id UUID NOT NULL REFERENCES appointment (id),
+    what           TEXT NOT NULL,
+    reason         TEXT,
+    actor          TEXT NOT NULL,
+    at_us          BIGINT NOT NULL
+);
+CREATE INDEX appointment_change_appointment ON appointment_change (org_id, appointment_id, at_us);
+
+-- A form posted after its session had expired, kept for the same account to send once it has
+-- logged in again: the path it was posted to and its fields (JSON), found by the hash of a
+-- secret held in that browser's cookie, for a short time.
+CREATE TABLE kept_form (
+    secret_hash TEXT PRIMARY KEY,
+    user_id     UUID NOT NULL REFERENCES app_user (id),
+    path        TEXT NOT NULL,
+    fields      TEXT NOT NULL,
+    created_us  BIGINT NOT NULL,
+    expires_us  BIGINT NOT NULL
+);
+CREATE INDEX kept_form_expiry ON kept_form (expires_us);

@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
 use app::agenda::{appointment_access, record_outcome};
 use app::casefile::case_access;
+use app::life_events::refuse_if_deceased;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -238,6 +239,7 @@ async fn booking_access(
         )
         .into());
     }
+    refuse_if_deceased(&p, "fissarle un appuntamento")?;
     let case = match q.cartella.trim() {
         "" => None,
         raw => {

@@ -34,6 +34,7 @@ mod cases;
 mod dsu;
 mod dsu_print;
 mod istanze_fixtures;
+mod life_events;
 mod login;
 mod mail;
 mod persons;

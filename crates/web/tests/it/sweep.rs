@@ -309,6 +309,9 @@ fn table() -> Vec<Row> {
             .expect(Expect::Once),
         get("/persone/{id}", &["person"]).all(PERSON_VIEW),
         get("/persone/{id}/modifica", &["person"]).all(PERSON_EDIT),
+        // Lucia died in the second import: her open matters and their proposed actions.
+        get("/persone/{id}/esiti", &["person2"]).all(PERSON_VIEW),
+        post("/persone/{id}/esiti", &["person2"]).all(PERSON_EDIT),
         post("/persone/{id}/modifica", &["person"])
             .all(PERSON_EDIT)
             .expect(Expect::PastGuard),
@@ -1252,7 +1255,7 @@ async fn records(
         "event",
         state
             .store
-            .registry_events_to_review(org.id, false, 10)
+            .registry_events_to_review(org.id, false, false, 10)
             .await
             .unwrap()
             .first()
@@ -1700,7 +1703,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
     let b_org = uuid(&world.b["org"]);
     let b_events = state
         .store
-        .registry_events_to_review(b_org, false, 10)
+        .registry_events_to_review(b_org, false, false, 10)
         .await
         .unwrap();
     assert!(

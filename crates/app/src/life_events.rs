@@ -92,7 +92,7 @@ pub fn refuse_if_deceased(p: &Person, what: &str) -> Result<(), Error> {
 /// One open matter of the person and the action proposed for it.
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// An application in procedure: archived (rejected, after a notice of art. 10-bis).
+    /// An application in procedure: archived.
     CloseApplication {
         view: ApplicationView,
         to: ApplicationState,
@@ -167,10 +167,7 @@ impl Step {
     /// The proposed action, in words.
     pub fn action(&self) -> String {
         match self {
-            Step::CloseApplication { to, .. } => match to {
-                ApplicationState::Rejected => "Respingere la domanda".into(),
-                _ => "Archiviare la domanda".into(),
-            },
+            Step::CloseApplication { .. } => "Archiviare la domanda".into(),
             Step::StopDelivery {
                 from,
                 planned,
@@ -380,9 +377,12 @@ async fn application_steps(
                 reasons: failing,
                 view,
             },
-            ApplicationState::NoticeOfRejection => Step::CloseApplication {
+            // The applicant's term for observations runs: the rejection waits for it.
+            ApplicationState::NoticeOfRejection => Step::Review {
+                reasons: vec![
+                    "preavviso di rigetto inviato: alla scadenza del termine per le osservazioni respingere la domanda".into(),
+                ],
                 view,
-                to: ApplicationState::Rejected,
             },
             _ => Step::CloseApplication {
                 view,
@@ -431,18 +431,28 @@ async fn no_longer_met(
         .collect())
 }
 
+/// What a confirmation did: the steps applied, and those their service refused (a
+/// `BadRequest`: the matter and the reason).
+pub struct Applied {
+    pub done: usize,
+    pub refused: Vec<String>,
+}
+
 /// Applies every automatic step of the person's proposal that the actor may apply, each
-/// through its service with its audit row, then one audit row for the whole; the number of
-/// steps applied. Steps already done are no longer proposed, so a repeated confirmation
-/// applies nothing.
-pub async fn apply(state: &Services, ctx: &Actor, person_id: Uuid) -> Result<usize, Error> {
+/// through its service with its audit row, then one audit row for the whole. A step its
+/// service refuses is reported and the others go on. Steps already done are no longer
+/// proposed, so a repeated confirmation applies nothing.
+pub async fn apply(state: &Services, ctx: &Actor, person_id: Uuid) -> Result<Applied, Error> {
     let p = proposal(state, ctx, person_id).await?;
     ctx.authorize(Action::PersonEdit, ctx.scope_of(p.person.org_id))?;
     let note = format!("Per {} ({})", p.event.describe(), p.person.data.full_name());
-    let mut done = Vec::new();
+    let (mut done, mut refused) = (Vec::new(), Vec::new());
     for Proposed { step, .. } in p.steps.iter().filter(|s| s.allowed && s.step.automatic()) {
-        apply_step(state, ctx, step, &note).await?;
-        done.push(format!("{}: {}", step.matter(), step.action()));
+        match apply_step(state, ctx, step, &note).await {
+            Ok(()) => done.push(format!("{}: {}", step.matter(), step.action())),
+            Err(Error::BadRequest(why)) => refused.push(format!("{}: {why}", step.matter())),
+            Err(e) => return Err(e),
+        }
     }
     if !done.is_empty() {
         let audit = ctx.audit(
@@ -453,7 +463,10 @@ pub async fn apply(state: &Services, ctx: &Actor, person_id: Uuid) -> Result<usi
         );
         state.store.append_audit(&audit).await?;
     }
-    Ok(done.len())
+    Ok(Applied {
+        done: done.len(),
+        refused,
+    })
 }
 
 /// A step its service refused: the reasons, in one message.

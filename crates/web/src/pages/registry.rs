@@ -482,14 +482,19 @@ async fn outcomes_apply(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let n = apply(&state, &ctx, id).await?;
-    let (kind, text) = match n {
-        0 => (
-            "info",
-            "Nessuna azione da applicare: erano già state applicate.".to_owned(),
-        ),
-        1 => ("success", "Applicata 1 azione.".to_owned()),
-        n => ("success", format!("Applicate {n} azioni.")),
+    let applied = apply(&state, &ctx, id).await?;
+    let mut text = match applied.done {
+        0 => "Nessuna azione applicata.".to_owned(),
+        1 => "Applicata 1 azione.".to_owned(),
+        n => format!("Applicate {n} azioni."),
+    };
+    if !applied.refused.is_empty() {
+        text.push_str(&format!(" Non applicate: {}.", applied.refused.join("; ")));
+    }
+    let kind = match (applied.done, applied.refused.is_empty()) {
+        (_, false) => "warning",
+        (0, true) => "info",
+        _ => "success",
     };
     let jar = flash(jar, kind, &text);
     Ok((jar, Redirect::to(&format!("/persone/{id}/esiti"))).into_response())

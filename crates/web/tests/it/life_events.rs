@@ -288,7 +288,7 @@ async fn a_death_closes_the_open_matters_on_one_confirmation_and_refuses_anythin
     assert_redirect(&r);
     let page = resp.get(&format!("/persone/{pid}/esiti")).await;
     assert!(
-        page.body.contains("Nessuna azione da applicare"),
+        page.body.contains("Nessuna azione applicata"),
         "{}",
         page.body
     );

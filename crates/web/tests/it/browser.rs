@@ -691,6 +691,16 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
 }
 
+/// Follows the link named `label` on the page.
+async fn click_link(c: &Client, label: &str) {
+    c.find(Locator::LinkText(label))
+        .await
+        .unwrap_or_else(|e| panic!("link «{label}»: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 async fn click_button(c: &Client, label: &str) {
     let root = page_root(c).await;
     c.find(Locator::XPath(&format!(
@@ -1305,12 +1315,7 @@ async fn death_journey(c: Client, base: String, state: web::AppState, person: St
         .await
         .expect("events page");
     wait_h1(c, "Eventi anagrafici da verificare").await;
-    c.find(Locator::LinkText("Pratiche aperte e azioni proposte"))
-        .await
-        .expect("the death links its proposed actions")
-        .click()
-        .await
-        .expect("click");
+    click_link(c, "Pratiche aperte e azioni proposte").await;
     wait_h1(c, "Pratiche aperte e azioni proposte").await;
     accessible(c, "azioni-proposte").await;
     let table = text(c, "#azioni").await;

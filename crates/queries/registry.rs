@@ -571,6 +571,7 @@ impl RegistryStore for Db {
         &self,
         org_id: Uuid,
         include_reviewed: bool,
+        every_person: bool,
         limit: i64,
     ) -> Result<Vec<RegistryEvent>> {
         let rows = sqlx::query!(
@@ -581,14 +582,15 @@ impl RegistryStore for Db {
                FROM registry_event e JOIN person p ON p.id = e.person_id
                WHERE e.org_id = $1
                  AND (e.reviewed_at_us IS NULL OR $2)
-                 AND EXISTS (SELECT 1 FROM person_open_matter m
+                 AND ($4 OR EXISTS (SELECT 1 FROM person_open_matter m
                              WHERE m.org_id = $1 AND m.person_id = e.person_id
-                               AND m.closed_at_us IS NULL)
+                               AND m.closed_at_us IS NULL))
                ORDER BY e.event_date DESC, e.at_us DESC, e.id DESC
                LIMIT $3"#,
             org_id,
             include_reviewed,
-            limit
+            limit,
+            every_person
         )
         .fetch_all(&mut *self.read().await?)
         .await

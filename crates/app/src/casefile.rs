@@ -3,9 +3,10 @@
 
 use crate::{Actor, Error, Services};
 use domain::audit::unix_micros;
-use domain::casework::{CaseState, Confidentiality};
+use domain::casework::{CaseState, Confidentiality, Transition};
+use domain::dates::format_date;
 use domain::policy::{Action, RecordScope};
-use store::{CaseDocument, CaseFile, CaseStore};
+use store::{CaseDocument, CaseFile, CaseStore, StateChange};
 use uuid::Uuid;
 
 /// What the current user may do with one case file. Every case-file handler starts here:
@@ -110,4 +111,49 @@ pub async fn visible_documents(
         .into_iter()
         .filter(|d| d.confidentiality == Confidentiality::Normal || a.sees_confidential(d.at_us))
         .collect())
+}
+
+/// Moves the file by `t` (parsed from its state): `CaseFileWrite` in the user's relation to
+/// the file, then the new state with its history row and an audit row whose reason is the
+/// note. The file as stored; `Conflict` if it changed meanwhile.
+pub async fn change_state(
+    state: &Services,
+    ctx: &Actor,
+    access: &CaseAccess,
+    t: &Transition,
+) -> Result<CaseFile, Error> {
+    ctx.authorize(Action::CaseFileWrite, access.scope)?;
+    let case = access.case.transition(t);
+    let change = StateChange {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: case.id,
+        from: Some(t.from),
+        to: t.to,
+        on: t.on,
+        close_reason: t.close_reason,
+        note: t.note.clone(),
+        actor: ctx.label().to_owned(),
+        at_us: unix_micros(ctx.now),
+    };
+    let mut audit = ctx.audit(
+        "casefile.state",
+        "case_file",
+        Some(case.id),
+        format!(
+            "Cartella n. {}: {} dal {}{}",
+            case.number,
+            t.label(),
+            format_date(t.on),
+            t.close_reason
+                .map(|r| format!(" ({})", r.label()))
+                .unwrap_or_default()
+        ),
+    );
+    audit.reason = Some(t.note.clone()).filter(|n| !n.is_empty());
+    state
+        .store
+        .change_case_state(&case, &change, &audit)
+        .await?;
+    Ok(case)
 }

@@ -5,6 +5,7 @@
 use crate::Actor;
 use crate::Error;
 use crate::Services;
+use crate::life_events::refuse_if_deceased;
 use crate::mail::{ApplicationStateChanged, Compose};
 use domain::FieldError;
 use domain::application::{
@@ -20,7 +21,7 @@ use domain::policy::{Action, RecordScope};
 use store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
     BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
-    StoreError, Worklist,
+    StoreError,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -109,18 +110,7 @@ pub async fn facts(
     }
     let granted = state
         .store
-        .list_applications(
-            org,
-            &ApplicationFilter {
-                list: Worklist::All,
-                state: None,
-                benefit_id: None,
-                filed_by: None,
-                person_id: Some(person.id),
-                limit: 200,
-                offset: 0,
-            },
-        )
+        .list_applications(org, &ApplicationFilter::of_person(person.id, 200))
         .await?;
     let other_benefits = granted
         .into_iter()
@@ -160,7 +150,7 @@ pub async fn apply_rules(
 }
 
 /// The rule version in force on `on`, with the person's facts on that day.
-async fn rules_in_force(
+pub(crate) async fn rules_in_force(
     state: &Services,
     app: &Application,
     benefit: &Benefit,
@@ -305,7 +295,9 @@ pub fn check_filing(
     errors
 }
 
+/// Files the application (a draft, or submitted at once). Nobody files for a deceased person.
 pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Error> {
+    refuse_if_deceased(&f.person, "presentare una nuova domanda")?;
     let now = today(ctx.now);
     let to = if f.submit {
         ApplicationState::Submitted
@@ -425,6 +417,9 @@ pub async fn change_state(
     let org = ctx.org.id;
     let benefit = state.store.get_benefit(org, current.benefit_id).await?;
     let person = state.store.get_person(org, current.person_id).await?;
+    if t.to == ApplicationState::Submitted {
+        refuse_if_deceased(&person, "presentare e protocollare la domanda")?;
+    }
     let attestation = match current.attestation_id {
         Some(id) => Some(state.store.get_attestation(org, id).await?),
         None => None,

@@ -373,7 +373,8 @@ impl AttestationData {
     }
 }
 
-fn add_months(d: Date, months: u8) -> Date {
+/// The same day `months` later (the month's last day when it has fewer days).
+pub fn add_months(d: Date, months: u8) -> Date {
     let total = i32::from(u8::from(d.month())) - 1 + i32::from(months);
     let year = d.year() + total / 12;
     let month = Month::try_from((total % 12 + 1) as u8).unwrap_or(Month::January);

@@ -6,7 +6,8 @@
 //! broken into pages with 2 cm side margins. Every page has a footer with the issuing
 //! office and "Pagina n di m"; pages after the first repeat the issuer and the title at
 //! the top. Headings stay with what follows them, table headers are repeated when a
-//! table goes on to another page, and the signature block is never split.
+//! table goes on to another page, and the signature block is never split nor left alone on
+//! a page: it goes with the last lines before it.
 //!
 //! ```
 //! use print::{Document, Heading};
@@ -162,7 +163,13 @@ impl Document {
                     headers.push(table.header);
                     units.extend(table.units);
                 }
-                Block::Signatures(labels) => units.extend(layout::signature_units(labels)),
+                Block::Signatures(labels) => {
+                    // Never alone on the last page: with the end of what precedes it.
+                    if let Some(last) = units.last_mut() {
+                        last.keep_with_next = true;
+                    }
+                    units.extend(layout::signature_units(labels));
+                }
             }
         }
         // The last unit keeps with nothing.

@@ -299,6 +299,37 @@ fn the_signature_block_is_kept_on_one_page() {
 }
 
 #[test]
+fn the_signature_block_is_never_alone_on_its_page() {
+    let mut pushed = 0;
+    for filler in 30..70 {
+        let mut doc = Document::new(heading());
+        for k in 0..filler {
+            doc.paragraph(&format!("Riga {k}."));
+        }
+        doc.signatures(&["Il responsabile"]);
+        let pages = pages(&doc.render());
+        let last = pages.last().expect("a page");
+        let place = last
+            .iter()
+            .find(|l| l.text == "Luogo e data")
+            .expect("the signature block on the last page");
+        let before = body(last).iter().filter(|l| l.y > place.y).count();
+        assert!(
+            before > 0,
+            "filler {filler}: the signature block opens page {}",
+            pages.len()
+        );
+        if pages.len() > 1 && before == 1 {
+            pushed += 1;
+        }
+    }
+    assert!(
+        pushed > 0,
+        "some signature block took a line with it to a new page"
+    );
+}
+
+#[test]
 fn fields_print_bold_labels_and_their_values() {
     let mut doc = Document::new(heading());
     doc.fields(&[

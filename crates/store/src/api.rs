@@ -253,8 +253,9 @@ store_traits! {
         fn list_registry_imports(&self, org_id: Uuid, limit: i64) -> Vec<RegistryImport>;
         fn get_registry_import(&self, org_id: Uuid, id: Uuid) -> RegistryImport;
         fn registry_rejections(&self, org_id: Uuid, import_id: Uuid) -> Vec<RegistryRejection>;
-        /// Events of persons with an open matter, newest first; reviewed ones only if asked.
-        fn registry_events_to_review(&self, org_id: Uuid, include_reviewed: bool, limit: i64) -> Vec<RegistryEvent>;
+        /// Events of persons with an open matter (of every person if asked), newest first;
+        /// reviewed ones only if asked.
+        fn registry_events_to_review(&self, org_id: Uuid, include_reviewed: bool, every_person: bool, limit: i64) -> Vec<RegistryEvent>;
         /// Every registry event of a person, newest first.
         fn person_registry_events(&self, org_id: Uuid, person_id: Uuid) -> Vec<RegistryEvent>;
         /// Marks an event as reviewed ("verificato") by `by` at `at_us`; `NotFound` if it

@@ -178,6 +178,21 @@ pub struct ApplicationFilter {
     pub offset: i64,
 }
 
+impl ApplicationFilter {
+    /// The first `limit` applications of a person, in any state.
+    pub fn of_person(person_id: Uuid, limit: i64) -> ApplicationFilter {
+        ApplicationFilter {
+            list: Worklist::All,
+            state: None,
+            benefit_id: None,
+            filed_by: None,
+            person_id: Some(person_id),
+            limit,
+            offset: 0,
+        }
+    }
+}
+
 /// How many applications each worklist holds, for the tabs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WorklistCounts {

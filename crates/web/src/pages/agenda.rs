@@ -17,6 +17,7 @@ use app::agenda::{
     move_appointment, notice, record_outcome,
 };
 use app::casefile::case_access;
+use app::life_events::refuse_if_deceased;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -323,6 +324,7 @@ async fn booking_access(
         )
         .into());
     }
+    refuse_if_deceased(&p, "fissarle un appuntamento")?;
     let case = match q.cartella.trim() {
         "" => None,
         raw => {

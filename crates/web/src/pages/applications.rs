@@ -1537,18 +1537,7 @@ pub(super) async fn person_applications(
     let on = today(ctx.now);
     let list = state
         .store
-        .list_applications(
-            ctx.org.id,
-            &ApplicationFilter {
-                list: Worklist::All,
-                state: None,
-                benefit_id: None,
-                filed_by: None,
-                person_id: Some(p.id),
-                limit: 100,
-                offset: 0,
-            },
-        )
+        .list_applications(ctx.org.id, &ApplicationFilter::of_person(p.id, 100))
         .await?;
     Ok(PersonApplications {
         rows: list
@@ -1563,7 +1552,8 @@ pub(super) async fn person_applications(
                 )
             })
             .collect(),
-        can_file: ctx.can(Action::ApplicationFile, RecordScope::SameOrg),
+        can_file: p.data.death_date.is_none()
+            && ctx.can(Action::ApplicationFile, RecordScope::SameOrg),
         can_attest: ctx.can(Action::ApplicationFile, ctx.scope_of(p.org_id))
             && ctx.can(Action::PersonView, RecordScope::SameOrg),
     })

@@ -9,6 +9,7 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
 use app::casefile::{CaseAccess, case_access, visible_documents};
+use app::life_events::refuse_if_deceased;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -60,6 +61,8 @@ pub(super) async fn person_social(
     p: &Person,
 ) -> Result<PersonSocial, AppError> {
     let active = p.merged_into.is_none();
+    // A deceased person is neither taken in charge nor given appointments.
+    let alive = active && p.data.death_date.is_none();
     let case_file = if ctx.can(Action::CaseFileRead, RecordScope::SameOrg) {
         state.store.person_case_file(ctx.org.id, p.id).await?
     } else {
@@ -85,10 +88,10 @@ pub(super) async fn person_social(
         Vec::new()
     };
     Ok(PersonSocial {
-        can_take_in_charge: active
+        can_take_in_charge: alive
             && case_file.is_none()
             && ctx.can(Action::CaseFileWrite, RecordScope::Assigned),
-        can_book: active && ctx.can(Action::AppointmentManage, RecordScope::SameOrg),
+        can_book: alive && ctx.can(Action::AppointmentManage, RecordScope::SameOrg),
         case_file,
         can_record_access,
         accesses,
@@ -161,6 +164,7 @@ async fn take_in_charge_access(
         )
         .into());
     }
+    refuse_if_deceased(&person, "prenderla in carico")?;
     Ok(TakeInChargeAccess { person })
 }
 
@@ -774,40 +778,13 @@ async fn change_state(
         Ok(t) => t,
         Err(errors) => return Ok(refuse(jar, &back, &errors)),
     };
-    let case = a.case.transition(&t);
-    let change = StateChange {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        case_file_id: case.id,
-        from: Some(t.from),
-        to: t.to,
-        on: t.on,
-        close_reason: t.close_reason,
-        note: t.note.clone(),
-        actor: ctx.user.login.to_string(),
-        at_us: unix_micros(ctx.now),
-    };
-    let mut audit = ctx.audit(
-        "casefile.state",
-        "case_file",
-        Some(case.id),
-        format!(
-            "Cartella n. {}: {} dal {}{}",
-            case.number,
-            t.label(),
-            format_date(t.on),
-            t.close_reason
-                .map(|r| format!(" ({})", r.label()))
-                .unwrap_or_default()
-        ),
-    );
-    audit.reason = Some(t.note).filter(|n| !n.is_empty());
-    match state.store.change_case_state(&case, &change, &audit).await {
-        Ok(()) => {
+    match app::casefile::change_state(&state, &ctx, &a, &t).await {
+        Ok(case) => {
             let jar = flash(jar, "success", &format!("Cartella {}.", case.state.label()));
             Ok((jar, Redirect::to(&back)).into_response())
         }
-        Err(e) => conflict_or(e, jar, &back),
+        Err(app::Error::Conflict) => conflict_or(StoreError::Conflict, jar, &back),
+        Err(e) => Err(e.into()),
     }
 }
 

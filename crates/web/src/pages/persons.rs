@@ -491,7 +491,10 @@ struct PersonPage {
     p: Person,
     age: i32,
     birth_date: String,
+    /// Empty for the living; a deceased person's card says so first.
     death_date: String,
+    /// A death or a removal from the registry: the page of its proposed actions exists.
+    life_event: bool,
     registry_left: String,
     cf_kind: String,
     documents: Vec<DocView>,
@@ -680,6 +683,7 @@ async fn person_page(
         age: age_on(p.data.birth_date, p.data.death_date.unwrap_or(today)),
         birth_date: format_date(p.data.birth_date),
         death_date: date_or_dash(p.data.death_date),
+        life_event: app::life_events::LifeEvent::of(&p).is_some(),
         registry_left: date_or_dash(p.registry_left_on),
         cf_kind: p
             .data

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
+use app::life_events::{LifeEvent, apply, proposal};
 use app::registry::{import_file, parse_comune};
 use askama::Template;
 use axum::Router;
@@ -19,6 +20,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::dates::format_date;
+use domain::person::RegistryEventKind;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{OrgComune, OrgStore, RegistryEvent, RegistryImport, RegistryRejection, RegistryStore};
@@ -34,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/anagrafe/import/{id}", get(report_page))
         .route("/anagrafe/eventi", get(events_page))
         .route("/anagrafe/eventi/{id}/verificato", post(review))
+        .route(
+            "/persone/{id}/esiti",
+            get(outcomes_page).post(outcomes_apply),
+        )
 }
 
 /// An import as a table row or report header.
@@ -281,6 +287,9 @@ async fn report_page(
 struct EventsQuery {
     #[serde(default)]
     tutti: Option<String>,
+    /// "tutte": events of every person, not only of those with an open matter.
+    #[serde(default)]
+    persone: Option<String>,
 }
 
 struct EventRow {
@@ -288,6 +297,8 @@ struct EventRow {
     date: String,
     kind: &'static str,
     reviewed: Option<String>,
+    /// A death or a removal: its page of proposed actions is linked.
+    ends_matters: bool,
 }
 
 #[derive(Template)]
@@ -296,7 +307,21 @@ struct EventsPage {
     l: Layout,
     rows: Vec<EventRow>,
     all: bool,
+    every_person: bool,
+    /// The same list with the other choice of reviewed events, of persons.
+    reviewed_link: String,
+    people_link: String,
     can_review: bool,
+}
+
+/// The events page with its two filters.
+fn events_link(all: bool, every_person: bool) -> String {
+    match (all, every_person) {
+        (false, false) => "/anagrafe/eventi".into(),
+        (true, false) => "/anagrafe/eventi?tutti=1".into(),
+        (false, true) => "/anagrafe/eventi?persone=tutte".into(),
+        (true, true) => "/anagrafe/eventi?tutti=1&persone=tutte".into(),
+    }
 }
 
 async fn events_page(
@@ -307,13 +332,18 @@ async fn events_page(
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::PersonView, RecordScope::SameOrg)?;
     let all = q.tutti.is_some_and(|v| !v.is_empty());
+    let every_person = q.persone.as_deref() == Some("tutte");
     let rows = state
         .store
-        .registry_events_to_review(ctx.org.id, all, 500)
+        .registry_events_to_review(ctx.org.id, all, every_person, 500)
         .await?
         .into_iter()
         .map(|e| EventRow {
             date: format_date(e.event_date),
+            ends_matters: matches!(
+                e.kind,
+                RegistryEventKind::Death | RegistryEventKind::MoveOut
+            ),
             kind: e.kind.label(),
             reviewed: e.reviewed_at_us.map(|at| {
                 format!(
@@ -338,6 +368,9 @@ async fn events_page(
             l,
             rows,
             all,
+            every_person,
+            reviewed_link: events_link(!all, every_person),
+            people_link: events_link(all, !every_person),
             can_review: ctx.can(Action::PersonEdit, RecordScope::SameOrg),
         },
         StatusCode::OK,
@@ -379,4 +412,90 @@ async fn review(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// One open matter of the person, as the page lists it.
+struct StepRow {
+    matter: String,
+    worker: String,
+    action: String,
+    automatic: bool,
+    allowed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "life_event.html")]
+struct OutcomesPage {
+    l: Layout,
+    person_id: uuid::Uuid,
+    name: String,
+    death: bool,
+    event: String,
+    rows: Vec<StepRow>,
+    can_apply: bool,
+}
+
+/// The person's open matters after a death or an emigration, with the action proposed for
+/// each, and the one button that applies them.
+async fn outcomes_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let p = proposal(&state, &ctx, id).await?;
+    let name = p.person.data.full_name();
+    let rows: Vec<StepRow> = p
+        .steps
+        .iter()
+        .map(|s| StepRow {
+            matter: s.step.matter(),
+            worker: s.step.worker(),
+            action: s.step.action(),
+            automatic: s.step.automatic(),
+            allowed: s.allowed,
+        })
+        .collect();
+    let path = format!("/persone/{id}/esiti");
+    let l = Layout::page(&ctx, &jar, "Pratiche aperte e azioni proposte", "/persone")
+        .crumb("/persone", "Anagrafe sociale")
+        .crumb(&format!("/persone/{id}"), &name)
+        .crumb(&path, "Azioni proposte");
+    let page = OutcomesPage {
+        l,
+        person_id: id,
+        death: matches!(p.event, LifeEvent::Death(_)),
+        event: p.event.describe(),
+        can_apply: rows.iter().any(|r| r.automatic && r.allowed)
+            && ctx.can(Action::PersonEdit, ctx.scope_of(p.person.org_id)),
+        rows,
+        name,
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+async fn outcomes_apply(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let applied = apply(&state, &ctx, id).await?;
+    let mut text = match applied.done {
+        0 => "Nessuna azione applicata.".to_owned(),
+        1 => "Applicata 1 azione.".to_owned(),
+        n => format!("Applicate {n} azioni."),
+    };
+    if !applied.refused.is_empty() {
+        text.push_str(&format!(" Non applicate: {}.", applied.refused.join("; ")));
+    }
+    let kind = match (applied.done, applied.refused.is_empty()) {
+        (_, false) => "warning",
+        (0, true) => "info",
+        _ => "success",
+    };
+    let jar = flash(jar, kind, &text);
+    Ok((jar, Redirect::to(&format!("/persone/{id}/esiti"))).into_response())
 }

@@ -691,6 +691,16 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
 }
 
+/// Follows the link named `label` on the page.
+async fn click_link(c: &Client, label: &str) {
+    c.find(Locator::LinkText(label))
+        .await
+        .unwrap_or_else(|e| panic!("link «{label}»: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 async fn click_button(c: &Client, label: &str) {
     let root = page_root(c).await;
     c.find(Locator::XPath(&format!(
@@ -1658,6 +1668,120 @@ async fn the_session_warning_keeps_an_operator_logged_in() {
         "the_session_warning_keeps_an_operator_logged_in",
         state,
         session_warning_journey,
+/// The comune's list with Rossi, dead on `died` (empty: alive).
+fn rossi_list(died: &str) -> String {
+    format!(
+        "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela\n\
+         1001;RSSMRA80A01A794J;Rossi;Mario;M;1980-01-01;A794;IT;2;{died};Via Roma 1;2010-05-01;F1;1"
+    )
+}
+
+/// The responsabile imports the list that records Rossi's death, opens the proposed actions
+/// from the registry events, confirms them, and finds the case file closed and his card
+/// saying he died.
+async fn death_journey(c: Client, base: String, state: web::AppState, person: String) {
+    let c = &c;
+    login_with_code(c, &base, &state, "capo").await;
+    let today = domain::localtime::today(state.clock.now());
+    let died = today - time::Duration::days(1);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("anagrafe.csv");
+    std::fs::write(&file, rossi_list(&died.to_string())).expect("write the list");
+    c.goto(&format!("{base}/anagrafe/import"))
+        .await
+        .expect("import page");
+    wait_h1(c, "Import dall'anagrafe comunale").await;
+    fill(c, "#data_riferimento", &domain::dates::format_date(today)).await;
+    c.find(Locator::Css("#file"))
+        .await
+        .expect("the file field")
+        .send_keys(file.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    submit(c).await;
+    wait_h1(c, "Resoconto dell'import").await;
+
+    c.goto(&format!("{base}/anagrafe/eventi"))
+        .await
+        .expect("events page");
+    wait_h1(c, "Eventi anagrafici da verificare").await;
+    click_link(c, "Pratiche aperte e azioni proposte").await;
+    wait_h1(c, "Pratiche aperte e azioni proposte").await;
+    accessible(c, "azioni-proposte").await;
+    let table = text(c, "#azioni").await;
+    assert!(table.contains("Chiudere la cartella"), "{table}");
+    assert!(table.contains("decesso"), "{table}");
+    click_button(c, "Conferma e applica le azioni proposte").await;
+    wait_text(c, ".sp-alert p", "Applicata 1 azione").await;
+    wait_shown(c, "#nessuna-pratica").await;
+
+    c.goto(&format!("{base}{person}")).await.expect("card");
+    wait_h1(c, "Rossi Mario").await;
+    let notice = text(c, "#decesso").await;
+    assert!(
+        notice.contains(&format!("Deceduto il {}", domain::dates::format_date(died))),
+        "{notice}"
+    );
+    let social = text(c, "section[aria-labelledby=servizio]").await;
+    assert!(social.contains("chiusa"), "{social}");
+    assert!(!social.contains("Fissa un appuntamento"), "{social}");
+    accessible(c, "scheda-deceduto").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once() {
+    let state = support::app().await;
+    let mut capo = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "capo",
+        domain::Role::Responsabile,
+    )
+    .await;
+    let list = rossi_list("");
+    let yesterday = domain::dates::format_date(
+        domain::localtime::today(state.clock.now()) - time::Duration::days(2),
+    );
+    let r = capo
+        .upload(
+            "/anagrafe/import",
+            &[("comune", "A794"), ("data_riferimento", &yesterday)],
+            Some(("anagrafe.csv", list.as_bytes())),
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let org = bergamo(&state).await;
+    let rossi = {
+        use store::PersonStore;
+        state
+            .store
+            .find_person_by_cf(org, "RSSMRA80A01A794J")
+            .await
+            .unwrap()
+    };
+    let me = {
+        use store::UserStore;
+        state
+            .store
+            .get_user_by_login(&domain::Login::parse("capo").unwrap())
+            .await
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let r = capo
+        .post(
+            &format!("/persone/{}/cartella", rossi.id),
+            &[("worker", me.as_str()), ("opened_on", yesterday.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, axum::http::StatusCode::SEE_OTHER, "{}", r.body);
+    let person = format!("/persone/{}", rossi.id);
+    run_journey(
+        "a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once",
+        state,
+        move |c, base, state| death_journey(c, base, state, person),
     )
     .await;
 }

@@ -35,6 +35,7 @@ mod dsu;
 mod dsu_print;
 mod istanze_fixtures;
 mod kept;
+mod life_events;
 mod login;
 mod mail;
 mod persons;

@@ -433,7 +433,10 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
         ANNA,
     ]);
     import(s, &o, &next, date!(2026 - 11 - 01)).await;
-    let listed = s.registry_events_to_review(o.id, false, 100).await.unwrap();
+    let listed = s
+        .registry_events_to_review(o.id, false, false, 100)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0].kind, RegistryEventKind::AddressChange);
     assert_eq!(listed[0].surname, "Rossi");
@@ -452,12 +455,15 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
     .await
     .unwrap();
     assert!(
-        s.registry_events_to_review(o.id, false, 100)
+        s.registry_events_to_review(o.id, false, false, 100)
             .await
             .unwrap()
             .is_empty()
     );
-    let all = s.registry_events_to_review(o.id, true, 100).await.unwrap();
+    let all = s
+        .registry_events_to_review(o.id, true, false, 100)
+        .await
+        .unwrap();
     assert_eq!(all[0].reviewed_by.as_deref(), Some("resp"));
     assert_eq!(all[0].reviewed_at_us, Some(42));
     // Reviewing twice is refused; closing the matter hides the person's events.
@@ -484,11 +490,24 @@ async fn events_of_persons_with_an_open_matter_are_listed_for_review(s: &app::St
         .unwrap();
     assert_eq!(closed, 1);
     assert!(
-        s.registry_events_to_review(o.id, true, 100)
+        s.registry_events_to_review(o.id, true, false, 100)
             .await
             .unwrap()
             .is_empty()
     );
+    // Every person's events, open matter or not: Mario's move and Pia's emigration.
+    let every: Vec<RegistryEventKind> = s
+        .registry_events_to_review(o.id, true, true, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        every.contains(&RegistryEventKind::AddressChange),
+        "{every:?}"
+    );
+    assert!(every.contains(&RegistryEventKind::MoveOut), "{every:?}");
 }
 
 async fn an_older_list_or_a_foreign_comune_is_refused(s: &app::Store) {
@@ -719,7 +738,7 @@ async fn events_to_review_are_listed_and_marked_verified() {
     assert!(!table.contains("Bianchi"));
     let event = app
         .store
-        .registry_events_to_review(o.id, false, 10)
+        .registry_events_to_review(o.id, false, false, 10)
         .await
         .unwrap();
     let r = resp

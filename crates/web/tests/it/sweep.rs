@@ -312,6 +312,10 @@ fn table() -> Vec<Row> {
             .expect(Expect::Once),
         get("/persone/{id}", &["person"]).all(PERSON_VIEW),
         get("/persone/{id}/modifica", &["person"]).all(PERSON_EDIT),
+        // Lucia left the comune's list in the second import: her open matters and the
+        // requirements they no longer meet.
+        get("/persone/{id}/esiti", &["person2"]).all(PERSON_VIEW),
+        post("/persone/{id}/esiti", &["person2"]).all(PERSON_EDIT),
         post("/persone/{id}/modifica", &["person"])
             .all(PERSON_EDIT)
             .expect(Expect::PastGuard),
@@ -774,8 +778,11 @@ fn registry_csv(rows: &[&str]) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn lucia(died: &str) -> String {
-    format!("1004;{LUCIA_CF};Verdi;Lucia;F;1950-03-03;A794;IT;3;{died};Via Tasso 8;1990-01-01;F2;1")
+/// Someone else in the comune's list, so that the second list is not empty.
+const NEWCOMER: &str = "1005;;Bianchi;Nino;M;2001-05-05;A794;IT;1;;Via Tasso 9;2026-01-01;F9;1";
+
+fn lucia() -> String {
+    format!("1004;{LUCIA_CF};Verdi;Lucia;F;1950-03-03;A794;IT;3;;Via Tasso 8;1990-01-01;F2;1")
 }
 
 fn moved(r: &Response, what: &str) -> String {
@@ -898,7 +905,7 @@ async fn records(
     fx.insert("benefit", mensa.clone());
 
     // A first import from the civil registry brings Lucia Verdi.
-    let csv = registry_csv(&[&lucia("")]);
+    let csv = registry_csv(&[&lucia()]);
     let r = resp
         .upload(
             "/anagrafe/import",
@@ -1240,7 +1247,8 @@ async fn records(
     .await;
     fx.insert("user2", second.id.to_string());
 
-    // Lucia's death, in a second import, is an event to review: she has an open matter.
+    // Lucia's removal from the comune's list (emigration), in a second import, is an event
+    // to review: she has an open matter. She stays alive, so applications are filed for her.
     state
         .store
         .open_matter(
@@ -1257,8 +1265,7 @@ async fn records(
         )
         .await
         .unwrap();
-    let died = (today(state.clock.now()) - time::Duration::days(2)).to_string();
-    let csv = registry_csv(&[&lucia(&died)]);
+    let csv = registry_csv(&[NEWCOMER]);
     let r = resp
         .upload(
             "/anagrafe/import",
@@ -1274,7 +1281,7 @@ async fn records(
         "event",
         state
             .store
-            .registry_events_to_review(org.id, false, 10)
+            .registry_events_to_review(org.id, false, false, 10)
             .await
             .unwrap()
             .first()
@@ -1724,7 +1731,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
     let b_org = uuid(&world.b["org"]);
     let b_events = state
         .store
-        .registry_events_to_review(b_org, false, 10)
+        .registry_events_to_review(b_org, false, false, 10)
         .await
         .unwrap();
     assert!(

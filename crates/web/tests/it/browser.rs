@@ -1668,6 +1668,10 @@ async fn the_session_warning_keeps_an_operator_logged_in() {
         "the_session_warning_keeps_an_operator_logged_in",
         state,
         session_warning_journey,
+    )
+    .await;
+}
+
 /// The comune's list with Rossi, dead on `died` (empty: alive).
 fn rossi_list(died: &str) -> String {
     format!(

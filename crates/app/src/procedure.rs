@@ -117,6 +117,7 @@ pub async fn facts(
                 benefit_id: None,
                 filed_by: None,
                 person_id: Some(person.id),
+                search: Default::default(),
                 limit: 200,
                 offset: 0,
             },

@@ -182,6 +182,7 @@ impl AuditStore for Db {
                  AND (record_id = $4 OR $4 IS NULL)
                  AND (at_us >= $5 OR $5 IS NULL)
                  AND (at_us <= $6 OR $6 IS NULL)
+                 AND (action = $9 OR $9 IS NULL)
                ORDER BY at_us DESC, seq DESC
                LIMIT $7 OFFSET $8"#,
             f.org_id,
@@ -191,7 +192,8 @@ impl AuditStore for Db {
             f.from_us,
             f.to_us,
             f.limit,
-            f.offset
+            f.offset,
+            f.action
         )
         .fetch_all(&mut *self.read().await?)
         .await
@@ -208,13 +210,15 @@ impl AuditStore for Db {
                  AND (action LIKE $3 ESCAPE '\' OR $3 IS NULL)
                  AND (record_id = $4 OR $4 IS NULL)
                  AND (at_us >= $5 OR $5 IS NULL)
-                 AND (at_us <= $6 OR $6 IS NULL)"#,
+                 AND (at_us <= $6 OR $6 IS NULL)
+                 AND (action = $7 OR $7 IS NULL)"#,
             f.org_id,
             f.actor,
             action,
             f.record_id,
             f.from_us,
-            f.to_us
+            f.to_us,
+            f.action
         )
         .fetch_one(&mut *self.read().await?)
         .await

@@ -156,6 +156,7 @@ macro_rules! application_view {
             benefit_name: r.benefit_name,
             needs_isee: r.isee_variant.is_some(),
             isee_valid_until: r.isee_valid_until,
+            isee: r.isee_cents.map(Money),
             filed_by_name: r.filed_by_name,
         }
     }};
@@ -685,7 +686,7 @@ impl BenefitStore for Db {
                    p.given_names AS "given_names!", p.codice_fiscale AS "codice_fiscale?",
                    b.code AS "benefit_code!", b.name AS "benefit_name!",
                    b.isee_variant AS "isee_variant?", t.valid_until AS "isee_valid_until?: Date",
-                   u.full_name AS "filed_by_name!"
+                   t.isee_cents AS "isee_cents?", u.full_name AS "filed_by_name!"
                FROM application a JOIN person p ON p.id = a.person_id
                    JOIN benefit b ON b.id = a.benefit_id
                    JOIN app_user u ON u.id = a.filed_by
@@ -730,7 +731,7 @@ impl BenefitStore for Db {
                    p.given_names AS "given_names!", p.codice_fiscale AS "codice_fiscale?",
                    b.code AS "benefit_code!", b.name AS "benefit_name!",
                    b.isee_variant AS "isee_variant?", t.valid_until AS "isee_valid_until?: Date",
-                   u.full_name AS "filed_by_name!"
+                   t.isee_cents AS "isee_cents?", u.full_name AS "filed_by_name!"
                FROM application a JOIN person p ON p.id = a.person_id
                    JOIN benefit b ON b.id = a.benefit_id
                    JOIN app_user u ON u.id = a.filed_by
@@ -747,6 +748,10 @@ impl BenefitStore for Db {
                        AND a.state NOT IN ('respinta', 'archiviata', 'conclusa')
                        AND (t.valid_until IS NULL OR t.valid_until < $9)) OR $9 IS NULL)
                  AND (a.person_id = $10 OR $10 IS NULL)
+                 AND (a.protocol = $13 OR $13 IS NULL)
+                 AND (p.codice_fiscale = $14 OR $14 IS NULL)
+                 AND (' ' || p.search_key LIKE $15 OR ' ' || p.search_key_rev LIKE $15
+                      OR $15 IS NULL)
                ORDER BY a.created_at_us DESC LIMIT $11 OFFSET $12"#,
             org_id,
             f.state.map(ApplicationState::as_str),
@@ -759,7 +764,12 @@ impl BenefitStore for Db {
             isee_missing,
             f.person_id,
             f.limit,
-            f.offset
+            f.offset,
+            f.search.protocol,
+            f.search.codice_fiscale,
+            // Name keys are folded words joined by single blanks and the typed words hold
+            // only letters and digits, so no word carries a LIKE wildcard.
+            f.search.name.as_ref().map(|n| format!("% {n}%"))
         )
         .fetch_all(&mut *self.read().await?)
         .await

@@ -114,6 +114,20 @@ impl UserStore for Db {
         rows.into_iter().map(|r| Ok(user!(r))).collect()
     }
 
+    async fn list_user_roles(&self) -> Result<Vec<(Uuid, String, Role)>> {
+        let rows = sqlx::query!(
+            r#"SELECT m.user_id AS "user_id!: Uuid", o.name, m.role
+               FROM membership m JOIN organization o ON o.id = m.org_id
+               ORDER BY o.name, o.code"#
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| Ok((r.user_id, r.name, role_col(&r.role)?)))
+            .collect()
+    }
+
     async fn memberships(&self, user_id: Uuid) -> Result<Vec<Membership>> {
         let rows = sqlx::query!(
             r#"SELECT o.id AS "id!: Uuid", o.code, o.name, o.kind, o.active AS "active!: bool",

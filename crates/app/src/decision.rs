@@ -997,6 +997,7 @@ mod tests {
             benefit_name: benefit.name.clone(),
             needs_isee: benefit.isee_variant.is_some(),
             isee_valid_until: None,
+            isee: None,
             filed_by_name: "Anna Verdi".into(),
         }
     }

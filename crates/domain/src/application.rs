@@ -232,6 +232,50 @@ pub fn format_protocol(year: i32, n: i64) -> String {
     format!("{year}/{n:06}")
 }
 
+/// A protocol number as an operator may type it: "2026/000123", "2026/123" or "2026-123".
+pub fn parse_protocol(raw: &str) -> Option<String> {
+    let (year, n) = raw.trim().split_once(['/', '-'])?;
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(year, 4) || year.len() != 4 || !digits(n, 6) {
+        return None;
+    }
+    Some(format_protocol(year.parse().ok()?, n.parse().ok()?))
+}
+
+/// What the search box of the applications list means: a protocol number, or the
+/// applicant's codice fiscale and words of their name (as the person search reads them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationSearch {
+    pub protocol: Option<String>,
+    pub codice_fiscale: Option<String>,
+    /// The folded words of the name in the order typed: a name with a word starting so,
+    /// surname first or names first.
+    pub name: Option<String>,
+}
+
+impl ApplicationSearch {
+    pub fn parse(raw: &str) -> ApplicationSearch {
+        if let Some(protocol) = parse_protocol(raw) {
+            return ApplicationSearch {
+                protocol: Some(protocol),
+                ..ApplicationSearch::default()
+            };
+        }
+        let q = crate::person::SearchQuery::parse(raw);
+        ApplicationSearch {
+            protocol: None,
+            codice_fiscale: q.codice_fiscale,
+            name: (!q.phrase.is_empty()).then_some(q.phrase),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.protocol.is_none() && self.codice_fiscale.is_none() && self.name.is_none()
+    }
+}
+
 /// The protocol number of a DSU: `INPS-ISEE-AAAA-NNNNNNNNX-NN`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -987,6 +1031,22 @@ mod tests {
     use super::*;
     use time::macros::date;
 
+    #[test]
+    fn the_search_box_reads_a_protocol_a_codice_fiscale_or_a_name() {
+        let protocol = |raw| ApplicationSearch::parse(raw).protocol;
+        assert_eq!(protocol("2026/000123"), Some("2026/000123".into()));
+        assert_eq!(protocol(" 2026/123 "), Some("2026/000123".into()));
+        assert_eq!(protocol("2026-123"), Some("2026/000123".into()));
+        assert_eq!(protocol("26/123"), None);
+        assert_eq!(protocol("2026/1234567"), None);
+        let s = ApplicationSearch::parse("rssmra80a01a794j");
+        assert_eq!(s.codice_fiscale.as_deref(), Some("RSSMRA80A01A794J"));
+        assert_eq!(s.name, None);
+        let s = ApplicationSearch::parse("D'Angelo m");
+        assert_eq!(s.name.as_deref(), Some("dangelo m"));
+        assert!(ApplicationSearch::parse("  ").is_empty());
+    }
+
     fn att() -> AttestationInput {
         AttestationInput {
             protocol: "inps-isee-2026-00012345a-00".into(),
@@ -1213,13 +1273,15 @@ mod tests {
 
     const BY: Uuid = Uuid::from_u128(7);
 
-    /// A periodic contribution needing the ordinary ISEE, 30 days to decide, 20.000 € a year.
+    /// A periodic contribution needing the ordinary ISEE, 30 days to decide, 20.000 € a year:
+    /// the catalogue's extraordinary contribution, paid monthly.
     fn benefit() -> BenefitData {
         let mut b = base_catalogue(date!(2026 - 01 - 01))
             .into_iter()
-            .find(|s| s.data.code == "anf")
+            .find(|s| s.data.code == "contributo-straordinario")
             .unwrap()
             .data;
+        b.periodicity = Periodicity::Periodic;
         b.budget = Some(Money::from_euro(20_000));
         b
     }

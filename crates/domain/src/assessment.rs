@@ -823,12 +823,13 @@ pub static SINBA_1_0_0: FormDef = FormDef {
                 FieldDef {
                     key: "parental_authority_measure",
                     xsd_element: "PotestaTutela",
-                    label: "Potestà e tutela",
-                    help: "Provvedimento sulla potestà (responsabilità) genitoriale o sulla \
+                    label: "Responsabilità genitoriale e tutela",
+                    help: "Provvedimento sulla responsabilità genitoriale (artt. 330-333 \
+                           c.c.; il tracciato SINBA la chiama ancora «potestà») o sulla \
                            tutela.",
                     kind: FieldKind::Choice(&[
-                        ("1", "sospensione della potestà genitoriale"),
-                        ("2", "decadenza dalla potestà genitoriale"),
+                        ("1", "sospensione della responsabilità genitoriale"),
+                        ("2", "decadenza dalla responsabilità genitoriale"),
                         ("3", "prescrizioni ai genitori"),
                         ("4", "tutela a parenti o altri soggetti"),
                         ("5", "curatela"),

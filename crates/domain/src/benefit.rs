@@ -1289,7 +1289,8 @@ pub struct SeedBenefit {
     pub rule: Option<Rule>,
 }
 
-/// The twelve benefits of Law 328/2000 the original system handled and the municipal
+/// The benefits of Law 328/2000 the original system handled, less the assegno per il nucleo
+/// familiare dei Comuni (replaced by the assegno unico in March 2022), and the municipal
 /// services most comuni run. Rules are examples for a new installation: each comune
 /// replaces them with its own regulation's.
 pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
@@ -1334,19 +1335,6 @@ pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
         amount: Money(cents),
     };
     vec![
-        SeedBenefit {
-            data: entry(
-                "anf",
-                "Assegno per il nucleo familiare",
-                FamigliaMinori,
-                "A1.01",
-                Periodic,
-                D::Money,
-                ord,
-                &[id_doc],
-            ),
-            rule: None,
-        },
         SeedBenefit {
             data: entry(
                 "maternita",
@@ -1983,7 +1971,7 @@ mod tests {
     #[test]
     fn the_base_catalogue_is_valid_and_uses_known_siuss_codes() {
         let all = base_catalogue(date!(2026 - 01 - 01));
-        assert_eq!(all.len(), 17);
+        assert_eq!(all.len(), 16);
         for s in &all {
             assert!(siuss_label(&s.data.siuss_code).is_some(), "{}", s.data.code);
             assert!(parse_benefit_code("code", &s.data.code).is_ok());

@@ -45,6 +45,7 @@ macro_rules! coded_enum {
 pub mod application;
 pub mod assessment;
 pub mod audit;
+pub mod audit_actions;
 pub mod benefit;
 pub mod casework;
 pub mod changes;

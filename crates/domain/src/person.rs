@@ -798,8 +798,11 @@ pub fn duplicate_reason(new: &PersonData, other: &PersonData) -> Option<&'static
     None
 }
 
+/// A value not given, as the change lists write it.
+const BLANK: &str = "—";
+
 fn show<T: AsRef<str>>(v: Option<T>) -> String {
-    v.map_or_else(|| "—".to_owned(), |s| s.as_ref().to_owned())
+    v.map_or_else(|| BLANK.to_owned(), |s| s.as_ref().to_owned())
 }
 
 fn address(a: &Option<Address>) -> String {
@@ -843,6 +846,19 @@ pub fn changes(old: &PersonData, new: &PersonData) -> Vec<String> {
     changed(&PERSON_FIELDS, old, new)
         .into_iter()
         .map(|(label, a, b)| format!("{label}: {a} → {b}"))
+        .collect()
+}
+
+/// What a merge brings into the surviving record: the duplicate's data that differs from the
+/// survivor's, one "campo della scheda unita: valore (questa scheda: valore)" per field; a
+/// field the duplicate left blank brings nothing. The survivor keeps its own data.
+pub fn merged_in(survivor: &PersonData, duplicate: &PersonData) -> Vec<String> {
+    changed(&PERSON_FIELDS, survivor, duplicate)
+        .into_iter()
+        .filter(|(_, _, dup)| *dup != BLANK && *dup != yes_no(false))
+        .map(|(label, kept, dup)| {
+            format!("{label} della scheda unita: {dup} (questa scheda: {kept})")
+        })
         .collect()
 }
 

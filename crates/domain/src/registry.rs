@@ -857,11 +857,49 @@ pub fn parse_event_counts(s: &str) -> Vec<(RegistryEventKind, i64)> {
         .collect()
 }
 
+/// Since when the registry's events say the person lives in the comune: the last birth or
+/// move in, when no move out came after it; None when the events do not tell (a person of the
+/// first list of a comune has none).
+pub fn resident_since(events: &[(RegistryEventKind, Date)]) -> Option<Date> {
+    let last = |kinds: &[RegistryEventKind]| {
+        events
+            .iter()
+            .filter(|(k, _)| kinds.contains(k))
+            .map(|(_, d)| *d)
+            .max()
+    };
+    let arrived = last(&[RegistryEventKind::Birth, RegistryEventKind::MoveIn])?;
+    match last(&[RegistryEventKind::MoveOut]) {
+        Some(left) if left >= arrived => None,
+        _ => Some(arrived),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::person::{Citizenship, CivilStatus};
     use time::macros::date;
+
+    #[test]
+    fn residence_starts_at_the_last_arrival_not_followed_by_a_departure() {
+        use RegistryEventKind::{AddressChange, Birth, MoveIn, MoveOut};
+        assert_eq!(resident_since(&[]), None);
+        assert_eq!(
+            resident_since(&[
+                (Birth, date!(2000 - 01 - 01)),
+                (AddressChange, date!(2020 - 05 - 01)),
+            ]),
+            Some(date!(2000 - 01 - 01))
+        );
+        let away = [
+            (MoveIn, date!(2015 - 03 - 01)),
+            (MoveOut, date!(2019 - 06 - 01)),
+        ];
+        assert_eq!(resident_since(&away), None);
+        let back = [away[0], away[1], (MoveIn, date!(2022 - 09 - 15))];
+        assert_eq!(resident_since(&back), Some(date!(2022 - 09 - 15)));
+    }
 
     const TODAY: Date = date!(2026 - 11 - 26);
     const HEADER: &str = "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela";

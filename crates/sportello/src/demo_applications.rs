@@ -219,7 +219,6 @@ fn profile(code: &str) -> (u32, i32, i32) {
         "affitto" => (14, 22, 75),
         "contributo-straordinario" => (10, 18, 80),
         "integrazione-rsa" => (5, 75, 105),
-        "anf" => (2, 25, 55),
         "maternita" => (1, 20, 45),
         "scolastiche" => (2, 6, 18),
         "tasse-universita" | "dsu-universita" => (1, 19, 26),

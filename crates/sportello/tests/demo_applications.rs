@@ -129,7 +129,7 @@ async fn demo_applications_fill_every_state_through_the_store_the_same_for_the_s
         &["demo", "applications", "--count", "150", "--seed", "4"],
     ));
     assert!(
-        out.contains("Catalogo di base caricato (17 prestazioni)"),
+        out.contains("Catalogo di base caricato (16 prestazioni)"),
         "{out}"
     );
     assert!(out.contains("150 domande"), "{out}");
@@ -216,7 +216,7 @@ async fn demo_applications_fill_every_state_through_the_store_the_same_for_the_s
         &["demo", "applications", "--count", "20", "--seed", "5"],
     ));
     assert!(
-        more.contains("Catalogo esistente (17 prestazioni)"),
+        more.contains("Catalogo esistente (16 prestazioni)"),
         "{more}"
     );
     let total = query(&db, "SELECT CAST(COUNT(*) AS TEXT) FROM application").await;

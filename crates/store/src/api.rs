@@ -76,6 +76,8 @@ store_traits! {
         fn list_members(&self, org_id: Uuid) -> Vec<Member>;
         /// Every user, for the installation's administrators.
         fn list_users(&self) -> Vec<User>;
+        /// Every membership as (user, organization's name, role), by organization's name.
+        fn list_user_roles(&self) -> Vec<(Uuid, String, Role)>;
         fn memberships(&self, user_id: Uuid) -> Vec<Membership>;
         /// Adds or changes the user's role in an organization.
         fn set_membership(&self, user_id: Uuid, org_id: Uuid, role: Role, audit: &NewAudit) -> ();

@@ -1,6 +1,8 @@
 //! Row types of the prestazioni and the istanze.
 
-use domain::application::{ApplicationState, AttestationData, DeliveryStatus, PlannedMonth};
+use domain::application::{
+    ApplicationSearch, ApplicationState, AttestationData, DeliveryStatus, PlannedMonth,
+};
 use domain::benefit::{BenefitData, Rule, base_catalogue};
 use domain::money::Money;
 use time::Date;
@@ -75,6 +77,8 @@ pub struct ApplicationView {
     pub needs_isee: bool,
     /// The last day of the attached attestation.
     pub isee_valid_until: Option<Date>,
+    /// The ISEE of the attached attestation.
+    pub isee: Option<Money>,
     pub filed_by_name: String,
 }
 
@@ -174,6 +178,8 @@ pub struct ApplicationFilter {
     pub filed_by: Option<Uuid>,
     /// Only this person's.
     pub person_id: Option<Uuid>,
+    /// Only those matching what was typed in the search box.
+    pub search: ApplicationSearch,
     pub limit: i64,
     pub offset: i64,
 }
@@ -187,6 +193,7 @@ impl ApplicationFilter {
             benefit_id: None,
             filed_by: None,
             person_id: Some(person_id),
+            search: Default::default(),
             limit,
             offset: 0,
         }

@@ -334,6 +334,10 @@ pub async fn users_and_memberships_are_scoped_by_organization<S: Stores>(s: &S) 
         ("Anna Bianchi", None)
     );
     assert_eq!(s.list_users().await.unwrap().len(), 2);
+    let roles = s.list_user_roles().await.unwrap();
+    assert!(roles.contains(&(anna.id, a.name.clone(), Role::AssistenteSociale)));
+    assert!(roles.contains(&(bruno.id, b.name.clone(), Role::OperatoreSportello)));
+    assert_eq!(roles.len(), 2);
 }
 
 pub async fn a_totp_step_is_accepted_once<S: Stores>(s: &S) {
@@ -695,6 +699,20 @@ pub async fn audit_filters_match_literally<S: Stores>(s: &S) {
         rows.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),
         ["underscore"]
     );
+    s.append_audit(&audit(a.id, "user_x.create_more", "più lunga"))
+        .await
+        .unwrap();
+    let f = AuditFilter {
+        action: Some("user_x.create".into()),
+        ..base.clone()
+    };
+    let rows = s.list_audit(&f).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),
+        ["underscore"],
+        "an action exactly, not one it begins"
+    );
+    assert_eq!(s.count_audit(&f).await.unwrap(), 1);
     let f = AuditFilter {
         actor: Some("revisore1".into()),
         ..base.clone()
@@ -933,10 +951,32 @@ pub async fn an_application_is_numbered_moves_by_compare_and_set_and_is_delivere
         benefit_id: None,
         filed_by: None,
         person_id: None,
+        search: Default::default(),
         limit: 10,
         offset: 0,
     };
-    assert_eq!(s.list_applications(o.id, &overdue).await.unwrap().len(), 1);
+    let listed = s.list_applications(o.id, &overdue).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].isee,
+        Some(Money(850_000)),
+        "the attestation's ISEE"
+    );
+    for (typed, found) in [
+        ("2026/1", 1),
+        ("2026/000002", 0),
+        ("rossi m", 1),
+        ("mario ros", 1),
+        ("ario", 0),
+        ("bianchi", 0),
+    ] {
+        let search = ApplicationFilter {
+            search: app::ApplicationSearch::parse(typed),
+            ..overdue.clone()
+        };
+        let n = s.list_applications(o.id, &search).await.unwrap().len();
+        assert_eq!(n, found, "search «{typed}»");
+    }
     let on_time = ApplicationFilter {
         list: Worklist::Overdue(date!(2026 - 04 - 01)),
         ..overdue.clone()

@@ -191,6 +191,8 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// Prefix of the action, e.g. `user.` for every change to users.
     pub action_prefix: Option<String>,
+    /// The action, exactly (`casefile.team.add`, not `casefile.team.add_self`).
+    pub action: Option<String>,
     pub record_id: Option<Uuid>,
     pub from_us: Option<i64>,
     pub to_us: Option<i64>,

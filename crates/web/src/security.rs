@@ -149,6 +149,33 @@ pub async fn check_host(allowed: Arc<[String]>, req: Request, next: Next) -> Res
     }
 }
 
+/// A body declared over the limit. A file sent from a page's upload form goes back to the
+/// page it came from (its `Referer`, as a path of this site) with the limit in a message;
+/// anything else is refused with 413.
+fn too_large(req: &Request) -> Response {
+    let back = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<axum::http::Uri>().ok())
+        .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"));
+    match (upload::file_limit(req.uri().path()), back) {
+        (Some(limit), Some(back)) => {
+            let jar = crate::layout::flash(
+                axum_extra::extract::CookieJar::from_headers(req.headers()),
+                "danger",
+                &format!(
+                    "Il file non è stato caricato: supera la dimensione massima di {}.",
+                    upload::mib(limit)
+                ),
+            );
+            (jar, axum::response::Redirect::to(&back)).into_response()
+        }
+        _ => axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+    }
+}
+
 /// The request body limit: `limit` everywhere, [`upload::MAX_REGISTRY_BYTES`] for the registry
 /// upload and [`upload::MAX_UPLOAD_BODY`] for a file upload (document, INPS XML, DSU).
 /// A declared length over the limit is refused at once; a longer body stops being read at it.
@@ -157,7 +184,6 @@ pub(crate) async fn limit_body(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    use axum::response::IntoResponse;
     let max = if req.uri().path() == upload::REGISTRY_UPLOAD_PATH {
         upload::MAX_REGISTRY_BYTES.max(limit)
     } else if upload::is_upload_path(req.uri().path()) {
@@ -171,7 +197,7 @@ pub(crate) async fn limit_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        return too_large(&req);
     }
     let req = req.map(|b| axum::body::Body::new(http_body_util::Limited::new(b, max)));
     next.run(req).await

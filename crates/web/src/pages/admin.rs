@@ -11,7 +11,7 @@ use crate::layout::{FormErrors, Layout, flash};
 use app::manage;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -290,7 +290,8 @@ async fn update_org(
 
 struct UserRow {
     user: User,
-    role: Option<&'static str>,
+    /// "Ente: ruolo" for each of the user's roles (the role alone in one organization's list).
+    roles: Vec<String>,
 }
 
 #[derive(Template)]
@@ -309,12 +310,20 @@ async fn list_users(
     ctx.authorize(Action::UserView, RecordScope::SameOrg)?;
     let all_orgs = ctx.can(Action::UserView, RecordScope::OtherOrg);
     let users = if all_orgs {
+        let roles = state.store.list_user_roles().await?;
         state
             .store
             .list_users()
             .await?
             .into_iter()
-            .map(|user| UserRow { user, role: None })
+            .map(|user| UserRow {
+                roles: roles
+                    .iter()
+                    .filter(|(id, _, _)| *id == user.id)
+                    .map(|(_, org, role)| format!("{org}: {}", role.label()))
+                    .collect(),
+                user,
+            })
             .collect()
     } else {
         state
@@ -324,7 +333,7 @@ async fn list_users(
             .into_iter()
             .map(|m| UserRow {
                 user: m.user,
-                role: Some(m.role.label()),
+                roles: vec![m.role.label().to_owned()],
             })
             .collect()
     };
@@ -361,11 +370,18 @@ struct UserFormPage {
     roles: Vec<(&'static str, &'static str)>,
 }
 
+/// The roles of the office: a citizen's account is the portal's, never given here.
 fn roles() -> Vec<(&'static str, &'static str)> {
     Role::ALL
         .into_iter()
+        .filter(|r| *r != Role::Cittadino)
         .map(|r| (r.as_str(), r.label()))
         .collect()
+}
+
+/// A role chosen from [`roles`].
+fn office_role(raw: &str) -> Option<Role> {
+    Role::parse(raw).filter(|r| *r != Role::Cittadino)
 }
 
 /// Organizations in which the actor may create accounts.
@@ -377,18 +393,30 @@ async fn manageable_orgs(state: &AppState, ctx: &Ctx) -> Result<Vec<Organization
         .collect())
 }
 
+#[derive(Deserialize)]
+struct NewUserQuery {
+    /// The organization to preselect (the link of an organization's page).
+    #[serde(default)]
+    ente: String,
+}
+
 async fn new_user_form(
     State(state): State<AppState>,
     jar: CookieJar,
     ctx: Ctx,
+    Query(q): Query<NewUserQuery>,
 ) -> Result<Response, AppError> {
     ctx.authorize(Action::UserManage, RecordScope::SameOrg)?;
     let orgs = manageable_orgs(&state, &ctx).await?;
     let l = Layout::page(&ctx, &jar, "Nuovo utente", "/admin")
         .crumb("/admin/utenti", "Utenti")
         .crumb("/admin/utenti/nuovo", "Nuovo utente");
+    let ente = orgs
+        .iter()
+        .find(|o| o.id.to_string() == q.ente.trim())
+        .map_or(ctx.org.id, |o| o.id);
     let f = UserForm {
-        ente: ctx.org.id.to_string(),
+        ente: ente.to_string(),
         ruolo: Role::OperatoreSportello.as_str().into(),
         ..UserForm::default()
     };
@@ -433,7 +461,7 @@ async fn create_user(
     if org.is_none() {
         errors.push(FieldError::new("ente", "scegli l'ente dall'elenco"));
     }
-    let role = Role::parse(&f.ruolo);
+    let role = office_role(&f.ruolo);
     if role.is_none() {
         errors.push(FieldError::new("ruolo", "scegli il ruolo dall'elenco"));
     }
@@ -801,7 +829,7 @@ async fn set_role(
         .await?
         .into_iter()
         .find(|o| o.id.to_string() == f.ente);
-    let (Some(org), Some(role)) = (org, Role::parse(&f.ruolo)) else {
+    let (Some(org), Some(role)) = (org, office_role(&f.ruolo)) else {
         return Ok(back_to(
             &user,
             jar,

@@ -918,6 +918,12 @@ fn paths() -> Value {
             vec![
                 param(
                     "query",
+                    "q",
+                    json!({ "type": "string" }),
+                    "Ricerca: numero di protocollo (2026/000123), codice fiscale o parole del nome del richiedente.",
+                ),
+                param(
+                    "query",
                     "lista",
                     json!({ "type": "string", "enum": api_istanze::LISTS, "default": "tutte" }),
                     "Elenco di lavoro, come le schede della pagina Istanze.",

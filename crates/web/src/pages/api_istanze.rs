@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use domain::FieldError;
 use domain::application::{
-    ApplicationInput, ApplicationState, Channel, TransitionInput, next_states, parse_application,
-    transition_action,
+    ApplicationInput, ApplicationSearch, ApplicationState, Channel, TransitionInput, next_states,
+    parse_application, transition_action,
 };
 use domain::benefit::{Outcome, Rule, rule_in_force};
 use domain::localtime::today;
@@ -552,6 +552,7 @@ async fn list(
         benefit_id,
         filed_by,
         person_id: None,
+        search: ApplicationSearch::parse(param(&q, "q").unwrap_or_default()),
         limit: limit + 1,
         offset,
     };

@@ -20,9 +20,9 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::application::{
-    ApplicationInput, ApplicationState, Channel, DeliveryInput, DeliveryStatus, NOTICE_REPLY_DAYS,
-    TransitionInput, month_label, needs_reason, next_states, parse_application, parse_delivery,
-    transition_action, transition_label,
+    ApplicationInput, ApplicationSearch, ApplicationState, Channel, DeliveryInput, DeliveryStatus,
+    NOTICE_REPLY_DAYS, TransitionInput, month_label, needs_reason, next_states, parse_application,
+    parse_delivery, transition_action, transition_label,
 };
 use domain::audit::unix_micros;
 use domain::benefit::{AmountKind, CheckStatus, Outcome, Periodicity};
@@ -36,8 +36,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{
     ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation,
-    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore,
-    Worklist, WorklistCounts,
+    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, RegistryStore, StoreError,
+    UserStore, Worklist, WorklistCounts,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -95,6 +95,9 @@ fn after_change(jar: CookieJar, id: Uuid, text: &str, mailed: Option<&Mailed>) -
 
 #[derive(Deserialize, Default)]
 struct ListQuery {
+    /// The search box: a protocol number, a codice fiscale or words of the applicant's name.
+    #[serde(default)]
+    q: String,
     #[serde(default)]
     lista: String,
     #[serde(default)]
@@ -127,6 +130,9 @@ struct Row {
 struct WorklistPage {
     l: Layout,
     tabs: Vec<Tab>,
+    /// The search and filters, without the list: what each tab's link keeps.
+    filters: String,
+    q: String,
     lista: String,
     stato: String,
     prestazione: String,
@@ -208,6 +214,7 @@ async fn filter_of(
             benefit_id,
             filed_by,
             person_id: None,
+            search: ApplicationSearch::parse(&q.q),
             limit,
             offset: (page - 1) * PAGE_SIZE,
         },
@@ -232,6 +239,12 @@ async fn worklist(
         .worklist_counts(ctx.org.id, ctx.user.id, filter.filed_by, on)
         .await?;
     let mut list = state.store.list_applications(ctx.org.id, &filter).await?;
+    // "A che punto è la domanda 2026/000123?": a protocol found goes straight to its page.
+    if filter.search.protocol.is_some()
+        && let [only] = list.as_slice()
+    {
+        return Ok(Redirect::to(&app_path(only.app.id)).into_response());
+    }
     let more = list.len() as i64 > PAGE_SIZE;
     list.truncate(PAGE_SIZE as usize);
     let lista = if LISTS.iter().any(|(c, _)| *c == q.lista) {
@@ -265,15 +278,19 @@ async fn worklist(
         .map(|s| s.as_str().to_owned())
         .unwrap_or_default();
     let prestazione = filter.benefit_id.map(|b| b.to_string()).unwrap_or_default();
-    let query = format!(
-        "lista={}&stato={}&prestazione={}",
-        url_encode(&lista),
+    let q_typed = q.q.trim().to_owned();
+    let filters = format!(
+        "q={}&stato={}&prestazione={}",
+        url_encode(&q_typed),
         url_encode(&stato),
         url_encode(&prestazione)
     );
+    let query = format!("lista={}&{filters}", url_encode(&lista));
     let page = WorklistPage {
         l: Layout::page(&ctx, &jar, "Istanze", "/istanze").crumb("/istanze", "Istanze"),
         tabs,
+        filters,
+        q: q_typed,
         lista,
         stato,
         prestazione,
@@ -303,6 +320,7 @@ async fn export_table(state: &AppState, ctx: &Ctx, q: &ListQuery) -> Result<Tabl
         "Stato",
         "Scadenza",
         "ISEE",
+        "Situazione ISEE",
         "Importo",
         "Tipo di importo",
         "Canale",
@@ -326,6 +344,7 @@ async fn export_table(state: &AppState, ctx: &Ctx, q: &ListQuery) -> Result<Tabl
                 Cell::from(v.benefit_name.as_str()),
                 Cell::from(v.app.state.label()),
                 v.app.due_on.map_or(Cell::Empty, Cell::Date),
+                v.isee.map_or(Cell::Empty, |m| Cell::Money(m.cents())),
                 Cell::from(isee_flag(v, on)),
                 v.app.amount.map_or(Cell::Empty, |m| Cell::Money(m.cents())),
                 Cell::from(kind),
@@ -561,6 +580,36 @@ async fn applicant(
     Ok(procedure::find_applicant(state, ctx, key).await?.map(Some))
 }
 
+/// What a new application of `p` starts with: their only attestation valid today, and since
+/// when the registry's events say they live in the comune (each empty when unknown).
+async fn prefilled(state: &AppState, ctx: &Ctx, p: &Person) -> Result<(String, String), AppError> {
+    let on = today(ctx.now);
+    let valid: Vec<Uuid> = state
+        .store
+        .person_attestations(ctx.org.id, p.id)
+        .await?
+        .iter()
+        .filter(|a| a.data.valid_until() >= on)
+        .map(|a| a.id)
+        .collect();
+    let attestation = match valid.as_slice() {
+        [only] => only.to_string(),
+        _ => String::new(),
+    };
+    let events: Vec<_> = state
+        .store
+        .person_registry_events(ctx.org.id, p.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.kind, e.event_date))
+        .collect();
+    let since = domain::registry::resident_since(&events)
+        .filter(|_| p.registry_left_on.is_none())
+        .map(format_date)
+        .unwrap_or_default();
+    Ok((attestation, since))
+}
+
 async fn new_form(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -572,15 +621,26 @@ async fn new_form(
         Ok(p) => (p, Vec::new()),
         Err(e) => (None, vec![e]),
     };
+    let seen = person.as_ref().filter(|a| a.full_view).map(|a| &a.person);
+    let (attestation, resident_since) = match seen {
+        Some(p) => prefilled(&state, &ctx, p).await?,
+        None => (String::new(), String::new()),
+    };
     let form = FileForm {
         channel: if is_caf(&ctx) { "caf" } else { "sportello" }.into(),
         months: "12".into(),
-        email: person
-            .as_ref()
-            .filter(|a| a.full_view)
-            .and_then(|a| a.person.data.email.clone())
-            .unwrap_or_default(),
+        email: seen.and_then(|p| p.data.email.clone()).unwrap_or_default(),
         codice_fiscale: f.codice_fiscale.trim().to_uppercase(),
+        attestation: if f.attestation.is_empty() {
+            attestation
+        } else {
+            f.attestation.clone()
+        },
+        resident_since: if f.resident_since.is_empty() {
+            resident_since
+        } else {
+            f.resident_since.clone()
+        },
         ..f
     };
     let status = if errors.is_empty() {

@@ -4,7 +4,7 @@
 
 use super::forms::{Form, parse_id};
 use super::render::render_page;
-use super::upload::read_upload;
+use super::upload::{MAX_DSU_BYTES, read_upload};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -44,7 +44,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A DSU as JSON is a few kilobytes; a megabyte is already absurd.
-const MAX_DSU_BYTES: usize = 1024 * 1024;
 
 #[derive(Deserialize, Default)]
 struct For {

@@ -15,11 +15,13 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::AuditRow;
+use domain::audit_actions::{ActionFilter, GROUPS, action_label};
+use domain::localtime::from_local;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
 use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time, UtcOffset};
+use time::{Date, OffsetDateTime, Time};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,10 +48,11 @@ pub struct AuditQuery {
     pagina: Option<i64>,
 }
 
+/// The first microsecond of an Italian day, or (`end`) its last one.
 fn day_bound_us(d: Date, end: bool) -> i64 {
-    let t = if end { Time::MAX } else { Time::MIDNIGHT };
-    let at = d.with_time(t).assume_offset(UtcOffset::UTC);
-    domain::audit::unix_micros(at)
+    let day = if end { d.next_day().unwrap_or(d) } else { d };
+    let start = domain::audit::unix_micros(from_local(day, Time::MIDNIGHT));
+    if end && day != d { start - 1 } else { start }
 }
 
 /// Builds the store filter from the query, checking the actor may see the organization asked.
@@ -94,10 +97,18 @@ async fn filter(
         ));
     }
     let page = q.pagina.unwrap_or(1).clamp(1, 1_000_000);
+    let action = ActionFilter::parse(&q.azione);
     let f = AuditFilter {
         org_id,
         actor: Some(q.utente.trim().to_lowercase()).filter(|s| !s.is_empty()),
-        action_prefix: Some(q.azione.trim().to_owned()).filter(|s| !s.is_empty()),
+        action_prefix: match &action {
+            Some(ActionFilter::Prefix(p)) => Some(p.clone()),
+            _ => None,
+        },
+        action: match action {
+            Some(ActionFilter::Exact(a)) => Some(a),
+            _ => None,
+        },
         record_id: None,
         from_us: from.map(|d| day_bound_us(d, false)),
         to_us: to.map(|d| day_bound_us(d, true)),
@@ -110,6 +121,8 @@ async fn filter(
 struct Row {
     when: String,
     org: String,
+    /// The action in words.
+    what: String,
     r: AuditRow,
 }
 
@@ -128,6 +141,7 @@ fn rows(rows: Vec<AuditRow>, orgs: &[Organization]) -> Vec<Row> {
                 .iter()
                 .find(|o| o.id == r.org_id)
                 .map_or_else(String::new, |o| o.code.to_string()),
+            what: action_label(&r.action).to_owned(),
             r,
         })
         .collect()
@@ -138,6 +152,7 @@ fn rows(rows: Vec<AuditRow>, orgs: &[Organization]) -> Vec<Row> {
 struct AuditPage {
     l: Layout,
     q: AuditQuery,
+    groups: &'static [domain::audit_actions::ActionGroup],
     rows: Vec<Row>,
     orgs: Vec<Organization>,
     total: i64,
@@ -191,6 +206,7 @@ async fn browse(
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         query_string: query_string(&q),
         q,
+        groups: GROUPS,
     };
     Ok(render_page(jar, &page, status))
 }
@@ -342,11 +358,12 @@ async fn export(
     let table = export::Table {
         sheet: "Registro attività".into(),
         headers: [
-            "data e ora",
+            "data e ora (ora italiana)",
             "ente",
             "sequenza",
             "utente",
             "azione",
+            "azione in chiaro",
             "tipo record",
             "id record",
             "descrizione",
@@ -364,6 +381,7 @@ async fn export(
                     export::Cell::Int(r.r.seq),
                     r.r.actor.into(),
                     r.r.action.into(),
+                    r.what.into(),
                     r.r.record_kind.into(),
                     r.r.record_id.map(|u| u.to_string()).into(),
                     r.r.summary.into(),

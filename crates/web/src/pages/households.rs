@@ -6,7 +6,7 @@ use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::layout::{Layout, flash};
+use crate::layout::{FormErrors, Layout, flash};
 use app::person::person_edit_access;
 use askama::Template;
 use axum::Router;
@@ -132,6 +132,8 @@ struct HouseholdPage {
     relationships: &'static [Relationship],
     can_edit: bool,
     today: String,
+    /// The form to add a member, as typed.
+    form: MemberForm,
 }
 
 async fn show(
@@ -145,11 +147,28 @@ async fn show(
         .get_household(ctx.org.id, parse_id(&id)?)
         .await?;
     ctx.authorize(Action::PersonView, ctx.scope_of(h.org_id))?;
+    let form = MemberForm {
+        from_date: format_date(ctx.now.date()),
+        ..MemberForm::default()
+    };
+    let page = household_page(&state, &ctx, &jar, h, form, Vec::new()).await?;
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+/// The household's page, its form to add a member holding `form` and `errors`.
+async fn household_page(
+    state: &AppState,
+    ctx: &Ctx,
+    jar: &CookieJar,
+    h: Household,
+    form: MemberForm,
+    errors: Vec<FieldError>,
+) -> Result<HouseholdPage, AppError> {
     let today = ctx.now.date();
     let members = state.store.household_members(ctx.org.id, h.id).await?;
     state
         .reads
-        .view(&ctx, app::read_log::Read::Household, h.id)
+        .view(ctx, app::read_log::Read::Household, h.id)
         .await;
     let (current, past): (Vec<MemberRow>, Vec<MemberRow>) = members
         .into_iter()
@@ -161,6 +180,8 @@ async fn show(
             v,
         })
         .partition(|r| r.v.member.to_date.is_none());
+    let mut current = current;
+    current.sort_by_key(|r| r.v.member.relationship != Relationship::Head);
     let head = current
         .iter()
         .find(|r| r.v.member.relationship == Relationship::Head)
@@ -168,10 +189,11 @@ async fn show(
             || "Famiglia".to_owned(),
             |r| format!("Famiglia di {}", r.name),
         );
-    let l = Layout::page(&ctx, &jar, &head, "/persone")
+    let l = Layout::page(ctx, jar, &head, "/persone")
         .crumb("/persone", "Anagrafe sociale")
-        .crumb(&format!("/famiglie/{}", h.id), &head);
-    let page = HouseholdPage {
+        .crumb(&format!("/famiglie/{}", h.id), &head)
+        .with_errors(FormErrors(errors));
+    Ok(HouseholdPage {
         l,
         can_edit: ctx.can(Action::PersonEdit, ctx.scope_of(h.org_id)),
         h,
@@ -179,8 +201,8 @@ async fn show(
         past,
         relationships: Relationship::ALL,
         today: format_date(today),
-    };
-    Ok(render_page(jar, &page, StatusCode::OK))
+        form,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -235,33 +257,28 @@ async fn add_member(
         ));
     }
     let from = date_or("from_date", &f.from_date, ctx.now.date(), &mut errors);
-    let (Some(p), Some(relationship), true) = (person, relationship, errors.is_empty()) else {
-        return Ok(refuse(jar, &back, &errors));
-    };
-    let members = state.store.household_members(ctx.org.id, h.id).await?;
-    if members
-        .iter()
-        .any(|m| m.member.person_id == p.id && m.member.to_date.is_none())
-    {
-        return Ok(refuse(
-            jar,
-            &back,
-            &[FieldError::new(
+    if let (Some(p), Some(_)) = (&person, relationship) {
+        let members = state.store.household_members(ctx.org.id, h.id).await?;
+        if members
+            .iter()
+            .any(|m| m.member.person_id == p.id && m.member.to_date.is_none())
+        {
+            errors.push(FieldError::new(
                 "codice_fiscale",
                 format!("{} fa già parte della famiglia", p.data.full_name()),
-            )],
-        ));
-    }
-    if from < p.data.birth_date {
-        return Ok(refuse(
-            jar,
-            &back,
-            &[FieldError::new(
+            ));
+        }
+        if from < p.data.birth_date {
+            errors.push(FieldError::new(
                 "from_date",
                 "la data di ingresso è precedente alla nascita",
-            )],
-        ));
+            ));
+        }
     }
+    let (Some(p), Some(relationship), true) = (person, relationship, errors.is_empty()) else {
+        let page = household_page(&state, &ctx, &jar, h, f, errors).await?;
+        return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
+    };
     let m = HouseholdMember {
         id: Uuid::now_v7(),
         org_id: ctx.org.id,

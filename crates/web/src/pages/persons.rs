@@ -1100,13 +1100,14 @@ async fn merge(
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
     let (s_name, d_name) = (survivor.data.full_name(), duplicate.data.full_name());
-    let differences = person::changes(&survivor.data, &duplicate.data);
     let history = [
         ctx.history(
             survivor.id,
             "fusione",
-            format!("Unita la scheda doppia di {d_name}. Motivo: {reason}"),
-            differences.clone(),
+            format!(
+                "Unita la scheda doppia di {d_name}: i suoi documenti, nuclei e legami passano a questa scheda, che conserva i propri dati. Motivo: {reason}"
+            ),
+            person::merged_in(&survivor.data, &duplicate.data),
         ),
         ctx.history(
             duplicate.id,

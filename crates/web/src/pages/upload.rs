@@ -8,6 +8,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::FieldError;
 use domain::casework::MAX_DOCUMENT_BYTES;
+use domain::inps_xml::MAX_XML_BYTES;
+
+/// The largest DSU (the engine's JSON) the calculation page takes.
+pub const MAX_DSU_BYTES: usize = 1024 * 1024;
 
 /// The civil-registry upload form's address: the one route that accepts bodies up to
 /// [`MAX_REGISTRY_BYTES`].
@@ -17,21 +21,37 @@ pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
 /// The body of an upload: the document and the form's few fields.
 pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
 
-/// Whether `path` takes a file, which may carry [`MAX_UPLOAD_BODY`] bytes: a document (of a
-/// case file or of an application), an INPS XML or a DSU.
-pub fn is_upload_path(path: &str) -> bool {
-    let document = ["/cartelle/", "/istanze/"].iter().any(|prefix| {
+/// The largest file the upload form posted to `path` takes: the registry's list, a document
+/// (of a case file or of an application), an INPS XML or a DSU; None for other addresses.
+pub fn file_limit(path: &str) -> Option<usize> {
+    if path == REGISTRY_UPLOAD_PATH {
+        return Some(MAX_REGISTRY_BYTES);
+    }
+    let under = |prefix: &str, suffix: &str| {
         path.strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix("/documenti"))
+            .and_then(|rest| rest.strip_suffix(suffix))
             .is_some_and(|id| !id.contains('/'))
-    });
-    let xml = path
-        .strip_prefix("/persone/")
-        .and_then(|rest| rest.strip_suffix("/isee/xml"));
-    let dsu = path
-        .strip_prefix("/isee/")
-        .and_then(|rest| rest.strip_suffix("/calcolo"));
-    document || xml.or(dsu).is_some_and(|id| !id.contains('/'))
+    };
+    if under("/cartelle/", "/documenti") || under("/istanze/", "/documenti") {
+        Some(MAX_DOCUMENT_BYTES)
+    } else if under("/persone/", "/isee/xml") {
+        Some(MAX_XML_BYTES)
+    } else if under("/isee/", "/calcolo") {
+        Some(MAX_DSU_BYTES)
+    } else {
+        None
+    }
+}
+
+/// Whether `path` takes a file, which may carry [`MAX_UPLOAD_BODY`] bytes: a document, an
+/// INPS XML or a DSU (the registry's list has its own limit).
+pub fn is_upload_path(path: &str) -> bool {
+    path != REGISTRY_UPLOAD_PATH && file_limit(path).is_some()
+}
+
+/// "10 MiB": a limit as the messages say it.
+pub fn mib(bytes: usize) -> String {
+    format!("{} MiB", bytes / (1024 * 1024))
 }
 
 /// A multipart form as read: its file (name and bytes) and its other fields.
@@ -79,8 +99,8 @@ pub async fn read_upload(
                 return Ok(Err(FieldError::new(
                     "file",
                     format!(
-                        "il file supera la dimensione massima di {} MiB",
-                        MAX_DOCUMENT_BYTES / (1024 * 1024)
+                        "il file supera la dimensione massima di {}",
+                        mib(MAX_DOCUMENT_BYTES)
                     ),
                 )));
             }

@@ -325,15 +325,47 @@ async fn the_revisore_browses_and_exports_the_audit_log() {
         "{}",
         page.body
     );
-    let filtered = rev.get("/audit?azione=user.totp").await;
-    assert!(filtered.body.contains("user.totp_enrol") && !filtered.body.contains("org.create"));
+    // The actions in words, chosen from a list: a group, or one action exactly.
+    assert_eq!(page.text("th:first-child"), "Data e ora (ora italiana)");
+    assert!(
+        page.body.contains("Creazione di un utente"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        page.attr("#azione option[value='user.create']", "value"),
+        "user.create"
+    );
+    let users = rev.get("/audit?azione=user.").await;
+    let rows = users.text("tbody");
+    assert!(
+        rows.contains("Creazione di un utente") && !rows.contains("Accesso al sistema"),
+        "{rows}"
+    );
+    assert_eq!(
+        users.attr("#azione option[selected]", "value"),
+        "user.",
+        "the choice is kept"
+    );
+    let logins = rev.get("/audit?azione=session.login").await.text("tbody");
+    assert!(logins.contains("Accesso al sistema") && !logins.contains("Creazione di un utente"));
+    let filtered = rev.get("/audit?azione=user.totp").await.text("tbody");
+    assert!(filtered.contains("user.totp_enrol") && !filtered.contains("org.create"));
     let bad = rev.get("/audit?dal=31/02/2026").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text("#dal-err").contains("gg/mm/aaaa"));
     let csv = rev.get("/audit/export.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with('\u{feff}'));
-    assert!(csv.body.contains("data e ora;ente;sequenza"));
+    assert!(
+        csv.body
+            .contains("data e ora (ora italiana);ente;sequenza;utente;azione;azione in chiaro")
+    );
+    assert!(
+        csv.body.contains(";user.create;Creazione di un utente;"),
+        "{}",
+        csv.body
+    );
     // Every row of the organization's chain is there, with its hash (formula cells:
     // audit::a_formula_in_an_audit_summary_is_neutralized_in_the_export_fullwidth_included).
     let rows: Vec<&str> = csv.body.lines().skip(1).collect();
@@ -348,7 +380,7 @@ async fn the_revisore_browses_and_exports_the_audit_log() {
     );
     // The export itself is in the log; another organization's chain is not visible.
     let after = rev.get("/audit?azione=audit.export").await;
-    assert!(after.body.contains("audit.export"));
+    assert!(after.text("tbody").contains("audit.export"));
     assert_eq!(
         rev.get("/audit?ente=sistema").await.status,
         StatusCode::FORBIDDEN
@@ -402,5 +434,60 @@ async fn the_api_decodes_a_codice_fiscale_like_the_command_line() {
             .await
             .status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn users_are_listed_with_organization_and_role_and_created_from_an_organization() {
+    let app = support::app().await;
+    let mut admin = Client::new(&app);
+    admin.login_fully("admin", ADMIN_PASSWORD).await;
+    let a = create_org(&mut admin, "comune-a", "Comune di Bergamo", "016024").await;
+    let b = create_org(&mut admin, "comune-b", "Comune di Brescia", "017029").await;
+    create_user(&mut admin, "anna.b", &b, "assistente_sociale").await;
+    let list = admin.get("/admin/utenti").await;
+    let anna = list
+        .html()
+        .select(&scraper::Selector::parse("tr").unwrap())
+        .map(|r| r.text().collect::<String>())
+        .find(|t| t.contains("anna.b"))
+        .unwrap();
+    assert!(
+        anna.contains("Comune di Brescia: Assistente sociale"),
+        "{anna}"
+    );
+
+    // The organization's page offers to create a user there, and the form preselects it.
+    let org = admin.get(&format!("/admin/enti/{b}")).await;
+    let href = format!("/admin/utenti/nuovo?ente={b}");
+    assert_eq!(org.attr(&format!("a[href='{href}']"), "href"), href);
+    let form = admin.get(&href).await;
+    assert_eq!(form.attr("#ente option[selected]", "value"), b);
+    assert_ne!(a, b);
+    // A citizen's account is the portal's: not a role of the office.
+    assert!(
+        form.attr("#ruolo option[value=cittadino]", "value")
+            .is_empty(),
+        "{}",
+        form.body
+    );
+    let r = admin
+        .post(
+            "/admin/utenti/nuovo",
+            &[
+                ("login", "carlo.c"),
+                ("nome", "Carlo Conti"),
+                ("email", ""),
+                ("ente", b.as_str()),
+                ("ruolo", "cittadino"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#ruolo-err").contains("ruolo"), "{}", r.body);
+    assert_eq!(
+        r.attr("#login", "value"),
+        "carlo.c",
+        "what was typed is kept"
     );
 }

@@ -423,6 +423,17 @@ async fn an_application_is_filed_read_and_moved_into_review_by_json(state: AppSt
     )
     .await;
     assert_eq!(r.json()["items"].as_array().unwrap().len(), 1);
+    // The search box's words: a protocol, a codice fiscale, a name.
+    for (q, found) in [
+        (protocol.as_str(), 1),
+        (ROSSI_CF, 1),
+        ("mario%20rossi", 1),
+        ("bianchi", 0),
+    ] {
+        let r = get(&state, &op_token, &format!("/api/v1/istanze?q={q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+        assert_eq!(r.json()["items"].as_array().unwrap().len(), found, "{q}");
+    }
     for bad in [
         "lista=tutto",
         "stato=boh",

@@ -20,7 +20,122 @@ on_both!(
     bad_input_and_wrong_transitions_are_refused_with_their_reasons,
     a_caf_operator_files_by_codice_fiscale_and_sees_only_their_own,
     an_attestation_is_imported_from_the_inps_xml_and_checked_against_the_dsu,
+    the_list_finds_an_application_by_protocol_codice_fiscale_or_name,
+    the_export_gives_the_isee_of_the_attached_attestation,
+    a_new_application_starts_with_the_only_valid_attestation,
+    a_document_over_the_limit_returns_to_the_form_with_the_limit,
 );
+
+async fn a_document_over_the_limit_returns_to_the_form_with_the_limit(state: AppState) {
+    let (_resp, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    let attestation = attest(&state, &mut op, &person).await;
+    let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    let declared = (11 * 1024 * 1024).to_string();
+    let req = axum::http::Request::post(format!("{app}/documenti"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .header(header::CONTENT_LENGTH, declared)
+        .header(header::REFERER, format!("http://127.0.0.1:8080{app}"))
+        .header("sec-fetch-site", "same-origin")
+        .body(axum::body::Body::from("--x--"))
+        .unwrap();
+    let r = op.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), app, "back to the application's page");
+    let page = op.get(&app).await;
+    assert!(
+        page.body
+            .contains("Il file non è stato caricato: supera la dimensione massima di 10 MiB."),
+        "{}",
+        page.body
+    );
+}
+
+async fn the_list_finds_an_application_by_protocol_codice_fiscale_or_name(state: AppState) {
+    let (_resp, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    let attestation = attest(&state, &mut op, &person).await;
+    let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    let year = year(&state);
+
+    // "A che punto è la domanda 2026/000001?": the protocol, typed whole or short, opens it.
+    for typed in [format!("{year}/000001"), format!("{year}/1")] {
+        let r = op
+            .get(&format!("/istanze?q={}", typed.replace('/', "%2F")))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{typed}: {}", r.body);
+        assert_eq!(r.location(), app, "{typed}");
+    }
+    // A codice fiscale or the name, in either order, lists the application.
+    for typed in [ROSSI_CF, "rossi", "mario+ros"] {
+        let r = op.get(&format!("/istanze?q={typed}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{typed}");
+        assert!(
+            r.body.contains(&format!("href=\"{app}\"")),
+            "{typed}: {}",
+            r.body
+        );
+        assert_eq!(r.attr("#q", "value"), typed.replace('+', " "));
+    }
+    let r = op.get("/istanze?q=bianchi").await;
+    assert!(!r.body.contains(&format!("href=\"{app}\"")));
+    assert!(
+        r.body
+            .contains("La ricerca di «bianchi» non ha prodotto risultati"),
+        "{}",
+        r.body
+    );
+    // The worklists keep the search: no document is awaited, so that list is empty.
+    let r = op.get("/istanze?q=rossi&lista=integrazioni").await;
+    assert!(!r.body.contains(&format!("href=\"{app}\"")), "{}", r.body);
+    assert_eq!(
+        r.attr(".sp-subnav a[href*=da-istruire]", "href"),
+        "/istanze?lista=da-istruire&q=rossi&stato=&prestazione=",
+        "the tabs keep the search"
+    );
+    let r = op.get("/istanze?q=rossi&lista=da-istruire").await;
+    assert!(r.body.contains(&format!("href=\"{app}\"")), "{}", r.body);
+    // A protocol the filters exclude is not opened behind them.
+    let r = op
+        .get(&format!("/istanze?q={year}%2F1&lista=integrazioni"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+async fn the_export_gives_the_isee_of_the_attached_attestation(state: AppState) {
+    let (_resp, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    let attestation = attest(&state, &mut op, &person).await;
+    file_mensa(&state, &mut op, &person, &attestation).await;
+    let csv = op.get("/istanze/export.csv?q=rossi").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let isee = header.iter().position(|h| *h == "ISEE").unwrap();
+    assert_eq!(row[isee], "8500,00", "{}", csv.body);
+    let situation = header.iter().position(|h| *h == "Situazione ISEE").unwrap();
+    assert_eq!(row[situation], "", "a valid attestation is nothing to flag");
+}
+
+async fn a_new_application_starts_with_the_only_valid_attestation(state: AppState) {
+    let (_resp, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    let pid = person.trim_start_matches("/persone/").to_owned();
+    let form = op.get(&format!("/istanze/nuova?persona={pid}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(
+        form.attr("#attestation option[selected]", "value"),
+        "",
+        "no attestation yet, nothing chosen"
+    );
+    let attestation = attest(&state, &mut op, &person).await;
+    let form = op.get(&format!("/istanze/nuova?persona={pid}")).await;
+    assert_eq!(
+        form.attr("#attestation option[selected]", "value"),
+        attestation
+    );
+}
 
 fn with_mail(state: AppState, sink: &SmtpSink) -> AppState {
     let mut state = state;
@@ -210,11 +325,8 @@ async fn an_application_is_filed_reviewed_accepted_and_delivered_with_its_decisi
             org_id: Some(org),
             actor: None,
             action_prefix: Some("application.state".into()),
-            record_id: None,
-            from_us: None,
-            to_us: None,
             limit: 100,
-            offset: 0,
+            ..AuditFilter::default()
         })
         .await
         .unwrap();
@@ -255,6 +367,7 @@ async fn bad_input_and_wrong_transitions_are_refused_with_their_reasons(state: A
         benefit_id: None,
         filed_by: None,
         person_id: None,
+        search: Default::default(),
         limit: 10,
         offset: 0,
     };

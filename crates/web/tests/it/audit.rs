@@ -51,6 +51,25 @@ async fn a_formula_in_an_audit_summary_is_neutralized_in_the_export_fullwidth_in
     assert_eq!(formula_cells, 0, "{}", csv.body);
 }
 
+#[tokio::test]
+async fn the_day_filters_are_italian_days() {
+    let app = support::app().await;
+    let mut rev = revisore(&app).await;
+    let org = app.store.get_org(org_id(&app).await).await.unwrap();
+    // 00:30 of 1 April 2026 in Italy (summer time) is still 31 March in UTC.
+    let at = time::macros::datetime!(2026-03-31 22:30 UTC);
+    let e = app::Actor::system(org, at).audit("test.note", "nota", None, "a mezzanotte".into());
+    app.store.append_audit(&e).await.unwrap();
+    let april = rev.get("/audit?dal=01%2F04%2F2026&al=01%2F04%2F2026").await;
+    assert!(april.body.contains("a mezzanotte"), "{}", april.body);
+    assert!(
+        april.body.contains("01/04/2026 00:30"),
+        "shown in Italian time"
+    );
+    let march = rev.get("/audit?dal=31%2F03%2F2026&al=31%2F03%2F2026").await;
+    assert!(!march.body.contains("a mezzanotte"), "{}", march.body);
+}
+
 on_both!(every_read_of_personal_data_is_logged_and_the_revisore_finds_it_by_person);
 
 /// An operator of the comune of the istanze fixtures, logged in.

@@ -49,15 +49,6 @@ fn texts(r: &Response, selector: &str) -> Vec<String> {
         .collect()
 }
 
-fn attr(r: &Response, selector: &str, name: &str) -> String {
-    let sel = scraper::Selector::parse(selector).unwrap();
-    r.html()
-        .select(&sel)
-        .next()
-        .and_then(|e| e.value().attr(name).map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn has_attr(r: &Response, selector: &str, name: &str) -> bool {
     let sel = scraper::Selector::parse(selector).unwrap();
     r.html()
@@ -126,7 +117,7 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Le prestazioni dell'ente appariranno qui"));
     assert!(r.body.contains("Carica il catalogo di base"));
-    assert!(r.body.contains("17 prestazioni"), "the offer says how many");
+    assert!(r.body.contains("16 prestazioni"), "the offer says how many");
     assert!(r.body.contains("href=\"/prestazioni/nuova\""));
 
     seed(&mut c).await;
@@ -134,12 +125,12 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.text(".sp-alert--success")
-            .contains("Hai caricato il catalogo di base: 17 prestazioni"),
+            .contains("Hai caricato il catalogo di base: 16 prestazioni"),
         "{}",
         r.text(".sp-alert")
     );
     let names = texts(&r, "tbody th[scope=row] a");
-    assert_eq!(names.len(), 17, "{names:?}");
+    assert_eq!(names.len(), 16, "{names:?}");
     assert!(names.iter().any(|n| n == "Assistenza domiciliare"));
     assert!(names.iter().any(|n| n == "Integrazione retta RSA"));
     assert!(!r.body.contains("Carica il catalogo di base"));
@@ -161,7 +152,7 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
         assert!(sad.contains(part), "{part} in {sad}");
     }
     let stored = state.store.list_benefits(org).await.unwrap();
-    assert_eq!(stored.len(), 17);
+    assert_eq!(stored.len(), 16);
     let sad_id = benefit_id(&state, "sad").await;
     assert_eq!(
         state.store.benefit_rules(org, sad_id).await.unwrap().len(),
@@ -177,7 +168,7 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
         "{}",
         r.text(".sp-alert")
     );
-    assert_eq!(state.store.list_benefits(org).await.unwrap().len(), 17);
+    assert_eq!(state.store.list_benefits(org).await.unwrap().len(), 16);
     assert_eq!(
         state.store.benefit_rules(org, sad_id).await.unwrap().len(),
         1
@@ -187,7 +178,7 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
     let id = benefit_id(&state, "affitto").await;
     let form = c.get(&format!("/prestazioni/{id}/modifica")).await;
     assert_eq!(form.status, StatusCode::OK);
-    let version = attr(&form, "input[name=version]", "value");
+    let version = form.attr("input[name=version]", "value");
     let r = c
         .post(
             &format!("/prestazioni/{id}/modifica"),
@@ -234,7 +225,7 @@ async fn the_base_catalogue_is_loaded_once_and_listed_with_its_budget(state: App
         .unwrap();
     assert!(
         log.iter()
-            .any(|e| e.action == "benefit.seed" && e.summary.contains("17 prestazioni")),
+            .any(|e| e.action == "benefit.seed" && e.summary.contains("16 prestazioni")),
         "the load is audited"
     );
     assert!(
@@ -297,8 +288,8 @@ async fn a_hostile_entry_is_refused_field_by_field_and_nothing_is_saved(state: A
     assert!(r.body.contains("&#60;script&#62;alert("), "escaped");
     assert!(!r.body.contains("<script>alert("), "not markup");
     assert_eq!(r.text("#description"), "<script>alert('x')</script>");
-    assert_eq!(attr(&r, "#code", "value"), "sostegno-affitto");
-    assert_eq!(attr(&r, "#budget", "value"), "-100");
+    assert_eq!(r.attr("#code", "value"), "sostegno-affitto");
+    assert_eq!(r.attr("#budget", "value"), "-100");
     assert!(state.store.list_benefits(org).await.unwrap().is_empty());
 
     // The same entry, corrected, is saved and shown.
@@ -358,9 +349,9 @@ async fn an_edit_from_a_stale_version_is_refused_and_nothing_is_saved(state: App
 
     let form = c.get(&format!("{path}/modifica")).await;
     assert_eq!(form.status, StatusCode::OK);
-    let version = attr(&form, "input[name=version]", "value");
+    let version = form.attr("input[name=version]", "value");
     assert_eq!(version, "1");
-    assert_eq!(attr(&form, "#budget", "value"), "25.000,00");
+    assert_eq!(form.attr("#budget", "value"), "25.000,00");
 
     // A first operator saves from version 1…
     let mut first = with(&AFFITTO, &[("name", "Sostegno all'affitto")]);
@@ -386,7 +377,7 @@ async fn an_edit_from_a_stale_version_is_refused_and_nothing_is_saved(state: App
     );
     assert!(r.text("title").starts_with("Errore: "));
     assert_eq!(
-        attr(&r, "#name", "value"),
+        r.attr("#name", "value"),
         "Affitto: nome del secondo",
         "input kept"
     );
@@ -407,12 +398,12 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
     let sad = benefit_id(&state, "sad").await;
     let r = c.get(&format!("/prestazioni/{sad}/regole/nuova")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(attr(&r, "#article", "value"), "art. 18");
-    assert_eq!(attr(&r, "#band_upto-2", "value"), "12.000,00");
-    assert_eq!(attr(&r, "#band_amount-2", "value"), "5,00");
+    assert_eq!(r.attr("#article", "value"), "art. 18");
+    assert_eq!(r.attr("#band_upto-2", "value"), "12.000,00");
+    assert_eq!(r.attr("#band_amount-2", "value"), "5,00");
     assert!(has_attr(&r, "#formula-tariffa", "checked"));
     assert!(!has_attr(&r, "#formula", "checked"));
-    assert_eq!(attr(&r, "#unit option[selected]", "value"), "ora");
+    assert_eq!(r.attr("#unit option[selected]", "value"), "ora");
     for legend in [
         "Fasce ISEE",
         "Tariffa per unità",
@@ -425,9 +416,11 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
         );
     }
 
-    // The assegno per il nucleo has none yet.
-    let anf = benefit_id(&state, "anf").await;
-    let r = c.get(&format!("/prestazioni/{anf}/regole/nuova")).await;
+    // The assegno di maternità has none yet.
+    let maternita = benefit_id(&state, "maternita").await;
+    let r = c
+        .get(&format!("/prestazioni/{maternita}/regole/nuova"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(texts(&r, "input[name=band_upto]").len(), 6);
     let today = today_str(&state);
@@ -457,7 +450,7 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
             ("percent", String::new()),
         ]
     };
-    let path = format!("/prestazioni/{anf}/regole/nuova");
+    let path = format!("/prestazioni/{maternita}/regole/nuova");
 
     // Bands out of order are refused, with the message next to the bands.
     let bad = form(["20.000", "10.000", ""], ["150", "80", ""]);
@@ -470,11 +463,11 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
         "{}",
         r.text(".sp-error-summary")
     );
-    assert_eq!(attr(&r, "#band_upto", "value"), "20.000", "input kept");
+    assert_eq!(r.attr("#band_upto", "value"), "20.000", "input kept");
     assert!(
         state
             .store
-            .benefit_rules(org, anf)
+            .benefit_rules(org, maternita)
             .await
             .unwrap()
             .is_empty()
@@ -489,12 +482,12 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
         "{}",
         r.text(".sp-error-summary")
     );
-    assert_eq!(r.location(), format!("/prestazioni/{anf}#regole"));
-    let rules = state.store.benefit_rules(org, anf).await.unwrap();
+    assert_eq!(r.location(), format!("/prestazioni/{maternita}#regole"));
+    let rules = state.store.benefit_rules(org, maternita).await.unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].actor, "responsabile");
 
-    let r = c.get(&format!("/prestazioni/{anf}")).await;
+    let r = c.get(&format!("/prestazioni/{maternita}")).await;
     assert_eq!(r.status, StatusCode::OK);
     let card = r.text("#regole ~ section.sp-card");
     assert!(card.contains("in vigore oggi"), "{card}");
@@ -531,7 +524,15 @@ async fn a_new_rule_version_with_bands_is_saved_and_shown_in_force(state: AppSta
         r.text("#valid_from-err")
             .contains("esiste già una versione delle regole valida dal")
     );
-    assert_eq!(state.store.benefit_rules(org, anf).await.unwrap().len(), 1);
+    assert_eq!(
+        state
+            .store
+            .benefit_rules(org, maternita)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState) {
@@ -545,10 +546,10 @@ async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState
     let r = c.get(&format!("/prestazioni/{sad}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
-        attr(&r, "form[method=get]", "action"),
+        r.attr("form[method=get]", "action"),
         format!("/prestazioni/{sad}/simulatore")
     );
-    assert_eq!(attr(&r, "#on", "value"), today);
+    assert_eq!(r.attr("#on", "value"), today);
     assert!(
         r.text("#regole ~ section.sp-card")
             .contains("in vigore oggi")
@@ -580,7 +581,7 @@ async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState
     ));
     assert!(r.body.contains(&format!("valida dal 01/01/{year}")));
     assert_eq!(
-        attr(&r, "#isee", "value"),
+        r.attr("#isee", "value"),
         "12.000,00",
         "the form keeps what was typed"
     );
@@ -652,9 +653,9 @@ async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState
         "{}",
         r.text("main")
     );
-    let anf = benefit_id(&state, "anf").await;
+    let maternita = benefit_id(&state, "maternita").await;
     let r = c
-        .get(&format!("/prestazioni/{anf}/simulatore?isee=5000"))
+        .get(&format!("/prestazioni/{maternita}/simulatore?isee=5000"))
         .await;
     assert!(
         r.text(".sp-alert--warning")
@@ -696,7 +697,7 @@ async fn a_front_desk_operator_reads_the_catalogue_but_cannot_change_it(state: A
 
     let r = c.get("/prestazioni").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(texts(&r, "tbody th[scope=row] a").len(), 17);
+    assert_eq!(texts(&r, "tbody th[scope=row] a").len(), 16);
     assert!(!r.body.contains("Nuova prestazione"));
     let r = c.get(&format!("/prestazioni/{sad}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -723,7 +724,7 @@ async fn a_front_desk_operator_reads_the_catalogue_but_cannot_change_it(state: A
     }
     let r = c.post("/prestazioni/catalogo-base", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(state.store.list_benefits(org).await.unwrap().len(), 17);
+    assert_eq!(state.store.list_benefits(org).await.unwrap().len(), 16);
     assert_eq!(
         state.store.get_benefit(org, sad).await.unwrap().data.name,
         "Assistenza domiciliare"
@@ -734,7 +735,7 @@ async fn a_front_desk_operator_reads_the_catalogue_but_cannot_change_it(state: A
     let mut caf = staff(&state, ORG, "016024", "caf", Role::OperatoreCaf).await;
     let r = caf.get("/prestazioni").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(texts(&r, "tbody th[scope=row] a").len(), 17);
+    assert_eq!(texts(&r, "tbody th[scope=row] a").len(), 16);
     let r = caf
         .get(&format!(
             "/prestazioni/{sad}/simulatore?isee=6000,01&variant=sociosanitario&resident=on&units=10"

@@ -35,6 +35,32 @@ const ROSSI: [(&str, &str); 10] = [
     ("phone", "035 123456"),
 ];
 
+const VERDI: [(&str, &str); 7] = [
+    ("surname", "Verdi"),
+    ("given_names", "Lucia"),
+    ("sex", "F"),
+    ("birth_date", "03/03/1950"),
+    ("birthplace", "A794"),
+    ("citizenship", "IT"),
+    ("codice_fiscale", "VRDLCU50C43A794E"),
+];
+
+/// Adds the person of codice fiscale `cf` to the household `family` (its path) since
+/// 01/06/2010 with the ANPR relationship code `relationship`.
+async fn join(c: &mut Client, family: &str, cf: &str, relationship: &str) {
+    let r = c
+        .post(
+            &format!("{family}/componenti"),
+            &[
+                ("codice_fiscale", cf),
+                ("relationship", relationship),
+                ("from_date", "01/06/2010"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
 /// Registers a person through the form and returns the page path.
 async fn register(c: &mut Client, fields: &[(&str, &str)]) -> String {
     let r = c.post("/persone/nuova", fields).await;
@@ -267,20 +293,22 @@ async fn a_household_shows_its_members_over_time_and_joining_another_closes_the_
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let family = r.location().to_owned();
-    let r = c
-        .post(
-            &format!("{family}/componenti"),
-            &[
-                ("codice_fiscale", "bncnna82b45a794u"),
-                ("relationship", "2"),
-                ("from_date", "01/06/2010"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    join(&mut c, &family, "bncnna82b45a794u", "2").await;
     let page = c.get(&family).await;
     assert_eq!(page.text("h1"), "Famiglia di Rossì Mario");
     assert!(page.body.contains("marito / moglie"));
+    // Mario's mother, older than him, joins: the head of the household stays first.
+    register(&mut c, &VERDI).await;
+    join(&mut c, &family, "VRDLCU50C43A794E", "6").await;
+    let page = c.get(&family).await;
+    assert_eq!(page.text("tbody tr td a"), "Rossì Mario", "{}", page.body);
+    // Recording a member's leaving asks for confirmation first.
+    assert!(
+        page.attr("form[action$='/termina']", "data-confirm")
+            .starts_with("Registrare l'uscita di Rossì Mario dal nucleo?"),
+        "{}",
+        page.body
+    );
     let person = c.get(&anna).await;
     assert!(
         person.body.contains(&family),
@@ -298,34 +326,33 @@ async fn a_household_shows_its_members_over_time_and_joining_another_closes_the_
     let page = c.get(&family).await;
     assert!(page.body.contains("Componenti precedenti"));
     assert!(page.body.contains("29/02/2024"), "{}", page.body);
-    // Bad input on the small forms comes back as a message.
+    // Bad input comes back with the form as typed and each error beside its field.
     let r = c
         .post(
             &format!("{family}/componenti"),
-            &[("codice_fiscale", "XXXXXX00X00X000X"), ("relationship", "")],
+            &[
+                ("codice_fiscale", "XXXXXX00X00X000X"),
+                ("relationship", "3"),
+                ("from_date", "31/02/2024"),
+            ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let page = c.get(&family).await;
-    assert!(page.body.contains("Dati non salvati"), "{}", page.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.attr("#codice_fiscale", "value"), "XXXXXX00X00X000X");
+    assert_eq!(r.attr("#relationship option[selected]", "value"), "3");
+    assert_eq!(r.attr("#from_date", "value"), "31/02/2024");
+    assert!(
+        r.text("#codice_fiscale-err").contains("nessuna persona"),
+        "{}",
+        r.body
+    );
+    assert!(!r.text("#from_date-err").is_empty(), "{}", r.body);
 }
 
 async fn the_support_network_shows_on_both_persons_and_can_be_closed(state: AppState) {
     let mut c = sportello(&state).await;
     let mario = register(&mut c, &ROSSI).await;
-    let lucia = register(
-        &mut c,
-        &[
-            ("surname", "Verdi"),
-            ("given_names", "Lucia"),
-            ("sex", "F"),
-            ("birth_date", "03/03/1950"),
-            ("birthplace", "A794"),
-            ("citizenship", "IT"),
-            ("codice_fiscale", "VRDLCU50C43A794E"),
-        ],
-    )
-    .await;
+    let lucia = register(&mut c, &VERDI).await;
     let r = c
         .post(
             &format!("{lucia}/rete"),
@@ -464,6 +491,15 @@ async fn a_merge_keeps_both_histories_moves_the_household_and_is_audited(state: 
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = boss.get(&keep).await;
     assert!(page.body.contains("Unita la scheda doppia di Rosi Mario"));
+    let history = page.text(".sp-history");
+    assert!(
+        history.contains("Cognome della scheda unita: Rosi (questa scheda: Rossì)"),
+        "what the duplicate brought: {history}"
+    );
+    assert!(
+        !history.contains("Codice fiscale") && !history.contains("Telefono"),
+        "the duplicate's blanks do not read as the survivor's data wiped: {history}"
+    );
     assert!(
         page.body.contains("dalla scheda unita"),
         "the duplicate's history shows too"

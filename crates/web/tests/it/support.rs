@@ -61,6 +61,16 @@ impl Response {
         scraper::Html::parse_document(&self.body)
     }
 
+    /// The attribute `name` of the first element matching `selector`, or "".
+    pub fn attr(&self, selector: &str, name: &str) -> String {
+        let sel = scraper::Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(name).map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// The text of the first element matching `selector`.
     pub fn text(&self, selector: &str) -> String {
         let sel = scraper::Selector::parse(selector).expect("selector");

@@ -330,15 +330,7 @@ async fn an_emigration_lists_the_requirements_that_no_longer_hold(state: AppStat
         .store
         .list_applications(
             org,
-            &store::ApplicationFilter {
-                list: store::Worklist::All,
-                state: None,
-                benefit_id: None,
-                filed_by: None,
-                person_id: Some(Uuid::parse_str(&pid).unwrap()),
-                limit: 10,
-                offset: 0,
-            },
+            &store::ApplicationFilter::of_person(Uuid::parse_str(&pid).unwrap(), 10),
         )
         .await
         .unwrap();

@@ -297,7 +297,7 @@ pub async fn move_appointment(
     Ok(Ok(notify(state, v, Some(&data), None).await))
 }
 
-/// Cancels the booked appointment, as read at `version`, then writes to the person.
+/// Cancels a booked appointment and tells the person by e-mail.
 pub async fn cancel_appointment(
     state: &Services,
     ctx: &Actor,
@@ -305,6 +305,23 @@ pub async fn cancel_appointment(
     version: i64,
     reason: &str,
 ) -> Checked<Mailed> {
+    Ok(
+        match cancel_without_notice(state, ctx, access, version, reason).await? {
+            Ok(reason) => Ok(notify(state, &access.view, None, reason).await),
+            Err(errors) => Err(errors),
+        },
+    )
+}
+
+/// Cancels a booked appointment without writing to the person (after a death nobody is there
+/// to read it); the reason as recorded.
+pub async fn cancel_without_notice(
+    state: &Services,
+    ctx: &Actor,
+    access: &AppointmentAccess,
+    version: i64,
+    reason: &str,
+) -> Checked<Option<String>> {
     let v = &access.view;
     let a = &v.appointment;
     let reason = match a.cancel(reason) {
@@ -329,5 +346,5 @@ pub async fn cancel_appointment(
             &audit,
         )
         .await?;
-    Ok(Ok(notify(state, v, None, reason).await))
+    Ok(Ok(reason))
 }

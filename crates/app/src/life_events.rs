@@ -5,7 +5,7 @@
 //! each through its own service (authorization, audit row), so a second confirmation finds
 //! nothing left to do.
 
-use crate::agenda::{appointment_access, record_outcome};
+use crate::agenda::{appointment_access, cancel_appointment, cancel_without_notice};
 use crate::casefile::{case_access, change_state as change_case_state};
 use crate::procedure::{application_access, change_state, rules_in_force, scope_of};
 use crate::read_log::Read;
@@ -15,7 +15,7 @@ use domain::application::{
     ApplicationState, DeliveryStatus, TransitionInput, month_label, transition_action,
 };
 use domain::benefit::{CheckStatus, evaluate};
-use domain::casework::{AppointmentStatus, CaseState, CloseReason, OutcomeInput, Transition};
+use domain::casework::{AppointmentStatus, CaseState, CloseReason, Transition};
 use domain::dates::format_date;
 use domain::localtime::today;
 use domain::money::Money;
@@ -446,9 +446,11 @@ pub async fn apply(state: &Services, ctx: &Actor, person_id: Uuid) -> Result<App
     let p = proposal(state, ctx, person_id).await?;
     ctx.authorize(Action::PersonEdit, ctx.scope_of(p.person.org_id))?;
     let note = format!("Per {} ({})", p.event.describe(), p.person.data.full_name());
+    // A person who moved away is told of a cancelled appointment; after a death, nobody is.
+    let tell_person = matches!(p.event, LifeEvent::Emigration(_));
     let (mut done, mut refused) = (Vec::new(), Vec::new());
     for Proposed { step, .. } in p.steps.iter().filter(|s| s.allowed && s.step.automatic()) {
-        match apply_step(state, ctx, step, &note).await {
+        match apply_step(state, ctx, step, &note, tell_person).await {
             Ok(()) => done.push(format!("{}: {}", step.matter(), step.action())),
             Err(Error::BadRequest(why)) => refused.push(format!("{}: {why}", step.matter())),
             Err(e) => return Err(e),
@@ -500,7 +502,13 @@ async fn move_application(
         .map_err(refused)
 }
 
-async fn apply_step(state: &Services, ctx: &Actor, step: &Step, note: &str) -> Result<(), Error> {
+async fn apply_step(
+    state: &Services,
+    ctx: &Actor,
+    step: &Step,
+    note: &str,
+    tell_person: bool,
+) -> Result<(), Error> {
     match step {
         Step::CloseApplication { view, to } => move_application(state, ctx, view, *to, note).await,
         Step::StopDelivery {
@@ -536,14 +544,17 @@ async fn apply_step(state: &Services, ctx: &Actor, step: &Step, note: &str) -> R
         Step::Review { .. } => Ok(()),
         Step::CancelAppointment { view } => {
             let access = appointment_access(state, ctx, view.appointment.id).await?;
-            let input = OutcomeInput {
-                status: AppointmentStatus::Cancelled.as_str().to_owned(),
-                ..OutcomeInput::default()
-            };
-            record_outcome(state, ctx, &access, view.appointment.version, &input)
-                .await?
-                .map(drop)
-                .map_err(refused)
+            let version = view.appointment.version;
+            if tell_person {
+                cancel_appointment(state, ctx, &access, version, note)
+                    .await?
+                    .map(drop)
+            } else {
+                cancel_without_notice(state, ctx, &access, version, note)
+                    .await?
+                    .map(drop)
+            }
+            .map_err(refused)
         }
         Step::CloseCaseFile {
             case, reason, on, ..

@@ -7,7 +7,6 @@
 use crate::istanze_fixtures::org_id;
 use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::{Client, staff};
-use app::mail::{MailConfig, Mailer};
 use axum::http::StatusCode;
 use domain::Role;
 use domain::casework::{AppointmentStatus, Confidentiality, DiaryKind};
@@ -432,11 +431,7 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
     let mut state = state;
     // Without a mail server nothing is sent and nothing is marked.
     assert_eq!(app::reminders::send_due(&state).await.unwrap(), 0);
-    state.mailer = Mailer::new(&MailConfig {
-        smtp_url: Some(sink.url()),
-        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
-    })
-    .unwrap();
+    state.mailer = sink.mailer();
     let (mut c, uid) = worker(&state).await;
     let pid = person(&mut c).await;
     let soon = to_local(state.clock.now() + Duration::hours(2));
@@ -644,11 +639,7 @@ async fn move_to(
 async fn moving_and_cancelling_tell_the_person_by_e_mail(state: AppState) {
     let sink = SmtpSink::start(Behaviour::Accept).await;
     let mut state = state;
-    state.mailer = Mailer::new(&MailConfig {
-        smtp_url: Some(sink.url()),
-        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
-    })
-    .unwrap();
+    state.mailer = sink.mailer();
     let (mut c, uid) = worker(&state).await;
     let pid = person(&mut c).await;
     let path = format!("/agenda/nuovo?persona={pid}");

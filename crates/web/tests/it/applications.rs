@@ -8,7 +8,6 @@ use crate::istanze_fixtures::{
 };
 use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::staff;
-use app::mail::{MailConfig, Mailer};
 use axum::http::{StatusCode, header};
 use domain::Role;
 use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, Worklist};
@@ -139,11 +138,7 @@ async fn a_new_application_starts_with_the_only_valid_attestation(state: AppStat
 
 fn with_mail(state: AppState, sink: &SmtpSink) -> AppState {
     let mut state = state;
-    state.mailer = Mailer::new(&MailConfig {
-        smtp_url: Some(sink.url()),
-        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
-    })
-    .unwrap();
+    state.mailer = sink.mailer();
     state
 }
 

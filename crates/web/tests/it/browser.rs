@@ -984,11 +984,7 @@ async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_down
     let sink =
         std::sync::Arc::new(crate::smtp::SmtpSink::start(crate::smtp::Behaviour::Accept).await);
     let mut state = support::app().await;
-    state.mailer = app::mail::Mailer::new(&app::mail::MailConfig {
-        smtp_url: Some(sink.url()),
-        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
-    })
-    .unwrap();
+    state.mailer = sink.mailer();
     let mut capo = support::staff(
         &state,
         "comune-bergamo",

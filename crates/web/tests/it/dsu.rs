@@ -902,11 +902,7 @@ async fn an_attestation_expiring_under_planned_deliveries_is_listed_and_its_work
         app::reminders::send_expiry_notices(&state).await.unwrap(),
         0
     );
-    state.mailer = app::mail::Mailer::new(&app::mail::MailConfig {
-        smtp_url: Some(sink.url()),
-        from: "Servizi sociali <servizi.sociali@comune.example>".into(),
-    })
-    .unwrap();
+    state.mailer = sink.mailer();
     let reviewer = state
         .store
         .get_user_by_login(&domain::Login::parse("responsabile").unwrap())

@@ -5,6 +5,7 @@
 //! hold. On SQLite and PostgreSQL.
 
 use crate::istanze_fixtures::{ROSSI_CF, assert_redirect, attest, file_mensa, office, org_id};
+use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::Client;
 use axum::http::StatusCode;
 use domain::application::{ApplicationState, DeliveryStatus};
@@ -89,6 +90,10 @@ async fn life_event_audits(state: &AppState, org: Uuid) -> usize {
 async fn a_death_closes_the_open_matters_on_one_confirmation_and_refuses_anything_new(
     state: AppState,
 ) {
+    // With a mail server, to show that nobody writes to the deceased about his appointment.
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let mut state = state;
+    state.mailer = sink.mailer();
     let (mut resp, mut op) = office(&state).await;
     let person = rossi_from_registry(&state, &mut resp, &[]).await;
     let pid = person.trim_start_matches("/persone/").to_owned();
@@ -157,7 +162,7 @@ async fn a_death_closes_the_open_matters_on_one_confirmation_and_refuses_anythin
         ("minutes", "30"),
         ("place", "Sede"),
         ("purpose", "colloquio"),
-        ("email", ""),
+        ("email", "mario.rossi@example.it"),
     ];
     assert_redirect(
         &resp
@@ -282,6 +287,12 @@ async fn a_death_closes_the_open_matters_on_one_confirmation_and_refuses_anythin
         appointments
             .iter()
             .all(|a| a.appointment.status == AppointmentStatus::Cancelled)
+    );
+    assert!(
+        sink.received()
+            .iter()
+            .all(|m| !m.to.iter().any(|to| to.contains("mario.rossi@example.it"))),
+        "an e-mail went to the deceased"
     );
     assert_eq!(life_event_audits(&state, org).await, 1);
     let r = resp.post(&format!("/persone/{pid}/esiti"), &[]).await;

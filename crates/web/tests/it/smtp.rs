@@ -50,6 +50,15 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
+    /// A mailer that sends through this server.
+    pub fn mailer(&self) -> app::mail::Mailer {
+        app::mail::Mailer::new(&app::mail::MailConfig {
+            smtp_url: Some(self.url()),
+            from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+        })
+        .unwrap()
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }

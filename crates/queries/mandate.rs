@@ -122,4 +122,27 @@ impl MandateStore for Db {
         .map_err(map_err)?;
         rows.iter().map(|r| kind_col(&r.kind)).collect()
     }
+
+    async fn persons_represented(
+        &self,
+        org_id: Uuid,
+        user_id: Uuid,
+        on: Date,
+    ) -> Result<Vec<(Uuid, MandateKind)>> {
+        let rows = sqlx::query!(
+            r#"SELECT person_id AS "person_id: Uuid", kind FROM person_mandate
+               WHERE org_id = $1 AND user_id = $2 AND revoked_us IS NULL
+                 AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3)
+               ORDER BY created_us"#,
+            org_id,
+            user_id,
+            on
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.iter()
+            .map(|r| Ok((r.person_id, kind_col(&r.kind)?)))
+            .collect()
+    }
 }

@@ -15,6 +15,7 @@ pub mod life_events;
 pub mod mail;
 pub mod manage;
 pub mod person;
+pub mod portal;
 pub mod procedure;
 pub mod read_log;
 pub mod registry;

@@ -159,6 +159,8 @@ store_traits! {
         fn person_mandates(&self, org_id: Uuid, person_id: Uuid) -> Vec<MandateView>;
         /// The kinds of the user's unrevoked mandates for the person that cover `on`.
         fn mandates_held(&self, org_id: Uuid, user_id: Uuid, person_id: Uuid, on: time::Date) -> Vec<domain::mandate::MandateKind>;
+        /// The persons the user acts for under unrevoked mandates covering `on`, with the kind.
+        fn persons_represented(&self, org_id: Uuid, user_id: Uuid, on: time::Date) -> Vec<(Uuid, domain::mandate::MandateKind)>;
     }
 
     /// DSUs typed at the counter and their nucleo ISEE (domain::dsu).

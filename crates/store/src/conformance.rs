@@ -1140,7 +1140,23 @@ pub async fn mandates_cover_their_period_until_revoked<S: Stores>(s: &S) {
     assert_eq!(held(day(2)).await.unwrap(), [MandateKind::Caf]);
     assert_eq!(held(day(20)).await.unwrap(), [MandateKind::Caf]);
     assert!(held(day(21)).await.unwrap().is_empty());
+    assert_eq!(
+        s.persons_represented(o.id, caf.id, day(2)).await.unwrap(),
+        [(p.id, MandateKind::Caf)]
+    );
+    assert!(
+        s.persons_represented(o.id, caf.id, day(21))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Scoped by organization.
+    assert!(
+        s.persons_represented(other.id, caf.id, day(5))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         s.mandates_held(other.id, caf.id, p.id, day(5))
             .await

@@ -386,7 +386,12 @@ pub struct LoginSession {
 
 impl LoginSession {
     pub async fn load(state: &AppState, jar: &CookieJar) -> Result<Option<LoginSession>, AppError> {
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        // A portal session is a citizen's: it never opens the office.
+        let Some(token) = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .filter(|t| !t.starts_with(crate::portale::PORTAL_TOKEN_PREFIX))
+        else {
             return Ok(None);
         };
         let hash = hash_token(&token);

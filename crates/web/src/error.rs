@@ -173,6 +173,7 @@ struct ErrorPage<'a> {
 /// Renders every error status that is not already a full page.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
+    let portal = req.uri().path().starts_with("/portale");
     // A page asked for without a session is where the login then leads.
     let asked = (req.method() == axum::http::Method::GET)
         .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
@@ -193,9 +194,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let mut r = if api {
         problem(status, &message, None)
     } else if status == StatusCode::UNAUTHORIZED {
+        // The portal's pages lead to the portal's sign-in, the office's to the login.
+        let login = if portal { "/portale/accedi" } else { "/login" };
         let to = match asked {
-            Some(p) => format!("/login?dopo={}", crate::paths::url_encode(&p)),
-            None => "/login".to_owned(),
+            Some(p) => format!("{login}?dopo={}", crate::paths::url_encode(&p)),
+            None => login.to_owned(),
         };
         return Redirect::to(&to).into_response();
     } else {

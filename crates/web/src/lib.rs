@@ -7,6 +7,7 @@ pub mod error;
 pub mod layout;
 mod pages;
 mod paths;
+pub mod portale;
 mod security;
 
 use app::Services;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .collect();
     let keeper = state.clone();
     pages::routes()
+        .merge(portale::routes())
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             keeper,

@@ -5,6 +5,7 @@
 use super::dates::instant;
 use super::forms::{Form, Pairs, parse_id};
 use super::render::render_page;
+use super::simulation::{SimQuery, SimResult, Simulation, simulate};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -20,20 +21,19 @@ use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::unix_micros;
 use domain::benefit::{
-    AmountKind, Area, Band, BenefitData, BenefitInput, CheckStatus, DeliveryKind, Eligibility,
-    Facts, Formula, IseeFact, IseeVariant, Outcome, Periodicity, Rule, RuleInput, SIUSS_CODES,
-    Unit, base_catalogue, evaluate, parse_benefit, parse_benefit_code, parse_rule, rule_in_force,
-    siuss_label,
+    AmountKind, Area, Band, BenefitData, BenefitInput, DeliveryKind, Eligibility, Formula,
+    IseeVariant, Periodicity, Rule, RuleInput, SIUSS_CODES, Unit, base_catalogue, parse_benefit,
+    parse_rule, rule_in_force, siuss_label,
 };
 use domain::changes::{Field, changed};
-use domain::dates::{LIFE_DATES, format_date, read_date};
+use domain::dates::format_date;
 use domain::localtime::{format_date_time, today};
 use domain::money::Money;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::{Benefit, BenefitRule, BenefitStore, BudgetRow, StoreError};
-use time::{Date, Month};
+use time::Date;
 use uuid::Uuid;
 
 pub fn routes() -> Router<AppState> {
@@ -351,7 +351,7 @@ fn entry_page(
 }
 
 /// A ticked check box, as browsers send it.
-fn checked(raw: &str) -> bool {
+pub(super) fn checked(raw: &str) -> bool {
     matches!(raw.trim(), "on" | "1" | "true" | "si" | "sì")
 }
 
@@ -1059,45 +1059,6 @@ async fn rule_save(
 
 // --- The simulator ---------------------------------------------------------------------------
 
-/// The simulator's GET form: every value as typed, so the page can be bookmarked.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-struct SimQuery {
-    isee: String,
-    variant: String,
-    birth_date: String,
-    household: String,
-    minors: String,
-    resident: String,
-    resident_since: String,
-    disability: String,
-    others: String,
-    cost: String,
-    units: String,
-    on: String,
-}
-
-impl SimQuery {
-    fn is_blank(&self) -> bool {
-        [
-            &self.isee,
-            &self.variant,
-            &self.birth_date,
-            &self.household,
-            &self.minors,
-            &self.resident,
-            &self.resident_since,
-            &self.disability,
-            &self.others,
-            &self.cost,
-            &self.units,
-            &self.on,
-        ]
-        .iter()
-        .all(|v| v.trim().is_empty())
-    }
-}
-
 fn sim_variants(b: &Benefit, current: &str) -> Vec<Opt> {
     let current = if current.trim().is_empty() {
         b.data
@@ -1113,223 +1074,6 @@ fn sim_variants(b: &Benefit, current: &str) -> Vec<Opt> {
         IseeVariant::label,
         current,
     )
-}
-
-fn sim_date(
-    field: &'static str,
-    raw: &str,
-    what: &str,
-    errors: &mut Vec<FieldError>,
-) -> Option<Date> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return None;
-    }
-    read_date(t, LIFE_DATES)
-        .map_err(|e| errors.push(FieldError::new(field, format!("{what}: {e}"))))
-        .ok()
-}
-
-fn sim_count(
-    field: &'static str,
-    raw: &str,
-    what: &str,
-    range: std::ops::RangeInclusive<u32>,
-    errors: &mut Vec<FieldError>,
-) -> Option<u32> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return None;
-    }
-    match t.parse::<u32>() {
-        Ok(n) if range.contains(&n) => Some(n),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                format!(
-                    "{what}: «{t}» non è un numero intero da {} a {}",
-                    range.start(),
-                    range.end()
-                ),
-            ));
-            None
-        }
-    }
-}
-
-/// The facts typed in the simulator, with `birth_date` still optional (needed only when the
-/// rule checks the age).
-struct SimFacts {
-    on: Date,
-    isee: Option<Money>,
-    variant: IseeVariant,
-    birth_date: Option<Date>,
-    household: u32,
-    minors: u32,
-    resident_since: Option<Date>,
-    others: Vec<String>,
-    cost: Option<Money>,
-    units: Option<u32>,
-}
-
-fn parse_sim(q: &SimQuery, b: &Benefit, now: Date) -> Result<SimFacts, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let on = sim_date("on", &q.on, "la data della domanda", &mut errors);
-    let isee = Money::parse_optional("isee", &q.isee, "il valore ISEE")
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let variant = if q.variant.trim().is_empty() {
-        Some(b.data.isee_variant.unwrap_or(IseeVariant::Ordinario))
-    } else {
-        let v = IseeVariant::parse(q.variant.trim());
-        if v.is_none() {
-            errors.push(FieldError::new(
-                "variant",
-                "la variante dell'attestazione ISEE: scegli un valore dell'elenco",
-            ));
-        }
-        v
-    };
-    let birth_date = sim_date(
-        "birth_date",
-        &q.birth_date,
-        "la data di nascita",
-        &mut errors,
-    );
-    let household = sim_count(
-        "household",
-        &q.household,
-        "i componenti del nucleo",
-        1..=50,
-        &mut errors,
-    );
-    let minors = sim_count(
-        "minors",
-        &q.minors,
-        "i minori nel nucleo",
-        0..=50,
-        &mut errors,
-    );
-    let resident_since = sim_date(
-        "resident_since",
-        &q.resident_since,
-        "la data di inizio della residenza",
-        &mut errors,
-    );
-    let mut others = Vec::new();
-    for c in q
-        .others
-        .split([',', ' ', ';'])
-        .filter(|s| !s.trim().is_empty())
-    {
-        match parse_benefit_code("others", c) {
-            Ok(c) if !others.contains(&c) => others.push(c),
-            Ok(_) => {}
-            Err(e) => errors.push(e),
-        }
-    }
-    let cost = Money::parse_optional("cost", &q.cost, "il costo del servizio")
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let units = sim_count(
-        "units",
-        &q.units,
-        "la quantità del mese",
-        0..=10_000,
-        &mut errors,
-    );
-    let on = on.unwrap_or(now);
-    if let Some(d) = birth_date
-        && d > on
-    {
-        errors.push(FieldError::new(
-            "birth_date",
-            "la data di nascita non può essere successiva alla data della domanda",
-        ));
-    }
-    let household = household.unwrap_or(1);
-    let minors = minors.unwrap_or(0);
-    if minors > household {
-        errors.push(FieldError::new(
-            "minors",
-            format!(
-                "i minori nel nucleo ({minors}) non possono essere più dei componenti ({household})"
-            ),
-        ));
-    }
-    match (variant, errors.is_empty()) {
-        (Some(variant), true) => Ok(SimFacts {
-            on,
-            isee,
-            variant,
-            birth_date,
-            household,
-            minors,
-            resident_since,
-            others,
-            cost,
-            units,
-        }),
-        _ => Err(errors),
-    }
-}
-
-struct CheckView {
-    class: &'static str,
-    badge: &'static str,
-    text: String,
-}
-
-struct SimResult {
-    eligible: bool,
-    on: String,
-    checks: Vec<CheckView>,
-    amount_kind: &'static str,
-    amount: Option<String>,
-    per_unit: Option<String>,
-    explanation: String,
-    citation: String,
-    valid_from: String,
-}
-
-fn sim_result(o: &Outcome, on: Date) -> SimResult {
-    let checks = o
-        .checks
-        .iter()
-        .map(|c| {
-            let (class, badge) = match c.status {
-                CheckStatus::Met => ("success", "soddisfatto"),
-                CheckStatus::NotMet => ("danger", "non soddisfatto"),
-                CheckStatus::Warning => ("warning", "da verificare"),
-            };
-            CheckView {
-                class,
-                badge,
-                text: c.text.clone(),
-            }
-        })
-        .collect();
-    SimResult {
-        eligible: o.eligible,
-        on: format_date(on),
-        checks,
-        amount_kind: o.amount.as_ref().map_or("", |a| a.kind.label()),
-        amount: o.amount.as_ref().map(|a| a.value.format()),
-        per_unit: o
-            .amount
-            .as_ref()
-            .and_then(|a| a.per_unit)
-            .map(|(unit, m)| format!("{} per {}", m.format(), unit.label())),
-        explanation: o
-            .amount
-            .as_ref()
-            .map(|a| a.explanation.clone())
-            .unwrap_or_default(),
-        citation: o.citation.clone(),
-        valid_from: format_date(o.rule_valid_from),
-    }
 }
 
 #[derive(Template)]
@@ -1367,82 +1111,11 @@ async fn simulator(
         .crumb(&format!("/prestazioni/{}/simulatore", b.id), "Simulatore")
         .with_errors(FormErrors(errors))
     };
-    let blank = q.is_blank();
-    if q.on.trim().is_empty() {
-        q.on = format_date(now);
-    }
-    let mut errors = Vec::new();
-    let mut result = None;
-    let mut no_rule = None;
-    if !blank {
-        match parse_sim(&q, &b, now) {
-            Err(e) => errors = e,
-            Ok(sf) => {
-                let rules: Vec<Rule> = state
-                    .store
-                    .benefit_rules(ctx.org.id, b.id)
-                    .await?
-                    .into_iter()
-                    .map(|r| r.rule)
-                    .collect();
-                match rule_in_force(&rules, sf.on) {
-                    None => {
-                        no_rule = Some(match rules.iter().map(|r| r.valid_from).min() {
-                            Some(first) => format!(
-                                "Nessuna versione delle regole è in vigore il {}: la prima vale dal {}. Simula una domanda con una data da quel giorno in poi.",
-                                format_date(sf.on),
-                                format_date(first)
-                            ),
-                            None => format!(
-                                "Nessuna versione delle regole è in vigore il {}: la prestazione non ha ancora regole. Il responsabile può aggiungerle dalla scheda della prestazione.",
-                                format_date(sf.on)
-                            ),
-                        });
-                    }
-                    Some(rule) => {
-                        let needs_age = rule.eligibility.age_min.is_some()
-                            || rule.eligibility.age_max.is_some();
-                        match sf.birth_date {
-                            None if needs_age => errors.push(FieldError::new(
-                                "birth_date",
-                                "indica la data di nascita: le regole in vigore controllano l'età",
-                            )),
-                            birth => {
-                                let facts = Facts {
-                                    on: sf.on,
-                                    isee: sf.isee.map(|value| IseeFact {
-                                        protocol: "simulazione".into(),
-                                        value,
-                                        variant: sf.variant,
-                                        corrente: false,
-                                        valid_until: Date::from_calendar_date(
-                                            sf.on.year(),
-                                            Month::December,
-                                            31,
-                                        )
-                                        .unwrap_or(sf.on),
-                                        discrepancies: false,
-                                    }),
-                                    // Not checked by this rule: any date serves.
-                                    birth_date: birth.unwrap_or(sf.on),
-                                    resident: checked(&q.resident),
-                                    resident_since: sf.resident_since,
-                                    household_size: sf.household,
-                                    minors: sf.minors,
-                                    disability: checked(&q.disability),
-                                    other_benefits: sf.others,
-                                    cost: sf.cost,
-                                    units: sf.units,
-                                };
-                                let o = evaluate(&b.data, rule, &facts);
-                                result = Some(sim_result(&o, sf.on));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let Simulation {
+        errors,
+        result,
+        no_rule,
+    } = simulate(&state, ctx.org.id, &b, &mut q, now).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

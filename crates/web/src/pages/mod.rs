@@ -12,7 +12,7 @@ mod attestations;
 mod audit;
 mod benefits;
 mod cases;
-mod dates;
+pub(crate) mod dates;
 mod documents;
 mod dsu;
 mod dsu_print;
@@ -26,7 +26,8 @@ mod mandates;
 mod persons;
 mod plans;
 mod registry;
-mod render;
+pub(crate) mod render;
+pub(crate) mod simulation;
 pub(crate) mod upload;
 
 use crate::AppState;

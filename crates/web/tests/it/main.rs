@@ -41,6 +41,7 @@ mod mail;
 mod persons;
 mod pg;
 mod plans;
+mod portal;
 mod probe;
 mod registry;
 mod security;

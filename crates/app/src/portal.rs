@@ -1,0 +1,430 @@
+//! The citizens' portal: who the citizen is (the identity SPID or CIE vouched for, matched by
+//! codice fiscale to the persons the organizations hold), whom they may act for (themselves
+//! and the persons they represent under a mandate the office recorded), and what they see of
+//! it: their applications and who in the office opened their file.
+//!
+//! A citizen's account is an ordinary account whose login is their codice fiscale in lower
+//! case and whose only role, in every organization that holds them, is «cittadino»; it has no
+//! usable password (the portal signs in through the identity provider only). The permission
+//! policy gives that role the scope «own» on persons and applications, and every check below
+//! computes that scope from the records, never from what the browser sends.
+
+use crate::read_log::Read;
+use crate::{Actor, Error, Services};
+use domain::application::ApplicationState;
+use domain::audit::AuditRow;
+use domain::localtime::today;
+use domain::mandate::MandateKind;
+use domain::policy::{Action, RecordScope};
+use domain::{Login, Role};
+use store::{
+    ApplicationFilter, ApplicationView, AuditStore, BenefitStore, MandateStore, Membership,
+    OrgStore, Organization, Person, PersonStore, StoreError, User, UserStore,
+};
+use territory::codice_fiscale::CodiceFiscale;
+use uuid::Uuid;
+
+/// What the identity provider vouched for.
+#[derive(Debug, Clone)]
+pub struct PortalIdentity {
+    pub codice_fiscale: CodiceFiscale,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: Option<String>,
+    /// How the citizen signed in, for the audit row: "SPID", "CIE".
+    pub method: String,
+}
+
+/// A person the citizen may act for, in the organization that holds the record.
+#[derive(Debug, Clone)]
+pub struct Represented {
+    pub org: Organization,
+    pub person: Person,
+    /// `None`: the citizen themself; else the footing of the mandate.
+    pub mandate: Option<MandateKind>,
+}
+
+/// A signed-in citizen and the persons they act for.
+#[derive(Debug, Clone)]
+pub struct Citizen {
+    pub user: User,
+    pub persons: Vec<Represented>,
+}
+
+impl Citizen {
+    /// The citizen acting in `org`, with the citizen's role.
+    pub fn actor(&self, org: &Organization, now: time::OffsetDateTime) -> Actor {
+        Actor::user(&self.user, org.clone(), Role::Cittadino, now)
+    }
+
+    /// The scope of `person_id` in `org_id` for this citizen: own when they act for the
+    /// person, else another organization's or this one's, which the policy refuses to a
+    /// citizen either way.
+    pub fn scope(&self, org_id: Uuid, person_id: Uuid) -> RecordScope {
+        if self
+            .persons
+            .iter()
+            .any(|r| r.org.id == org_id && r.person.id == person_id)
+        {
+            RecordScope::Own
+        } else {
+            RecordScope::SameOrg
+        }
+    }
+
+    /// The citizen's own record in `org`, if it holds one.
+    pub fn own_in(&self, org_id: Uuid) -> Option<&Represented> {
+        self.persons
+            .iter()
+            .find(|r| r.org.id == org_id && r.mandate.is_none())
+    }
+}
+
+/// The login of a citizen's account: the codice fiscale in lower case.
+pub fn citizen_login(cf: &CodiceFiscale) -> Result<Login, Error> {
+    Login::parse(&cf.as_str().to_lowercase())
+        .map_err(|e| Error::Internal(format!("login del cittadino: {}", e.message)))
+}
+
+/// The message for a citizen none of the organizations holds.
+pub const UNKNOWN_CITIZEN: &str = "Non risulti tra le persone seguite dai servizi sociali di questo portale. Per presentare la prima domanda rivolgiti allo sportello del tuo Comune.";
+
+/// Signs a citizen in: finds or creates their account, gives it the citizen's role in every
+/// organization that holds a person with their codice fiscale, and writes the audit row of the
+/// access in each. Refuses an account that is an operator's (a login equal to a codice fiscale
+/// must not open the office to the portal), a disabled one, and a citizen no organization holds.
+pub async fn sign_in(state: &Services, id: &PortalIdentity) -> Result<User, Error> {
+    let now = state.clock.now();
+    let login = citizen_login(&id.codice_fiscale)?;
+    let cf = id.codice_fiscale.as_str();
+    let mut holders = Vec::new();
+    for org in state.store.list_orgs().await? {
+        if !org.active {
+            continue;
+        }
+        match state.store.find_person_by_cf(org.id, cf).await {
+            Ok(p) if p.merged_into.is_none() => holders.push(org),
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let existing = match state.store.get_user_by_login(&login).await {
+        Ok(u) => Some(u),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let user = match existing {
+        Some(u) => {
+            let roles = state.store.memberships(u.id).await?;
+            if roles.iter().any(|m| m.role != Role::Cittadino) {
+                tracing::warn!(login = %u.login, "accesso al portale con un account di operatore");
+                return Err(Error::Forbidden);
+            }
+            if !u.active {
+                return Err(Error::BadRequest(
+                    "Il tuo accesso al portale è sospeso: rivolgiti allo sportello.".into(),
+                ));
+            }
+            if roles.is_empty() && holders.is_empty() {
+                return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
+            }
+            u
+        }
+        None => {
+            let Some(first) = holders.first() else {
+                return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
+            };
+            create_account(state, id, login, first, now).await?
+        }
+    };
+    let held = state.store.memberships(user.id).await?;
+    for org in &holders {
+        if !held.iter().any(|m: &Membership| m.org.id == org.id) {
+            let actor = Actor::system(org.clone(), now);
+            let audit = actor.audit(
+                "user.role",
+                "user",
+                Some(user.id),
+                format!(
+                    "{} riconosciuto/a dal portale come persona dell'ente: ruolo cittadino",
+                    user.full_name
+                ),
+            );
+            state
+                .store
+                .set_membership(user.id, org.id, Role::Cittadino, &audit)
+                .await?;
+        }
+    }
+    for m in state.store.memberships(user.id).await? {
+        let actor = Actor::user(&user, m.org.clone(), Role::Cittadino, now);
+        let audit = actor.audit(
+            "session.portal_login",
+            "user",
+            Some(user.id),
+            format!("Accesso al portale del cittadino con {}", id.method),
+        );
+        state.store.append_audit(&audit).await?;
+    }
+    Ok(user)
+}
+
+async fn create_account(
+    state: &Services,
+    id: &PortalIdentity,
+    login: Login,
+    org: &Organization,
+    now: time::OffsetDateTime,
+) -> Result<User, Error> {
+    // No password: the portal signs in through the identity provider only. The hash of a
+    // random secret nobody keeps fills the column.
+    let (unusable, _) = crate::credentials::new_secret("")?;
+    let user = User {
+        id: Uuid::now_v7(),
+        login,
+        full_name: format!("{} {}", id.given_name.trim(), id.family_name.trim()),
+        email: id.email.clone().filter(|e| !e.trim().is_empty()),
+        password_hash: crate::credentials::hash_password(unusable).await?,
+        must_change_password: false,
+        totp_secret: None,
+        active: true,
+        created_at: now,
+        one_time_until_us: None,
+    };
+    let actor = Actor::system(org.clone(), now);
+    let audit = actor.audit(
+        "user.create",
+        "user",
+        Some(user.id),
+        format!(
+            "Account del portale per {} ({}), primo accesso con {}",
+            user.full_name, user.login, id.method
+        ),
+    );
+    state
+        .store
+        .create_user(&user, org.id, Role::Cittadino, &audit)
+        .await?;
+    Ok(user)
+}
+
+/// The citizen behind an account, with the persons they act for today. `None` for an account
+/// that is not a citizen's (operators do not use the portal).
+pub async fn citizen(state: &Services, user: User) -> Result<Option<Citizen>, Error> {
+    let memberships = state.store.memberships(user.id).await?;
+    if memberships.is_empty() || memberships.iter().any(|m| m.role != Role::Cittadino) {
+        return Ok(None);
+    }
+    let on = today(state.clock.now());
+    let cf = user.login.as_str().to_uppercase();
+    let mut persons = Vec::new();
+    for m in memberships.into_iter().filter(|m| m.org.active) {
+        match state.store.find_person_by_cf(m.org.id, &cf).await {
+            Ok(p) if p.merged_into.is_none() => persons.push(Represented {
+                org: m.org.clone(),
+                person: p,
+                mandate: None,
+            }),
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        for (person_id, kind) in state
+            .store
+            .persons_represented(m.org.id, user.id, on)
+            .await?
+        {
+            if persons
+                .iter()
+                .any(|r: &Represented| r.org.id == m.org.id && r.person.id == person_id)
+            {
+                continue;
+            }
+            let person = state.store.get_person(m.org.id, person_id).await?;
+            persons.push(Represented {
+                org: m.org.clone(),
+                person,
+                mandate: Some(kind),
+            });
+        }
+    }
+    Ok(Some(Citizen { user, persons }))
+}
+
+/// One application as the citizen's list shows it.
+#[derive(Debug, Clone)]
+pub struct MyApplication {
+    pub org: Organization,
+    pub view: ApplicationView,
+}
+
+/// Every application of the persons the citizen acts for, newest first. The list itself is
+/// not a read of a record; opening one is, and is logged.
+pub async fn applications(state: &Services, c: &Citizen) -> Result<Vec<MyApplication>, Error> {
+    let mut out = Vec::new();
+    for r in &c.persons {
+        let actor = c.actor(&r.org, state.clock.now());
+        actor.authorize(Action::ApplicationView, RecordScope::Own)?;
+        for view in state
+            .store
+            .list_applications(r.org.id, &ApplicationFilter::of_person(r.person.id, 200))
+            .await?
+        {
+            // Drafts are the office's work in progress until filed.
+            if view.app.state != ApplicationState::Draft {
+                out.push(MyApplication {
+                    org: r.org.clone(),
+                    view,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.view.app.submitted_on, &b.view.app.protocol)
+            .cmp(&(a.view.app.submitted_on, &a.view.app.protocol))
+    });
+    Ok(out)
+}
+
+/// One application of the citizen's, opened: authorized as the citizen's own, logged as a
+/// read like an operator's.
+pub async fn application(
+    state: &Services,
+    c: &Citizen,
+    id: Uuid,
+) -> Result<(Actor, MyApplication), Error> {
+    for org in distinct_orgs(c) {
+        let view = match state.store.get_application(org.id, id).await {
+            Ok(v) => v,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let actor = c.actor(org, state.clock.now());
+        actor.authorize(Action::ApplicationView, c.scope(org.id, view.app.person_id))?;
+        if view.app.state == ApplicationState::Draft {
+            return Err(Error::NotFound);
+        }
+        state
+            .reads
+            .view(&actor, Read::Application, view.app.id)
+            .await;
+        return Ok((
+            actor,
+            MyApplication {
+                org: org.clone(),
+                view,
+            },
+        ));
+    }
+    Err(Error::NotFound)
+}
+
+fn distinct_orgs(c: &Citizen) -> Vec<&Organization> {
+    let mut orgs: Vec<&Organization> = Vec::new();
+    for r in &c.persons {
+        if !orgs.iter().any(|o| o.id == r.org.id) {
+            orgs.push(&r.org);
+        }
+    }
+    orgs
+}
+
+/// One time someone in the office opened a record of the person.
+#[derive(Debug, Clone)]
+pub struct AccessEntry {
+    pub at: time::OffsetDateTime,
+    pub org_name: String,
+    /// The operator, by name.
+    pub who: String,
+    /// What was opened, in words.
+    pub what: String,
+    /// The reason given for a break-glass access.
+    pub reason: Option<String>,
+}
+
+/// The most entries the access log shows.
+pub const ACCESS_LOG_LIMIT: i64 = 500;
+
+/// Who in the office opened the records of a person the citizen acts for (reads only, not
+/// the citizen's own), newest first. Reading it is itself logged as a read of the person.
+pub async fn access_log(
+    state: &Services,
+    c: &Citizen,
+    org_id: Uuid,
+    person_id: Uuid,
+) -> Result<(Represented, Vec<AccessEntry>), Error> {
+    let r = c
+        .persons
+        .iter()
+        .find(|r| r.org.id == org_id && r.person.id == person_id)
+        .ok_or(Error::NotFound)?;
+    let actor = c.actor(&r.org, state.clock.now());
+    actor.authorize(Action::PersonView, c.scope(org_id, person_id))?;
+    let rows = state
+        .store
+        .person_audit(org_id, person_id, ACCESS_LOG_LIMIT, 0)
+        .await?;
+    let mut names: Vec<(Uuid, String)> = Vec::new();
+    let mut out = Vec::new();
+    for row in rows.into_iter().filter(|row| is_office_read(row, c)) {
+        let who = match row.actor_id {
+            Some(uid) => match names.iter().find(|(id, _)| *id == uid) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n = match state.store.get_user(uid).await {
+                        Ok(u) => u.full_name,
+                        Err(StoreError::NotFound) => row.actor.clone(),
+                        Err(e) => return Err(e.into()),
+                    };
+                    names.push((uid, n.clone()));
+                    n
+                }
+            },
+            None => row.actor.clone(),
+        };
+        out.push(AccessEntry {
+            at: row.at,
+            org_name: r.org.name.clone(),
+            who,
+            what: read_in_words(&row),
+            reason: row.reason.clone(),
+        });
+    }
+    state.reads.view(&actor, Read::Person, person_id).await;
+    Ok((r.clone(), out))
+}
+
+/// A read by someone other than the citizen (a break-glass access is a read with its reason).
+fn is_office_read(row: &AuditRow, c: &Citizen) -> bool {
+    row.action.ends_with(".view") && row.actor_id != Some(c.user.id)
+}
+
+fn read_in_words(row: &AuditRow) -> String {
+    match row.action.as_str() {
+        "person.view" => "la scheda anagrafica",
+        "attestation.view" | "dsu.view" => "l'ISEE",
+        "application.view" => "una domanda",
+        "document.view" => "un documento",
+        "casefile.view" => "la cartella sociale",
+        "assessment.view" => "una valutazione",
+        "plan.view" => "il progetto individuale (PAI)",
+        "access.view" => "una scheda di accesso al segretariato",
+        "household.view" => "il nucleo familiare",
+        "confidential.view" => "la parte riservata della cartella sociale",
+        _ => "una scheda",
+    }
+    .to_owned()
+}
+
+/// The benefits an organization shows on the portal: the active ones of its catalogue.
+pub async fn public_benefits(
+    state: &Services,
+    org: &Organization,
+) -> Result<Vec<store::Benefit>, Error> {
+    Ok(state
+        .store
+        .list_benefits(org.id)
+        .await?
+        .into_iter()
+        .filter(|b| b.data.active)
+        .collect())
+}

@@ -1,0 +1,242 @@
+//! The citizens' portal: the public pages («Quanto pagherò» computes what the office's
+//! simulator computes, in Italian and in English), the citizen's account matched by codice
+//! fiscale, the citizen's applications and nobody else's, the log of who in the office opened
+//! their data, and the two surfaces' sessions kept apart. On SQLite and PostgreSQL.
+
+use crate::istanze_fixtures::{
+    ROSSI_CF, assert_redirect, attest, benefit_id, file_mensa, office, org_id, register_rossi,
+};
+use crate::support::Client;
+use app::portal::PortalIdentity;
+use axum::http::StatusCode;
+use domain::Role;
+use store::{Session, SessionStage, SessionStore, UserStore};
+use territory::codice_fiscale::CodiceFiscale;
+use web::AppState;
+
+on_both!(
+    the_public_pages_compute_with_the_office_rules_in_the_citizen_language,
+    a_citizen_sees_only_their_applications_and_who_in_the_office_opened_them,
+);
+
+const BIANCHI_CF: &str = "BNCLRA85M41L219R";
+
+fn identity(cf: &str) -> PortalIdentity {
+    PortalIdentity {
+        codice_fiscale: CodiceFiscale::parse(cf).unwrap(),
+        given_name: "Mario".into(),
+        family_name: "Rossi".into(),
+        email: Some("mario.rossi@example.org".into()),
+        method: "SPID".into(),
+    }
+}
+
+/// A client with a portal session of `user` (what the sign-in's callback opens).
+async fn portal_client(state: &AppState, user: &store::User) -> (Client, String) {
+    let (token, hash) = app::credentials::new_secret(web::portale::PORTAL_TOKEN_PREFIX).unwrap();
+    let now = state.clock.now_us();
+    state
+        .store
+        .create_session(&Session {
+            token_hash: hash,
+            user_id: user.id,
+            org_id: None,
+            stage: SessionStage::Active,
+            pending_totp: None,
+            created_us: now,
+            last_seen_us: now,
+            ip: "127.0.0.1".into(),
+            user_agent: "test".into(),
+        })
+        .await
+        .unwrap();
+    let mut c = Client::new(state);
+    c.cookies
+        .insert(web::portale::PORTAL_COOKIE.into(), token.clone());
+    (c, token)
+}
+
+async fn the_public_pages_compute_with_the_office_rules_in_the_citizen_language(state: AppState) {
+    let (mut resp, _) = office(&state).await;
+    let mensa = benefit_id(&state, "mensa").await;
+    let mut visitor = Client::new(&state);
+    let home = visitor.get("/portale").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert_eq!(home.attr("html", "lang"), "it");
+    let link = format!("/portale/enti/comune-bergamo/prestazioni/{mensa}");
+    assert!(home.body.contains(&link), "{}", home.body);
+
+    // The same facts give the same amount as the office's simulator.
+    let facts = "isee=8.500%2C00&household=3&minors=1&resident=on&units=20";
+    let office_sim = resp
+        .get(&format!("/prestazioni/{mensa}/simulatore?{facts}"))
+        .await;
+    let public = visitor.get(&format!("{link}?{facts}")).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.body);
+    let amount = office_sim.text("#importo");
+    assert!(!amount.is_empty(), "{}", office_sim.body);
+    assert_eq!(public.text("#importo"), amount);
+    assert!(public.body.contains("Quanto pagherò"));
+
+    // In English when chosen, remembered, and only back to a portal page.
+    let r = visitor
+        .get("/portale/lingua/en?torna=%2F%2Fevil.example")
+        .await;
+    assert_eq!(r.location(), "/portale");
+    let english = visitor.get(&format!("{link}?{facts}")).await;
+    assert_eq!(english.attr("html", "lang"), "en");
+    assert!(
+        english.body.contains("How much will I pay"),
+        "{}",
+        english.body
+    );
+    assert_eq!(english.text("#importo"), amount);
+
+    // Bad values are named; unknown or foreign records are not found.
+    let bad = visitor.get(&format!("{link}?isee=tanti&household=0")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.attr("#isee", "aria-invalid"), "true");
+    assert_eq!(bad.attr("#household", "aria-invalid"), "true");
+    for path in [
+        format!("/portale/enti/comune-altrove/prestazioni/{mensa}"),
+        format!(
+            "/portale/enti/comune-bergamo/prestazioni/{}",
+            uuid::Uuid::now_v7()
+        ),
+        "/portale/enti/comune-bergamo/prestazioni/non-un-id".to_owned(),
+    ] {
+        assert_eq!(
+            visitor.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // The citizen's pages need a sign-in, and lead to the portal's.
+    let r = visitor.get("/portale/domande").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        r.location().starts_with("/portale/accedi"),
+        "{}",
+        r.location()
+    );
+}
+
+async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_them(state: AppState) {
+    let (_, mut op) = office(&state).await;
+    let org = org_id(&state).await;
+    let person = register_rossi(&mut op).await;
+    let attestation = attest(&state, &mut op, &person).await;
+    let mine = file_mensa(&state, &mut op, &person, &attestation).await;
+    // Someone else's application.
+    let mut bianchi = crate::istanze_fixtures::rossi();
+    for (k, v) in bianchi.iter_mut() {
+        match *k {
+            "codice_fiscale" => *v = BIANCHI_CF,
+            "surname" => *v = "Bianchi",
+            "given_names" => *v = "Laura",
+            "sex" => *v = "F",
+            "birth_date" => *v = "01/08/1985",
+            "birthplace" => *v = "Torino",
+            _ => {}
+        }
+    }
+    let r = op.post("/persone/nuova", &bianchi).await;
+    assert_redirect(&r);
+    let other_person = r.location().to_owned();
+    let other_attestation = crate::istanze_fixtures::attest_with(
+        &state,
+        &mut op,
+        org,
+        &other_person,
+        "INPS-ISEE-2026-00099999A-00",
+    )
+    .await;
+    let theirs = file_mensa(&state, &mut op, &other_person, &other_attestation).await;
+
+    // Nobody the office holds: no account. An operator's login equal to a codice fiscale: refused.
+    assert!(matches!(
+        app::portal::sign_in(&state, &identity("VRDGNN70A01H501H")).await,
+        Err(app::Error::BadRequest(_))
+    ));
+
+    // Rossi signs in: a citizen's account in the organization that holds him.
+    let user = app::portal::sign_in(&state, &identity(ROSSI_CF))
+        .await
+        .unwrap();
+    assert_eq!(user.login.as_str(), ROSSI_CF.to_lowercase());
+    let roles = state.store.memberships(user.id).await.unwrap();
+    assert_eq!(roles.len(), 1);
+    assert_eq!((roles[0].org.id, roles[0].role), (org, Role::Cittadino));
+    let again = app::portal::sign_in(&state, &identity(ROSSI_CF))
+        .await
+        .unwrap();
+    assert_eq!(again.id, user.id);
+
+    let (mut citizen, token) = portal_client(&state, &user).await;
+    let list = citizen.get("/portale/domande").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains(&format!(
+        "/portale/domande/{}",
+        mine.trim_start_matches("/istanze/")
+    )));
+    assert!(!list.body.contains(theirs.trim_start_matches("/istanze/")));
+    let page = citizen
+        .get(&format!(
+            "/portale/domande/{}",
+            mine.trim_start_matches("/istanze/")
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text("#stato").contains("Ricevuta"), "{}", page.body);
+    // Another person's application, by its address: refused, whatever the id.
+    let r = citizen
+        .get(&format!(
+            "/portale/domande/{}",
+            theirs.trim_start_matches("/istanze/")
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = citizen
+        .get(&format!("/portale/domande/{}", uuid::Uuid::now_v7()))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The counter opens his application: the citizen sees who, when and what; not his own reads.
+    assert_eq!(op.get(&mine).await.status, StatusCode::OK);
+    state.reads.flush().await;
+    let log = citizen.get("/portale/accessi").await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("Operatore sportello"), "{}", log.body);
+    assert!(log.body.contains("una domanda"), "{}", log.body);
+    assert!(!log.body.contains("Mario Rossi</td>"), "{}", log.body);
+    // Another person's log, asked for by id: refused.
+    let other_id = other_person.trim_start_matches("/persone/");
+    let r = citizen
+        .get(&format!("/portale/accessi?persona={org}:{other_id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The portal's session never opens the office, and the office's never the portal.
+    let mut office_with_portal_token = Client::new(&state);
+    office_with_portal_token
+        .cookies
+        .insert(web::auth::SESSION_COOKIE.into(), token);
+    let r = office_with_portal_token.get("/persone").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login"), "{}", r.location());
+    let office_token = op.cookies[web::auth::SESSION_COOKIE].clone();
+    let mut portal_with_office_token = Client::new(&state);
+    portal_with_office_token
+        .cookies
+        .insert(web::portale::PORTAL_COOKIE.into(), office_token);
+    let r = portal_with_office_token.get("/portale/domande").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // Signing out ends the session.
+    let r = citizen.post("/portale/esci", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        citizen.get("/portale/domande").await.status,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -51,6 +51,17 @@ pub(crate) struct Response {
     pub(crate) body: String,
 }
 
+impl Response {
+    /// The unexpected answer as an error, with the start of the body for the log.
+    pub(crate) fn into_error(self, url: &str) -> OidcError {
+        OidcError::HttpStatus {
+            url: url.to_owned(),
+            status: self.status,
+            body: self.body.chars().take(300).collect(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct HttpClient {
     client: reqwest::Client,
@@ -81,11 +92,7 @@ impl HttpClient {
         if (200..300).contains(&response.status) {
             Ok(response.body)
         } else {
-            Err(OidcError::HttpStatus {
-                url: url.to_owned(),
-                status: response.status,
-                body: response.body,
-            })
+            Err(response.into_error(url))
         }
     }
 
@@ -100,11 +107,7 @@ impl HttpClient {
         if (200..500).contains(&response.status) && !(300..400).contains(&response.status) {
             Ok(response)
         } else {
-            Err(OidcError::HttpStatus {
-                url: url.to_owned(),
-                status: response.status,
-                body: response.body,
-            })
+            Err(response.into_error(url))
         }
     }
 

@@ -486,11 +486,18 @@ impl RelyingParty {
                 ],
             )
             .await?;
-        let body: Claims =
-            serde_json::from_str(&response.body).map_err(|e| OidcError::Malformed {
-                what: "token response",
-                detail: e.to_string(),
-            })?;
+        let body: Claims = match serde_json::from_str(&response.body) {
+            Ok(body) => body,
+            Err(_) if response.status != 200 => {
+                return Err(response.into_error(&metadata.token_endpoint));
+            }
+            Err(e) => {
+                return Err(OidcError::Malformed {
+                    what: "token response",
+                    detail: e.to_string(),
+                });
+            }
+        };
         if response.status != 200 {
             return Err(OidcError::TokenRejected {
                 error: jose::str_claim(&body, "error")

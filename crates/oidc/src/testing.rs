@@ -435,7 +435,10 @@ fn refuse(reason: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
         "Richiesta non valida",
-        &format!("<h1>Richiesta non valida</h1>\n<p>{}</p>", escape(reason)),
+        &format!(
+            "<h1>Richiesta non valida</h1>\n<p>Il provider di prova rifiuta la richiesta di accesso: {}</p>",
+            escape(reason)
+        ),
     )
 }
 

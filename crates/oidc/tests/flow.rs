@@ -326,6 +326,20 @@ async fn a_request_object_signed_with_another_key_is_refused_by_the_provider() -
     Ok(())
 }
 
+/// Axum handlers need `Send` futures: holding the relying party's across an await must compile.
+fn assert_send<T: Send>(_: &T) {}
+
+#[tokio::test]
+async fn the_relying_party_futures_are_send_for_axum_handlers() -> TestResult {
+    let (provider, rp) = setup(Behaviour::Honest).await?;
+    let now = OffsetDateTime::now_utc();
+    let begin = rp.begin(provider.issuer(), now);
+    assert_send(&begin);
+    let (_, pending) = begin.await?;
+    assert_send(&rp.finish(&pending, "code", &pending.state, now));
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_unknown_provider_is_refused() -> TestResult {
     let (_provider, rp) = setup(Behaviour::Honest).await?;

@@ -125,3 +125,27 @@ impl OidcError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_citizen_reads_italian_without_technical_detail() {
+        let denied = OidcError::Denied {
+            error: "access_denied".into(),
+            description: "x".into(),
+        };
+        assert!(denied.user_message().contains("annullato"));
+        let forged = OidcError::BadSignature { what: "ID token" };
+        assert_eq!(
+            forged.user_message(),
+            "L'accesso non è riuscito: riprova o rivolgiti allo sportello."
+        );
+        assert!(
+            forged.to_string().contains("ID token"),
+            "the log keeps the detail"
+        );
+        assert!(OidcError::LoginExpired.user_message().contains("scaduta"));
+    }
+}

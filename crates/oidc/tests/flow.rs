@@ -326,6 +326,29 @@ async fn a_request_object_signed_with_another_key_is_refused_by_the_provider() -
     Ok(())
 }
 
+#[tokio::test]
+async fn a_provider_that_redirects_its_entity_configuration_is_not_followed() -> TestResult {
+    let provider = TestProvider::start(identities(), Behaviour::Honest).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let redirecting = format!("http://{}", listener.local_addr()?);
+    let target = format!("{}{}", provider.issuer(), oidc::federation::WELL_KNOWN_PATH);
+    let app = axum::Router::new().route(
+        oidc::federation::WELL_KNOWN_PATH,
+        axum::routing::get(move || async move { axum::response::Redirect::temporary(&target) }),
+    );
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut config = rp_config(CLIENT_ID, &provider, false)?;
+    config.providers[0].id = redirecting.clone();
+    let rp = RelyingParty::new(config)?;
+    let refused = rp.begin(&redirecting, OffsetDateTime::now_utc()).await;
+    assert!(
+        matches!(&refused, Err(OidcError::Http { detail, .. }) if detail.contains("redirect")),
+        "{refused:?}"
+    );
+    server.abort();
+    Ok(())
+}
+
 /// Axum handlers need `Send` futures: holding the relying party's across an await must compile.
 fn assert_send<T: Send>(_: &T) {}
 

@@ -167,6 +167,23 @@ pub struct PendingLogin {
     pub created_at: OffsetDateTime,
 }
 
+impl PendingLogin {
+    /// The error for a callback that carries `error` (and maybe `error_description`) instead of
+    /// a code: [`OidcError::Denied`], or [`OidcError::StateMismatch`] if the `state` is not
+    /// this login's.
+    #[must_use]
+    pub fn denied(&self, state: &str, error: &str, description: Option<&str>) -> OidcError {
+        if bool::from(self.state.as_bytes().ct_eq(state.as_bytes())) {
+            OidcError::Denied {
+                error: error.to_owned(),
+                description: description.unwrap_or_default().to_owned(),
+            }
+        } else {
+            OidcError::StateMismatch
+        }
+    }
+}
+
 /// The citizen, as the provider identified them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {

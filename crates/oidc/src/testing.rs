@@ -307,6 +307,26 @@ impl TestProvider {
         auth_url: &str,
         identity_index: usize,
     ) -> Result<String, HeadlessError> {
+        self.answer_headless(auth_url, ("identity", identity_index.to_string()))
+            .await
+    }
+
+    /// Plays the citizen who presses "Annulla": returns the callback URL with
+    /// `error=access_denied` and the `state`.
+    ///
+    /// # Errors
+    /// [`HeadlessError::Refused`] when the provider refuses the request.
+    pub async fn cancel_headless(&self, auth_url: &str) -> Result<String, HeadlessError> {
+        self.answer_headless(auth_url, ("cancel", "1".to_owned()))
+            .await
+    }
+
+    /// Opens the page, submits its form with `choice`, returns where the provider redirects.
+    async fn answer_headless(
+        &self,
+        auth_url: &str,
+        choice: (&str, String),
+    ) -> Result<String, HeadlessError> {
         let http = |e: reqwest::Error| HeadlessError::Http(e.to_string());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -323,10 +343,7 @@ impl TestProvider {
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .ok_or_else(|| HeadlessError::Http("no request_id on the page".into()))?;
-        let form = [
-            ("request_id", request_id.to_owned()),
-            ("identity", identity_index.to_string()),
-        ];
+        let form = [("request_id", request_id.to_owned()), (choice.0, choice.1)];
         let answer = client
             .post(format!("{}/authorize", self.inner.issuer))
             .form(&form)
@@ -609,7 +626,8 @@ async fn authorize(State(p): Shared, Query(q): Query<HashMap<String, String>>) -
     let body = format!(
         "<h1>Provider di prova</h1>\n<p>Il servizio {} chiede di accedere con la tua identità digitale. \
          Scegli l'identità di prova.</p>\n<form method=\"post\" action=\"/authorize\">\n\
-         <input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\n<ul>\n{buttons}</ul>\n</form>",
+         <input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\n<ul>\n{buttons}</ul>\n\
+         <p><button type=\"submit\" name=\"cancel\" value=\"1\">Annulla</button></p>\n</form>",
         escape(&grant.client_id)
     );
     lock(&p.requests).insert(request_id, grant);
@@ -617,21 +635,32 @@ async fn authorize(State(p): Shared, Query(q): Query<HashMap<String, String>>) -
 }
 
 async fn choose_identity(State(p): Shared, Form(f): Form<HashMap<String, String>>) -> Response {
-    let request = f
+    let Some(grant) = f
         .get("request_id")
-        .and_then(|id| lock(&p.requests).remove(id));
-    let identity = f
-        .get("identity")
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < p.identities.len());
-    let (Some(grant), Some(identity)) = (request, identity) else {
-        return refuse("richiesta scaduta o identità sconosciuta");
-    };
-    let Ok(code) = jose::random_alphanumeric(43) else {
-        return refuse("errore interno");
+        .and_then(|id| lock(&p.requests).remove(id))
+    else {
+        return refuse("richiesta scaduta o sconosciuta");
     };
     let Ok(mut target) = url::Url::parse(&grant.redirect_uri) else {
         return refuse("redirect_uri non valido");
+    };
+    if f.contains_key("cancel") {
+        target
+            .query_pairs_mut()
+            .append_pair("error", "access_denied")
+            .append_pair("error_description", "L'utente ha annullato l'accesso")
+            .append_pair("state", &grant.state);
+        return Redirect::to(target.as_str()).into_response();
+    }
+    let Some(identity) = f
+        .get("identity")
+        .and_then(|i| i.parse::<usize>().ok())
+        .filter(|i| *i < p.identities.len())
+    else {
+        return refuse("identità sconosciuta");
+    };
+    let Ok(code) = jose::random_alphanumeric(43) else {
+        return refuse("errore interno");
     };
     target
         .query_pairs_mut()

@@ -327,6 +327,38 @@ async fn a_request_object_signed_with_another_key_is_refused_by_the_provider() -
 }
 
 #[tokio::test]
+async fn a_citizen_who_cancels_at_the_provider_is_told_the_access_was_cancelled() -> TestResult {
+    let (provider, rp) = setup(Behaviour::Honest).await?;
+    let (url, pending) = rp
+        .begin(provider.issuer(), OffsetDateTime::now_utc())
+        .await?;
+    let redirect = url::Url::parse(&provider.cancel_headless(&url).await?)?;
+    let param = |name: &str| {
+        redirect
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(param("code"), "");
+    let denied = pending.denied(
+        &param("state"),
+        &param("error"),
+        Some(&param("error_description")),
+    );
+    assert!(
+        matches!(&denied, OidcError::Denied { error, .. } if error == "access_denied"),
+        "{denied:?}"
+    );
+    assert!(denied.user_message().contains("annullato"));
+    assert!(matches!(
+        pending.denied("another state", "access_denied", None),
+        OidcError::StateMismatch
+    ));
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_provider_that_redirects_its_entity_configuration_is_not_followed() -> TestResult {
     let provider = TestProvider::start(identities(), Behaviour::Honest).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -161,8 +161,13 @@ impl RsaKey {
     /// # Errors
     /// [`OidcError::Key`] if the generator fails.
     pub fn generate() -> Result<Self, OidcError> {
-        let pair = KeyPair::generate(KeySize::Rsa2048)
-            .map_err(|_| OidcError::Key("RSA key generation failed".into()))?;
+        Self::from_pair(
+            &KeyPair::generate(KeySize::Rsa2048)
+                .map_err(|_| OidcError::Key("RSA key generation failed".into()))?,
+        )
+    }
+
+    fn from_pair(pair: &KeyPair) -> Result<Self, OidcError> {
         let pkcs8 = pair
             .as_der()
             .map_err(|_| OidcError::Key("RSA key encoding failed".into()))?
@@ -179,16 +184,10 @@ impl RsaKey {
         let (label, der) = decode_pem(pem)?;
         match label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8(der),
-            "RSA PRIVATE KEY" => {
-                let pair = KeyPair::from_der(&der)
-                    .map_err(|e| OidcError::Key(format!("PKCS#1 RSA key: {e}")))?;
-                let pkcs8 = pair
-                    .as_der()
-                    .map_err(|_| OidcError::Key("RSA key encoding failed".into()))?
-                    .as_ref()
-                    .to_vec();
-                Self::from_pkcs8(pkcs8)
-            }
+            "RSA PRIVATE KEY" => Self::from_pair(
+                &KeyPair::from_der(&der)
+                    .map_err(|e| OidcError::Key(format!("PKCS#1 RSA key: {e}")))?,
+            ),
             other => Err(OidcError::Key(format!(
                 "PEM block {other:?} is not an RSA private key"
             ))),
@@ -339,6 +338,19 @@ mod tests {
         let again = RsaKey::from_pem(&key.to_pem())?;
         assert_eq!(key.kid(), again.kid());
         assert_eq!(key.kid().len(), 43);
+        Ok(())
+    }
+
+    #[test]
+    fn a_pkcs1_pem_key_is_read_as_the_same_key() -> Result<(), OidcError> {
+        let key = RsaKey::generate()?;
+        // PKCS#8 of an RSA 2048 key: a 26-byte header, then the PKCS#1 RSAPrivateKey.
+        assert_eq!(key.pkcs8.get(22..24), Some(&[0x04, 0x82][..]));
+        let pkcs1 = key.pkcs8.get(26..).unwrap_or_default();
+        let body = STANDARD.encode(pkcs1);
+        let pem =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----\n");
+        assert_eq!(RsaKey::from_pem(&pem)?.kid(), key.kid());
         Ok(())
     }
 

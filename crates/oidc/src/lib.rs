@@ -26,5 +26,5 @@ pub use federation::ProviderTrust;
 pub use keys::{Jwk, Jwks, KeyUse, RsaKey};
 pub use rp::{
     Acr, FISCAL_NUMBER_CLAIM, Identity, LOGIN_TIMEOUT, PendingLogin, ProviderConfig, RelyingParty,
-    RpConfig, RpKeys,
+    RpConfig, RpKeys, TrustMark,
 };

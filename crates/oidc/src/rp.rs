@@ -105,6 +105,14 @@ pub struct ProviderConfig {
     pub trust: ProviderTrust,
 }
 
+/// A trust mark issued to the relying party (`trust_marks.rst`): its identifier and the signed
+/// JWT, as received from the federation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustMark {
+    pub id: String,
+    pub trust_mark: String,
+}
+
 /// Everything the relying party needs; build it with [`RpConfig::new`] and adjust the fields.
 #[derive(Clone, Debug)]
 pub struct RpConfig {
@@ -122,6 +130,8 @@ pub struct RpConfig {
     pub logo_uri: Option<String>,
     /// The trust anchors or intermediates that may issue a statement about this RP.
     pub authority_hints: Vec<String>,
+    /// The trust marks the federation issued to this RP at onboarding, shown as they are.
+    pub trust_marks: Vec<TrustMark>,
     pub providers: Vec<ProviderConfig>,
     /// `openid profile email` by default.
     pub scope: String,
@@ -146,6 +156,7 @@ impl RpConfig {
             policy_uri: None,
             logo_uri: None,
             authority_hints: Vec::new(),
+            trust_marks: Vec::new(),
             providers: Vec::new(),
             scope: "openid profile email".to_owned(),
             acr: Acr::SpidL2,
@@ -280,7 +291,7 @@ impl RelyingParty {
                 map.insert(name.into(), Value::String(v.clone()));
             }
         }
-        let extra = json!({
+        let mut extra = json!({
             "authority_hints": c.authority_hints,
             "metadata": {
                 "openid_relying_party": {
@@ -304,6 +315,9 @@ impl RelyingParty {
                 "federation_entity": entity,
             },
         });
+        if let (false, Some(map)) = (c.trust_marks.is_empty(), extra.as_object_mut()) {
+            map.insert("trust_marks".into(), json!(c.trust_marks));
+        }
         let key = &c.keys.federation;
         federation::sign_statement(key, &c.client_id, &c.client_id, key, now, extra)
     }
@@ -407,7 +421,7 @@ impl RelyingParty {
     /// Completes a sign-in from the callback's `code` and `state`: redeems the code, validates
     /// the ID token, reads and validates the encrypted userinfo.
     ///
-    /// When the callback carries `error` instead of `code`, build [`OidcError::Denied`] instead.
+    /// When the callback carries `error` instead of `code`, use [`PendingLogin::denied`] instead.
     ///
     /// # Errors
     /// Any [`OidcError`]: show [`OidcError::user_message`], log the error.

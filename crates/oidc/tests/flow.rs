@@ -415,7 +415,13 @@ fn segment(jwt: &str, index: usize) -> Result<Value, Box<dyn std::error::Error>>
 
 #[tokio::test]
 async fn the_entity_configuration_is_self_signed_and_carries_the_rp_metadata() -> TestResult {
-    let (provider, rp) = setup(Behaviour::Honest).await?;
+    let provider = TestProvider::start(identities(), Behaviour::Honest).await?;
+    let mut config = rp_config(CLIENT_ID, &provider, false)?;
+    config.trust_marks = vec![oidc::TrustMark {
+        id: "https://registry.example/openid_relying_party/public/".into(),
+        trust_mark: "eyJ.trust.mark".into(),
+    }];
+    let rp = RelyingParty::new(config)?;
     let jwt = rp.entity_configuration(OffsetDateTime::now_utc())?;
     let header = segment(&jwt, 0)?;
     assert_eq!(header["typ"], "entity-statement+jwt");
@@ -425,6 +431,11 @@ async fn the_entity_configuration_is_self_signed_and_carries_the_rp_metadata() -
     assert_eq!(claims["sub"], CLIENT_ID);
     assert_eq!(header["kid"], claims["jwks"]["keys"][0]["kid"]);
     assert_eq!(claims["authority_hints"][0], provider.anchor_id());
+    assert_eq!(
+        claims["trust_marks"][0]["id"],
+        "https://registry.example/openid_relying_party/public/"
+    );
+    assert_eq!(claims["trust_marks"][0]["trust_mark"], "eyJ.trust.mark");
     let rp_meta = &claims["metadata"]["openid_relying_party"];
     assert_eq!(rp_meta["client_id"], CLIENT_ID);
     assert_eq!(

@@ -61,6 +61,10 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::Throttle>,
+    /// The portal's SPID/CIE relying party; `None` until configured (no sign-in buttons).
+    pub oidc: Option<Arc<oidc::RelyingParty>>,
+    /// The portal's sign-ins under way.
+    pub pending: Arc<portale::PendingLogins>,
 }
 
 impl AppState {
@@ -70,6 +74,16 @@ impl AppState {
             services: Services::new(store, &config.mail),
             config: Arc::new(config),
             throttle: Arc::default(),
+            oidc: None,
+            pending: Arc::default(),
+        }
+    }
+
+    /// The same, with citizens signing in to the portal through `rp`.
+    pub fn with_oidc(self, rp: oidc::RelyingParty) -> Self {
+        Self {
+            oidc: Some(Arc::new(rp)),
+            ..self
         }
     }
 }

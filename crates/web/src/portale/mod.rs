@@ -13,7 +13,29 @@ use crate::AppState;
 use axum::Router;
 
 pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX};
+pub use signin::PendingLogins;
 
 pub fn routes() -> Router<AppState> {
     pages::routes()
+}
+
+/// The relying party of a portal reached at `base` (`http://127.0.0.1:8328`) on loopback,
+/// trusting `provider`, with keys made now: for `serve --demo` and the tests, which sign in
+/// through the local provider of `oidc::testing`. Never for a real deployment: plain HTTP is
+/// accepted on loopback only.
+pub fn local_relying_party(
+    base: &str,
+    org_name: &str,
+    provider: oidc::ProviderConfig,
+) -> Result<oidc::RelyingParty, oidc::OidcError> {
+    let client_id = format!("{}/portale", base.trim_end_matches('/'));
+    let mut config = oidc::RpConfig::new(
+        &client_id,
+        &format!("{client_id}/accesso"),
+        oidc::RpKeys::generate()?,
+        org_name,
+    );
+    config.allow_insecure_localhost = true;
+    config.providers.push(provider);
+    oidc::RelyingParty::new(config)
 }

@@ -63,7 +63,12 @@ pub struct PortalLayout {
 }
 
 impl PortalLayout {
-    fn new(t: T, title: String, signed_in: Option<&app::portal::Citizen>, here: &str) -> Self {
+    pub(super) fn new(
+        t: T,
+        title: String,
+        signed_in: Option<&app::portal::Citizen>,
+        here: &str,
+    ) -> Self {
         let mut nav = vec![NavLink {
             href: "/portale",
             label: t.t("nav-home"),

@@ -1,8 +1,244 @@
-//! Signing in to the portal with SPID and CIE (waits for the relying party crate).
+//! Signing in to the portal with SPID and CIE: the buttons of the providers the relying party
+//! trusts, the signed authorization request, and the return from the provider, where the code
+//! is exchanged, the identity checked (`oidc`) and matched to the registry by codice fiscale
+//! (`app::portal::sign_in`) before the portal session opens. The sign-ins under way (state,
+//! nonce, PKCE verifier) stay on the server, in memory, for a few minutes.
 
+use super::pages::{PortalLayout, portal_path};
+use super::session::{Visitor, start};
 use crate::AppState;
+use crate::error::AppError;
+use crate::pages::render::render_page;
+use askama::Template;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/portale/accedi", get(sign_in_page))
+        .route("/portale/accedi/{provider}", post(sign_in_start))
+        .route("/portale/accesso", get(sign_in_return))
+        .route(
+            "/portale/.well-known/openid-federation",
+            get(entity_configuration),
+        )
+}
+
+struct ProviderButton {
+    index: usize,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "portale/accedi.html")]
+struct SignInPage {
+    l: PortalLayout,
+    providers: Vec<ProviderButton>,
+    message: Option<String>,
+    after: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignInQuery {
+    dopo: String,
+    errore: String,
+}
+
+async fn sign_in_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    v: Visitor,
+    Query(q): Query<SignInQuery>,
+) -> Result<Response, AppError> {
+    let t = v.t;
+    if v.citizen.is_some() && q.errore.is_empty() {
+        return Ok(
+            Redirect::to(portal_path(&q.dopo).unwrap_or("/portale/domande")).into_response(),
+        );
+    }
+    let providers = state
+        .oidc
+        .as_ref()
+        .map(|rp| {
+            rp.providers()
+                .iter()
+                .enumerate()
+                .map(|(index, p)| ProviderButton {
+                    index,
+                    label: t.args("signin-with", &[("provider", &p.name)]),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = match q.errore.as_str() {
+        "" => None,
+        "sconosciuto" => Some(t.t("signin-unknown")),
+        "rifiutato" => Some(t.t("signin-refused")),
+        _ => Some(t.t("signin-failed")),
+    };
+    let page = SignInPage {
+        l: PortalLayout::new(t, t.t("signin-title"), None, "/portale/accedi"),
+        providers,
+        message,
+        after: portal_path(&q.dopo).unwrap_or("").to_owned(),
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StartForm {
+    dopo: String,
+}
+
+/// Sends the browser to the identity provider with a signed authorization request.
+async fn sign_in_start(
+    State(state): State<AppState>,
+    Path(provider): Path<usize>,
+    axum::Form(f): axum::Form<StartForm>,
+) -> Result<Response, AppError> {
+    let rp = state.oidc.as_ref().ok_or(app::Error::NotFound)?;
+    let id = rp
+        .providers()
+        .get(provider)
+        .map(|p| p.id.clone())
+        .ok_or(app::Error::NotFound)?;
+    let (url, pending) = rp.begin(&id, state.clock.now()).await.map_err(|e| {
+        tracing::warn!(error = %e, "richiesta di autenticazione non costruita");
+        app::Error::Unavailable
+    })?;
+    let after = portal_path(&f.dopo)
+        .unwrap_or("/portale/domande")
+        .to_owned();
+    state.pending.put(state.clock.now_us(), pending, after);
+    Ok(Redirect::to(&url).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReturnQuery {
+    code: String,
+    state: String,
+    error: String,
+}
+
+/// Where the identity provider sends the browser back: the code is exchanged, the identity
+/// checked and matched to the registry, and the portal session opened.
+async fn sign_in_return(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    parts: Parts,
+    Query(q): Query<ReturnQuery>,
+) -> Result<Response, AppError> {
+    let failed = |why: &str| Redirect::to(&format!("/portale/accedi?errore={why}")).into_response();
+    let rp = state.oidc.as_ref().ok_or(app::Error::NotFound)?;
+    let Some((pending, after)) = state.pending.take(state.clock.now_us(), &q.state) else {
+        return Ok(failed("scaduto"));
+    };
+    if !q.error.is_empty() || q.code.is_empty() {
+        return Ok(failed("annullato"));
+    }
+    let identity = match rp
+        .finish(&pending, &q.code, &q.state, state.clock.now())
+        .await
+    {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::warn!(error = %e, "accesso al portale non riuscito");
+            return Ok(failed("errore"));
+        }
+    };
+    let Ok(cf) = territory::codice_fiscale::CodiceFiscale::parse(&identity.fiscal_number) else {
+        tracing::warn!("codice fiscale dell'identità non valido");
+        return Ok(failed("errore"));
+    };
+    let id = app::portal::PortalIdentity {
+        codice_fiscale: cf,
+        given_name: identity.given_name,
+        family_name: identity.family_name,
+        email: identity.email,
+        method: rp
+            .providers()
+            .iter()
+            .find(|p| p.id == identity.provider)
+            .map_or(identity.provider.clone(), |p| p.name.clone()),
+    };
+    let user = match app::portal::sign_in(&state, &id).await {
+        Ok(u) => u,
+        Err(app::Error::BadRequest(_)) => return Ok(failed("sconosciuto")),
+        Err(app::Error::Forbidden) => return Ok(failed("rifiutato")),
+        Err(e) => return Err(e.into()),
+    };
+    let ip = crate::auth::client_ip(&parts, &state.config.trusted_proxies);
+    let agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let jar = start(&state, jar, &user, ip, agent).await?;
+    Ok((jar, Redirect::to(&after)).into_response())
+}
+
+/// The relying party's Entity Configuration, for the SPID/CIE federation.
+async fn entity_configuration(State(state): State<AppState>) -> Result<Response, AppError> {
+    let rp = state.oidc.as_ref().ok_or(app::Error::NotFound)?;
+    let jwt = rp.entity_configuration(state.clock.now()).map_err(|e| {
+        tracing::error!(error = %e, "entity configuration non firmata");
+        app::Error::Unavailable
+    })?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            oidc::federation::ENTITY_STATEMENT_CONTENT_TYPE,
+        )],
+        jwt,
+    )
+        .into_response())
+}
+
+/// How long a sign-in may take at the identity provider.
+const PENDING_MINUTES: i64 = 10;
+/// The most sign-ins under way at once: past it the oldest is forgotten, so that a flood of
+/// started sign-ins cannot fill the memory.
+const PENDING_MAX: usize = 10_000;
+
+/// Sign-ins under way, by their `state`: what the callback needs to finish them.
+#[derive(Default)]
+pub struct PendingLogins {
+    map: Mutex<HashMap<String, (i64, oidc::PendingLogin, String)>>,
+}
+
+impl PendingLogins {
+    /// Keeps a sign-in started at `now_us`, with the page to go to afterwards.
+    pub fn put(&self, now_us: i64, pending: oidc::PendingLogin, after: String) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let limit = now_us - PENDING_MINUTES * 60_000_000;
+        map.retain(|_, (at, _, _)| *at > limit);
+        if map.len() >= PENDING_MAX
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (at, _, _))| *at)
+                .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
+        map.insert(pending.state.clone(), (now_us, pending, after));
+    }
+
+    /// Takes the sign-in with this `state` (once: a replayed callback finds nothing).
+    pub fn take(&self, now_us: i64, state: &str) -> Option<(oidc::PendingLogin, String)> {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, pending, after) = map.remove(state)?;
+        (now_us - at <= PENDING_MINUTES * 60_000_000).then_some((pending, after))
+    }
 }

@@ -17,6 +17,7 @@ use web::AppState;
 on_both!(
     the_public_pages_compute_with_the_office_rules_in_the_citizen_language,
     a_citizen_sees_only_their_applications_and_who_in_the_office_opened_them,
+    a_citizen_signs_in_with_spid_and_a_forged_or_replayed_return_gets_nothing,
 );
 
 const BIANCHI_CF: &str = "BNCLRA85M41L219R";
@@ -239,4 +240,110 @@ async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_the
         citizen.get("/portale/domande").await.status,
         StatusCode::SEE_OTHER
     );
+}
+
+/// The office with Rossi registered, and the portal signing in through a local SPID provider
+/// that knows Rossi and a stranger.
+async fn with_provider(state: AppState) -> (AppState, oidc::testing::TestProvider) {
+    use oidc::testing::{Behaviour, TestIdentity, TestProvider};
+    let provider = TestProvider::start(
+        vec![
+            TestIdentity::new(ROSSI_CF, "Mario", "Rossi", Some("mario.rossi@example.org")),
+            TestIdentity::new("VRDGNN70A01H501H", "Giovanni", "Verdi", None),
+        ],
+        Behaviour::Honest,
+    )
+    .await
+    .unwrap();
+    let rp = web::portale::local_relying_party(
+        "http://127.0.0.1:8328",
+        "Comune di Bergamo",
+        provider.provider_config("SPID – Provider di prova"),
+    )
+    .unwrap();
+    provider
+        .register_rp(&rp.entity_configuration(state.clock.now()).unwrap())
+        .unwrap();
+    (state.with_oidc(rp), provider)
+}
+
+/// Presses the provider's button on the portal and plays the citizen at the provider (as
+/// identity `who`): the portal's callback path with its code and state.
+async fn through_provider(
+    c: &mut Client,
+    provider: &oidc::testing::TestProvider,
+    who: usize,
+) -> String {
+    let page = c.get("/portale/accedi").await;
+    assert!(
+        page.body.contains("Entra con SPID – Provider di prova"),
+        "{}",
+        page.body
+    );
+    let r = c
+        .post("/portale/accedi/0", &[("dopo", "/portale/accessi")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let back = provider
+        .authorize_headless(r.location(), who)
+        .await
+        .unwrap();
+    back.trim_start_matches("http://127.0.0.1:8328").to_owned()
+}
+
+async fn a_citizen_signs_in_with_spid_and_a_forged_or_replayed_return_gets_nothing(
+    state: AppState,
+) {
+    let (_, mut op) = office(&state).await;
+    register_rossi(&mut op).await;
+    let (state, provider) = with_provider(state).await;
+
+    // The federation sees the portal's signed Entity Configuration.
+    let mut c = Client::new(&state);
+    let ec = c.get("/portale/.well-known/openid-federation").await;
+    assert_eq!(ec.status, StatusCode::OK);
+    assert_eq!(
+        ec.headers["content-type"],
+        oidc::federation::ENTITY_STATEMENT_CONTENT_TYPE
+    );
+    assert_eq!(ec.body.split('.').count(), 3, "a JWS");
+
+    // Rossi signs in and lands where he was going, as himself.
+    let callback = through_provider(&mut c, &provider, 0).await;
+    assert!(callback.starts_with("/portale/accesso?"), "{callback}");
+    let r = c.get(&callback).await;
+    assert_eq!(
+        (r.status, r.location()),
+        (StatusCode::SEE_OTHER, "/portale/accessi")
+    );
+    let page = c.get("/portale/accessi").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Mario Rossi"), "{}", page.body);
+
+    // The same return again (a replay) opens nothing.
+    let mut thief = Client::new(&state);
+    let r = thief.get(&callback).await;
+    assert!(
+        r.location().starts_with("/portale/accedi?errore="),
+        "{}",
+        r.location()
+    );
+    assert!(!thief.cookies.contains_key(web::portale::PORTAL_COOKIE));
+
+    // A stranger to the office is told so; a provider's token with the wrong nonce is refused.
+    let mut stranger = Client::new(&state);
+    let callback = through_provider(&mut stranger, &provider, 1).await;
+    let r = stranger.get(&callback).await;
+    assert_eq!(r.location(), "/portale/accedi?errore=sconosciuto");
+    let refused = stranger.get(r.location()).await;
+    assert!(refused.body.contains("Non risulti"), "{}", refused.body);
+    provider.set_behaviour(oidc::testing::Behaviour::WrongNonce);
+    let mut other = Client::new(&state);
+    let callback = through_provider(&mut other, &provider, 0).await;
+    let r = other.get(&callback).await;
+    assert_eq!(r.location(), "/portale/accedi?errore=errore");
+    assert!(!other.cookies.contains_key(web::portale::PORTAL_COOKIE));
+    // A made-up return, without a sign-in under way.
+    let r = other.get("/portale/accesso?code=abc&state=def").await;
+    assert_eq!(r.location(), "/portale/accedi?errore=scaduto");
 }

@@ -692,6 +692,27 @@ fn table() -> Vec<Row> {
                 ("password", ADMIN_PASSWORD),
             ])),
         post("/logout", &[]).needs(Need::Public),
+        // The citizens' portal: to an office session it is a visitor's; the citizen's pages
+        // send it to the portal's sign-in (the citizen's scope: `portal.rs`).
+        get("/portale", &[]).needs(Need::Public),
+        get("/portale/lingua/{code}", &["lang"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        get("/portale/accedi", &[]).needs(Need::Public),
+        post("/portale/accedi/{provider}", &["provider"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        get("/portale/accesso", &[]).needs(Need::Public),
+        get("/portale/.well-known/openid-federation", &[]).needs(Need::Public),
+        post("/portale/esci", &[]).needs(Need::Public),
+        get("/portale/domande", &[]).needs(Need::Public),
+        // Whatever the id: the sign-in comes before any lookup.
+        get("/portale/domande/{id}", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        get("/portale/accessi", &[]).needs(Need::Public),
+        get("/portale/enti/{org}/prestazioni/{id}", &["org_code", "benefit"])
+            .needs(Need::Public),
     ]
 }
 
@@ -897,6 +918,8 @@ async fn records(
     fx.insert("lucia_cf", LUCIA_CF.into());
     fx.insert("asset_version", "v".into());
     fx.insert("asset", "css/app.css".into());
+    fx.insert("lang", "en".into());
+    fx.insert("provider", "0".into());
 
     // The catalogue, and school meals in it.
     moved(
@@ -1642,6 +1665,17 @@ fn show(r: &Response) -> String {
 }
 
 async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
+    // The portal signs in through a local provider, so that its sign-in routes answer.
+    let provider = oidc::testing::TestProvider::start(Vec::new(), oidc::testing::Behaviour::Honest)
+        .await
+        .unwrap();
+    let rp = web::portale::local_relying_party(
+        "http://127.0.0.1:8328",
+        "Comune di prova",
+        provider.provider_config("SPID"),
+    )
+    .unwrap();
+    let state = state.with_oidc(rp);
     let started = Instant::now();
     let mut world = World::build(&state).await;
     let built = started.elapsed();

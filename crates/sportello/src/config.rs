@@ -32,6 +32,100 @@ pub struct Config {
     pub public_hosts: Vec<String>,
     #[serde(default)]
     pub audit: Audit,
+    #[serde(default)]
+    pub portale: Portale,
+}
+
+/// The citizens' portal (`/portale`). Without `oidc` the portal shows its public pages and
+/// says that the sign-in is not active yet.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Portale {
+    pub oidc: Option<Oidc>,
+}
+
+/// The SPID/CIE relying party, as registered in the federation at onboarding
+/// (`crates/oidc/README.md`). Key files are PEM RSA keys; their paths are shown, never them.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Oidc {
+    /// The portal's entity id: `https://sportello.comune.example/portale`.
+    pub client_id: String,
+    /// `<client_id>/accesso` unless given.
+    pub redirect_uri: Option<String>,
+    pub federation_key_file: std::path::PathBuf,
+    pub signing_key_file: std::path::PathBuf,
+    pub encryption_key_file: std::path::PathBuf,
+    pub organization_name: String,
+    #[serde(default, deserialize_with = "list")]
+    pub contacts: Vec<String>,
+    #[serde(default, deserialize_with = "list")]
+    pub authority_hints: Vec<String>,
+    /// `SpidL1`, `SpidL2` (default) or `SpidL3`.
+    pub acr: Option<String>,
+    #[serde(default)]
+    pub providers: Vec<OidcProvider>,
+}
+
+/// An identity provider the portal trusts: its issuer, the button's name, and its federation
+/// keys (`jwks`, JSON) or those of the trust anchor that vouches for it.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct OidcProvider {
+    pub id: String,
+    pub name: String,
+    pub jwks: Option<String>,
+    pub trust_anchor: Option<String>,
+    pub trust_anchor_jwks: Option<String>,
+}
+
+impl Oidc {
+    /// The relying party this configuration describes; every problem named.
+    pub fn relying_party(&self) -> Result<oidc::RelyingParty, String> {
+        fn e(what: &'static str) -> impl Fn(oidc::OidcError) -> String {
+            move |err| format!("portale.oidc.{what}: {err}")
+        }
+        let keys = oidc::RpKeys::from_pem_files(
+            &self.federation_key_file,
+            &self.signing_key_file,
+            &self.encryption_key_file,
+        )
+        .map_err(e("*_key_file"))?;
+        let client_id = self.client_id.trim_end_matches('/');
+        let redirect = self
+            .redirect_uri
+            .clone()
+            .unwrap_or_else(|| format!("{client_id}/accesso"));
+        let mut c = oidc::RpConfig::new(client_id, &redirect, keys, &self.organization_name);
+        c.contacts = self.contacts.clone();
+        c.authority_hints = self.authority_hints.clone();
+        if let Some(acr) = &self.acr {
+            c.acr = oidc::Acr::from_uri(&format!("https://www.spid.gov.it/{acr}")).ok_or_else(
+                || format!("portale.oidc.acr: «{acr}» non è SpidL1, SpidL2 o SpidL3"),
+            )?;
+        }
+        for p in &self.providers {
+            let trust = match (&p.jwks, &p.trust_anchor, &p.trust_anchor_jwks) {
+                (Some(jwks), None, None) => oidc::ProviderTrust::Pinned {
+                    jwks: oidc::Jwks::from_json(jwks).map_err(e("providers.jwks"))?,
+                },
+                (None, Some(anchor), Some(jwks)) => oidc::ProviderTrust::TrustAnchor {
+                    anchor_id: anchor.clone(),
+                    anchor_jwks: oidc::Jwks::from_json(jwks)
+                        .map_err(e("providers.trust_anchor_jwks"))?,
+                },
+                _ => {
+                    return Err(format!(
+                        "portale.oidc.providers «{}»: indicare jwks oppure trust_anchor e trust_anchor_jwks",
+                        p.id
+                    ));
+                }
+            };
+            c.providers.push(oidc::ProviderConfig {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                trust,
+            });
+        }
+        oidc::RelyingParty::new(c).map_err(|err| format!("portale.oidc: {err}"))
+    }
 }
 
 /// The audit log's key file (`audit.key_file`), kept outside the database; the default is

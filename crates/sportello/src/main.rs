@@ -5,6 +5,7 @@ mod audit_key;
 mod config;
 mod demo;
 mod demo_applications;
+mod demo_portal;
 mod import;
 
 use anyhow::{Context, Result, bail};
@@ -280,7 +281,7 @@ fn run() -> Result<std::process::ExitCode> {
                 if demo_data {
                     demo::seed(&store).await?;
                 }
-                serve(cfg, store, listen).await?
+                serve(cfg, store, listen, demo_data).await?
             }
             Command::Migrate => println!("Database aggiornato."),
             Command::Import(cmd) => return import::run(&store, now, cmd).await,
@@ -443,7 +444,7 @@ fn init_logging(cfg: &Config) {
     }
 }
 
-async fn serve(cfg: Config, store: app::Store, listen: Option<String>) -> Result<()> {
+async fn serve(cfg: Config, store: app::Store, listen: Option<String>, demo: bool) -> Result<()> {
     let mail = cfg.mail.to_web();
     let mailer = app::mail::Mailer::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
     if !mailer.is_configured() {
@@ -485,7 +486,27 @@ async fn serve(cfg: Config, store: app::Store, listen: Option<String>) -> Result
         trusted_proxies,
         allowed_hosts,
     };
-    web::serve(listener, web::AppState::new(store, web_cfg)).await?;
+    let port = listener.local_addr()?.port();
+    let state = web::AppState::new(store.clone(), web_cfg);
+    // The demo's provider lives as long as the server.
+    let (_provider, state) = if demo {
+        let base = format!("http://127.0.0.1:{port}");
+        let (provider, rp) = demo_portal::start(&store, &base).await?;
+        println!("Portale del cittadino: {base}/portale");
+        (Some(provider), state.with_oidc(rp))
+    } else {
+        match &cfg.portale.oidc {
+            Some(o) => {
+                let rp = o.relying_party().map_err(|e| anyhow::anyhow!(e))?;
+                (None, state.with_oidc(rp))
+            }
+            None => {
+                tracing::info!("portale: accesso con SPID/CIE non configurato (portale.oidc)");
+                (None, state)
+            }
+        }
+    };
+    web::serve(listener, state).await?;
     Ok(())
 }
 

@@ -185,17 +185,25 @@ pub struct ApplicationFilter {
 }
 
 impl ApplicationFilter {
-    /// The first `limit` applications of a person, in any state.
-    pub fn of_person(person_id: Uuid, limit: i64) -> ApplicationFilter {
+    /// The first `limit` applications of the organization, in any state.
+    pub fn every(limit: i64) -> ApplicationFilter {
         ApplicationFilter {
             list: Worklist::All,
             state: None,
             benefit_id: None,
             filed_by: None,
-            person_id: Some(person_id),
+            person_id: None,
             search: Default::default(),
             limit,
             offset: 0,
+        }
+    }
+
+    /// The first `limit` applications of a person, in any state.
+    pub fn of_person(person_id: Uuid, limit: i64) -> ApplicationFilter {
+        ApplicationFilter {
+            person_id: Some(person_id),
+            ..ApplicationFilter::every(limit)
         }
     }
 }

@@ -298,7 +298,7 @@ pub(crate) async fn simulate(
     let mut result = None;
     let mut no_rule = None;
     if !blank {
-        match parse_sim(&q, &b, now) {
+        match parse_sim(q, b, now) {
             Err(e) => errors = e,
             Ok(sf) => {
                 let rules: Vec<Rule> = state

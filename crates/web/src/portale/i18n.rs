@@ -81,7 +81,7 @@ impl Lang {
                 Some(((q.clamp(0.0, 1.0) * 1000.0) as u16, tag))
             })
             .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
         ranked
             .into_iter()
             .find_map(|(q, tag)| (q > 0).then(|| Lang::parse(tag)).flatten())

@@ -5,7 +5,7 @@
 //! nonce, PKCE verifier) stay on the server, in memory, for a few minutes.
 
 use super::pages::{PortalLayout, portal_path};
-use super::session::{Visitor, start};
+use super::session::{Visitor, cookie, start};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::render::render_page;
@@ -15,8 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -24,7 +25,7 @@ use std::sync::Mutex;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portale/accedi", get(sign_in_page))
-        .route("/portale/accedi/{provider}", post(sign_in_start))
+        .route("/portale/accedi/{provider}", get(sign_in_start))
         .route("/portale/accesso", get(sign_in_return))
         .route(
             "/portale/.well-known/openid-federation",
@@ -89,7 +90,9 @@ async fn sign_in_page(
         l: PortalLayout::new(t, t.t("signin-title"), None, "/portale/accedi"),
         providers,
         message,
-        after: portal_path(&q.dopo).unwrap_or("").to_owned(),
+        after: portal_path(&q.dopo)
+            .map(|p| format!("?dopo={}", crate::paths::url_encode(p)))
+            .unwrap_or_default(),
     };
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -101,10 +104,19 @@ struct StartForm {
 }
 
 /// Sends the browser to the identity provider with a signed authorization request.
+/// The cookie that binds a sign-in to the browser that started it: the return from the
+/// provider is accepted only with it, so that a return made for someone else (a link with a
+/// code and a state) signs nobody in.
+const SIGN_IN_COOKIE: &str = "sportello_accesso";
+
+/// Sends the browser to the identity provider with a signed authorization request. A link
+/// (GET), like the SPID button: a form's redirect to another site would break the pages'
+/// `form-action 'self'`.
 async fn sign_in_start(
     State(state): State<AppState>,
+    jar: CookieJar,
     Path(provider): Path<usize>,
-    axum::Form(f): axum::Form<StartForm>,
+    Query(f): Query<StartForm>,
 ) -> Result<Response, AppError> {
     let rp = state.oidc.as_ref().ok_or(app::Error::NotFound)?;
     let id = rp
@@ -119,8 +131,9 @@ async fn sign_in_start(
     let after = portal_path(&f.dopo)
         .unwrap_or("/portale/domande")
         .to_owned();
+    let binding = cookie(SIGN_IN_COOKIE, pending.state.clone(), state.config.tls);
     state.pending.put(state.clock.now_us(), pending, after);
-    Ok(Redirect::to(&url).into_response())
+    Ok((jar.add(binding), Redirect::to(&url)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -139,8 +152,21 @@ async fn sign_in_return(
     parts: Parts,
     Query(q): Query<ReturnQuery>,
 ) -> Result<Response, AppError> {
-    let failed = |why: &str| Redirect::to(&format!("/portale/accedi?errore={why}")).into_response();
     let rp = state.oidc.as_ref().ok_or(app::Error::NotFound)?;
+    let started_here = jar
+        .get(SIGN_IN_COOKIE)
+        .is_some_and(|c| !q.state.is_empty() && c.value() == q.state);
+    let jar = jar.remove(Cookie::build((SIGN_IN_COOKIE, "")).path("/").build());
+    let failed = |why: &str| {
+        (
+            jar.clone(),
+            Redirect::to(&format!("/portale/accedi?errore={why}")),
+        )
+            .into_response()
+    };
+    if !started_here {
+        return Ok(failed("scaduto"));
+    }
     let Some((pending, after)) = state.pending.take(state.clock.now_us(), &q.state) else {
         return Ok(failed("scaduto"));
     };

@@ -10,7 +10,7 @@ use crate::smtp::{Behaviour, SmtpSink};
 use crate::support::staff;
 use axum::http::{StatusCode, header};
 use domain::Role;
-use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore, Worklist};
+use store::{ApplicationFilter, AuditFilter, AuditStore, BenefitStore};
 use uuid::Uuid;
 use web::AppState;
 
@@ -356,16 +356,7 @@ async fn bad_input_and_wrong_transitions_are_refused_with_their_reasons(state: A
         assert!(summary.contains(words), "{words}: {summary}");
     }
     let org = org_id(&state).await;
-    let all = ApplicationFilter {
-        list: Worklist::All,
-        state: None,
-        benefit_id: None,
-        filed_by: None,
-        person_id: None,
-        search: Default::default(),
-        limit: 10,
-        offset: 0,
-    };
+    let all = ApplicationFilter::every(10);
     assert!(
         state
             .store

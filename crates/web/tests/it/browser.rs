@@ -456,11 +456,26 @@ where
     F: FnOnce(Client, String, web::AppState) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    run_journey_at(test, state, |_, state| state, journey).await;
+}
+
+/// The same, with the state completed once the address it is served at is known.
+async fn run_journey_at<P, F, Fut>(test: &str, state: web::AppState, prepare: P, journey: F)
+where
+    P: FnOnce(&str, web::AppState) -> web::AppState,
+    F: FnOnce(Client, String, web::AppState) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let Some(chromedriver) = chromedriver_path(test) else {
         return;
     };
     let started = Instant::now();
-    let base = support::serve(state.clone()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = prepare(&base, state);
+    tokio::spawn(web::serve(listener, state.clone()));
     let driver = Chromedriver::start(&chromedriver);
     let profile = tempfile::tempdir().expect("profile dir");
     let client = browser(&driver, profile.path()).await;
@@ -1782,6 +1797,136 @@ async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed
         "a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once",
         state,
         move |c, base, state| death_journey(c, base, state, person),
+    )
+    .await;
+}
+
+/// The portal on a phone and a desktop: a visitor works out what the school meals cost, in
+/// Italian and in English; Rossi signs in with the (local) SPID provider, finds his
+/// application and sees that the counter opened it; every page passes axe-core and fits 360 px.
+async fn portal_journey(c: Client, base: String, _state: web::AppState, app_id: String) {
+    let c = &c;
+    // Headless Chromium asks for English first: the portal answers in English.
+    c.goto(&format!("{base}/portale"))
+        .await
+        .expect("open the portal");
+    assert_eq!(wait_h1(c, "Social services online").await, "/portale");
+    click_link(c, "Italiano").await;
+    wait_h1(c, "Servizi sociali online").await;
+    click_link(c, "English").await;
+    assert_eq!(wait_h1(c, "Social services online").await, "/portale");
+    click_link(c, "Italiano").await;
+    wait_h1(c, "Servizi sociali online").await;
+    click_link(c, "Mense scolastiche").await;
+    wait_h1(c, "Quanto pagherò: Mense scolastiche").await;
+    fill(c, "#isee", "8.500,00").await;
+    fill(c, "#household", "3").await;
+    fill(c, "#minors", "1").await;
+    fill(c, "#units", "20").await;
+    c.find(Locator::Css("#resident"))
+        .await
+        .expect("resident")
+        .click()
+        .await
+        .expect("tick");
+    submit(c).await;
+    wait_h1(c, "Quanto pagherò: Mense scolastiche").await;
+    assert!(!text(c, "#importo").await.is_empty());
+
+    // On a phone: nothing wider than the screen.
+    c.set_window_size(360, 740).await.expect("phone size");
+    let wide: bool = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            Vec::new(),
+        )
+        .await
+        .expect("measure")
+        .as_bool()
+        .unwrap_or(true);
+    assert!(!wide, "the page is wider than a 360 px screen");
+    accessible(c, "portale-telefono").await;
+    c.set_window_size(1280, 900).await.expect("desktop size");
+
+    // Signing in through the provider, as Mario Rossi.
+    c.goto(&format!("{base}/portale/accedi"))
+        .await
+        .expect("sign-in");
+    wait_h1(c, "Accedi al portale").await;
+    click_link(c, "Entra con SPID – Provider di prova").await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("main h1"))
+        .await
+        .expect("the provider's page");
+    accessible(c, "provider-di-prova").await;
+    let root = page_root(c).await;
+    c.find(Locator::XPath("//button[contains(., 'Mario Rossi')]"))
+        .await
+        .expect("the provider's identity")
+        .click()
+        .await
+        .expect("click");
+    wait_left(root).await;
+    assert_eq!(wait_h1(c, "Le mie domande").await, "/portale/domande");
+    click_link(c, "Mense scolastiche").await;
+    assert_eq!(
+        wait_h1(c, "Domanda: Mense scolastiche").await,
+        format!("/portale/domande/{app_id}")
+    );
+    assert!(text(c, "#stato").await.contains("Ricevuta"));
+    click_link(c, "Chi ha visto i miei dati").await;
+    wait_h1(c, "Chi ha visto i miei dati").await;
+    assert!(text(c, "main table").await.contains("Operatore sportello"));
+    let root = page_root(c).await;
+    c.find(Locator::XPath("//header//button[normalize-space()='Esci']"))
+        .await
+        .expect("sign-out button")
+        .click()
+        .await
+        .expect("click");
+    wait_left(root).await;
+    wait_h1(c, "Servizi sociali online").await;
+    c.goto(&format!("{base}/portale/domande/{app_id}"))
+        .await
+        .expect("reopen");
+    wait_h1(c, "Accedi al portale").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_opened() {
+    use crate::istanze_fixtures::{attest, file_mensa, office, register_rossi};
+    let state = support::app().await;
+    let (_, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    let attestation = attest(&state, &mut op, &person).await;
+    let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    assert_eq!(op.get(&app).await.status, axum::http::StatusCode::OK);
+    let provider = oidc::testing::TestProvider::start(
+        vec![oidc::testing::TestIdentity::new(
+            crate::istanze_fixtures::ROSSI_CF,
+            "Mario",
+            "Rossi",
+            None,
+        )],
+        oidc::testing::Behaviour::Honest,
+    )
+    .await
+    .unwrap();
+    let config = provider.provider_config("SPID – Provider di prova");
+    let app_id = app.trim_start_matches("/istanze/").to_owned();
+    run_journey_at(
+        "a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_opened",
+        state,
+        move |base, state| {
+            state.with_oidc(
+                web::portale::local_relying_party(base, "Comune di Bergamo", config).unwrap(),
+            )
+        },
+        move |c, base, state| async move {
+            portal_journey(c, base, state, app_id).await;
+            drop(provider);
+        },
     )
     .await;
 }

@@ -280,9 +280,7 @@ async fn through_provider(
         "{}",
         page.body
     );
-    let r = c
-        .post("/portale/accedi/0", &[("dopo", "/portale/accessi")])
-        .await;
+    let r = c.get("/portale/accedi/0?dopo=%2Fportale%2Faccessi").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let back = provider
         .authorize_headless(r.location(), who)

@@ -300,16 +300,6 @@ pub fn enc(s: &str) -> String {
         .collect()
 }
 
-/// Serves the application on a real port (for the browser), returning its base URL.
-pub async fn serve(state: AppState) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(web::serve(listener, state));
-    format!("http://{addr}")
-}
-
 /// An organization for a comune (created if missing) and an operator of it with `role`,
 /// logged in through every step.
 /// Creates an organization as the command line does: the installation acting in it.

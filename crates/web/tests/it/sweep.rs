@@ -699,7 +699,7 @@ fn table() -> Vec<Row> {
             .needs(Need::Public)
             .other_org(StatusCode::SEE_OTHER),
         get("/portale/accedi", &[]).needs(Need::Public),
-        post("/portale/accedi/{provider}", &["provider"])
+        get("/portale/accedi/{provider}", &["provider"])
             .needs(Need::Public)
             .other_org(StatusCode::SEE_OTHER),
         get("/portale/accesso", &[]).needs(Need::Public),

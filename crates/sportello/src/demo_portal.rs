@@ -4,6 +4,7 @@
 //! demo starts it.
 
 use anyhow::{Result, anyhow};
+use domain::application::ApplicationState;
 use oidc::testing::{Behaviour, TestIdentity, TestProvider};
 use store::{ApplicationFilter, BenefitStore, OrgStore};
 
@@ -22,7 +23,13 @@ pub async fn start(store: &app::Store, base: &str) -> Result<(TestProvider, oidc
     let filter = ApplicationFilter::every(200);
     let mut identities: Vec<TestIdentity> = Vec::new();
     for v in store.list_applications(org.id, &filter).await? {
-        let Some(cf) = v.codice_fiscale else { continue };
+        // A draft is not shown on the portal until it is filed.
+        let Some(cf) = v
+            .codice_fiscale
+            .filter(|_| v.app.state != ApplicationState::Draft)
+        else {
+            continue;
+        };
         if identities.iter().all(|i| i.fiscal_number != cf) {
             identities.push(TestIdentity::new(&cf, &v.given_names, &v.surname, None));
         }

@@ -2,15 +2,15 @@ use super::casework::{close_matter, open_matter};
 use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
 use domain::application::{
-    ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol, IseeMember,
-    format_protocol,
+    ActKind, ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
+    IseeMember, format_protocol,
 };
 use domain::benefit::{Area, BenefitData, DeliveryKind, IseeVariant, Outcome, Periodicity, Rule};
 use domain::money::Money;
 use store::{
-    Application, ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView,
-    Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery, NewAudit, Result,
-    Simulation, StoreError, Worklist, WorklistCounts,
+    Act, ActView, Application, ApplicationDocument, ApplicationEvent, ApplicationFilter,
+    ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery,
+    NewAudit, Result, Simulation, StoreError, Worklist, WorklistCounts,
 };
 use time::Date;
 use uuid::Uuid;
@@ -232,14 +232,15 @@ async fn insert_rule(tx: &mut super::Tx, r: &BenefitRule) -> Result<()> {
 async fn insert_event(tx: &mut super::Tx, e: &ApplicationEvent) -> Result<()> {
     sqlx::query!(
         "INSERT INTO application_event (id, org_id, application_id, from_state, to_state, note,
-             actor, at_us)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             observations, actor, at_us)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         e.id,
         e.org_id,
         e.application_id,
         e.from.map(ApplicationState::as_str),
         e.to.as_str(),
         e.note,
+        e.observations,
         e.actor,
         e.at_us
     )
@@ -284,6 +285,70 @@ async fn number_if_submitted(tx: &mut super::Tx, a: &Application) -> Result<Opti
         }
         _ => Ok(None),
     }
+}
+
+/// Numbers the act that entering `e.to` issues, if any, in the register of its kind and
+/// year: the counter row is taken for the rest of the transaction, so numbers have no gaps
+/// and no twins however many decisions are stored at once.
+async fn issue_act(tx: &mut super::Tx, a: &Application, e: &ApplicationEvent) -> Result<()> {
+    let Some(kind) = ActKind::issued_entering(e.to) else {
+        return Ok(());
+    };
+    let issued_on = match kind {
+        ActKind::Decision => a.decided_on,
+        ActKind::Notice => a.notice_on,
+        ActKind::Integration => a.suspended_since,
+    }
+    .ok_or_else(|| StoreError::Other(format!("{}: data dell'atto mancante", kind.as_str())))?;
+    let year = i64::from(issued_on.year());
+    let counter = format!("atto:{}", kind.as_str());
+    let number = sqlx::query_scalar!(
+        r#"INSERT INTO record_counter (org_id, kind, year, last) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (org_id, kind, year) DO UPDATE SET last = record_counter.last + 1
+           RETURNING last AS "last!: i64""#,
+        a.org_id,
+        counter,
+        year
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query!(
+        "INSERT INTO act (id, org_id, kind, year, number, issued_on, application_id, event_id,
+             actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        Uuid::now_v7(),
+        a.org_id,
+        kind.as_str(),
+        year,
+        number,
+        issued_on,
+        a.id,
+        e.id,
+        e.actor
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// An act from a row with its columns.
+macro_rules! act {
+    ($r:expr) => {{
+        let r = &$r;
+        Act {
+            id: r.id,
+            org_id: r.org_id,
+            kind: coded("kind", &r.kind, ActKind::parse)?,
+            year: parse_col("year", i32::try_from(r.year))?,
+            number: r.number,
+            issued_on: r.issued_on,
+            application_id: r.application_id,
+            event_id: r.event_id,
+            actor: r.actor.clone(),
+        }
+    }};
 }
 
 /// The matter follows the procedure: opened at submission, closed when it ends.
@@ -657,9 +722,67 @@ impl BenefitStore for Db {
             .map_err(map_err)?;
         }
         let protocol = number_if_submitted(&mut tx, a).await?;
+        issue_act(&mut tx, a, e).await?;
         follow_matter(&mut tx, a, e).await?;
         super::audit::commit_with(tx, audit).await?;
         Ok(protocol)
+    }
+
+    async fn application_acts(&self, org_id: Uuid, application_id: Uuid) -> Result<Vec<Act>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", kind AS "kind!",
+                   year AS "year!", number AS "number!", issued_on AS "issued_on!: Date",
+                   application_id AS "application_id!: Uuid", event_id AS "event_id!: Uuid",
+                   actor AS "actor!"
+               FROM act WHERE org_id = $1 AND application_id = $2
+               ORDER BY issued_on, id"#,
+            org_id,
+            application_id
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(act!(r))).collect()
+    }
+
+    async fn list_acts(
+        &self,
+        org_id: Uuid,
+        year: i32,
+        kind: Option<ActKind>,
+    ) -> Result<Vec<ActView>> {
+        let rows = sqlx::query!(
+            r#"SELECT t.id AS "id!: Uuid", t.org_id AS "org_id!: Uuid", t.kind AS "kind!",
+                   t.year AS "year!", t.number AS "number!", t.issued_on AS "issued_on!: Date",
+                   t.application_id AS "application_id!: Uuid", t.event_id AS "event_id!: Uuid",
+                   t.actor AS "actor!", a.protocol AS "protocol?", p.surname AS "surname!",
+                   p.given_names AS "given_names!", b.name AS "benefit_name!",
+                   e.to_state AS "to_state!"
+               FROM act t JOIN application a ON a.id = t.application_id
+                   JOIN person p ON p.id = a.person_id
+                   JOIN benefit b ON b.id = a.benefit_id
+                   JOIN application_event e ON e.id = t.event_id
+               WHERE t.org_id = $1 AND t.year = $2 AND ($3 = '' OR t.kind = $3)
+               ORDER BY t.kind, t.number"#,
+            org_id,
+            i64::from(year),
+            kind.map_or("", ActKind::as_str)
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ActView {
+                    act: act!(r),
+                    protocol: r.protocol,
+                    surname: r.surname,
+                    given_names: r.given_names,
+                    benefit_name: r.benefit_name,
+                    state: coded("to_state", &r.to_state, ApplicationState::parse)?,
+                })
+            })
+            .collect()
     }
 
     async fn update_application(&self, a: &Application, audit: &NewAudit) -> Result<()> {
@@ -827,7 +950,8 @@ impl BenefitStore for Db {
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid",
                    application_id AS "application_id!: Uuid", from_state AS "from_state?",
-                   to_state AS "to_state!", note AS "note!", actor AS "actor!", at_us AS "at_us!"
+                   to_state AS "to_state!", note AS "note!",
+                   observations AS "observations?: bool", actor AS "actor!", at_us AS "at_us!"
                FROM application_event WHERE org_id = $1 AND application_id = $2
                ORDER BY at_us, id"#,
             org_id,
@@ -848,6 +972,7 @@ impl BenefitStore for Db {
                         .transpose()?,
                     to: coded("to_state", &r.to_state, ApplicationState::parse)?,
                     note: r.note,
+                    observations: r.observations,
                     actor: r.actor,
                     at_us: r.at_us,
                 })

@@ -53,6 +53,8 @@ macro_rules! benefit {
                 documents: documents_col(&r.documents),
                 deadline_days: parse_col("deadline_days", u16::try_from(r.deadline_days))?,
                 active: r.active,
+                budget_chapter: r.budget_chapter,
+                commitment: r.commitment,
             },
             version: r.version,
             created_at_us: r.created_at_us,
@@ -185,8 +187,9 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
     sqlx::query!(
         "INSERT INTO benefit (id, org_id, code, name, description, area, siuss_code, periodicity,
              delivery, isee_variant, funding_source, budget_cents, documents, deadline_days,
-             active, version, created_at_us)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             active, version, created_at_us, budget_chapter, commitment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19)",
         b.id,
         b.org_id,
         d.code,
@@ -203,7 +206,9 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
         i64::from(d.deadline_days),
         d.active,
         b.version,
-        b.created_at_us
+        b.created_at_us,
+        d.budget_chapter,
+        d.commitment
     )
     .execute(&mut **tx)
     .await
@@ -375,7 +380,7 @@ impl BenefitStore for Db {
             "UPDATE benefit SET code = $3, name = $4, description = $5, area = $6,
                  siuss_code = $7, periodicity = $8, delivery = $9, isee_variant = $10,
                  funding_source = $11, budget_cents = $12, documents = $13, deadline_days = $14,
-                 active = $15, version = $16
+                 active = $15, version = $16, budget_chapter = $18, commitment = $19
              WHERE org_id = $1 AND id = $2 AND version = $17",
             b.org_id,
             b.id,
@@ -393,7 +398,9 @@ impl BenefitStore for Db {
             i64::from(d.deadline_days),
             d.active,
             b.version,
-            b.version - 1
+            b.version - 1,
+            d.budget_chapter,
+            d.commitment
         )
         .execute(&mut *tx)
         .await
@@ -413,7 +420,8 @@ impl BenefitStore for Db {
                    funding_source AS "funding_source!", budget_cents AS "budget_cents?",
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
+                   commitment AS "commitment!"
                FROM benefit WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -433,7 +441,8 @@ impl BenefitStore for Db {
                    funding_source AS "funding_source!", budget_cents AS "budget_cents?",
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
+                   commitment AS "commitment!"
                FROM benefit WHERE org_id = $1 ORDER BY name, code"#,
             org_id
         )

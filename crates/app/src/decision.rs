@@ -728,6 +728,20 @@ fn notice_reply<'a>(l: &'a Letter) -> Option<NoticeReply<'a>> {
     })
 }
 
+/// "al capitolo 1234/5 del bilancio, impegno n. 456/2026", when the catalogue gives them.
+fn accounting_words(b: &BenefitData) -> Option<String> {
+    let chapter = b.budget_chapter.trim();
+    let commitment = b.commitment.trim();
+    let chapter = (!chapter.is_empty()).then(|| format!("al capitolo {chapter} del bilancio"));
+    let commitment = (!commitment.is_empty()).then(|| format!("impegno {commitment}"));
+    match (chapter, commitment) {
+        (Some(c), Some(i)) => Some(format!("{c}, {i}")),
+        (Some(c), None) => Some(c),
+        (None, Some(i)) => Some(format!("sull'{i}")),
+        (None, None) => None,
+    }
+}
+
 /// The decision as a document, before typesetting.
 fn decision_document(l: &Letter) -> Document {
     let app = &l.view.app;
@@ -914,6 +928,9 @@ fn decision_document(l: &Letter) -> Document {
                     ));
                     if let Some(f) = &figures {
                         items.push(format!("di determinare {}", f.phrase()));
+                    }
+                    if let Some(charge) = accounting_words(l.benefit) {
+                        items.push(format!("di imputare la spesa {charge}"));
                     }
                 }
                 Verdict::Reject => items.push(format!(
@@ -1700,6 +1717,27 @@ mod tests {
             &notice,
             "Comunicazione dei motivi ostativi n. 3/2026 del 02/03/2026",
         );
+    }
+
+    #[test]
+    fn an_acceptance_charges_the_benefit_s_chapter_and_commitment() {
+        let (mut b, d, a, o) = home_care();
+        let v = view(&b, ApplicationState::Accepted, d, Some(o), "");
+        let p = person();
+        assert!(!has(
+            &decision_document(&letter(&v, &p, &b, Some(&a))),
+            "imputare"
+        ));
+        b.budget_chapter = "1234/5".into();
+        b.commitment = "n. 456/2026".into();
+        let doc = decision_document(&letter(&v, &p, &b, Some(&a)));
+        assert_has(
+            &doc,
+            "3. di imputare la spesa al capitolo 1234/5 del bilancio, impegno n. 456/2026;",
+        );
+        b.budget_chapter = String::new();
+        let doc = decision_document(&letter(&v, &p, &b, Some(&a)));
+        assert_has(&doc, "di imputare la spesa sull'impegno n. 456/2026;");
     }
 
     #[test]

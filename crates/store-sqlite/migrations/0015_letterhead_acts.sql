@@ -1,7 +1,9 @@
 -- The letterhead of an organization (carta intestata), printed on every letter and in the
 -- signature of every e-mail; the register of acts (registro degli atti), numbered per
 -- organization, kind and year (the counter is record_counter, kind 'atto:<kind>'); and
--- whether the applicant's observations on a notice before rejection arrived (art. 10-bis).
+-- whether the applicant's observations on a notice before rejection arrived (art. 10-bis);
+-- the accounting reference of a benefit (capitolo di bilancio, impegno di spesa), printed on
+-- its acceptances.
 CREATE TABLE org_letterhead (
     org_id        BLOB PRIMARY KEY NOT NULL REFERENCES organization (id),
     office        TEXT NOT NULL,
@@ -35,3 +37,6 @@ CREATE INDEX act_application ON act (org_id, application_id);
 CREATE INDEX act_year ON act (org_id, year, kind, number);
 
 ALTER TABLE application_event ADD COLUMN observations INTEGER CHECK (observations IN (0, 1));
+
+ALTER TABLE benefit ADD COLUMN budget_chapter TEXT NOT NULL DEFAULT '';
+ALTER TABLE benefit ADD COLUMN commitment TEXT NOT NULL DEFAULT '';

@@ -113,8 +113,8 @@ async fn acts_are_numbered_per_kind_and_year_without_gaps_even_at_the_same_time(
     let this_year = year(&state);
     // Six archived at the same time: six decisions, numbered 1 to 6.
     let mut running = tokio::task::JoinSet::new();
-    for path in apps[..6].iter().cloned() {
-        let state = state.clone();
+    for path in &apps[..6] {
+        let (state, path) = (state.clone(), path.clone());
         running.spawn(async move {
             let ctx = responsabile(&state).await;
             change(
@@ -154,7 +154,7 @@ async fn acts_are_numbered_per_kind_and_year_without_gaps_even_at_the_same_time(
             "Richiesta di integrazione documentale n. 1/{this_year}"
         )),
         "{}",
-        page.text("#procedimento")
+        page.text("section[aria-labelledby=procedimento]")
     );
     // A new year starts again from 1.
     state

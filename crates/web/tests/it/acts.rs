@@ -38,8 +38,23 @@ const BERGAMO: &[(&str, &str)] = &[
     ("version", "0"),
 ];
 
+/// How many rows of comune-bergamo's audit log have `action`.
+async fn audit_rows(state: &AppState, action: &str) -> usize {
+    state
+        .store
+        .list_audit(&AuditFilter {
+            org_id: Some(org_id(state).await),
+            action: Some(action.into()),
+            limit: 100,
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
 /// `n` applications of Rossi for school meals, under review; their paths.
-async fn under_review(state: &AppState, op: &mut Client, n: usize) -> Vec<String> {
+pub(crate) async fn under_review(state: &AppState, op: &mut Client, n: usize) -> Vec<String> {
     let person = register_rossi(op).await;
     let attestation = attest(state, op, &person).await;
     let mut apps = Vec::new();
@@ -238,18 +253,11 @@ async fn the_letterhead_is_edited_by_its_office_and_printed_on_letters_and_e_mai
         resp.post("/admin/carta-intestata", BERGAMO).await.status,
         StatusCode::CONFLICT
     );
-    let org = org_id(&state).await;
-    let audit = state
-        .store
-        .list_audit(&AuditFilter {
-            org_id: Some(org),
-            action: Some("org.letterhead".into()),
-            limit: 10,
-            ..AuditFilter::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(audit.len(), 1, "one audit row for the one save");
+    assert_eq!(
+        audit_rows(&state, "org.letterhead").await,
+        1,
+        "one audit row for the one save"
+    );
 
     // Another organization's administrator sees their own, empty letterhead.
     let mut other = staff(
@@ -338,17 +346,11 @@ async fn the_register_is_for_who_sees_every_application(state: AppState) {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     // The reading is logged: the register names the applicants.
     state.reads.flush().await;
-    let reads = state
-        .store
-        .list_audit(&AuditFilter {
-            org_id: Some(org_id(&state).await),
-            action: Some("application.register".into()),
-            limit: 10,
-            ..AuditFilter::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(reads.len(), 2, "every reading of the register is logged");
+    assert_eq!(
+        audit_rows(&state, "application.register").await,
+        2,
+        "every reading of the register is logged"
+    );
     // A CAF operator sees only their own applications: not the register.
     let mut caf = staff(
         &state,

@@ -1877,22 +1877,12 @@ async fn letterhead_journey(c: Client, base: String, state: web::AppState, app: 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() {
-    use crate::istanze_fixtures::{
-        assert_redirect, attest, file_mensa, office, register_rossi, upload_identity,
-    };
     let state = support::app().await;
-    let (_resp, mut op) = office(&state).await;
-    let person = register_rossi(&mut op).await;
-    let attestation = attest(&state, &mut op, &person).await;
-    let app = file_mensa(&state, &mut op, &person, &attestation).await;
-    let r = op
-        .post(
-            &format!("{app}/stato"),
-            &[("to", "in_istruttoria"), ("version", "1")],
-        )
-        .await;
-    assert_redirect(&r);
-    upload_identity(&mut op, &app).await;
+    let (_resp, mut op) = crate::istanze_fixtures::office(&state).await;
+    let app = crate::acts::under_review(&state, &mut op, 1)
+        .await
+        .remove(0);
+    crate::istanze_fixtures::upload_identity(&mut op, &app).await;
     run_journey(
         "the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision",
         state,

@@ -623,15 +623,7 @@ fn office_fields(l: &Letter) -> Vec<(String, String)> {
     for (label, value) in [
         ("Sede", lh.address_line()),
         ("Contatti", lh.contacts_line()),
-        (
-            "Orari di apertura",
-            lh.hours
-                .lines()
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+        ("Orari di apertura", lh.hours_words()),
     ] {
         if !value.is_empty() {
             rows.push((label.to_owned(), value));

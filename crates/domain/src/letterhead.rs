@@ -222,19 +222,19 @@ impl Letterhead {
             .collect()
     }
 
-    /// The opening hours on one line: "Orari di apertura: lun–ven 9–12; gio 14–17".
-    pub fn hours_line(&self) -> String {
-        let hours: Vec<&str> = self
-            .hours
+    /// The opening hours on one line: "lun–ven 9–12; gio 14–17", or empty.
+    pub fn hours_words(&self) -> String {
+        self.hours
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .collect();
-        if hours.is_empty() {
-            String::new()
-        } else {
-            format!("Orari di apertura: {}", hours.join("; "))
-        }
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// "Orari di apertura: lun–ven 9–12; gio 14–17", or empty.
+    pub fn hours_line(&self) -> String {
+        labelled("Orari di apertura:", &self.hours_words())
     }
 
     /// Who signs, as printed under a letter: "La Responsabile del Servizio\ndott.ssa Anna

@@ -1369,7 +1369,13 @@ async fn letter_pdf(
         acted_by: &acted_by,
         acts: &acts,
         events: &events,
-        date: v.app.decided_on.unwrap_or(today(ctx.now)),
+        // Used only without a numbered act (letters from before the register).
+        date: match kind {
+            LetterKind::Decision => v.app.decided_on,
+            LetterKind::Notice => v.app.notice_on,
+            LetterKind::Integration => v.app.suspended_since,
+        }
+        .unwrap_or(today(ctx.now)),
     };
     let (pdf, name) = match kind {
         LetterKind::Decision => (

@@ -2,15 +2,15 @@ use super::casework::{close_matter, open_matter};
 use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
 use domain::application::{
-    ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol, IseeMember,
-    format_protocol,
+    ActKind, ApplicationState, AttestationData, Channel, Declared, DeliveryStatus, DsuProtocol,
+    IseeMember, format_protocol,
 };
 use domain::benefit::{Area, BenefitData, DeliveryKind, IseeVariant, Outcome, Periodicity, Rule};
 use domain::money::Money;
 use store::{
-    Application, ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView,
-    Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery, NewAudit, Result,
-    Simulation, StoreError, Worklist, WorklistCounts,
+    Act, ActView, Application, ApplicationDocument, ApplicationEvent, ApplicationFilter,
+    ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery,
+    NewAudit, Result, Simulation, StoreError, Worklist, WorklistCounts,
 };
 use time::Date;
 use uuid::Uuid;
@@ -53,6 +53,8 @@ macro_rules! benefit {
                 documents: documents_col(&r.documents),
                 deadline_days: parse_col("deadline_days", u16::try_from(r.deadline_days))?,
                 active: r.active,
+                budget_chapter: r.budget_chapter,
+                commitment: r.commitment,
             },
             version: r.version,
             created_at_us: r.created_at_us,
@@ -185,8 +187,9 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
     sqlx::query!(
         "INSERT INTO benefit (id, org_id, code, name, description, area, siuss_code, periodicity,
              delivery, isee_variant, funding_source, budget_cents, documents, deadline_days,
-             active, version, created_at_us)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             active, version, created_at_us, budget_chapter, commitment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19)",
         b.id,
         b.org_id,
         d.code,
@@ -203,7 +206,9 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
         i64::from(d.deadline_days),
         d.active,
         b.version,
-        b.created_at_us
+        b.created_at_us,
+        d.budget_chapter,
+        d.commitment
     )
     .execute(&mut **tx)
     .await
@@ -232,14 +237,15 @@ async fn insert_rule(tx: &mut super::Tx, r: &BenefitRule) -> Result<()> {
 async fn insert_event(tx: &mut super::Tx, e: &ApplicationEvent) -> Result<()> {
     sqlx::query!(
         "INSERT INTO application_event (id, org_id, application_id, from_state, to_state, note,
-             actor, at_us)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             observations, actor, at_us)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         e.id,
         e.org_id,
         e.application_id,
         e.from.map(ApplicationState::as_str),
         e.to.as_str(),
         e.note,
+        e.observations,
         e.actor,
         e.at_us
     )
@@ -286,6 +292,70 @@ async fn number_if_submitted(tx: &mut super::Tx, a: &Application) -> Result<Opti
     }
 }
 
+/// Numbers the act that entering `e.to` issues, if any, in the register of its kind and
+/// year: the counter row is taken for the rest of the transaction, so numbers have no gaps
+/// and no twins however many decisions are stored at once.
+async fn issue_act(tx: &mut super::Tx, a: &Application, e: &ApplicationEvent) -> Result<()> {
+    let Some(kind) = ActKind::issued_entering(e.to) else {
+        return Ok(());
+    };
+    let issued_on = match kind {
+        ActKind::Decision => a.decided_on,
+        ActKind::Notice => a.notice_on,
+        ActKind::Integration => a.suspended_since,
+    }
+    .ok_or_else(|| StoreError::Other(format!("{}: data dell'atto mancante", kind.as_str())))?;
+    let year = i64::from(issued_on.year());
+    let counter = format!("atto:{}", kind.as_str());
+    let number = sqlx::query_scalar!(
+        r#"INSERT INTO record_counter (org_id, kind, year, last) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (org_id, kind, year) DO UPDATE SET last = record_counter.last + 1
+           RETURNING last AS "last!: i64""#,
+        a.org_id,
+        counter,
+        year
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query!(
+        "INSERT INTO act (id, org_id, kind, year, number, issued_on, application_id, event_id,
+             actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        Uuid::now_v7(),
+        a.org_id,
+        kind.as_str(),
+        year,
+        number,
+        issued_on,
+        a.id,
+        e.id,
+        e.actor
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// An act from a row with its columns.
+macro_rules! act {
+    ($r:expr) => {{
+        let r = &$r;
+        Act {
+            id: r.id,
+            org_id: r.org_id,
+            kind: coded("kind", &r.kind, ActKind::parse)?,
+            year: parse_col("year", i32::try_from(r.year))?,
+            number: r.number,
+            issued_on: r.issued_on,
+            application_id: r.application_id,
+            event_id: r.event_id,
+            actor: r.actor.clone(),
+        }
+    }};
+}
+
 /// The matter follows the procedure: opened at submission, closed when it ends.
 async fn follow_matter(tx: &mut super::Tx, a: &Application, e: &ApplicationEvent) -> Result<()> {
     if e.to == ApplicationState::Submitted {
@@ -310,7 +380,7 @@ impl BenefitStore for Db {
             "UPDATE benefit SET code = $3, name = $4, description = $5, area = $6,
                  siuss_code = $7, periodicity = $8, delivery = $9, isee_variant = $10,
                  funding_source = $11, budget_cents = $12, documents = $13, deadline_days = $14,
-                 active = $15, version = $16
+                 active = $15, version = $16, budget_chapter = $18, commitment = $19
              WHERE org_id = $1 AND id = $2 AND version = $17",
             b.org_id,
             b.id,
@@ -328,7 +398,9 @@ impl BenefitStore for Db {
             i64::from(d.deadline_days),
             d.active,
             b.version,
-            b.version - 1
+            b.version - 1,
+            d.budget_chapter,
+            d.commitment
         )
         .execute(&mut *tx)
         .await
@@ -348,7 +420,8 @@ impl BenefitStore for Db {
                    funding_source AS "funding_source!", budget_cents AS "budget_cents?",
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
+                   commitment AS "commitment!"
                FROM benefit WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -368,7 +441,8 @@ impl BenefitStore for Db {
                    funding_source AS "funding_source!", budget_cents AS "budget_cents?",
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
-                   created_at_us AS "created_at_us!"
+                   created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
+                   commitment AS "commitment!"
                FROM benefit WHERE org_id = $1 ORDER BY name, code"#,
             org_id
         )
@@ -657,9 +731,67 @@ impl BenefitStore for Db {
             .map_err(map_err)?;
         }
         let protocol = number_if_submitted(&mut tx, a).await?;
+        issue_act(&mut tx, a, e).await?;
         follow_matter(&mut tx, a, e).await?;
         super::audit::commit_with(tx, audit).await?;
         Ok(protocol)
+    }
+
+    async fn application_acts(&self, org_id: Uuid, application_id: Uuid) -> Result<Vec<Act>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", kind AS "kind!",
+                   year AS "year!", number AS "number!", issued_on AS "issued_on!: Date",
+                   application_id AS "application_id!: Uuid", event_id AS "event_id!: Uuid",
+                   actor AS "actor!"
+               FROM act WHERE org_id = $1 AND application_id = $2
+               ORDER BY issued_on, id"#,
+            org_id,
+            application_id
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(act!(r))).collect()
+    }
+
+    async fn list_acts(
+        &self,
+        org_id: Uuid,
+        year: i32,
+        kind: Option<ActKind>,
+    ) -> Result<Vec<ActView>> {
+        let rows = sqlx::query!(
+            r#"SELECT t.id AS "id!: Uuid", t.org_id AS "org_id!: Uuid", t.kind AS "kind!",
+                   t.year AS "year!", t.number AS "number!", t.issued_on AS "issued_on!: Date",
+                   t.application_id AS "application_id!: Uuid", t.event_id AS "event_id!: Uuid",
+                   t.actor AS "actor!", a.protocol AS "protocol?", p.surname AS "surname!",
+                   p.given_names AS "given_names!", b.name AS "benefit_name!",
+                   e.to_state AS "to_state!"
+               FROM act t JOIN application a ON a.id = t.application_id
+                   JOIN person p ON p.id = a.person_id
+                   JOIN benefit b ON b.id = a.benefit_id
+                   JOIN application_event e ON e.id = t.event_id
+               WHERE t.org_id = $1 AND t.year = $2 AND ($3 = '' OR t.kind = $3)
+               ORDER BY t.kind, t.number"#,
+            org_id,
+            i64::from(year),
+            kind.map_or("", ActKind::as_str)
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ActView {
+                    act: act!(r),
+                    protocol: r.protocol,
+                    surname: r.surname,
+                    given_names: r.given_names,
+                    benefit_name: r.benefit_name,
+                    state: coded("to_state", &r.to_state, ApplicationState::parse)?,
+                })
+            })
+            .collect()
     }
 
     async fn update_application(&self, a: &Application, audit: &NewAudit) -> Result<()> {
@@ -827,7 +959,8 @@ impl BenefitStore for Db {
         let rows = sqlx::query!(
             r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid",
                    application_id AS "application_id!: Uuid", from_state AS "from_state?",
-                   to_state AS "to_state!", note AS "note!", actor AS "actor!", at_us AS "at_us!"
+                   to_state AS "to_state!", note AS "note!",
+                   observations AS "observations?: bool", actor AS "actor!", at_us AS "at_us!"
                FROM application_event WHERE org_id = $1 AND application_id = $2
                ORDER BY at_us, id"#,
             org_id,
@@ -848,6 +981,7 @@ impl BenefitStore for Db {
                         .transpose()?,
                     to: coded("to_state", &r.to_state, ApplicationState::parse)?,
                     note: r.note,
+                    observations: r.observations,
                     actor: r.actor,
                     at_us: r.at_us,
                 })

@@ -1,7 +1,10 @@
 use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
 use domain::OrgCode;
-use store::{HealthStore, NewAudit, OrgComune, OrgStore, Organization, Result};
+use domain::letterhead::Letterhead;
+use store::{
+    HealthStore, NewAudit, OrgComune, OrgLetterhead, OrgStore, Organization, Result, StoreError,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -146,5 +149,81 @@ impl OrgStore for Db {
             .fetch_one(&mut *self.read().await?)
             .await
             .map_err(map_err)
+    }
+
+    async fn org_letterhead(&self, org_id: Uuid) -> Result<OrgLetterhead> {
+        let r = sqlx::query!(
+            r#"SELECT office AS "office!", address AS "address!", postcode AS "postcode!",
+                   city AS "city!", phone AS "phone!", pec AS "pec!", email AS "email!",
+                   website AS "website!", hours AS "hours!", signer_name AS "signer_name!",
+                   signer_title AS "signer_title!", version AS "version!",
+                   updated_at_us AS "updated_at_us!"
+               FROM org_letterhead WHERE org_id = $1"#,
+            org_id
+        )
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(match r {
+            None => OrgLetterhead {
+                org_id,
+                ..OrgLetterhead::default()
+            },
+            Some(r) => OrgLetterhead {
+                org_id,
+                data: Letterhead {
+                    office: r.office,
+                    address: r.address,
+                    postcode: r.postcode,
+                    city: r.city,
+                    phone: r.phone,
+                    pec: r.pec,
+                    email: r.email,
+                    website: r.website,
+                    hours: r.hours,
+                    signer_name: r.signer_name,
+                    signer_title: r.signer_title,
+                },
+                version: r.version,
+                updated_at_us: r.updated_at_us,
+            },
+        })
+    }
+
+    async fn save_letterhead(&self, l: &OrgLetterhead, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let d = &l.data;
+        // The first save inserts (a second first save finds the row and conflicts); later
+        // ones update the version they read.
+        let done = sqlx::query!(
+            "INSERT INTO org_letterhead (org_id, office, address, postcode, city, phone, pec,
+                 email, website, hours, signer_name, signer_title, version, updated_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             ON CONFLICT (org_id) DO UPDATE SET office = $2, address = $3, postcode = $4,
+                 city = $5, phone = $6, pec = $7, email = $8, website = $9, hours = $10,
+                 signer_name = $11, signer_title = $12, version = $13, updated_at_us = $14
+             WHERE org_letterhead.version = $13 - 1",
+            l.org_id,
+            d.office,
+            d.address,
+            d.postcode,
+            d.city,
+            d.phone,
+            d.pec,
+            d.email,
+            d.website,
+            d.hours,
+            d.signer_name,
+            d.signer_title,
+            l.version,
+            l.updated_at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        super::audit::commit_with(tx, audit).await
     }
 }

@@ -227,6 +227,7 @@ async fn notify(
         place: moved_to.map_or_else(|| v.appointment.place.clone(), |d| d.place.clone()),
         purpose: v.appointment.purpose.clone(),
         reason,
+        signature: crate::acts::mail_signature(state, v.appointment.org_id, &v.org_name).await,
     };
     deliver(state, to, &msg).await
 }

@@ -8,28 +8,80 @@
 //! attestation from the store and passes them in a [`Letter`]. Missing pieces (no
 //! protocol, no outcome, no attestation) print as "non indicato" and never fail.
 
-use domain::application::{ApplicationState, AttestationData, NOTICE_REPLY_DAYS};
+use domain::application::{ActKind, ApplicationState, AttestationData, NOTICE_REPLY_DAYS};
 use domain::benefit::{AmountKind, BenefitData, CheckStatus, Outcome, Periodicity, Unit};
 use domain::dates::format_date;
+use domain::letterhead::Letterhead;
 use domain::money::Money;
 use print::{Document, Heading};
-use time::Date;
+use time::{Date, Duration};
 
-/// Everything the two documents print.
+/// Everything the letters print.
 pub struct Letter<'a> {
     /// The organization: "Comune di Bergamo".
     pub issuer: &'a str,
-    /// The office: "Servizi sociali".
-    pub office: &'a str,
+    /// The organization's letterhead: office, address and contacts, who signs.
+    pub letterhead: &'a Letterhead,
     pub view: &'a store::ApplicationView,
     pub person: &'a store::Person,
     pub benefit: &'a BenefitData,
     pub attestation: Option<&'a AttestationData>,
-    /// Who signs: the responsabile's full name.
-    pub signer: &'a str,
-    /// The date of the document.
+    /// Who took the step (decided, sent the notice, asked for documents): the full name,
+    /// signing when the letterhead names nobody.
+    pub acted_by: &'a str,
+    /// The acts issued on the application, oldest first (the register's numbers).
+    pub acts: &'a [store::Act],
+    /// The application's history, oldest first (what was asked, whether observations came).
+    pub events: &'a [store::ApplicationEvent],
+    /// The date of the document when it has no act.
     pub date: Date,
 }
+
+impl Letter<'_> {
+    /// The office printed under the organization's name.
+    fn office(&self) -> &str {
+        match self.letterhead.office.trim() {
+            "" => DEFAULT_OFFICE,
+            o => o,
+        }
+    }
+
+    /// The latest act of `kind`.
+    fn act(&self, kind: ActKind) -> Option<&store::Act> {
+        self.acts.iter().rev().find(|a| a.kind == kind)
+    }
+
+    fn heading(&self, title: String) -> Heading {
+        crate::acts::heading(self.issuer, self.letterhead, DEFAULT_OFFICE, &title)
+    }
+
+    /// The date of the letter: its act's, or the one given.
+    fn date_of(&self, kind: ActKind) -> Date {
+        self.act(kind).map_or(self.date, |a| a.issued_on)
+    }
+}
+
+/// "Provvedimento n. 12/2026 del 07/12/2026", or "non ancora numerato".
+fn act_words(act: Option<&store::Act>, kind: ActKind) -> String {
+    match act {
+        Some(a) => format!(
+            "{} n. {} del {}",
+            kind.title(),
+            a.number_words(),
+            format_date(a.issued_on)
+        ),
+        None => format!(
+            "{}: non ancora numerato nel registro degli atti",
+            kind.title()
+        ),
+    }
+}
+
+/// The office printed when the letterhead names none.
+pub const DEFAULT_OFFICE: &str = "Servizi sociali";
+
+/// Days the applicant has to send the documents an integration request asks for.
+pub const INTEGRATION_REPLY_DAYS: i64 = 30;
 
 /// The decision on an application accolta, respinta or archiviata; one in erogazione or
 /// conclusa prints as its acceptance, one still open as a draft not yet adopted.
@@ -40,6 +92,17 @@ pub fn decision_pdf(l: &Letter) -> Vec<u8> {
 /// The notice before rejection (preavviso di rigetto, L. 241/1990 art. 10-bis).
 pub fn notice_pdf(l: &Letter) -> Vec<u8> {
     notice_document(l).render()
+}
+
+/// The request to complete the documents (richiesta di integrazione documentale): what is
+/// missing and by when.
+pub fn integration_pdf(l: &Letter) -> Vec<u8> {
+    integration_document(l).render()
+}
+
+/// "integrazione-2026-000123.pdf" (the application's id when it has no protocol).
+pub fn integration_file_name(view: &store::ApplicationView) -> String {
+    file_name("integrazione", view)
 }
 
 /// "provvedimento-2026-000123.pdf" (the application's id when it has no protocol).
@@ -551,24 +614,30 @@ fn checks_table(doc: &mut Document, outcome: &Outcome) {
 }
 
 fn office_fields(l: &Letter) -> Vec<(String, String)> {
-    let office = match (l.office.trim(), l.issuer.trim()) {
-        ("", "") => NOT_GIVEN.to_owned(),
+    let office = match (l.office().trim(), l.issuer.trim()) {
         (o, "") => o.to_owned(),
-        ("", i) => i.to_owned(),
         (o, i) => format!("{o} – {i}"),
     };
-    vec![
-        ("Ufficio competente".to_owned(), office),
-        ("Responsabile".to_owned(), or_missing(l.signer, NOT_GIVEN)),
-    ]
+    let mut rows = vec![("Ufficio competente".to_owned(), office)];
+    let lh = l.letterhead;
+    for (label, value) in [
+        ("Sede", lh.address_line()),
+        ("Contatti", lh.contacts_line()),
+        ("Orari di apertura", lh.hours_words()),
+    ] {
+        if !value.is_empty() {
+            rows.push((label.to_owned(), value));
+        }
+    }
+    rows.push((
+        "Responsabile".to_owned(),
+        or_missing(lh.signer(l.acted_by), NOT_GIVEN),
+    ));
+    rows
 }
 
 fn signature(doc: &mut Document, l: &Letter) {
-    let label = match l.signer.trim() {
-        "" => "Il responsabile del servizio".to_owned(),
-        s => format!("Il responsabile del servizio\n{s}"),
-    };
-    doc.signatures(&[label.as_str()]);
+    doc.signatures(&[l.letterhead.signature_label(l.acted_by).as_str()]);
 }
 
 fn decision_title(view: &store::ApplicationView, verdict: Verdict) -> String {
@@ -583,6 +652,88 @@ fn decision_title(view: &store::ApplicationView, verdict: Verdict) -> String {
     }
 }
 
+/// The notice before rejection an application received, and what came of it.
+struct NoticeReply<'a> {
+    act: Option<&'a store::Act>,
+    /// The day the notice was sent, from the history.
+    sent_on: Option<Date>,
+    /// `Some(true)`: observations arrived; `Some(false)`: none within the term; `None`:
+    /// not recorded (or the notice is still pending).
+    observations: Option<bool>,
+    /// The day the procedure moved on from the notice.
+    answered_on: Option<Date>,
+}
+
+impl NoticeReply<'_> {
+    /// What the decision considers about the observations (art. 10-bis: the final act gives
+    /// the reasons for not accepting them).
+    fn considered(&self, verdict: Verdict) -> String {
+        let on = self
+            .answered_on
+            .map(|d| format!(" (registrato il {})", format_date(d)))
+            .unwrap_or_default();
+        match (self.observations, verdict) {
+            (Some(true), Verdict::Reject) => format!(
+                "il richiedente ha presentato osservazioni sulla comunicazione dei motivi ostativi{on}; esaminate, esse non superano i motivi ostativi, per le ragioni esposte nella motivazione."
+            ),
+            (Some(true), _) => format!(
+                "il richiedente ha presentato osservazioni sulla comunicazione dei motivi ostativi{on}, che sono state esaminate e hanno portato a riprendere l'istruttoria."
+            ),
+            (Some(false), _) => format!(
+                "nel termine di {NOTICE_REPLY_DAYS} giorni dal ricevimento della comunicazione dei motivi ostativi non sono pervenute osservazioni{on}."
+            ),
+            (None, _) => format!(
+                "sono state valutate le osservazioni eventualmente pervenute nel termine di {NOTICE_REPLY_DAYS} giorni dal ricevimento della comunicazione dei motivi ostativi."
+            ),
+        }
+    }
+}
+
+fn event_date(at_us: i64) -> Option<Date> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_us) * 1_000)
+        .ok()
+        .map(domain::localtime::today)
+}
+
+/// The last notice before rejection in the application's history, if any.
+fn notice_reply<'a>(l: &'a Letter) -> Option<NoticeReply<'a>> {
+    let sent = l
+        .events
+        .iter()
+        .rposition(|e| e.to == ApplicationState::NoticeOfRejection);
+    let act = l.act(ActKind::Notice);
+    let (sent_on, answer) = match sent {
+        Some(i) => (
+            event_date(l.events[i].at_us),
+            l.events[i + 1..]
+                .iter()
+                .find(|e| e.from == Some(ApplicationState::NoticeOfRejection)),
+        ),
+        None if act.is_some() => (None, None),
+        None => return None,
+    };
+    Some(NoticeReply {
+        act,
+        sent_on,
+        observations: answer.and_then(|e| e.observations),
+        answered_on: answer.and_then(|e| event_date(e.at_us)),
+    })
+}
+
+/// "al capitolo 1234/5 del bilancio, impegno n. 456/2026", when the catalogue gives them.
+fn accounting_words(b: &BenefitData) -> Option<String> {
+    let chapter = b.budget_chapter.trim();
+    let commitment = b.commitment.trim();
+    let chapter = (!chapter.is_empty()).then(|| format!("al capitolo {chapter} del bilancio"));
+    let commitment = (!commitment.is_empty()).then(|| format!("impegno {commitment}"));
+    match (chapter, commitment) {
+        (Some(c), Some(i)) => Some(format!("{c}, {i}")),
+        (Some(c), None) => Some(c),
+        (None, Some(i)) => Some(format!("sull'{i}")),
+        (None, None) => None,
+    }
+}
+
 /// The decision as a document, before typesetting.
 fn decision_document(l: &Letter) -> Document {
     let app = &l.view.app;
@@ -591,15 +742,18 @@ fn decision_document(l: &Letter) -> Document {
     let name = applicant(l);
     let benefit = benefit_name(l);
     let domanda = application_words(l.view);
-    let mut doc = Document::new(Heading::new(
-        l.issuer,
-        l.office,
-        decision_title(l.view, verdict),
-    ));
-    fields(
-        &mut doc,
-        &applicant_fields(l, ("Data", format_date(l.date))),
-    );
+    let mut doc = Document::new(l.heading(decision_title(l.view, verdict)));
+    let mut top = applicant_fields(l, ("Data", format_date(l.date_of(ActKind::Decision))));
+    if verdict != Verdict::Pending {
+        top.insert(
+            1,
+            (
+                "Registro degli atti".to_owned(),
+                act_words(l.act(ActKind::Decision), ActKind::Decision),
+            ),
+        );
+    }
+    fields(&mut doc, &top);
 
     doc.section("Oggetto");
     let subject = match verdict {
@@ -654,12 +808,14 @@ fn decision_document(l: &Letter) -> Document {
         "l'art. 107 del D.Lgs. 18 agosto 2000, n. 267 (Testo unico delle leggi sull'ordinamento degli enti locali)".to_owned(),
         format!("la disciplina della prestazione: {}", rule_words(outcome)),
     ];
-    if verdict == Verdict::Reject {
+    let reply = notice_reply(l);
+    if let Some(r) = &reply {
         visti.push(format!(
-            "la comunicazione dei motivi ostativi all'accoglimento inviata al richiedente ai sensi dell'art. 10-bis della L. 241/1990{}",
-            app.notice_on
-                .map(|d| format!(" il {}", format_date(d)))
-                .unwrap_or_default()
+            "la comunicazione dei motivi ostativi all'accoglimento{}, inviata al richiedente ai sensi dell'art. 10-bis della L. 241/1990",
+            match r.act {
+                Some(a) => format!(" n. {} del {}", a.number_words(), format_date(a.issued_on)),
+                None => r.sent_on.map(|d| format!(" del {}", format_date(d))).unwrap_or_default(),
+            }
         ));
     }
     doc.paragraph(&list(&visti));
@@ -694,7 +850,9 @@ fn decision_document(l: &Letter) -> Document {
             );
         }
     }
-    if verdict == Verdict::Reject {
+    if let Some(r) = &reply {
+        doc.paragraph(&r.considered(verdict));
+    } else if verdict == Verdict::Reject {
         doc.paragraph(&format!(
             "sono state valutate le osservazioni eventualmente pervenute nel termine di {NOTICE_REPLY_DAYS} giorni dal ricevimento della comunicazione dei motivi ostativi."
         ));
@@ -763,6 +921,9 @@ fn decision_document(l: &Letter) -> Document {
                     if let Some(f) = &figures {
                         items.push(format!("di determinare {}", f.phrase()));
                     }
+                    if let Some(charge) = accounting_words(l.benefit) {
+                        items.push(format!("di imputare la spesa {charge}"));
+                    }
                 }
                 Verdict::Reject => items.push(format!(
                     "di respingere la {domanda} presentata da {name} per la prestazione «{benefit}», per i motivi sopra esposti"
@@ -806,11 +967,16 @@ fn notice_document(l: &Letter) -> Document {
         Some(p) => format!("Preavviso di rigetto della domanda n. {p}"),
         None => "Preavviso di rigetto della domanda (protocollo non indicato)".to_owned(),
     };
-    let mut doc = Document::new(Heading::new(l.issuer, l.office, title));
-    fields(
-        &mut doc,
-        &applicant_fields(l, ("Data", format_date(l.date))),
+    let mut doc = Document::new(l.heading(title));
+    let mut top = applicant_fields(l, ("Data", format_date(l.date_of(ActKind::Notice))));
+    top.insert(
+        1,
+        (
+            "Registro degli atti".to_owned(),
+            act_words(l.act(ActKind::Notice), ActKind::Notice),
+        ),
     );
+    fields(&mut doc, &top);
 
     doc.section("Oggetto");
     doc.paragraph(&format!(
@@ -878,6 +1044,71 @@ fn notice_document(l: &Letter) -> Document {
     doc
 }
 
+/// The integration request as a document, before typesetting.
+fn integration_document(l: &Letter) -> Document {
+    let app = &l.view.app;
+    let name = applicant(l);
+    let benefit = benefit_name(l);
+    let domanda = application_words(l.view);
+    let act = l.act(ActKind::Integration);
+    let asked = act
+        .and_then(|a| l.events.iter().find(|e| e.id == a.event_id))
+        .or_else(|| {
+            l.events
+                .iter()
+                .rev()
+                .find(|e| e.to == ApplicationState::IntegrationRequested)
+        });
+    let title = match protocol(l.view) {
+        Some(p) => format!("Richiesta di integrazione documentale sulla domanda n. {p}"),
+        None => "Richiesta di integrazione documentale sulla domanda (protocollo non indicato)"
+            .to_owned(),
+    };
+    let date = l.date_of(ActKind::Integration);
+    let mut doc = Document::new(l.heading(title));
+    let mut top = applicant_fields(l, ("Data", format_date(date)));
+    top.insert(
+        1,
+        (
+            "Registro degli atti".to_owned(),
+            act_words(act, ActKind::Integration),
+        ),
+    );
+    fields(&mut doc, &top);
+
+    doc.section("Oggetto");
+    doc.paragraph(&format!(
+        "Richiesta di integrazione documentale della {domanda} per la prestazione «{benefit}»."
+    ));
+    doc.paragraph(&format!(
+        "Con riferimento alla {domanda} presentata da {name} il {} ({}) per la prestazione «{benefit}», nel corso dell'istruttoria è emerso che per concluderla occorrono documenti o informazioni non ancora presentati. Ai sensi degli articoli 2, comma 7, e 6 della Legge 7 agosto 1990, n. 241, si chiede pertanto di presentare quanto segue.",
+        date_or(app.submitted_on, NOT_GIVEN_F),
+        app.channel.label(),
+    ));
+
+    doc.section("Documenti e informazioni da presentare");
+    let what = asked.map(|e| e.note.trim()).unwrap_or_default();
+    doc.paragraph(&if what.is_empty() {
+        "Non indicati: rivolgersi all'ufficio sotto indicato.".to_owned()
+    } else {
+        capitalized(what)
+    });
+
+    doc.section("Termine");
+    doc.paragraph(&format!(
+        "Quanto richiesto va presentato all'ufficio sotto indicato entro {INTEGRATION_REPLY_DAYS} giorni dal ricevimento della presente, e comunque entro il {}, citando la {domanda}. In mancanza, la domanda potrà essere archiviata o decisa sulla base degli atti disponibili.",
+        format_date(date.saturating_add(Duration::days(INTEGRATION_REPLY_DAYS)))
+    ));
+    doc.paragraph(
+        "Il termine di conclusione del procedimento è sospeso dalla data della presente richiesta fino alla presentazione di quanto richiesto (art. 2, comma 7, della L. 241/1990).",
+    );
+
+    doc.section("Ufficio e responsabile");
+    fields(&mut doc, &office_fields(l));
+    signature(&mut doc, l);
+    doc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -889,6 +1120,19 @@ mod tests {
     use uuid::Uuid;
 
     const TODAY: Date = date!(2026 - 03 - 20);
+    static NO_LETTERHEAD: Letterhead = Letterhead {
+        office: String::new(),
+        address: String::new(),
+        postcode: String::new(),
+        city: String::new(),
+        phone: String::new(),
+        pec: String::new(),
+        email: String::new(),
+        website: String::new(),
+        hours: String::new(),
+        signer_name: String::new(),
+        signer_title: String::new(),
+    };
 
     fn seed(code: &str) -> SeedBenefit {
         base_catalogue(date!(2026 - 01 - 01))
@@ -1036,14 +1280,73 @@ mod tests {
     ) -> Letter<'a> {
         Letter {
             issuer: "Comune di Bergamo",
-            office: "Servizi sociali",
+            letterhead: &NO_LETTERHEAD,
             view,
             person,
             benefit,
             attestation,
-            signer: "Giulia Bianchi",
+            acted_by: "Giulia Bianchi",
+            acts: &[],
+            events: &[],
             date: TODAY,
         }
+    }
+
+    fn at(d: Date) -> i64 {
+        domain::audit::unix_micros(d.with_hms(10, 0, 0).unwrap().assume_utc())
+    }
+
+    fn event(from: ApplicationState, to: ApplicationState, on: Date) -> store::ApplicationEvent {
+        store::ApplicationEvent {
+            id: Uuid::now_v7(),
+            org_id: Uuid::nil(),
+            application_id: Uuid::nil(),
+            from: Some(from),
+            to,
+            note: String::new(),
+            observations: None,
+            actor: "decisore".into(),
+            at_us: at(on),
+        }
+    }
+
+    fn act(kind: ActKind, number: i64, on: Date, e: &store::ApplicationEvent) -> store::Act {
+        store::Act {
+            id: Uuid::now_v7(),
+            org_id: Uuid::nil(),
+            kind,
+            year: on.year(),
+            number,
+            issued_on: on,
+            application_id: Uuid::nil(),
+            event_id: e.id,
+            actor: e.actor.clone(),
+        }
+    }
+
+    /// A notice n. 3/2026 sent on 2 March, answered (or not) on 13 March, then the
+    /// decision n. 12/2026 on TODAY.
+    fn noticed_then(
+        to: ApplicationState,
+        observations: Option<bool>,
+    ) -> (Vec<store::Act>, Vec<store::ApplicationEvent>) {
+        use ApplicationState::*;
+        let notice = event(InReview, NoticeOfRejection, date!(2026 - 03 - 02));
+        let mut answer = event(
+            NoticeOfRejection,
+            if to == Rejected { Rejected } else { InReview },
+            date!(2026 - 03 - 13),
+        );
+        answer.observations = observations;
+        let mut events = vec![notice.clone(), answer];
+        if to != Rejected {
+            events.push(event(InReview, to, TODAY));
+        }
+        let acts = vec![
+            act(ActKind::Notice, 3, date!(2026 - 03 - 02), &notice),
+            act(ActKind::Decision, 12, TODAY, events.last().unwrap()),
+        ];
+        (acts, events)
     }
 
     /// Whether the text `s` is in the document: the blocks hold the text as given, and the
@@ -1220,19 +1523,25 @@ mod tests {
             Some(o),
             "ISEE oltre la soglia; nessuna osservazione pervenuta",
         );
-        v.app.notice_on = Some(date!(2026 - 03 - 02));
         let p = person();
-        let l = letter(&v, &p, &b, Some(&a));
+        let (acts, events) = noticed_then(ApplicationState::Rejected, Some(false));
+        let l = Letter {
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        };
         let doc = decision_document(&l);
         for s in [
             "2026/000123",
             "Mario Rossi",
             "Rigetto della domanda n. 2026/000123",
+            "Provvedimento n. 12/2026 del 20/03/2026",
             citation.as_str(),
             "ISEE 12.000,00 € superiore alla soglia di 9.360,00 €",
             "non soddisfatto",
             "i requisiti previsti per la prestazione non risultano soddisfatti:\n– ISEE 12.000,00 € superiore alla soglia di 9.360,00 €.",
-            "ai sensi dell'art. 10-bis della L. 241/1990 il 02/03/2026",
+            "la comunicazione dei motivi ostativi all'accoglimento n. 3/2026 del 02/03/2026, inviata al richiedente ai sensi dell'art. 10-bis della L. 241/1990",
+            "nel termine di 10 giorni dal ricevimento della comunicazione dei motivi ostativi non sono pervenute osservazioni (registrato il 13/03/2026).",
             "Non è determinato alcun importo.",
             "ISEE oltre la soglia; nessuna osservazione pervenuta",
             "1. di respingere la domanda n. 2026/000123",
@@ -1246,6 +1555,19 @@ mod tests {
             &decision_pdf(&l),
             "Provvedimento sulla domanda n. 2026/000123",
         );
+
+        // Observations that arrived are answered by the motivazione.
+        let (acts, events) = noticed_then(ApplicationState::Rejected, Some(true));
+        let doc = decision_document(&Letter {
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        });
+        assert_has(
+            &doc,
+            "il richiedente ha presentato osservazioni sulla comunicazione dei motivi ostativi (registrato il 13/03/2026); esaminate, esse non superano i motivi ostativi, per le ragioni esposte nella motivazione.",
+        );
+        assert!(!has(&doc, "non sono pervenute osservazioni"));
 
         // Without a note, the unmet checks are the motivazione.
         v.app.decision_note = String::new();
@@ -1318,6 +1640,142 @@ mod tests {
         );
     }
 
+    fn bergamo() -> Letterhead {
+        Letterhead {
+            office: "Settore Servizi sociali".into(),
+            address: "Piazza Matteotti 27".into(),
+            postcode: "24122".into(),
+            city: "Bergamo (BG)".into(),
+            phone: "035 399111".into(),
+            pec: "protocollo@cert.comune.bergamo.it".into(),
+            hours: "lun–ven 9–12".into(),
+            signer_name: "dott.ssa Anna Bianchi".into(),
+            signer_title: "La Responsabile del Servizio".into(),
+            ..Letterhead::default()
+        }
+    }
+
+    #[test]
+    fn every_letter_carries_the_letterhead_and_its_signer() {
+        let (b, d, a, o) = home_care();
+        let v = view(&b, ApplicationState::Accepted, d, Some(o), "");
+        let mut noticed = v.clone();
+        noticed.app.state = ApplicationState::NoticeOfRejection;
+        let p = person();
+        let lh = bergamo();
+        let (acts, events) = noticed_then(ApplicationState::Accepted, Some(true));
+        let l = Letter {
+            letterhead: &lh,
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        };
+        let decision = decision_document(&l);
+        let notice = notice_document(&Letter {
+            view: &noticed,
+            letterhead: &lh,
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        });
+        let integration = integration_document(&Letter {
+            view: &noticed,
+            letterhead: &lh,
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        });
+        for doc in [&decision, &notice, &integration] {
+            for s in [
+                "Settore Servizi sociali",
+                "Piazza Matteotti 27 – 24122 Bergamo (BG)",
+                "Tel. 035 399111 · PEC protocollo@cert.comune.bergamo.it",
+                "lun–ven 9–12",
+                "La Responsabile del Servizio\ndott.ssa Anna Bianchi",
+            ] {
+                assert_has(doc, s);
+            }
+            assert!(!has(doc, "Giulia Bianchi"), "the letterhead's signer signs");
+        }
+        // An acceptance after a notice recalls it and the observations that reopened it.
+        for s in [
+            "Provvedimento n. 12/2026 del 20/03/2026",
+            "la comunicazione dei motivi ostativi all'accoglimento n. 3/2026 del 02/03/2026",
+            "hanno portato a riprendere l'istruttoria",
+        ] {
+            assert_has(&decision, s);
+        }
+        assert_has(
+            &notice,
+            "Comunicazione dei motivi ostativi n. 3/2026 del 02/03/2026",
+        );
+    }
+
+    #[test]
+    fn an_acceptance_charges_the_benefit_s_chapter_and_commitment() {
+        let (mut b, d, a, o) = home_care();
+        let v = view(&b, ApplicationState::Accepted, d, Some(o), "");
+        let p = person();
+        assert!(!has(
+            &decision_document(&letter(&v, &p, &b, Some(&a))),
+            "imputare"
+        ));
+        b.budget_chapter = "1234/5".into();
+        b.commitment = "n. 456/2026".into();
+        let doc = decision_document(&letter(&v, &p, &b, Some(&a)));
+        assert_has(
+            &doc,
+            "3. di imputare la spesa al capitolo 1234/5 del bilancio, impegno n. 456/2026;",
+        );
+        b.budget_chapter = String::new();
+        let doc = decision_document(&letter(&v, &p, &b, Some(&a)));
+        assert_has(&doc, "di imputare la spesa sull'impegno n. 456/2026;");
+    }
+
+    #[test]
+    fn the_integration_request_says_what_is_missing_and_by_when() {
+        let (b, d, a, o) = home_care();
+        let mut v = view(&b, ApplicationState::IntegrationRequested, d, Some(o), "");
+        v.app.decided_on = None;
+        let p = person();
+        let mut asked = event(
+            ApplicationState::InReview,
+            ApplicationState::IntegrationRequested,
+            date!(2026 - 03 - 05),
+        );
+        asked.note = "certificato di invalidità civile".into();
+        let acts = vec![act(ActKind::Integration, 7, date!(2026 - 03 - 05), &asked)];
+        let events = vec![asked];
+        let l = Letter {
+            acts: &acts,
+            events: &events,
+            ..letter(&v, &p, &b, Some(&a))
+        };
+        let doc = integration_document(&l);
+        for s in [
+            "Richiesta di integrazione documentale sulla domanda n. 2026/000123",
+            "Richiesta di integrazione documentale n. 7/2026 del 05/03/2026",
+            "05/03/2026",
+            "Certificato di invalidità civile",
+            "entro 30 giorni dal ricevimento della presente, e comunque entro il 04/04/2026",
+            "art. 2, comma 7",
+            "Il responsabile del servizio\nGiulia Bianchi",
+        ] {
+            assert_has(&doc, s);
+        }
+        assert_pdf(
+            &integration_pdf(&l),
+            "Richiesta di integrazione documentale sulla domanda n. 2026/000123",
+        );
+        assert_eq!(integration_file_name(&v), "integrazione-2026-000123.pdf");
+        // Not yet numbered: it says so rather than inventing a number.
+        let doc = integration_document(&Letter { acts: &[], ..l });
+        assert_has(
+            &doc,
+            "Richiesta di integrazione documentale: non ancora numerato nel registro degli atti",
+        );
+    }
+
     #[test]
     fn missing_outcome_attestation_protocol_and_names_print_as_not_given() {
         let b = seed("sad").data;
@@ -1342,8 +1800,7 @@ mod tests {
         p.data.residence = None;
         let l = Letter {
             issuer: "",
-            office: "",
-            signer: " ",
+            acted_by: " ",
             ..letter(&v, &p, &b, None)
         };
         let doc = decision_document(&l);

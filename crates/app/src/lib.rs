@@ -4,6 +4,7 @@
 //! accounts, and the store handle. No HTTP here: `web` maps [`Error`] to responses.
 
 pub mod actor;
+pub mod acts;
 pub mod agenda;
 pub mod casefile;
 pub mod catalogue;

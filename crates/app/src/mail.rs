@@ -308,6 +308,9 @@ pub struct AppointmentReminder {
     pub place: String,
     /// What the appointment is about; may be empty.
     pub purpose: String,
+    /// The closing lines: the organization, its office, address, contacts and hours
+    /// (`Letterhead::mail_signature`).
+    pub signature: Vec<String>,
 }
 
 impl AppointmentReminder {
@@ -343,6 +346,9 @@ pub struct AppointmentChanged {
     pub place: String,
     pub purpose: String,
     pub reason: Option<String>,
+    /// The closing lines: the organization, its office, address, contacts and hours
+    /// (`Letterhead::mail_signature`).
+    pub signature: Vec<String>,
 }
 
 impl AppointmentChanged {
@@ -385,6 +391,9 @@ pub struct ApplicationStateChanged {
     pub state_label: String,
     /// The operator's note for the applicant, if any.
     pub note: Option<String>,
+    /// The closing lines: the organization, its office, address, contacts and hours
+    /// (`Letterhead::mail_signature`).
+    pub signature: Vec<String>,
 }
 
 impl Compose for ApplicationStateChanged {

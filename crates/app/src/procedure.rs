@@ -233,6 +233,7 @@ async fn notify(
         benefit: benefit.data.name.clone(),
         state_label: app.state.label().to_owned(),
         note: (!note.trim().is_empty()).then(|| note.trim().to_owned()),
+        signature: crate::acts::mail_signature(state, ctx.org.id, &ctx.org.name).await,
     };
     deliver(state, to, &msg).await
 }
@@ -349,6 +350,7 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
         from: None,
         to,
         note: String::new(),
+        observations: None,
         actor: ctx.label().to_owned(),
         at_us: unix_micros(ctx.now),
     };
@@ -472,6 +474,8 @@ pub async fn change_state(
         from: Some(t.from),
         to: t.to,
         note,
+        observations: (t.from == ApplicationState::NoticeOfRejection)
+            .then_some(t.observations_received),
         actor,
         at_us: unix_micros(ctx.now),
     };

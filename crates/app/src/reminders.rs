@@ -41,6 +41,7 @@ pub async fn send_due(state: &Services) -> Result<usize, Error> {
             when: PrimitiveDateTime::new(local.date(), local.time()),
             place: a.place.clone(),
             purpose: a.purpose.clone(),
+            signature: crate::acts::mail_signature(state, a.org_id, &v.org_name).await,
         };
         match deliver(state, reminder.mail(to)).await {
             Ok(()) => {

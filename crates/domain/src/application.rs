@@ -40,6 +40,43 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// The kinds of act numbered in the organization's register (registro degli atti), each
+    /// from 1 every year.
+    pub enum ActKind {
+        Decision = "provvedimento", "provvedimento finale";
+        Notice = "preavviso", "comunicazione dei motivi ostativi (art. 10-bis)";
+        Integration = "integrazione", "richiesta di integrazione documentale";
+    }
+}
+
+impl ActKind {
+    /// The act issued when an application enters `state`, if any.
+    pub fn issued_entering(state: ApplicationState) -> Option<ActKind> {
+        use ApplicationState::*;
+        match state {
+            Accepted | Rejected | Archived => Some(ActKind::Decision),
+            NoticeOfRejection => Some(ActKind::Notice),
+            IntegrationRequested => Some(ActKind::Integration),
+            Draft | Submitted | InReview | Delivering | Concluded => None,
+        }
+    }
+
+    /// The name of the act as printed before its number: "Provvedimento n. 12/2026".
+    pub fn title(self) -> &'static str {
+        match self {
+            ActKind::Decision => "Provvedimento",
+            ActKind::Notice => "Comunicazione dei motivi ostativi",
+            ActKind::Integration => "Richiesta di integrazione documentale",
+        }
+    }
+}
+
+/// "12/2026": an act's number in its year's register.
+pub fn act_number(number: i64, year: i32) -> String {
+    format!("{number}/{year}")
+}
+
 /// Days the applicant has to answer a notice before rejection (L. 241/1990 art. 10-bis).
 pub const NOTICE_REPLY_DAYS: i64 = 10;
 

@@ -34,6 +34,10 @@ pub const GROUPS: &[ActionGroup] = &[
         actions: &[
             ("org.create", "Creazione di un ente"),
             ("org.update", "Modifica di un ente"),
+            (
+                "org.letterhead",
+                "Modifica della carta intestata di un ente",
+            ),
         ],
     },
     ActionGroup {
@@ -224,6 +228,10 @@ pub const GROUPS: &[ActionGroup] = &[
             ("application.view", "Consultazione di un'istanza"),
             ("application.document", "Documento aggiunto a un'istanza"),
             ("application.letter", "Lettera di un'istanza"),
+            (
+                "application.register",
+                "Consultazione del registro degli atti",
+            ),
             ("application.delivery", "Registrazione di un'erogazione"),
             ("application.suspend", "Sospensione di un'erogazione"),
             ("application.resume", "Ripresa di un'erogazione"),

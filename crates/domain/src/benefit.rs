@@ -192,6 +192,10 @@ pub struct BenefitInput {
     pub deadline_days: String,
     /// "on" when the benefit takes new applications.
     pub active: String,
+    /// Capitolo di bilancio the benefit is paid from.
+    pub budget_chapter: String,
+    /// Impegno di spesa that covers the year's decisions.
+    pub commitment: String,
 }
 
 /// A checked catalogue entry.
@@ -213,6 +217,29 @@ pub struct BenefitData {
     /// Days to conclude the procedure (L. 241/1990 art. 2: 30 unless the regulation says otherwise).
     pub deadline_days: u16,
     pub active: bool,
+    /// Capitolo di bilancio ("1234/5", "12.04.1.0103"); empty when not given.
+    pub budget_chapter: String,
+    /// Impegno di spesa ("n. 456/2026"); empty when not given.
+    pub commitment: String,
+}
+
+/// An accounting reference (capitolo, impegno): up to 60 letters, digits, spaces and
+/// `. / - ( )`; empty when not given.
+fn accounting_ref(field: &'static str, raw: &str, what: &str) -> Result<String, FieldError> {
+    let t = raw.trim();
+    let ok = t.chars().count() <= 60
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '/' | '-' | '(' | ')' | '°'));
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "{what} «{t}» non è valido: al massimo 60 caratteri tra lettere, cifre, spazi e . / - ( ), ad esempio 1234/5"
+            ),
+        ))
+    }
 }
 
 /// A benefit code: lower-case letters, digits and hyphens, 2–30 characters.
@@ -333,6 +360,16 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
             }
         }
     };
+    let budget_chapter = f.take(accounting_ref(
+        "budget_chapter",
+        &i.budget_chapter,
+        "il capitolo di bilancio",
+    ));
+    let commitment = f.take(accounting_ref(
+        "commitment",
+        &i.commitment,
+        "l'impegno di spesa",
+    ));
     match (
         code_,
         name,
@@ -345,6 +382,8 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
         funding_source,
         budget,
         deadline_days,
+        budget_chapter,
+        commitment,
     ) {
         (
             Some(code),
@@ -358,6 +397,8 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
             Some(funding_source),
             Some(budget),
             Some(deadline_days),
+            Some(budget_chapter),
+            Some(commitment),
         ) if f.0.is_empty() => Ok(BenefitData {
             code,
             name,
@@ -372,6 +413,8 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
             documents,
             deadline_days,
             active: flag(&i.active),
+            budget_chapter,
+            commitment,
         }),
         _ => Err(f.0),
     }
@@ -1318,6 +1361,8 @@ pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
         documents: documents.iter().map(|d| (*d).to_owned()).collect(),
         deadline_days: 30,
         active: true,
+        budget_chapter: String::new(),
+        commitment: String::new(),
     };
     let ord = Some(IseeVariant::Ordinario);
     let id_doc = "Documento d'identità del richiedente";
@@ -1995,6 +2040,7 @@ mod tests {
             delivery: "denaro".into(),
             budget: "12.000,00".into(),
             deadline_days: "0".into(),
+            budget_chapter: "1234; DROP".into(),
             ..Default::default()
         };
         let fields: Vec<&str> = parse_benefit(&i)
@@ -2002,7 +2048,16 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["code", "name", "siuss_code", "deadline_days"]);
+        assert_eq!(
+            fields,
+            [
+                "code",
+                "name",
+                "siuss_code",
+                "deadline_days",
+                "budget_chapter"
+            ]
+        );
         let ok = BenefitInput {
             code: "contributo-affitto".into(),
             name: "Contributo affitto".into(),
@@ -2010,6 +2065,8 @@ mod tests {
             deadline_days: "".into(),
             documents: "Contratto\n\n  Ricevute  \n".into(),
             active: "on".into(),
+            budget_chapter: " 1234/5 ".into(),
+            commitment: "n. 456/2026".into(),
             ..i
         };
         let b = parse_benefit(&ok).unwrap();
@@ -2018,5 +2075,9 @@ mod tests {
         assert_eq!(b.documents, ["Contratto", "Ricevute"]);
         assert_eq!(b.deadline_days, 30);
         assert!(b.active);
+        assert_eq!(
+            (b.budget_chapter.as_str(), b.commitment.as_str()),
+            ("1234/5", "n. 456/2026")
+        );
     }
 }

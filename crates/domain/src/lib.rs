@@ -54,6 +54,7 @@ pub mod dsu;
 mod form;
 pub mod holidays;
 pub mod inps_xml;
+pub mod letterhead;
 pub mod localtime;
 pub mod mandate;
 pub mod money;

@@ -85,6 +85,9 @@ impl Role {
 pub enum Action {
     OrgView,
     OrgManage,
+    /// Edit the organization's letterhead (carta intestata): its administrator or
+    /// responsabile.
+    LetterheadEdit,
     UserView,
     UserManage,
     /// End another user's sessions, list them.
@@ -128,9 +131,10 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::OrgView,
         Action::OrgManage,
+        Action::LetterheadEdit,
         Action::UserView,
         Action::UserManage,
         Action::SessionManage,
@@ -227,7 +231,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         // an organization's own administrator manages only that organization.
         (
             Amministratore,
-            OrgView | OrgManage | UserView | UserManage | SessionManage | TokenManage,
+            OrgView | OrgManage | LetterheadEdit | UserView | UserManage | SessionManage
+            | TokenManage,
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
@@ -239,7 +244,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
-            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit,
+            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -304,6 +309,7 @@ mod tests {
             for a in [
                 OrgView,
                 OrgManage,
+                LetterheadEdit,
                 UserView,
                 UserManage,
                 SessionManage,
@@ -339,6 +345,7 @@ mod tests {
                 BreakGlass,
                 DsuView,
                 DsuEdit,
+                LetterheadEdit,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -418,7 +425,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 28 * 4);
+        assert_eq!(checked, 8 * 2 * 29 * 4);
     }
 
     #[test]

@@ -248,11 +248,11 @@ fn text_units(text: &str, style: Style, size: f32, leading: f32, x: f32, width: 
 }
 
 /// The heading of page 1: issuer, office, a rule, the title.
-pub(crate) fn heading_units(issuer: &str, office: &str, title: &str) -> Vec<Unit> {
+pub(crate) fn heading_units(h: &crate::Heading) -> Vec<Unit> {
     let mut units = Vec::new();
-    let issuer = clean(issuer, true);
-    let office = clean(office, true);
-    let title = clean(title, true);
+    let issuer = clean(&h.issuer, true);
+    let office = clean(&h.office, true);
+    let title = clean(&h.title, true);
     if !issuer.trim().is_empty() {
         units.extend(text_units(
             &issuer,
@@ -272,6 +272,19 @@ pub(crate) fn heading_units(issuer: &str, office: &str, title: &str) -> Vec<Unit
             MARGIN_X,
             BODY_W,
         ));
+    }
+    for line in &h.lines {
+        let line = clean(line, true);
+        if !line.trim().is_empty() {
+            units.extend(text_units(
+                &line,
+                Style::Regular,
+                8.5,
+                11.0,
+                MARGIN_X,
+                BODY_W,
+            ));
+        }
     }
     if !units.is_empty() {
         units.push(Unit {

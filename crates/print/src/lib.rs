@@ -47,6 +47,9 @@ pub struct Heading {
     pub issuer: String,
     /// The office: "Servizi sociali".
     pub office: String,
+    /// The letterhead's lines under the office on page 1 (address, contacts), in smaller
+    /// type; the first is repeated in the footer of every page.
+    pub lines: Vec<String>,
     /// The document: "Progetto individualizzato (PAI)".
     pub title: String,
 }
@@ -60,8 +63,15 @@ impl Heading {
         Heading {
             issuer: issuer.into(),
             office: office.into(),
+            lines: Vec::new(),
             title: title.into(),
         }
+    }
+
+    /// The same heading with the letterhead's lines under the office.
+    pub fn with_lines(mut self, lines: Vec<String>) -> Self {
+        self.lines = lines;
+        self
     }
 }
 
@@ -143,11 +153,7 @@ impl Document {
     /// The PDF file. The same document always gives the same bytes: nothing in it
     /// depends on the clock (the file identifier is derived from the content).
     pub fn render(&self) -> Vec<u8> {
-        let mut units = layout::heading_units(
-            &self.heading.issuer,
-            &self.heading.office,
-            &self.heading.title,
-        );
+        let mut units = layout::heading_units(&self.heading);
         let mut headers = Vec::new();
         for block in &self.blocks {
             match block {
@@ -180,6 +186,12 @@ impl Document {
         let meta = pdf::Meta {
             issuer: font::clean(&self.heading.issuer, false),
             office: font::clean(&self.heading.office, false),
+            address: self
+                .heading
+                .lines
+                .first()
+                .map(|l| font::clean(l, false))
+                .unwrap_or_default(),
             title: font::clean(&self.heading.title, false),
         };
         pdf::write(&pages, &meta)

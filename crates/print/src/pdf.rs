@@ -19,6 +19,8 @@ const FURNITURE_GRAY: f32 = 0.35;
 pub(crate) struct Meta {
     pub(crate) issuer: String,
     pub(crate) office: String,
+    /// The letterhead's address, after issuer and office in the footer.
+    pub(crate) address: String,
     pub(crate) title: String,
 }
 
@@ -73,7 +75,7 @@ fn furniture(meta: &Meta, page: usize, pages: usize) -> Vec<(f32, f32, Style, St
     let number = format!("Pagina {page} di {pages}");
     let number_w = fonts().get(Style::Regular).width(&number, FURNITURE_SIZE);
     items.push((MARGIN_X + BODY_W - number_w, 42.0, Style::Regular, number));
-    let foot = joined(&meta.issuer, &meta.office);
+    let foot = joined(&joined(&meta.issuer, &meta.office), &meta.address);
     if !foot.is_empty() {
         let foot = truncate(
             &foot,

@@ -1219,6 +1219,8 @@ pub fn stages(
                 id: step.event_id,
                 org_id: app.org_id,
                 application_id: app.id,
+                observations: (from == Some(St::NoticeOfRejection))
+                    .then(|| note.contains("osservazioni del richiedente ricevute")),
                 from,
                 to: step.to,
                 note,

@@ -65,6 +65,10 @@ store_traits! {
         fn org_comuni(&self, org_id: Uuid) -> Vec<OrgComune>;
         /// Whether any organization exists yet (first start).
         fn count_orgs(&self) -> i64;
+        /// The letterhead; an empty one at version 0 if never saved.
+        fn org_letterhead(&self, org_id: Uuid) -> OrgLetterhead;
+        /// Stores the letterhead if it is still at `letterhead.version - 1` (compare and set).
+        fn save_letterhead(&self, letterhead: &OrgLetterhead, audit: &NewAudit) -> ();
     }
 
     /// Operators and their memberships.
@@ -385,8 +389,14 @@ store_traits! {
         /// Stores the application's new state and fields if it is still at `app.version - 1`
         /// (compare and set), with its history row and, when delivery starts, its months.
         /// Submission numbers it and opens the person's matter; the end of the procedure
-        /// closes it. The protocol, if it was given now.
+        /// closes it. Entering a state that issues an act (`ActKind::issued_entering`)
+        /// numbers the act in the register in the same transaction. The protocol, if it was
+        /// given now.
         fn change_application_state(&self, app: &Application, event: &ApplicationEvent, deliveries: &[Delivery], audit: &NewAudit) -> Option<String>;
+        /// The acts issued on an application, oldest first.
+        fn application_acts(&self, org_id: Uuid, application_id: Uuid) -> Vec<Act>;
+        /// The register of a year, by kind and number; one kind or all.
+        fn list_acts(&self, org_id: Uuid, year: i32, kind: Option<domain::application::ActKind>) -> Vec<ActView>;
         /// Stores attestation, declared facts and outcome (compare and set).
         fn update_application(&self, app: &Application, audit: &NewAudit) -> ();
         fn get_application(&self, org_id: Uuid, id: Uuid) -> ApplicationView;

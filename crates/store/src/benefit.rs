@@ -1,7 +1,7 @@
 //! Row types of the prestazioni and the istanze.
 
 use domain::application::{
-    ApplicationSearch, ApplicationState, AttestationData, DeliveryStatus, PlannedMonth,
+    ActKind, ApplicationSearch, ApplicationState, AttestationData, DeliveryStatus, PlannedMonth,
 };
 use domain::benefit::{BenefitData, Rule, base_catalogue};
 use domain::money::Money;
@@ -92,8 +92,45 @@ pub struct ApplicationEvent {
     pub from: Option<ApplicationState>,
     pub to: ApplicationState,
     pub note: String,
+    /// On leaving a notice before rejection: whether the applicant's observations arrived.
+    pub observations: Option<bool>,
     pub actor: String,
     pub at_us: i64,
+}
+
+/// An act in the organization's register (registro degli atti), numbered from 1 in its
+/// year and kind when the application's change of state that issues it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Act {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub kind: ActKind,
+    pub year: i32,
+    pub number: i64,
+    pub issued_on: Date,
+    pub application_id: Uuid,
+    /// The change of state that issued it.
+    pub event_id: Uuid,
+    pub actor: String,
+}
+
+impl Act {
+    /// "12/2026".
+    pub fn number_words(&self) -> String {
+        domain::application::act_number(self.number, self.year)
+    }
+}
+
+/// An act with what the register lists about its application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActView {
+    pub act: Act,
+    pub protocol: Option<String>,
+    pub surname: String,
+    pub given_names: String,
+    pub benefit_name: String,
+    /// The state the application entered with it.
+    pub state: ApplicationState,
 }
 
 /// A document of an application, without its content.

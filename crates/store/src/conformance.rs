@@ -894,6 +894,7 @@ pub async fn an_application_is_numbered_moves_by_compare_and_set_and_is_delivere
         from,
         to: a.state,
         note: String::new(),
+        observations: None,
         actor: "istruttore".into(),
         at_us,
     };

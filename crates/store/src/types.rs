@@ -15,6 +15,16 @@ pub struct Organization {
     pub created_at: OffsetDateTime,
 }
 
+/// An organization's letterhead as stored. `version` is compare-and-set; 0 for one never
+/// saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgLetterhead {
+    pub org_id: Uuid,
+    pub data: domain::letterhead::Letterhead,
+    pub version: i64,
+    pub updated_at_us: i64,
+}
+
 /// A comune covered by an organization (an Ambito's comuni; a Comune itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgComune {

@@ -131,7 +131,8 @@ impl Layout {
                 "/admin",
                 "Amministrazione",
                 ctx.can(Action::OrgManage, RecordScope::SameOrg)
-                    || ctx.can(Action::UserManage, RecordScope::SameOrg),
+                    || ctx.can(Action::UserManage, RecordScope::SameOrg)
+                    || ctx.can(Action::LetterheadEdit, RecordScope::SameOrg),
             ),
             (
                 "/audit",

@@ -4,7 +4,7 @@
 
 use super::form::{Field, Kind, Quadro, Typed};
 use super::{Draft, Evaluation, Fill, PRESTAZIONI, variant_code, variant_label};
-use ::print::{Document, Heading};
+use ::print::Document;
 use domain::dates::format_date;
 use domain::dsu::DsuState;
 use domain::money::Money;
@@ -20,6 +20,8 @@ const ART_76: &str = "Art. 76 del DPR 445/2000 (norme penali): «Chiunque rilasc
 pub struct Printed<'a> {
     /// The organization that collects the DSU.
     pub org: &'a str,
+    /// Its letterhead.
+    pub letterhead: &'a domain::letterhead::Letterhead,
     pub rec: &'a DsuRecord,
     /// The nucleo in order, and the members of the famiglia anagrafica left out.
     pub members: &'a [DsuMemberView],
@@ -74,7 +76,12 @@ impl Printed<'_> {
     }
 
     fn document(&self, title: &str) -> Document {
-        let mut doc = Document::new(Heading::new(self.org, OFFICE, title));
+        let mut doc = Document::new(crate::acts::heading(
+            self.org,
+            self.letterhead,
+            OFFICE,
+            title,
+        ));
         let general = self.general();
         let pairs: Vec<(&str, &str)> = general
             .iter()

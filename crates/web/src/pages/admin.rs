@@ -60,6 +60,7 @@ struct OrgsPage {
     l: Layout,
     orgs: Vec<Organization>,
     can_create: bool,
+    can_letterhead: bool,
 }
 
 async fn list_orgs(
@@ -79,6 +80,7 @@ async fn list_orgs(
             l,
             orgs,
             can_create: ctx.can(Action::OrgManage, RecordScope::OtherOrg),
+            can_letterhead: ctx.can(Action::LetterheadEdit, RecordScope::SameOrg),
         },
         StatusCode::OK,
     ))

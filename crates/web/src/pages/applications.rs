@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/istanze/{id}/documenti/{doc}", get(download))
         .route("/istanze/{id}/provvedimento.pdf", get(decision_pdf))
         .route("/istanze/{id}/preavviso.pdf", get(notice_pdf))
+        .route("/istanze/{id}/integrazione.pdf", get(integration_pdf))
         .route("/istanze/{id}/erogazioni/{month}", post(deliver))
         .route("/istanze/{id}/sospensione", post(suspend))
 }
@@ -143,6 +144,8 @@ struct WorklistPage {
     more: bool,
     query: String,
     can_file: bool,
+    /// May read the register of acts.
+    can_register: bool,
 }
 
 const LISTS: [(&str, &str); 6] = [
@@ -301,6 +304,7 @@ async fn worklist(
         more,
         query,
         can_file: ctx.can(Action::ApplicationFile, RecordScope::Own),
+        can_register: ctx.can(Action::ApplicationView, RecordScope::SameOrg),
     };
     Ok(render_page(jar, &page, StatusCode::OK))
 }
@@ -814,6 +818,9 @@ struct ApplicationPage {
     form: FileForm,
     decision_pdf: bool,
     notice_pdf: bool,
+    integration_pdf: bool,
+    /// The acts of the register issued on it: "Provvedimento n. 12/2026 del 07/12/2026".
+    acts: Vec<String>,
     /// Which form the errors are about, to open it.
     open: &'static str,
 }
@@ -993,6 +1000,23 @@ async fn application_page(
     let had_notice = events
         .iter()
         .any(|e| e.to == ApplicationState::NoticeOfRejection);
+    let had_integration = events
+        .iter()
+        .any(|e| e.to == ApplicationState::IntegrationRequested);
+    let acts = state
+        .store
+        .application_acts(org, v.app.id)
+        .await?
+        .iter()
+        .map(|t| {
+            format!(
+                "{} n. {} del {}",
+                t.kind.title(),
+                t.number_words(),
+                format_date(t.issued_on)
+            )
+        })
+        .collect();
     let history = events.into_iter().map(event_row).collect();
     let delivering = v.app.state == ApplicationState::Delivering;
     let can_deliver = delivering && a.can(ctx, Action::ApplicationReview);
@@ -1084,6 +1108,8 @@ async fn application_page(
             Accepted | Rejected | Archived | Delivering | Concluded
         ) && v.app.decided_on.is_some(),
         notice_pdf: had_notice,
+        integration_pdf: had_integration,
+        acts,
         open,
         benefit,
         v,
@@ -1274,23 +1300,51 @@ async fn download(
 
 // --- Decision and notice ---------------------------------------------------------------------
 
+/// The letters of an application's procedure.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LetterKind {
+    Decision,
+    Notice,
+    Integration,
+}
+
+impl LetterKind {
+    /// The state whose entering issues the letter.
+    fn issued_by(self, s: ApplicationState) -> bool {
+        match self {
+            LetterKind::Decision => matches!(
+                s,
+                ApplicationState::Accepted
+                    | ApplicationState::Rejected
+                    | ApplicationState::Archived
+            ),
+            LetterKind::Notice => s == ApplicationState::NoticeOfRejection,
+            LetterKind::Integration => s == ApplicationState::IntegrationRequested,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            LetterKind::Decision => "provvedimento",
+            LetterKind::Notice => "preavviso di rigetto",
+            LetterKind::Integration => "richiesta di integrazione documentale",
+        }
+    }
+}
+
 async fn letter_pdf(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
-    notice: bool,
+    kind: LetterKind,
 ) -> Result<Response, AppError> {
     let a = procedure::application_access(state, ctx, parse_id(id)?).await?;
     let v = &a.view;
     let events = state.store.application_events(ctx.org.id, v.app.id).await?;
-    let ready = if notice {
-        // The notice may have been answered since: the history still holds it.
-        v.app.notice_on.is_some()
-            || events
-                .iter()
-                .any(|e| e.to == ApplicationState::NoticeOfRejection)
-    } else {
-        v.app.decided_on.is_some()
+    // A notice or a request may have been answered since: the history still holds it.
+    let ready = match kind {
+        LetterKind::Decision => v.app.decided_on.is_some(),
+        LetterKind::Notice | LetterKind::Integration => events.iter().any(|e| kind.issued_by(e.to)),
     };
     if !ready {
         return Err(app::Error::NotFound.into());
@@ -1302,31 +1356,40 @@ async fn letter_pdf(
         Some(id) => Some(state.store.get_attestation(org, id).await?),
         None => None,
     };
-    let signer = signer(state, ctx, &events).await?;
+    let acts = state.store.application_acts(org, v.app.id).await?;
+    let letterhead = app::acts::letterhead(state, org).await?;
+    let acted_by = signer(state, ctx, &events, kind).await?;
     let letter = app::decision::Letter {
         issuer: &ctx.org.name,
-        office: "Servizi sociali",
+        letterhead: &letterhead,
         view: v,
         person: &person,
         benefit: &benefit.data,
         attestation: attestation.as_ref().map(|x| &x.data),
-        signer: &signer,
-        date: if notice {
-            v.app.notice_on.unwrap_or(today(ctx.now))
-        } else {
-            v.app.decided_on.unwrap_or(today(ctx.now))
-        },
+        acted_by: &acted_by,
+        acts: &acts,
+        events: &events,
+        // Used only without a numbered act (letters from before the register).
+        date: match kind {
+            LetterKind::Decision => v.app.decided_on,
+            LetterKind::Notice => v.app.notice_on,
+            LetterKind::Integration => v.app.suspended_since,
+        }
+        .unwrap_or(today(ctx.now)),
     };
-    let (pdf, name) = if notice {
-        (
-            app::decision::notice_pdf(&letter),
-            app::decision::notice_file_name(v),
-        )
-    } else {
-        (
+    let (pdf, name) = match kind {
+        LetterKind::Decision => (
             app::decision::decision_pdf(&letter),
             app::decision::decision_file_name(v),
-        )
+        ),
+        LetterKind::Notice => (
+            app::decision::notice_pdf(&letter),
+            app::decision::notice_file_name(v),
+        ),
+        LetterKind::Integration => (
+            app::decision::integration_pdf(&letter),
+            app::decision::integration_file_name(v),
+        ),
     };
     state
         .store
@@ -1336,11 +1399,7 @@ async fn letter_pdf(
             Some(v.app.id),
             format!(
                 "Stampa del {} della domanda {}",
-                if notice {
-                    "preavviso di rigetto"
-                } else {
-                    "provvedimento"
-                },
+                kind.words(),
                 protocol_or_draft(v)
             ),
         ))
@@ -1358,24 +1417,18 @@ async fn letter_pdf(
         .into_response())
 }
 
-/// Who signs: the user who took the decision (or sent the notice), by the history.
+/// Who took the step the letter tells of (decided, sent the notice, asked for documents), by
+/// the history: signs when the letterhead names nobody.
 async fn signer(
     state: &AppState,
     ctx: &Ctx,
     events: &[ApplicationEvent],
+    kind: LetterKind,
 ) -> Result<String, AppError> {
     let login = events
         .iter()
         .rev()
-        .find(|e| {
-            matches!(
-                e.to,
-                ApplicationState::Accepted
-                    | ApplicationState::Rejected
-                    | ApplicationState::Archived
-                    | ApplicationState::NoticeOfRejection
-            )
-        })
+        .find(|e| kind.issued_by(e.to))
         .map(|e| e.actor.clone());
     let Some(login) = login else {
         return Ok(ctx.user.full_name.clone());
@@ -1395,7 +1448,7 @@ async fn decision_pdf(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    letter_pdf(&state, &ctx, &id, false).await
+    letter_pdf(&state, &ctx, &id, LetterKind::Decision).await
 }
 
 async fn notice_pdf(
@@ -1403,7 +1456,15 @@ async fn notice_pdf(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    letter_pdf(&state, &ctx, &id, true).await
+    letter_pdf(&state, &ctx, &id, LetterKind::Notice).await
+}
+
+async fn integration_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    letter_pdf(&state, &ctx, &id, LetterKind::Integration).await
 }
 
 // --- Delivery ---------------------------------------------------------------------------------

@@ -284,6 +284,8 @@ fn to_input(d: &BenefitData) -> BenefitInput {
         documents: d.documents.join("\n"),
         deadline_days: d.deadline_days.to_string(),
         active: if d.active { "on".into() } else { String::new() },
+        budget_chapter: d.budget_chapter.clone(),
+        commitment: d.commitment.clone(),
     }
 }
 

@@ -26,12 +26,14 @@ struct Loaded {
     members: Vec<store::DsuMemberView>,
     draft: Draft,
     ev: dsu::Evaluation,
+    letterhead: domain::letterhead::Letterhead,
 }
 
 impl Loaded {
     fn printed<'a>(&'a self, ctx: &'a Ctx) -> Printed<'a> {
         Printed {
             org: ctx.org.name.as_str(),
+            letterhead: &self.letterhead,
             rec: &self.access.dsu,
             members: &self.members,
             ev: &self.ev,
@@ -44,11 +46,13 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError>
     let members = state.store.dsu_members(ctx.org.id, access.dsu.id).await?;
     let draft = Draft::parse(&access.dsu.quadri)?;
     let ev = dsu::evaluate(&access.dsu, &members, &draft);
+    let letterhead = app::acts::letterhead(state, ctx.org.id).await?;
     Ok(Loaded {
         access,
         members,
         draft,
         ev,
+        letterhead,
     })
 }
 

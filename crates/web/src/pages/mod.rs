@@ -2,6 +2,7 @@
 
 mod access;
 mod account;
+mod acts;
 mod admin;
 mod agenda;
 mod api;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(kept::routes())
         .merge(account::routes())
         .merge(admin::routes())
+        .merge(acts::routes())
         .merge(audit::routes())
         .merge(registry::routes())
         .merge(persons::routes())

@@ -491,9 +491,11 @@ async fn pdf(
     let interventions = state.store.plan_interventions(org, plan.id).await?;
     let reviews = state.store.plan_reviews(org, plan.id).await?;
 
-    let mut doc = print::Document::new(print::Heading::new(
+    let letterhead = app::acts::letterhead(&state, org).await?;
+    let mut doc = print::Document::new(app::acts::heading(
         ctx.org.name.as_str(),
-        "Servizi sociali",
+        &letterhead,
+        app::decision::DEFAULT_OFFICE,
         "Progetto individualizzato (PAI)",
     ));
     let name = p.data.full_name();

@@ -1927,6 +1927,108 @@ async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_op
             portal_journey(c, base, state, app_id).await;
             drop(provider);
         },
+
+/// The responsabile types the letterhead (with a wrong CAP first), accepts an application and
+/// reads its decision: the act's number and the letterhead are in the PDF's text; the
+/// register lists the act.
+async fn letterhead_journey(c: Client, base: String, state: web::AppState, app: String) {
+    let c = &c;
+    login_with_code(c, &base, &state, "responsabile").await;
+    c.goto(&format!("{base}/admin"))
+        .await
+        .expect("administration");
+    wait_h1(c, "Enti").await;
+    click_link(c, "Carta intestata").await;
+    wait_h1(c, "Carta intestata").await;
+    for (css, value) in [
+        ("#office", "Settore Servizi sociali"),
+        ("#address", "Piazza Matteotti 27"),
+        ("#postcode", "2412"),
+        ("#city", "Bergamo (BG)"),
+        ("#phone", "035 399111"),
+        ("#pec", "protocollo@cert.comune.bergamo.it"),
+        ("#hours", "lunedì–venerdì 9–12"),
+        ("#signer_title", "La Responsabile del Servizio"),
+        ("#signer_name", "dott.ssa Anna Bianchi"),
+    ] {
+        fill(c, css, value).await;
+    }
+    submit(c).await;
+    wait_h1(c, "Carta intestata").await;
+    assert!(
+        text(c, "#postcode-err").await.contains("cinque cifre"),
+        "the CAP's error beside its field"
+    );
+    fill(c, "#postcode", "24122").await;
+    submit(c).await;
+    wait_h1(c, "Carta intestata").await;
+    assert!(
+        text(c, ".sp-alert")
+            .await
+            .contains("Carta intestata salvata")
+    );
+
+    c.goto(&format!("{base}{app}")).await.expect("application");
+    let year = domain::localtime::today(state.clock.now()).year();
+    let title = format!("Domanda {year}/000001");
+    wait_h1(c, &title).await;
+    click_button(c, "Accogli").await;
+    wait_h1(c, &title).await;
+    let number = format!("Provvedimento n. 1/{year}");
+    let procedure = text(c, "section[aria-labelledby=procedimento]").await;
+    assert!(procedure.contains(&number), "{procedure}");
+    let href = c
+        .find(Locator::LinkText("Provvedimento (PDF)"))
+        .await
+        .expect("the decision link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    // Fetched by the browser with its session, as the click would.
+    let bytes = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)));",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .expect("fetch the PDF");
+    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("the PDF's bytes");
+    let doc = lopdf::Document::load_mem(&bytes).expect("the PDF parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let pdf = doc.extract_text(&pages).expect("the PDF's text");
+    for s in [
+        number.as_str(),
+        "Settore Servizi sociali",
+        "Piazza Matteotti 27 – 24122 Bergamo (BG)",
+        "PEC protocollo@cert.comune.bergamo.it",
+        "La Responsabile del Servizio",
+        "dott.ssa Anna Bianchi",
+    ] {
+        assert!(pdf.contains(s), "«{s}» not in the decision:\n{pdf}");
+    }
+
+    c.goto(&format!("{base}/istanze")).await.expect("istanze");
+    wait_h1(c, "Istanze").await;
+    click_link(c, "Registro degli atti").await;
+    wait_h1(c, &format!("Registro degli atti {year}")).await;
+    let register = text(c, "main table").await;
+    assert!(register.contains(&format!("1/{year}")), "{register}");
+    assert!(register.contains("Rossi Mario"), "{register}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() {
+    let state = support::app().await;
+    let (_resp, mut op) = crate::istanze_fixtures::office(&state).await;
+    let app = crate::acts::under_review(&state, &mut op, 1)
+        .await
+        .remove(0);
+    crate::istanze_fixtures::upload_identity(&mut op, &app).await;
+    run_journey(
+        "the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision",
+        state,
+        move |c, base, state| letterhead_journey(c, base, state, app),
     )
     .await;
 }

@@ -22,6 +22,7 @@ fn reminder() -> AppointmentReminder {
         when: datetime!(2026 - 12 - 03 10:30),
         place: "Piazza Gabriotti 1, piano terra, stanza 4".into(),
         purpose: "colloquio per il contributo affitto".into(),
+        signature: vec!["Comune di Città di Castello".into()],
     }
 }
 
@@ -103,6 +104,10 @@ async fn a_state_change_notice_with_accents_in_the_subject() {
         benefit: "contributo per l'affitto".into(),
         state_label: "in attesa di integrazione: è richiesto l'ISEE aggiornato".into(),
         note: Some("Porti l'attestazione ISEE entro venerdì.".into()),
+        signature: vec![
+            "Comune di Forlì".into(),
+            "Piazza Saffi 8 – 47121 Forlì (FC)".into(),
+        ],
     };
     let mail = notice
         .mail("Maria Fabbri <maria.fabbri@example.org>")
@@ -124,7 +129,11 @@ async fn a_state_change_notice_with_accents_in_the_subject() {
         body.contains("\n\nPorti l'attestazione ISEE entro venerdì.\n\n"),
         "{body}"
     );
-    assert!(body.trim_end().ends_with("Comune di Forlì"), "{body}");
+    assert!(
+        body.trim_end()
+            .ends_with("Cordiali saluti,\nComune di Forlì\nPiazza Saffi 8 – 47121 Forlì (FC)"),
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ macro_rules! on_both {
     };
 }
 
+mod acts;
 mod admin;
 mod agenda;
 mod api;

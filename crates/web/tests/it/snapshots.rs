@@ -122,3 +122,68 @@ async fn the_individual_plan() {
     let pdf = c.get(&format!("{plan}/pdf")).await;
     insta::assert_snapshot!("individual_plan", pdf_text(&pdf));
 }
+
+#[tokio::test]
+async fn the_integration_request() {
+    let letter = decided(
+        "integrazione_richiesta",
+        "Certificato di frequenza scolastica del figlio per l'anno in corso.",
+        "integrazione.pdf",
+    )
+    .await;
+    insta::assert_snapshot!("integration_request", letter);
+}
+
+/// On the letterhead, a rejection that recalls the notice and the observations received.
+#[tokio::test]
+async fn the_rejection_after_the_notice_on_the_letterhead() {
+    let state = app_at_now().await;
+    let (mut resp, application) = application_under_review(&state).await;
+    let r = resp
+        .post(
+            "/admin/carta-intestata",
+            &[
+                ("office", "Settore Servizi sociali"),
+                ("address", "Piazza Matteotti 27"),
+                ("postcode", "24122"),
+                ("city", "Bergamo (BG)"),
+                ("phone", "035 399111"),
+                ("pec", "protocollo@cert.comune.bergamo.it"),
+                ("hours", "lunedì–venerdì 9–12"),
+                ("signer_title", "La Responsabile del Servizio"),
+                ("signer_name", "dott.ssa Anna Bianchi"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    for (to, version, note, observations) in [
+        (
+            "preavviso_rigetto",
+            "2",
+            "La spesa dichiarata supera il massimo previsto dall'art. 14.",
+            "",
+        ),
+        (
+            "respinta",
+            "3",
+            "Le osservazioni non documentano una spesa diversa da quella dichiarata.",
+            "on",
+        ),
+    ] {
+        let r = resp
+            .post(
+                &format!("{application}/stato"),
+                &[
+                    ("to", to),
+                    ("version", version),
+                    ("note", note),
+                    ("observations", observations),
+                ],
+            )
+            .await;
+        assert_redirect(&r);
+    }
+    let letter = pdf_text(&resp.get(&format!("{application}/provvedimento.pdf")).await);
+    insta::assert_snapshot!("rejection_after_notice", letter);
+}

@@ -192,6 +192,7 @@ const APP_FILE: &[(Action, On)] = &[(ApplicationFile, Record)];
 const APP_REVIEW: &[(Action, On)] = &[(ApplicationReview, Record)];
 const CATALOGUE: &[(Action, On)] = &[(CatalogueManage, On::Scope(SameOrg))];
 const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
+const LETTERHEAD: &[(Action, On)] = &[(LetterheadEdit, On::Scope(SameOrg))];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -244,6 +245,14 @@ fn table() -> Vec<Row> {
                 ("comuni", "@istat"),
                 ("attivo", "1"),
             ])),
+        get("/admin/carta-intestata", &[]).all(LETTERHEAD),
+        post("/admin/carta-intestata", &[])
+            .all(LETTERHEAD)
+            .send(Payload::Form(&[
+                ("office", "Settore Servizi sociali"),
+                ("version", "0"),
+            ]))
+            .expect(Expect::PastGuard),
         get("/admin/utenti", &[]).all(&[(UserView, On::Scope(SameOrg))]),
         get("/admin/utenti/nuovo", &[]).all(&[(UserManage, On::Scope(SameOrg))]),
         post("/admin/utenti/nuovo", &[])
@@ -593,6 +602,8 @@ fn table() -> Vec<Row> {
         .all(APP_VIEW),
         get("/istanze/{id}/provvedimento.pdf", &["application"]).all(APP_VIEW),
         get("/istanze/{id}/preavviso.pdf", &["notice"]).all(APP_VIEW),
+        get("/istanze/{id}/integrazione.pdf", &["notice"]).all(APP_VIEW),
+        get("/istanze/registro", &[]).all(&[(ApplicationView, On::Scope(SameOrg))]),
         post(
             "/istanze/{id}/erogazioni/{month}",
             &["application", "month"],
@@ -1028,7 +1039,10 @@ async fn records(
     fx.insert("attestation2", attestation2.clone());
     let notice = file_for(op, &lucia_path, &mensa, &attestation2).await;
     to_state(op, &notice, "in_istruttoria", "1").await;
-    to_state(resp, &notice, "preavviso_rigetto", "2").await;
+    // Asked for a document first: its letter is on the register too.
+    to_state(op, &notice, "integrazione_richiesta", "2").await;
+    to_state(op, &notice, "in_istruttoria", "3").await;
+    to_state(resp, &notice, "preavviso_rigetto", "4").await;
     fx.insert("notice", last_segment(&notice));
 
     // Rossi's case file, whose responsible worker is the social worker, with a colleague in

@@ -1,0 +1,126 @@
+//! The organization's letterhead (carta intestata) and its register of acts (registro degli
+//! atti): who may edit the one and read the other, and the signature of e-mails to citizens.
+
+use crate::{Actor, Error, Services};
+use domain::FieldError;
+use domain::application::ActKind;
+use domain::audit::unix_micros;
+use domain::letterhead::{Letterhead, LetterheadInput};
+use domain::policy::{Action, RecordScope};
+use store::{ActView, BenefitStore, OrgLetterhead, OrgStore};
+use uuid::Uuid;
+
+/// The letterhead of the actor's organization, for its administrator or responsabile.
+pub async fn letterhead_for_edit(state: &Services, ctx: &Actor) -> Result<OrgLetterhead, Error> {
+    ctx.authorize(Action::LetterheadEdit, RecordScope::SameOrg)?;
+    Ok(state.store.org_letterhead(ctx.org.id).await?)
+}
+
+/// The letterhead printed on the organization's letters (anyone who prints one reads it).
+pub async fn letterhead(state: &Services, org_id: Uuid) -> Result<Letterhead, Error> {
+    Ok(state.store.org_letterhead(org_id).await?.data)
+}
+
+/// Stores the letterhead typed in the form, if it is still at `version` (as the form was
+/// opened); bad fields are named and nothing is saved.
+pub async fn save_letterhead(
+    state: &Services,
+    ctx: &Actor,
+    input: &LetterheadInput,
+    version: &str,
+) -> Result<Result<(), Vec<FieldError>>, Error> {
+    ctx.authorize(Action::LetterheadEdit, RecordScope::SameOrg)?;
+    let data = match Letterhead::parse(input) {
+        Ok(d) => d,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let read: i64 = version
+        .trim()
+        .parse()
+        .map_err(|_| Error::BadRequest("versione della carta intestata non valida".into()))?;
+    let audit = ctx.audit(
+        "org.letterhead",
+        "organization",
+        Some(ctx.org.id),
+        format!(
+            "Carta intestata di {}: {}",
+            ctx.org.name,
+            [
+                data.office.as_str(),
+                &data.address_line(),
+                &data.signer_name
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+        ),
+    );
+    state
+        .store
+        .save_letterhead(
+            &OrgLetterhead {
+                org_id: ctx.org.id,
+                data,
+                version: read + 1,
+                updated_at_us: unix_micros(ctx.now),
+            },
+            &audit,
+        )
+        .await?;
+    Ok(Ok(()))
+}
+
+/// The lines under an e-mail to a citizen: the organization, its office, address, contacts
+/// and opening hours. A letterhead that cannot be read leaves the organization's name.
+pub async fn mail_signature(state: &Services, org_id: Uuid, org_name: &str) -> Vec<String> {
+    match state.store.org_letterhead(org_id).await {
+        Ok(l) => l.data.mail_signature(org_name),
+        Err(e) => {
+            tracing::warn!(error = %e, "carta intestata non letta: firma con il solo nome dell'ente");
+            vec![org_name.to_owned()]
+        }
+    }
+}
+
+/// The register of a year (one kind or all), for who sees every application of the
+/// organization; the reading is logged, as the register names the applicants.
+pub async fn register(
+    state: &Services,
+    ctx: &Actor,
+    year: i32,
+    kind: Option<ActKind>,
+) -> Result<Vec<ActView>, Error> {
+    ctx.authorize(Action::ApplicationView, RecordScope::SameOrg)?;
+    let acts = state.store.list_acts(ctx.org.id, year, kind).await?;
+    state
+        .reads
+        .log(ctx.audit(
+            "application.register",
+            "act",
+            None,
+            format!(
+                "Registro degli atti {year}{}: {} atti",
+                kind.map(|k| format!(", {}", k.label())).unwrap_or_default(),
+                acts.len()
+            ),
+        ))
+        .await;
+    Ok(acts)
+}
+
+/// The heading of a printed document on the organization's letterhead: its name, the office
+/// (`default_office` when the letterhead names none), the address and contacts.
+pub fn heading(
+    org_name: &str,
+    lh: &Letterhead,
+    default_office: &str,
+    title: &str,
+) -> print::Heading {
+    let office = match lh.office.trim() {
+        "" => default_office,
+        o => o,
+    };
+    print::Heading::new(org_name, office, title).with_lines(lh.heading_lines())
+}

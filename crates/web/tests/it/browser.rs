@@ -1927,6 +1927,9 @@ async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_op
             portal_journey(c, base, state, app_id).await;
             drop(provider);
         },
+    )
+    .await;
+}
 
 /// The responsabile types the letterhead (with a wrong CAP first), accepts an application and
 /// reads its decision: the act's number and the letterhead are in the PDF's text; the

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod decision;
 pub mod dsu;
 pub mod error;
+pub mod intake;
 pub mod life_events;
 pub mod mail;
 pub mod manage;

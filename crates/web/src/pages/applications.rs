@@ -4,7 +4,7 @@
 
 use super::dates::when;
 use super::forms::{Form, parse_id};
-use super::render::render_page;
+use super::render::{attachment, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -367,20 +367,6 @@ async fn export_table(state: &AppState, ctx: &Ctx, q: &ListQuery) -> Result<Tabl
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows,
     })
-}
-
-fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 fn export_name(ctx: &Ctx, ext: &str) -> String {

@@ -44,6 +44,7 @@ mod plans;
 mod probe;
 mod registry;
 mod security;
+mod segretariato;
 mod smtp;
 mod snapshots;
 mod support;

@@ -1104,7 +1104,7 @@ async fn change_state(
         Ok(changed) => {
             let text = match (&changed.protocol, changed.to) {
                 (Some(p), _) => format!("Domanda presentata con protocollo n. {p}."),
-                (None, to) => format!("La domanda ora è {}.", to.label()),
+                (None, to) => to.reached().to_owned(),
             };
             Ok(after_change(jar, app_id, &text, changed.mailed.as_ref()))
         }

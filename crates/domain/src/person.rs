@@ -43,6 +43,15 @@ impl CivilStatus {
     }
 }
 
+/// «intestatario» or «intestataria» (of a household's registry card), as the sex asks.
+pub fn head_word(sex: Sex) -> &'static str {
+    if sex == Sex::F {
+        "intestataria"
+    } else {
+        "intestatario"
+    }
+}
+
 /// «nato» or «nata», as the person's sex asks.
 pub fn born_word(sex: Sex) -> &'static str {
     if sex == Sex::F { "nata" } else { "nato" }
@@ -1201,6 +1210,8 @@ mod agreement_tests {
         );
         assert_eq!(born_word(Sex::F), "nata");
         assert_eq!(born_word(Sex::M), "nato");
+        assert_eq!(head_word(Sex::F), "intestataria");
+        assert_eq!(head_word(Sex::M), "intestatario");
     }
 
     #[test]

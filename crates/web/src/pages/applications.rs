@@ -903,13 +903,13 @@ fn action_rows(ctx: &Ctx, a: &AppAccess, from: ApplicationState) -> Vec<ActionRo
         .collect()
 }
 
-fn event_row(e: ApplicationEvent) -> EventRow {
+fn event_row(e: ApplicationEvent, names: &super::names::Names) -> EventRow {
     EventRow {
         when: when(e.at_us),
         from: e.from.map_or("", ApplicationState::label),
         to: e.to.label(),
         note: e.note,
-        actor: e.actor,
+        actor: names.of(&e.actor),
     }
 }
 
@@ -979,7 +979,8 @@ async fn application_page(
     let had_notice = events
         .iter()
         .any(|e| e.to == ApplicationState::NoticeOfRejection);
-    let history = events.into_iter().map(event_row).collect();
+    let names = super::names::Names::of_org(state, ctx.org.id).await?;
+    let history = events.into_iter().map(|e| event_row(e, &names)).collect();
     let delivering = v.app.state == ApplicationState::Delivering;
     let can_deliver = delivering && a.can(ctx, Action::ApplicationReview);
     let deliveries = delivery_table(

@@ -324,6 +324,8 @@ struct ChangeView {
     label: &'static str,
     on: String,
     at: String,
+    /// Who made the change, by name.
+    author: String,
 }
 
 struct GlassView {
@@ -570,6 +572,7 @@ async fn case_page(
         state.store.get_user(c.worker_id).await?.full_name
     };
     let team = state.store.case_team(org, c.id).await?;
+    let names = super::names::Names::of_org(state, org).await?;
     let history = state
         .store
         .case_state_history(org, c.id)
@@ -581,6 +584,7 @@ async fn case_page(
                 .map_or("apertura", |f| casework::transition_label(f, ch.to)),
             on: format_date(ch.on),
             at: format_date_time(instant(ch.at_us)),
+            author: names.of(&ch.actor),
             c: ch,
         })
         .collect();

@@ -460,6 +460,8 @@ struct HistoryView {
     h: HistoryEntry,
     when: String,
     merged_from: bool,
+    /// Who made the change, by name.
+    author: String,
 }
 
 #[derive(Template)]
@@ -615,12 +617,14 @@ async fn person_page(
                 .unwrap_or_default();
         }
     }
+    let names = super::names::Names::of_org(state, ctx.org.id).await?;
     let history = state
         .store
         .person_history(ctx.org.id, p.id)
         .await?
         .into_iter()
         .map(|h| HistoryView {
+            author: names.of(&h.actor),
             when: when(h.at_us),
             merged_from: h.person_id != p.id,
             h,

@@ -47,6 +47,12 @@ async fn accesses_are_listed_by_period_and_operator_with_their_counts_by_need(st
     let mut desk = staff(&state, ORG, ISTAT, "sportello", Role::OperatoreSportello).await;
     let mut anna = staff(&state, ORG, ISTAT, "anna", Role::AssistenteSociale).await;
     let p = person(&mut desk).await;
+    // The person's history names the operator, not their login.
+    let history = desk.get(&format!("/persone/{p}")).await.body;
+    assert!(
+        history.contains("· Operatore sportello · Scheda creata"),
+        "{history}"
+    );
     let r = access(&mut desk, &p, &["economico", "abitativo"], &[]).await;
     assert_eq!(
         r.status,

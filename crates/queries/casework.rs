@@ -2,13 +2,13 @@ use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
 use domain::casework::{
     AccessChannel, AccessData, AccessOutcome, AppointmentStatus, CaseState, CloseReason,
-    Confidentiality, DiaryData, DiaryKind, InterventionData, Need,
+    Confidentiality, DiaryData, DiaryKind, InterventionData, Need, count_needs,
 };
 use domain::person::RegistryEventKind;
 use store::{
-    AccessRecord, AccessView, Appointment, AppointmentChange, AppointmentView, Assessment,
-    BreakGlass, BreakGlassView, CarePlan, CaseDocument, CaseFile, CaseFileView, CaseFilter,
-    CaseStore, CaseloadRow, DiaryEntry, DiaryPage, Intervention, NewAudit, PlanReview,
+    AccessFilter, AccessRecord, AccessView, Appointment, AppointmentChange, AppointmentView,
+    Assessment, BreakGlass, BreakGlassView, CarePlan, CaseDocument, CaseFile, CaseFileView,
+    CaseFilter, CaseStore, CaseloadRow, DiaryEntry, DiaryPage, Intervention, NewAudit, PlanReview,
     RegistryEvent, Result, ReviewDue, StateChange, StoreError, TeamMember,
 };
 use time::Date;
@@ -74,6 +74,25 @@ macro_rules! access_record {
             actor_id: r.actor_id,
             actor: r.actor,
             at_us: r.at_us,
+            recorded_at_us: r.recorded_at_us,
+            follow_up_done: r.follow_up_done_at_us.zip(r.follow_up_done_by),
+        }
+    }};
+}
+
+macro_rules! access_view {
+    ($r:expr) => {{
+        let r = $r;
+        let (surname, given_names, actor_name) = (
+            r.surname.clone(),
+            r.given_names.clone(),
+            r.actor_name.clone(),
+        );
+        AccessView {
+            record: access_record!(r),
+            surname,
+            given_names,
+            actor_name,
         }
     }};
 }
@@ -172,11 +191,13 @@ impl CaseStore for Db {
     async fn record_access(&self, a: &AccessRecord, audit: &NewAudit) -> Result<()> {
         let mut tx = self.begin().await?;
         let needs: Vec<&str> = a.data.needs.iter().map(|n| n.as_str()).collect();
+        let (done_at, done_by) = a.follow_up_done.clone().unzip();
         sqlx::query!(
             "INSERT INTO access_record (id, org_id, person_id, on_behalf_of, channel, referral,
                  needs, request, information, outcome, follow_up, follow_up_date, case_file_id,
-                 actor_id, actor, at_us)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                 actor_id, actor, at_us, recorded_at_us, follow_up_done_at_us, follow_up_done_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19)",
             a.id,
             a.org_id,
             a.person_id,
@@ -192,7 +213,10 @@ impl CaseStore for Db {
             a.case_file_id,
             a.actor_id,
             a.actor,
-            a.at_us
+            a.at_us,
+            a.recorded_at_us,
+            done_at,
+            done_by
         )
         .execute(&mut *tx)
         .await
@@ -207,7 +231,10 @@ impl CaseStore for Db {
                    needs AS "needs!", request AS "request!", information AS "information!",
                    outcome AS "outcome!", follow_up AS "follow_up?",
                    follow_up_date AS "follow_up_date?: Date", case_file_id AS "case_file_id?: Uuid",
-                   actor_id AS "actor_id!: Uuid", actor AS "actor!", at_us AS "at_us!"
+                   actor_id AS "actor_id!: Uuid", actor AS "actor!", at_us AS "at_us!",
+                   recorded_at_us AS "recorded_at_us!",
+                   follow_up_done_at_us AS "follow_up_done_at_us?",
+                   follow_up_done_by AS "follow_up_done_by?"
                FROM access_record WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -225,7 +252,10 @@ impl CaseStore for Db {
                    needs AS "needs!", request AS "request!", information AS "information!",
                    outcome AS "outcome!", follow_up AS "follow_up?",
                    follow_up_date AS "follow_up_date?: Date", case_file_id AS "case_file_id?: Uuid",
-                   actor_id AS "actor_id!: Uuid", actor AS "actor!", at_us AS "at_us!"
+                   actor_id AS "actor_id!: Uuid", actor AS "actor!", at_us AS "at_us!",
+                   recorded_at_us AS "recorded_at_us!",
+                   follow_up_done_at_us AS "follow_up_done_at_us?",
+                   follow_up_done_by AS "follow_up_done_by?"
                FROM access_record WHERE org_id = $1 AND person_id = $2
                ORDER BY at_us DESC"#,
             org_id,
@@ -237,10 +267,58 @@ impl CaseStore for Db {
         rows.into_iter().map(|r| Ok(access_record!(r))).collect()
     }
 
-    async fn recent_accesses(
+    async fn accesses(&self, org_id: Uuid, f: &AccessFilter) -> Result<Vec<AccessView>> {
+        let rows = sqlx::query!(
+            r#"SELECT a.id AS "id!: Uuid", a.org_id AS "org_id!: Uuid",
+                   a.person_id AS "person_id!: Uuid", a.on_behalf_of AS "on_behalf_of?",
+                   a.channel AS "channel!", a.referral AS "referral?", a.needs AS "needs!",
+                   a.request AS "request!", a.information AS "information!",
+                   a.outcome AS "outcome!", a.follow_up AS "follow_up?",
+                   a.follow_up_date AS "follow_up_date?: Date",
+                   a.case_file_id AS "case_file_id?: Uuid", a.actor_id AS "actor_id!: Uuid",
+                   a.actor AS "actor!", a.at_us AS "at_us!",
+                   a.recorded_at_us AS "recorded_at_us!",
+                   a.follow_up_done_at_us AS "follow_up_done_at_us?",
+                   a.follow_up_done_by AS "follow_up_done_by?", p.surname AS "surname!",
+                   p.given_names AS "given_names!", u.full_name AS "actor_name!"
+               FROM access_record a JOIN person p ON p.id = a.person_id
+                   JOIN app_user u ON u.id = a.actor_id
+               WHERE a.org_id = $1 AND a.at_us >= $2 AND a.at_us <= $3
+                 AND (a.actor_id = $4 OR $4 IS NULL)
+               ORDER BY a.at_us DESC LIMIT $5"#,
+            org_id,
+            f.from_us,
+            f.to_us,
+            f.actor_id,
+            f.limit
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(|r| Ok(access_view!(r))).collect()
+    }
+
+    async fn access_need_counts(&self, org_id: Uuid, f: &AccessFilter) -> Result<Vec<(Need, i64)>> {
+        let rows = sqlx::query_scalar!(
+            r#"SELECT needs AS "needs!" FROM access_record
+               WHERE org_id = $1 AND at_us >= $2 AND at_us <= $3
+                 AND (actor_id = $4 OR $4 IS NULL)"#,
+            org_id,
+            f.from_us,
+            f.to_us,
+            f.actor_id
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        let parsed = rows.iter().map(|r| needs(r)).collect::<Result<Vec<_>>>()?;
+        Ok(count_needs(parsed.iter().map(Vec::as_slice)))
+    }
+
+    async fn follow_ups_due(
         &self,
         org_id: Uuid,
-        since_us: i64,
+        actor_id: Option<Uuid>,
         limit: i64,
     ) -> Result<Vec<AccessView>> {
         let rows = sqlx::query!(
@@ -251,28 +329,50 @@ impl CaseStore for Db {
                    a.outcome AS "outcome!", a.follow_up AS "follow_up?",
                    a.follow_up_date AS "follow_up_date?: Date",
                    a.case_file_id AS "case_file_id?: Uuid", a.actor_id AS "actor_id!: Uuid",
-                   a.actor AS "actor!", a.at_us AS "at_us!", p.surname AS "surname!",
-                   p.given_names AS "given_names!"
+                   a.actor AS "actor!", a.at_us AS "at_us!",
+                   a.recorded_at_us AS "recorded_at_us!",
+                   a.follow_up_done_at_us AS "follow_up_done_at_us?",
+                   a.follow_up_done_by AS "follow_up_done_by?", p.surname AS "surname!",
+                   p.given_names AS "given_names!", u.full_name AS "actor_name!"
                FROM access_record a JOIN person p ON p.id = a.person_id
-               WHERE a.org_id = $1 AND a.at_us >= $2
-               ORDER BY a.at_us DESC LIMIT $3"#,
+                   JOIN app_user u ON u.id = a.actor_id
+               WHERE a.org_id = $1 AND a.follow_up IS NOT NULL
+                 AND a.follow_up_done_at_us IS NULL
+                 AND (a.actor_id = $2 OR $2 IS NULL)
+               ORDER BY a.follow_up_date IS NULL, a.follow_up_date, a.at_us LIMIT $3"#,
             org_id,
-            since_us,
+            actor_id,
             limit
         )
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
-                let (surname, given_names) = (r.surname.clone(), r.given_names.clone());
-                Ok(AccessView {
-                    record: access_record!(r),
-                    surname,
-                    given_names,
-                })
-            })
-            .collect()
+        rows.into_iter().map(|r| Ok(access_view!(r))).collect()
+    }
+
+    async fn close_follow_up(
+        &self,
+        org_id: Uuid,
+        id: Uuid,
+        done_at_us: i64,
+        done_by: &str,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!(
+            "UPDATE access_record SET follow_up_done_at_us = $3, follow_up_done_by = $4
+             WHERE org_id = $1 AND id = $2 AND follow_up IS NOT NULL
+               AND follow_up_done_at_us IS NULL",
+            org_id,
+            id,
+            done_at_us,
+            done_by
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
+        super::audit::commit_with(tx, audit).await
     }
 
     async fn open_case_file(

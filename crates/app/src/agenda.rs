@@ -14,7 +14,7 @@ use domain::casework::{
 };
 use domain::localtime::{format_date_time, to_local, today};
 use domain::{Action, FieldError};
-use store::{Appointment, AppointmentChange, AppointmentView, CaseStore, DiaryEntry};
+use store::{Appointment, AppointmentChange, AppointmentView, CaseStore, DiaryEntry, Person};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
@@ -44,6 +44,51 @@ fn refused<T>(r: AppointmentRefusal) -> Checked<T> {
         AppointmentRefusal::Invalid(errors) => Ok(Err(errors)),
         closed @ AppointmentRefusal::Closed(_) => Err(Error::BadRequest(closed.to_string())),
     }
+}
+
+/// Books an interview of `person` with `worker` (named `worker_name` in the audit row), on
+/// the case file `case_file_id` if any.
+pub async fn book_appointment(
+    state: &Services,
+    ctx: &Actor,
+    person: &Person,
+    worker: (Uuid, &str),
+    case_file_id: Option<Uuid>,
+    data: AppointmentData,
+) -> Result<Appointment, Error> {
+    ctx.authorize(Action::AppointmentManage, ctx.scope_of(person.org_id))?;
+    let a = Appointment {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        worker_id: worker.0,
+        person_id: person.id,
+        case_file_id,
+        starts_at_us: unix_micros(data.starts_at),
+        minutes: i64::from(data.minutes),
+        place: data.place,
+        purpose: data.purpose,
+        email: data.email,
+        status: AppointmentStatus::Booked,
+        reminder_sent_at_us: None,
+        diary_entry_id: None,
+        actor: ctx.label().to_owned(),
+        at_us: unix_micros(ctx.now),
+        version: 1,
+    };
+    let audit = ctx.audit(
+        "appointment.book",
+        "appointment",
+        Some(a.id),
+        format!(
+            "Appuntamento di {} con {} il {} ({} minuti)",
+            person.data.full_name(),
+            worker.1,
+            format_date_time(data.starts_at),
+            a.minutes
+        ),
+    );
+    state.store.book_appointment(&a, &audit).await?;
+    Ok(a)
 }
 
 /// The end of an appointment.

@@ -2,11 +2,15 @@
 //! confidentiality filter that follows from it (confidential diary entries and documents).
 
 use crate::{Actor, Error, Services};
+use domain::assessment::{self, Answers, FormDef};
 use domain::audit::unix_micros;
-use domain::casework::{CaseState, Confidentiality, Transition};
+use domain::casework::{CaseState, Confidentiality, DiaryData, PlanData, Transition};
 use domain::dates::format_date;
 use domain::policy::{Action, RecordScope};
-use store::{CaseDocument, CaseFile, CaseStore, StateChange};
+use store::{
+    Assessment, CarePlan, CaseDocument, CaseFile, CaseStore, DiaryEntry, Person, StateChange,
+};
+use time::Date;
 use uuid::Uuid;
 
 /// What the current user may do with one case file. Every case-file handler starts here:
@@ -156,4 +160,179 @@ pub async fn change_state(
         .change_case_state(&case, &change, &audit)
         .await?;
     Ok(case)
+}
+
+/// Opens a case file of `person` in charge of `worker` from `opened_on`, linking the first
+/// access that led to it if any; returns the file's id and number. An assistente sociale
+/// opens files for themself only (`CaseFileWrite` assigned), the responsabile for anyone.
+pub async fn open_case_file(
+    state: &Services,
+    ctx: &Actor,
+    person: &Person,
+    worker: Uuid,
+    opened_on: Date,
+    note: String,
+    access: Option<Uuid>,
+) -> Result<(Uuid, String), Error> {
+    let scope = if worker == ctx.account()? && person.org_id == ctx.org.id {
+        RecordScope::Assigned
+    } else {
+        ctx.scope_of(person.org_id)
+    };
+    ctx.authorize(Action::CaseFileWrite, scope)?;
+    let at_us = unix_micros(ctx.now);
+    let case = CaseFile {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        person_id: person.id,
+        number: String::new(),
+        state: CaseState::Open,
+        worker_id: worker,
+        opened_on,
+        state_since: opened_on,
+        close_reason: None,
+        version: 1,
+        created_at_us: at_us,
+        worker_since_us: at_us,
+    };
+    let opening = StateChange {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: case.id,
+        from: None,
+        to: CaseState::Open,
+        on: opened_on,
+        close_reason: None,
+        note,
+        actor: ctx.label().to_owned(),
+        at_us,
+    };
+    let audit = ctx.audit(
+        "casefile.open",
+        "case_file",
+        Some(case.id),
+        format!(
+            "Presa in carico di {} dal {}",
+            person.data.full_name(),
+            format_date(opened_on)
+        ),
+    );
+    let number = state
+        .store
+        .open_case_file(&case, &opening, access, &audit)
+        .await?;
+    Ok((case.id, number))
+}
+
+/// Writes an entry in the diary of the case file `a`.
+pub async fn add_diary_entry(
+    state: &Services,
+    ctx: &Actor,
+    a: &CaseAccess,
+    data: DiaryData,
+) -> Result<DiaryEntry, Error> {
+    a.write_access(ctx)?;
+    let entry = DiaryEntry {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: a.case.id,
+        data,
+        actor_id: ctx.account()?,
+        actor: ctx.label().to_owned(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "casefile.diary",
+        "case_file",
+        Some(a.case.id),
+        format!(
+            "Annotazione ({}, {}) nella cartella n. {}",
+            entry.data.kind.label(),
+            entry.data.confidentiality.label(),
+            a.case.number
+        ),
+    );
+    state.store.add_diary_entry(&entry, &audit).await?;
+    Ok(entry)
+}
+
+/// «dal 01/03/2026 al 31/12/2026», or «dal 01/03/2026» for a plan without an end.
+pub fn plan_period(starts_on: Date, ends_on: Option<Date>) -> String {
+    match ends_on {
+        Some(e) => format!("dal {} al {}", format_date(starts_on), format_date(e)),
+        None => format!("dal {}", format_date(starts_on)),
+    }
+}
+
+/// Adopts a new individual plan (PAI) in the case file `a`; it becomes the active one.
+pub async fn create_plan(
+    state: &Services,
+    ctx: &Actor,
+    a: &CaseAccess,
+    data: PlanData,
+) -> Result<CarePlan, Error> {
+    a.write_access(ctx)?;
+    let plan = CarePlan {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: a.case.id,
+        starts_on: data.starts_on,
+        ends_on: data.ends_on,
+        goals: data.goals,
+        commitments: data.commitments,
+        next_review: Some(data.next_review),
+        active: true,
+        actor: ctx.label().to_owned(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "plan.create",
+        "care_plan",
+        Some(plan.id),
+        format!(
+            "Progetto individualizzato della cartella n. {} {}",
+            a.case.number,
+            plan_period(plan.starts_on, plan.ends_on)
+        ),
+    );
+    state.store.create_plan(&plan, &audit).await?;
+    Ok(plan)
+}
+
+/// Records a multidimensional assessment (SINA, SINBA) of the case file `a`.
+pub async fn add_assessment(
+    state: &Services,
+    ctx: &Actor,
+    a: &CaseAccess,
+    def: &FormDef,
+    assessed_on: Date,
+    answers: &Answers,
+) -> Result<Assessment, Error> {
+    a.write_access(ctx)?;
+    let row = Assessment {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        case_file_id: a.case.id,
+        form: def.code.to_owned(),
+        form_version: def.version.to_owned(),
+        assessed_on,
+        answers: answers.to_json(),
+        summary: assessment::summary(def, answers),
+        actor: ctx.label().to_owned(),
+        at_us: unix_micros(ctx.now),
+    };
+    let audit = ctx.audit(
+        "assessment.create",
+        "assessment",
+        Some(row.id),
+        format!(
+            "Valutazione {} ({}) del {} nella cartella n. {}",
+            def.code.to_uppercase(),
+            def.version,
+            format_date(assessed_on),
+            a.case.number
+        ),
+    );
+    state.store.add_assessment(&row, &audit).await?;
+    Ok(row)
 }

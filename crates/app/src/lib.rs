@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod decision;
 pub mod dsu;
 pub mod error;
+pub mod intake;
 pub mod life_events;
 pub mod mail;
 pub mod manage;

@@ -31,6 +31,27 @@ coded_enum! {
     }
 }
 
+impl ApplicationState {
+    /// The state reached, as a whole sentence for the operator: «La domanda è ora in attesa
+    /// di integrazione.»
+    pub fn reached(self) -> &'static str {
+        match self {
+            Self::Draft => "La domanda è tornata in bozza.",
+            Self::Submitted => "La domanda è presentata.",
+            Self::InReview => "La domanda è ora in istruttoria.",
+            Self::IntegrationRequested => "La domanda è ora in attesa di integrazione.",
+            Self::NoticeOfRejection => {
+                "È stato comunicato il preavviso di rigetto: la domanda attende le osservazioni."
+            }
+            Self::Accepted => "La domanda è accolta.",
+            Self::Rejected => "La domanda è respinta.",
+            Self::Archived => "La domanda è archiviata.",
+            Self::Delivering => "La prestazione è ora in erogazione.",
+            Self::Concluded => "La domanda è conclusa.",
+        }
+    }
+}
+
 coded_enum! {
     /// Where the application was filed.
     pub enum Channel {

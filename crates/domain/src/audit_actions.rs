@@ -125,6 +125,10 @@ pub const GROUPS: &[ActionGroup] = &[
         actions: &[
             ("access.record", "Registrazione di un accesso"),
             ("access.view", "Consultazione di una scheda di accesso"),
+            (
+                "access.follow_up.done",
+                "Seguito di un accesso segnato come fatto",
+            ),
         ],
     },
     ActionGroup {

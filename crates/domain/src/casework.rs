@@ -86,6 +86,25 @@ impl Need {
     }
 }
 
+/// How many accesses expressed each need, in the order of [`Need::ALL`]; needs that no access
+/// expressed are left out.
+pub fn count_needs<'a>(accesses: impl IntoIterator<Item = &'a [Need]>) -> Vec<(Need, i64)> {
+    let mut counts = [0_i64; Need::ALL.len()];
+    for needs in accesses {
+        for n in needs {
+            if let Some(k) = Need::ALL.iter().position(|x| x == n) {
+                counts[k] += 1;
+            }
+        }
+    }
+    Need::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, c)| *c > 0)
+        .map(|(n, c)| (*n, c))
+        .collect()
+}
+
 coded_enum! {
     /// What the first access led to.
     pub enum AccessOutcome {
@@ -153,6 +172,9 @@ pub const BREAK_GLASS_MINUTES: i64 = 60;
 /// A first-access record as typed.
 #[derive(Debug, Clone, Default)]
 pub struct AccessInput {
+    /// When the access happened, for one recorded later: both empty means now.
+    pub date: String,
+    pub time: String,
     pub on_behalf_of: String,
     pub channel: String,
     pub referral: String,
@@ -180,8 +202,42 @@ pub struct AccessData {
     pub follow_up_date: Option<Date>,
 }
 
-pub fn parse_access(i: &AccessInput, today: Date) -> Result<AccessData, Vec<FieldError>> {
+/// A first-access record with the moment of the access, which may be earlier than its typing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub at: OffsetDateTime,
+    pub data: AccessData,
+}
+
+/// Parses a first-access record typed at `now` for a person born on `born`: the access
+/// happened now, or at the day and hour typed, never in the future nor before the birth.
+pub fn parse_access(
+    i: &AccessInput,
+    now: OffsetDateTime,
+    born: Date,
+) -> Result<AccessEntry, Vec<FieldError>> {
     let mut f = Fields(Vec::new());
+    let today = crate::localtime::today(now);
+    let at = if i.date.trim().is_empty() && i.time.trim().is_empty() {
+        Some(now)
+    } else {
+        day_and_time(&mut f, &i.date, &i.time, "il giorno dell'accesso")
+    };
+    if let Some(at) = at {
+        f.check(
+            at <= now,
+            "date",
+            "il giorno e l'ora dell'accesso non possono essere nel futuro",
+        );
+        f.check(
+            crate::localtime::to_local(at).date() >= born,
+            "date",
+            &format!(
+                "l'accesso non può essere prima della nascita della persona ({})",
+                format_date(born)
+            ),
+        );
+    }
     let on_behalf_of = f.take(text(
         "on_behalf_of",
         &i.on_behalf_of,
@@ -258,6 +314,7 @@ pub fn parse_access(i: &AccessInput, today: Date) -> Result<AccessData, Vec<Fiel
         );
     }
     match (
+        at,
         on_behalf_of,
         channel,
         referral,
@@ -268,6 +325,7 @@ pub fn parse_access(i: &AccessInput, today: Date) -> Result<AccessData, Vec<Fiel
         follow_up_date,
     ) {
         (
+            Some(at),
             Some(on_behalf_of),
             Some(channel),
             Some(referral),
@@ -276,18 +334,43 @@ pub fn parse_access(i: &AccessInput, today: Date) -> Result<AccessData, Vec<Fiel
             Some(outcome),
             Some(follow_up),
             Some(follow_up_date),
-        ) if f.0.is_empty() => Ok(AccessData {
-            on_behalf_of: Some(on_behalf_of).filter(|s| !s.is_empty()),
-            channel,
-            referral: Some(referral).filter(|s| !s.is_empty()),
-            needs,
-            request,
-            information,
-            outcome,
-            follow_up: Some(follow_up).filter(|s| !s.is_empty()),
-            follow_up_date,
+        ) if f.0.is_empty() => Ok(AccessEntry {
+            at,
+            data: AccessData {
+                on_behalf_of: Some(on_behalf_of).filter(|s| !s.is_empty()),
+                channel,
+                referral: Some(referral).filter(|s| !s.is_empty()),
+                needs,
+                request,
+                information,
+                outcome,
+                follow_up: Some(follow_up).filter(|s| !s.is_empty()),
+                follow_up_date,
+            },
         }),
         _ => Err(f.0),
+    }
+}
+
+/// A day (field `date`) and an hour (field `time`) as typed, in Italian civil time.
+fn day_and_time(f: &mut Fields, day: &str, at: &str, what: &str) -> Option<OffsetDateTime> {
+    let day = f.take(date("date", day, what));
+    let at = if at.trim().is_empty() {
+        f.0.push(FieldError::new("time", "indicare l'ora"));
+        None
+    } else {
+        let t = crate::localtime::parse_time(at);
+        if t.is_none() {
+            f.0.push(FieldError::new(
+                "time",
+                format!("«{}» non è un'ora valida (hh:mm)", at.trim()),
+            ));
+        }
+        t
+    };
+    match (day, at) {
+        (Some(d), Some(t)) => Some(crate::localtime::from_local(d, t)),
+        _ => None,
     }
 }
 
@@ -538,32 +621,14 @@ pub fn parse_appointment(
     now: OffsetDateTime,
 ) -> Result<AppointmentData, Vec<FieldError>> {
     let mut f = Fields(Vec::new());
-    let day = f.take(date("date", &i.date, "il giorno"));
-    let at = if i.time.trim().is_empty() {
-        f.0.push(FieldError::new("time", "indicare l'ora"));
-        None
-    } else {
-        let t = crate::localtime::parse_time(&i.time);
-        if t.is_none() {
-            f.0.push(FieldError::new(
-                "time",
-                format!("«{}» non è un'ora valida (hh:mm)", i.time.trim()),
-            ));
-        }
-        t
-    };
-    let starts_at = match (day, at) {
-        (Some(d), Some(t)) => {
-            let s = crate::localtime::from_local(d, t);
-            f.check(
-                s > now,
-                "date",
-                "non si può fissare un appuntamento nel passato",
-            );
-            Some(s)
-        }
-        _ => None,
-    };
+    let starts_at = day_and_time(&mut f, &i.date, &i.time, "il giorno");
+    if let Some(s) = starts_at {
+        f.check(
+            s > now,
+            "date",
+            "non si può fissare un appuntamento nel passato",
+        );
+    }
     let minutes = match i.minutes.trim() {
         "" => Some(45),
         m => match m.parse::<i32>() {
@@ -1498,7 +1563,10 @@ mod tests {
 
     #[test]
     fn a_walk_in_needs_only_channel_need_request_and_outcome() {
-        let a = parse_access(&walk_in(), date!(2026 - 11 - 26)).expect("valid");
+        let now = datetime!(2026-11-26 10:15 UTC);
+        let e = parse_access(&walk_in(), now, date!(1960 - 01 - 01)).expect("valid");
+        assert_eq!(e.at, now);
+        let a = e.data;
         assert_eq!(a.channel, AccessChannel::InPerson);
         assert_eq!(a.needs, vec![Need::Income, Need::Housing]);
         assert_eq!(a.on_behalf_of, None);
@@ -1509,19 +1577,54 @@ mod tests {
     fn a_referral_must_say_who_referred_and_bad_codes_name_their_field() {
         let mut i = walk_in();
         i.channel = "scuola".into();
-        let e = parse_access(&i, date!(2026 - 11 - 26)).expect_err("no referral");
+        let (now, born) = (datetime!(2026-11-26 10:15 UTC), date!(1960 - 01 - 01));
+        let e = parse_access(&i, now, born).expect_err("no referral");
         assert_eq!(fields(&e), vec!["referral"]);
         i.channel = "piccione".into();
         i.needs = vec!["fame".into()];
         i.outcome = String::new();
         i.request = "  ".into();
         i.follow_up_date = "01/01/2020".into();
-        let e = parse_access(&i, date!(2026 - 11 - 26)).expect_err("bad");
+        let e = parse_access(&i, now, born).expect_err("bad");
         assert_eq!(
             fields(&e),
             vec!["channel", "needs", "request", "outcome", "follow_up_date"]
         );
         assert!(e[0].message.contains("canale"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn needs_are_counted_per_access_in_the_list_order() {
+        let a = [Need::Housing, Need::Income];
+        let b = [Need::Income];
+        assert_eq!(
+            count_needs([&a[..], &b[..]]),
+            vec![(Need::Income, 2), (Need::Housing, 1)]
+        );
+    }
+
+    #[test]
+    fn an_access_recorded_later_keeps_its_day_and_hour_but_not_future_nor_before_birth() {
+        // 26/11/2026 10:15 UTC is 11:15 in Rome (CET, UTC+1).
+        let (now, born) = (datetime!(2026-11-26 10:15 UTC), date!(1990 - 05 - 04));
+        let mut i = walk_in();
+        i.date = "24/11/2026".into();
+        i.time = "9:30".into();
+        let e = parse_access(&i, now, born).expect("back-dated");
+        assert_eq!(e.at, datetime!(2026-11-24 08:30 UTC));
+        i.time = "11:16".into();
+        i.date = "26/11/2026".into();
+        let e = parse_access(&i, now, born).expect_err("a minute in the future");
+        assert_eq!(fields(&e), vec!["date"]);
+        assert!(e[0].message.contains("futuro"), "{}", e[0].message);
+        i.date = "03/05/1990".into();
+        let e = parse_access(&i, now, born).expect_err("before birth");
+        assert_eq!(fields(&e), vec!["date"]);
+        assert!(e[0].message.contains("04/05/1990"), "{}", e[0].message);
+        i.time = String::new();
+        i.date = "24/11/2026".into();
+        let e = parse_access(&i, now, born).expect_err("a day without its hour");
+        assert_eq!(fields(&e), vec!["time"]);
     }
 
     #[test]

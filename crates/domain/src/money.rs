@@ -5,6 +5,11 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
+/// A decimal number with the Italian decimal comma and no trailing zeros: «2,04», «1,5».
+pub fn decimal_it(d: Decimal) -> String {
+    d.normalize().to_string().replace('.', ",")
+}
+
 /// An amount in euro cents. Arithmetic that is not a sum (percentages, interpolation) goes
 /// through `rust_decimal` and is rounded half-up to the cent.
 #[derive(
@@ -174,6 +179,13 @@ impl std::fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_written_with_the_italian_comma() {
+        assert_eq!(decimal_it(Decimal::new(204, 2)), "2,04");
+        assert_eq!(decimal_it(Decimal::new(150, 2)), "1,5");
+        assert_eq!(decimal_it(Decimal::new(2, 0)), "2");
+    }
 
     fn p(s: &str) -> Result<i64, String> {
         Money::parse("importo", s, "l'importo")

@@ -23,6 +23,40 @@ coded_enum! {
     }
 }
 
+impl CivilStatus {
+    /// The civil status in words agreed with the person's sex: «coniugata», «celibe».
+    pub fn label_for(self, sex: Sex) -> &'static str {
+        let female = sex == Sex::F;
+        match self {
+            Self::Single if female => "nubile",
+            Self::Single => "celibe",
+            Self::Married if female => "coniugata",
+            Self::Married => "coniugato",
+            Self::Widowed if female => "vedova",
+            Self::Widowed => "vedovo",
+            Self::Divorced if female => "divorziata",
+            Self::Divorced => "divorziato",
+            Self::CivilUnion if female => "unita civilmente",
+            Self::CivilUnion => "unito civilmente",
+            other => other.label(),
+        }
+    }
+}
+
+/// «intestatario» or «intestataria» (of a household's registry card), as the sex asks.
+pub fn head_word(sex: Sex) -> &'static str {
+    if sex == Sex::F {
+        "intestataria"
+    } else {
+        "intestatario"
+    }
+}
+
+/// «nato» or «nata», as the person's sex asks.
+pub fn born_word(sex: Sex) -> &'static str {
+    if sex == Sex::F { "nata" } else { "nato" }
+}
+
 coded_enum! {
     /// Relationship to the head of the registry household (rapporto con l'intestatario della
     /// scheda di famiglia), with ANPR's codes.
@@ -162,19 +196,51 @@ pub struct ComuneRef {
 }
 
 impl ComuneRef {
+    /// A comune in force by ISTAT code or by name, as the birthplace is typed: «Bergamo»,
+    /// «bergamo», «Bergamo (BG)», «016024». A name borne by comuni of several provinces
+    /// needs its province.
     pub fn parse(field: &'static str, raw: &str) -> Result<ComuneRef, FieldError> {
         let t = raw.trim();
-        let c = territory::comune_by_istat(t).ok_or_else(|| {
-            FieldError::new(
+        if let Some(c) = territory::comune_by_istat(t) {
+            return Ok(ComuneRef {
+                istat: t.to_owned(),
+                name: c.name.to_owned(),
+                province: c.province.unwrap_or("").to_owned(),
+            });
+        }
+        // «Bergamo (BG)»: the name and its province.
+        let (name, province) = match t.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+            Some((n, p)) => (n.trim(), Some(p.trim().to_ascii_uppercase())),
+            None => (t, None),
+        };
+        let found: Vec<territory::Comune> = territory::comuni_by_name(name)
+            .into_iter()
+            .filter(|c| c.istat.is_some() && c.valid_to.is_none())
+            .filter(|c| province.as_deref().is_none_or(|p| c.province == Some(p)))
+            .collect();
+        match found.as_slice() {
+            [c] => Ok(ComuneRef {
+                istat: c.istat.unwrap_or_default().to_owned(),
+                name: c.name.to_owned(),
+                province: c.province.unwrap_or("").to_owned(),
+            }),
+            [] => Err(FieldError::new(
                 field,
-                format!("«{t}» non è il codice ISTAT di un comune (6 cifre, per esempio 016024)"),
-            )
-        })?;
-        Ok(ComuneRef {
-            istat: t.to_owned(),
-            name: c.name.to_owned(),
-            province: c.province.unwrap_or("").to_owned(),
-        })
+                format!(
+                    "«{t}» non è un comune italiano: scrivi il nome (Bergamo) o il codice ISTAT (016024)"
+                ),
+            )),
+            many => Err(FieldError::new(
+                field,
+                format!(
+                    "ci sono più comuni di nome «{name}»: aggiungi la provincia, per esempio {}",
+                    many.iter()
+                        .map(|c| format!("«{} ({})»", c.name, c.province.unwrap_or("")))
+                        .collect::<Vec<_>>()
+                        .join(" o ")
+                ),
+            )),
+        }
     }
 
     pub fn label(&self) -> String {
@@ -411,7 +477,7 @@ fn parse_address(
         if !street.is_empty() {
             errors.push(FieldError::new(
                 istat_field,
-                "indicare il comune (codice ISTAT) dell'indirizzo",
+                "indicare il comune dell'indirizzo",
             ));
         }
         return None;
@@ -1124,5 +1190,57 @@ mod tests {
         for c in CivilStatus::ALL {
             assert_eq!(CivilStatus::parse(c.as_str()), Some(*c));
         }
+    }
+}
+
+#[cfg(test)]
+mod agreement_tests {
+    use super::*;
+
+    #[test]
+    fn words_agree_with_the_persons_sex() {
+        assert_eq!(CivilStatus::Married.label_for(Sex::F), "coniugata");
+        assert_eq!(CivilStatus::Married.label_for(Sex::M), "coniugato");
+        assert_eq!(CivilStatus::Single.label_for(Sex::F), "nubile");
+        assert_eq!(CivilStatus::Single.label_for(Sex::M), "celibe");
+        assert_eq!(CivilStatus::Widowed.label_for(Sex::F), "vedova");
+        assert_eq!(
+            CivilStatus::Unknown.label_for(Sex::F),
+            CivilStatus::Unknown.label()
+        );
+        assert_eq!(born_word(Sex::F), "nata");
+        assert_eq!(born_word(Sex::M), "nato");
+        assert_eq!(head_word(Sex::F), "intestataria");
+        assert_eq!(head_word(Sex::M), "intestatario");
+    }
+
+    #[test]
+    fn the_comune_of_an_address_is_found_by_name_or_istat_code() {
+        for typed in [
+            "016024",
+            "Bergamo",
+            " bergamo ",
+            "Bergamo (BG)",
+            "bergamo (bg)",
+        ] {
+            let c = ComuneRef::parse("residence_istat", typed).expect(typed);
+            assert_eq!(
+                (c.istat.as_str(), c.label().as_str()),
+                ("016024", "Bergamo (BG)"),
+                "{typed}"
+            );
+        }
+        let e = ComuneRef::parse("residence_istat", "Atlantide").expect_err("unknown");
+        assert_eq!(e.field, "residence_istat");
+        assert!(e.message.contains("Atlantide"), "{}", e.message);
+        // Two comuni share the name: the province tells them apart.
+        let e = ComuneRef::parse("residence_istat", "Calliano").expect_err("ambiguous");
+        assert!(e.message.contains("provincia"), "{}", e.message);
+        assert_eq!(
+            ComuneRef::parse("residence_istat", "Calliano (AT)")
+                .expect("with province")
+                .province,
+            "AT"
+        );
     }
 }

@@ -286,11 +286,29 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     }
     let istanze =
         crate::demo_applications::generate(store, &org, DEMO_APPLICATIONS, 1, now, false).await?;
+    let services = app::Services::new(store.clone(), &app::mail::MailConfig::default());
+    let household = crate::demo_casework::sample_household(&services, &org, now).await?;
+    let persons: Vec<uuid::Uuid> = crate::demo_applications::population(store, org.id)
+        .await?
+        .persons
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let casework = crate::demo_casework::generate(&services, &org, &persons, now).await?;
     println!("Dati dimostrativi in ./data/demo.db (ricreato a ogni avvio con --demo):");
     for r in reports {
         println!("  {r}");
     }
     println!("  Prestazioni e istanze: {}", istanze.report());
+    println!("  Segretariato e cartelle: {}", casework.report());
+    println!(
+        "  Il nucleo dell'attestazione INPS di esempio (docs/examples/attestazione-inps.xml): {}",
+        household
+            .iter()
+            .map(|p| p.data.full_name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("Accessi (password «{DEMO_PASSWORD}» per tutti):");
     println!(
         "  sportello     operatore di sportello del Comune di Bergamo (demo): anagrafe sociale, ISEE, istanze"

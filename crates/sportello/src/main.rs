@@ -5,6 +5,7 @@ mod audit_key;
 mod config;
 mod demo;
 mod demo_applications;
+mod demo_casework;
 mod demo_portal;
 mod import;
 

@@ -552,6 +552,20 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
     );
     assert_eq!(text.matches("0 righe scartate").count(), 2, "{text}");
     assert!(text.contains("password «demo-sportello»"), "{text}");
+    // The whole office: the segretariato's accesses and follow-ups, case files with their
+    // diaries, interviews held and booked, assessments and plans; and the sample INPS
+    // attestation's household.
+    assert!(
+        text.contains(
+            "accessi al segretariato (3 seguiti da fare), 9 cartelle sociali con 36 \
+             annotazioni, 9 colloqui svolti e 9 fissati, 6 valutazioni SINA/SINBA, 9 PAI"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("attestazione INPS di esempio (docs/examples/attestazione-inps.xml): Rossi Mario, Bianchi Anna, Rossi Luca"),
+        "{text}"
+    );
     assert!(
         text.contains("sportello ") && text.contains("responsabile"),
         "{text}"

@@ -9,6 +9,7 @@ use crate::registry::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
 use domain::audit::AuditRow;
+use domain::casework::Need;
 use domain::{Login, OrgCode, Role};
 use uuid::Uuid;
 
@@ -283,8 +284,17 @@ store_traits! {
         fn get_access(&self, org_id: Uuid, id: Uuid) -> AccessRecord;
         /// The person's first-access records, newest first.
         fn person_accesses(&self, org_id: Uuid, person_id: Uuid) -> Vec<AccessRecord>;
-        /// First-access records since `since_us`, newest first.
-        fn recent_accesses(&self, org_id: Uuid, since_us: i64, limit: i64) -> Vec<AccessView>;
+        /// First-access records of the filter's period (and operator), newest first.
+        fn accesses(&self, org_id: Uuid, filter: &AccessFilter) -> Vec<AccessView>;
+        /// How many accesses of the filter's period (and operator) expressed each need, in the
+        /// order of `Need::ALL`, every access counted (the filter's limit does not apply).
+        fn access_need_counts(&self, org_id: Uuid, filter: &AccessFilter) -> Vec<(Need, i64)>;
+        /// Accesses whose follow-up is not done yet (of one operator if given), the earliest
+        /// due first and those without a date last.
+        fn follow_ups_due(&self, org_id: Uuid, actor_id: Option<Uuid>, limit: i64) -> Vec<AccessView>;
+        /// Marks the follow-up of an access done; `StoreError::NotFound` when the access has no
+        /// follow-up or it is done already.
+        fn close_follow_up(&self, org_id: Uuid, id: Uuid, done_at_us: i64, done_by: &str, audit: &NewAudit) -> ();
         /// Opens a case file: numbers it (yearly per organization, returned), records the
         /// opening, links the first-access record that led to it and opens the person's
         /// matter (registry events of the person are then listed for review).

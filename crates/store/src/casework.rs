@@ -75,15 +75,39 @@ pub struct AccessRecord {
     pub case_file_id: Option<Uuid>,
     pub actor_id: Uuid,
     pub actor: String,
+    /// When the access happened.
     pub at_us: i64,
+    /// When the record was typed: later than `at_us` for an access recorded afterwards.
+    pub recorded_at_us: i64,
+    /// The follow-up marked done: when, and the name of who marked it.
+    pub follow_up_done: Option<(i64, String)>,
 }
 
-/// A first-access record with the person's name, for the day's list.
+impl AccessRecord {
+    /// A follow-up still to do.
+    pub fn follow_up_due(&self) -> bool {
+        self.data.follow_up.is_some() && self.follow_up_done.is_none()
+    }
+}
+
+/// A first-access record with the person's name and the operator's, for lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessView {
     pub record: AccessRecord,
     pub surname: String,
     pub given_names: String,
+    /// The full name of the operator who recorded the access.
+    pub actor_name: String,
+}
+
+/// Which first-access records a list shows: those that happened in `[from_us, to_us]`, by one
+/// operator if given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessFilter {
+    pub from_us: i64,
+    pub to_us: i64,
+    pub actor_id: Option<Uuid>,
+    pub limit: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

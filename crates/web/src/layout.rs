@@ -175,7 +175,7 @@ impl Layout {
             _ => "Scrivania",
         };
         Self {
-            title: format!("{title} – {area_label} – Sportello – {}", ctx.org.name),
+            title: page_title(title, area_label, &ctx.org.name),
             asset: crate::assets::VERSION,
             ente: Some(ctx.org.name.clone()),
             user: Some(ctx.user.full_name.clone()),
@@ -265,5 +265,32 @@ pub fn clear_flash(jar: CookieJar) -> CookieJar {
             jar.remove(Cookie::build(FLASH_COOKIE).path("/").build())
         }
         None => jar,
+    }
+}
+
+/// The browser's title of an operator's page: the page, its area unless the page is the area
+/// itself («Istanze – Sportello», not «Istanze – Istanze»), the product and the organization.
+fn page_title(title: &str, area: &str, org: &str) -> String {
+    if title == area {
+        format!("{title} – Sportello – {org}")
+    } else {
+        format!("{title} – {area} – Sportello – {org}")
+    }
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::page_title;
+
+    #[test]
+    fn a_page_that_is_its_area_is_not_named_twice() {
+        assert_eq!(
+            page_title("Istanze", "Istanze", "Comune di Bergamo"),
+            "Istanze – Sportello – Comune di Bergamo"
+        );
+        assert_eq!(
+            page_title("Nuova istanza", "Istanze", "Comune di Bergamo"),
+            "Nuova istanza – Istanze – Sportello – Comune di Bergamo"
+        );
     }
 }

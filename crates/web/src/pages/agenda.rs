@@ -439,45 +439,23 @@ async fn book_save(
         };
         return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let at_us = unix_micros(ctx.now);
-    let a = Appointment {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        worker_id: worker,
-        person_id: p.id,
-        case_file_id: case.as_ref().map(|c| c.id),
-        starts_at_us: unix_micros(data.starts_at),
-        minutes: i64::from(data.minutes),
-        place: data.place,
-        purpose: data.purpose,
-        email: data.email,
-        status: AppointmentStatus::Booked,
-        reminder_sent_at_us: None,
-        diary_entry_id: None,
-        actor: ctx.user.login.to_string(),
-        at_us,
-        version: 1,
-    };
     let worker_name = workers
         .iter()
         .find(|(id, _)| *id == worker)
         .map(|(_, n)| n.as_str())
         .unwrap_or_default();
-    let audit = ctx.audit(
-        "appointment.book",
-        "appointment",
-        Some(a.id),
-        format!(
-            "Appuntamento di {} con {} il {} ({} minuti)",
-            p.data.full_name(),
-            worker_name,
-            domain::localtime::format_date_time(data.starts_at),
-            a.minutes
-        ),
-    );
-    state.store.book_appointment(&a, &audit).await?;
+    let starts_at = data.starts_at;
+    app::agenda::book_appointment(
+        &state.services,
+        &ctx,
+        &p,
+        (worker, worker_name),
+        case.as_ref().map(|c| c.id),
+        data,
+    )
+    .await?;
     let jar = flash(jar, "success", "Appuntamento fissato.");
-    let to = agenda_link(worker, to_local(data.starts_at).date());
+    let to = agenda_link(worker, to_local(starts_at).date());
     Ok((jar, Redirect::to(&to)).into_response())
 }
 

@@ -4,7 +4,7 @@
 
 use super::dates::when;
 use super::forms::{Form, parse_id};
-use super::render::render_page;
+use super::render::{attachment, render_page};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -371,20 +371,6 @@ async fn export_table(state: &AppState, ctx: &Ctx, q: &ListQuery) -> Result<Tabl
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows,
     })
-}
-
-fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 fn export_name(ctx: &Ctx, ext: &str) -> String {
@@ -924,13 +910,13 @@ fn action_rows(ctx: &Ctx, a: &AppAccess, from: ApplicationState) -> Vec<ActionRo
         .collect()
 }
 
-fn event_row(e: ApplicationEvent) -> EventRow {
+fn event_row(e: ApplicationEvent, names: &super::names::Names) -> EventRow {
     EventRow {
         when: when(e.at_us),
         from: e.from.map_or("", ApplicationState::label),
         to: e.to.label(),
         note: e.note,
-        actor: e.actor,
+        actor: names.of(&e.actor),
     }
 }
 
@@ -1017,7 +1003,8 @@ async fn application_page(
             )
         })
         .collect();
-    let history = events.into_iter().map(event_row).collect();
+    let names = super::names::Names::of_org(state, ctx.org.id).await?;
+    let history = events.into_iter().map(|e| event_row(e, &names)).collect();
     let delivering = v.app.state == ApplicationState::Delivering;
     let can_deliver = delivering && a.can(ctx, Action::ApplicationReview);
     let deliveries = delivery_table(
@@ -1144,7 +1131,7 @@ async fn change_state(
         Ok(changed) => {
             let text = match (&changed.protocol, changed.to) {
                 (Some(p), _) => format!("Domanda presentata con protocollo n. {p}."),
-                (None, to) => format!("La domanda ora è {}.", to.label()),
+                (None, to) => to.reached().to_owned(),
             };
             Ok(after_change(jar, app_id, &text, changed.mailed.as_ref()))
         }

@@ -105,6 +105,8 @@ struct Row {
     /// Our calculation: ISEE, and its difference from INPS's.
     ours: String,
     differs: bool,
+    /// The scala di equivalenza with its decimal comma.
+    scala: String,
 }
 
 #[derive(Template)]
@@ -135,6 +137,7 @@ fn row(a: Attestation, on: time::Date) -> Row {
         None => (String::new(), false),
     };
     Row {
+        scala: domain::money::decimal_it(a.data.scala),
         submitted: format_date(a.data.submitted_on),
         valid_until: format_date(until),
         expired: until < on,

@@ -1,6 +1,6 @@
 //! The audit log for the revisore: browse with filters, export as CSV.
 
-use super::dates::parse_date;
+use super::dates::{day_bound_us, parse_date};
 use super::render::render_page;
 use crate::AppState;
 use crate::auth::Ctx;
@@ -16,12 +16,11 @@ use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::audit::AuditRow;
 use domain::audit_actions::{ActionFilter, GROUPS, action_label};
-use domain::localtime::from_local;
 use domain::policy::{Action, RecordScope};
 use serde::Deserialize;
 use store::{AuditFilter, AuditStore, OrgStore, Organization, Person, PersonStore, StoreError};
+use time::OffsetDateTime;
 use time::macros::format_description;
-use time::{Date, OffsetDateTime, Time};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -46,13 +45,6 @@ pub struct AuditQuery {
     al: String,
     #[serde(default)]
     pagina: Option<i64>,
-}
-
-/// The first microsecond of an Italian day, or (`end`) its last one.
-fn day_bound_us(d: Date, end: bool) -> i64 {
-    let day = if end { d.next_day().unwrap_or(d) } else { d };
-    let start = domain::audit::unix_micros(from_local(day, Time::MIDNIGHT));
-    if end && day != d { start - 1 } else { start }
 }
 
 /// Builds the store filter from the query, checking the actor may see the organization asked.

@@ -300,59 +300,23 @@ async fn open_save(
         };
         return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let at_us = unix_micros(ctx.now);
-    let case = CaseFile {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        person_id: p.id,
-        number: String::new(),
-        state: CaseState::Open,
-        worker_id: worker,
-        opened_on,
-        state_since: opened_on,
-        close_reason: None,
-        version: 1,
-        created_at_us: at_us,
-        worker_since_us: at_us,
-    };
-    let opening = StateChange {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        case_file_id: case.id,
-        from: None,
-        to: CaseState::Open,
-        on: opened_on,
-        close_reason: None,
-        note,
-        actor: ctx.user.login.to_string(),
-        at_us,
-    };
-    let audit = ctx.audit(
-        "casefile.open",
-        "case_file",
-        Some(case.id),
-        format!(
-            "Presa in carico di {} dal {}",
-            p.data.full_name(),
-            format_date(opened_on)
-        ),
-    );
-    let number = state
-        .store
-        .open_case_file(&case, &opening, access, &audit)
-        .await?;
+    let (case_id, number) =
+        app::casefile::open_case_file(&state.services, &ctx, &p, worker, opened_on, note, access)
+            .await?;
     let jar = flash(
         jar,
         "success",
         &format!("Cartella sociale n. {number} aperta."),
     );
-    Ok((jar, Redirect::to(&format!("/cartelle/{}", case.id))).into_response())
+    Ok((jar, Redirect::to(&format!("/cartelle/{case_id}"))).into_response())
 }
 
 struct DiaryView {
     e: DiaryEntry,
     on: String,
     written: String,
+    /// The author's full name (the login of someone no longer in the organization).
+    author: String,
 }
 
 struct ChangeView {
@@ -360,6 +324,8 @@ struct ChangeView {
     label: &'static str,
     on: String,
     at: String,
+    /// Who made the change, by name.
+    author: String,
 }
 
 struct GlassView {
@@ -498,12 +464,24 @@ async fn diary_section(
         .collect();
     state.reads.confidential(ctx, id, &restricted).await;
     let paging = DiaryPaging::new(page, found.entries.len(), found.total);
+    // Authors by their name, not their login.
+    let names: std::collections::HashMap<Uuid, String> = state
+        .store
+        .list_members(org)
+        .await?
+        .into_iter()
+        .map(|m| (m.user.id, m.user.full_name))
+        .collect();
     let diary = found
         .entries
         .into_iter()
         .map(|e| DiaryView {
             on: format_date(e.data.occurred_on),
             written: format_date_time(instant(e.at_us)),
+            author: names
+                .get(&e.actor_id)
+                .cloned()
+                .unwrap_or_else(|| e.actor.clone()),
             e,
         })
         .collect();
@@ -594,6 +572,7 @@ async fn case_page(
         state.store.get_user(c.worker_id).await?.full_name
     };
     let team = state.store.case_team(org, c.id).await?;
+    let names = super::names::Names::of_org(state, org).await?;
     let history = state
         .store
         .case_state_history(org, c.id)
@@ -605,6 +584,7 @@ async fn case_page(
                 .map_or("apertura", |f| casework::transition_label(f, ch.to)),
             on: format_date(ch.on),
             at: format_date_time(instant(ch.at_us)),
+            author: names.of(&ch.actor),
             c: ch,
         })
         .collect();
@@ -712,27 +692,7 @@ async fn add_diary(
             return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let entry = DiaryEntry {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        case_file_id: a.case.id,
-        data,
-        actor_id: ctx.user.id,
-        actor: ctx.user.login.to_string(),
-        at_us: unix_micros(ctx.now),
-    };
-    let audit = ctx.audit(
-        "casefile.diary",
-        "case_file",
-        Some(a.case.id),
-        format!(
-            "Annotazione ({}, {}) nella cartella n. {}",
-            entry.data.kind.label(),
-            entry.data.confidentiality.label(),
-            a.case.number
-        ),
-    );
-    state.store.add_diary_entry(&entry, &audit).await?;
+    app::casefile::add_diary_entry(&state.services, &ctx, &a, data).await?;
     let jar = flash(jar, "success", "Annotazione registrata.");
     Ok((
         jar,

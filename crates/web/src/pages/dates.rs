@@ -33,6 +33,14 @@ pub fn optional_date(field: &'static str, raw: &str, errors: &mut Vec<FieldError
         .flatten()
 }
 
+/// The first microsecond of an Italian day, or (`end`) its last one.
+pub fn day_bound_us(d: Date, end: bool) -> i64 {
+    let day = if end { d.next_day().unwrap_or(d) } else { d };
+    let start =
+        domain::audit::unix_micros(domain::localtime::from_local(day, time::Time::MIDNIGHT));
+    if end && day != d { start - 1 } else { start }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

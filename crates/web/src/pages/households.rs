@@ -92,7 +92,8 @@ async fn create_household(
         p.id,
         "famiglia",
         format!(
-            "Intestatario di una nuova famiglia dal {}",
+            "{} di una nuova famiglia dal {}",
+            capitalized(domain::person::head_word(p.data.sex)),
             format_date(from)
         ),
         Vec::new(),
@@ -102,7 +103,8 @@ async fn create_household(
         "household",
         Some(h.id),
         format!(
-            "Nuova famiglia con intestatario {name} dal {}",
+            "Nuova famiglia con {} {name} dal {}",
+            domain::person::head_word(p.data.sex),
             format_date(from)
         ),
     );
@@ -547,4 +549,12 @@ async fn end_link(
         .await?;
     let jar = flash(jar, "success", "Legame concluso.");
     Ok((jar, Redirect::to(&back)).into_response())
+}
+
+/// The word with its first letter in capital.
+fn capitalized(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

@@ -24,6 +24,7 @@ mod households;
 mod kept;
 mod login;
 mod mandates;
+mod names;
 mod persons;
 mod plans;
 mod registry;

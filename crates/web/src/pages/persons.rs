@@ -351,8 +351,9 @@ fn cf_taken(p: &Person) -> FieldError {
     FieldError::new(
         "codice_fiscale",
         format!(
-            "il codice fiscale è già registrato per {} (nata/o il {}): apri quella scheda invece di crearne una nuova",
+            "il codice fiscale è già registrato per {} ({} il {}): apri quella scheda invece di crearne una nuova",
             p.data.full_name(),
+            domain::person::born_word(p.data.sex),
             format_date(p.data.birth_date)
         ),
     )
@@ -390,32 +391,9 @@ async fn create(
         let page = form_page(&ctx, &jar, f.input, None, errors, candidates);
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let id = Uuid::now_v7();
     let name = data.full_name();
-    let p = Person {
-        id,
-        org_id: ctx.org.id,
-        data,
-        registry: None,
-        registry_left_on: None,
-        merged_into: None,
-        version: 1,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
-    let mut note = vec![];
-    if p.data.cf_mismatch_confirmed {
-        note.push("Codice fiscale confermato nonostante la discordanza con i dati".to_owned());
-    }
-    let history = ctx.history(id, "creazione", "Scheda creata".into(), note);
-    let audit = ctx.audit(
-        "person.create",
-        "person",
-        Some(id),
-        format!("Creata la scheda di {name}"),
-    );
-    match state.store.create_person(&p, &history, &audit).await {
-        Ok(()) => {}
+    let id = match app::person::create_person(&state.services, &ctx, data).await {
+        Ok(p) => p.id,
         Err(StoreError::Duplicate(_)) => {
             let errors = vec![FieldError::new(
                 "codice_fiscale",
@@ -425,7 +403,7 @@ async fn create(
             return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     let jar = flash(jar, "success", &format!("Scheda di {name} creata."));
     Ok((jar, Redirect::to(&format!("/persone/{id}"))).into_response())
 }
@@ -482,6 +460,8 @@ struct HistoryView {
     h: HistoryEntry,
     when: String,
     merged_from: bool,
+    /// Who made the change, by name.
+    author: String,
 }
 
 #[derive(Template)]
@@ -637,12 +617,14 @@ async fn person_page(
                 .unwrap_or_default();
         }
     }
+    let names = super::names::Names::of_org(state, ctx.org.id).await?;
     let history = state
         .store
         .person_history(ctx.org.id, p.id)
         .await?
         .into_iter()
         .map(|h| HistoryView {
+            author: names.of(&h.actor),
             when: when(h.at_us),
             merged_from: h.person_id != p.id,
             h,

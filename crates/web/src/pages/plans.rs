@@ -56,13 +56,6 @@ fn case_layout(ctx: &Ctx, jar: &CookieJar, c: &CaseFile, title: &str) -> Layout 
         )
 }
 
-fn period(starts_on: Date, ends_on: Option<Date>) -> String {
-    match ends_on {
-        Some(e) => format!("dal {} al {}", format_date(starts_on), format_date(e)),
-        None => format!("dal {}", format_date(starts_on)),
-    }
-}
-
 fn opt_date(d: Option<Date>) -> String {
     d.map(format_date).unwrap_or_default()
 }
@@ -122,7 +115,7 @@ async fn plans_page(
     let plans = list
         .into_iter()
         .map(|plan| PlanRow {
-            period: period(plan.starts_on, plan.ends_on),
+            period: app::casefile::plan_period(plan.starts_on, plan.ends_on),
             next_review: opt_date(plan.next_review),
             overdue: overdue(&plan, now),
             plan,
@@ -179,30 +172,7 @@ async fn create_plan(
             return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let plan = CarePlan {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        case_file_id: a.case.id,
-        starts_on: data.starts_on,
-        ends_on: data.ends_on,
-        goals: data.goals,
-        commitments: data.commitments,
-        next_review: Some(data.next_review),
-        active: true,
-        actor: ctx.user.login.to_string(),
-        at_us: unix_micros(ctx.now),
-    };
-    let audit = ctx.audit(
-        "plan.create",
-        "care_plan",
-        Some(plan.id),
-        format!(
-            "Progetto individualizzato della cartella n. {} {}",
-            a.case.number,
-            period(plan.starts_on, plan.ends_on)
-        ),
-    );
-    state.store.create_plan(&plan, &audit).await?;
+    let plan = app::casefile::create_plan(&state.services, &ctx, &a, data).await?;
     let jar = flash(jar, "success", "Progetto individualizzato registrato.");
     Ok((jar, Redirect::to(&format!("/pai/{}", plan.id))).into_response())
 }
@@ -320,7 +290,7 @@ async fn plan_page(
         .with_errors(FormErrors(errors));
     Ok(PlanPage {
         l,
-        period: period(plan.starts_on, plan.ends_on),
+        period: app::casefile::plan_period(plan.starts_on, plan.ends_on),
         next_review: opt_date(plan.next_review),
         overdue: overdue(&plan, today(ctx.now)),
         interventions,
@@ -505,7 +475,7 @@ async fn pdf(
         .as_ref()
         .map(|cf| cf.as_str().to_owned())
         .unwrap_or_else(|| "—".to_owned());
-    let span = period(plan.starts_on, plan.ends_on);
+    let span = app::casefile::plan_period(plan.starts_on, plan.ends_on);
     let next = plan
         .next_review
         .map(format_date)
@@ -538,7 +508,7 @@ async fn pdf(
                     i.data.benefit.clone().unwrap_or_default(),
                     i.data.responsible.clone(),
                     i.data.frequency.clone().unwrap_or_default(),
-                    period(i.data.from, i.data.to),
+                    app::casefile::plan_period(i.data.from, i.data.to),
                 ]
             })
             .collect();
@@ -855,31 +825,8 @@ async fn assessment_save(
         };
         return Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let row = Assessment {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        case_file_id: a.case.id,
-        form: def.code.to_owned(),
-        form_version: def.version.to_owned(),
-        assessed_on,
-        answers: answers.to_json(),
-        summary: assessment::summary(def, &answers),
-        actor: ctx.user.login.to_string(),
-        at_us: unix_micros(ctx.now),
-    };
-    let audit = ctx.audit(
-        "assessment.create",
-        "assessment",
-        Some(row.id),
-        format!(
-            "Valutazione {} ({}) del {} nella cartella n. {}",
-            def.code.to_uppercase(),
-            def.version,
-            format_date(assessed_on),
-            a.case.number
-        ),
-    );
-    state.store.add_assessment(&row, &audit).await?;
+    let row = app::casefile::add_assessment(&state.services, &ctx, &a, def, assessed_on, &answers)
+        .await?;
     let jar = flash(jar, "success", "Valutazione registrata.");
     Ok((jar, Redirect::to(&format!("/valutazioni/{}", row.id))).into_response())
 }

@@ -1,7 +1,7 @@
 //! Pages rendered whole: marked so that the error layer keeps them as they are.
 
 use crate::error::{AppError, Rendered};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 /// Renders a page with `status`; marked as complete so the error layer keeps it as it is.
@@ -23,4 +23,19 @@ pub fn render_page<T: askama::Template>(
     status: StatusCode,
 ) -> Response {
     (crate::layout::clear_flash(jar), render(page, status)).into_response()
+}
+
+/// A file to download: its content type, the name the browser saves it under, its bytes.
+pub fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }

@@ -113,7 +113,47 @@ struct SimFacts {
     units: Option<u32>,
 }
 
-fn parse_sim(q: &SimQuery, b: &Benefit, now: Date) -> Result<SimFacts, Vec<FieldError>> {
+/// The benefits already received, typed by name («Assistenza domiciliare») or by short code,
+/// separated by commas or semicolons; a name must be one of the catalogue's.
+fn other_benefits(raw: &str, catalogue: &[Benefit], errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut others = Vec::new();
+    for typed in raw
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let by_name = catalogue
+            .iter()
+            .find(|b| {
+                b.data.name.eq_ignore_ascii_case(typed) || b.data.code == typed.to_lowercase()
+            })
+            .map(|b| b.data.code.clone());
+        let code = match by_name {
+            Some(c) => Some(c),
+            None => match parse_benefit_code("others", typed) {
+                Ok(c) => Some(c),
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "others",
+                        format!("«{typed}» non è una prestazione del catalogo: scrivine il nome o il codice breve"),
+                    ));
+                    None
+                }
+            },
+        };
+        if let Some(c) = code.filter(|c| !others.contains(c)) {
+            others.push(c);
+        }
+    }
+    others
+}
+
+fn parse_sim(
+    q: &SimQuery,
+    b: &Benefit,
+    catalogue: &[Benefit],
+    now: Date,
+) -> Result<SimFacts, Vec<FieldError>> {
     let mut errors = Vec::new();
     let on = sim_date("on", &q.on, "la data della domanda", &mut errors);
     let isee = Money::parse_optional("isee", &q.isee, "il valore ISEE")
@@ -158,18 +198,7 @@ fn parse_sim(q: &SimQuery, b: &Benefit, now: Date) -> Result<SimFacts, Vec<Field
         "la data di inizio della residenza",
         &mut errors,
     );
-    let mut others = Vec::new();
-    for c in q
-        .others
-        .split([',', ' ', ';'])
-        .filter(|s| !s.trim().is_empty())
-    {
-        match parse_benefit_code("others", c) {
-            Ok(c) if !others.contains(&c) => others.push(c),
-            Ok(_) => {}
-            Err(e) => errors.push(e),
-        }
-    }
+    let others = other_benefits(&q.others, catalogue, &mut errors);
     let cost = Money::parse_optional("cost", &q.cost, "il costo del servizio")
         .map_err(|e| errors.push(e))
         .ok()
@@ -298,7 +327,8 @@ pub(crate) async fn simulate(
     let mut result = None;
     let mut no_rule = None;
     if !blank {
-        match parse_sim(q, b, now) {
+        let catalogue = state.store.list_benefits(org_id).await?;
+        match parse_sim(q, b, &catalogue, now) {
             Err(e) => errors = e,
             Ok(sf) => {
                 let rules: Vec<Rule> = state

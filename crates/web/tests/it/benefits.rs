@@ -639,6 +639,25 @@ async fn the_simulator_applies_the_rule_in_force_and_explains_it(state: AppState
     );
     assert!(r.text("#others-err").contains("«Bad!»"));
     assert!(texts(&r, "ul.sp-checks li").is_empty());
+    // The benefits already received are typed by their name in the catalogue.
+    let r = c
+        .get(&format!(
+            "/prestazioni/{extra}/simulatore?isee=5.000&variant=ordinario&resident=on&others=assistenza%20domiciliare%2C%20Nessuna%20tale"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.text("#others-err");
+    assert!(
+        e.contains("«Nessuna tale» non è una prestazione del catalogo")
+            && !e.contains("domiciliare"),
+        "{e}"
+    );
+    let r = c
+        .get(&format!(
+            "/prestazioni/{extra}/simulatore?isee=5.000&variant=ordinario&resident=on&others=Assistenza%20domiciliare"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text(".sp-error-summary"));
 
     // No rule on that date, or none at all.
     let r = c

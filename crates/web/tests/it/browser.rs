@@ -2035,3 +2035,86 @@ async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() 
     )
     .await;
 }
+
+/// The segretariato remembers: an access recorded three days later with its real day and hour
+/// and a follow-up, found again by its period, its follow-up marked done.
+async fn segretariato_journey(c: Client, base: String, state: web::AppState, person: String) {
+    let c = &c;
+    login_with_code(c, &base, &state, "anna").await;
+    let today = domain::localtime::today(state.clock.now());
+    let day = |n: i64| domain::dates::format_date(today + time::Duration::days(n));
+    c.goto(&format!("{base}{person}/accesso"))
+        .await
+        .expect("the access form");
+    wait_h1(c, "Nuovo accesso di Rossi Mario").await;
+    fill(c, "#date", &day(-3)).await;
+    fill(c, "#time", "09:30").await;
+    choose(c, "#channel", "telefono").await;
+    c.find(Locator::Css("input[name=needs][value=lavoro]"))
+        .await
+        .expect("need box")
+        .click()
+        .await
+        .expect("tick");
+    fill(
+        c,
+        "#request",
+        "Chiede come iscriversi al centro per l'impiego",
+    )
+    .await;
+    choose(c, "#outcome", "informazioni").await;
+    fill(
+        c,
+        "#follow_up",
+        "Richiamare con gli orari dello sportello lavoro",
+    )
+    .await;
+    fill(c, "#follow_up_date", &day(2)).await;
+    submit(c).await;
+    wait_h1(c, "Segretariato sociale").await;
+    assert!(
+        text(c, "#seguiti")
+            .await
+            .contains("Richiamare con gli orari"),
+        "the follow-up is due"
+    );
+    // Today's list leaves the access out; its period finds it.
+    fill(c, "#dal", &day(-3)).await;
+    click_button(c, "Mostra").await;
+    wait_h1(c, "Segretariato sociale").await;
+    assert!(path(c).await.starts_with("/segretariato"));
+    let url = c.current_url().await.expect("url");
+    assert!(url.query().unwrap_or_default().contains("dal="), "{url}");
+    let list = text(c, "#accessi").await;
+    assert!(list.contains(&format!("{} 09:30", day(-3))), "{list}");
+    assert!(text(c, "#bisogni").await.contains("lavoro"));
+    click_button(c, "Segna come fatto: seguito di Rossi Mario").await;
+    wait_h1(c, "Segretariato sociale").await;
+    assert!(
+        text(c, "main").await.contains("Nessun seguito da fare"),
+        "the follow-up is done"
+    );
+    // Back on the same period.
+    let list = text(c, "#accessi").await;
+    assert!(list.contains("fatto"), "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_access_recorded_later_with_a_follow_up_is_found_by_period_and_marked_done() {
+    let state = support::app().await;
+    let mut anna = support::staff(
+        &state,
+        "comune-bergamo",
+        "016024",
+        "anna",
+        domain::Role::AssistenteSociale,
+    )
+    .await;
+    let person = crate::cases::person(&mut anna).await;
+    run_journey(
+        "an_access_recorded_later_with_a_follow_up_is_found_by_period_and_marked_done",
+        state,
+        move |c, base, state| segretariato_journey(c, base, state, format!("/persone/{person}")),
+    )
+    .await;
+}

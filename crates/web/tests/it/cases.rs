@@ -31,8 +31,8 @@ async fn worker(state: &AppState, login: &str, role: Role) -> (Client, String) {
     (c, id.to_string())
 }
 
-/// Registers a person and returns their id.
-async fn person(c: &mut Client) -> String {
+/// Registers Mario Rossi, born on 01/01/1980, and returns his id.
+pub(crate) async fn person(c: &mut Client) -> String {
     let r = c
         .post(
             "/persone/nuova",

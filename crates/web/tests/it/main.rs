@@ -46,6 +46,7 @@ mod portal;
 mod probe;
 mod registry;
 mod security;
+mod segretariato;
 mod smtp;
 mod snapshots;
 mod support;

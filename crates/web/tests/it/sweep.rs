@@ -400,7 +400,11 @@ fn table() -> Vec<Row> {
                 ("request", "Chiede informazioni"),
                 ("outcome", "informazioni"),
             ])),
+        get("/segretariato/bisogni.csv", &[]).all(&[(AccessRecord, On::Scope(SameOrg))]),
         get("/accessi/{id}", &["access"]).all(&[(AccessRecord, Record)]),
+        post("/accessi/{id}/seguito-fatto", &["access"])
+            .all(&[(AccessRecord, Record)])
+            .expect(Expect::Once),
         // Case files.
         get("/persone/{id}/cartella", &["person"])
             .all(&[(CaseFileWrite, On::Scope(RecordScope::Assigned))])
@@ -1158,6 +1162,7 @@ async fn records(
                 ("needs", "economico"),
                 ("request", "Chiede informazioni"),
                 ("outcome", "informazioni"),
+                ("follow_up", "Richiamare con l'esito"),
             ],
         )
         .await,

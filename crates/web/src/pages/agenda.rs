@@ -509,6 +509,8 @@ struct Forms {
 #[template(path = "appointment.html")]
 struct ShowPage {
     l: Layout,
+    /// Who changed the appointment, by name.
+    names: super::names::Names,
     r: Row,
     agenda: String,
     /// The person's case file: the one it was booked on, or else theirs.
@@ -562,7 +564,9 @@ async fn show_page(
         r.v.appointment.worker_id,
         to_local(r.v.appointment.starts_at()).date(),
     );
+    let names = super::names::Names::of_org(state, ctx.org.id).await?;
     Ok(ShowPage {
+        names,
         l: Layout::page(ctx, jar, "Appuntamento", "/agenda")
             .crumb(&agenda, "Agenda")
             .crumb(

@@ -716,6 +716,8 @@ fn rule_views(rules: &[BenefitRule], on: Date) -> Vec<RuleView> {
 #[template(path = "benefit.html")]
 struct DetailPage {
     l: Layout,
+    /// Who added each rule version, by name.
+    names: super::names::Names,
     b: Benefit,
     area: &'static str,
     siuss_label: &'static str,
@@ -746,7 +748,9 @@ async fn show(
         on: format_date(now),
         ..SimQuery::default()
     };
+    let names = super::names::Names::of_org(&state, ctx.org.id).await?;
     let page = DetailPage {
+        names,
         l: Layout::page(&ctx, &jar, &b.data.name, "/prestazioni")
             .crumb("/prestazioni", "Prestazioni")
             .crumb(&benefit_path(b.id), &b.data.name),

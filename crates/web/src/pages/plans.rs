@@ -87,6 +87,8 @@ struct PlanRow {
 #[template(path = "plans.html")]
 struct PlansPage {
     l: Layout,
+    /// Who recorded each plan, by name.
+    names: super::names::Names,
     c: CaseFile,
     p: Person,
     plans: Vec<PlanRow>,
@@ -125,6 +127,7 @@ async fn plans_page(
         .crumb(&format!("/cartelle/{}/pai", c.id), "PAI")
         .with_errors(FormErrors(errors));
     Ok(PlansPage {
+        names: super::names::Names::of_org(state, ctx.org.id).await?,
         l,
         can_write: a.write_access(ctx).is_ok(),
         c,
@@ -221,6 +224,8 @@ struct ReviewRow {
 #[template(path = "plan.html")]
 struct PlanPage {
     l: Layout,
+    /// Who recorded the plan and its reviews, by name.
+    names: super::names::Names,
     c: CaseFile,
     p: Person,
     plan: CarePlan,
@@ -289,6 +294,7 @@ async fn plan_page(
         )
         .with_errors(FormErrors(errors));
     Ok(PlanPage {
+        names: super::names::Names::of_org(state, org).await?,
         l,
         period: app::casefile::plan_period(plan.starts_on, plan.ends_on),
         next_review: opt_date(plan.next_review),
@@ -573,6 +579,8 @@ struct AssessmentRow {
 #[template(path = "assessments.html")]
 struct AssessmentsPage {
     l: Layout,
+    /// Who recorded each assessment, by name.
+    names: super::names::Names,
     c: CaseFile,
     p: Person,
     rows: Vec<AssessmentRow>,
@@ -611,7 +619,9 @@ async fn assessments(
     } else {
         FormCode::Sina
     });
+    let names = super::names::Names::of_org(&state, ctx.org.id).await?;
     let page = AssessmentsPage {
+        names,
         l: case_layout(&ctx, &jar, &c, "Valutazioni multidimensionali")
             .crumb(&format!("/cartelle/{}/valutazioni", c.id), "Valutazioni"),
         can_write: a.write_access(&ctx).is_ok(),

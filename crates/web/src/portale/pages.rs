@@ -342,7 +342,18 @@ async fn application(
         decided: a
             .decided_on
             .map(|d| t.args("application-decided", &[("date", &format_date(d))])),
-        amount: a.amount.map(|m| m.format()),
+        // The rules' figure is the office's estimate until the decision grants it.
+        amount: a
+            .amount
+            .filter(|_| {
+                matches!(
+                    a.state,
+                    ApplicationState::Accepted
+                        | ApplicationState::Delivering
+                        | ApplicationState::Concluded
+                )
+            })
+            .map(|m| m.format()),
         steps: events
             .iter()
             .map(|e| Step {

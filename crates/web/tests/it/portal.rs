@@ -189,6 +189,8 @@ async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_the
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text("#stato").contains("Ricevuta"), "{}", page.body);
+    // Nothing is granted yet: no amount is shown as if it were.
+    assert!(!page.body.contains("Importo riconosciuto"), "{}", page.body);
     // Another person's application, by its address: refused, whatever the id.
     let r = citizen
         .get(&format!(

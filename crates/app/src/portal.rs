@@ -120,10 +120,10 @@ pub async fn sign_in(state: &Services, id: &PortalIdentity) -> Result<User, Erro
                 tracing::warn!(login = %u.login, "accesso al portale con un account di operatore");
                 return Err(Error::Forbidden);
             }
+            // A disabled account is refused like an operator's: the portal says to ask the
+            // counter, without saying why.
             if !u.active {
-                return Err(Error::BadRequest(
-                    "Il tuo accesso al portale è sospeso: rivolgiti allo sportello.".into(),
-                ));
+                return Err(Error::Forbidden);
             }
             if roles.is_empty() && holders.is_empty() {
                 return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
@@ -208,10 +208,14 @@ async fn create_account(
     Ok(user)
 }
 
-/// The citizen behind an account, with the persons they act for today. `None` for an account
-/// that is not a citizen's (operators do not use the portal).
-pub async fn citizen(state: &Services, user: User) -> Result<Option<Citizen>, Error> {
-    let memberships = state.store.memberships(user.id).await?;
+/// The citizen behind an account with its `memberships` (as the session's query read them),
+/// with the persons they act for today. `None` for an account that is not a citizen's
+/// (operators do not use the portal).
+pub async fn citizen(
+    state: &Services,
+    user: User,
+    memberships: Vec<Membership>,
+) -> Result<Option<Citizen>, Error> {
     if memberships.is_empty() || memberships.iter().any(|m| m.role != Role::Cittadino) {
         return Ok(None);
     }
@@ -287,11 +291,7 @@ pub async fn applications(state: &Services, c: &Citizen) -> Result<Vec<MyApplica
 
 /// One application of the citizen's, opened: authorized as the citizen's own, logged as a
 /// read like an operator's.
-pub async fn application(
-    state: &Services,
-    c: &Citizen,
-    id: Uuid,
-) -> Result<(Actor, MyApplication), Error> {
+pub async fn application(state: &Services, c: &Citizen, id: Uuid) -> Result<MyApplication, Error> {
     for org in distinct_orgs(c) {
         let view = match state.store.get_application(org.id, id).await {
             Ok(v) => v,
@@ -307,13 +307,10 @@ pub async fn application(
             .reads
             .view(&actor, Read::Application, view.app.id)
             .await;
-        return Ok((
-            actor,
-            MyApplication {
-                org: org.clone(),
-                view,
-            },
-        ));
+        return Ok(MyApplication {
+            org: org.clone(),
+            view,
+        });
     }
     Err(Error::NotFound)
 }
@@ -351,7 +348,7 @@ pub async fn access_log(
     c: &Citizen,
     org_id: Uuid,
     person_id: Uuid,
-) -> Result<(Represented, Vec<AccessEntry>), Error> {
+) -> Result<Vec<AccessEntry>, Error> {
     let r = c
         .persons
         .iter()
@@ -363,24 +360,21 @@ pub async fn access_log(
         .store
         .person_audit(org_id, person_id, ACCESS_LOG_LIMIT, 0)
         .await?;
-    let mut names: Vec<(Uuid, String)> = Vec::new();
+    // The operators by name, in one read: someone no longer in the organization keeps the
+    // login the row was written with.
+    let names: std::collections::HashMap<Uuid, String> = state
+        .store
+        .list_members(org_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.user.id, m.user.full_name))
+        .collect();
     let mut out = Vec::new();
     for row in rows.into_iter().filter(|row| is_office_read(row, c)) {
-        let who = match row.actor_id {
-            Some(uid) => match names.iter().find(|(id, _)| *id == uid) {
-                Some((_, n)) => n.clone(),
-                None => {
-                    let n = match state.store.get_user(uid).await {
-                        Ok(u) => u.full_name,
-                        Err(StoreError::NotFound) => row.actor.clone(),
-                        Err(e) => return Err(e.into()),
-                    };
-                    names.push((uid, n.clone()));
-                    n
-                }
-            },
-            None => row.actor.clone(),
-        };
+        let who = row
+            .actor_id
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| row.actor.clone());
         out.push(AccessEntry {
             at: row.at,
             org_name: r.org.name.clone(),
@@ -390,7 +384,7 @@ pub async fn access_log(
         });
     }
     state.reads.view(&actor, Read::Person, person_id).await;
-    Ok((r.clone(), out))
+    Ok(out)
 }
 
 /// A read by someone other than the citizen (a break-glass access is a read with its reason).

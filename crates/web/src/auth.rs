@@ -410,19 +410,31 @@ impl LoginSession {
             state.store.delete_session(&hash).await?;
             return Ok(None);
         }
-        // Activity is recorded at most once a minute, so that page views do not all turn into
-        // writes; with a short idle limit, often enough that an active session never looks
-        // idle (at a quarter of the limit).
-        let every = (cfg.session_idle.as_micros() as i64 / 4).min(60_000_000);
-        if now - session.last_seen_us > every {
-            state.store.touch_session(&hash, now).await?;
-        }
+        touch_if_due(state, &session, now).await?;
         Ok(Some(LoginSession {
             session,
             user,
             memberships,
         }))
     }
+}
+
+/// Records a session's activity at `now_us`, at most once a minute, so that page views do not
+/// all turn into writes; with a short idle limit, often enough that an active session never
+/// looks idle (at a quarter of the limit). The office's and the portal's sessions alike.
+pub async fn touch_if_due(
+    state: &AppState,
+    session: &Session,
+    now_us: i64,
+) -> Result<(), AppError> {
+    let every = (state.config.session_idle.as_micros() as i64 / 4).min(60_000_000);
+    if now_us - session.last_seen_us > every {
+        state
+            .store
+            .touch_session(&session.token_hash, now_us)
+            .await?;
+    }
+    Ok(())
 }
 
 impl OptionalFromRequestParts<AppState> for LoginSession {

@@ -313,7 +313,7 @@ async fn application(
     let t = ctx.t;
     let c = &ctx.citizen;
     let id = Uuid::parse_str(id.trim()).map_err(|_| app::Error::NotFound)?;
-    let (_, mine) = app::portal::application(&state, c, id).await?;
+    let mine = app::portal::application(&state, c, id).await?;
     let a = &mine.view.app;
     let events = state.store.application_events(mine.org.id, a.id).await?;
     let open = !matches!(
@@ -426,7 +426,7 @@ async fn accesses(
     };
     let (rows, limited) = match target {
         Some((org, person)) => {
-            let (_, entries) = app::portal::access_log(&state, c, org, person).await?;
+            let entries = app::portal::access_log(&state, c, org, person).await?;
             let limited = entries.len() as i64 >= app::portal::ACCESS_LOG_LIMIT;
             (
                 entries
@@ -481,39 +481,51 @@ struct QuantoField {
     check: bool,
 }
 
-/// The form's fields, in order: (name, label, hint, input mode; "check" for a check box).
-const QUANTO_FIELDS: [(&str, &str, &str, &str); 9] = [
-    ("isee", "quanto-isee", "quanto-isee-hint", "decimal"),
-    ("household", "quanto-household", "", "numeric"),
-    ("minors", "quanto-minors", "", "numeric"),
-    ("birth_date", "quanto-birth", "quanto-birth-hint", "numeric"),
-    ("resident", "quanto-resident", "", "check"),
+/// One field of the form: its name, label, hint, input mode ("check" for a check box) and
+/// where its value is in the query.
+type QuantoSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&SimQuery) -> &String,
+);
+
+/// The form's fields, in order.
+const QUANTO_FIELDS: [QuantoSpec; 9] = [
+    ("isee", "quanto-isee", "quanto-isee-hint", "decimal", |q| {
+        &q.isee
+    }),
+    ("household", "quanto-household", "", "numeric", |q| {
+        &q.household
+    }),
+    ("minors", "quanto-minors", "", "numeric", |q| &q.minors),
+    (
+        "birth_date",
+        "quanto-birth",
+        "quanto-birth-hint",
+        "numeric",
+        |q| &q.birth_date,
+    ),
+    ("resident", "quanto-resident", "", "check", |q| &q.resident),
     (
         "resident_since",
         "quanto-resident-since",
         "quanto-birth-hint",
         "numeric",
+        |q| &q.resident_since,
     ),
-    ("disability", "quanto-disability", "", "check"),
-    ("units", "quanto-units", "", "numeric"),
-    ("cost", "quanto-cost", "", "decimal"),
+    ("disability", "quanto-disability", "", "check", |q| {
+        &q.disability
+    }),
+    ("units", "quanto-units", "", "numeric", |q| &q.units),
+    ("cost", "quanto-cost", "", "decimal", |q| &q.cost),
 ];
 
 fn quanto_fields(t: &T, q: &SimQuery, errors: &[FieldError]) -> Vec<QuantoField> {
     QUANTO_FIELDS
         .iter()
-        .map(|(name, label, hint, mode)| {
-            let value = match *name {
-                "isee" => &q.isee,
-                "household" => &q.household,
-                "minors" => &q.minors,
-                "birth_date" => &q.birth_date,
-                "resident" => &q.resident,
-                "resident_since" => &q.resident_since,
-                "disability" => &q.disability,
-                "units" => &q.units,
-                _ => &q.cost,
-            };
+        .map(|(name, label, hint, mode, value)| {
             let error = errors
                 .iter()
                 .find(|e| e.field == *name)
@@ -528,7 +540,7 @@ fn quanto_fields(t: &T, q: &SimQuery, errors: &[FieldError]) -> Vec<QuantoField>
             QuantoField {
                 name,
                 label: t.t(label),
-                value: value.clone(),
+                value: value(q).clone(),
                 mode,
                 hint: if hint.is_empty() {
                     String::new()

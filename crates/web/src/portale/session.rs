@@ -48,6 +48,16 @@ pub struct CitizenCtx {
     pub citizen: Citizen,
 }
 
+impl Visitor {
+    fn anonymous(t: T) -> Visitor {
+        Visitor {
+            t,
+            citizen: None,
+            session_hash: None,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
@@ -58,37 +68,20 @@ impl FromRequestParts<AppState> for Visitor {
             .map(|c| c.value().to_owned())
             .filter(|v| v.starts_with(PORTAL_TOKEN_PREFIX))
         else {
-            return Ok(Visitor {
-                t,
-                citizen: None,
-                session_hash: None,
-            });
+            return Ok(Visitor::anonymous(t));
         };
         let hash = app::credentials::hash_token(&token);
-        let (session, user, _) = match state.store.get_session_with_user(&hash).await {
+        let (session, user, memberships) = match state.store.get_session_with_user(&hash).await {
             Ok(found) => found,
-            Err(StoreError::NotFound) => {
-                return Ok(Visitor {
-                    t,
-                    citizen: None,
-                    session_hash: None,
-                });
-            }
+            Err(StoreError::NotFound) => return Ok(Visitor::anonymous(t)),
             Err(e) => return Err(e.into()),
         };
         let now = state.clock.now_us();
         if crate::auth::session_expired(&state.config, &session, now) || !user.active {
-            return Ok(Visitor {
-                t,
-                citizen: None,
-                session_hash: None,
-            });
+            return Ok(Visitor::anonymous(t));
         }
-        let every = (state.config.session_idle.as_micros() as i64 / 4).min(60_000_000);
-        if now - session.last_seen_us > every {
-            state.store.touch_session(&hash, now).await?;
-        }
-        let citizen = app::portal::citizen(&state.services, user).await?;
+        crate::auth::touch_if_due(state, &session, now).await?;
+        let citizen = app::portal::citizen(&state.services, user, memberships).await?;
         Ok(Visitor {
             t,
             session_hash: citizen.as_ref().map(|_| hash),

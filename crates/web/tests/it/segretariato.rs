@@ -3,6 +3,7 @@
 //! databases.
 
 use crate::cases::person;
+use crate::istanze_fixtures::assert_redirect;
 use crate::support::{Client, staff};
 use axum::http::StatusCode;
 use domain::Role;
@@ -54,12 +55,7 @@ async fn accesses_are_listed_by_period_and_operator_with_their_counts_by_need(st
         "{history}"
     );
     let r = access(&mut desk, &p, &["economico", "abitativo"], &[]).await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
+    assert_redirect(&r);
     let three_days_ago = day(&state, -3);
     let r = access(
         &mut anna,
@@ -68,12 +64,7 @@ async fn accesses_are_listed_by_period_and_operator_with_their_counts_by_need(st
         &[("date", &three_days_ago), ("time", "09:30")],
     )
     .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
+    assert_redirect(&r);
 
     // Today's list: only the access of today, by the operator's full name, not the login.
     let today = desk.get("/segretariato").await;
@@ -196,12 +187,7 @@ async fn an_access_recorded_later_keeps_its_day_and_hour_never_future_nor_before
         &[("date", &yesterday), ("time", "16:45")],
     )
     .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
+    assert_redirect(&r);
     let org = state
         .store
         .get_org_by_code(&domain::OrgCode::parse(ORG).unwrap())
@@ -252,12 +238,7 @@ async fn a_follow_up_stays_due_until_marked_done_and_the_mark_is_audited(state: 
         ],
     )
     .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        r.text(".sp-error-summary")
-    );
+    assert_redirect(&r);
     // Out of today's period, still due: on the list of follow-ups.
     let page = desk.get("/segretariato").await;
     let due = page.text("#seguiti tbody");

@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(10);
 
 /// A chromedriver started for one test, killed (with the browsers it started) when dropped,
 /// also when the test panics.
-struct Chromedriver {
+pub(crate) struct Chromedriver {
     child: Child,
     url: String,
 }
@@ -71,7 +71,7 @@ impl Drop for Chromedriver {
 }
 
 /// The chromedriver to use, or `None` when the browser tests are to be skipped.
-fn chromedriver_path(test: &str) -> Option<String> {
+pub(crate) fn chromedriver_path(test: &str) -> Option<String> {
     match std::env::var("SPORTELLO_CHROMEDRIVER") {
         Ok(p) if !p.is_empty() => Some(p),
         _ => {
@@ -88,7 +88,7 @@ fn chromedriver_path(test: &str) -> Option<String> {
     }
 }
 
-async fn browser(driver: &Chromedriver, profile: &std::path::Path) -> Client {
+pub(crate) async fn browser(driver: &Chromedriver, profile: &std::path::Path) -> Client {
     let binary = std::env::var("SPORTELLO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let args = [
         "--headless=new",
@@ -123,7 +123,7 @@ async fn browser(driver: &Chromedriver, profile: &std::path::Path) -> Client {
 
 /// axe-core's script, installed by `npm ci` at the workspace's root (package.json), or `None`
 /// when it is missing and the checks are to be skipped.
-fn axe_source() -> Option<&'static str> {
+pub(crate) fn axe_source() -> Option<&'static str> {
     static AXE: std::sync::LazyLock<Option<String>> = std::sync::LazyLock::new(|| {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../node_modules/axe-core/axe.min.js");
@@ -147,7 +147,7 @@ fn axe_source() -> Option<&'static str> {
 /// Checks the page shown with axe-core against WCAG 2.1 A and AA: no violation allowed.
 /// With SPORTELLO_SCREENSHOTS set to a folder, also saves a screenshot named `what` (the last
 /// page of a given heading stays).
-async fn accessible(c: &Client, what: &str) {
+pub(crate) async fn accessible(c: &Client, what: &str) {
     if let Ok(dir) = std::env::var("SPORTELLO_SCREENSHOTS") {
         let png = c.screenshot().await.expect("screenshot");
         std::fs::write(std::path::Path::new(&dir).join(format!("{what}.png")), png)
@@ -177,7 +177,7 @@ async fn accessible(c: &Client, what: &str) {
 }
 
 /// The page the browser is on, as a path.
-async fn path(c: &Client) -> String {
+pub(crate) async fn path(c: &Client) -> String {
     c.current_url()
         .await
         .expect("current url")
@@ -186,7 +186,7 @@ async fn path(c: &Client) -> String {
 }
 
 /// Waits until a page whose h1 reads `h1` is shown, and returns its path.
-async fn wait_h1(c: &Client, h1: &str) -> String {
+pub(crate) async fn wait_h1(c: &Client, h1: &str) -> String {
     let xpath = format!("//h1[normalize-space()=\"{h1}\"]");
     if let Err(e) = c
         .wait()
@@ -220,7 +220,7 @@ async fn wait_h1(c: &Client, h1: &str) -> String {
     at
 }
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     let el = c
         .wait()
         .at_most(WAIT)
@@ -233,7 +233,7 @@ async fn fill(c: &Client, css: &str, text: &str) {
         .unwrap_or_else(|e| panic!("typing in {css}: {e}"));
 }
 
-async fn choose(c: &Client, css: &str, value: &str) {
+pub(crate) async fn choose(c: &Client, css: &str, value: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("select {css}: {e}"))
@@ -242,7 +242,7 @@ async fn choose(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("option {value} of {css}: {e}"));
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("element {css}: {e}"))
@@ -254,13 +254,13 @@ async fn text(c: &Client, css: &str) -> String {
 }
 
 /// The root element of the page shown, to tell when the browser has left it.
-async fn page_root(c: &Client) -> fantoccini::elements::Element {
+pub(crate) async fn page_root(c: &Client) -> fantoccini::elements::Element {
     c.find(Locator::Css("html")).await.expect("the page")
 }
 
 /// Waits until the browser has left the page of `root` (the element goes stale): the answer
 /// to a form may have the same heading as the form, and reading it earlier would read the form.
-async fn wait_left(root: fantoccini::elements::Element) {
+pub(crate) async fn wait_left(root: fantoccini::elements::Element) {
     let start = Instant::now();
     while root.tag_name().await.is_ok() {
         assert!(
@@ -271,7 +271,7 @@ async fn wait_left(root: fantoccini::elements::Element) {
     }
 }
 
-async fn submit(c: &Client) {
+pub(crate) async fn submit(c: &Client) {
     let root = page_root(c).await;
     c.find(Locator::Css("main form.sp-form button[type=submit]"))
         .await
@@ -282,7 +282,7 @@ async fn submit(c: &Client) {
     wait_left(root).await;
 }
 
-async fn login(c: &Client, base: &str, login: &str, password: &str) {
+pub(crate) async fn login(c: &Client, base: &str, login: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.expect("open /login");
     assert_eq!(wait_h1(c, "Accedi a Sportello").await, "/login");
     fill(c, "#login", login).await;
@@ -290,7 +290,7 @@ async fn login(c: &Client, base: &str, login: &str, password: &str) {
     submit(c).await;
 }
 
-async fn first_password(c: &Client, old: &str) {
+pub(crate) async fn first_password(c: &Client, old: &str) {
     assert_eq!(wait_h1(c, "Scegli la tua password").await, "/password");
     fill(c, "#attuale", old).await;
     fill(c, "#nuova", support::STRONG).await;
@@ -298,7 +298,7 @@ async fn first_password(c: &Client, old: &str) {
     submit(c).await;
 }
 
-async fn logout(c: &Client) {
+pub(crate) async fn logout(c: &Client) {
     c.find(Locator::Css("form[action='/logout'] button.sp-link-button"))
         .await
         .expect("the Esci button")
@@ -309,7 +309,7 @@ async fn logout(c: &Client) {
 }
 
 /// Opens `url` and checks the answer is the "Accesso negato" page.
-async fn denied(c: &Client, url: &str) {
+pub(crate) async fn denied(c: &Client, url: &str) {
     c.goto(url).await.expect("goto");
     wait_h1(c, "Accesso negato").await;
     let title = c.title().await.expect("title");
@@ -319,7 +319,7 @@ async fn denied(c: &Client, url: &str) {
     );
 }
 
-async fn nav_labels(c: &Client) -> Vec<String> {
+pub(crate) async fn nav_labels(c: &Client) -> Vec<String> {
     let mut labels = Vec::new();
     for a in c
         .find_all(Locator::Css("nav.sp-nav a"))
@@ -332,7 +332,7 @@ async fn nav_labels(c: &Client) -> Vec<String> {
 }
 
 /// The ids the journey needs from the store.
-struct Known {
+pub(crate) struct Known {
     system_org: uuid::Uuid,
     other_org: uuid::Uuid,
 }
@@ -340,7 +340,7 @@ struct Known {
 const ORG_NAME: &str = "Comune di Bergamo";
 const OPERATOR: &str = "maria.bianchi";
 
-async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
+pub(crate) async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
     let c = &c;
 
     // The administrator: one-time password, a new one, TOTP enrolment.
@@ -451,7 +451,7 @@ async fn journey(c: Client, base: String, state: web::AppState, known: Known) {
 
 /// Runs `journey` in a browser against `state` served on a real port; on failure saves a
 /// screenshot, and always ends the browser and chromedriver.
-async fn run_journey<F, Fut>(test: &str, state: web::AppState, journey: F)
+pub(crate) async fn run_journey<F, Fut>(test: &str, state: web::AppState, journey: F)
 where
     F: FnOnce(Client, String, web::AppState) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -460,7 +460,7 @@ where
 }
 
 /// The same, with the state completed once the address it is served at is known.
-async fn run_journey_at<P, F, Fut>(test: &str, state: web::AppState, prepare: P, journey: F)
+pub(crate) async fn run_journey_at<P, F, Fut>(test: &str, state: web::AppState, prepare: P, journey: F)
 where
     P: FnOnce(&str, web::AppState) -> web::AppState,
     F: FnOnce(Client, String, web::AppState) -> Fut,
@@ -503,7 +503,7 @@ where
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
+pub(crate) async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
     let state = support::app().await;
     let system_org = {
         use store::OrgStore;
@@ -537,7 +537,7 @@ async fn admin_first_login_creates_org_and_operator_who_sees_only_it() {
 
 /// Search as you type → the person → the household → an edit with a codice fiscale that does
 /// not match the new birth date, refused, then corrected.
-async fn registry_journey(c: Client, base: String, _state: web::AppState) {
+pub(crate) async fn registry_journey(c: Client, base: String, _state: web::AppState) {
     let c = &c;
     login(c, &base, "sportello", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -625,7 +625,7 @@ async fn registry_journey(c: Client, base: String, _state: web::AppState) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_person_household_and_an_edit_with_a_wrong_codice_fiscale() {
+pub(crate) async fn search_person_household_and_an_edit_with_a_wrong_codice_fiscale() {
     let state = support::app().await;
     // The operator (password already changed) and a household of two, made through the pages.
     let mut desk = support::staff(
@@ -686,7 +686,7 @@ async fn search_person_household_and_an_edit_with_a_wrong_codice_fiscale() {
 }
 
 /// Logs in a user whose second factor is enrolled, typing the current code.
-async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_name: &str) {
+pub(crate) async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_name: &str) {
     use store::UserStore;
     login(c, base, login_name, support::STRONG).await;
     let user = state
@@ -707,7 +707,7 @@ async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_na
 }
 
 /// Follows the link named `label` on the page.
-async fn click_link(c: &Client, label: &str) {
+pub(crate) async fn click_link(c: &Client, label: &str) {
     c.find(Locator::LinkText(label))
         .await
         .unwrap_or_else(|e| panic!("link «{label}»: {e}"))
@@ -716,7 +716,7 @@ async fn click_link(c: &Client, label: &str) {
         .expect("click");
 }
 
-async fn click_button(c: &Client, label: &str) {
+pub(crate) async fn click_button(c: &Client, label: &str) {
     let root = page_root(c).await;
     c.find(Locator::XPath(&format!(
         "//main//button[normalize-space()=\"{label}\"]"
@@ -731,7 +731,7 @@ async fn click_button(c: &Client, label: &str) {
 
 /// A walk-in recorded and taken in charge; an interview logged as riservato; another worker
 /// cannot read it; the responsabile's break-glass access is logged and shown.
-async fn case_file_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn case_file_journey(c: Client, base: String, state: web::AppState, person: String) {
     let c = &c;
     login_with_code(c, &base, &state, "anna").await;
     c.goto(&format!("{base}{person}"))
@@ -831,7 +831,7 @@ async fn case_file_journey(c: Client, base: String, state: web::AppState, person
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn walk_in_taken_in_charge_confidential_entry_and_break_glass() {
+pub(crate) async fn walk_in_taken_in_charge_confidential_entry_and_break_glass() {
     let state = support::app().await;
     let mut anna = support::staff(
         &state,
@@ -871,7 +871,7 @@ async fn walk_in_taken_in_charge_confidential_entry_and_break_glass() {
     .await;
 }
 
-async fn bergamo(state: &web::AppState) -> uuid::Uuid {
+pub(crate) async fn bergamo(state: &web::AppState) -> uuid::Uuid {
     use store::OrgStore;
     state
         .store
@@ -882,7 +882,7 @@ async fn bergamo(state: &web::AppState) -> uuid::Uuid {
 }
 
 /// The ids the istanze journey needs.
-struct Office {
+pub(crate) struct Office {
     person: String,
     mensa: uuid::Uuid,
     sink: std::sync::Arc<crate::smtp::SmtpSink>,
@@ -891,7 +891,7 @@ struct Office {
 /// An operator records an ISEE attestation and files an application for the school meals,
 /// whose tariff puts the family in a co-payment band, and starts the review; the
 /// responsabile accepts it and downloads the decision; the applicant's e-mail arrives.
-async fn application_journey(c: Client, base: String, state: web::AppState, o: Office) {
+pub(crate) async fn application_journey(c: Client, base: String, state: web::AppState, o: Office) {
     let c = &c;
     login(c, &base, "sportello", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -995,7 +995,7 @@ async fn application_journey(c: Client, base: String, state: web::AppState, o: O
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded() {
+pub(crate) async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded() {
     let sink =
         std::sync::Arc::new(crate::smtp::SmtpSink::start(crate::smtp::Behaviour::Accept).await);
     let mut state = support::app().await;
@@ -1065,7 +1065,7 @@ async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_down
 
 /// A CAF operator without a mandate learns only that the code exists; the counter records the
 /// person's mandate on their page; then the CAF sees the applicant and their attestations.
-async fn mandate_journey(c: Client, base: String, _state: web::AppState, person: String) {
+pub(crate) async fn mandate_journey(c: Client, base: String, _state: web::AppState, person: String) {
     let c = &c;
     login(c, &base, "caf.uno", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -1117,7 +1117,7 @@ async fn mandate_journey(c: Client, base: String, _state: web::AppState, person:
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_caf_sees_an_applicant_only_under_a_mandate_the_counter_records() {
+pub(crate) async fn a_caf_sees_an_applicant_only_under_a_mandate_the_counter_records() {
     let state = support::app().await;
     let (_capo, mut op) = crate::istanze_fixtures::office(&state).await;
     let person = crate::istanze_fixtures::register_rossi(&mut op).await;
@@ -1139,7 +1139,7 @@ async fn a_caf_sees_an_applicant_only_under_a_mandate_the_counter_records() {
 }
 
 /// Waits until the element `css` is shown (not hidden) and returns its text.
-async fn wait_shown(c: &Client, css: &str) -> String {
+pub(crate) async fn wait_shown(c: &Client, css: &str) -> String {
     let start = Instant::now();
     loop {
         if let Ok(el) = c.find(Locator::Css(css)).await
@@ -1153,7 +1153,7 @@ async fn wait_shown(c: &Client, css: &str) -> String {
 }
 
 /// Waits until the text of `css` contains `part`.
-async fn wait_text(c: &Client, css: &str, part: &str) {
+pub(crate) async fn wait_text(c: &Client, css: &str, part: &str) {
     let start = Instant::now();
     loop {
         let now = match c.find(Locator::Css(css)).await {
@@ -1175,7 +1175,7 @@ async fn wait_text(c: &Client, css: &str, part: &str) {
 /// rent with a wrong amount named beside its field as it is typed, the draft kept across a
 /// reload, two accounts added as rows, the provisional ISEE as the engine computes it, the
 /// signature.
-async fn dsu_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn dsu_journey(c: Client, base: String, state: web::AppState, person: String) {
     let c = &c;
     login(c, &base, "sportello", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -1375,7 +1375,7 @@ async fn dsu_journey(c: Client, base: String, state: web::AppState, person: Stri
 
 /// INPS's XML attestation of an ordinary ISEE with the counter's figures `f` for the nucleo
 /// `members`, as the ConsultazioneISEE service gives it.
-fn inps_xml(
+pub(crate) fn inps_xml(
     protocol: &str,
     on: time::Date,
     members: &[store::DsuMemberView],
@@ -1423,7 +1423,7 @@ fn inps_xml(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dsu_is_typed_at_the_counter_with_errors_beside_their_fields_and_signed() {
+pub(crate) async fn a_dsu_is_typed_at_the_counter_with_errors_beside_their_fields_and_signed() {
     let state = support::app().await;
     let (_capo, mut op) = crate::istanze_fixtures::office(&state).await;
     let person = crate::dsu::esposito(&mut op).await;
@@ -1436,7 +1436,7 @@ async fn a_dsu_is_typed_at_the_counter_with_errors_beside_their_fields_and_signe
 }
 
 /// The two appointments of the agenda journey: one tomorrow, one about to begin.
-struct Appointments {
+pub(crate) struct Appointments {
     tomorrow: String,
     soon: String,
     case_file: uuid::Uuid,
@@ -1445,7 +1445,7 @@ struct Appointments {
 /// An appointment moved to the afternoon and then cancelled; the week shows it; a resoconto
 /// typed while the session expires is kept, and after the login (password and code) it is
 /// sent and reaches the case file's diary.
-async fn agenda_journey(c: Client, base: String, state: web::AppState, a: Appointments) {
+pub(crate) async fn agenda_journey(c: Client, base: String, state: web::AppState, a: Appointments) {
     let c = &c;
     login_with_code(c, &base, &state, "anna").await;
     c.goto(&format!("{base}/appuntamenti/{}", a.tomorrow))
@@ -1538,7 +1538,7 @@ async fn agenda_journey(c: Client, base: String, state: web::AppState, a: Appoin
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_session() {
+pub(crate) async fn an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_session() {
     let state = support::app().await;
     let mut anna = support::staff(
         &state,
@@ -1627,7 +1627,7 @@ async fn an_appointment_is_moved_and_cancelled_and_a_resoconto_outlives_the_sess
 
 /// The session warning: a modal before the idle limit, whose «Resta collegato» extends the
 /// session.
-async fn session_warning_journey(c: Client, base: String, state: web::AppState) {
+pub(crate) async fn session_warning_journey(c: Client, base: String, state: web::AppState) {
     let c = &c;
     login(c, &base, "sportello", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -1661,7 +1661,7 @@ async fn session_warning_journey(c: Client, base: String, state: web::AppState) 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_session_warning_keeps_an_operator_logged_in() {
+pub(crate) async fn the_session_warning_keeps_an_operator_logged_in() {
     let state = support::app_with(web::WebConfig {
         session_idle: Duration::from_secs(20),
         ..web::WebConfig::default()
@@ -1684,7 +1684,7 @@ async fn the_session_warning_keeps_an_operator_logged_in() {
 }
 
 /// The comune's list with Rossi, dead on `died` (empty: alive).
-fn rossi_list(died: &str) -> String {
+pub(crate) fn rossi_list(died: &str) -> String {
     format!(
         "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela\n\
          1001;RSSMRA80A01A794J;Rossi;Mario;M;1980-01-01;A794;IT;2;{died};Via Roma 1;2010-05-01;F1;1"
@@ -1694,7 +1694,7 @@ fn rossi_list(died: &str) -> String {
 /// The responsabile imports the list that records Rossi's death, opens the proposed actions
 /// from the registry events, confirms them, and finds the case file closed and his card
 /// saying he died.
-async fn death_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn death_journey(c: Client, base: String, state: web::AppState, person: String) {
     let c = &c;
     login_with_code(c, &base, &state, "capo").await;
     let today = domain::localtime::today(state.clock.now());
@@ -1744,7 +1744,7 @@ async fn death_journey(c: Client, base: String, state: web::AppState, person: St
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once() {
+pub(crate) async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once() {
     let state = support::app().await;
     let mut capo = support::staff(
         &state,
@@ -1804,7 +1804,7 @@ async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed
 /// The portal on a phone and a desktop: a visitor works out what the school meals cost, in
 /// Italian and in English; Rossi signs in with the (local) SPID provider, finds his
 /// application and sees that the counter opened it; every page passes axe-core and fits 360 px.
-async fn portal_journey(c: Client, base: String, _state: web::AppState, app_id: String) {
+pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppState, app_id: String) {
     let c = &c;
     // Headless Chromium asks for English first: the portal answers in English.
     c.goto(&format!("{base}/portale"))
@@ -1894,7 +1894,7 @@ async fn portal_journey(c: Client, base: String, _state: web::AppState, app_id: 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_opened() {
+pub(crate) async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_opened() {
     use crate::istanze_fixtures::{attest, file_mensa, office, register_rossi};
     let state = support::app().await;
     let (_, mut op) = office(&state).await;
@@ -1934,7 +1934,7 @@ async fn a_citizen_signs_in_with_spid_and_follows_the_application_the_counter_op
 /// The responsabile types the letterhead (with a wrong CAP first), accepts an application and
 /// reads its decision: the act's number and the letterhead are in the PDF's text; the
 /// register lists the act.
-async fn letterhead_journey(c: Client, base: String, state: web::AppState, app: String) {
+pub(crate) async fn letterhead_journey(c: Client, base: String, state: web::AppState, app: String) {
     let c = &c;
     login_with_code(c, &base, &state, "responsabile").await;
     c.goto(&format!("{base}/admin"))
@@ -2021,7 +2021,7 @@ async fn letterhead_journey(c: Client, base: String, state: web::AppState, app: 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() {
+pub(crate) async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() {
     let state = support::app().await;
     let (_resp, mut op) = crate::istanze_fixtures::office(&state).await;
     let app = crate::acts::under_review(&state, &mut op, 1)
@@ -2038,7 +2038,7 @@ async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() 
 
 /// The segretariato remembers: an access recorded three days later with its real day and hour
 /// and a follow-up, found again by its period, its follow-up marked done.
-async fn segretariato_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn segretariato_journey(c: Client, base: String, state: web::AppState, person: String) {
     let c = &c;
     login_with_code(c, &base, &state, "anna").await;
     let today = domain::localtime::today(state.clock.now());
@@ -2100,7 +2100,7 @@ async fn segretariato_journey(c: Client, base: String, state: web::AppState, per
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_access_recorded_later_with_a_follow_up_is_found_by_period_and_marked_done() {
+pub(crate) async fn an_access_recorded_later_with_a_follow_up_is_found_by_period_and_marked_done() {
     let state = support::app().await;
     let mut anna = support::staff(
         &state,

@@ -55,6 +55,10 @@ macro_rules! benefit {
                 active: r.active,
                 budget_chapter: r.budget_chapter,
                 commitment: r.commitment,
+                portal: r.portal_from.map(|from| domain::benefit::PortalWindow {
+                    from,
+                    until: r.portal_until,
+                }),
             },
             version: r.version,
             created_at_us: r.created_at_us,
@@ -187,9 +191,10 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
     sqlx::query!(
         "INSERT INTO benefit (id, org_id, code, name, description, area, siuss_code, periodicity,
              delivery, isee_variant, funding_source, budget_cents, documents, deadline_days,
-             active, version, created_at_us, budget_chapter, commitment)
+             active, version, created_at_us, budget_chapter, commitment, portal_from,
+             portal_until)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19)",
+             $18, $19, $20, $21)",
         b.id,
         b.org_id,
         d.code,
@@ -208,7 +213,9 @@ async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
         b.version,
         b.created_at_us,
         d.budget_chapter,
-        d.commitment
+        d.commitment,
+        d.portal.map(|w| w.from),
+        d.portal.and_then(|w| w.until)
     )
     .execute(&mut **tx)
     .await
@@ -366,6 +373,55 @@ async fn follow_matter(tx: &mut super::Tx, a: &Application, e: &ApplicationEvent
     Ok(())
 }
 
+/// Files an application: the row, its first event, its protocol number if submitted, and the
+/// person's matter. The protocol, if given now.
+pub(super) async fn insert_application(
+    tx: &mut super::Tx,
+    a: &Application,
+    e: &ApplicationEvent,
+) -> Result<Option<String>> {
+    sqlx::query!(
+        "INSERT INTO application (id, org_id, person_id, benefit_id, protocol, state, channel,
+             filed_by, reviewer_id, attestation_id, declared, outcome, rule_id, amount_cents,
+             committed_cents, email, notes, submitted_on, due_on, suspended_since, notice_on,
+             decided_on, decision_note, version, created_at_us)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19, $20, $21, $22, $23, $24, $25)",
+        a.id,
+        a.org_id,
+        a.person_id,
+        a.benefit_id,
+        a.protocol,
+        a.state.as_str(),
+        a.channel.as_str(),
+        a.filed_by,
+        a.reviewer_id,
+        a.attestation_id,
+        serde_json::to_string(&a.declared).unwrap_or_default(),
+        a.outcome.as_ref().map(Outcome::to_json),
+        a.rule_id,
+        a.amount.map(Money::cents),
+        a.committed.cents(),
+        a.email,
+        a.notes,
+        a.submitted_on,
+        a.due_on,
+        a.suspended_since,
+        a.notice_on,
+        a.decided_on,
+        a.decision_note,
+        a.version,
+        a.created_at_us
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    insert_event(tx, e).await?;
+    let protocol = number_if_submitted(tx, a).await?;
+    follow_matter(tx, a, e).await?;
+    Ok(protocol)
+}
+
 impl BenefitStore for Db {
     async fn create_benefit(&self, b: &Benefit, audit: &NewAudit) -> Result<()> {
         let mut tx = self.begin().await?;
@@ -380,7 +436,8 @@ impl BenefitStore for Db {
             "UPDATE benefit SET code = $3, name = $4, description = $5, area = $6,
                  siuss_code = $7, periodicity = $8, delivery = $9, isee_variant = $10,
                  funding_source = $11, budget_cents = $12, documents = $13, deadline_days = $14,
-                 active = $15, version = $16, budget_chapter = $18, commitment = $19
+                 active = $15, version = $16, budget_chapter = $18, commitment = $19,
+                 portal_from = $20, portal_until = $21
              WHERE org_id = $1 AND id = $2 AND version = $17",
             b.org_id,
             b.id,
@@ -400,7 +457,9 @@ impl BenefitStore for Db {
             b.version,
             b.version - 1,
             d.budget_chapter,
-            d.commitment
+            d.commitment,
+            d.portal.map(|w| w.from),
+            d.portal.and_then(|w| w.until)
         )
         .execute(&mut *tx)
         .await
@@ -421,7 +480,8 @@ impl BenefitStore for Db {
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
                    created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
-                   commitment AS "commitment!"
+                   commitment AS "commitment!", portal_from AS "portal_from?: Date",
+                   portal_until AS "portal_until?: Date"
                FROM benefit WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -442,7 +502,8 @@ impl BenefitStore for Db {
                    documents AS "documents!", deadline_days AS "deadline_days!",
                    active AS "active!: bool", version AS "version!",
                    created_at_us AS "created_at_us!", budget_chapter AS "budget_chapter!",
-                   commitment AS "commitment!"
+                   commitment AS "commitment!", portal_from AS "portal_from?: Date",
+                   portal_until AS "portal_until?: Date"
                FROM benefit WHERE org_id = $1 ORDER BY name, code"#,
             org_id
         )
@@ -655,45 +716,7 @@ impl BenefitStore for Db {
         audit: &NewAudit,
     ) -> Result<Option<String>> {
         let mut tx = self.begin().await?;
-        sqlx::query!(
-            "INSERT INTO application (id, org_id, person_id, benefit_id, protocol, state, channel,
-                 filed_by, reviewer_id, attestation_id, declared, outcome, rule_id, amount_cents,
-                 committed_cents, email, notes, submitted_on, due_on, suspended_since, notice_on,
-                 decided_on, decision_note, version, created_at_us)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24, $25)",
-            a.id,
-            a.org_id,
-            a.person_id,
-            a.benefit_id,
-            a.protocol,
-            a.state.as_str(),
-            a.channel.as_str(),
-            a.filed_by,
-            a.reviewer_id,
-            a.attestation_id,
-            serde_json::to_string(&a.declared).unwrap_or_default(),
-            a.outcome.as_ref().map(Outcome::to_json),
-            a.rule_id,
-            a.amount.map(Money::cents),
-            a.committed.cents(),
-            a.email,
-            a.notes,
-            a.submitted_on,
-            a.due_on,
-            a.suspended_since,
-            a.notice_on,
-            a.decided_on,
-            a.decision_note,
-            a.version,
-            a.created_at_us
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        insert_event(&mut tx, e).await?;
-        let protocol = number_if_submitted(&mut tx, a).await?;
-        follow_matter(&mut tx, a, e).await?;
+        let protocol = insert_application(&mut tx, a, e).await?;
         super::audit::commit_with(tx, audit).await?;
         Ok(protocol)
     }

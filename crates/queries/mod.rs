@@ -43,6 +43,7 @@ mod household;
 mod mandate;
 mod org;
 mod person;
+mod portal;
 #[macro_use]
 mod registry;
 mod casework;

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod manage;
 pub mod person;
 pub mod portal;
+pub mod portal_apply;
 pub mod procedure;
 pub mod read_log;
 pub mod registry;

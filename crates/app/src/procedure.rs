@@ -21,7 +21,7 @@ use domain::policy::{Action, RecordScope};
 use store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
     BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
-    StoreError,
+    RegistryStore, StoreError,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -211,7 +211,7 @@ impl Mailed {
 }
 
 /// Writes to the applicant that the application is now in `app.state`.
-async fn notify(
+pub(crate) async fn notify(
     state: &Services,
     ctx: &Actor,
     app: &Application,
@@ -296,8 +296,13 @@ pub fn check_filing(
     errors
 }
 
-/// Files the application (a draft, or submitted at once). Nobody files for a deceased person.
-pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Error> {
+/// A new application of `f` by the actor now, with the rules applied, and its first event;
+/// not stored yet. Nobody files for a deceased person.
+pub(crate) async fn new_application(
+    state: &Services,
+    ctx: &Actor,
+    f: &Filing,
+) -> Result<(Application, ApplicationEvent), Error> {
     refuse_if_deceased(&f.person, "presentare una nuova domanda")?;
     let now = today(ctx.now);
     let to = if f.submit {
@@ -316,13 +321,13 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
         filed_by: ctx.account()?,
         reviewer_id: None,
         attestation_id: f.attestation.as_ref().map(|a| a.id),
-        declared: f.data.declared,
+        declared: f.data.declared.clone(),
         outcome: None,
         rule_id: None,
         amount: None,
         committed: Money::ZERO,
-        email: f.data.email,
-        notes: f.data.notes,
+        email: f.data.email.clone(),
+        notes: f.data.notes.clone(),
         submitted_on: f.submit.then_some(now),
         due_on: f
             .submit
@@ -354,6 +359,12 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
         actor: ctx.label().to_owned(),
         at_us: unix_micros(ctx.now),
     };
+    Ok((app, event))
+}
+
+/// Files the application (a draft, or submitted at once). Nobody files for a deceased person.
+pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Error> {
+    let (mut app, event) = new_application(state, ctx, &f).await?;
     let audit = ctx.audit(
         "application.create",
         "application",
@@ -362,7 +373,7 @@ pub async fn file(state: &Services, ctx: &Actor, f: Filing) -> Result<Filed, Err
             "Domanda di {} per {} ({})",
             f.person.data.full_name(),
             f.benefit.data.name,
-            to.label()
+            app.state.label()
         ),
     );
     let protocol = state.store.create_application(&app, &event, &audit).await?;
@@ -699,6 +710,37 @@ pub async fn find_applicant(
             .await;
     }
     Ok(outcome)
+}
+
+/// What a new application of `p` starts with: the only attestation of theirs valid on `on`,
+/// and since when they are resident by the civil registry (none once they left).
+pub async fn prefill(
+    state: &Services,
+    org_id: Uuid,
+    p: &Person,
+    on: Date,
+) -> Result<(Option<Uuid>, Option<Date>), Error> {
+    let valid: Vec<Uuid> = state
+        .store
+        .person_attestations(org_id, p.id)
+        .await?
+        .iter()
+        .filter(|a| a.data.valid_until() >= on)
+        .map(|a| a.id)
+        .collect();
+    let attestation = match valid.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    };
+    let events: Vec<_> = state
+        .store
+        .person_registry_events(org_id, p.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.kind, e.event_date))
+        .collect();
+    let since = domain::registry::resident_since(&events).filter(|_| p.registry_left_on.is_none());
+    Ok((attestation, since))
 }
 
 /// The attestation chosen for an application: by id among the person's (who may see them),

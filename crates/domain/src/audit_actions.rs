@@ -14,6 +14,7 @@ pub const GROUPS: &[ActionGroup] = &[
         prefix: "session.",
         actions: &[
             ("session.login", "Accesso al sistema"),
+            ("session.portal_login", "Accesso al portale del cittadino"),
             (
                 "session.end_all",
                 "Chiusura di tutte le sessioni di un utente",
@@ -242,6 +243,29 @@ pub const GROUPS: &[ActionGroup] = &[
             (
                 "application.export",
                 "Esportazione dell'elenco delle istanze",
+            ),
+        ],
+    },
+    ActionGroup {
+        label: "Domande online in preparazione",
+        prefix: "portal_draft.",
+        actions: &[
+            (
+                "portal_draft.create",
+                "Domanda online iniziata dal cittadino",
+            ),
+            ("portal_draft.save", "Passo di una domanda online salvato"),
+            (
+                "portal_draft.document",
+                "Documento allegato a una domanda online",
+            ),
+            (
+                "portal_draft.document.remove",
+                "Documento tolto da una domanda online",
+            ),
+            (
+                "portal_draft.delete",
+                "Domanda online eliminata prima dell'invio",
             ),
         ],
     },

@@ -196,6 +196,12 @@ pub struct BenefitInput {
     pub budget_chapter: String,
     /// Impegno di spesa that covers the year's decisions.
     pub commitment: String,
+    /// "on" when citizens may apply from the portal…
+    pub portal: String,
+    /// …from this day…
+    pub portal_from: String,
+    /// …to this one, if it ends.
+    pub portal_until: String,
 }
 
 /// A checked catalogue entry.
@@ -221,6 +227,67 @@ pub struct BenefitData {
     pub budget_chapter: String,
     /// Impegno di spesa ("n. 456/2026"); empty when not given.
     pub commitment: String,
+    /// When citizens may apply from the portal; `None`: only at the counter (or a CAF).
+    pub portal: Option<PortalWindow>,
+}
+
+/// The days a benefit takes applications from the citizens' portal (a call's window, or from
+/// a day on with no end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalWindow {
+    pub from: Date,
+    pub until: Option<Date>,
+}
+
+impl PortalWindow {
+    pub fn open_on(&self, day: Date) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day <= u)
+    }
+
+    /// "dal 01/02/2027 al 28/02/2027", "dal 01/02/2027".
+    pub fn words(&self) -> String {
+        match self.until {
+            Some(u) => format!("dal {} al {}", format_date(self.from), format_date(u)),
+            None => format!("dal {}", format_date(self.from)),
+        }
+    }
+}
+
+impl BenefitData {
+    /// Whether a citizen may apply for it from the portal on `day`: active, and in the window.
+    pub fn portal_open_on(&self, day: Date) -> bool {
+        self.active && self.portal.is_some_and(|w| w.open_on(day))
+    }
+}
+
+fn portal_window(f: &mut Fields, i: &BenefitInput) -> Option<Option<PortalWindow>> {
+    if !flag(&i.portal) {
+        return Some(None);
+    }
+    let from = f.take(date(
+        "portal_from",
+        &i.portal_from,
+        "il primo giorno delle domande dal portale",
+    ));
+    let until = if i.portal_until.trim().is_empty() {
+        Some(None)
+    } else {
+        f.take(date(
+            "portal_until",
+            &i.portal_until,
+            "l'ultimo giorno delle domande dal portale",
+        ))
+        .map(Some)
+    };
+    let (from, until) = (from?, until?);
+    if until.is_some_and(|u| u < from) {
+        f.0.push(FieldError::new(
+            "portal_until",
+            "l'ultimo giorno delle domande dal portale viene prima del primo",
+        ));
+        return None;
+    }
+    Some(Some(PortalWindow { from, until }))
 }
 
 /// An accounting reference (capitolo, impegno): up to 60 letters, digits, spaces and
@@ -370,6 +437,7 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
         &i.commitment,
         "l'impegno di spesa",
     ));
+    let portal = portal_window(&mut f, i);
     match (
         code_,
         name,
@@ -384,6 +452,7 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
         deadline_days,
         budget_chapter,
         commitment,
+        portal,
     ) {
         (
             Some(code),
@@ -399,6 +468,7 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
             Some(deadline_days),
             Some(budget_chapter),
             Some(commitment),
+            Some(portal),
         ) if f.0.is_empty() => Ok(BenefitData {
             code,
             name,
@@ -415,6 +485,7 @@ pub fn parse_benefit(i: &BenefitInput) -> Result<BenefitData, Vec<FieldError>> {
             active: flag(&i.active),
             budget_chapter,
             commitment,
+            portal,
         }),
         _ => Err(f.0),
     }
@@ -1363,6 +1434,7 @@ pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
         active: true,
         budget_chapter: String::new(),
         commitment: String::new(),
+        portal: None,
     };
     let ord = Some(IseeVariant::Ordinario);
     let id_doc = "Documento d'identità del richiedente";
@@ -1504,16 +1576,24 @@ pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
             rule: None,
         },
         SeedBenefit {
-            data: entry(
-                "sociosanitari-residenziali",
-                "Servizi sociosanitari diurni e residenziali",
-                Disabilita,
-                "A3.02",
-                Periodic,
-                D::Place,
-                Some(IseeVariant::Residenze),
-                &[id_doc],
-            ),
+            data: BenefitData {
+                description: "Un posto in una struttura residenziale (RSA, RSD, comunità) o diurna (CDI, CDD) per una persona anziana o con disabilità: l'ufficio valuta il bisogno con l'unità di valutazione e propone la struttura; la retta è in parte a carico della persona secondo l'ISEE.".into(),
+                ..entry(
+                    "sociosanitari-residenziali",
+                    "Servizi sociosanitari diurni e residenziali",
+                    Disabilita,
+                    "A3.02",
+                    Periodic,
+                    D::Place,
+                    Some(IseeVariant::Residenze),
+                    &[
+                        id_doc,
+                        "Scheda sanitaria compilata dal medico di medicina generale",
+                        "Verbale di invalidità civile o di accertamento L. 104/1992",
+                        "Decreto di nomina del tutore o dell'amministratore di sostegno, se c'è",
+                    ],
+                )
+            },
             rule: None,
         },
         SeedBenefit {
@@ -2079,5 +2159,62 @@ mod tests {
             (b.budget_chapter.as_str(), b.commitment.as_str()),
             ("1234/5", "n. 456/2026")
         );
+        assert_eq!(b.portal, None);
+    }
+
+    #[test]
+    fn the_portal_window_is_a_first_day_and_an_optional_last_one() {
+        let base = || BenefitInput {
+            code: "affitto".into(),
+            name: "Contributo affitto".into(),
+            area: "poverta".into(),
+            siuss_code: "A1.05".into(),
+            periodicity: "una_tantum".into(),
+            delivery: "denaro".into(),
+            active: "on".into(),
+            portal: "on".into(),
+            ..Default::default()
+        };
+        let fields = |i: BenefitInput| -> Vec<&'static str> {
+            parse_benefit(&i)
+                .unwrap_err()
+                .iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(fields(base()), ["portal_from"]);
+        assert_eq!(
+            fields(BenefitInput {
+                portal_from: "10/02/2027".into(),
+                portal_until: "01/02/2027".into(),
+                ..base()
+            }),
+            ["portal_until"]
+        );
+        let b = parse_benefit(&BenefitInput {
+            portal_from: "01/02/2027".into(),
+            portal_until: "28/02/2027".into(),
+            ..base()
+        })
+        .unwrap();
+        let w = b.portal.unwrap();
+        assert_eq!(w.words(), "dal 01/02/2027 al 28/02/2027");
+        assert!(!b.portal_open_on(date!(2027 - 01 - 31)));
+        assert!(b.portal_open_on(date!(2027 - 02 - 01)));
+        assert!(b.portal_open_on(date!(2027 - 02 - 28)));
+        assert!(!b.portal_open_on(date!(2027 - 03 - 01)));
+        let inactive = BenefitData {
+            active: false,
+            ..b.clone()
+        };
+        assert!(!inactive.portal_open_on(date!(2027 - 02 - 10)));
+        // Off: the days typed are not kept.
+        let off = parse_benefit(&BenefitInput {
+            portal: String::new(),
+            portal_from: "non una data".into(),
+            ..base()
+        })
+        .unwrap();
+        assert_eq!(off.portal, None);
     }
 }

@@ -28,7 +28,8 @@ use domain::application::{
 };
 use domain::audit::unix_micros;
 use domain::benefit::{
-    CheckStatus, Facts, IseeVariant, Outcome, Periodicity, Rule, evaluate, rule_in_force,
+    CheckStatus, Facts, IseeVariant, Outcome, Periodicity, PortalWindow, Rule, evaluate,
+    rule_in_force,
 };
 use domain::localtime::{from_local, today};
 use domain::money::Money;
@@ -297,6 +298,10 @@ fn draw_isee(rng: &mut Rng) -> i64 {
 
 fn first_of_year(d: Date) -> Date {
     Date::from_calendar_date(d.year(), Month::January, 1).unwrap_or(d)
+}
+
+fn last_of_month(d: Date) -> Date {
+    Date::from_calendar_date(d.year(), d.month(), d.month().length(d.year())).unwrap_or(d)
 }
 
 fn instant_us(rng: &mut Rng, day: Date) -> i64 {
@@ -1306,8 +1311,20 @@ pub async fn catalogue(
     let mut seeded = false;
     if store.list_benefits(org_id).await?.is_empty() {
         let from = first_of_year(today);
-        let (benefits, rules) =
+        let (mut benefits, rules) =
             store::base_catalogue_rows(org_id, from, actor.label(), unix_micros(actor.now));
+        // Two benefits take applications on the portal: the places in residential and day
+        // facilities all year, the rent contribution as a call open this month.
+        for b in &mut benefits {
+            b.data.portal = match b.data.code.as_str() {
+                "sociosanitari-residenziali" => Some(PortalWindow { from, until: None }),
+                "affitto" => Some(PortalWindow {
+                    from: today.replace_day(1).unwrap_or(today),
+                    until: Some(last_of_month(today)),
+                }),
+                _ => None,
+            };
+        }
         let audit = actor.audit_in(
             org_id,
             "benefit.seed",

@@ -5,6 +5,7 @@ use crate::benefit::*;
 use crate::casework::*;
 use crate::dsu::*;
 use crate::person::*;
+use crate::portal::*;
 use crate::registry::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
@@ -426,6 +427,25 @@ store_traits! {
         /// the suspended ones again); the count changed.
         fn suspend_deliveries(&self, org_id: Uuid, application_id: Uuid, from_month: time::Date, suspend: bool, audit: &NewAudit) -> u64;
     }
+
+    /// The citizens' drafts on the portal.
+    pub trait PortalStore {
+        fn create_portal_draft(&self, draft: &PortalDraft, audit: &NewAudit) -> ();
+        /// Stores the answers if the draft is still at `draft.version - 1`.
+        fn save_portal_draft(&self, draft: &PortalDraft, audit: &NewAudit) -> ();
+        fn get_portal_draft(&self, org_id: Uuid, id: Uuid) -> PortalDraft;
+        /// An account's drafts in every organization, the last changed first.
+        fn portal_drafts(&self, account_id: Uuid) -> Vec<PortalDraft>;
+        fn add_draft_document(&self, document: &DraftDocument, content: &[u8], audit: &NewAudit) -> ();
+        fn remove_draft_document(&self, org_id: Uuid, draft_id: Uuid, id: Uuid, audit: &NewAudit) -> ();
+        fn draft_documents(&self, org_id: Uuid, draft_id: Uuid) -> Vec<DraftDocument>;
+        /// All or nothing: the draft (still at its version) becomes the application, filed
+        /// as `create_application` files one, its documents become the application's
+        /// (written by `actor`), and the draft is gone. The protocol given.
+        fn submit_portal_draft(&self, draft: &PortalDraft, app: &Application, event: &ApplicationEvent, actor: &str, audit: &NewAudit) -> Option<String>;
+        /// Throws a draft and its documents away.
+        fn delete_portal_draft(&self, org_id: Uuid, id: Uuid, audit: &NewAudit) -> ();
+    }
 }
 
 /// Everything the application needs from a store.
@@ -443,6 +463,7 @@ pub trait Stores:
     + RegistryStore
     + CaseStore
     + BenefitStore
+    + PortalStore
     + Clone
     + 'static
 {
@@ -462,6 +483,7 @@ impl<T> Stores for T where
         + RegistryStore
         + CaseStore
         + BenefitStore
+        + PortalStore
         + Clone
         + 'static
 {

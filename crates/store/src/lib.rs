@@ -10,6 +10,7 @@ mod casework;
 pub mod conformance;
 mod dsu;
 mod person;
+mod portal;
 mod registry;
 mod types;
 
@@ -18,6 +19,7 @@ pub use benefit::*;
 pub use casework::*;
 pub use dsu::*;
 pub use person::*;
+pub use portal::*;
 pub use registry::*;
 pub use types::*;
 

@@ -36,8 +36,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{
     ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation,
-    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, RegistryStore, StoreError,
-    UserStore, Worklist, WorklistCounts,
+    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore,
+    Worklist, WorklistCounts,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -573,31 +573,12 @@ async fn applicant(
 /// What a new application of `p` starts with: their only attestation valid today, and since
 /// when the registry's events say they live in the comune (each empty when unknown).
 async fn prefilled(state: &AppState, ctx: &Ctx, p: &Person) -> Result<(String, String), AppError> {
-    let on = today(ctx.now);
-    let valid: Vec<Uuid> = state
-        .store
-        .person_attestations(ctx.org.id, p.id)
-        .await?
-        .iter()
-        .filter(|a| a.data.valid_until() >= on)
-        .map(|a| a.id)
-        .collect();
-    let attestation = match valid.as_slice() {
-        [only] => only.to_string(),
-        _ => String::new(),
-    };
-    let events: Vec<_> = state
-        .store
-        .person_registry_events(ctx.org.id, p.id)
-        .await?
-        .into_iter()
-        .map(|e| (e.kind, e.event_date))
-        .collect();
-    let since = domain::registry::resident_since(&events)
-        .filter(|_| p.registry_left_on.is_none())
-        .map(format_date)
-        .unwrap_or_default();
-    Ok((attestation, since))
+    let (attestation, since) =
+        app::procedure::prefill(state, ctx.org.id, p, today(ctx.now)).await?;
+    Ok((
+        attestation.map(|a| a.to_string()).unwrap_or_default(),
+        since.map(format_date).unwrap_or_default(),
+    ))
 }
 
 async fn new_form(

@@ -286,6 +286,17 @@ fn to_input(d: &BenefitData) -> BenefitInput {
         active: if d.active { "on".into() } else { String::new() },
         budget_chapter: d.budget_chapter.clone(),
         commitment: d.commitment.clone(),
+        portal: if d.portal.is_some() {
+            "on".into()
+        } else {
+            String::new()
+        },
+        portal_from: d.portal.map(|w| format_date(w.from)).unwrap_or_default(),
+        portal_until: d
+            .portal
+            .and_then(|w| w.until)
+            .map(format_date)
+            .unwrap_or_default(),
     }
 }
 
@@ -453,7 +464,7 @@ async fn edit_form(
 }
 
 /// The fields an edit of a benefit may change, as the audit summary names them.
-const BENEFIT_FIELDS: [Field<BenefitData>; 13] = [
+const BENEFIT_FIELDS: [Field<BenefitData>; 14] = [
     ("codice", |b| b.code.clone()),
     ("nome", |b| b.name.clone()),
     ("descrizione", |b| b.description.clone()),
@@ -471,6 +482,9 @@ const BENEFIT_FIELDS: [Field<BenefitData>; 13] = [
     ("documenti richiesti", |b| format!("{:?}", b.documents)),
     ("termine", |b| b.deadline_days.to_string()),
     ("attiva", |b| b.active.to_string()),
+    ("domande dal portale", |b| {
+        b.portal.map_or_else(String::new, |w| w.words())
+    }),
 ];
 
 /// The fields that differ, in words, for the audit summary.
@@ -730,6 +744,16 @@ struct DetailPage {
     can_manage: bool,
     sim: SimQuery,
     sim_variants: Vec<Opt>,
+}
+
+impl DetailPage {
+    /// Whether and when citizens apply online, in words.
+    fn portal(&self) -> String {
+        match self.b.data.portal {
+            None => "no, solo allo sportello".into(),
+            Some(w) => format!("sì, {}", w.words()),
+        }
+    }
 }
 
 async fn show(

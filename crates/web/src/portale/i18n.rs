@@ -39,9 +39,6 @@ struct LangRow {
     /// Its name in itself, for the language switch.
     name: &'static str,
     rtl: bool,
-    /// Every message translated (a unit test holds it to that); else missing ones show in
-    /// Italian.
-    complete: bool,
     sources: &'static [&'static str],
 }
 
@@ -52,7 +49,6 @@ const LANGS: [LangRow; 2] = [
         code: "it",
         name: "Italiano",
         rtl: false,
-        complete: true,
         sources: catalogue!("it"),
     },
     LangRow {
@@ -60,7 +56,6 @@ const LANGS: [LangRow; 2] = [
         code: "en",
         name: "English",
         rtl: false,
-        complete: true,
         sources: catalogue!("en"),
     },
 ];
@@ -222,6 +217,10 @@ mod tests {
             .collect()
     }
 
+    /// The languages with every message translated; in the others a missing one shows in
+    /// Italian.
+    const COMPLETE: [Lang; 2] = [Lang::It, Lang::En];
+
     #[test]
     fn every_catalogue_parses_and_the_complete_ones_have_every_italian_message() {
         let italian: Vec<String> = LANGS[0].sources.iter().flat_map(|s| keys(s)).collect();
@@ -236,12 +235,20 @@ mod tests {
             }
             let own: Vec<String> = row.sources.iter().flat_map(|s| keys(s)).collect();
             let unknown: Vec<_> = own.iter().filter(|k| !italian.contains(k)).collect();
-            assert!(unknown.is_empty(), "{} has {unknown:?}, unknown in Italian", row.code);
-            if row.complete {
+            assert!(
+                unknown.is_empty(),
+                "{} has {unknown:?}, unknown in Italian",
+                row.code
+            );
+            if COMPLETE.contains(&row.lang) {
                 let missing: Vec<_> = italian.iter().filter(|k| !own.contains(k)).collect();
                 assert!(missing.is_empty(), "{} lacks {missing:?}", row.code);
                 for key in &italian {
-                    assert!(catalogue(row.lang).bundle.has_message(key), "{}: {key}", row.code);
+                    assert!(
+                        catalogue(row.lang).bundle.has_message(key),
+                        "{}: {key}",
+                        row.code
+                    );
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! citizen's, kept in its own cookie, and every page that shows a record asks `app::portal`,
 //! which computes the citizen's scope from the records and logs the read.
 
+mod apply;
 pub mod i18n;
 mod pages;
 mod session;
@@ -12,11 +13,12 @@ mod signin;
 use crate::AppState;
 use axum::Router;
 
+pub use apply::is_draft_upload;
 pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX};
 pub use signin::PendingLogins;
 
 pub fn routes() -> Router<AppState> {
-    pages::routes()
+    pages::routes().merge(apply::routes())
 }
 
 /// The relying party of a portal reached at `base` (`http://127.0.0.1:8328`) on loopback,

@@ -111,7 +111,15 @@ impl PortalLayout {
 
 struct OrgBenefits {
     name: String,
-    benefits: Vec<(String, String)>,
+    benefits: Vec<HomeBenefit>,
+}
+
+struct HomeBenefit {
+    /// «Quanto pagherò».
+    href: String,
+    name: String,
+    /// The online application, when open today.
+    apply: Option<String>,
 }
 
 #[derive(Template)]
@@ -140,14 +148,17 @@ async fn home(
         if !org.active || org.kind == domain::OrgKind::Sistema {
             continue;
         }
-        let benefits: Vec<(String, String)> = app::portal::public_benefits(&state, &org)
+        let on = today(state.clock.now());
+        let benefits: Vec<HomeBenefit> = app::portal::public_benefits(&state, &org)
             .await?
             .into_iter()
             .map(|b| {
-                (
-                    format!("/portale/enti/{}/prestazioni/{}", org.code, b.id),
-                    b.data.name,
-                )
+                let href = format!("/portale/enti/{}/prestazioni/{}", org.code, b.id);
+                HomeBenefit {
+                    apply: b.data.portal_open_on(on).then(|| format!("{href}/domanda")),
+                    href,
+                    name: b.data.name,
+                }
             })
             .collect();
         if !benefits.is_empty() {
@@ -223,6 +234,21 @@ struct AppRow {
     person: String,
 }
 
+/// A draft the citizen can take up again.
+struct DraftRow {
+    href: String,
+    benefit: String,
+    person: String,
+    updated: String,
+}
+
+/// A benefit open on the portal today.
+struct OpenRow {
+    href: String,
+    benefit: String,
+    office: String,
+}
+
 #[derive(Template)]
 #[template(path = "portale/domande.html")]
 struct ApplicationsPage {
@@ -231,6 +257,15 @@ struct ApplicationsPage {
     count: String,
     /// The citizen represents someone: the table says for whom.
     for_others: bool,
+    drafts: Vec<DraftRow>,
+    open: Vec<OpenRow>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    eliminata: String,
 }
 
 /// The person an application is for, as the citizen's page says it.
@@ -249,10 +284,36 @@ async fn applications(
     State(state): State<AppState>,
     jar: CookieJar,
     ctx: CitizenCtx,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.t;
     let c = &ctx.citizen;
     let mine = app::portal::applications(&state, c).await?;
+    let drafts = app::portal_apply::drafts(&state, c)
+        .await?
+        .into_iter()
+        .map(|d| DraftRow {
+            href: format!("/portale/bozze/{}", d.draft.id),
+            person: whose(&t, c, d.org.id, d.person.id),
+            updated: t.args(
+                "apply-draft-updated",
+                &[("date", &crate::pages::dates::when(d.draft.updated_at_us))],
+            ),
+            benefit: d.benefit.data.name,
+        })
+        .collect();
+    let open = app::portal_apply::open_benefits(&state, c)
+        .await?
+        .into_iter()
+        .map(|o| OpenRow {
+            href: format!(
+                "/portale/enti/{}/prestazioni/{}/domanda",
+                o.org.code, o.benefit.id
+            ),
+            benefit: o.benefit.data.name,
+            office: o.org.name,
+        })
+        .collect();
     let rows = mine
         .iter()
         .map(|m| AppRow {
@@ -270,6 +331,9 @@ async fn applications(
         })
         .collect();
     let page = ApplicationsPage {
+        drafts,
+        open,
+        notice: (!q.eliminata.is_empty()).then(|| t.t("apply-draft-deleted")),
         count: t.count("applications-count", mine.len() as i64),
         for_others: c.persons.iter().any(|r| r.mandate.is_some()),
         l: PortalLayout::new(t, t.t("applications-title"), Some(c), "/portale/domande"),
@@ -302,6 +366,15 @@ struct ApplicationPage {
     decided: Option<String>,
     amount: Option<String>,
     steps: Vec<Step>,
+    /// Just submitted from the portal: the protocol to keep.
+    sent: Option<String>,
+    receipt: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ApplicationQuery {
+    inviata: String,
 }
 
 async fn application(
@@ -309,6 +382,7 @@ async fn application(
     jar: CookieJar,
     ctx: CitizenCtx,
     Path(id): Path<String>,
+    Query(q): Query<ApplicationQuery>,
 ) -> Result<Response, AppError> {
     let t = ctx.t;
     let c = &ctx.citizen;
@@ -325,6 +399,12 @@ async fn application(
             | ApplicationState::Concluded
     );
     let page = ApplicationPage {
+        sent: a
+            .protocol
+            .as_ref()
+            .filter(|_| !q.inviata.is_empty())
+            .map(|p| t.args("apply-sent", &[("protocol", p)])),
+        receipt: format!("/portale/domande/{}/ricevuta.pdf", a.id),
         heading: t.args("application-title", &[("benefit", &mine.view.benefit_name)]),
         protocol: a
             .protocol

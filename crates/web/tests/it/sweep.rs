@@ -728,6 +728,47 @@ fn table() -> Vec<Row> {
         get("/portale/accessi", &[]).needs(Need::Public),
         get("/portale/enti/{org}/prestazioni/{id}", &["org_code", "benefit"])
             .needs(Need::Public),
+        // Applying online: the citizen's own, whatever the ids (`portal_apply.rs`).
+        get(
+            "/portale/enti/{org}/prestazioni/{id}/domanda",
+            &["org_code", "benefit"],
+        )
+        .needs(Need::Public)
+        .other_org(StatusCode::SEE_OTHER),
+        post(
+            "/portale/enti/{org}/prestazioni/{id}/domanda",
+            &["org_code", "benefit"],
+        )
+        .needs(Need::Public)
+        .other_org(StatusCode::SEE_OTHER),
+        get("/portale/bozze/{id}", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        get("/portale/bozze/{id}/passi/{step}", &["application", "lang"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        post("/portale/bozze/{id}/passi/{step}", &["application", "lang"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        post("/portale/bozze/{id}/allegati", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER)
+            .send(Payload::Pdf(&[])),
+        post(
+            "/portale/bozze/{id}/allegati/{doc}/elimina",
+            &["application", "application"],
+        )
+        .needs(Need::Public)
+        .other_org(StatusCode::SEE_OTHER),
+        post("/portale/bozze/{id}/elimina", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        post("/portale/bozze/{id}/invia", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        get("/portale/domande/{id}/ricevuta.pdf", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
     ]
 }
 

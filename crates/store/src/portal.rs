@@ -1,0 +1,34 @@
+//! The citizens' drafts of applications made on the portal, with their documents, until they
+//! are submitted (and become an application) or thrown away.
+
+use uuid::Uuid;
+
+/// A draft application a citizen is writing on the portal; only its account sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalDraft {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    /// Whom the application is for: the citizen or a person they represent.
+    pub person_id: Uuid,
+    pub benefit_id: Uuid,
+    pub account_id: Uuid,
+    /// The answers as typed, in JSON (the app layer's `Answers`).
+    pub answers: String,
+    pub version: i64,
+    pub created_at_us: i64,
+    pub updated_at_us: i64,
+}
+
+/// A file attached to a draft, for a line of the benefit's documents (or "" for another).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftDocument {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub draft_id: Uuid,
+    pub requirement: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub at_us: i64,
+}

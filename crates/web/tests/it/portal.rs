@@ -22,7 +22,7 @@ on_both!(
 
 const BIANCHI_CF: &str = "BNCLRA85M41L219R";
 
-fn identity(cf: &str) -> PortalIdentity {
+pub(crate) fn identity(cf: &str) -> PortalIdentity {
     PortalIdentity {
         codice_fiscale: CodiceFiscale::parse(cf).unwrap(),
         given_name: "Mario".into(),
@@ -33,7 +33,7 @@ fn identity(cf: &str) -> PortalIdentity {
 }
 
 /// A client with a portal session of `user` (what the sign-in's callback opens).
-async fn portal_client(state: &AppState, user: &store::User) -> (Client, String) {
+pub(crate) async fn portal_client(state: &AppState, user: &store::User) -> (Client, String) {
     let (token, hash) = app::credentials::new_secret(web::portale::PORTAL_TOKEN_PREFIX).unwrap();
     let now = state.clock.now_us();
     state
@@ -91,7 +91,12 @@ async fn the_public_pages_compute_with_the_office_rules_in_the_citizen_language(
         "{}",
         english.body
     );
-    assert_eq!(english.text("#importo"), amount);
+    // The same amount, written the English way.
+    let figure = domain::money::Money::parse("importo", &amount, "l'importo").unwrap();
+    assert_eq!(
+        english.text("#importo"),
+        web::portale::i18n::T::new(web::portale::i18n::Lang::En).money(figure)
+    );
 
     // Bad values are named; unknown or foreign records are not found.
     let bad = visitor.get(&format!("{link}?isee=tanti&household=0")).await;

@@ -4,6 +4,7 @@
 //! citizen's, kept in its own cookie, and every page that shows a record asks `app::portal`,
 //! which computes the citizen's scope from the records and logs the read.
 
+pub mod errors;
 pub mod i18n;
 mod pages;
 mod session;
@@ -12,11 +13,16 @@ mod signin;
 use crate::AppState;
 use axum::Router;
 
-pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX};
+pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX, lang_of};
 pub use signin::PendingLogins;
 
 pub fn routes() -> Router<AppState> {
     pages::routes()
+}
+
+/// Whether `path` is the portal's (`/portale` and below, not `/portalex`).
+pub fn is_portal(path: &str) -> bool {
+    path == "/portale" || path.starts_with("/portale/")
 }
 
 /// The relying party of a portal reached at `base` (`http://127.0.0.1:8328`) on loopback,

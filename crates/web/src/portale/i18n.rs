@@ -242,7 +242,6 @@ const LANGS: [LangRow; 7] = [
             group: ',',
             decimal: '.',
             euro_first: true,
-            ..DAY_FIRST
         },
     },
 ];

@@ -109,9 +109,13 @@ async fn languages_journey(c: Client, base: String, _state: web::AppState) {
     );
     on_a_phone(c, true, "portale-ar-quanto-errore").await;
 
-    // Remembered: the menu's home page, and an address typed by hand, are still in Arabic.
+    // Remembered: the menu's home page, the sign-in and an address typed by hand are still in
+    // Arabic.
     click_link(c, "الصفحة الرئيسية").await;
     wait_h1(c, "الخدمات الاجتماعية عبر الإنترنت").await;
+    click_link(c, "تسجيل الدخول").await;
+    wait_h1(c, "تسجيل الدخول إلى البوابة").await;
+    on_a_phone(c, true, "portale-ar-accedi").await;
     c.goto(&format!("{base}/portale/non-esiste"))
         .await
         .expect("a page that does not exist");

@@ -51,17 +51,23 @@ impl Money {
 
     /// The same without the currency, for table cells headed "Importo (€)" and form values.
     pub fn format_plain(self) -> String {
+        self.format_with('.', ',')
+    }
+
+    /// The figure with the sign and the given thousands and decimal separators (the portal
+    /// writes amounts in the citizen's language).
+    pub fn format_with(self, group: char, decimal: char) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         let euro = (abs / 100).to_string();
         let mut grouped = String::new();
         for (i, c) in euro.chars().enumerate() {
             if i > 0 && (euro.len() - i).is_multiple_of(3) {
-                grouped.push('.');
+                grouped.push(group);
             }
             grouped.push(c);
         }
-        format!("{sign}{grouped},{:02}", abs % 100)
+        format!("{sign}{grouped}{decimal}{:02}", abs % 100)
     }
 
     /// Reads an amount as people type it: `250`, `250,5`, `1.234,56`, `1234.56`, with or

@@ -1,8 +1,9 @@
 //! The web layer's one error type, mapped to HTTP once: the services' `app::Error` wrapped
 //! (its messages are written there only) and the web's own refusals (login, host,
 //! cross-site). Handlers return `AppError`; the
-//! [`render_errors`] middleware turns any error status into an Italian page, or into
-//! `application/problem+json` under `/api/`, so that rejections from axum itself (unknown
+//! [`render_errors`] middleware turns any error status into an Italian page (under `/portale`
+//! the portal's page in the citizen's language), or into `application/problem+json` under
+//! `/api/`, so that rejections from axum itself (unknown
 //! route, malformed form, oversized body) look the same as ours.
 
 use axum::extract::Request;
@@ -173,7 +174,9 @@ struct ErrorPage<'a> {
 /// Renders every error status that is not already a full page.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
-    let portal = req.uri().path().starts_with("/portale");
+    let path = req.uri().path().to_owned();
+    // The portal's pages are the citizen's, in the citizen's language.
+    let portal = crate::portale::is_portal(&path).then(|| crate::portale::lang_of(req.headers()));
     // A page asked for without a session is where the login then leads.
     let asked = (req.method() == axum::http::Method::GET)
         .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
@@ -195,12 +198,18 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         problem(status, &message, None)
     } else if status == StatusCode::UNAUTHORIZED {
         // The portal's pages lead to the portal's sign-in, the office's to the login.
-        let login = if portal { "/portale/accedi" } else { "/login" };
+        let login = if portal.is_some() {
+            "/portale/accedi"
+        } else {
+            "/login"
+        };
         let to = match asked {
             Some(p) => format!("{login}?dopo={}", crate::paths::url_encode(&p)),
             None => login.to_owned(),
         };
         return Redirect::to(&to).into_response();
+    } else if let Some(lang) = portal {
+        crate::portale::errors::page(lang, status, &path)
     } else {
         let page = ErrorPage {
             title: title(status),

@@ -123,3 +123,16 @@ not-met = not met
 to-check = to be checked
 
 error-title = Something is wrong
+error-text = Something went wrong. Try again; if it happens again, contact your municipality's office.
+error-not-found-title = Page not found
+error-not-found = The page you are looking for does not exist or has moved. Check the address or go back to the home page.
+error-forbidden-title = Access denied
+error-forbidden = You cannot see this page. If you think this is a mistake, contact your municipality's office.
+error-bad-request-title = Request not valid
+error-bad-request = The details sent are not valid: check them and try again.
+error-later-title = Try again later
+error-later = The portal cannot answer right now. Try again in a few minutes.
+error-internal-title = Internal error
+error-internal = An error occurred. Try again; if it happens again, contact your municipality's office.
+error-code = Error code: { $code }.
+error-home = Back to the home page

@@ -123,3 +123,16 @@ not-met = non soddisfatto
 to-check = da verificare
 
 error-title = Qualcosa non va
+error-text = Si è verificato un problema. Riprova; se si ripete, rivolgiti allo sportello del tuo Comune.
+error-not-found-title = Pagina non trovata
+error-not-found = La pagina che cerchi non esiste o è stata spostata. Controlla l'indirizzo oppure torna alla pagina iniziale.
+error-forbidden-title = Accesso negato
+error-forbidden = Non puoi vedere questa pagina. Se pensi che sia un errore, rivolgiti allo sportello del tuo Comune.
+error-bad-request-title = Richiesta non valida
+error-bad-request = I dati inviati non sono validi: controlla e riprova.
+error-later-title = Riprova più tardi
+error-later = In questo momento il portale non può rispondere. Riprova tra qualche minuto.
+error-internal-title = Errore interno
+error-internal = Si è verificato un errore. Riprova; se il problema si ripete, rivolgiti allo sportello del tuo Comune.
+error-code = Codice dell'errore: { $code }.
+error-home = Torna alla pagina iniziale

@@ -258,10 +258,14 @@ pub(crate) struct SimResult {
     pub checks: Vec<CheckView>,
     pub amount_kind: &'static str,
     pub amount: Option<String>,
+    /// The amount and the rules' first day as values, for the portal to write in the
+    /// citizen's language.
+    pub amount_value: Option<Money>,
     pub per_unit: Option<String>,
     pub explanation: String,
     pub citation: String,
     pub valid_from: String,
+    pub valid_from_date: Date,
 }
 
 fn sim_result(o: &Outcome, on: Date) -> SimResult {
@@ -287,6 +291,7 @@ fn sim_result(o: &Outcome, on: Date) -> SimResult {
         checks,
         amount_kind: o.amount.as_ref().map_or("", |a| a.kind.label()),
         amount: o.amount.as_ref().map(|a| a.value.format()),
+        amount_value: o.amount.as_ref().map(|a| a.value),
         per_unit: o
             .amount
             .as_ref()
@@ -299,6 +304,7 @@ fn sim_result(o: &Outcome, on: Date) -> SimResult {
             .unwrap_or_default(),
         citation: o.citation.clone(),
         valid_from: format_date(o.rule_valid_from),
+        valid_from_date: o.rule_valid_from,
     }
 }
 

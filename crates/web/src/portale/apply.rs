@@ -18,7 +18,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
-use domain::dates::format_date;
 use domain::localtime::today;
 use serde::Deserialize;
 use store::{BenefitStore, OrgStore, StoreError};
@@ -131,7 +130,7 @@ async fn start_page(
             .data
             .portal
             .and_then(|w| w.until)
-            .map(|u| t.args("apply-window-until", &[("date", &format_date(u))]))
+            .map(|u| t.args("apply-window-until", &[("date", &t.date(u))]))
             .unwrap_or_default(),
         documents: b.data.documents.clone(),
         term: t.args("apply-term", &[("days", &b.data.deadline_days.to_string())]),
@@ -367,9 +366,9 @@ async fn draft_page(
                 label: t.args(
                     "apply-isee-choice",
                     &[
-                        ("value", &at.data.isee.format()),
+                        ("value", &t.money(at.data.isee)),
                         ("protocol", at.data.protocol.as_str()),
-                        ("until", &format_date(at.data.valid_until())),
+                        ("until", &t.date(at.data.valid_until())),
                     ],
                 ),
                 value: at.id.to_string(),
@@ -427,7 +426,7 @@ async fn draft_page(
             explanation: o
                 .amount
                 .as_ref()
-                .map(|m| format!("{}: {}", m.value.format(), m.explanation))
+                .map(|m| format!("{}: {}", t.money(m.value), m.explanation))
                 .unwrap_or_default(),
             citation: t.args("apply-outcome-rules", &[("citation", &o.citation)]),
         });

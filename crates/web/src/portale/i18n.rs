@@ -1,12 +1,16 @@
-//! The portal's languages: message catalogues in Fluent (`crates/web/locales/<lang>/portale.ftl`),
+//! The portal's languages: message catalogues in Fluent (`crates/web/locales/<lang>/*.ftl`),
 //! compiled into the binary, one bundle per language, and the language a citizen chose
 //! (remembered in a cookie). Italian is complete and the reference: a message missing from
 //! another catalogue falls back to it. A language is added by writing its catalogue and one
-//! line in [`Lang`]; right-to-left languages get `dir="rtl"` from the same table.
+//! row of [`LANGS`] (its name in itself, its direction, how it writes dates and amounts);
+//! right-to-left languages get `dir="rtl"` from the same table.
 
+use domain::localtime::to_local;
+use domain::money::Money;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::LazyLock;
+use time::{Date, OffsetDateTime};
 use unic_langid::LanguageIdentifier;
 
 /// The cookie that remembers the language a citizen chose.
@@ -17,6 +21,11 @@ pub const LANG_COOKIE: &str = "sportello_lingua";
 pub enum Lang {
     It,
     En,
+    Ar,
+    Ro,
+    Sq,
+    Uk,
+    Zh,
 }
 
 /// A language's catalogue: one Fluent file per part of the portal (`portale.ftl` the frame,
@@ -39,29 +48,214 @@ struct LangRow {
     /// Its name in itself, for the language switch.
     name: &'static str,
     rtl: bool,
+    /// Every message translated (a unit test holds it to that); else missing ones show in
+    /// Italian.
+    complete: bool,
     sources: &'static [&'static str],
+    formats: Formats,
 }
 
-/// Every language: its code, its name in itself, its direction and its catalogue.
-const LANGS: [LangRow; 2] = [
+/// How a language writes a date and an amount in euro, after CLDR (checked against the
+/// browsers' `Intl`); digits stay Western in every language, Arabic included.
+struct Formats {
+    /// The month as it stands after the day: «7 dicembre», the Ukrainian genitive «7 грудня»,
+    /// the Chinese «12月».
+    months: [&'static str; 12],
+    /// Year first («2026年12月7日») or day first («7 dicembre 2026»).
+    year_first: bool,
+    /// After the year (the Ukrainian «р.», the Chinese «年») and after the day (the Chinese «日»).
+    year_suffix: &'static str,
+    day_suffix: &'static str,
+    /// Between the date and the time.
+    time_sep: &'static str,
+    /// Thousands and decimal separators.
+    group: char,
+    decimal: char,
+    /// «€1,234.56» rather than «1.234,56 €».
+    euro_first: bool,
+}
+
+/// Day-first dates and «1.234,56 €» amounts, the Italian way; the rows below change what
+/// differs.
+const DAY_FIRST: Formats = Formats {
+    months: territory::MONTH_NAMES,
+    year_first: false,
+    year_suffix: "",
+    day_suffix: "",
+    time_sep: ", ",
+    group: '.',
+    decimal: ',',
+    euro_first: false,
+};
+
+/// Every language: its code, its name in itself, its direction, its catalogue and its formats.
+const LANGS: [LangRow; 7] = [
     LangRow {
         lang: Lang::It,
         code: "it",
         name: "Italiano",
         rtl: false,
+        complete: true,
         sources: catalogue!("it"),
+        formats: DAY_FIRST,
     },
     LangRow {
         lang: Lang::En,
         code: "en",
         name: "English",
         rtl: false,
+        complete: true,
         sources: catalogue!("en"),
+        formats: Formats {
+            months: [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ],
+            group: ',',
+            decimal: '.',
+            euro_first: true,
+            ..DAY_FIRST
+        },
+    },
+    LangRow {
+        lang: Lang::Ar,
+        code: "ar",
+        name: "العربية",
+        rtl: true,
+        complete: false,
+        sources: catalogue!("ar"),
+        formats: Formats {
+            months: [
+                "يناير",
+                "فبراير",
+                "مارس",
+                "أبريل",
+                "مايو",
+                "يونيو",
+                "يوليو",
+                "أغسطس",
+                "سبتمبر",
+                "أكتوبر",
+                "نوفمبر",
+                "ديسمبر",
+            ],
+            time_sep: "، ",
+            group: ',',
+            decimal: '.',
+            ..DAY_FIRST
+        },
+    },
+    LangRow {
+        lang: Lang::Ro,
+        code: "ro",
+        name: "Română",
+        rtl: false,
+        complete: false,
+        sources: catalogue!("ro"),
+        formats: Formats {
+            months: [
+                "ianuarie",
+                "februarie",
+                "martie",
+                "aprilie",
+                "mai",
+                "iunie",
+                "iulie",
+                "august",
+                "septembrie",
+                "octombrie",
+                "noiembrie",
+                "decembrie",
+            ],
+            ..DAY_FIRST
+        },
+    },
+    LangRow {
+        lang: Lang::Sq,
+        code: "sq",
+        name: "Shqip",
+        rtl: false,
+        complete: false,
+        sources: catalogue!("sq"),
+        formats: Formats {
+            months: [
+                "janar", "shkurt", "mars", "prill", "maj", "qershor", "korrik", "gusht", "shtator",
+                "tetor", "nëntor", "dhjetor",
+            ],
+            group: '\u{a0}',
+            ..DAY_FIRST
+        },
+    },
+    LangRow {
+        lang: Lang::Uk,
+        code: "uk",
+        name: "Українська",
+        rtl: false,
+        complete: false,
+        sources: catalogue!("uk"),
+        formats: Formats {
+            months: [
+                "січня",
+                "лютого",
+                "березня",
+                "квітня",
+                "травня",
+                "червня",
+                "липня",
+                "серпня",
+                "вересня",
+                "жовтня",
+                "листопада",
+                "грудня",
+            ],
+            year_suffix: "\u{a0}р.",
+            group: '\u{a0}',
+            ..DAY_FIRST
+        },
+    },
+    LangRow {
+        lang: Lang::Zh,
+        code: "zh",
+        name: "中文",
+        rtl: false,
+        complete: false,
+        sources: catalogue!("zh"),
+        formats: Formats {
+            months: [
+                "1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月",
+                "12月",
+            ],
+            year_first: true,
+            year_suffix: "年",
+            day_suffix: "日",
+            time_sep: " ",
+            group: ',',
+            decimal: '.',
+            euro_first: true,
+        },
     },
 ];
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::It, Lang::En];
+    pub const ALL: [Lang; 7] = [
+        Lang::It,
+        Lang::En,
+        Lang::Ar,
+        Lang::Ro,
+        Lang::Sq,
+        Lang::Uk,
+        Lang::Zh,
+    ];
 
     fn row(self) -> &'static LangRow {
         LANGS.iter().find(|r| r.lang == self).unwrap_or(&LANGS[0])
@@ -174,7 +368,7 @@ impl T {
 
     /// The message `key`, in Italian if this language lacks it, else the key itself.
     pub fn t(&self, key: &str) -> String {
-        self.args(key, &[])
+        self.message(key, None)
     }
 
     /// The message `key` with named arguments.
@@ -183,19 +377,66 @@ impl T {
         for (k, v) in args {
             fa.set(*k, FluentValue::from(*v));
         }
-        let fa = (!args.is_empty()).then_some(&fa);
-        format(self.lang, key, fa)
-            .or_else(|| format(Lang::It, key, fa))
-            .unwrap_or_else(|| key.to_owned())
+        self.message(key, (!args.is_empty()).then_some(&fa))
     }
 
     /// A count with the catalogue's plural forms (`$n`).
     pub fn count(&self, key: &str, n: i64) -> String {
         let mut fa = FluentArgs::new();
         fa.set("n", FluentValue::from(n));
-        format(self.lang, key, Some(&fa))
-            .or_else(|| format(Lang::It, key, Some(&fa)))
+        self.message(key, Some(&fa))
+    }
+
+    fn message(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        format(self.lang, key, args)
+            .or_else(|| {
+                // Expected while a language is being translated; in a complete one, a defect.
+                if self.lang.row().complete {
+                    tracing::warn!(key, lang = self.lang.code(), "messaggio mancante");
+                }
+                format(Lang::It, key, args)
+            })
             .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// A date in full, the language's way: «7 dicembre 2026», «7 December 2026», «2026年12月7日».
+    pub fn date(&self, d: Date) -> String {
+        let f = &self.lang.row().formats;
+        let month = f.months[usize::from(u8::from(d.month())) - 1];
+        let (day, year) = (d.day(), d.year());
+        if f.year_first {
+            format!("{year}{}{month}{day}{}", f.year_suffix, f.day_suffix)
+        } else {
+            format!("{day}{} {month} {year}{}", f.day_suffix, f.year_suffix)
+        }
+    }
+
+    /// A moment as a date and the time of day, in Italian time (the office's clock).
+    pub fn date_time(&self, at: OffsetDateTime) -> String {
+        let l = to_local(at);
+        format!(
+            "{}{}{:02}:{:02}",
+            self.date(l.date()),
+            self.lang.row().formats.time_sep,
+            l.hour(),
+            l.minute()
+        )
+    }
+
+    /// An amount in euro with the language's separators and the sign of the euro where it
+    /// goes: «1.234,56 €», «€1,234.56». In a right-to-left language a right-to-left mark first,
+    /// as CLDR writes it, keeps the figure and its € in reading order.
+    pub fn money(&self, m: Money) -> String {
+        let row = self.lang.row();
+        let f = &row.formats;
+        let figure = Money(m.cents().saturating_abs()).format_with(f.group, f.decimal);
+        let sign = if m.cents() < 0 { "-" } else { "" };
+        let mark = if row.rtl { "\u{200f}" } else { "" };
+        if f.euro_first {
+            format!("{mark}{sign}€{figure}")
+        } else {
+            format!("{mark}{sign}{figure}\u{a0}€")
+        }
     }
 }
 
@@ -217,14 +458,21 @@ mod tests {
             .collect()
     }
 
-    /// The languages with every message translated; in the others a missing one shows in
-    /// Italian.
-    const COMPLETE: [Lang; 2] = [Lang::It, Lang::En];
+    /// Every argument a message of the catalogues takes, for formatting them all.
+    fn all_arguments(n: i64) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        for name in ["name", "provider", "benefit", "date", "citation", "code"] {
+            args.set(name, FluentValue::from("x"));
+        }
+        args.set("n", FluentValue::from(n));
+        args
+    }
 
     #[test]
-    fn every_catalogue_parses_and_the_complete_ones_have_every_italian_message() {
+    fn every_catalogue_parses_translates_the_portal_frame_and_the_complete_ones_everything() {
         let italian: Vec<String> = LANGS[0].sources.iter().flat_map(|s| keys(s)).collect();
-        assert!(italian.len() > 20);
+        let frame = keys(LANGS[0].sources[0]);
+        assert!(frame.len() > 20);
         for row in &LANGS {
             for source in row.sources {
                 assert!(
@@ -240,24 +488,137 @@ mod tests {
                 "{} has {unknown:?}, unknown in Italian",
                 row.code
             );
-            if COMPLETE.contains(&row.lang) {
-                let missing: Vec<_> = italian.iter().filter(|k| !own.contains(k)).collect();
-                assert!(missing.is_empty(), "{} lacks {missing:?}", row.code);
-                for key in &italian {
-                    assert!(
-                        catalogue(row.lang).bundle.has_message(key),
-                        "{}: {key}",
-                        row.code
-                    );
+            // The portal's frame (portale.ftl) is translated in every language, the
+            // incomplete ones included: only the newer parts may fall back to Italian.
+            let own_frame = keys(row.sources[0]);
+            let untranslated: Vec<_> = frame.iter().filter(|k| !own_frame.contains(k)).collect();
+            assert!(
+                untranslated.is_empty(),
+                "{} lacks {untranslated:?}",
+                row.code
+            );
+            let must: &[String] = if row.complete { &italian } else { &frame };
+            let bundle = &catalogue(row.lang).bundle;
+            for key in must {
+                let pattern = bundle.get_message(key).and_then(|m| m.value());
+                let pattern = pattern.unwrap_or_else(|| panic!("{}: {key}", row.code));
+                // Every placeable resolves and every plural category the language has
+                // picks a variant.
+                for n in [0, 1, 2, 3, 5, 11, 21, 100, 102] {
+                    let mut errors = Vec::new();
+                    bundle.format_pattern(pattern, Some(&all_arguments(n)), &mut errors);
+                    assert!(errors.is_empty(), "{}: {key}: {errors:?}", row.code);
                 }
             }
         }
     }
 
     #[test]
+    fn plurals_follow_each_language_rules() {
+        let cases: [(Lang, i64, &str); 12] = [
+            (Lang::Ro, 1, "1 cerere"),
+            (Lang::Ro, 3, "3 cereri"),
+            (Lang::Ro, 20, "20 de cereri"),
+            (Lang::Uk, 1, "1 заява"),
+            (Lang::Uk, 3, "3 заяви"),
+            (Lang::Uk, 5, "5 заяв"),
+            (Lang::Uk, 21, "21 заява"),
+            (Lang::Ar, 2, "طلبان"),
+            (Lang::Ar, 3, "3 طلبات"),
+            (Lang::Ar, 11, "11 طلبًا"),
+            (Lang::Sq, 2, "2 kërkesa"),
+            (Lang::Zh, 1, "1 份申请"),
+        ];
+        for (lang, n, text) in cases {
+            assert_eq!(
+                T::new(lang).count("applications-count", n),
+                text,
+                "{lang:?} {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_and_amounts_are_written_the_language_way() {
+        let d = time::macros::date!(2026 - 12 - 07);
+        // 13:05 UTC is 14:05 in Italy in December.
+        let at = time::macros::datetime!(2026-12-07 13:05 UTC);
+        let m = Money(123_456);
+        let cases: [(Lang, &str, &str, &str); 7] = [
+            (
+                Lang::It,
+                "7 dicembre 2026",
+                "7 dicembre 2026, 14:05",
+                "1.234,56\u{a0}€",
+            ),
+            (
+                Lang::En,
+                "7 December 2026",
+                "7 December 2026, 14:05",
+                "€1,234.56",
+            ),
+            (
+                Lang::Ar,
+                "7 ديسمبر 2026",
+                "7 ديسمبر 2026، 14:05",
+                "\u{200f}1,234.56\u{a0}€",
+            ),
+            (
+                Lang::Ro,
+                "7 decembrie 2026",
+                "7 decembrie 2026, 14:05",
+                "1.234,56\u{a0}€",
+            ),
+            (
+                Lang::Sq,
+                "7 dhjetor 2026",
+                "7 dhjetor 2026, 14:05",
+                "1\u{a0}234,56\u{a0}€",
+            ),
+            (
+                Lang::Uk,
+                "7 грудня 2026\u{a0}р.",
+                "7 грудня 2026\u{a0}р., 14:05",
+                "1\u{a0}234,56\u{a0}€",
+            ),
+            (
+                Lang::Zh,
+                "2026年12月7日",
+                "2026年12月7日 14:05",
+                "€1,234.56",
+            ),
+        ];
+        for (lang, date, date_time, money) in cases {
+            let t = T::new(lang);
+            assert_eq!(t.date(d), date, "{lang:?}");
+            assert_eq!(t.date_time(at), date_time, "{lang:?}");
+            assert_eq!(t.money(m), money, "{lang:?}");
+        }
+        let it = T::new(Lang::It);
+        assert_eq!(it.money(Money(-5)), "-0,05\u{a0}€");
+        assert_eq!(it.money(Money(100_000_000)), "1.000.000,00\u{a0}€");
+        assert_eq!(it.money(m), m.format(), "the office's form, in Italian");
+        assert_eq!(T::new(Lang::En).money(Money(-123_456)), "-€1,234.56");
+        assert_eq!(
+            T::new(Lang::Zh).date(time::macros::date!(2027 - 01 - 31)),
+            "2027年1月31日"
+        );
+        // Summer time: 12:00 UTC is 14:00 in Italy.
+        let july = time::macros::datetime!(2026-07-01 12:00 UTC);
+        assert_eq!(T::new(Lang::En).date_time(july), "1 July 2026, 14:00");
+    }
+
+    #[test]
     fn the_language_comes_from_the_choice_or_the_browser() {
         assert_eq!(Lang::parse("EN-gb"), Some(Lang::En));
         assert_eq!(Lang::parse("xx"), None);
+        assert_eq!(Lang::parse("zh-Hans-CN"), Some(Lang::Zh));
+        assert_eq!(
+            Lang::from_accept_language("uk-UA,uk;q=0.9,ru;q=0.8"),
+            Lang::Uk
+        );
+        assert_eq!(Lang::Ar.dir(), "rtl");
+        assert_eq!(Lang::Ro.dir(), "ltr");
         assert_eq!(
             Lang::from_accept_language("fr-FR,en;q=0.8,it;q=0.5"),
             Lang::En

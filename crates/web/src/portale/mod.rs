@@ -5,6 +5,7 @@
 //! which computes the citizen's scope from the records and logs the read.
 
 mod apply;
+pub mod errors;
 pub mod i18n;
 mod pages;
 mod session;
@@ -14,11 +15,16 @@ use crate::AppState;
 use axum::Router;
 
 pub use apply::is_draft_upload;
-pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX};
+pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX, lang_of};
 pub use signin::PendingLogins;
 
 pub fn routes() -> Router<AppState> {
     pages::routes().merge(apply::routes())
+}
+
+/// Whether `path` is the portal's (`/portale` and below, not `/portalex`).
+pub fn is_portal(path: &str) -> bool {
+    path == "/portale" || path.starts_with("/portale/")
 }
 
 /// The relying party of a portal reached at `base` (`http://127.0.0.1:8328`) on loopback,

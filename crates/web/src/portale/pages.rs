@@ -16,8 +16,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::FieldError;
 use domain::application::ApplicationState;
-use domain::dates::format_date;
-use domain::localtime::{format_date_time, today};
+use domain::localtime::today;
 use serde::Deserialize;
 use store::{BenefitStore, OrgStore, SessionStore, StoreError};
 use uuid::Uuid;
@@ -297,7 +296,10 @@ async fn applications(
             person: whose(&t, c, d.org.id, d.person.id),
             updated: t.args(
                 "apply-draft-updated",
-                &[("date", &crate::pages::dates::when(d.draft.updated_at_us))],
+                &[(
+                    "date",
+                    &t.date_time(crate::pages::dates::instant(d.draft.updated_at_us)),
+                )],
             ),
             benefit: d.benefit.data.name,
         })
@@ -325,7 +327,12 @@ async fn applications(
                 .protocol
                 .clone()
                 .unwrap_or_else(|| t.t("application-no-protocol")),
-            filed: m.view.app.submitted_on.map(format_date).unwrap_or_default(),
+            filed: m
+                .view
+                .app
+                .submitted_on
+                .map(|d| t.date(d))
+                .unwrap_or_default(),
             state: state_words(&t, m.view.app.state),
             person: whose(&t, c, m.org.id, m.view.app.person_id),
         })
@@ -410,7 +417,7 @@ async fn application(
             .protocol
             .clone()
             .unwrap_or_else(|| t.t("application-no-protocol")),
-        filed: a.submitted_on.map(format_date).unwrap_or_default(),
+        filed: a.submitted_on.map(|d| t.date(d)).unwrap_or_default(),
         channel: a.channel.label(),
         person: whose(&t, c, mine.org.id, a.person_id),
         state: state_words(&t, a.state),
@@ -418,10 +425,10 @@ async fn application(
         due: a
             .due_on
             .filter(|_| open)
-            .map(|d| t.args("application-due", &[("date", &format_date(d))])),
+            .map(|d| t.args("application-due", &[("date", &t.date(d))])),
         decided: a
             .decided_on
-            .map(|d| t.args("application-decided", &[("date", &format_date(d))])),
+            .map(|d| t.args("application-decided", &[("date", &t.date(d))])),
         // The rules' figure is the office's estimate until the decision grants it.
         amount: a
             .amount
@@ -433,11 +440,11 @@ async fn application(
                         | ApplicationState::Concluded
                 )
             })
-            .map(|m| m.format()),
+            .map(|m| t.money(m)),
         steps: events
             .iter()
             .map(|e| Step {
-                when: format_date_time(crate::pages::dates::instant(e.at_us)),
+                when: t.date_time(crate::pages::dates::instant(e.at_us)),
                 what: state_words(&t, e.to),
             })
             .collect(),
@@ -512,7 +519,7 @@ async fn accesses(
                 entries
                     .into_iter()
                     .map(|e| AccessRow {
-                        when: format_date_time(e.at),
+                        when: t.date_time(e.at),
                         office: e.org_name,
                         who: e.who,
                         what: e.what,
@@ -645,6 +652,8 @@ struct QuantoPage {
     fields: Vec<QuantoField>,
     errors: Vec<FieldError>,
     result: Option<SimResult>,
+    /// The result's amount in the citizen's language.
+    amount: Option<String>,
     no_rule: Option<String>,
     rules_line: String,
 }
@@ -688,7 +697,10 @@ async fn quanto(
         .map(|r| {
             t.args(
                 "quanto-rules",
-                &[("date", &r.valid_from), ("citation", &r.citation)],
+                &[
+                    ("date", &t.date(r.valid_from_date)),
+                    ("citation", &r.citation),
+                ],
             )
         })
         .unwrap_or_default();
@@ -699,6 +711,10 @@ async fn quanto(
         action: path,
         fields: quanto_fields(&t, &q, &errors),
         errors,
+        amount: result
+            .as_ref()
+            .and_then(|r| r.amount_value)
+            .map(|m| t.money(m)),
         result,
         no_rule,
         rules_line,

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::error::AppError;
 use app::portal::Citizen;
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use store::{Session, SessionStage, SessionStore, StoreError, User};
@@ -19,14 +20,13 @@ pub const PORTAL_COOKIE: &str = "sportello_portale";
 pub const PORTAL_TOKEN_PREFIX: &str = "p.";
 
 /// The language of a request: the citizen's choice (cookie), else the browser's.
-pub fn lang_of(parts: &Parts) -> Lang {
-    let jar = CookieJar::from_headers(&parts.headers);
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    let jar = CookieJar::from_headers(headers);
     jar.get(LANG_COOKIE)
         .and_then(|c| Lang::parse(c.value()))
         .unwrap_or_else(|| {
             Lang::from_accept_language(
-                parts
-                    .headers
+                headers
                     .get(axum::http::header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or(""),
@@ -61,7 +61,7 @@ impl Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let t = T::new(lang_of(parts));
+        let t = T::new(lang_of(&parts.headers));
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar
             .get(PORTAL_COOKIE)

@@ -1,0 +1,1 @@
+# Depunerea cererii online (netradus încă: mesajele apar în italiană).

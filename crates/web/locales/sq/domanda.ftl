@@ -1,0 +1,1 @@
+# Paraqitja e kërkesës në internet (ende e papërkthyer: mesazhet shfaqen në italisht).

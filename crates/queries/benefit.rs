@@ -8,9 +8,10 @@ use domain::application::{
 use domain::benefit::{Area, BenefitData, DeliveryKind, IseeVariant, Outcome, Periodicity, Rule};
 use domain::money::Money;
 use store::{
-    Act, ActView, Application, ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationMessage,
-    ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery,
-    MessageKind, NewAudit, Result, Simulation, StoreError, Worklist, WorklistCounts,
+    Act, ActView, Application, ApplicationDocument, ApplicationEvent, ApplicationFilter,
+    ApplicationMessage, ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore,
+    BudgetRow, Delivery, MessageKind, NewAudit, Result, Simulation, StoreError, Worklist,
+    WorklistCounts,
 };
 use time::Date;
 use uuid::Uuid;

@@ -1260,7 +1260,10 @@ mod tests {
         assert!(e.message.contains("5000"), "{}", e.message);
         let bell = parse_message("note", "ciao\u{7}", "la nota", false).unwrap_err();
         assert_eq!(bell.field, "note");
-        assert_eq!(parse_message("note", "", "la nota", false), Ok(String::new()));
+        assert_eq!(
+            parse_message("note", "", "la nota", false),
+            Ok(String::new())
+        );
     }
 
     #[test]

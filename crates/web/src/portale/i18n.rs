@@ -236,12 +236,20 @@ mod tests {
             }
             let own: Vec<String> = row.sources.iter().flat_map(|s| keys(s)).collect();
             let unknown: Vec<_> = own.iter().filter(|k| !italian.contains(k)).collect();
-            assert!(unknown.is_empty(), "{} has {unknown:?}, unknown in Italian", row.code);
+            assert!(
+                unknown.is_empty(),
+                "{} has {unknown:?}, unknown in Italian",
+                row.code
+            );
             if row.complete {
                 let missing: Vec<_> = italian.iter().filter(|k| !own.contains(k)).collect();
                 assert!(missing.is_empty(), "{} lacks {missing:?}", row.code);
                 for key in &italian {
-                    assert!(catalogue(row.lang).bundle.has_message(key), "{}: {key}", row.code);
+                    assert!(
+                        catalogue(row.lang).bundle.has_message(key),
+                        "{}: {key}",
+                        row.code
+                    );
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! citizen's, kept in its own cookie, and every page that shows a record asks `app::portal`,
 //! which computes the citizen's scope from the records and logs the read.
 
+mod follow;
 pub mod i18n;
 mod pages;
 mod session;

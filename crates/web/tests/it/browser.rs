@@ -10,7 +10,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const WAIT: Duration = Duration::from_secs(10);
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
 
 /// A chromedriver started for one test, killed (with the browsers it started) when dropped,
 /// also when the test panics.
@@ -460,8 +460,12 @@ where
 }
 
 /// The same, with the state completed once the address it is served at is known.
-pub(crate) async fn run_journey_at<P, F, Fut>(test: &str, state: web::AppState, prepare: P, journey: F)
-where
+pub(crate) async fn run_journey_at<P, F, Fut>(
+    test: &str,
+    state: web::AppState,
+    prepare: P,
+    journey: F,
+) where
     P: FnOnce(&str, web::AppState) -> web::AppState,
     F: FnOnce(Client, String, web::AppState) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -686,7 +690,12 @@ pub(crate) async fn search_person_household_and_an_edit_with_a_wrong_codice_fisc
 }
 
 /// Logs in a user whose second factor is enrolled, typing the current code.
-pub(crate) async fn login_with_code(c: &Client, base: &str, state: &web::AppState, login_name: &str) {
+pub(crate) async fn login_with_code(
+    c: &Client,
+    base: &str,
+    state: &web::AppState,
+    login_name: &str,
+) {
     use store::UserStore;
     login(c, base, login_name, support::STRONG).await;
     let user = state
@@ -731,7 +740,12 @@ pub(crate) async fn click_button(c: &Client, label: &str) {
 
 /// A walk-in recorded and taken in charge; an interview logged as riservato; another worker
 /// cannot read it; the responsabile's break-glass access is logged and shown.
-pub(crate) async fn case_file_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn case_file_journey(
+    c: Client,
+    base: String,
+    state: web::AppState,
+    person: String,
+) {
     let c = &c;
     login_with_code(c, &base, &state, "anna").await;
     c.goto(&format!("{base}{person}"))
@@ -995,7 +1009,8 @@ pub(crate) async fn application_journey(c: Client, base: String, state: web::App
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-pub(crate) async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded() {
+pub(crate) async fn an_isee_is_recorded_an_application_filed_accepted_and_its_decision_downloaded()
+{
     let sink =
         std::sync::Arc::new(crate::smtp::SmtpSink::start(crate::smtp::Behaviour::Accept).await);
     let mut state = support::app().await;
@@ -1065,7 +1080,12 @@ pub(crate) async fn an_isee_is_recorded_an_application_filed_accepted_and_its_de
 
 /// A CAF operator without a mandate learns only that the code exists; the counter records the
 /// person's mandate on their page; then the CAF sees the applicant and their attestations.
-pub(crate) async fn mandate_journey(c: Client, base: String, _state: web::AppState, person: String) {
+pub(crate) async fn mandate_journey(
+    c: Client,
+    base: String,
+    _state: web::AppState,
+    person: String,
+) {
     let c = &c;
     login(c, &base, "caf.uno", support::STRONG).await;
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
@@ -1744,7 +1764,8 @@ pub(crate) async fn death_journey(c: Client, base: String, state: web::AppState,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-pub(crate) async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once() {
+pub(crate) async fn a_death_from_the_registry_is_followed_by_the_proposed_actions_confirmed_at_once()
+ {
     let state = support::app().await;
     let mut capo = support::staff(
         &state,
@@ -2038,7 +2059,12 @@ pub(crate) async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_
 
 /// The segretariato remembers: an access recorded three days later with its real day and hour
 /// and a follow-up, found again by its period, its follow-up marked done.
-pub(crate) async fn segretariato_journey(c: Client, base: String, state: web::AppState, person: String) {
+pub(crate) async fn segretariato_journey(
+    c: Client,
+    base: String,
+    state: web::AppState,
+    person: String,
+) {
     let c = &c;
     login_with_code(c, &base, &state, "anna").await;
     let today = domain::localtime::today(state.clock.now());

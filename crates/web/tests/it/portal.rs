@@ -20,9 +20,9 @@ on_both!(
     a_citizen_signs_in_with_spid_and_a_forged_or_replayed_return_gets_nothing,
 );
 
-const BIANCHI_CF: &str = "BNCLRA85M41L219R";
+pub(crate) const BIANCHI_CF: &str = "BNCLRA85M41L219R";
 
-fn identity(cf: &str) -> PortalIdentity {
+pub(crate) fn identity(cf: &str) -> PortalIdentity {
     PortalIdentity {
         codice_fiscale: CodiceFiscale::parse(cf).unwrap(),
         given_name: "Mario".into(),
@@ -32,8 +32,27 @@ fn identity(cf: &str) -> PortalIdentity {
     }
 }
 
+/// Registers Laura Bianchi through the pages; her page's path.
+pub(crate) async fn register_bianchi(op: &mut Client) -> String {
+    let mut bianchi = crate::istanze_fixtures::rossi();
+    for (k, v) in bianchi.iter_mut() {
+        match *k {
+            "codice_fiscale" => *v = BIANCHI_CF,
+            "surname" => *v = "Bianchi",
+            "given_names" => *v = "Laura",
+            "sex" => *v = "F",
+            "birth_date" => *v = "01/08/1985",
+            "birthplace" => *v = "Torino",
+            _ => {}
+        }
+    }
+    let r = op.post("/persone/nuova", &bianchi).await;
+    assert_redirect(&r);
+    r.location().to_owned()
+}
+
 /// A client with a portal session of `user` (what the sign-in's callback opens).
-async fn portal_client(state: &AppState, user: &store::User) -> (Client, String) {
+pub(crate) async fn portal_client(state: &AppState, user: &store::User) -> (Client, String) {
     let (token, hash) = app::credentials::new_secret(web::portale::PORTAL_TOKEN_PREFIX).unwrap();
     let now = state.clock.now_us();
     state
@@ -129,21 +148,7 @@ async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_the
     let attestation = attest(&state, &mut op, &person).await;
     let mine = file_mensa(&state, &mut op, &person, &attestation).await;
     // Someone else's application.
-    let mut bianchi = crate::istanze_fixtures::rossi();
-    for (k, v) in bianchi.iter_mut() {
-        match *k {
-            "codice_fiscale" => *v = BIANCHI_CF,
-            "surname" => *v = "Bianchi",
-            "given_names" => *v = "Laura",
-            "sex" => *v = "F",
-            "birth_date" => *v = "01/08/1985",
-            "birthplace" => *v = "Torino",
-            _ => {}
-        }
-    }
-    let r = op.post("/persone/nuova", &bianchi).await;
-    assert_redirect(&r);
-    let other_person = r.location().to_owned();
+    let other_person = register_bianchi(&mut op).await;
     let other_attestation = crate::istanze_fixtures::attest_with(
         &state,
         &mut op,

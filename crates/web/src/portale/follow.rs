@@ -341,7 +341,8 @@ async fn page(
         message: typed.message,
         note: typed.note,
         observations: typed.observations,
-        l: PortalLayout::new(t, heading.clone(), Some(c), "/portale/domande"),
+        // The language switch comes back to this page; the menu marks «My applications».
+        l: PortalLayout::new(t, heading.clone(), Some(c), &page_path(a.id)),
         heading,
     })
 }

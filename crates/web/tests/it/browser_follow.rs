@@ -19,20 +19,27 @@ struct Office {
     op: Http,
     resp: Http,
     app: String,
+    /// A second application of Rossi's, which gets a notice before rejection.
+    second: String,
 }
 
 impl Office {
     async fn to_state(&mut self, by_responsabile: bool, to: &str, note: &str) {
+        let app = self.app.clone();
+        self.move_to(by_responsabile, &app, to, note).await;
+    }
+
+    async fn move_to(&mut self, by_responsabile: bool, app: &str, to: &str, note: &str) {
         let c = if by_responsabile {
             &mut self.resp
         } else {
             &mut self.op
         };
-        let page = c.get(&self.app).await;
+        let page = c.get(app).await;
         let version = page.attr("form[action$='/stato'] input[name=version]", "value");
         let r = c
             .post(
-                &format!("{}/stato", self.app),
+                &format!("{app}/stato"),
                 &[("to", to), ("version", &version), ("note", note)],
             )
             .await;
@@ -109,7 +116,9 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         .expect("Italian");
     wait_h1(c, "Servizi sociali online").await;
     sign_in(c, &base, "Mario Rossi").await;
-    click_link(c, "Mense scolastiche").await;
+    c.goto(&format!("{base}{portal}"))
+        .await
+        .expect("his application");
     assert_eq!(wait_h1(c, heading).await, portal);
     assert!(
         text(c, "#integrazione")
@@ -196,6 +205,52 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         "the decision"
     );
 
+    // The same page in English.
+    click_link(c, "English").await;
+    wait_h1(c, "Application: Mense scolastiche").await;
+    assert!(
+        text(c, ".sp-thread")
+            .await
+            .contains("(Comune comune-bergamo)")
+    );
+    click_link(c, "Italiano").await;
+    wait_h1(c, heading).await;
+
+    // His other application gets a notice before rejection: he answers with observations.
+    let second = o.second.clone();
+    o.move_to(false, &second, "in_istruttoria", "").await;
+    o.move_to(true, &second, "preavviso_rigetto", "ISEE oltre la soglia")
+        .await;
+    let second_portal = second.replace("/istanze/", "/portale/domande/");
+    c.goto(&format!("{base}{second_portal}"))
+        .await
+        .expect("the second application");
+    wait_h1(c, heading).await;
+    assert!(
+        text(c, "#osservazioni-titolo")
+            .await
+            .contains("osservazioni")
+    );
+    fill(
+        c,
+        "#observations",
+        "Il mio ISEE è cambiato: allego quello nuovo.",
+    )
+    .await;
+    submit(c).await;
+    wait_h1(c, heading).await;
+    assert!(
+        text(c, ".sp-alert--success")
+            .await
+            .contains("Osservazioni inviate")
+    );
+    let page = o.resp.get(&second).await;
+    assert!(
+        page.body.contains("Il mio ISEE è cambiato"),
+        "{}",
+        page.body
+    );
+
     // Who opened his file: the counter's operator, by name.
     click_link(c, "Chi ha visto i miei dati").await;
     wait_h1(c, "Chi ha visto i miei dati").await;
@@ -224,6 +279,7 @@ async fn the_office_asks_for_documents_the_citizen_answers_and_downloads_the_dec
     crate::portal::register_bianchi(&mut op).await;
     let attestation = attest(&state, &mut op, &person).await;
     let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    let second = file_mensa(&state, &mut op, &person, &attestation).await;
     let provider = oidc::testing::TestProvider::start(
         vec![
             oidc::testing::TestIdentity::new(ROSSI_CF, "Mario", "Rossi", None),
@@ -234,7 +290,12 @@ async fn the_office_asks_for_documents_the_citizen_answers_and_downloads_the_dec
     .await
     .unwrap();
     let config = provider.provider_config("SPID – Provider di prova");
-    let office = Office { op, resp, app };
+    let office = Office {
+        op,
+        resp,
+        app,
+        second,
+    };
     run_journey_at(
         "the_office_asks_for_documents_the_citizen_answers_and_downloads_the_decision",
         state,

@@ -24,7 +24,7 @@ struct Office {
 }
 
 impl Office {
-    async fn to_state(&mut self, by_responsabile: bool, to: &str, note: &str) {
+    async fn step(&mut self, by_responsabile: bool, to: &str, note: &str) {
         let app = self.app.clone();
         self.move_to(by_responsabile, &app, to, note).await;
     }
@@ -101,8 +101,8 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     let c = &c;
     let portal = o.app.replace("/istanze/", "/portale/domande/");
     let heading = "Domanda: Mense scolastiche";
-    o.to_state(false, "in_istruttoria", "").await;
-    o.to_state(
+    o.step(false, "in_istruttoria", "").await;
+    o.step(
         false,
         "integrazione_richiesta",
         "Serve il documento d'identità",
@@ -188,8 +188,8 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         )
         .await;
     assert_redirect(&r);
-    o.to_state(false, "in_istruttoria", "").await;
-    o.to_state(true, "accolta", "").await;
+    o.step(false, "in_istruttoria", "").await;
+    o.step(true, "accolta", "").await;
 
     // Rossi reads the answer and downloads the decision.
     c.goto(&format!("{base}{portal}")).await.expect("reopen");

@@ -412,6 +412,15 @@ async fn write_message(
     answer(&state, jar, &ctx, &mine, outcome, typed).await
 }
 
+/// The page's two forms that carry a file.
+#[derive(Clone, Copy)]
+enum Sending {
+    /// A document the office asked for, with a note.
+    Document,
+    /// The observations on a notice, with a document if the citizen likes.
+    Observations,
+}
+
 async fn upload(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -419,26 +428,7 @@ async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let mine = app::portal::acting_on(&state, &ctx.citizen, parse_uuid(&id)?).await?;
-    let up = match read_upload(&state.store, multipart).await? {
-        Ok(up) => up,
-        Err(e) => return answer(&state, jar, &ctx, &mine, Err(vec![e]), Typed::default()).await,
-    };
-    let note = up.field("note").to_owned();
-    let (file_name, bytes) = up.file.clone().unwrap_or_default();
-    let doc = NewDocument {
-        requirement: up.field("requirement").to_owned(),
-        file_name,
-        bytes,
-    };
-    let outcome = follow::attach_document(&state, &mine.actor, &mine.access, doc, &note)
-        .await?
-        .map(|()| "documento");
-    let typed = Typed {
-        note,
-        ..Typed::default()
-    };
-    answer(&state, jar, &ctx, &mine, outcome, typed).await
+    send_with_file(state, jar, ctx, &id, multipart, Sending::Document).await
 }
 
 async fn observations(
@@ -448,28 +438,61 @@ async fn observations(
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let mine = app::portal::acting_on(&state, &ctx.citizen, parse_uuid(&id)?).await?;
+    send_with_file(state, jar, ctx, &id, multipart, Sending::Observations).await
+}
+
+async fn send_with_file(
+    state: AppState,
+    jar: CookieJar,
+    ctx: CitizenCtx,
+    id: &str,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    sending: Sending,
+) -> Result<Response, AppError> {
+    let mine = app::portal::acting_on(&state, &ctx.citizen, parse_uuid(id)?).await?;
     let up = match read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return answer(&state, jar, &ctx, &mine, Err(vec![e]), Typed::default()).await,
     };
-    let body = up.field("observations").to_owned();
-    // The document is optional: a form sent without a file carries an empty one.
-    let doc = up
-        .file
-        .clone()
-        .filter(|(name, bytes)| !name.is_empty() || !bytes.is_empty())
-        .map(|(file_name, bytes)| NewDocument {
-            requirement: String::new(),
-            file_name,
-            bytes,
-        });
-    let outcome = follow::send_observations(&state, &mine.actor, &mine.access, &body, doc)
-        .await?
-        .map(|()| "osservazioni");
-    let typed = Typed {
-        observations: body,
-        ..Typed::default()
+    let (file_name, bytes) = up.file.clone().unwrap_or_default();
+    let (outcome, typed) = match sending {
+        Sending::Document => {
+            let note = up.field("note").to_owned();
+            let doc = NewDocument {
+                requirement: up.field("requirement").to_owned(),
+                file_name,
+                bytes,
+            };
+            let outcome = follow::attach_document(&state, &mine.actor, &mine.access, doc, &note)
+                .await?
+                .map(|()| "documento");
+            (
+                outcome,
+                Typed {
+                    note,
+                    ..Typed::default()
+                },
+            )
+        }
+        Sending::Observations => {
+            let body = up.field("observations").to_owned();
+            // The document is optional: a form sent without a file carries an empty one.
+            let doc = (!file_name.is_empty() || !bytes.is_empty()).then(|| NewDocument {
+                requirement: String::new(),
+                file_name,
+                bytes,
+            });
+            let outcome = follow::send_observations(&state, &mine.actor, &mine.access, &body, doc)
+                .await?
+                .map(|()| "osservazioni");
+            (
+                outcome,
+                Typed {
+                    observations: body,
+                    ..Typed::default()
+                },
+            )
+        }
     };
     answer(&state, jar, &ctx, &mine, outcome, typed).await
 }

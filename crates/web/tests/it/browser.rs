@@ -10,7 +10,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub(crate) const WAIT: Duration = Duration::from_secs(10);
+const WAIT: Duration = Duration::from_secs(10);
 
 /// A chromedriver started for one test, killed (with the browsers it started) when dropped,
 /// also when the test panics.
@@ -715,6 +715,22 @@ pub(crate) async fn login_with_code(
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
 }
 
+/// What `href` answers when the page fetches it with the browser's session, as a click would:
+/// the content type and the first five bytes ("application/pdf %PDF-").
+pub(crate) async fn fetched(c: &Client, href: &str) -> String {
+    c.execute(
+        "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
+         r.headers.get('content-type') + ' ' + \
+         String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
+        vec![serde_json::Value::String(href.to_owned())],
+    )
+    .await
+    .expect("fetch")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
 /// Follows the link named `label` on the page.
 pub(crate) async fn click_link(c: &Client, label: &str) {
     c.find(Locator::LinkText(label))
@@ -984,16 +1000,7 @@ pub(crate) async fn application_journey(c: Client, base: String, state: web::App
         .expect("the decision link");
     let href = link.attr("href").await.expect("href").expect("an href");
     // Fetched by the browser with its session, as the click would.
-    let got = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
-             r.headers.get('content-type') + ' ' + \
-             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .expect("fetch the PDF");
-    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
+    assert_eq!(fetched(c, &href).await, "application/pdf %PDF-");
 
     let subjects: Vec<String> = o
         .sink
@@ -1350,16 +1357,10 @@ pub(crate) async fn dsu_journey(c: Client, base: String, state: web::AppState, p
     );
 
     // Printed for the signature, then signed and sent to INPS.
-    let got = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
-             r.headers.get('content-type') + ' ' + \
-             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
-            vec![serde_json::Value::String(format!("{dsu}/stampa"))],
-        )
-        .await
-        .expect("fetch the printed DSU");
-    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
+    assert_eq!(
+        fetched(c, &format!("{dsu}/stampa")).await,
+        "application/pdf %PDF-"
+    );
     click_button(c, "Registra la firma").await;
     wait_h1(c, "DSU di Esposito Andrea firmata dal dichiarante").await;
     let year = rec.status.dsu_date.year();
@@ -1870,6 +1871,26 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
     c.set_window_size(1280, 900).await.expect("desktop size");
 
     // Signing in through the provider, as Mario Rossi.
+    portal_sign_in(c, &base, "Mario Rossi").await;
+    click_link(c, "Mense scolastiche").await;
+    assert_eq!(
+        wait_h1(c, "Domanda: Mense scolastiche").await,
+        format!("/portale/domande/{app_id}")
+    );
+    assert!(text(c, "#stato").await.contains("Ricevuta"));
+    click_link(c, "Chi ha visto i miei dati").await;
+    wait_h1(c, "Chi ha visto i miei dati").await;
+    assert!(text(c, "main table").await.contains("Operatore sportello"));
+    portal_sign_out(c).await;
+    c.goto(&format!("{base}/portale/domande/{app_id}"))
+        .await
+        .expect("reopen");
+    wait_h1(c, "Accedi al portale").await;
+}
+
+/// Signs in at the portal (in Italian) through the local SPID provider as its identity named
+/// `who`; lands on «Le mie domande».
+pub(crate) async fn portal_sign_in(c: &Client, base: &str, who: &str) {
     c.goto(&format!("{base}/portale/accedi"))
         .await
         .expect("sign-in");
@@ -1882,7 +1903,7 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
         .expect("the provider's page");
     accessible(c, "provider-di-prova").await;
     let root = page_root(c).await;
-    c.find(Locator::XPath("//button[contains(., 'Mario Rossi')]"))
+    c.find(Locator::XPath(&format!("//button[contains(., '{who}')]")))
         .await
         .expect("the provider's identity")
         .click()
@@ -1890,15 +1911,10 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
         .expect("click");
     wait_left(root).await;
     assert_eq!(wait_h1(c, "Le mie domande").await, "/portale/domande");
-    click_link(c, "Mense scolastiche").await;
-    assert_eq!(
-        wait_h1(c, "Domanda: Mense scolastiche").await,
-        format!("/portale/domande/{app_id}")
-    );
-    assert!(text(c, "#stato").await.contains("Ricevuta"));
-    click_link(c, "Chi ha visto i miei dati").await;
-    wait_h1(c, "Chi ha visto i miei dati").await;
-    assert!(text(c, "main table").await.contains("Operatore sportello"));
+}
+
+/// Signs out of the portal (in Italian) from any of its pages.
+pub(crate) async fn portal_sign_out(c: &Client) {
     let root = page_root(c).await;
     c.find(Locator::XPath("//header//button[normalize-space()='Esci']"))
         .await
@@ -1908,10 +1924,6 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
         .expect("click");
     wait_left(root).await;
     wait_h1(c, "Servizi sociali online").await;
-    c.goto(&format!("{base}/portale/domande/{app_id}"))
-        .await
-        .expect("reopen");
-    wait_h1(c, "Accedi al portale").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

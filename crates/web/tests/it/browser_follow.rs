@@ -5,8 +5,8 @@
 //! portal page state passes axe-core (set SPORTELLO_SCREENSHOTS to a folder to look at them).
 
 use crate::browser::{
-    WAIT, accessible, click_button, click_link, denied, fill, page_root, run_journey_at, submit,
-    text, wait_h1, wait_left,
+    accessible, click_button, click_link, denied, fetched, fill, portal_sign_in, portal_sign_out,
+    run_journey_at, submit, text, wait_h1,
 };
 use crate::istanze_fixtures::{
     ROSSI_CF, assert_redirect, attest, file_mensa, office, register_rossi,
@@ -47,56 +47,6 @@ impl Office {
     }
 }
 
-/// Signs in at the portal as the provider's identity named `who`; lands on «Le mie domande».
-async fn sign_in(c: &Client, base: &str, who: &str) {
-    c.goto(&format!("{base}/portale/accedi"))
-        .await
-        .expect("sign-in");
-    wait_h1(c, "Accedi al portale").await;
-    click_link(c, "Entra con SPID – Provider di prova").await;
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("main h1"))
-        .await
-        .expect("the provider's page");
-    let root = page_root(c).await;
-    c.find(Locator::XPath(&format!("//button[contains(., '{who}')]")))
-        .await
-        .expect("the provider's identity")
-        .click()
-        .await
-        .expect("click");
-    wait_left(root).await;
-    assert_eq!(wait_h1(c, "Le mie domande").await, "/portale/domande");
-}
-
-async fn sign_out(c: &Client) {
-    let root = page_root(c).await;
-    c.find(Locator::XPath("//header//button[normalize-space()='Esci']"))
-        .await
-        .expect("sign-out button")
-        .click()
-        .await
-        .expect("click");
-    wait_left(root).await;
-    wait_h1(c, "Servizi sociali online").await;
-}
-
-/// What a link's address answers when the page fetches it: content type and first bytes.
-async fn fetched(c: &Client, href: &str) -> String {
-    c.execute(
-        "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
-         r.status + ' ' + r.headers.get('content-type') + ' ' + \
-         String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
-        vec![serde_json::Value::String(href.to_owned())],
-    )
-    .await
-    .expect("fetch")
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
-
 async fn follow_journey(c: Client, base: String, mut o: Office) {
     let c = &c;
     let portal = o.app.replace("/istanze/", "/portale/domande/");
@@ -115,7 +65,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         .await
         .expect("Italian");
     wait_h1(c, "Servizi sociali online").await;
-    sign_in(c, &base, "Mario Rossi").await;
+    portal_sign_in(c, &base, "Mario Rossi").await;
     c.goto(&format!("{base}{portal}"))
         .await
         .expect("his application");
@@ -201,7 +151,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     let decision = format!("{portal}/lettere/provvedimento.pdf");
     assert_eq!(
         fetched(c, &decision).await,
-        "200 application/pdf %PDF-",
+        "application/pdf %PDF-",
         "the decision"
     );
 
@@ -257,10 +207,10 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     let log = text(c, "main table").await;
     assert!(log.contains("Operatore sportello"), "{log}");
     assert!(log.contains("una domanda"), "{log}");
-    sign_out(c).await;
+    portal_sign_out(c).await;
 
     // Bianchi signs in: Rossi's application and its decision are not hers.
-    sign_in(c, &base, "Laura Bianchi").await;
+    portal_sign_in(c, &base, "Laura Bianchi").await;
     assert!(!text(c, "main").await.contains("Mense scolastiche"));
     denied(c, &format!("{base}{portal}")).await;
     denied(c, &format!("{base}{decision}")).await;
@@ -268,7 +218,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         .await
         .expect("her applications");
     wait_h1(c, "Le mie domande").await;
-    sign_out(c).await;
+    portal_sign_out(c).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -85,17 +85,23 @@ fn news_mails(sink: &SmtpSink) -> Vec<String> {
         .collect()
 }
 
+/// An operator of another organization and a CAF of this one that did not file the
+/// application: the office's side of the attackers.
+async fn intruders(state: &AppState) -> (Client, Client) {
+    let elsewhere = staff(
+        state,
+        "comune-altrove",
+        "017029",
+        "altrove",
+        Role::OperatoreSportello,
+    )
+    .await;
+    let caf = staff(state, "comune-bergamo", "016024", "caf", Role::OperatoreCaf).await;
+    (elsewhere, caf)
+}
+
 async fn count_audit(state: &AppState, prefix: &str) -> usize {
-    state
-        .store
-        .list_audit(&AuditFilter {
-            action_prefix: Some(prefix.into()),
-            limit: 100,
-            ..AuditFilter::default()
-        })
-        .await
-        .unwrap()
-        .len()
+    crate::dsu::audit(state, prefix).await.len()
 }
 
 async fn the_office_and_the_citizen_write_to_each_other_and_nobody_else_can(mut state: AppState) {
@@ -186,26 +192,11 @@ async fn the_office_and_the_citizen_write_to_each_other_and_nobody_else_can(mut 
 
     // An operator of another organization: as if it did not exist. A CAF without a mandate
     // (it did not file it): refused. Neither writes.
-    let mut elsewhere = staff(
-        &state,
-        "comune-altrove",
-        "017029",
-        "altrove",
-        Role::OperatoreSportello,
-    )
-    .await;
+    let (mut elsewhere, mut caf) = intruders(&state).await;
     let r = elsewhere
         .post(&format!("{app}/messaggi"), &[("message", "Ciao")])
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let mut caf = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "caf",
-        Role::OperatoreCaf,
-    )
-    .await;
     let r = caf
         .post(&format!("{app}/messaggi"), &[("message", "Ciao")])
         .await;
@@ -432,14 +423,7 @@ async fn the_citizen_answers_an_integration_request_and_a_notice_and_downloads_t
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The office's side: another organization's operator finds nothing, a CAF that did not
     // file it is refused.
-    let mut elsewhere = staff(
-        &state,
-        "comune-altrove",
-        "017029",
-        "altrove",
-        Role::OperatoreSportello,
-    )
-    .await;
+    let (mut elsewhere, mut caf) = intruders(&state).await;
     assert_eq!(
         elsewhere
             .get(&format!("{app}/provvedimento.pdf"))
@@ -447,14 +431,6 @@ async fn the_citizen_answers_an_integration_request_and_a_notice_and_downloads_t
             .status,
         StatusCode::NOT_FOUND
     );
-    let mut caf = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "caf",
-        Role::OperatoreCaf,
-    )
-    .await;
     assert_eq!(
         caf.get(&format!("{app}/provvedimento.pdf")).await.status,
         StatusCode::FORBIDDEN

@@ -9,8 +9,9 @@ use domain::benefit::{Area, BenefitData, DeliveryKind, IseeVariant, Outcome, Per
 use domain::money::Money;
 use store::{
     Act, ActView, Application, ApplicationDocument, ApplicationEvent, ApplicationFilter,
-    ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore, BudgetRow, Delivery,
-    NewAudit, Result, Simulation, StoreError, Worklist, WorklistCounts,
+    ApplicationMessage, ApplicationView, Attestation, Benefit, BenefitRule, BenefitStore,
+    BudgetRow, Delivery, MessageKind, NewAudit, Result, Simulation, StoreError, Worklist,
+    WorklistCounts,
 };
 use time::Date;
 use uuid::Uuid;
@@ -182,8 +183,37 @@ macro_rules! application_document {
             sha256: r.sha256,
             actor: r.actor,
             at_us: r.at_us,
+            by_citizen: r.by_citizen,
         }
     }};
+}
+
+async fn insert_document(
+    tx: &mut super::Tx,
+    d: &ApplicationDocument,
+    content: &[u8],
+) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO application_document (id, org_id, application_id, requirement, file_name,
+             content_type, size_bytes, sha256, content, actor, at_us, by_citizen)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        d.id,
+        d.org_id,
+        d.application_id,
+        d.requirement,
+        d.file_name,
+        d.content_type,
+        d.size_bytes,
+        d.sha256,
+        content,
+        d.actor,
+        d.at_us,
+        d.by_citizen
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
 
 async fn insert_benefit(tx: &mut super::Tx, b: &Benefit) -> Result<()> {
@@ -1019,25 +1049,7 @@ impl BenefitStore for Db {
         audit: &NewAudit,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query!(
-            "INSERT INTO application_document (id, org_id, application_id, requirement, file_name,
-                 content_type, size_bytes, sha256, content, actor, at_us)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            d.id,
-            d.org_id,
-            d.application_id,
-            d.requirement,
-            d.file_name,
-            d.content_type,
-            d.size_bytes,
-            d.sha256,
-            content,
-            d.actor,
-            d.at_us
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        insert_document(&mut tx, d, content).await?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -1051,7 +1063,7 @@ impl BenefitStore for Db {
                    application_id AS "application_id!: Uuid", requirement AS "requirement!",
                    file_name AS "file_name!", content_type AS "content_type!",
                    size_bytes AS "size_bytes!", sha256 AS "sha256!", actor AS "actor!",
-                   at_us AS "at_us!"
+                   at_us AS "at_us!", by_citizen AS "by_citizen!: bool"
                FROM application_document WHERE org_id = $1 AND application_id = $2
                ORDER BY at_us"#,
             org_id,
@@ -1073,7 +1085,7 @@ impl BenefitStore for Db {
                    application_id AS "application_id!: Uuid", requirement AS "requirement!",
                    file_name AS "file_name!", content_type AS "content_type!",
                    size_bytes AS "size_bytes!", sha256 AS "sha256!", actor AS "actor!",
-                   at_us AS "at_us!", content AS "content!"
+                   at_us AS "at_us!", by_citizen AS "by_citizen!: bool", content AS "content!"
                FROM application_document WHERE org_id = $1 AND id = $2"#,
             org_id,
             id
@@ -1083,6 +1095,74 @@ impl BenefitStore for Db {
         .map_err(map_err)?;
         let content = r.content.clone();
         Ok((application_document!(r), content))
+    }
+
+    async fn add_application_message(
+        &self,
+        m: &ApplicationMessage,
+        document: Option<(&ApplicationDocument, &[u8])>,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        if let Some((d, content)) = document {
+            insert_document(&mut tx, d, content).await?;
+        }
+        sqlx::query!(
+            "INSERT INTO application_message (id, org_id, application_id, kind, from_office,
+                 author_id, author_name, body, document_id, at_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            m.id,
+            m.org_id,
+            m.application_id,
+            m.kind.as_str(),
+            m.from_office,
+            m.author_id,
+            m.author_name,
+            m.body,
+            m.document_id,
+            m.at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn application_messages(
+        &self,
+        org_id: Uuid,
+        application_id: Uuid,
+    ) -> Result<Vec<ApplicationMessage>> {
+        let rows = sqlx::query!(
+            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid",
+                   application_id AS "application_id!: Uuid", kind AS "kind!",
+                   from_office AS "from_office!: bool", author_id AS "author_id!: Uuid",
+                   author_name AS "author_name!", body AS "body!",
+                   document_id AS "document_id?: Uuid", at_us AS "at_us!"
+               FROM application_message WHERE org_id = $1 AND application_id = $2
+               ORDER BY at_us, id"#,
+            org_id,
+            application_id
+        )
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ApplicationMessage {
+                    id: r.id,
+                    org_id: r.org_id,
+                    application_id: r.application_id,
+                    kind: coded("kind", &r.kind, MessageKind::parse)?,
+                    from_office: r.from_office,
+                    author_id: r.author_id,
+                    author_name: r.author_name,
+                    body: r.body,
+                    document_id: r.document_id,
+                    at_us: r.at_us,
+                })
+            })
+            .collect()
     }
 
     async fn application_deliveries(

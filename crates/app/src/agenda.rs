@@ -290,6 +290,7 @@ pub fn notice(m: &Mailed) -> String {
         Mailed::Failed(e) => {
             format!("L'e-mail alla persona non è partita ({e}): avvisarla per telefono.")
         }
+        Mailed::Deceased => "La persona risulta deceduta: nessun avviso inviato.".into(),
     }
 }
 

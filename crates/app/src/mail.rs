@@ -27,6 +27,10 @@ pub struct MailConfig {
     pub smtp_url: Option<String>,
     /// The sender, e.g. `Servizi sociali <servizi.sociali@comune.example>`.
     pub from: String,
+    /// The citizens' portal as the citizen reaches it
+    /// (`https://sociali.comune.example/portale`), linked from the e-mail that tells of news
+    /// on an application. `None`: the e-mail names the portal without a link.
+    pub portal_url: Option<String>,
 }
 
 impl Default for MailConfig {
@@ -34,6 +38,7 @@ impl Default for MailConfig {
         Self {
             smtp_url: None,
             from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+            portal_url: None,
         }
     }
 }
@@ -43,6 +48,7 @@ impl fmt::Debug for MailConfig {
         f.debug_struct("MailConfig")
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("from", &self.from)
+            .field("portal_url", &self.portal_url)
             .finish()
     }
 }
@@ -96,6 +102,7 @@ pub struct Mail {
 #[derive(Clone)]
 pub struct Mailer {
     inner: Inner,
+    portal_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -122,13 +129,22 @@ impl fmt::Debug for Mailer {
 impl Mailer {
     /// Checks the settings: the URL (scheme, host, `tls=`) and the sender.
     pub fn new(config: &MailConfig) -> Result<Self, MailError> {
+        let portal_url = config
+            .portal_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned);
         let Some(url) = config
             .smtp_url
             .as_deref()
             .map(str::trim)
             .filter(|u| !u.is_empty())
         else {
-            return Ok(Self { inner: Inner::Off });
+            return Ok(Self {
+                inner: Inner::Off,
+                portal_url,
+            });
         };
         let from: Mailbox = config.from.trim().parse().map_err(|_| {
             MailError::Config(format!("mittente mail.from «{}» non valido", config.from))
@@ -146,6 +162,7 @@ impl Mailer {
         let transport = Box::new(transport);
         Ok(Self {
             inner: Inner::Smtp { transport, from },
+            portal_url,
         })
     }
 
@@ -156,13 +173,22 @@ impl Mailer {
             tracing::error!(error = %e, "posta: configurazione non valida");
             Self {
                 inner: Inner::Broken(e),
+                portal_url: None,
             }
         })
     }
 
     /// A mailer that sends nothing.
     pub fn disabled() -> Self {
-        Self { inner: Inner::Off }
+        Self {
+            inner: Inner::Off,
+            portal_url: None,
+        }
+    }
+
+    /// The citizens' portal the news e-mails link to, when configured.
+    pub fn portal_url(&self) -> Option<&str> {
+        self.portal_url.as_deref()
     }
 
     pub fn is_configured(&self) -> bool {
@@ -403,6 +429,26 @@ impl Compose for ApplicationStateChanged {
     }
 }
 
+/// The e-mail to a citizen that there is news on one of their applications (a change of
+/// state, a letter, a message from the office): nothing else, not even the benefit, since a
+/// mailbox is not the place for what the social services do for someone. The news is read on
+/// the portal, after signing in.
+#[derive(Debug, Clone, Template)]
+#[template(path = "mail/application_news.txt")]
+pub struct ApplicationNews {
+    /// The portal's address, when configured.
+    pub portal_url: Option<String>,
+    /// The closing lines: the organization, its office, address, contacts and hours
+    /// (`Letterhead::mail_signature`).
+    pub signature: Vec<String>,
+}
+
+impl Compose for ApplicationNews {
+    fn subject(&self) -> String {
+        "C'è una novità sul portale dei servizi sociali".to_owned()
+    }
+}
+
 /// The notice to the responsible worker that an ISEE attestation under planned deliveries
 /// expires soon. It names the application by protocol, not the person: a mailbox is not the
 /// place for whose ISEE it is.
@@ -478,6 +524,7 @@ mod tests {
         let bad_from = MailConfig {
             smtp_url: Some("smtp://127.0.0.1:25".into()),
             from: "servizi sociali".into(),
+            portal_url: None,
         };
         assert!(
             matches!(Mailer::new(&bad_from), Err(MailError::Config(m)) if m.contains("mail.from"))

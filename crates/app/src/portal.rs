@@ -9,6 +9,7 @@
 //! policy gives that role the scope «own» on persons and applications, and every check below
 //! computes that scope from the records, never from what the browser sends.
 
+use crate::procedure::AppAccess;
 use crate::read_log::Read;
 use crate::{Actor, Error, Services};
 use domain::application::ApplicationState;
@@ -289,9 +290,29 @@ pub async fn applications(state: &Services, c: &Citizen) -> Result<Vec<MyApplica
     Ok(out)
 }
 
+/// One application of the citizen's, as the shared services take it: the citizen acting in
+/// the application's organization, and the application with the citizen's scope on it.
+pub struct CitizenApp {
+    pub actor: Actor,
+    pub org: Organization,
+    pub access: AppAccess,
+}
+
 /// One application of the citizen's, opened: authorized as the citizen's own, logged as a
 /// read like an operator's.
-pub async fn application(state: &Services, c: &Citizen, id: Uuid) -> Result<MyApplication, Error> {
+pub async fn application(state: &Services, c: &Citizen, id: Uuid) -> Result<CitizenApp, Error> {
+    let mine = acting_on(state, c, id).await?;
+    state
+        .reads
+        .view(&mine.actor, Read::Application, mine.access.view.app.id)
+        .await;
+    Ok(mine)
+}
+
+/// One application of the citizen's, for a service that acts on it (a message, a document,
+/// a letter) and authorizes the action itself: found in the organizations of the persons
+/// the citizen acts for, readable by the citizen, filed (drafts are the office's).
+pub async fn acting_on(state: &Services, c: &Citizen, id: Uuid) -> Result<CitizenApp, Error> {
     for org in distinct_orgs(c) {
         let view = match state.store.get_application(org.id, id).await {
             Ok(v) => v,
@@ -299,20 +320,40 @@ pub async fn application(state: &Services, c: &Citizen, id: Uuid) -> Result<MyAp
             Err(e) => return Err(e.into()),
         };
         let actor = c.actor(org, state.clock.now());
-        actor.authorize(Action::ApplicationView, c.scope(org.id, view.app.person_id))?;
+        let scope = c.scope(org.id, view.app.person_id);
+        actor.authorize(Action::ApplicationView, scope)?;
         if view.app.state == ApplicationState::Draft {
             return Err(Error::NotFound);
         }
-        state
-            .reads
-            .view(&actor, Read::Application, view.app.id)
-            .await;
-        return Ok(MyApplication {
+        return Ok(CitizenApp {
+            actor,
             org: org.clone(),
-            view,
+            access: AppAccess { view, scope },
         });
     }
     Err(Error::NotFound)
+}
+
+/// A document of one of the citizen's applications, with its content: logged as a read.
+pub async fn document(
+    state: &Services,
+    c: &Citizen,
+    application_id: Uuid,
+    document_id: Uuid,
+) -> Result<(store::ApplicationDocument, Vec<u8>), Error> {
+    let mine = acting_on(state, c, application_id).await?;
+    let (d, content) = state
+        .store
+        .application_document_content(mine.org.id, document_id)
+        .await?;
+    if d.application_id != mine.access.view.app.id {
+        return Err(Error::NotFound);
+    }
+    state
+        .reads
+        .view(&mine.actor, Read::ApplicationDocument, d.id)
+        .await;
+    Ok((d, content))
 }
 
 fn distinct_orgs(c: &Citizen) -> Vec<&Organization> {

@@ -705,7 +705,7 @@ pub async fn submit(
 /// Opening it is a read of the application, logged.
 pub async fn receipt_pdf(state: &Services, c: &Citizen, id: Uuid) -> Result<Receipt, Error> {
     let my = crate::portal::application(state, c, id).await?;
-    let v = &my.view;
+    let v = &my.access.view;
     let a = &v.app;
     let files = state.store.application_documents(my.org.id, a.id).await?;
     let lh = crate::acts::letterhead(state, my.org.id).await?;

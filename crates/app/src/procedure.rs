@@ -190,6 +190,8 @@ pub enum Mailed {
     NoAddress,
     NotConfigured,
     Failed(String),
+    /// The person has died: nobody is written to.
+    Deceased,
 }
 
 impl Mailed {
@@ -206,11 +208,16 @@ impl Mailed {
             Mailed::Failed(e) => format!(
                 "L'e-mail al richiedente non è partita ({e}): comunicare l'esito per posta o allo sportello."
             ),
+            Mailed::Deceased => {
+                "Il richiedente risulta deceduto: nessuna e-mail inviata.".into()
+            }
         }
     }
 }
 
-/// Writes to the applicant that the application is now in `app.state`.
+/// Writes to the applicant that the application is now in `app.state`. A citizen who follows
+/// their applications on the portal is told only that there is news (`follow::news`), and
+/// reads it there; nobody writes to a deceased person.
 pub(crate) async fn notify(
     state: &Services,
     ctx: &Actor,
@@ -219,6 +226,14 @@ pub(crate) async fn notify(
     benefit: &Benefit,
     note: &str,
 ) -> Mailed {
+    if person.data.death_date.is_some() {
+        return Mailed::Deceased;
+    }
+    match crate::follow::on_portal(state, app.org_id, person).await {
+        Ok(true) => return crate::follow::news(state, ctx, app, person).await,
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "portal account of the applicant not read"),
+    }
     let Some(to) = app.email.clone().or_else(|| person.data.email.clone()) else {
         return Mailed::NoAddress;
     };
@@ -419,6 +434,22 @@ pub async fn change_state(
 ) -> Result<Result<Changed, Vec<FieldError>>, Error> {
     let now = today(ctx.now);
     let current = &a.view.app;
+    let mut input = input.clone();
+    // Observations the citizen sent from the portal arrived: the decision counts them.
+    if current.state == ApplicationState::NoticeOfRejection {
+        let events = state
+            .store
+            .application_events(current.org_id, current.id)
+            .await?;
+        let messages = state
+            .store
+            .application_messages(current.org_id, current.id)
+            .await?;
+        if crate::follow::observations_arrived(&events, &messages) {
+            input.observations = "on".into();
+        }
+    }
+    let input = &input;
     let t = match parse_transition(input, current.state, current.notice_on, now) {
         Ok(t) => t,
         Err(errors) => return Ok(Err(errors)),

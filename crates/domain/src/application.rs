@@ -268,6 +268,22 @@ pub fn parse_transition(
     }
 }
 
+/// The longest message between the office and the citizen (a note to documents, the
+/// observations on a notice): a long letter's worth.
+pub const MESSAGE_MAX_CHARS: usize = 5_000;
+
+/// The text of a message on an application, `what` naming it in the error ("il messaggio",
+/// "le osservazioni"): trimmed, at most [`MESSAGE_MAX_CHARS`], no control characters but line
+/// breaks and tabs.
+pub fn parse_message(
+    field: &'static str,
+    raw: &str,
+    what: &str,
+    required: bool,
+) -> Result<String, FieldError> {
+    text(field, raw, what, MESSAGE_MAX_CHARS, required)
+}
+
 /// The new deadline after leaving a state in which the term was suspended for `days`.
 pub fn extend_deadline(due_on: Date, suspended_since: Date, today: Date) -> Date {
     let days = (today - suspended_since).whole_days().max(0);
@@ -1227,6 +1243,26 @@ mod tests {
         assert_eq!(
             transition_action(Submitted, InReview),
             Action::ApplicationReview
+        );
+    }
+
+    #[test]
+    fn a_message_is_refused_naming_its_field() {
+        assert_eq!(
+            parse_message("message", "  Buongiorno\r\nallego  ", "il messaggio", true),
+            Ok("Buongiorno\nallego".to_owned())
+        );
+        let empty = parse_message("message", " ", "il messaggio", true).unwrap_err();
+        assert_eq!(empty.field, "message");
+        let long = "a".repeat(MESSAGE_MAX_CHARS + 1);
+        let e = parse_message("observations", &long, "le osservazioni", true).unwrap_err();
+        assert_eq!(e.field, "observations");
+        assert!(e.message.contains("5000"), "{}", e.message);
+        let bell = parse_message("note", "ciao\u{7}", "la nota", false).unwrap_err();
+        assert_eq!(bell.field, "note");
+        assert_eq!(
+            parse_message("note", "", "la nota", false),
+            Ok(String::new())
         );
     }
 

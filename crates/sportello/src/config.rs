@@ -206,7 +206,7 @@ pub struct Mail {
 
 impl Default for Mail {
     fn default() -> Self {
-        let app::mail::MailConfig { smtp_url, from } = app::mail::MailConfig::default();
+        let app::mail::MailConfig { smtp_url, from, .. } = app::mail::MailConfig::default();
         Self { smtp_url, from }
     }
 }
@@ -216,6 +216,7 @@ impl Mail {
         app::mail::MailConfig {
             smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
             from: self.from.clone(),
+            portal_url: None,
         }
     }
 }

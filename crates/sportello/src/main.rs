@@ -446,7 +446,9 @@ fn init_logging(cfg: &Config) {
 }
 
 async fn serve(cfg: Config, store: app::Store, listen: Option<String>, demo: bool) -> Result<()> {
-    let mail = cfg.mail.to_web();
+    let mut mail = cfg.mail.to_web();
+    // The portal's entity id is its address: the news e-mails link to it.
+    mail.portal_url = cfg.portale.oidc.as_ref().map(|o| o.client_id.clone());
     let mailer = app::mail::Mailer::new(&mail).map_err(|e| anyhow::anyhow!("{e}"))?;
     if !mailer.is_configured() {
         tracing::info!("posta: invio di e-mail non configurato (mail.smtp_url)");

@@ -419,6 +419,11 @@ store_traits! {
         fn add_application_document(&self, document: &ApplicationDocument, content: &[u8], audit: &NewAudit) -> ();
         fn application_documents(&self, org_id: Uuid, application_id: Uuid) -> Vec<ApplicationDocument>;
         fn application_document_content(&self, org_id: Uuid, id: Uuid) -> (ApplicationDocument, Vec<u8>);
+        /// Stores a message on an application with the document sent with it, if any, and
+        /// their audit row, in one transaction.
+        fn add_application_message(&self, message: &ApplicationMessage, document: Option<(&ApplicationDocument, &[u8])>, audit: &NewAudit) -> ();
+        /// The messages of an application, oldest first.
+        fn application_messages(&self, org_id: Uuid, application_id: Uuid) -> Vec<ApplicationMessage>;
         /// The months of delivery, in order.
         fn application_deliveries(&self, org_id: Uuid, application_id: Uuid) -> Vec<Delivery>;
         /// Stores a month's status and figures if it is still at `delivery.version - 1`.

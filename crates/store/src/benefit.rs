@@ -147,6 +147,51 @@ pub struct ApplicationDocument {
     pub sha256: String,
     pub actor: String,
     pub at_us: i64,
+    /// Sent by the citizen from the portal (else attached by the office).
+    pub by_citizen: bool,
+}
+
+/// What a message on an application is: a plain message, the answer to an integration
+/// request, or the observations on a notice before rejection (art. 10-bis L. 241/1990).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Message,
+    Integration,
+    Observations,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Message => "messaggio",
+            MessageKind::Integration => "integrazione",
+            MessageKind::Observations => "osservazioni",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Message, Self::Integration, Self::Observations]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A message between the office and the citizen on an application, never changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationMessage {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub application_id: Uuid,
+    pub kind: MessageKind,
+    /// Written by the office (else by the citizen on the portal).
+    pub from_office: bool,
+    pub author_id: Uuid,
+    /// The author's name when they wrote.
+    pub author_name: String,
+    pub body: String,
+    /// The document sent with it.
+    pub document_id: Option<Uuid>,
+    pub at_us: i64,
 }
 
 /// One month of delivery (erogazione) of a granted application.

@@ -653,7 +653,7 @@ fn schemas() -> Value {
                 ("deliveries", array(sref("Delivery"))),
             ]),
             "Mail": object(&[
-                ("status", codes(["sent", "no_address", "not_configured", "failed"], "Esito dell'avviso al richiedente.")),
+                ("status", codes(["sent", "no_address", "not_configured", "failed", "deceased"], "Esito dell'avviso al richiedente.")),
                 ("message", string()),
             ]),
             "ApplicationChanged": extend("Application", &[("mail", or_null(sref("Mail")))]),

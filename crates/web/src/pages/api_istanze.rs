@@ -370,6 +370,7 @@ fn mail_json(m: Option<&Mailed>) -> Value {
         Mailed::NoAddress => "no_address",
         Mailed::NotConfigured => "not_configured",
         Mailed::Failed(_) => "failed",
+        Mailed::Deceased => "deceased",
     };
     json!({ "status": status, "message": m.sentence() })
 }

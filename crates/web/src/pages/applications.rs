@@ -10,11 +10,13 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
 use crate::paths::url_encode;
+use app::follow;
+use app::letters::LetterKind;
 use app::procedure::{self, AppAccess, Applicant, ApplicantKey, Filing, Mailed};
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
@@ -26,18 +28,16 @@ use domain::application::{
 };
 use domain::audit::unix_micros;
 use domain::benefit::{AmountKind, CheckStatus, Outcome, Periodicity};
-use domain::casework::check_document;
 use domain::dates::{format_date, parse_date};
 use domain::localtime::today;
 use domain::money::Money;
 use domain::policy::{Action, RecordScope, Role};
 use export::{Cell, Table};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use store::{
-    ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation,
-    AuditStore, Benefit, BenefitStore, Delivery, Person, PersonStore, StoreError, UserStore,
-    Worklist, WorklistCounts,
+    ApplicationDocument, ApplicationEvent, ApplicationFilter, ApplicationMessage, ApplicationView,
+    Attestation, AuditStore, Benefit, BenefitStore, Delivery, MessageKind, Person, PersonStore,
+    StoreError, Worklist, WorklistCounts,
 };
 use time::{Date, Duration};
 use uuid::Uuid;
@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(super::upload::MAX_UPLOAD_BODY)),
         )
         .route("/istanze/{id}/documenti/{doc}", get(download))
+        .route("/istanze/{id}/messaggi", post(write_message))
         .route("/istanze/{id}/provvedimento.pdf", get(decision_pdf))
         .route("/istanze/{id}/preavviso.pdf", get(notice_pdf))
         .route("/istanze/{id}/integrazione.pdf", get(integration_pdf))
@@ -727,6 +728,58 @@ struct Requirement {
     docs: Vec<ApplicationDocument>,
 }
 
+/// A message of the thread with the citizen, as the office reads it.
+struct MessageRow {
+    when: String,
+    who: String,
+    /// "Messaggio", "Documenti per l'integrazione", "Osservazioni al preavviso".
+    kind: &'static str,
+    from_office: bool,
+    body: String,
+    /// The document sent with it: its address and name.
+    document: Option<(String, String)>,
+}
+
+fn message_kind_label(k: MessageKind) -> &'static str {
+    match k {
+        MessageKind::Message => "Messaggio",
+        MessageKind::Integration => "Documenti per l'integrazione",
+        MessageKind::Observations => "Osservazioni al preavviso di rigetto",
+    }
+}
+
+/// The thread as the office's page lists it, the first on top: who wrote (the operator, or
+/// the citizen marked as such), when, and the document sent with it.
+fn message_rows(
+    app_id: Uuid,
+    messages: Vec<ApplicationMessage>,
+    docs: &[ApplicationDocument],
+) -> Vec<MessageRow> {
+    messages
+        .into_iter()
+        .map(|m| MessageRow {
+            when: when(m.at_us),
+            who: if m.from_office {
+                m.author_name
+            } else {
+                format!("{} (cittadino, dal portale)", m.author_name)
+            },
+            kind: message_kind_label(m.kind),
+            from_office: m.from_office,
+            body: m.body,
+            document: m
+                .document_id
+                .and_then(|id| docs.iter().find(|d| d.id == id))
+                .map(|d| {
+                    (
+                        format!("{}/documenti/{}", app_path(app_id), d.id),
+                        d.file_name.clone(),
+                    )
+                }),
+        })
+        .collect()
+}
+
 struct EventRow {
     when: String,
     from: &'static str,
@@ -790,6 +843,12 @@ struct ApplicationPage {
     acts: Vec<String>,
     /// Which form the errors are about, to open it.
     open: &'static str,
+    /// The thread with the citizen.
+    messages: Vec<MessageRow>,
+    /// May write to the citizen.
+    can_write: bool,
+    /// The citizen's observations on the notice arrived from the portal.
+    observations_arrived: bool,
 }
 
 fn check_row(c: &domain::benefit::Check) -> CheckRow {
@@ -962,8 +1021,12 @@ async fn application_page(
         .map(|x| attestation_label(x, on))
         .unwrap_or_default();
     let docs = state.store.application_documents(org, v.app.id).await?;
-    let (requirements, other_docs) = by_requirement(&benefit.data.documents, docs);
+    let messages = state.store.application_messages(org, v.app.id).await?;
     let events = state.store.application_events(org, v.app.id).await?;
+    let observations_arrived = v.app.state == ApplicationState::NoticeOfRejection
+        && follow::observations_arrived(&events, &messages);
+    let messages = message_rows(v.app.id, messages, &docs);
+    let (requirements, other_docs) = by_requirement(&benefit.data.documents, docs);
     let had_notice = events
         .iter()
         .any(|e| e.to == ApplicationState::NoticeOfRejection);
@@ -1079,6 +1142,9 @@ async fn application_page(
         integration_pdf: had_integration,
         acts,
         open,
+        messages,
+        can_write: v.app.state != Draft && a.can(ctx, Action::ApplicationReview),
+        observations_arrived,
         benefit,
         v,
     })
@@ -1176,70 +1242,52 @@ async fn upload(
     let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
     ctx.authorize(Action::ApplicationFile, a.scope)?;
     let back = format!("{}#documenti", app_path(a.view.app.id));
-    if !a.view.app.state.is_open() {
-        return Ok(super::forms::refuse(
-            jar,
-            &back,
-            &[FieldError::new(
-                "file",
-                "la domanda è chiusa: non si allegano altri documenti",
-            )],
-        ));
-    }
     let up = match super::upload::read_upload(&state.store, multipart).await? {
         Ok(up) => up,
         Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
     };
-    let requirement = up.field("requirement").to_owned();
-    let (name, bytes) = up.file.unwrap_or_default();
-    let checked = match check_document(&name, &bytes) {
-        Ok(c) => c,
-        Err(e) => return Ok(super::forms::refuse(jar, &back, &[e])),
+    let (file_name, bytes) = up.file.clone().unwrap_or_default();
+    let doc = follow::NewDocument {
+        requirement: up.field("requirement").to_owned(),
+        file_name,
+        bytes,
     };
-    let benefit = state
-        .store
-        .get_benefit(ctx.org.id, a.view.app.benefit_id)
-        .await?;
-    let requirement = requirement.trim().to_owned();
-    if !requirement.is_empty() && !benefit.data.documents.contains(&requirement) {
-        return Ok(super::forms::refuse(
-            jar,
-            &back,
-            &[FieldError::new(
-                "requirement",
-                "il documento richiesto scelto non è tra quelli della prestazione",
-            )],
-        ));
+    if let Err(errors) = follow::attach_document(&state, &ctx, &a, doc, "").await? {
+        return Ok(super::forms::refuse(jar, &back, &errors));
     }
-    let doc = ApplicationDocument {
-        id: Uuid::now_v7(),
-        org_id: ctx.org.id,
-        application_id: a.view.app.id,
-        requirement,
-        file_name: checked.file_name,
-        content_type: checked.kind.as_str().to_owned(),
-        size_bytes: bytes.len() as i64,
-        sha256: hex::encode(Sha256::digest(&bytes)),
-        actor: ctx.user.login.to_string(),
-        at_us: unix_micros(ctx.now),
-    };
-    let audit = ctx.audit(
-        "application.document",
-        "application",
-        Some(a.view.app.id),
-        format!(
-            "Documento «{}» ({}) per la domanda {}",
-            doc.file_name,
-            checked.kind.label(),
-            protocol_or_draft(&a.view)
-        ),
-    );
-    state
-        .store
-        .add_application_document(&doc, &bytes, &audit)
-        .await?;
     let jar = flash(jar, "success", "Documento allegato alla domanda.");
     Ok((jar, Redirect::to(&back)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct MessageForm {
+    #[serde(default)]
+    message: String,
+}
+
+/// The office writes to the citizen on the application: the thread on the portal, and an
+/// e-mail saying there is news.
+async fn write_message(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<MessageForm>,
+) -> Result<Response, AppError> {
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
+    ctx.authorize(Action::ApplicationReview, a.scope)?;
+    match follow::write_message(&state, &ctx, &a, &f.message).await? {
+        Ok(mailed) => Ok(after_change(
+            jar,
+            a.view.app.id,
+            "Messaggio inviato al cittadino.",
+            mailed.as_ref(),
+        )),
+        Err(errors) => {
+            let page = application_page(&state, &ctx, &jar, a, None, errors, "messaggi").await?;
+            Ok(render_page(jar, &page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    }
 }
 
 async fn download(
@@ -1268,38 +1316,6 @@ async fn download(
 
 // --- Decision and notice ---------------------------------------------------------------------
 
-/// The letters of an application's procedure.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum LetterKind {
-    Decision,
-    Notice,
-    Integration,
-}
-
-impl LetterKind {
-    /// The state whose entering issues the letter.
-    fn issued_by(self, s: ApplicationState) -> bool {
-        match self {
-            LetterKind::Decision => matches!(
-                s,
-                ApplicationState::Accepted
-                    | ApplicationState::Rejected
-                    | ApplicationState::Archived
-            ),
-            LetterKind::Notice => s == ApplicationState::NoticeOfRejection,
-            LetterKind::Integration => s == ApplicationState::IntegrationRequested,
-        }
-    }
-
-    fn words(self) -> &'static str {
-        match self {
-            LetterKind::Decision => "provvedimento",
-            LetterKind::Notice => "preavviso di rigetto",
-            LetterKind::Integration => "richiesta di integrazione documentale",
-        }
-    }
-}
-
 async fn letter_pdf(
     state: &AppState,
     ctx: &Ctx,
@@ -1307,108 +1323,9 @@ async fn letter_pdf(
     kind: LetterKind,
 ) -> Result<Response, AppError> {
     let a = procedure::application_access(state, ctx, parse_id(id)?).await?;
-    let v = &a.view;
-    let events = state.store.application_events(ctx.org.id, v.app.id).await?;
-    // A notice or a request may have been answered since: the history still holds it.
-    let ready = match kind {
-        LetterKind::Decision => v.app.decided_on.is_some(),
-        LetterKind::Notice | LetterKind::Integration => events.iter().any(|e| kind.issued_by(e.to)),
-    };
-    if !ready {
-        return Err(app::Error::NotFound.into());
-    }
-    let org = ctx.org.id;
-    let person = state.store.get_person(org, v.app.person_id).await?;
-    let benefit = state.store.get_benefit(org, v.app.benefit_id).await?;
-    let attestation = match v.app.attestation_id {
-        Some(id) => Some(state.store.get_attestation(org, id).await?),
-        None => None,
-    };
-    let acts = state.store.application_acts(org, v.app.id).await?;
-    let letterhead = app::acts::letterhead(state, org).await?;
-    let acted_by = signer(state, ctx, &events, kind).await?;
-    let letter = app::decision::Letter {
-        issuer: &ctx.org.name,
-        letterhead: &letterhead,
-        view: v,
-        person: &person,
-        benefit: &benefit.data,
-        attestation: attestation.as_ref().map(|x| &x.data),
-        acted_by: &acted_by,
-        acts: &acts,
-        events: &events,
-        // Used only without a numbered act (letters from before the register).
-        date: match kind {
-            LetterKind::Decision => v.app.decided_on,
-            LetterKind::Notice => v.app.notice_on,
-            LetterKind::Integration => v.app.suspended_since,
-        }
-        .unwrap_or(today(ctx.now)),
-    };
-    let (pdf, name) = match kind {
-        LetterKind::Decision => (
-            app::decision::decision_pdf(&letter),
-            app::decision::decision_file_name(v),
-        ),
-        LetterKind::Notice => (
-            app::decision::notice_pdf(&letter),
-            app::decision::notice_file_name(v),
-        ),
-        LetterKind::Integration => (
-            app::decision::integration_pdf(&letter),
-            app::decision::integration_file_name(v),
-        ),
-    };
-    state
-        .store
-        .append_audit(&ctx.audit(
-            "application.letter",
-            "application",
-            Some(v.app.id),
-            format!(
-                "Stampa del {} della domanda {}",
-                kind.words(),
-                protocol_or_draft(v)
-            ),
-        ))
-        .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{name}\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
-}
-
-/// Who took the step the letter tells of (decided, sent the notice, asked for documents), by
-/// the history: signs when the letterhead names nobody.
-async fn signer(
-    state: &AppState,
-    ctx: &Ctx,
-    events: &[ApplicationEvent],
-    kind: LetterKind,
-) -> Result<String, AppError> {
-    let login = events
-        .iter()
-        .rev()
-        .find(|e| kind.issued_by(e.to))
-        .map(|e| e.actor.clone());
-    let Some(login) = login else {
-        return Ok(ctx.user.full_name.clone());
-    };
-    match domain::Login::parse(&login) {
-        Ok(l) => match state.store.get_user_by_login(&l).await {
-            Ok(u) => Ok(u.full_name),
-            Err(StoreError::NotFound) => Ok(login),
-            Err(e) => Err(e.into()),
-        },
-        Err(_) => Ok(login),
-    }
+    ctx.authorize(Action::ApplicationView, a.scope)?;
+    let letter = app::letters::letter(state, ctx, &a, kind).await?;
+    Ok(super::render::pdf(&letter.file_name, letter.pdf))
 }
 
 async fn decision_pdf(

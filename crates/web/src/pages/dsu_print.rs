@@ -2,6 +2,7 @@
 //! calculation explained to the citizen. Guarded and logged like the DSU's page.
 
 use super::forms::parse_id;
+use super::render::pdf;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -9,8 +10,7 @@ use app::dsu::print::{Printed, calculation_pdf, declaration_pdf};
 use app::dsu::{self, Draft, dsu_access};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use store::{DsuStore, UserStore};
 
@@ -56,21 +56,6 @@ async fn load(state: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError>
     })
 }
 
-fn pdf(filename: String, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 async fn declaration(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -81,7 +66,7 @@ async fn declaration(
     let operator = state.store.get_user(rec.created_by).await?.full_name;
     let bytes = declaration_pdf(&l.printed(&ctx), &l.draft, &operator);
     dsu::log_read(&state, &ctx, rec).await;
-    Ok(pdf(format!("dsu-{}.pdf", rec.id), bytes))
+    Ok(pdf(&format!("dsu-{}.pdf", rec.id), bytes))
 }
 
 async fn calculation(
@@ -97,5 +82,5 @@ async fn calculation(
         ))
     })?;
     dsu::log_read(&state, &ctx, rec).await;
-    Ok(pdf(format!("calcolo-isee-{}.pdf", rec.id), bytes))
+    Ok(pdf(&format!("calcolo-isee-{}.pdf", rec.id), bytes))
 }

@@ -17,7 +17,7 @@ pub(crate) mod dates;
 mod documents;
 mod dsu;
 mod dsu_print;
-mod forms;
+pub(crate) mod forms;
 mod health;
 mod home;
 mod households;

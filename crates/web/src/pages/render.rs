@@ -39,3 +39,19 @@ pub fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// A PDF the browser shows (and saves under `name`).
+pub fn pdf(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -22,7 +22,8 @@ pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
 
 /// The largest file the upload form posted to `path` takes: the registry's list, a document
-/// (of a case file, of an application or of a citizen's draft), an INPS XML or a DSU; None for other addresses.
+/// (of a case file, of an application, also from the portal, or of a citizen's draft), an
+/// INPS XML or a DSU; None for other addresses.
 pub fn file_limit(path: &str) -> Option<usize> {
     if path == REGISTRY_UPLOAD_PATH {
         return Some(MAX_REGISTRY_BYTES);
@@ -35,6 +36,8 @@ pub fn file_limit(path: &str) -> Option<usize> {
     if under("/cartelle/", "/documenti")
         || under("/istanze/", "/documenti")
         || crate::portale::is_draft_upload(path)
+        || under("/portale/domande/", "/documenti")
+        || under("/portale/domande/", "/osservazioni")
     {
         Some(MAX_DOCUMENT_BYTES)
     } else if under("/persone/", "/isee/xml") {

@@ -640,7 +640,9 @@ async fn submit(
 ) -> Result<Response, AppError> {
     let d = apply::draft(&state, &ctx.citizen, parse_id(&id)?).await?;
     match apply::submit(&state, &ctx.citizen, &d, &f.version, f.declarations == "on").await? {
-        Ok(s) => Ok(Redirect::to(&format!("/portale/domande/{}?inviata=1", s.id)).into_response()),
+        Ok(s) => {
+            Ok(Redirect::to(&format!("/portale/domande/{}?inviato=domanda", s.id)).into_response())
+        }
         Err(errors) => {
             let answers = d.answers.clone();
             let page = draft_page(&state, &ctx, &d, Step::Summary, &answers, errors).await?;

@@ -461,7 +461,22 @@ mod tests {
     /// Every argument a message of the catalogues takes, for formatting them all.
     fn all_arguments(n: i64) -> FluentArgs<'static> {
         let mut args = FluentArgs::new();
-        for name in ["name", "provider", "benefit", "date", "citation", "code"] {
+        for name in [
+            "name",
+            "provider",
+            "benefit",
+            "date",
+            "citation",
+            "code",
+            "copayment",
+            "days",
+            "delivered",
+            "office",
+            "protocol",
+            "unit",
+            "until",
+            "value",
+        ] {
             args.set(name, FluentValue::from("x"));
         }
         args.set("n", FluentValue::from(n));

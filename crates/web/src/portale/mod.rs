@@ -6,6 +6,7 @@
 
 mod apply;
 pub mod errors;
+mod follow;
 pub mod i18n;
 mod pages;
 mod session;

@@ -1,5 +1,6 @@
 //! The portal's pages: the public home and «Quanto pagherò», the sign-in with SPID and CIE,
-//! the citizen's applications and the log of who in the office opened their data.
+//! the citizen's applications (each one's page is `follow`'s) and the log of who in the office
+//! opened their data.
 
 use super::i18n::{LANG_COOKIE, Lang, T};
 use super::session::{CitizenCtx, PORTAL_COOKIE, Visitor, cookie};
@@ -24,11 +25,11 @@ use uuid::Uuid;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::signin::routes())
+        .merge(super::follow::routes())
         .route("/portale", get(home))
         .route("/portale/lingua/{code}", get(language))
         .route("/portale/esci", post(sign_out))
         .route("/portale/domande", get(applications))
-        .route("/portale/domande/{id}", get(application))
         .route("/portale/accessi", get(accesses))
         .route("/portale/enti/{org}/prestazioni/{id}", get(quanto))
 }
@@ -268,7 +269,12 @@ struct ListQuery {
 }
 
 /// The person an application is for, as the citizen's page says it.
-fn whose(t: &T, c: &app::portal::Citizen, org: uuid::Uuid, person: uuid::Uuid) -> String {
+pub(super) fn whose(
+    t: &T,
+    c: &app::portal::Citizen,
+    org: uuid::Uuid,
+    person: uuid::Uuid,
+) -> String {
     c.persons
         .iter()
         .find(|r| r.org.id == org && r.person.id == person)
@@ -349,113 +355,8 @@ async fn applications(
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
-fn state_words(t: &T, s: ApplicationState) -> String {
+pub(super) fn state_words(t: &T, s: ApplicationState) -> String {
     t.t(&format!("state-{}", s.as_str()))
-}
-
-struct Step {
-    when: String,
-    what: String,
-}
-
-#[derive(Template)]
-#[template(path = "portale/domanda.html")]
-struct ApplicationPage {
-    l: PortalLayout,
-    heading: String,
-    protocol: String,
-    filed: String,
-    channel: &'static str,
-    person: String,
-    state: String,
-    next: String,
-    due: Option<String>,
-    decided: Option<String>,
-    amount: Option<String>,
-    steps: Vec<Step>,
-    /// Just submitted from the portal: the protocol to keep.
-    sent: Option<String>,
-    receipt: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ApplicationQuery {
-    inviata: String,
-}
-
-async fn application(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    ctx: CitizenCtx,
-    Path(id): Path<String>,
-    Query(q): Query<ApplicationQuery>,
-) -> Result<Response, AppError> {
-    let t = ctx.t;
-    let c = &ctx.citizen;
-    let id = Uuid::parse_str(id.trim()).map_err(|_| app::Error::NotFound)?;
-    let mine = app::portal::application(&state, c, id).await?;
-    let a = &mine.view.app;
-    let events = state.store.application_events(mine.org.id, a.id).await?;
-    let open = !matches!(
-        a.state,
-        ApplicationState::Accepted
-            | ApplicationState::Rejected
-            | ApplicationState::Archived
-            | ApplicationState::Delivering
-            | ApplicationState::Concluded
-    );
-    let page = ApplicationPage {
-        sent: a
-            .protocol
-            .as_ref()
-            .filter(|_| !q.inviata.is_empty())
-            .map(|p| t.args("apply-sent", &[("protocol", p)])),
-        receipt: format!("/portale/domande/{}/ricevuta.pdf", a.id),
-        heading: t.args("application-title", &[("benefit", &mine.view.benefit_name)]),
-        protocol: a
-            .protocol
-            .clone()
-            .unwrap_or_else(|| t.t("application-no-protocol")),
-        filed: a.submitted_on.map(|d| t.date(d)).unwrap_or_default(),
-        channel: a.channel.label(),
-        person: whose(&t, c, mine.org.id, a.person_id),
-        state: state_words(&t, a.state),
-        next: t.t(&format!("next-{}", a.state.as_str())),
-        due: a
-            .due_on
-            .filter(|_| open)
-            .map(|d| t.args("application-due", &[("date", &t.date(d))])),
-        decided: a
-            .decided_on
-            .map(|d| t.args("application-decided", &[("date", &t.date(d))])),
-        // The rules' figure is the office's estimate until the decision grants it.
-        amount: a
-            .amount
-            .filter(|_| {
-                matches!(
-                    a.state,
-                    ApplicationState::Accepted
-                        | ApplicationState::Delivering
-                        | ApplicationState::Concluded
-                )
-            })
-            .map(|m| t.money(m)),
-        steps: events
-            .iter()
-            .map(|e| Step {
-                when: t.date_time(crate::pages::dates::instant(e.at_us)),
-                what: state_words(&t, e.to),
-            })
-            .collect(),
-        l: PortalLayout::new(
-            t,
-            t.args("application-title", &[("benefit", &mine.view.benefit_name)]),
-            Some(c),
-            "/portale/domande",
-        ),
-    };
-    Ok(render_page(jar, &page, StatusCode::OK))
 }
 
 // --- Who viewed my data ----------------------------------------------------------------------

@@ -715,6 +715,22 @@ pub(crate) async fn login_with_code(
     assert_eq!(wait_h1(c, "Scrivania").await, "/");
 }
 
+/// What `href` answers when the page fetches it with the browser's session, as a click would:
+/// the content type and the first five bytes ("application/pdf %PDF-").
+pub(crate) async fn fetched(c: &Client, href: &str) -> String {
+    c.execute(
+        "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
+         r.headers.get('content-type') + ' ' + \
+         String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
+        vec![serde_json::Value::String(href.to_owned())],
+    )
+    .await
+    .expect("fetch")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
 /// Follows the link named `label` on the page.
 pub(crate) async fn click_link(c: &Client, label: &str) {
     c.find(Locator::LinkText(label))
@@ -984,16 +1000,7 @@ pub(crate) async fn application_journey(c: Client, base: String, state: web::App
         .expect("the decision link");
     let href = link.attr("href").await.expect("href").expect("an href");
     // Fetched by the browser with its session, as the click would.
-    let got = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
-             r.headers.get('content-type') + ' ' + \
-             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .expect("fetch the PDF");
-    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
+    assert_eq!(fetched(c, &href).await, "application/pdf %PDF-");
 
     let subjects: Vec<String> = o
         .sink
@@ -1350,16 +1357,10 @@ pub(crate) async fn dsu_journey(c: Client, base: String, state: web::AppState, p
     );
 
     // Printed for the signature, then signed and sent to INPS.
-    let got = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => \
-             r.headers.get('content-type') + ' ' + \
-             String.fromCharCode(...new Uint8Array(b.slice(0, 5)))));",
-            vec![serde_json::Value::String(format!("{dsu}/stampa"))],
-        )
-        .await
-        .expect("fetch the printed DSU");
-    assert_eq!(got.as_str(), Some("application/pdf %PDF-"), "{got:?}");
+    assert_eq!(
+        fetched(c, &format!("{dsu}/stampa")).await,
+        "application/pdf %PDF-"
+    );
     click_button(c, "Registra la firma").await;
     wait_h1(c, "DSU di Esposito Andrea firmata dal dichiarante").await;
     let year = rec.status.dsu_date.year();
@@ -1840,9 +1841,9 @@ pub(crate) async fn on_a_phone(c: &Client, what: &str) {
     c.set_window_size(1280, 900).await.expect("desktop size");
 }
 
-/// Signs in on the portal through the local SPID provider as Mario Rossi, who lands on his
-/// applications.
-pub(crate) async fn sign_in_as_rossi(c: &Client, base: &str) {
+/// Signs in at the portal (in Italian) through the local SPID provider as its identity named
+/// `who`; lands on «Le mie domande».
+pub(crate) async fn portal_sign_in(c: &Client, base: &str, who: &str) {
     c.goto(&format!("{base}/portale/accedi"))
         .await
         .expect("sign-in");
@@ -1855,7 +1856,7 @@ pub(crate) async fn sign_in_as_rossi(c: &Client, base: &str) {
         .expect("the provider's page");
     accessible(c, "provider-di-prova").await;
     let root = page_root(c).await;
-    c.find(Locator::XPath("//button[contains(., 'Mario Rossi')]"))
+    c.find(Locator::XPath(&format!("//button[contains(., '{who}')]")))
         .await
         .expect("the provider's identity")
         .click()
@@ -1905,7 +1906,7 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
 
     on_a_phone(c, "portale-telefono").await;
 
-    sign_in_as_rossi(c, &base).await;
+    portal_sign_in(c, &base, "Mario Rossi").await;
     click_link(c, "Mense scolastiche").await;
     assert_eq!(
         wait_h1(c, "Domanda: Mense scolastiche").await,
@@ -1915,6 +1916,15 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
     click_link(c, "Chi ha visto i miei dati").await;
     wait_h1(c, "Chi ha visto i miei dati").await;
     assert!(text(c, "main table").await.contains("Operatore sportello"));
+    portal_sign_out(c).await;
+    c.goto(&format!("{base}/portale/domande/{app_id}"))
+        .await
+        .expect("reopen");
+    wait_h1(c, "Accedi al portale").await;
+}
+
+/// Signs out of the portal (in Italian) from any of its pages.
+pub(crate) async fn portal_sign_out(c: &Client) {
     let root = page_root(c).await;
     c.find(Locator::XPath("//header//button[normalize-space()='Esci']"))
         .await
@@ -1924,10 +1934,6 @@ pub(crate) async fn portal_journey(c: Client, base: String, _state: web::AppStat
         .expect("click");
     wait_left(root).await;
     wait_h1(c, "Servizi sociali online").await;
-    c.goto(&format!("{base}/portale/domande/{app_id}"))
-        .await
-        .expect("reopen");
-    wait_h1(c, "Accedi al portale").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

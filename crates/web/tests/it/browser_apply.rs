@@ -3,7 +3,7 @@
 //! the protocol number and the receipt; every page passes axe-core and fits a 360 px phone.
 
 use crate::browser::{
-    accessible, click_button, click_link, fill, on_a_phone, run_journey_at, sign_in_as_rossi, text,
+    accessible, click_button, click_link, fill, on_a_phone, portal_sign_in, run_journey_at, text,
     wait_h1,
 };
 use fantoccini::{Client, Locator};
@@ -39,7 +39,7 @@ async fn apply_journey(c: Client, base: String) {
     c.goto(&format!("{base}/portale/lingua/it"))
         .await
         .expect("Italian");
-    sign_in_as_rossi(c, &base).await;
+    portal_sign_in(c, &base, "Mario Rossi").await;
     click_link(c, "Servizi sociosanitari diurni e residenziali").await;
     wait_h1(c, TITLE).await;
     accessible(c, "domanda-online-inizio").await;

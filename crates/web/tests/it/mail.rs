@@ -10,6 +10,7 @@ fn mailer(url: Option<String>) -> Mailer {
     Mailer::new(&MailConfig {
         smtp_url: url,
         from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+        portal_url: None,
     })
     .unwrap()
 }

@@ -32,7 +32,7 @@ pub(crate) fn identity(cf: &str) -> PortalIdentity {
     }
 }
 
-/// Registers Laura Bianchi at the counter; her page's path.
+/// Registers Laura Bianchi through the pages; her page's path.
 pub(crate) async fn register_bianchi(op: &mut Client) -> String {
     let mut bianchi = crate::istanze_fixtures::rossi();
     for (k, v) in bianchi.iter_mut() {

@@ -263,7 +263,7 @@ async fn a_citizen_applies_online_for_a_residential_place_and_the_office_finds_i
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let sent = r.location().to_owned();
-    assert!(sent.ends_with("?inviata=1"), "{sent}");
+    assert!(sent.ends_with("?inviato=domanda"), "{sent}");
     let page = citizen.get(&sent).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
@@ -273,7 +273,7 @@ async fn a_citizen_applies_online_for_a_residential_place_and_the_office_finds_i
     );
     let app_id = sent
         .trim_start_matches("/portale/domande/")
-        .trim_end_matches("?inviata=1")
+        .trim_end_matches("?inviato=domanda")
         .to_owned();
     let receipt = citizen
         .get(&format!("/portale/domande/{app_id}/ricevuta.pdf"))

@@ -26,6 +26,9 @@ pub struct Received {
     pub data: String,
 }
 
+/// The portal's address in the e-mails of the tests' mailer.
+pub const PORTAL_URL: &str = "https://sportello.comune.example/portale";
+
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
@@ -50,11 +53,12 @@ impl SmtpSink {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    /// A mailer that sends through this server.
+    /// A mailer that sends through this server, linking to the portal at [`PORTAL_URL`].
     pub fn mailer(&self) -> app::mail::Mailer {
         app::mail::Mailer::new(&app::mail::MailConfig {
             smtp_url: Some(self.url()),
             from: "Servizi sociali <servizi.sociali@comune.example>".into(),
+            portal_url: Some(PORTAL_URL.into()),
         })
         .unwrap()
     }

@@ -599,6 +599,9 @@ fn table() -> Vec<Row> {
         post("/istanze/{id}/documenti", &["application"])
             .all(APP_FILE)
             .send(Payload::Pdf(&[("requirement", "")])),
+        post("/istanze/{id}/messaggi", &["application"])
+            .all(APP_REVIEW)
+            .send(Payload::Form(&[("message", "Le scriviamo per la domanda.")])),
         get(
             "/istanze/{id}/documenti/{doc}",
             &["application", "application_doc"],
@@ -723,6 +726,26 @@ fn table() -> Vec<Row> {
         get("/portale/domande", &[]).needs(Need::Public),
         // Whatever the id: the sign-in comes before any lookup.
         get("/portale/domande/{id}", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        post("/portale/domande/{id}/messaggi", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
+        post("/portale/domande/{id}/documenti", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER)
+            .send(Payload::Pdf(&[("requirement", "")])),
+        post("/portale/domande/{id}/osservazioni", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER)
+            .send(Payload::Pdf(&[("observations", "Osservazioni")])),
+        get(
+            "/portale/domande/{id}/documenti/{doc}",
+            &["application", "application_doc"],
+        )
+        .needs(Need::Public)
+        .other_org(StatusCode::SEE_OTHER),
+        get("/portale/domande/{id}/lettere/{letter}", &["application", "letter"])
             .needs(Need::Public)
             .other_org(StatusCode::SEE_OTHER),
         get("/portale/accessi", &[]).needs(Need::Public),
@@ -976,6 +999,7 @@ async fn records(
     fx.insert("asset", "css/app.css".into());
     fx.insert("lang", "en".into());
     fx.insert("provider", "0".into());
+    fx.insert("letter", "provvedimento.pdf".into());
 
     // The catalogue, and school meals in it.
     moved(

@@ -31,6 +31,7 @@ mod applications;
 mod audit;
 mod benefits;
 mod browser;
+mod browser_comuni;
 mod browser_logo;
 mod cases;
 mod dsu;

@@ -139,7 +139,7 @@ enum OrgCmd {
     /// Set an organization's letterhead (carta intestata), printed on its letters and under
     /// its e-mails: the fields given change, the others stay; --logo FILE puts a PNG or JPEG
     /// at the top of the letters, --no-logo takes it off.
-    Letterhead(letterhead::LetterheadArgs),
+    Letterhead(Box<letterhead::LetterheadArgs>),
 }
 
 #[derive(Subcommand)]

@@ -1,7 +1,8 @@
 use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
 use domain::OrgCode;
-use domain::letterhead::Letterhead;
+use domain::casework::DocumentType;
+use domain::letterhead::{Letterhead, Logo};
 use store::{
     HealthStore, NewAudit, OrgComune, OrgLetterhead, OrgStore, Organization, Result, StoreError,
 };
@@ -183,6 +184,7 @@ impl OrgStore for Db {
                     hours: r.hours,
                     signer_name: r.signer_name,
                     signer_title: r.signer_title,
+                    logo: None,
                 },
                 version: r.version,
                 updated_at_us: r.updated_at_us,
@@ -224,6 +226,63 @@ impl OrgStore for Db {
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict);
         }
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn org_logo(&self, org_id: Uuid) -> Result<Option<Logo>> {
+        let r = sqlx::query!(
+            r#"SELECT content_type AS "content_type!", content AS "content!",
+                   width AS "width!", height AS "height!"
+               FROM org_logo WHERE org_id = $1"#,
+            org_id
+        )
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        r.map(|r| {
+            let kind = super::coded("content_type", &r.content_type, DocumentType::parse)?;
+            let width = super::parse_col("width", u32::try_from(r.width))?;
+            let height = super::parse_col("height", u32::try_from(r.height))?;
+            Ok(Logo::stored(kind, r.content, width, height))
+        })
+        .transpose()
+    }
+
+    async fn save_org_logo(
+        &self,
+        org_id: Uuid,
+        logo: &Logo,
+        updated_at_us: i64,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let (kind, content) = (logo.kind().as_str(), logo.bytes());
+        let (width, height) = (i64::from(logo.width()), i64::from(logo.height()));
+        sqlx::query!(
+            "INSERT INTO org_logo (org_id, content_type, content, width, height, updated_at_us)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (org_id) DO UPDATE SET content_type = $2, content = $3, width = $4,
+                 height = $5, updated_at_us = $6",
+            org_id,
+            kind,
+            content,
+            width,
+            height,
+            updated_at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn remove_org_logo(&self, org_id: Uuid, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query!("DELETE FROM org_logo WHERE org_id = $1", org_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        affected_one(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 }

@@ -1132,6 +1132,7 @@ mod tests {
         hours: String::new(),
         signer_name: String::new(),
         signer_title: String::new(),
+        logo: None,
     };
 
     fn seed(code: &str) -> SeedBenefit {

@@ -39,6 +39,8 @@ pub const GROUPS: &[ActionGroup] = &[
                 "org.letterhead",
                 "Modifica della carta intestata di un ente",
             ),
+            ("org.logo", "Caricamento del logo di un ente"),
+            ("org.logo_remove", "Rimozione del logo di un ente"),
         ],
     },
     ActionGroup {

@@ -1242,7 +1242,7 @@ fn is_p7m(bytes: &[u8]) -> bool {
 /// What the bytes really are, whatever the name says: PDF and P7M are parsed; for images the
 /// whole structure's start and end are checked, so that a renamed file or a truncated upload
 /// is refused.
-fn sniff(bytes: &[u8]) -> Option<DocumentType> {
+pub(crate) fn sniff(bytes: &[u8]) -> Option<DocumentType> {
     if is_pdf(bytes) {
         Some(DocumentType::Pdf)
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) && contains(tail(bytes, 64), &[0xFF, 0xD9]) {

@@ -1,9 +1,13 @@
 //! The letterhead of an organization (carta intestata): the office, its address and
 //! contacts, opening hours and who signs. Printed at the top and foot of every letter and
 //! under every e-mail to citizens. Every field may be left empty; what is given is checked.
+//! The logo, uploaded apart, is drawn at the top of every letter.
 
 use crate::FieldError;
+use crate::casework::{DocumentType, sniff};
 use crate::form::{Fields, SHORT_TEXT, email, text};
+use std::fmt;
+use std::ops::RangeInclusive;
 
 /// The form as typed.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +47,107 @@ pub struct Letterhead {
     pub signer_name: String,
     /// "La Responsabile del Servizio".
     pub signer_title: String,
+    /// The logo, stored apart from the text: filled only where letters are printed.
+    pub logo: Option<Logo>,
+}
+
+/// The largest logo file taken.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+
+/// The sides a logo may measure, in pixels: enough to print sharp at 17 mm, small enough
+/// to decode at once.
+pub const LOGO_SIDES: RangeInclusive<u32> = 16..=3000;
+
+/// The organization's logo: a PNG or JPEG by its content (whatever the file's name),
+/// at most [`MAX_LOGO_BYTES`], with sides within [`LOGO_SIDES`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct Logo {
+    kind: DocumentType,
+    bytes: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+impl fmt::Debug for Logo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Logo({}, {} × {}, {} bytes)",
+            self.kind.as_str(),
+            self.width,
+            self.height,
+            self.bytes.len()
+        )
+    }
+}
+
+impl Logo {
+    /// Checks an uploaded logo. `measure` reads the image as it will be printed and gives
+    /// its width and height in pixels, or why it cannot be read: the format's decoding is
+    /// the printer's, the limits are here.
+    pub fn parse(
+        bytes: Vec<u8>,
+        measure: impl FnOnce(&[u8]) -> Result<(u32, u32), String>,
+    ) -> Result<Logo, FieldError> {
+        let refuse = |message: String| Err(FieldError::new("logo", message));
+        if bytes.is_empty() {
+            return refuse("scegliere il file del logo, un'immagine PNG o JPEG".into());
+        }
+        if bytes.len() > MAX_LOGO_BYTES {
+            return refuse(format!(
+                "il logo supera la dimensione massima di {} KiB",
+                MAX_LOGO_BYTES / 1024
+            ));
+        }
+        let kind = match sniff(&bytes) {
+            Some(k @ (DocumentType::Png | DocumentType::Jpeg)) => k,
+            _ => return refuse("il logo deve essere un'immagine PNG o JPEG".into()),
+        };
+        let (width, height) = match measure(&bytes) {
+            Ok(size) => size,
+            Err(why) => return refuse(format!("il logo non si può usare: {why}")),
+        };
+        if !LOGO_SIDES.contains(&width) || !LOGO_SIDES.contains(&height) {
+            return refuse(format!(
+                "il logo misura {width} × {height} pixel: ogni lato deve essere tra {} e {} pixel",
+                LOGO_SIDES.start(),
+                LOGO_SIDES.end()
+            ));
+        }
+        Ok(Logo {
+            kind,
+            bytes,
+            width,
+            height,
+        })
+    }
+
+    /// A logo as stored, checked by [`Logo::parse`] when it was uploaded.
+    pub fn stored(kind: DocumentType, bytes: Vec<u8>, width: u32, height: u32) -> Logo {
+        Logo {
+            kind,
+            bytes,
+            width,
+            height,
+        }
+    }
+
+    /// PNG or JPEG.
+    pub fn kind(&self) -> DocumentType {
+        self.kind
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn height(&self) -> u32 {
+        self.height
+    }
 }
 
 const HOURS_TEXT: usize = 1_000;
@@ -178,6 +283,7 @@ impl Letterhead {
                 hours,
                 signer_name,
                 signer_title,
+                logo: None,
             }),
             _ => Err(f.0),
         }
@@ -371,5 +477,44 @@ mod tests {
             ]
         );
         assert!(errors[2].message.contains("PEC"), "{}", errors[2].message);
+    }
+
+    /// The smallest PNG's signature, header and end: enough for the sniffing, whose
+    /// measure is given.
+    fn png_bytes() -> Vec<u8> {
+        let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        b.extend_from_slice(&[0; 40]);
+        b.extend_from_slice(b"IEND");
+        b
+    }
+
+    #[test]
+    fn a_logo_is_a_png_or_jpeg_by_content_within_the_limits() {
+        let ok = Logo::parse(png_bytes(), |_| Ok((200, 80))).expect("a PNG");
+        assert_eq!(
+            (ok.kind(), ok.width(), ok.height()),
+            (DocumentType::Png, 200, 80)
+        );
+        let refused = |bytes: Vec<u8>, size: Result<(u32, u32), String>| {
+            let e = Logo::parse(bytes, |_| size).expect_err("refused");
+            assert_eq!(e.field, "logo");
+            e.message
+        };
+        assert!(refused(Vec::new(), Ok((20, 20))).contains("scegliere"));
+        assert!(
+            refused(b"<html><body>logo</body></html>".to_vec(), Ok((20, 20)))
+                .contains("PNG o JPEG")
+        );
+        let mut pdf = b"%PDF-1.4
+"
+        .to_vec();
+        pdf.extend_from_slice(b"%%EOF");
+        assert!(refused(pdf, Ok((20, 20))).contains("PNG o JPEG"));
+        let mut big = png_bytes();
+        big.resize(MAX_LOGO_BYTES + 1, 0);
+        assert!(refused(big, Ok((20, 20))).contains("512 KiB"));
+        assert!(refused(png_bytes(), Ok((4000, 100))).contains("4000 × 100"));
+        assert!(refused(png_bytes(), Ok((100, 8))).contains("tra 16 e 3000"));
+        assert!(refused(png_bytes(), Err("danneggiata".into())).contains("danneggiata"));
     }
 }

@@ -208,11 +208,7 @@ impl ComuneRef {
                 province: c.province.unwrap_or("").to_owned(),
             });
         }
-        // «Bergamo (BG)»: the name and its province.
-        let (name, province) = match t.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
-            Some((n, p)) => (n.trim(), Some(p.trim().to_ascii_uppercase())),
-            None => (t, None),
-        };
+        let (name, province) = name_and_province(t);
         let found: Vec<territory::Comune> = territory::comuni_by_name(name)
             .into_iter()
             .filter(|c| c.istat.is_some() && c.valid_to.is_none())
@@ -245,6 +241,23 @@ impl ComuneRef {
 
     pub fn label(&self) -> String {
         format!("{} ({})", self.name, self.province)
+    }
+
+    /// The comune as a form shows it to be typed again: its name, with the province when the
+    /// name alone is ambiguous; the ISTAT code when no name finds it (a comune since merged).
+    pub fn typed(&self) -> String {
+        [self.name.clone(), self.label()]
+            .into_iter()
+            .find(|t| ComuneRef::parse("comune", t).is_ok_and(|c| c.istat == self.istat))
+            .unwrap_or_else(|| self.istat.clone())
+    }
+}
+
+/// «Bergamo (BG)»: the name and its province in capitals; «Bergamo»: the name alone.
+fn name_and_province(t: &str) -> (&str, Option<String>) {
+    match t.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        Some((n, p)) => (n.trim(), Some(p.trim().to_ascii_uppercase())),
+        None => (t, None),
     }
 }
 
@@ -283,7 +296,16 @@ impl BirthPlace {
         if let Some(place) = by_code {
             return Ok(BirthPlace::from(place));
         }
-        let all = territory::birthplaces_by_name(t);
+        // A comune's name may carry its province, as the suggestions and the form write it.
+        let (name, province) = name_and_province(t);
+        let all: Vec<Birthplace> = territory::birthplaces_by_name(name)
+            .into_iter()
+            .filter(|p| {
+                province
+                    .as_deref()
+                    .is_none_or(|pr| p.province() == Some(pr))
+            })
+            .collect();
         let valid: Vec<Birthplace> = all
             .iter()
             .copied()
@@ -371,9 +393,17 @@ impl PersonData {
     pub fn to_input(&self) -> PersonInput {
         let addr = |a: &Option<Address>| {
             a.as_ref().map_or((String::new(), String::new()), |a| {
-                (a.comune.istat.clone(), a.street.clone())
+                (a.comune.typed(), a.street.clone())
             })
         };
+        // The birthplace by the name it had, if that name finds it again; else its code.
+        let birthplace = BirthPlace::parse(&self.birthplace.name, self.birth_date)
+            .ok()
+            .filter(|b| b.code == self.birthplace.code)
+            .map_or_else(
+                || self.birthplace.code.as_str().to_owned(),
+                |_| self.birthplace.name.clone(),
+            );
         let (residence_istat, residence_street) = addr(&self.residence);
         let (domicile_istat, domicile_street) = addr(&self.domicile);
         PersonInput {
@@ -385,7 +415,7 @@ impl PersonData {
             given_names: self.given_names.clone(),
             sex: sex_str(self.sex).to_owned(),
             birth_date: format_date(self.birth_date),
-            birthplace: self.birthplace.code.as_str().to_owned(),
+            birthplace,
             citizenship: self.citizenship.code().to_owned(),
             civil_status: self
                 .civil_status
@@ -1242,5 +1272,27 @@ mod agreement_tests {
                 .province,
             "AT"
         );
+    }
+
+    #[test]
+    fn a_form_shows_the_comune_by_name_with_the_province_only_when_needed() {
+        let typed = |t: &str| ComuneRef::parse("residence_istat", t).expect(t).typed();
+        assert_eq!(typed("016024"), "Bergamo");
+        assert_eq!(typed("Calliano (AT)"), "Calliano (AT)");
+        let gone = ComuneRef {
+            istat: "999999".into(),
+            name: "Atlantide".into(),
+            province: "XX".into(),
+        };
+        assert_eq!(gone.typed(), "999999");
+    }
+
+    #[test]
+    fn a_birthplace_is_found_by_its_name_with_the_province() {
+        let born = time::macros::date!(1980 - 01 - 01);
+        let b = BirthPlace::parse("Bergamo (BG)", born).expect("with province");
+        assert_eq!((b.code.as_str(), b.name.as_str()), ("A794", "Bergamo (BG)"));
+        let e = BirthPlace::parse("Bergamo (MI)", born).expect_err("another province");
+        assert_eq!(e.field, "birthplace");
     }
 }

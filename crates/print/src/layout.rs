@@ -64,6 +64,8 @@ pub(crate) enum Op {
         h: f32,
         gray: f32,
     },
+    /// The document's logo in the box whose top left corner is (`x`, `y`).
+    Logo { x: f32, y: f32, w: f32, h: f32 },
 }
 
 impl Op {
@@ -105,6 +107,12 @@ impl Op {
                 w: *w,
                 h: *h,
                 gray: *gray,
+            },
+            Op::Logo { x, y, w, h } => Op::Logo {
+                x: *x,
+                y: y + dy,
+                w: *w,
+                h: *h,
             },
         }
     }
@@ -247,9 +255,30 @@ fn text_units(text: &str, style: Style, size: f32, leading: f32, x: f32, width: 
         .collect()
 }
 
-/// The heading of page 1: issuer, office, a rule, the title.
+/// The logo's size on the page: [`crate::LOGO_HEIGHT`] tall, its proportions kept, at most
+/// half the text's width.
+fn logo_box(width_px: u32, height_px: u32) -> (f32, f32) {
+    let aspect = width_px as f32 / height_px.max(1) as f32;
+    let h = crate::LOGO_HEIGHT.min(BODY_W / 2.0 / aspect);
+    (h * aspect, h)
+}
+
+/// The heading of page 1: the logo, issuer, office, a rule, the title.
 pub(crate) fn heading_units(h: &crate::Heading) -> Vec<Unit> {
     let mut units = Vec::new();
+    if let Some(logo) = &h.logo {
+        let (w, height) = logo_box(logo.width(), logo.height());
+        units.push(Unit {
+            height: height + 8.0,
+            ops: vec![Op::Logo {
+                x: MARGIN_X,
+                y: 0.0,
+                w,
+                h: height,
+            }],
+            ..Unit::default()
+        });
+    }
     let issuer = clean(&h.issuer, true);
     let office = clean(&h.office, true);
     let title = clean(&h.title, true);

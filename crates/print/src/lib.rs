@@ -35,8 +35,11 @@
 //! are dropped, and words longer than a line are broken between letters.
 
 mod font;
+mod image;
 mod layout;
 mod pdf;
+
+pub use image::{Image, ImageError};
 
 /// What is printed at the top of page 1. The issuer and office are repeated in the
 /// footer of every page, the issuer and title in the header of the pages after the
@@ -52,6 +55,8 @@ pub struct Heading {
     pub lines: Vec<String>,
     /// The document: "Progetto individualizzato (PAI)".
     pub title: String,
+    /// The organization's logo, drawn at the top of page 1 above the issuer.
+    pub logo: Option<Image>,
 }
 
 impl Heading {
@@ -65,6 +70,7 @@ impl Heading {
             office: office.into(),
             lines: Vec::new(),
             title: title.into(),
+            logo: None,
         }
     }
 
@@ -73,7 +79,17 @@ impl Heading {
         self.lines = lines;
         self
     }
+
+    /// The same heading with a logo at the top of page 1, [`LOGO_HEIGHT`] points tall (less
+    /// for a logo so wide that it would pass half the text's width), its proportions kept.
+    pub fn with_logo(mut self, logo: Option<Image>) -> Self {
+        self.logo = logo;
+        self
+    }
 }
+
+/// The height of the logo on page 1, in points (17 mm).
+pub const LOGO_HEIGHT: f32 = 48.0;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Block {
@@ -193,6 +209,7 @@ impl Document {
                 .map(|l| font::clean(l, false))
                 .unwrap_or_default(),
             title: font::clean(&self.heading.title, false),
+            logo: self.heading.logo.as_ref(),
         };
         pdf::write(&pages, &meta)
     }

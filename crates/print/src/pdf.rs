@@ -10,19 +10,24 @@ use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::font::{Style, fonts};
+use crate::image::{Image, Samples};
 use crate::layout::{BODY_W, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, Op, PAGE_H, PAGE_W, truncate};
 
 const FURNITURE_SIZE: f32 = 8.5;
 const FURNITURE_GRAY: f32 = 0.35;
 
 /// What the writer needs besides the pages.
-pub(crate) struct Meta {
+pub(crate) struct Meta<'a> {
     pub(crate) issuer: String,
     pub(crate) office: String,
     /// The letterhead's address, after issuer and office in the footer.
     pub(crate) address: String,
     pub(crate) title: String,
+    pub(crate) logo: Option<&'a Image>,
 }
+
+/// The logo's name in the pages' resources.
+const LOGO: Name<'static> = Name(b"Logo");
 
 fn font_name(style: Style) -> Name<'static> {
     match style {
@@ -65,7 +70,7 @@ fn pdf_y(y: f32) -> f32 {
     PAGE_H - MARGIN_TOP - y
 }
 
-fn furniture(meta: &Meta, page: usize, pages: usize) -> Vec<(f32, f32, Style, String)> {
+fn furniture(meta: &Meta<'_>, page: usize, pages: usize) -> Vec<(f32, f32, Style, String)> {
     let mut items = Vec::new();
     let joined = |a: &str, b: &str| match (a.trim().is_empty(), b.trim().is_empty()) {
         (false, false) => format!("{} · {}", a.trim(), b.trim()),
@@ -95,7 +100,13 @@ fn furniture(meta: &Meta, page: usize, pages: usize) -> Vec<(f32, f32, Style, St
     items
 }
 
-fn content_stream(ops: &[Op], meta: &Meta, page: usize, pages: usize, used: &mut Used) -> Vec<u8> {
+fn content_stream(
+    ops: &[Op],
+    meta: &Meta<'_>,
+    page: usize,
+    pages: usize,
+    used: &mut Used,
+) -> Vec<u8> {
     let mut c = Content::new();
     // Rules of the furniture.
     c.set_line_width(0.5);
@@ -154,6 +165,12 @@ fn content_stream(ops: &[Op], meta: &Meta, page: usize, pages: usize, used: &mut
                 gray,
                 text,
             } => show(&mut c, *x, pdf_y(*baseline), *style, *size, *gray, text),
+            Op::Logo { x, y, w, h } => {
+                c.save_state();
+                c.transform([*w, 0.0, 0.0, *h, *x, pdf_y(*y + *h)]);
+                c.x_object(LOGO);
+                c.restore_state();
+            }
             Op::Fill { .. } => {}
         }
     }
@@ -184,7 +201,7 @@ fn fnv(seed: u64, data: &[u8]) -> u64 {
     h
 }
 
-pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta) -> Vec<u8> {
+pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta<'_>) -> Vec<u8> {
     let mut next = 1;
     let mut alloc = || {
         let r = Ref::new(next);
@@ -199,6 +216,7 @@ pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta) -> Vec<u8> {
         .map(|&s| (s, [alloc(), alloc(), alloc(), alloc(), alloc()]))
         .collect();
     let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
+    let logo_ids = meta.logo.map(|logo| (logo, alloc(), alloc()));
 
     let mut pdf = Pdf::new();
     let mut used = Used::default();
@@ -222,6 +240,9 @@ pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta) -> Vec<u8> {
             fonts_dict.pair(font_name(*style), ids[0]);
         }
         fonts_dict.finish();
+        if let Some((_, id, _)) = logo_ids {
+            resources.x_objects().pair(LOGO, id);
+        }
         resources.finish();
         page.finish();
     }
@@ -257,11 +278,45 @@ pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta) -> Vec<u8> {
         );
     }
 
+    if let Some((logo, id, mask_id)) = logo_ids {
+        let (Samples::Jpeg(data) | Samples::Flate { color: data, .. }) = &logo.samples;
+        id_a = fnv(id_a, data);
+        write_image(&mut pdf, logo, id, mask_id);
+    }
+
     let mut id = Vec::with_capacity(16);
     id.extend_from_slice(&id_a.to_be_bytes());
     id.extend_from_slice(&id_b.to_be_bytes());
     pdf.set_file_id((id.clone(), id));
     pdf.finish()
+}
+
+/// The image XObject, with its soft mask (`mask_id`) when it has transparency.
+fn write_image(pdf: &mut Pdf, image: &Image, id: Ref, mask_id: Ref) {
+    let width = i32::try_from(image.width).unwrap_or(i32::MAX);
+    let height = i32::try_from(image.height).unwrap_or(i32::MAX);
+    let (data, filter, alpha) = match &image.samples {
+        Samples::Jpeg(data) => (data, Filter::DctDecode, None),
+        Samples::Flate { color, alpha } => (color, Filter::FlateDecode, alpha.as_ref()),
+    };
+    let mut x = pdf.image_xobject(id, data);
+    x.filter(filter);
+    x.width(width).height(height).bits_per_component(8);
+    if image.gray {
+        x.color_space().device_gray();
+    } else {
+        x.color_space().device_rgb();
+    }
+    if alpha.is_some() {
+        x.s_mask(mask_id);
+    }
+    x.finish();
+    if let Some(alpha) = alpha {
+        let mut mask = pdf.image_xobject(mask_id, alpha);
+        mask.filter(Filter::FlateDecode);
+        mask.width(width).height(height).bits_per_component(8);
+        mask.color_space().device_gray();
+    }
 }
 
 fn write_font(pdf: &mut Pdf, style: Style, used: &Used, ids: [Ref; 5]) {

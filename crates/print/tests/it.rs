@@ -403,3 +403,204 @@ fn hostile_input_never_panics_and_unknown_characters_print_as_question_marks() {
     let pages = pages(&pdf);
     assert!(pages.len() > 5);
 }
+
+/// A PNG of `width` × `height` pixels in RGBA, the left half transparent.
+fn rgba_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        let pixels: Vec<u8> = (0..height)
+            .flat_map(|_| 0..width)
+            .flat_map(|x| [0, 102, 204, if x < width / 2 { 0 } else { 255 }])
+            .collect();
+        writer.write_image_data(&pixels).expect("pixels");
+    }
+    out
+}
+
+/// A JPEG's markers around a frame header: SOI, APP0, SOF (`sof`, 8-bit, 3 × 2 pixels,
+/// `components`), SOS with a byte of scan, EOI. Enough for the embedding, which does not
+/// decode it.
+fn jpeg(sof: u8, components: u8) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8];
+    b.extend_from_slice(&[
+        0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
+    let len = 8 + 3 * u16::from(components);
+    b.extend_from_slice(&[0xFF, sof]);
+    b.extend_from_slice(&len.to_be_bytes());
+    b.extend_from_slice(&[8, 0, 2, 0, 3, components]);
+    for c in 0..components {
+        b.extend_from_slice(&[c + 1, 0x11, 0]);
+    }
+    b.extend_from_slice(&[0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0, 0x55, 0xFF, 0xD9]);
+    b
+}
+
+/// The image XObjects of page 1, by resource name.
+fn page_images(pdf: &Pdf) -> Vec<(Vec<u8>, lopdf::Stream)> {
+    let (_, page_id) = pdf.get_pages().into_iter().next().expect("a page");
+    let page = pdf.get_dictionary(page_id).expect("page");
+    let resources = match page.get(b"Resources").expect("resources") {
+        Object::Reference(r) => pdf.get_dictionary(*r).expect("resources"),
+        Object::Dictionary(d) => d,
+        other => panic!("resources: {other:?}"),
+    };
+    let Ok(xobjects) = resources.get(b"XObject").and_then(Object::as_dict) else {
+        return Vec::new();
+    };
+    xobjects
+        .iter()
+        .map(|(name, o)| {
+            let id = o.as_reference().expect("a reference");
+            let stream = pdf
+                .get_object(id)
+                .and_then(Object::as_stream)
+                .expect("a stream")
+                .clone();
+            (name.clone(), stream)
+        })
+        .collect()
+}
+
+fn name_of<'a>(s: &'a lopdf::Stream, key: &[u8]) -> &'a [u8] {
+    s.dict.get(key).and_then(Object::as_name).expect("a name")
+}
+
+#[test]
+fn a_png_logo_is_an_image_xobject_with_its_alpha_as_a_soft_mask_drawn_on_page_1() {
+    let logo = print::Image::read(&rgba_png(40, 20)).expect("a PNG");
+    assert_eq!((logo.width(), logo.height()), (40, 20));
+    let mut doc = Document::new(heading().with_logo(Some(logo)));
+    doc.paragraph(FILLER);
+    let bytes = doc.render();
+    let pdf = parse(&bytes);
+    let images = page_images(&pdf);
+    assert_eq!(images.len(), 1, "one image on the page");
+    let (name, image) = &images[0];
+    assert_eq!(name.as_slice(), b"Logo");
+    assert_eq!(name_of(image, b"Subtype"), b"Image");
+    assert_eq!(name_of(image, b"Filter"), b"FlateDecode");
+    assert_eq!(name_of(image, b"ColorSpace"), b"DeviceRGB");
+    assert_eq!(number(image.dict.get(b"Width").expect("width")), 40.0);
+    assert_eq!(number(image.dict.get(b"Height").expect("height")), 20.0);
+    let samples = image.decompressed_content().expect("inflates");
+    assert_eq!(samples.len(), 40 * 20 * 3);
+    assert_eq!(&samples[..3], &[0, 102, 204]);
+    let mask_id = image
+        .dict
+        .get(b"SMask")
+        .and_then(Object::as_reference)
+        .expect("a soft mask");
+    let mask = pdf
+        .get_object(mask_id)
+        .and_then(Object::as_stream)
+        .expect("the mask");
+    assert_eq!(name_of(mask, b"ColorSpace"), b"DeviceGray");
+    let alpha = mask.decompressed_content().expect("inflates");
+    assert_eq!(alpha.len(), 40 * 20);
+    assert_eq!((alpha[0], alpha[39]), (0, 255));
+
+    // Drawn 48 points tall, twice as wide, at the top left of the text area.
+    let (_, page_id) = pdf.get_pages().into_iter().next().expect("a page");
+    let content = pdf.get_and_decode_page_content(page_id).expect("content");
+    let ops: Vec<&str> = content
+        .operations
+        .iter()
+        .map(|o| o.operator.as_str())
+        .collect();
+    let k = ops
+        .iter()
+        .position(|&o| o == "Do")
+        .expect("the logo is drawn");
+    assert_eq!(ops[k - 1], "cm");
+    let m: Vec<f32> = content.operations[k - 1]
+        .operands
+        .iter()
+        .map(number)
+        .collect();
+    assert_eq!((m[0], m[3]), (96.0, 48.0));
+    assert!((m[4] - 56.693).abs() < 0.01);
+    assert!((m[5] + 48.0 - (841.89 - 62.0)).abs() < 0.01, "{m:?}");
+    // The issuer comes under it.
+    let first = &pages(&bytes)[0];
+    let issuer = first
+        .iter()
+        .find(|l| l.text == "Comune di Bergamo")
+        .expect("issuer");
+    assert!(issuer.y < m[5], "the issuer is below the logo");
+}
+
+/// The width the logo is drawn at on page 1 (the scale of its `cm`).
+fn drawn_width(pdf: &Pdf) -> f32 {
+    let (_, page_id) = pdf.get_pages().into_iter().next().expect("a page");
+    let content = pdf.get_and_decode_page_content(page_id).expect("content");
+    let cm = content
+        .operations
+        .iter()
+        .find(|o| o.operator == "cm")
+        .expect("placed");
+    number(&cm.operands[0])
+}
+
+#[test]
+fn a_jpeg_logo_is_embedded_as_it_is_and_a_wide_one_takes_half_the_width() {
+    let bytes = jpeg(0xC0, 3);
+    let logo = print::Image::read(&bytes).expect("a JPEG");
+    let pdf = parse(&Document::new(heading().with_logo(Some(logo))).render());
+    let (_, image) = &page_images(&pdf)[0];
+    assert_eq!(name_of(image, b"Filter"), b"DCTDecode");
+    assert_eq!(name_of(image, b"ColorSpace"), b"DeviceRGB");
+    assert_eq!(image.content, bytes, "the JPEG as uploaded");
+    assert!(image.dict.get(b"SMask").is_err());
+    assert!((drawn_width(&pdf) - 3.0 * 48.0 / 2.0).abs() < 0.01);
+
+    let wide = print::Image::read(&rgba_png(1000, 50)).expect("a wide PNG");
+    let pdf = parse(&Document::new(heading().with_logo(Some(wide))).render());
+    assert!((drawn_width(&pdf) - (595.276 - 2.0 * 56.693) / 2.0).abs() < 0.01);
+}
+
+#[test]
+fn what_is_not_a_printable_png_or_jpeg_is_refused_with_its_reason() {
+    use print::ImageError;
+    let png = rgba_png(8, 8);
+    assert_eq!(
+        print::Image::read(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+        Err(ImageError::UnknownFormat)
+    );
+    assert_eq!(
+        print::Image::read(&png[..png.len() - 20]),
+        Err(ImageError::Damaged)
+    );
+    assert_eq!(
+        print::Image::read(&jpeg(0xC0, 4)),
+        Err(ImageError::UnsupportedJpeg),
+        "CMYK"
+    );
+    assert_eq!(
+        print::Image::read(&jpeg(0xC9, 3)),
+        Err(ImageError::UnsupportedJpeg),
+        "arithmetic coding"
+    );
+    let cut = jpeg(0xC0, 3);
+    assert_eq!(
+        print::Image::read(&cut[..cut.len() - 2]),
+        Err(ImageError::Damaged)
+    );
+    assert_eq!(
+        print::Image::read(&cut[..12]),
+        Err(ImageError::Damaged),
+        "no frame header"
+    );
+    assert!(
+        print::Image::read(&rgba_png(9000, 1))
+            .expect_err("too wide")
+            .to_string()
+            .contains("9000")
+    );
+    // Without a logo, no image at all.
+    assert!(page_images(&parse(&Document::new(heading()).render())).is_empty());
+}

@@ -287,6 +287,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     let istanze =
         crate::demo_applications::generate(store, &org, DEMO_APPLICATIONS, 1, now, false).await?;
     let services = app::Services::new(store.clone(), &app::mail::MailConfig::default());
+    crate::letterhead::demo(&services, &actor).await?;
     let household = crate::demo_casework::sample_household(&services, &org, now).await?;
     let persons: Vec<uuid::Uuid> = crate::demo_applications::population(store, org.id)
         .await?
@@ -299,6 +300,10 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     for r in reports {
         println!("  {r}");
     }
+    println!(
+        "  Carta intestata completa, con il logo, in Amministrazione → Carta intestata: \
+         la usano i provvedimenti, i preavvisi, le richieste di integrazione, i PAI e le DSU"
+    );
     println!("  Prestazioni e istanze: {}", istanze.report());
     println!("  Segretariato e cartelle: {}", casework.report());
     println!(

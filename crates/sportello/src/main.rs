@@ -8,6 +8,7 @@ mod demo_applications;
 mod demo_casework;
 mod demo_portal;
 mod import;
+mod letterhead;
 
 use anyhow::{Context, Result, bail};
 use app::Actor;
@@ -135,6 +136,10 @@ enum OrgCmd {
     },
     /// List organizations.
     List,
+    /// Set an organization's letterhead (carta intestata), printed on its letters and under
+    /// its e-mails: the fields given change, the others stay; --logo FILE puts a PNG or JPEG
+    /// at the top of the letters, --no-logo takes it off.
+    Letterhead(Box<letterhead::LetterheadArgs>),
 }
 
 #[derive(Subcommand)]
@@ -667,6 +672,15 @@ async fn org(store: &app::Store, now: OffsetDateTime, cmd: OrgCmd) -> Result<()>
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Creato l'ente {} «{}».", o.code, o.name);
+        }
+        OrgCmd::Letterhead(args) => {
+            let o = store
+                .get_org_by_code(&OrgCode::parse(&args.code)?)
+                .await
+                .with_context(|| format!("ente «{}» non trovato", args.code))?;
+            let services = app::Services::new(store.clone(), &app::mail::MailConfig::default());
+            let done = letterhead::apply(&services, &Actor::system(o.clone(), now), &args).await?;
+            println!("Ente {} «{}»: {done}.", o.code, o.name);
         }
         OrgCmd::List => {
             for o in store.list_orgs().await? {

@@ -273,6 +273,137 @@ impl Installation {
 
 const COMUNE: &str = "(SELECT id FROM organization WHERE code = 'comune-bg')";
 
+/// One value read from the SQLite database at `url`.
+fn scalar(url: &str, sql: &str) -> String {
+    use sqlx::Row;
+    tokio_rt().block_on(async {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let v: String = row.get(0);
+        pool.close().await;
+        v
+    })
+}
+
+#[test]
+fn the_letterhead_is_set_from_the_command_line_with_the_checks_of_its_page() {
+    let i = Installation::new();
+    let run = |args: &[&str]| i.run(args);
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let actions = || {
+        scalar(
+            &i.db,
+            &format!(
+                "SELECT COALESCE(group_concat(action || ':' || actor, ' '), '') FROM (SELECT action, actor FROM audit_log
+                 WHERE org_id = {COMUNE} AND action LIKE 'org.l%' ORDER BY seq)"
+            ),
+        )
+    };
+
+    // Bad fields are named, as on the page, and nothing is saved.
+    let bad = run(&[
+        "org",
+        "letterhead",
+        "comune-bg",
+        "--postcode",
+        "241",
+        "--pec",
+        "protocollo",
+    ]);
+    assert!(!bad.status.success());
+    let err = stderr(&bad);
+    assert!(err.contains("CAP") && err.contains("PEC"), "{err}");
+    assert!(!stderr(&run(&["org", "letterhead", "comune-bg"])).is_empty());
+    assert!(
+        stderr(&run(&[
+            "org",
+            "letterhead",
+            "comune-xx",
+            "--phone",
+            "035 1"
+        ]))
+        .contains("non trovato")
+    );
+    let page = i.dir.path().join("logo.png");
+    std::fs::write(&page, "<html><body>non un logo</body></html>").unwrap();
+    let refused = run(&[
+        "org",
+        "letterhead",
+        "comune-bg",
+        "--logo",
+        page.to_str().unwrap(),
+    ]);
+    assert!(stderr(&refused).contains("PNG o JPEG"), "{refused:?}");
+    assert_eq!(actions(), "", "nothing saved");
+
+    // The fields given, two lines of hours and the logo; then one field more, the rest kept.
+    let logo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/logo-comune.png"
+    );
+    let o = run(&[
+        "org",
+        "letterhead",
+        "comune-bg",
+        "--office",
+        "Settore Servizi sociali",
+        "--postcode",
+        "24122",
+        "--city",
+        "Bergamo (BG)",
+        "--hours",
+        "lunedì–venerdì 9–12",
+        "--hours",
+        "giovedì 14–16",
+        "--signer-title",
+        "La Responsabile del Servizio",
+        "--signer-name",
+        "dott.ssa Anna Bianchi",
+        "--logo",
+        logo,
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        stdout(&o).contains("carta intestata salvata, logo salvato"),
+        "{o:?}"
+    );
+    assert!(
+        run(&["org", "letterhead", "comune-bg", "--phone", "035 399111"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        scalar(
+            &i.db,
+            &format!(
+                "SELECT office || ' | ' || phone || ' | ' || hours FROM org_letterhead WHERE org_id = {COMUNE}"
+            )
+        ),
+        "Settore Servizi sociali | 035 399111 | lunedì–venerdì 9–12\ngiovedì 14–16"
+    );
+    assert_eq!(
+        scalar(
+            &i.db,
+            &format!("SELECT content_type FROM org_logo WHERE org_id = {COMUNE}")
+        ),
+        "image/png"
+    );
+
+    // Taken off once; a second time there is none.
+    assert!(stdout(&run(&["org", "letterhead", "comune-bg", "--no-logo"])).contains("logo tolto"));
+    assert!(
+        stderr(&run(&["org", "letterhead", "comune-bg", "--no-logo"])).contains("non ha un logo")
+    );
+    assert_eq!(
+        actions(),
+        "org.letterhead:sistema org.logo:sistema org.letterhead:sistema org.logo_remove:sistema"
+    );
+    assert!(run(&["audit", "verify"]).status.success());
+}
+
 #[test]
 fn a_deleted_chain_head_is_found() {
     let i = Installation::new();
@@ -572,6 +703,16 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
     );
     assert!(!text.contains("Primo avvio"), "{text}");
     assert!(dir.path().join("data/demo.db").exists());
+    // The demo comune's letterhead is complete, with its logo.
+    let demo = format!("sqlite://{}/data/demo.db", dir.path().display());
+    assert_eq!(
+        scalar(
+            &demo,
+            "SELECT pec || ' | ' || signer_name || ' | ' || (SELECT content_type FROM org_logo)
+             FROM org_letterhead"
+        ),
+        "protocollo@pec.comune.demo.example.it | dott.ssa Anna Bianchi | image/png"
+    );
     assert!(!dir.path().join("data/sportello.db").exists());
     // Recreated at every start: the same first import again.
     let again = start();

@@ -71,6 +71,12 @@ store_traits! {
         fn org_letterhead(&self, org_id: Uuid) -> OrgLetterhead;
         /// Stores the letterhead if it is still at `letterhead.version - 1` (compare and set).
         fn save_letterhead(&self, letterhead: &OrgLetterhead, audit: &NewAudit) -> ();
+        /// The logo printed on the organization's letters, if one was uploaded.
+        fn org_logo(&self, org_id: Uuid) -> Option<domain::letterhead::Logo>;
+        /// Stores the logo, replacing the one before.
+        fn save_org_logo(&self, org_id: Uuid, logo: &domain::letterhead::Logo, updated_at_us: i64, audit: &NewAudit) -> ();
+        /// Removes the logo; `StoreError::NotFound` if there is none.
+        fn remove_org_logo(&self, org_id: Uuid, audit: &NewAudit) -> ();
     }
 
     /// Operators and their memberships.

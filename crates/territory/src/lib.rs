@@ -40,6 +40,6 @@ pub use codice_fiscale::{
 pub use places::{
     BelfioreCode, Birthplace, BirthplaceMatch, Comune, ForeignState, birthplace_by_code,
     birthplaces_by_name, comune_by_belfiore, comune_by_istat, comune_history, comuni,
-    comuni_by_name, foreign_state_by_code, foreign_state_history, foreign_states,
-    foreign_states_by_name,
+    comuni_by_name, comuni_in_force_starting, foreign_state_by_code, foreign_state_history,
+    foreign_states, foreign_states_by_name,
 };

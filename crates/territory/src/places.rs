@@ -436,6 +436,37 @@ pub fn comuni_by_name(name: &str) -> Vec<Comune> {
     rows_by_name(&COMUNI, &COMUNI_BY_NAME, name)
 }
 
+/// The comuni in force (with an ISTAT code and no end), by their name's search key, in
+/// order: the suggestions as a name is typed.
+static IN_FORCE_BY_KEY: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
+    let mut keys: Vec<(String, usize)> = COMUNI
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.istat.is_some() && c.valid_to.is_none())
+        .map(|(i, c)| (search_key(c.name), i))
+        .collect();
+    keys.sort();
+    keys
+});
+
+/// Up to `limit` comuni in force whose name begins with `prefix` (accent-, case- and
+/// punctuation-insensitively), in alphabetical order; none for a prefix without letters.
+pub fn comuni_in_force_starting(prefix: &str, limit: usize) -> Vec<Comune> {
+    let key = search_key(prefix);
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let keys = &*IN_FORCE_BY_KEY;
+    let start = keys.partition_point(|(k, _)| k.as_str() < key.as_str());
+    keys.iter()
+        .skip(start)
+        .take_while(|(k, _)| k.starts_with(&key))
+        .take(limit)
+        .filter_map(|&(_, i)| COMUNI.rows.get(i).copied())
+        .collect()
+}
+
 /// Foreign states whose Italian or English name matches.
 pub fn foreign_states_by_name(name: &str) -> Vec<ForeignState> {
     rows_by_name(&STATES, &STATES_BY_NAME, name)
@@ -457,6 +488,30 @@ mod tests {
 
     fn code(s: &str) -> BelfioreCode {
         BelfioreCode::new(s).expect("valid code")
+    }
+
+    #[test]
+    fn comuni_in_force_are_suggested_by_the_start_of_their_name() {
+        let names: Vec<&str> = comuni_in_force_starting("BERGA", 10)
+            .iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(names, ["Bergamasco", "Bergamo", "Bergantino"]);
+        // The whole name first: nothing else sorts before it.
+        assert_eq!(comuni_in_force_starting("bergamo", 10)[0].name, "Bergamo");
+        assert!(names.is_sorted_by_key(|n| search_key(n)));
+        assert!(
+            comuni_in_force_starting("forli", 5)
+                .iter()
+                .any(|c| c.name == "Forlì")
+        );
+        assert_eq!(comuni_in_force_starting("a", 3).len(), 3);
+        assert!(comuni_in_force_starting("' -", 10).is_empty());
+        assert!(comuni_in_force_starting("zzzz", 10).is_empty());
+        assert!(
+            comuni_in_force_starting("", 10).is_empty(),
+            "nothing typed, nothing suggested"
+        );
     }
 
     #[test]

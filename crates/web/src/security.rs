@@ -167,7 +167,7 @@ fn too_large(req: &Request) -> Response {
                 "danger",
                 &format!(
                     "Il file non è stato caricato: supera la dimensione massima di {}.",
-                    upload::mib(limit)
+                    upload::size_words(limit)
                 ),
             );
             (jar, axum::response::Redirect::to(&back)).into_response()
@@ -176,21 +176,15 @@ fn too_large(req: &Request) -> Response {
     }
 }
 
-/// The request body limit: `limit` everywhere, [`upload::MAX_REGISTRY_BYTES`] for the registry
-/// upload and [`upload::MAX_UPLOAD_BODY`] for a file upload (document, INPS XML, DSU).
+/// The request body limit: `limit` everywhere, or more where a file is uploaded
+/// ([`upload::body_limit`]: the registry's list, a document, an INPS XML, a DSU, a logo).
 /// A declared length over the limit is refused at once; a longer body stops being read at it.
 pub(crate) async fn limit_body(
     limit: usize,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let max = if req.uri().path() == upload::REGISTRY_UPLOAD_PATH {
-        upload::MAX_REGISTRY_BYTES.max(limit)
-    } else if upload::is_upload_path(req.uri().path()) {
-        upload::MAX_UPLOAD_BODY.max(limit)
-    } else {
-        limit
-    };
+    let max = upload::body_limit(req.uri().path()).map_or(limit, |m| m.max(limit));
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

@@ -3,20 +3,22 @@
 
 use super::forms::Pairs;
 use super::render::{render, render_page};
+use super::upload::{LOGO_UPLOAD_PATH, read_upload, size_words};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::layout::{FormErrors, Layout, flash};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
+use domain::FieldError;
 use domain::application::ActKind;
 use domain::dates::format_date;
-use domain::letterhead::LetterheadInput;
+use domain::letterhead::{LetterheadInput, MAX_LOGO_BYTES};
 use domain::localtime::today;
 use serde::Deserialize;
 
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/carta-intestata",
             get(letterhead_form).post(save_letterhead),
         )
+        .route(LOGO_UPLOAD_PATH, get(logo).post(upload_logo))
+        .route("/admin/carta-intestata/logo/rimuovi", post(remove_logo))
         .route("/istanze/registro", get(register))
 }
 
@@ -36,13 +40,16 @@ struct LetterheadPage {
     f: LetterheadInput,
     version: i64,
     org_name: String,
+    /// The stored logo in words ("PNG, 240 × 240 pixel"), if there is one.
+    logo: Option<String>,
+    logo_limit: String,
 }
 
 fn letterhead_page(
     ctx: &Ctx,
     jar: &CookieJar,
+    stored: &store::OrgLetterhead,
     f: LetterheadInput,
-    version: i64,
     errors: FormErrors,
 ) -> LetterheadPage {
     LetterheadPage {
@@ -51,8 +58,18 @@ fn letterhead_page(
             .crumb("/admin/carta-intestata", "Carta intestata")
             .with_errors(errors),
         f,
-        version,
+        version: stored.version,
         org_name: ctx.org.name.clone(),
+        logo: stored.data.logo.as_ref().map(|l| {
+            format!(
+                "{}, {} × {} pixel, {}",
+                l.kind().label(),
+                l.width(),
+                l.height(),
+                size_words(l.bytes().len().max(1024))
+            )
+        }),
+        logo_limit: size_words(MAX_LOGO_BYTES),
     }
 }
 
@@ -65,8 +82,8 @@ async fn letterhead_form(
     let page = letterhead_page(
         &ctx,
         &jar,
+        &stored,
         stored.data.input(),
-        stored.version,
         FormErrors::default(),
     );
     Ok(render_page(jar, &page, StatusCode::OK))
@@ -102,16 +119,80 @@ async fn save_letterhead(
             Ok((jar, Redirect::to("/admin/carta-intestata")).into_response())
         }
         Err(errors) => {
+            let mut stored = app::acts::letterhead_for_edit(&state, &ctx).await?;
+            stored.version = version.trim().parse().unwrap_or(0);
+            let page = letterhead_page(&ctx, &jar, &stored, input, FormErrors(errors));
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    }
+}
+
+/// The logo as stored, for the letterhead page's preview.
+async fn logo(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let logo = app::acts::logo_for_edit(&state, &ctx).await?;
+    Ok((
+        [(header::CONTENT_TYPE, logo.kind().as_str())],
+        logo.bytes().to_vec(),
+    )
+        .into_response())
+}
+
+/// A new logo for the letterhead (field `logo`); a refused file leaves the stored one and
+/// shows the page again with the reason beside the field.
+async fn upload_logo(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let saved = match read_upload(&state.store, multipart).await? {
+        Ok(up) => {
+            let (_, bytes) = up.file.unwrap_or_default();
+            app::acts::save_logo(&state, &ctx, bytes).await?
+        }
+        Err(_) => Err(FieldError::new(
+            "logo",
+            format!(
+                "il logo supera la dimensione massima di {}",
+                size_words(MAX_LOGO_BYTES)
+            ),
+        )),
+    };
+    match saved {
+        Ok(()) => {
+            let jar = flash(
+                jar,
+                "success",
+                "Logo salvato: è in cima alle lettere stampate da ora in poi.",
+            );
+            Ok((jar, Redirect::to("/admin/carta-intestata")).into_response())
+        }
+        Err(e) => {
+            let stored = app::acts::letterhead_for_edit(&state, &ctx).await?;
             let page = letterhead_page(
                 &ctx,
                 &jar,
-                input,
-                version.trim().parse().unwrap_or(0),
-                FormErrors(errors),
+                &stored,
+                stored.data.input(),
+                FormErrors(vec![e]),
             );
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
+}
+
+async fn remove_logo(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    app::acts::remove_logo(&state, &ctx).await?;
+    let jar = flash(
+        jar,
+        "success",
+        "Logo tolto: le lettere stampate da ora in poi non lo hanno.",
+    );
+    Ok((jar, Redirect::to("/admin/carta-intestata")).into_response())
 }
 
 #[derive(Deserialize, Default)]

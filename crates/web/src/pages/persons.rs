@@ -46,6 +46,48 @@ pub fn routes() -> Router<AppState> {
             post(remove_document),
         )
         .route("/persone/{id}/unisci/{other}", get(merge_form).post(merge))
+        .route("/comuni", get(comuni))
+}
+
+#[derive(Deserialize)]
+struct ComuniQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// A comune suggested for a field of the person form.
+#[derive(serde::Serialize)]
+struct ComuneSuggestion {
+    nome: &'static str,
+    provincia: &'static str,
+    /// What the field takes: «Bergamo (BG)».
+    valore: String,
+}
+
+/// The comuni in force whose name begins with what is typed (`q`, at least two letters), for
+/// the suggestions of the person form's comune fields: ten at most, in JSON. Who may edit
+/// persons may ask.
+async fn comuni(ctx: Ctx, Query(q): Query<ComuniQuery>) -> Result<Response, AppError> {
+    ctx.authorize(domain::Action::PersonEdit, domain::RecordScope::SameOrg)?;
+    let typed = q.q.trim();
+    let found =
+        if typed.chars().filter(|c| c.is_alphabetic()).count() < 2 || typed.chars().count() > 60 {
+            Vec::new()
+        } else {
+            territory::comuni_in_force_starting(typed, 10)
+        };
+    let list: Vec<ComuneSuggestion> = found
+        .into_iter()
+        .map(|c| {
+            let provincia = c.province.unwrap_or("");
+            ComuneSuggestion {
+                nome: c.name,
+                provincia,
+                valore: format!("{} ({provincia})", c.name),
+            }
+        })
+        .collect();
+    Ok(axum::Json(list).into_response())
 }
 
 /// Age bands of the search filter: value, label, youngest and oldest age.
@@ -640,7 +682,9 @@ async fn person_page(
             date: format_date(e.event_date),
             summary: e.summary,
             reviewed: match (e.reviewed_at_us, e.reviewed_by) {
-                (Some(at), Some(by)) => format!("verificato da {by} il {}", when(at)),
+                (Some(at), Some(by)) => {
+                    format!("verificato da {} il {}", names.of(&by), when(at))
+                }
                 _ => String::new(),
             },
         })

@@ -3,6 +3,7 @@
 
 use super::dates::when;
 use super::forms::parse_id;
+use super::names::Names;
 use super::render::{render, render_page};
 use super::upload::{MAX_REGISTRY_BYTES, REGISTRY_UPLOAD_PATH};
 use crate::AppState;
@@ -258,6 +259,8 @@ async fn upload(
 struct ReportPage {
     l: Layout,
     v: ImportView,
+    /// Who ran the import, by name.
+    by: String,
     rejections: Vec<RegistryRejection>,
 }
 
@@ -272,13 +275,19 @@ async fn report_page(
     let import = state.store.get_registry_import(ctx.org.id, id).await?;
     let rejections = state.store.registry_rejections(ctx.org.id, id).await?;
     let comuni = state.store.org_comuni(ctx.org.id).await?;
+    let by = Names::of_org(&state, ctx.org.id).await?.of(&import.actor);
     let v = view(import, &comuni);
     let l = Layout::page(&ctx, &jar, "Resoconto dell'import", REGISTRY_UPLOAD_PATH)
         .crumb(REGISTRY_UPLOAD_PATH, "Import anagrafe")
         .crumb(&format!("/anagrafe/import/{id}"), "Resoconto");
     Ok(render_page(
         jar,
-        &ReportPage { l, v, rejections },
+        &ReportPage {
+            l,
+            v,
+            by,
+            rejections,
+        },
         StatusCode::OK,
     ))
 }
@@ -333,6 +342,7 @@ async fn events_page(
     ctx.authorize(Action::PersonView, RecordScope::SameOrg)?;
     let all = q.tutti.is_some_and(|v| !v.is_empty());
     let every_person = q.persone.as_deref() == Some("tutte");
+    let names = Names::of_org(&state, ctx.org.id).await?;
     let rows = state
         .store
         .registry_events_to_review(ctx.org.id, all, every_person, 500)
@@ -348,7 +358,7 @@ async fn events_page(
             reviewed: e.reviewed_at_us.map(|at| {
                 format!(
                     "verificato da {} il {}",
-                    e.reviewed_by.as_deref().unwrap_or(""),
+                    names.of(e.reviewed_by.as_deref().unwrap_or("")),
                     when(at)
                 )
             }),

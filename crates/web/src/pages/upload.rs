@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use domain::FieldError;
 use domain::casework::MAX_DOCUMENT_BYTES;
 use domain::inps_xml::MAX_XML_BYTES;
+use domain::letterhead::MAX_LOGO_BYTES;
 
 /// The largest DSU (the engine's JSON) the calculation page takes.
 pub const MAX_DSU_BYTES: usize = 1024 * 1024;
@@ -18,15 +19,24 @@ pub const MAX_DSU_BYTES: usize = 1024 * 1024;
 pub const REGISTRY_UPLOAD_PATH: &str = "/anagrafe/import";
 pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
 
+/// What a form's other fields and the multipart framing add to the file.
+const FORM_OVERHEAD: usize = 64 * 1024;
+
 /// The body of an upload: the document and the form's few fields.
-pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + 64 * 1024;
+pub const MAX_UPLOAD_BODY: usize = MAX_DOCUMENT_BYTES + FORM_OVERHEAD;
+
+/// The letterhead's logo upload form's address.
+pub const LOGO_UPLOAD_PATH: &str = "/admin/carta-intestata/logo";
 
 /// The largest file the upload form posted to `path` takes: the registry's list, a document
 /// (of a case file, of an application, also from the portal, or of a citizen's draft), an
-/// INPS XML or a DSU; None for other addresses.
+/// INPS XML, a DSU or a logo; None for other addresses.
 pub fn file_limit(path: &str) -> Option<usize> {
     if path == REGISTRY_UPLOAD_PATH {
         return Some(MAX_REGISTRY_BYTES);
+    }
+    if path == LOGO_UPLOAD_PATH {
+        return Some(MAX_LOGO_BYTES);
     }
     let under = |prefix: &str, suffix: &str| {
         path.strip_prefix(prefix)
@@ -49,15 +59,23 @@ pub fn file_limit(path: &str) -> Option<usize> {
     }
 }
 
-/// Whether `path` takes a file, which may carry [`MAX_UPLOAD_BODY`] bytes: a document, an
-/// INPS XML or a DSU (the registry's list has its own limit).
-pub fn is_upload_path(path: &str) -> bool {
-    path != REGISTRY_UPLOAD_PATH && file_limit(path).is_some()
+/// The largest body `path` takes when it takes a file: the registry's list, the logo with
+/// its form, and [`MAX_UPLOAD_BODY`] for a document, an INPS XML or a DSU.
+pub fn body_limit(path: &str) -> Option<usize> {
+    match path {
+        REGISTRY_UPLOAD_PATH => Some(MAX_REGISTRY_BYTES),
+        LOGO_UPLOAD_PATH => Some(MAX_LOGO_BYTES + FORM_OVERHEAD),
+        _ => file_limit(path).map(|_| MAX_UPLOAD_BODY),
+    }
 }
 
-/// "10 MiB": a limit as the messages say it.
-pub fn mib(bytes: usize) -> String {
-    format!("{} MiB", bytes / (1024 * 1024))
+/// "10 MiB", "512 KiB": a limit as the messages say it.
+pub fn size_words(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
 }
 
 /// A multipart form as read: its file (name and bytes) and its other fields.
@@ -106,7 +124,7 @@ pub async fn read_upload(
                     "file",
                     format!(
                         "il file supera la dimensione massima di {}",
-                        mib(MAX_DOCUMENT_BYTES)
+                        size_words(MAX_DOCUMENT_BYTES)
                     ),
                 )));
             }

@@ -94,6 +94,45 @@
     form.addEventListener("change", run);
   }
 
+  // A comune field: suggestions from /comuni as a name is typed, in a datalist the field
+  // gets only here (without JavaScript the server still finds the comune by its name).
+  function comuneSuggestions(input) {
+    if (!window.fetch) return;
+    var list = document.createElement("datalist");
+    list.id = input.id + "-suggerimenti";
+    input.parentNode.appendChild(list);
+    input.setAttribute("list", list.id);
+    input.setAttribute("autocomplete", "off");
+    var timer = null;
+    var pending = null;
+    var last = null;
+    function run() {
+      var typed = input.value.trim();
+      if (typed === last) return;
+      last = typed;
+      if (pending) pending.abort();
+      pending = null;
+      if (typed.length < 2) { list.textContent = ""; return; }
+      pending = new AbortController();
+      fetch("/comuni?q=" + encodeURIComponent(typed), { signal: pending.signal, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (found) {
+          if (!found) return;
+          list.textContent = "";
+          found.forEach(function (c) {
+            var option = document.createElement("option");
+            option.value = c.valore;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () { /* aborted or offline: the name typed is still read */ });
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 150);
+    });
+  }
+
   function autosave(form) {
     if (!window.fetch || !window.sessionStorage) return;
     var key = "sportello-bozza:" + form.getAttribute("data-autosave");
@@ -290,6 +329,13 @@
     for (var i = 0; i < forms.length; i++) liveSearch(forms[i]);
     var drafts = document.querySelectorAll("form[data-autosave]");
     for (var j = 0; j < drafts.length; j++) autosave(drafts[j]);
+    var comuniForms = document.querySelectorAll("form[data-comuni]");
+    for (var k = 0; k < comuniForms.length; k++) {
+      comuniForms[k].getAttribute("data-comuni").split(" ").forEach(function (id) {
+        var input = document.getElementById(id);
+        if (input) comuneSuggestions(input);
+      });
+    }
   }
 
   if (document.readyState === "loading") {

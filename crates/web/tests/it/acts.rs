@@ -20,6 +20,7 @@ use web::AppState;
 on_both!(
     acts_are_numbered_per_kind_and_year_without_gaps_even_at_the_same_time,
     the_letterhead_is_edited_by_its_office_and_printed_on_letters_and_e_mails,
+    a_logo_is_checked_by_its_content_kept_per_organization_and_drawn_on_the_letters,
     the_register_is_for_who_sees_every_application,
 );
 
@@ -37,6 +38,63 @@ const BERGAMO: &[(&str, &str)] = &[
     ("signer_name", "dott.ssa Anna Bianchi"),
     ("version", "0"),
 ];
+
+/// The sample logo: a PNG of 160 × 192 pixels with transparency.
+pub(crate) const LOGO: &[u8] = include_bytes!("../../../../docs/examples/logo-comune.png");
+
+/// The images of a PDF (their soft masks aside): width and height of each.
+pub(crate) fn pdf_images(bytes: &[u8]) -> Vec<(i64, i64)> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load_mem(bytes).expect("the PDF parses");
+    let images: Vec<(lopdf::ObjectId, &lopdf::Dictionary)> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, o)| o.as_stream().ok().map(|s| (*id, &s.dict)))
+        .filter(|(_, d)| {
+            d.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image".as_slice())
+        })
+        .collect();
+    let masks: Vec<lopdf::ObjectId> = images
+        .iter()
+        .filter_map(|(_, d)| d.get(b"SMask").and_then(Object::as_reference).ok())
+        .collect();
+    images
+        .iter()
+        .filter(|(id, _)| !masks.contains(id))
+        .map(|(_, d)| {
+            let side = |k: &[u8]| d.get(k).and_then(Object::as_i64).expect("a side");
+            (side(b"Width"), side(b"Height"))
+        })
+        .collect()
+}
+
+/// An application of Rossi filed at the counter (`op`) and accepted by the responsabile
+/// (`resp`): its path.
+async fn accepted(state: &AppState, resp: &mut Client, op: &mut Client) -> String {
+    let app = under_review(state, op, 1).await.remove(0);
+    upload_identity(op, &app).await;
+    assert_redirect(
+        &resp
+            .post(
+                &format!("{app}/stato"),
+                &[("to", "accolta"), ("version", "2"), ("note", "")],
+            )
+            .await,
+    );
+    app
+}
+
+/// The administrator of another organization, comune-brescia.
+async fn brescia_admin(state: &AppState) -> Client {
+    staff(
+        state,
+        "comune-brescia",
+        "017029",
+        "admin-bs",
+        Role::Amministratore,
+    )
+    .await
+}
 
 /// How many rows of comune-bergamo's audit log have `action`.
 async fn audit_rows(state: &AppState, action: &str) -> usize {
@@ -260,30 +318,13 @@ async fn the_letterhead_is_edited_by_its_office_and_printed_on_letters_and_e_mai
     );
 
     // Another organization's administrator sees their own, empty letterhead.
-    let mut other = staff(
-        &state,
-        "comune-brescia",
-        "017029",
-        "admin-bs",
-        Role::Amministratore,
-    )
-    .await;
+    let mut other = brescia_admin(&state).await;
     let theirs = other.get("/admin/carta-intestata").await;
     assert_eq!(theirs.status, StatusCode::OK);
     assert_eq!(theirs.attr("#signer_name", "value"), "");
 
     // An application accepted: its letter and its e-mail carry the letterhead.
-    let apps = under_review(&state, &mut op, 1).await;
-    let app = &apps[0];
-    upload_identity(&mut op, app).await;
-    assert_redirect(
-        &resp
-            .post(
-                &format!("{app}/stato"),
-                &[("to", "accolta"), ("version", "2"), ("note", "")],
-            )
-            .await,
-    );
+    let app = &accepted(&state, &mut resp, &mut op).await;
     let y = year(&state);
     let text = pdf_text(&resp.get(&format!("{app}/provvedimento.pdf")).await);
     for s in [
@@ -309,6 +350,99 @@ async fn the_letterhead_is_edited_by_its_office_and_printed_on_letters_and_e_mai
     ] {
         assert!(accepted.contains(s), "«{s}» not in:\n{accepted}");
     }
+}
+
+async fn a_logo_is_checked_by_its_content_kept_per_organization_and_drawn_on_the_letters(
+    state: AppState,
+) {
+    const PAGE: &str = "/admin/carta-intestata";
+    const UPLOAD: &str = "/admin/carta-intestata/logo";
+    let (mut resp, mut op) = office(&state).await;
+
+    // The counter may neither upload nor see it.
+    for r in [
+        op.upload(UPLOAD, &[], Some(("logo.png", LOGO))).await,
+        op.get(UPLOAD).await,
+        op.post("/admin/carta-intestata/logo/rimuovi", &[]).await,
+    ] {
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+
+    // What is not a PNG or a JPEG is refused by its content, whatever its name, beside the
+    // field; so are one too large and one that does not decode. Nothing is saved.
+    let page = b"<!doctype html><html><body><script>alert(1)</script></body></html>";
+    let mut damaged = LOGO.to_vec();
+    for b in &mut damaged[100..140] {
+        *b = !*b;
+    }
+    let larger = |kib: usize| {
+        let mut b = LOGO.to_vec();
+        b.resize(kib * 1024, 0);
+        b.extend_from_slice(&LOGO[LOGO.len() - 12..]);
+        b
+    };
+    // Over the logo's limit, and over the body this address takes.
+    let (large, huge) = (larger(520), larger(700));
+    let pdf = crate::support::minimal_pdf();
+    for (bytes, name, says) in [
+        (page.as_slice(), "logo.png", "PNG o JPEG"),
+        (pdf.as_slice(), "logo.pdf", "PNG o JPEG"),
+        (damaged.as_slice(), "logo.png", "danneggiata"),
+        (large.as_slice(), "logo.png", "512 KiB"),
+        (huge.as_slice(), "logo.png", "512 KiB"),
+        (b"".as_slice(), "", "scegliere il file del logo"),
+    ] {
+        let r = resp.upload(UPLOAD, &[], Some((name, bytes))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{says}");
+        assert!(r.text("#logo-err").contains(says), "{says}: {}", r.body);
+        assert_eq!(r.attr(".sp-error-summary a", "href"), "#logo");
+        assert_eq!(r.attr("#logo", "aria-invalid"), "true");
+    }
+    assert_eq!(resp.get(UPLOAD).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(audit_rows(&state, "org.logo").await, 0, "nothing saved");
+
+    // A PNG named as anything is taken; the page shows it, served to its office only.
+    assert_redirect(&resp.upload(UPLOAD, &[], Some(("stemma", LOGO))).await);
+    let form = resp.get(PAGE).await;
+    assert_eq!(form.attr(".sp-logo img", "src"), UPLOAD);
+    assert!(
+        form.text(".sp-logo figcaption").contains("160 × 192 pixel"),
+        "{}",
+        form.body
+    );
+    let served = resp.get(UPLOAD).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(
+        served.headers[axum::http::header::CONTENT_TYPE],
+        "image/png"
+    );
+    assert_eq!(served.bytes.as_ref(), LOGO);
+    assert_eq!(audit_rows(&state, "org.logo").await, 1);
+
+    // Another organization's administrator has none, and no way to read this one.
+    let mut other = brescia_admin(&state).await;
+    assert_eq!(other.get(UPLOAD).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(PAGE).await.attr(".sp-logo img", "src"), "");
+
+    // The decision carries it at the top, as an image with its transparency.
+    let app = &accepted(&state, &mut resp, &mut op).await;
+    let decision = format!("{app}/provvedimento.pdf");
+    assert_eq!(
+        pdf_images(&resp.get(&decision).await.bytes),
+        vec![(160, 192)]
+    );
+
+    // Removed: gone from the page and from the letters printed after.
+    assert_redirect(&resp.post("/admin/carta-intestata/logo/rimuovi", &[]).await);
+    assert_eq!(resp.get(UPLOAD).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        resp.post("/admin/carta-intestata/logo/rimuovi", &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(pdf_images(&resp.get(&decision).await.bytes).is_empty());
+    assert_eq!(audit_rows(&state, "org.logo_remove").await, 1);
 }
 
 async fn the_register_is_for_who_sees_every_application(state: AppState) {

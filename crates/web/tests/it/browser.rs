@@ -2023,23 +2023,7 @@ pub(crate) async fn letterhead_journey(c: Client, base: String, state: web::AppS
     let number = format!("Provvedimento n. 1/{year}");
     let procedure = text(c, "section[aria-labelledby=procedimento]").await;
     assert!(procedure.contains(&number), "{procedure}");
-    let href = c
-        .find(Locator::LinkText("Provvedimento (PDF)"))
-        .await
-        .expect("the decision link")
-        .attr("href")
-        .await
-        .expect("href")
-        .expect("an href");
-    // Fetched by the browser with its session, as the click would.
-    let bytes = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)));",
-            vec![serde_json::Value::String(href)],
-        )
-        .await
-        .expect("fetch the PDF");
-    let bytes: Vec<u8> = serde_json::from_value(bytes).expect("the PDF's bytes");
+    let bytes = crate::browser_logo::decision_pdf(c).await;
     let doc = lopdf::Document::load_mem(&bytes).expect("the PDF parses");
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let pdf = doc.extract_text(&pages).expect("the PDF's text");
@@ -2065,12 +2049,7 @@ pub(crate) async fn letterhead_journey(c: Client, base: String, state: web::AppS
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 pub(crate) async fn the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision() {
-    let state = support::app().await;
-    let (_resp, mut op) = crate::istanze_fixtures::office(&state).await;
-    let app = crate::acts::under_review(&state, &mut op, 1)
-        .await
-        .remove(0);
-    crate::istanze_fixtures::upload_identity(&mut op, &app).await;
+    let (state, app) = crate::browser_logo::office_with_an_application().await;
     run_journey(
         "the_letterhead_typed_by_the_responsabile_is_on_the_numbered_decision",
         state,

@@ -34,6 +34,8 @@ mod browser;
 mod browser_apply;
 mod browser_follow;
 mod browser_languages;
+mod browser_comuni;
+mod browser_logo;
 mod cases;
 mod dsu;
 mod dsu_print;

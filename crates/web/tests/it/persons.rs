@@ -20,6 +20,7 @@ on_both!(
     a_merge_keeps_both_histories_moves_the_household_and_is_audited,
     filters_by_comune_and_age_band_and_pages_of_twenty,
     persons_are_visible_only_inside_their_organization_and_to_allowed_roles,
+    the_edit_form_names_the_comuni_and_suggests_them_as_a_name_is_typed,
 );
 
 const ROSSI: [(&str, &str); 10] = [
@@ -100,6 +101,18 @@ async fn sportello(state: &AppState) -> Client {
         "016024",
         "sportello",
         Role::OperatoreSportello,
+    )
+    .await
+}
+
+/// The accounts office (ragioneria) of the same comune, which may not see persons.
+async fn ragioneria(state: &AppState) -> Client {
+    staff(
+        state,
+        "comune-bergamo",
+        "016024",
+        "ragioneria",
+        Role::Ragioneria,
     )
     .await
 }
@@ -618,14 +631,7 @@ async fn persons_are_visible_only_inside_their_organization_and_to_allowed_roles
             .body
             .contains("Nessuna persona trovata")
     );
-    let mut money = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "ragioneria",
-        Role::Ragioneria,
-    )
-    .await;
+    let mut money = ragioneria(&state).await;
     assert_eq!(
         money.get("/persone?q=rossi").await.status,
         StatusCode::FORBIDDEN
@@ -726,4 +732,72 @@ async fn names_starting_with_the_typed_words_come_first_then_other_matches(state
             r.body
         );
     }
+}
+
+async fn the_edit_form_names_the_comuni_and_suggests_them_as_a_name_is_typed(state: AppState) {
+    let mut c = sportello(&state).await;
+    // Typed as an ISTAT code and a name: the edit form gives both back as names.
+    let path = register(&mut c, &ROSSI).await;
+    let edit = c.get(&format!("{path}/modifica")).await;
+    assert_eq!(edit.attr("#residence_istat", "value"), "Bergamo");
+    assert_eq!(edit.attr("#birthplace", "value"), "Bergamo (BG)");
+    assert_eq!(
+        edit.attr("form.sp-form", "data-comuni"),
+        "birthplace residence_istat domicile_istat"
+    );
+    // Sent back as shown, the form changes nothing.
+    let same = with(
+        &ROSSI,
+        &[
+            ("residence_istat", "Bergamo"),
+            ("birthplace", "Bergamo (BG)"),
+            ("version", "1"),
+        ],
+    );
+    let r = c.post(&format!("{path}/modifica"), &same).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        c.get(&path)
+            .await
+            .body
+            .contains("Nessuna modifica da salvare"),
+        "the names read back as the same comuni"
+    );
+
+    // The suggestions: comuni in force whose name begins with what is typed, with the
+    // value the field takes.
+    let r = c.get("/comuni?q=berg").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers[axum::http::header::CONTENT_TYPE],
+        "application/json"
+    );
+    let found: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    let found = found.as_array().expect("a list");
+    assert!(found.len() <= 10);
+    assert!(
+        found.contains(
+            &serde_json::json!({"nome": "Bergamo", "provincia": "BG", "valore": "Bergamo (BG)"})
+        ),
+        "{found:?}"
+    );
+    let calliano = c.get("/comuni?q=Calliano").await.body;
+    assert!(
+        calliano.contains("Calliano (AT)") && calliano.contains("Calliano (TN)"),
+        "{calliano}"
+    );
+    // Too little, too much or nothing like a name: no suggestion.
+    let long = "a".repeat(61);
+    for q in ["b", "", "%27%3B--", long.as_str(), "zzzz"] {
+        assert_eq!(c.get(&format!("/comuni?q={q}")).await.body, "[]", "{q}");
+    }
+    // Who may not edit persons may not ask; nor may anyone without a session.
+    let mut money = ragioneria(&state).await;
+    assert_eq!(
+        money.get("/comuni?q=berg").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let anonymous = Client::new(&state).get("/comuni?q=berg").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location().starts_with("/login"));
 }

@@ -627,6 +627,12 @@ async fn a_manager_uploads_a_file_and_reads_the_report() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let report = resp.get(r.location()).await;
     assert_eq!(report.status, StatusCode::OK);
+    // Who ran it, by name rather than login.
+    assert!(
+        report.text(".sp-dl").contains("da Operatore resp.bg"),
+        "{}",
+        report.body
+    );
     assert_eq!(report.text("#righe-lette").trim(), "3");
     assert_eq!(report.text("#nuove").trim(), "2");
     assert_eq!(report.text("#scartate").trim(), "1");
@@ -749,7 +755,8 @@ async fn events_to_review_are_listed_and_marked_verified() {
     assert!(page.body.contains("Nessun evento"), "{}", page.body);
     let page = resp.get("/anagrafe/eventi?tutti=1").await;
     assert!(
-        page.text("#eventi").contains("verificato da resp.bg"),
+        page.text("#eventi")
+            .contains("verificato da Operatore resp.bg"),
         "{}",
         page.body
     );
@@ -759,7 +766,7 @@ async fn events_to_review_are_listed_and_marked_verified() {
     assert!(
         events.contains("decesso")
             && events.contains("30/10/2026")
-            && events.contains("verificato da resp.bg"),
+            && events.contains("verificato da Operatore resp.bg"),
         "{events}"
     );
     let audited = app

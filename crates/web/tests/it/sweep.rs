@@ -95,6 +95,8 @@ enum Payload {
     Pdf(&'static [(&'static str, &'static str)]),
     /// The registry's CSV, as the import form sends it.
     RegistryCsv,
+    /// The sample logo (`docs/examples/logo-comune.png`), as the letterhead page sends it.
+    Logo,
     /// A JSON object (the API).
     Json(&'static str),
 }
@@ -253,6 +255,14 @@ fn table() -> Vec<Row> {
                 ("version", "0"),
             ]))
             .expect(Expect::PastGuard),
+        // Each allowed role puts a logo on its organization's letterhead, then reads it.
+        post("/admin/carta-intestata/logo", &[])
+            .all(LETTERHEAD)
+            .send(Payload::Logo),
+        get("/admin/carta-intestata/logo", &[]).all(LETTERHEAD),
+        post("/admin/carta-intestata/logo/rimuovi", &[])
+            .all(LETTERHEAD)
+            .expect(Expect::Once),
         get("/admin/utenti", &[]).all(&[(UserView, On::Scope(SameOrg))]),
         get("/admin/utenti/nuovo", &[]).all(&[(UserManage, On::Scope(SameOrg))]),
         post("/admin/utenti/nuovo", &[])
@@ -306,6 +316,9 @@ fn table() -> Vec<Row> {
         // Persons, households, support network, mandates.
         get("/persone", &[]).all(&[(PersonView, On::Scope(SameOrg))]),
         get("/persone/nuova", &[]).all(&[(PersonEdit, On::Scope(SameOrg))]),
+        get("/comuni", &[])
+            .all(&[(PersonEdit, On::Scope(SameOrg))])
+            .query("?q=berg"),
         post("/persone/nuova", &[])
             .all(&[(PersonEdit, On::Scope(SameOrg))])
             .send(Payload::Form(&[
@@ -1623,6 +1636,10 @@ impl World {
                     Some(("documento.pdf", &support::minimal_pdf())),
                 )
                 .await
+            }
+            (_, Payload::Logo) => {
+                c.upload(path, &[], Some(("logo.png", crate::acts::LOGO)))
+                    .await
             }
             (_, Payload::RegistryCsv) => {
                 let csv = registry_csv(&[

@@ -3,8 +3,10 @@ use super::{affected_one, map_err};
 use domain::OrgCode;
 use domain::casework::DocumentType;
 use domain::letterhead::{Letterhead, Logo};
+use domain::org::OperatorNaming;
 use store::{
-    HealthStore, NewAudit, OrgComune, OrgLetterhead, OrgStore, Organization, Result, StoreError,
+    HealthStore, NewAudit, OrgComune, OrgLetterhead, OrgPortalSettings, OrgStore, Organization,
+    Result, StoreError,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -283,6 +285,62 @@ impl OrgStore for Db {
             .await
             .map_err(map_err)?;
         affected_one(done.rows_affected())?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn org_portal_settings(&self, org_id: Uuid) -> Result<OrgPortalSettings> {
+        let r = sqlx::query!(
+            r#"SELECT operator_naming AS "operator_naming!", version AS "version!",
+                   updated_at_us AS "updated_at_us!"
+               FROM org_portal_settings WHERE org_id = $1"#,
+            org_id
+        )
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(match r {
+            None => OrgPortalSettings {
+                org_id,
+                ..OrgPortalSettings::default()
+            },
+            Some(r) => OrgPortalSettings {
+                org_id,
+                operator_naming: OperatorNaming::parse(&r.operator_naming).map_err(|e| {
+                    StoreError::Corrupt {
+                        column: "operator_naming",
+                        message: e.message,
+                    }
+                })?,
+                version: r.version,
+                updated_at_us: r.updated_at_us,
+            },
+        })
+    }
+
+    async fn save_org_portal_settings(
+        &self,
+        s: &OrgPortalSettings,
+        audit: &NewAudit,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // As the letterhead: the first save inserts, later ones update the version they read.
+        let done = sqlx::query!(
+            "INSERT INTO org_portal_settings (org_id, operator_naming, version, updated_at_us)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (org_id) DO UPDATE SET operator_naming = $2, version = $3,
+                 updated_at_us = $4
+             WHERE org_portal_settings.version = $3 - 1",
+            s.org_id,
+            s.operator_naming.as_str(),
+            s.version,
+            s.updated_at_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
         super::audit::commit_with(tx, audit).await
     }
 }

@@ -2,27 +2,10 @@ use super::benefit::insert_application;
 use super::{Backend, Db};
 use super::{affected_one, map_err};
 use store::{
-    Application, ApplicationEvent, DraftDocument, NewAudit, PortalDraft, PortalStore, Result,
-    StoreError,
+    Application, ApplicationEvent, DraftDocument, DraftSummary, NewAudit, PortalDraft, PortalStore,
+    Result, StoreError,
 };
 use uuid::Uuid;
-
-macro_rules! draft {
-    ($r:expr) => {{
-        let r = $r;
-        PortalDraft {
-            id: r.id,
-            org_id: r.org_id,
-            person_id: r.person_id,
-            benefit_id: r.benefit_id,
-            account_id: r.account_id,
-            answers: r.answers,
-            version: r.version,
-            created_at_us: r.created_at_us,
-            updated_at_us: r.updated_at_us,
-        }
-    }};
-}
 
 impl PortalStore for Db {
     async fn create_portal_draft(&self, d: &PortalDraft, audit: &NewAudit) -> Result<()> {
@@ -81,22 +64,43 @@ impl PortalStore for Db {
         .fetch_one(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        Ok(draft!(r))
+        Ok(PortalDraft {
+            id: r.id,
+            org_id: r.org_id,
+            person_id: r.person_id,
+            benefit_id: r.benefit_id,
+            account_id: r.account_id,
+            answers: r.answers,
+            version: r.version,
+            created_at_us: r.created_at_us,
+            updated_at_us: r.updated_at_us,
+        })
     }
 
-    async fn portal_drafts(&self, account_id: Uuid) -> Result<Vec<PortalDraft>> {
+    async fn portal_drafts(&self, account_id: Uuid) -> Result<Vec<DraftSummary>> {
         let rows = sqlx::query!(
-            r#"SELECT id AS "id!: Uuid", org_id AS "org_id!: Uuid", person_id AS "person_id!: Uuid",
-                   benefit_id AS "benefit_id!: Uuid", account_id AS "account_id!: Uuid",
-                   answers AS "answers!", version AS "version!",
-                   created_at_us AS "created_at_us!", updated_at_us AS "updated_at_us!"
-               FROM portal_draft WHERE account_id = $1 ORDER BY updated_at_us DESC"#,
+            r#"SELECT d.id AS "id!: Uuid", d.org_id AS "org_id!: Uuid",
+                   d.person_id AS "person_id!: Uuid", d.benefit_id AS "benefit_id!: Uuid",
+                   b.name AS "benefit_name!", d.updated_at_us AS "updated_at_us!"
+               FROM portal_draft d
+               JOIN benefit b ON b.org_id = d.org_id AND b.id = d.benefit_id
+               WHERE d.account_id = $1 ORDER BY d.updated_at_us DESC"#,
             account_id
         )
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(map_err)?;
-        Ok(rows.into_iter().map(|r| draft!(r)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| DraftSummary {
+                id: r.id,
+                org_id: r.org_id,
+                person_id: r.person_id,
+                benefit_id: r.benefit_id,
+                benefit_name: r.benefit_name,
+                updated_at_us: r.updated_at_us,
+            })
+            .collect())
     }
 
     async fn add_draft_document(

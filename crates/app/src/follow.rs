@@ -15,11 +15,12 @@ use domain::Role;
 use domain::application::{Application, ApplicationState, parse_message};
 use domain::audit::unix_micros;
 use domain::casework::check_document;
+use domain::localtime::today;
 use domain::policy::Action;
 use sha2::{Digest, Sha256};
 use store::{
-    ApplicationDocument, ApplicationEvent, ApplicationMessage, BenefitStore, MessageKind, Person,
-    PersonStore, StoreError, UserStore,
+    ApplicationDocument, ApplicationEvent, ApplicationMessage, BenefitStore, MandateStore,
+    MessageKind, Person, PersonStore, StoreError, UserStore,
 };
 use uuid::Uuid;
 
@@ -354,9 +355,55 @@ pub async fn on_portal(state: &Services, org_id: Uuid, person: &Person) -> Resul
     Ok(portal_account(state, org_id, person).await?.is_some())
 }
 
+/// The portal accounts that act today for the person under a mandate the office recorded (a
+/// minor's parent, a guardian, an amministratore di sostegno) and are citizens of the
+/// organization: they follow the person's applications on the portal. A CAF's account acting
+/// under a mandate is not one of them.
+async fn representatives(
+    state: &Services,
+    org_id: Uuid,
+    person_id: Uuid,
+    on: time::Date,
+) -> Result<Vec<store::User>, Error> {
+    let mut out: Vec<store::User> = Vec::new();
+    for m in state.store.person_mandates(org_id, person_id).await? {
+        let m = m.mandate;
+        if m.revoked_us.is_some() || !m.terms.covers(on) || out.iter().any(|u| u.id == m.user_id) {
+            continue;
+        }
+        let user = state.store.get_user(m.user_id).await?;
+        let citizen_here = state
+            .store
+            .memberships(user.id)
+            .await?
+            .iter()
+            .any(|h| h.org.id == org_id && h.role == Role::Cittadino);
+        if citizen_here && user.active {
+            out.push(user);
+        }
+    }
+    Ok(out)
+}
+
+/// The addresses of the person's representatives on the portal, logged and left out when
+/// they cannot be read (the change itself is stored already).
+pub(crate) async fn representatives_addresses(
+    state: &Services,
+    actor: &Actor,
+    app: &Application,
+) -> Vec<String> {
+    match representatives(state, app.org_id, app.person_id, today(actor.now)).await {
+        Ok(users) => users.into_iter().filter_map(|u| u.email).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "representatives of the applicant not read");
+            Vec::new()
+        }
+    }
+}
+
 /// Tells the citizen by e-mail that there is news on an application, and nothing else: to
-/// their portal account's address, else the application's, else the registry's. Never to a
-/// deceased person.
+/// their portal account's address, else the application's, else the registry's, and to the
+/// representatives who follow the person on the portal. Never about a deceased person.
 pub async fn news(state: &Services, actor: &Actor, app: &Application, person: &Person) -> Mailed {
     if person.data.death_date.is_some() {
         return Mailed::Deceased;
@@ -368,13 +415,22 @@ pub async fn news(state: &Services, actor: &Actor, app: &Application, person: &P
             None
         }
     };
-    let Some(to) = account
+    let own = account
         .and_then(|u| u.email)
         .or_else(|| app.email.clone())
-        .or_else(|| person.data.email.clone())
-    else {
+        .or_else(|| person.data.email.clone());
+    let to: Vec<String> = own
+        .into_iter()
+        .chain(representatives_addresses(state, actor, app).await)
+        .collect();
+    news_to(state, actor, &to).await
+}
+
+/// The e-mail «c'è una novità» to each of `to` once (an address written twice gets one).
+pub(crate) async fn news_to(state: &Services, actor: &Actor, to: &[String]) -> Mailed {
+    if to.is_empty() {
         return Mailed::NoAddress;
-    };
+    }
     if !state.mailer.is_configured() {
         return Mailed::NotConfigured;
     }
@@ -382,5 +438,14 @@ pub async fn news(state: &Services, actor: &Actor, app: &Application, person: &P
         portal_url: state.mailer.portal_url().map(str::to_owned),
         signature: crate::acts::mail_signature(state, actor.org.id, &actor.org.name).await,
     };
-    deliver(state, to, &msg).await
+    let mut sent: Vec<&String> = Vec::new();
+    let mut mailed = Mailed::NoAddress;
+    for address in to {
+        if sent.iter().any(|s| s.eq_ignore_ascii_case(address)) {
+            continue;
+        }
+        sent.push(address);
+        mailed = mailed.and(deliver(state, address.clone(), &msg).await);
+    }
+    mailed
 }

@@ -16,6 +16,7 @@ use domain::application::ApplicationState;
 use domain::audit::AuditRow;
 use domain::localtime::today;
 use domain::mandate::MandateKind;
+use domain::org::OperatorNaming;
 use domain::policy::{Action, RecordScope};
 use domain::{Login, Role};
 use store::{
@@ -371,19 +372,81 @@ fn distinct_orgs(c: &Citizen) -> Vec<&Organization> {
 pub struct AccessEntry {
     pub at: time::OffsetDateTime,
     pub org_name: String,
-    /// The operator, by name.
-    pub who: String,
-    /// What was opened, in words.
-    pub what: String,
+    pub who: Operator,
+    pub what: Opened,
     /// The reason given for a break-glass access.
     pub reason: Option<String>,
+}
+
+/// The operator who opened the data, as the organization's settings name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operator {
+    /// By name and surname (or the login the row was written with, for someone no longer in
+    /// the organization).
+    Name(String),
+    /// By the role they have in the organization.
+    Role(Role),
+    /// Only by role, and they are no longer in the organization.
+    Former,
+}
+
+/// What an operator opened, for the citizen's words in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    Person,
+    Isee,
+    Application,
+    Document,
+    CaseFile,
+    Assessment,
+    Plan,
+    Access,
+    Household,
+    Confidential,
+    Other,
+}
+
+impl Opened {
+    fn of(action: &str) -> Opened {
+        match action {
+            "person.view" => Opened::Person,
+            "attestation.view" | "dsu.view" => Opened::Isee,
+            "application.view" => Opened::Application,
+            "document.view" => Opened::Document,
+            "casefile.view" => Opened::CaseFile,
+            "assessment.view" => Opened::Assessment,
+            "plan.view" => Opened::Plan,
+            "access.view" => Opened::Access,
+            "household.view" => Opened::Household,
+            "confidential.view" => Opened::Confidential,
+            _ => Opened::Other,
+        }
+    }
+
+    /// The key of its words in the portal's catalogues.
+    pub fn key(self) -> &'static str {
+        match self {
+            Opened::Person => "opened-person",
+            Opened::Isee => "opened-isee",
+            Opened::Application => "opened-application",
+            Opened::Document => "opened-document",
+            Opened::CaseFile => "opened-casefile",
+            Opened::Assessment => "opened-assessment",
+            Opened::Plan => "opened-plan",
+            Opened::Access => "opened-access",
+            Opened::Household => "opened-household",
+            Opened::Confidential => "opened-confidential",
+            Opened::Other => "opened-other",
+        }
+    }
 }
 
 /// The most entries the access log shows.
 pub const ACCESS_LOG_LIMIT: i64 = 500;
 
 /// Who in the office opened the records of a person the citizen acts for (reads only, not
-/// the citizen's own), newest first. Reading it is itself logged as a read of the person.
+/// the citizen's own), newest first, each operator named as the organization decided (name or
+/// role). Reading it is itself logged as a read of the person.
 pub async fn access_log(
     state: &Services,
     c: &Citizen,
@@ -401,26 +464,33 @@ pub async fn access_log(
         .store
         .person_audit(org_id, person_id, ACCESS_LOG_LIMIT, 0)
         .await?;
-    // The operators by name, in one read: someone no longer in the organization keeps the
-    // login the row was written with.
-    let names: std::collections::HashMap<Uuid, String> = state
+    let naming = state
+        .store
+        .org_portal_settings(org_id)
+        .await?
+        .operator_naming;
+    // The operators in one read.
+    let members: std::collections::HashMap<Uuid, store::Member> = state
         .store
         .list_members(org_id)
         .await?
         .into_iter()
-        .map(|m| (m.user.id, m.user.full_name))
+        .map(|m| (m.user.id, m))
         .collect();
     let mut out = Vec::new();
     for row in rows.into_iter().filter(|row| is_office_read(row, c)) {
-        let who = row
-            .actor_id
-            .and_then(|id| names.get(&id).cloned())
-            .unwrap_or_else(|| row.actor.clone());
+        let member = row.actor_id.and_then(|id| members.get(&id));
+        let who = match (naming, member) {
+            (OperatorNaming::Name, Some(m)) => Operator::Name(m.user.full_name.clone()),
+            (OperatorNaming::Name, None) => Operator::Name(row.actor.clone()),
+            (OperatorNaming::Role, Some(m)) => Operator::Role(m.role),
+            (OperatorNaming::Role, None) => Operator::Former,
+        };
         out.push(AccessEntry {
             at: row.at,
             org_name: r.org.name.clone(),
             who,
-            what: read_in_words(&row),
+            what: Opened::of(&row.action),
             reason: row.reason.clone(),
         });
     }
@@ -431,23 +501,6 @@ pub async fn access_log(
 /// A read by someone other than the citizen (a break-glass access is a read with its reason).
 fn is_office_read(row: &AuditRow, c: &Citizen) -> bool {
     row.action.ends_with(".view") && row.actor_id != Some(c.user.id)
-}
-
-fn read_in_words(row: &AuditRow) -> String {
-    match row.action.as_str() {
-        "person.view" => "la scheda anagrafica",
-        "attestation.view" | "dsu.view" => "l'ISEE",
-        "application.view" => "una domanda",
-        "document.view" => "un documento",
-        "casefile.view" => "la cartella sociale",
-        "assessment.view" => "una valutazione",
-        "plan.view" => "il progetto individuale (PAI)",
-        "access.view" => "una scheda di accesso al segretariato",
-        "household.view" => "il nucleo familiare",
-        "confidential.view" => "la parte riservata della cartella sociale",
-        _ => "una scheda",
-    }
-    .to_owned()
 }
 
 /// The benefits an organization shows on the portal: the active ones of its catalogue.
@@ -462,4 +515,58 @@ pub async fn public_benefits(
         .into_iter()
         .filter(|b| b.data.active)
         .collect())
+}
+
+/// The organization's portal settings, for its page.
+pub async fn settings_for_edit(
+    state: &Services,
+    ctx: &Actor,
+) -> Result<store::OrgPortalSettings, Error> {
+    ctx.authorize(Action::PortalSettingsEdit, RecordScope::SameOrg)?;
+    Ok(state.store.org_portal_settings(ctx.org.id).await?)
+}
+
+/// Stores the organization's portal settings over the `version` read, with their audit row;
+/// a choice not on the list is the field's error.
+pub async fn save_settings(
+    state: &Services,
+    ctx: &Actor,
+    operator_naming: &str,
+    version: &str,
+) -> Result<Result<(), domain::FieldError>, Error> {
+    ctx.authorize(Action::PortalSettingsEdit, RecordScope::SameOrg)?;
+    let naming = match OperatorNaming::parse(operator_naming) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let read: i64 = version
+        .trim()
+        .parse()
+        .map_err(|_| Error::BadRequest("versione delle impostazioni non valida".into()))?;
+    let audit = ctx.audit(
+        "org.portal_settings",
+        "organization",
+        Some(ctx.org.id),
+        format!(
+            "Portale del cittadino di {}: il registro degli accessi indica {}",
+            ctx.org.name,
+            match naming {
+                OperatorNaming::Name => "il nome dell'operatore",
+                OperatorNaming::Role => "solo il ruolo dell'operatore",
+            }
+        ),
+    );
+    state
+        .store
+        .save_org_portal_settings(
+            &store::OrgPortalSettings {
+                org_id: ctx.org.id,
+                operator_naming: naming,
+                version: read + 1,
+                updated_at_us: domain::audit::unix_micros(ctx.now),
+            },
+            &audit,
+        )
+        .await?;
+    Ok(Ok(()))
 }

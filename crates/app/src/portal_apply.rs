@@ -20,8 +20,8 @@ use domain::policy::Action;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{
-    Attestation, Benefit, BenefitStore, DraftDocument, Organization, Person, PersonStore,
-    PortalDraft, PortalStore, StoreError,
+    Attestation, Benefit, BenefitStore, DraftDocument, DraftSummary, Organization, Person,
+    PersonStore, PortalDraft, PortalStore, StoreError,
 };
 use time::Date;
 use uuid::Uuid;
@@ -275,7 +275,8 @@ pub async fn start(
     {
         return Ok(d.id);
     }
-    let (attestation, since) = crate::procedure::prefill(state, org_id, &r.person, on).await?;
+    let (attestation, since) =
+        crate::procedure::prefill(state, org_id, &r.person, on, benefit.data.isee_variant).await?;
     let answers = Answers {
         email: c
             .user
@@ -358,18 +359,21 @@ async fn open(state: &Services, c: &Citizen, d: PortalDraft) -> Result<DraftView
     })
 }
 
-/// The citizen's drafts, the last changed first.
-pub async fn drafts(state: &Services, c: &Citizen) -> Result<Vec<DraftView>, Error> {
-    let mut out = Vec::new();
-    for d in state.store.portal_drafts(c.user.id).await? {
-        match open(state, c, d).await {
-            Ok(v) => out.push(v),
-            // A draft for a person the citizen no longer represents stays out of sight.
-            Err(Error::NotFound | Error::Forbidden) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+/// The citizen's drafts, the last changed first, as their list shows them (the answers stay
+/// unread until one is opened). A draft for a person the citizen no longer acts for stays
+/// out of sight.
+pub async fn drafts(state: &Services, c: &Citizen) -> Result<Vec<DraftSummary>, Error> {
+    Ok(state
+        .store
+        .portal_drafts(c.user.id)
+        .await?
+        .into_iter()
+        .filter(|d| {
+            c.persons
+                .iter()
+                .any(|r| r.org.id == d.org_id && r.person.id == d.person_id)
+        })
+        .collect())
 }
 
 /// What a step's form sends.

@@ -195,6 +195,18 @@ pub enum Mailed {
 }
 
 impl Mailed {
+    /// What two deliveries of one notice come to, for the operator: every address written
+    /// to; a failure over anything else, so that it is told.
+    pub(crate) fn and(self, other: Mailed) -> Mailed {
+        match (self, other) {
+            (Mailed::Failed(e), _) | (_, Mailed::Failed(e)) => Mailed::Failed(e),
+            (Mailed::Sent(a), Mailed::Sent(b)) => Mailed::Sent(format!("{a}, {b}")),
+            (Mailed::Sent(a), _) | (_, Mailed::Sent(a)) => Mailed::Sent(a),
+            (Mailed::NoAddress, other) => other,
+            (first, _) => first,
+        }
+    }
+
     /// A sentence for the operator's flash message.
     pub fn sentence(&self) -> String {
         match self {
@@ -234,12 +246,18 @@ pub(crate) async fn notify(
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "portal account of the applicant not read"),
     }
+    // Representatives who follow the person on the portal are told there is news there.
+    let others = crate::follow::representatives_addresses(state, ctx, app).await;
     let Some(to) = app.email.clone().or_else(|| person.data.email.clone()) else {
-        return Mailed::NoAddress;
+        return crate::follow::news_to(state, ctx, &others).await;
     };
     if !state.mailer.is_configured() {
         return Mailed::NotConfigured;
     }
+    let others: Vec<String> = others
+        .into_iter()
+        .filter(|a| !a.eq_ignore_ascii_case(&to))
+        .collect();
     let msg = ApplicationStateChanged {
         // A letter greets by name, then surname; the registry's full name is surname first.
         person_name: format!("{} {}", person.data.given_names, person.data.surname),
@@ -250,7 +268,11 @@ pub(crate) async fn notify(
         note: (!note.trim().is_empty()).then(|| note.trim().to_owned()),
         signature: crate::acts::mail_signature(state, ctx.org.id, &ctx.org.name).await,
     };
-    deliver(state, to, &msg).await
+    let mailed = deliver(state, to, &msg).await;
+    if others.is_empty() {
+        return mailed;
+    }
+    mailed.and(crate::follow::news_to(state, ctx, &others).await)
 }
 
 /// Sends a notice once its change is stored, giving the request's connection back while the
@@ -743,13 +765,15 @@ pub async fn find_applicant(
     Ok(outcome)
 }
 
-/// What a new application of `p` starts with: the only attestation of theirs valid on `on`,
-/// and since when they are resident by the civil registry (none once they left).
+/// What a new application of `p` starts with: the only attestation of theirs valid on `on`
+/// (among those a benefit needing `needs` accepts, when known), and since when they are
+/// resident by the civil registry (none once they left).
 pub async fn prefill(
     state: &Services,
     org_id: Uuid,
     p: &Person,
     on: Date,
+    needs: Option<domain::benefit::IseeVariant>,
 ) -> Result<(Option<Uuid>, Option<Date>), Error> {
     let valid: Vec<Uuid> = state
         .store
@@ -757,6 +781,7 @@ pub async fn prefill(
         .await?
         .iter()
         .filter(|a| a.data.valid_until() >= on)
+        .filter(|a| needs.is_none_or(|v| v.accepts(a.data.variant)))
         .map(|a| a.id)
         .collect();
     let attestation = match valid.as_slice() {

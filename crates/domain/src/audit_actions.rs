@@ -41,6 +41,10 @@ pub const GROUPS: &[ActionGroup] = &[
             ),
             ("org.logo", "Caricamento del logo di un ente"),
             ("org.logo_remove", "Rimozione del logo di un ente"),
+            (
+                "org.portal_settings",
+                "Modifica delle impostazioni del portale del cittadino",
+            ),
         ],
     },
     ActionGroup {

@@ -1594,7 +1594,22 @@ pub fn base_catalogue(valid_from: Date) -> Vec<SeedBenefit> {
                     ],
                 )
             },
-            rule: None,
+            // The person's monthly share of the fee, on a line between two ISEE values; the
+            // comune pays the rest of the fee (integrazione della retta).
+            rule: Some(rule(
+                "art. 22",
+                Eligibility {
+                    residence: true,
+                    ..Default::default()
+                },
+                AmountKind::Compartecipazione,
+                Formula::Lineare {
+                    isee_min: Money::from_euro(8_000),
+                    isee_max: Money::from_euro(35_000),
+                    at_min: Money::from_euro(400),
+                    at_max: Money::from_euro(2_000),
+                },
+            )),
         },
         SeedBenefit {
             data: entry(

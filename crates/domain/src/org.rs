@@ -152,3 +152,44 @@ mod tests {
         assert!(OrgKind::parse("banca").is_err());
     }
 }
+
+/// How the citizen's access log on the portal names the operator who opened their data: as
+/// the comune decides, by name (as the Fascicolo sanitario elettronico does) or only by role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum OperatorNaming {
+    #[default]
+    Name,
+    Role,
+}
+
+impl OperatorNaming {
+    pub const ALL: [OperatorNaming; 2] = [OperatorNaming::Name, OperatorNaming::Role];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorNaming::Name => "nome",
+            OperatorNaming::Role => "ruolo",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OperatorNaming::Name => "Nome e cognome dell'operatore",
+            OperatorNaming::Role => {
+                "Solo il ruolo dell'operatore (per esempio «Assistente sociale»)"
+            }
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| {
+                FieldError::new(
+                    "operator_naming",
+                    "scegliere come il registro degli accessi indica l'operatore",
+                )
+            })
+    }
+}

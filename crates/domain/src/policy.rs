@@ -88,6 +88,9 @@ pub enum Action {
     /// Edit the organization's letterhead (carta intestata): its administrator or
     /// responsabile.
     LetterheadEdit,
+    /// Set how the citizens' portal works for the organization (how the access log names
+    /// the operators): its administrator or responsabile.
+    PortalSettingsEdit,
     UserView,
     UserManage,
     /// End another user's sessions, list them.
@@ -131,10 +134,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
+        Action::PortalSettingsEdit,
         Action::UserView,
         Action::UserManage,
         Action::SessionManage,
@@ -231,8 +235,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         // an organization's own administrator manages only that organization.
         (
             Amministratore,
-            OrgView | OrgManage | LetterheadEdit | UserView | UserManage | SessionManage
-            | TokenManage,
+            OrgView | OrgManage | LetterheadEdit | PortalSettingsEdit | UserView | UserManage
+            | SessionManage | TokenManage,
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
@@ -244,7 +248,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
-            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit,
+            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
+            | PortalSettingsEdit,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -310,6 +315,7 @@ mod tests {
                 OrgView,
                 OrgManage,
                 LetterheadEdit,
+                PortalSettingsEdit,
                 UserView,
                 UserManage,
                 SessionManage,
@@ -346,6 +352,7 @@ mod tests {
                 DsuView,
                 DsuEdit,
                 LetterheadEdit,
+                PortalSettingsEdit,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -425,7 +432,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 29 * 4);
+        assert_eq!(checked, 8 * 2 * Action::ALL.len() * 4);
     }
 
     #[test]

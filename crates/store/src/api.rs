@@ -77,6 +77,10 @@ store_traits! {
         fn save_org_logo(&self, org_id: Uuid, logo: &domain::letterhead::Logo, updated_at_us: i64, audit: &NewAudit) -> ();
         /// Removes the logo; `StoreError::NotFound` if there is none.
         fn remove_org_logo(&self, org_id: Uuid, audit: &NewAudit) -> ();
+        /// The portal's settings; the defaults at version 0 if never saved.
+        fn org_portal_settings(&self, org_id: Uuid) -> OrgPortalSettings;
+        /// Stores them if still at `settings.version - 1` (compare and set).
+        fn save_org_portal_settings(&self, settings: &OrgPortalSettings, audit: &NewAudit) -> ();
     }
 
     /// Operators and their memberships.
@@ -446,7 +450,7 @@ store_traits! {
         fn save_portal_draft(&self, draft: &PortalDraft, audit: &NewAudit) -> ();
         fn get_portal_draft(&self, org_id: Uuid, id: Uuid) -> PortalDraft;
         /// An account's drafts in every organization, the last changed first.
-        fn portal_drafts(&self, account_id: Uuid) -> Vec<PortalDraft>;
+        fn portal_drafts(&self, account_id: Uuid) -> Vec<DraftSummary>;
         fn add_draft_document(&self, document: &DraftDocument, content: &[u8], audit: &NewAudit) -> ();
         fn remove_draft_document(&self, org_id: Uuid, draft_id: Uuid, id: Uuid, audit: &NewAudit) -> ();
         fn draft_documents(&self, org_id: Uuid, draft_id: Uuid) -> Vec<DraftDocument>;

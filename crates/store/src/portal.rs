@@ -19,6 +19,17 @@ pub struct PortalDraft {
     pub updated_at_us: i64,
 }
 
+/// A draft as the citizen's list shows it, without its answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftSummary {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub benefit_id: Uuid,
+    pub benefit_name: String,
+    pub updated_at_us: i64,
+}
+
 /// A file attached to a draft, for a line of the benefit's documents (or "" for another).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftDocument {

@@ -25,6 +25,16 @@ pub struct OrgLetterhead {
     pub updated_at_us: i64,
 }
 
+/// An organization's settings of the citizens' portal. `version` is compare-and-set; 0 for
+/// settings never saved (the defaults).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgPortalSettings {
+    pub org_id: Uuid,
+    pub operator_naming: domain::org::OperatorNaming,
+    pub version: i64,
+    pub updated_at_us: i64,
+}
+
 /// A comune covered by an organization (an Ambito's comuni; a Comune itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgComune {

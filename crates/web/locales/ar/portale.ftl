@@ -140,3 +140,25 @@ error-internal-title = خطأ داخلي
 error-internal = حدث خطأ. حاول مرة أخرى؛ وإذا تكررت المشكلة، يُرجى التوجّه إلى شبّاك الخدمات في بلديتك.
 error-code = رمز الخطأ: { $code }.
 error-home = العودة إلى الصفحة الرئيسية
+
+# The access log: what was opened, and the operator named by role.
+opened-person = بطاقة السجل
+opened-isee = ISEE
+opened-application = طلب
+opened-document = مستند
+opened-casefile = الملف الاجتماعي
+opened-assessment = تقييم
+opened-plan = الخطة الفردية (PAI)
+opened-access = بطاقة مراجعة الأمانة الاجتماعية
+opened-household = الأسرة
+opened-confidential = الجزء السري من الملف الاجتماعي
+opened-other = بطاقة
+role-amministratore = مسؤول النظام
+role-responsabile = مسؤول الخدمة
+role-assistente_sociale = أخصائي اجتماعي
+role-operatore_sportello = موظف الاستقبال
+role-operatore_caf = موظف CAF
+role-ragioneria = المحاسبة
+role-revisore = مدقق
+role-cittadino = مواطن
+operator-former = موظف في المكتب

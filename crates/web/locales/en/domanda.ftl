@@ -64,6 +64,15 @@ apply-declarations-text = I declare that the information given is true, aware th
 apply-privacy-text = The municipality processes the data to decide the application and provide the service (EU Regulation 2016/679); on the portal you can see who reads them.
 apply-declarations-accept = I confirm the declarations
 apply-submit = Submit the application
+apply-discard-title = Delete the application you have not sent?
+apply-discard-lead = The application for «{ $benefit }» has not been sent to the office. Deleting it erases what you typed: it cannot be undone.
+apply-discard-files = { $n ->
+    [0] You attached no documents.
+    [one] The document you attached is deleted too.
+   *[other] The { $n } documents you attached are deleted too.
+}
+apply-discard-confirm = Delete the application
+apply-discard-back = No, back to the application
 apply-discard = Delete this unsent application
 apply-drafts = Applications to complete
 apply-draft-continue = Continue the application

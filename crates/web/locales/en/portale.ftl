@@ -136,3 +136,25 @@ error-internal-title = Internal error
 error-internal = An error occurred. Try again; if it happens again, contact your municipality's office.
 error-code = Error code: { $code }.
 error-home = Back to the home page
+
+# The access log: what was opened, and the operator named by role.
+opened-person = the registry record
+opened-isee = the ISEE
+opened-application = an application
+opened-document = a document
+opened-casefile = the social case file
+opened-assessment = an assessment
+opened-plan = the individual plan (PAI)
+opened-access = a social secretariat access record
+opened-household = the household
+opened-confidential = the confidential part of the case file
+opened-other = a record
+role-amministratore = Administrator
+role-responsabile = Head of service
+role-assistente_sociale = Social worker
+role-operatore_sportello = Front-desk operator
+role-operatore_caf = CAF operator
+role-ragioneria = Accounts office
+role-revisore = Auditor
+role-cittadino = Citizen
+operator-former = An office operator

@@ -64,6 +64,15 @@ apply-declarations-text = Dichiaro che i dati indicati sono veri, consapevole ch
 apply-privacy-text = I dati sono trattati dal Comune per decidere la domanda ed erogare la prestazione (Regolamento UE 2016/679); puoi vedere sul portale chi li consulta.
 apply-declarations-accept = Confermo le dichiarazioni
 apply-submit = Invia la domanda
+apply-discard-title = Eliminare la domanda non inviata?
+apply-discard-lead = La domanda per «{ $benefit }» non è stata inviata all'ufficio. Se la elimini si cancellano i dati che hai scritto: non si può tornare indietro.
+apply-discard-files = { $n ->
+    [0] Non hai allegato documenti.
+    [one] Si cancella anche il documento che hai allegato.
+   *[other] Si cancellano anche i { $n } documenti che hai allegato.
+}
+apply-discard-confirm = Elimina la domanda
+apply-discard-back = No, torna alla domanda
 apply-discard = Elimina questa domanda non inviata
 apply-drafts = Domande da completare
 apply-draft-continue = Continua la domanda

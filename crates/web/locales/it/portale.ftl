@@ -136,3 +136,25 @@ error-internal-title = Errore interno
 error-internal = Si è verificato un errore. Riprova; se il problema si ripete, rivolgiti allo sportello del tuo Comune.
 error-code = Codice dell'errore: { $code }.
 error-home = Torna alla pagina iniziale
+
+# The access log: what was opened, and the operator named by role.
+opened-person = la scheda anagrafica
+opened-isee = l'ISEE
+opened-application = una domanda
+opened-document = un documento
+opened-casefile = la cartella sociale
+opened-assessment = una valutazione
+opened-plan = il progetto individuale (PAI)
+opened-access = una scheda di accesso al segretariato
+opened-household = il nucleo familiare
+opened-confidential = la parte riservata della cartella sociale
+opened-other = una scheda
+role-amministratore = Amministratore
+role-responsabile = Responsabile del servizio
+role-assistente_sociale = Assistente sociale
+role-operatore_sportello = Operatore di sportello
+role-operatore_caf = Operatore CAF
+role-ragioneria = Ragioneria
+role-revisore = Revisore
+role-cittadino = Cittadino
+operator-former = Un operatore dell'ufficio

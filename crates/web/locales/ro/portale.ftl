@@ -137,3 +137,25 @@ error-internal-title = Eroare internă
 error-internal = A apărut o eroare. Încercați din nou; dacă problema se repetă, adresați-vă ghișeului primăriei.
 error-code = Codul erorii: { $code }.
 error-home = Înapoi la pagina principală
+
+# The access log: what was opened, and the operator named by role.
+opened-person = fișa de evidență
+opened-isee = ISEE
+opened-application = o cerere
+opened-document = un document
+opened-casefile = dosarul social
+opened-assessment = o evaluare
+opened-plan = planul individual (PAI)
+opened-access = o fișă de acces la secretariatul social
+opened-household = familia
+opened-confidential = partea confidențială a dosarului social
+opened-other = o fișă
+role-amministratore = Administrator
+role-responsabile = Responsabilul serviciului
+role-assistente_sociale = Asistent social
+role-operatore_sportello = Operator la ghișeu
+role-operatore_caf = Operator CAF
+role-ragioneria = Contabilitate
+role-revisore = Auditor
+role-cittadino = Cetățean
+operator-former = Un operator al biroului

@@ -136,3 +136,25 @@ error-internal-title = Gabim i brendshëm
 error-internal = Ndodhi një gabim. Provoni përsëri; nëse problemi përsëritet, drejtohuni në sportelin e Komunës suaj.
 error-code = Kodi i gabimit: { $code }.
 error-home = Kthehu në faqen kryesore
+
+# The access log: what was opened, and the operator named by role.
+opened-person = kartela e regjistrit
+opened-isee = ISEE
+opened-application = një kërkesë
+opened-document = një dokument
+opened-casefile = dosja sociale
+opened-assessment = një vlerësim
+opened-plan = plani individual (PAI)
+opened-access = një kartelë hyrjeje në sekretariatin social
+opened-household = familja
+opened-confidential = pjesa konfidenciale e dosjes sociale
+opened-other = një kartelë
+role-amministratore = Administrator
+role-responsabile = Përgjegjësi i shërbimit
+role-assistente_sociale = Punonjës social
+role-operatore_sportello = Operator i sportelit
+role-operatore_caf = Operator CAF
+role-ragioneria = Llogaritë
+role-revisore = Auditor
+role-cittadino = Qytetar
+operator-former = Një operator i zyrës

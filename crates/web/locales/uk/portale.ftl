@@ -138,3 +138,25 @@ error-internal-title = Внутрішня помилка
 error-internal = Сталася помилка. Спробуйте ще раз; якщо проблема повториться, зверніться до приймальні вашої громади.
 error-code = Код помилки: { $code }.
 error-home = Повернутися на головну сторінку
+
+# The access log: what was opened, and the operator named by role.
+opened-person = реєстрова картка
+opened-isee = ISEE
+opened-application = заява
+opened-document = документ
+opened-casefile = соціальна справа
+opened-assessment = оцінювання
+opened-plan = індивідуальний план (PAI)
+opened-access = картка звернення до соціального секретаріату
+opened-household = сім'я
+opened-confidential = конфіденційна частина соціальної справи
+opened-other = картка
+role-amministratore = Адміністратор
+role-responsabile = Керівник служби
+role-assistente_sociale = Соціальний працівник
+role-operatore_sportello = Оператор приймальні
+role-operatore_caf = Оператор CAF
+role-ragioneria = Бухгалтерія
+role-revisore = Аудитор
+role-cittadino = Громадянин
+operator-former = Працівник офісу

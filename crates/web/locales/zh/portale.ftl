@@ -135,3 +135,25 @@ error-internal-title = 内部错误
 error-internal = 发生了错误。请重试；如果问题再次出现，请前往本市的服务窗口。
 error-code = 错误代码：{ $code }。
 error-home = 返回首页
+
+# The access log: what was opened, and the operator named by role.
+opened-person = 登记卡
+opened-isee = ISEE
+opened-application = 一份申请
+opened-document = 一份文件
+opened-casefile = 社会档案
+opened-assessment = 一项评估
+opened-plan = 个人计划（PAI）
+opened-access = 一份社会服务窗口接待记录
+opened-household = 家庭
+opened-confidential = 社会档案的保密部分
+opened-other = 一份记录
+role-amministratore = 管理员
+role-responsabile = 服务负责人
+role-assistente_sociale = 社会工作者
+role-operatore_sportello = 窗口工作人员
+role-operatore_caf = CAF 工作人员
+role-ragioneria = 财务处
+role-revisore = 审计员
+role-cittadino = 公民
+operator-former = 办公室工作人员

@@ -61,6 +61,7 @@ struct OrgsPage {
     orgs: Vec<Organization>,
     can_create: bool,
     can_letterhead: bool,
+    can_portal: bool,
 }
 
 async fn list_orgs(
@@ -81,6 +82,7 @@ async fn list_orgs(
             orgs,
             can_create: ctx.can(Action::OrgManage, RecordScope::OtherOrg),
             can_letterhead: ctx.can(Action::LetterheadEdit, RecordScope::SameOrg),
+            can_portal: ctx.can(Action::PortalSettingsEdit, RecordScope::SameOrg),
         },
         StatusCode::OK,
     ))

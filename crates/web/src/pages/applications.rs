@@ -575,7 +575,7 @@ async fn applicant(
 /// when the registry's events say they live in the comune (each empty when unknown).
 async fn prefilled(state: &AppState, ctx: &Ctx, p: &Person) -> Result<(String, String), AppError> {
     let (attestation, since) =
-        app::procedure::prefill(state, ctx.org.id, p, today(ctx.now)).await?;
+        app::procedure::prefill(state, ctx.org.id, p, today(ctx.now), None).await?;
     Ok((
         attestation.map(|a| a.to_string()).unwrap_or_default(),
         since.map(format_date).unwrap_or_default(),

@@ -27,6 +27,7 @@ mod mandates;
 mod names;
 mod persons;
 mod plans;
+mod portal_settings;
 mod registry;
 pub(crate) mod render;
 pub(crate) mod simulation;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(admin::routes())
         .merge(acts::routes())
+        .merge(portal_settings::routes())
         .merge(audit::routes())
         .merge(registry::routes())
         .merge(persons::routes())

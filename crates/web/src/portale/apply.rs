@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portale/bozze/{id}/allegati", post(attach))
         .route("/portale/bozze/{id}/allegati/{doc}/elimina", post(detach))
-        .route("/portale/bozze/{id}/elimina", post(discard))
+        .route(
+            "/portale/bozze/{id}/elimina",
+            get(discard_page).post(discard),
+        )
         .route("/portale/bozze/{id}/invia", post(submit))
         .route("/portale/domande/{id}/ricevuta.pdf", get(receipt))
 }
@@ -612,6 +615,36 @@ async fn detach(
     let d = apply::draft(&state, &ctx.citizen, parse_id(&id)?).await?;
     apply::detach(&state, &ctx.citizen, &d, parse_id(&doc)?).await?;
     Ok(Redirect::to(&step_href(&d, Step::Documents)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portale/elimina.html")]
+struct DiscardPage {
+    l: PortalLayout,
+    lead: String,
+    files: String,
+    back: String,
+    discard: String,
+}
+
+/// The confirmation before a draft is thrown away: its data and files cannot be had back.
+async fn discard_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: CitizenCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let t = ctx.t;
+    let c = &ctx.citizen;
+    let d = apply::draft(&state, c, parse_id(&id)?).await?;
+    let page = DiscardPage {
+        lead: t.args("apply-discard-lead", &[("benefit", &d.benefit.data.name)]),
+        files: t.count("apply-discard-files", d.documents.len() as i64),
+        back: format!("/portale/bozze/{}", d.draft.id),
+        discard: format!("/portale/bozze/{}/elimina", d.draft.id),
+        l: PortalLayout::new(t, t.t("apply-discard-title"), Some(c), "/portale/domande"),
+    };
+    Ok(render_page(jar, &page, StatusCode::OK))
 }
 
 async fn discard(

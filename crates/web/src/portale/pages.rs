@@ -298,16 +298,16 @@ async fn applications(
         .await?
         .into_iter()
         .map(|d| DraftRow {
-            href: format!("/portale/bozze/{}", d.draft.id),
-            person: whose(&t, c, d.org.id, d.person.id),
+            href: format!("/portale/bozze/{}", d.id),
+            person: whose(&t, c, d.org_id, d.person_id),
             updated: t.args(
                 "apply-draft-updated",
                 &[(
                     "date",
-                    &t.date_time(crate::pages::dates::instant(d.draft.updated_at_us)),
+                    &t.date_time(crate::pages::dates::instant(d.updated_at_us)),
                 )],
             ),
-            benefit: d.benefit.data.name,
+            benefit: d.benefit_name,
         })
         .collect();
     let open = app::portal_apply::open_benefits(&state, c)
@@ -422,8 +422,12 @@ async fn accesses(
                     .map(|e| AccessRow {
                         when: t.date_time(e.at),
                         office: e.org_name,
-                        who: e.who,
-                        what: e.what,
+                        who: match e.who {
+                            app::portal::Operator::Name(n) => n,
+                            app::portal::Operator::Role(r) => t.t(&format!("role-{}", r.as_str())),
+                            app::portal::Operator::Former => t.t("operator-former"),
+                        },
+                        what: t.t(e.what.key()),
                         reason: e.reason.unwrap_or_default(),
                     })
                     .collect(),

@@ -1,10 +1,10 @@
 //! Applying online in the browser: Rossi signs in with the (local) SPID provider, applies for a
 //! place in a residential facility with two documents, fixes a wrong value, submits, and finds
 //! the protocol number and the receipt; every page passes axe-core and fits a 360 px phone.
+//! The journey goes on in `browser_follow`, where the office handles the application.
 
 use crate::browser::{
-    accessible, click_button, click_link, fill, on_a_phone, portal_sign_in, run_journey_at, text,
-    wait_h1,
+    accessible, click_button, click_link, fill, on_a_phone, portal_sign_in, text, wait_h1,
 };
 use fantoccini::{Client, Locator};
 
@@ -29,8 +29,11 @@ async fn attach(c: &Client, requirement: &str, path: &std::path::Path) {
     wait_h1(c, TITLE).await;
 }
 
-async fn apply_journey(c: Client, base: String) {
-    let c = &c;
+/// The title of the residential place's application on the citizen's pages.
+pub(crate) const APPLICATION: &str = "Domanda: Servizi sociosanitari diurni e residenziali";
+
+/// Rossi applies online; the path of his application on the portal.
+pub(crate) async fn apply_journey(c: &Client, base: &str) -> String {
     let pdf = tempfile::Builder::new()
         .suffix(".pdf")
         .tempfile()
@@ -39,7 +42,7 @@ async fn apply_journey(c: Client, base: String) {
     c.goto(&format!("{base}/portale/lingua/it"))
         .await
         .expect("Italian");
-    portal_sign_in(c, &base, "Mario Rossi").await;
+    portal_sign_in(c, base, "Mario Rossi").await;
     click_link(c, "Servizi sociosanitari diurni e residenziali").await;
     wait_h1(c, TITLE).await;
     accessible(c, "domanda-online-inizio").await;
@@ -84,7 +87,7 @@ async fn apply_journey(c: Client, base: String) {
         .await
         .expect("tick");
     click_button(c, "Invia la domanda").await;
-    let at = wait_h1(c, "Domanda: Servizi sociosanitari diurni e residenziali").await;
+    let at = wait_h1(c, APPLICATION).await;
     assert!(at.starts_with("/portale/domande/"), "{at}");
     assert!(text(c, "main").await.contains("Il numero di protocollo è"));
     accessible(c, "domanda-online-inviata").await;
@@ -97,39 +100,31 @@ async fn apply_journey(c: Client, base: String) {
         .expect("href")
         .unwrap_or_default();
     assert!(receipt.ends_with("/ricevuta.pdf"), "{receipt}");
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_citizen_applies_online_for_a_residential_place_with_two_documents() {
-    use crate::istanze_fixtures::{ROSSI_CF, office, register_rossi};
-    let state = crate::support::app().await;
-    let (_, mut op) = office(&state).await;
-    register_rossi(&mut op).await;
-    crate::portal_apply::open_on_portal(&state, "sociosanitari-residenziali", 0, None).await;
-    let provider = oidc::testing::TestProvider::start(
-        vec![oidc::testing::TestIdentity::new(
-            ROSSI_CF,
-            "Mario",
-            "Rossi",
-            Some("mario.rossi@example.org"),
-        )],
-        oidc::testing::Behaviour::Honest,
-    )
-    .await
-    .unwrap();
-    let config = provider.provider_config("SPID – Provider di prova");
-    run_journey_at(
-        "a_citizen_applies_online_for_a_residential_place_with_two_documents",
-        state,
-        move |base, state| {
-            state.with_oidc(
-                web::portale::local_relying_party(base, "Comune di Bergamo", config).unwrap(),
-            )
-        },
-        move |c, base, _state| async move {
-            apply_journey(c, base).await;
-            drop(provider);
-        },
-    )
-    .await;
+    // A second application for the same place, thrown away after the confirmation.
+    c.goto(&format!("{base}/portale/domande"))
+        .await
+        .expect("my applications");
+    wait_h1(c, "Le mie domande").await;
+    click_link(c, "Servizi sociosanitari diurni e residenziali").await;
+    wait_h1(c, TITLE).await;
+    click_button(c, "Inizia la domanda").await;
+    wait_h1(c, TITLE).await;
+    click_link(c, "Elimina questa domanda non inviata").await;
+    wait_h1(c, "Eliminare la domanda non inviata?").await;
+    assert!(text(c, "main").await.contains("Non hai allegato documenti"));
+    accessible(c, "domanda-online-elimina").await;
+    click_link(c, "No, torna alla domanda").await;
+    wait_h1(c, TITLE).await;
+    click_link(c, "Elimina questa domanda non inviata").await;
+    wait_h1(c, "Eliminare la domanda non inviata?").await;
+    click_button(c, "Elimina la domanda").await;
+    wait_h1(c, "Le mie domande").await;
+    assert!(
+        text(c, ".sp-alert--success")
+            .await
+            .contains("è stata eliminata")
+    );
+    assert!(!text(c, "main").await.contains("Domande da completare"));
+    at
 }

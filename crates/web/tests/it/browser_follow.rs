@@ -1,13 +1,16 @@
-//! The browser journey of issue 22, item 4: the office asks for an integration; Rossi, signed
-//! in through the local SPID provider, answers with a document and a message; the office
-//! accepts; Rossi downloads the decision and sees in the access log who opened his file;
-//! Bianchi, another citizen, reaches neither the application nor its download links. Every
-//! portal page state passes axe-core (set SPORTELLO_SCREENSHOTS to a folder to look at them).
+//! The portal's journey from end to end (issue 22): Rossi, signed in through the local SPID
+//! provider, applies online (`browser_apply`); the office asks for an integration; he answers
+//! with a document and a message; the office accepts; he downloads the decision, answers a
+//! notice before rejection on another application, and sees in the access log who opened his
+//! file, by name and then by role as the comune decides; Bianchi, another citizen, reaches
+//! neither the application, nor its letters and receipt, nor the API. Every portal page state
+//! passes axe-core (set SPORTELLO_SCREENSHOTS to a folder to look at them).
 
 use crate::browser::{
     accessible, click_button, click_link, denied, fetched, fill, portal_sign_in, portal_sign_out,
     run_journey_at, submit, text, wait_h1,
 };
+use crate::browser_apply::{APPLICATION, apply_journey};
 use crate::istanze_fixtures::{
     ROSSI_CF, assert_redirect, attest, file_mensa, office, register_rossi,
 };
@@ -18,6 +21,7 @@ use fantoccini::{Client, Locator};
 struct Office {
     op: Http,
     resp: Http,
+    /// Rossi's online application, as the office reaches it; known once he has sent it.
     app: String,
     /// A second application of Rossi's, which gets a notice before rejection.
     second: String,
@@ -49,8 +53,11 @@ impl Office {
 
 async fn follow_journey(c: Client, base: String, mut o: Office) {
     let c = &c;
-    let portal = o.app.replace("/istanze/", "/portale/domande/");
-    let heading = "Domanda: Mense scolastiche";
+    let portal = apply_journey(c, &base).await;
+    o.app = portal.replace("/portale/domande/", "/istanze/");
+    let page = o.op.get("/istanze").await;
+    assert!(page.body.contains(&o.app), "{}", page.body);
+    let heading = APPLICATION;
     o.step(false, "in_istruttoria", "").await;
     o.step(
         false,
@@ -59,13 +66,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     )
     .await;
 
-    // Rossi, who reads Italian (headless Chromium asks for English), finds the request on his
-    // application's page.
-    c.goto(&format!("{base}/portale/lingua/it"))
-        .await
-        .expect("Italian");
-    wait_h1(c, "Servizi sociali online").await;
-    portal_sign_in(c, &base, "Mario Rossi").await;
+    // Rossi finds the request on his application's page.
     c.goto(&format!("{base}{portal}"))
         .await
         .expect("his application");
@@ -157,7 +158,11 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
 
     // The same page in English.
     click_link(c, "English").await;
-    wait_h1(c, "Application: Mense scolastiche").await;
+    wait_h1(
+        c,
+        "Application: Servizi sociosanitari diurni e residenziali",
+    )
+    .await;
     assert!(
         text(c, ".sp-thread")
             .await
@@ -175,7 +180,8 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     c.goto(&format!("{base}{second_portal}"))
         .await
         .expect("the second application");
-    wait_h1(c, heading).await;
+    let meals = "Domanda: Mense scolastiche";
+    wait_h1(c, meals).await;
     assert!(
         text(c, "#osservazioni-titolo")
             .await
@@ -188,7 +194,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     )
     .await;
     submit(c).await;
-    wait_h1(c, heading).await;
+    wait_h1(c, meals).await;
     assert!(
         text(c, ".sp-alert--success")
             .await
@@ -201,19 +207,49 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
         page.body
     );
 
-    // Who opened his file: the counter's operator, by name.
+    // Who opened his file: the counter's operator, by name; then, as the responsabile sets
+    // the portal, by role.
     click_link(c, "Chi ha visto i miei dati").await;
     wait_h1(c, "Chi ha visto i miei dati").await;
     let log = text(c, "main table").await;
     assert!(log.contains("Operatore sportello"), "{log}");
     assert!(log.contains("una domanda"), "{log}");
+    let settings = o.resp.get("/admin/portale").await;
+    let version = settings.attr("input[name=version]", "value");
+    let r = o
+        .resp
+        .post(
+            "/admin/portale",
+            &[("operator_naming", "ruolo"), ("version", &version)],
+        )
+        .await;
+    assert_redirect(&r);
+    c.refresh().await.expect("reload");
+    wait_h1(c, "Chi ha visto i miei dati").await;
+    let log = text(c, "main table").await;
+    assert!(log.contains("Operatore di sportello"), "{log}");
+    assert!(!log.contains("Operatore sportello"), "{log}");
+    accessible(c, "accessi-per-ruolo").await;
+    let receipt = format!("{portal}/ricevuta.pdf");
+    assert_eq!(fetched(c, &receipt).await, "application/pdf %PDF-");
     portal_sign_out(c).await;
 
-    // Bianchi signs in: Rossi's application and its decision are not hers.
+    // Bianchi signs in: Rossi's application, its letters, its receipt are not hers, and her
+    // portal session opens nothing of the office's API.
     portal_sign_in(c, &base, "Laura Bianchi").await;
-    assert!(!text(c, "main").await.contains("Mense scolastiche"));
+    assert!(!c.source().await.expect("her page").contains(&portal));
     denied(c, &format!("{base}{portal}")).await;
     denied(c, &format!("{base}{decision}")).await;
+    denied(c, &format!("{base}{receipt}")).await;
+    let api = o.app.replace("/istanze/", "/api/v1/istanze/");
+    let status = c
+        .execute_async(
+            "fetch(arguments[0], {credentials: 'include'}).then(r => arguments[1](r.status));",
+            vec![serde_json::json!(api)],
+        )
+        .await
+        .expect("the API by her session");
+    assert_eq!(status, serde_json::json!(401), "{api}");
     c.goto(&format!("{base}/portale/domande"))
         .await
         .expect("her applications");
@@ -222,17 +258,36 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_office_asks_for_documents_the_citizen_answers_and_downloads_the_decision() {
+async fn a_citizen_applies_online_answers_the_office_and_downloads_the_decision_no_one_else_reaches()
+ {
     let state = crate::support::app().await;
     let (resp, mut op) = office(&state).await;
     let person = register_rossi(&mut op).await;
     crate::portal::register_bianchi(&mut op).await;
+    crate::portal_apply::open_on_portal(&state, "sociosanitari-residenziali", 0, None).await;
     let attestation = attest(&state, &mut op, &person).await;
-    let app = file_mensa(&state, &mut op, &person, &attestation).await;
     let second = file_mensa(&state, &mut op, &person, &attestation).await;
+    // The ISEE his residential place needs, which the online form offers him.
+    crate::istanze_fixtures::attest_variant(
+        &mut op,
+        &person,
+        &format!(
+            "INPS-ISEE-{}-00077777A-00",
+            crate::istanze_fixtures::year(&state)
+        ),
+        domain::localtime::today(state.clock.now()),
+        false,
+        "residenze",
+    )
+    .await;
     let provider = oidc::testing::TestProvider::start(
         vec![
-            oidc::testing::TestIdentity::new(ROSSI_CF, "Mario", "Rossi", None),
+            oidc::testing::TestIdentity::new(
+                ROSSI_CF,
+                "Mario",
+                "Rossi",
+                Some("mario.rossi@example.org"),
+            ),
             oidc::testing::TestIdentity::new(crate::portal::BIANCHI_CF, "Laura", "Bianchi", None),
         ],
         oidc::testing::Behaviour::Honest,
@@ -243,11 +298,11 @@ async fn the_office_asks_for_documents_the_citizen_answers_and_downloads_the_dec
     let office = Office {
         op,
         resp,
-        app,
+        app: String::new(),
         second,
     };
     run_journey_at(
-        "the_office_asks_for_documents_the_citizen_answers_and_downloads_the_decision",
+        "a_citizen_applies_online_answers_the_office_and_downloads_the_decision_no_one_else_reaches",
         state,
         move |base, state| {
             state.with_oidc(

@@ -21,6 +21,7 @@ on_both!(
     the_office_and_the_citizen_write_to_each_other_and_nobody_else_can,
     the_citizen_answers_an_integration_request_and_a_notice_and_downloads_the_letters,
     the_portal_lists_the_months_of_delivery_and_the_co_payments,
+    a_representative_on_the_portal_is_told_of_news_while_the_mandate_lasts,
 );
 
 /// The citizen's account e-mail, which the news go to before the application's.
@@ -485,4 +486,85 @@ async fn the_portal_lists_the_months_of_delivery_and_the_co_payments(mut state: 
         "{deliveries}"
     );
     assert!(deliveries.contains("delivered"), "{deliveries}");
+}
+
+/// Bianchi's account e-mail: she represents Rossi (a guardian the office recorded).
+const GUARDIAN_MAIL: &str = "bianchi.tutrice@example.org";
+
+async fn a_representative_on_the_portal_is_told_of_news_while_the_mandate_lasts(
+    mut state: AppState,
+) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    state.mailer = sink.mailer();
+    let (_, mut op) = office(&state).await;
+    let person = register_rossi(&mut op).await;
+    register_bianchi(&mut op).await;
+    let mut id = identity(BIANCHI_CF);
+    id.email = Some(GUARDIAN_MAIL.into());
+    let guardian = app::portal::sign_in(&state, &id).await.unwrap();
+    let r = op
+        .post(
+            &format!("{person}/deleghe"),
+            &[
+                ("tipo", "rappresentante"),
+                ("utente", guardian.login.as_str()),
+                ("note", "decreto di nomina del tutore"),
+            ],
+        )
+        .await;
+    assert_redirect(&r);
+    let attestation = attest(&state, &mut op, &person).await;
+    let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    let to_guardian = |sink: &SmtpSink| {
+        sink.received()
+            .into_iter()
+            .filter(|m| m.to == [GUARDIAN_MAIL])
+            .map(|m| {
+                let body = m.body();
+                assert_eq!(
+                    m.header("Subject").unwrap_or_default(),
+                    "C'è una novità sul portale dei servizi sociali"
+                );
+                for private in ["Rossi", "Mario", "mensa", "Mensa", "protocollo"] {
+                    assert!(!body.contains(private), "«{private}» in:\n{body}");
+                }
+                body
+            })
+            .count()
+    };
+    let before = to_guardian(&sink);
+
+    // Rossi does not use the portal: his guardian, who does, is told there is news.
+    to_state(&mut op, &app, "in_istruttoria", "").await;
+    assert_eq!(to_guardian(&sink), before + 1, "{:?}", sink.received());
+    let r = op
+        .post(
+            &format!("{app}/messaggi"),
+            &[("message", "Serve il decreto.")],
+        )
+        .await;
+    assert_redirect(&r);
+    assert_eq!(to_guardian(&sink), before + 2, "{:?}", sink.received());
+
+    // The mandate revoked, she is told nothing more.
+    let person_id = Uuid::parse_str(person.trim_start_matches("/persone/")).unwrap();
+    use store::MandateStore;
+    let org = crate::istanze_fixtures::org_id(&state).await;
+    let mandate = state
+        .store
+        .person_mandates(org, person_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.mandate.user_id == guardian.id)
+        .unwrap();
+    assert_redirect(
+        &op.post(
+            &format!("{person}/deleghe/{}/revoca", mandate.mandate.id),
+            &[],
+        )
+        .await,
+    );
+    to_state(&mut op, &app, "integrazione_richiesta", "Serve il decreto").await;
+    assert_eq!(to_guardian(&sink), before + 2, "{:?}", sink.received());
 }

@@ -176,6 +176,18 @@ pub async fn attest_on(
     submitted: time::Date,
     corrente: bool,
 ) {
+    attest_variant(op, person, protocol, submitted, corrente, "ordinario").await;
+}
+
+/// [`attest_on`] for the ISEE `variant` («ordinario», «residenze», …).
+pub async fn attest_variant(
+    op: &mut Client,
+    person: &str,
+    protocol: &str,
+    submitted: time::Date,
+    corrente: bool,
+    variant: &str,
+) {
     let submitted = domain::dates::format_date(submitted);
     let r = op
         .post(
@@ -183,7 +195,7 @@ pub async fn attest_on(
             &[
                 ("protocol", protocol),
                 ("submitted_on", submitted.as_str()),
-                ("variant", "ordinario"),
+                ("variant", variant),
                 ("corrente", if corrente { "on" } else { "" }),
                 ("isee", "8.500,00"),
                 ("ise", "17.340,00"),

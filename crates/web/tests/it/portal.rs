@@ -147,7 +147,7 @@ async fn the_public_pages_compute_with_the_office_rules_in_the_citizen_language(
 }
 
 async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_them(state: AppState) {
-    let (_, mut op) = office(&state).await;
+    let (mut resp, mut op) = office(&state).await;
     let org = org_id(&state).await;
     let person = register_rossi(&mut op).await;
     let attestation = attest(&state, &mut op, &person).await;
@@ -222,6 +222,46 @@ async fn a_citizen_sees_only_their_applications_and_who_in_the_office_opened_the
     assert!(log.body.contains("Operatore sportello"), "{}", log.body);
     assert!(log.body.contains("una domanda"), "{}", log.body);
     assert!(!log.body.contains("Mario Rossi</td>"), "{}", log.body);
+
+    // The comune names its operators by role: only its responsabile sets it, a choice not on
+    // the list or a stale form changes nothing.
+    assert_eq!(op.get("/admin/portale").await.status, StatusCode::FORBIDDEN);
+    let settings = resp.get("/admin/portale").await;
+    assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
+    let r = resp
+        .post(
+            "/admin/portale",
+            &[("operator_naming", "soprannome"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("registro degli accessi indica"),
+        "{}",
+        r.body
+    );
+    let r = resp
+        .post(
+            "/admin/portale",
+            &[("operator_naming", "ruolo"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = resp
+        .post(
+            "/admin/portale",
+            &[("operator_naming", "nome"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let log = citizen.get("/portale/accessi").await;
+    assert!(log.body.contains("Operatore di sportello"), "{}", log.body);
+    assert!(!log.body.contains("Operatore sportello"), "{}", log.body);
+    let log = citizen.get("/portale/lingua/en").await;
+    assert_eq!(log.status, StatusCode::SEE_OTHER);
+    let log = citizen.get("/portale/accessi").await;
+    assert!(log.body.contains("Front-desk operator"), "{}", log.body);
+    assert!(log.body.contains("an application"), "{}", log.body);
     // Another person's log, asked for by id: refused.
     let other_id = other_person.trim_start_matches("/persone/");
     let r = citizen

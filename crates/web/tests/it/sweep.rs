@@ -195,6 +195,7 @@ const APP_REVIEW: &[(Action, On)] = &[(ApplicationReview, Record)];
 const CATALOGUE: &[(Action, On)] = &[(CatalogueManage, On::Scope(SameOrg))];
 const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
 const LETTERHEAD: &[(Action, On)] = &[(LetterheadEdit, On::Scope(SameOrg))];
+const PORTAL_SETTINGS: &[(Action, On)] = &[(PortalSettingsEdit, On::Scope(SameOrg))];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -263,6 +264,14 @@ fn table() -> Vec<Row> {
         post("/admin/carta-intestata/logo/rimuovi", &[])
             .all(LETTERHEAD)
             .expect(Expect::Once),
+        get("/admin/portale", &[]).all(PORTAL_SETTINGS),
+        post("/admin/portale", &[])
+            .all(PORTAL_SETTINGS)
+            .send(Payload::Form(&[
+                ("operator_naming", "ruolo"),
+                ("version", "0"),
+            ]))
+            .expect(Expect::PastGuard),
         get("/admin/utenti", &[]).all(&[(UserView, On::Scope(SameOrg))]),
         get("/admin/utenti/nuovo", &[]).all(&[(UserManage, On::Scope(SameOrg))]),
         post("/admin/utenti/nuovo", &[])
@@ -796,6 +805,9 @@ fn table() -> Vec<Row> {
         )
         .needs(Need::Public)
         .other_org(StatusCode::SEE_OTHER),
+        get("/portale/bozze/{id}/elimina", &["application"])
+            .needs(Need::Public)
+            .other_org(StatusCode::SEE_OTHER),
         post("/portale/bozze/{id}/elimina", &["application"])
             .needs(Need::Public)
             .other_org(StatusCode::SEE_OTHER),

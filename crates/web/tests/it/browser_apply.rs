@@ -101,6 +101,20 @@ async fn apply_journey(c: Client, base: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_applies_online_for_a_residential_place_with_two_documents() {
+    rossi_applies(
+        "a_citizen_applies_online_for_a_residential_place_with_two_documents",
+        apply_journey,
+    )
+    .await;
+}
+
+/// Runs `journey` with Rossi registered at the counter, the residential places open on the
+/// portal and the local SPID provider knowing him.
+pub(crate) async fn rossi_applies<F, Fut>(test: &str, journey: F)
+where
+    F: FnOnce(Client, String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     use crate::istanze_fixtures::{ROSSI_CF, office, register_rossi};
     let state = crate::support::app().await;
     let (_, mut op) = office(&state).await;
@@ -119,7 +133,7 @@ async fn a_citizen_applies_online_for_a_residential_place_with_two_documents() {
     .unwrap();
     let config = provider.provider_config("SPID – Provider di prova");
     run_journey_at(
-        "a_citizen_applies_online_for_a_residential_place_with_two_documents",
+        test,
         state,
         move |base, state| {
             state.with_oidc(
@@ -127,7 +141,7 @@ async fn a_citizen_applies_online_for_a_residential_place_with_two_documents() {
             )
         },
         move |c, base, _state| async move {
-            apply_journey(c, base).await;
+            journey(c, base).await;
             drop(provider);
         },
     )

@@ -1111,6 +1111,7 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Arg;
     use time::macros::date;
 
     #[test]
@@ -1351,11 +1352,8 @@ mod tests {
             email: "no".into(),
             ..Default::default()
         };
-        let fields: Vec<&str> = parse_application(&i, date!(2026 - 03 - 01))
-            .unwrap_err()
-            .iter()
-            .map(|e| e.field)
-            .collect();
+        let errors = parse_application(&i, date!(2026 - 03 - 01)).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
             [
@@ -1366,6 +1364,34 @@ mod tests {
                 "months",
                 "email"
             ]
+        );
+        // Each says what it refuses for the portal, with what was typed and the range.
+        let ids: Vec<&str> = errors
+            .iter()
+            .map(|e| e.says.as_ref().map_or("", |s| s.id))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "field-choose",
+                "field-date-future",
+                "field-amount",
+                "field-whole-number",
+                "field-whole-number",
+                "field-email"
+            ]
+        );
+        assert_eq!(
+            errors[4].says.as_ref().map(|s| s.args.clone()),
+            Some(vec![
+                ("value", Arg::Text("99".into())),
+                ("min", Arg::Number(1)),
+                ("max", Arg::Number(36)),
+            ])
+        );
+        assert_eq!(
+            errors[4].message,
+            "la durata: «99» non è un numero di mesi da 1 a 36"
         );
     }
 

@@ -590,6 +590,45 @@ mod tests {
         out
     }
 
+    /// The message ids the code gives to refusals (`FieldError::says`), read from the sources of
+    /// the crates that make them.
+    fn ids_said() -> BTreeSet<String> {
+        fn walk(dir: &std::path::Path, ids: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, ids);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let source = std::fs::read_to_string(&path).expect("a source file");
+                    // Spelt in two so that this file does not match itself.
+                    for after in source.split(concat!("says", "(")).skip(1) {
+                        if let Some(rest) = after.trim_start().strip_prefix('"') {
+                            ids.insert(rest.split('"').next().unwrap_or("").to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let mut ids = BTreeSet::new();
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for krate in ["domain", "app", "web"] {
+            walk(&crates.join(krate).join("src"), &mut ids);
+        }
+        ids
+    }
+
+    #[test]
+    fn every_refusal_the_code_says_is_in_the_italian_catalogue() {
+        let ids = ids_said();
+        assert!(ids.contains("field-required") && ids.contains("apply-error-stale"));
+        for id in ids {
+            assert!(
+                catalogue(Lang::It).bundle.has_message(&id),
+                "«{id}» is said but not in the catalogues"
+            );
+        }
+    }
+
     #[test]
     fn a_complete_language_has_every_italian_message_with_the_same_variables() {
         let italian: BTreeMap<_, _> = LANGS[0].sources.iter().flat_map(|s| variables(s)).collect();

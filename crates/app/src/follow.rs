@@ -60,7 +60,8 @@ async fn checked_document(
             return Ok(Err(FieldError::new(
                 "requirement",
                 "il documento richiesto scelto non è tra quelli della prestazione",
-            )));
+            )
+            .says("field-requirement", [])));
         }
     }
     let label = checked.kind.label();
@@ -102,16 +103,22 @@ pub async fn attach_document(
     let app = &a.view.app;
     let citizen = is_citizen(actor);
     if citizen && app.state != ApplicationState::IntegrationRequested {
-        return Ok(Err(vec![FieldError::new(
-            "file",
-            "l'ufficio non sta aspettando documenti per questa domanda: scrivi un messaggio all'ufficio",
-        )]));
+        return Ok(Err(vec![
+            FieldError::new(
+                "file",
+                "l'ufficio non sta aspettando documenti per questa domanda: scrivi un messaggio all'ufficio",
+            )
+            .says("follow-error-not-waiting", []),
+        ]));
     }
     if !app.state.is_open() {
-        return Ok(Err(vec![FieldError::new(
-            "file",
-            "la domanda è chiusa: non si allegano altri documenti",
-        )]));
+        return Ok(Err(vec![
+            FieldError::new(
+                "file",
+                "la domanda è chiusa: non si allegano altri documenti",
+            )
+            .says("follow-error-closed", []),
+        ]));
     }
     let note = parse_message("note", note, "la nota", false);
     let row = checked_document(state, actor, a, &doc).await?;
@@ -253,10 +260,13 @@ pub async fn send_observations(
     }
     let app = &a.view.app;
     if app.state != ApplicationState::NoticeOfRejection {
-        return Ok(Err(vec![FieldError::new(
-            "observations",
-            "la domanda non ha un preavviso di rigetto in attesa di osservazioni",
-        )]));
+        return Ok(Err(vec![
+            FieldError::new(
+                "observations",
+                "la domanda non ha un preavviso di rigetto in attesa di osservazioni",
+            )
+            .says("follow-error-no-notice", []),
+        ]));
     }
     let body = parse_message("observations", body, "le osservazioni", true);
     let row = match &doc {

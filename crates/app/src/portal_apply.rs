@@ -10,13 +10,13 @@
 use crate::portal::Citizen;
 use crate::procedure::{Filing, new_application, notify};
 use crate::{Actor, Error, Services};
-use domain::FieldError;
 use domain::application::{ApplicationInput, Channel, parse_application};
 use domain::audit::unix_micros;
 use domain::benefit::{Formula, Outcome, Periodicity, Rule, Unit, rule_in_force};
 use domain::casework::check_document;
 use domain::localtime::today;
 use domain::policy::Action;
+use domain::{Arg, FieldError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use store::{
@@ -393,7 +393,7 @@ pub struct StepInput {
 
 /// Saves a step: its answers checked as the office's form checks them, each error naming its
 /// field; the typed values are kept either way, so the page shows them again. Nothing is
-/// saved when a field is wrong.
+/// saved when a field is wrong, nor from a page older than the draft.
 pub async fn save(
     state: &Services,
     c: &Citizen,
@@ -401,9 +401,6 @@ pub async fn save(
     step: Step,
     input: &StepInput,
 ) -> Result<Result<(), (Answers, Vec<FieldError>)>, Error> {
-    if input.version.trim() != d.draft.version.to_string() {
-        return Err(Error::Conflict);
-    }
     let actor = d.actor(c, state);
     let on = today(actor.now);
     let mut a = d.answers.clone();
@@ -424,13 +421,23 @@ pub async fn save(
             if a.attestation.is_empty() || valid.iter().any(|v| v.id.to_string() == a.attestation) {
                 Vec::new()
             } else {
-                vec![FieldError::new(
-                    "attestation",
-                    "scegliere una delle attestazioni ISEE valide elencate",
-                )]
+                vec![
+                    FieldError::new(
+                        "attestation",
+                        "scegliere una delle attestazioni ISEE valide elencate",
+                    )
+                    .says("apply-error-attestation", []),
+                ]
             }
         }
         Step::Documents | Step::Summary => Vec::new(),
+    };
+    // A form from before another save (another tab): what it typed comes back, with the
+    // draft's new version, to be checked and saved again; nothing is overwritten unseen.
+    let errors = if input.version.trim() == d.draft.version.to_string() {
+        errors
+    } else {
+        vec![stale()]
     };
     if !errors.is_empty() {
         return Ok(Err((a, errors)));
@@ -459,6 +466,16 @@ pub async fn save(
     Ok(Ok(()))
 }
 
+/// The refusal of a form sent from a page older than the draft (saved meanwhile in another
+/// tab or window).
+fn stale() -> FieldError {
+    FieldError::new(
+        "",
+        "la domanda è stata modificata nel frattempo, da un'altra finestra o scheda: controlla e ripeti",
+    )
+    .says("apply-error-stale", [])
+}
+
 /// The data step's errors: the office's checks, and the fields the benefit's rules need.
 fn data_errors(d: &DraftView, a: &Answers, on: Date) -> Vec<FieldError> {
     let mut errors = match parse_application(&a.input(), on) {
@@ -468,7 +485,7 @@ fn data_errors(d: &DraftView, a: &Answers, on: Date) -> Vec<FieldError> {
     let f = d.fields();
     let mut need = |on: bool, field: &'static str, raw: &str, what: &str| {
         if on && raw.trim().is_empty() && !errors.iter().any(|e| e.field == field) {
-            errors.push(FieldError::new(field, format!("indicare {what}")));
+            errors.push(FieldError::required(field, what));
         }
     };
     need(
@@ -497,12 +514,17 @@ pub async fn attach(
         return Ok(Err(FieldError::new(
             "requirement",
             "il documento scelto non è tra quelli richiesti per questa prestazione",
-        )));
+        )
+        .says("field-requirement", [])));
     }
     if d.documents.len() >= MAX_DRAFT_DOCUMENTS {
         return Ok(Err(FieldError::new(
             "file",
             format!("si possono allegare al massimo {MAX_DRAFT_DOCUMENTS} file"),
+        )
+        .says(
+            "apply-error-files",
+            [("max", Arg::Number(MAX_DRAFT_DOCUMENTS as i64))],
         )));
     }
     let checked = match check_document(file_name, bytes) {
@@ -603,10 +625,13 @@ async fn filing(
             .into_iter()
             .find(|a| a.id.to_string() == d.answers.attestation);
         if found.is_none() {
-            errors.push(FieldError::new(
-                "attestation",
-                "l'attestazione ISEE scelta non è più valida: scegline un'altra",
-            ));
+            errors.push(
+                FieldError::new(
+                    "attestation",
+                    "l'attestazione ISEE scelta non è più valida: scegline un'altra",
+                )
+                .says("apply-error-attestation-expired", []),
+            );
         }
         found
     };
@@ -648,7 +673,8 @@ pub struct Submitted {
 
 /// Submits the draft: the declarations accepted, every answer checked again, it becomes an
 /// application of channel «portale», numbered, with the draft's files, all or nothing; the
-/// e-mail of receipt follows. A second submission of the same draft is a conflict.
+/// e-mail of receipt follows. A page older than the draft is refused (saved meanwhile in
+/// another tab); a second submission of the same draft is a conflict.
 pub async fn submit(
     state: &Services,
     c: &Citizen,
@@ -657,25 +683,31 @@ pub async fn submit(
     declarations: bool,
 ) -> Result<Result<Submitted, Vec<FieldError>>, Error> {
     if version.trim() != d.draft.version.to_string() {
-        return Err(Error::Conflict);
+        return Ok(Err(vec![stale()]));
     }
     let actor = d.actor(c, state);
     let on = today(actor.now);
     if !d.benefit.data.portal_open_on(on) {
-        return Ok(Err(vec![FieldError::new(
-            "declarations",
-            "le domande dal portale per questa prestazione sono chiuse",
-        )]));
+        return Ok(Err(vec![
+            FieldError::new(
+                "declarations",
+                "le domande dal portale per questa prestazione sono chiuse",
+            )
+            .says("apply-error-closed", []),
+        ]));
     }
     let mut f = match filing(state, d, on).await? {
         Ok(f) => f,
         Err(e) => return Ok(Err(e)),
     };
     if !declarations {
-        return Ok(Err(vec![FieldError::new(
-            "declarations",
-            "per inviare la domanda confermare le dichiarazioni",
-        )]));
+        return Ok(Err(vec![
+            FieldError::new(
+                "declarations",
+                "per inviare la domanda confermare le dichiarazioni",
+            )
+            .says("apply-error-declarations", []),
+        ]));
     }
     // The person as the registry holds them now (a death recorded meanwhile stops it).
     f.person = state.store.get_person(d.org.id, d.person.id).await?;

@@ -687,9 +687,11 @@ fn monthly_quantity(field: &'static str, raw: &str, what: &str) -> Result<Option
         "" => Ok(None),
         t => match t.parse::<u32>() {
             Ok(n) if n <= 744 => Ok(Some(n)),
-            _ => Err(FieldError::new(
+            _ => Err(FieldError::not_a_count(
                 field,
                 format!("{what}: «{t}» non è un numero intero da 0 a 744"),
+                t,
+                0..=744,
             )),
         },
     }
@@ -711,11 +713,15 @@ pub fn parse_application(
         ))
         .map(Some)
     };
-    if let Some(Some(d)) = resident_since {
-        f.check(
-            d <= today,
-            "resident_since",
-            "la data di inizio della residenza non può essere nel futuro",
+    if let Some(Some(d)) = resident_since
+        && d > today
+    {
+        f.0.push(
+            FieldError::new(
+                "resident_since",
+                "la data di inizio della residenza non può essere nel futuro",
+            )
+            .says("field-date-future", []),
         );
     }
     let cost = f.take(Money::parse_optional("cost", &i.cost, "il costo"));
@@ -725,9 +731,11 @@ pub fn parse_application(
         t => match t.parse::<u8>() {
             Ok(n) if (1..=36).contains(&n) => Some(n),
             _ => {
-                f.0.push(FieldError::new(
+                f.0.push(FieldError::not_a_count(
                     "months",
                     format!("la durata: «{t}» non è un numero di mesi da 1 a 36"),
+                    t,
+                    1..=36,
                 ));
                 None
             }
@@ -1103,6 +1111,7 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Arg;
     use time::macros::date;
 
     #[test]
@@ -1343,11 +1352,8 @@ mod tests {
             email: "no".into(),
             ..Default::default()
         };
-        let fields: Vec<&str> = parse_application(&i, date!(2026 - 03 - 01))
-            .unwrap_err()
-            .iter()
-            .map(|e| e.field)
-            .collect();
+        let errors = parse_application(&i, date!(2026 - 03 - 01)).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
             [
@@ -1358,6 +1364,34 @@ mod tests {
                 "months",
                 "email"
             ]
+        );
+        // Each says what it refuses for the portal, with what was typed and the range.
+        let ids: Vec<&str> = errors
+            .iter()
+            .map(|e| e.says.as_ref().map_or("", |s| s.id))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "field-choose",
+                "field-date-future",
+                "field-amount",
+                "field-whole-number",
+                "field-whole-number",
+                "field-email"
+            ]
+        );
+        assert_eq!(
+            errors[4].says.as_ref().map(|s| s.args.clone()),
+            Some(vec![
+                ("value", Arg::Text("99".into())),
+                ("min", Arg::Number(1)),
+                ("max", Arg::Number(36)),
+            ])
+        );
+        assert_eq!(
+            errors[4].message,
+            "la durata: «99» non è un numero di mesi da 1 a 36"
         );
     }
 

@@ -4,10 +4,10 @@
 //! follow one another (a review after the plan starts, a closure after the opening) are
 //! checked here too.
 
-use crate::FieldError;
 use crate::audit::unix_micros;
 use crate::dates::format_date;
 use crate::form::{Fields, LONG_TEXT, SHORT_TEXT, code, date, email, optional_date, text};
+use crate::{Arg, FieldError};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -1266,6 +1266,25 @@ pub struct CheckedDocument {
     pub file_name: String,
 }
 
+/// «il file supera la dimensione massima di 10 MiB», whether the file or the whole upload is
+/// too large.
+pub fn document_too_large() -> FieldError {
+    FieldError::new(
+        "file",
+        format!(
+            "il file supera la dimensione massima di {} MiB",
+            MAX_DOCUMENT_BYTES / (1024 * 1024)
+        ),
+    )
+    .says(
+        "field-file-too-large",
+        [(
+            "mib",
+            Arg::Number((MAX_DOCUMENT_BYTES / (1024 * 1024)) as i64),
+        )],
+    )
+}
+
 /// Checks an uploaded file: not empty, not over [`MAX_DOCUMENT_BYTES`], a PDF, JPEG, PNG or
 /// P7M by content, and named with the extension of what it is.
 pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<CheckedDocument, FieldError> {
@@ -1279,34 +1298,35 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<CheckedDocument, 
         .collect::<String>();
     let base = base.trim().to_owned();
     if bytes.is_empty() {
-        return Err(FieldError::new("file", "scegliere il file da allegare"));
+        return Err(FieldError::new("file", "scegliere il file da allegare").says("field-file", []));
     }
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(FieldError::new(
-            "file",
-            format!(
-                "il file supera la dimensione massima di {} MiB",
-                MAX_DOCUMENT_BYTES / (1024 * 1024)
-            ),
-        ));
+        return Err(document_too_large());
     }
     let Some(kind) = sniff(bytes) else {
-        let message = if bytes.starts_with(b"%PDF-") {
-            "il PDF non si legge: è incompleto, danneggiato o contiene anche una pagina web"
+        return Err(if bytes.starts_with(b"%PDF-") {
+            FieldError::new(
+                "file",
+                "il PDF non si legge: è incompleto, danneggiato o contiene anche una pagina web",
+            )
+            .says("field-file-unreadable", [])
         } else {
-            "il file non è un PDF, un'immagine JPEG o PNG né un documento firmato P7M"
-        };
-        return Err(FieldError::new("file", message));
+            FieldError::new(
+                "file",
+                "il file non è un PDF, un'immagine JPEG o PNG né un documento firmato P7M",
+            )
+            .says("field-file-type", [])
+        });
     };
     let ext = base
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let ext_ok = match kind {
-        DocumentType::Pdf => ext == "pdf",
-        DocumentType::Jpeg => ext == "jpg" || ext == "jpeg",
-        DocumentType::Png => ext == "png",
-        DocumentType::P7m => ext == "p7m",
+    let (ext_ok, short) = match kind {
+        DocumentType::Pdf => (ext == "pdf", "PDF"),
+        DocumentType::Jpeg => (ext == "jpg" || ext == "jpeg", "JPEG"),
+        DocumentType::Png => (ext == "png", "PNG"),
+        DocumentType::P7m => (ext == "p7m", "P7M"),
     };
     if !ext_ok {
         return Err(FieldError::new(
@@ -1315,6 +1335,13 @@ pub fn check_document(file_name: &str, bytes: &[u8]) -> Result<CheckedDocument, 
                 "il nome «{base}» non corrisponde al contenuto, che è un {}",
                 kind.label()
             ),
+        )
+        .says(
+            "field-file-name",
+            [
+                ("name", Arg::Text(base)),
+                ("kind", Arg::Text(short.to_owned())),
+            ],
         ));
     }
     Ok(CheckedDocument {

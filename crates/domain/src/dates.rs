@@ -1,5 +1,6 @@
 //! Typed dates: gg/mm/aaaa (or ISO) read within the span a field accepts, and written back.
 
+use crate::Arg;
 use time::{Date, Month};
 
 /// The dates a field accepts, both ends included.
@@ -40,6 +41,23 @@ pub enum DateError {
         format_date(.0.last)
     )]
     OutOfSpan(DateSpan),
+}
+
+impl DateError {
+    /// The refusal of the field `field`, which asked for `what` («la data di nascita»).
+    pub fn field_error(&self, field: &'static str, what: &str) -> crate::FieldError {
+        let e = crate::FieldError::new(field, format!("{what}: {self}"));
+        match self {
+            DateError::Malformed(t) => e.says("field-date", [("value", Arg::Text(t.clone()))]),
+            DateError::OutOfSpan(span) => e.says(
+                "field-date-span",
+                [
+                    ("first", Arg::Date(span.first)),
+                    ("last", Arg::Date(span.last)),
+                ],
+            ),
+        }
+    }
 }
 
 /// Reads a date typed as gg/mm/aaaa (ISO `aaaa-mm-gg` too: imports, `<input type=date>`) that

@@ -1,8 +1,8 @@
 //! Reading typed form values: trimmed texts with a length limit, codes from a closed list,
 //! dates, e-mail addresses, amounts in euro. Each failure is a [`FieldError`] naming the field.
 
-use crate::FieldError;
 use crate::dates::{DateSpan, OFFICE_DATES, read_date};
+use crate::{Arg, FieldError};
 use time::Date;
 
 pub(crate) const LONG_TEXT: usize = 20_000;
@@ -17,22 +17,26 @@ pub(crate) fn text(
 ) -> Result<String, FieldError> {
     let t = raw.trim();
     if t.is_empty() && required {
-        return Err(FieldError::new(field, format!("indicare {what}")));
+        return Err(FieldError::required(field, what));
     }
     if t.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("{what}: al massimo {max} caratteri"),
-        ));
+        return Err(
+            FieldError::new(field, format!("{what}: al massimo {max} caratteri")).says(
+                "field-too-long",
+                [("max", Arg::Number(i64::try_from(max).unwrap_or(i64::MAX)))],
+            ),
+        );
     }
     if let Some(c) = t
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(FieldError::new(
-            field,
-            format!("{what}: contiene {}", crate::char_name(c)),
-        ));
+        return Err(
+            FieldError::new(field, format!("{what}: contiene {}", crate::char_name(c))).says(
+                "field-character",
+                [("char", Arg::Text(format!("U+{:04X}", u32::from(c))))],
+            ),
+        );
     }
     Ok(t.replace("\r\n", "\n"))
 }
@@ -44,10 +48,12 @@ pub(crate) fn code<T: Copy>(
     parse: fn(&str) -> Option<T>,
 ) -> Result<T, FieldError> {
     if raw.trim().is_empty() {
-        return Err(FieldError::new(field, format!("scegliere {what}")));
+        return Err(FieldError::new(field, format!("scegliere {what}")).says("field-choose", []));
     }
-    parse(raw.trim())
-        .ok_or_else(|| FieldError::new(field, format!("{what}: scegliere un valore dell'elenco")))
+    parse(raw.trim()).ok_or_else(|| {
+        FieldError::new(field, format!("{what}: scegliere un valore dell'elenco"))
+            .says("field-choose", [])
+    })
 }
 
 /// A required date within `span`; the message names what was asked for.
@@ -58,9 +64,9 @@ pub(crate) fn date_in(
     span: DateSpan,
 ) -> Result<Date, FieldError> {
     if raw.trim().is_empty() {
-        return Err(FieldError::new(field, format!("indicare {what}")));
+        return Err(FieldError::required(field, what));
     }
-    read_date(raw, span).map_err(|e| FieldError::new(field, format!("{what}: {e}")))
+    read_date(raw, span).map_err(|e| e.field_error(field, what))
 }
 
 /// A required date of the office's own business ([`OFFICE_DATES`]).
@@ -114,10 +120,10 @@ pub(crate) fn email(field: &'static str, raw: &str) -> Result<Option<String>, Fi
     if ok {
         Ok(Some(t.to_owned()))
     } else {
-        Err(FieldError::new(
-            field,
-            format!("«{t}» non è un indirizzo e-mail valido"),
-        ))
+        Err(
+            FieldError::new(field, format!("«{t}» non è un indirizzo e-mail valido"))
+                .says("field-email", [("value", Arg::Text(t.to_owned()))]),
+        )
     }
 }
 

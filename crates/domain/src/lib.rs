@@ -69,12 +69,15 @@ pub use policy::{Action, Actor, Decision, RecordScope, Role};
 pub use user::{Login, PasswordError, check_new_password};
 
 /// A one-line, Italian, user-facing error for a value that failed to parse; `field` names the
-/// form field or input column so the UI can point at it.
+/// form field or input column so the UI can point at it. An error a citizen can meet on the
+/// portal also [`says`](FieldError::says) what it refuses as a message id with its arguments,
+/// which the portal words in the citizen's language; the office shows `message`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+    pub says: Option<Says>,
 }
 
 impl FieldError {
@@ -82,8 +85,62 @@ impl FieldError {
         Self {
             field,
             message: message.into(),
+            says: None,
         }
     }
+
+    /// «indicare …»: a required field left empty; `what` names it in Italian.
+    pub fn required(field: &'static str, what: &str) -> Self {
+        Self::new(field, format!("indicare {what}")).says("field-required", [])
+    }
+
+    /// A count typed wrong (`message` says so in Italian), with the whole numbers it takes.
+    pub fn not_a_count(
+        field: &'static str,
+        message: impl Into<String>,
+        typed: &str,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Self {
+        Self::new(field, message).says(
+            "field-whole-number",
+            [
+                ("value", Arg::Text(typed.to_owned())),
+                ("min", Arg::Number((*range.start()).into())),
+                ("max", Arg::Number((*range.end()).into())),
+            ],
+        )
+    }
+
+    /// The same refusal as the message `id` of the portal's catalogues, with its arguments.
+    pub fn says<const N: usize>(
+        mut self,
+        id: &'static str,
+        args: [(&'static str, Arg); N],
+    ) -> Self {
+        self.says = Some(Says {
+            id,
+            args: args.into(),
+        });
+        self
+    }
+}
+
+/// A message by its id in a catalogue, with named arguments: what the domain refuses, for a
+/// surface that words it in another language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Says {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+/// An argument of a message, typed so that each language writes it its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// As typed or as named (a value the citizen typed, a file name).
+    Text(String),
+    Number(i64),
+    Date(time::Date),
+    Money(money::Money),
 }
 
 /// How a refused character is named in a message: a blank is invisible between quotes.

@@ -1,6 +1,6 @@
 //! Amounts of money in euro cents, never in floating point (ui-style §2.9: `1.234,56 €`).
 
-use crate::FieldError;
+use crate::{Arg, FieldError};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,7 @@ impl Money {
                     raw.trim()
                 ),
             )
+            .says("field-amount", [("value", Arg::Text(raw.trim().to_owned()))])
         };
         let t: String = raw
             .trim()
@@ -91,13 +92,14 @@ impl Money {
             .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
             .collect();
         if t.is_empty() {
-            return Err(FieldError::new(field, format!("indicare {what}")));
+            return Err(FieldError::required(field, what));
         }
         if t.starts_with('-') {
             return Err(FieldError::new(
                 field,
                 format!("{what}: l'importo non può essere negativo"),
-            ));
+            )
+            .says("field-amount-negative", []));
         }
         let (int, frac) = match (t.rfind(','), t.rfind('.')) {
             (Some(c), _) => (&t[..c], &t[c + 1..]),
@@ -153,6 +155,10 @@ fn too_large(field: &'static str, what: &str) -> FieldError {
     FieldError::new(
         field,
         format!("{what}: l'importo supera il massimo ammesso (100.000.000,00 €)"),
+    )
+    .says(
+        "field-amount-too-large",
+        [("max", Arg::Money(Money(MAX_CENTS)))],
     )
 }
 

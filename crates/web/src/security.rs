@@ -161,6 +161,18 @@ fn too_large(req: &Request) -> Response {
         .and_then(|u| u.path_and_query().map(|p| p.as_str().to_owned()))
         .filter(|p| p.starts_with('/') && !p.starts_with("//"));
     match (upload::file_limit(req.uri().path()), back) {
+        // The portal words the refusal itself, in the citizen's language.
+        (Some(_), Some(back)) if crate::portale::is_portal(&back) => {
+            let (name, value) = crate::portale::FILE_TOO_LARGE;
+            let marker = format!("{name}={value}");
+            let to = if back.contains(&marker) {
+                back
+            } else {
+                let sep = if back.contains('?') { '&' } else { '?' };
+                format!("{back}{sep}{marker}")
+            };
+            axum::response::Redirect::to(&to).into_response()
+        }
         (Some(limit), Some(back)) => {
             let jar = crate::layout::flash(
                 axum_extra::extract::CookieJar::from_headers(req.headers()),

@@ -162,3 +162,26 @@ role-ragioneria = المحاسبة
 role-revisore = مدقق
 role-cittadino = مواطن
 operator-former = موظف في المكتب
+
+# أخطاء النماذج: بجانب الحقل، وفي القائمة أعلى النموذج بعد اسم الحقل.
+field-problem = { $field }: { $problem }
+field-required = املأ هذا الحقل
+field-choose = اختر قيمة من القائمة
+field-too-long = النص طويل جدًا: الحد الأقصى لعدد الأحرف هو { $max }
+field-character = يحتوي على حرف غير مسموح به ({ $char }): احذفه
+field-date = «{ $value }» ليس تاريخًا صحيحًا: اكتبه بالصيغة يوم/شهر/سنة (dd/mm/yyyy)، مثلًا 01/03/2015
+field-date-span = يجب أن يكون التاريخ بين { $first } و{ $last }
+field-date-future = لا يمكن أن يكون التاريخ في المستقبل
+field-amount = «{ $value }» ليس مبلغًا صحيحًا: اكتبه باليورو، مع فاصلة قبل الكسور العشرية، مثلًا 250,00
+field-amount-negative = لا يمكن أن يكون المبلغ سالبًا
+field-amount-too-large = المبلغ يتجاوز الحد الأقصى المسموح به ({ $max })
+field-whole-number = «{ $value }» غير مقبول: اكتب عددًا صحيحًا من { $min } إلى { $max }
+field-email = «{ $value }» ليس عنوان بريد إلكتروني صحيحًا
+field-file = اختر الملف الذي تريد إرفاقه
+field-file-too-large = يتجاوز الملف الحجم الأقصى وهو { $mib } ميبيبايت (MiB)
+field-file-unreadable = تتعذّر قراءة ملف PDF: فهو ناقص أو تالف؛ حاول حفظه مرة أخرى بصيغة PDF
+field-file-type = الملف ليس PDF ولا صورة JPEG أو PNG ولا مستندًا موقّعًا رقميًا (P7M)
+field-file-name = الاسم «{ $name }» لا يطابق محتوى الملف ({ $kind }): غيّر اسمه أو اختر الملف الصحيح
+field-requirement = المستند المختار ليس من المستندات المطلوبة لهذه الخدمة
+quanto-error-birth = لا يمكن أن يكون تاريخ الميلاد بعد تاريخ الطلب
+quanto-error-minors = لا يمكن أن يكون عدد القاصرين ({ $minors }) أكبر من عدد أفراد الأسرة ({ $household })

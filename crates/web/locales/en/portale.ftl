@@ -158,3 +158,26 @@ role-ragioneria = Accounts office
 role-revisore = Auditor
 role-cittadino = Citizen
 operator-former = An office operator
+
+# Form errors: beside the field and, after the field's name, in the list at the top of the form.
+field-problem = { $field }: { $problem }
+field-required = please fill in this field
+field-choose = please choose a value from the list
+field-too-long = it is too long: { $max } characters at most
+field-character = it contains a character that is not allowed ({ $char }): please remove it
+field-date = «{ $value }» is not a valid date: write it as dd/mm/yyyy, for example 01/03/2015
+field-date-span = the date must be between { $first } and { $last }
+field-date-future = the date cannot be in the future
+field-amount = «{ $value }» is not a valid amount: write it in euro, with a comma for the cents, for example 250,00
+field-amount-negative = the amount cannot be negative
+field-amount-too-large = the amount is over the maximum allowed ({ $max })
+field-whole-number = «{ $value }» will not do: write a whole number from { $min } to { $max }
+field-email = «{ $value }» is not a valid e-mail address
+field-file = please choose the file to attach
+field-file-too-large = the file is over the maximum size of { $mib } MiB
+field-file-unreadable = the PDF cannot be read: it is incomplete or damaged; try saving it as PDF again
+field-file-type = the file is not a PDF, a JPEG or PNG image, or a digitally signed document (P7M)
+field-file-name = the name «{ $name }» does not match the file's content ({ $kind }): rename it or choose the right file
+field-requirement = the document chosen is not one of those required for this service
+quanto-error-birth = the date of birth cannot be after the date of the application
+quanto-error-minors = the minors ({ $minors }) cannot be more than the people in the household ({ $household })

@@ -53,3 +53,7 @@ deliveries-copayment = Co-payment
 delivery-prevista = planned
 delivery-erogata = delivered
 delivery-sospesa = suspended
+
+follow-error-not-waiting = the office is not waiting for documents for this application: if you want to send something, write a message to the office
+follow-error-closed = the application is closed: no more documents can be sent
+follow-error-no-notice = there is no notice of intended rejection to answer for this application

@@ -158,3 +158,26 @@ role-ragioneria = Ragioneria
 role-revisore = Revisore
 role-cittadino = Cittadino
 operator-former = Un operatore dell'ufficio
+
+# Errori nei moduli: accanto al campo e, dopo il nome del campo, nell'elenco in cima al modulo.
+field-problem = { $field }: { $problem }
+field-required = compila questo campo
+field-choose = scegli un valore dell'elenco
+field-too-long = è troppo lungo: al massimo { $max } caratteri
+field-character = contiene un carattere non ammesso ({ $char }): toglilo
+field-date = «{ $value }» non è una data valida: scrivila come gg/mm/aaaa, ad esempio 01/03/2015
+field-date-span = la data deve essere tra il { $first } e il { $last }
+field-date-future = la data non può essere nel futuro
+field-amount = «{ $value }» non è un importo valido: scrivilo in euro, con la virgola per i decimali, ad esempio 250,00
+field-amount-negative = l'importo non può essere negativo
+field-amount-too-large = l'importo supera il massimo ammesso ({ $max })
+field-whole-number = «{ $value }» non va bene: scrivi un numero intero da { $min } a { $max }
+field-email = «{ $value }» non è un indirizzo e-mail valido
+field-file = scegli il file da allegare
+field-file-too-large = il file supera la dimensione massima di { $mib } MiB
+field-file-unreadable = il PDF non si legge: è incompleto o danneggiato; prova a salvarlo di nuovo come PDF
+field-file-type = il file non è un PDF, un'immagine JPEG o PNG né un documento firmato digitalmente (P7M)
+field-file-name = il nome «{ $name }» non corrisponde al contenuto del file ({ $kind }): rinominalo o scegli il file giusto
+field-requirement = il documento scelto non è tra quelli richiesti per questa prestazione
+quanto-error-birth = la data di nascita non può essere dopo la data della domanda
+quanto-error-minors = i minori ({ $minors }) non possono essere più delle persone del nucleo ({ $household })

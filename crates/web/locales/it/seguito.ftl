@@ -53,3 +53,7 @@ deliveries-copayment = Compartecipazione
 delivery-prevista = prevista
 delivery-erogata = erogata
 delivery-sospesa = sospesa
+
+follow-error-not-waiting = l'ufficio non sta aspettando documenti per questa domanda: se vuoi mandare qualcosa, scrivi un messaggio all'ufficio
+follow-error-closed = la domanda è chiusa: non si possono inviare altri documenti
+follow-error-no-notice = per questa domanda non c'è un preavviso di rigetto a cui rispondere

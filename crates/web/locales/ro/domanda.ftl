@@ -1,1 +1,96 @@
-# Depunerea cererii online (netradus încă: mesajele apar în italiană).
+# Depunerea unei cereri online.
+
+nav-apply = Depuneți o cerere
+apply-title = Cerere online: { $benefit }
+apply-back = Înapoi la cererile dumneavoastră
+apply-window-until = Cererile online se pot depune până la { $date } inclusiv.
+apply-prepare = De ce aveți nevoie
+apply-prepare-isee = Atestatul ISEE valabil, dacă îl aveți: dacă biroul l-a înregistrat, îl găsiți deja în cerere.
+apply-prepare-formats = Documente în format PDF, JPEG, PNG sau semnate digital (P7M), de cel mult 10 MB fiecare.
+apply-prepare-saved = Cererea se salvează la fiecare pas: puteți întrerupe și relua din „Cererile mele”.
+apply-term = Biroul încheie cererea în termen de { $days } zile de la depunere (Legea 241/1990).
+apply-for-whom = Pentru cine depuneți cererea
+apply-for-self = Pentru mine: { $name }
+apply-for-other = Pentru { $name }, pe care îl/o reprezentați
+apply-start = Începeți cererea
+apply-not-held = Pentru acest serviciu nu figurați printre persoanele urmărite de acest birou: adresați-vă ghișeului.
+apply-steps = Pașii cererii
+apply-step-saved = salvat
+apply-step-dati = Datele dumneavoastră
+apply-step-isee = ISEE
+apply-step-documenti = Documente
+apply-step-riepilogo = Rezumat și trimitere
+apply-errors = Verificați datele introduse:
+apply-data-lead = Datele personale și domiciliul le luăm din registrul de evidență a populației: aici indicați doar ce este necesar pentru acest serviciu. Câmpurile marcate cu * sunt obligatorii.
+apply-resident-since = Cu domiciliul în comună din
+apply-date-hint = În forma zz/ll/aaaa, de exemplu 01/03/2015.
+apply-cost = Costul pe lună (euro)
+apply-cost-hint = De exemplu 850,00: suma tarifului sau a chiriei, conform contractului.
+apply-units = Câte { $unit } pe lună
+apply-units-short = Cantitate pe lună
+apply-months = Pentru câte luni
+apply-months-hint = De la 1 la 36; dacă nu știți, lăsați 12.
+apply-email = E-mail pentru comunicări
+apply-email-hint = Vă scriem doar ca să vă anunțăm că aveți o noutate pe portal.
+apply-disability = Am o dizabilitate sau o lipsă de autonomie recunoscută (invaliditate civilă, Legea 104/1992)
+apply-notes = Informații pentru birou
+apply-notes-hint = Ce trebuie să știe biroul: de exemplu instituția pe care o preferați, urgența, cine vă asistă.
+apply-save-continue = Salvați și continuați
+apply-continue = Continuați
+apply-isee-lead = ISEE-ul servește pentru decizia asupra cererii și pentru sumă. Alegeți atestatul de folosit dintre cele valabile înregistrate de birou.
+apply-isee-which = Atestat ISEE
+apply-isee-choice = ISEE { $value } (număr de înregistrare { $protocol }, valabil până la { $until })
+apply-isee-none = Nu am încă un atestat ISEE valabil
+apply-isee-missing = Nu figurează atestate ISEE valabile. Puteți depune cererea oricum: cereți ISEE-ul la un CAF sau pe site-ul INPS, iar biroul îl va obține.
+apply-documents-lead = Atașați documentele cerute. Dacă acum nu le aveți, puteți trimite cererea oricum: biroul vi le poate cere.
+apply-documents-none-yet = Încă neatașat.
+apply-documents-others = Alte documente
+apply-remove = Eliminați
+apply-upload-title = Atașați un document
+apply-upload-for = Document
+apply-upload-other = Alt document
+apply-upload-file = Fișier
+apply-upload = Atașați
+apply-incomplete = Înainte de trimitere completați acești pași:
+apply-missing = Nu ați atașat aceste documente: biroul vi le-ar putea cere, iar termenul ar rămâne suspendat până la sosirea lor.
+apply-outcome = Rezultat orientativ
+apply-outcome-eligible = Pe baza datelor declarate, ați îndeplini cerințele.
+apply-outcome-amount = Pe baza datelor declarate, ați îndeplini cerințele, cu suma indicată mai jos.
+apply-outcome-not-eligible = Pe baza datelor declarate, nu ați îndeplini toate cerințele. Puteți trimite cererea oricum: biroul o va examina.
+apply-outcome-rules = Reguli aplicate: { $citation }.
+apply-outcome-note = Este un calcul făcut cu aceleași reguli ale biroului, pe datele pe care le-ați declarat: decide biroul, după examinarea cererii.
+apply-declarations = Declarații
+apply-declarations-text = Declar că datele indicate sunt adevărate, fiind conștient(ă) că declarațiile false se pedepsesc potrivit codului penal și legilor speciale și duc la pierderea beneficiilor obținute (D.P.R. 445/2000, art. 75 și 76) și că biroul le poate verifica.
+apply-privacy-text = Datele sunt prelucrate de primărie (Comune) pentru a decide asupra cererii și a furniza serviciul (Regulamentul UE 2016/679); pe portal puteți vedea cine le consultă.
+apply-declarations-accept = Confirm declarațiile
+apply-submit = Trimiteți cererea
+apply-discard-title = Ștergeți cererea netrimisă?
+apply-discard-lead = Cererea pentru «{ $benefit }» nu a fost trimisă biroului. Dacă o ștergeți, se șterg datele pe care le-ați scris: operațiunea nu poate fi anulată.
+apply-discard-files = { $n ->
+    [0] Nu ați atașat documente.
+    [one] Se șterge și documentul pe care l-ați atașat.
+    [few] Se șterg și cele { $n } documente pe care le-ați atașat.
+   *[other] Se șterg și cele { $n } de documente pe care le-ați atașat.
+}
+apply-discard-confirm = Ștergeți cererea
+apply-discard-back = Nu, înapoi la cerere
+apply-discard = Ștergeți această cerere netrimisă
+apply-drafts = Cereri de completat
+apply-draft-continue = Continuați cererea
+apply-draft-updated = Ultima modificare: { $date }
+apply-open-title = Depuneți o cerere online
+apply-open-lead = Serviciile pentru care puteți depune cerere de aici în aceste zile.
+apply-open-none = În aceste zile nu există servicii cu cerere online.
+apply-sent = Cererea a fost trimisă. Numărul de înregistrare este { $protocol }: păstrați-l. Puteți descărca recipisa.
+apply-receipt = Descărcați recipisa (PDF)
+apply-draft-deleted = Cererea netrimisă a fost ștearsă.
+apply-online = Cerere online
+yes = da
+no = nu
+apply-filed-title = Cereri depuse
+apply-error-attestation = alegeți unul dintre atestatele ISEE valabile din listă
+apply-error-attestation-expired = atestatul ISEE ales nu mai este valabil: alegeți altul
+apply-error-files = ați atins numărul maxim de fișiere pentru o cerere ({ $max }): eliminați câteva înainte de a atașa altele
+apply-error-closed = cererile online pentru acest serviciu sunt închise
+apply-error-declarations = pentru a trimite cererea, confirmați declarațiile
+apply-error-stale = între timp cererea a fost modificată, poate într-o altă fereastră sau filă: verificați datele de mai jos și încercați din nou

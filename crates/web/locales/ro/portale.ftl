@@ -159,3 +159,30 @@ role-ragioneria = Contabilitate
 role-revisore = Auditor
 role-cittadino = Cetățean
 operator-former = Un operator al biroului
+
+# Erori în formulare: lângă câmp și, după numele câmpului, în lista din partea de sus a formularului.
+field-problem = { $field }: { $problem }
+field-required = completați acest câmp
+field-choose = alegeți o valoare din listă
+field-too-long = este prea lung: { $max ->
+    [one] cel mult un caracter
+    [few] cel mult { $max } caractere
+   *[other] cel mult { $max } de caractere
+}
+field-character = conține un caracter nepermis ({ $char }): eliminați-l
+field-date = „{ $value }” nu este o dată validă: scrieți-o în forma zz/ll/aaaa, de exemplu 01/03/2015
+field-date-span = data trebuie să fie între { $first } și { $last }
+field-date-future = data nu poate fi în viitor
+field-amount = „{ $value }” nu este o sumă validă: scrieți-o în euro, cu virgulă pentru zecimale, de exemplu 250,00
+field-amount-negative = suma nu poate fi negativă
+field-amount-too-large = suma depășește maximul admis ({ $max })
+field-whole-number = „{ $value }” nu este bun: scrieți un număr întreg de la { $min } la { $max }
+field-email = „{ $value }” nu este o adresă de e-mail validă
+field-file = alegeți fișierul de atașat
+field-file-too-large = fișierul depășește dimensiunea maximă de { $mib } MiB
+field-file-unreadable = PDF-ul nu se poate citi: este incomplet sau deteriorat; încercați să îl salvați din nou ca PDF
+field-file-type = fișierul nu este un PDF, o imagine JPEG sau PNG ori un document semnat digital (P7M)
+field-file-name = numele „{ $name }” nu corespunde conținutului fișierului ({ $kind }): redenumiți-l sau alegeți fișierul potrivit
+field-requirement = documentul ales nu este printre cele cerute pentru acest serviciu
+quanto-error-birth = data nașterii nu poate fi după data cererii
+quanto-error-minors = minorii ({ $minors }) nu pot fi mai mulți decât persoanele din gospodărie ({ $household })

@@ -158,3 +158,26 @@ role-ragioneria = Llogaritë
 role-revisore = Auditor
 role-cittadino = Qytetar
 operator-former = Një operator i zyrës
+
+# Gabime në formularë: pranë fushës dhe, pas emrit të fushës, në listën në krye të formularit.
+field-problem = { $field }: { $problem }
+field-required = plotësoni këtë fushë
+field-choose = zgjidhni një vlerë nga lista
+field-too-long = është shumë i gjatë: jo më shumë se { $max } shenja
+field-character = përmban një shenjë të palejuar ({ $char }): hiqeni
+field-date = «{ $value }» nuk është datë e vlefshme: shkruajeni në formën dd/mm/vvvv, për shembull 01/03/2015
+field-date-span = data duhet të jetë ndërmjet { $first } dhe { $last }
+field-date-future = data nuk mund të jetë në të ardhmen
+field-amount = «{ $value }» nuk është shumë e vlefshme: shkruajeni në euro, me presje për decimalet, për shembull 250,00
+field-amount-negative = shuma nuk mund të jetë negative
+field-amount-too-large = shuma e kalon maksimumin e lejuar ({ $max })
+field-whole-number = «{ $value }» nuk shkon: shkruani një numër të plotë nga { $min } deri në { $max }
+field-email = «{ $value }» nuk është adresë e-maili e vlefshme
+field-file = zgjidhni skedarin që do të bashkëngjitni
+field-file-too-large = skedari e kalon madhësinë maksimale prej { $mib } MiB
+field-file-unreadable = PDF-ja nuk lexohet: është e paplotë ose e dëmtuar; provoni ta ruani përsëri si PDF
+field-file-type = skedari nuk është PDF, imazh JPEG ose PNG, as dokument i nënshkruar dixhitalisht (P7M)
+field-file-name = emri «{ $name }» nuk përputhet me përmbajtjen e skedarit ({ $kind }): riemërtojeni ose zgjidhni skedarin e duhur
+field-requirement = dokumenti i zgjedhur nuk është ndër ato që kërkohen për këtë shërbim
+quanto-error-birth = data e lindjes nuk mund të jetë pas datës së kërkesës
+quanto-error-minors = të miturit ({ $minors }) nuk mund të jenë më shumë se personat në familje ({ $household })

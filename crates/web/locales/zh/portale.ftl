@@ -157,3 +157,26 @@ role-ragioneria = 财务处
 role-revisore = 审计员
 role-cittadino = 公民
 operator-former = 办公室工作人员
+
+# 表单错误：显示在字段旁边，并在表单顶部的列表中显示在字段名称之后。
+field-problem = { $field }：{ $problem }
+field-required = 请填写此项
+field-choose = 请从列表中选择一个值
+field-too-long = 内容太长：最多 { $max } 个字符
+field-character = 含有不允许的字符（{ $char }）：请删除
+field-date = “{ $value }”不是有效的日期：请按 日/月/年（dd/mm/yyyy）格式填写，例如 01/03/2015
+field-date-span = 日期必须在 { $first } 到 { $last } 之间
+field-date-future = 日期不能是将来的日期
+field-amount = “{ $value }”不是有效的金额：请以欧元填写，小数用逗号分隔，例如 250,00
+field-amount-negative = 金额不能是负数
+field-amount-too-large = 金额超过了允许的上限（{ $max }）
+field-whole-number = “{ $value }”不符合要求：请填写 { $min } 到 { $max } 之间的整数
+field-email = “{ $value }”不是有效的电子邮箱地址
+field-file = 请选择要附上的文件
+field-file-too-large = 文件超过了最大限制 { $mib } MiB
+field-file-unreadable = 无法读取该 PDF：文件不完整或已损坏；请尝试重新另存为 PDF
+field-file-type = 该文件不是 PDF、JPEG 或 PNG 图片，也不是数字签名文件（P7M）
+field-file-name = 文件名“{ $name }”与文件内容（{ $kind }）不符：请重新命名，或选择正确的文件
+field-requirement = 所选文件不在这项服务要求的文件之列
+quanto-error-birth = 出生日期不能晚于申请日期
+quanto-error-minors = 未成年人人数（{ $minors }）不能多于家庭人数（{ $household }）

@@ -5,13 +5,13 @@
 use super::benefits::checked;
 use crate::AppState;
 use crate::error::AppError;
-use domain::FieldError;
 use domain::benefit::{
     CheckStatus, Facts, IseeFact, IseeVariant, Outcome, Rule, evaluate, parse_benefit_code,
     rule_in_force,
 };
 use domain::dates::{LIFE_DATES, format_date, read_date};
 use domain::money::Money;
+use domain::{Arg, FieldError};
 use serde::Deserialize;
 use store::{Benefit, BenefitStore};
 use time::{Date, Month};
@@ -67,7 +67,7 @@ fn sim_date(
         return None;
     }
     read_date(t, LIFE_DATES)
-        .map_err(|e| errors.push(FieldError::new(field, format!("{what}: {e}"))))
+        .map_err(|e| errors.push(e.field_error(field, what)))
         .ok()
 }
 
@@ -85,13 +85,15 @@ fn sim_count(
     match t.parse::<u32>() {
         Ok(n) if range.contains(&n) => Some(n),
         _ => {
-            errors.push(FieldError::new(
+            errors.push(FieldError::not_a_count(
                 field,
                 format!(
                     "{what}: «{t}» non è un numero intero da {} a {}",
                     range.start(),
                     range.end()
                 ),
+                t,
+                range,
             ));
             None
         }
@@ -214,20 +216,32 @@ fn parse_sim(
     if let Some(d) = birth_date
         && d > on
     {
-        errors.push(FieldError::new(
-            "birth_date",
-            "la data di nascita non può essere successiva alla data della domanda",
-        ));
+        errors.push(
+            FieldError::new(
+                "birth_date",
+                "la data di nascita non può essere successiva alla data della domanda",
+            )
+            .says("quanto-error-birth", []),
+        );
     }
     let household = household.unwrap_or(1);
     let minors = minors.unwrap_or(0);
     if minors > household {
-        errors.push(FieldError::new(
-            "minors",
-            format!(
-                "i minori nel nucleo ({minors}) non possono essere più dei componenti ({household})"
+        errors.push(
+            FieldError::new(
+                "minors",
+                format!(
+                    "i minori nel nucleo ({minors}) non possono essere più dei componenti ({household})"
+                ),
+            )
+            .says(
+                "quanto-error-minors",
+                [
+                    ("minors", Arg::Number(minors.into())),
+                    ("household", Arg::Number(household.into())),
+                ],
             ),
-        ));
+        );
     }
     match (variant, errors.is_empty()) {
         (Some(variant), true) => Ok(SimFacts {

@@ -120,13 +120,7 @@ pub async fn read_upload(
             Ok(Some(field)) => field,
             Ok(None) => return Ok(Ok(up)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Ok(Err(FieldError::new(
-                    "file",
-                    format!(
-                        "il file supera la dimensione massima di {}",
-                        size_words(MAX_DOCUMENT_BYTES)
-                    ),
-                )));
+                return Ok(Err(domain::casework::document_too_large()));
             }
             Err(_) => return Err(incomplete()),
         };

@@ -2,7 +2,7 @@
 //! ISEE, documents, summary), its files, the submission and the receipt. The rules and the
 //! checks are `app::portal_apply`'s; this module reads forms and renders pages.
 
-use super::i18n::T;
+use super::i18n::{Problem, T};
 use super::pages::PortalLayout;
 use super::session::CitizenCtx;
 use crate::AppState;
@@ -12,7 +12,7 @@ use crate::pages::upload::{read_upload, send_file};
 use app::portal_apply::{self as apply, DraftView, Step, StepInput};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Multipart, Path, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -190,7 +190,7 @@ struct DataField {
     hint: String,
     value: String,
     mode: &'static str,
-    error: Option<String>,
+    error: Option<Problem>,
     required: bool,
 }
 
@@ -223,11 +223,11 @@ struct DraftPage {
     step_title: String,
     action: String,
     version: i64,
-    errors: Vec<FieldError>,
+    errors: Vec<Problem>,
     fields: Vec<DataField>,
     disability: Option<bool>,
     notes: String,
-    notes_error: Option<String>,
+    notes_error: Option<Problem>,
     isee: Vec<IseeChoice>,
     none_chosen: bool,
     requirements: Vec<Requirement>,
@@ -255,11 +255,11 @@ struct CheckRow {
     text: String,
 }
 
-fn error_of(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepQuery {
+    /// Why the file sent from the page was refused before it was read.
+    file: String,
 }
 
 async fn step_page(
@@ -267,13 +267,15 @@ async fn step_page(
     jar: CookieJar,
     ctx: CitizenCtx,
     Path((id, step)): Path<(String, String)>,
+    Query(q): Query<StepQuery>,
 ) -> Result<Response, AppError> {
     let d = apply::draft(&state, &ctx.citizen, parse_id(&id)?).await?;
     let step = Step::parse(&step)
         .filter(|s| d.steps().contains(s))
         .ok_or(app::Error::NotFound)?;
     let answers = d.answers.clone();
-    let page = draft_page(&state, &ctx, &d, step, &answers, Vec::new()).await?;
+    let errors = super::upload_refusals(&q.file);
+    let page = draft_page(&state, &ctx, &d, step, &answers, errors).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
@@ -308,7 +310,6 @@ async fn draft_page(
             "apply-date-hint",
             &a.resident_since,
             "numeric",
-            &errors,
             true,
         ));
     }
@@ -320,21 +321,11 @@ async fn draft_page(
             "apply-cost-hint",
             &a.cost,
             "decimal",
-            &errors,
             true,
         ));
     }
     if let Some(unit) = f.unit {
-        let mut field = data_field(
-            &t,
-            "units",
-            "apply-units",
-            "",
-            &a.units,
-            "numeric",
-            &errors,
-            true,
-        );
+        let mut field = data_field(&t, "units", "apply-units", "", &a.units, "numeric", true);
         field.label = t.args("apply-units", &[("unit", unit.words(2))]);
         fields.push(field);
     }
@@ -346,7 +337,6 @@ async fn draft_page(
             "apply-months-hint",
             &a.months,
             "numeric",
-            &errors,
             false,
         ));
     }
@@ -357,9 +347,26 @@ async fn draft_page(
         "apply-email-hint",
         &a.email,
         "email",
-        &errors,
         false,
     ));
+    let problems = t.problems(&errors, |field| {
+        let key = match field {
+            "notes" => "apply-notes",
+            "attestation" => "apply-isee-which",
+            "requirement" => "apply-upload-for",
+            "file" => "apply-upload-file",
+            _ => {
+                return fields
+                    .iter()
+                    .find(|f| f.name == field)
+                    .map(|f| f.label.clone());
+            }
+        };
+        Some(t.t(key))
+    });
+    for f in &mut fields {
+        f.error = Problem::of(&problems, f.name).cloned();
+    }
     let isee = if step == Step::Isee {
         apply::attestations(state, d)
             .await?
@@ -465,7 +472,7 @@ async fn draft_page(
         version: d.draft.version,
         disability: f.disability.then(|| a.disability == "on"),
         notes: a.notes.clone(),
-        notes_error: error_of(&errors, "notes"),
+        notes_error: Problem::of(&problems, "notes").cloned(),
         none_chosen: a.attestation.is_empty(),
         isee,
         requirements,
@@ -482,14 +489,13 @@ async fn draft_page(
         submit: format!("/portale/bozze/{}/invia", d.draft.id),
         discard: format!("/portale/bozze/{}/elimina", d.draft.id),
         fields,
-        errors,
+        errors: problems,
         steps,
         l: PortalLayout::new(t, heading.clone(), Some(c), "/portale/domande"),
         heading,
     })
 }
 
-#[allow(clippy::too_many_arguments)] // one call per field of the data step
 fn data_field(
     t: &T,
     name: &'static str,
@@ -497,7 +503,6 @@ fn data_field(
     hint: &str,
     value: &str,
     mode: &'static str,
-    errors: &[FieldError],
     required: bool,
 ) -> DataField {
     DataField {
@@ -510,7 +515,7 @@ fn data_field(
         },
         value: value.to_owned(),
         mode,
-        error: error_of(errors, name),
+        error: None,
         required,
     }
 }

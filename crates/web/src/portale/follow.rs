@@ -5,7 +5,7 @@
 //! services the office uses (`app::follow`, `app::letters`) with the citizen as actor and the
 //! scope computed from the records (`app::portal::acting_on`).
 
-use super::i18n::T;
+use super::i18n::{Problem, T};
 use super::pages::{PortalLayout, state_words, whose};
 use super::session::CitizenCtx;
 use crate::AppState;
@@ -112,7 +112,7 @@ struct ApplicationPage {
     amount: Option<String>,
     steps: Vec<Step>,
     notice: Option<String>,
-    errors: Vec<FieldError>,
+    errors: Vec<Problem>,
     messages: Vec<MessageRow>,
     documents: Vec<DocRow>,
     letters: Vec<LetterRow>,
@@ -132,11 +132,8 @@ struct ApplicationPage {
 
 impl ApplicationPage {
     /// The error of the field `name`, shown beside it.
-    fn error(&self, name: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| e.message.as_str())
+    fn error(&self, name: &str) -> Option<&Problem> {
+        Problem::of(&self.errors, name)
     }
 }
 
@@ -144,6 +141,8 @@ impl ApplicationPage {
 #[serde(default)]
 struct PageQuery {
     inviato: String,
+    /// Why the file sent from the page was refused before it was read.
+    file: String,
 }
 
 /// What the citizen typed, shown again with the errors.
@@ -238,6 +237,18 @@ async fn page(
     let delivered_total: domain::money::Money = delivered().map(|d| d.amount).sum();
     let co_payment_total: domain::money::Money = delivered().map(|d| d.co_payment).sum();
     let heading = t.args("application-title", &[("benefit", &v.benefit_name)]);
+    let observing = a.state == ApplicationState::NoticeOfRejection;
+    let errors = t.problems(&errors, |field| {
+        Some(t.t(match field {
+            "message" => "message-write",
+            "note" => "integration-note",
+            "observations" => "observations-text",
+            "requirement" => "integration-requirement",
+            "file" if observing => "observations-file",
+            "file" => "integration-file",
+            _ => return None,
+        }))
+    });
     Ok(ApplicationPage {
         id: a.id,
         protocol: a
@@ -330,7 +341,7 @@ async fn page(
         ),
         integration,
         needed,
-        observations_until: (a.state == ApplicationState::NoticeOfRejection).then(|| {
+        observations_until: observing.then(|| {
             let until = a
                 .notice_on
                 .map(|d| t.date(d.saturating_add(Duration::days(NOTICE_REPLY_DAYS))))
@@ -367,7 +378,8 @@ async fn application(
             .map(|p| ctx.t.args("apply-sent", &[("protocol", p)])),
         _ => None,
     };
-    let p = page(&state, &ctx, &mine, notice, Vec::new(), Typed::default()).await?;
+    let errors = super::upload_refusals(&q.file);
+    let p = page(&state, &ctx, &mine, notice, errors, Typed::default()).await?;
     Ok(render_page(jar, &p, StatusCode::OK))
 }
 

@@ -7,6 +7,7 @@
 
 use domain::localtime::to_local;
 use domain::money::Money;
+use domain::{Arg, FieldError};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::LazyLock;
@@ -132,7 +133,7 @@ const LANGS: [LangRow; 7] = [
         code: "ar",
         name: "العربية",
         rtl: true,
-        complete: false,
+        complete: true,
         sources: catalogue!("ar"),
         formats: Formats {
             months: [
@@ -160,7 +161,7 @@ const LANGS: [LangRow; 7] = [
         code: "ro",
         name: "Română",
         rtl: false,
-        complete: false,
+        complete: true,
         sources: catalogue!("ro"),
         formats: Formats {
             months: [
@@ -185,7 +186,7 @@ const LANGS: [LangRow; 7] = [
         code: "sq",
         name: "Shqip",
         rtl: false,
-        complete: false,
+        complete: true,
         sources: catalogue!("sq"),
         formats: Formats {
             months: [
@@ -201,7 +202,7 @@ const LANGS: [LangRow; 7] = [
         code: "uk",
         name: "Українська",
         rtl: false,
-        complete: false,
+        complete: true,
         sources: catalogue!("uk"),
         formats: Formats {
             months: [
@@ -228,7 +229,7 @@ const LANGS: [LangRow; 7] = [
         code: "zh",
         name: "中文",
         rtl: false,
-        complete: false,
+        complete: true,
         sources: catalogue!("zh"),
         formats: Formats {
             months: [
@@ -355,6 +356,26 @@ fn format(lang: Lang, key: &str, args: Option<&FluentArgs>) -> Option<String> {
     Some(text.into_owned())
 }
 
+/// A refusal of a form as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The field it refuses (the id of its input), "" for the whole form.
+    pub field: &'static str,
+    /// Beside the field.
+    pub text: String,
+    /// In the list at the top of the form, after the field's name.
+    pub summary: String,
+    /// `it` when only the office's Italian words it.
+    pub lang: Option<&'static str>,
+}
+
+impl Problem {
+    /// The refusal of the field `field`, if any.
+    pub fn of<'a>(problems: &'a [Problem], field: &str) -> Option<&'a Problem> {
+        problems.iter().find(|p| p.field == field)
+    }
+}
+
 /// The translator a portal page carries: `t.t("key")` in templates.
 #[derive(Debug, Clone, Copy)]
 pub struct T {
@@ -388,15 +409,66 @@ impl T {
     }
 
     fn message(&self, key: &str, args: Option<&FluentArgs>) -> String {
-        format(self.lang, key, args)
-            .or_else(|| {
-                // Expected while a language is being translated; in a complete one, a defect.
-                if self.lang.row().complete {
-                    tracing::warn!(key, lang = self.lang.code(), "messaggio mancante");
+        self.lookup(key, args).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The message `key` in this language, else in Italian, else none.
+    fn lookup(&self, key: &str, args: Option<&FluentArgs>) -> Option<String> {
+        format(self.lang, key, args).or_else(|| {
+            // Expected while a language is being translated; in a complete one, a defect.
+            if self.lang.row().complete {
+                tracing::warn!(key, lang = self.lang.code(), "messaggio mancante");
+            }
+            format(Lang::It, key, args)
+        })
+    }
+
+    /// A form's refusals as a page shows them: each in this language when the catalogues
+    /// word what it [says](FieldError::says) (a date, an amount in this language's way), else
+    /// in the office's Italian; in the list at the top after the name of its field, which
+    /// `label` gives for the page's fields.
+    pub fn problems(
+        &self,
+        errors: &[FieldError],
+        label: impl Fn(&str) -> Option<String>,
+    ) -> Vec<Problem> {
+        errors
+            .iter()
+            .map(|e| {
+                let worded = e.says.as_ref().and_then(|says| {
+                    let mut args = FluentArgs::new();
+                    for (name, value) in &says.args {
+                        let value = match value {
+                            Arg::Text(s) => FluentValue::from(s.clone()),
+                            Arg::Number(n) => FluentValue::from(*n),
+                            Arg::Date(d) => FluentValue::from(self.date(*d)),
+                            Arg::Money(m) => FluentValue::from(self.money(*m)),
+                        };
+                        args.set(*name, value);
+                    }
+                    self.lookup(says.id, Some(&args))
+                });
+                match worded {
+                    Some(text) => Problem {
+                        field: e.field,
+                        summary: match label(e.field) {
+                            Some(l) => {
+                                self.args("field-problem", &[("field", &l), ("problem", &text)])
+                            }
+                            None => text.clone(),
+                        },
+                        text,
+                        lang: None,
+                    },
+                    None => Problem {
+                        field: e.field,
+                        text: e.message.clone(),
+                        summary: e.message.clone(),
+                        lang: (self.lang != Lang::It).then_some("it"),
+                    },
                 }
-                format(Lang::It, key, args)
             })
-            .unwrap_or_else(|| key.to_owned())
+            .collect()
     }
 
     /// A date in full, the language's way: «7 dicembre 2026», «7 December 2026», «2026年12月7日».
@@ -443,6 +515,7 @@ impl T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
 
     /// The message ids of a catalogue (lines `id = …` at the start of a line).
     fn keys(source: &str) -> Vec<String> {
@@ -476,11 +549,96 @@ mod tests {
             "unit",
             "until",
             "value",
+            "field",
+            "problem",
+            "char",
+            "first",
+            "last",
+            "kind",
+            "minors",
+            "household",
         ] {
             args.set(name, FluentValue::from("x"));
         }
-        args.set("n", FluentValue::from(n));
+        for name in ["n", "max", "min", "mib"] {
+            args.set(name, FluentValue::from(n));
+        }
         args
+    }
+
+    /// Each message of a catalogue with the variables it uses (`$name`), its variants' lines
+    /// included.
+    fn variables(source: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut current = None;
+        for line in source.lines() {
+            if let Some(id) = keys(line).pop() {
+                current = Some(id);
+            } else if !line.starts_with(' ') {
+                current = None;
+            }
+            let Some(id) = &current else { continue };
+            let used = out.entry(id.clone()).or_default();
+            for rest in line.split('$').skip(1) {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                used.insert(name);
+            }
+        }
+        out
+    }
+
+    /// The message ids the code gives to refusals (`FieldError::says`), read from the sources of
+    /// the crates that make them.
+    fn ids_said() -> BTreeSet<String> {
+        fn walk(dir: &std::path::Path, ids: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, ids);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let source = std::fs::read_to_string(&path).expect("a source file");
+                    // Spelt in two so that this file does not match itself.
+                    for after in source.split(concat!("says", "(")).skip(1) {
+                        if let Some(rest) = after.trim_start().strip_prefix('"') {
+                            ids.insert(rest.split('"').next().unwrap_or("").to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let mut ids = BTreeSet::new();
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for krate in ["domain", "app", "web"] {
+            walk(&crates.join(krate).join("src"), &mut ids);
+        }
+        ids
+    }
+
+    #[test]
+    fn every_refusal_the_code_says_is_in_the_italian_catalogue() {
+        let ids = ids_said();
+        assert!(ids.contains("field-required") && ids.contains("apply-error-stale"));
+        for id in ids {
+            assert!(
+                catalogue(Lang::It).bundle.has_message(&id),
+                "«{id}» is said but not in the catalogues"
+            );
+        }
+    }
+
+    #[test]
+    fn a_complete_language_has_every_italian_message_with_the_same_variables() {
+        let italian: BTreeMap<_, _> = LANGS[0].sources.iter().flat_map(|s| variables(s)).collect();
+        assert!(italian["apply-isee-choice"].contains("until"));
+        for row in LANGS.iter().filter(|r| r.complete) {
+            let own: BTreeMap<_, _> = row.sources.iter().flat_map(|s| variables(s)).collect();
+            for (id, vars) in &italian {
+                assert_eq!(own.get(id), Some(vars), "{}: {id}", row.code);
+            }
+        }
     }
 
     #[test]

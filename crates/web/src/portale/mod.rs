@@ -23,6 +23,20 @@ pub fn routes() -> Router<AppState> {
     pages::routes().merge(apply::routes())
 }
 
+/// The query parameter a portal page's address gets back when the file its form sent was over
+/// the limit and refused before it was read (`security::limit_body`): the page shows the
+/// refusal in the citizen's language, as it shows one found while reading.
+pub const FILE_TOO_LARGE: (&str, &str) = ("file", "troppo-grande");
+
+/// The refusal a page shows for its `file` query parameter.
+fn upload_refusals(file: &str) -> Vec<domain::FieldError> {
+    if file == FILE_TOO_LARGE.1 {
+        vec![domain::casework::document_too_large()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Whether `path` is the portal's (`/portale` and below, not `/portalex`).
 pub fn is_portal(path: &str) -> bool {
     path == "/portale" || path.starts_with("/portale/")

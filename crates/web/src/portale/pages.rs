@@ -2,7 +2,7 @@
 //! the citizen's applications (each one's page is `follow`'s) and the log of who in the office
 //! opened their data.
 
-use super::i18n::{LANG_COOKIE, Lang, T};
+use super::i18n::{LANG_COOKIE, Lang, Problem, T};
 use super::session::{CitizenCtx, PORTAL_COOKIE, Visitor, cookie};
 use crate::AppState;
 use crate::error::AppError;
@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use domain::FieldError;
 use domain::application::ApplicationState;
 use domain::localtime::today;
 use serde::Deserialize;
@@ -468,7 +467,7 @@ struct QuantoField {
     value: String,
     mode: &'static str,
     hint: String,
-    error: Option<String>,
+    error: Option<Problem>,
     described_by: String,
     check: bool,
 }
@@ -514,14 +513,11 @@ const QUANTO_FIELDS: [QuantoSpec; 9] = [
     ("cost", "quanto-cost", "", "decimal", |q| &q.cost),
 ];
 
-fn quanto_fields(t: &T, q: &SimQuery, errors: &[FieldError]) -> Vec<QuantoField> {
+fn quanto_fields(t: &T, q: &SimQuery, problems: &[Problem]) -> Vec<QuantoField> {
     QUANTO_FIELDS
         .iter()
         .map(|(name, label, hint, mode, value)| {
-            let error = errors
-                .iter()
-                .find(|e| e.field == *name)
-                .map(|e| e.message.clone());
+            let error = Problem::of(problems, name).cloned();
             let mut described = Vec::new();
             if !hint.is_empty() {
                 described.push(format!("{name}-hint"));
@@ -555,7 +551,7 @@ struct QuantoPage {
     description: String,
     action: String,
     fields: Vec<QuantoField>,
-    errors: Vec<FieldError>,
+    errors: Vec<Problem>,
     result: Option<SimResult>,
     /// The result's amount in the citizen's language.
     amount: Option<String>,
@@ -609,6 +605,12 @@ async fn quanto(
             )
         })
         .unwrap_or_default();
+    let errors = t.problems(&errors, |field| {
+        QUANTO_FIELDS
+            .iter()
+            .find(|f| f.0 == field)
+            .map(|f| t.t(f.1))
+    });
     let page = QuantoPage {
         l: PortalLayout::new(t, heading.clone(), v.citizen.as_ref(), &path),
         heading,

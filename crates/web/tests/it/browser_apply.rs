@@ -4,7 +4,8 @@
 //! The journey goes on in `browser_follow`, where the office handles the application.
 
 use crate::browser::{
-    accessible, click_button, click_link, fill, on_a_phone, portal_sign_in, text, wait_h1,
+    accessible, click_button, click_link, fill, on_a_phone, portal_sign_in, run_journey_at, text,
+    wait_h1,
 };
 use fantoccini::{Client, Locator};
 
@@ -127,4 +128,44 @@ pub(crate) async fn apply_journey(c: &Client, base: &str) -> String {
     );
     assert!(!text(c, "main").await.contains("Domande da completare"));
     at
+}
+
+/// Runs `journey` with Rossi registered at the counter, the residential places open on the
+/// portal and the local SPID provider knowing him.
+pub(crate) async fn rossi_applies<F, Fut>(test: &str, journey: F)
+where
+    F: FnOnce(Client, String) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    use crate::istanze_fixtures::{ROSSI_CF, office, register_rossi};
+    let state = crate::support::app().await;
+    let (_, mut op) = office(&state).await;
+    register_rossi(&mut op).await;
+    crate::portal_apply::open_on_portal(&state, "sociosanitari-residenziali", 0, None).await;
+    let provider = oidc::testing::TestProvider::start(
+        vec![oidc::testing::TestIdentity::new(
+            ROSSI_CF,
+            "Mario",
+            "Rossi",
+            Some("mario.rossi@example.org"),
+        )],
+        oidc::testing::Behaviour::Honest,
+    )
+    .await
+    .unwrap();
+    let config = provider.provider_config("SPID – Provider di prova");
+    run_journey_at(
+        test,
+        state,
+        move |base, state| {
+            state.with_oidc(
+                web::portale::local_relying_party(base, "Comune di Bergamo", config).unwrap(),
+            )
+        },
+        move |c, base, _state| async move {
+            journey(c, base).await;
+            drop(provider);
+        },
+    )
+    .await;
 }

@@ -88,7 +88,7 @@ async fn follow_journey(c: Client, base: String, mut o: Office) {
     assert!(
         text(c, ".sp-alert--danger")
             .await
-            .contains("scegliere il file")
+            .contains("File: scegli il file da allegare")
     );
     accessible(c, "seguito-errore-documento").await;
 

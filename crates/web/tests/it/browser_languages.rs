@@ -1,10 +1,12 @@
 //! The portal in the citizens' languages, in headless Chromium: the home page and «Quanto
 //! pagherò» in Arabic, right to left, on a 360 px phone and on a desktop, then in Ukrainian;
-//! the language chosen is remembered from page to page and on the error pages. Every page
-//! passes axe-core (`wait_h1` checks each one).
+//! the language chosen is remembered from page to page and on the error pages; applying online
+//! in Arabic, its refusals beside their fields. Every page passes axe-core (`wait_h1` checks
+//! each one).
 
 use crate::browser::{
-    accessible, click_link, fill, run_journey, submit, text, wait_h1, work_out_the_meals,
+    accessible, click_button, click_link, fill, portal_sign_in, run_journey, submit, text, wait_h1,
+    work_out_the_meals,
 };
 use crate::istanze_fixtures::office;
 use crate::support;
@@ -146,6 +148,62 @@ async fn the_portal_in_arabic_and_ukrainian_on_a_phone_remembers_the_language() 
         "the_portal_in_arabic_and_ukrainian_on_a_phone_remembers_the_language",
         state,
         languages_journey,
+    )
+    .await;
+}
+
+/// Applying online in Arabic: the steps right to left, a wrong count and a wrong e-mail refused
+/// in Arabic beside their fields and in the list at the top, on a phone and on a desktop.
+async fn arabic_application_journey(c: Client, base: String) {
+    let c = &c;
+    c.goto(&format!("{base}/portale/lingua/it"))
+        .await
+        .expect("Italian");
+    portal_sign_in(c, &base, "Mario Rossi").await;
+    c.goto(&format!(
+        "{base}/portale/lingua/ar?torna=%2Fportale%2Fdomande"
+    ))
+    .await
+    .expect("Arabic");
+    wait_h1(c, "طلباتي").await;
+    let title = "طلب عبر الإنترنت: Servizi sociosanitari diurni e residenziali";
+    click_link(c, "Servizi sociosanitari diurni e residenziali").await;
+    wait_h1(c, title).await;
+    click_button(c, "ابدأ الطلب").await;
+    assert!(wait_h1(c, title).await.ends_with("/passi/dati"));
+    on_a_phone(c, true, "portale-ar-domanda-dati").await;
+
+    fill(c, "#months", "99").await;
+    fill(c, "#email", "non-una-mail").await;
+    click_button(c, "احفظ وتابع").await;
+    wait_h1(c, title).await;
+    assert_eq!(
+        text(c, "#months-error").await,
+        "«99» غير مقبول: اكتب عددًا صحيحًا من 1 إلى 36"
+    );
+    assert_eq!(
+        text(c, "#email-error").await,
+        "«non-una-mail» ليس عنوان بريد إلكتروني صحيحًا"
+    );
+    assert!(
+        text(c, ".sp-alert--danger")
+            .await
+            .contains("لكم شهرًا: «99» غير مقبول"),
+    );
+    assert_eq!(html_attr(c, "dir").await, "rtl");
+    on_a_phone(c, true, "portale-ar-domanda-errori").await;
+    fill(c, "#months", "12").await;
+    fill(c, "#email", "mario.rossi@example.org").await;
+    click_button(c, "احفظ وتابع").await;
+    assert!(wait_h1(c, title).await.ends_with("/passi/isee"));
+    on_a_phone(c, true, "portale-ar-domanda-isee").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_applies_online_in_arabic_right_to_left() {
+    crate::browser_apply::rossi_applies(
+        "a_citizen_applies_online_in_arabic_right_to_left",
+        arabic_application_journey,
     )
     .await;
 }

@@ -47,7 +47,7 @@ pub(crate) async fn open_on_portal(
 }
 
 /// Rossi, registered at the counter, signed in on the portal.
-async fn rossi_on_the_portal(state: &AppState, op: &mut Client) -> (Client, String) {
+pub(crate) async fn rossi_on_the_portal(state: &AppState, op: &mut Client) -> (Client, String) {
     let person = register_rossi(op).await;
     let user = app::portal::sign_in(state, &identity(ROSSI_CF))
         .await
@@ -125,14 +125,26 @@ async fn a_citizen_applies_online_for_a_residential_place_and_the_office_finds_i
         )
         .await;
     assert_eq!(r.location(), format!("{draft}/passi/isee"));
-    // A stale form (another tab) is a conflict, not an overwrite.
+    // A stale form (another tab) is not an overwrite: what it typed comes back, with the
+    // draft's version, to be checked and saved again.
     let stale = citizen
         .post(
             &format!("{draft}/passi/dati"),
             &[("version", &version), ("months", "3")],
         )
         .await;
-    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale
+            .text(".sp-alert--danger li")
+            .contains("modificata nel frattempo"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(stale.attr("#months", "value"), "3");
+    assert_ne!(stale.attr("input[name=version]", "value"), version);
+    let saved = citizen.get(&format!("{draft}/passi/dati")).await;
+    assert_eq!(saved.attr("#months", "value"), "12");
 
     let isee = citizen.get(&format!("{draft}/passi/isee")).await;
     let version = isee.attr("input[name=version]", "value");

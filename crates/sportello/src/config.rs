@@ -1,6 +1,7 @@
 //! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
 //! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`,
 //! `SPORTELLO__MAIL__SMTP_URL`, `SPORTELLO__TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1`,
+//! `SPORTELLO__PORTALE__LOCAL_ACCOUNTS=true`,
 //! `SPORTELLO__PUBLIC_HOSTS=sportello.comune.bergamo.it`, …) →
 //! command-line flags. Secrets are `SecretString` and never reach a log.
 
@@ -36,11 +37,17 @@ pub struct Config {
     pub portale: Portale,
 }
 
-/// The citizens' portal (`/portale`). Without `oidc` the portal shows its public pages and
-/// says that the sign-in is not active yet.
+/// The citizens' portal (`/portale`). Without `oidc` (and without `local_accounts`) the
+/// portal shows its public pages and says that the sign-in is not active yet.
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct Portale {
     pub oidc: Option<Oidc>,
+    /// Citizens may also sign in with codice fiscale and password, chosen through a link
+    /// mailed to the address the office recorded on their registry record (for
+    /// demonstrations and comuni without SPID onboarding; needs `mail.smtp_url`). Off by
+    /// default; `SPORTELLO__PORTALE__LOCAL_ACCOUNTS=true`.
+    #[serde(default)]
+    pub local_accounts: bool,
 }
 
 /// The SPID/CIE relying party, as registered in the federation at onboarding

@@ -172,7 +172,7 @@ pub async fn choose_password(state: &Services, token: &str, password: &str) -> R
     domain::check_new_password(password, &open.personal_words())
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     let id = PortalIdentity {
-        codice_fiscale: open.codice_fiscale.clone(),
+        codice_fiscale: open.codice_fiscale,
         given_name: open.person.data.given_names.clone(),
         family_name: open.person.data.surname.clone(),
         email: open.person.data.email.clone(),

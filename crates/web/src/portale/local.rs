@@ -6,10 +6,11 @@
 
 use super::i18n::T;
 use super::pages::{PortalLayout, portal_path};
-use super::session::{Visitor, start};
+use super::session::{Visitor, client, start};
 use super::signin::{SignInPage, SignInQuery};
 use crate::AppState;
 use crate::error::AppError;
+use crate::layout::FormErrors;
 use crate::pages::render::{render, render_page};
 use askama::Template;
 use axum::Router;
@@ -42,17 +43,6 @@ fn enabled(state: &AppState) -> Result<(), AppError> {
     }
 }
 
-fn client(state: &AppState, parts: &Parts) -> (String, String) {
-    let ip = crate::auth::client_ip(parts, &state.config.trusted_proxies);
-    let agent = parts
-        .headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (ip, agent)
-}
-
 /// «Troppi tentativi…: riprova tra 4 minuti», in the citizen's language.
 fn wait_message(t: T, wait: std::time::Duration) -> String {
     let minutes = wait.as_secs().div_ceil(60).max(1);
@@ -70,7 +60,7 @@ struct RegisterPage {
     sent: bool,
     /// Too many requests: how long to wait.
     wait: Option<String>,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     cf: String,
     email: String,
 }
@@ -87,17 +77,10 @@ impl RegisterPage {
             heading,
             sent: false,
             wait: None,
-            errors: Vec::new(),
+            errors: FormErrors::default(),
             cf: String::new(),
             email: String::new(),
         }
-    }
-
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
     }
 }
 
@@ -204,7 +187,7 @@ struct ConfirmPage {
     /// The link may be used: the form, else the page that says it may not.
     valid: bool,
     token: String,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 }
 
 impl ConfirmPage {
@@ -218,15 +201,8 @@ impl ConfirmPage {
             ),
             valid,
             token,
-            errors: Vec::new(),
+            errors: FormErrors::default(),
         }
-    }
-
-    fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
     }
 
     /// The page for a link that is unknown, used, replaced or expired: gone, with the way to

@@ -6,7 +6,7 @@
 
 use super::i18n::T;
 use super::pages::{PortalLayout, portal_path};
-use super::session::{Visitor, cookie, start};
+use super::session::{Visitor, client, cookie, start};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::render::render_page;
@@ -232,13 +232,7 @@ async fn sign_in_return(
         Err(app::Error::Forbidden) => return Ok(failed("rifiutato")),
         Err(e) => return Err(e.into()),
     };
-    let ip = crate::auth::client_ip(&parts, &state.config.trusted_proxies);
-    let agent = parts
-        .headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let (ip, agent) = client(&state, &parts);
     let jar = start(&state, jar, &user, ip, agent).await?;
     Ok((jar, Redirect::to(&after)).into_response())
 }

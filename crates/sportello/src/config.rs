@@ -377,6 +377,36 @@ mod tests {
     }
 
     #[test]
+    fn local_accounts_are_off_unless_the_file_or_the_environment_turns_them_on() {
+        let portale = |toml: &str, env: &[(&str, &str)]| {
+            config::Config::builder()
+                .add_source(config::File::from_str(toml, config::FileFormat::Toml))
+                .add_source(
+                    config::Environment::with_prefix("SPORTELLO")
+                        .prefix_separator("__")
+                        .separator("__")
+                        .source(Some(
+                            env.iter()
+                                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                                .collect(),
+                        )),
+                )
+                .build()
+                .unwrap()
+                .get::<Portale>("portale")
+                .unwrap_or_default()
+                .local_accounts
+        };
+        assert!(!portale("", &[]));
+        assert!(!portale("[portale]\n", &[]));
+        assert!(portale("[portale]\nlocal_accounts = true\n", &[]));
+        assert!(portale(
+            "",
+            &[("SPORTELLO__PORTALE__LOCAL_ACCOUNTS", "true")]
+        ));
+    }
+
+    #[test]
     fn smtp_passwords_are_hidden() {
         let mail = Mail {
             smtp_url: Some("smtp://posta:s3cret@mail.example:587?tls=required".into()),

@@ -2,8 +2,8 @@ use super::benefit::insert_application;
 use super::{Backend, Db};
 use super::{affected_one, map_err};
 use store::{
-    Application, ApplicationEvent, DraftDocument, DraftSummary, NewAudit, PortalDraft, PortalStore,
-    Result, StoreError,
+    AccountLink, Application, ApplicationEvent, DraftDocument, DraftSummary, NewAudit,
+    PasswordChange, PortalDraft, PortalStore, Result, StoreError,
 };
 use uuid::Uuid;
 
@@ -234,6 +234,81 @@ impl PortalStore for Db {
         let mut tx = self.begin().await?;
         remove_draft(&mut tx, org_id, id, None).await?;
         super::audit::commit_with(tx, audit).await
+    }
+
+    async fn create_account_link(&self, link: &AccountLink, audit: &NewAudit) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query!(
+            "DELETE FROM portal_account_link WHERE login = $1 AND used_us IS NULL",
+            link.login
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        sqlx::query!(
+            "INSERT INTO portal_account_link (token_hash, login, org_id, person_id, created_us,
+                 expires_us, used_us)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            link.token_hash,
+            link.login,
+            link.org_id,
+            link.person_id,
+            link.created_us,
+            link.expires_us,
+            link.used_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        super::audit::commit_with(tx, audit).await
+    }
+
+    async fn get_account_link(&self, token_hash: &str) -> Result<AccountLink> {
+        let r = sqlx::query!(
+            r#"SELECT token_hash AS "token_hash!", login AS "login!", org_id AS "org_id!: Uuid",
+                   person_id AS "person_id!: Uuid", created_us AS "created_us!",
+                   expires_us AS "expires_us!", used_us
+               FROM portal_account_link WHERE token_hash = $1"#,
+            token_hash
+        )
+        .fetch_one(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(AccountLink {
+            token_hash: r.token_hash,
+            login: r.login,
+            org_id: r.org_id,
+            person_id: r.person_id,
+            created_us: r.created_us,
+            expires_us: r.expires_us,
+            used_us: r.used_us,
+        })
+    }
+
+    async fn set_password_by_link(
+        &self,
+        token_hash: &str,
+        now_us: i64,
+        user_id: Uuid,
+        change: &PasswordChange,
+        audits: &[NewAudit],
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        // Compare and set: of two requests with the same link, one finds it used.
+        let done = sqlx::query!(
+            "UPDATE portal_account_link SET used_us = $2
+             WHERE token_hash = $1 AND used_us IS NULL AND expires_us > $2",
+            token_hash,
+            now_us
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict);
+        }
+        super::user::write_password(&mut tx, user_id, change, audits).await?;
+        tx.commit().await.map_err(map_err)
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{Backend, Db};
+use super::{Backend, Db, Tx};
 use super::{affected_one, map_err, role_col};
 use domain::{Login, Role};
 use store::{
@@ -192,33 +192,7 @@ impl UserStore for Db {
         audits: &[NewAudit],
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query!(
-            "UPDATE app_user SET password_hash = $2, must_change_password = $3,
-                                 one_time_until_us = $4
-             WHERE id = $1",
-            user_id,
-            change.hash,
-            change.one_time_until_us.is_some(),
-            change.one_time_until_us
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        affected_one(done.rows_affected())?;
-        super::session::end_user_sessions(&mut tx, user_id).await?;
-        if let Some(at) = change.revoke_tokens_at {
-            sqlx::query!(
-                "UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-                user_id,
-                at
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        }
-        for audit in audits {
-            super::audit::append(&mut tx, audit).await?;
-        }
+        write_password(&mut tx, user_id, change, audits).await?;
         tx.commit().await.map_err(map_err)
     }
 
@@ -294,4 +268,42 @@ impl UserStore for Db {
         affected_one(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
+}
+
+/// Sets a user's password as `change` says, ends their sessions (and revokes their API tokens
+/// when asked), and appends the audit rows, in `tx`.
+pub(crate) async fn write_password(
+    tx: &mut Tx,
+    user_id: Uuid,
+    change: &PasswordChange,
+    audits: &[NewAudit],
+) -> Result<()> {
+    let done = sqlx::query!(
+        "UPDATE app_user SET password_hash = $2, must_change_password = $3,
+                             one_time_until_us = $4
+         WHERE id = $1",
+        user_id,
+        change.hash,
+        change.one_time_until_us.is_some(),
+        change.one_time_until_us
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(map_err)?;
+    affected_one(done.rows_affected())?;
+    super::session::end_user_sessions(tx, user_id).await?;
+    if let Some(at) = change.revoke_tokens_at {
+        sqlx::query!(
+            "UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            user_id,
+            at
+        )
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+    }
+    for audit in audits {
+        super::audit::append(tx, audit).await?;
+    }
+    Ok(())
 }

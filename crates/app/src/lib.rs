@@ -21,6 +21,7 @@ pub mod manage;
 pub mod person;
 pub mod portal;
 pub mod portal_apply;
+pub mod portal_local;
 pub mod procedure;
 pub mod read_log;
 pub mod registry;

@@ -449,6 +449,26 @@ impl Compose for ApplicationNews {
     }
 }
 
+/// The e-mail with the link to choose the password of a portal account (local accounts), to
+/// the address the office recorded: the link and nothing else about the person.
+#[derive(Debug, Clone, Template)]
+#[template(path = "mail/portal_account_link.txt")]
+pub struct PortalAccountLink {
+    /// The link, with its single-use token.
+    pub url: String,
+    /// How many hours the link lasts.
+    pub hours: i64,
+    /// The closing lines: the organization, its office, address, contacts and hours
+    /// (`Letterhead::mail_signature`).
+    pub signature: Vec<String>,
+}
+
+impl Compose for PortalAccountLink {
+    fn subject(&self) -> String {
+        "Portale dei servizi sociali: scegli la tua password".to_owned()
+    }
+}
+
 /// The notice to the responsible worker that an ISEE attestation under planned deliveries
 /// expires soon. It names the application by protocol, not the person: a mailbox is not the
 /// place for whose ISEE it is.

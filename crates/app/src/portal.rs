@@ -5,7 +5,8 @@
 //!
 //! A citizen's account is an ordinary account whose login is their codice fiscale in lower
 //! case and whose only role, in every organization that holds them, is «cittadino»; it has no
-//! usable password (the portal signs in through the identity provider only). The permission
+//! usable password until the citizen chooses one through a link mailed to the address the
+//! office recorded (local accounts, [`crate::portal_local`], off by default). The permission
 //! policy gives that role the scope «own» on persons and applications, and every check below
 //! computes that scope from the records, never from what the browser sends.
 
@@ -91,25 +92,42 @@ pub fn citizen_login(cf: &CodiceFiscale) -> Result<Login, Error> {
 /// The message for a citizen none of the organizations holds.
 pub const UNKNOWN_CITIZEN: &str = "Non risulti tra le persone seguite dai servizi sociali di questo portale. Per presentare la prima domanda rivolgiti allo sportello del tuo Comune.";
 
-/// Signs a citizen in: finds or creates their account, gives it the citizen's role in every
-/// organization that holds a person with their codice fiscale, and writes the audit row of the
-/// access in each. Refuses an account that is an operator's (a login equal to a codice fiscale
-/// must not open the office to the portal), a disabled one, and a citizen no organization holds.
+/// Signs a citizen in: finds or creates their account ([`citizen_account`]) and writes the
+/// audit row of the access in each organization that holds them.
 pub async fn sign_in(state: &Services, id: &PortalIdentity) -> Result<User, Error> {
-    let now = state.clock.now();
-    let login = citizen_login(&id.codice_fiscale)?;
-    let cf = id.codice_fiscale.as_str();
+    let user = citizen_account(state, id).await?;
+    record_sign_in(state, &user, &id.method).await?;
+    Ok(user)
+}
+
+/// The organizations that hold a person with the codice fiscale `cf` (active ones, the
+/// person not merged into another), with the person.
+pub async fn holders(
+    state: &Services,
+    cf: &CodiceFiscale,
+) -> Result<Vec<(Organization, Person)>, Error> {
     let mut holders = Vec::new();
     for org in state.store.list_orgs().await? {
         if !org.active {
             continue;
         }
-        match state.store.find_person_by_cf(org.id, cf).await {
-            Ok(p) if p.merged_into.is_none() => holders.push(org),
+        match state.store.find_person_by_cf(org.id, cf.as_str()).await {
+            Ok(p) if p.merged_into.is_none() => holders.push((org, p)),
             Ok(_) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
     }
+    Ok(holders)
+}
+
+/// The citizen's account: found or created, with the citizen's role in every organization
+/// that holds a person with their codice fiscale. Refuses an account that is an operator's
+/// (a login equal to a codice fiscale must not open the office to the portal), a disabled
+/// one, and a citizen no organization holds.
+pub async fn citizen_account(state: &Services, id: &PortalIdentity) -> Result<User, Error> {
+    let now = state.clock.now();
+    let login = citizen_login(&id.codice_fiscale)?;
+    let holders = holders(state, &id.codice_fiscale).await?;
     let existing = match state.store.get_user_by_login(&login).await {
         Ok(u) => Some(u),
         Err(StoreError::NotFound) => None,
@@ -117,30 +135,48 @@ pub async fn sign_in(state: &Services, id: &PortalIdentity) -> Result<User, Erro
     };
     let user = match existing {
         Some(u) => {
-            let roles = state.store.memberships(u.id).await?;
-            if roles.iter().any(|m| m.role != Role::Cittadino) {
-                tracing::warn!(login = %u.login, "accesso al portale con un account di operatore");
-                return Err(Error::Forbidden);
-            }
-            // A disabled account is refused like an operator's: the portal says to ask the
-            // counter, without saying why.
-            if !u.active {
-                return Err(Error::Forbidden);
-            }
-            if roles.is_empty() && holders.is_empty() {
-                return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
-            }
+            admit(state, &u, holders.is_empty()).await?;
             u
         }
         None => {
-            let Some(first) = holders.first() else {
+            let Some((first, _)) = holders.first() else {
                 return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
             };
             create_account(state, id, login, first, now).await?
         }
     };
+    grant_roles(state, &user, &holders).await?;
+    Ok(user)
+}
+
+/// Whether an existing account may enter the portal: a citizen's (no other role), active,
+/// held by some organization (`unheld`: none holds the codice fiscale now).
+pub(crate) async fn admit(state: &Services, u: &User, unheld: bool) -> Result<(), Error> {
+    let roles = state.store.memberships(u.id).await?;
+    if roles.iter().any(|m| m.role != Role::Cittadino) {
+        tracing::warn!(login = %u.login, "accesso al portale con un account di operatore");
+        return Err(Error::Forbidden);
+    }
+    // A disabled account is refused like an operator's: the portal says to ask the
+    // counter, without saying why.
+    if !u.active {
+        return Err(Error::Forbidden);
+    }
+    if roles.is_empty() && unheld {
+        return Err(Error::BadRequest(UNKNOWN_CITIZEN.into()));
+    }
+    Ok(())
+}
+
+/// Gives the account the citizen's role in each of `holders` it does not belong to yet.
+pub(crate) async fn grant_roles(
+    state: &Services,
+    user: &User,
+    holders: &[(Organization, Person)],
+) -> Result<(), Error> {
+    let now = state.clock.now();
     let held = state.store.memberships(user.id).await?;
-    for org in &holders {
+    for (org, _) in holders {
         if !held.iter().any(|m: &Membership| m.org.id == org.id) {
             let actor = Actor::system(org.clone(), now);
             let audit = actor.audit(
@@ -158,17 +194,28 @@ pub async fn sign_in(state: &Services, id: &PortalIdentity) -> Result<User, Erro
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// The audit row of a sign-in to the portal with `method` («SPID», «account locale»), in
+/// each organization of the account.
+pub(crate) async fn record_sign_in(
+    state: &Services,
+    user: &User,
+    method: &str,
+) -> Result<(), Error> {
+    let now = state.clock.now();
     for m in state.store.memberships(user.id).await? {
-        let actor = Actor::user(&user, m.org.clone(), Role::Cittadino, now);
+        let actor = Actor::user(user, m.org.clone(), Role::Cittadino, now);
         let audit = actor.audit(
             "session.portal_login",
             "user",
             Some(user.id),
-            format!("Accesso al portale del cittadino con {}", id.method),
+            format!("Accesso al portale del cittadino con {method}"),
         );
         state.store.append_audit(&audit).await?;
     }
-    Ok(user)
+    Ok(())
 }
 
 async fn create_account(
@@ -178,8 +225,8 @@ async fn create_account(
     org: &Organization,
     now: time::OffsetDateTime,
 ) -> Result<User, Error> {
-    // No password: the portal signs in through the identity provider only. The hash of a
-    // random secret nobody keeps fills the column.
+    // No password until the citizen chooses one with a link mailed to the address the office
+    // recorded (`portal_local`): the hash of a random secret nobody keeps fills the column.
     let (unusable, _) = crate::credentials::new_secret("")?;
     let user = User {
         id: Uuid::now_v7(),

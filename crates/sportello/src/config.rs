@@ -1,6 +1,7 @@
 //! Configuration: defaults that work → `sportello.toml` (or `--config FILE`) → `SPORTELLO__*`
 //! environment variables (`SPORTELLO__DATABASE__URL`, `SPORTELLO__ADMIN__PASSWORD`,
 //! `SPORTELLO__MAIL__SMTP_URL`, `SPORTELLO__TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1`,
+//! `SPORTELLO__PORTALE__LOCAL_ACCOUNTS=true`,
 //! `SPORTELLO__PUBLIC_HOSTS=sportello.comune.bergamo.it`, …) →
 //! command-line flags. Secrets are `SecretString` and never reach a log.
 
@@ -36,11 +37,17 @@ pub struct Config {
     pub portale: Portale,
 }
 
-/// The citizens' portal (`/portale`). Without `oidc` the portal shows its public pages and
-/// says that the sign-in is not active yet.
+/// The citizens' portal (`/portale`). Without `oidc` (and without `local_accounts`) the
+/// portal shows its public pages and says that the sign-in is not active yet.
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct Portale {
     pub oidc: Option<Oidc>,
+    /// Citizens may also sign in with codice fiscale and password, chosen through a link
+    /// mailed to the address the office recorded on their registry record (for
+    /// demonstrations and comuni without SPID onboarding; needs `mail.smtp_url`). Off by
+    /// default; `SPORTELLO__PORTALE__LOCAL_ACCOUNTS=true`.
+    #[serde(default)]
+    pub local_accounts: bool,
 }
 
 /// The SPID/CIE relying party, as registered in the federation at onboarding
@@ -367,6 +374,36 @@ mod tests {
         let err = allowed_hosts(&[], ip("0.0.0.0")).unwrap_err();
         assert!(err.contains("public_hosts"), "{err}");
         assert!(allowed_hosts(&["non valido".into()], ip("127.0.0.1")).is_err());
+    }
+
+    #[test]
+    fn local_accounts_are_off_unless_the_file_or_the_environment_turns_them_on() {
+        let portale = |toml: &str, env: &[(&str, &str)]| {
+            config::Config::builder()
+                .add_source(config::File::from_str(toml, config::FileFormat::Toml))
+                .add_source(
+                    config::Environment::with_prefix("SPORTELLO")
+                        .prefix_separator("__")
+                        .separator("__")
+                        .source(Some(
+                            env.iter()
+                                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                                .collect(),
+                        )),
+                )
+                .build()
+                .unwrap()
+                .get::<Portale>("portale")
+                .unwrap_or_default()
+                .local_accounts
+        };
+        assert!(!portale("", &[]));
+        assert!(!portale("[portale]\n", &[]));
+        assert!(portale("[portale]\nlocal_accounts = true\n", &[]));
+        assert!(portale(
+            "",
+            &[("SPORTELLO__PORTALE__LOCAL_ACCOUNTS", "true")]
+        ));
     }
 
     #[test]

@@ -493,6 +493,8 @@ async fn serve(cfg: Config, store: app::Store, listen: Option<String>, demo: boo
         mail,
         trusted_proxies,
         allowed_hosts,
+        // The demo shows the local accounts too.
+        portal_local_accounts: cfg.portale.local_accounts || demo,
     };
     let port = listener.local_addr()?.port();
     let state = web::AppState::new(store.clone(), web_cfg);

@@ -460,6 +460,14 @@ store_traits! {
         fn submit_portal_draft(&self, draft: &PortalDraft, app: &Application, event: &ApplicationEvent, actor: &str, audit: &NewAudit) -> Option<String>;
         /// Throws a draft and its documents away.
         fn delete_portal_draft(&self, org_id: Uuid, id: Uuid, audit: &NewAudit) -> ();
+        /// Keeps a link to choose the password of a portal account, with its audit row; the
+        /// login's earlier links stop working.
+        fn create_account_link(&self, link: &AccountLink, audit: &NewAudit) -> ();
+        fn get_account_link(&self, token_hash: &str) -> AccountLink;
+        /// All or nothing: the link is used (`StoreError::Conflict` when it was used, has
+        /// expired at `now_us` or was replaced), the password of `user_id` set as
+        /// `set_password` sets it (its sessions end), the audit rows appended.
+        fn set_password_by_link(&self, token_hash: &str, now_us: i64, user_id: Uuid, change: &PasswordChange, audits: &[NewAudit]) -> ();
     }
 }
 

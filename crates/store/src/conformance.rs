@@ -28,6 +28,7 @@ macro_rules! conformance_tests {
             an_application_is_numbered_moves_by_compare_and_set_and_is_delivered,
             mandates_cover_their_period_until_revoked,
             a_totp_step_is_accepted_once,
+            an_account_link_sets_a_password_once_before_it_expires,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -391,6 +392,67 @@ pub async fn a_totp_step_is_accepted_once<S: Stores>(s: &S) {
         Err(StoreError::Conflict)
     ));
     assert!(s.list_user_sessions(u.id).await.unwrap().is_empty());
+}
+
+pub async fn an_account_link_sets_a_password_once_before_it_expires<S: Stores>(s: &S) {
+    let o = new_org(s, "comune-a").await;
+    let p = new_person(s, o.id).await;
+    let u = new_user(s, "rssmra80a01a794j", o.id, Role::Cittadino).await;
+    s.create_session(&session("t1", u.id, None, 1))
+        .await
+        .unwrap();
+    let link = |hash: &str, expires_us| AccountLink {
+        token_hash: hash.into(),
+        login: "rssmra80a01a794j".into(),
+        org_id: o.id,
+        person_id: p.id,
+        created_us: 1,
+        expires_us,
+        used_us: None,
+    };
+    s.create_account_link(&link("l1", 100), &audit(o.id, "portal.account_link", "1"))
+        .await
+        .unwrap();
+    // A later link replaces the login's earlier one.
+    s.create_account_link(&link("l2", 100), &audit(o.id, "portal.account_link", "2"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.get_account_link("l1").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.get_account_link("l2").await.unwrap(), link("l2", 100));
+    let change = PasswordChange {
+        hash: "$argon2id$link".into(),
+        one_time_until_us: None,
+        revoke_tokens_at: None,
+    };
+    let set = |hash: &'static str, now_us| {
+        let change = change.clone();
+        async move {
+            s.set_password_by_link(
+                hash,
+                now_us,
+                u.id,
+                &change,
+                &[audit(o.id, "user.password_change", "x")],
+            )
+            .await
+        }
+    };
+    // Expired at its time: nothing moves.
+    let chain = s.audit_chain(o.id).await.unwrap().len();
+    assert!(matches!(set("l2", 100).await, Err(StoreError::Conflict)));
+    assert_ne!(s.get_user(u.id).await.unwrap().password_hash, change.hash);
+    assert_eq!(s.audit_chain(o.id).await.unwrap().len(), chain);
+    // Before it: the password set, the sessions ended, the link spent.
+    set("l2", 99).await.unwrap();
+    assert_eq!(s.get_user(u.id).await.unwrap().password_hash, change.hash);
+    assert!(s.list_user_sessions(u.id).await.unwrap().is_empty());
+    assert_eq!(s.get_account_link("l2").await.unwrap().used_us, Some(99));
+    assert_eq!(s.audit_chain(o.id).await.unwrap().len(), chain + 1);
+    assert!(matches!(set("l2", 99).await, Err(StoreError::Conflict)));
+    assert!(matches!(set("l9", 1).await, Err(StoreError::Conflict)));
 }
 
 pub async fn password_change_and_disabling_end_sessions<S: Stores>(s: &S) {

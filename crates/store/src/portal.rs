@@ -43,3 +43,20 @@ pub struct DraftDocument {
     pub sha256: String,
     pub at_us: i64,
 }
+
+/// A single-use link that lets a citizen choose the password of their portal account
+/// (local accounts), mailed to the address the office recorded for `person_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLink {
+    /// The SHA-256 of the token the e-mail carries; the token itself is never stored.
+    pub token_hash: String,
+    /// The account's login: the codice fiscale in lower case.
+    pub login: String,
+    /// The organization and person whose recorded e-mail address received the link.
+    pub org_id: Uuid,
+    pub person_id: Uuid,
+    pub created_us: i64,
+    pub expires_us: i64,
+    /// When it was used; a link is used once.
+    pub used_us: Option<i64>,
+}

@@ -52,6 +52,8 @@ pub fn qr_svg(data: &str) -> Result<String, AppError> {
 ///   password) each address waits after its first failure; an address with none still tries.
 /// - Second-factor codes per login: 5 free, then the same waits; the password step does not
 ///   reset them.
+/// - Links mailed to choose a portal password (local accounts), every request counted: 3 per
+///   login and 10 per address free, then the same waits.
 ///
 /// Counts are forgotten 15 minutes after their last failure, or when an administrator lifts
 /// them ([`Throttle::lift`]).
@@ -62,10 +64,17 @@ pub struct Throttle {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Pair { login: String, ip: String },
+    Pair {
+        login: String,
+        ip: String,
+    },
     Account(String),
     Address(String),
     SecondFactor(String),
+    /// Links asked for by e-mail for a portal login (local accounts).
+    Link(String),
+    /// Links asked for by e-mail from one address, any login.
+    LinkAddress(String),
 }
 
 impl Key {
@@ -104,6 +113,10 @@ pub const FREE_FAILURES_PER_PAIR: u32 = 5;
 pub const FREE_FAILURES_PER_ADDRESS: u32 = 20;
 pub const ACCOUNT_CEILING: u32 = 100;
 pub const FREE_SECOND_FACTOR_FAILURES: u32 = 5;
+/// Links mailed for one portal login before each further one waits.
+pub const FREE_LINKS_PER_LOGIN: u32 = 3;
+/// Links asked for from one address, any login, before each further one waits.
+pub const FREE_LINKS_PER_ADDRESS: u32 = 10;
 const FIRST_WAIT: Duration = Duration::from_secs(60);
 
 /// The wait after `count` failures of which the first `free` cost nothing.
@@ -224,6 +237,26 @@ impl Throttle {
         self.map().remove(&Key::SecondFactor(login.into()));
     }
 
+    /// How long a request for a link to choose a portal password for `login` from `ip` must
+    /// wait, if at all. Every request counts, whatever it found ([`Throttle::link_requested`]),
+    /// so a wait says nothing about the registry, and nobody can fill a mailbox with links.
+    pub fn link_wait(&self, login: &str, ip: &str, now_us: i64) -> Option<Duration> {
+        let map = self.map();
+        Self::wait(&map, &Key::Link(login.into()), FREE_LINKS_PER_LOGIN, now_us).max(Self::wait(
+            &map,
+            &Key::LinkAddress(network(ip)),
+            FREE_LINKS_PER_ADDRESS,
+            now_us,
+        ))
+    }
+
+    pub fn link_requested(&self, login: &str, ip: &str, now_us: i64) {
+        self.failed(
+            [Key::Link(login.into()), Key::LinkAddress(network(ip))],
+            now_us,
+        );
+    }
+
     /// The counters of `login` still in their window, for its administrator.
     pub fn entries(&self, login: &str, now_us: i64) -> Vec<ThrottleEntry> {
         let map = self.map();
@@ -243,6 +276,10 @@ impl Throttle {
                     Key::SecondFactor(l) if l == login => (
                         "codici di verifica errati".into(),
                         Self::wait(&map, key, FREE_SECOND_FACTOR_FAILURES, now_us),
+                    ),
+                    Key::Link(l) if l == login => (
+                        "collegamenti per la password del portale richiesti".into(),
+                        Self::wait(&map, key, FREE_LINKS_PER_LOGIN, now_us),
                     ),
                     _ => return None,
                 };
@@ -273,8 +310,10 @@ impl Throttle {
         let mut map = self.map();
         let before = map.len();
         map.retain(|key, _| match key {
-            Key::Pair { login: l, .. } | Key::Account(l) | Key::SecondFactor(l) => l != login,
-            Key::Address(_) => true,
+            Key::Pair { login: l, .. } | Key::Account(l) | Key::SecondFactor(l) | Key::Link(l) => {
+                l != login
+            }
+            Key::Address(_) | Key::LinkAddress(_) => true,
         });
         before - map.len()
     }

@@ -39,6 +39,10 @@ pub struct WebConfig {
     /// The host names requests may carry in `Host` (DNS rebinding); by default the loopback
     /// ones, for a server listening on 127.0.0.1.
     pub allowed_hosts: Vec<String>,
+    /// Citizens may also sign in to the portal with codice fiscale and password, chosen
+    /// through a link mailed to the address the office recorded (`app::portal_local`). Off by
+    /// default: the pages answer 404 and the sign-in shows no such form.
+    pub portal_local_accounts: bool,
 }
 
 impl Default for WebConfig {
@@ -51,6 +55,7 @@ impl Default for WebConfig {
             mail: MailConfig::default(),
             trusted_proxies: Vec::new(),
             allowed_hosts: LOOPBACK_HOSTS.map(String::from).to_vec(),
+            portal_local_accounts: false,
         }
     }
 }

@@ -31,13 +31,15 @@ pub enum Lang {
 
 /// A language's catalogue: one Fluent file per part of the portal (`portale.ftl` the frame,
 /// the sign-in and the pages that follow an application, `domanda.ftl` applying online,
-/// `seguito.ftl` the messages and answers to the office), all compiled in.
+/// `seguito.ftl` the messages and answers to the office, `account.ftl` the local accounts),
+/// all compiled in.
 macro_rules! catalogue {
     ($code:literal) => {
         &[
             include_str!(concat!("../../locales/", $code, "/portale.ftl")),
             include_str!(concat!("../../locales/", $code, "/domanda.ftl")),
             include_str!(concat!("../../locales/", $code, "/seguito.ftl")),
+            include_str!(concat!("../../locales/", $code, "/account.ftl")),
         ]
     };
 }

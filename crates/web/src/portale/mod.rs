@@ -8,6 +8,7 @@ mod apply;
 pub mod errors;
 mod follow;
 pub mod i18n;
+mod local;
 mod pages;
 mod session;
 mod signin;
@@ -20,7 +21,9 @@ pub use session::{PORTAL_COOKIE, PORTAL_TOKEN_PREFIX, lang_of};
 pub use signin::PendingLogins;
 
 pub fn routes() -> Router<AppState> {
-    pages::routes().merge(apply::routes())
+    pages::routes()
+        .merge(apply::routes())
+        .merge(local::routes())
 }
 
 /// The query parameter a portal page's address gets back when the file its form sent was over

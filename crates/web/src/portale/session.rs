@@ -128,6 +128,18 @@ pub async fn start(
     Ok(jar.add(cookie(PORTAL_COOKIE, token, state.config.tls)))
 }
 
+/// The client's address (`auth::client_ip`) and its user agent, for a new session.
+pub(super) fn client(state: &AppState, parts: &Parts) -> (String, String) {
+    let ip = crate::auth::client_ip(parts, &state.config.trusted_proxies);
+    let agent = parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (ip, agent)
+}
+
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)

@@ -4,8 +4,9 @@
 //! (`app::portal::sign_in`) before the portal session opens. The sign-ins under way (state,
 //! nonce, PKCE verifier) stay on the server, in memory, for a few minutes.
 
+use super::i18n::T;
 use super::pages::{PortalLayout, portal_path};
-use super::session::{Visitor, cookie, start};
+use super::session::{Visitor, client, cookie, start};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::render::render_page;
@@ -24,7 +25,10 @@ use std::sync::Mutex;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/portale/accedi", get(sign_in_page))
+        .route(
+            "/portale/accedi",
+            get(sign_in_page).post(super::local::sign_in),
+        )
         .route("/portale/accedi/{provider}", get(sign_in_start))
         .route("/portale/accesso", get(sign_in_return))
         .route(
@@ -40,17 +44,62 @@ struct ProviderButton {
 
 #[derive(Template)]
 #[template(path = "portale/accedi.html")]
-struct SignInPage {
+pub(super) struct SignInPage {
     l: PortalLayout,
     providers: Vec<ProviderButton>,
     message: Option<String>,
     after: String,
+    /// The form for codice fiscale and password (local accounts), when enabled.
+    local: bool,
+    /// The codice fiscale typed in it.
+    cf: String,
+    /// Why that sign-in did not succeed.
+    local_error: Option<String>,
+}
+
+impl SignInPage {
+    /// The sign-in page: the identity providers' buttons and, with local accounts, the form
+    /// for codice fiscale and password (`cf` as typed, `local_error` why it failed).
+    pub(super) fn new(
+        state: &AppState,
+        t: T,
+        message: Option<String>,
+        dopo: &str,
+        cf: String,
+        local_error: Option<String>,
+    ) -> SignInPage {
+        let providers = state
+            .oidc
+            .as_ref()
+            .map(|rp| {
+                rp.providers()
+                    .iter()
+                    .enumerate()
+                    .map(|(index, p)| ProviderButton {
+                        index,
+                        label: t.args("signin-with", &[("provider", &p.name)]),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        SignInPage {
+            l: PortalLayout::new(t, t.t("signin-title"), None, "/portale/accedi"),
+            providers,
+            message,
+            after: portal_path(dopo)
+                .map(|p| format!("?dopo={}", crate::paths::url_encode(p)))
+                .unwrap_or_default(),
+            local: state.config.portal_local_accounts,
+            cf,
+            local_error,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct SignInQuery {
-    dopo: String,
+pub(super) struct SignInQuery {
+    pub(super) dopo: String,
     errore: String,
 }
 
@@ -66,34 +115,13 @@ async fn sign_in_page(
             Redirect::to(portal_path(&q.dopo).unwrap_or("/portale/domande")).into_response(),
         );
     }
-    let providers = state
-        .oidc
-        .as_ref()
-        .map(|rp| {
-            rp.providers()
-                .iter()
-                .enumerate()
-                .map(|(index, p)| ProviderButton {
-                    index,
-                    label: t.args("signin-with", &[("provider", &p.name)]),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let message = match q.errore.as_str() {
         "" => None,
         "sconosciuto" => Some(t.t("signin-unknown")),
         "rifiutato" => Some(t.t("signin-refused")),
         _ => Some(t.t("signin-failed")),
     };
-    let page = SignInPage {
-        l: PortalLayout::new(t, t.t("signin-title"), None, "/portale/accedi"),
-        providers,
-        message,
-        after: portal_path(&q.dopo)
-            .map(|p| format!("?dopo={}", crate::paths::url_encode(p)))
-            .unwrap_or_default(),
-    };
+    let page = SignInPage::new(&state, t, message, &q.dopo, String::new(), None);
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
@@ -204,13 +232,7 @@ async fn sign_in_return(
         Err(app::Error::Forbidden) => return Ok(failed("rifiutato")),
         Err(e) => return Err(e.into()),
     };
-    let ip = crate::auth::client_ip(&parts, &state.config.trusted_proxies);
-    let agent = parts
-        .headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let (ip, agent) = client(&state, &parts);
     let jar = start(&state, jar, &user, ip, agent).await?;
     Ok((jar, Redirect::to(&after)).into_response())
 }

@@ -34,9 +34,15 @@ pub(crate) fn identity(cf: &str) -> PortalIdentity {
 
 /// Registers Laura Bianchi through the pages; her page's path.
 pub(crate) async fn register_bianchi(op: &mut Client) -> String {
-    let mut bianchi = crate::istanze_fixtures::rossi();
+    register_bianchi_at(op, "mario.rossi@example.org").await
+}
+
+/// The same, with `email` on her record.
+pub(crate) async fn register_bianchi_at(op: &mut Client, email: &str) -> String {
+    let mut bianchi: Vec<(&str, &str)> = crate::istanze_fixtures::rossi();
     for (k, v) in bianchi.iter_mut() {
         match *k {
+            "email" => *v = email,
             "codice_fiscale" => *v = BIANCHI_CF,
             "surname" => *v = "Bianchi",
             "given_names" => *v = "Laura",

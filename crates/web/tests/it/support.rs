@@ -357,3 +357,14 @@ pub async fn staff(
     c.login_fully(login, ADMIN_PASSWORD).await;
     c
 }
+
+/// The same application with the portal's local accounts on (`WebConfig::portal_local_accounts`).
+pub fn with_local_accounts(state: AppState) -> AppState {
+    AppState {
+        config: std::sync::Arc::new(WebConfig {
+            portal_local_accounts: true,
+            ..(*state.config).clone()
+        }),
+        ..state
+    }
+}

@@ -743,6 +743,13 @@ fn table() -> Vec<Row> {
             .needs(Need::Public)
             .other_org(StatusCode::SEE_OTHER),
         get("/portale/accesso", &[]).needs(Need::Public),
+        // Local accounts (on for the sweep): anyone may ask for a link, open one, sign in
+        // with a password (`portal_local.rs`).
+        post("/portale/accedi", &[]).needs(Need::Public),
+        get("/portale/registrati", &[]).needs(Need::Public),
+        post("/portale/registrati", &[]).needs(Need::Public),
+        get("/portale/registrati/conferma", &[]).needs(Need::Public),
+        post("/portale/registrati/conferma", &[]).needs(Need::Public),
         get("/portale/.well-known/openid-federation", &[]).needs(Need::Public),
         post("/portale/esci", &[]).needs(Need::Public),
         get("/portale/domande", &[]).needs(Need::Public),
@@ -1788,7 +1795,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
         provider.provider_config("SPID"),
     )
     .unwrap();
-    let state = state.with_oidc(rp);
+    let state = support::with_local_accounts(state.with_oidc(rp));
     let started = Instant::now();
     let mut world = World::build(&state).await;
     let built = started.elapsed();

@@ -1,0 +1,1 @@
+# Conturi locale pe portal (netradus încă: mesajele apar în italiană).

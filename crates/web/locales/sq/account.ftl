@@ -1,0 +1,1 @@
+# Llogaritë lokale në portal (ende e papërkthyer: mesazhet shfaqen në italisht).

@@ -126,12 +126,15 @@ pub enum Action {
     PaymentManage,
     ReportView,
     CatalogueManage,
+    /// See the organization's SIUSS records (PS, PSA, SINA, SINBA), fix its SIUSS settings
+    /// and export the files for INPS.
+    SiussManage,
     /// See and end one's own sessions, create and revoke one's own API tokens.
     OwnAccount,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
@@ -160,6 +163,7 @@ impl Action {
         Action::PaymentManage,
         Action::ReportView,
         Action::CatalogueManage,
+        Action::SiussManage,
         Action::OwnAccount,
     ];
 }
@@ -236,6 +240,9 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
+        // The installation exports each ente's SIUSS files from the command line (acting in
+        // the ente as its administrator); an administrator's account never sees them.
+        (Amministratore, SiussManage) if system_org => Some(SameOrg),
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
@@ -244,7 +251,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             OrgView | UserView | PersonView | PersonEdit | PersonMerge | RegistryImport
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
-            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit,
+            | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
+            | SiussManage,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -318,6 +326,9 @@ mod tests {
                 rows.push((Amministratore, sys, a, if sys { ALL } else { SAME }));
             }
             rows.push((Amministratore, sys, RegistryImport, SAME));
+            if sys {
+                rows.push((Amministratore, sys, SiussManage, SAME));
+            }
             for a in [AuditView, AuditExport] {
                 rows.push((Revisore, sys, a, if sys { ALL } else { SAME }));
             }
@@ -346,6 +357,7 @@ mod tests {
                 DsuView,
                 DsuEdit,
                 LetterheadEdit,
+                SiussManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -425,7 +437,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 8 * 2 * 29 * 4);
+        assert_eq!(checked, 8 * 2 * 30 * 4);
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! `I` (inserimento, also for a correction, which replaces the record INPS holds) and `C`
 //! (cancellazione); `SINBA.xsd` has none, so a SINBA record's operation travels beside it.
 
+use crate::FieldError;
 use crate::assessment::{self, FormCode, Value};
 use crate::benefit::{Area, DeliveryKind, Periodicity, siuss_label};
 use crate::money::Money;
@@ -125,6 +126,75 @@ pub struct Sender {
     pub operator_cf: String,
     /// The ente's secret for the SINBA pseudonyms ([`pseudonym`]).
     pub pseudonym_key: Vec<u8>,
+}
+
+/// The ente's SIUSS settings as typed by its responsabile.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SenderInput {
+    pub ente_code: String,
+    pub seat: String,
+    pub operator_cf: String,
+}
+
+/// The ente's SIUSS settings, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SenderData {
+    pub ente_code: String,
+    pub seat_belfiore: String,
+    pub operator_cf: String,
+}
+
+/// Reads the settings form: the INPS code of the ente (up to 32 letters, digits, `.`, `-`,
+/// `_`), the Belfiore code of its seat (a comune), the operator's codice fiscale (16
+/// characters, or the 11 digits of the ente's).
+pub fn parse_sender(i: &SenderInput) -> Result<SenderData, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = i.ente_code.trim().to_uppercase();
+    if code.is_empty() {
+        errors.push(FieldError::new(
+            "ente_code",
+            "indicare il codice dell'ente presso l'INPS",
+        ));
+    } else if code.chars().count() > 32
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        errors.push(FieldError::new(
+            "ente_code",
+            format!(
+                "il codice dell'ente «{code}» deve avere al più 32 lettere, cifre, punti o trattini"
+            ),
+        ));
+    }
+    let seat = i.seat.trim().to_uppercase();
+    let seat_ok = territory::BelfioreCode::new(&seat)
+        .is_some_and(|b| !b.is_foreign() && !territory::comune_history(b).is_empty());
+    if !seat_ok {
+        errors.push(FieldError::new(
+            "seat",
+            format!(
+                "«{}» non è il codice catastale (Belfiore) di un comune",
+                i.seat.trim()
+            ),
+        ));
+    }
+    let cf = territory::CodiceFiscale::parse(&territory::codice_fiscale::normalize(&i.operator_cf));
+    if let Err(e) = &cf {
+        errors.push(FieldError::new(
+            "operator_cf",
+            format!("codice fiscale dell'operatore non valido: {e}"),
+        ));
+    }
+    match cf {
+        Ok(cf) if errors.is_empty() => Ok(SenderData {
+            ente_code: code,
+            seat_belfiore: seat,
+            operator_cf: cf.as_str().to_owned(),
+        }),
+        _ => Err(errors),
+    }
 }
 
 /// A person as the records need them, from the registry (`person`).
@@ -1359,6 +1429,37 @@ mod tests {
             vec![MAX_FILE_RECORDS, 1]
         );
         assert!(files.iter().all(|f| f.content.len() <= MAX_FILE_BYTES));
+    }
+
+    #[test]
+    fn the_settings_are_read_and_bad_fields_named() {
+        let ok = parse_sender(&SenderInput {
+            ente_code: " a794 ".into(),
+            seat: "a794".into(),
+            operator_cf: "rssmra80a01a794x".into(),
+        });
+        assert!(
+            ok.is_ok()
+                || ok
+                    .as_ref()
+                    .is_err_and(|e| e.iter().all(|e| e.field == "operator_cf"))
+        );
+        let bad = parse_sender(&SenderInput {
+            ente_code: "comune di bergamo".into(),
+            seat: "Z404".into(),
+            operator_cf: "XYZ".into(),
+        })
+        .expect_err("three bad fields");
+        let fields: Vec<&str> = bad.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["ente_code", "seat", "operator_cf"]);
+        let numeric = parse_sender(&SenderInput {
+            ente_code: "A794".into(),
+            seat: "A794".into(),
+            operator_cf: "80034840167".into(),
+        })
+        .expect("the ente's numeric codice fiscale");
+        assert_eq!(numeric.operator_cf, "80034840167");
+        assert_eq!(numeric.ente_code, "A794");
     }
 
     #[test]

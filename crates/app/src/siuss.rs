@@ -111,15 +111,22 @@ pub async fn period(state: &Services, ctx: &Actor, month: Date) -> Result<Period
     })
 }
 
-/// The month's records as the upload files, for the page and the command line; the export
-/// is written in the audit log (how many records, which files, how many left out invalid).
+/// The month's records as the upload files, numbered from `first_sequence` (the daily
+/// progressive of their names), for the page and the command line; the export is written in
+/// the audit log (how many records, which files, how many left out invalid).
 pub async fn export(
     state: &Services,
     ctx: &Actor,
     month: Date,
+    first_sequence: u32,
 ) -> Result<(Period, Vec<File>), Error> {
     let period = period(state, ctx, month).await?;
-    let files = siuss::files(&period.sender, &period.records, ctx.now.date());
+    let files = siuss::files(
+        &period.sender,
+        &period.records,
+        ctx.now.date(),
+        first_sequence,
+    );
     let invalid = period.invalid().count();
     let audit = ctx.audit(
         "siuss.export",

@@ -241,7 +241,8 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
         // The installation exports each ente's SIUSS files from the command line (acting in
-        // the ente as its administrator); an administrator's account never sees them.
+        // the ente as its administrator); an administrator's account acting in the `sistema`
+        // organization sees only that organization's records, which are none.
         (Amministratore, SiussManage) if system_org => Some(SameOrg),
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),

@@ -1036,10 +1036,11 @@ pub struct File {
 
 /// The valid records as upload files made on `day`: one kind per file (the name says which),
 /// in the order given, cut at [`MAX_FILE_RECORDS`] records and [`MAX_FILE_BYTES`], numbered
-/// from 1 through the day's files of every kind.
-pub fn files(sender: &Sender, records: &[Record], day: Date) -> Vec<File> {
+/// through the day's files of every kind from `first_sequence` (the daily progressive of the
+/// name: 1, or the next after the files already made that day).
+pub fn files(sender: &Sender, records: &[Record], day: Date, first_sequence: u32) -> Vec<File> {
     let mut out = Vec::new();
-    let mut sequence = 0;
+    let mut sequence = first_sequence.saturating_sub(1);
     for kind in RecordKind::ALL {
         let mut batch: Vec<&str> = Vec::new();
         let mut bytes = 0;
@@ -1391,7 +1392,7 @@ mod tests {
         let mut bad = delivery();
         bad.benefit_name = "Pasti".into();
         records.push(delivery_record(&s, &bad, Operation::Insert));
-        let files = files(&s, &records, date!(2026 - 04 - 02));
+        let files = files(&s, &records, date!(2026 - 04 - 02), 1);
         let names: Vec<(&str, usize)> =
             files.iter().map(|f| (f.name.as_str(), f.records)).collect();
         assert_eq!(

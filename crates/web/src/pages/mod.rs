@@ -30,6 +30,7 @@ mod plans;
 mod registry;
 pub(crate) mod render;
 pub(crate) mod simulation;
+mod siuss;
 pub(crate) mod upload;
 
 use crate::AppState;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(attestations::routes())
         .merge(dsu::routes())
         .merge(dsu_print::routes())
+        .merge(siuss::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

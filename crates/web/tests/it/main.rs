@@ -55,6 +55,7 @@ mod probe;
 mod registry;
 mod security;
 mod segretariato;
+mod siuss;
 mod smtp;
 mod snapshots;
 mod support;

@@ -20,6 +20,13 @@ async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state:
     let attestation = attest(&state, &mut op, &person).await;
     let app = file_mensa(&state, &mut op, &person, &attestation).await;
     upload_identity(&mut op, &app).await;
+    let r = op
+        .post(
+            &format!("{app}/stato"),
+            &[("to", "in_istruttoria"), ("version", "1")],
+        )
+        .await;
+    assert_redirect(&r);
     for (to, version) in [("accolta", "2"), ("in_erogazione", "3")] {
         let r = resp
             .post(

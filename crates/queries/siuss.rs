@@ -8,6 +8,24 @@ use store::{NewAudit, Result, SiussSender, SiussStore, StoreError};
 use time::Date;
 use uuid::Uuid;
 
+/// The beneficiary of a record from a query row with the person's columns (`person_id`,
+/// `codice_fiscale`, names, sex, birth, citizenship, `residence_istat`).
+macro_rules! beneficiary {
+    ($r:expr) => {
+        Beneficiary {
+            id: $r.person_id,
+            codice_fiscale: $r.codice_fiscale,
+            surname: $r.surname,
+            given_names: $r.given_names,
+            sex: $r.sex,
+            birth_date: $r.birth_date,
+            birthplace_code: $r.birthplace_code,
+            citizenship: $r.citizenship,
+            residence_istat: $r.residence_istat,
+        }
+    };
+}
+
 impl SiussStore for Db {
     async fn siuss_sender(&self, org_id: Uuid) -> Result<Option<SiussSender>> {
         let r = sqlx::query!(
@@ -124,17 +142,7 @@ impl SiussStore for Db {
                         _ => None,
                     },
                     in_care: r.in_care,
-                    person: Beneficiary {
-                        id: r.person_id,
-                        codice_fiscale: r.codice_fiscale,
-                        surname: r.surname,
-                        given_names: r.given_names,
-                        sex: r.sex,
-                        birth_date: r.birth_date,
-                        birthplace_code: r.birthplace_code,
-                        citizenship: r.citizenship,
-                        residence_istat: r.residence_istat,
-                    },
+                    person: beneficiary!(r),
                 })
             })
             .collect()
@@ -214,17 +222,7 @@ impl SiussStore for Db {
                 assessed_on: r.assessed_on,
                 answers: r.answers,
                 interventions: by_case.get(&r.case_file_id).cloned().unwrap_or_default(),
-                person: Beneficiary {
-                    id: r.person_id,
-                    codice_fiscale: r.codice_fiscale,
-                    surname: r.surname,
-                    given_names: r.given_names,
-                    sex: r.sex,
-                    birth_date: r.birth_date,
-                    birthplace_code: r.birthplace_code,
-                    citizenship: r.citizenship,
-                    residence_istat: r.residence_istat,
-                },
+                person: beneficiary!(r),
             })
             .collect())
     }

@@ -1424,7 +1424,8 @@ mod tests {
         let s = sender();
         let r = delivery_record(&s, &delivery(), Operation::Insert);
         let records = vec![r; MAX_FILE_RECORDS + 1];
-        let files = files(&s, &records, date!(2026 - 04 - 02));
+        let files = files(&s, &records, date!(2026 - 04 - 02), 41);
+        assert_eq!(files[1].name, "A794.PS.20260402.0000042.xml");
         assert_eq!(
             files.iter().map(|f| f.records).collect::<Vec<_>>(),
             vec![MAX_FILE_RECORDS, 1]

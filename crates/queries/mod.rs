@@ -51,6 +51,7 @@ mod contract;
 pub(crate) mod reader;
 pub(crate) mod search;
 mod session;
+mod siuss;
 mod token;
 mod user;
 

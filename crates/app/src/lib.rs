@@ -27,6 +27,7 @@ pub mod read_log;
 pub mod registry;
 pub mod reminders;
 mod services;
+pub mod siuss;
 
 pub use actor::Actor;
 pub use error::Error;

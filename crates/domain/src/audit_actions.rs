@@ -48,6 +48,18 @@ pub const GROUPS: &[ActionGroup] = &[
         ],
     },
     ActionGroup {
+        label: "SIUSS",
+        prefix: "siuss.",
+        actions: &[
+            (
+                "siuss.sender",
+                "Modifica delle impostazioni SIUSS dell'ente",
+            ),
+            ("siuss.view", "Consultazione dei record SIUSS di un mese"),
+            ("siuss.export", "Esportazione dei file SIUSS per l'INPS"),
+        ],
+    },
+    ActionGroup {
         label: "Utenti",
         prefix: "user.",
         actions: &[

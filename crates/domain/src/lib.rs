@@ -62,6 +62,7 @@ pub mod org;
 pub mod person;
 pub mod policy;
 pub mod registry;
+pub mod siuss;
 pub mod user;
 
 pub use org::{OrgCode, OrgKind};

@@ -129,12 +129,15 @@ pub enum Action {
     PaymentManage,
     ReportView,
     CatalogueManage,
+    /// See the organization's SIUSS records (PS, PSA, SINA, SINBA), fix its SIUSS settings
+    /// and export the files for INPS.
+    SiussManage,
     /// See and end one's own sessions, create and revoke one's own API tokens.
     OwnAccount,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
@@ -164,6 +167,7 @@ impl Action {
         Action::PaymentManage,
         Action::ReportView,
         Action::CatalogueManage,
+        Action::SiussManage,
         Action::OwnAccount,
     ];
 }
@@ -240,6 +244,10 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
+        // The installation exports each ente's SIUSS files from the command line (acting in
+        // the ente as its administrator); an administrator's account acting in the `sistema`
+        // organization sees only that organization's records, which are none.
+        (Amministratore, SiussManage) if system_org => Some(SameOrg),
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
@@ -249,7 +257,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
             | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
-            | PortalSettingsEdit,
+            | PortalSettingsEdit | SiussManage,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -324,6 +332,9 @@ mod tests {
                 rows.push((Amministratore, sys, a, if sys { ALL } else { SAME }));
             }
             rows.push((Amministratore, sys, RegistryImport, SAME));
+            if sys {
+                rows.push((Amministratore, sys, SiussManage, SAME));
+            }
             for a in [AuditView, AuditExport] {
                 rows.push((Revisore, sys, a, if sys { ALL } else { SAME }));
             }
@@ -353,6 +364,7 @@ mod tests {
                 DsuEdit,
                 LetterheadEdit,
                 PortalSettingsEdit,
+                SiussManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }

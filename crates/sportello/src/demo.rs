@@ -288,6 +288,19 @@ pub async fn seed(store: &app::Store) -> Result<()> {
         crate::demo_applications::generate(store, &org, DEMO_APPLICATIONS, 1, now, false).await?;
     let services = app::Services::new(store.clone(), &app::mail::MailConfig::default());
     crate::letterhead::demo(&services, &actor).await?;
+    app::siuss::save_sender(
+        &services,
+        &actor,
+        &domain::siuss::SenderInput {
+            ente_code: "A794".into(),
+            seat: "A794".into(),
+            operator_cf: "80034840167".into(),
+        },
+        "0",
+    )
+    .await
+    .map_err(app)?
+    .map_err(|e| anyhow::anyhow!("impostazioni SIUSS dimostrative: {e:?}"))?;
     let household = crate::demo_casework::sample_household(&services, &org, now).await?;
     let persons: Vec<uuid::Uuid> = crate::demo_applications::population(store, org.id)
         .await?

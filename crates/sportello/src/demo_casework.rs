@@ -9,13 +9,13 @@ use app::{Actor, Services};
 use domain::Role;
 use domain::assessment::{FormCode, current, parse_answers};
 use domain::casework::{
-    AccessInput, AppointmentData, DiaryInput, OutcomeInput, PlanInput, parse_access, parse_diary,
-    parse_plan,
+    AccessInput, AppointmentData, DiaryInput, InterventionInput, OutcomeInput, PlanInput,
+    parse_access, parse_diary, parse_intervention, parse_plan,
 };
 use domain::dates::format_date;
 use domain::localtime::{from_local, today};
 use std::collections::BTreeMap;
-use store::{Organization, Person, PersonStore, UserStore};
+use store::{CaseStore, Organization, Person, PersonStore, UserStore};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 /// First accesses that end with information or a referral (besides those of the case files).
@@ -481,10 +481,54 @@ pub async fn generate(
             opened_on,
         )
         .map_err(fields)?;
-        app::casefile::create_plan(s, &worker, &case, plan)
+        let plan = app::casefile::create_plan(s, &worker, &case, plan)
             .await
             .map_err(app_err)?;
         made.plans += 1;
+        // The plan's service, named as the catalogue (or SIUSS) knows it: the assessment's
+        // SIUSS record carries its code.
+        let service = match form {
+            Some(FormCode::Sina) => Some(("Assistenza domiciliare tre mattine a settimana", "sad")),
+            Some(FormCode::Sinba) => Some(("Educativa domiciliare per il minore", "A2.02")),
+            None => None,
+        };
+        if let Some((description, benefit)) = service {
+            let data = parse_intervention(
+                &InterventionInput {
+                    description: description.into(),
+                    benefit: benefit.into(),
+                    responsible: worker_name.clone(),
+                    frequency: "settimanale".into(),
+                    from: format_date(plan.starts_on),
+                    to: String::new(),
+                },
+                plan.starts_on,
+                plan.ends_on,
+            )
+            .map_err(fields)?;
+            let audit = worker.audit(
+                "plan.intervention",
+                "care_plan",
+                Some(plan.id),
+                format!(
+                    "Intervento «{description}» nel PAI della cartella n. {}",
+                    case.case.number
+                ),
+            );
+            s.store
+                .add_intervention(
+                    &store::Intervention {
+                        id: uuid::Uuid::now_v7(),
+                        org_id: org.id,
+                        plan_id: plan.id,
+                        data,
+                        actor: worker.label().to_owned(),
+                        at_us: domain::audit::unix_micros(now),
+                    },
+                    &audit,
+                )
+                .await?;
+        }
     }
     Ok(made)
 }

@@ -9,6 +9,7 @@ mod demo_casework;
 mod demo_portal;
 mod import;
 mod letterhead;
+mod siuss;
 
 use anyhow::{Context, Result, bail};
 use app::Actor;
@@ -82,6 +83,9 @@ enum Command {
     /// E-mail: check the SMTP settings (`[mail]`).
     #[command(subcommand)]
     Mail(MailCmd),
+    /// SIUSS: the national records (PS, PSA, SINA, SINBA) as files for INPS.
+    #[command(subcommand)]
+    Siuss(siuss::SiussCmd),
 }
 
 #[derive(Subcommand)]
@@ -291,6 +295,7 @@ fn run() -> Result<std::process::ExitCode> {
             }
             Command::Migrate => println!("Database aggiornato."),
             Command::Import(cmd) => return import::run(&store, now, cmd).await,
+            Command::Siuss(cmd) => siuss::run(&store, now, cmd).await?,
             Command::Demo(demo::DemoCmd::Applications(args)) => {
                 demo_applications::run(&store, &args).await?
             }

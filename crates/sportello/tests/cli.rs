@@ -714,6 +714,7 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
         "protocollo@pec.comune.demo.example.it | dott.ssa Anna Bianchi | image/png"
     );
     assert!(!dir.path().join("data/sportello.db").exists());
+    siuss_esporta_writes_every_demo_record_valid(dir.path());
     // Recreated at every start: the same first import again.
     let again = start();
     assert!(
@@ -891,4 +892,109 @@ fn mail_prova_sends_a_test_message_or_says_why_not() {
         err.contains("indirizzo e-mail non valido: «non-un-indirizzo»"),
         "{err}"
     );
+}
+
+/// `sportello siuss esporta` on the demonstration database: every month of the last year and a
+/// half, every record valid (none listed as invalid), the files named as INPS asks and valid
+/// by the XSDs, PS/PSA from the deliveries and SINA and SINBA from the assessments; a second
+/// export the same day numbers its files after the first; bad arguments are refused.
+fn siuss_esporta_writes_every_demo_record_valid(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args(args)
+            .current_dir(dir)
+            .env("SPORTELLO__DATABASE__URL", "sqlite://data/demo.db")
+            .output()
+            .unwrap()
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut month = today.replace_day(1).unwrap();
+    let mut records = 0;
+    for _ in 0..18 {
+        let periodo = format!("{:04}-{:02}", month.year(), u8::from(month.month()));
+        let out = run(&[
+            "siuss",
+            "esporta",
+            "--periodo",
+            &periodo,
+            "--cartella",
+            "siuss",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{periodo}: {err}");
+        assert!(!err.contains("non valido"), "{periodo}: {err}");
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!(
+                "Ente comune-bergamo-demo «Comune di Bergamo (demo)», {periodo}: "
+            )),
+            "{text}"
+        );
+        records += text
+            .split(": ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap();
+        month = month.previous_day().unwrap().replace_day(1).unwrap();
+    }
+    assert!(records > 300, "{records} records");
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir.join("siuss")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let parts: Vec<&str> = name.split('.').collect();
+        assert_eq!(parts.len(), 5, "{name}");
+        assert_eq!(parts[0], "A794");
+        assert_eq!(parts[3].len(), 7, "{name}");
+        kinds.insert(parts[1].to_owned());
+        let flow = if parts[1] == "SINBA" {
+            domain::siuss::Flow::Sinba
+        } else {
+            domain::siuss::Flow::PsPsaSina
+        };
+        let xml = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            domain::siuss::validate_document(flow, &xml),
+            Vec::<String>::new(),
+            "{name}"
+        );
+        names.push(name);
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        vec!["PSA", "SINA", "SINBA"],
+        "{names:?}"
+    );
+    let sequences: std::collections::BTreeSet<&str> =
+        names.iter().map(|n| n.split('.').nth(3).unwrap()).collect();
+    assert_eq!(
+        sequences.len(),
+        names.len(),
+        "no file written over another: {names:?}"
+    );
+
+    let bad = run(&[
+        "siuss",
+        "esporta",
+        "--periodo",
+        "marzo",
+        "--cartella",
+        "siuss",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("periodo «marzo» non valido"));
+    let unknown = run(&[
+        "siuss",
+        "esporta",
+        "--periodo",
+        "2026-01",
+        "--cartella",
+        "siuss",
+        "--ente",
+        "nessuno",
+    ]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("ente «nessuno» non trovato"));
 }

@@ -7,6 +7,7 @@ use crate::dsu::*;
 use crate::person::*;
 use crate::portal::*;
 use crate::registry::*;
+use crate::siuss::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
 use domain::audit::AuditRow;
@@ -469,6 +470,18 @@ store_traits! {
         /// `set_password` sets it (its sessions end), the audit rows appended.
         fn set_password_by_link(&self, token_hash: &str, now_us: i64, user_id: Uuid, change: &PasswordChange, audits: &[NewAudit]) -> ();
     }
+
+    /// The SIUSS records (domain::siuss): the ente's settings, and the facts of a period's
+    /// records read from the deliveries and the assessments.
+    pub trait SiussStore {
+        fn siuss_sender(&self, org_id: Uuid) -> Option<SiussSender>;
+        /// Inserts (version 1) or updates the version read (compare-and-set), with its audit row.
+        fn save_siuss_sender(&self, sender: &SiussSender, audit: &NewAudit) -> ();
+        /// The deliveries made (`erogata`) in the months from `first` to `last` (first days).
+        fn siuss_deliveries(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<domain::siuss::DeliveryFacts>;
+        /// The assessments made from `first` to `last`, with their case file's plan codes.
+        fn siuss_assessments(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<domain::siuss::AssessmentFacts>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -487,6 +500,7 @@ pub trait Stores:
     + CaseStore
     + BenefitStore
     + PortalStore
+    + SiussStore
     + Clone
     + 'static
 {
@@ -507,6 +521,7 @@ impl<T> Stores for T where
         + CaseStore
         + BenefitStore
         + PortalStore
+        + SiussStore
         + Clone
         + 'static
 {

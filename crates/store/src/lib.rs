@@ -12,6 +12,7 @@ mod dsu;
 mod person;
 mod portal;
 mod registry;
+mod siuss;
 mod types;
 
 pub use api::*;
@@ -21,6 +22,7 @@ pub use dsu::*;
 pub use person::*;
 pub use portal::*;
 pub use registry::*;
+pub use siuss::*;
 pub use types::*;
 
 #[derive(Debug, thiserror::Error)]

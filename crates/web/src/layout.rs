@@ -90,7 +90,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 12] = [
+        let items: [(&'static str, &'static str, bool); 13] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -135,6 +135,11 @@ impl Layout {
                     || ctx.can(Action::LetterheadEdit, RecordScope::SameOrg),
             ),
             (
+                "/siuss",
+                "SIUSS",
+                ctx.can(Action::SiussManage, RecordScope::SameOrg),
+            ),
+            (
                 "/audit",
                 "Registro attività",
                 ctx.can(Action::AuditView, RecordScope::SameOrg),
@@ -169,6 +174,7 @@ impl Layout {
             "/prestazioni" => "Prestazioni",
             "/dsu" => "DSU",
             "/audit" => "Registro attività",
+            "/siuss" => "Flussi SIUSS",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",
             "/anagrafe/eventi" => "Eventi anagrafici",

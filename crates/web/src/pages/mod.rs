@@ -31,6 +31,7 @@ mod portal_settings;
 mod registry;
 pub(crate) mod render;
 pub(crate) mod simulation;
+mod siuss;
 pub(crate) mod upload;
 
 use crate::AppState;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(attestations::routes())
         .merge(dsu::routes())
         .merge(dsu_print::routes())
+        .merge(siuss::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

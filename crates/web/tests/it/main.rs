@@ -57,6 +57,7 @@ mod probe;
 mod registry;
 mod security;
 mod segretariato;
+mod siuss;
 mod smtp;
 mod snapshots;
 mod support;

@@ -196,6 +196,7 @@ const CATALOGUE: &[(Action, On)] = &[(CatalogueManage, On::Scope(SameOrg))];
 const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
 const LETTERHEAD: &[(Action, On)] = &[(LetterheadEdit, On::Scope(SameOrg))];
 const PORTAL_SETTINGS: &[(Action, On)] = &[(PortalSettingsEdit, On::Scope(SameOrg))];
+const SIUSS: &[(Action, On)] = &[(SiussManage, On::Scope(SameOrg))];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -249,6 +250,17 @@ fn table() -> Vec<Row> {
                 ("attivo", "1"),
             ])),
         get("/admin/carta-intestata", &[]).all(LETTERHEAD),
+        get("/siuss", &[]).all(SIUSS),
+        get("/siuss/file", &[]).query("?periodo=2026-01&n=1").all(SIUSS),
+        post("/siuss/impostazioni", &[])
+            .all(SIUSS)
+            .send(Payload::Form(&[
+                ("ente_code", "A794"),
+                ("seat", "A794"),
+                ("operator_cf", "80034840167"),
+                ("version", "0"),
+            ]))
+            .expect(Expect::Once),
         post("/admin/carta-intestata", &[])
             .all(LETTERHEAD)
             .send(Payload::Form(&[

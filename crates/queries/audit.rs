@@ -263,6 +263,7 @@ impl AuditStore for Db {
         person_id: Uuid,
         limit: i64,
         offset: i64,
+        reads_except: Option<Uuid>,
     ) -> Result<Vec<AuditRow>> {
         // The person's records, each through its own person or case-file index. audit_log is
         // then read through its record index for changes and through its (day, record) index
@@ -319,12 +320,15 @@ impl AuditStore for Db {
                    UNION ALL
                    SELECT r.id FROM days CROSS JOIN ids CROSS JOIN audit_log r
                     WHERE r.read_day = days.day AND r.record_id = ids.id)
+                 AND ((action LIKE '%.view' AND (actor_id IS NULL OR actor_id <> $5))
+                      OR $5 IS NULL)
                ORDER BY at_us DESC, seq DESC
                LIMIT $3 OFFSET $4"#,
             org_id,
             person_id,
             limit,
-            offset
+            offset,
+            reads_except
         )
         .fetch_all(&mut *self.read().await?)
         .await

@@ -14,7 +14,6 @@ use crate::procedure::AppAccess;
 use crate::read_log::Read;
 use crate::{Actor, Error, Services};
 use domain::application::ApplicationState;
-use domain::audit::AuditRow;
 use domain::localtime::today;
 use domain::mandate::MandateKind;
 use domain::org::OperatorNaming;
@@ -509,7 +508,7 @@ pub async fn access_log(
     actor.authorize(Action::PersonView, c.scope(org_id, person_id))?;
     let rows = state
         .store
-        .person_audit(org_id, person_id, ACCESS_LOG_LIMIT, 0)
+        .person_audit(org_id, person_id, ACCESS_LOG_LIMIT, 0, Some(c.user.id))
         .await?;
     let naming = state
         .store
@@ -525,7 +524,7 @@ pub async fn access_log(
         .map(|m| (m.user.id, m))
         .collect();
     let mut out = Vec::new();
-    for row in rows.into_iter().filter(|row| is_office_read(row, c)) {
+    for row in rows {
         let member = row.actor_id.and_then(|id| members.get(&id));
         let who = match (naming, member) {
             (OperatorNaming::Name, Some(m)) => Operator::Name(m.user.full_name.clone()),
@@ -543,11 +542,6 @@ pub async fn access_log(
     }
     state.reads.view(&actor, Read::Person, person_id).await;
     Ok(out)
-}
-
-/// A read by someone other than the citizen (a break-glass access is a read with its reason).
-fn is_office_read(row: &AuditRow, c: &Citizen) -> bool {
-    row.action.ends_with(".view") && row.actor_id != Some(c.user.id)
 }
 
 /// The benefits an organization shows on the portal: the active ones of its catalogue.

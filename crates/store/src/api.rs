@@ -243,8 +243,9 @@ store_traits! {
         /// «Who saw this person's data»: the organization's rows about the person (and the
         /// persons merged into them) or any of their records (applications and their
         /// documents, ISEE attestations, case file, diary, assessments, plans, documents),
-        /// newest first.
-        fn person_audit(&self, org_id: Uuid, person_id: Uuid, limit: i64, offset: i64) -> Vec<AuditRow>;
+        /// newest first. With `reads_except`, only the reads (`*.view`) by anyone but that
+        /// account: the citizen's access log, which their own reads would otherwise crowd out.
+        fn person_audit(&self, org_id: Uuid, person_id: Uuid, limit: i64, offset: i64, reads_except: Option<Uuid>) -> Vec<AuditRow>;
     }
 
     /// The civil-registry import: the previous state of a comune's registry persons, batches

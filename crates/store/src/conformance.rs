@@ -722,16 +722,37 @@ pub async fn audit_reads_are_appended_in_batches_and_found_by_person<S: Stores>(
     ])
     .await
     .unwrap();
-    let seen = s.person_audit(a.id, mario.id, 10, 0).await.unwrap();
+    let seen = s.person_audit(a.id, mario.id, 10, 0, None).await.unwrap();
     assert_eq!(
         seen.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(),
         ["seconda", "prima", "modifica", "quaranta giorni fa"],
         "newest first, neither another person's nor another organization's"
     );
-    let second_page = s.person_audit(a.id, mario.id, 1, 1).await.unwrap();
+    let second_page = s.person_audit(a.id, mario.id, 1, 1, None).await.unwrap();
     assert_eq!(second_page[0].summary, "prima");
+    // The citizen's access log: reads only, and not the citizen's own, however many.
+    let citizen = Uuid::now_v7();
+    let own: Vec<NewAudit> = (0..20)
+        .map(|i| NewAudit {
+            actor_id: Some(citizen),
+            ..read(a.id, mario.id, &format!("propria {i}"))
+        })
+        .collect();
+    s.append_audit_batch(&own).await.unwrap();
+    let others = s
+        .person_audit(a.id, mario.id, 3, 0, Some(citizen))
+        .await
+        .unwrap();
+    assert_eq!(
+        others
+            .iter()
+            .map(|r| r.summary.as_str())
+            .collect::<Vec<_>>(),
+        ["seconda", "prima", "quaranta giorni fa"],
+        "the reads by others, not crowded out by the citizen's own"
+    );
     assert!(
-        s.person_audit(b.id, other.id, 10, 0)
+        s.person_audit(b.id, other.id, 10, 0, None)
             .await
             .unwrap()
             .is_empty()

@@ -281,7 +281,7 @@ async fn person_search(
     if let Some(p) = &person {
         found = state
             .store
-            .person_audit(ctx.org.id, p.id, PAGE_SIZE + 1, offset)
+            .person_audit(ctx.org.id, p.id, PAGE_SIZE + 1, offset, None)
             .await?;
         more = found.len() as i64 > PAGE_SIZE;
         found.truncate(PAGE_SIZE as usize);

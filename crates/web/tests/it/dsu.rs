@@ -818,7 +818,7 @@ async fn an_isee_corrente_updates_a_signed_dsu_with_the_modulo_sostitutivo_for_s
     let org = crate::istanze_fixtures::org_id(&state).await;
     let seen = state
         .store
-        .person_audit(org, uuid::Uuid::parse_str(&pid).unwrap(), 500, 0)
+        .person_audit(org, uuid::Uuid::parse_str(&pid).unwrap(), 500, 0, None)
         .await
         .unwrap();
     assert!(

@@ -337,7 +337,7 @@ pub fn observations_arrived(events: &[ApplicationEvent], messages: &[Application
 /// The address of the citizen's portal account in the organization, if they have one with
 /// an address: their account's login is their codice fiscale in lower case, with the
 /// citizen's role here.
-async fn portal_account(
+pub(crate) async fn portal_account(
     state: &Services,
     org_id: Uuid,
     person: &Person,
@@ -358,11 +358,6 @@ async fn portal_account(
         .iter()
         .any(|m| m.org.id == org_id && m.role == Role::Cittadino);
     Ok(citizen_here.then_some(user))
-}
-
-/// Whether the person follows their applications on the portal (has signed in to it).
-pub async fn on_portal(state: &Services, org_id: Uuid, person: &Person) -> Result<bool, Error> {
-    Ok(portal_account(state, org_id, person).await?.is_some())
 }
 
 /// The portal accounts that act today for the person under a mandate the office recorded (a
@@ -425,6 +420,17 @@ pub async fn news(state: &Services, actor: &Actor, app: &Application, person: &P
             None
         }
     };
+    news_with(state, actor, app, person, account).await
+}
+
+/// [`news`] with the person's portal account already read.
+pub(crate) async fn news_with(
+    state: &Services,
+    actor: &Actor,
+    app: &Application,
+    person: &Person,
+    account: Option<store::User>,
+) -> Mailed {
     let own = account
         .and_then(|u| u.email)
         .or_else(|| app.email.clone())

@@ -241,9 +241,11 @@ pub(crate) async fn notify(
     if person.data.death_date.is_some() {
         return Mailed::Deceased;
     }
-    match crate::follow::on_portal(state, app.org_id, person).await {
-        Ok(true) => return crate::follow::news(state, ctx, app, person).await,
-        Ok(false) => {}
+    match crate::follow::portal_account(state, app.org_id, person).await {
+        Ok(Some(account)) => {
+            return crate::follow::news_with(state, ctx, app, person, Some(account)).await;
+        }
+        Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "portal account of the applicant not read"),
     }
     // Representatives who follow the person on the portal are told there is news there.

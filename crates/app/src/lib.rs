@@ -28,6 +28,7 @@ pub mod registry;
 pub mod reminders;
 mod services;
 pub mod siuss;
+pub mod siuss_exchange;
 
 pub use actor::Actor;
 pub use error::Error;

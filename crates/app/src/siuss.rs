@@ -84,6 +84,12 @@ async fn sender(state: &Services, ctx: &Actor) -> Result<(Sender, Option<SiussSe
 /// The records of `month` (its first day) of the actor's organization, each checked.
 pub async fn period(state: &Services, ctx: &Actor, month: Date) -> Result<Period, Error> {
     ctx.authorize(Action::SiussManage, RecordScope::SameOrg)?;
+    build(state, ctx, month).await
+}
+
+/// The records of `month` of `ctx`'s organization, for whoever was authorized (the
+/// responsabile, or the installation making the flows for INPS).
+pub(crate) async fn build(state: &Services, ctx: &Actor, month: Date) -> Result<Period, Error> {
     let (sender, stored) = sender(state, ctx).await?;
     let last = month_end(month);
     let deliveries = state

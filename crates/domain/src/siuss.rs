@@ -23,6 +23,8 @@
 //! `I` (inserimento, also for a correction, which replaces the record INPS holds) and `C`
 //! (cancellazione); `SINBA.xsd` has none, so a SINBA record's operation travels beside it.
 
+pub mod exchange;
+
 use crate::FieldError;
 use crate::assessment::{self, FormCode, Value};
 use crate::benefit::{Area, DeliveryKind, Periodicity, siuss_label};
@@ -285,7 +287,8 @@ pub enum Origin {
 }
 
 /// The page where a field is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Target {
     Person,
     Benefit,
@@ -310,7 +313,7 @@ impl Target {
 }
 
 /// One reason a record is not valid: the field in Italian, where it is kept, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub field: String,
     pub target: Target,

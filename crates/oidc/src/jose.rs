@@ -131,6 +131,7 @@ pub(crate) fn sign_with_header(
 #[derive(Debug)]
 pub(crate) struct Verified {
     pub(crate) alg: SigAlg,
+    pub(crate) header: Claims,
     pub(crate) claims: Claims,
 }
 
@@ -178,7 +179,11 @@ pub(crate) fn verify(what: &'static str, token: &str, jwks: &Jwks) -> Result<Ver
     if !verified {
         return Err(OidcError::BadSignature { what });
     }
-    Ok(Verified { alg, claims })
+    Ok(Verified {
+        alg,
+        header,
+        claims,
+    })
 }
 
 /// A string claim.

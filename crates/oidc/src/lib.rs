@@ -17,6 +17,7 @@ pub mod federation;
 mod http;
 mod jose;
 mod keys;
+pub mod pdnd;
 mod rp;
 #[cfg(feature = "test-provider")]
 pub mod testing;

@@ -35,6 +35,68 @@ pub struct Config {
     pub audit: Audit,
     #[serde(default)]
     pub portale: Portale,
+    /// The WaaS API for INPS's SIUSS (`/waas/{ente}/v1`); absent, the API answers 404.
+    pub waas: Option<Waas>,
+}
+
+/// The WaaS API for INPS (`api-comuni.yaml`), registered on the PDND as an e-service of each
+/// ente: the PDND's issuer and keys (JWKS, as the PDND publishes them at
+/// `https://auth.interop.pagopa.it/.well-known/jwks.json`), and each ente's audience.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Waas {
+    /// `iss` of the PDND's vouchers (`interop.pagopa.it`).
+    pub issuer: String,
+    /// The PDND's keys: the JWKS itself, or
+    pub jwks: Option<String>,
+    /// a file holding it.
+    pub jwks_file: Option<std::path::PathBuf>,
+    /// Calls a client may make in a minute (120 unless given).
+    pub requests_per_minute: Option<u32>,
+    #[serde(default)]
+    pub enti: Vec<WaasEnte>,
+}
+
+/// One ente's e-service: its code in Sportello, its audience on the PDND, INPS's clients.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct WaasEnte {
+    pub ente: String,
+    pub audience: String,
+    #[serde(default, deserialize_with = "list")]
+    pub clients: Vec<String>,
+}
+
+impl Waas {
+    /// The web layer's settings; every problem named.
+    pub fn to_web(&self) -> Result<web::waas::WaasConfig, String> {
+        let text = match (&self.jwks, &self.jwks_file) {
+            (Some(j), None) => j.clone(),
+            (None, Some(f)) => std::fs::read_to_string(f)
+                .map_err(|e| format!("waas.jwks_file {}: {e}", f.display()))?,
+            _ => return Err("waas: indicare jwks oppure jwks_file (le chiavi della PDND)".into()),
+        };
+        let keys = oidc::Jwks::from_json(&text).map_err(|e| format!("waas.jwks: {e}"))?;
+        let mut enti = std::collections::HashMap::new();
+        for e in &self.enti {
+            let code = domain::org::OrgCode::parse(&e.ente)
+                .map_err(|err| format!("waas.enti «{}»: {}", e.ente, err.message))?;
+            if e.audience.trim().is_empty() {
+                return Err(format!("waas.enti «{}»: manca audience", e.ente));
+            }
+            enti.insert(
+                code.as_str().to_owned(),
+                web::waas::WaasEnte {
+                    audience: e.audience.trim().to_owned(),
+                    clients: e.clients.clone(),
+                },
+            );
+        }
+        Ok(web::waas::WaasConfig {
+            issuer: self.issuer.trim().to_owned(),
+            keys,
+            per_minute: self.requests_per_minute.unwrap_or(120).max(1),
+            enti,
+        })
+    }
 }
 
 /// The citizens' portal (`/portale`). Without `oidc` (and without `local_accounts`) the

@@ -500,8 +500,20 @@ async fn serve(cfg: Config, store: app::Store, listen: Option<String>, demo: boo
         allowed_hosts,
         // The demo shows the local accounts too.
         portal_local_accounts: cfg.portale.local_accounts || demo,
+        waas: cfg
+            .waas
+            .as_ref()
+            .map(config::Waas::to_web)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!(e))?,
     };
     let port = listener.local_addr()?.port();
+    // The demo plays the PDND too, so that INPS's calls can be tried with curl.
+    let web_cfg = if demo && web_cfg.waas.is_none() {
+        demo_portal::with_waas(&store, web_cfg, &format!("http://127.0.0.1:{port}")).await?
+    } else {
+        web_cfg
+    };
     let state = web::AppState::new(store.clone(), web_cfg);
     // The demo's provider lives as long as the server.
     let (_provider, state) = if demo {

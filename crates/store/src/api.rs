@@ -482,6 +482,20 @@ store_traits! {
         fn siuss_deliveries(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<domain::siuss::DeliveryFacts>;
         /// The assessments made from `first` to `last`, with their case file's plan codes.
         fn siuss_assessments(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<domain::siuss::AssessmentFacts>;
+        /// The flows made for the records of `month`, oldest first.
+        fn siuss_flows_of_month(&self, org_id: Uuid, month: time::Date) -> Vec<SiussFlow>;
+        /// Saves the flows (named and dated after the ente's last, in one transaction with
+        /// the audit row) and replaces the month's invalid records; the flows' names.
+        fn save_siuss_month(&self, change: &SiussMonth<'_>, audit: Option<&NewAudit>) -> Vec<String>;
+        /// Up to `limit` flows after `since_ms`, oldest first; marks those up to `since_ms`
+        /// acquired and the ones returned served, at `now_us`.
+        fn siuss_flows_since(&self, org_id: Uuid, since_ms: i64, limit: i64, now_us: i64) -> Vec<ServedFlow>;
+        /// Records INPS's outcomes with the audit row; the names of the flows not found.
+        fn record_siuss_outcomes(&self, org_id: Uuid, outcomes: &[SiussOutcome], now_us: i64, audit: &NewAudit) -> Vec<String>;
+        /// The invalid records of a person, an application or a case file.
+        fn siuss_problems_of(&self, org_id: Uuid, person_id: Option<Uuid>, application_id: Option<Uuid>, case_file_id: Option<Uuid>) -> Vec<SiussProblemRow>;
+        /// The organizations with SIUSS settings (those whose records are made by the job).
+        fn siuss_senders(&self) -> Vec<Uuid>;
     }
 }
 

@@ -9,6 +9,7 @@ mod pages;
 mod paths;
 pub mod portale;
 mod security;
+pub mod waas;
 
 use app::Services;
 use app::mail::MailConfig;
@@ -43,6 +44,8 @@ pub struct WebConfig {
     /// through a link mailed to the address the office recorded (`app::portal_local`). Off by
     /// default: the pages answer 404 and the sign-in shows no such form.
     pub portal_local_accounts: bool,
+    /// The WaaS API for INPS (`waas`); `None` until configured (the routes answer 404).
+    pub waas: Option<waas::WaasConfig>,
 }
 
 impl Default for WebConfig {
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
             allowed_hosts: LOOPBACK_HOSTS.map(String::from).to_vec(),
             portal_local_accounts: false,
+            waas: None,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct AppState {
     pub oidc: Option<Arc<oidc::RelyingParty>>,
     /// The portal's sign-ins under way.
     pub pending: Arc<portale::PendingLogins>,
+    /// The WaaS API's calls per client this minute.
+    pub waas_limiter: Arc<waas::RateLimiter>,
 }
 
 impl AppState {
@@ -81,6 +87,7 @@ impl AppState {
             throttle: Arc::default(),
             oidc: None,
             pending: Arc::default(),
+            waas_limiter: Arc::default(),
         }
     }
 
@@ -127,6 +134,7 @@ pub fn router(state: AppState) -> Router {
             keeper,
             pages::keep_expired_post,
         ))
+        .merge(waas::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(move |req, next| {
             one_connection(store.clone(), req, next)
@@ -170,6 +178,7 @@ async fn one_connection(
 /// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     app::reminders::spawn(state.services.clone());
+    app::siuss_exchange::spawn(state.services.clone());
     let purge = state.clone();
     tokio::spawn(async move {
         loop {

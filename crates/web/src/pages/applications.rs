@@ -61,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route("/istanze/{id}/preavviso.pdf", get(notice_pdf))
         .route("/istanze/{id}/integrazione.pdf", get(integration_pdf))
         .route("/istanze/{id}/erogazioni/{month}", post(deliver))
+        .route(
+            "/istanze/{id}/erogazioni/{month}/annulla",
+            post(annul_delivery),
+        )
         .route("/istanze/{id}/sospensione", post(suspend))
 }
 
@@ -826,6 +830,8 @@ struct ApplicationPage {
     actions: Vec<ActionRow>,
     history: Vec<EventRow>,
     deliveries: Vec<DeliveryRow>,
+    /// The invalid SIUSS records of its deliveries, for who records them.
+    siuss_notes: Vec<super::siuss_notes::SiussNote>,
     delivered_total: String,
     co_payment_total: String,
     months: Vec<(String, String)>,
@@ -987,7 +993,11 @@ fn delivery_table(list: Vec<Delivery>, can_deliver: bool) -> DeliveryTable {
             amount: d.amount.format(),
             co_payment: d.co_payment.format(),
             quantity: d.quantity.map(|q| q.to_string()).unwrap_or_default(),
-            editable: can_deliver && d.status == DeliveryStatus::Planned,
+            editable: can_deliver
+                && matches!(
+                    d.status,
+                    DeliveryStatus::Planned | DeliveryStatus::Delivered
+                ),
             d,
         })
         .collect();
@@ -1055,6 +1065,16 @@ async fn application_page(
         state.store.application_deliveries(org, v.app.id).await?,
         can_deliver,
     );
+    let siuss_notes = if a.can(ctx, Action::ApplicationReview) {
+        super::siuss_notes::notes(
+            state,
+            org,
+            app::siuss_exchange::Subject::Application(v.app.id),
+        )
+        .await
+    } else {
+        Vec::new()
+    };
     let (checks, amount, explanation) = match &v.app.outcome {
         Some(o) => (
             o.checks.iter().map(check_row).collect(),
@@ -1125,6 +1145,7 @@ async fn application_page(
         actions: action_rows(ctx, &a, v.app.state),
         history,
         deliveries: deliveries.rows,
+        siuss_notes,
         delivered_total: deliveries.delivered_total,
         co_payment_total: deliveries.co_payment_total,
         months: deliveries.months,
@@ -1403,7 +1424,9 @@ async fn deliver(
         .into_iter()
         .find(|d| d.id == month_id)
         .ok_or(app::Error::NotFound)?;
-    if current.status != DeliveryStatus::Planned {
+    // A month delivered is corrected the same way (rettifica): its SIUSS record follows.
+    let correction = current.status == DeliveryStatus::Delivered;
+    if !correction && current.status != DeliveryStatus::Planned {
         return Ok(super::forms::refuse(
             jar,
             &back,
@@ -1442,11 +1465,20 @@ async fn deliver(
         ..current
     };
     let audit = ctx.audit(
-        "application.delivery",
+        if correction {
+            "application.delivery.correction"
+        } else {
+            "application.delivery"
+        },
         "application",
         Some(a.view.app.id),
         format!(
-            "Erogazione di {} per la domanda {}: {} erogati, {} di compartecipazione",
+            "{} di {} per la domanda {}: {} erogati, {} di compartecipazione",
+            if correction {
+                "Rettifica dell'erogazione"
+            } else {
+                "Erogazione"
+            },
             month_label(d.month),
             protocol_or_draft(&a.view),
             d.amount.format(),
@@ -1454,11 +1486,83 @@ async fn deliver(
         ),
     );
     state.store.update_delivery(&d, &audit).await?;
-    let jar = flash(
-        jar,
-        "success",
-        &format!("Erogazione di {} registrata.", month_label(d.month)),
+    let done = format!(
+        "Erogazione di {} {}.",
+        month_label(d.month),
+        if correction {
+            "rettificata"
+        } else {
+            "registrata"
+        }
     );
+    let subject = app::siuss_exchange::Subject::Application(a.view.app.id);
+    let jar =
+        super::siuss_notes::flash_after_save(&state, &ctx.org, jar, &done, d.month, subject).await;
+    Ok((jar, Redirect::to(&back)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct AnnulForm {
+    #[serde(default)]
+    version: String,
+}
+
+/// «Annulla»: a month recorded by mistake goes back to planned; its SIUSS record, if INPS
+/// has it, is cancelled.
+async fn annul_delivery(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    Path((id, month)): Path<(String, String)>,
+    Form(f): Form<AnnulForm>,
+) -> Result<Response, AppError> {
+    let a = procedure::application_access(&state, &ctx, parse_id(&id)?).await?;
+    delivery_access(&ctx, &a)?;
+    let back = format!("{}#erogazione", app_path(a.view.app.id));
+    let month_id = parse_id(&month)?;
+    let current = state
+        .store
+        .application_deliveries(ctx.org.id, a.view.app.id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == month_id)
+        .ok_or(app::Error::NotFound)?;
+    if current.status != DeliveryStatus::Delivered {
+        return Err(app::Error::BadRequest(format!(
+            "il mese di {} non è erogato: non c'è nulla da annullare",
+            month_label(current.month)
+        ))
+        .into());
+    }
+    if f.version.trim() != current.version.to_string() {
+        return Err(app::Error::Conflict.into());
+    }
+    let audit = ctx.audit(
+        "application.delivery.annul",
+        "application",
+        Some(a.view.app.id),
+        format!(
+            "Annullata l'erogazione di {} per la domanda {} ({} erogati)",
+            month_label(current.month),
+            protocol_or_draft(&a.view),
+            current.amount.format()
+        ),
+    );
+    let d = Delivery {
+        status: DeliveryStatus::Planned,
+        quantity: None,
+        amount: Money::ZERO,
+        co_payment: Money::ZERO,
+        actor: ctx.user.login.to_string(),
+        at_us: unix_micros(ctx.now),
+        version: current.version + 1,
+        ..current
+    };
+    state.store.update_delivery(&d, &audit).await?;
+    let done = format!("Erogazione di {} annullata.", month_label(d.month));
+    let subject = app::siuss_exchange::Subject::Application(a.view.app.id);
+    let jar =
+        super::siuss_notes::flash_after_save(&state, &ctx.org, jar, &done, d.month, subject).await;
     Ok((jar, Redirect::to(&back)).into_response())
 }
 

@@ -337,6 +337,8 @@ struct GlassView {
 #[template(path = "case.html")]
 struct CasePage {
     l: Layout,
+    /// The invalid SIUSS records of its assessments.
+    siuss_notes: Vec<super::siuss_notes::SiussNote>,
     c: CaseFile,
     p: Person,
     worker_name: String,
@@ -634,8 +636,15 @@ async fn case_page(
         )
         .with_errors(FormErrors(errors));
     let apps = super::applications::person_applications(state, ctx, &p).await?;
+    let siuss_notes = super::siuss_notes::notes(
+        state,
+        c.org_id,
+        app::siuss_exchange::Subject::CaseFile(c.id),
+    )
+    .await;
     Ok(CasePage {
         l,
+        siuss_notes,
         apps,
         worker_name,
         team,

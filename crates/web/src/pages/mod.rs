@@ -32,6 +32,7 @@ mod registry;
 pub(crate) mod render;
 pub(crate) mod simulation;
 mod siuss;
+mod siuss_notes;
 pub(crate) mod upload;
 
 use crate::AppState;

@@ -510,6 +510,8 @@ struct HistoryView {
 #[template(path = "person.html")]
 struct PersonPage {
     l: Layout,
+    /// The invalid SIUSS records of the person, for who may fix the person's data.
+    siuss_notes: Vec<super::siuss_notes::SiussNote>,
     p: Person,
     age: i32,
     birth_date: String,
@@ -704,8 +706,14 @@ async fn person_page(
         .crumb("/persone", "Anagrafe sociale")
         .crumb(&person_path(p.id), &name)
         .with_errors(FormErrors(errors));
+    let siuss_notes = if ctx.can(domain::Action::PersonEdit, ctx.scope_of(p.org_id)) {
+        super::siuss_notes::notes(state, p.org_id, app::siuss_exchange::Subject::Person(p.id)).await
+    } else {
+        Vec::new()
+    };
     Ok(PersonPage {
         l,
+        siuss_notes,
         age: age_on(p.data.birth_date, p.data.death_date.unwrap_or(today)),
         birth_date: format_date(p.data.birth_date),
         death_date: date_or_dash(p.data.death_date),

@@ -837,7 +837,16 @@ async fn assessment_save(
     };
     let row = app::casefile::add_assessment(&state.services, &ctx, &a, def, assessed_on, &answers)
         .await?;
-    let jar = flash(jar, "success", "Valutazione registrata.");
+    let subject = app::siuss_exchange::Subject::CaseFile(a.case.id);
+    let jar = super::siuss_notes::flash_after_save(
+        &state,
+        &ctx.org,
+        jar,
+        "Valutazione registrata.",
+        assessed_on,
+        subject,
+    )
+    .await;
     Ok((jar, Redirect::to(&format!("/valutazioni/{}", row.id))).into_response())
 }
 

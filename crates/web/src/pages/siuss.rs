@@ -4,6 +4,7 @@
 
 use super::forms::Pairs;
 use super::render::{render, render_page};
+use super::siuss_notes::fix_link;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -16,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use domain::localtime::today;
-use domain::siuss::{Origin, SenderInput, Target};
+use domain::siuss::SenderInput;
 use serde::Deserialize;
 use time::{Date, Month};
 
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/siuss", get(show))
         .route("/siuss/file", get(file))
         .route("/siuss/impostazioni", post(save_settings))
+        .route("/siuss/flussi/{id}/reinvia", post(resend))
 }
 
 #[derive(Deserialize, Default)]
@@ -70,6 +72,17 @@ struct ProblemRow {
     place: &'static str,
 }
 
+/// A flow INPS rejected, last of its record.
+struct RejectedRow {
+    id: uuid::Uuid,
+    name: String,
+    kind: &'static str,
+    operation: &'static str,
+    person: String,
+    reason: String,
+    href: String,
+}
+
 struct FileRow {
     name: String,
     records: usize,
@@ -86,29 +99,12 @@ struct SiussPage {
     total: usize,
     problems: Vec<ProblemRow>,
     files: Vec<FileRow>,
+    exchange: app::siuss_exchange::Dashboard,
+    rejected: Vec<RejectedRow>,
+    invalid: usize,
     configured: bool,
     f: SenderInput,
     version: i64,
-}
-
-/// Where a problem of a record is fixed.
-fn fix_link(origin: Origin, person_id: uuid::Uuid, target: Target) -> String {
-    match (target, origin) {
-        (Target::Person, _) => format!("/persone/{person_id}"),
-        (Target::Benefit, Origin::Delivery { benefit_id, .. }) => {
-            format!("/prestazioni/{benefit_id}")
-        }
-        (Target::Application, Origin::Delivery { application_id, .. }) => {
-            format!("/istanze/{application_id}")
-        }
-        (Target::Assessment, Origin::Assessment { assessment_id, .. }) => {
-            format!("/valutazioni/{assessment_id}")
-        }
-        (_, Origin::Assessment { case_file_id, .. }) if target != Target::Sender => {
-            format!("/cartelle/{case_file_id}")
-        }
-        _ => "#impostazioni".to_owned(),
-    }
 }
 
 async fn page(
@@ -118,8 +114,37 @@ async fn page(
     m: Date,
     settings: Option<(SenderInput, FormErrors)>,
 ) -> Result<SiussPage, AppError> {
+    let exchange = app::siuss_exchange::dashboard(state, ctx, m).await?;
     let period = app::siuss::period(state, ctx, m).await?;
     app::siuss::log_view(state, ctx, &period).await;
+    let rejected = exchange
+        .to_fix
+        .iter()
+        .map(|f| RejectedRow {
+            id: f.id,
+            name: f.name.clone(),
+            kind: f.kind.as_str(),
+            operation: f.operation.label(),
+            person: period
+                .records
+                .iter()
+                .find(|r| r.person_id == f.person_id)
+                .map_or_else(|| "—".to_owned(), |r| r.person_name.clone()),
+            reason: format!(
+                "{}{}",
+                f.outcome.map(|o| o.label()).unwrap_or_default(),
+                f.outcome_detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            ),
+            href: match (f.application_id, f.case_file_id) {
+                (Some(a), _) => format!("/istanze/{a}"),
+                (None, Some(c)) => format!("/cartelle/{c}"),
+                (None, None) => format!("/persone/{}", f.person_id),
+            },
+        })
+        .collect();
     let files = domain::siuss::files(&period.sender, &period.records, ctx.now.date(), 1);
     let (f, errors) = settings.unwrap_or_else(|| {
         (
@@ -168,6 +193,9 @@ async fn page(
                 n: i + 1,
             })
             .collect(),
+        invalid: period.invalid().count(),
+        exchange,
+        rejected,
         configured: period.stored.is_some(),
         version: period.stored.as_ref().map_or(0, |s| s.version),
         f,
@@ -258,4 +286,27 @@ async fn save_settings(
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
+}
+
+/// «Invia di nuovo»: a flow INPS rejected goes again, unchanged, as the next flow.
+async fn resend(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    form: Pairs,
+) -> Result<Response, AppError> {
+    let m = month(form.get("periodo"), today(ctx.now));
+    let id = super::forms::parse_id(&id)?;
+    let name = app::siuss_exchange::resend(&state, &ctx, m, id).await?;
+    let jar = flash(
+        jar,
+        "success",
+        &format!("Il record sarà letto di nuovo dall'INPS come flusso {name}."),
+    );
+    Ok((
+        jar,
+        Redirect::to(&format!("/siuss?periodo={}#invio", period_code(m))),
+    )
+        .into_response())
 }

@@ -62,3 +62,4 @@ mod smtp;
 mod snapshots;
 mod support;
 mod sweep;
+mod waas;

@@ -6,6 +6,7 @@
 use crate::istanze_fixtures::{
     ROSSI_CF, assert_redirect, attest, file_mensa, office, org_id, register_rossi, upload_identity,
 };
+use crate::support::{Client, Response};
 use axum::http::{StatusCode, header};
 use domain::siuss::{Flow, validate_document};
 use store::{AuditFilter, AuditStore, BenefitStore};
@@ -14,11 +15,22 @@ use web::AppState;
 
 on_both!(a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited);
 
-async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state: AppState) {
-    let (mut resp, mut op) = office(&state).await;
+/// A month of the school canteen delivered to Mario Rossi (a PSA record), recorded by the
+/// counter's operator after the responsabile accepted the application.
+pub struct Delivered {
+    pub resp: Client,
+    pub op: Client,
+    /// `/istanze/{id}`.
+    pub app: String,
+    pub org: Uuid,
+    pub months: Vec<store::Delivery>,
+}
+
+pub async fn a_month_delivered(state: &AppState) -> Delivered {
+    let (mut resp, mut op) = office(state).await;
     let person = register_rossi(&mut op).await;
-    let attestation = attest(&state, &mut op, &person).await;
-    let app = file_mensa(&state, &mut op, &person, &attestation).await;
+    let attestation = attest(state, &mut op, &person).await;
+    let app = file_mensa(state, &mut op, &person, &attestation).await;
     upload_identity(&mut op, &app).await;
     let r = op
         .post(
@@ -36,7 +48,7 @@ async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state:
             .await;
         assert_redirect(&r);
     }
-    let org = org_id(&state).await;
+    let org = org_id(state).await;
     let app_id = Uuid::parse_str(app.trim_start_matches("/istanze/")).unwrap();
     let months = state
         .store
@@ -55,8 +67,44 @@ async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state:
         )
         .await;
     assert_redirect(&r);
-    let m = months[0].month;
-    let periodo = format!("{:04}-{:02}", m.year(), u8::from(m.month()));
+    Delivered {
+        resp,
+        op,
+        app,
+        org,
+        months,
+    }
+}
+
+/// `AAAA-MM` of a month.
+pub fn periodo(m: time::Date) -> String {
+    format!("{:04}-{:02}", m.year(), u8::from(m.month()))
+}
+
+/// The ente's SIUSS settings saved by the responsabile (INPS code A794).
+pub async fn save_settings(resp: &mut Client, periodo: &str) -> Response {
+    resp.post(
+        "/siuss/impostazioni",
+        &[
+            ("ente_code", "a794"),
+            ("seat", "A794"),
+            ("operator_cf", "80034840167"),
+            ("version", "0"),
+            ("periodo", periodo),
+        ],
+    )
+    .await
+}
+
+async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state: AppState) {
+    let Delivered {
+        mut resp,
+        mut op,
+        app: _,
+        org,
+        months,
+    } = a_month_delivered(&state).await;
+    let periodo = periodo(months[0].month);
     let page = format!("/siuss?periodo={periodo}");
 
     // Without the ente's settings the record names what is missing and where to fix it.
@@ -102,18 +150,7 @@ async fn a_month_of_delivery_is_a_siuss_record_fixed_exported_and_audited(state:
         );
     }
 
-    let ok = resp
-        .post(
-            "/siuss/impostazioni",
-            &[
-                ("ente_code", "a794"),
-                ("seat", "A794"),
-                ("operator_cf", "80034840167"),
-                ("version", "0"),
-                ("periodo", &periodo),
-            ],
-        )
-        .await;
+    let ok = save_settings(&mut resp, &periodo).await;
     assert_redirect(&ok);
     assert_eq!(ok.location(), page);
     let r = resp.get(&page).await;

@@ -30,7 +30,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 use store::{
     BenefitStore, CaseStore, HouseholdStore, MandateStore, OrgStore, PersonStore, RegistryStore,
-    UserStore,
+    SiussStore, UserStore,
 };
 use uuid::Uuid;
 use web::AppState;
@@ -70,6 +70,8 @@ enum Need {
     All(&'static [(Action, On)]),
     /// At least one of them.
     Any(&'static [(Action, On)]),
+    /// A PDND voucher (the WaaS API for INPS): no session opens it, 401 to everyone.
+    Pdnd,
 }
 
 /// What the right role's request must answer.
@@ -258,7 +260,8 @@ fn table() -> Vec<Row> {
                 ("ente_code", "A794"),
                 ("seat", "A794"),
                 ("operator_cf", "80034840167"),
-                ("version", "0"),
+                // Saved once already by the fixtures (`rejected_siuss_flow`).
+                ("version", "1"),
             ]))
             .expect(Expect::Once),
         post("/admin/carta-intestata", &[])
@@ -659,6 +662,23 @@ fn table() -> Vec<Row> {
         .expect(Expect::Once),
         // Without a month the suspension is refused in a flash.
         post("/istanze/{id}/sospensione", &["application"]).all(APP_REVIEW),
+        // The WaaS API for INPS: its status is public (as INPS's description has it), the
+        // rest only for a PDND voucher.
+        get("/waas/{ente}/v1/status", &["org_code"]).needs(Need::Public),
+        get("/waas/{ente}/v1/flussi", &["org_code"])
+            .query("?since=0")
+            .needs(Need::Pdnd),
+        post("/waas/{ente}/v1/esiti", &["org_code"]).needs(Need::Pdnd),
+        post("/siuss/flussi/{id}/reinvia", &["siuss_flow"])
+            .all(SIUSS)
+            .expect(Expect::Once),
+        post(
+            "/istanze/{id}/erogazioni/{month}/annulla",
+            &["application", "month"],
+        )
+        .all(APP_REVIEW)
+        .send(Payload::Form(&[("version", "2")]))
+        .expect(Expect::PastGuard),
         // The JSON API.
         get("/api/v1/me", &[]).needs(Need::Any(&[
             (OrgView, On::Scope(SameOrg)),
@@ -1137,6 +1157,11 @@ async fn records(
             .unwrap()[0]
             .id
             .to_string(),
+    );
+
+    fx.insert(
+        "siuss_flow",
+        rejected_siuss_flow(state, &org).await.to_string(),
     );
 
     // Lucia's application, with a notice before rejection.
@@ -1692,6 +1717,96 @@ impl World {
 }
 
 /// Whether the policy lets `who` do what `need` says.
+/// A SIUSS flow of last month that INPS rejected (for «Invia di nuovo»), with the ente's
+/// SIUSS settings saved by the installation.
+async fn rejected_siuss_flow(state: &AppState, org: &store::Organization) -> Uuid {
+    let actor = app::Actor::system(org.clone(), state.clock.now());
+    app::siuss::save_sender(
+        state,
+        &actor,
+        &domain::siuss::SenderInput {
+            ente_code: "A794".into(),
+            seat: "A794".into(),
+            operator_cf: "80034840167".into(),
+        },
+        "0",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let month = app::siuss_exchange::months_before(today(state.clock.now()), 1);
+    let period = app::siuss::period(state, &actor, month).await.unwrap();
+    let id = Uuid::now_v7();
+    let element = "<Beneficiario CodiceFiscale=\"RSSMRA80A01A794J\"/>".to_owned();
+    let names = state
+        .store
+        .save_siuss_month(
+            &store::SiussMonth {
+                org_id: org.id,
+                month,
+                sender: &period.sender,
+                now_us: state.clock.now_us(),
+                flows: vec![store::NewSiussFlow {
+                    id,
+                    record_id: Uuid::now_v7(),
+                    kind: domain::siuss::RecordKind::Ps,
+                    operation: domain::siuss::Operation::Insert,
+                    person_id: Uuid::now_v7(),
+                    application_id: None,
+                    case_file_id: None,
+                    digest: domain::siuss::exchange::digest(&element),
+                    element,
+                }],
+                problems: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    state
+        .store
+        .record_siuss_outcomes(
+            org.id,
+            &[store::SiussOutcome {
+                name: names[0].clone(),
+                outcome: domain::siuss::exchange::Outcome::DataNotFound,
+                detail: None,
+                siuss_id: None,
+            }],
+            state.clock.now_us(),
+            &actor.audit("siuss.esiti", "siuss_period", None, "esiti di prova".into()),
+        )
+        .await
+        .unwrap();
+    id
+}
+
+/// The sweep's application with organization A's WaaS API open to a PDND key of its own.
+fn with_waas(state: AppState) -> AppState {
+    let key = oidc::RsaKey::generate().unwrap();
+    let waas = web::waas::WaasConfig {
+        issuer: "interop.pagopa.it".into(),
+        keys: oidc::Jwks {
+            keys: vec![key.public_jwk(oidc::KeyUse::Sig)],
+        },
+        per_minute: 1000,
+        enti: HashMap::from([(
+            ORG_A.code.to_owned(),
+            web::waas::WaasEnte {
+                audience: "https://sweep.example/waas/sweep-a/v1".into(),
+                clients: Vec::new(),
+            },
+        )]),
+    };
+    AppState {
+        config: std::sync::Arc::new(web::WebConfig {
+            waas: Some(waas),
+            ..(*state.config).clone()
+        }),
+        ..state
+    }
+}
+
 fn allowed(who: Who, need: Need) -> bool {
     let actor = match who {
         Who::Anonymous => return matches!(need, Need::Public),
@@ -1717,6 +1832,7 @@ fn allowed(who: Who, need: Need) -> bool {
     };
     match need {
         Need::Public | Need::Session => true,
+        Need::Pdnd => false,
         Need::All(n) => n.iter().all(ok),
         Need::Any(n) => n.iter().any(ok),
     }
@@ -1779,6 +1895,7 @@ fn refusal(row: &Row, who: Who) -> StatusCode {
         |n: &[(Action, On)]| n.iter().any(|(_, on)| matches!(on, On::Record | On::Case));
     let by_record = match row.need {
         Need::All(n) | Need::Any(n) => on_record(n),
+        Need::Pdnd => return StatusCode::UNAUTHORIZED,
         Need::Public | Need::Session => false,
     };
     if who == Who::Sistema && (by_record || row.found_first) {
@@ -1807,7 +1924,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
         provider.provider_config("SPID"),
     )
     .unwrap();
-    let state = support::with_local_accounts(state.with_oidc(rp));
+    let state = with_waas(support::with_local_accounts(state.with_oidc(rp)));
     let started = Instant::now();
     let mut world = World::build(&state).await;
     let built = started.elapsed();
@@ -1825,6 +1942,7 @@ async fn every_route_answers_each_role_as_the_policy_says(state: AppState) {
         requests += 1;
         let ok = match row.need {
             Need::Public => public(&r),
+            Need::Pdnd => r.status == StatusCode::UNAUTHORIZED,
             _ if row.api() => r.status == StatusCode::UNAUTHORIZED,
             _ => to_login(&r),
         };

@@ -54,7 +54,7 @@ async fn calls_journey(c: Client, base: String, state: web::AppState, call: Stri
     fill(c, "#rent", "1.000").await;
     fill(c, "#answers", "REG-0").await;
     click_button(c, "Presenta la domanda").await;
-    wait_h1(c, &format!("Errore: {TITLE}")).await;
+    wait_h1(c, TITLE).await;
     assert!(
         text(c, ".sp-error-summary")
             .await
@@ -67,7 +67,7 @@ async fn calls_journey(c: Client, base: String, state: web::AppState, call: Stri
     fill(c, "#rent", "3.000").await;
     fill(c, "#answers", "REG-29").await;
     click_button(c, "Presenta la domanda").await;
-    wait_h1(c, &format!("Errore: {TITLE}")).await;
+    wait_h1(c, TITLE).await;
     assert!(
         text(c, ".sp-error-summary")
             .await
@@ -138,7 +138,11 @@ async fn calls_journey(c: Client, base: String, state: web::AppState, call: Stri
     wait_h1(c, &h1).await;
     let flash = text(c, ".sp-alert").await;
     assert!(flash.contains("domande accolte ora"), "{flash}");
-    assert_eq!(text(c, "#finanziato").await, "10.000,00\u{a0}€");
+    assert_eq!(
+        text(c, "#finanziato").await,
+        "10.000,00 €",
+        "the whole budget"
+    );
     let outcomes = text(c, "#graduatoria").await;
     assert!(
         outcomes.contains("ammessa e finanziata in parte")

@@ -66,7 +66,7 @@ fn facts(n: u32) -> ScoringFacts {
         isee: Some(Money(i64::from(n % 12_000) * 100)),
         household_size: 1 + n % 5,
         minors: n % 4,
-        disability: n % 11 == 0,
+        disability: n.is_multiple_of(11),
         rent: Some(Money(i64::from(n % 7_000) * 100)),
         waiting_months: Some(n % 30),
     }

@@ -47,9 +47,11 @@ impl CallPage {
     }
 }
 
+/// Found within the actor's organization first: another's call is not found, as a record that
+/// does not exist.
 pub async fn call(state: &Services, ctx: &Actor, id: Uuid) -> Result<CallPage, Error> {
-    ctx.authorize(Action::ApplicationView, RecordScope::SameOrg)?;
     let call = state.store.get_call(ctx.org.id, id).await?;
+    ctx.authorize(Action::ApplicationView, RecordScope::SameOrg)?;
     let benefit = state
         .store
         .get_benefit(ctx.org.id, call.data.benefit_id)

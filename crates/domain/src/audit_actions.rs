@@ -60,6 +60,32 @@ pub const GROUPS: &[ActionGroup] = &[
         ],
     },
     ActionGroup {
+        label: "Bandi e graduatorie",
+        prefix: "call.",
+        actions: &[
+            ("call.create", "Apertura di un bando"),
+            (
+                "call.rules",
+                "Nuova versione delle regole di punteggio di un bando",
+            ),
+            ("call.funds", "Fondi aggiunti allo stanziamento di un bando"),
+            ("call.rank", "Calcolo della graduatoria di un bando"),
+            ("call.fund", "Finanziamento della graduatoria di un bando"),
+            (
+                "call.publish",
+                "Pubblicazione della graduatoria di un bando",
+            ),
+            (
+                "call.applications.view",
+                "Consultazione delle domande di un bando",
+            ),
+            (
+                "call.ranking.view",
+                "Consultazione della graduatoria di un bando con i punteggi",
+            ),
+        ],
+    },
+    ActionGroup {
         label: "Utenti",
         prefix: "user.",
         actions: &[

@@ -132,12 +132,15 @@ pub enum Action {
     /// See the organization's SIUSS records (PS, PSA, SINA, SINBA), fix its SIUSS settings
     /// and export the files for INPS.
     SiussManage,
+    /// Open calls for applications (bandi), set their scoring rules and budget, compute,
+    /// approve and publish their rankings and fund down them.
+    CallManage,
     /// See and end one's own sessions, create and revoke one's own API tokens.
     OwnAccount,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
@@ -168,6 +171,7 @@ impl Action {
         Action::ReportView,
         Action::CatalogueManage,
         Action::SiussManage,
+        Action::CallManage,
         Action::OwnAccount,
     ];
 }
@@ -257,7 +261,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
             | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
-            | PortalSettingsEdit | SiussManage,
+            | PortalSettingsEdit | SiussManage | CallManage,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -365,6 +369,7 @@ mod tests {
                 LetterheadEdit,
                 PortalSettingsEdit,
                 SiussManage,
+                CallManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }

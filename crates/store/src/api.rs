@@ -2,6 +2,7 @@
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
 use crate::benefit::*;
+use crate::call::*;
 use crate::casework::*;
 use crate::dsu::*;
 use crate::person::*;
@@ -497,6 +498,34 @@ store_traits! {
         /// The organizations with SIUSS settings (those whose records are made by the job).
         fn siuss_senders(&self) -> Vec<Uuid>;
     }
+
+    /// Calls for applications and their rankings (domain::call).
+    pub trait CallStore {
+        /// Stores a new call with its first rules.
+        fn create_call(&self, call: &Call, rules: &CallRules, audit: &NewAudit) -> ();
+        /// Stores the call's new data if it is still at `call.version - 1` (compare and set).
+        fn update_call(&self, call: &Call, audit: &NewAudit) -> ();
+        fn get_call(&self, org_id: Uuid, id: Uuid) -> Call;
+        /// The organization's calls, the latest opened first.
+        fn list_calls(&self, org_id: Uuid) -> Vec<CallSummary>;
+        fn add_call_rules(&self, rules: &CallRules, audit: &NewAudit) -> ();
+        /// The versions of a call's rules, the first first.
+        fn call_rules(&self, org_id: Uuid, call_id: Uuid) -> Vec<CallRules>;
+        /// Files the application (as `create_application`) and its entry in the call, in one
+        /// transaction; `StoreError::Duplicate` when the person already applied. The protocol.
+        fn file_call_application(&self, app: &Application, event: &ApplicationEvent, entry: &CallApplication, audit: &NewAudit) -> Option<String>;
+        /// The protocol of an application the person, or (when given) anyone of the
+        /// household, already filed to the call.
+        fn call_filed(&self, org_id: Uuid, call_id: Uuid, person_id: Uuid, household_id: Option<Uuid>) -> Option<String>;
+        /// The call's applications, by protocol.
+        fn call_entries(&self, org_id: Uuid, call_id: Uuid) -> Vec<CallEntry>;
+        /// Replaces the call's ranking and its rows if it is still at `ranking.version - 1`
+        /// (0: none yet), with its audit row.
+        fn save_ranking(&self, ranking: &Ranking, rows: &[domain::call::RankRow], audit: &NewAudit) -> ();
+        fn ranking(&self, org_id: Uuid, call_id: Uuid) -> Option<Ranking>;
+        /// The ranking's rows in order, each with its application's state now.
+        fn ranking_rows(&self, org_id: Uuid, call_id: Uuid) -> Vec<RankingEntry>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -516,6 +545,7 @@ pub trait Stores:
     + BenefitStore
     + PortalStore
     + SiussStore
+    + CallStore
     + Clone
     + 'static
 {
@@ -537,6 +567,7 @@ impl<T> Stores for T where
         + BenefitStore
         + PortalStore
         + SiussStore
+        + CallStore
         + Clone
         + 'static
 {

@@ -5,6 +5,7 @@
 
 mod api;
 mod benefit;
+mod call;
 mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
@@ -17,6 +18,7 @@ mod types;
 
 pub use api::*;
 pub use benefit::*;
+pub use call::*;
 pub use casework::*;
 pub use dsu::*;
 pub use person::*;

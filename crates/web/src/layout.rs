@@ -90,7 +90,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 13] = [
+        let items: [(&'static str, &'static str, bool); 14] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -116,6 +116,11 @@ impl Layout {
                 "/prestazioni",
                 "Prestazioni",
                 ctx.can(Action::ApplicationView, RecordScope::Own),
+            ),
+            (
+                "/bandi",
+                "Bandi",
+                ctx.can(Action::ApplicationView, RecordScope::SameOrg),
             ),
             (
                 "/dsu",
@@ -173,6 +178,7 @@ impl Layout {
             "/istanze" => "Istanze",
             "/prestazioni" => "Prestazioni",
             "/dsu" => "DSU",
+            "/bandi" => "Bandi e graduatorie",
             "/audit" => "Registro attività",
             "/siuss" => "Flussi SIUSS",
             "/account" => "Il mio profilo",

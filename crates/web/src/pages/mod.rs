@@ -12,6 +12,7 @@ mod applications;
 mod attestations;
 mod audit;
 mod benefits;
+mod calls;
 mod cases;
 pub(crate) mod dates;
 mod documents;
@@ -67,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dsu::routes())
         .merge(dsu_print::routes())
         .merge(siuss::routes())
+        .merge(calls::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

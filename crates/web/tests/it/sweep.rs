@@ -199,6 +199,11 @@ const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
 const LETTERHEAD: &[(Action, On)] = &[(LetterheadEdit, On::Scope(SameOrg))];
 const PORTAL_SETTINGS: &[(Action, On)] = &[(PortalSettingsEdit, On::Scope(SameOrg))];
 const SIUSS: &[(Action, On)] = &[(SiussManage, On::Scope(SameOrg))];
+const CALL_LIST: &[(Action, On)] = &[(ApplicationView, On::Scope(SameOrg))];
+const CALL_NEW: &[(Action, On)] = &[(CallManage, On::Scope(SameOrg))];
+const CALL_VIEW: &[(Action, On)] = &[(ApplicationView, Record)];
+const CALL_FILE: &[(Action, On)] = &[(ApplicationView, Record), (ApplicationFile, Record)];
+const CALL_MANAGE: &[(Action, On)] = &[(ApplicationView, Record), (CallManage, Record)];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -264,6 +269,40 @@ fn table() -> Vec<Row> {
                 ("version", "1"),
             ]))
             .expect(Expect::Once),
+        // Calls and rankings: the fixture's call has a provisional ranking of no applications.
+        get("/bandi", &[]).all(CALL_LIST),
+        get("/bandi/nuovo", &[]).all(CALL_NEW),
+        post("/bandi", &[])
+            .all(CALL_NEW)
+            .send(Payload::Form(&[("title", "")]))
+            .expect(Expect::PastGuard),
+        get("/bandi/{id}", &["call"]).all(CALL_VIEW),
+        get("/bandi/{id}/domande", &["call"]).all(CALL_VIEW),
+        post("/bandi/{id}/domande", &["call"])
+            .all(CALL_FILE)
+            .send(Payload::Form(&[("codice_fiscale", "")]))
+            .expect(Expect::PastGuard),
+        post("/bandi/{id}/regole", &["call"])
+            .all(CALL_MANAGE)
+            .send(Payload::Form(&[("isee_article", "")]))
+            .expect(Expect::PastGuard),
+        post("/bandi/{id}/fondi", &["call"])
+            .all(CALL_MANAGE)
+            .send(Payload::Form(&[("amount", "")]))
+            .expect(Expect::PastGuard),
+        get("/bandi/{id}/graduatoria", &["call"]).all(CALL_MANAGE),
+        post("/bandi/{id}/graduatoria", &["call"])
+            .all(CALL_MANAGE)
+            .send(Payload::Form(&[("appeals_until", "")]))
+            .expect(Expect::PastGuard),
+        post("/bandi/{id}/definitiva", &["call"])
+            .all(CALL_MANAGE)
+            .expect(Expect::PastGuard),
+        post("/bandi/{id}/finanzia", &["call"])
+            .all(CALL_MANAGE)
+            .expect(Expect::PastGuard),
+        get("/bandi/{id}/graduatoria.pdf", &["call"]).all(CALL_MANAGE),
+        get("/bandi/{id}/graduatoria.csv", &["call"]).all(CALL_MANAGE),
         post("/admin/carta-intestata", &[])
             .all(LETTERHEAD)
             .send(Payload::Form(&[
@@ -1072,6 +1111,36 @@ async fn records(
     );
     let mensa = benefit_in(state, org.id, "mensa").await;
     fx.insert("benefit", mensa.clone());
+
+    // A call of school meals, with a provisional ranking of no applications.
+    let call = moved(
+        &resp
+            .post(
+                "/bandi",
+                &[
+                    ("title", "Bando di prova"),
+                    ("benefit", mensa.as_str()),
+                    ("opens_on", &day(state, 0)),
+                    ("closes_on", &day(state, 10)),
+                    ("budget", "1.000"),
+                    ("publication_text", "Testo"),
+                    ("disability_points", "5"),
+                    ("disability_article", "art. 1"),
+                ],
+            )
+            .await,
+        "call",
+    );
+    moved(
+        &resp
+            .post(
+                &format!("{call}/graduatoria"),
+                &[("appeals_until", &day(state, 20))],
+            )
+            .await,
+        "ranking",
+    );
+    fx.insert("call", last_segment(&call));
 
     // A first import from the civil registry brings Lucia Verdi.
     let csv = registry_csv(&[&lucia()]);

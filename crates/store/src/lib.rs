@@ -9,6 +9,7 @@ mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod dsu;
+mod payment;
 mod person;
 mod portal;
 mod registry;
@@ -19,6 +20,7 @@ pub use api::*;
 pub use benefit::*;
 pub use casework::*;
 pub use dsu::*;
+pub use payment::*;
 pub use person::*;
 pub use portal::*;
 pub use registry::*;

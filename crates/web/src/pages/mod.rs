@@ -25,6 +25,7 @@ mod kept;
 mod login;
 mod mandates;
 mod names;
+mod payments;
 mod persons;
 mod plans;
 mod portal_settings;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dsu::routes())
         .merge(dsu_print::routes())
         .merge(siuss::routes())
+        .merge(payments::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

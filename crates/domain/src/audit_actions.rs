@@ -60,6 +60,37 @@ pub const GROUPS: &[ActionGroup] = &[
         ],
     },
     ActionGroup {
+        label: "Fondi",
+        prefix: "fund.",
+        actions: &[
+            ("fund.create", "Creazione di un fondo"),
+            ("fund.allocation", "Stanziamento annuale di un fondo"),
+            ("fund.benefit", "Prestazione legata a un fondo"),
+        ],
+    },
+    ActionGroup {
+        label: "Pagamenti",
+        prefix: "payment.",
+        actions: &[
+            ("payment.view", "Consultazione delle distinte di pagamento"),
+            ("payment.list", "Preparazione di una distinta di pagamento"),
+            (
+                "payment.approve",
+                "Approvazione di una distinta di pagamento",
+            ),
+            ("payment.sepa", "Scaricamento del file SEPA per la banca"),
+            ("payment.return", "Importazione dell'esito della banca"),
+        ],
+    },
+    ActionGroup {
+        label: "IBAN dei beneficiari",
+        prefix: "payee.",
+        actions: &[
+            ("payee.view", "Consultazione dell'IBAN di una persona"),
+            ("payee.save", "Modifica dell'IBAN di una persona"),
+        ],
+    },
+    ActionGroup {
         label: "Utenti",
         prefix: "user.",
         actions: &[

@@ -116,19 +116,12 @@ impl PaymentStore for Db {
         .map_err(map_err)?;
         rows.into_iter()
             .map(|r| {
+                let (allocated, committed, paid) = (r.allocated, r.committed, r.paid);
                 Ok(FundYear {
-                    allocated: Money(r.allocated),
-                    committed: Money(r.committed),
-                    paid: Money(r.paid),
-                    fund: Fund {
-                        id: r.id,
-                        org_id: r.org_id,
-                        name: r.name,
-                        kind: coded("kind", &r.kind, FundKind::parse)?,
-                        debtor_iban: r.debtor_iban,
-                        actor: r.actor,
-                        at_us: r.at_us,
-                    },
+                    allocated: Money(allocated),
+                    committed: Money(committed),
+                    paid: Money(paid),
+                    fund: fund!(r),
                 })
             })
             .collect()

@@ -7,7 +7,7 @@
 use crate::browser::{
     accessible, click_button, fill, login, login_with_code, logout, run_journey, text, wait_h1,
 };
-use crate::payments::{TREASURY, deliver, poverty_fund, under_review};
+use crate::payments::{TREASURY, deliver, poverty_fund, save_iban, under_review};
 use crate::support::{self, Client as Http};
 use domain::payment::{PaymentState, validate_pain001};
 use fantoccini::Client;
@@ -65,18 +65,9 @@ async fn payments_journey(c: Client, base: String, state: web::AppState, mut o: 
     crate::istanze_fixtures::assert_redirect(&r);
     let mese = deliver(&state, &mut o.op, &o.app).await;
     let pid = o.person.trim_start_matches("/persone/");
-    let r = o
-        .rag
-        .post(
-            &format!("/pagamenti/iban/{pid}"),
-            &[
-                ("iban", TREASURY),
-                ("holder", "Rossi Mario"),
-                ("version", "0"),
-            ],
-        )
-        .await;
-    crate::istanze_fixtures::assert_redirect(&r);
+    crate::istanze_fixtures::assert_redirect(
+        &save_iban(&mut o.rag, &o.person, TREASURY, "0").await,
+    );
 
     // The ragioneria prepares and approves the month's list.
     logout(c).await;

@@ -146,6 +146,48 @@ pub(crate) async fn deliver(state: &AppState, op: &mut Client, app: &str) -> Str
     format!("{:04}-{:02}", m.year(), u8::from(m.month()))
 }
 
+/// Posts Rossi's IBAN form (`person` is his page's path) at `version`.
+pub(crate) async fn save_iban(
+    rag: &mut Client,
+    person: &str,
+    iban: &str,
+    version: &str,
+) -> crate::support::Response {
+    let pid = person.trim_start_matches("/persone/");
+    rag.post(
+        &format!("/pagamenti/iban/{pid}"),
+        &[
+            ("iban", iban),
+            ("holder", "Rossi Mario"),
+            ("version", version),
+        ],
+    )
+    .await
+}
+
+/// Prepares the month's list of the fund: the answer (a redirect).
+async fn prepare(rag: &mut Client, fund: Uuid, mese: &str) -> crate::support::Response {
+    let r = rag
+        .post(
+            "/pagamenti/distinte",
+            &[("fund", &fund.to_string()), ("mese", mese)],
+        )
+        .await;
+    assert_redirect(&r);
+    r
+}
+
+/// The ragioneria approves the list at its first version.
+async fn approve(rag: &mut Client, list: Uuid) {
+    let r = rag
+        .post(
+            &format!("/pagamenti/distinte/{list}/approva"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_redirect(&r);
+}
+
 /// Checks that the month has `n` lists; the one whose payment the bank did not reject (the
 /// only one, else the re-issue) with its payments.
 async fn the_list(
@@ -249,13 +291,7 @@ async fn a_fund_refuses_an_acceptance_beyond_it_and_pays_through_sepa_and_the_ba
     }
 
     // No IBAN yet: the month's list is not made, and the page says whom it misses.
-    let r = rag
-        .post(
-            "/pagamenti/distinte",
-            &[("fund", &fund.to_string()), ("mese", &mese)],
-        )
-        .await;
-    assert_redirect(&r);
+    prepare(&mut rag, fund, &mese).await;
     let page = rag.get(&format!("/pagamenti?mese={mese}")).await;
     assert!(page.text("#da-pagare").contains("manca"), "{}", page.body);
     let none = state
@@ -266,53 +302,21 @@ async fn a_fund_refuses_an_acceptance_beyond_it_and_pays_through_sepa_and_the_ba
     assert!(none.is_empty(), "{none:?}");
 
     // The IBAN: a wrong one is named beside its field, a right one saved.
-    let pid = person.trim_start_matches("/persone/");
-    let iban_page = format!("/pagamenti/iban/{pid}");
-    let r = rag
-        .post(
-            &iban_page,
-            &[
-                ("iban", "IT60X054281110100000012345"),
-                ("holder", "Rossi Mario"),
-                ("version", "0"),
-            ],
-        )
-        .await;
+    let r = save_iban(&mut rag, &person, "IT60X054281110100000012345", "0").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#iban-err").contains("27 caratteri"), "{}", r.body);
-    let r = rag
-        .post(
-            &iban_page,
-            &[
-                ("iban", "it60 x054 2811 1010 0000 0123 456"),
-                ("holder", "Rossi Mario"),
-                ("version", "0"),
-            ],
-        )
-        .await;
+    let r = save_iban(&mut rag, &person, "it60 x054 2811 1010 0000 0123 456", "0").await;
     assert_redirect(&r);
 
     // Prepared, then approved by the ragioneria; only then is there a SEPA file.
-    let r = rag
-        .post(
-            "/pagamenti/distinte",
-            &[("fund", &fund.to_string()), ("mese", &mese)],
-        )
-        .await;
-    assert_redirect(&r);
+    let r = prepare(&mut rag, fund, &mese).await;
     let (list, payments) = the_list(&state, &mese, 1).await;
     assert_eq!(r.location(), format!("/pagamenti/distinte/{}", list.id));
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].iban, TREASURY);
     let r = rag.get(&format!("/pagamenti/sepa?mese={mese}")).await;
     assert_redirect(&r);
-    let r = rag
-        .post(
-            &format!("/pagamenti/distinte/{}/approva", list.id),
-            &[("version", "1")],
-        )
-        .await;
-    assert_redirect(&r);
+    approve(&mut rag, list.id).await;
     let r = rag.get(&format!("/pagamenti/sepa?mese={mese}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -353,33 +357,11 @@ async fn a_fund_refuses_an_acceptance_beyond_it_and_pays_through_sepa_and_the_ba
     // The IBAN corrected, the payment goes into a new list of the month, and the bank's
     // camt.054 says it is paid.
     let other = Iban::italian('A', "03069", "09606", "000000000042").unwrap();
-    let r = rag
-        .post(
-            &iban_page,
-            &[
-                ("iban", other.as_str()),
-                ("holder", "Rossi Mario"),
-                ("version", "1"),
-            ],
-        )
-        .await;
-    assert_redirect(&r);
-    let r = rag
-        .post(
-            "/pagamenti/distinte",
-            &[("fund", &fund.to_string()), ("mese", &mese)],
-        )
-        .await;
-    assert_redirect(&r);
+    assert_redirect(&save_iban(&mut rag, &person, other.as_str(), "1").await);
+    prepare(&mut rag, fund, &mese).await;
     let (again, payments) = the_list(&state, &mese, 2).await;
     assert_eq!(payments[0].iban, other.as_str());
-    let r = rag
-        .post(
-            &format!("/pagamenti/distinte/{}/approva", again.id),
-            &[("version", "1")],
-        )
-        .await;
-    assert_redirect(&r);
+    approve(&mut rag, again.id).await;
     let camt = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
@@ -415,25 +397,9 @@ async fn the_database_refuses_to_pay_a_person_twice_for_a_benefit_and_period(sta
     let (mut resp, mut op, app, person) = under_review(&state).await;
     let (mut rag, fund) = poverty_fund(&state, "1.000,00").await;
     let mese = accept_and_deliver(&state, &mut resp, &mut op, &app).await;
-    let pid = person.trim_start_matches("/persone/");
-    let r = rag
-        .post(
-            &format!("/pagamenti/iban/{pid}"),
-            &[
-                ("iban", TREASURY),
-                ("holder", "Rossi Mario"),
-                ("version", "0"),
-            ],
-        )
-        .await;
+    let r = save_iban(&mut rag, &person, TREASURY, "0").await;
     assert_redirect(&r);
-    let r = rag
-        .post(
-            "/pagamenti/distinte",
-            &[("fund", &fund.to_string()), ("mese", &mese)],
-        )
-        .await;
-    assert_redirect(&r);
+    prepare(&mut rag, fund, &mese).await;
     let (list, payments) = the_list(&state, &mese, 1).await;
 
     // The same person, benefit and month once more, in another list: the unique index
@@ -469,12 +435,6 @@ async fn the_database_refuses_to_pay_a_person_twice_for_a_benefit_and_period(sta
     assert!(matches!(e, StoreError::Duplicate(_)), "{e:?}");
     the_list(&state, &mese, 1).await;
     // Nor does preparing again find anything to pay.
-    let r = rag
-        .post(
-            "/pagamenti/distinte",
-            &[("fund", &fund.to_string()), ("mese", &mese)],
-        )
-        .await;
-    assert_redirect(&r);
+    prepare(&mut rag, fund, &mese).await;
     the_list(&state, &mese, 1).await;
 }

@@ -43,6 +43,7 @@ mod dsu;
 mod household;
 mod mandate;
 mod org;
+mod payment;
 mod person;
 mod portal;
 #[macro_use]

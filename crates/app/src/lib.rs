@@ -19,6 +19,7 @@ pub mod letters;
 pub mod life_events;
 pub mod mail;
 pub mod manage;
+pub mod payment;
 pub mod person;
 pub mod portal;
 pub mod portal_apply;

@@ -514,11 +514,18 @@ pub async fn change_state(
     } else {
         Money::ZERO
     };
+    // A benefit that draws on a fund: the fund's year decides, not the benefit's budget.
+    let fund = if t.to == ApplicationState::Accepted && current.committed > Money::ZERO {
+        crate::payment::fund_room(state, org, benefit.id, now.year()).await?
+    } else {
+        None
+    };
     let facts = domain::application::Facts {
         by: ctx.account()?,
         attestation: attestation.map(|a| a.data),
         rules,
         committed_in_year,
+        fund,
     };
     let Change {
         mut app,

@@ -903,6 +903,9 @@ pub struct Facts {
     pub rules: Option<RulesInForce>,
     /// On acceptance of a budgeted benefit: what its budget already commits in the year.
     pub committed_in_year: Money,
+    /// On acceptance of a benefit that draws on a fund: the fund's year; it replaces the
+    /// benefit's own budget.
+    pub fund: Option<crate::payment::FundRoom>,
 }
 
 /// One month of delivery as planned when delivery starts.
@@ -1064,7 +1067,11 @@ impl Application {
             }
         }
         let used = facts.committed_in_year;
-        if let Some(budget) = benefit.budget
+        if let Some(fund) = &facts.fund {
+            if let Err(e) = fund.check(self.committed) {
+                errors.push(e);
+            }
+        } else if let Some(budget) = benefit.budget
             && self.committed > Money::ZERO
             && used + self.committed > budget
         {
@@ -1460,6 +1467,7 @@ mod tests {
             attestation: Some(attestation()),
             rules: None,
             committed_in_year: Money::ZERO,
+            fund: None,
         }
     }
 

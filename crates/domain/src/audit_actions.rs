@@ -57,6 +57,13 @@ pub const GROUPS: &[ActionGroup] = &[
             ),
             ("siuss.view", "Consultazione dei record SIUSS di un mese"),
             ("siuss.export", "Esportazione dei file SIUSS per l'INPS"),
+            ("siuss.flows", "Flussi SIUSS preparati per l'INPS"),
+            (
+                "siuss.flussi",
+                "Lettura dei flussi SIUSS da parte dell'INPS",
+            ),
+            ("siuss.esiti", "Esiti dei flussi SIUSS notificati dall'INPS"),
+            ("siuss.resend", "Nuovo invio di un flusso SIUSS respinto"),
         ],
     },
     ActionGroup {
@@ -83,6 +90,37 @@ pub const GROUPS: &[ActionGroup] = &[
                 "call.ranking.view",
                 "Consultazione della graduatoria di un bando con i punteggi",
             ),
+        ],
+    },
+    ActionGroup {
+        label: "Fondi",
+        prefix: "fund.",
+        actions: &[
+            ("fund.create", "Creazione di un fondo"),
+            ("fund.allocation", "Stanziamento annuale di un fondo"),
+            ("fund.benefit", "Prestazione legata a un fondo"),
+        ],
+    },
+    ActionGroup {
+        label: "Pagamenti",
+        prefix: "payment.",
+        actions: &[
+            ("payment.view", "Consultazione delle distinte di pagamento"),
+            ("payment.list", "Preparazione di una distinta di pagamento"),
+            (
+                "payment.approve",
+                "Approvazione di una distinta di pagamento",
+            ),
+            ("payment.sepa", "Scaricamento del file SEPA per la banca"),
+            ("payment.return", "Importazione dell'esito della banca"),
+        ],
+    },
+    ActionGroup {
+        label: "IBAN dei beneficiari",
+        prefix: "payee.",
+        actions: &[
+            ("payee.view", "Consultazione dell'IBAN di una persona"),
+            ("payee.save", "Modifica dell'IBAN di una persona"),
         ],
     },
     ActionGroup {
@@ -282,6 +320,14 @@ pub const GROUPS: &[ActionGroup] = &[
                 "Consultazione del registro degli atti",
             ),
             ("application.delivery", "Registrazione di un'erogazione"),
+            (
+                "application.delivery.correction",
+                "Rettifica di un'erogazione registrata",
+            ),
+            (
+                "application.delivery.annul",
+                "Annullamento di un'erogazione registrata",
+            ),
             ("application.suspend", "Sospensione di un'erogazione"),
             ("application.resume", "Ripresa di un'erogazione"),
             (

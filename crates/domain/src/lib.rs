@@ -60,6 +60,7 @@ pub mod localtime;
 pub mod mandate;
 pub mod money;
 pub mod org;
+pub mod payment;
 pub mod person;
 pub mod policy;
 pub mod registry;

@@ -126,7 +126,12 @@ pub enum Action {
     DsuView,
     /// Open, fill, sign, transmit and correct a DSU at the counter.
     DsuEdit,
+    /// Prepare the monthly payment lists, approve them, write the SEPA file, import the
+    /// bank's return, keep the beneficiaries' IBANs: the ragioneria.
     PaymentManage,
+    /// Keep the funds: their yearly allocations and the benefits that draw on them (the
+    /// responsabile and the ragioneria).
+    FundManage,
     ReportView,
     CatalogueManage,
     /// See the organization's SIUSS records (PS, PSA, SINA, SINBA), fix its SIUSS settings
@@ -140,7 +145,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 33] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
@@ -168,6 +173,7 @@ impl Action {
         Action::DsuView,
         Action::DsuEdit,
         Action::PaymentManage,
+        Action::FundManage,
         Action::ReportView,
         Action::CatalogueManage,
         Action::SiussManage,
@@ -248,10 +254,11 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         ) => Some(if system_org { OtherOrg } else { SameOrg }),
         // The installation's auditors (DPO) read every organization's log.
         (Amministratore, RegistryImport) => Some(SameOrg),
-        // The installation exports each ente's SIUSS files from the command line (acting in
-        // the ente as its administrator); an administrator's account acting in the `sistema`
-        // organization sees only that organization's records, which are none.
-        (Amministratore, SiussManage) if system_org => Some(SameOrg),
+        // The installation exports each ente's SIUSS and SEPA files from the command line
+        // (acting in the ente as its administrator) and seeds the demonstration's funds; an
+        // administrator's account acting in the `sistema` organization sees only that
+        // organization's records, which are none.
+        (Amministratore, SiussManage | PaymentManage | FundManage) if system_org => Some(SameOrg),
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
@@ -261,7 +268,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
             | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
-            | PortalSettingsEdit | SiussManage | CallManage,
+            | PortalSettingsEdit | SiussManage | CallManage | FundManage,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -285,7 +292,9 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (OperatoreCaf, OrgView) => Some(SameOrg),
         (OperatoreCaf, PersonView | ApplicationView | ApplicationFile) => Some(Own),
 
-        (Ragioneria, OrgView | ApplicationView | PaymentManage | ReportView) => Some(SameOrg),
+        (Ragioneria, OrgView | ApplicationView | PaymentManage | FundManage | ReportView) => {
+            Some(SameOrg)
+        }
 
         (Cittadino, PersonView | ApplicationView | ApplicationFile) => Some(Own),
 
@@ -338,6 +347,8 @@ mod tests {
             rows.push((Amministratore, sys, RegistryImport, SAME));
             if sys {
                 rows.push((Amministratore, sys, SiussManage, SAME));
+                rows.push((Amministratore, sys, PaymentManage, SAME));
+                rows.push((Amministratore, sys, FundManage, SAME));
             }
             for a in [AuditView, AuditExport] {
                 rows.push((Revisore, sys, a, if sys { ALL } else { SAME }));
@@ -370,6 +381,7 @@ mod tests {
                 PortalSettingsEdit,
                 SiussManage,
                 CallManage,
+                FundManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -412,7 +424,13 @@ mod tests {
                 rows.push((OperatoreCaf, sys, a, OWN));
                 rows.push((Cittadino, sys, a, OWN));
             }
-            for a in [OrgView, ApplicationView, PaymentManage, ReportView] {
+            for a in [
+                OrgView,
+                ApplicationView,
+                PaymentManage,
+                FundManage,
+                ReportView,
+            ] {
                 rows.push((Ragioneria, sys, a, SAME));
             }
             for role in Role::ALL {

@@ -213,6 +213,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
             "Assistente Sociale Dimostrativa",
             Role::AssistenteSociale,
         ),
+        ("ragioneria", "Ragioneria Dimostrativa", Role::Ragioneria),
     ];
     let hash = app::credentials::hash_password(DEMO_PASSWORD.to_owned())
         .await
@@ -301,6 +302,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     .await
     .map_err(app)?
     .map_err(|e| anyhow::anyhow!("impostazioni SIUSS dimostrative: {e:?}"))?;
+    let payments = crate::demo_payments::generate(&services, &actor).await?;
     let household = crate::demo_casework::sample_household(&services, &org, now).await?;
     let persons: Vec<uuid::Uuid> = crate::demo_applications::population(store, org.id)
         .await?
@@ -319,6 +321,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     );
     println!("  Prestazioni e istanze: {}", istanze.report());
     println!("  Segretariato e cartelle: {}", casework.report());
+    println!("  Fondi e pagamenti: {payments}");
     println!(
         "  Il nucleo dell'attestazione INPS di esempio (docs/examples/attestazione-inps.xml): {}",
         household
@@ -338,6 +341,9 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     );
     println!(
         "  assistente    assistente sociale: segretariato, cartelle, agenda, PAI; verifica in due passaggi"
+    );
+    println!(
+        "  ragioneria    ragioneria: fondi, distinte di pagamento, file SEPA, esiti della banca"
     );
     println!(
         "  admin         amministratore di sistema: enti e utenti; anche lui con la verifica in due passaggi"

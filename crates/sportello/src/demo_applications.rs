@@ -1184,6 +1184,7 @@ pub fn stages(
                         None
                     },
                     committed_in_year: Money::ZERO,
+                    fund: None,
                 };
                 let change = previous
                     .app

@@ -6,9 +6,11 @@ mod config;
 mod demo;
 mod demo_applications;
 mod demo_casework;
+mod demo_payments;
 mod demo_portal;
 mod import;
 mod letterhead;
+mod payments;
 mod siuss;
 
 use anyhow::{Context, Result, bail};
@@ -86,6 +88,9 @@ enum Command {
     /// SIUSS: the national records (PS, PSA, SINA, SINBA) as files for INPS.
     #[command(subcommand)]
     Siuss(siuss::SiussCmd),
+    /// Payments: the SEPA credit transfer file of a month's approved lists.
+    #[command(subcommand)]
+    Pagamenti(payments::PaymentsCmd),
 }
 
 #[derive(Subcommand)]
@@ -296,6 +301,7 @@ fn run() -> Result<std::process::ExitCode> {
             Command::Migrate => println!("Database aggiornato."),
             Command::Import(cmd) => return import::run(&store, now, cmd).await,
             Command::Siuss(cmd) => siuss::run(&store, now, cmd).await?,
+            Command::Pagamenti(cmd) => payments::run(&store, now, cmd).await?,
             Command::Demo(demo::DemoCmd::Applications(args)) => {
                 demo_applications::run(&store, &args).await?
             }

@@ -27,7 +27,7 @@ pub enum SiussCmd {
 }
 
 /// The first day of the month written `AAAA-MM`.
-fn month(raw: &str) -> Result<Date> {
+pub fn month(raw: &str) -> Result<Date> {
     let bad = || anyhow!("periodo «{raw}» non valido: scrivere anno e mese, per esempio 2026-03");
     let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
     let year: i32 = y.parse().map_err(|_| bad())?;

@@ -715,6 +715,7 @@ fn serve_demo_fills_a_fresh_demo_database_and_prints_the_accounts() {
     );
     assert!(!dir.path().join("data/sportello.db").exists());
     siuss_esporta_writes_every_demo_record_valid(dir.path());
+    pagamenti_sepa_writes_the_demo_months_approved_lists(dir.path());
     // Recreated at every start: the same first import again.
     let again = start();
     assert!(
@@ -892,6 +893,48 @@ fn mail_prova_sends_a_test_message_or_says_why_not() {
         err.contains("indirizzo e-mail non valido: «non-un-indirizzo»"),
         "{err}"
     );
+}
+
+/// `sportello pagamenti sepa` on the demonstration database: the months whose approved lists
+/// still have payments to order give a SEPA file valid against pain.001.001.09 (at least one
+/// does); the others say there is nothing to pay; a bad month is refused.
+fn pagamenti_sepa_writes_the_demo_months_approved_lists(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args(args)
+            .current_dir(dir)
+            .env("SPORTELLO__DATABASE__URL", "sqlite://data/demo.db")
+            .output()
+            .unwrap()
+    };
+    let mut month = time::OffsetDateTime::now_utc()
+        .date()
+        .replace_day(1)
+        .unwrap();
+    let mut written = 0;
+    for _ in 0..5 {
+        let mese = format!("{:04}-{:02}", month.year(), u8::from(month.month()));
+        let file = format!("sepa-{mese}.xml");
+        let out = run(&["pagamenti", "sepa", "--mese", &mese, &file]);
+        if out.status.success() {
+            assert!(stdout(&out).contains("pain.001.001.09, valido"), "{mese}");
+            let xml = std::fs::read_to_string(dir.join(&file)).unwrap();
+            assert_eq!(
+                domain::payment::validate_pain001(&xml),
+                Vec::<String>::new(),
+                "{mese}"
+            );
+            written += 1;
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("nessuna distinta approvata"), "{mese}: {err}");
+        }
+        month = month.previous_day().unwrap().replace_day(1).unwrap();
+    }
+    assert!(written >= 1, "no month with a SEPA file");
+    let bad = run(&["pagamenti", "sepa", "--mese", "marzo", "x.xml"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("mese «marzo» non valido"));
 }
 
 /// `sportello siuss esporta` on the demonstration database: every month of the last year and a

@@ -5,6 +5,7 @@ use crate::benefit::*;
 use crate::call::*;
 use crate::casework::*;
 use crate::dsu::*;
+use crate::payment::*;
 use crate::person::*;
 use crate::portal::*;
 use crate::registry::*;
@@ -526,6 +527,39 @@ store_traits! {
         /// The ranking's rows in order, each with its application's state now.
         fn ranking_rows(&self, org_id: Uuid, call_id: Uuid) -> Vec<RankingEntry>;
     }
+
+    /// Funds and payments (domain::payment).
+    pub trait PaymentStore {
+        fn create_fund(&self, fund: &Fund, audit: &NewAudit) -> ();
+        fn get_fund(&self, org_id: Uuid, id: Uuid) -> Fund;
+        /// The organization's funds with their figures for the year `from`–`to`.
+        fn fund_years(&self, org_id: Uuid, year: i64, from: time::Date, to: time::Date) -> Vec<FundYear>;
+        /// Sets a fund's allocation for a year and comune (replacing the one there was).
+        fn save_allocation(&self, a: &Allocation, audit: &NewAudit) -> ();
+        fn fund_allocations(&self, org_id: Uuid, fund_id: Uuid) -> Vec<Allocation>;
+        /// The benefit draws on the fund from now on (on no fund when `fund_id` is `None`).
+        fn link_benefit(&self, org_id: Uuid, benefit_id: Uuid, fund_id: Option<Uuid>, audit: &NewAudit) -> ();
+        /// The fund each benefit of the organization draws on: (benefit, fund).
+        fn benefit_funds(&self, org_id: Uuid) -> Vec<(Uuid, Uuid)>;
+        fn payee_account(&self, org_id: Uuid, person_id: Uuid) -> Option<PayeeAccount>;
+        /// Inserts (version 1) or updates the version read (compare-and-set), with its audit row.
+        fn save_payee_account(&self, a: &PayeeAccount, audit: &NewAudit) -> ();
+        /// The deliveries made in `month` of the benefits the fund pays, in money, that no
+        /// payment covers unless rejected.
+        fn payable(&self, org_id: Uuid, fund_id: Uuid, month: time::Date) -> Vec<Payable>;
+        /// A new list with its payments, all or nothing (`Duplicate` when a payment would pay
+        /// a person twice for a benefit and period).
+        fn create_payment_list(&self, list: &PaymentList, payments: &[Payment], audit: &NewAudit) -> ();
+        /// The lists of the months from `first` to `last` (first days), the newest first.
+        fn payment_lists(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<PaymentList>;
+        fn get_payment_list(&self, org_id: Uuid, id: Uuid) -> PaymentList;
+        fn list_payments(&self, org_id: Uuid, list_id: Uuid) -> Vec<Payment>;
+        /// Approves the list at the version read (compare-and-set).
+        fn approve_payment_list(&self, org_id: Uuid, id: Uuid, version: i64, by: &str, audit: &NewAudit) -> ();
+        /// Records the bank's outcome of the ordered payments of approved lists named by their
+        /// end-to-end ids: (end_to_end, state, reason). How many changed.
+        fn settle_payments(&self, org_id: Uuid, outcomes: &[(String, domain::payment::PaymentState, String)], audit: &NewAudit) -> u64;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -546,6 +580,7 @@ pub trait Stores:
     + PortalStore
     + SiussStore
     + CallStore
+    + PaymentStore
     + Clone
     + 'static
 {
@@ -568,6 +603,7 @@ impl<T> Stores for T where
         + PortalStore
         + SiussStore
         + CallStore
+        + PaymentStore
         + Clone
         + 'static
 {

@@ -10,6 +10,7 @@ mod casework;
 #[cfg(feature = "testing")]
 pub mod conformance;
 mod dsu;
+mod payment;
 mod person;
 mod portal;
 mod registry;
@@ -21,6 +22,7 @@ pub use benefit::*;
 pub use call::*;
 pub use casework::*;
 pub use dsu::*;
+pub use payment::*;
 pub use person::*;
 pub use portal::*;
 pub use registry::*;

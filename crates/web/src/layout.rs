@@ -90,7 +90,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 14] = [
+        let items: [(&'static str, &'static str, bool); 16] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -145,6 +145,16 @@ impl Layout {
                 ctx.can(Action::SiussManage, RecordScope::SameOrg),
             ),
             (
+                "/fondi",
+                "Fondi",
+                ctx.can(Action::FundManage, RecordScope::SameOrg),
+            ),
+            (
+                "/pagamenti",
+                "Pagamenti",
+                ctx.can(Action::PaymentManage, RecordScope::SameOrg),
+            ),
+            (
                 "/audit",
                 "Registro attività",
                 ctx.can(Action::AuditView, RecordScope::SameOrg),
@@ -181,6 +191,8 @@ impl Layout {
             "/bandi" => "Bandi e graduatorie",
             "/audit" => "Registro attività",
             "/siuss" => "Flussi SIUSS",
+            "/fondi" => "Fondi",
+            "/pagamenti" => "Pagamenti",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",
             "/anagrafe/eventi" => "Eventi anagrafici",

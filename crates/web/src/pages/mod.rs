@@ -26,6 +26,7 @@ mod kept;
 mod login;
 mod mandates;
 mod names;
+mod payments;
 mod persons;
 mod plans;
 mod portal_settings;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dsu_print::routes())
         .merge(siuss::routes())
         .merge(calls::routes())
+        .merge(payments::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

@@ -38,7 +38,7 @@ struct PeriodQuery {
 }
 
 /// The month `AAAA-MM` asked for (its first day), else the month before today's.
-fn month(raw: &str, today: Date) -> Date {
+pub(crate) fn month(raw: &str, today: Date) -> Date {
     let parsed = raw.trim().split_once('-').and_then(|(y, m)| {
         let year: i32 = y.parse().ok().filter(|y| (1900..=2099).contains(y))?;
         let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
@@ -53,7 +53,7 @@ fn month(raw: &str, today: Date) -> Date {
     })
 }
 
-fn period_code(m: Date) -> String {
+pub(crate) fn period_code(m: Date) -> String {
     format!("{:04}-{:02}", m.year(), u8::from(m.month()))
 }
 

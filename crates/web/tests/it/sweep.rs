@@ -29,8 +29,8 @@ use domain::policy::{Action, Actor, RecordScope, decide};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 use store::{
-    BenefitStore, CaseStore, HouseholdStore, MandateStore, OrgStore, PersonStore, RegistryStore,
-    SiussStore, UserStore,
+    BenefitStore, CaseStore, HouseholdStore, MandateStore, OrgStore, PaymentStore, PersonStore,
+    RegistryStore, SiussStore, UserStore,
 };
 use uuid::Uuid;
 use web::AppState;
@@ -204,6 +204,11 @@ const CALL_NEW: &[(Action, On)] = &[(CallManage, On::Scope(SameOrg))];
 const CALL_VIEW: &[(Action, On)] = &[(ApplicationView, Record)];
 const CALL_FILE: &[(Action, On)] = &[(ApplicationView, Record), (ApplicationFile, Record)];
 const CALL_MANAGE: &[(Action, On)] = &[(ApplicationView, Record), (CallManage, Record)];
+const FUNDS: &[(Action, On)] = &[(FundManage, On::Scope(SameOrg))];
+const PAYMENTS: &[(Action, On)] = &[(PaymentManage, On::Scope(SameOrg))];
+const PAYMENT_RECORD: &[(Action, On)] = &[(PaymentManage, Record)];
+// Forms that name organization A's fund or benefit: not found from `sistema`.
+const FUND_RECORD: &[(Action, On)] = &[(FundManage, Record)];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -257,6 +262,49 @@ fn table() -> Vec<Row> {
                 ("attivo", "1"),
             ])),
         get("/admin/carta-intestata", &[]).all(LETTERHEAD),
+        get("/fondi", &[]).all(FUNDS),
+        post("/fondi", &[])
+            .all(FUNDS)
+            .send(Payload::Form(&[
+                ("name", "Fondo povertà"),
+                ("kind", "nazionale"),
+                ("debtor_iban", "IT60X0542811101000000123456"),
+            ]))
+            .expect(Expect::Once),
+        post("/fondi/stanziamenti", &[])
+            .all(FUND_RECORD)
+            .send(Payload::Form(&[
+                ("fund", "@fund"),
+                ("year", "2026"),
+                ("comune", ""),
+                ("amount", "1.000,00"),
+            ])),
+        post("/fondi/prestazioni", &[])
+            .all(FUND_RECORD)
+            .send(Payload::Form(&[("benefit", "@benefit"), ("fund", "@fund")])),
+        get("/pagamenti", &[]).all(PAYMENTS),
+        post("/pagamenti/distinte", &[])
+            .all(PAYMENT_RECORD)
+            .send(Payload::Form(&[("fund", "@fund"), ("mese", "2026-01")])),
+        get("/pagamenti/distinte/{id}", &["payment_list"]).all(PAYMENT_RECORD),
+        get("/pagamenti/distinte/{id}/csv", &["payment_list"]).all(PAYMENT_RECORD),
+        post("/pagamenti/distinte/{id}/approva", &["payment_list"])
+            .all(PAYMENT_RECORD)
+            .send(Payload::Form(&[("version", "1")]))
+            .expect(Expect::Once),
+        get("/pagamenti/sepa", &[]).query("?mese=2026-01").all(PAYMENTS),
+        post("/pagamenti/esiti", &[])
+            .all(PAYMENTS)
+            .send(Payload::Pdf(&[("mese", "2026-01")])),
+        get("/pagamenti/iban/{person}", &["person"]).all(PAYMENT_RECORD),
+        post("/pagamenti/iban/{person}", &["person"])
+            .all(PAYMENT_RECORD)
+            .send(Payload::Form(&[
+                ("iban", "IT60X0542811101000000123456"),
+                ("holder", "Mario Rossi"),
+                ("version", "0"),
+            ]))
+            .expect(Expect::Once),
         get("/siuss", &[]).all(SIUSS),
         get("/siuss/file", &[]).query("?periodo=2026-01&n=1").all(SIUSS),
         post("/siuss/impostazioni", &[])
@@ -1141,6 +1189,55 @@ async fn records(
         "ranking",
     );
     fx.insert("call", last_segment(&call));
+    // A fund and an empty list of January to approve.
+    let fund = store::Fund {
+        id: Uuid::now_v7(),
+        org_id: org.id,
+        name: "Fondo nazionale politiche sociali".into(),
+        kind: domain::payment::FundKind::National,
+        debtor_iban: "IT60X0542811101000000123456".into(),
+        actor: "sistema".into(),
+        at_us: 1,
+    };
+    state
+        .store
+        .create_fund(
+            &fund,
+            &author.audit("fund.create", "fund", Some(fund.id), "FNPS".into()),
+        )
+        .await
+        .unwrap();
+    fx.insert("fund", fund.id.to_string());
+    let list = store::PaymentList {
+        id: Uuid::now_v7(),
+        org_id: org.id,
+        fund_id: fund.id,
+        fund_name: fund.name.clone(),
+        debtor_iban: fund.debtor_iban.clone(),
+        month: time::macros::date!(2026 - 01 - 01),
+        state: domain::payment::ListState::Prepared,
+        approved_by: None,
+        version: 1,
+        actor: "sistema".into(),
+        at_us: 1,
+        count: 0,
+        total: domain::money::Money::ZERO,
+    };
+    state
+        .store
+        .create_payment_list(
+            &list,
+            &[],
+            &author.audit(
+                "payment.list",
+                "payment_list",
+                Some(list.id),
+                "vuota".into(),
+            ),
+        )
+        .await
+        .unwrap();
+    fx.insert("payment_list", list.id.to_string());
 
     // A first import from the civil registry brings Lucia Verdi.
     let csv = registry_csv(&[&lucia()]);

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod reminders;
 mod services;
 pub mod siuss;
+pub mod stats;
 
 pub use actor::Actor;
 pub use error::Error;

@@ -483,6 +483,24 @@ store_traits! {
         /// The assessments made from `first` to `last`, with their case file's plan codes.
         fn siuss_assessments(&self, org_id: Uuid, first: time::Date, last: time::Date) -> Vec<domain::siuss::AssessmentFacts>;
     }
+
+    /// Statistics (domain::stats): the facts the figures are made from, and the figures kept.
+    pub trait StatsStore {
+        /// The organization's facts from `first` on (`first_us`: the same day in Unix µs):
+        /// deliveries made, case files not closed before it, their changes of state, first
+        /// accesses, applications filed, decided or granted and waiting.
+        fn stat_facts(&self, org_id: Uuid, first: time::Date, first_us: i64) -> domain::stats::Facts;
+        /// Residents of the civil registry (alive, not moved out) by ISTAT code of the comune.
+        fn stat_population(&self, org_id: Uuid) -> Vec<(String, i64)>;
+        /// Active members of the organization with the role «assistente sociale».
+        fn stat_social_workers(&self, org_id: Uuid) -> i64;
+        /// Replaces every figure of the organization, dated `at_us`, in one transaction.
+        fn replace_stat_figures(&self, org_id: Uuid, figures: &[domain::stats::Figure], at_us: i64) -> ();
+        /// The figures of the years from `first_year` to `last_year`.
+        fn stat_figures(&self, org_id: Uuid, first_year: i32, last_year: i32) -> Vec<domain::stats::Figure>;
+        /// When the organization's figures were made, if ever.
+        fn stat_refreshed(&self, org_id: Uuid) -> Option<i64>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -502,6 +520,7 @@ pub trait Stores:
     + BenefitStore
     + PortalStore
     + SiussStore
+    + StatsStore
     + Clone
     + 'static
 {
@@ -523,6 +542,7 @@ impl<T> Stores for T where
         + BenefitStore
         + PortalStore
         + SiussStore
+        + StatsStore
         + Clone
         + 'static
 {

@@ -90,7 +90,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 13] = [
+        let items: [(&'static str, &'static str, bool); 14] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -140,6 +140,11 @@ impl Layout {
                 ctx.can(Action::SiussManage, RecordScope::SameOrg),
             ),
             (
+                "/statistiche",
+                "Statistiche",
+                ctx.can(Action::ReportView, RecordScope::SameOrg),
+            ),
+            (
                 "/audit",
                 "Registro attività",
                 ctx.can(Action::AuditView, RecordScope::SameOrg),
@@ -175,6 +180,7 @@ impl Layout {
             "/dsu" => "DSU",
             "/audit" => "Registro attività",
             "/siuss" => "Flussi SIUSS",
+            "/statistiche" => "Statistiche",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",
             "/anagrafe/eventi" => "Eventi anagrafici",

@@ -170,6 +170,7 @@ async fn one_connection(
 /// Serves until Ctrl-C (or SIGTERM), purging expired sessions every few minutes.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     app::reminders::spawn(state.services.clone());
+    app::stats::spawn(state.services.clone());
     let purge = state.clone();
     tokio::spawn(async move {
         loop {

@@ -32,6 +32,7 @@ mod registry;
 pub(crate) mod render;
 pub(crate) mod simulation;
 mod siuss;
+mod stats;
 pub(crate) mod upload;
 
 use crate::AppState;
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dsu::routes())
         .merge(dsu_print::routes())
         .merge(siuss::routes())
+        .merge(stats::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

@@ -197,6 +197,7 @@ const USER_MANAGE: &[(Action, On)] = &[(UserManage, Record)];
 const LETTERHEAD: &[(Action, On)] = &[(LetterheadEdit, On::Scope(SameOrg))];
 const PORTAL_SETTINGS: &[(Action, On)] = &[(PortalSettingsEdit, On::Scope(SameOrg))];
 const SIUSS: &[(Action, On)] = &[(SiussManage, On::Scope(SameOrg))];
+const REPORT: &[(Action, On)] = &[(ReportView, On::Scope(SameOrg))];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -250,6 +251,11 @@ fn table() -> Vec<Row> {
                 ("attivo", "1"),
             ])),
         get("/admin/carta-intestata", &[]).all(LETTERHEAD),
+        get("/statistiche", &[]).all(REPORT),
+        post("/statistiche/aggiorna", &[]).all(REPORT),
+        get("/statistiche/export", &[])
+            .query("?tabella=mesi&formato=csv")
+            .all(REPORT),
         get("/siuss", &[]).all(SIUSS),
         get("/siuss/file", &[]).query("?periodo=2026-01&n=1").all(SIUSS),
         post("/siuss/impostazioni", &[])

@@ -54,6 +54,7 @@ pub(crate) mod reader;
 pub(crate) mod search;
 mod session;
 mod siuss;
+mod stats;
 mod token;
 mod user;
 

@@ -31,6 +31,7 @@ pub mod reminders;
 mod services;
 pub mod siuss;
 pub mod siuss_exchange;
+pub mod stats;
 
 pub use actor::Actor;
 pub use error::Error;

@@ -65,6 +65,7 @@ pub mod person;
 pub mod policy;
 pub mod registry;
 pub mod siuss;
+pub mod stats;
 pub mod user;
 
 pub use org::{OrgCode, OrgKind};

@@ -560,6 +560,24 @@ store_traits! {
         /// end-to-end ids: (end_to_end, state, reason). How many changed.
         fn settle_payments(&self, org_id: Uuid, outcomes: &[(String, domain::payment::PaymentState, String)], audit: &NewAudit) -> u64;
     }
+
+    /// Statistics (domain::stats): the facts the figures are made from, and the figures kept.
+    pub trait StatsStore {
+        /// The organization's facts from `first` on (`first_us`: the same day in Unix µs):
+        /// deliveries made, case files not closed before it, their changes of state, first
+        /// accesses, applications filed, decided or granted and waiting.
+        fn stat_facts(&self, org_id: Uuid, first: time::Date, first_us: i64) -> domain::stats::Facts;
+        /// Residents of the civil registry (alive, not moved out) by ISTAT code of the comune.
+        fn stat_population(&self, org_id: Uuid) -> Vec<(String, i64)>;
+        /// Active members of the organization with the role «assistente sociale».
+        fn stat_social_workers(&self, org_id: Uuid) -> i64;
+        /// Replaces every figure of the organization, dated `at_us`, in one transaction.
+        fn replace_stat_figures(&self, org_id: Uuid, figures: &[domain::stats::Figure], at_us: i64) -> ();
+        /// The figures of the years from `first_year` to `last_year`.
+        fn stat_figures(&self, org_id: Uuid, first_year: i32, last_year: i32) -> Vec<domain::stats::Figure>;
+        /// When the organization's figures were made, if ever.
+        fn stat_refreshed(&self, org_id: Uuid) -> Option<i64>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -581,6 +599,7 @@ pub trait Stores:
     + SiussStore
     + CallStore
     + PaymentStore
+    + StatsStore
     + Clone
     + 'static
 {
@@ -604,6 +623,7 @@ impl<T> Stores for T where
         + SiussStore
         + CallStore
         + PaymentStore
+        + StatsStore
         + Clone
         + 'static
 {

@@ -179,6 +179,7 @@ async fn one_connection(
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     app::reminders::spawn(state.services.clone());
     app::siuss_exchange::spawn(state.services.clone());
+    app::stats::spawn(state.services.clone());
     let purge = state.clone();
     tokio::spawn(async move {
         loop {

@@ -35,6 +35,7 @@ pub(crate) mod render;
 pub(crate) mod simulation;
 mod siuss;
 mod siuss_notes;
+mod stats;
 pub(crate) mod upload;
 
 use crate::AppState;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(siuss::routes())
         .merge(calls::routes())
         .merge(payments::routes())
+        .merge(stats::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })
 }

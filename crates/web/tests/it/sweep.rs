@@ -209,6 +209,7 @@ const PAYMENTS: &[(Action, On)] = &[(PaymentManage, On::Scope(SameOrg))];
 const PAYMENT_RECORD: &[(Action, On)] = &[(PaymentManage, Record)];
 // Forms that name organization A's fund or benefit: not found from `sistema`.
 const FUND_RECORD: &[(Action, On)] = &[(FundManage, Record)];
+const REPORT: &[(Action, On)] = &[(ReportView, On::Scope(SameOrg))];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -305,6 +306,11 @@ fn table() -> Vec<Row> {
                 ("version", "0"),
             ]))
             .expect(Expect::Once),
+        get("/statistiche", &[]).all(REPORT),
+        post("/statistiche/aggiorna", &[]).all(REPORT),
+        get("/statistiche/export", &[])
+            .query("?tabella=mesi&formato=csv")
+            .all(REPORT),
         get("/siuss", &[]).all(SIUSS),
         get("/siuss/file", &[]).query("?periodo=2026-01&n=1").all(SIUSS),
         post("/siuss/impostazioni", &[])

@@ -52,7 +52,6 @@ curl -fs "$base/health" >/dev/null || { echo "il server non risponde: $out/serve
 line=$(grep -m1 "curl -H 'Authorization: Bearer" "$out/server.log")
 token=$(printf '%s' "$line" | sed -n "s/.*Bearer \([^']*\)'.*/\1/p")
 flussi=$(printf '%s' "$line" | sed -n "s#.*'\(http[^?']*/flussi\)?.*#\1#p")
-flussi="${flussi/127.0.0.1:[0-9]*/127.0.0.1:$port}"
 path="/${flussi#http://*/}"
 # The job makes the flows at start: wait until the first page is full.
 for _ in $(seq 120); do

@@ -198,8 +198,11 @@ async fn codice_fiscale(
 ) -> Result<axum::response::Response, AppError> {
     ctx.authorize(Action::PersonView, RecordScope::Own)?;
     // Serialized straight from the struct, so the keys keep the command line's order.
-    let body = serde_json::to_string(&territory::cli::decode_json(&cf, ctx.now.date()))
-        .map_err(|e| app::Error::Internal(e.to_string()))?;
+    let body = serde_json::to_string(&territory::cli::decode_json(
+        &cf,
+        domain::localtime::today(ctx.now),
+    ))
+    .map_err(|e| app::Error::Internal(e.to_string()))?;
     Ok(axum::response::IntoResponse::into_response((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body,

@@ -60,7 +60,12 @@ async fn create_household(
         .await?
         .person;
     let mut errors = Vec::new();
-    let from = date_or("from_date", &f.from_date, ctx.now.date(), &mut errors);
+    let from = date_or(
+        "from_date",
+        &f.from_date,
+        domain::localtime::today(ctx.now),
+        &mut errors,
+    );
     if from < p.data.birth_date {
         errors.push(FieldError::new(
             "from_date",
@@ -150,7 +155,7 @@ async fn show(
         .await?;
     ctx.authorize(Action::PersonView, ctx.scope_of(h.org_id))?;
     let form = MemberForm {
-        from_date: format_date(ctx.now.date()),
+        from_date: format_date(domain::localtime::today(ctx.now)),
         ..MemberForm::default()
     };
     let page = household_page(&state, &ctx, &jar, h, form, Vec::new()).await?;
@@ -166,7 +171,7 @@ async fn household_page(
     form: MemberForm,
     errors: Vec<FieldError>,
 ) -> Result<HouseholdPage, AppError> {
-    let today = ctx.now.date();
+    let today = domain::localtime::today(ctx.now);
     let members = state.store.household_members(ctx.org.id, h.id).await?;
     state
         .reads
@@ -258,7 +263,12 @@ async fn add_member(
             "scegliere il rapporto con l'intestatario",
         ));
     }
-    let from = date_or("from_date", &f.from_date, ctx.now.date(), &mut errors);
+    let from = date_or(
+        "from_date",
+        &f.from_date,
+        domain::localtime::today(ctx.now),
+        &mut errors,
+    );
     if let (Some(p), Some(_)) = (&person, relationship) {
         let members = state.store.household_members(ctx.org.id, h.id).await?;
         if members
@@ -337,7 +347,12 @@ async fn end_member(
         .find(|m| m.member.id == member_id && m.member.to_date.is_none())
         .ok_or(app::Error::NotFound)?;
     let mut errors = Vec::new();
-    let to = date_or("to_date", &f.to_date, ctx.now.date(), &mut errors);
+    let to = date_or(
+        "to_date",
+        &f.to_date,
+        domain::localtime::today(ctx.now),
+        &mut errors,
+    );
     if to < m.member.from_date {
         errors.push(FieldError::new(
             "to_date",
@@ -453,7 +468,7 @@ async fn add_link(
         Some(date_or(
             "from_date",
             &f.from_date,
-            ctx.now.date(),
+            domain::localtime::today(ctx.now),
             &mut errors,
         ))
     };
@@ -515,7 +530,12 @@ async fn end_link(
         .find(|l| l.id == link_id && l.to_date.is_none())
         .ok_or(app::Error::NotFound)?;
     let mut errors = Vec::new();
-    let to = date_or("to_date", &f.to_date, ctx.now.date(), &mut errors);
+    let to = date_or(
+        "to_date",
+        &f.to_date,
+        domain::localtime::today(ctx.now),
+        &mut errors,
+    );
     if l.from_date.is_some_and(|from| to < from) {
         errors.push(FieldError::new(
             "to_date",

@@ -180,7 +180,7 @@ async fn search(
     Query(p): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     ctx.authorize(domain::Action::PersonView, domain::RecordScope::SameOrg)?;
-    let today = ctx.now.date();
+    let today = domain::localtime::today(ctx.now);
     let query = SearchQuery::parse(&p.q);
     let comune = p.comune.trim();
     let band = AGE_BANDS.iter().find(|b| b.0 == p.eta.trim());
@@ -408,7 +408,7 @@ async fn create(
     Form(f): Form<PersonForm>,
 ) -> Result<Response, AppError> {
     ctx.authorize(domain::Action::PersonEdit, domain::RecordScope::SameOrg)?;
-    let data = match parse_person(&f.input, ctx.now.date()) {
+    let data = match parse_person(&f.input, domain::localtime::today(ctx.now)) {
         Ok(d) => d,
         Err(errors) => {
             let page = form_page(&ctx, &jar, f.input, None, errors, Vec::new());
@@ -608,7 +608,7 @@ async fn person_page(
     doc: DocForm,
     errors: Vec<FieldError>,
 ) -> Result<PersonPage, AppError> {
-    let today = ctx.now.date();
+    let today = domain::localtime::today(ctx.now);
     let documents = state
         .store
         .person_documents(ctx.org.id, p.id)
@@ -811,7 +811,7 @@ async fn update(
         .person;
     let version = f.version.unwrap_or(old.version);
     let meta = Some((old.id, old.data.full_name(), version));
-    let data = match parse_person(&f.input, ctx.now.date()) {
+    let data = match parse_person(&f.input, domain::localtime::today(ctx.now)) {
         Ok(d) => d,
         Err(errors) => {
             let page = form_page(&ctx, &jar, f.input, meta, errors, Vec::new());
@@ -919,7 +919,7 @@ async fn add_document(
             "la scadenza è precedente al rilascio",
         ));
     }
-    if issued_on.is_some_and(|i| i > ctx.now.date()) {
+    if issued_on.is_some_and(|i| i > domain::localtime::today(ctx.now)) {
         errors.push(FieldError::new(
             "issued_on",
             "la data di rilascio è nel futuro",

@@ -211,7 +211,7 @@ async fn upload(
         let page = import_form(&state, &ctx, &jar, f, errors).await?;
         return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let today = ctx.now.date();
+    let today = domain::localtime::today(ctx.now);
     match import_file(
         &state.store,
         ctx.org.id,

@@ -145,7 +145,12 @@ async fn page(
             },
         })
         .collect();
-    let files = domain::siuss::files(&period.sender, &period.records, ctx.now.date(), 1);
+    let files = domain::siuss::files(
+        &period.sender,
+        &period.records,
+        domain::localtime::today(ctx.now),
+        1,
+    );
     let (f, errors) = settings.unwrap_or_else(|| {
         (
             SenderInput {

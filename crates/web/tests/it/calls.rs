@@ -395,6 +395,8 @@ async fn a_call_ranks_its_applications_publishes_them_without_names_and_funds_do
         .count();
     assert_eq!(accepted, 4);
 
+    // Reads reach the audit log in batches: what was read so far is written now.
+    state.reads.flush().await;
     let audit = state
         .store
         .list_audit(&AuditFilter {

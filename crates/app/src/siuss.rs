@@ -56,7 +56,10 @@ fn month_end(month: Date) -> Date {
 
 /// The ente as the records name it: the stored settings, else the organization's name and
 /// the Belfiore code of its first comune (the records then name the missing settings).
-async fn sender(state: &Services, ctx: &Actor) -> Result<(Sender, Option<SiussSender>), Error> {
+pub(crate) async fn sender(
+    state: &Services,
+    ctx: &Actor,
+) -> Result<(Sender, Option<SiussSender>), Error> {
     let stored = state.store.siuss_sender(ctx.org.id).await?;
     let first_comune = state.store.org_comuni(ctx.org.id).await?.into_iter().next();
     let sender = Sender {

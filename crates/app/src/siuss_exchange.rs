@@ -185,11 +185,17 @@ pub async fn refresh(
 ) -> Result<Refreshed, Error> {
     let ctx = Actor::system(org.clone(), state.clock.now());
     let period = build(state, &ctx, month).await?;
+    save_flows(state, &ctx, &period).await
+}
+
+/// Saves the flows `period`'s records need (see [`refresh`]), as the installation.
+async fn save_flows(state: &Services, ctx: &Actor, period: &Period) -> Result<Refreshed, Error> {
+    let (org, month) = (&ctx.org, period.month);
     if period.stored.is_none() {
         return Ok(Refreshed::default());
     }
     let made = state.store.siuss_flows_of_month(org.id, month).await?;
-    let (flows, counts) = plan_month(&period, &made);
+    let (flows, counts) = plan_month(period, &made);
     let audit = (!flows.is_empty()).then(|| {
         ctx.audit(
             "siuss.flows",
@@ -214,7 +220,7 @@ pub async fn refresh(
                 sender: &period.sender,
                 now_us: unix_micros(ctx.now),
                 flows,
-                problems: Some(problem_rows(&period)?),
+                problems: Some(problem_rows(period)?),
             },
             audit.as_ref(),
         )
@@ -367,11 +373,13 @@ pub struct Dashboard {
     pub flows: Vec<SiussFlow>,
 }
 
-/// The flows of `month` and what INPS did with them (makes them again first, so the
-/// responsabile sees the records as they are now).
-pub async fn dashboard(state: &Services, ctx: &Actor, month: Date) -> Result<Dashboard, Error> {
+/// The flows of `month` and what INPS did with them, after making them again from `period`
+/// (the month's records the page shows, built once), so the responsabile sees the records as
+/// they are now.
+pub async fn dashboard(state: &Services, ctx: &Actor, period: &Period) -> Result<Dashboard, Error> {
     ctx.authorize(Action::SiussManage, RecordScope::SameOrg)?;
-    refresh(state, &ctx.org, month).await?;
+    let month = period.month;
+    save_flows(state, &Actor::system(ctx.org.clone(), ctx.now), period).await?;
     let flows = state.store.siuss_flows_of_month(ctx.org.id, month).await?;
     let mut d = Dashboard::default();
     let mut last_of_record: HashMap<Uuid, usize> = HashMap::new();
@@ -421,7 +429,7 @@ pub async fn resend(
             f.name
         )));
     }
-    let period = build(state, ctx, month).await?;
+    let (sender, _) = crate::siuss::sender(state, ctx).await?;
     let audit = ctx.audit(
         "siuss.resend",
         "siuss_period",
@@ -438,7 +446,7 @@ pub async fn resend(
             &SiussMonth {
                 org_id: ctx.org.id,
                 month,
-                sender: &period.sender,
+                sender: &sender,
                 now_us: unix_micros(ctx.now),
                 flows: vec![NewSiussFlow {
                     id: Uuid::now_v7(),

@@ -114,8 +114,8 @@ async fn page(
     m: Date,
     settings: Option<(SenderInput, FormErrors)>,
 ) -> Result<SiussPage, AppError> {
-    let exchange = app::siuss_exchange::dashboard(state, ctx, m).await?;
     let period = app::siuss::period(state, ctx, m).await?;
+    let exchange = app::siuss_exchange::dashboard(state, ctx, &period).await?;
     app::siuss::log_view(state, ctx, &period).await;
     let rejected = exchange
         .to_fix

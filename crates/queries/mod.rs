@@ -38,6 +38,7 @@ macro_rules! user {
 
 mod audit;
 mod benefit;
+mod bill;
 mod call;
 mod dsu;
 mod household;

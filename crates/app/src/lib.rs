@@ -6,6 +6,7 @@
 pub mod actor;
 pub mod acts;
 pub mod agenda;
+pub mod bill;
 pub mod calls;
 pub mod casefile;
 pub mod catalogue;

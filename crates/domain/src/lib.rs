@@ -47,6 +47,7 @@ pub mod assessment;
 pub mod audit;
 pub mod audit_actions;
 pub mod benefit;
+pub mod bill;
 pub mod call;
 pub mod casework;
 pub mod changes;

@@ -132,6 +132,9 @@ pub enum Action {
     /// Keep the funds: their yearly allocations and the benefits that draw on them (the
     /// responsabile and the ragioneria).
     FundManage,
+    /// Issue the co-payment bills (rette) with their pagoPA notices, record their payments
+    /// and remind the debtors (the responsabile and the ragioneria).
+    BillManage,
     ReportView,
     CatalogueManage,
     /// See the organization's SIUSS records (PS, PSA, SINA, SINBA), fix its SIUSS settings
@@ -145,7 +148,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::OrgView,
         Action::OrgManage,
         Action::LetterheadEdit,
@@ -174,6 +177,7 @@ impl Action {
         Action::DsuEdit,
         Action::PaymentManage,
         Action::FundManage,
+        Action::BillManage,
         Action::ReportView,
         Action::CatalogueManage,
         Action::SiussManage,
@@ -258,7 +262,9 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         // (acting in the ente as its administrator) and seeds the demonstration's funds; an
         // administrator's account acting in the `sistema` organization sees only that
         // organization's records, which are none.
-        (Amministratore, SiussManage | PaymentManage | FundManage) if system_org => Some(SameOrg),
+        (Amministratore, SiussManage | PaymentManage | FundManage | BillManage) if system_org => {
+            Some(SameOrg)
+        }
         (Revisore, AuditView | AuditExport) => Some(if system_org { OtherOrg } else { SameOrg }),
         (Revisore, OrgView | UserView | ReportView) => Some(SameOrg),
 
@@ -268,7 +274,7 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
             | AccessRecord | AppointmentManage | CaseFileRead | CaseFileWrite | ApplicationView
             | ApplicationFile | ApplicationReview | ApplicationDecide | ReportView
             | CatalogueManage | SessionManage | BreakGlass | DsuView | DsuEdit | LetterheadEdit
-            | PortalSettingsEdit | SiussManage | CallManage | FundManage,
+            | PortalSettingsEdit | SiussManage | CallManage | FundManage | BillManage,
         ) => Some(SameOrg),
         // Confidential entries are for the workers assigned to the case file; anyone else,
         // the responsabile included, opens them through a logged break-glass access.
@@ -292,9 +298,10 @@ fn widest_scope(role: Role, system_org: bool, action: Action) -> Option<RecordSc
         (OperatoreCaf, OrgView) => Some(SameOrg),
         (OperatoreCaf, PersonView | ApplicationView | ApplicationFile) => Some(Own),
 
-        (Ragioneria, OrgView | ApplicationView | PaymentManage | FundManage | ReportView) => {
-            Some(SameOrg)
-        }
+        (
+            Ragioneria,
+            OrgView | ApplicationView | PaymentManage | FundManage | BillManage | ReportView,
+        ) => Some(SameOrg),
 
         (Cittadino, PersonView | ApplicationView | ApplicationFile) => Some(Own),
 
@@ -349,6 +356,7 @@ mod tests {
                 rows.push((Amministratore, sys, SiussManage, SAME));
                 rows.push((Amministratore, sys, PaymentManage, SAME));
                 rows.push((Amministratore, sys, FundManage, SAME));
+                rows.push((Amministratore, sys, BillManage, SAME));
             }
             for a in [AuditView, AuditExport] {
                 rows.push((Revisore, sys, a, if sys { ALL } else { SAME }));
@@ -382,6 +390,7 @@ mod tests {
                 SiussManage,
                 CallManage,
                 FundManage,
+                BillManage,
             ] {
                 rows.push((Responsabile, sys, a, SAME));
             }
@@ -429,6 +438,7 @@ mod tests {
                 ApplicationView,
                 PaymentManage,
                 FundManage,
+                BillManage,
                 ReportView,
             ] {
                 rows.push((Ragioneria, sys, a, SAME));

@@ -807,6 +807,66 @@ impl Paginator<'_> {
     }
 }
 
+/// A square two-dimensional code (a QR code: `modules` row by row, dark when true, `width`
+/// to a row) `side` points wide at the left margin, with a quiet zone of four modules, and
+/// label–value lines beside it. Runs of dark modules are drawn as one rectangle.
+pub(crate) fn code_units(
+    modules: &[bool],
+    width: usize,
+    side: f32,
+    rows: &[(String, String)],
+) -> Vec<Unit> {
+    const GAP: f32 = 14.0;
+    let width = width.max(1);
+    let m = side / (width as f32 + 8.0);
+    let mut ops = Vec::new();
+    for (r, row) in modules.chunks(width).enumerate() {
+        let mut c = 0;
+        while c < row.len() {
+            if !row[c] {
+                c += 1;
+                continue;
+            }
+            let start = c;
+            while c < row.len() && row[c] {
+                c += 1;
+            }
+            ops.push(Op::Fill {
+                x: MARGIN_X + (4.0 + start as f32) * m,
+                y: (4.0 + r as f32) * m,
+                // A hair wider and taller, so that neighbouring runs leave no seam.
+                w: (c - start) as f32 * m + 0.05,
+                h: m + 0.05,
+                gray: 0.0,
+            });
+        }
+    }
+    let x = MARGIN_X + side + GAP;
+    let text_w = BODY_W - side - GAP;
+    let mut y = m * 4.0;
+    for (label, value) in rows {
+        for (style, text) in [(Style::Bold, label), (Style::Regular, value)] {
+            for line in wrap(&clean(text, true), style, BODY_SIZE, text_w) {
+                ops.push(text_op(
+                    x,
+                    y + baseline_in(BODY_LEADING, BODY_SIZE, style),
+                    style,
+                    BODY_SIZE,
+                    line,
+                ));
+                y += BODY_LEADING;
+            }
+        }
+        y += 4.0;
+    }
+    vec![Unit {
+        height: side.max(y),
+        space_before: PARAGRAPH_GAP,
+        ops,
+        ..Unit::default()
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,12 @@ enum Block {
         rows: Vec<Vec<String>>,
     },
     Signatures(Vec<String>),
+    Code {
+        modules: Vec<bool>,
+        width: usize,
+        side: u32,
+        rows: Vec<(String, String)>,
+    },
 }
 
 /// A document being put together, block by block, in reading order.
@@ -157,6 +163,25 @@ impl Document {
         self
     }
 
+    /// A square two-dimensional code (a QR code's `modules`, row by row, dark when true, with
+    /// `width` modules to a row) `side` points wide at the left, with label–value lines beside
+    /// it; kept on one page.
+    pub fn code(
+        &mut self,
+        modules: &[bool],
+        width: usize,
+        side: u32,
+        rows: &[(String, String)],
+    ) -> &mut Self {
+        self.blocks.push(Block::Code {
+            modules: modules.to_vec(),
+            width,
+            side,
+            rows: rows.to_vec(),
+        });
+        self
+    }
+
     /// "Luogo e data" with a line to write on, then a signature line under each label,
     /// two per row (a single label goes on the right). The block is kept on one page.
     pub fn signatures(&mut self, labels: &[&str]) -> &mut Self {
@@ -185,6 +210,12 @@ impl Document {
                     headers.push(table.header);
                     units.extend(table.units);
                 }
+                Block::Code {
+                    modules,
+                    width,
+                    side,
+                    rows,
+                } => units.extend(layout::code_units(modules, *width, *side as f32, rows)),
                 Block::Signatures(labels) => {
                     // Never alone on the last page: with the end of what precedes it.
                     if let Some(last) = units.last_mut() {

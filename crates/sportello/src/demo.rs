@@ -303,6 +303,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     .map_err(app)?
     .map_err(|e| anyhow::anyhow!("impostazioni SIUSS dimostrative: {e:?}"))?;
     let payments = crate::demo_payments::generate(&services, &actor).await?;
+    let bills = crate::demo_payments::bills(&services, &actor).await?;
     let household = crate::demo_casework::sample_household(&services, &org, now).await?;
     let persons: Vec<uuid::Uuid> = crate::demo_applications::population(store, org.id)
         .await?
@@ -322,6 +323,7 @@ pub async fn seed(store: &app::Store) -> Result<()> {
     println!("  Prestazioni e istanze: {}", istanze.report());
     println!("  Segretariato e cartelle: {}", casework.report());
     println!("  Fondi e pagamenti: {payments}");
+    println!("  Rette: {bills}");
     println!(
         "  Il nucleo dell'attestazione INPS di esempio (docs/examples/attestazione-inps.xml): {}",
         household

@@ -7,10 +7,11 @@
 use anyhow::{Result, anyhow};
 use app::{Actor, Services};
 use domain::benefit::DeliveryKind;
+use domain::bill::PagopaInput;
 use domain::money::Money;
 use domain::payment::{AccountInput, AllocationInput, FundInput, Iban};
 use std::collections::BTreeSet;
-use store::{BenefitStore, PaymentStore};
+use store::{BenefitStore, BillFilter, PaymentStore};
 use time::Date;
 
 fn app(e: app::Error) -> anyhow::Error {
@@ -163,5 +164,72 @@ pub async fn generate(services: &Services, actor: &Actor) -> Result<String> {
         allocation.format(),
         lists.len(),
         persons.len() / 8
+    ))
+}
+
+/// The demonstration's co-payment bills: the ente's pagoPA data; the bills of each of the last
+/// three months issued on the first day of the month after; the treasurer's CSV paying all of
+/// them but one in five, so that the list of arrears has some to remind.
+pub async fn bills(services: &Services, actor: &Actor) -> Result<String> {
+    let treasury = Iban::italian('X', "05428", "11101", "000000123456")
+        .ok_or_else(|| anyhow!("IBAN di tesoreria dimostrativo"))?;
+    app::bill::save_settings(
+        services,
+        actor,
+        &PagopaInput {
+            fiscal_code: "80034840167".into(),
+            segregation_code: "01".into(),
+            iban: treasury.as_str().into(),
+            category: "9/0101108TS/".into(),
+            due_days: "30".into(),
+        },
+        "0",
+    )
+    .await
+    .map_err(app)?
+    .map_err(|e| refused("impostazioni pagoPA dimostrative", &e))?;
+    let today = domain::localtime::today(actor.now);
+    let mut issued = 0;
+    for back in (1..=3).rev() {
+        let issue_on = months_back(today, back - 1);
+        let then = Actor {
+            now: issue_on.with_hms(9, 0, 0)?.assume_utc(),
+            ..actor.clone()
+        };
+        issued += app::bill::issue(services, &then, months_back(today, back))
+            .await
+            .map_err(app)?
+            .bills;
+    }
+    let all = app::bill::list(services, actor, &BillFilter::default())
+        .await
+        .map_err(app)?;
+    let csv: String = all
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 5 != 4)
+        .map(|(n, b)| {
+            let on = b
+                .issued_on
+                .saturating_add(time::Duration::days(n as i64 % 20));
+            format!(
+                "{};{};{};RC-DEMO-{n}\n",
+                b.nav,
+                b.amount.format_plain(),
+                domain::dates::format_date(on.min(today))
+            )
+        })
+        .collect();
+    let paid = app::bill::import_payments(
+        services,
+        actor,
+        format!("iuv;importo;data pagamento;riferimento\n{csv}").as_bytes(),
+    )
+    .await
+    .map_err(app)?
+    .map_err(|e| anyhow!("pagamenti dimostrativi delle rette: {e}"))?;
+    Ok(format!(
+        "{issued} avvisi pagoPA emessi negli ultimi tre mesi, {} pagati",
+        paid.settled
     ))
 }

@@ -2,6 +2,7 @@
 //! delegating implementation for [`Backend`], so a new method is one line here.
 
 use crate::benefit::*;
+use crate::bill::*;
 use crate::call::*;
 use crate::casework::*;
 use crate::dsu::*;
@@ -561,6 +562,33 @@ store_traits! {
         fn settle_payments(&self, org_id: Uuid, outcomes: &[(String, domain::payment::PaymentState, String)], audit: &NewAudit) -> u64;
     }
 
+    /// Co-payment bills (domain::bill): the ente's pagoPA settings, the bills with their
+    /// notices, their payments and reminders.
+    pub trait BillStore {
+        fn pagopa_settings(&self, org_id: Uuid) -> Option<PagopaSettings>;
+        /// Inserts (version 1) or updates the version read (compare-and-set); the IUV counter
+        /// is kept.
+        fn save_pagopa_settings(&self, s: &PagopaSettings, audit: &NewAudit) -> ();
+        /// The deliveries made in `month` with a co-payment that no live bill covers.
+        fn billable(&self, org_id: Uuid, month: time::Date) -> Vec<Billable>;
+        /// Issues the bills with their lines, all or nothing: each gets the next IUV base of
+        /// the ente's counter and its notice (`Duplicate` when a person has a live bill for
+        /// the month already, `NotFound` without pagoPA settings).
+        fn issue_bills(&self, org_id: Uuid, bills: &[(Bill, Vec<BillLine>)], audit: &NewAudit) -> ();
+        /// The bills the filter picks, by person's name.
+        fn bills(&self, org_id: Uuid, filter: &BillFilter) -> Vec<Bill>;
+        fn get_bill(&self, org_id: Uuid, id: Uuid) -> Bill;
+        fn bill_lines(&self, org_id: Uuid, bill_id: Uuid) -> Vec<BillLine>;
+        fn bill_payments(&self, org_id: Uuid, bill_id: Uuid) -> Vec<BillPayment>;
+        /// Records the payments read from a file, each once (by bill and reference), settling
+        /// the bills paid in full; with the audit row when anything was recorded.
+        fn record_bill_payments(&self, org_id: Uuid, paid: &[domain::bill::PaidNotice], actor: &str, at_us: i64, audit: &NewAudit) -> Vec<PaymentMatch>;
+        /// Cancels an issued bill nothing was paid on, at the version read.
+        fn cancel_bill(&self, org_id: Uuid, id: Uuid, version: i64, audit: &NewAudit) -> ();
+        /// Counts a reminder sent on `on`, at the version read.
+        fn record_reminder(&self, org_id: Uuid, id: Uuid, version: i64, on: time::Date, audit: &NewAudit) -> ();
+    }
+
     /// Statistics (domain::stats): the facts the figures are made from, and the figures kept.
     pub trait StatsStore {
         /// The organization's facts from `first` on (`first_us`: the same day in Unix µs):
@@ -599,6 +627,7 @@ pub trait Stores:
     + SiussStore
     + CallStore
     + PaymentStore
+    + BillStore
     + StatsStore
     + Clone
     + 'static
@@ -623,6 +652,7 @@ impl<T> Stores for T where
         + SiussStore
         + CallStore
         + PaymentStore
+        + BillStore
         + StatsStore
         + Clone
         + 'static

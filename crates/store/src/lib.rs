@@ -5,6 +5,7 @@
 
 mod api;
 mod benefit;
+mod bill;
 mod call;
 mod casework;
 #[cfg(feature = "testing")]
@@ -19,6 +20,7 @@ mod types;
 
 pub use api::*;
 pub use benefit::*;
+pub use bill::*;
 pub use call::*;
 pub use casework::*;
 pub use dsu::*;

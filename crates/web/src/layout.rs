@@ -90,7 +90,7 @@ impl Layout {
 
     /// The layout of an operator's page in `area` (the nav item's href).
     pub fn page(ctx: &Ctx, jar: &CookieJar, title: &str, area: &str) -> Self {
-        let items: [(&'static str, &'static str, bool); 17] = [
+        let items: [(&'static str, &'static str, bool); 18] = [
             ("/", "Scrivania", true),
             (
                 "/persone",
@@ -155,6 +155,11 @@ impl Layout {
                 ctx.can(Action::PaymentManage, RecordScope::SameOrg),
             ),
             (
+                "/rette",
+                "Rette",
+                ctx.can(Action::BillManage, RecordScope::SameOrg),
+            ),
+            (
                 "/statistiche",
                 "Statistiche",
                 ctx.can(Action::ReportView, RecordScope::SameOrg),
@@ -198,6 +203,7 @@ impl Layout {
             "/siuss" => "Flussi SIUSS",
             "/fondi" => "Fondi",
             "/pagamenti" => "Pagamenti",
+            "/rette" => "Rette",
             "/statistiche" => "Statistiche",
             "/account" => "Il mio profilo",
             "/anagrafe/import" => "Import anagrafe",

@@ -12,6 +12,7 @@ mod applications;
 mod attestations;
 mod audit;
 mod benefits;
+mod bills;
 mod calls;
 mod cases;
 pub(crate) mod dates;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(siuss::routes())
         .merge(calls::routes())
         .merge(payments::routes())
+        .merge(bills::routes())
         .merge(stats::routes())
         .nest("/api/v1", api::routes())
         .fallback(|| async { AppError::App(app::Error::NotFound) })

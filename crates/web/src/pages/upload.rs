@@ -50,7 +50,10 @@ pub fn file_limit(path: &str) -> Option<usize> {
         || under("/portale/domande/", "/osservazioni")
     {
         Some(MAX_DOCUMENT_BYTES)
-    } else if under("/persone/", "/isee/xml") || path == super::payments::RETURN_UPLOAD_PATH {
+    } else if under("/persone/", "/isee/xml")
+        || path == super::payments::RETURN_UPLOAD_PATH
+        || path == super::bills::PAYMENTS_UPLOAD_PATH
+    {
         Some(MAX_XML_BYTES)
     } else if under("/isee/", "/calcolo") {
         Some(MAX_DSU_BYTES)

@@ -23,19 +23,20 @@ on_both!(
 );
 
 /// Rossi's row in the comune's list, dead on `died` (empty: alive).
-fn rossi_row(died: &str) -> String {
+pub(crate) fn rossi_row(died: &str) -> String {
     format!("1001;{ROSSI_CF};Rossi;Mario;M;1980-01-01;A794;IT;2;{died};Via Roma 1;2010-05-01;F1;1")
 }
 
 /// A row that keeps the list from being empty when Rossi leaves it.
-const BIANCHI: &str = "1002;;Bianchi;Anna;F;1982-03-02;A794;IT;2;;Via Roma 3;2010-05-01;F2;1";
+pub(crate) const BIANCHI: &str =
+    "1002;;Bianchi;Anna;F;1982-03-02;A794;IT;2;;Via Roma 3;2010-05-01;F2;1";
 
 fn day(state: &AppState, offset: i64) -> Date {
     today(state.clock.now()) + Duration::days(offset)
 }
 
 /// Imports the list of `rows` as the comune's residents on `reference`.
-async fn import(c: &mut Client, rows: &[&str], reference: Date) {
+pub(crate) async fn import(c: &mut Client, rows: &[&str], reference: Date) {
     let mut csv = String::from(
         "id_anpr;codice_fiscale;cognome;nome;sesso;data_nascita;luogo_nascita;cittadinanza;stato_civile;data_decesso;indirizzo;data_decorrenza_residenza;id_famiglia;rapporto_parentela",
     );
@@ -59,7 +60,11 @@ async fn import(c: &mut Client, rows: &[&str], reference: Date) {
 }
 
 /// Rossi, created by the first import of the comune's list (with `others`): his page's path.
-async fn rossi_from_registry(state: &AppState, c: &mut Client, others: &[&str]) -> String {
+pub(crate) async fn rossi_from_registry(
+    state: &AppState,
+    c: &mut Client,
+    others: &[&str],
+) -> String {
     let row = rossi_row("");
     let mut rows = vec![row.as_str()];
     rows.extend_from_slice(others);

@@ -29,8 +29,8 @@ use domain::policy::{Action, Actor, RecordScope, decide};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Instant;
 use store::{
-    BenefitStore, CaseStore, HouseholdStore, MandateStore, OrgStore, PaymentStore, PersonStore,
-    RegistryStore, SiussStore, UserStore,
+    BenefitStore, BillStore, CaseStore, HouseholdStore, MandateStore, OrgStore, PaymentStore,
+    PersonStore, RegistryStore, SiussStore, UserStore,
 };
 use uuid::Uuid;
 use web::AppState;
@@ -210,6 +210,8 @@ const PAYMENT_RECORD: &[(Action, On)] = &[(PaymentManage, Record)];
 // Forms that name organization A's fund or benefit: not found from `sistema`.
 const FUND_RECORD: &[(Action, On)] = &[(FundManage, Record)];
 const REPORT: &[(Action, On)] = &[(ReportView, On::Scope(SameOrg))];
+const BILLS: &[(Action, On)] = &[(BillManage, On::Scope(SameOrg))];
+const BILL_RECORD: &[(Action, On)] = &[(BillManage, Record)];
 const DSU_LIST: &[(Action, On)] = &[(DsuView, On::Scope(SameOrg))];
 const DSU_NEW: &[(Action, On)] = &[(DsuEdit, On::Scope(SameOrg)), (PersonView, Record)];
 const DSU_VIEW: &[(Action, On)] = &[(DsuView, Record)];
@@ -306,6 +308,39 @@ fn table() -> Vec<Row> {
                 ("version", "0"),
             ]))
             .expect(Expect::Once),
+        get("/rette", &[]).all(BILLS),
+        post("/rette/emetti", &[])
+            .all(BILLS)
+            .send(Payload::Form(&[("mese", "2026-01")])),
+        get("/rette/impostazioni", &[]).all(BILLS),
+        post("/rette/impostazioni", &[])
+            .all(BILLS)
+            .send(Payload::Form(&[
+                ("fiscal_code", "80034840167"),
+                ("segregation_code", "02"),
+                ("iban", "IT60X0542811101000000123456"),
+                ("category", "9/0101108TS/"),
+                ("due_days", "60"),
+                ("version", "1"),
+            ]))
+            .expect(Expect::Once),
+        get("/rette/morosita", &[]).all(BILLS),
+        post("/rette/pagamenti", &[])
+            .all(BILLS)
+            .send(Payload::Pdf(&[("mese", "2026-01")])),
+        get("/rette/gpd", &[]).query("?mese=2026-01").all(BILLS),
+        get("/rette/csv", &[]).query("?mese=2026-01").all(BILLS),
+        get("/rette/{id}", &["bill"]).all(BILL_RECORD),
+        get("/rette/{id}/avviso.pdf", &["bill"]).all(BILL_RECORD),
+        get("/rette/{id}/sollecito.pdf", &["bill"]).all(BILL_RECORD),
+        post("/rette/{id}/annulla", &["bill"])
+            .all(BILL_RECORD)
+            .send(Payload::Form(&[("version", "1")]))
+            .expect(Expect::Once),
+        post("/rette/{id}/sollecito", &["bill"])
+            .all(BILL_RECORD)
+            .send(Payload::Form(&[("version", "1")]))
+            .expect(Expect::PastGuard),
         get("/statistiche", &[]).all(REPORT),
         post("/statistiche/aggiorna", &[]).all(REPORT),
         get("/statistiche/export", &[])
@@ -1265,6 +1300,61 @@ async fn records(
         .unwrap()
         .id;
     fx.insert("person2", lucia_id.to_string());
+    // The ente's pagoPA data and a bill of January for Lucia Verdi.
+    state
+        .store
+        .save_pagopa_settings(
+            &store::PagopaSettings {
+                org_id: org.id,
+                fiscal_code: "80034840167".into(),
+                segregation_code: 1,
+                iban: "IT60X0542811101000000123456".into(),
+                category: "9/0101108TS/".into(),
+                due_days: 30,
+                version: 1,
+                actor: "sistema".into(),
+                at_us: 1,
+            },
+            &author.audit(
+                "bill.settings",
+                "organization",
+                Some(org.id),
+                "pagoPA".into(),
+            ),
+        )
+        .await
+        .unwrap();
+    let bill = store::Bill {
+        id: Uuid::now_v7(),
+        org_id: org.id,
+        person_id: lucia_id,
+        person_name: String::new(),
+        fiscal_code: None,
+        month: time::macros::date!(2026 - 01 - 01),
+        description: "Compartecipazione di gennaio 2026".into(),
+        amount: domain::money::Money(1_000),
+        paid: domain::money::Money::ZERO,
+        iuv: String::new(),
+        nav: String::new(),
+        issued_on: time::macros::date!(2026 - 02 - 01),
+        due_on: time::macros::date!(2026 - 03 - 03),
+        state: domain::bill::BillState::Issued,
+        reminders: 0,
+        last_reminder_on: None,
+        version: 1,
+        actor: "sistema".into(),
+        at_us: 1,
+    };
+    state
+        .store
+        .issue_bills(
+            org.id,
+            &[(bill.clone(), Vec::new())],
+            &author.audit("bill.issue", "bill", None, "1".into()),
+        )
+        .await
+        .unwrap();
+    fx.insert("bill", bill.id.to_string());
 
     // Mario Rossi, registered at the counter, with an attestation and an application that
     // is accepted and delivered.

@@ -217,19 +217,7 @@ fi
 bench_serve
 
 # Login: provisional password, new password, then the TOTP code of the known secret.
-bench_login as.bench "$otp"
-code="$(python3 - "$totp_secret" <<'PY'
-import base64, hmac, struct, sys, time
-key = base64.b32decode(sys.argv[1])
-h = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
-o = h[-1] & 15
-print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
-PY
-)"
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "codice=$code" "$base/totp"
-sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
-status="$(curl -s -o /dev/null -w '%{http_code}' -b "sportello_sid=$sid" "$base/")"
-[ "$status" = 200 ] || { echo "accesso non riuscito: / risponde $status" >&2; exit 1; }
+bench_totp_login as.bench "$otp" "$totp_secret"
 
 # A sample page must answer 200 and count the 200 diary entries, the confidential ones included,
 # of which it shows the latest 50 (the diary is paged).

@@ -123,3 +123,38 @@ bench_login() {
         --data-urlencode "nuova=$newpw" --data-urlencode "conferma=$newpw" "$base/password"
     sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
 }
+
+# bench_comune: migrates and adds the organization comune-bench (Comune di Bergamo, 016024)
+# with its responsabile resp.bench; sets otp, the responsabile's provisional password.
+bench_comune() {
+    cli migrate >/dev/null
+    cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
+    otp="$(cli user add resp.bench --name "Resp Bench" --org comune-bench --role responsabile \
+        | sed -n 's/.*Password provvisoria[^:]*: //p')"
+    [ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user add" >&2; exit 1; }
+}
+
+# bench_totp_login LOGIN OTP SECRET: bench_login, then the second factor with the TOTP code of
+# SECRET (stored beforehand as the account's totp_secret); sets sid and checks that / answers.
+bench_totp_login() {
+    bench_login "$1" "$2"
+    local code status
+    code="$(python3 - "$3" <<'PY'
+import base64, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+h = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
+o = h[-1] & 15
+print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+)"
+    curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "codice=$code" "$base/totp"
+    sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
+    bench_signed_in
+}
+
+# bench_signed_in: checks that the session sid opens / (it is stored: it outlives a restart).
+bench_signed_in() {
+    local status
+    status="$(curl -s -o /dev/null -w '%{http_code}' -b "sportello_sid=$sid" "$base/")"
+    [ "$status" = 200 ] || { echo "accesso non riuscito: / risponde $status" >&2; exit 1; }
+}

@@ -71,11 +71,7 @@ cli() { "$bin" --database "$database" "$@"; }
 
 echo "== Statistiche: $backend, $persons abitanti, $applications istanze, $cases cartelle, $accesses primi accessi, $connections connessioni, $duration"
 totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-cli migrate >/dev/null
-cli org add comune-bench --name "Comune di Bergamo" --kind comune --comuni 016024 >/dev/null
-otp="$(cli user add resp.bench --name "Resp Bench" --org comune-bench --role responsabile \
-    | sed -n 's/.*Password provvisoria[^:]*: //p')"
-[ -n "$otp" ] || { echo "password provvisoria non trovata nell'output di user add" >&2; exit 1; }
+bench_comune
 for w in $(seq 1 "$workers"); do
     cli user add "as$w.bench" --name "Assistente $w" --org comune-bench --role assistente_sociale >/dev/null
 done
@@ -147,19 +143,7 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" \
 
 bench_serve
 
-bench_login resp.bench "$otp"
-code="$(python3 - "$totp_secret" <<'PY'
-import base64, hmac, struct, sys, time
-key = base64.b32decode(sys.argv[1])
-h = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), "sha1").digest()
-o = h[-1] & 15
-print("%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
-PY
-)"
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "codice=$code" "$base/totp"
-sid="$(awk '$6 == "sportello_sid" { print $7 }' "$jar" | tail -n 1)"
-status="$(curl -s -o /dev/null -w '%{http_code}' -b "sportello_sid=$sid" "$base/")"
-[ "$status" = 200 ] || { echo "accesso non riuscito: / risponde $status" >&2; exit 1; }
+bench_totp_login resp.bench "$otp" "$totp_secret"
 
 echo "-- ricalcolo delle cifre (POST /statistiche/aggiorna), 5 volte:"
 for _ in 1 2 3 4 5; do

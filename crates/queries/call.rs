@@ -1,16 +1,16 @@
 use super::benefit::insert_application;
 use super::registry::insert_chunks;
-use super::{Backend, coded, map_err, parse_col};
+use super::{Backend, all_rows, coded, map_err, parse_col};
 use super::{Db, Kind, Tx};
 use domain::application::ApplicationState;
-use domain::benefit::Outcome;
 use domain::call::{
-    Answers, Breakdown, CallData, RankOutcome, RankRow, RankingStage, ScoringFacts, ScoringRules,
+    Answers, Breakdown, CallData, RankLine, RankOutcome, RankRow, RankingStage, ScoringFacts,
+    ScoringRules,
 };
 use domain::money::Money;
 use store::{
     Application, ApplicationEvent, Call, CallApplication, CallEntry, CallRules, CallStore,
-    CallSummary, NewAudit, Ranking, RankingEntry, Result, StoreError,
+    CallSummary, Candidacy, NewAudit, Ranking, RankingEntry, Result, StoreError,
 };
 use time::Date;
 use uuid::Uuid;
@@ -18,6 +18,20 @@ use uuid::Uuid;
 /// Ranking rows per INSERT statement: 13 columns, well under either backend's limit of
 /// bound parameters.
 const RANKING_ROWS: usize = 1_000;
+
+/// What the ranking reads of an application's stored outcome.
+#[derive(serde::Deserialize)]
+struct Eligibility {
+    eligible: bool,
+}
+
+/// Whether the stored outcome (if any) found the application eligible, without reading the
+/// rest of it.
+fn eligible(outcome: Option<&str>) -> Result<Option<bool>> {
+    outcome
+        .map(|o| json::<Eligibility>("outcome", o).map(|e| e.eligible))
+        .transpose()
+}
 
 fn json<T: serde::de::DeserializeOwned>(column: &'static str, raw: &str) -> Result<T> {
     parse_col(column, serde_json::from_str(raw))
@@ -288,10 +302,7 @@ impl CallStore for Db {
         .map_err(map_err)?;
         rows.into_iter()
             .map(|r| {
-                let eligible = match r.outcome.as_deref() {
-                    Some(o) => Some(parse_col("outcome", Outcome::from_json(o))?.eligible),
-                    None => None,
-                };
+                let eligible = eligible(r.outcome.as_deref())?;
                 Ok(CallEntry {
                     entry: CallApplication {
                         application_id: r.application_id,
@@ -311,6 +322,33 @@ impl CallStore for Db {
                 })
             })
             .collect()
+    }
+
+    async fn call_candidacies(&self, org_id: Uuid, call_id: Uuid) -> Result<Vec<Candidacy>> {
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT e.application_id AS "application_id!: Uuid", e.facts AS "facts!",
+                   a.protocol AS "protocol?", a.state AS "state!", a.outcome AS "outcome?",
+                   a.committed_cents AS "committed_cents!"
+               FROM call_application e
+               JOIN application a ON a.id = e.application_id
+               WHERE e.org_id = $1 AND e.call_id = $2"#,
+                org_id,
+                call_id
+            ),
+            |r| {
+                Ok(Candidacy {
+                    application_id: r.application_id,
+                    protocol: r.protocol,
+                    state: coded("state", &r.state, ApplicationState::parse)?,
+                    eligible: eligible(r.outcome.as_deref())?,
+                    committed: Money(r.committed_cents),
+                    facts: json::<ScoringFacts>("facts", &r.facts)?,
+                })
+            },
+        )
+        .await
     }
 
     async fn save_ranking(&self, k: &Ranking, rows: &[RankRow], audit: &NewAudit) -> Result<()> {
@@ -442,5 +480,28 @@ impl CallStore for Db {
                 })
             })
             .collect()
+    }
+
+    async fn ranking_lines(&self, org_id: Uuid, call_id: Uuid) -> Result<Vec<RankLine>> {
+        let int = |column: &'static str, v: i64| parse_col(column, u32::try_from(v));
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT position AS "position?", protocol AS "protocol!", score AS "score!",
+                   outcome AS "outcome!"
+               FROM ranking_row WHERE org_id = $1 AND call_id = $2 ORDER BY seq"#,
+                org_id,
+                call_id
+            ),
+            |r| {
+                Ok(RankLine {
+                    position: r.position.map(|p| int("position", p)).transpose()?,
+                    protocol: r.protocol,
+                    score: int("score", r.score)?,
+                    outcome: coded("outcome", &r.outcome, RankOutcome::parse)?,
+                })
+            },
+        )
+        .await
     }
 }

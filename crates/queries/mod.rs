@@ -126,6 +126,26 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Every row of `query` on the request's reader connection, each made into a value by `each`.
+pub(crate) async fn all_rows<'q, R, T, F, A>(
+    db: &Db,
+    query: sqlx::query::Map<'q, Kind, F, A>,
+    each: impl FnMut(R) -> store::Result<T>,
+) -> store::Result<Vec<T>>
+where
+    F: FnMut(<Kind as sqlx::Database>::Row) -> std::result::Result<R, sqlx::Error> + Send,
+    R: Send + Unpin,
+    A: 'q + Send + sqlx::IntoArguments<Kind>,
+{
+    query
+        .fetch_all(&mut *db.read().await?)
+        .await
+        .map_err(map_err)?
+        .into_iter()
+        .map(each)
+        .collect()
+}
+
 /// An update or delete that must touch a row, or the record does not exist.
 pub(crate) fn affected_one(done: u64) -> store::Result<()> {
     if done == 0 {

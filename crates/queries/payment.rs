@@ -1,5 +1,5 @@
 use super::{Backend, Db};
-use super::{coded, map_err};
+use super::{all_rows, coded, map_err};
 use domain::money::Money;
 use domain::payment::{FundKind, ListState, PaymentState};
 use store::{
@@ -87,8 +87,10 @@ impl PaymentStore for Db {
         from: Date,
         to: Date,
     ) -> Result<Vec<FundYear>> {
-        let rows = sqlx::query!(
-            r#"SELECT f.id AS "id!: Uuid", f.org_id AS "org_id!: Uuid", f.name AS "name!",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT f.id AS "id!: Uuid", f.org_id AS "org_id!: Uuid", f.name AS "name!",
                    f.kind AS "kind!", f.debtor_iban AS "debtor_iban!", f.actor AS "actor!",
                    f.at_us AS "at_us!",
                    CAST(COALESCE((SELECT SUM(l.amount_cents) FROM fund_allocation l
@@ -106,16 +108,12 @@ impl PaymentStore for Db {
                          AND p.period >= $3 AND p.period <= $4), 0) AS BIGINT)
                        AS "paid!: i64"
                FROM fund f WHERE f.org_id = $1 ORDER BY f.name"#,
-            org_id,
-            year,
-            from,
-            to
-        )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
+                org_id,
+                year,
+                from,
+                to
+            ),
+            |r| {
                 let (allocated, committed, paid) = (r.allocated, r.committed, r.paid);
                 Ok(FundYear {
                     allocated: Money(allocated),
@@ -123,8 +121,9 @@ impl PaymentStore for Db {
                     paid: Money(paid),
                     fund: fund!(r),
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     async fn save_allocation(&self, a: &Allocation, audit: &NewAudit) -> Result<()> {
@@ -149,30 +148,30 @@ impl PaymentStore for Db {
     }
 
     async fn fund_allocations(&self, org_id: Uuid, fund_id: Uuid) -> Result<Vec<Allocation>> {
-        let rows = sqlx::query!(
-            r#"SELECT fund_id AS "fund_id!: Uuid", org_id AS "org_id!: Uuid", year AS "year!",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT fund_id AS "fund_id!: Uuid", org_id AS "org_id!: Uuid", year AS "year!",
                    comune AS "comune!", amount_cents AS "amount_cents!", actor AS "actor!",
                    at_us AS "at_us!"
                FROM fund_allocation WHERE org_id = $1 AND fund_id = $2
                ORDER BY year DESC, comune"#,
-            org_id,
-            fund_id
+                org_id,
+                fund_id
+            ),
+            |r| {
+                Ok(Allocation {
+                    fund_id: r.fund_id,
+                    org_id: r.org_id,
+                    year: r.year,
+                    comune: r.comune,
+                    amount: Money(r.amount_cents),
+                    actor: r.actor,
+                    at_us: r.at_us,
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
         .await
-        .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Allocation {
-                fund_id: r.fund_id,
-                org_id: r.org_id,
-                year: r.year,
-                comune: r.comune,
-                amount: Money(r.amount_cents),
-                actor: r.actor,
-                at_us: r.at_us,
-            })
-            .collect())
     }
 
     async fn link_benefit(
@@ -206,18 +205,16 @@ impl PaymentStore for Db {
     }
 
     async fn benefit_funds(&self, org_id: Uuid) -> Result<Vec<(Uuid, Uuid)>> {
-        let rows = sqlx::query!(
-            r#"SELECT benefit_id AS "benefit_id!: Uuid", fund_id AS "fund_id!: Uuid"
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT benefit_id AS "benefit_id!: Uuid", fund_id AS "fund_id!: Uuid"
                FROM fund_benefit WHERE org_id = $1"#,
-            org_id
+                org_id
+            ),
+            |r| Ok((r.benefit_id, r.fund_id)),
         )
-        .fetch_all(&mut *self.read().await?)
         .await
-        .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.benefit_id, r.fund_id))
-            .collect())
     }
 
     async fn payee_account(&self, org_id: Uuid, person_id: Uuid) -> Result<Option<PayeeAccount>> {
@@ -268,8 +265,10 @@ impl PaymentStore for Db {
     }
 
     async fn payable(&self, org_id: Uuid, fund_id: Uuid, month: Date) -> Result<Vec<Payable>> {
-        let rows = sqlx::query!(
-            r#"SELECT d.id AS "delivery_id!: Uuid", p.id AS "person_id!: Uuid",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT d.id AS "delivery_id!: Uuid", p.id AS "person_id!: Uuid",
                    p.surname AS "surname!", p.given_names AS "given_names!",
                    b.id AS "benefit_id!: Uuid", b.name AS "benefit_name!",
                    d.month AS "month!: Date", d.amount_cents AS "amount_cents!",
@@ -285,26 +284,24 @@ impl PaymentStore for Db {
                  AND NOT EXISTS (SELECT 1 FROM payment x WHERE x.delivery_id = d.id
                                  AND x.state <> 'respinto')
                ORDER BY p.surname, p.given_names, p.id, d.id"#,
-            org_id,
-            fund_id,
-            month
+                org_id,
+                fund_id,
+                month
+            ),
+            |r| {
+                Ok(Payable {
+                    delivery_id: r.delivery_id,
+                    person_id: r.person_id,
+                    person_name: format!("{} {}", r.surname, r.given_names),
+                    benefit_id: r.benefit_id,
+                    benefit_name: r.benefit_name,
+                    period: r.month,
+                    amount: Money(r.amount_cents),
+                    account: r.iban.zip(r.holder),
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
         .await
-        .map_err(map_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Payable {
-                delivery_id: r.delivery_id,
-                person_id: r.person_id,
-                person_name: format!("{} {}", r.surname, r.given_names),
-                benefit_id: r.benefit_id,
-                benefit_name: r.benefit_name,
-                period: r.month,
-                amount: Money(r.amount_cents),
-                account: r.iban.zip(r.holder),
-            })
-            .collect())
     }
 
     async fn create_payment_list(
@@ -364,8 +361,10 @@ impl PaymentStore for Db {
         first: Date,
         last: Date,
     ) -> Result<Vec<PaymentList>> {
-        let rows = sqlx::query!(
-            r#"SELECT l.id AS "id!: Uuid", l.org_id AS "org_id!: Uuid",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT l.id AS "id!: Uuid", l.org_id AS "org_id!: Uuid",
                    l.fund_id AS "fund_id!: Uuid", f.name AS "fund_name!",
                    f.debtor_iban AS "debtor_iban!", l.month AS "month!: Date",
                    l.state AS "state!", l.approved_by AS "approved_by?", l.version AS "version!",
@@ -377,14 +376,13 @@ impl PaymentStore for Db {
                FROM payment_list l JOIN fund f ON f.id = l.fund_id
                WHERE l.org_id = $1 AND l.month >= $2 AND l.month <= $3
                ORDER BY l.month DESC, f.name, l.at_us"#,
-            org_id,
-            first,
-            last
+                org_id,
+                first,
+                last
+            ),
+            |r| Ok(payment_list!(r)),
         )
-        .fetch_all(&mut *self.read().await?)
         .await
-        .map_err(map_err)?;
-        rows.into_iter().map(|r| Ok(payment_list!(r))).collect()
     }
 
     async fn get_payment_list(&self, org_id: Uuid, id: Uuid) -> Result<PaymentList> {
@@ -410,8 +408,10 @@ impl PaymentStore for Db {
     }
 
     async fn list_payments(&self, org_id: Uuid, list_id: Uuid) -> Result<Vec<Payment>> {
-        let rows = sqlx::query!(
-            r#"SELECT x.id AS "id!: Uuid", x.org_id AS "org_id!: Uuid",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT x.id AS "id!: Uuid", x.org_id AS "org_id!: Uuid",
                    x.list_id AS "list_id!: Uuid", x.delivery_id AS "delivery_id!: Uuid",
                    x.person_id AS "person_id!: Uuid", p.surname AS "surname!",
                    p.given_names AS "given_names!", x.benefit_id AS "benefit_id!: Uuid",
@@ -424,14 +424,10 @@ impl PaymentStore for Db {
                JOIN benefit b ON b.id = x.benefit_id
                WHERE x.org_id = $1 AND x.list_id = $2
                ORDER BY p.surname, p.given_names, x.id"#,
-            org_id,
-            list_id
-        )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
+                org_id,
+                list_id
+            ),
+            |r| {
                 Ok(Payment {
                     id: r.id,
                     org_id: r.org_id,
@@ -450,8 +446,9 @@ impl PaymentStore for Db {
                     reason: r.reason,
                     at_us: r.at_us,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     async fn approve_payment_list(

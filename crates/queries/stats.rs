@@ -1,5 +1,5 @@
 use super::{Backend, Db};
-use super::{coded, map_err};
+use super::{all_rows, coded, map_err};
 use domain::application::ApplicationState;
 use domain::benefit::Area;
 use domain::casework::CaseState;
@@ -38,8 +38,9 @@ macro_rules! subject {
     };
 }
 
-fn small(column: &'static str, v: i64) -> Result<u8> {
-    u8::try_from(v).map_err(|_| StoreError::Corrupt {
+/// A stored integer into a narrower one, or the column named as corrupt.
+fn narrow<T: TryFrom<i64>>(column: &'static str, v: i64) -> Result<T> {
+    T::try_from(v).map_err(|_| StoreError::Corrupt {
         column,
         message: v.to_string(),
     })
@@ -47,8 +48,10 @@ fn small(column: &'static str, v: i64) -> Result<u8> {
 
 impl StatsStore for Db {
     async fn stat_facts(&self, org_id: Uuid, first: Date, first_us: i64) -> Result<Facts> {
-        let deliveries = sqlx::query!(
-            r#"SELECT p.id AS "person_id!: Uuid", p.sex AS "sex!",
+        let deliveries = all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT p.id AS "person_id!: Uuid", p.sex AS "sex!",
                    p.birth_date AS "birth_date!: Date", p.citizenship AS "citizenship!",
                    COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
                    b.code AS "benefit_code!", b.name AS "benefit_name!", b.area AS "area!",
@@ -60,25 +63,24 @@ impl StatsStore for Db {
                JOIN benefit b ON b.id = a.benefit_id
                JOIN person p ON p.id = a.person_id
                WHERE d.org_id = $1 AND d.month >= $2 AND d.status = 'erogata'"#,
-            org_id,
-            first
+                org_id,
+                first
+            ),
+            |r| {
+                Ok(DeliveryFact {
+                    benefit: benefit_facts!(r),
+                    month: r.month,
+                    amount_cents: r.amount_cents,
+                    co_payment_cents: r.co_payment_cents,
+                    subject: subject!(r),
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?
-        .into_iter()
-        .map(|r| {
-            Ok(DeliveryFact {
-                benefit: benefit_facts!(r),
-                month: r.month,
-                amount_cents: r.amount_cents,
-                co_payment_cents: r.co_payment_cents,
-                subject: subject!(r),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let cases = sqlx::query!(
-            r#"SELECT p.id AS "person_id!: Uuid", p.sex AS "sex!",
+        .await?;
+        let cases = all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT p.id AS "person_id!: Uuid", p.sex AS "sex!",
                    p.birth_date AS "birth_date!: Date", p.citizenship AS "citizenship!",
                    COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
                    c.worker_id AS "worker_id!: Uuid", u.full_name AS "worker_name!",
@@ -88,78 +90,76 @@ impl StatsStore for Db {
                JOIN person p ON p.id = c.person_id
                JOIN app_user u ON u.id = c.worker_id
                WHERE c.org_id = $1 AND (c.state <> 'chiusa' OR c.state_since >= $2)"#,
-            org_id,
-            first
+                org_id,
+                first
+            ),
+            |r| {
+                Ok(CaseFact {
+                    worker_id: r.worker_id,
+                    worker_name: r.worker_name,
+                    state: coded("state", &r.state, CaseState::parse)?,
+                    opened_on: r.opened_on,
+                    state_since: r.state_since,
+                    subject: subject!(r),
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?
-        .into_iter()
-        .map(|r| {
-            Ok(CaseFact {
-                worker_id: r.worker_id,
-                worker_name: r.worker_name,
-                state: coded("state", &r.state, CaseState::parse)?,
-                opened_on: r.opened_on,
-                state_since: r.state_since,
-                subject: subject!(r),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let case_changes = sqlx::query!(
-            r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
+        .await?;
+        let case_changes = all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
                    s.from_state AS "from_state?", s.to_state AS "to_state!",
                    s.on_date AS "on_date!: Date"
                FROM case_state_change s
                JOIN case_file c ON c.id = s.case_file_id
                JOIN person p ON p.id = c.person_id
                WHERE s.org_id = $1 AND s.on_date >= $2"#,
-            org_id,
-            first
+                org_id,
+                first
+            ),
+            |r| {
+                Ok(CaseChangeFact {
+                    comune: r.comune,
+                    from: r
+                        .from_state
+                        .map(|s| coded("from_state", &s, CaseState::parse))
+                        .transpose()?,
+                    to: coded("to_state", &r.to_state, CaseState::parse)?,
+                    on: r.on_date,
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?
-        .into_iter()
-        .map(|r| {
-            Ok(CaseChangeFact {
-                comune: r.comune,
-                from: r
-                    .from_state
-                    .map(|s| coded("from_state", &s, CaseState::parse))
-                    .transpose()?,
-                to: coded("to_state", &r.to_state, CaseState::parse)?,
-                on: r.on_date,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let accesses = sqlx::query!(
-            r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
+        .await?;
+        let accesses = all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
                    r.at_us AS "at_us!", r.outcome AS "outcome!"
                FROM access_record r
                JOIN person p ON p.id = r.person_id
                WHERE r.org_id = $1 AND r.at_us >= $2"#,
-            org_id,
-            first_us
+                org_id,
+                first_us
+            ),
+            |r| {
+                let at =
+                    domain::audit::from_unix_micros(r.at_us).map_err(|e| StoreError::Corrupt {
+                        column: "at_us",
+                        message: e.to_string(),
+                    })?;
+                Ok(AccessFact {
+                    comune: r.comune,
+                    on: domain::localtime::today(at),
+                    taken_in_charge: r.outcome == "presa_in_carico",
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?
-        .into_iter()
-        .map(|r| {
-            let at = domain::audit::from_unix_micros(r.at_us).map_err(|e| StoreError::Corrupt {
-                column: "at_us",
-                message: e.to_string(),
-            })?;
-            Ok(AccessFact {
-                comune: r.comune,
-                on: domain::localtime::today(at),
-                taken_in_charge: r.outcome == "presa_in_carico",
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let applications = sqlx::query!(
-            r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
+        .await?;
+        let applications = all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT COALESCE(p.residence_istat, p.domicile_istat) AS "comune?",
                    b.code AS "benefit_code!", b.name AS "benefit_name!", b.area AS "area!",
                    b.siuss_code AS "siuss_code!", b.funding_source AS "funding_source!",
                    a.state AS "state!", a.submitted_on AS "submitted_on?: Date",
@@ -170,48 +170,48 @@ impl StatsStore for Db {
                JOIN person p ON p.id = a.person_id
                WHERE a.org_id = $1 AND a.state <> 'bozza'
                  AND (a.submitted_on >= $2 OR a.decided_on >= $2 OR a.state = 'accolta')"#,
-            org_id,
-            first
+                org_id,
+                first
+            ),
+            |r| {
+                Ok(ApplicationFact {
+                    comune: r.comune,
+                    benefit: benefit_facts!(r),
+                    state: coded("state", &r.state, ApplicationState::parse)?,
+                    submitted_on: r.submitted_on,
+                    decided_on: r.decided_on,
+                    due_on: r.due_on,
+                    committed_cents: r.committed_cents,
+                })
+            },
         )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?
-        .into_iter()
-        .map(|r| {
-            Ok(ApplicationFact {
-                comune: r.comune,
-                benefit: benefit_facts!(r),
-                state: coded("state", &r.state, ApplicationState::parse)?,
-                submitted_on: r.submitted_on,
-                decided_on: r.decided_on,
-                due_on: r.due_on,
-                committed_cents: r.committed_cents,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .await?;
         Ok(Facts {
             deliveries,
             cases,
             case_changes,
             accesses,
             applications,
+            residents: self.stat_population(org_id).await?,
+            social_workers: self.stat_social_workers(org_id).await?,
         })
     }
 
     async fn stat_population(&self, org_id: Uuid) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query!(
-            r#"SELECT residence_istat AS "comune!", COUNT(*) AS "residents!: i64"
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT residence_istat AS "comune!", COUNT(*) AS "residents!: i64"
                FROM person
                WHERE org_id = $1 AND registry_id IS NOT NULL AND registry_left_on IS NULL
                  AND death_date IS NULL AND merged_into IS NULL
                  AND residence_istat IS NOT NULL
                GROUP BY residence_istat"#,
-            org_id
+                org_id
+            ),
+            |r| Ok((r.comune, r.residents)),
         )
-        .fetch_all(&mut *self.read().await?)
         .await
-        .map_err(map_err)?;
-        Ok(rows.into_iter().map(|r| (r.comune, r.residents)).collect())
     }
 
     async fn stat_social_workers(&self, org_id: Uuid) -> Result<i64> {
@@ -279,26 +279,21 @@ impl StatsStore for Db {
         first_year: i32,
         last_year: i32,
     ) -> Result<Vec<Figure>> {
-        let rows = sqlx::query!(
-            r#"SELECT year AS "year!: i64", month AS "month!: i64", measure AS "measure!",
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT year AS "year!: i64", month AS "month!: i64", measure AS "measure!",
                    comune AS "comune!", area AS "area!", benefit AS "benefit!", dim AS "dim!",
                    label AS "label!", value AS "value!: i64"
                FROM stat_figure WHERE org_id = $1 AND year >= $2 AND year <= $3"#,
-            org_id,
-            i64::from(first_year),
-            i64::from(last_year)
-        )
-        .fetch_all(&mut *self.read().await?)
-        .await
-        .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
+                org_id,
+                i64::from(first_year),
+                i64::from(last_year)
+            ),
+            |r| {
                 Ok(Figure {
-                    year: i32::try_from(r.year).map_err(|_| StoreError::Corrupt {
-                        column: "year",
-                        message: r.year.to_string(),
-                    })?,
-                    month: small("month", r.month)?,
+                    year: narrow("year", r.year)?,
+                    month: narrow("month", r.month)?,
                     measure: coded("measure", &r.measure, Measure::parse)?,
                     comune: r.comune,
                     area: r.area,
@@ -307,8 +302,9 @@ impl StatsStore for Db {
                     label: r.label,
                     value: r.value,
                 })
-            })
-            .collect()
+            },
+        )
+        .await
     }
 
     async fn stat_refreshed(&self, org_id: Uuid) -> Result<Option<i64>> {

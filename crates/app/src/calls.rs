@@ -12,7 +12,7 @@ use domain::audit::unix_micros;
 use domain::call::{
     AnswersInput, CallInput, Candidate, PublishedLine, RankOutcome, RankRow, RankingStage,
     RulesInput, ScoringFacts, finalize_refusal, fund, parse_answers, parse_appeals_until,
-    parse_call, parse_rules, publication, rank, score,
+    parse_call, parse_rules, publish, rank, score,
 };
 use domain::localtime::today;
 use domain::money::Money;
@@ -20,7 +20,7 @@ use domain::policy::{Action, RecordScope};
 use print::Document;
 use store::{
     AuditStore, Benefit, BenefitStore, Call, CallApplication, CallEntry, CallRules, CallStore,
-    CallSummary, HouseholdStore, PersonStore, Ranking, RankingEntry, StoreError,
+    CallSummary, Candidacy, HouseholdStore, PersonStore, Ranking, RankingEntry, StoreError,
 };
 use uuid::Uuid;
 
@@ -444,7 +444,7 @@ pub async fn entries(
 /// The applications of a call as the ranking takes them: each scored on the facts of its
 /// filing day, and those the procedure cannot grant set apart with the reason.
 pub fn candidates(
-    entries: &[CallEntry],
+    entries: &[Candidacy],
     rules: &domain::call::ScoringRules,
     needs_isee: bool,
 ) -> Vec<Candidate> {
@@ -461,7 +461,7 @@ pub fn candidates(
                     | ApplicationState::Concluded
             ) {
                 Some(format!("domanda {}", e.state.label()))
-            } else if needs_isee && e.entry.facts.isee.is_none() {
+            } else if needs_isee && e.facts.isee.is_none() {
                 Some("attestazione ISEE mancante o scaduta alla presentazione".to_owned())
             } else {
                 match e.eligible {
@@ -471,11 +471,11 @@ pub fn candidates(
                 }
             };
             Candidate {
-                application_id: e.entry.application_id,
+                application_id: e.application_id,
                 protocol: e.protocol.clone().unwrap_or_default(),
                 excluded,
-                isee: e.entry.facts.isee,
-                breakdown: score(rules, &e.entry.facts),
+                isee: e.facts.isee,
+                breakdown: score(rules, &e.facts),
                 requested: e.committed,
             }
         })
@@ -492,7 +492,10 @@ async fn compute(
     appeals_until: time::Date,
 ) -> Result<Vec<RankRow>, Error> {
     let rules = page.current_rules()?;
-    let entries = state.store.call_entries(ctx.org.id, page.call.id).await?;
+    let entries = state
+        .store
+        .call_candidacies(ctx.org.id, page.call.id)
+        .await?;
     let rows = rank(
         candidates(
             &entries,
@@ -837,14 +840,7 @@ pub async fn published(
     let Some(ranking) = page.ranking.clone() else {
         return Ok(None);
     };
-    let rows: Vec<RankRow> = state
-        .store
-        .ranking_rows(ctx.org.id, page.call.id)
-        .await?
-        .into_iter()
-        .map(|e| e.row)
-        .collect();
-    let lines = publication(&rows);
+    let lines = publish(state.store.ranking_lines(ctx.org.id, page.call.id).await?);
     state
         .store
         .append_audit(&ctx.audit(

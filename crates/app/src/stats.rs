@@ -252,31 +252,32 @@ pub async fn board(state: &Services, ctx: &Actor, filter: Filter) -> Result<Boar
     let mut budgets: BTreeMap<String, Budget> = BTreeMap::new();
     let mut comuni: BTreeMap<String, String> = BTreeMap::new();
     for (org, org_comuni) in &sources {
-        figures.extend(
-            state
-                .store
-                .stat_figures(org.id, filter.year - 1, filter.year)
-                .await?,
-        );
+        let org_figures = state
+            .store
+            .stat_figures(org.id, filter.year - 1, filter.year)
+            .await?;
         as_of = match (as_of, state.store.stat_refreshed(org.id).await?) {
             (Some(a), Some(b)) => Some(a.min(b)),
             _ => None,
         };
-        let residents = state.store.stat_population(org.id).await?;
+        // The LEPS's terms are figures too (made by the job): no count of the registry here.
+        let snapshot = |measure: Measure| {
+            org_figures
+                .iter()
+                .filter(move |f| f.measure == measure && f.year == filter.year)
+        };
         let codes: BTreeSet<&str> = org_comuni.iter().map(|c| c.istat_code.as_str()).collect();
         let mut org_population = 0;
-        for (c, n) in residents {
-            if codes.contains(c.as_str()) {
-                org_population += n;
-                let e = population.entry(c).or_default();
-                *e = (*e).max(n);
+        for f in snapshot(Measure::Residents) {
+            if codes.contains(f.comune.as_str()) {
+                org_population += f.value;
+                let e = population.entry(f.comune.clone()).or_default();
+                *e = (*e).max(f.value);
             }
         }
-        per_org.push((
-            org.name.clone(),
-            org_population,
-            state.store.stat_social_workers(org.id).await?,
-        ));
+        let workers: i64 = snapshot(Measure::SocialWorkers).map(|f| f.value).sum();
+        per_org.push((org.name.clone(), org_population, workers));
+        figures.extend(org_figures);
         for c in org_comuni {
             comuni.insert(c.istat_code.clone(), c.name.clone());
         }
@@ -335,6 +336,8 @@ fn keeps(filter: &Filter, f: &Figure) -> bool {
             | Measure::CasesOpened
             | Measure::CasesClosed
             | Measure::Caseload
+            | Measure::Residents
+            | Measure::SocialWorkers
     );
     let has_benefit = matches!(
         f.measure,

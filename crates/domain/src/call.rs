@@ -842,21 +842,47 @@ pub enum PublishedLine {
     Withheld { outcome: RankOutcome, count: usize },
 }
 
-/// The ranking as published: position, protocol, score and outcome, never a name, a codice
-/// fiscale or an ISEE. A group of fewer than [`MIN_PUBLISHED_GROUP`] applications — the
-/// ranked ones together, or those not admitted — is not listed one by one but counted, as
-/// the applicants in it are told individually; so is a ranked list that short.
-pub fn publication(rows: &[RankRow]) -> Vec<PublishedLine> {
-    let (ranked, excluded): (Vec<&RankRow>, Vec<&RankRow>) =
-        rows.iter().partition(|r| r.position.is_some());
-    let mut lines = Vec::new();
-    if ranked.len() >= MIN_PUBLISHED_GROUP {
-        lines.extend(ranked.iter().map(|r| PublishedLine::Row {
+/// What the publication reads of a ranking's row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankLine {
+    pub position: Option<u32>,
+    pub protocol: String,
+    pub score: u32,
+    pub outcome: RankOutcome,
+}
+
+impl From<&RankRow> for RankLine {
+    fn from(r: &RankRow) -> Self {
+        RankLine {
             position: r.position,
             protocol: r.protocol.clone(),
             score: r.score,
             outcome: r.outcome,
-        }));
+        }
+    }
+}
+
+/// The ranking as published: see [`publish`].
+pub fn publication(rows: &[RankRow]) -> Vec<PublishedLine> {
+    publish(rows.iter().map(RankLine::from).collect())
+}
+
+/// The ranking as published: position, protocol, score and outcome, never a name, a codice
+/// fiscale or an ISEE. A group of fewer than [`MIN_PUBLISHED_GROUP`] applications — the
+/// ranked ones together, or those not admitted — is not listed one by one but counted, as
+/// the applicants in it are told individually; so is a ranked list that short.
+pub fn publish(rows: Vec<RankLine>) -> Vec<PublishedLine> {
+    let (ranked, excluded): (Vec<RankLine>, Vec<RankLine>) =
+        rows.into_iter().partition(|r| r.position.is_some());
+    let mut lines = Vec::with_capacity(ranked.len() + excluded.len());
+    let listed = |r: RankLine| PublishedLine::Row {
+        position: r.position,
+        protocol: r.protocol,
+        score: r.score,
+        outcome: r.outcome,
+    };
+    if ranked.len() >= MIN_PUBLISHED_GROUP {
+        lines.extend(ranked.into_iter().map(listed));
     } else {
         for o in [
             RankOutcome::Funded,
@@ -870,11 +896,11 @@ pub fn publication(rows: &[RankRow]) -> Vec<PublishedLine> {
         }
     }
     if excluded.len() >= MIN_PUBLISHED_GROUP {
-        lines.extend(excluded.iter().map(|r| PublishedLine::Row {
-            position: None,
-            protocol: r.protocol.clone(),
-            score: r.score,
-            outcome: r.outcome,
+        lines.extend(excluded.into_iter().map(|r| {
+            listed(RankLine {
+                position: None,
+                ..r
+            })
         }));
     } else if !excluded.is_empty() {
         lines.push(PublishedLine::Withheld {

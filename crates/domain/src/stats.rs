@@ -38,6 +38,8 @@ coded_enum! {
         SurveyUsers = "istat_utenti", "utenti per area e intervento";
         SurveySpend = "istat_spesa", "spesa per area e intervento";
         SurveyCoPayment = "istat_compartecipazione", "compartecipazione per area e intervento";
+        Residents = "residenti", "residenti dell'anagrafe per comune";
+        SocialWorkers = "assistenti_sociali", "assistenti sociali attivi";
     }
 }
 
@@ -203,6 +205,11 @@ pub struct Facts {
     pub case_changes: Vec<CaseChangeFact>,
     pub accesses: Vec<AccessFact>,
     pub applications: Vec<ApplicationFact>,
+    /// Residents of the imported civil registry (alive, not emigrated, not merged) by ISTAT
+    /// code of the comune of residence, as of today.
+    pub residents: Vec<(String, i64)>,
+    /// Active users with the social worker's role, as of today.
+    pub social_workers: i64,
 }
 
 /// One pre-aggregated count.
@@ -292,7 +299,8 @@ fn first_day(year: i32) -> Date {
 }
 
 /// The figures of `years` from an organization's facts; `comuni` are its ISTAT codes and
-/// `today` dates the snapshots (waiting list, caseload), which belong to today's year.
+/// `today` dates the snapshots (waiting list, caseload), which belong to today's year; the
+/// registry's residents and the social workers, the LEPS's terms, are kept in every year.
 pub fn figures(facts: &Facts, comuni: &[String], years: &[i32], today: Date) -> Vec<Figure> {
     let mut s = Sums::default();
     let key = |c: &Option<String>| comune_key(c.as_deref(), comuni);
@@ -391,6 +399,24 @@ pub fn figures(facts: &Facts, comuni: &[String], years: &[i32], today: Date) -> 
             &c.worker_id.to_string(),
             &c.worker_name,
             1,
+        );
+    }
+    // Snapshots of today kept in every year, so that the LEPS of any year shown reads them
+    // from the figures instead of counting the registry at each view.
+    for &year in years {
+        for (comune, n) in &facts.residents {
+            s.add(year, 0, Measure::Residents, comune, "", "", "", "", *n);
+        }
+        s.add(
+            year,
+            0,
+            Measure::SocialWorkers,
+            "",
+            "",
+            "",
+            "",
+            "",
+            facts.social_workers,
         );
     }
     s.0.into_iter()
@@ -629,6 +655,32 @@ mod tests {
             value(&f, Measure::SurveyCoPayment, "anziani", "A1.02.01"),
             1_000
         );
+    }
+
+    #[test]
+    fn residents_and_social_workers_are_kept_in_every_year() {
+        let facts = Facts {
+            residents: vec![("016024".into(), 12_000), ("016011".into(), 3_000)],
+            social_workers: 3,
+            ..Facts::default()
+        };
+        let f = figures(
+            &facts,
+            &["016024".into(), "016011".into()],
+            &[2025, 2026],
+            date!(2026 - 12 - 07),
+        );
+        for year in [2025, 2026] {
+            let of = |m: Measure, comune: &str| {
+                f.iter()
+                    .filter(|x| x.measure == m && x.year == year && x.comune == comune)
+                    .map(|x| x.value)
+                    .sum::<i64>()
+            };
+            assert_eq!(of(Measure::Residents, "016024"), 12_000);
+            assert_eq!(of(Measure::Residents, "016011"), 3_000);
+            assert_eq!(of(Measure::SocialWorkers, ""), 3);
+        }
     }
 
     #[test]

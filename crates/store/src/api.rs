@@ -521,12 +521,16 @@ store_traits! {
         fn call_filed(&self, org_id: Uuid, call_id: Uuid, person_id: Uuid, household_id: Option<Uuid>) -> Option<String>;
         /// The call's applications, by protocol.
         fn call_entries(&self, org_id: Uuid, call_id: Uuid) -> Vec<CallEntry>;
+        /// The call's applications as the ranking takes them, in no particular order.
+        fn call_candidacies(&self, org_id: Uuid, call_id: Uuid) -> Vec<Candidacy>;
         /// Replaces the call's ranking and its rows if it is still at `ranking.version - 1`
         /// (0: none yet), with its audit row.
         fn save_ranking(&self, ranking: &Ranking, rows: &[domain::call::RankRow], audit: &NewAudit) -> ();
         fn ranking(&self, org_id: Uuid, call_id: Uuid) -> Option<Ranking>;
         /// The ranking's rows in order, each with its application's state now.
         fn ranking_rows(&self, org_id: Uuid, call_id: Uuid) -> Vec<RankingEntry>;
+        /// The ranking's rows in order, as far as the publication reads them.
+        fn ranking_lines(&self, org_id: Uuid, call_id: Uuid) -> Vec<domain::call::RankLine>;
     }
 
     /// Funds and payments (domain::payment).

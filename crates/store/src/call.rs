@@ -65,6 +65,20 @@ pub struct CallEntry {
     pub given_names: String,
 }
 
+/// An application of a call as the ranking takes it: no name, no answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidacy {
+    pub application_id: Uuid,
+    pub protocol: Option<String>,
+    pub state: ApplicationState,
+    /// Whether the benefit's rules found it eligible (none: no rule applied).
+    pub eligible: Option<bool>,
+    /// What a granted contribution takes from the budget.
+    pub committed: Money,
+    /// The facts of the filing day.
+    pub facts: ScoringFacts,
+}
+
 /// The ranking of a call (one per call, computed again while provisional).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranking {

@@ -640,14 +640,42 @@ struct RankForm {
     appeals_until: String,
 }
 
-/// Answers a ranking step: back to the ranking with a message, or the page with the refusal.
-async fn after_step(
+/// A step of the ranking, as the responsabile asks for it.
+enum Step {
+    /// The provisional ranking, with the last day for appeals as typed.
+    Provisional(String),
+    Final,
+    Fund,
+}
+
+/// Runs a ranking step on the call `id` and answers it: back to the ranking with a message,
+/// or the page with the refusal.
+async fn step(
     state: &AppState,
     ctx: &Ctx,
     jar: CookieJar,
-    c: &CallPage,
-    done: Result<String, Vec<domain::FieldError>>,
+    id: &str,
+    step: Step,
 ) -> Result<Response, AppError> {
+    let c = load(state, ctx, id).await?;
+    let done = match step {
+        Step::Provisional(until) => app::calls::rank_provisional(state, ctx, &c, &until)
+            .await?
+            .map(|()| "Graduatoria provvisoria calcolata.".to_owned()),
+        Step::Final => app::calls::finalize(state, ctx, &c)
+            .await?
+            .map(|()| "Graduatoria definitiva approvata.".to_owned()),
+        Step::Fund => app::calls::fund_ranking(state, ctx, &c).await?.map(|f| {
+            let mut text = format!(
+                "Graduatoria finanziata: {} domande accolte ora.",
+                f.accepted.len()
+            );
+            for (protocol, why) in &f.refused {
+                text.push_str(&format!(" Non accolta {protocol}: {why}."));
+            }
+            text
+        }),
+    };
     match done {
         Ok(text) => {
             let jar = flash(jar, "success", &text);
@@ -658,7 +686,7 @@ async fn after_step(
                 .into_response())
         }
         Err(errors) => {
-            let page = ranking_page(state, ctx, &jar, c, errors).await?;
+            let page = ranking_page(state, ctx, &jar, &c, errors).await?;
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
@@ -671,11 +699,7 @@ async fn rank(
     Path(id): Path<String>,
     Form(f): Form<RankForm>,
 ) -> Result<Response, AppError> {
-    let c = load(&state, &ctx, &id).await?;
-    let done = app::calls::rank_provisional(&state, &ctx, &c, &f.appeals_until)
-        .await?
-        .map(|()| "Graduatoria provvisoria calcolata.".to_owned());
-    after_step(&state, &ctx, jar, &c, done).await
+    step(&state, &ctx, jar, &id, Step::Provisional(f.appeals_until)).await
 }
 
 async fn finalize(
@@ -684,11 +708,7 @@ async fn finalize(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let c = load(&state, &ctx, &id).await?;
-    let done = app::calls::finalize(&state, &ctx, &c)
-        .await?
-        .map(|()| "Graduatoria definitiva approvata.".to_owned());
-    after_step(&state, &ctx, jar, &c, done).await
+    step(&state, &ctx, jar, &id, Step::Final).await
 }
 
 async fn fund(
@@ -697,18 +717,7 @@ async fn fund(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let c = load(&state, &ctx, &id).await?;
-    let done = app::calls::fund_ranking(&state, &ctx, &c).await?.map(|f| {
-        let mut text = format!(
-            "Graduatoria finanziata: {} domande accolte ora.",
-            f.accepted.len()
-        );
-        for (protocol, why) in &f.refused {
-            text.push_str(&format!(" Non accolta {protocol}: {why}."));
-        }
-        text
-    });
-    after_step(&state, &ctx, jar, &c, done).await
+    step(&state, &ctx, jar, &id, Step::Fund).await
 }
 
 /// The file name of a publication: «graduatoria-<stage>.<ext>».

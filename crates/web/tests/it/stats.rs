@@ -17,15 +17,16 @@ on_both!(
     a_worker_without_report_view_is_refused,
 );
 
-/// Registers a person with no codice fiscale; their id.
+/// Registers a person with no codice fiscale, born on `day` («dd/mm») of `year`; their id.
 async fn person(
     c: &mut Client,
     surname: &str,
     sex: &str,
-    birth: &str,
+    (day, year): (&str, i32),
     citizenship: &str,
     istat: &str,
 ) -> String {
+    let birth = format!("{day}/{year}");
     let r = c
         .post(
             "/persone/nuova",
@@ -34,7 +35,7 @@ async fn person(
                 ("surname", surname),
                 ("given_names", "Prova"),
                 ("sex", sex),
-                ("birth_date", birth),
+                ("birth_date", birth.as_str()),
                 ("birthplace", "Bergamo"),
                 ("citizenship", citizenship),
                 ("residence_istat", istat),
@@ -44,6 +45,19 @@ async fn person(
         .await;
     assert_redirect(&r);
     r.location().trim_start_matches("/persone/").to_owned()
+}
+
+/// A member of staff of the Comune di Bergamo (016024) with `role`, signed in.
+async fn bergamo(state: &AppState, login: &str, role: Role) -> Client {
+    staff(state, "comune-bergamo", "016024", login, role).await
+}
+
+/// Makes the figures again as the responsabile `c` and opens the dashboard.
+async fn refreshed(c: &mut Client) -> crate::support::Response {
+    assert_redirect(&c.post("/statistiche/aggiorna", &[]).await);
+    let r = c.get("/statistiche").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r
 }
 
 /// A first access of `person` with `outcome`; where it leads.
@@ -118,55 +132,25 @@ fn row(r: &crate::support::Response, id: &str, label: &str) -> Vec<String> {
 /// 2 taken in charge, 2 case files opened, 2 persons followed (1 F, 1 M; one 0–17, one 75+;
 /// one Italian, one of another EU country), Anna's caseload 2.
 async fn a_known_population_gives_the_figures_worked_out_by_hand(state: AppState) {
-    let mut anna = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "anna",
-        Role::AssistenteSociale,
-    )
-    .await;
+    let mut anna = bergamo(&state, "anna", Role::AssistenteSociale).await;
     let anna_id = user_id(&state, "anna").await;
     let y = year(&state);
     let old = person(
         &mut anna,
         "Popescu",
         "F",
-        &format!("01/03/{}", y - 80),
+        ("01/03", y - 80),
         "Z129",
         "016024",
     )
     .await;
-    let boy = person(
-        &mut anna,
-        "Bianchi",
-        "M",
-        &format!("01/06/{}", y - 10),
-        "IT",
-        "016024",
-    )
-    .await;
-    let man = person(
-        &mut anna,
-        "Verdi",
-        "M",
-        &format!("01/06/{}", y - 46),
-        "IT",
-        "016024",
-    )
-    .await;
+    let boy = person(&mut anna, "Bianchi", "M", ("01/06", y - 10), "IT", "016024").await;
+    let man = person(&mut anna, "Verdi", "M", ("01/06", y - 46), "IT", "016024").await;
     take_in_charge(&mut anna, &old, &anna_id).await;
     take_in_charge(&mut anna, &boy, &anna_id).await;
     access(&mut anna, &man, "informazioni").await;
 
-    let mut resp = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "capo",
-        Role::Responsabile,
-    )
-    .await;
+    let mut resp = bergamo(&state, "capo", Role::Responsabile).await;
     let before = resp.get("/statistiche").await;
     assert_eq!(before.status, StatusCode::OK, "{}", before.body);
     assert!(
@@ -174,9 +158,7 @@ async fn a_known_population_gives_the_figures_worked_out_by_hand(state: AppState
             .text("#aggiornamento")
             .contains("non ancora calcolati")
     );
-    assert_redirect(&resp.post("/statistiche/aggiorna", &[]).await);
-    let r = resp.get("/statistiche").await;
-    assert_eq!(r.status, StatusCode::OK);
+    let r = refreshed(&mut resp).await;
     assert!(
         r.text("#aggiornamento").contains("aggiornati al"),
         "{}",
@@ -248,14 +230,7 @@ async fn an_ambito_adds_up_its_comuni_side_by_side(state: AppState) {
         comuni,
     )
     .await;
-    let mut bg = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "op.bg",
-        Role::AssistenteSociale,
-    )
-    .await;
+    let mut bg = bergamo(&state, "op.bg", Role::AssistenteSociale).await;
     let mut other = staff(
         &state,
         "comune-altro",
@@ -266,26 +241,10 @@ async fn an_ambito_adds_up_its_comuni_side_by_side(state: AppState) {
     .await;
     let y = year(&state);
     for n in ["Uno", "Due"] {
-        let p = person(
-            &mut bg,
-            n,
-            "F",
-            &format!("01/01/{}", y - 30),
-            "IT",
-            "016024",
-        )
-        .await;
+        let p = person(&mut bg, n, "F", ("01/01", y - 30), "IT", "016024").await;
         access(&mut bg, &p, "informazioni").await;
     }
-    let p = person(
-        &mut other,
-        "Tre",
-        "M",
-        &format!("01/01/{}", y - 30),
-        "IT",
-        "016011",
-    )
-    .await;
+    let p = person(&mut other, "Tre", "M", ("01/01", y - 30), "IT", "016011").await;
     access(&mut other, &p, "informazioni").await;
 
     let mut boss = staff(
@@ -296,9 +255,7 @@ async fn an_ambito_adds_up_its_comuni_side_by_side(state: AppState) {
         Role::Responsabile,
     )
     .await;
-    assert_redirect(&boss.post("/statistiche/aggiorna", &[]).await);
-    let r = boss.get("/statistiche").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = refreshed(&mut boss).await;
     assert!(
         r.text("#aggiornamento").contains("Comune comune-altro"),
         "{}",
@@ -319,36 +276,13 @@ async fn an_ambito_adds_up_its_comuni_side_by_side(state: AppState) {
 /// One person followed: the export of the persons' table writes «<5», the counts of
 /// accesses are not persons and stay as they are; CSV and XLSX both download.
 async fn exports_suppress_person_counts_under_five(state: AppState) {
-    let mut anna = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "anna",
-        Role::AssistenteSociale,
-    )
-    .await;
+    let mut anna = bergamo(&state, "anna", Role::AssistenteSociale).await;
     let anna_id = user_id(&state, "anna").await;
     let y = year(&state);
-    let p = person(
-        &mut anna,
-        "Solo",
-        "F",
-        &format!("01/01/{}", y - 40),
-        "IT",
-        "016024",
-    )
-    .await;
+    let p = person(&mut anna, "Solo", "F", ("01/01", y - 40), "IT", "016024").await;
     take_in_charge(&mut anna, &p, &anna_id).await;
-    let mut resp = staff(
-        &state,
-        "comune-bergamo",
-        "016024",
-        "capo",
-        Role::Responsabile,
-    )
-    .await;
-    assert_redirect(&resp.post("/statistiche/aggiorna", &[]).await);
-    let page = resp.get("/statistiche").await;
+    let mut resp = bergamo(&state, "capo", Role::Responsabile).await;
+    let page = refreshed(&mut resp).await;
     assert_eq!(row(&page, "persone-sesso", "Femmine"), ["1"]);
 
     let csv = resp

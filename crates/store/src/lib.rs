@@ -14,6 +14,7 @@ mod payment;
 mod person;
 mod portal;
 mod registry;
+pub mod schema;
 mod siuss;
 mod types;
 

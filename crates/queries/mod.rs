@@ -52,6 +52,7 @@ mod registry;
 mod casework;
 mod contract;
 pub(crate) mod reader;
+pub(crate) mod schema;
 pub(crate) mod search;
 mod session;
 mod siuss;

@@ -34,6 +34,8 @@ pub struct Config {
     #[serde(default)]
     pub audit: Audit,
     #[serde(default)]
+    pub backup: Backup,
+    #[serde(default)]
     pub portale: Portale,
     /// The WaaS API for INPS's SIUSS (`/waas/{ente}/v1`); absent, the API answers 404.
     pub waas: Option<Waas>,
@@ -202,6 +204,16 @@ impl Oidc {
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct Audit {
     pub key_file: Option<std::path::PathBuf>,
+}
+
+/// Backups (`sportello backup`, `sportello restore`): encrypted with age to `recipient`, a
+/// public key (`age1…`); only `identity_file`, its private key, opens them: it belongs off
+/// the server (needed only to verify and restore). `sportello backup --genera-chiave FILE`
+/// makes a pair.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Backup {
+    pub recipient: Option<String>,
+    pub identity_file: Option<std::path::PathBuf>,
 }
 
 /// The host names requests may carry: `public_hosts`, and the listen address's own (every

@@ -2,6 +2,7 @@
 //! calculation commands.
 
 mod audit_key;
+mod backup;
 mod config;
 mod demo;
 mod demo_applications;
@@ -54,7 +55,17 @@ enum Command {
         demo: bool,
     },
     /// Apply the database migrations and exit.
-    Migrate,
+    Migrate {
+        /// List the migrations that would be applied (number and name), applying none.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Backup: a consistent copy of the live database, compressed and encrypted to
+    /// `[backup] recipient`, with a manifest (schema, rows per table, audit chains' heads,
+    /// SHA-256); `--verify FILE` checks one; `--genera-chiave FILE` makes the key pair.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an EMPTY database given with --database (same engine).
+    Restore(backup::RestoreArgs),
     /// Operators' accounts.
     #[command(subcommand)]
     User(UserCmd),
@@ -271,7 +282,28 @@ fn run() -> Result<std::process::ExitCode> {
         return ok;
     }
     let rt = tokio::runtime::Runtime::new()?;
+    // Commands that take the database as it is, without migrating it.
+    match &cli.command {
+        Some(Command::Backup(args)) => {
+            return rt
+                .block_on(backup::run(&cfg, args))
+                .map(|()| std::process::ExitCode::SUCCESS);
+        }
+        Some(Command::Restore(args)) => {
+            return rt
+                .block_on(backup::restore(&cfg, cli.database.as_deref(), args))
+                .map(|()| std::process::ExitCode::SUCCESS);
+        }
+        Some(Command::Migrate { dry_run: true }) => {
+            return rt
+                .block_on(backup::dry_run(&cfg.database.url))
+                .map(|()| std::process::ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     rt.block_on(async move {
+        // A schema a newer Sportello migrated is refused before anything opens it.
+        backup::check_schema(&cfg.database.url).await?;
         let (mut key, created) = audit_key::load_or_create(&key_file)?;
         let store = app::open_store(&cfg.database.url, key.clone())
             .await
@@ -298,7 +330,7 @@ fn run() -> Result<std::process::ExitCode> {
                 }
                 serve(cfg, store, listen, demo_data).await?
             }
-            Command::Migrate => println!("Database aggiornato."),
+            Command::Migrate { .. } => println!("Database aggiornato."),
             Command::Import(cmd) => return import::run(&store, now, cmd).await,
             Command::Siuss(cmd) => siuss::run(&store, now, cmd).await?,
             Command::Pagamenti(cmd) => payments::run(&store, now, cmd).await?,
@@ -352,6 +384,8 @@ fn run() -> Result<std::process::ExitCode> {
             | Command::Cf(_)
             | Command::Isee(_)
             | Command::Demo(_)
+            | Command::Backup(_)
+            | Command::Restore(_)
             | Command::Mail(_) => {}
         }
         ok

@@ -6,6 +6,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+#[path = "cli/backup.rs"]
+mod backup;
+#[path = "cli/publiccode.rs"]
+mod publiccode;
+
 fn sportello(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sportello"))
         .args(args)

@@ -75,6 +75,7 @@ impl Db {
             .connect_with(opts)
             .await
             .map_err(map_err)?;
+        maintenance::check_known(&pool).await?;
         MIGRATOR
             .run(&pool)
             .await
@@ -162,6 +163,8 @@ impl Backend for Db {
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub mod maintenance;
 
 #[path = "../../queries/mod.rs"]
 mod queries;

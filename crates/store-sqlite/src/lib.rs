@@ -68,6 +68,7 @@ impl Db {
             .connect_with(opts.clone())
             .await
             .map_err(map_err)?;
+        maintenance::check_known(&write).await?;
         MIGRATOR
             .run(&write)
             .await
@@ -190,6 +191,8 @@ impl Backend for Db {
         }
     }
 }
+pub mod maintenance;
+
 #[path = "../../queries/mod.rs"]
 mod queries;
 use queries::map_err;

@@ -15,6 +15,7 @@ mod payment;
 mod person;
 mod portal;
 mod registry;
+pub mod schema;
 mod siuss;
 mod types;
 

@@ -107,9 +107,10 @@ fn publiccode_yml_has_the_keys_of_standard_0_4() {
     assert_eq!(text(&p, "/it/countryExtensionVersion"), "1.0");
     assert_eq!(p.pointer("/it/piattaforme/spid"), Some(&Value::Bool(true)));
     assert_eq!(p.pointer("/it/piattaforme/cie"), Some(&Value::Bool(true)));
+    // The co-payment bills are pagoPA notices (IUV, notice number, QR code, GPD positions).
     assert_eq!(
         p.pointer("/it/piattaforme/pagopa"),
-        Some(&Value::Bool(false))
+        Some(&Value::Bool(true))
     );
     assert!(p.pointer("/it/conforme").is_some());
 }

@@ -52,6 +52,7 @@ mod casework;
 mod contract;
 pub(crate) mod reader;
 pub(crate) mod search;
+mod servers;
 mod session;
 mod siuss;
 mod stats;

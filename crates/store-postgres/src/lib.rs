@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use store::StoreError;
+use store::{PoolUse, StoreError};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -103,6 +103,11 @@ impl Db {
     pub async fn release(&self) {
         queries::reader::release().await;
     }
+
+    /// The pool's connections (the metrics).
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        vec![pool_use("main", &self.pool)]
+    }
 }
 
 // ---- The contract with the shared queries (crates/queries/contract.rs) ----
@@ -166,3 +171,13 @@ pub mod testing;
 #[path = "../../queries/mod.rs"]
 mod queries;
 use queries::map_err;
+
+/// One pool's connections, for the metrics.
+fn pool_use(name: &'static str, pool: &Pool) -> PoolUse {
+    PoolUse {
+        name,
+        size: pool.size(),
+        idle: pool.num_idle(),
+        max: pool.options().get_max_connections(),
+    }
+}

@@ -14,6 +14,7 @@ mod payment;
 mod person;
 mod portal;
 mod registry;
+mod servers;
 mod siuss;
 mod types;
 
@@ -26,6 +27,7 @@ pub use payment::*;
 pub use person::*;
 pub use portal::*;
 pub use registry::*;
+pub use servers::*;
 pub use siuss::*;
 pub use types::*;
 

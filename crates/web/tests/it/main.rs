@@ -62,6 +62,7 @@ mod probe;
 mod registry;
 mod security;
 mod segretariato;
+mod servers;
 mod siuss;
 mod smtp;
 mod snapshots;

@@ -210,6 +210,15 @@ impl Throttle {
         Ok(to_map(&rows))
     }
 
+    /// Every counter of `login`, still in its window.
+    async fn map_of(&self, login: &str, now_us: i64) -> Result<FailureMap, StoreError> {
+        let rows = self
+            .store
+            .login_failures_of(login, now_us - Self::window_us())
+            .await?;
+        Ok(to_map(&rows))
+    }
+
     fn count(map: &FailureMap, key: &Key, now_us: i64) -> u32 {
         map.get(key)
             .filter(|f| now_us - f.last_us < Self::window_us())
@@ -287,12 +296,7 @@ impl Throttle {
         login: &str,
         now_us: i64,
     ) -> Result<Option<Duration>, StoreError> {
-        let map = to_map(
-            &self
-                .store
-                .login_failures_of(login, now_us - Self::window_us())
-                .await?,
-        );
+        let map = self.map_of(login, now_us).await?;
         let key = Key::SecondFactor(login.into());
         Ok(Self::wait(&map, &key, FREE_SECOND_FACTOR_FAILURES, now_us))
     }
@@ -346,12 +350,7 @@ impl Throttle {
         login: &str,
         now_us: i64,
     ) -> Result<Vec<ThrottleEntry>, StoreError> {
-        let map = to_map(
-            &self
-                .store
-                .login_failures_of(login, now_us - Self::window_us())
-                .await?,
-        );
+        let map = self.map_of(login, now_us).await?;
         let mut entries: Vec<ThrottleEntry> = map
             .iter()
             .filter(|(_, f)| now_us - f.last_us < Self::window_us())

@@ -308,23 +308,6 @@ fn page_title(title: &str, area: &str, org: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod title_tests {
-    use super::page_title;
-
-    #[test]
-    fn a_page_that_is_its_area_is_not_named_twice() {
-        assert_eq!(
-            page_title("Istanze", "Istanze", "Comune di Bergamo"),
-            "Istanze – Sportello – Comune di Bergamo"
-        );
-        assert_eq!(
-            page_title("Nuova istanza", "Istanze", "Comune di Bergamo"),
-            "Nuova istanza – Istanze – Sportello – Comune di Bergamo"
-        );
-    }
-}
-
 /// Shares the messages for the next page between servers: before the handler, a message the
 /// cookie names that this process does not hold is fetched from the database; after it, a
 /// message set by the response is written there, and one cleared is removed.
@@ -398,4 +381,21 @@ pub async fn share_flash(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::page_title;
+
+    #[test]
+    fn a_page_that_is_its_area_is_not_named_twice() {
+        assert_eq!(
+            page_title("Istanze", "Istanze", "Comune di Bergamo"),
+            "Istanze – Sportello – Comune di Bergamo"
+        );
+        assert_eq!(
+            page_title("Nuova istanza", "Istanze", "Comune di Bergamo"),
+            "Nuova istanza – Istanze – Sportello – Comune di Bergamo"
+        );
+    }
 }

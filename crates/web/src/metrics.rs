@@ -33,6 +33,9 @@ impl MetricsConfig {
     }
 }
 
+/// A pool gauge: its name, its help, its value for one pool.
+type PoolGauge = (&'static str, &'static str, fn(&store::PoolUse) -> u64);
+
 /// The latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -198,29 +201,28 @@ async fn metrics(State(state): State<AppState>, parts: axum::http::request::Part
         store::Backend::Sqlite(db) => db.pool_use(),
         store::Backend::Postgres(db) => db.pool_use(),
     };
-    out.push_str("# HELP sportello_db_pool_connections Connections open in each database pool of this server.\n# TYPE sportello_db_pool_connections gauge\n");
-    for p in &pools {
-        let _ = writeln!(
-            out,
-            "sportello_db_pool_connections{{pool=\"{}\"}} {}",
-            p.name, p.size
-        );
-    }
-    out.push_str("# HELP sportello_db_pool_idle_connections Idle connections in each database pool of this server.\n# TYPE sportello_db_pool_idle_connections gauge\n");
-    for p in &pools {
-        let _ = writeln!(
-            out,
-            "sportello_db_pool_idle_connections{{pool=\"{}\"}} {}",
-            p.name, p.idle
-        );
-    }
-    out.push_str("# HELP sportello_db_pool_max_connections The most connections each pool opens.\n# TYPE sportello_db_pool_max_connections gauge\n");
-    for p in &pools {
-        let _ = writeln!(
-            out,
-            "sportello_db_pool_max_connections{{pool=\"{}\"}} {}",
-            p.name, p.max
-        );
+    let gauges: [PoolGauge; 3] = [
+        (
+            "sportello_db_pool_connections",
+            "Connections open in each database pool of this server.",
+            |p| u64::from(p.size),
+        ),
+        (
+            "sportello_db_pool_idle_connections",
+            "Idle connections in each database pool of this server.",
+            |p| p.idle as u64,
+        ),
+        (
+            "sportello_db_pool_max_connections",
+            "The most connections each pool opens.",
+            |p| u64::from(p.max),
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for p in &pools {
+            let _ = writeln!(out, "{name}{{pool=\"{}\"}} {}", p.name, value(p));
+        }
     }
     let up = u8::from(state.store.ping().await.is_ok());
     let _ = writeln!(

@@ -505,21 +505,7 @@ async fn two_servers_send_a_reminder_once(state: AppState) {
     let (mut c, uid) = worker(&a).await;
     let pid = person(&mut c).await;
     for hours in [2, 3, 4] {
-        let soon = to_local(a.clock.now() + Duration::hours(hours));
-        let r = book(
-            &mut c,
-            &format!("/agenda/nuovo?persona={pid}"),
-            uid,
-            &format_date(soon.date()),
-            &format_time(soon),
-        )
-        .await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "{}",
-            r.text(".sp-error-summary")
-        );
+        book_in(&mut c, &a, &pid, uid, hours).await;
     }
     let (on_a, on_b) = tokio::join!(app::reminders::send_due(&a), app::reminders::send_due(&b));
     assert_eq!(on_a.unwrap() + on_b.unwrap(), 3);
@@ -529,20 +515,24 @@ async fn two_servers_send_a_reminder_once(state: AppState) {
 
     // A mail server that refuses: the claim is taken back, the next run sends it.
     let refusing = SmtpSink::start(Behaviour::RefuseRecipients).await;
-    let later = to_local(a.clock.now() + Duration::hours(5));
-    let r = book(
-        &mut c,
-        &format!("/agenda/nuovo?persona={pid}"),
-        uid,
-        &format_date(later.date()),
-        &format_time(later),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    book_in(&mut c, &a, &pid, uid, 5).await;
     a.mailer = refusing.mailer();
     assert_eq!(app::reminders::send_due(&a).await.unwrap(), 0);
     assert_eq!(app::reminders::send_due(&b).await.unwrap(), 1);
     assert_eq!(sink.received().len(), 4);
+}
+
+/// Books the person with the worker `hours` from now.
+async fn book_in(c: &mut Client, state: &AppState, pid: &str, uid: Uuid, hours: i64) {
+    let at = to_local(state.clock.now() + Duration::hours(hours));
+    let path = format!("/agenda/nuovo?persona={pid}");
+    let r = book(c, &path, uid, &format_date(at.date()), &format_time(at)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
 }
 
 async fn an_appointment_cannot_be_marked_held_before_it_begins(state: AppState) {

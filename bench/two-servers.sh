@@ -37,9 +37,8 @@ export SPORTELLO__ADMIN__PASSWORD="prima-password-della-prova"
 export SPORTELLO__TRUSTED_PROXIES="127.0.0.1"
 export SPORTELLO__METRICS__TOKEN="token-delle-metriche-della-prova"
 export SPORTELLO__LOG__FORMAT=json
-# `migrate` first, as docs/installazione.md advises for an empty database (the first
-# administrator is made by the first start); then both start together, and each applies the
-# migrations again under PostgreSQL's advisory lock (nothing left to do).
+# `migrate` first, then one server (whose first start makes the first administrator and the
+# audit key), then the other, as docs/installazione.md advises for an empty database.
 "$bin" migrate >"$tmp/migrate.log" 2>&1
 launch() {
     "$bin" serve --listen "127.0.0.1:$1" >>"$tmp/server-$1.log" 2>&1 &
@@ -53,8 +52,9 @@ ready() {
     echo "il server sulla porta $1 non è partito" >&2; cat "$tmp/server-$1.log" >&2; exit 1
 }
 launch 18401; pid_a=$!
+ready 18401
 launch 18402
-ready 18401; ready 18402
+ready 18402
 python3 bench/balancer.py 18400 18401 18402 &
 pids+=($!)
 for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18400/health >/dev/null 2>&1 && break; sleep 0.1; done
@@ -81,7 +81,7 @@ def worker(n):
         with lock:
             results.append((time.monotonic(), path, got))
 
-threads = [threading.Thread(target=worker, args=(150,)) for _ in range(8)]
+threads = [threading.Thread(target=worker, args=(600,)) for _ in range(8)]
 started = time.monotonic()
 for t in threads: t.start()
 time.sleep(1.0)

@@ -1193,16 +1193,30 @@ impl CaseStore for Db {
         rows.into_iter().map(|r| Ok(appointment_view!(r))).collect()
     }
 
-    async fn mark_reminder_sent(&self, id: Uuid, at_us: i64) -> Result<()> {
+    async fn claim_reminder(&self, id: Uuid, at_us: i64) -> Result<bool> {
         let done = sqlx::query!(
-            "UPDATE appointment SET reminder_sent_at_us = $2 WHERE id = $1",
+            "UPDATE appointment SET reminder_sent_at_us = $2
+             WHERE id = $1 AND reminder_sent_at_us IS NULL",
             id,
             at_us
         )
         .execute(&mut *self.write().await?)
         .await
         .map_err(map_err)?;
-        affected_one(done.rows_affected())
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_reminder(&self, id: Uuid, at_us: i64) -> Result<()> {
+        sqlx::query!(
+            "UPDATE appointment SET reminder_sent_at_us = NULL
+             WHERE id = $1 AND reminder_sent_at_us = $2",
+            id,
+            at_us
+        )
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(())
     }
 
     async fn add_assessment(&self, a: &Assessment, audit: &NewAudit) -> Result<()> {

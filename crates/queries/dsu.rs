@@ -351,20 +351,39 @@ impl DsuStore for Db {
             .collect())
     }
 
-    async fn mark_expiry_notice(
+    async fn claim_expiry_notice(
         &self,
         org_id: Uuid,
         application_id: Uuid,
         attestation_id: Uuid,
         at_us: i64,
-    ) -> Result<()> {
-        sqlx::query!(
+    ) -> Result<bool> {
+        let done = sqlx::query!(
             "INSERT INTO attestation_expiry_notice (application_id, attestation_id, org_id, sent_us)
              VALUES ($1, $2, $3, $4)
              ON CONFLICT (application_id, attestation_id) DO NOTHING",
             application_id,
             attestation_id,
             org_id,
+            at_us
+        )
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(map_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_expiry_notice(
+        &self,
+        application_id: Uuid,
+        attestation_id: Uuid,
+        at_us: i64,
+    ) -> Result<()> {
+        sqlx::query!(
+            "DELETE FROM attestation_expiry_notice
+             WHERE application_id = $1 AND attestation_id = $2 AND sent_us = $3",
+            application_id,
+            attestation_id,
             at_us
         )
         .execute(&mut *self.write().await?)

@@ -54,6 +54,7 @@ mod contract;
 pub(crate) mod reader;
 pub(crate) mod schema;
 pub(crate) mod search;
+mod servers;
 mod session;
 mod siuss;
 mod stats;

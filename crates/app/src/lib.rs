@@ -16,6 +16,7 @@ pub mod dsu;
 pub mod error;
 pub mod follow;
 pub mod intake;
+pub mod jobs;
 pub mod letters;
 pub mod life_events;
 pub mod mail;

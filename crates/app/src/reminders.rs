@@ -1,8 +1,9 @@
 //! E-mail reminders: of booked appointments, sent the day before (every appointment starting
 //! within the next 24 hours that has an address and no reminder yet), and to the responsible
 //! worker of an ISEE attestation that planned deliveries rest on, 30 days before it expires.
-//! A reminder is marked as sent only once the mail server has taken it; a failure is retried
-//! on the next run.
+//! A reminder is marked as sent before it is sent (compare and set, so that of several servers
+//! one sends it), and unmarked if the mail server refuses it: a failure is retried on the next
+//! run. A server that dies between the two leaves it marked: at most once, never twice.
 
 use crate::Error;
 use crate::Services;
@@ -43,19 +44,20 @@ pub async fn send_due(state: &Services) -> Result<usize, Error> {
             purpose: a.purpose.clone(),
             signature: crate::acts::mail_signature(state, a.org_id, &v.org_name).await,
         };
+        // Marked before it is sent: a server that finds it marked leaves it.
+        let claimed_at = state.clock.now_us();
+        if !state.store.claim_reminder(a.id, claimed_at).await? {
+            continue;
+        }
         match deliver(state, reminder.mail(to)).await {
-            Ok(()) => {
-                if let Err(e) = state
-                    .store
-                    .mark_reminder_sent(a.id, state.clock.now_us())
-                    .await
-                {
-                    tracing::warn!(appointment = %a.id, error = %e, "promemoria inviato ma non segnato");
-                }
-                sent += 1;
-            }
-            Err(MailError::NotConfigured) => return Ok(sent),
+            Ok(()) => sent += 1,
             Err(e) => {
+                if let Err(err) = state.store.release_reminder(a.id, claimed_at).await {
+                    tracing::warn!(appointment = %a.id, error = %err, "promemoria non inviato e rimasto segnato");
+                }
+                if matches!(e, MailError::NotConfigured) {
+                    return Ok(sent);
+                }
                 tracing::warn!(appointment = %a.id, error = %e, "promemoria non inviato: si riprova al prossimo giro");
             }
         }
@@ -97,20 +99,28 @@ pub async fn send_expiry_notices(state: &Services) -> Result<usize, Error> {
             until: e.valid_until,
             newer: e.newer,
         };
+        // Recorded before it is sent: a server that finds it recorded leaves it.
+        let at = state.clock.now_us();
+        if !state
+            .store
+            .claim_expiry_notice(e.org_id, e.application_id, e.attestation_id, at)
+            .await?
+        {
+            continue;
+        }
         match deliver(state, notice.mail(to)).await {
-            Ok(()) => {
-                let at = state.clock.now_us();
-                if let Err(err) = state
+            Ok(()) => sent += 1,
+            Err(err) => {
+                if let Err(undo) = state
                     .store
-                    .mark_expiry_notice(e.org_id, e.application_id, e.attestation_id, at)
+                    .release_expiry_notice(e.application_id, e.attestation_id, at)
                     .await
                 {
-                    tracing::warn!(application = %e.application_id, error = %err, "avviso di scadenza ISEE inviato ma non segnato");
+                    tracing::warn!(application = %e.application_id, error = %undo, "avviso di scadenza ISEE non inviato e rimasto segnato");
                 }
-                sent += 1;
-            }
-            Err(MailError::NotConfigured) => return Ok(sent),
-            Err(err) => {
+                if matches!(err, MailError::NotConfigured) {
+                    return Ok(sent);
+                }
                 tracing::warn!(application = %e.application_id, error = %err, "avviso di scadenza ISEE non inviato: si riprova al prossimo giro");
             }
         }
@@ -122,22 +132,29 @@ async fn deliver(state: &Services, mail: Result<Mail, MailError>) -> Result<(), 
     state.mailer.send(&mail?).await
 }
 
-/// Runs [`send_due`] and [`send_expiry_notices`] now and then every five minutes, for as
-/// long as the process lives.
+/// Both kinds of reminder; what each sent.
+pub async fn send_all(state: &Services) -> Result<(usize, usize), Error> {
+    let due = send_due(state).await;
+    let notices = send_expiry_notices(state).await;
+    Ok((due?, notices?))
+}
+
+/// Runs [`send_all`] now and then every five minutes, for as long as the process lives, on
+/// one server at a time (`jobs`); each reminder is claimed before it is sent besides, so that
+/// no run, on any server, sends it twice.
 pub fn spawn(state: Services) {
-    tokio::spawn(async move {
-        loop {
-            match send_due(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sent = n, "promemoria degli appuntamenti inviati"),
-                Err(e) => tracing::warn!(error = %e, "promemoria degli appuntamenti non inviati"),
+    crate::jobs::spawn(
+        state,
+        crate::jobs::REMINDERS,
+        EVERY,
+        |s| async move { send_all(&s).await },
+        |(due, notices)| {
+            if due > 0 {
+                tracing::info!(sent = due, "promemoria degli appuntamenti inviati");
             }
-            match send_expiry_notices(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sent = n, "avvisi di scadenza ISEE inviati"),
-                Err(e) => tracing::warn!(error = %e, "avvisi di scadenza ISEE non inviati"),
+            if notices > 0 {
+                tracing::info!(sent = notices, "avvisi di scadenza ISEE inviati");
             }
-            tokio::time::sleep(EVERY).await;
-        }
-    });
+        },
+    );
 }

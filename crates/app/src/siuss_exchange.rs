@@ -254,27 +254,24 @@ pub async fn refresh_all(state: &Services) -> Result<Refreshed, Error> {
     Ok(total)
 }
 
-/// Runs [`refresh_all`] every [`EVERY`].
+/// Runs [`refresh_all`] every [`EVERY`], on one server at a time (`jobs`).
 pub fn spawn(state: Services) {
-    tokio::spawn(async move {
-        loop {
-            match refresh_all(&state).await {
-                Ok(r) if r.flows() > 0 => {
-                    tracing::info!(
-                        inserted = r.inserted,
-                        corrected = r.corrected,
-                        cancelled = r.cancelled,
-                        "flussi SIUSS preparati"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, "flussi SIUSS non preparati: si riprova al prossimo giro")
-                }
+    crate::jobs::spawn(
+        state,
+        crate::jobs::SIUSS_EXCHANGE,
+        EVERY,
+        |s| async move { refresh_all(&s).await },
+        |r| {
+            if r.flows() > 0 {
+                tracing::info!(
+                    inserted = r.inserted,
+                    corrected = r.corrected,
+                    cancelled = r.cancelled,
+                    "flussi SIUSS preparati"
+                );
             }
-            tokio::time::sleep(EVERY).await;
-        }
-    });
+        },
+    );
 }
 
 /// After a save of the data behind the records of `month` (a delivery recorded, corrected or

@@ -59,17 +59,16 @@ pub async fn refresh_all(state: &Services) -> Result<usize, Error> {
     Ok(done)
 }
 
-/// Runs [`refresh_all`] now and then every [`EVERY`], for as long as the process lives.
+/// Runs [`refresh_all`] now and then every [`EVERY`], for as long as the process lives, on
+/// one server at a time (`jobs`).
 pub fn spawn(state: Services) {
-    tokio::spawn(async move {
-        loop {
-            match refresh_all(&state).await {
-                Ok(n) => tracing::debug!(organizations = n, "statistiche aggiornate"),
-                Err(e) => tracing::warn!(error = %e, "statistiche non aggiornate"),
-            }
-            tokio::time::sleep(EVERY).await;
-        }
-    });
+    crate::jobs::spawn(
+        state,
+        crate::jobs::STATS,
+        EVERY,
+        |s| async move { refresh_all(&s).await },
+        |n| tracing::debug!(organizations = n, "statistiche aggiornate"),
+    );
 }
 
 /// The organizations whose figures the actor's dashboard adds up: its own and, for an

@@ -39,6 +39,39 @@ pub struct Config {
     pub portale: Portale,
     /// The WaaS API for INPS's SIUSS (`/waas/{ente}/v1`); absent, the API answers 404.
     pub waas: Option<Waas>,
+    /// Who may read `/metrics` (Prometheus); nobody unless given.
+    #[serde(default)]
+    pub metrics: Metrics,
+}
+
+/// `[metrics]`: the bearer token Prometheus sends (`SPORTELLO__METRICS__TOKEN`), and/or the
+/// addresses it scrapes from (`allow = ["10.0.0.5", "192.168.1.0/24"]`). With neither,
+/// `/metrics` answers 404; with both, a scrape needs both.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct Metrics {
+    #[serde(serialize_with = "redact_secret")]
+    pub token: Option<SecretString>,
+    #[serde(default, deserialize_with = "list")]
+    pub allow: Vec<String>,
+}
+
+impl Metrics {
+    /// The web layer's settings; an unreadable address or an empty token named.
+    pub fn to_web(&self) -> Result<web::metrics::MetricsConfig, String> {
+        let token = match &self.token {
+            Some(t) if t.expose_secret().trim().len() < 16 => {
+                return Err("metrics.token: almeno 16 caratteri".into());
+            }
+            Some(t) => Some(t.expose_secret().trim().to_owned()),
+            None => None,
+        };
+        let allowed = self
+            .allow
+            .iter()
+            .map(|a| web::auth::IpNet::parse(a).map_err(|e| format!("metrics.allow: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(web::metrics::MetricsConfig { token, allowed })
+    }
 }
 
 /// The WaaS API for INPS (`api-comuni.yaml`), registered on the PDND as an e-service of each

@@ -546,6 +546,7 @@ async fn serve(cfg: Config, store: app::Store, listen: Option<String>, demo: boo
             .map(config::Waas::to_web)
             .transpose()
             .map_err(|e| anyhow::anyhow!(e))?,
+        metrics: cfg.metrics.to_web().map_err(|e| anyhow::anyhow!(e))?,
     };
     let port = listener.local_addr()?.port();
     // The demo plays the PDND too, so that INPS's calls can be tried with curl.

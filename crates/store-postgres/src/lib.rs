@@ -7,7 +7,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use store::StoreError;
+use store::{PoolUse, StoreError};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -104,6 +104,11 @@ impl Db {
     pub async fn release(&self) {
         queries::reader::release().await;
     }
+
+    /// The pool's connections (the metrics).
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        vec![pool_use("main", &self.pool)]
+    }
 }
 
 // ---- The contract with the shared queries (crates/queries/contract.rs) ----
@@ -169,3 +174,13 @@ pub mod maintenance;
 #[path = "../../queries/mod.rs"]
 mod queries;
 use queries::map_err;
+
+/// One pool's connections, for the metrics.
+fn pool_use(name: &'static str, pool: &Pool) -> PoolUse {
+    PoolUse {
+        name,
+        size: pool.size(),
+        idle: pool.num_idle(),
+        max: pool.options().get_max_connections(),
+    }
+}

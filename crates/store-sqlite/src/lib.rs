@@ -8,7 +8,7 @@ use queries::{Backend, Pool, Tx};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
-use store::StoreError;
+use store::{PoolUse, StoreError};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -101,6 +101,15 @@ impl Db {
     /// Gives the request's connection back while the request waits on something slow.
     pub async fn release(&self) {
         queries::reader::release().await;
+    }
+
+    /// Each pool's connections (the metrics).
+    pub fn pool_use(&self) -> Vec<PoolUse> {
+        let mut pools = vec![pool_use("write", &self.write)];
+        if !self.memory {
+            pools.push(pool_use("read", &self.read));
+        }
+        pools
     }
 }
 
@@ -196,3 +205,13 @@ pub mod maintenance;
 #[path = "../../queries/mod.rs"]
 mod queries;
 use queries::map_err;
+
+/// One pool's connections, for the metrics.
+fn pool_use(name: &'static str, pool: &Pool) -> PoolUse {
+    PoolUse {
+        name,
+        size: pool.size(),
+        idle: pool.num_idle(),
+        max: pool.options().get_max_connections(),
+    }
+}

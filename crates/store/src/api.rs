@@ -10,6 +10,7 @@ use crate::payment::*;
 use crate::person::*;
 use crate::portal::*;
 use crate::registry::*;
+use crate::servers::*;
 use crate::siuss::*;
 use crate::types::*;
 use crate::{Backend, StoreError};
@@ -204,8 +205,11 @@ store_traits! {
         /// before `until`, soonest first: of one organization, or of all with `org_id` None;
         /// with `unnoticed`, only those whose worker has not been told yet.
         fn expiring_attestations(&self, org_id: Option<Uuid>, until: time::Date, unnoticed: bool, limit: i64) -> Vec<ExpiringAttestation>;
-        /// Records that the worker was told of this application's expiring attestation.
-        fn mark_expiry_notice(&self, org_id: Uuid, application_id: Uuid, attestation_id: Uuid, at_us: i64) -> ();
+        /// Records the notice as sent at `at_us` unless it was (before sending): false when
+        /// a server recorded it already.
+        fn claim_expiry_notice(&self, org_id: Uuid, application_id: Uuid, attestation_id: Uuid, at_us: i64) -> bool;
+        /// Takes back the claim made at `at_us` (the mail server refused the notice).
+        fn release_expiry_notice(&self, application_id: Uuid, attestation_id: Uuid, at_us: i64) -> ();
     }
 
     /// Registry households over time, and the support network outside them.
@@ -361,7 +365,11 @@ store_traits! {
         /// Booked appointments of every organization starting in `[from_us, to_us)` with
         /// an address and no reminder sent yet.
         fn reminders_due(&self, from_us: i64, to_us: i64) -> Vec<AppointmentView>;
-        fn mark_reminder_sent(&self, id: Uuid, at_us: i64) -> ();
+        /// Marks the reminder as sent at `at_us` if no server marked it yet (compare and
+        /// set, before sending): false when one did.
+        fn claim_reminder(&self, id: Uuid, at_us: i64) -> bool;
+        /// Takes back the claim made at `at_us` (the mail server refused the reminder).
+        fn release_reminder(&self, id: Uuid, at_us: i64) -> ();
         fn add_assessment(&self, assessment: &Assessment, audit: &NewAudit) -> ();
         fn case_assessments(&self, org_id: Uuid, case_file_id: Uuid) -> Vec<Assessment>;
         fn get_assessment(&self, org_id: Uuid, id: Uuid) -> Assessment;
@@ -610,6 +618,40 @@ store_traits! {
         /// When the organization's figures were made, if ever.
         fn stat_refreshed(&self, org_id: Uuid) -> Option<i64>;
     }
+
+    /// What several servers on one database share, so that any of them may answer any
+    /// request (docs/installazione.md).
+    pub trait ServerStore {
+        /// Counts one more failure of `kind` for `login` from `address` at `now_us`; a counter
+        /// last counted at or before `window_start_us` starts again from one.
+        fn add_login_failure(&self, kind: &str, login: &str, address: &str, now_us: i64, window_start_us: i64) -> ();
+        /// The counters that bear on `login` from `address` (that login's, that address's, the
+        /// pair's), counted after `window_start_us`.
+        fn login_failures_for(&self, login: &str, address: &str, window_start_us: i64) -> Vec<LoginFailure>;
+        /// Every counter of `login` counted after `window_start_us`.
+        fn login_failures_of(&self, login: &str, window_start_us: i64) -> Vec<LoginFailure>;
+        fn delete_login_failure(&self, kind: &str, login: &str, address: &str) -> ();
+        /// Forgets every counter of `login`; how many there were.
+        fn delete_login_failures_of(&self, login: &str) -> u64;
+        /// Removes the counters, messages and sign-ins older than `before_us` (past any window).
+        fn purge_server_state(&self, before_us: i64) -> u64;
+        /// Claims the run of `job` for `period` (INSERT … ON CONFLICT DO NOTHING): false when
+        /// a server has claimed it already.
+        fn claim_job_run(&self, job: &str, period: &str, server: &str, started_us: i64) -> bool;
+        /// Records how the claimed run ended.
+        fn finish_job_run(&self, job: &str, period: &str, finished_us: i64, ok: bool, detail: Option<&str>) -> ();
+        /// Each job's runs, failures and last success.
+        fn job_summaries(&self) -> Vec<JobSummary>;
+        /// Removes the runs started before `before_us`.
+        fn purge_job_runs(&self, before_us: i64) -> u64;
+        fn put_flash(&self, id_hash: &str, kind: &str, text: &str, created_us: i64) -> ();
+        /// The message, if it was put after `since_us`.
+        fn get_flash(&self, id_hash: &str, since_us: i64) -> Option<(String, String)>;
+        fn delete_flash(&self, id_hash: &str) -> ();
+        fn put_pending_sign_in(&self, state_hash: &str, sign_in: &PendingSignIn) -> ();
+        /// Removes and returns the sign-in (once: the server that deletes the row has it).
+        fn take_pending_sign_in(&self, state_hash: &str) -> Option<PendingSignIn>;
+    }
 }
 
 /// Everything the application needs from a store.
@@ -633,6 +675,7 @@ pub trait Stores:
     + PaymentStore
     + BillStore
     + StatsStore
+    + ServerStore
     + Clone
     + 'static
 {
@@ -658,6 +701,7 @@ impl<T> Stores for T where
         + PaymentStore
         + BillStore
         + StatsStore
+        + ServerStore
         + Clone
         + 'static
 {

@@ -29,6 +29,7 @@ macro_rules! conformance_tests {
             mandates_cover_their_period_until_revoked,
             a_totp_step_is_accepted_once,
             an_account_link_sets_a_password_once_before_it_expires,
+            servers_share_failures_job_runs_messages_and_sign_ins,
         );
     };
     (@each $open:expr; $($name:ident),* $(,)?) => {
@@ -1279,4 +1280,92 @@ pub async fn mandates_cover_their_period_until_revoked<S: Stores>(s: &S) {
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.person_history(o.id, p.id).await.unwrap().len(), 3);
+}
+
+/// What several servers share: a failure counter starts again after its window, a job's
+/// period is claimed once, a message is read until deleted, a sign-in is taken once.
+pub async fn servers_share_failures_job_runs_messages_and_sign_ins<S: Stores>(s: &S) {
+    let minute = 60_000_000;
+    for at in [1, 2, 3] {
+        s.add_login_failure(
+            "pair",
+            "mario",
+            "10.0.0.1",
+            at * minute,
+            at * minute - 15 * minute,
+        )
+        .await
+        .unwrap();
+    }
+    s.add_login_failure("address", "", "10.0.0.1", 3 * minute, 0)
+        .await
+        .unwrap();
+    s.add_login_failure("pair", "luigi", "10.0.0.1", 3 * minute, 0)
+        .await
+        .unwrap();
+    let found = s.login_failures_for("mario", "10.0.0.1", 0).await.unwrap();
+    let pair = found.iter().find(|f| f.kind == "pair").unwrap();
+    assert_eq!((pair.failures, pair.last_us), (3, 3 * minute));
+    assert_eq!(found.len(), 2, "{found:?}");
+    // Past the window the count starts again.
+    s.add_login_failure("pair", "mario", "10.0.0.1", 30 * minute, 15 * minute)
+        .await
+        .unwrap();
+    let found = s.login_failures_of("mario", 15 * minute).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].failures, 1);
+    assert_eq!(s.delete_login_failures_of("mario").await.unwrap(), 1);
+    s.delete_login_failure("address", "", "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.login_failures_for("luigi", "10.0.0.1", 0)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    assert!(s.claim_job_run("prova", "7", "a", 10).await.unwrap());
+    assert!(!s.claim_job_run("prova", "7", "b", 11).await.unwrap());
+    s.finish_job_run("prova", "7", 20, true, None)
+        .await
+        .unwrap();
+    assert!(s.claim_job_run("prova", "8", "b", 30).await.unwrap());
+    s.finish_job_run("prova", "8", 40, false, Some("errore"))
+        .await
+        .unwrap();
+    let jobs = s.job_summaries().await.unwrap();
+    assert_eq!(
+        jobs,
+        [crate::JobSummary {
+            job: "prova".into(),
+            runs: 2,
+            failures: 1,
+            last_success_us: Some(20),
+        }]
+    );
+    assert_eq!(s.purge_job_runs(25).await.unwrap(), 1);
+
+    s.put_flash("h", "success", "Salvato.", 100).await.unwrap();
+    assert_eq!(
+        s.get_flash("h", 50).await.unwrap(),
+        Some(("success".into(), "Salvato.".into()))
+    );
+    assert_eq!(s.get_flash("h", 100).await.unwrap(), None, "too old");
+    s.delete_flash("h").await.unwrap();
+    assert_eq!(s.get_flash("h", 0).await.unwrap(), None);
+
+    let sign_in = crate::PendingSignIn {
+        created_us: 5,
+        pending: "{}".into(),
+        after_path: "/portale".into(),
+    };
+    s.put_pending_sign_in("stato", &sign_in).await.unwrap();
+    assert_eq!(
+        s.take_pending_sign_in("stato").await.unwrap(),
+        Some(sign_in)
+    );
+    assert_eq!(s.take_pending_sign_in("stato").await.unwrap(), None);
+    assert!(s.purge_server_state(i64::MAX).await.unwrap() >= 1);
 }

@@ -16,6 +16,7 @@ mod person;
 mod portal;
 mod registry;
 pub mod schema;
+mod servers;
 mod siuss;
 mod types;
 
@@ -29,6 +30,7 @@ pub use payment::*;
 pub use person::*;
 pub use portal::*;
 pub use registry::*;
+pub use servers::*;
 pub use siuss::*;
 pub use types::*;
 

@@ -11,11 +11,10 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::Duration;
 use store::{
-    Membership, NewAudit, Session, SessionStage, SessionStore, StoreError, TokenStore, User,
-    UserStore,
+    LoginFailure, Membership, NewAudit, ServerStore, Session, SessionStage, SessionStore,
+    StoreError, TokenStore, User, UserStore,
 };
 use uuid::Uuid;
 
@@ -41,8 +40,8 @@ pub fn qr_svg(data: &str) -> Result<String, AppError> {
         .build())
 }
 
-/// Failed logins, in memory (per process: several instances would keep them in the
-/// database). Nothing here locks an account for everyone: wrong passwords make one login from
+/// Failed logins, counted in the database (`login_failure`), so that every server behind a
+/// load balancer sees the same counts. Nothing here locks an account for everyone: wrong passwords make one login from
 /// one address wait, so the owner's right password from elsewhere still gets in.
 ///
 /// - Per login and address: 5 failures free, then a wait of 1 minute after the last one,
@@ -57,9 +56,9 @@ pub fn qr_svg(data: &str) -> Result<String, AppError> {
 ///
 /// Counts are forgotten 15 minutes after their last failure, or when an administrator lifts
 /// them ([`Throttle::lift`]).
-#[derive(Default)]
+#[derive(Clone)]
 pub struct Throttle {
-    failures: Mutex<HashMap<Key, Failures>>,
+    store: app::Store,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -87,6 +86,32 @@ impl Key {
 
     fn address(ip: &str) -> Key {
         Key::Address(network(ip))
+    }
+
+    /// The key's row in `login_failure`: kind, login, address.
+    fn columns(&self) -> (&'static str, &str, &str) {
+        match self {
+            Key::Pair { login, ip } => ("pair", login, ip),
+            Key::Account(login) => ("account", login, ""),
+            Key::Address(ip) => ("address", "", ip),
+            Key::SecondFactor(login) => ("second_factor", login, ""),
+            Key::Link(login) => ("link", login, ""),
+            Key::LinkAddress(ip) => ("link_address", "", ip),
+        }
+    }
+
+    fn from_row(row: &LoginFailure) -> Option<Key> {
+        let login = row.login.clone();
+        let address = row.address.clone();
+        Some(match row.kind.as_str() {
+            "pair" => Key::Pair { login, ip: address },
+            "account" => Key::Account(login),
+            "address" => Key::Address(address),
+            "second_factor" => Key::SecondFactor(login),
+            "link" => Key::Link(login),
+            "link_address" => Key::LinkAddress(address),
+            _ => return None,
+        })
     }
 }
 
@@ -155,13 +180,43 @@ pub fn wait_text(wait: Duration) -> String {
 
 type FailureMap = HashMap<Key, Failures>;
 
+fn to_map(rows: &[LoginFailure]) -> FailureMap {
+    rows.iter()
+        .filter_map(|row| {
+            let failures = Failures {
+                count: u32::try_from(row.failures).unwrap_or(u32::MAX),
+                last_us: row.last_us,
+            };
+            Some((Key::from_row(row)?, failures))
+        })
+        .collect()
+}
+
 impl Throttle {
-    fn map(&self) -> std::sync::MutexGuard<'_, FailureMap> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    pub fn new(store: app::Store) -> Self {
+        Self { store }
     }
 
     fn window_us() -> i64 {
         THROTTLE_WINDOW.as_micros() as i64
+    }
+
+    /// The counters that bear on `login` from `ip`, still in their window.
+    async fn map_for(&self, login: &str, ip: &str, now_us: i64) -> Result<FailureMap, StoreError> {
+        let rows = self
+            .store
+            .login_failures_for(login, &network(ip), now_us - Self::window_us())
+            .await?;
+        Ok(to_map(&rows))
+    }
+
+    /// Every counter of `login`, still in its window.
+    async fn map_of(&self, login: &str, now_us: i64) -> Result<FailureMap, StoreError> {
+        let rows = self
+            .store
+            .login_failures_of(login, now_us - Self::window_us())
+            .await?;
+        Ok(to_map(&rows))
     }
 
     fn count(map: &FailureMap, key: &Key, now_us: i64) -> u32 {
@@ -177,37 +232,48 @@ impl Throttle {
         (until > now_us).then(|| Duration::from_micros((until - now_us) as u64))
     }
 
-    fn failed(&self, keys: impl IntoIterator<Item = Key>, now_us: i64) {
-        let mut map = self.map();
-        // Old entries go when the map grows, so a flood of logins cannot grow it forever.
-        if map.len() > 100_000 {
-            map.retain(|_, f| now_us - f.last_us < Self::window_us());
-        }
+    async fn failed(
+        &self,
+        keys: impl IntoIterator<Item = Key>,
+        now_us: i64,
+    ) -> Result<(), StoreError> {
         for key in keys {
-            let count = Self::count(&map, &key, now_us) + 1;
-            map.insert(
-                key,
-                Failures {
-                    count,
-                    last_us: now_us,
-                },
-            );
+            let (kind, login, address) = key.columns();
+            self.store
+                .add_login_failure(kind, login, address, now_us, now_us - Self::window_us())
+                .await?;
         }
+        Ok(())
+    }
+
+    async fn forget(&self, key: Key) -> Result<(), StoreError> {
+        let (kind, login, address) = key.columns();
+        self.store.delete_login_failure(kind, login, address).await
     }
 
     /// How long a password for `login` from `ip` must wait, if at all.
-    pub fn password_wait(&self, login: &str, ip: &str, now_us: i64) -> Option<Duration> {
-        let map = self.map();
+    pub async fn password_wait(
+        &self,
+        login: &str,
+        ip: &str,
+        now_us: i64,
+    ) -> Result<Option<Duration>, StoreError> {
+        let map = self.map_for(login, ip, now_us).await?;
         let address = Key::address(ip);
-        Self::pair_wait(&map, login, ip, now_us).max(Self::wait(
+        Ok(Self::pair_wait(&map, login, ip, now_us).max(Self::wait(
             &map,
             &address,
             FREE_FAILURES_PER_ADDRESS,
             now_us,
-        ))
+        )))
     }
 
-    pub fn password_failed(&self, login: &str, ip: &str, now_us: i64) {
+    pub async fn password_failed(
+        &self,
+        login: &str,
+        ip: &str,
+        now_us: i64,
+    ) -> Result<(), StoreError> {
         self.failed(
             [
                 Key::pair(login, ip),
@@ -215,51 +281,76 @@ impl Throttle {
                 Key::address(ip),
             ],
             now_us,
-        );
+        )
+        .await
     }
 
     /// The right password clears its own address's count for the login, nothing else: an
     /// attacker's other addresses, and the login's total, keep theirs.
-    pub fn password_succeeded(&self, login: &str, ip: &str) {
-        self.map().remove(&Key::pair(login, ip));
+    pub async fn password_succeeded(&self, login: &str, ip: &str) -> Result<(), StoreError> {
+        self.forget(Key::pair(login, ip)).await
     }
 
-    pub fn second_factor_wait(&self, login: &str, now_us: i64) -> Option<Duration> {
+    pub async fn second_factor_wait(
+        &self,
+        login: &str,
+        now_us: i64,
+    ) -> Result<Option<Duration>, StoreError> {
+        let map = self.map_of(login, now_us).await?;
         let key = Key::SecondFactor(login.into());
-        Self::wait(&self.map(), &key, FREE_SECOND_FACTOR_FAILURES, now_us)
+        Ok(Self::wait(&map, &key, FREE_SECOND_FACTOR_FAILURES, now_us))
     }
 
-    pub fn second_factor_failed(&self, login: &str, now_us: i64) {
-        self.failed([Key::SecondFactor(login.into())], now_us);
+    pub async fn second_factor_failed(&self, login: &str, now_us: i64) -> Result<(), StoreError> {
+        self.failed([Key::SecondFactor(login.into())], now_us).await
     }
 
-    pub fn second_factor_succeeded(&self, login: &str) {
-        self.map().remove(&Key::SecondFactor(login.into()));
+    pub async fn second_factor_succeeded(&self, login: &str) -> Result<(), StoreError> {
+        self.forget(Key::SecondFactor(login.into())).await
     }
 
     /// How long a request for a link to choose a portal password for `login` from `ip` must
     /// wait, if at all. Every request counts, whatever it found ([`Throttle::link_requested`]),
     /// so a wait says nothing about the registry, and nobody can fill a mailbox with links.
-    pub fn link_wait(&self, login: &str, ip: &str, now_us: i64) -> Option<Duration> {
-        let map = self.map();
-        Self::wait(&map, &Key::Link(login.into()), FREE_LINKS_PER_LOGIN, now_us).max(Self::wait(
-            &map,
-            &Key::LinkAddress(network(ip)),
-            FREE_LINKS_PER_ADDRESS,
-            now_us,
-        ))
+    pub async fn link_wait(
+        &self,
+        login: &str,
+        ip: &str,
+        now_us: i64,
+    ) -> Result<Option<Duration>, StoreError> {
+        let map = self.map_for(login, ip, now_us).await?;
+        Ok(
+            Self::wait(&map, &Key::Link(login.into()), FREE_LINKS_PER_LOGIN, now_us).max(
+                Self::wait(
+                    &map,
+                    &Key::LinkAddress(network(ip)),
+                    FREE_LINKS_PER_ADDRESS,
+                    now_us,
+                ),
+            ),
+        )
     }
 
-    pub fn link_requested(&self, login: &str, ip: &str, now_us: i64) {
+    pub async fn link_requested(
+        &self,
+        login: &str,
+        ip: &str,
+        now_us: i64,
+    ) -> Result<(), StoreError> {
         self.failed(
             [Key::Link(login.into()), Key::LinkAddress(network(ip))],
             now_us,
-        );
+        )
+        .await
     }
 
     /// The counters of `login` still in their window, for its administrator.
-    pub fn entries(&self, login: &str, now_us: i64) -> Vec<ThrottleEntry> {
-        let map = self.map();
+    pub async fn entries(
+        &self,
+        login: &str,
+        now_us: i64,
+    ) -> Result<Vec<ThrottleEntry>, StoreError> {
+        let map = self.map_of(login, now_us).await?;
         let mut entries: Vec<ThrottleEntry> = map
             .iter()
             .filter(|(_, f)| now_us - f.last_us < Self::window_us())
@@ -291,7 +382,7 @@ impl Throttle {
             })
             .collect();
         entries.sort_by(|a, b| a.what.cmp(&b.what));
-        entries
+        Ok(entries)
     }
 
     /// A login's wait from one address: after 5 failures, or after 1 once the login's total
@@ -306,16 +397,8 @@ impl Throttle {
     }
 
     /// Forgets every counter of `login` (an administrator's decision); returns how many.
-    pub fn lift(&self, login: &str) -> usize {
-        let mut map = self.map();
-        let before = map.len();
-        map.retain(|key, _| match key {
-            Key::Pair { login: l, .. } | Key::Account(l) | Key::SecondFactor(l) | Key::Link(l) => {
-                l != login
-            }
-            Key::Address(_) | Key::LinkAddress(_) => true,
-        });
-        before - map.len()
+    pub async fn lift(&self, login: &str) -> Result<u64, StoreError> {
+        self.store.delete_login_failures_of(login).await
     }
 }
 
@@ -670,17 +753,29 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_ipv6_client_counts_as_its_64_network() {
-        let t = Throttle::default();
+    #[tokio::test]
+    async fn an_ipv6_client_counts_as_its_64_network() {
+        let store = app::open_store("sqlite::memory:", store::conformance::test_key())
+            .await
+            .unwrap();
+        let t = Throttle::new(store);
         for i in 0..5 {
-            t.password_failed("mario", &format!("2001:db8:1:2::{i}"), 0);
+            t.password_failed("mario", &format!("2001:db8:1:2::{i}"), 0)
+                .await
+                .unwrap();
         }
         assert!(
             t.password_wait("mario", "2001:db8:1:2:ffff::9", 1)
+                .await
+                .unwrap()
                 .is_some()
         );
-        assert!(t.password_wait("mario", "2001:db8:1:3::1", 1).is_none());
+        assert!(
+            t.password_wait("mario", "2001:db8:1:3::1", 1)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(network("10.1.2.3"), "10.1.2.3");
         assert_eq!(network("::ffff:10.1.2.3"), "::ffff:10.1.2.3");
     }

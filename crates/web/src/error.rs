@@ -173,7 +173,10 @@ struct ErrorPage<'a> {
 
 /// Renders every error status that is not already a full page.
 pub async fn render_errors(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/waas/");
+    // Machine clients (the APIs, Prometheus on /metrics) get problem+json, never the login.
+    let api = req.uri().path().starts_with("/api/")
+        || req.uri().path().starts_with("/waas/")
+        || req.uri().path() == "/metrics";
     let path = req.uri().path().to_owned();
     // The portal's pages are the citizen's, in the citizen's language.
     let portal = crate::portale::is_portal(&path).then(|| crate::portale::lang_of(req.headers()));

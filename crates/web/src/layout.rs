@@ -243,10 +243,10 @@ impl Layout {
     }
 }
 
-/// Messages waiting for the next page. They are kept here, and the cookie carries only a
-/// random id: a message may name a person or an amount, which must not travel in a cookie
-/// or stay in the browser. Per process, like the login throttle: behind several servers a
-/// message may be lost, never shown to someone else.
+/// Messages waiting for the next page. They are kept here and in the database ([`share_flash`]),
+/// and the cookie carries only a random id: a message may name a person or an amount, which
+/// must not travel in a cookie or stay in the browser. The page after the redirect may be
+/// served by another server: it finds the message in the database by the id's hash.
 static PENDING: LazyLock<Mutex<HashMap<String, (Flash, Instant)>>> = LazyLock::new(Mutex::default);
 
 /// A message not shown within this time is dropped (the browser went elsewhere).
@@ -312,6 +312,81 @@ fn page_title(title: &str, area: &str, org: &str) -> String {
     } else {
         format!("{title} – {area} – Sportello – {org}")
     }
+}
+
+/// Shares the messages for the next page between servers: before the handler, a message the
+/// cookie names that this process does not hold is fetched from the database; after it, a
+/// message set by the response is written there, and one cleared is removed.
+pub async fn share_flash(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    jar: CookieJar,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use store::ServerStore;
+    let came = jar
+        .get(FLASH_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|id| !id.is_empty());
+    let since = state.clock.now_us() - FLASH_TTL.as_micros() as i64;
+    if let Some(id) = &came
+        && !pending().contains_key(id)
+    {
+        match state
+            .store
+            .get_flash(&app::credentials::hash_token(id), since)
+            .await
+        {
+            Ok(Some((kind, text))) => {
+                pending().insert(id.clone(), (Flash { kind, text }, Instant::now()));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "messaggio per la pagina non letto"),
+        }
+    }
+    let response = next.run(req).await;
+    let prefix = format!("{FLASH_COOKIE}=");
+    let set: Vec<String> = response
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix(prefix.as_str()))
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_owned())
+        .collect();
+    for id in set {
+        let result = if id.is_empty() {
+            match &came {
+                Some(old) => {
+                    state
+                        .store
+                        .delete_flash(&app::credentials::hash_token(old))
+                        .await
+                }
+                None => Ok(()),
+            }
+        } else {
+            let message = pending().get(&id).map(|(f, _)| f.clone());
+            match message {
+                Some(f) => {
+                    state
+                        .store
+                        .put_flash(
+                            &app::credentials::hash_token(&id),
+                            &f.kind,
+                            &f.text,
+                            state.clock.now_us(),
+                        )
+                        .await
+                }
+                None => Ok(()),
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "messaggio per la pagina non condiviso");
+        }
+    }
+    response
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod layout;
+pub mod metrics;
 mod pages;
 mod paths;
 pub mod portale;
@@ -46,6 +47,8 @@ pub struct WebConfig {
     pub portal_local_accounts: bool,
     /// The WaaS API for INPS (`waas`); `None` until configured (the routes answer 404).
     pub waas: Option<waas::WaasConfig>,
+    /// Who may read `/metrics`; nobody by default (the route answers 404).
+    pub metrics: metrics::MetricsConfig,
 }
 
 impl Default for WebConfig {
@@ -60,6 +63,7 @@ impl Default for WebConfig {
             allowed_hosts: LOOPBACK_HOSTS.map(String::from).to_vec(),
             portal_local_accounts: false,
             waas: None,
+            metrics: metrics::MetricsConfig::default(),
         }
     }
 }
@@ -76,18 +80,21 @@ pub struct AppState {
     pub pending: Arc<portale::PendingLogins>,
     /// The WaaS API's calls per client this minute.
     pub waas_limiter: Arc<waas::RateLimiter>,
+    /// This server's request latencies (`/metrics`).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
     /// Must be called inside a Tokio runtime (it starts the read log's task).
     pub fn new(store: app::Store, config: WebConfig) -> Self {
         Self {
+            throttle: Arc::new(auth::Throttle::new(store.clone())),
+            pending: Arc::new(portale::PendingLogins::new(store.clone())),
             services: Services::new(store, &config.mail),
             config: Arc::new(config),
-            throttle: Arc::default(),
             oidc: None,
-            pending: Arc::default(),
             waas_limiter: Arc::default(),
+            metrics: Arc::default(),
         }
     }
 
@@ -127,14 +134,21 @@ pub fn router(state: AppState) -> Router {
         .filter_map(|h| security::host_name(h))
         .collect();
     let keeper = state.clone();
+    let flashes = state.clone();
+    let timer = state.clone();
     pages::routes()
         .merge(portale::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            flashes,
+            layout::share_flash,
+        ))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn_with_state(
             keeper,
             pages::keep_expired_post,
         ))
         .merge(waas::routes())
+        .merge(metrics::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(move |req, next| {
             one_connection(store.clone(), req, next)
@@ -161,6 +175,10 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(
+            timer,
+            metrics::time_requests,
+        ))
 }
 
 /// Runs a request with one database connection for its queries (`queries/reader.rs`).
@@ -189,9 +207,18 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             let kept = auth::EXPIRED_SESSION_KEPT.as_micros() as i64;
             let idle = now - purge.config.session_idle.as_micros() as i64 - kept;
             let absolute = now - purge.config.session_absolute.as_micros() as i64 - kept;
-            use store::SessionStore;
+            use store::{ServerStore, SessionStore};
             if let Err(e) = purge.store.purge_sessions(idle, absolute, now).await {
                 tracing::warn!(error = %e, "session purge failed");
+            }
+            // Login counters, messages and sign-ins past any window; job runs after a month.
+            let hour = 3600 * 1_000_000;
+            if let Err(e) = purge.store.purge_server_state(now - hour).await {
+                tracing::warn!(error = %e, "purge of the servers' shared state failed");
+            }
+            let kept = app::jobs::KEPT.as_micros() as i64;
+            if let Err(e) = purge.store.purge_job_runs(now - kept).await {
+                tracing::warn!(error = %e, "purge of the job runs failed");
             }
         }
     });

@@ -619,6 +619,7 @@ async fn user_page(
         state
             .throttle
             .entries(user.login.as_str(), state.clock.now_us())
+            .await?
     } else {
         Vec::new()
     };
@@ -794,7 +795,11 @@ async fn unlock(
         .await?
         .user;
     let login = user.login.as_str();
-    let counted = state.throttle.entries(login, state.clock.now_us()).len();
+    let counted = state
+        .throttle
+        .entries(login, state.clock.now_us())
+        .await?
+        .len();
     state
         .store
         .append_audit(&ctx.audit(
@@ -804,7 +809,7 @@ async fn unlock(
             format!("tolti i blocchi di accesso di {login} ({counted} contatori)"),
         ))
         .await?;
-    state.throttle.lift(login);
+    state.throttle.lift(login).await?;
     Ok(back_to(
         &user,
         jar,

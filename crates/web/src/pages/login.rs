@@ -170,7 +170,7 @@ async fn login(
         )
     };
     let now = state.clock.now_us();
-    if let Some(wait) = state.throttle.password_wait(&typed, &ip, now) {
+    if let Some(wait) = state.throttle.password_wait(&typed, &ip, now).await? {
         return Ok(again(
             &format!(
                 "Troppi tentativi di accesso non riusciti da questo indirizzo. Per sicurezza riprova tra {}.",
@@ -193,7 +193,7 @@ async fn login(
     )
     .await?;
     let Some(user) = user.filter(|u| ok && u.active) else {
-        state.throttle.password_failed(&typed, &ip, now);
+        state.throttle.password_failed(&typed, &ip, now).await?;
         return Ok(again(
             "Nome utente o password non corretti.",
             StatusCode::UNAUTHORIZED,
@@ -212,7 +212,7 @@ async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     }
-    state.throttle.password_succeeded(&typed, &ip);
+    state.throttle.password_succeeded(&typed, &ip).await?;
     // A session the browser had before is ended, not reused.
     if let Some(old) = jar.get(auth::SESSION_COOKIE) {
         state
@@ -316,7 +316,7 @@ async fn change_password(
     let ip = auth::client_ip(&parts, &state.config.trusted_proxies);
     let login = user.login.as_str();
     let now = state.clock.now_us();
-    if let Some(wait) = state.throttle.password_wait(login, &ip, now) {
+    if let Some(wait) = state.throttle.password_wait(login, &ip, now).await? {
         errors.push(FieldError::new(
             "attuale",
             format!(
@@ -330,7 +330,7 @@ async fn change_password(
     )
     .await?
     {
-        state.throttle.password_failed(login, &ip, now);
+        state.throttle.password_failed(login, &ip, now).await?;
         errors.push(FieldError::new(
             "attuale",
             "la password attuale non è corretta",
@@ -560,7 +560,7 @@ async fn totp_check(
         )
     };
     let now = state.clock.now_us();
-    if let Some(wait) = state.throttle.second_factor_wait(&login, now) {
+    if let Some(wait) = state.throttle.second_factor_wait(&login, now).await? {
         return Ok(again(
             FieldError::new(
                 "codice",
@@ -583,10 +583,10 @@ async fn totp_check(
         None => None,
     };
     let Some(jar) = jar else {
-        state.throttle.second_factor_failed(&login, now);
+        state.throttle.second_factor_failed(&login, now).await?;
         return Ok(again(wrong_code(), StatusCode::UNPROCESSABLE_ENTITY));
     };
-    state.throttle.second_factor_succeeded(&login);
+    state.throttle.second_factor_succeeded(&login).await?;
     Ok((jar, Redirect::to("/")).into_response())
 }
 

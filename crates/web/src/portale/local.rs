@@ -142,11 +142,11 @@ async fn register(
     let (ip, _) = client(&state, &parts);
     let login = cf.as_str().to_lowercase();
     let now = state.clock.now_us();
-    if let Some(wait) = state.throttle.link_wait(&login, &ip, now) {
+    if let Some(wait) = state.throttle.link_wait(&login, &ip, now).await? {
         page.wait = Some(wait_message(t, wait));
         return Ok(render_page(jar, &page, StatusCode::TOO_MANY_REQUESTS));
     }
-    state.throttle.link_requested(&login, &ip, now);
+    state.throttle.link_requested(&login, &ip, now).await?;
     let portal_url = portal_url(&state, &parts);
     let services = state.services.clone();
     tokio::spawn(async move {
@@ -338,7 +338,7 @@ pub(super) async fn sign_in(
     };
     let (ip, agent) = client(&state, &parts);
     let now = state.clock.now_us();
-    if let Some(wait) = state.throttle.password_wait(&login, &ip, now) {
+    if let Some(wait) = state.throttle.password_wait(&login, &ip, now).await? {
         return Ok(again(wait_message(t, wait), StatusCode::TOO_MANY_REQUESTS));
     }
     let user = match &cf {
@@ -355,14 +355,14 @@ pub(super) async fn sign_in(
         Err(_) => None,
     };
     let Some(user) = user else {
-        state.throttle.password_failed(&login, &ip, now);
+        state.throttle.password_failed(&login, &ip, now).await?;
         // Not 401: the portal's answer to a form it shows again with what to correct.
         return Ok(again(
             t.t("local-signin-wrong"),
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     };
-    state.throttle.password_succeeded(&login, &ip);
+    state.throttle.password_succeeded(&login, &ip).await?;
     let jar = start(&state, jar, &user, ip, agent).await?;
     let after = portal_path(&q.dopo)
         .unwrap_or("/portale/domande")

@@ -20,8 +20,6 @@ use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -160,7 +158,10 @@ async fn sign_in_start(
         .unwrap_or("/portale/domande")
         .to_owned();
     let binding = cookie(SIGN_IN_COOKIE, pending.state.clone(), state.config.tls);
-    state.pending.put(state.clock.now_us(), pending, after);
+    state
+        .pending
+        .put(state.clock.now_us(), &pending, after)
+        .await?;
     Ok((jar.add(binding), Redirect::to(&url)).into_response())
 }
 
@@ -195,7 +196,7 @@ async fn sign_in_return(
     if !started_here {
         return Ok(failed("scaduto"));
     }
-    let Some((pending, after)) = state.pending.take(state.clock.now_us(), &q.state) else {
+    let Some((pending, after)) = state.pending.take(state.clock.now_us(), &q.state).await? else {
         return Ok(failed("scaduto"));
     };
     if !q.error.is_empty() || q.code.is_empty() {
@@ -256,37 +257,60 @@ async fn entity_configuration(State(state): State<AppState>) -> Result<Response,
 
 /// How long a sign-in may take at the identity provider.
 const PENDING_MINUTES: i64 = 10;
-/// The most sign-ins under way at once: past it the oldest is forgotten, so that a flood of
-/// started sign-ins cannot fill the memory.
-const PENDING_MAX: usize = 10_000;
 
-/// Sign-ins under way, by their `state`: what the callback needs to finish them.
-#[derive(Default)]
+/// Sign-ins under way, by the hash of their `state`: what the callback needs to finish them.
+/// They are kept in the database (`portal_pending_login`), because the identity provider may
+/// send the citizen back to another server; the purge removes the abandoned ones.
+#[derive(Clone)]
 pub struct PendingLogins {
-    map: Mutex<HashMap<String, (i64, oidc::PendingLogin, String)>>,
+    store: app::Store,
 }
 
 impl PendingLogins {
+    pub fn new(store: app::Store) -> Self {
+        Self { store }
+    }
+
     /// Keeps a sign-in started at `now_us`, with the page to go to afterwards.
-    pub fn put(&self, now_us: i64, pending: oidc::PendingLogin, after: String) {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let limit = now_us - PENDING_MINUTES * 60_000_000;
-        map.retain(|_, (at, _, _)| *at > limit);
-        if map.len() >= PENDING_MAX
-            && let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, (at, _, _))| *at)
-                .map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(pending.state.clone(), (now_us, pending, after));
+    pub async fn put(
+        &self,
+        now_us: i64,
+        pending: &oidc::PendingLogin,
+        after: String,
+    ) -> Result<(), AppError> {
+        use store::ServerStore;
+        let json = serde_json::to_string(pending)
+            .map_err(|e| app::Error::Internal(format!("accesso in corso: {e}")))?;
+        let sign_in = store::PendingSignIn {
+            created_us: now_us,
+            pending: json,
+            after_path: after,
+        };
+        self.store
+            .put_pending_sign_in(&app::credentials::hash_token(&pending.state), &sign_in)
+            .await?;
+        Ok(())
     }
 
     /// Takes the sign-in with this `state` (once: a replayed callback finds nothing).
-    pub fn take(&self, now_us: i64, state: &str) -> Option<(oidc::PendingLogin, String)> {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let (at, pending, after) = map.remove(state)?;
-        (now_us - at <= PENDING_MINUTES * 60_000_000).then_some((pending, after))
+    pub async fn take(
+        &self,
+        now_us: i64,
+        state: &str,
+    ) -> Result<Option<(oidc::PendingLogin, String)>, AppError> {
+        use store::ServerStore;
+        let Some(found) = self
+            .store
+            .take_pending_sign_in(&app::credentials::hash_token(state))
+            .await?
+        else {
+            return Ok(None);
+        };
+        if now_us - found.created_us > PENDING_MINUTES * 60_000_000 {
+            return Ok(None);
+        }
+        let pending: oidc::PendingLogin = serde_json::from_str(&found.pending)
+            .map_err(|e| app::Error::Internal(format!("accesso in corso: {e}")))?;
+        Ok(Some((pending, found.after_path)))
     }
 }

@@ -23,6 +23,7 @@ on_both!(
     a_date_past_2100_is_refused_in_the_week_and_the_booking,
     an_interview_held_goes_into_the_case_file_diary_once,
     a_reminder_is_sent_once_through_the_mail_server,
+    two_servers_send_a_reminder_once,
     an_appointment_cannot_be_marked_held_before_it_begins,
     a_corrected_outcome_keeps_its_history_and_the_interview_reaches_the_case_file,
     moving_and_cancelling_tell_the_person_by_e_mail,
@@ -489,6 +490,49 @@ async fn a_reminder_is_sent_once_through_the_mail_server(state: AppState) {
     );
     assert_eq!(app::reminders::send_due(&state).await.unwrap(), 0);
     assert_eq!(sink.received().len(), 1);
+}
+
+/// Two servers on one database (two `AppState`s on the store, each with its own mailer)
+/// looking for reminders at the same moment: the reminder is claimed before it is sent, so
+/// one of them sends it; a refused delivery takes the claim back and a later run sends it.
+async fn two_servers_send_a_reminder_once(state: AppState) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let mut a = state;
+    a.mailer = sink.mailer();
+    let mut b = AppState::new(a.store.clone(), (*a.config).clone());
+    b.clock = a.clock.clone();
+    b.mailer = sink.mailer();
+    let (mut c, uid) = worker(&a).await;
+    let pid = person(&mut c).await;
+    for hours in [2, 3, 4] {
+        book_in(&mut c, &a, &pid, uid, hours).await;
+    }
+    let (on_a, on_b) = tokio::join!(app::reminders::send_due(&a), app::reminders::send_due(&b));
+    assert_eq!(on_a.unwrap() + on_b.unwrap(), 3);
+    assert_eq!(sink.received().len(), 3, "each reminder once");
+    let (on_a, on_b) = tokio::join!(app::reminders::send_due(&a), app::reminders::send_due(&b));
+    assert_eq!(on_a.unwrap() + on_b.unwrap(), 0);
+
+    // A mail server that refuses: the claim is taken back, the next run sends it.
+    let refusing = SmtpSink::start(Behaviour::RefuseRecipients).await;
+    book_in(&mut c, &a, &pid, uid, 5).await;
+    a.mailer = refusing.mailer();
+    assert_eq!(app::reminders::send_due(&a).await.unwrap(), 0);
+    assert_eq!(app::reminders::send_due(&b).await.unwrap(), 1);
+    assert_eq!(sink.received().len(), 4);
+}
+
+/// Books the person with the worker `hours` from now.
+async fn book_in(c: &mut Client, state: &AppState, pid: &str, uid: Uuid, hours: i64) {
+    let at = to_local(state.clock.now() + Duration::hours(hours));
+    let path = format!("/agenda/nuovo?persona={pid}");
+    let r = book(c, &path, uid, &format_date(at.date()), &format_time(at)).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text(".sp-error-summary")
+    );
 }
 
 async fn an_appointment_cannot_be_marked_held_before_it_begins(state: AppState) {

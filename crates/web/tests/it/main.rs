@@ -64,6 +64,7 @@ mod probe;
 mod registry;
 mod security;
 mod segretariato;
+mod servers;
 mod siuss;
 mod smtp;
 mod snapshots;

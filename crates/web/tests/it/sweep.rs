@@ -70,7 +70,8 @@ enum Need {
     All(&'static [(Action, On)]),
     /// At least one of them.
     Any(&'static [(Action, On)]),
-    /// A PDND voucher (the WaaS API for INPS): no session opens it, 401 to everyone.
+    /// A bearer token no session stands for (a PDND voucher for the WaaS API for INPS, the
+    /// metrics' token from the configuration): 401 to everyone.
     Pdnd,
 }
 
@@ -797,6 +798,8 @@ fn table() -> Vec<Row> {
             .query("?since=0")
             .needs(Need::Pdnd),
         post("/waas/{ente}/v1/esiti", &["org_code"]).needs(Need::Pdnd),
+        // The Prometheus metrics: only the configured token (or addresses) open them.
+        get("/metrics", &[]).needs(Need::Pdnd),
         post("/siuss/flussi/{id}/reinvia", &["siuss_flow"])
             .all(SIUSS)
             .expect(Expect::Once),
@@ -2043,7 +2046,8 @@ async fn rejected_siuss_flow(state: &AppState, org: &store::Organization) -> Uui
     id
 }
 
-/// The sweep's application with organization A's WaaS API open to a PDND key of its own.
+/// The sweep's application with organization A's WaaS API open to a PDND key of its own,
+/// and the metrics to a token.
 fn with_waas(state: AppState) -> AppState {
     let key = oidc::RsaKey::generate().unwrap();
     let waas = web::waas::WaasConfig {
@@ -2063,6 +2067,10 @@ fn with_waas(state: AppState) -> AppState {
     AppState {
         config: std::sync::Arc::new(web::WebConfig {
             waas: Some(waas),
+            metrics: web::metrics::MetricsConfig {
+                token: Some("il-token-delle-metriche-della-prova".into()),
+                allowed: Vec::new(),
+            },
             ..(*state.config).clone()
         }),
         ..state

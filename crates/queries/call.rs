@@ -448,9 +448,11 @@ impl CallStore for Db {
                    k.protocol AS "protocol!", k.score AS "score!", k.isee_cents AS "isee_cents?",
                    k.requested_cents AS "requested_cents!", k.funded_cents AS "funded_cents!",
                    k.outcome AS "outcome!", k.reason AS "reason!", k.breakdown AS "breakdown!",
-                   a.state AS "state!", p.surname AS "surname!", p.given_names AS "given_names!"
+                   a.state AS "state!", p.surname AS "surname!", p.given_names AS "given_names!",
+                   e.facts AS "facts!"
                FROM ranking_row k JOIN application a ON a.id = k.application_id
                JOIN person p ON p.id = a.person_id
+               JOIN call_application e ON e.application_id = k.application_id
                WHERE k.org_id = $1 AND k.call_id = $2
                ORDER BY k.seq"#,
             org_id,
@@ -477,6 +479,7 @@ impl CallStore for Db {
                     },
                     state: coded("state", &r.state, ApplicationState::parse)?,
                     name: format!("{} {}", r.surname, r.given_names),
+                    facts: json::<ScoringFacts>("facts", &r.facts)?,
                 })
             })
             .collect()

@@ -45,6 +45,14 @@ impl CallPage {
             .last()
             .ok_or_else(|| Error::Internal(format!("bando {} senza regole", self.call.id)))
     }
+
+    /// The rules version `ranking` was computed with.
+    pub fn rules_of(&self, ranking: &Ranking) -> Result<&CallRules, Error> {
+        match self.rules.iter().find(|r| r.id == ranking.rules_id) {
+            Some(r) => Ok(r),
+            None => self.current_rules(),
+        }
+    }
 }
 
 /// Found within the actor's organization first: another's call is not found, as a record that
@@ -766,11 +774,7 @@ pub async fn publication_pdf(
         fields.push(("Ricorsi entro il", appeals.as_str()));
     }
     doc.fields(&fields);
-    let rules = page
-        .rules
-        .iter()
-        .find(|r| r.id == ranking.rules_id)
-        .unwrap_or(page.current_rules()?);
+    let rules = page.rules_of(&ranking)?;
     doc.section("Criteri di punteggio");
     let criteria: Vec<Vec<String>> = rules
         .rules

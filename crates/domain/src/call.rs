@@ -561,20 +561,50 @@ pub struct ScoringFacts {
     pub waiting_months: Option<u32>,
 }
 
-/// One line of a score: the criterion, its article, what it was applied to, the points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of a score in words, for the page: the criterion, its article, what it was
+/// applied to, the points.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreLine {
-    pub label: String,
+    pub label: &'static str,
     pub article: String,
     pub applied_to: String,
     pub points: u32,
 }
 
-/// A score with its lines, one per criterion.
+/// A score: the points of each criterion, in the order of the rules, and their sum. Stored
+/// with each row of a ranking; [`explain`] words it from the rules and the facts, which are
+/// both kept unchanged (a rules version is never edited, the facts are those of the filing
+/// day), so a ranking of 100,000 applications stores and sorts numbers, not sentences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredBreakdown")]
 pub struct Breakdown {
-    pub lines: Vec<ScoreLine>,
+    pub points: Vec<u32>,
     pub total: u32,
+}
+
+/// A stored breakdown: points only, or the worded lines rankings stored before 08-12-2026.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredBreakdown {
+    Points { points: Vec<u32>, total: u32 },
+    Lines { lines: Vec<StoredLine>, total: u32 },
+}
+
+#[derive(Deserialize)]
+struct StoredLine {
+    points: u32,
+}
+
+impl From<StoredBreakdown> for Breakdown {
+    fn from(b: StoredBreakdown) -> Self {
+        match b {
+            StoredBreakdown::Points { points, total } => Breakdown { points, total },
+            StoredBreakdown::Lines { lines, total } => Breakdown {
+                points: lines.into_iter().map(|l| l.points).collect(),
+                total,
+            },
+        }
+    }
 }
 
 /// The rent against the ISEE, in whole percent (rounded down); a nil ISEE counts as the
@@ -589,71 +619,107 @@ fn rent_percent(rent: Money, isee: Option<Money>) -> Option<u32> {
     }
 }
 
+/// What a criterion was applied to, worded only when shown.
+enum Applied {
+    Isee(Option<Money>),
+    Household(u32),
+    Minors(u32),
+    Disability(bool),
+    /// The rent and its share of the ISEE (`u32::MAX`: a nil ISEE).
+    Rent(Option<(Money, u32)>),
+    Waiting(u32),
+}
+
+impl Applied {
+    fn words(&self) -> String {
+        match self {
+            Applied::Isee(Some(i)) => format!("ISEE {}", i.format()),
+            Applied::Isee(None) => "nessuna attestazione ISEE".to_owned(),
+            Applied::Household(n) => format!("{n} componenti"),
+            Applied::Minors(n) => format!("{n} minori"),
+            Applied::Disability(true) => "disabilità dichiarata".to_owned(),
+            Applied::Disability(false) => "nessuna disabilità dichiarata".to_owned(),
+            Applied::Rent(Some((r, u32::MAX))) => format!("canone {} con ISEE nullo", r.format()),
+            Applied::Rent(Some((r, p))) => format!("canone {} pari al {p}% dell'ISEE", r.format()),
+            Applied::Rent(None) => "nessun canone dichiarato".to_owned(),
+            Applied::Waiting(months) => format!("{months} mesi"),
+        }
+    }
+}
+
+/// One criterion applied to the facts: what it took and the points.
+fn apply(measure: &Measure, facts: &ScoringFacts) -> (Applied, u32) {
+    match measure {
+        Measure::Isee { bands } => (
+            Applied::Isee(facts.isee),
+            facts.isee.map_or(0, |i| {
+                bands.iter().find(|b| i <= b.up_to).map_or(0, |b| b.points)
+            }),
+        ),
+        Measure::Household { each, max } => (
+            Applied::Household(facts.household_size),
+            each.saturating_mul(facts.household_size).min(*max),
+        ),
+        Measure::Minors { each, max } => (
+            Applied::Minors(facts.minors),
+            each.saturating_mul(facts.minors).min(*max),
+        ),
+        Measure::Disability { points } => (
+            Applied::Disability(facts.disability),
+            if facts.disability { *points } else { 0 },
+        ),
+        Measure::Rent { bands } => {
+            let burden = facts
+                .rent
+                .and_then(|r| rent_percent(r, facts.isee).map(|p| (r, p)));
+            let points = burden.map_or(0, |(_, p)| {
+                bands
+                    .iter()
+                    .rev()
+                    .find(|b| p >= b.from_percent)
+                    .map_or(0, |b| b.points)
+            });
+            (Applied::Rent(burden), points)
+        }
+        Measure::Waiting { each, max } => {
+            let months = facts.waiting_months.unwrap_or(0);
+            (
+                Applied::Waiting(months),
+                each.saturating_mul(months).min(*max),
+            )
+        }
+    }
+}
+
 /// Scores one applicant, criterion by criterion.
 pub fn score(rules: &ScoringRules, facts: &ScoringFacts) -> Breakdown {
-    let lines: Vec<ScoreLine> = rules
+    let points: Vec<u32> = rules
         .criteria
         .iter()
-        .map(|c| {
-            let (applied_to, points) = match &c.measure {
-                Measure::Isee { bands } => match facts.isee {
-                    Some(i) => (
-                        format!("ISEE {}", i.format()),
-                        bands.iter().find(|b| i <= b.up_to).map_or(0, |b| b.points),
-                    ),
-                    None => ("nessuna attestazione ISEE".to_owned(), 0),
-                },
-                Measure::Household { each, max } => (
-                    format!("{} componenti", facts.household_size),
-                    each.saturating_mul(facts.household_size).min(*max),
-                ),
-                Measure::Minors { each, max } => (
-                    format!("{} minori", facts.minors),
-                    each.saturating_mul(facts.minors).min(*max),
-                ),
-                Measure::Disability { points } => {
-                    if facts.disability {
-                        ("disabilità dichiarata".to_owned(), *points)
-                    } else {
-                        ("nessuna disabilità dichiarata".to_owned(), 0)
-                    }
-                }
-                Measure::Rent { bands } => match facts
-                    .rent
-                    .and_then(|r| rent_percent(r, facts.isee).map(|p| (r, p)))
-                {
-                    Some((r, p)) => (
-                        if p == u32::MAX {
-                            format!("canone {} con ISEE nullo", r.format())
-                        } else {
-                            format!("canone {} pari al {p}% dell'ISEE", r.format())
-                        },
-                        bands
-                            .iter()
-                            .rev()
-                            .find(|b| p >= b.from_percent)
-                            .map_or(0, |b| b.points),
-                    ),
-                    None => ("nessun canone dichiarato".to_owned(), 0),
-                },
-                Measure::Waiting { each, max } => {
-                    let months = facts.waiting_months.unwrap_or(0);
-                    (
-                        format!("{months} mesi"),
-                        each.saturating_mul(months).min(*max),
-                    )
-                }
-            };
-            ScoreLine {
-                label: c.measure.label().to_owned(),
-                article: c.article.clone(),
-                applied_to,
-                points,
-            }
-        })
+        .map(|c| apply(&c.measure, facts).1)
         .collect();
-    let total = lines.iter().fold(0u32, |t, l| t.saturating_add(l.points));
-    Breakdown { lines, total }
+    let total = points.iter().fold(0u32, |t, p| t.saturating_add(*p));
+    Breakdown { points, total }
+}
+
+/// A score in words, criterion by criterion: the rules and facts it was computed from, with
+/// the points the ranking stored.
+pub fn explain(
+    rules: &ScoringRules,
+    facts: &ScoringFacts,
+    breakdown: &Breakdown,
+) -> Vec<ScoreLine> {
+    rules
+        .criteria
+        .iter()
+        .zip(&breakdown.points)
+        .map(|(c, points)| ScoreLine {
+            label: c.measure.label(),
+            article: c.article.clone(),
+            applied_to: apply(&c.measure, facts).0.words(),
+            points: *points,
+        })
+        .collect()
 }
 
 coded_enum! {
@@ -974,7 +1040,7 @@ mod tests {
             excluded: None,
             isee: Some(Money::from_euro(isee)),
             breakdown: Breakdown {
-                lines: Vec::new(),
+                points: Vec::new(),
                 total,
             },
             requested: Money::from_euro(requested),
@@ -985,19 +1051,40 @@ mod tests {
     fn the_score_cites_each_criterion_and_adds_its_points() {
         // ISEE 5.000 € is in the first band (30); 4 minors at 5 points are capped at 15;
         // rent 3.000 € is 60% of the ISEE: the 50% band (20). Total 65.
-        let b = score(&rules(), &facts(5_000, 4, 3_000));
-        assert_eq!(
-            b.lines.iter().map(|l| l.points).collect::<Vec<_>>(),
-            [30, 15, 20]
-        );
+        let f = facts(5_000, 4, 3_000);
+        let b = score(&rules(), &f);
+        assert_eq!(b.points, [30, 15, 20]);
         assert_eq!(b.total, 65);
-        assert_eq!(b.lines[2].article, "art. 5, c. 3");
+        let lines = explain(&rules(), &f, &b);
+        assert_eq!(lines[2].label, "Incidenza del canone sull'ISEE");
+        assert_eq!(lines[2].article, "art. 5, c. 3");
         assert_eq!(
-            b.lines[2].applied_to,
+            lines[2].applied_to,
             "canone 3.000,00\u{a0}€ pari al 60% dell'ISEE"
         );
+        assert_eq!(lines[2].points, 20);
         // Over every band: no points for the ISEE.
         assert_eq!(score(&rules(), &facts(20_000, 0, 0)).total, 0);
+    }
+
+    #[test]
+    fn a_breakdown_stored_in_words_by_an_earlier_version_reads_as_its_points() {
+        let old = r#"{"lines":[{"label":"Fascia ISEE","article":"art. 5, c. 1",
+            "applied_to":"ISEE 2.500,00 €","points":30},{"label":"Disabilità",
+            "article":"art. 5, c. 2","applied_to":"disabilità dichiarata","points":10}],
+            "total":40}"#;
+        let b: Breakdown = serde_json::from_str(old).expect("the old form");
+        let points = Breakdown {
+            points: vec![30, 10],
+            total: 40,
+        };
+        assert_eq!(b, points);
+        let stored = serde_json::to_string(&b).expect("stored");
+        assert_eq!(stored, r#"{"points":[30,10],"total":40}"#);
+        assert_eq!(
+            serde_json::from_str::<Breakdown>(&stored).expect("read"),
+            points
+        );
     }
 
     #[test]

@@ -103,4 +103,7 @@ pub struct RankingEntry {
     pub state: ApplicationState,
     /// The applicant, surname first: for the office's page, never published.
     pub name: String,
+    /// The facts scored, as on the day of filing: the breakdown's words
+    /// (`domain::call::explain`).
+    pub facts: ScoringFacts,
 }

@@ -17,7 +17,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
-use domain::call::{AnswersInput, CallInput, Measure, RankingStage, RulesInput, ScoringRules};
+use domain::call::{
+    AnswersInput, CallInput, Measure, RankingStage, RulesInput, ScoringRules, explain,
+};
 use domain::dates::format_date;
 use domain::localtime::today;
 use domain::policy::{Action, RecordScope};
@@ -525,13 +527,6 @@ async fn add_funds(
     }
 }
 
-struct BreakdownLine {
-    label: String,
-    article: String,
-    applied_to: String,
-    points: u32,
-}
-
 struct RankingRowView {
     position: String,
     protocol: String,
@@ -544,7 +539,7 @@ struct RankingRowView {
     outcome: &'static str,
     reason: String,
     state: &'static str,
-    lines: Vec<BreakdownLine>,
+    lines: Vec<domain::call::ScoreLine>,
 }
 
 #[derive(Template)]
@@ -573,6 +568,10 @@ async fn ranking_page(
     let (stage, appeals_until, rows) = match &ranked {
         Some((k, rows)) => (Some(k.stage), format_date(k.appeals_until), rows.as_slice()),
         None => (None, String::new(), &[][..]),
+    };
+    let rules = match &ranked {
+        Some((k, _)) => Some(&c.rules_of(k)?.rules),
+        None => None,
     };
     Ok(RankingPage {
         l: Layout::page(
@@ -606,17 +605,9 @@ async fn ranking_page(
                     outcome: r.outcome.label(),
                     reason: r.reason.clone(),
                     state: e.state.label(),
-                    lines: r
-                        .breakdown
-                        .lines
-                        .iter()
-                        .map(|l| BreakdownLine {
-                            label: l.label.clone(),
-                            article: l.article.clone(),
-                            applied_to: l.applied_to.clone(),
-                            points: l.points,
-                        })
-                        .collect(),
+                    lines: rules
+                        .map(|k| explain(k, &e.facts, &r.breakdown))
+                        .unwrap_or_default(),
                 }
             })
             .collect(),

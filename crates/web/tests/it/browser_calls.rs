@@ -11,13 +11,14 @@ use crate::browser::{
     accessible, click_button, fetched, fill, login, login_with_code, logout, run_journey, text,
     wait_h1,
 };
+use crate::browser_payments::{approve_the_month, import_return};
 use crate::calls::{applicant_cf, apply, open_call, register_applicant};
 use crate::istanze_fixtures::{assert_redirect, office, org_id};
 use crate::payments::{TREASURY, month_of, poverty_fund};
 use crate::support::{self, Client as Http};
 use domain::call::RankOutcome;
 use domain::localtime::today;
-use domain::payment::{PaymentState, validate_pain001};
+use domain::payment::PaymentState;
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 use store::{BenefitStore, CallStore, PaymentStore};
@@ -201,7 +202,11 @@ async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) ->
     for e in &funded {
         let id = e.row.application_id;
         let app = format!("/istanze/{id}");
-        let view = state.store.get_application(org, id).await.expect("the application");
+        let view = state
+            .store
+            .get_application(org, id)
+            .await
+            .expect("the application");
         let version = view.app.version.to_string();
         assert_redirect(
             &o.resp
@@ -252,35 +257,13 @@ async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) ->
 async fn pay_the_month(c: &Client, base: &str, state: &web::AppState, mese: &str) {
     let org = org_id(state).await;
     let m = month_of(mese);
-    c.goto(&format!("{base}/pagamenti?mese={mese}"))
+    let (list_title, xml) = approve_the_month(c, base, mese, "Anna").await;
+    let list = state.store.payment_lists(org, m, m).await.expect("lists")[0].id;
+    let payments = state
+        .store
+        .list_payments(org, list)
         .await
         .expect("payments");
-    wait_h1(c, "Pagamenti").await;
-    accessible(c, "pagamenti-del-mese").await;
-    click_button(c, "Prepara la distinta del mese").await;
-    let list_title = format!(
-        "Distinta Fondo povertà – {}",
-        domain::application::month_label(m)
-    );
-    wait_h1(c, &list_title).await;
-    click_button(c, "Approva la distinta").await;
-    wait_h1(c, &list_title).await;
-    assert!(text(c, "#stato-distinta").await.contains("approvata"));
-    accessible(c, "distinta-approvata").await;
-    let list = state.store.payment_lists(org, m, m).await.expect("lists")[0].id;
-    let payments = state.store.list_payments(org, list).await.expect("payments");
-
-    let xml = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.text());",
-            vec![serde_json::Value::String(format!(
-                "/pagamenti/sepa?mese={mese}"
-            ))],
-        )
-        .await
-        .expect("the SEPA file");
-    let xml = xml.as_str().unwrap_or_default().to_owned();
-    assert_eq!(validate_pain001(&xml), Vec::<String>::new(), "{xml}");
     assert_eq!(
         xml.matches("<CdtTrfTxInf>").count(),
         payments.len(),
@@ -288,7 +271,11 @@ async fn pay_the_month(c: &Client, base: &str, state: &web::AppState, mese: &str
     );
     let total: i64 = payments.iter().map(|p| p.amount.cents()).sum();
     assert!(
-        xml.contains(&format!("<CtrlSum>{}.{:02}</CtrlSum>", total / 100, total % 100)),
+        xml.contains(&format!(
+            "<CtrlSum>{}.{:02}</CtrlSum>",
+            total / 100,
+            total % 100
+        )),
         "{xml}"
     );
 
@@ -300,22 +287,16 @@ async fn pay_the_month(c: &Client, base: &str, state: &web::AppState, mese: &str
             format!("{};pagato;\n", p.end_to_end)
         });
     }
-    let dir = tempfile::tempdir().expect("a folder");
-    let file = dir.path().join("esito.csv");
-    std::fs::write(&file, back).expect("write");
-    c.goto(&format!("{base}/pagamenti?mese={mese}"))
-        .await
-        .expect("payments");
-    wait_h1(c, "Pagamenti").await;
-    fill(c, "#file", &file.display().to_string()).await;
-    click_button(c, "Importa l'esito").await;
-    wait_h1(c, "Pagamenti").await;
-    let flash = text(c, ".sp-alert").await;
+    let flash = import_return(c, base, mese, &back).await;
     assert!(
         flash.contains(&format!("{} pagati, 1 respinti", payments.len() - 1)),
         "{flash}"
     );
-    let after = state.store.list_payments(org, list).await.expect("payments");
+    let after = state
+        .store
+        .list_payments(org, list)
+        .await
+        .expect("payments");
     let rejected: Vec<_> = after
         .iter()
         .filter(|p| p.state == PaymentState::Rejected)
@@ -323,7 +304,10 @@ async fn pay_the_month(c: &Client, base: &str, state: &web::AppState, mese: &str
     assert_eq!(rejected.len(), 1);
     assert_eq!(rejected[0].id, payments[0].id);
     assert_eq!(
-        after.iter().filter(|p| p.state == PaymentState::Paid).count(),
+        after
+            .iter()
+            .filter(|p| p.state == PaymentState::Paid)
+            .count(),
         payments.len() - 1
     );
     c.goto(&format!("{base}/pagamenti/distinte/{list}"))

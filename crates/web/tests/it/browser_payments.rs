@@ -73,62 +73,25 @@ async fn payments_journey(c: Client, base: String, state: web::AppState, mut o: 
     logout(c).await;
     login(c, &base, "ragioneria", support::STRONG).await;
     wait_h1(c, "Scrivania").await;
-    c.goto(&format!("{base}/pagamenti?mese={mese}"))
-        .await
-        .expect("payments");
-    wait_h1(c, "Pagamenti").await;
-    assert!(text(c, "#da-pagare").await.contains("Rossi Mario"));
-    click_button(c, "Prepara la distinta del mese").await;
     let m = crate::payments::month_of(&mese);
-    let list_title = format!(
-        "Distinta Fondo povertà – {}",
-        domain::application::month_label(m)
-    );
-    wait_h1(c, &list_title).await;
-    click_button(c, "Approva la distinta").await;
-    wait_h1(c, &list_title).await;
-    assert!(text(c, "#stato-distinta").await.contains("approvata"));
-
-    // The SEPA file, fetched as the link would: valid pain.001.001.09.
-    let xml = c
-        .execute(
-            "return fetch(arguments[0]).then(r => r.text());",
-            vec![serde_json::Value::String(format!(
-                "/pagamenti/sepa?mese={mese}"
-            ))],
-        )
-        .await
-        .expect("the SEPA file");
-    let xml = xml.as_str().unwrap_or_default().to_owned();
-    assert_eq!(validate_pain001(&xml), Vec::<String>::new(), "{xml}");
+    let (list_title, xml) = approve_the_month(c, &base, &mese, "Rossi Mario").await;
     assert!(xml.contains("250.00"), "{xml}");
 
     // The treasurer's return rejects the payment: imported from the page.
     let org = crate::istanze_fixtures::org_id(&state).await;
     let list = state.store.payment_lists(org, m, m).await.unwrap()[0].id;
     let payment = state.store.list_payments(org, list).await.unwrap()[0].clone();
-    let dir = tempfile::tempdir().expect("a folder");
-    let file = dir.path().join("esito.csv");
-    std::fs::write(
-        &file,
-        format!(
+    let flash = import_return(
+        c,
+        &base,
+        &mese,
+        &format!(
             "EndToEndId;esito;motivo\n{};respinto;AC01 IBAN errato\n",
             payment.end_to_end
         ),
     )
-    .expect("write");
-    c.goto(&format!("{base}/pagamenti?mese={mese}"))
-        .await
-        .expect("payments");
-    wait_h1(c, "Pagamenti").await;
-    fill(c, "#file", &file.display().to_string()).await;
-    click_button(c, "Importa l'esito").await;
-    wait_h1(c, "Pagamenti").await;
-    assert!(
-        text(c, ".sp-alert").await.contains("1 respinti"),
-        "{}",
-        text(c, ".sp-alert").await
-    );
+    .await;
+    assert!(flash.contains("1 respinti"), "{flash}");
     let payment = state.store.list_payments(org, list).await.unwrap()[0].clone();
     assert_eq!(payment.state, PaymentState::Rejected);
     c.goto(&format!("{base}/pagamenti/distinte/{list}"))
@@ -141,6 +104,59 @@ async fn payments_journey(c: Client, base: String, state: web::AppState, mut o: 
         .expect("the IBAN");
     wait_h1(c, "IBAN di Rossi Mario").await;
     accessible(c, "iban").await;
+}
+
+/// On the month's payments page, where `payee` waits to be paid, the ragioneria prepares and
+/// approves the list of the «Fondo povertà» and takes the SEPA file, checked valid against
+/// pain.001.001.09: the list's heading and the file.
+pub(crate) async fn approve_the_month(
+    c: &Client,
+    base: &str,
+    mese: &str,
+    payee: &str,
+) -> (String, String) {
+    c.goto(&format!("{base}/pagamenti?mese={mese}"))
+        .await
+        .expect("payments");
+    wait_h1(c, "Pagamenti").await;
+    assert!(text(c, "#da-pagare").await.contains(payee));
+    click_button(c, "Prepara la distinta del mese").await;
+    let list_title = format!(
+        "Distinta Fondo povertà – {}",
+        domain::application::month_label(crate::payments::month_of(mese))
+    );
+    wait_h1(c, &list_title).await;
+    click_button(c, "Approva la distinta").await;
+    wait_h1(c, &list_title).await;
+    assert!(text(c, "#stato-distinta").await.contains("approvata"));
+    accessible(c, "distinta-approvata").await;
+    let xml = c
+        .execute(
+            "return fetch(arguments[0]).then(r => r.text());",
+            vec![serde_json::Value::String(format!(
+                "/pagamenti/sepa?mese={mese}"
+            ))],
+        )
+        .await
+        .expect("the SEPA file");
+    let xml = xml.as_str().unwrap_or_default().to_owned();
+    assert_eq!(validate_pain001(&xml), Vec::<String>::new(), "{xml}");
+    (list_title, xml)
+}
+
+/// Imports the bank's return `csv` from the month's payments page: the message shown.
+pub(crate) async fn import_return(c: &Client, base: &str, mese: &str, csv: &str) -> String {
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("esito.csv");
+    std::fs::write(&file, csv).expect("write");
+    c.goto(&format!("{base}/pagamenti?mese={mese}"))
+        .await
+        .expect("payments");
+    wait_h1(c, "Pagamenti").await;
+    fill(c, "#file", &file.display().to_string()).await;
+    click_button(c, "Importa l'esito").await;
+    wait_h1(c, "Pagamenti").await;
+    text(c, ".sp-alert").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -179,7 +179,7 @@ async fn calls_journey(c: Client, base: String, state: web::AppState, mut o: Off
 }
 
 /// The funded applications (accepted by the funding) start their delivery at the
-/// responsabile's hand, the counter records the month's contribution as planned and the
+/// responsabile's hand, the counter records the contribution the ranking funded and the
 /// ragioneria keeps each applicant's IBAN: the month, as `AAAA-MM`.
 async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) -> String {
     let org = org_id(state).await;
@@ -222,7 +222,8 @@ async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) ->
             .await
             .expect("the planned months")
             .remove(0);
-        let amount = planned.amount.format_plain();
+        // What the ranking funded (the last one in part), not the benefit's whole amount.
+        let amount = e.row.funded.format_plain();
         assert_redirect(
             &o.op
                 .post(
@@ -270,6 +271,7 @@ async fn pay_the_month(c: &Client, base: &str, state: &web::AppState, mese: &str
         "one transfer per funded application"
     );
     let total: i64 = payments.iter().map(|p| p.amount.cents()).sum();
+    assert_eq!(total, 1_000_000, "the call's whole budget, not a cent more");
     assert!(
         xml.contains(&format!(
             "<CtrlSum>{}.{:02}</CtrlSum>",

@@ -2,7 +2,7 @@ use super::benefit::insert_application;
 use super::registry::insert_chunks;
 use super::{Backend, all_rows, coded, map_err, parse_col};
 use super::{Db, Kind, Tx};
-use domain::application::ApplicationState;
+use domain::application::{ApplicationState, CallFunding};
 use domain::call::{
     Answers, Breakdown, CallData, RankLine, RankOutcome, RankRow, RankingStage, ScoringFacts,
     ScoringRules,
@@ -506,5 +506,34 @@ impl CallStore for Db {
             },
         )
         .await
+    }
+
+    async fn call_funding(
+        &self,
+        org_id: Uuid,
+        application_id: Uuid,
+    ) -> Result<Option<CallFunding>> {
+        let r = sqlx::query!(
+            r#"SELECT c.title AS "title!", k.outcome AS "outcome!",
+                   k.funded_cents AS "funded_cents!"
+               FROM call_application e
+               JOIN ranking g ON g.call_id = e.call_id
+               JOIN ranking_row k ON k.call_id = e.call_id AND k.application_id = e.application_id
+               JOIN benefit_call c ON c.id = e.call_id
+               WHERE e.org_id = $1 AND e.application_id = $2 AND g.stage = 'definitiva'"#,
+            org_id,
+            application_id
+        )
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(map_err)?;
+        r.map(|r| {
+            Ok(CallFunding {
+                title: r.title,
+                outcome: coded("outcome", &r.outcome, RankOutcome::parse)?,
+                funded: Money(r.funded_cents),
+            })
+        })
+        .transpose()
     }
 }

@@ -619,7 +619,9 @@ pub async fn ranking(
 pub struct Funded {
     /// Applications accepted now.
     pub accepted: Vec<String>,
-    /// Applications the procedure refused to accept, with why.
+    /// Accepted applications funded further now (funds were added).
+    pub topped_up: Vec<String>,
+    /// Applications the procedure refused to accept or to fund further, with why.
     pub refused: Vec<(String, String)>,
 }
 
@@ -675,20 +677,73 @@ pub async fn fund_ranking(
     }
     let mut done = Funded::default();
     for (row, entry) in rows.iter().zip(&entries) {
-        if matches!(row.outcome, RankOutcome::NotFunded | RankOutcome::Excluded)
-            || !matches!(
-                entry.state,
-                ApplicationState::Submitted | ApplicationState::InReview
-            )
-        {
+        if matches!(row.outcome, RankOutcome::NotFunded | RankOutcome::Excluded) {
             continue;
         }
-        match accept(state, ctx, page, row).await? {
-            Ok(()) => done.accepted.push(row.protocol.clone()),
+        let grew = row.funded > entry.row.funded;
+        let (outcome, list) = match entry.state {
+            ApplicationState::Submitted | ApplicationState::InReview => {
+                (accept(state, ctx, page, row).await?, &mut done.accepted)
+            }
+            ApplicationState::Accepted if grew => {
+                (top_up(state, ctx, page, row).await?, &mut done.topped_up)
+            }
+            ApplicationState::Delivering if grew => (
+                Err(format!(
+                    "importo non aumentato, è già in erogazione: i {} finanziati in più vanno aggiunti alle erogazioni",
+                    (row.funded - entry.row.funded).format()
+                )),
+                &mut done.topped_up,
+            ),
+            _ => continue,
+        };
+        match outcome {
+            Ok(()) => list.push(row.protocol.clone()),
             Err(e) => done.refused.push((row.protocol.clone(), e)),
         }
     }
     Ok(Ok(done))
+}
+
+/// Raises what an accepted application commits to what the ranking now funds (funds were
+/// added), with room in its fund; audited with the application.
+async fn top_up(
+    state: &Services,
+    ctx: &Actor,
+    page: &CallPage,
+    row: &RankRow,
+) -> Result<Result<(), String>, Error> {
+    let access = procedure::application_access(state, ctx, row.application_id).await?;
+    let app = &access.view.app;
+    let Some(grown) = app.top_up(&page.benefit.data, row.funded) else {
+        return Ok(Ok(()));
+    };
+    let year = today(ctx.now).year();
+    if let Some(fund) = crate::payment::fund_room(state, ctx.org.id, page.benefit.id, year).await?
+        && let Err(e) = fund.check(grown.committed - app.committed)
+    {
+        return Ok(Err(format!("importo non aumentato: {}", e.message)));
+    }
+    let audit = ctx.audit(
+        "call.top_up",
+        "application",
+        Some(app.id),
+        format!(
+            "Domanda {}: finanziata fino a {} (prima {}) dalla graduatoria definitiva del bando «{}»",
+            row.protocol,
+            grown.committed.format(),
+            app.committed.format(),
+            page.call.data.title
+        ),
+    );
+    match state.store.update_application(&grown, &audit).await {
+        Ok(()) => Ok(Ok(())),
+        Err(StoreError::Conflict) => Ok(Err(
+            "importo non aumentato: la domanda è stata modificata nel frattempo, ripetere «Finanzia»"
+                .to_owned(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Accepts one funded application through the procedure.

@@ -20,7 +20,7 @@ use domain::person::age_on;
 use domain::policy::{Action, RecordScope};
 use store::{
     Application, ApplicationEvent, ApplicationFilter, ApplicationView, Attestation, Benefit,
-    BenefitStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
+    BenefitStore, CallStore, Delivery, HouseholdStore, MandateStore, OrgStore, Person, PersonStore,
     RegistryStore, StoreError,
 };
 use time::{Date, Duration};
@@ -520,12 +520,19 @@ pub async fn change_state(
     } else {
         None
     };
+    // An application to a call whose ranking is final is granted what the ranking funds.
+    let call = if t.to == ApplicationState::Accepted {
+        state.store.call_funding(org, current.id).await?
+    } else {
+        None
+    };
     let facts = domain::application::Facts {
         by: ctx.account()?,
         attestation: attestation.map(|a| a.data),
         rules,
         committed_in_year,
         fund,
+        call,
     };
     let Change {
         mut app,

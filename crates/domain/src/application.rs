@@ -906,6 +906,18 @@ pub struct Facts {
     /// On acceptance of a benefit that draws on a fund: the fund's year; it replaces the
     /// benefit's own budget.
     pub fund: Option<crate::payment::FundRoom>,
+    /// On acceptance of an application to a call whose ranking is final: what the ranking
+    /// gives it.
+    pub call: Option<CallFunding>,
+}
+
+/// What the final ranking of a call gives one of its applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallFunding {
+    /// The call's title.
+    pub title: String,
+    pub outcome: crate::call::RankOutcome,
+    pub funded: Money,
 }
 
 /// One month of delivery as planned when delivery starts.
@@ -1015,6 +1027,13 @@ impl Application {
             _ => {}
         }
         if t.to == Accepted {
+            // A call's ranking funding it in part grants that part: the commitment, the
+            // fund's check and the months of delivery follow it.
+            if let Some(c) = &facts.call
+                && c.outcome == crate::call::RankOutcome::PartlyFunded
+            {
+                app.committed = app.committed.min(c.funded);
+            }
             let errors = app.check_decision(benefit, facts, today);
             if !errors.is_empty() {
                 return Err(Refusal(errors));
@@ -1066,6 +1085,21 @@ impl Application {
                 Some(_) => {}
             }
         }
+        if let Some(c) = &facts.call
+            && matches!(
+                c.outcome,
+                crate::call::RankOutcome::NotFunded | crate::call::RankOutcome::Excluded
+            )
+        {
+            errors.push(FieldError::new(
+                "to",
+                format!(
+                    "la graduatoria definitiva del bando «{}» non finanzia la domanda ({}): si accoglie quando i fondi aggiunti la raggiungono",
+                    c.title,
+                    c.outcome.label()
+                ),
+            ));
+        }
         let used = facts.committed_in_year;
         if let Some(fund) = &facts.fund {
             if let Err(e) = fund.check(self.committed) {
@@ -1089,7 +1123,28 @@ impl Application {
         errors
     }
 
-    /// The months of delivery of an application that starts being delivered on `start`.
+    /// An accepted application its call's ranking now funds further (funds were added): what
+    /// it commits grows with the funding, up to what the rules give. `None` when it is not
+    /// accepted (in delivery, its months are already planned) or nothing grows.
+    pub fn top_up(&self, benefit: &BenefitData, funded: Money) -> Option<Application> {
+        let full = Money(
+            self.amount
+                .unwrap_or(Money::ZERO)
+                .cents()
+                .saturating_mul(self.months(benefit)),
+        );
+        let committed = funded.min(full);
+        (self.state == ApplicationState::Accepted && committed > self.committed).then(|| {
+            let mut app = self.clone();
+            app.committed = committed;
+            app.version += 1;
+            app
+        })
+    }
+
+    /// The months of delivery of an application that starts being delivered on `start`. A
+    /// contribution granted in part (a call's ranking) is paid month by month until what it
+    /// commits is reached.
     pub fn plan_deliveries(&self, benefit: &BenefitData, start: Date) -> Vec<PlannedMonth> {
         let n = u8::try_from(self.months(benefit)).unwrap_or(1);
         let value = self.amount.unwrap_or(Money::ZERO);
@@ -1098,18 +1153,25 @@ impl Application {
             .as_ref()
             .and_then(|o| o.amount.as_ref())
             .map(|a| a.kind);
-        let (amount, co_payment) = match kind {
-            Some(AmountKind::Contributo) => (value, Money::ZERO),
-            Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
-            None => (Money::ZERO, Money::ZERO),
-        };
+        let mut left = self.committed;
         delivery_months(start, n)
             .into_iter()
-            .map(|month| PlannedMonth {
-                month,
-                quantity: self.declared.units.map(i64::from),
-                amount,
-                co_payment,
+            .map(|month| {
+                let (amount, co_payment) = match kind {
+                    Some(AmountKind::Contributo) => {
+                        let paid = value.min(left).max(Money::ZERO);
+                        left = left - paid;
+                        (paid, Money::ZERO)
+                    }
+                    Some(AmountKind::Compartecipazione) => (Money::ZERO, value),
+                    None => (Money::ZERO, Money::ZERO),
+                };
+                PlannedMonth {
+                    month,
+                    quantity: self.declared.units.map(i64::from),
+                    amount,
+                    co_payment,
+                }
             })
             .collect()
     }
@@ -1467,6 +1529,7 @@ mod tests {
             attestation: Some(attestation()),
             rules: None,
             committed_in_year: Money::ZERO,
+            call: None,
             fund: None,
         }
     }
@@ -1728,6 +1791,52 @@ mod tests {
             ..facts()
         };
         assert!(go(&in_review(), Accepted, "", &room, today).is_ok());
+    }
+
+    #[test]
+    fn a_final_ranking_funding_in_part_grants_that_part_and_one_not_funding_refuses() {
+        use crate::call::RankOutcome;
+        use ApplicationState::*;
+        let today = date!(2026 - 03 - 20);
+        let ranked = |outcome, euro| Facts {
+            call: Some(CallFunding {
+                title: "Contributi affitto 2026".into(),
+                outcome,
+                funded: Money::from_euro(euro),
+            }),
+            ..facts()
+        };
+        // 200 € a month for 12 months asked; the ranking funds 500 €.
+        let part = ranked(RankOutcome::PartlyFunded, 500);
+        let accepted = go(&in_review(), Accepted, "", &part, today).unwrap().app;
+        assert_eq!(accepted.committed, Money::from_euro(500));
+        let plan = go(&accepted, Delivering, "", &facts(), today)
+            .unwrap()
+            .deliveries;
+        let paid: Vec<i64> = plan.iter().map(|m| m.amount.cents() / 100).collect();
+        assert_eq!(paid, [200, 200, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        // Funded whole: the whole commitment.
+        let whole = go(
+            &in_review(),
+            Accepted,
+            "",
+            &ranked(RankOutcome::Funded, 2_400),
+            today,
+        );
+        assert_eq!(whole.unwrap().app.committed, Money::from_euro(2_400));
+        let refusal = go(
+            &in_review(),
+            Accepted,
+            "",
+            &ranked(RankOutcome::NotFunded, 0),
+            today,
+        )
+        .unwrap_err()
+        .0;
+        assert_eq!(
+            refusal[0].message,
+            "la graduatoria definitiva del bando «Contributi affitto 2026» non finanzia la domanda (ammessa non finanziata): si accoglie quando i fondi aggiunti la raggiungono"
+        );
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub const GROUPS: &[ActionGroup] = &[
             ("call.rank", "Calcolo della graduatoria di un bando"),
             ("call.fund", "Finanziamento della graduatoria di un bando"),
             (
+                "call.top_up",
+                "Domanda già accolta finanziata ancora dopo l'aggiunta di fondi",
+            ),
+            (
                 "call.publish",
                 "Pubblicazione della graduatoria di un bando",
             ),

@@ -1185,6 +1185,7 @@ pub fn stages(
                     },
                     committed_in_year: Money::ZERO,
                     fund: None,
+                    call: None,
                 };
                 let change = previous
                     .app

@@ -539,6 +539,9 @@ store_traits! {
         fn ranking_rows(&self, org_id: Uuid, call_id: Uuid) -> Vec<RankingEntry>;
         /// The ranking's rows in order, as far as the publication reads them.
         fn ranking_lines(&self, org_id: Uuid, call_id: Uuid) -> Vec<domain::call::RankLine>;
+        /// What the final ranking of its call gives the application, if it was filed to a
+        /// call whose ranking is final.
+        fn call_funding(&self, org_id: Uuid, application_id: Uuid) -> Option<domain::application::CallFunding>;
     }
 
     /// Funds and payments (domain::payment).

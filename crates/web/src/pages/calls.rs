@@ -661,8 +661,14 @@ async fn step(
                 "Graduatoria finanziata: {} domande accolte ora.",
                 f.accepted.len()
             );
+            if !f.topped_up.is_empty() {
+                text.push_str(&format!(
+                    " Finanziate per un importo maggiore: {}.",
+                    f.topped_up.join(", ")
+                ));
+            }
             for (protocol, why) in &f.refused {
-                text.push_str(&format!(" Non accolta {protocol}: {why}."));
+                text.push_str(&format!(" Domanda {protocol}: {why}."));
             }
             text
         }),

@@ -179,8 +179,8 @@ async fn calls_journey(c: Client, base: String, state: web::AppState, mut o: Off
 }
 
 /// The funded applications (accepted by the funding) start their delivery at the
-/// responsabile's hand, the counter records the contribution the ranking funded and the
-/// ragioneria keeps each applicant's IBAN: the month, as `AAAA-MM`.
+/// responsabile's hand, the counter records the contribution planned (what the ranking
+/// funded) and the ragioneria keeps each applicant's IBAN: the month, as `AAAA-MM`.
 async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) -> String {
     let org = org_id(state).await;
     let call = Uuid::parse_str(o.call.trim_start_matches("/bandi/")).expect("the call's id");
@@ -222,8 +222,9 @@ async fn delivered_month_of_the_funded(state: &web::AppState, o: &mut Office) ->
             .await
             .expect("the planned months")
             .remove(0);
-        // What the ranking funded (the last one in part), not the benefit's whole amount.
-        let amount = e.row.funded.format_plain();
+        // As planned: what the ranking funded, the last one in part.
+        assert_eq!(planned.amount, e.row.funded, "{}", e.row.protocol);
+        let amount = planned.amount.format_plain();
         assert_redirect(
             &o.op
                 .post(

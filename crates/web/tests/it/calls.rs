@@ -362,6 +362,11 @@ async fn a_call_ranks_its_applications_publishes_them_without_names_and_funds_do
         "{}",
         decided.app.decision_note
     );
+    assert_eq!(
+        decided.app.committed,
+        domain::money::Money::from_euro(400),
+        "it commits what the ranking funds"
+    );
 
     // 1.000 € more: the second is topped up, the third funded, the fourth in part.
     let version = "1";
@@ -394,20 +399,42 @@ async fn a_call_ranks_its_applications_publishes_them_without_names_and_funds_do
         .filter(|e| e.state == ApplicationState::Accepted)
         .count();
     assert_eq!(accepted, 4);
+    let topped = state
+        .store
+        .get_application(org, decided.app.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        topped.app.committed,
+        domain::money::Money::from_euro(600),
+        "topped up to what it asked"
+    );
+    assert_eq!(
+        audited(&state, org, "call.top_up").await.len(),
+        1,
+        "the top-up is audited"
+    );
 
     // Reads reach the audit log in batches: what was read so far is written now.
     state.reads.flush().await;
-    let audit = state
+    assert!(
+        !audited(&state, org, "call.ranking.view").await.is_empty(),
+        "the ranking's reads are logged"
+    );
+}
+
+/// The organization's audit rows of `action` (at most 50).
+async fn audited(state: &AppState, org: Uuid, action: &str) -> Vec<domain::audit::AuditRow> {
+    state
         .store
         .list_audit(&AuditFilter {
             org_id: Some(org),
-            action: Some("call.ranking.view".into()),
+            action: Some(action.into()),
             limit: 50,
             ..AuditFilter::default()
         })
         .await
-        .unwrap();
-    assert!(!audit.is_empty(), "the ranking's reads are logged");
+        .unwrap()
 }
 
 async fn applications_outside_the_window_or_twice_are_refused_naming_the_call(state: AppState) {

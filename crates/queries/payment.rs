@@ -174,6 +174,35 @@ impl PaymentStore for Db {
         .await
     }
 
+    async fn fund_committed_by_comune(
+        &self,
+        org_id: Uuid,
+        fund_id: Uuid,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, Money)>> {
+        all_rows(
+            self,
+            sqlx::query!(
+                r#"SELECT COALESCE(p.residence_istat, '') AS "comune!",
+                   CAST(SUM(a.committed_cents) AS BIGINT) AS "committed!: i64"
+               FROM application a
+               JOIN fund_benefit fb ON fb.benefit_id = a.benefit_id
+               JOIN person p ON p.id = a.person_id
+               WHERE fb.fund_id = $1 AND a.org_id = $2
+                 AND a.state IN ('accolta', 'in_erogazione', 'conclusa')
+                 AND a.decided_on >= $3 AND a.decided_on <= $4
+               GROUP BY COALESCE(p.residence_istat, '')"#,
+                fund_id,
+                org_id,
+                from,
+                to
+            ),
+            |r| Ok((r.comune, Money(r.committed))),
+        )
+        .await
+    }
+
     async fn link_benefit(
         &self,
         org_id: Uuid,

@@ -719,7 +719,10 @@ async fn top_up(
         return Ok(Ok(()));
     };
     let year = today(ctx.now).year();
-    if let Some(fund) = crate::payment::fund_room(state, ctx.org.id, page.benefit.id, year).await?
+    let person = state.store.get_person(ctx.org.id, app.person_id).await?;
+    let comune = person.data.residence.as_ref().map(|r| &r.comune);
+    if let Some(fund) =
+        crate::payment::fund_room(state, ctx.org.id, page.benefit.id, year, comune).await?
         && let Err(e) = fund.check(grown.committed - app.committed)
     {
         return Ok(Err(format!("importo non aumentato: {}", e.message)));

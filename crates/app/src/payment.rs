@@ -11,8 +11,8 @@ use domain::application::month_label;
 use domain::audit::unix_micros;
 use domain::money::Money;
 use domain::payment::{
-    self, AccountInput, AllocationInput, Batch, FundInput, FundRoom, Iban, Initiation, ListState,
-    PaymentState, Transfer, sepa_id,
+    self, AccountInput, AllocationInput, Batch, FundInput, FundRoom, FundYearFigures, Iban,
+    Initiation, ListState, PaymentState, Transfer, sepa_id,
 };
 use domain::policy::{Action, RecordScope};
 use store::{
@@ -22,13 +22,16 @@ use store::{
 use time::{Date, Duration};
 use uuid::Uuid;
 
-/// The fund a benefit draws on, with its figures for `year`; `None` when the benefit has
-/// none (its own budget then applies).
+/// The fund a benefit draws on, with its figures for `year` as they apply to an applicant
+/// resident in `comune` (none when unknown): the comune's quota when the year is split by
+/// comune (`FundYearFigures::room_for`); `None` when the benefit has no fund (its own budget
+/// then applies).
 pub async fn fund_room(
     state: &Services,
     org_id: Uuid,
     benefit_id: Uuid,
     year: i32,
+    comune: Option<&domain::person::ComuneRef>,
 ) -> Result<Option<FundRoom>, Error> {
     let Some((_, fund_id)) = state
         .store
@@ -39,20 +42,72 @@ pub async fn fund_room(
     else {
         return Ok(None);
     };
+    let fund = state.store.get_fund(org_id, fund_id).await?;
+    let figures = year_figures(state, org_id, fund_id, fund.name, year).await?;
+    Ok(Some(match comune {
+        Some(c) => figures.room_for(&c.istat, &c.name),
+        None => figures.room_for("", ""),
+    }))
+}
+
+/// A fund's allocations and commitments of `year`, per comune.
+async fn year_figures(
+    state: &Services,
+    org_id: Uuid,
+    fund_id: Uuid,
+    name: String,
+    year: i32,
+) -> Result<FundYearFigures, Error> {
     let (from, to) = year_bounds(year)?;
-    let funds = state
-        .store
-        .fund_years(org_id, i64::from(year), from, to)
-        .await?;
-    Ok(funds
-        .into_iter()
-        .find(|f| f.fund.id == fund_id)
-        .map(|f| FundRoom {
-            name: f.fund.name,
-            year,
-            allocated: f.allocated,
-            committed: f.committed,
-        }))
+    Ok(FundYearFigures {
+        name,
+        year,
+        allocated: state
+            .store
+            .fund_allocations(org_id, fund_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.year == i64::from(year))
+            .map(|a| (a.comune, a.amount))
+            .collect(),
+        committed: state
+            .store
+            .fund_committed_by_comune(org_id, fund_id, from, to)
+            .await?,
+    })
+}
+
+/// The quotas per comune of the `funds` split by comune in `year`, each with what remains;
+/// after a fund's quotas, the part of the whole ente for the comuni without one.
+pub async fn fund_quotas(
+    state: &Services,
+    ctx: &Actor,
+    year: i32,
+    funds: &[FundYear],
+) -> Result<Vec<FundRoom>, Error> {
+    ctx.authorize(Action::FundManage, RecordScope::SameOrg)?;
+    let comuni = state.store.org_comuni(ctx.org.id).await?;
+    let mut quotas = Vec::new();
+    for f in funds {
+        let figures = year_figures(state, ctx.org.id, f.fund.id, f.fund.name.clone(), year).await?;
+        let split: Vec<_> = comuni
+            .iter()
+            .filter(|c| figures.allocated.iter().any(|(q, _)| *q == c.istat_code))
+            .collect();
+        if split.is_empty() {
+            continue;
+        }
+        quotas.extend(
+            split
+                .iter()
+                .map(|c| figures.room_for(&c.istat_code, &c.name)),
+        );
+        let rest = figures.room_for("", "");
+        if rest.allocated != Money::ZERO || rest.committed != Money::ZERO {
+            quotas.push(rest);
+        }
+    }
+    Ok(quotas)
 }
 
 /// The organization's funds with their figures for `year`.

@@ -516,7 +516,8 @@ pub async fn change_state(
     };
     // A benefit that draws on a fund: the fund's year decides, not the benefit's budget.
     let fund = if t.to == ApplicationState::Accepted && current.committed > Money::ZERO {
-        crate::payment::fund_room(state, org, benefit.id, now.year()).await?
+        let comune = person.data.residence.as_ref().map(|r| &r.comune);
+        crate::payment::fund_room(state, org, benefit.id, now.year(), comune).await?
     } else {
         None
     };

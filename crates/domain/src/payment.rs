@@ -250,10 +250,67 @@ pub fn parse_account(i: &AccountInput) -> Result<AccountData, Vec<FieldError>> {
 pub struct FundRoom {
     pub name: String,
     pub year: i32,
-    /// The year's allocations, summed over the organization and its comuni.
+    /// The part of the fund the application draws on when the year is split into quotas
+    /// per comune ("quota del comune di Bergamo"); `None`: the whole fund.
+    pub share: Option<String>,
+    /// The year's allocations (of the share, when there is one).
     pub allocated: Money,
-    /// What accepted applications of its benefits already commit in the year.
+    /// What accepted applications of its benefits already commit in the year (in the share).
     pub committed: Money,
+}
+
+/// A fund's year: what is allocated and committed, each per comune (ISTAT code; "" for the
+/// whole organization, or for applicants with no comune of residence recorded).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FundYearFigures {
+    pub name: String,
+    pub year: i32,
+    pub allocated: Vec<(String, Money)>,
+    pub committed: Vec<(String, Money)>,
+}
+
+impl FundYearFigures {
+    /// What the fund holds for an applicant resident in `comune` (with its name for the
+    /// message). A year with quotas per comune is split: a comune with a quota draws on it
+    /// alone; the allocation for the whole organization serves the applicants of the comuni
+    /// without one. A year without quotas is one pot.
+    pub fn room_for(&self, comune: &str, comune_name: &str) -> FundRoom {
+        let sum = |rows: &[(String, Money)], keep: &dyn Fn(&str) -> bool| {
+            Money(
+                rows.iter()
+                    .filter(|(c, _)| keep(c))
+                    .map(|(_, m)| m.cents())
+                    .sum(),
+            )
+        };
+        let quota = |c: &str| !c.is_empty() && self.allocated.iter().any(|(q, _)| q == c);
+        let (share, allocated, committed) = if !self.allocated.iter().any(|(c, _)| quota(c)) {
+            (
+                None,
+                sum(&self.allocated, &|_| true),
+                sum(&self.committed, &|_| true),
+            )
+        } else if quota(comune) {
+            (
+                Some(format!("quota del comune di {comune_name}")),
+                sum(&self.allocated, &|c| c == comune),
+                sum(&self.committed, &|c| c == comune),
+            )
+        } else {
+            (
+                Some("parte per i comuni senza quota".to_owned()),
+                sum(&self.allocated, &str::is_empty),
+                sum(&self.committed, &|c| !quota(c)),
+            )
+        };
+        FundRoom {
+            name: self.name.clone(),
+            year: self.year,
+            share,
+            allocated,
+            committed,
+        }
+    }
 }
 
 impl FundRoom {
@@ -267,9 +324,12 @@ impl FundRoom {
             return Err(FieldError::new(
                 "to",
                 format!(
-                    "il fondo «{}» non basta per il {}: stanziati {}, impegnati {}, disponibili {}, la domanda ne richiede {}",
+                    "il fondo «{}» non basta per il {}{}: stanziati {}, impegnati {}, disponibili {}, la domanda ne richiede {}",
                     self.name,
                     self.year,
+                    self.share
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(" ({s})")),
                     self.allocated.format(),
                     self.committed.format(),
                     self.remaining().format(),
@@ -632,6 +692,7 @@ mod tests {
         let room = FundRoom {
             name: "Fondo povertà".into(),
             year: 2026,
+            share: None,
             allocated: Money(100_000),
             committed: Money(80_000),
         };
@@ -640,6 +701,55 @@ mod tests {
         assert_eq!(
             e.message,
             "il fondo «Fondo povertà» non basta per il 2026: stanziati 1.000,00\u{a0}€, impegnati 800,00\u{a0}€, disponibili 200,00\u{a0}€, la domanda ne richiede 250,00\u{a0}€"
+        );
+    }
+
+    #[test]
+    fn an_ambito_splitting_a_fund_by_comune_checks_the_applicants_quota() {
+        let euro = Money::from_euro;
+        let year = FundYearFigures {
+            name: "Fondo povertà".into(),
+            year: 2026,
+            allocated: vec![
+                ("016024".into(), euro(1_000)),
+                ("016091".into(), euro(500)),
+                (String::new(), euro(300)),
+            ],
+            committed: vec![
+                ("016024".into(), euro(900)),
+                ("016091".into(), euro(100)),
+                ("016011".into(), euro(250)),
+                (String::new(), euro(20)),
+            ],
+        };
+        let bergamo = year.room_for("016024", "Bergamo");
+        assert_eq!(
+            (bergamo.allocated, bergamo.committed),
+            (euro(1_000), euro(900))
+        );
+        assert_eq!(
+            bergamo.check(euro(250)).unwrap_err().message,
+            "il fondo «Fondo povertà» non basta per il 2026 (quota del comune di Bergamo): stanziati 1.000,00\u{a0}€, impegnati 900,00\u{a0}€, disponibili 100,00\u{a0}€, la domanda ne richiede 250,00\u{a0}€"
+        );
+        assert!(year.room_for("016091", "Mozzo").check(euro(250)).is_ok());
+        // A comune without a quota, or no comune recorded: the organization's allocation.
+        let other = year.room_for("016011", "Almè");
+        assert_eq!(
+            other.share.as_deref(),
+            Some("parte per i comuni senza quota")
+        );
+        assert_eq!((other.allocated, other.committed), (euro(300), euro(270)));
+        assert!(other.check(euro(40)).is_err());
+        // No quotas: one pot, as the fund's page adds it up.
+        let whole = FundYearFigures {
+            allocated: vec![(String::new(), euro(2_000))],
+            ..year.clone()
+        }
+        .room_for("016024", "Bergamo");
+        assert_eq!(whole.share, None);
+        assert_eq!(
+            (whole.allocated, whole.committed),
+            (euro(2_000), euro(1_270))
         );
     }
 

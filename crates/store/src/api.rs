@@ -553,6 +553,9 @@ store_traits! {
         /// Sets a fund's allocation for a year and comune (replacing the one there was).
         fn save_allocation(&self, a: &Allocation, audit: &NewAudit) -> ();
         fn fund_allocations(&self, org_id: Uuid, fund_id: Uuid) -> Vec<Allocation>;
+        /// What accepted applications drawing on the fund commit between `from` and `to`
+        /// (decision dates), per comune of residence of the applicant ("" when none is known).
+        fn fund_committed_by_comune(&self, org_id: Uuid, fund_id: Uuid, from: time::Date, to: time::Date) -> Vec<(String, domain::money::Money)>;
         /// The benefit draws on the fund from now on (on no fund when `fund_id` is `None`).
         fn link_benefit(&self, org_id: Uuid, benefit_id: Uuid, fund_id: Option<Uuid>, audit: &NewAudit) -> ();
         /// The fund each benefit of the organization draws on: (benefit, fund).

@@ -70,12 +70,23 @@ struct FundRow {
     benefits: String,
 }
 
+/// A quota of a fund split by comune.
+struct QuotaRow {
+    fund: String,
+    share: String,
+    allocated: String,
+    committed: String,
+    remaining: String,
+    over: bool,
+}
+
 #[derive(Template)]
 #[template(path = "fondi.html")]
 struct FundsPage {
     l: Layout,
     year: i32,
     rows: Vec<FundRow>,
+    quotas: Vec<QuotaRow>,
     funds: Vec<Choice>,
     kinds: Vec<Choice>,
     comuni: Vec<Choice>,
@@ -91,6 +102,18 @@ async fn funds_page(
     form: Option<(FundInput, FormErrors)>,
 ) -> Result<FundsPage, AppError> {
     let years = app::payment::funds(state, ctx, year).await?;
+    let quotas = app::payment::fund_quotas(state, ctx, year, &years)
+        .await?
+        .into_iter()
+        .map(|q| QuotaRow {
+            fund: q.name.clone(),
+            share: q.share.clone().unwrap_or_default(),
+            allocated: q.allocated.format(),
+            committed: q.committed.format(),
+            remaining: q.remaining().format(),
+            over: q.remaining() < Money::ZERO,
+        })
+        .collect();
     let benefits = state.store.list_benefits(ctx.org.id).await?;
     let links = state.store.benefit_funds(ctx.org.id).await?;
     let comuni = state.store.org_comuni(ctx.org.id).await?;
@@ -122,6 +145,7 @@ async fn funds_page(
         l: Layout::page(ctx, jar, "Fondi", "/fondi").with_errors(errors),
         year,
         rows,
+        quotas,
         funds: years
             .iter()
             .map(|y| Choice {

@@ -5,7 +5,8 @@
 //! return with the payment rejected. Every page passes axe.
 
 use crate::browser::{
-    accessible, click_button, fill, login, login_with_code, logout, run_journey, text, wait_h1,
+    accessible, choose, click_button, fill, login, login_with_code, logout, run_journey, text,
+    wait_h1,
 };
 use crate::payments::{TREASURY, deliver, poverty_fund, save_iban, under_review};
 use crate::support::{self, Client as Http};
@@ -46,6 +47,14 @@ async fn payments_journey(c: Client, base: String, state: web::AppState, mut o: 
     click_button(c, "Salva lo stanziamento").await;
     wait_h1(c, "Fondi").await;
     assert!(text(c, "#fondi").await.contains("300,00"));
+    // And as an Ambito would: a quota for Bergamo, where Rossi lives, from which he draws.
+    choose(c, "#comune", "016024").await;
+    fill(c, "#amount", "300,00").await;
+    click_button(c, "Salva lo stanziamento").await;
+    wait_h1(c, "Fondi").await;
+    let quotas = text(c, "#quote").await;
+    assert!(quotas.contains("quota del comune di Bergamo"), "{quotas}");
+    accessible(c, "fondi-quote").await;
     c.goto(&format!("{base}{}", o.app))
         .await
         .expect("application");

@@ -19,6 +19,7 @@ use web::AppState;
 
 on_both!(
     a_fund_refuses_an_acceptance_beyond_it_and_pays_through_sepa_and_the_bank_return,
+    a_fund_split_by_comune_refuses_an_acceptance_beyond_the_applicants_quota,
     the_database_refuses_to_pay_a_person_twice_for_a_benefit_and_period,
 );
 
@@ -87,13 +88,18 @@ pub(crate) async fn poverty_fund(state: &AppState, allocation: &str) -> (Client,
 }
 
 async fn allocate(state: &AppState, rag: &mut Client, fund: Uuid, amount: &str) {
+    allocate_to(state, rag, fund, "", amount).await;
+}
+
+/// Allocates `amount` of the fund this year to `comune` (ISTAT; "" for the whole ente).
+async fn allocate_to(state: &AppState, rag: &mut Client, fund: Uuid, comune: &str, amount: &str) {
     let r = rag
         .post(
             "/fondi/stanziamenti",
             &[
                 ("fund", &fund.to_string()),
                 ("year", &year(state).to_string()),
-                ("comune", ""),
+                ("comune", comune),
                 ("amount", amount),
             ],
         )
@@ -390,6 +396,33 @@ async fn a_fund_refuses_an_acceptance_beyond_it_and_pays_through_sepa_and_the_ba
     assert_eq!(
         op.get(&format!("/pagamenti/sepa?mese={mese}")).await.status,
         StatusCode::FORBIDDEN
+    );
+}
+
+async fn a_fund_split_by_comune_refuses_an_acceptance_beyond_the_applicants_quota(state: AppState) {
+    // 1.000 € for the whole ente, a quota of 200 € for Bergamo, where Rossi lives.
+    let (mut resp, _op, app, _person) = under_review(&state).await;
+    let (mut rag, fund) = poverty_fund(&state, "1.000,00").await;
+    allocate_to(&state, &mut rag, fund, "016024", "200,00").await;
+    let accept = |version: &'static str| [("to", "accolta"), ("version", version), ("note", "")];
+    let r = resp.post(&format!("{app}/stato"), &accept("2")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let y = year(&state);
+    assert!(
+        r.body.contains(&format!(
+            "il fondo «Fondo povertà» non basta per il {y} (quota del comune di Bergamo): stanziati 200,00\u{a0}€, impegnati 0,00\u{a0}€, disponibili 200,00\u{a0}€, la domanda ne richiede 250,00\u{a0}€"
+        )),
+        "{}",
+        r.text(".sp-error-summary")
+    );
+    // Bergamo's quota raised: accepted, and the quota's remainder shown on the funds' page.
+    allocate_to(&state, &mut rag, fund, "016024", "300,00").await;
+    assert_redirect(&resp.post(&format!("{app}/stato"), &accept("2")).await);
+    let page = rag.get(&format!("/fondi?anno={y}")).await;
+    let quotas = page.text("#quote");
+    assert!(
+        quotas.contains("Bergamo") && quotas.contains("300,00") && quotas.contains("50,00"),
+        "{quotas}"
     );
 }
 

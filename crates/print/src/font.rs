@@ -33,6 +33,9 @@ pub(crate) struct Font {
     pub(crate) cap_height: f32,
     pub(crate) bbox: [f32; 4],
     pub(crate) stem_v: f32,
+    /// Glyph, character shown and advance of U+0000–U+00FF, looked up once: Italian text is
+    /// almost all Latin-1, and a ranking's PDF sets millions of characters.
+    latin: Vec<(u16, char, f32)>,
 }
 
 impl Font {
@@ -49,6 +52,7 @@ impl Font {
             cap_height: 700.0,
             bbox: [0.0, -200.0, 1000.0, 800.0],
             stem_v: 80.0,
+            latin: Vec::new(),
         };
         if let Some(face) = face {
             let scale = 1000.0 / f32::from(face.units_per_em().max(1));
@@ -67,20 +71,55 @@ impl Font {
             font.fallback = face.glyph_index('?').map_or(0, |g| g.0);
             font.face = Some(face);
         }
+        font.latin = (0u8..=255)
+            .map(|b| {
+                let (glyph, shown) = font.lookup(char::from(b));
+                (glyph, shown, font.advance(glyph))
+            })
+            .collect();
         font
     }
 
     /// The glyph for `c`, or `None` when the face has no glyph for it.
     pub(crate) fn glyph(&self, c: char) -> Option<u16> {
+        match self.cached(c) {
+            Some(&(glyph, shown, _)) => (shown == c && glyph != 0).then_some(glyph),
+            None => self.face_glyph(c),
+        }
+    }
+
+    fn face_glyph(&self, c: char) -> Option<u16> {
         let face = self.face.as_ref()?;
         face.glyph_index(c).map(|g| g.0).filter(|&g| g != 0)
     }
 
+    fn cached(&self, c: char) -> Option<&(u16, char, f32)> {
+        usize::try_from(u32::from(c))
+            .ok()
+            .and_then(|i| self.latin.get(i))
+    }
+
     /// The glyph drawn for `c` and the character it stands for in extracted text.
     pub(crate) fn glyph_or_fallback(&self, c: char) -> (u16, char) {
-        match self.glyph(c) {
+        let (glyph, shown, _) = self.metrics(c);
+        (glyph, shown)
+    }
+
+    fn lookup(&self, c: char) -> (u16, char) {
+        match self.face_glyph(c) {
             Some(g) => (g, c),
             None => (self.fallback, '?'),
+        }
+    }
+
+    /// Glyph, character shown and advance of `c`.
+    fn metrics(&self, c: char) -> (u16, char, f32) {
+        match self.cached(c) {
+            Some(&m) => m,
+            None => {
+                let (glyph, shown) = self.lookup(c);
+                (glyph, shown, self.advance(glyph))
+            }
         }
     }
 
@@ -96,16 +135,12 @@ impl Font {
 
     /// Width of `text` set at `size` points.
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| self.advance(self.glyph_or_fallback(c).0))
-            .sum::<f32>()
-            * size
-            / 1000.0
+        text.chars().map(|c| self.metrics(c).2).sum::<f32>() * size / 1000.0
     }
 
     /// Width of one character set at `size` points.
     pub(crate) fn char_width(&self, c: char, size: f32) -> f32 {
-        self.advance(self.glyph_or_fallback(c).0) * size / 1000.0
+        self.metrics(c).2 * size / 1000.0
     }
 }
 

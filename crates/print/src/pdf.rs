@@ -227,7 +227,9 @@ pub(crate) fn write(pages: &[Vec<Op>], meta: &Meta<'_>) -> Vec<u8> {
         let stream = content_stream(ops, meta, n + 1, total, &mut used);
         id_a = fnv(id_a, &stream);
         id_b = fnv(id_b ^ 0x9e37_79b9_7f4a_7c15, &stream);
-        let compressed = compress_to_vec_zlib(&stream, 6);
+        // The fastest level: a published ranking runs to 2,000 pages, which level 6 took
+        // twice as long to write for a file 25% smaller (docs/performance.md, «Graduatorie»).
+        let compressed = compress_to_vec_zlib(&stream, 1);
         pdf.stream(content_id, &compressed)
             .filter(Filter::FlateDecode);
         let mut page = pdf.page(page_id);

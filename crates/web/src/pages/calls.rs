@@ -12,7 +12,7 @@ use crate::layout::{FormErrors, Layout, flash};
 use app::calls::{ApplyInput, CallPage};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -555,7 +555,14 @@ struct RankingPage {
     budget: String,
     funded: String,
     rows: Vec<RankingRowView>,
+    /// The page of rows shown, from 1, of `pages` ([`RANKING_PAGE`] rows each).
+    page: usize,
+    pages: usize,
+    total: usize,
 }
+
+/// Rows of a ranking a page shows: a call of 100,000 applications is read 500 at a time.
+const RANKING_PAGE: usize = 500;
 
 async fn ranking_page(
     state: &AppState,
@@ -563,6 +570,7 @@ async fn ranking_page(
     jar: &CookieJar,
     c: &CallPage,
     errors: Vec<domain::FieldError>,
+    page: usize,
 ) -> Result<RankingPage, AppError> {
     let ranked = app::calls::ranking(state, ctx, c).await?;
     let (stage, appeals_until, rows) = match &ranked {
@@ -573,6 +581,8 @@ async fn ranking_page(
         Some((k, _)) => Some(&c.rules_of(k)?.rules),
         None => None,
     };
+    let pages = rows.len().div_ceil(RANKING_PAGE).max(1);
+    let page = page.clamp(1, pages);
     Ok(RankingPage {
         l: Layout::page(
             ctx,
@@ -589,8 +599,13 @@ async fn ranking_page(
         appeals_until,
         budget: c.call.data.budget.format(),
         funded: domain::money::Money(rows.iter().map(|r| r.row.funded.cents()).sum()).format(),
+        page,
+        pages,
+        total: rows.len(),
         rows: rows
             .iter()
+            .skip((page - 1) * RANKING_PAGE)
+            .take(RANKING_PAGE)
             .map(|e| {
                 let r = &e.row;
                 RankingRowView {
@@ -614,14 +629,22 @@ async fn ranking_page(
     })
 }
 
+#[derive(serde::Deserialize)]
+struct RankingQuery {
+    #[serde(default)]
+    pagina: String,
+}
+
 async fn ranking(
     State(state): State<AppState>,
     jar: CookieJar,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<RankingQuery>,
 ) -> Result<Response, AppError> {
     let c = load(&state, &ctx, &id).await?;
-    let page = ranking_page(&state, &ctx, &jar, &c, Vec::new()).await?;
+    let n = q.pagina.trim().parse().unwrap_or(1);
+    let page = ranking_page(&state, &ctx, &jar, &c, Vec::new(), n).await?;
     Ok(render_page(jar, &page, StatusCode::OK))
 }
 
@@ -683,7 +706,7 @@ async fn step(
                 .into_response())
         }
         Err(errors) => {
-            let page = ranking_page(state, ctx, &jar, &c, errors).await?;
+            let page = ranking_page(state, ctx, &jar, &c, errors, 1).await?;
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }

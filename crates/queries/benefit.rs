@@ -1,4 +1,5 @@
 use super::casework::{close_matter, open_matter};
+use super::compared;
 use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
 use domain::application::{
@@ -494,9 +495,7 @@ impl BenefitStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -1224,9 +1223,7 @@ impl BenefitStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -1298,8 +1295,6 @@ async fn save_application(tx: &mut super::Tx, a: &Application) -> Result<()> {
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
+    compared(done.rows_affected())?;
     Ok(())
 }

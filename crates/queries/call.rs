@@ -1,6 +1,6 @@
 use super::benefit::insert_application;
 use super::registry::insert_chunks;
-use super::{Backend, all_rows, coded, map_err, parse_col};
+use super::{Backend, all_rows, coded, compared, map_err, parse_col};
 use super::{Db, Kind, Tx};
 use domain::application::{ApplicationState, CallFunding};
 use domain::call::{
@@ -10,7 +10,7 @@ use domain::call::{
 use domain::money::Money;
 use store::{
     Application, ApplicationEvent, Call, CallApplication, CallEntry, CallRules, CallStore,
-    CallSummary, Candidacy, NewAudit, Ranking, RankingEntry, Result, StoreError,
+    CallSummary, Candidacy, NewAudit, Ranking, RankingEntry, Result,
 };
 use time::Date;
 use uuid::Uuid;
@@ -133,9 +133,7 @@ impl CallStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -375,9 +373,7 @@ impl CallStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         sqlx::query!(
             "DELETE FROM ranking_row WHERE org_id = $1 AND call_id = $2",
             k.org_id,

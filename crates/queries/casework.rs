@@ -1,3 +1,4 @@
+use super::compared;
 use super::{Backend, Db};
 use super::{affected_one, coded, map_err, parse_col};
 use domain::casework::{
@@ -499,9 +500,7 @@ impl CaseStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         insert_change(&mut tx, change).await?;
         match (change.from, change.to) {
             (_, CaseState::Closed) => {

@@ -1,9 +1,10 @@
+use super::compared;
 use super::{Backend, Db, Tx};
 use super::{map_err, parse_col};
 use domain::dsu::{DsuRelation, DsuState, DsuStatus, MemberBasis};
 use store::{
     DsuFilter, DsuMember, DsuMemberView, DsuRecord, DsuStatusChange, DsuStore, DsuSummary,
-    ExpiringAttestation, NewAudit, Result, StoreError,
+    ExpiringAttestation, NewAudit, Result,
 };
 use time::Date;
 use uuid::Uuid;
@@ -57,9 +58,7 @@ async fn bump_draft(tx: &mut Tx, dsu: &DsuRecord) -> Result<()> {
     .execute(&mut **tx)
     .await
     .map_err(map_err)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
+    compared(done.rows_affected())?;
     Ok(())
 }
 
@@ -242,9 +241,7 @@ impl DsuStore for Db {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict);
-            }
+            compared(done.rows_affected())?;
         }
         super::audit::commit_with(tx, audit).await
     }

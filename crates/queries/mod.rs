@@ -157,6 +157,16 @@ pub(crate) fn affected_one(done: u64) -> store::Result<()> {
     }
 }
 
+/// A compare-and-set update that must touch its row: none touched, the record changed since
+/// it was read (or is not in the state the update expects).
+pub(crate) fn compared(done: u64) -> store::Result<()> {
+    if done == 0 {
+        Err(StoreError::Conflict)
+    } else {
+        Ok(())
+    }
+}
+
 /// Parses a text column into its domain type, reporting the column if the database holds
 /// something the domain would never have written.
 fn parse_col<T, E: std::fmt::Display>(

@@ -1,3 +1,4 @@
+use super::compared;
 use super::{Backend, Db, Tx};
 use super::{affected_one, map_err};
 use domain::OrgCode;
@@ -225,9 +226,7 @@ impl OrgStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -338,9 +337,7 @@ impl OrgStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 }

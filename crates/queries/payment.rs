@@ -1,10 +1,11 @@
+use super::compared;
 use super::{Backend, Db};
 use super::{all_rows, coded, map_err};
 use domain::money::Money;
 use domain::payment::{FundKind, ListState, PaymentState};
 use store::{
     Allocation, Fund, FundYear, NewAudit, Payable, PayeeAccount, Payment, PaymentList,
-    PaymentStore, Result, StoreError,
+    PaymentStore, Result,
 };
 use time::Date;
 use uuid::Uuid;
@@ -287,9 +288,7 @@ impl PaymentStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 
@@ -500,9 +499,7 @@ impl PaymentStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 

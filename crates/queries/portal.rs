@@ -1,4 +1,5 @@
 use super::benefit::insert_application;
+use super::compared;
 use super::{Backend, Db};
 use super::{affected_one, map_err};
 use store::{
@@ -45,9 +46,7 @@ impl PortalStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 

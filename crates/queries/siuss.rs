@@ -1,3 +1,4 @@
+use super::compared;
 use super::{Backend, Db};
 use super::{coded, map_err};
 use domain::benefit::{Area, DeliveryKind, Periodicity, siuss_label};
@@ -79,9 +80,7 @@ impl SiussStore for Db {
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict);
-        }
+        compared(done.rows_affected())?;
         super::audit::commit_with(tx, audit).await
     }
 

@@ -99,10 +99,7 @@ pub async fn save_letterhead(
         Ok(d) => d,
         Err(errors) => return Ok(Err(errors)),
     };
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione della carta intestata non valida".into()))?;
+    let read: i64 = crate::read_version(version, "della carta intestata")?;
     let audit = ctx.audit(
         "org.letterhead",
         "organization",

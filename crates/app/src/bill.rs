@@ -42,10 +42,7 @@ pub async fn save_settings(
         Ok(d) => d,
         Err(errors) => return Ok(Err(errors)),
     };
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione delle impostazioni non valida".into()))?;
+    let read: i64 = crate::read_version(version, "delle impostazioni")?;
     let audit = ctx.audit(
         "bill.settings",
         "organization",
@@ -479,7 +476,7 @@ pub async fn import_payments(
 pub async fn cancel(state: &Services, ctx: &Actor, id: Uuid, version: &str) -> Result<(), Error> {
     ctx.authorize(Action::BillManage, RecordScope::SameOrg)?;
     let bill = state.store.get_bill(ctx.org.id, id).await?;
-    let read = parse_version(version)?;
+    let read = crate::read_version(version, "dell'avviso")?;
     if bill.state != BillState::Issued || bill.paid != Money::ZERO {
         return Err(Error::BadRequest(
             "si annulla solo un avviso da pagare su cui non risultano pagamenti".into(),
@@ -504,13 +501,6 @@ pub async fn cancel(state: &Services, ctx: &Actor, id: Uuid, version: &str) -> R
     Ok(())
 }
 
-fn parse_version(version: &str) -> Result<i64, Error> {
-    version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione dell'avviso non valida".into()))
-}
-
 /// Records a reminder of an overdue bill at the version read and tells the person by e-mail
 /// that there is news on the portal (no amounts in the e-mail). Never to a deceased person:
 /// their debts go to the heirs, by letter.
@@ -522,7 +512,7 @@ pub async fn remind(
 ) -> Result<Mailed, Error> {
     ctx.authorize(Action::BillManage, RecordScope::SameOrg)?;
     let bill = state.store.get_bill(ctx.org.id, id).await?;
-    let read = parse_version(version)?;
+    let read = crate::read_version(version, "dell'avviso")?;
     let on = today(ctx.now);
     if bill.state != BillState::Issued {
         return Err(Error::BadRequest(format!(

@@ -38,3 +38,11 @@ pub mod stats;
 pub use actor::Actor;
 pub use error::Error;
 pub use services::{Clock, Services, Store, home_org, idle, open_store, sqlite_parent_dir};
+
+/// The version of a record as its form sent it back, for a compare-and-set: `what` names the
+/// record in the refusal («versione dell'avviso non valida»).
+pub(crate) fn read_version(raw: &str, what: &str) -> Result<i64, Error> {
+    raw.trim()
+        .parse()
+        .map_err(|_| Error::BadRequest(format!("versione {what} non valida")))
+}

@@ -291,10 +291,7 @@ pub async fn save_account(
         Ok(d) => d,
         Err(errors) => return Ok(Err(errors)),
     };
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione del conto non valida".into()))?;
+    let read: i64 = crate::read_version(version, "del conto")?;
     let audit = ctx.audit(
         "payee.save",
         "person",
@@ -456,10 +453,7 @@ pub async fn list(
 pub async fn approve(state: &Services, ctx: &Actor, id: Uuid, version: &str) -> Result<(), Error> {
     ctx.authorize(Action::PaymentManage, RecordScope::SameOrg)?;
     let list = state.store.get_payment_list(ctx.org.id, id).await?;
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione della distinta non valida".into()))?;
+    let read: i64 = crate::read_version(version, "della distinta")?;
     let audit = ctx.audit(
         "payment.approve",
         "payment_list",

@@ -580,10 +580,7 @@ pub async fn save_settings(
         Ok(n) => n,
         Err(e) => return Ok(Err(e)),
     };
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione delle impostazioni non valida".into()))?;
+    let read: i64 = crate::read_version(version, "delle impostazioni")?;
     let audit = ctx.audit(
         "org.portal_settings",
         "organization",

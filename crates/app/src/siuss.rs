@@ -196,10 +196,7 @@ pub async fn save_sender(
         Ok(d) => d,
         Err(errors) => return Ok(Err(errors)),
     };
-    let read: i64 = version
-        .trim()
-        .parse()
-        .map_err(|_| Error::BadRequest("versione delle impostazioni SIUSS non valida".into()))?;
+    let read: i64 = crate::read_version(version, "delle impostazioni SIUSS")?;
     let key = match state.store.siuss_sender(ctx.org.id).await? {
         Some(s) => s.pseudonym_key,
         None => {

@@ -6,7 +6,7 @@
 use super::forms::{Pairs, parse_id, refuse};
 use super::render::{attachment, pdf, render, render_page};
 use super::siuss::{month, period_code};
-use super::upload::read_upload;
+use super::upload::monthly_file;
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
@@ -536,23 +536,18 @@ async fn import_payments(
         domain::policy::Action::BillManage,
         domain::policy::RecordScope::SameOrg,
     )?;
-    let up = match read_upload(&state.store, multipart).await? {
-        Ok(up) => up,
-        Err(e) => return Ok(refuse(jar, "/rette", &[e])),
-    };
-    let back = format!(
-        "/rette?mese={}",
-        period_code(month(up.field("mese"), today(ctx.now)))
-    );
-    let Some((_, bytes)) = up.file.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(refuse(
-            jar,
-            &back,
-            &[FieldError::new(
-                "file",
-                "scegliere il file dei pagamenti (JSON di pagoPA o CSV del tesoriere)",
-            )],
-        ));
+    let (back, bytes) = match monthly_file(
+        &state.store,
+        jar.clone(),
+        multipart,
+        "/rette",
+        "scegliere il file dei pagamenti (JSON di pagoPA o CSV del tesoriere)",
+        today(ctx.now),
+    )
+    .await?
+    {
+        Ok(file) => file,
+        Err(refused) => return Ok(refused),
     };
     match app::bill::import_payments(&state, &ctx, &bytes).await? {
         Ok(s) => {

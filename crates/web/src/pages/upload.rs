@@ -139,6 +139,35 @@ pub async fn read_upload(
     }
 }
 
+/// A file sent from a monthly page (`page?mese=AAAA-MM`, the form's `mese` field): the page
+/// of that month to go back to and the file's bytes; or the refusal to send back, the field
+/// named (`missing` says which file to choose when none came).
+pub async fn monthly_file(
+    store: &app::Store,
+    jar: axum_extra::extract::CookieJar,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    page: &str,
+    missing: &str,
+    today: time::Date,
+) -> Result<Result<(String, Vec<u8>), Response>, AppError> {
+    let up = match read_upload(store, multipart).await? {
+        Ok(up) => up,
+        Err(e) => return Ok(Err(super::forms::refuse(jar, page, &[e]))),
+    };
+    let back = format!(
+        "{page}?mese={}",
+        super::siuss::period_code(super::siuss::month(up.field("mese"), today))
+    );
+    match up.file.filter(|(_, b)| !b.is_empty()) {
+        Some((_, bytes)) => Ok(Ok((back, bytes))),
+        None => Ok(Err(super::forms::refuse(
+            jar,
+            &back,
+            &[FieldError::new("file", missing)],
+        ))),
+    }
+}
+
 /// A stored document sent back as an attachment under its (sanitized) name.
 pub fn send_file(file_name: &str, content_type: String, content: Vec<u8>) -> Response {
     let ascii: String = file_name

@@ -1,14 +1,13 @@
 //! The web journeys on PostgreSQL (run when SPORTELLO_TEST_POSTGRES_URL is set).
 
-use crate::support::{self, ADMIN_PASSWORD, Client};
+use crate::support::{self, ADMIN_PASSWORD, Client, Response};
 use axum::http::StatusCode;
 
-#[tokio::test]
-async fn login_administration_and_audit_work_on_postgresql() {
-    let Some(app) = support::app_pg().await else {
-        return;
-    };
-    let mut admin = Client::new(&app);
+/// The administrator, signed in on `app`, creates the «Comune di Bergamo» and its operator
+/// `op.uno`: the administrator's client and the answer to the operator's creation (its
+/// one-time password).
+pub(crate) async fn org_and_operator(app: &web::AppState) -> (Client, Response) {
+    let mut admin = Client::new(app);
     admin.login_fully("admin", ADMIN_PASSWORD).await;
     let r = admin
         .post(
@@ -35,6 +34,15 @@ async fn login_administration_and_audit_work_on_postgresql() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    (admin, r)
+}
+
+#[tokio::test]
+async fn login_administration_and_audit_work_on_postgresql() {
+    let Some(app) = support::app_pg().await else {
+        return;
+    };
+    let (_, r) = org_and_operator(&app).await;
     let pw = r.text("#password-provvisoria");
     let mut op = Client::new(&app);
     op.login_fully("op.uno", &pw).await;

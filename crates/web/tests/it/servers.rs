@@ -135,33 +135,7 @@ async fn the_login_throttle_counts_on_both_servers(a: AppState, b: AppState) {
 }
 
 async fn a_message_set_on_one_server_shows_on_the_other(a: AppState, b: AppState) {
-    let mut admin = Client::new(&a);
-    admin.login_fully("admin", ADMIN_PASSWORD).await;
-    let r = admin
-        .post(
-            "/admin/enti/nuovo",
-            &[
-                ("codice", "comune-a"),
-                ("nome", "Comune di Bergamo"),
-                ("tipo", "comune"),
-                ("comuni", "016024"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let org = r.location().trim_start_matches("/admin/enti/").to_owned();
-    let r = admin
-        .post(
-            "/admin/utenti/nuovo",
-            &[
-                ("login", "op.uno"),
-                ("nome", "Op Uno"),
-                ("ente", &org),
-                ("ruolo", "operatore_sportello"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (mut admin, _) = crate::pg::org_and_operator(&a).await;
     let user = a
         .store
         .get_user_by_login(&domain::Login::parse("op.uno").unwrap())
